@@ -1,0 +1,53 @@
+# agentic-platform: the two commands of the Quick start are `make preflight` and `make test`.
+# Installing is idempotent: each virtual environment is rebuilt only when its requirements change.
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+PY := $(VENV)/bin/python
+BUILD := build
+STACKS := dev prod
+
+.PHONY: install preflight plan test lint typecheck unit bench clean
+
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python 3.11+ is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing the project environment ($(VENV))..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@echo "installing checkov in its own environment ($(CHECKOV_VENV))..."
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+preflight: install
+	@mkdir -p $(BUILD)
+	@status=0; for s in $(STACKS); do \
+	  $(PY) -m preflight check --stack $$s --output-dir $(BUILD)/$$s || status=$$?; \
+	done; exit $$status
+
+plan: install
+	@for s in $(STACKS); do $(PY) -m preflight plan --stack $$s || exit $$?; done
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) $(BUILD) .mypy_cache .ruff_cache .pytest_cache

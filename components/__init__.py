@@ -1,0 +1,1 @@
+"""What gets deployed: Pulumi component resources, each with typed args, safe defaults and grants."""

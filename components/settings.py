@@ -1,0 +1,266 @@
+"""Typed per-stack settings, read once from the stack's Pulumi config and validated at the edge.
+
+Every key lives under the project namespace (`agentic-platform:<key>` in `Pulumi.<stack>.yaml`).
+Unknown keys, wrong types and out-of-range values never reach AWS: they raise StackConfigError with
+one line naming the stack file and the key (P154: configuration is validated before deployment).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+PROJECT = "agentic-platform"
+
+#: The retention values CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays` enum,
+#: botocore/data/logs/2014-03-28/service-2.json).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
+
+DEFAULT_REQUIRED_TAG_KEYS = ("environment", "application", "team", "cost-center", "data-classification")
+
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TAG_KEY = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
+
+
+class StackConfigError(ValueError):
+    """A stack's configuration is invalid. The message is one line naming the stack file and key.
+
+    `pulumi up` reports it through `pulumi.RunError` (no traceback) and `preflight` exits 2.
+    """
+
+
+class ModelTier(StrEnum):
+    """Amazon Nova tiers, cheapest first (P066 tiered model selection)."""
+
+    MICRO = "micro"
+    LITE = "lite"
+    PRO = "pro"
+    PREMIER = "premier"
+
+    @property
+    def rank(self) -> int:
+        return list(ModelTier).index(self)
+
+
+class DataClassification(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    RESTRICTED = "restricted"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Singletons(_Model):
+    """Account-wide, per-region resources only one stack may own; the others reference them."""
+
+    cloudtrail: bool = False
+    config_recorder: bool = False
+    bedrock_invocation_logging: bool = False
+    #: The organisation already provides a multi-region trail, so no stack creates one.
+    organization_trail: bool = False
+
+
+class Budget(_Model):
+    """Monthly AWS Budget with forecast and actual alerts (P019 budgets and alerts)."""
+
+    monthly_usd: Annotated[float, Field(gt=0, le=1_000_000)]
+    alert_emails: Annotated[list[str], Field(min_length=1)]
+    #: Idle (no-traffic) monthly cost the stack may carry; exceeding it is a violation (cost issue).
+    idle_usd: Annotated[float, Field(ge=0)] = 5.0
+
+    @field_validator("alert_emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not _EMAIL.match(address):
+                raise ValueError(f"not an email address: {address!r}")
+        return value
+
+
+class Features(_Model):
+    """Switches for optional parts of the workload; each defaults to the cheap, safe choice."""
+
+    websocket_api: bool = True
+    knowledge_base: bool = True
+    inference_endpoint: bool = False
+    conformance_pack: bool = False
+    dashboard: bool = True
+
+
+class PlatformSettings(_Model):
+    """One stack's settings. Field names are camelCase in `Pulumi.<stack>.yaml`."""
+
+    environment: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}$")]
+    application: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")] = "agentic-platform"
+    team: Annotated[str, Field(min_length=1, max_length=64)]
+    cost_center: Annotated[str, Field(min_length=1, max_length=64)]
+    data_classification: DataClassification = DataClassification.INTERNAL
+    #: Regions data may live in (P118 data residency); the stack's `aws:region` must be one of them.
+    allowed_regions: Annotated[list[str], Field(min_length=1)]
+    region: str = "us-east-1"
+    required_tag_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_REQUIRED_TAG_KEYS))
+    budget: Budget
+    log_retention_days: int = 30
+    owns: Singletons = Field(default_factory=Singletons)
+    #: Model tiers the router may use; the highest one caps escalation (P066-P070).
+    allowed_model_tiers: Annotated[list[ModelTier], Field(min_length=1)] = Field(
+        default_factory=lambda: [ModelTier.MICRO, ModelTier.LITE]
+    )
+    #: Deletion protection on stateful resources (prod).
+    deletion_protection: bool = False
+    #: DynamoDB point-in-time recovery (prod).
+    point_in_time_recovery: bool = False
+    #: Router confidence threshold below which it escalates a tier.
+    confidence_threshold: Annotated[float, Field(ge=0, le=1)] = 0.7
+    #: Largest prompt the ingest function accepts, in characters.
+    max_prompt_chars: Annotated[int, Field(ge=100, le=200_000)] = 8_000
+    features: Features = Field(default_factory=Features)
+
+    @field_validator("allowed_regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        for region in value:
+            if not _REGION.match(region):
+                raise ValueError(f"not an AWS region name: {region!r}")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"must be one of CloudWatch's retention values {list(LOG_RETENTION_DAYS)}")
+        return value
+
+    @field_validator("required_tag_keys")
+    @classmethod
+    def _tag_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
+                raise ValueError(f"not a valid tag key: {key!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _region_allowed(self) -> PlatformSettings:
+        if self.region not in self.allowed_regions:
+            raise ValueError(f"aws:region: {self.region!r} is not in allowedRegions {self.allowed_regions} (P118)")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def highest_model_tier(self) -> ModelTier:
+        return max(self.allowed_model_tiers, key=lambda t: t.rank)
+
+    def default_tags(self) -> dict[str, str]:
+        """The required tags every taggable resource carries (P021 cost allocation tags)."""
+        values = {
+            "environment": self.environment,
+            "application": self.application,
+            "team": self.team,
+            "cost-center": self.cost_center,
+            "data-classification": self.data_classification.value,
+        }
+        return {key: values.get(key, "unset") for key in self.required_tag_keys}
+
+    def name(self, base: str) -> str:
+        """Physical-name prefix carrying the stack, so dev and prod can share an account."""
+        return f"{self.application}-{self.environment}-{base}"
+
+
+def _is_text_field(annotation: Any) -> bool:
+    """Fields whose config values are taken as text rather than parsed as JSON."""
+    if annotation is str:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_text_field(get_args(annotation)[0])
+    if origin is Literal:
+        return all(isinstance(a, str) for a in get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, StrEnum)
+
+
+def _parse_value(raw: str, annotation: Any) -> Any:
+    if _is_text_field(annotation):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def load_settings(config: Mapping[str, str], stack: str, project: str = PROJECT) -> PlatformSettings:
+    """Validate a stack's raw config (`namespace:key` -> text, as the CLI passes it).
+
+    Raises
+    ------
+    StackConfigError
+        One line: `Pulumi.<stack>.yaml: <namespace:key>: <what is wrong>`.
+
+    Examples
+    --------
+    >>> s = load_settings({"aws:region": "us-east-1", "agentic-platform:environment": "dev", ...}, "dev")
+    """
+    stack_file = f"Pulumi.{stack}.yaml"
+    prefix = f"{project}:"
+    by_alias = {field.alias or name: (name, field) for name, field in PlatformSettings.model_fields.items()}
+    data: dict[str, Any] = {}
+    for key in sorted(config):
+        if not key.startswith(prefix):
+            continue
+        short = key[len(prefix):]
+        if short not in by_alias:
+            known = ", ".join(sorted(a for a in by_alias if a != "region"))
+            raise StackConfigError(f"{stack_file}: {key}: unknown key (known keys: {known})")
+        if short == "region":
+            raise StackConfigError(f"{stack_file}: {key}: set the region with aws:region, not {key}")
+        _name, field = by_alias[short]
+        data[short] = _parse_value(config[key], field.annotation)
+    region = config.get("aws:region")
+    if region is None:
+        raise StackConfigError(f"{stack_file}: aws:region: required (the region this stack deploys to)")
+    data["region"] = region
+    try:
+        return PlatformSettings.model_validate(data)
+    except ValidationError as exc:
+        raise StackConfigError(_one_line(exc, stack_file, project)) from None
+
+
+def _one_line(exc: ValidationError, stack_file: str, project: str) -> str:
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    if not loc:  # model-level checks name their key at the start of the message
+        return f"{stack_file}: {str(error['msg']).removeprefix('Value error, ')}"
+    if loc[0] == "region":
+        key = "aws:region"
+    else:
+        key = f"{project}:{loc[0]}" + "".join(f".{p}" if not p.isdigit() else f"[{p}]" for p in loc[1:])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        message = "required"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif "input" in error and error["type"] not in ("value_error",):
+        message = f"{message} (got {json.dumps(error['input'], default=str)[:60]})"
+    return f"{stack_file}: {key}: {message}"
+
+
+def current_config() -> dict[str, str]:
+    """All config the running Pulumi program received (CLI environment and explicit settings)."""
+    from pulumi.runtime import config as runtime_config  # noqa: PLC0415 (pulumi only when running)
+
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in merged.items()}

@@ -1,0 +1,51 @@
+"""The `preflight` command line: one subcommand per module in `preflight/commands/`.
+
+Errors a person can fix (bad usage, bad config, a failing program) print one line on stderr and
+exit 2; policy verdicts use 0 (pass) and 1 (mandatory violations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from preflight.errors import PreflightError
+
+#: Subcommand modules under `preflight.commands`, in help order. Each exposes `register(subparsers)`.
+COMMANDS = ("plan", "check", "export_tfplan", "policies", "cost")
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="preflight",
+        description="Run a Pulumi Python program offline and gate what it would deploy.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"preflight.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"preflight.commands.{name}":
+                raise
+            continue  # a command not built yet is simply not offered
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PreflightError as exc:
+        print(f"preflight: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("preflight: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""One module per `preflight` subcommand; each exposes `register(subparsers)`."""

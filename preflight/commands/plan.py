@@ -1,0 +1,61 @@
+"""`preflight plan`: what the program would deploy, as a tree by component with layers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.tree import Tree
+
+from preflight.commands.common import add_format_option, add_program_options, write_output
+from preflight.engine import synthesize
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.layers import layer_of
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("plan", help="show what the program would deploy (offline, under mocks)")
+    add_program_options(parser)
+    add_format_option(parser, ("text", "json"))
+    parser.add_argument("--output", metavar="FILE", help="write the result to FILE instead of stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    graph = synthesize(args.program, args.stack)
+    if args.format == "json":
+        write_output(json.dumps(plan_json(graph), indent=2, sort_keys=True), args.output)
+    else:
+        write_output(render_tree(graph), args.output)
+    return 0
+
+
+def plan_json(graph: ResourceGraph) -> dict[str, Any]:
+    data = graph.to_dict()
+    for entry, node in zip(data["resources"], graph.resources, strict=True):
+        entry["layer"] = layer_of(node, graph)
+    return data
+
+
+def _label(node: ResourceNode, graph: ResourceGraph) -> str:
+    kind = "component" if not node.custom else "resource"
+    return f"[bold]{node.name}[/bold]  [cyan]{node.type}[/cyan]  [dim]{layer_of(node, graph)} {kind}[/dim]"
+
+
+def render_tree(graph: ResourceGraph) -> str:
+    """A terminal tree: stack -> components -> resources, each with type and layer."""
+    custom = len(graph.custom_resources)
+    root = Tree(f"[bold]{graph.project}[/bold] / {graph.stack}: {custom} resources")
+    branches: dict[str, Tree] = {}
+    for node in graph.resources:
+        if node.type == STACK_TYPE:
+            branches[node.urn] = root
+            continue
+        parent = branches.get(node.parent, root)
+        branches[node.urn] = parent.add(_label(node, graph))
+    console = Console(width=160, record=True, force_terminal=False, color_system=None)
+    with console.capture() as capture:
+        console.print(root)
+    return capture.get().rstrip()

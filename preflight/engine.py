@@ -1,0 +1,326 @@
+"""Run any Pulumi Python program offline, under the SDK's mocks, and record what it would deploy.
+
+The engine is the reason the gate needs no CLI and no credentials: it plays the Pulumi engine's
+part (resource registration, stack transforms, config) closely enough that policies and scanners
+see the same resource inputs the real engine would send them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from preflight.errors import ConfigError, PreflightError, ProgramError
+from preflight.fabricate import invoke_result, resource_outputs
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.stackconfig import load_project, load_stack_config
+
+DEFAULT_REGION = "us-east-1"
+
+
+class _FabricatingMocks(pulumi.runtime.Mocks):
+    """Outputs derived deterministically from inputs, so two runs give identical graphs."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return resource_outputs(args.typ, args.name, args.inputs, self.region)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        return invoke_result(args.token, args.args, self.region)
+
+
+class _RecordingMonitor(mocks.MockMonitor):
+    """The SDK's mock monitor, plus what the real engine does and the mock leaves out.
+
+    It applies resource and stack transforms in the engine's order (the resource's own, then each
+    parent's, then the stack's) and records every registration with its parent, provider and
+    dependencies.
+    """
+
+    def __init__(self, mocks_impl: _FabricatingMocks) -> None:
+        super().__init__(mocks_impl)
+        self.nodes: list[ResourceNode] = []
+        self._transforms_by_urn: dict[str, list[Any]] = {}
+        self._stack_transform_callbacks: list[Any] = []
+        self.worker_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _note_loop(self) -> None:
+        # RPCs run on executor threads, each given its own event loop by the SDK; they are closed at the end.
+        self.worker_loops.add(_ensure_event_loop())
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._note_loop()
+        return super().Invoke(request)
+
+    def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._stack_transform_callbacks.append(request)
+        return super().RegisterStackTransform(request)
+
+    def _apply_transforms(self, request: Any, urn: str) -> Any:
+        own = list(request.transforms)
+        self._transforms_by_urn[urn] = own
+        chain = list(own)
+        parent = request.parent
+        while parent:
+            chain.extend(self._transforms_by_urn.get(parent, []))
+            parent = self._parent_of(parent)
+        chain.extend(self._stack_transform_callbacks)
+        if not chain:
+            return request
+        callbacks = _callback_functions()
+        for callback in chain:
+            fn = callbacks.get(callback.token)
+            if fn is None:
+                continue
+            transform_request = resource_pb2.TransformRequest(
+                type=request.type,
+                name=request.name,
+                custom=request.custom,
+                parent=request.parent,
+                properties=request.object,
+                options=_options_of(request),
+            )
+            response = resource_pb2.TransformResponse.FromString(
+                _sync_await(fn(transform_request.SerializeToString())).SerializeToString()
+            )
+            request = _apply_response(request, response)
+        return request
+
+    def _parent_of(self, urn: str) -> str:
+        for node in self.nodes:
+            if node.urn == urn:
+                return node.parent
+        return ""
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._note_loop()
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type != STACK_TYPE:
+            request = self._apply_transforms(request, urn)
+        response = super().RegisterResource(request)
+        inputs = rpc.deserialize_properties(request.object) if request.type != STACK_TYPE else {}
+        registration = self.resources.get(urn)
+        outputs = dict(registration.state) if registration is not None else {}
+        self.nodes.append(
+            ResourceNode(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                provider=request.provider,
+                inputs=_plain(inputs),
+                outputs=_plain(outputs),
+                id=registration.id if registration is not None and registration.id else "",
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    key: tuple(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                },
+                protect=bool(request.protect),
+            )
+        )
+        return response
+
+
+def _stable_order(nodes: list[ResourceNode], stack: str, project: str) -> list[ResourceNode]:
+    """Parents before children, siblings by URN: registration order depends on thread timing."""
+    children: dict[str, list[ResourceNode]] = {}
+    for node in nodes:
+        children.setdefault(node.parent, []).append(node)
+    ordered: list[ResourceNode] = []
+    pending = sorted(children.get("", []), key=lambda n: n.urn, reverse=True)
+    while pending:
+        node = pending.pop()
+        ordered.append(_with_default_provider(node, stack, project))
+        pending.extend(sorted(children.get(node.urn, []), key=lambda n: n.urn, reverse=True))
+    seen = {n.urn for n in ordered}
+    # Resources whose parent never registered (should not happen) are kept, not dropped.
+    ordered.extend(n for n in sorted(nodes, key=lambda n: n.urn) if n.urn not in seen)
+    return ordered
+
+
+def _with_default_provider(node: ResourceNode, stack: str, project: str) -> ResourceNode:
+    """Name the default provider the way the engine does when the program set none."""
+    if node.provider or not node.custom:
+        return node
+    default = f"urn:pulumi:{stack}::{project}::pulumi:providers:{node.package}::default"
+    return dataclasses.replace(node, provider=default)
+
+
+def _callback_functions() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for servicer in mocks._CallbackServicer._servicers:
+        found.update(servicer._callbacks)
+    return found
+
+
+def _options_of(request: Any) -> Any:
+    options = resource_pb2.TransformResourceOptions(
+        depends_on=list(request.dependencies),
+        protect=request.protect,
+        ignore_changes=list(request.ignoreChanges),
+        replace_on_changes=list(request.replaceOnChanges),
+        version=request.version,
+        provider=request.provider,
+        retain_on_delete=request.retainOnDelete,
+        additional_secret_outputs=list(request.additionalSecretOutputs),
+    )
+    return options
+
+
+def _apply_response(request: Any, response: Any) -> Any:
+    updated = resource_pb2.RegisterResourceRequest()
+    updated.CopyFrom(request)
+    updated.object.CopyFrom(response.properties)
+    if response.HasField("options"):
+        opts = response.options
+        del updated.dependencies[:]
+        updated.dependencies.extend(opts.depends_on)
+        updated.protect = opts.protect
+        if opts.provider:
+            updated.provider = opts.provider
+        del updated.ignoreChanges[:]
+        updated.ignoreChanges.extend(opts.ignore_changes)
+        updated.retainOnDelete = opts.retain_on_delete
+    return updated
+
+
+def _plain(value: Any) -> Any:
+    """Deserialised values as plain JSON-able data (secrets unwrapped, resources as URNs)."""
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return _plain(value.get("value"))
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return getattr(value, "_preflight_urn", repr(value))
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return {"__asset": type(value).__name__, "path": getattr(value, "path", None)}
+    return value
+
+
+@contextlib.contextmanager
+def _program_context(program_dir: Path) -> Iterator[None]:
+    """Run with the program's directory as cwd and on sys.path; forget its modules afterwards."""
+    cwd = Path.cwd()
+    before = set(sys.modules)
+    sys.path.insert(0, str(program_dir))
+    os.chdir(program_dir)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(program_dir))
+        root = str(program_dir.resolve())
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(root):
+                del sys.modules[name]
+
+
+def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonitor) -> None:
+    """Stop the run's RPC threads and close every loop it made, so nothing is left for exit-time GC."""
+    main_loop.run_until_complete(main_loop.shutdown_default_executor())
+    for loop in monitor.worker_loops:
+        if loop is not main_loop and not loop.is_running() and not loop.is_closed():
+            loop.close()
+    monitor.worker_loops.clear()
+    main_loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _reset_runtime() -> None:
+    settings.ROOT.set(None)
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+
+
+def _where(exc: BaseException, program_dir: Path) -> str:
+    """`file:line` of the innermost frame inside the program, else the innermost frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    root = str(program_dir.resolve())
+    inside = [f for f in frames if str(Path(f.filename).resolve()).startswith(root)]
+    frame = (inside or frames or [None])[-1]
+    if frame is None:
+        return "<program>"
+    path = Path(frame.filename).resolve()
+    shown = path.relative_to(program_dir.resolve()) if str(path).startswith(root) else path
+    return f"{shown}:{frame.lineno}"
+
+
+def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bool = True) -> ResourceGraph:
+    """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
+
+    Raises ConfigError for bad project or stack files and ProgramError when the program raises;
+    both carry one line meant for a person.
+
+    Examples
+    --------
+    >>> graph = synthesize(".", "dev")
+    >>> len(graph.custom_resources) > 0
+    True
+    """
+    program = Path(program_dir).resolve()
+    if not program.is_dir():
+        raise ConfigError(f"{program_dir}: program directory not found")
+    project = load_project(program)
+    config = load_stack_config(program, project.name, stack)
+    region = config.values.get("aws:region", DEFAULT_REGION)
+
+    # Each run gets its own event loop (and so its own RPC threads), closed when the run ends.
+    main_loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(main_loop)
+    _reset_runtime()
+    # Futures abandoned by a failing program are reported by asyncio at GC time; the error is ours to report.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
+    monitor = _RecordingMonitor(_FabricatingMocks(region))
+    pulumi.runtime.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor)
+    settings.SETTINGS.root_directory = str(program)
+
+    def run_program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+
+    try:
+        with _program_context(program):
+            _sync_await(run_pulumi_func(run_program))
+    except PreflightError:
+        raise
+    except pulumi.RunError as exc:
+        # RunError is a program's own clean error (Pulumi prints it without a traceback too).
+        raise ConfigError(str(exc)) from None
+    except SystemExit as exc:
+        raise ProgramError(f"{_where(exc, program)}: program exited with status {exc.code}") from None
+    except Exception as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ProgramError(f"{_where(exc, program)}: {type(exc).__name__}: {message}") from None
+    finally:
+        _reset_runtime()
+        _close_loops(main_loop, monitor)
+    return ResourceGraph(
+        project=project.name,
+        stack=stack,
+        resources=_stable_order(monitor.nodes, stack, project.name),
+        config=dict(config.values),
+    )

@@ -1,0 +1,134 @@
+"""The resource graph: what a Pulumi program would deploy, as the engine itself sees it.
+
+Everything downstream (policies, the checkov bridge, cost, reports) reads this one model, so data
+flows one way: program -> engine -> graph -> checks -> report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The value Pulumi's wire protocol uses for "unknown during preview" (pulumi.runtime.rpc.UNKNOWN).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class ResourceNode:
+    """One registered resource: custom (a cloud resource) or component (a grouping)."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+    id: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    protect: bool = False
+
+    @property
+    def package(self) -> str:
+        """The provider package of the type token (`aws` for `aws:s3/bucket:Bucket`)."""
+        return self.type.split(":", 1)[0]
+
+    @property
+    def module(self) -> str:
+        """The module of the type token (`s3` for `aws:s3/bucket:Bucket`)."""
+        parts = self.type.split(":")
+        return parts[1].split("/", 1)[0] if len(parts) == 3 else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["dependencies"] = list(self.dependencies)
+        data["property_dependencies"] = {k: list(v) for k, v in self.property_dependencies.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ResourceNode:
+        return cls(
+            urn=data["urn"],
+            type=data["type"],
+            name=data["name"],
+            custom=bool(data.get("custom", True)),
+            parent=data.get("parent", ""),
+            provider=data.get("provider", ""),
+            inputs=data.get("inputs", {}),
+            outputs=data.get("outputs", {}),
+            id=data.get("id", ""),
+            dependencies=tuple(data.get("dependencies", ())),
+            property_dependencies={k: tuple(v) for k, v in data.get("property_dependencies", {}).items()},
+            protect=bool(data.get("protect", False)),
+        )
+
+
+@dataclass
+class ResourceGraph:
+    """All resources of one stack in registration order, plus the config the program ran with."""
+
+    project: str
+    stack: str
+    resources: list[ResourceNode]
+    config: dict[str, Any] = field(default_factory=dict)
+    source: str = "program"
+
+    def __post_init__(self) -> None:
+        self._by_urn = {r.urn: r for r in self.resources}
+
+    def __iter__(self) -> Iterator[ResourceNode]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def get(self, urn: str) -> ResourceNode | None:
+        return self._by_urn.get(urn)
+
+    @property
+    def custom_resources(self) -> list[ResourceNode]:
+        """Cloud resources only: components and the stack itself are groupings, not deployments."""
+        return [r for r in self.resources if r.custom]
+
+    def of_type(self, *types: str) -> list[ResourceNode]:
+        return [r for r in self.resources if r.type in types]
+
+    def children(self, urn: str) -> list[ResourceNode]:
+        return [r for r in self.resources if r.parent == urn]
+
+    def ancestors(self, node: ResourceNode) -> list[ResourceNode]:
+        """Parents from the nearest up to (not including) the stack."""
+        chain: list[ResourceNode] = []
+        current = self._by_urn.get(node.parent)
+        while current is not None and current.type != STACK_TYPE:
+            chain.append(current)
+            current = self._by_urn.get(current.parent)
+        return chain
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "source": self.source,
+            "config": self.config,
+            "resources": [r.to_dict() for r in self.resources],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ResourceGraph:
+        return cls(
+            project=data["project"],
+            stack=data["stack"],
+            resources=[ResourceNode.from_dict(r) for r in data["resources"]],
+            config=dict(data.get("config", {})),
+            source=data.get("source", "program"),
+        )

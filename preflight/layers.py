@@ -1,0 +1,78 @@
+"""Which architectural layer a resource belongs to: Interface, Processing, Inference, Decisioning,
+Storage or Governance (the five-layer architecture of the principles, plus the governance baseline).
+
+Components declare their layer in their type token's module (`agentic:<module>:<Type>`); plain
+resources are placed by their AWS service. The nearest component ancestor wins.
+"""
+
+from __future__ import annotations
+
+from preflight.graph import ResourceGraph, ResourceNode
+
+LAYERS = ("Interface", "Processing", "Inference", "Decisioning", "Storage", "Governance")
+
+_COMPONENT_MODULES = {
+    "api": "Interface",
+    "interface": "Interface",
+    "function": "Processing",
+    "events": "Processing",
+    "workflow": "Processing",
+    "processing": "Processing",
+    "agent": "Inference",
+    "guardrail": "Inference",
+    "knowledge": "Inference",
+    "inference": "Inference",
+    "prompts": "Inference",
+    "decisioning": "Decisioning",
+    "escalation": "Decisioning",
+    "storage": "Storage",
+    "governance": "Governance",
+    "observability": "Governance",
+    "security": "Governance",
+}
+
+_AWS_MODULES = {
+    "apigateway": "Interface",
+    "apigatewayv2": "Interface",
+    "cognito": "Interface",
+    "lambda": "Processing",
+    "sfn": "Processing",
+    "scheduler": "Processing",
+    "pipes": "Processing",
+    "schemas": "Processing",
+    "bedrock": "Inference",
+    "bedrockmodel": "Inference",
+    "sagemaker": "Inference",
+    "opensearch": "Inference",
+    "sns": "Decisioning",
+    "sqs": "Decisioning",
+    "s3": "Storage",
+    "dynamodb": "Storage",
+    "kms": "Governance",
+    "cloudtrail": "Governance",
+    "cfg": "Governance",
+    "budgets": "Governance",
+    "iam": "Governance",
+    "cloudwatch": "Governance",
+}
+
+
+def _component_layer(node: ResourceNode) -> str | None:
+    if node.package != "agentic":
+        return None
+    return _COMPONENT_MODULES.get(node.module)
+
+
+def layer_of(node: ResourceNode, graph: ResourceGraph | None = None) -> str:
+    """The layer of `node`: its own component module, its nearest component ancestor's, or its service's."""
+    own = _component_layer(node)
+    if own:
+        return own
+    if graph is not None:
+        for ancestor in graph.ancestors(node):
+            found = _component_layer(ancestor)
+            if found and ancestor.module != "platform":
+                return found
+    if node.module == "cloudwatch" and node.type.split(":")[-1].startswith("Event"):
+        return "Processing"
+    return _AWS_MODULES.get(node.module, "Processing" if node.package == "aws" else "Governance")

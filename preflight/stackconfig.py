@@ -1,0 +1,103 @@
+"""Reading a Pulumi project and its stack files the way the CLI does, with one-line errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from preflight.errors import ConfigError
+
+#: What `secure:` values become offline: a placeholder, marked secret, never the ciphertext.
+SECRET_PLACEHOLDER = "preflight-placeholder-secret"
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """The parts of `Pulumi.yaml` the engine needs."""
+
+    path: Path
+    name: str
+    main: Path
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """One stack's config as the SDK receives it: `namespace:key` -> string, plus the secret keys."""
+
+    path: Path
+    stack: str
+    values: dict[str, str] = field(default_factory=dict)
+    secret_keys: tuple[str, ...] = ()
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}malformed YAML: {problem}") from None
+
+
+def load_project(program_dir: Path) -> ProjectFile:
+    path = program_dir / "Pulumi.yaml"
+    if not path.is_file():
+        alt = program_dir / "Pulumi.yml"
+        if alt.is_file():
+            path = alt
+        else:
+            raise ConfigError(f"{path}: no Pulumi project here (Pulumi.yaml not found)")
+    data = _load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise ConfigError(f"{path}: 'name' is required and must be a string")
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ConfigError(f"{path}: runtime is {runtime_name!r}; preflight runs Python programs only")
+    main = program_dir / str(data.get("main") or ".")
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.is_file():
+        raise ConfigError(f"{path}: program entry point {main} not found")
+    return ProjectFile(path=path, name=data["name"], main=main)
+
+
+def _config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    # The CLI hands structured and scalar values to the SDK as JSON text.
+    return json.dumps(value)
+
+
+def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfig:
+    path = program_dir / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{path}: stack file not found (no stack named {stack!r})")
+    data = _load_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: 'config' must be a mapping of keys to values")
+    values: dict[str, str] = {}
+    secrets: list[str] = []
+    for raw_key, value in config.items():
+        key = str(raw_key)
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[full_key] = SECRET_PLACEHOLDER
+            secrets.append(full_key)
+            continue
+        values[full_key] = _config_string(value)
+    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets))
