@@ -20,8 +20,30 @@ PROJECT = "agentic-platform"
 
 #: The retention values CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays` enum,
 #: botocore/data/logs/2014-03-28/service-2.json).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                      3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 DEFAULT_REQUIRED_TAG_KEYS = ("environment", "application", "team", "cost-center", "data-classification")
 
@@ -220,7 +242,7 @@ def load_settings(config: Mapping[str, str], stack: str, project: str = PROJECT)
     for key in sorted(config):
         if not key.startswith(prefix):
             continue
-        short = key[len(prefix):]
+        short = key[len(prefix) :]
         if short not in by_alias:
             known = ", ".join(sorted(a for a in by_alias if a != "region"))
             raise StackConfigError(f"{stack_file}: {key}: unknown key (known keys: {known})")

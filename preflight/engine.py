@@ -21,8 +21,8 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
@@ -60,6 +60,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         super().__init__(mocks_impl)
         self.nodes: list[ResourceNode] = []
         self._transforms_by_urn: dict[str, list[Any]] = {}
+        self._parents: dict[str, str] = {}
         self._stack_transform_callbacks: list[Any] = []
         self.worker_loops: set[asyncio.AbstractEventLoop] = set()
 
@@ -78,6 +79,7 @@ class _RecordingMonitor(mocks.MockMonitor):
     def _apply_transforms(self, request: Any, urn: str) -> Any:
         own = list(request.transforms)
         self._transforms_by_urn[urn] = own
+        self._parents[urn] = request.parent
         chain = list(own)
         parent = request.parent
         while parent:
@@ -106,10 +108,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         return request
 
     def _parent_of(self, urn: str) -> str:
-        for node in self.nodes:
-            if node.urn == urn:
-                return node.parent
-        return ""
+        return self._parents.get(urn, "")
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
@@ -261,9 +260,10 @@ def _where(exc: BaseException, program_dir: Path) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     root = str(program_dir.resolve())
     inside = [f for f in frames if str(Path(f.filename).resolve()).startswith(root)]
-    frame = (inside or frames or [None])[-1]
-    if frame is None:
+    candidates = inside or list(frames)
+    if not candidates:
         return "<program>"
+    frame = candidates[-1]
     path = Path(frame.filename).resolve()
     shown = path.relative_to(program_dir.resolve()) if str(path).startswith(root) else path
     return f"{shown}:{frame.lineno}"

@@ -147,8 +147,12 @@ def policy_document_json(args: Mapping[str, Any]) -> str:
         if st.get("sid"):
             out["Sid"] = st["sid"]
         out["Effect"] = st.get("effect", "Allow")
-        for src, dst in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
-                         ("notResources", "NotResource")):
+        for src, dst in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             values = st.get(src)
             if values:
                 out[dst] = values[0] if len(values) == 1 else sorted(values)

@@ -1,0 +1,78 @@
+"""One shape for every finding the gate reports, whatever produced it (CrossGuard policy or checkov)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Source(StrEnum):
+    CROSSGUARD = "crossguard"
+    CHECKOV = "checkov"
+
+
+class Level(StrEnum):
+    MANDATORY = "mandatory"
+    ADVISORY = "advisory"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation. `resource` is the logical name, empty for stack-wide findings."""
+
+    policy: str
+    source: Source
+    level: Level
+    resource: str
+    type: str
+    urn: str
+    principles: tuple[str, ...]
+    message: str
+    fix: str = ""
+    severity: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["source"] = self.source.value
+        data["level"] = self.level.value
+        data["principles"] = list(self.principles)
+        return data
+
+
+@dataclass(frozen=True)
+class SuppressedFinding:
+    """A finding a justified, unexpired entry of `policies/suppressions.yaml` waived."""
+
+    finding: Finding
+    reason: str
+    expires: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.finding.to_dict(), "reason": self.reason, "expires": self.expires}
+
+
+@dataclass(frozen=True)
+class CheckovFinding:
+    """One failed checkov check on one resource of the exported plan, mapped back to the graph."""
+
+    check_id: str
+    check_name: str
+    address: str  # the Terraform address in the exported plan, e.g. aws_s3_bucket.outputs_bucket
+    urn: str
+    name: str  # the Pulumi logical name
+    type: str  # the Pulumi type token
+    guideline: str = ""
+
+
+@dataclass
+class CheckovResult:
+    """What a checkov run over the exported plan found."""
+
+    failed: list[CheckovFinding] = field(default_factory=list)
+    passed_count: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)  # check_id, address, reason (from .checkov.yaml)
+    not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens the bridge cannot map
+    duration_seconds: float = 0.0
+    ran: bool = True

@@ -1,0 +1,82 @@
+"""`preflight plan`: the tree by component, JSON, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from preflight.cli import main
+from tests.preflight.programs import write_program
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+class Api(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("agentic:api:Api", name, None)
+        aws.sqs.Queue(f"{name}-queue", opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+
+Api("front")
+aws.dynamodb.Table("sessions", attributes=[{"name": "id", "type": "S"}], hash_key="id")
+"""
+
+
+def test_plan_text_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM))]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "sample / dev: 2 resources"
+    assert "front  agentic:api:Api  Interface component" in out
+    assert "front-queue  aws:sqs/queue:Queue  Interface resource" in out  # the component's layer wins
+    assert "sessions  aws:dynamodb/table:Table  Storage resource" in out
+
+
+def test_plan_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM)), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    layers = {r["name"]: r["layer"] for r in data["resources"]}
+    assert layers["sessions"] == "Storage" and layers["front"] == "Interface"
+    assert {"urn", "type", "name", "parent", "provider", "inputs", "dependencies", "property_dependencies"} <= set(
+        data["resources"][1]
+    )
+
+
+def test_failing_program_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = write_program(tmp_path, "x = {}\nx['missing']\n")
+    assert main(["plan", "--program", str(program)]) == 2
+    err = capsys.readouterr().err
+    assert err == "preflight: error: __main__.py:2: KeyError: 'missing'\n"
+
+
+def test_template_settings_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The template's own program, with a bad key in its stack file: file and key, exit 2."""
+    program = tmp_path / "template"
+    program.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, program / name)
+    (program / "components").symlink_to(ROOT / "components")
+    text = (ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    (program / "Pulumi.dev.yaml").write_text(text + "  agentic-platform:logRetention: 7\n", encoding="utf-8")
+    assert main(["plan", "--program", str(program)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("preflight: error: Pulumi.dev.yaml: agentic-platform:logRetention: unknown key")
+
+
+def test_unknown_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM)), "--stack", "qa"]) == 2
+    assert "Pulumi.qa.yaml: stack file not found" in capsys.readouterr().err
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    program = write_program(tmp_path / "p", PROGRAM)
+    assert main(["plan", "--program", str(program), "--output", str(blocker / "out.txt")]) == 2
+    assert "cannot write" in capsys.readouterr().err

@@ -1,0 +1,159 @@
+"""The offline engine: any Pulumi Python program, run under mocks, recorded as the engine sees it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from preflight.engine import synthesize
+from preflight.errors import ConfigError, ProgramError
+from preflight.stackconfig import SECRET_PLACEHOLDER
+from tests.preflight.programs import write_program
+
+FOREIGN = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+
+def stamp(args):
+    if args.type_ == "aws:s3/bucket:Bucket":
+        props = dict(args.props)
+        props["tags"] = {**(props.get("tags") or {}), "stamped": "yes"}
+        return pulumi.ResourceTransformResult(props, args.opts)
+    return None
+
+
+pulumi.runtime.register_resource_transform(stamp)
+
+
+class Site(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("test:index:Site", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.bucket = aws.s3.Bucket(f"{name}-bucket", tags={"own": "tag"}, opts=child)
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-pab", bucket=self.bucket.id, block_public_acls=True, opts=child
+        )
+        self.register_outputs({})
+
+
+site = Site("site")
+role = aws.iam.Role("role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+doc = aws.iam.get_policy_document_output(
+    statements=[{"actions": ["s3:GetObject"], "resources": [site.bucket.arn.apply(lambda a: a + "/*")]}]
+)
+aws.iam.RolePolicy("read", role=role.id, policy=doc.json)
+config = pulumi.Config()
+pulumi.export("size", config.require_int("size"))
+pulumi.export("password", config.require_secret("password"))
+"""
+
+
+@pytest.fixture
+def foreign(tmp_path: Path) -> Path:
+    return write_program(
+        tmp_path / "foreign",
+        FOREIGN,
+        name="foreign",
+        config={"aws:region": "eu-west-1", "foreign:size": 3, "foreign:password": {"secure": "v1:abc"}},
+    )
+
+
+def test_records_what_the_engine_sees(foreign: Path) -> None:
+    graph = synthesize(foreign, "dev")
+    by_name = {node.name: node for node in graph}
+    assert graph.project == "foreign" and graph.stack == "dev"
+    assert {n.type for n in graph.custom_resources} == {
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+    }
+    pab = by_name["site-pab"]
+    assert pab.parent == by_name["site"].urn
+    assert (
+        pab.urn
+        == "urn:pulumi:dev::foreign::test:index:Site$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::site-pab"
+    )
+    assert pab.inputs["blockPublicAcls"] is True  # camelCase, as the engine receives it
+    assert pab.property_dependencies["bucket"] == (by_name["site-bucket"].urn,)
+    assert by_name["site-bucket"].urn in pab.dependencies
+    assert pab.provider == "urn:pulumi:dev::foreign::pulumi:providers:aws::default"
+    assert not by_name["site"].custom
+
+
+def test_stack_transforms_are_applied_and_resource_tags_win(foreign: Path) -> None:
+    bucket = next(n for n in synthesize(foreign, "dev") if n.name == "site-bucket")
+    assert bucket.inputs["tags"] == {"own": "tag", "stamped": "yes"}
+
+
+def test_outputs_are_fabricated_and_flow_into_dependents(foreign: Path) -> None:
+    graph = synthesize(foreign, "dev")
+    bucket = next(n for n in graph if n.name == "site-bucket")
+    assert bucket.outputs["arn"].startswith("arn:aws:s3:::site-bucket-")
+    policy = json.loads(next(n for n in graph if n.name == "read").inputs["policy"])
+    assert policy["Statement"][0] == {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": bucket.outputs["arn"] + "/*",
+    }
+
+
+def test_two_runs_give_identical_graphs(foreign: Path) -> None:
+    assert synthesize(foreign, "dev").to_json() == synthesize(foreign, "dev").to_json()
+
+
+def test_secure_values_become_placeholders(foreign: Path) -> None:
+    graph = synthesize(foreign, "dev")
+    assert graph.config["foreign:password"] == SECRET_PLACEHOLDER
+    assert graph.config["foreign:size"] == "3"
+
+
+def test_program_error_names_file_and_line(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path,
+        "import helper\nhelper.build()\n",
+        files={"helper.py": "def build():\n    raise ValueError('bucket name too long\\nmore detail')\n"},
+    )
+    with pytest.raises(ProgramError, match=r"^helper\.py:2: ValueError: bucket name too long$"):
+        synthesize(program, "dev")
+
+
+def test_run_error_is_reported_as_its_message(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import pulumi\nraise pulumi.RunError('Pulumi.dev.yaml: x:y: bad')\n")
+    with pytest.raises(ConfigError, match=r"^Pulumi\.dev\.yaml: x:y: bad$"):
+        synthesize(program, "dev")
+
+
+def test_missing_stack_file(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "pass\n")
+    with pytest.raises(ConfigError, match=r"Pulumi\.prod\.yaml: stack file not found"):
+        synthesize(program, "prod")
+
+
+def test_malformed_stack_yaml_names_file_and_line(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "pass\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  a: [1,\n  b: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"Pulumi\.dev\.yaml: line \d+: malformed YAML"):
+        synthesize(program, "dev")
+
+
+def test_not_a_python_project(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: nodejs\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="runtime is 'nodejs'"):
+        synthesize(tmp_path, "dev")
+
+
+def test_missing_program_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="program directory not found"):
+        synthesize(tmp_path / "nowhere", "dev")
+
+
+def test_engine_recovers_after_a_failing_program(tmp_path: Path, foreign: Path) -> None:
+    failing = write_program(tmp_path / "failing", "raise RuntimeError('boom')\n")
+    with pytest.raises(ProgramError):
+        synthesize(failing, "dev")
+    assert len(synthesize(foreign, "dev").custom_resources) == 4
