@@ -44,7 +44,16 @@ typecheck: install
 unit: install
 	$(VENV)/bin/pytest
 
-test: lint typecheck unit
+test: lint typecheck unit workflows
+
+# GitHub workflows, offline: the workflow JSON schema, zizmor (no network audits) and checkov's
+# github_actions checks. checkov runs from .github/ so that only its flags here apply (it reads
+# .checkov.yaml from its working directory), and --skip-download keeps it offline.
+.PHONY: workflows
+workflows: install
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --no-progress .github/workflows
+	cd .github && $(CURDIR)/$(CHECKOV_VENV)/bin/checkov -d . --framework github_actions --quiet --skip-download
 
 bench: install
 	$(PY) bench/run.py

@@ -1,10 +1,76 @@
-"""AgenticPlatform: the whole environment composed from settings (the five layers plus governance)."""
+"""AgenticPlatform: one environment composed from its settings (the five layers plus governance).
+
+Layers (P001-P005, P086-P110):
+
+* Interface: `Api` (JWT-authorised HTTP API -> ingest; WebSocket API for pushed results).
+* Processing: `Function`s ingest/router/decide/deliver, the `EventBus`, the `Workflow`.
+* Inference: `Guardrail`, `Prompts`, `KnowledgeBase` (feature), `Agent`, `InferenceEndpoint` (feature).
+* Decisioning: `Escalation` (SNS topic + human review queue), decide's confidence rules.
+* Storage: `Storage` (outputs bucket; sessions, response-cache, audit and idempotency tables).
+* Governance: `StackKey`, `GovernanceBaseline`, `Observability`.
+
+The hybrid orchestration boundary is explicit (P031-P035, P176-P178): the Bedrock **agent** serves users
+(open-ended, AI-native orchestration) and **Step Functions** runs back-end automation (deterministic
+steps: route -> decide, with a no-code escalation path). They never call each other: they hand off
+only through events on the bus. `ingest` (and any agent action group) puts `RequestReceived` on the
+bus; a rule starts the workflow; the workflow's functions put `DecisionMade`/`EscalationRequested` on
+the bus; a rule invokes `deliver`, which pushes the result to the caller's WebSocket.
+
+Zero idle cost in dev (P014, P168, P175): no provisioned or reserved concurrency, no NAT gateways or
+VPC, no OpenSearch, no real-time SageMaker instances; DynamoDB on demand, Lambda, Step Functions,
+EventBridge, API Gateway, S3 Vectors and Bedrock all bill per request. The fixed monthly items are
+the stack key and the governance baseline's own (budgeted) resources.
+"""
 
 from __future__ import annotations
 
-import pulumi
+import json
+from pathlib import Path
+from typing import Any
 
-from components.settings import PlatformSettings
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from components import models
+from components.agent import Agent, AgentArgs
+from components.api import Api, ApiArgs
+from components.escalation import Escalation
+from components.events import EventBus
+from components.function import Function, FunctionArgs
+from components.governance import GovernanceBaseline
+from components.guardrail import Guardrail
+from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
+from components.kms import StackKey
+from components.knowledge_base import KnowledgeBase
+from components.observability import Observability
+from components.prompts import Prompts
+from components.settings import ModelTier, PlatformSettings
+from components.storage import SESSIONS, Storage, TableSpec
+from components.workflow import Workflow, request_pipeline
+from functions.shared import constants as c
+
+#: Tables whose keys are the runtime's own attribute names (functions/shared/constants.py).
+CACHE_TABLE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"))
+AUDIT_TABLE = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), append_only=True)
+IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"))
+
+PRICES_FILE = Path("preflight/cost/prices.yaml")
+AUDIT_RETENTION_DAYS_DEV = 90
+AUDIT_RETENTION_DAYS_PROD = 2557  # 7 years
+
+
+def model_prices(path: Path = PRICES_FILE) -> dict[str, dict[str, float]]:
+    """Per-tier USD per 1k tokens from the cost catalogue (one source of prices, each with its source)."""
+    if not path.is_file():
+        return {}
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    nova = data.get("nova") or {}
+    return {
+        tier: {"input_per_1k": float(row["input_per_1k"]), "output_per_1k": float(row["output_per_1k"])}
+        for tier, row in nova.items()
+        if isinstance(row, dict) and "input_per_1k" in row
+    }
 
 
 class AgenticPlatform(pulumi.ComponentResource):
@@ -12,7 +78,229 @@ class AgenticPlatform(pulumi.ComponentResource):
 
     outputs: dict[str, pulumi.Input[str]]
 
-    def __init__(self, name: str, settings: PlatformSettings, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: PlatformSettings,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        inference_endpoint: InferenceEndpointArgs | None = None,
+    ) -> None:
         super().__init__("agentic:platform:AgenticPlatform", name, None, opts)
-        self.outputs = {}
+        child = pulumi.ResourceOptions(parent=self)
+        account_id = aws.get_caller_identity_output().account_id
+
+        # --- governance and shared state --------------------------------------------------------
+        self.key = StackKey("key", settings, opts=child)
+        self.governance = GovernanceBaseline("governance", settings, key=self.key, opts=child)
+        self.storage = Storage(
+            "storage",
+            settings,
+            key=self.key,
+            access_log_bucket=self.governance.access_log_bucket,
+            tables=(SESSIONS, CACHE_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE),
+            opts=child,
+        )
+        self.escalation = Escalation("escalation", settings, key=self.key, opts=child)
+        self.bus = EventBus("bus", settings, key=self.key, opts=child)
+
+        # --- inference guard rails and prompts ---------------------------------------------------
+        self.guardrail = Guardrail("guardrail", settings, key=self.key, opts=child)
+        self.prompts = Prompts("prompts", settings, key=self.key, opts=child)
+
+        # --- processing ----------------------------------------------------------------------------
+        idempotency = self.storage.tables[IDEMPOTENCY_TABLE.base]
+        common: dict[str, pulumi.Input[str]] = {
+            c.ENV_EVENT_BUS_NAME: self.bus.name,
+            c.ENV_IDEMPOTENCY_TABLE_NAME: idempotency.name,
+        }
+        guardrail_env: dict[str, pulumi.Input[str]] = {
+            c.ENV_GUARDRAIL_ID: self.guardrail.guardrail_id,
+            c.ENV_GUARDRAIL_VERSION: self.guardrail.version,
+        }
+
+        def function(fn: str, args: FunctionArgs) -> Function:
+            made = Function(fn, settings, args, key=self.key, opts=child)
+            made.grant_put_events(self.bus)
+            idempotency.grant_read_write(made.role, name=f"{fn}-role")
+            return made
+
+        self.ingest = function(
+            "ingest",
+            FunctionArgs(
+                handler="functions.ingest.handler.lambda_handler",
+                description="HTTP request -> guardrail screening -> RequestReceived",
+                environment={**common, **guardrail_env, c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars)},
+            ),
+        )
+        self.ingest.grant_apply_guardrail(self.guardrail)
+
+        max_tier = settings.highest_model_tier
+        tiers_up_to_max = [t for t in ModelTier if t.rank <= max_tier.rank]
+        prices = model_prices()
+        latest_prompt = self.prompts.latest.get("answer", 1)
+        self.router = function(
+            "router",
+            FunctionArgs(
+                handler="functions.router.handler.lambda_handler",
+                description="RequestReceived -> tiered Bedrock models -> ModelAnswered (P153, P154)",
+                timeout_seconds=120,
+                memory_mb=512,
+                environment={
+                    **common,
+                    **guardrail_env,
+                    c.ENV_MODEL_IDS: json.dumps({t.value: models.model_id(t) for t in tiers_up_to_max}),
+                    c.ENV_MAX_TIER: max_tier.value,
+                    c.ENV_MODEL_PRICES: json.dumps(
+                        {t.value: prices[t.value] for t in tiers_up_to_max if t.value in prices}
+                    ),
+                    c.ENV_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
+                    c.ENV_CACHE_TABLE_NAME: self.storage.tables[CACHE_TABLE.base].name,
+                    c.ENV_PROMPT_NAME: "answer",
+                    c.ENV_PROMPT_VERSION: str(latest_prompt),
+                },
+            ),
+        )
+        self.router.grant_invoke_model(
+            [
+                account_id.apply(
+                    lambda acct, i=i: models.tier_invoke_arns(settings.allowed_model_tiers, settings.region, acct)[i]
+                )
+                for i in range(len(models.tier_invoke_arns(settings.allowed_model_tiers, settings.region, "0")))
+            ]
+        )
+        self.router.grant_apply_guardrail(self.guardrail)
+        self.storage.tables[CACHE_TABLE.base].grant_read_write(self.router.role, name="router-role")
+
+        audit = self.storage.tables[AUDIT_TABLE.base]
+        self.decide = function(
+            "decide",
+            FunctionArgs(
+                handler="functions.decide.handler.lambda_handler",
+                description="ModelAnswered -> DecisionMade or EscalationRequested (P102, P104)",
+                environment={
+                    **common,
+                    c.ENV_DECISION_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
+                    c.ENV_OUTPUTS_BUCKET_NAME: self.storage.bucket.name,
+                    c.ENV_ESCALATION_TOPIC_ARN: self.escalation.topic_arn,
+                    c.ENV_REVIEW_QUEUE_URL: self.escalation.review_queue_url,
+                    c.ENV_AUDIT_TABLE_NAME: audit.name,
+                    c.ENV_AUDIT_RETENTION_DAYS: str(
+                        AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV
+                    ),
+                },
+            ),
+        )
+        self.storage.bucket.grant_write(self.decide.role, prefix=c.OUTPUTS_PREFIX, name="decide-role")
+        self.escalation.grant_publish(self.decide.role, name="decide-role")
+        self.decide.grant_send(self.escalation.review_queue, grant="send-review")
+        audit.grant_write(self.decide.role, name="decide-role")
+
+        # --- interface --------------------------------------------------------------------------
+        self.api = Api("api", settings, ApiArgs(), key=self.key, ingest=self.ingest, opts=child)
+        deliver_env: dict[str, pulumi.Input[str]] = dict(common)
+        if self.api.websocket_endpoint is not None:
+            deliver_env[c.ENV_WEBSOCKET_ENDPOINT] = self.api.websocket_endpoint
+        self.deliver = function(
+            "deliver",
+            FunctionArgs(
+                handler="functions.deliver.handler.lambda_handler",
+                description="DecisionMade/EscalationRequested -> WebSocket push (P109, P166)",
+                environment=deliver_env,
+            ),
+        )
+        if self.api.websocket_execution_arn is not None:
+            from components.api import WS_STAGE  # noqa: PLC0415
+
+            self.deliver.grant_manage_connections(self.api.websocket_execution_arn, WS_STAGE)
+
+        # --- back-end automation: Step Functions, started only by events (P033) ---------------------
+        self.workflow = Workflow(
+            "pipeline",
+            settings,
+            key=self.key,
+            definition=lambda refs: request_pipeline(event_source=c.EVENT_SOURCE, **refs),
+            references={
+                "router_arn": self.router.arn,
+                "decide_arn": self.decide.arn,
+                "audit_table": audit.name,
+                "escalation_topic_arn": self.escalation.topic_arn,
+                "bus_name": self.bus.name,
+            },
+            opts=child,
+        )
+        self.workflow.grant_invoke_function(self.router)
+        self.workflow.grant_invoke_function(self.decide)
+        self.workflow.grant_put_item(audit.table, grant="put-item-audit")
+        self.workflow.grant_publish(self.escalation.topic_arn)
+        self.workflow.grant_put_events(self.bus)
+        self.bus.route_to_state_machine(
+            "requests",
+            {"detail-type": ["RequestReceived"]},
+            self.workflow.arn,
+            description="RequestReceived -> back-end workflow",
+        )
+        self.bus.route_to_function(
+            "deliver",
+            {"detail-type": ["DecisionMade", "EscalationRequested"]},
+            self.deliver,
+            description="Outcomes -> deliver to the caller",
+        )
+
+        # --- user-facing agent (AI-native orchestration) -------------------------------------------
+        self.knowledge_base: KnowledgeBase | None = None
+        if settings.features.knowledge_base:
+            self.knowledge_base = KnowledgeBase(
+                "knowledge", settings, key=self.key, access_log_bucket=self.governance.access_log_bucket, opts=child
+            )
+        self.agent = Agent(
+            "assistant",
+            settings,
+            AgentArgs(),
+            key=self.key,
+            guardrail=self.guardrail,
+            knowledge_base=self.knowledge_base,
+            opts=child,
+        )
+
+        self.inference_endpoint: InferenceEndpoint | None = None
+        if settings.features.inference_endpoint:
+            if inference_endpoint is None:
+                raise ValueError("features.inferenceEndpoint is on: pass inference_endpoint=InferenceEndpointArgs(...)")
+            self.inference_endpoint = InferenceEndpoint(
+                "endpoint", settings, inference_endpoint, key=self.key, opts=child
+            )
+
+        # --- observability --------------------------------------------------------------------------
+        functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
+        self.observability = Observability(
+            "observability",
+            settings,
+            function_names={n: f.name for n, f in functions.items()},
+            dead_letter_queues={
+                **{n: f.dlq.name for n, f in functions.items()},
+                "bus": self.bus.dlq.name,
+            },
+            state_machine_arns={"pipeline": self.workflow.arn},
+            guardrails={"guardrail": (self.guardrail.arn, self.guardrail.version)},
+            escalation=self.escalation,
+            opts=child,
+        )
+
+        self.outputs = {
+            "http_endpoint": self.api.http_endpoint,
+            "event_bus": self.bus.name,
+            "state_machine_arn": self.workflow.arn,
+            "agent_id": self.agent.agent_id,
+            "agent_alias_id": self.agent.alias_id,
+            "guardrail_id": self.guardrail.guardrail_id,
+            "guardrail_version": self.guardrail.version,
+            "outputs_bucket": self.storage.bucket.name,
+            "escalation_topic_arn": self.escalation.topic_arn,
+        }
+        if self.api.websocket_endpoint is not None:
+            self.outputs["websocket_endpoint"] = self.api.websocket_endpoint
+        if self.knowledge_base is not None:
+            self.outputs["knowledge_base_id"] = self.knowledge_base.knowledge_base_id
+            self.outputs["documents_bucket"] = self.knowledge_base.documents.name
         self.register_outputs(self.outputs)

@@ -2,7 +2,7 @@
 
 Every key lives under the project namespace (`agentic-platform:<key>` in `Pulumi.<stack>.yaml`).
 Unknown keys, wrong types and out-of-range values never reach AWS: they raise StackConfigError with
-one line naming the stack file and the key (P154: configuration is validated before deployment).
+one line naming the stack file and the key (P115: environment-specific stacks with parameterization).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class StackConfigError(ValueError):
 
 
 class ModelTier(StrEnum):
-    """Amazon Nova tiers, cheapest first (P066 tiered model selection)."""
+    """Amazon Nova tiers, cheapest first (P015 tiered model selection)."""
 
     MICRO = "micro"
     LITE = "lite"
@@ -94,7 +94,7 @@ class Singletons(_Model):
 
 
 class Budget(_Model):
-    """Monthly AWS Budget with forecast and actual alerts (P019 budgets and alerts)."""
+    """Monthly AWS Budget with forecast and actual alerts (P169 budgets and alerts)."""
 
     monthly_usd: Annotated[float, Field(gt=0, le=1_000_000)]
     alert_emails: Annotated[list[str], Field(min_length=1)]
@@ -128,14 +128,14 @@ class PlatformSettings(_Model):
     team: Annotated[str, Field(min_length=1, max_length=64)]
     cost_center: Annotated[str, Field(min_length=1, max_length=64)]
     data_classification: DataClassification = DataClassification.INTERNAL
-    #: Regions data may live in (P118 data residency); the stack's `aws:region` must be one of them.
+    #: Regions data may live in (P145 data residency); the stack's `aws:region` must be one of them.
     allowed_regions: Annotated[list[str], Field(min_length=1)]
     region: str = "us-east-1"
     required_tag_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_REQUIRED_TAG_KEYS))
     budget: Budget
     log_retention_days: int = 30
     owns: Singletons = Field(default_factory=Singletons)
-    #: Model tiers the router may use; the highest one caps escalation (P066-P070).
+    #: Model tiers the router may use; the highest one caps escalation (P015, P153-P155).
     allowed_model_tiers: Annotated[list[ModelTier], Field(min_length=1)] = Field(
         default_factory=lambda: [ModelTier.MICRO, ModelTier.LITE]
     )
@@ -175,7 +175,7 @@ class PlatformSettings(_Model):
     @model_validator(mode="after")
     def _region_allowed(self) -> PlatformSettings:
         if self.region not in self.allowed_regions:
-            raise ValueError(f"aws:region: {self.region!r} is not in allowedRegions {self.allowed_regions} (P118)")
+            raise ValueError(f"aws:region: {self.region!r} is not in allowedRegions {self.allowed_regions} (P145)")
         return self
 
     @property
@@ -187,7 +187,7 @@ class PlatformSettings(_Model):
         return max(self.allowed_model_tiers, key=lambda t: t.rank)
 
     def default_tags(self) -> dict[str, str]:
-        """The required tags every taggable resource carries (P021 cost allocation tags)."""
+        """The required tags every taggable resource carries (P167, P018 cost-allocation tags; P142 data classification)."""
         values = {
             "environment": self.environment,
             "application": self.application,

@@ -29,7 +29,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from preflight.errors import ConfigError, PreflightError, ProgramError
 from preflight.fabricate import invoke_result, resource_outputs
-from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.stackconfig import load_project, load_stack_config
 
 DEFAULT_REGION = "us-east-1"
@@ -130,9 +130,10 @@ class _RecordingMonitor(mocks.MockMonitor):
                 inputs=_plain(inputs),
                 outputs=_plain(outputs),
                 id=registration.id if registration is not None and registration.id else "",
-                dependencies=tuple(request.dependencies),
+                # The SDK gathers dependencies in sets; sorted, they are the same on every run.
+                dependencies=tuple(sorted(set(request.dependencies))),
                 property_dependencies={
-                    key: tuple(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                    key: tuple(sorted(set(deps.urns))) for key, deps in sorted(request.propertyDependencies.items())
                 },
                 protect=bool(request.protect),
             )
@@ -211,6 +212,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN  # a value only the cloud will know, exactly as a real preview shows it
     if isinstance(value, pulumi.Resource):
         return getattr(value, "_preflight_urn", repr(value))
     if isinstance(value, pulumi.Asset | pulumi.Archive):
@@ -234,7 +237,9 @@ def _program_context(program_dir: Path) -> Iterator[None]:
         root = str(program_dir.resolve())
         for name in set(sys.modules) - before:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(root):
+            # Installed packages (a .venv inside the program directory) stay loaded: the SDK's
+            # package registry must not be re-imported in the same process.
+            if module_file.startswith(root) and "site-packages" not in module_file:
                 del sys.modules[name]
 
 

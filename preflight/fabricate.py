@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from preflight.sdk import output_names
+
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
 
@@ -43,6 +45,10 @@ _NAME_INPUT: Mapping[str, str] = {
     "aws:bedrock/agentAgent:AgentAgent": "agentName",
     "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": "name",
 }
+
+
+# Outputs named like ids that hold *other* resources' ids; they stay as the program set them.
+_ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId", "ownerId", "hostedZoneId"})
 
 
 def short_hash(*parts: str, length: int = 7) -> str:
@@ -108,6 +114,13 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     if type_token.startswith("aws:apigatewayv2/api:"):
         state.setdefault("apiEndpoint", f"https://{resource_id}.execute-api.{region}.amazonaws.com")
         state.setdefault("executionArn", f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}:{resource_id}")
+    # Every other `...Arn` / `...Id` output the SDK declares gets a value too, as after a real
+    # deployment; an unfabricated output would stay unknown, as in a real preview.
+    for key in output_names(type_token):
+        if key.endswith("Arn") and key not in state:
+            state[key] = arn
+        elif key.endswith("Id") and key not in state and key not in _ID_INPUT_LIKE:
+            state[key] = resource_id
     if type_token.startswith("aws:bedrock/"):
         for key in ("agentId", "guardrailId", "knowledgeBaseId", "dataSourceId", "agentAliasId"):
             state.setdefault(key, resource_id)

@@ -90,7 +90,7 @@ BAD = [
     (
         "aws:region",
         "eu-west-1",
-        "Pulumi.dev.yaml: aws:region: 'eu-west-1' is not in allowedRegions ['us-east-1'] (P118)",
+        "Pulumi.dev.yaml: aws:region: 'eu-west-1' is not in allowedRegions ['us-east-1'] (P145)",
     ),
 ]
 

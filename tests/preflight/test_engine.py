@@ -157,3 +157,39 @@ def test_engine_recovers_after_a_failing_program(tmp_path: Path, foreign: Path) 
     with pytest.raises(ProgramError):
         synthesize(failing, "dev")
     assert len(synthesize(foreign, "dev").custom_resources) == 4
+
+
+def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
+    """Like this template: `.venv` lives in the program folder; its SDK modules must stay loaded."""
+    program = write_program(
+        tmp_path,
+        "import vendored_sdk\nimport pulumi_aws as aws\naws.sqs.Queue(vendored_sdk.NAME)\n",
+        files={".venv/lib/python3.11/site-packages/vendored_sdk.py": "NAME = 'queue'\n"},
+    )
+    site = program / ".venv/lib/python3.11/site-packages"
+    import sys
+
+    sys.path.insert(0, str(site))
+    try:
+        first = synthesize(program, "dev")
+        assert "vendored_sdk" in sys.modules
+        second = synthesize(program, "dev")
+    finally:
+        sys.path.remove(str(site))
+        sys.modules.pop("vendored_sdk", None)
+    assert first.to_json() == second.to_json()
+
+
+def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
+    """Outputs the mocks do not fabricate are unknown during preview, as the CLI would show them."""
+    from preflight.graph import UNKNOWN
+
+    program = write_program(
+        tmp_path,
+        "import pulumi_aws as aws\n"
+        "bucket = aws.s3.Bucket('b')\n"
+        "aws.sqs.Queue('q', name=bucket.bucket_domain_name, kms_master_key_id=bucket.arn)\n",
+    )
+    queue = next(n for n in synthesize(program, "dev") if n.name == "q")
+    assert queue.inputs["name"] == UNKNOWN
+    assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:s3:::b-")

@@ -1,0 +1,24 @@
+"""Account bootstrap for agentic-platform: run once per AWS account, by a person, before CI can deploy.
+
+Creates the S3 state backend, the awskms:// secrets keys, the GitHub OIDC provider and the CI roles,
+and exports what the repository's GitHub variables need (docs/operations/bootstrap.md).
+"""
+
+from __future__ import annotations
+
+import pulumi
+from bootstrap_settings import load_settings
+from github_oidc import GitHubDeployRoles
+from state_backend import StateBackend
+
+settings = load_settings()
+backend = StateBackend("state", settings)
+roles = GitHubDeployRoles("github", settings, backend)
+
+# The values docs/operations/bootstrap.md copies into the repository's GitHub variables.
+pulumi.export("backendUrl", backend.backend_url)
+pulumi.export("stateBucket", backend.bucket.bucket)
+pulumi.export("accessLogBucket", backend.log_bucket_name)
+pulumi.export("secretsProviders", backend.secrets_providers)
+pulumi.export("previewRoleArn", roles.preview_role_arn)
+pulumi.export("deployRoleArns", roles.deploy_role_arns)

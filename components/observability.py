@@ -1,0 +1,246 @@
+"""Observability: alarms on what breaks or costs money, and (optionally) one dashboard (P129, P134, P158).
+
+Each standard-resolution alarm metric costs about 0.10 USD a month and dashboards beyond the first
+three cost 3 USD a month each (https://aws.amazon.com/cloudwatch/pricing/), so the set is small:
+
+* dev: account-level Lambda errors and throttles (Lambda's aggregate metrics carry no dimension),
+  one alarm per dead-letter queue and per state machine, guardrail interventions;
+* prod adds, per function, errors, throttles and p99 duration, and the estimated-charges alarm.
+
+Alarms notify the escalation topic or a topic given by the caller (P104). Missing data is "not
+breaching", so an idle stack stays quiet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.escalation import Escalation
+from components.settings import PlatformSettings
+
+#: Five-minute periods: the cheapest resolution with timely alerts.
+PERIOD_SECONDS = 300
+#: Billing metrics are published every few hours, only in us-east-1
+#: (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
+BILLING_PERIOD_SECONDS = 21_600
+BILLING_REGION = "us-east-1"
+#: Guardrail runtime metrics (docs.aws.amazon.com/bedrock/latest/userguide/monitoring-guardrails-cw-metrics.html).
+GUARDRAIL_NAMESPACE = "AWS/Bedrock/Guardrails"
+GUARDRAIL_INTERVENTIONS = "InvocationsIntervened"
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm: a metric, its statistic and the threshold it must exceed."""
+
+    key: str
+    namespace: str
+    metric: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+    threshold: float
+    statistic: str = "Sum"
+    extended_statistic: str | None = None
+    period: int = PERIOD_SECONDS
+    description: str = ""
+
+
+class Observability(pulumi.ComponentResource):
+    """Alarms (and in stacks with `features.dashboard`, one dashboard) for the platform's resources.
+
+    Examples
+    --------
+    >>> Observability("observability", settings, escalation=escalation,
+    ...               function_names={"ingest": ingest.function.name}, dead_letter_queues={"ingest": dlq.name})
+    """
+
+    def __init__(
+        self,
+        name: str,
+        settings: PlatformSettings,
+        *,
+        function_names: Mapping[str, pulumi.Input[str]] | None = None,
+        dead_letter_queues: Mapping[str, pulumi.Input[str]] | None = None,
+        state_machine_arns: Mapping[str, pulumi.Input[str]] | None = None,
+        guardrails: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]] | None = None,
+        escalation: Escalation | None = None,
+        alarm_topic_arn: pulumi.Input[str] | None = None,
+        latency_p99_ms: float = 10_000,
+        monthly_spend_alarm_usd: float | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("agentic:observability:Observability", name, None, opts)
+        if alarm_topic_arn is None and escalation is None:
+            raise ValueError("Observability needs escalation= or alarm_topic_arn= to send alarms to")
+        self._name = name
+        self._settings = settings
+        self._topic: pulumi.Input[str] = alarm_topic_arn if alarm_topic_arn is not None else escalation.topic_arn  # type: ignore[union-attr]
+        functions = dict(function_names or {})
+        specs = self.alarm_specs(
+            settings,
+            functions=functions,
+            dead_letter_queues=dict(dead_letter_queues or {}),
+            state_machines=dict(state_machine_arns or {}),
+            guardrails=dict(guardrails or {}),
+            latency_p99_ms=latency_p99_ms,
+            monthly_spend_alarm_usd=monthly_spend_alarm_usd,
+        )
+        self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {spec.key: self._alarm(spec) for spec in specs}
+        self.dashboard: aws.cloudwatch.Dashboard | None = None
+        if settings.features.dashboard:
+            self.dashboard = aws.cloudwatch.Dashboard(
+                f"{name}-dashboard",
+                dashboard_name=settings.name("overview"),
+                dashboard_body=self._dashboard_body(functions, dict(dead_letter_queues or {})),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs(
+            {
+                "alarms": [alarm.name for alarm in self.alarms.values()],
+                "dashboard": self.dashboard.dashboard_name if self.dashboard is not None else None,
+            }
+        )
+
+    @staticmethod
+    def alarm_specs(
+        settings: PlatformSettings,
+        *,
+        functions: Mapping[str, pulumi.Input[str]],
+        dead_letter_queues: Mapping[str, pulumi.Input[str]],
+        state_machines: Mapping[str, pulumi.Input[str]],
+        guardrails: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]],
+        latency_p99_ms: float,
+        monthly_spend_alarm_usd: float | None,
+    ) -> list[AlarmSpec]:
+        """Which alarms the stack gets (dev: few and aggregate; prod: per function too)."""
+        specs = [
+            AlarmSpec("lambda-errors", "AWS/Lambda", "Errors", {}, 0, description="Any Lambda error in the account"),
+            AlarmSpec("lambda-throttles", "AWS/Lambda", "Throttles", {}, 0, description="Any Lambda throttle"),
+        ]
+        for key, queue in dead_letter_queues.items():
+            specs.append(
+                AlarmSpec(
+                    f"dlq-{key}",
+                    "AWS/SQS",
+                    "ApproximateNumberOfMessagesVisible",
+                    {"QueueName": queue},
+                    0,
+                    statistic="Maximum",
+                    description=f"Messages waiting in the {key} dead-letter queue (P179)",
+                )
+            )
+        for key, arn in state_machines.items():
+            specs.append(AlarmSpec(f"sfn-failed-{key}", "AWS/States", "ExecutionsFailed", {"StateMachineArn": arn}, 0))
+        for key, (guardrail_arn, version) in guardrails.items():
+            specs.append(
+                AlarmSpec(
+                    f"guardrail-{key}",
+                    GUARDRAIL_NAMESPACE,
+                    GUARDRAIL_INTERVENTIONS,
+                    {"GuardrailArn": guardrail_arn, "GuardrailVersion": version},
+                    # A burst of interventions suggests abuse or a prompt regression (P059, P064).
+                    threshold=10,
+                    description=f"Guardrail {key} intervened more than 10 times in 5 minutes",
+                )
+            )
+        if settings.is_production:
+            for key, function in functions.items():
+                dims = {"FunctionName": function}
+                specs.append(AlarmSpec(f"errors-{key}", "AWS/Lambda", "Errors", dims, 0))
+                specs.append(AlarmSpec(f"throttles-{key}", "AWS/Lambda", "Throttles", dims, 0))
+                specs.append(
+                    AlarmSpec(
+                        f"latency-{key}",
+                        "AWS/Lambda",
+                        "Duration",
+                        dims,
+                        latency_p99_ms,
+                        extended_statistic="p99",
+                        description=f"p99 duration of {key} above {latency_p99_ms:.0f} ms",
+                    )
+                )
+            spend = monthly_spend_alarm_usd if monthly_spend_alarm_usd is not None else settings.budget.monthly_usd
+            if settings.region == BILLING_REGION:
+                # Total estimated charges (the ServiceName dimension is omitted for the total; Currency is
+                # required: docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/billing-metricscollected.html).
+                specs.append(
+                    AlarmSpec(
+                        "estimated-charges",
+                        "AWS/Billing",
+                        "EstimatedCharges",
+                        {"Currency": "USD"},
+                        spend,
+                        statistic="Maximum",
+                        period=BILLING_PERIOD_SECONDS,
+                        description=f"Estimated month-to-date charges above {spend:.0f} USD (P169)",
+                    )
+                )
+        return specs
+
+    def _alarm(self, spec: AlarmSpec) -> aws.cloudwatch.MetricAlarm:
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{spec.key}",
+            name=self._settings.name(spec.key),
+            alarm_description=spec.description or f"{spec.namespace} {spec.metric} above {spec.threshold:g}",
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            dimensions=dict(spec.dimensions) or None,
+            statistic=None if spec.extended_statistic else spec.statistic,
+            extended_statistic=spec.extended_statistic,
+            period=spec.period,
+            evaluation_periods=1,
+            threshold=spec.threshold,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self._topic],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _dashboard_body(
+        self, functions: Mapping[str, pulumi.Input[str]], dead_letter_queues: Mapping[str, pulumi.Input[str]]
+    ) -> pulumi.Output[str]:
+        region = self._settings.region
+
+        def widget(title: str, metrics: list[list[Any]], y: int) -> dict[str, Any]:
+            return {
+                "type": "metric",
+                "x": 0,
+                "y": y,
+                "width": 24,
+                "height": 6,
+                "properties": {
+                    "title": title,
+                    "region": region,
+                    "stat": "Sum",
+                    "period": PERIOD_SECONDS,
+                    "metrics": metrics,
+                },
+            }
+
+        names = list(functions.values())
+        queues = list(dead_letter_queues.values())
+
+        def render(args: list[Any]) -> str:
+            fn_names, queue_names = args[: len(names)], args[len(names) :]
+            widgets = [
+                widget(
+                    "Lambda invocations and errors",
+                    [["AWS/Lambda", m, "FunctionName", n] for n in fn_names for m in ("Invocations", "Errors")]
+                    or [["AWS/Lambda", "Invocations"]],
+                    0,
+                ),
+                widget(
+                    "Dead-letter queues",
+                    [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q] for q in queue_names]
+                    or [["AWS/SQS", "NumberOfMessagesSent"]],
+                    6,
+                ),
+            ]
+            return json.dumps({"widgets": widgets})
+
+        return pulumi.Output.all(*names, *queues).apply(render)

@@ -1,0 +1,282 @@
+"""Workflow: a Step Functions state machine for deterministic back-end automation (P011, P019-P023, P032).
+
+The definition comes from the ASL builder (`components.asl`), so every Task retries and is caught
+(P020, P179). The state machine is secure by default:
+
+* STANDARD type: exactly-once steps and a 90-day execution history, an audit trail per request (P021);
+  priced per state transition, so no idle cost (P014);
+* logging level ALL with execution data to an encrypted log group (P121, P129, P147); X-Ray tracing
+  (P131); the definition and execution data encrypted with the stack key (`encryption_configuration`
+  type CUSTOMER_MANAGED_KMS_KEY; botocore `stepfunctions` EncryptionType enum; P141);
+* a role trusted by `states.amazonaws.com` only for this state machine in this account (aws:SourceArn,
+  aws:SourceAccount), holding one statement per explicit grant (P135, P137).
+
+`request_pipeline` is the platform's back-end automation: router -> decide, with a no-code failure path
+(audit record, reviewer notification, `EscalationRequested` event) built from service integrations (P022).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import asl, iam
+from components.kms import StackKey
+from components.logs import EncryptedLogGroup
+from components.settings import PlatformSettings
+
+#: Log delivery for Step Functions uses CloudWatch Logs' vended-log APIs, which do not support
+#: resource-level permissions: the documented policy uses `Resource: "*"`
+#: (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy).
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
+XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+KMS_DATA_KEY_REUSE_SECONDS = 300
+
+#: Errors the platform's functions raise for input that will never succeed (functions/shared): failing
+#: fast beats three paid retries (P163). Listed first, so they win over the default retrier.
+NON_RETRYABLE_ERRORS = ("UnexpectedEventError", "ConfigurationError", "PromptError", "ValidationError")
+PIPELINE_RETRY: tuple[dict[str, Any], ...] = (
+    {"ErrorEquals": list(NON_RETRYABLE_ERRORS), "MaxAttempts": 0},
+    *asl.DEFAULT_RETRY,
+)
+
+
+@dataclass(frozen=True)
+class WorkflowArgs:
+    log_level: str = "ALL"
+    include_execution_data: bool = True
+    type: str = "STANDARD"
+
+    def __post_init__(self) -> None:
+        if self.log_level not in ("ALL", "ERROR", "FATAL"):
+            raise ValueError("log_level must be ALL, ERROR or FATAL (OFF is not allowed, P129)")
+        if self.type not in ("STANDARD", "EXPRESS"):
+            raise ValueError("type must be STANDARD or EXPRESS")
+
+
+class Workflow(pulumi.ComponentResource):
+    """A state machine whose definition is built from resolved ARNs by `definition`.
+
+    Examples
+    --------
+    >>> wf = Workflow("pipeline", settings, key=key,
+    ...               definition=lambda refs: request_pipeline(**refs),
+    ...               references={"router_arn": router.arn, ...})
+    >>> wf.grant_invoke_function(router)
+    """
+
+    role: aws.iam.Role
+    state_machine: aws.sfn.StateMachine
+    logs: EncryptedLogGroup
+    arn: pulumi.Output[str]
+    name: pulumi.Output[str]
+    definition_json: pulumi.Output[str]
+    grants: dict[str, aws.iam.RolePolicy]
+
+    def __init__(
+        self,
+        name: str,
+        settings: PlatformSettings,
+        *,
+        key: StackKey,
+        definition: Callable[[dict[str, str]], Mapping[str, Any]],
+        references: Mapping[str, pulumi.Input[str]],
+        args: WorkflowArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("agentic:workflow:Workflow", name, None, opts)
+        args = args or WorkflowArgs()
+        self._name = name
+        self.grants = {}
+        child = pulumi.ResourceOptions(parent=self)
+        machine_name = settings.name(name)
+        account_id = aws.get_caller_identity_output().account_id
+        machine_arn = pulumi.Output.concat(
+            "arn:aws:states:", settings.region, ":", account_id, ":stateMachine:", machine_name
+        )
+
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{machine_name}-sfn"[:64],
+            description=f"Role of the {machine_name} state machine: explicit grants only (P135)",
+            assume_role_policy=iam.service_trust("states.amazonaws.com", account_id, machine_arn),
+            opts=child,
+        )
+        self.logs = EncryptedLogGroup(
+            f"{name}-logs", settings, key=key, log_group_name=f"/aws/vendedlogs/states/{machine_name}", opts=child
+        )
+        log_delivery = aws.iam.RolePolicy(
+            f"{name}-log-delivery",
+            role=self.role.name,
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": iam.POLICY_VERSION,
+                    # The one documented exception to named resources (see LOG_DELIVERY_ACTIONS).
+                    "Statement": [{"Effect": "Allow", "Action": list(LOG_DELIVERY_ACTIONS), "Resource": "*"}],
+                }
+            ),
+            opts=child,
+        )
+        self.grants["log-delivery"] = log_delivery
+        self.grants["stack-key"] = key.grant_encrypt_decrypt(self.role, name=f"{name}-role")
+        self.xray = aws.iam.RolePolicyAttachment(
+            f"{name}-xray", role=self.role.name, policy_arn=XRAY_WRITE_POLICY, opts=child
+        )
+
+        keys = sorted(references)
+        self.definition_json = pulumi.Output.all(*[references[k] for k in keys]).apply(
+            lambda values: asl.to_json(definition(dict(zip(keys, [str(v) for v in values], strict=True))))
+        )
+        self.state_machine = aws.sfn.StateMachine(
+            name,
+            name=machine_name,
+            type=args.type,
+            role_arn=self.role.arn,
+            definition=self.definition_json,
+            logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
+                level=args.log_level,
+                include_execution_data=args.include_execution_data,
+                log_destination=self.logs.arn.apply(lambda arn: f"{arn.removesuffix(':*')}:*"),
+            ),
+            tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True),
+            encryption_configuration=aws.sfn.StateMachineEncryptionConfigurationArgs(
+                type="CUSTOMER_MANAGED_KMS_KEY",
+                kms_key_id=key.arn,
+                kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_delivery, self.grants["stack-key"], self.xray]),
+        )
+        self.arn = self.state_machine.arn
+        self.name = self.state_machine.name
+        self.register_outputs({"arn": self.arn, "name": self.name})
+
+    # --- grants: one statement each -----------------------------------------------------------------
+
+    def _grant(self, grant: str, actions: Sequence[str], resources: Sequence[pulumi.Input[str]]) -> aws.iam.RolePolicy:
+        if grant in self.grants:
+            raise ValueError(f"{self._name}: grant {grant!r} was already made")
+        policy = iam.role_policy(self.role, f"{self._name}-{grant}", [iam.statement(actions, resources)], parent=self)
+        self.grants[grant] = policy
+        return policy
+
+    def grant_invoke_function(self, function: Any, *, grant: str | None = None) -> aws.iam.RolePolicy:
+        """`lambda:invoke` tasks on this function (and its versions)."""
+        arn = function.arn
+        return self._grant(
+            grant or f"invoke-{function._name}",
+            ["lambda:InvokeFunction"],
+            [arn, pulumi.Output.concat(arn, ":*")],
+        )
+
+    def grant_invoke_model(self, model_arns: Sequence[pulumi.Input[str]]) -> aws.iam.RolePolicy:
+        """`bedrock:invokeModel` tasks on exactly these models."""
+        return self._grant("invoke-model", ["bedrock:InvokeModel"], list(model_arns))
+
+    def grant_put_item(self, table: aws.dynamodb.Table, *, grant: str | None = None) -> aws.iam.RolePolicy:
+        """`dynamodb:putItem` tasks on this table."""
+        return self._grant(grant or f"put-item-{table._name}", ["dynamodb:PutItem"], [table.arn])
+
+    def grant_put_events(self, bus: Any) -> aws.iam.RolePolicy:
+        """`events:putEvents` tasks on this bus."""
+        return self._grant("put-events", ["events:PutEvents"], [bus.arn])
+
+    def grant_publish(self, topic_arn: pulumi.Input[str]) -> aws.iam.RolePolicy:
+        """`sns:publish` tasks on this topic."""
+        return self._grant("publish", ["sns:Publish"], [topic_arn])
+
+
+# --- the platform's back-end automation ---------------------------------------------------------------
+
+
+def escalation_detail() -> dict[str, Any]:
+    """An `EscalationRequested` detail for a request the workflow could not answer (matches its schema)."""
+    return {
+        "schema_version": "1",
+        "request_id.$": "$.detail.request_id",
+        "occurred_at.$": "$$.State.EnteredTime",
+        "reasons": ["empty_answer"],
+        "confidence": 0,
+        "tier": "micro",
+        "connection_id.$": "$.detail.connection_id",
+    }
+
+
+def request_pipeline(
+    *,
+    router_arn: str,
+    decide_arn: str,
+    audit_table: str,
+    escalation_topic_arn: str,
+    bus_name: str,
+    event_source: str,
+) -> dict[str, Any]:
+    """ASL for one `RequestReceived` event (the EventBridge event is the execution input).
+
+    Route (router Lambda: tiered models, caching, prompts) -> Decide (decide Lambda: business rules,
+    S3 output, escalation, audit) -> Done. Any failure after retries takes the no-code fallback:
+    RecordFailure (dynamodb:putItem to the audit table) -> NotifyReviewers (sns:publish) ->
+    EmitEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+    """
+    states: dict[str, dict[str, Any]] = {
+        "Route": asl.lambda_invoke(
+            router_arn,
+            payload_path="$",
+            result_path="$.answer",
+            next_state="Decide",
+            comment="Tiered model call (micro first, escalate on low confidence: P153, P154)",
+        ),
+        "Decide": asl.lambda_invoke(
+            decide_arn,
+            payload_path="$.answer.Payload",
+            result_path="$.decision",
+            next_state="Done",
+            comment="Business rules on confidence; escalates to humans below the threshold (P102, P104)",
+        ),
+        "Done": asl.succeed(),
+        "RecordFailure": asl.dynamodb_put_item(
+            audit_table,
+            {
+                "request_id": {"S.$": "$.detail.request_id"},
+                "outcome": {"S": "workflow_failed"},
+                "error": {"S.$": "$.error.Error"},
+                "cause": {"S.$": "$.error.Cause"},
+                "recorded_at": {"S.$": "$$.State.EnteredTime"},
+            },
+            next_state="NotifyReviewers",
+            comment="Audit trail of the failure (P147)",
+        ),
+        "NotifyReviewers": asl.sns_publish(
+            escalation_topic_arn,
+            message_path="States.JsonToString($)",
+            subject="Agentic platform: request needs human review",
+            next_state="EscalationDetail",
+        ),
+        "EscalationDetail": asl.pass_state(
+            parameters=escalation_detail(), result_path="$.escalation", next_state="EmitEscalation"
+        ),
+        "EmitEscalation": asl.events_put_events(
+            bus_name, event_source, "EscalationRequested", detail_path="$.escalation", next_state="Failed"
+        ),
+        "Failed": asl.fail("RequestFailed", "the request was escalated to human review after retries"),
+    }
+    return asl.definition(
+        "Route",
+        states,
+        catch_to="RecordFailure",
+        retry=PIPELINE_RETRY,
+        comment="Back-end automation for one RequestReceived event (P032: deterministic steps only)",
+        timeout_seconds=900,
+    )

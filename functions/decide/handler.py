@@ -1,0 +1,118 @@
+"""``decide`` Lambda: ``ModelAnswered`` -> accept (S3 + ``DecisionMade``) or escalate (SQS + SNS +
+``EscalationRequested``), then write the audit record. Idempotent on ``request_id``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import idempotent
+
+from functions.decide import actions
+from functions.decide.config import load_settings
+from functions.decide.rules import escalation_reasons
+from functions.shared import aws
+from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
+from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+_persistence = aws.idempotency_store()
+_idempotency = aws.idempotency_config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
+
+
+@tracer.capture_method
+def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEvent:
+    """Apply the rules, perform the side effects and return the event that was published.
+
+    Parameters
+    ----------
+    answered : ModelAnswered
+        The router's answer (already validated against its schema).
+    now : datetime, optional
+        Decision time (UTC); defaults to now.
+
+    Returns
+    -------
+    PlatformEvent
+        ``DecisionMade`` when accepted, ``EscalationRequested`` otherwise.
+    """
+    config = load_settings()
+    decided_at = now or datetime.now(UTC)
+    reasons = escalation_reasons(answered, config.confidence_threshold)
+    event: PlatformEvent
+    key: str | None = None
+    if reasons:
+        actions.request_review(config.escalation_topic_arn, config.review_queue_url, answered, reasons)
+        event = EscalationRequested(
+            request_id=answered.request_id,
+            reasons=reasons,
+            confidence=answered.confidence,
+            tier=answered.tier,
+            connection_id=answered.connection_id,
+        )
+        metrics.add_metric(name="Escalated", unit=MetricUnit.Count, value=1)
+    else:
+        key = actions.store_output(config.outputs_bucket, answered)
+        event = DecisionMade(
+            request_id=answered.request_id,
+            confidence=answered.confidence,
+            tier=answered.tier,
+            output_bucket=config.outputs_bucket,
+            output_key=key,
+            connection_id=answered.connection_id,
+        )
+        metrics.add_metric(name="Accepted", unit=MetricUnit.Count, value=1)
+    aws.publish(event)
+    actions.write_audit(
+        config.audit_table,
+        answered,
+        outcome="escalated" if reasons else "accepted",
+        reasons=reasons,
+        decided_at=decided_at,
+        retention_days=config.audit_retention_days,
+        stored_key=key,
+    )
+    logger.info("decided", extra={"detail_type": event.DETAIL_TYPE, "reasons": reasons})
+    return event
+
+
+@logger.inject_lambda_context(correlation_id_path=REQUEST_ID_JMESPATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+@idempotent(config=_idempotency, persistence_store=_persistence)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Decide what happens to a model answer.
+
+    Parameters
+    ----------
+    event : dict[str, Any]
+        ``ModelAnswered`` detail (the router state's output), or a ``ModelAnswered`` EventBridge event.
+    context : LambdaContext
+        Lambda context.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``{"detail_type": "DecisionMade" | "EscalationRequested", "detail": {...}}`` for a Choice state.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When the input breaks the ``ModelAnswered`` contract (fails the execution -> DLQ).
+
+    Examples
+    --------
+    A Choice state can branch on ``$.detail_type``; ``deliver`` is driven by the published events.
+    """
+    answered = unwrap(event, ModelAnswered)
+    published = decide(answered)
+    return {"detail_type": published.DETAIL_TYPE, "detail": published.model_dump(mode="json")}

@@ -1,0 +1,1 @@
+"""``deliver``: push outcomes to the requester's WebSocket connection."""

@@ -1,0 +1,1 @@
+"""``ingest``: the HTTP API entry point (validate, screen, redact, emit ``RequestReceived``)."""

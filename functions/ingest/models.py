@@ -1,0 +1,36 @@
+"""The HTTP request body ``ingest`` accepts, and the internal command it turns into."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.shared.events import CONNECTION_ID_PATTERN
+
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class IngestRequest(BaseModel):
+    """``POST`` body: ``{"prompt": "...", "connection_id": "..."?}``; types are strict, extra keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    prompt: str = Field(min_length=1)
+    connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
+
+
+class IngestCommand(BaseModel):
+    """What ``ingest`` acts on once the HTTP layer is peeled off (the idempotent unit of work)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prompt: str
+    connection_id: str | None = None
+    idempotency_key: str | None = Field(default=None, pattern=IDEMPOTENCY_KEY_PATTERN)
+
+
+def normalise_prompt(prompt: str) -> str:
+    """Drop C0 control characters (except tab/newline/CR) and DEL, then trim surrounding whitespace."""
+    return _CONTROL_CHARS.sub("", prompt).strip()

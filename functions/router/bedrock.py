@@ -1,0 +1,72 @@
+"""One Amazon Bedrock ``Converse`` call with the platform guardrail attached.
+
+Shapes from botocore's ``bedrock-runtime`` 2023-09-30 service model: request ``modelId``,
+``messages[{role, content[{text}]}]``, ``system[{text}]``, ``inferenceConfig{maxTokens}``,
+``guardrailConfig{guardrailIdentifier, guardrailVersion, trace}``; response ``output.message.content[].text``,
+``stopReason`` (e.g. ``end_turn``, ``max_tokens``, ``guardrail_intervened``, ``content_filtered``) and
+``usage{inputTokens, outputTokens, totalTokens}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from functions.shared.aws import client
+from functions.shared.prompts import RenderedPrompt
+
+GUARDRAIL_STOP_REASONS: Final = frozenset({"guardrail_intervened", "content_filtered"})
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The parts of a Converse response the router uses."""
+
+    text: str
+    stop_reason: str
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def guardrail_intervened(self) -> bool:
+        """True when the guardrail (or the model's own filter) replaced the answer."""
+        return self.stop_reason in GUARDRAIL_STOP_REASONS
+
+
+class Converse(Protocol):
+    """Signature of :func:`converse`, so the engine can be tested with a fake."""
+
+    def __call__(self, model_id: str, prompt: RenderedPrompt, max_tokens: int) -> Completion: ...
+
+
+def to_completion(response: dict[str, Any]) -> Completion:
+    """Extract a :class:`Completion` from a Converse response (pure)."""
+    content = response.get("output", {}).get("message", {}).get("content", [])
+    usage = response.get("usage", {})
+    return Completion(
+        text="".join(block["text"] for block in content if isinstance(block, dict) and "text" in block),
+        stop_reason=str(response.get("stopReason", "")),
+        input_tokens=int(usage.get("inputTokens", 0)),
+        output_tokens=int(usage.get("outputTokens", 0)),
+    )
+
+
+def make_converse(guardrail_id: str, guardrail_version: str) -> Converse:
+    """A :class:`Converse` bound to the platform guardrail (every call is guarded)."""
+
+    def converse(model_id: str, prompt: RenderedPrompt, max_tokens: int) -> Completion:
+        request: dict[str, Any] = {
+            "modelId": model_id,
+            "messages": [{"role": "user", "content": [{"text": prompt.user}]}],
+            "inferenceConfig": {"maxTokens": max_tokens},
+            "guardrailConfig": {
+                "guardrailIdentifier": guardrail_id,
+                "guardrailVersion": guardrail_version,
+                "trace": "disabled",
+            },
+        }
+        if prompt.system:
+            request["system"] = [{"text": prompt.system}]
+        return to_completion(client("bedrock-runtime").converse(**request))
+
+    return converse

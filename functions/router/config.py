@@ -1,0 +1,92 @@
+"""Router settings, read from the environment once per container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from functions.router.pricing import Price, parse_prices
+from functions.shared import settings
+from functions.shared.constants import (
+    ENV_CACHE_TABLE_NAME,
+    ENV_CACHE_TTL_SECONDS,
+    ENV_CONFIDENCE_THRESHOLD,
+    ENV_GUARDRAIL_ID,
+    ENV_GUARDRAIL_VERSION,
+    ENV_MAX_OUTPUT_TOKENS,
+    ENV_MAX_TIER,
+    ENV_MODEL_IDS,
+    ENV_MODEL_PRICES,
+    ENV_PROMPT_NAME,
+    ENV_PROMPT_VERSION,
+    ENV_PROMPTS_DIR,
+    ENV_TOKEN_BUDGET,
+    TIER_ORDER,
+)
+from functions.shared.exceptions import ConfigurationError
+from functions.shared.prompts import DEFAULT_PROMPTS_DIR
+
+DEFAULT_CONFIDENCE_THRESHOLD = 0.7
+DEFAULT_TOKEN_BUDGET = 8_000
+DEFAULT_MAX_OUTPUT_TOKENS = 1_024
+DEFAULT_CACHE_TTL_SECONDS = 86_400
+DEFAULT_PROMPT_NAME = "answer"
+DEFAULT_PROMPT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSettings:
+    """Everything the router needs besides the request."""
+
+    model_ids: dict[str, str]
+    max_tier: str
+    prices: dict[str, Price]
+    confidence_threshold: float
+    token_budget: int
+    max_output_tokens: int
+    cache_table: str
+    cache_ttl_seconds: int
+    guardrail_id: str
+    guardrail_version: str
+    prompts_dir: Path
+    prompt_name: str
+    prompt_version: int
+
+    @property
+    def allowed_tiers(self) -> list[str]:
+        """Tiers up to and including ``max_tier``."""
+        return list(TIER_ORDER[: TIER_ORDER.index(self.max_tier) + 1])
+
+
+def _model_ids(max_tier: str) -> dict[str, str]:
+    raw = settings.as_json_object(ENV_MODEL_IDS)
+    allowed = TIER_ORDER[: TIER_ORDER.index(max_tier) + 1]
+    missing = [tier for tier in allowed if not isinstance(raw.get(tier), str) or not raw[tier]]
+    if missing:
+        raise ConfigurationError(f"{ENV_MODEL_IDS} has no model id for tiers {missing}")
+    return {tier: raw[tier] for tier in allowed}
+
+
+@cache
+def load_settings() -> RouterSettings:
+    """Read :class:`RouterSettings` (cached; tests call ``load_settings.cache_clear()``)."""
+    max_tier = settings.require(ENV_MAX_TIER)
+    if max_tier not in TIER_ORDER:
+        raise ConfigurationError(f"{ENV_MAX_TIER} must be one of {TIER_ORDER}, got {max_tier!r}")
+    model_ids = _model_ids(max_tier)
+    return RouterSettings(
+        model_ids=model_ids,
+        max_tier=max_tier,
+        prices=parse_prices(settings.as_json_object(ENV_MODEL_PRICES), list(model_ids)),
+        confidence_threshold=settings.as_fraction(ENV_CONFIDENCE_THRESHOLD, DEFAULT_CONFIDENCE_THRESHOLD),
+        token_budget=settings.as_int(ENV_TOKEN_BUDGET, DEFAULT_TOKEN_BUDGET, minimum=1),
+        max_output_tokens=settings.as_int(ENV_MAX_OUTPUT_TOKENS, DEFAULT_MAX_OUTPUT_TOKENS, minimum=1),
+        cache_table=settings.require(ENV_CACHE_TABLE_NAME),
+        cache_ttl_seconds=settings.as_int(ENV_CACHE_TTL_SECONDS, DEFAULT_CACHE_TTL_SECONDS, minimum=0),
+        guardrail_id=settings.require(ENV_GUARDRAIL_ID),
+        guardrail_version=settings.require(ENV_GUARDRAIL_VERSION),
+        prompts_dir=Path(settings.optional(ENV_PROMPTS_DIR, str(DEFAULT_PROMPTS_DIR))),
+        prompt_name=settings.optional(ENV_PROMPT_NAME, DEFAULT_PROMPT_NAME),
+        prompt_version=settings.as_int(ENV_PROMPT_VERSION, DEFAULT_PROMPT_VERSION, minimum=1),
+    )

@@ -1,0 +1,1 @@
+"""Code shared by every handler: constants, event contracts, prompts, settings and AWS helpers."""

@@ -1,0 +1,66 @@
+"""Every name the runtime shares with the deploy-time components, in one place.
+
+Environment-variable names are the contract between ``components/`` (which sets them and grants
+IAM on the resources they point at) and ``functions/`` (which reads them). Never spell one of
+these names as a string literal anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- EventBridge -----------------------------------------------------------------------------
+EVENT_SOURCE: Final = "agentic.platform"
+"""``Source`` of every event the platform puts on its bus."""
+
+# --- Model tiers (cheapest first) --------------------------------------------------------------
+TIER_ORDER: Final = ("micro", "lite", "pro", "premier")
+"""Amazon Nova tiers, cheapest first. Model ids are settings, never constants."""
+
+# --- Environment variables: all handlers ----------------------------------------------------------
+ENV_EVENT_BUS_NAME: Final = "EVENT_BUS_NAME"
+ENV_IDEMPOTENCY_TABLE_NAME: Final = "IDEMPOTENCY_TABLE_NAME"
+ENV_IDEMPOTENCY_TTL_SECONDS: Final = "IDEMPOTENCY_TTL_SECONDS"
+
+# --- Guardrail (ingest + router) ----------------------------------------------------------------
+ENV_GUARDRAIL_ID: Final = "GUARDRAIL_ID"
+ENV_GUARDRAIL_VERSION: Final = "GUARDRAIL_VERSION"
+
+# --- ingest -------------------------------------------------------------------------------------
+ENV_MAX_PROMPT_CHARS: Final = "MAX_PROMPT_CHARS"
+ENV_MAX_BODY_BYTES: Final = "MAX_BODY_BYTES"
+
+# --- router -------------------------------------------------------------------------------------
+ENV_MODEL_IDS: Final = "MODEL_IDS"
+ENV_MAX_TIER: Final = "MAX_TIER"
+ENV_MODEL_PRICES: Final = "MODEL_PRICES"
+ENV_CONFIDENCE_THRESHOLD: Final = "CONFIDENCE_THRESHOLD"
+ENV_TOKEN_BUDGET: Final = "TOKEN_BUDGET"
+ENV_MAX_OUTPUT_TOKENS: Final = "MAX_OUTPUT_TOKENS"
+ENV_CACHE_TABLE_NAME: Final = "CACHE_TABLE_NAME"
+ENV_CACHE_TTL_SECONDS: Final = "CACHE_TTL_SECONDS"
+ENV_PROMPTS_DIR: Final = "PROMPTS_DIR"
+ENV_PROMPT_NAME: Final = "PROMPT_NAME"
+ENV_PROMPT_VERSION: Final = "PROMPT_VERSION"
+
+# --- decide -------------------------------------------------------------------------------------
+ENV_DECISION_CONFIDENCE_THRESHOLD: Final = "DECISION_CONFIDENCE_THRESHOLD"
+ENV_OUTPUTS_BUCKET_NAME: Final = "OUTPUTS_BUCKET_NAME"
+ENV_ESCALATION_TOPIC_ARN: Final = "ESCALATION_TOPIC_ARN"
+ENV_REVIEW_QUEUE_URL: Final = "REVIEW_QUEUE_URL"
+ENV_AUDIT_TABLE_NAME: Final = "AUDIT_TABLE_NAME"
+ENV_AUDIT_RETENTION_DAYS: Final = "AUDIT_RETENTION_DAYS"
+
+# --- deliver ------------------------------------------------------------------------------------
+ENV_WEBSOCKET_ENDPOINT: Final = "WEBSOCKET_ENDPOINT"
+
+# --- DynamoDB table layouts the components must create ----------------------------------------------
+IDEMPOTENCY_KEY_ATTR: Final = "id"
+IDEMPOTENCY_EXPIRY_ATTR: Final = "expiration"
+CACHE_KEY_ATTR: Final = "prompt_hash"
+AUDIT_KEY_ATTR: Final = "request_id"
+TTL_ATTR: Final = "expires_at"
+"""TTL attribute of the cache and audit tables (epoch seconds)."""
+
+# --- S3 -----------------------------------------------------------------------------------------
+OUTPUTS_PREFIX: Final = "outputs/"

@@ -1,0 +1,189 @@
+"""Versioned prompt templates: load ``prompts/<name>/v<N>.yaml`` files and render them strictly.
+
+A template file looks like::
+
+    name: answer
+    version: 1
+    description: Answer a user question with a self-reported confidence.
+    variables:
+      question: The (redacted) user prompt.
+    system: |
+      You are ...
+    template: |
+      Question: {{question}}
+
+Placeholders are ``{{name}}``. Loading fails when the declared ``variables`` and the placeholders
+used in ``system``/``template`` differ; rendering fails on a missing or an extra variable. The
+deploy-time component reads the same files through :func:`load_prompts` to create Bedrock prompt
+versions, so variable names follow Bedrock's ``PromptInputVariableName`` pattern
+(botocore ``bedrock-agent`` service model: ``([0-9a-zA-Z][_-]?){1,100}``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from functions.shared.exceptions import PromptError
+
+VARIABLE_NAME_PATTERN = r"^([0-9a-zA-Z][_-]?){1,100}$"
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+_FILE_NAME = re.compile(r"^v([1-9][0-9]*)\.ya?ml$")
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+"""``prompts/`` next to the ``functions`` package (how the Lambda bundle lays them out)."""
+
+
+def placeholders(text: str) -> set[str]:
+    """Return the variable names used as ``{{name}}`` in ``text``."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+class PromptTemplate(BaseModel):
+    """One version of one prompt.
+
+    Examples
+    --------
+    >>> t = PromptTemplate(name="greet", version=1, description="d", variables={"who": "w"},
+    ...                    template="Hello {{who}}")
+    >>> t.render(who="Ada").user
+    'Hello Ada'
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^([0-9a-z][_-]?){1,100}$")  # subset of Bedrock PromptName
+    version: int = Field(ge=1)
+    description: str = Field(min_length=1)
+    variables: dict[str, str] = Field(description="Variable name -> what it holds.")
+    system: str | None = None
+    template: str = Field(min_length=1)
+
+    @field_validator("variables")
+    @classmethod
+    def _names_are_valid(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(name for name in value if not re.match(VARIABLE_NAME_PATTERN, name))
+        if bad:
+            raise ValueError(f"invalid variable names {bad}; allowed pattern {VARIABLE_NAME_PATTERN}")
+        return value
+
+    @model_validator(mode="after")
+    def _placeholders_match_variables(self) -> PromptTemplate:
+        used = placeholders(self.template) | placeholders(self.system or "")
+        declared = set(self.variables)
+        if used != declared:
+            raise ValueError(
+                f"placeholders and declared variables differ: undeclared={sorted(used - declared)}, "
+                f"unused={sorted(declared - used)}"
+            )
+        return self
+
+    @property
+    def key(self) -> str:
+        """``name@version``, the identifier logged and recorded with every answer."""
+        return f"{self.name}@{self.version}"
+
+    def render(self, **values: str) -> RenderedPrompt:
+        """Substitute every variable; missing or extra variables raise :class:`PromptError`.
+
+        Parameters
+        ----------
+        **values : str
+            One value per declared variable.
+
+        Returns
+        -------
+        RenderedPrompt
+            The rendered system text (or ``None``) and user text.
+        """
+        declared = set(self.variables)
+        missing, extra = declared - set(values), set(values) - declared
+        if missing or extra:
+            raise PromptError(f"{self.key}: missing variables {sorted(missing)}, extra variables {sorted(extra)}")
+
+        def substitute(text: str) -> str:
+            # One pass: a value that itself contains "{{x}}" is not expanded again.
+            return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+        return RenderedPrompt(
+            system=substitute(self.system) if self.system is not None else None,
+            user=substitute(self.template),
+        )
+
+
+class RenderedPrompt(BaseModel):
+    """A prompt ready for the Converse API."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: str | None
+    user: str
+
+
+def load_prompt_file(path: Path) -> PromptTemplate:
+    """Load one template file and check that its name/version match its location.
+
+    Raises
+    ------
+    PromptError
+        When the file is unreadable, not a mapping, invalid, or misplaced.
+    """
+    match = _FILE_NAME.match(path.name)
+    if match is None:
+        raise PromptError(f"{path}: file name must be v<N>.yaml")
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PromptError(f"{path}: cannot read template: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PromptError(f"{path}: a template must be a YAML mapping")
+    try:
+        template = PromptTemplate.model_validate(raw)
+    except ValueError as exc:
+        raise PromptError(f"{path}: {exc}") from exc
+    if template.name != path.parent.name or template.version != int(match.group(1)):
+        raise PromptError(f"{path}: declares {template.key} but lives at {path.parent.name}/{path.name}")
+    return template
+
+
+def load_prompts(root: Path) -> list[PromptTemplate]:
+    """Load every prompt template under ``root`` (``root/<name>/v<N>.yaml``).
+
+    Parameters
+    ----------
+    root : Path
+        The ``prompts/`` directory.
+
+    Returns
+    -------
+    list[PromptTemplate]
+        Sorted by name, then version.
+
+    Raises
+    ------
+    PromptError
+        When any file is invalid (one bad template fails the whole load: better at deploy than at 3am).
+
+    Examples
+    --------
+    >>> [t.key for t in load_prompts(DEFAULT_PROMPTS_DIR)]  # doctest: +SKIP
+    ['answer@1']
+    """
+    if not root.is_dir():
+        raise PromptError(f"{root}: prompts directory not found")
+    files = sorted(p for p in root.glob("*/*") if p.is_file() and p.suffix in {".yaml", ".yml"})
+    templates = [load_prompt_file(p) for p in files]
+    return sorted(templates, key=lambda t: (t.name, t.version))
+
+
+def get_prompt(root: Path, name: str, version: int) -> PromptTemplate:
+    """Load exactly ``root/<name>/v<version>.yaml``."""
+    for suffix in (".yaml", ".yml"):
+        path = root / name / f"v{version}{suffix}"
+        if path.is_file():
+            return load_prompt_file(path)
+    raise PromptError(f"prompt {name}@{version} not found under {root}")

@@ -1,0 +1,189 @@
+"""The default enforcement profile: `policies/config/<stack>.json`, generated from the registry.
+
+Levels (in the CLI's `--policy-pack-config` format, so `pulumi preview` and the offline gate read the
+same file):
+
+- prod: every policy enforcing a NEVER or HIGH principle is mandatory, the rest advisory;
+- any other stack (dev): policies enforcing a NEVER principle are mandatory, the rest advisory;
+- cost policies (category COST) the other way round: mandatory in dev, advisory in prod.
+
+Per-stack settings come from `Pulumi.<stack>.yaml` (validated by `components.settings`): allowed
+regions, required tag keys, the model ids of the allowed tiers, the idle budget, and which
+account-wide singletons (trail, Config recorder, Bedrock invocation logging) another stack or the
+organisation provides.
+
+Usage: `python -m policies.profile --write` (or `--check`, which exits 1 when a file is stale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from policies.registry import all_policies
+from policies.spec import Category, PolicySpec
+
+PACK_DIR = Path(__file__).resolve().parent
+CONFIG_DIR = PACK_DIR / "config"
+PROJECT_DIR = PACK_DIR.parent
+PRODUCTION_STACKS = ("prod",)
+
+#: Levels of the principles the pack cites (from shared/principles.yaml), kept here so the profile
+#: does not depend on a file outside the repository. `test_profile` checks it against the source.
+PRINCIPLE_LEVELS: Mapping[str, str] = {
+    "P002": "HIGH",
+    "P015": "HIGH",
+    "P018": "MEDIUM",
+    "P020": "HIGH",
+    "P021": "HIGH",
+    "P059": "HIGH",
+    "P061": "HIGH",
+    "P062": "HIGH",
+    "P064": "NEVER",
+    "P093": "HIGH",
+    "P115": "HIGH",
+    "P121": "HIGH",
+    "P129": "HIGH",
+    "P131": "HIGH",
+    "P132": "HIGH",
+    "P135": "HIGH",
+    "P136": "HIGH",
+    "P137": "HIGH",
+    "P140": "NEVER",
+    "P141": "HIGH",
+    "P142": "HIGH",
+    "P143": "HIGH",
+    "P144": "HIGH",
+    "P145": "HIGH",
+    "P146": "MEDIUM",
+    "P147": "HIGH",
+    "P148": "HIGH",
+    "P149": "HIGH",
+    "P150": "HIGH",
+    "P153": "HIGH",
+    "P167": "HIGH",
+    "P179": "NEVER",
+    "P183": "NEVER",
+    "P184": "NEVER",
+    "P185": "NEVER",
+    "P186": "NEVER",
+    "P187": "NEVER",
+    "P188": "NEVER",
+    "P189": "NEVER",
+    "P190": "NEVER",
+    # cited by cost policies
+    "P001": "HIGH",
+    "P007": "HIGH",
+    "P010": "HIGH",
+    "P012": "NEVER",
+    "P014": "HIGH",
+    "P040": "HIGH",
+    "P046": "HIGH",
+    "P168": "HIGH",
+    "P169": "HIGH",
+    "P173": "NEVER",
+    "P175": "NEVER",
+}
+
+#: Foundation-model ids per tier (Amazon Bedrock "Supported foundation models": amazon.nova-*-v1:0).
+MODEL_IDS_BY_TIER: Mapping[str, str] = {
+    "micro": "amazon.nova-micro-v1:0",
+    "lite": "amazon.nova-lite-v1:0",
+    "pro": "amazon.nova-pro-v1:0",
+    "premier": "amazon.nova-premier-v1:0",
+}
+
+
+def level_for(policy: PolicySpec, stack: str) -> str:
+    production = stack in PRODUCTION_STACKS
+    if policy.category is Category.COST:
+        return "advisory" if production else "mandatory"
+    levels = {PRINCIPLE_LEVELS.get(p, "") for p in policy.principles}
+    strict = {"NEVER", "HIGH"} if production else {"NEVER"}
+    return "mandatory" if levels & strict else "advisory"
+
+
+def _stack_settings(stack: str, project_dir: Path) -> Any:
+    """The validated PlatformSettings of a stack, or None when the project has no such stack file."""
+    from components.settings import load_settings  # noqa: PLC0415 (only the generator needs the settings model)
+    from preflight.stackconfig import load_project, load_stack_config  # noqa: PLC0415
+
+    if not (project_dir / f"Pulumi.{stack}.yaml").is_file():
+        return None
+    project = load_project(project_dir)
+    config = load_stack_config(project_dir, project.name, stack)
+    return load_settings(config.values, stack, project.name)
+
+
+def stack_settings(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, dict[str, Any]]:
+    """Per-policy settings for a stack, from its Pulumi.<stack>.yaml."""
+    settings = _stack_settings(stack, project_dir)
+    if settings is None:
+        return {}
+    owns = settings.owns
+    return {
+        "allowed-regions": {"allowedRegions": list(settings.allowed_regions)},
+        "required-tags": {"requiredTagKeys": list(settings.required_tag_keys)},
+        "bedrock-allowed-models": {
+            "allowedModelIds": [MODEL_IDS_BY_TIER[t.value] for t in settings.allowed_model_tiers],
+        },
+        "cloudtrail-enabled": {"providedElsewhere": bool(owns.organization_trail or not owns.cloudtrail)},
+        "config-recorder-enabled": {"providedElsewhere": not owns.config_recorder},
+        "bedrock-invocation-logging": {
+            "providedElsewhere": not owns.bedrock_invocation_logging,
+            "region": settings.region,
+        },
+        "cost-idle-budget": {"maxMonthlyUsd": settings.budget.idle_usd},
+    }
+
+
+def build_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """The whole `--policy-pack-config` object for a stack: every policy, sorted by name."""
+    extra = stack_settings(stack, project_dir)
+    config: dict[str, Any] = {}
+    for policy in sorted(all_policies(), key=lambda p: p.name):
+        level = level_for(policy, stack)
+        settings = extra.get(policy.name)
+        config[policy.name] = {"enforcementLevel": level, **settings} if settings else level
+    return config
+
+
+def render(config: Mapping[str, Any]) -> str:
+    return json.dumps(config, indent=2, sort_keys=True) + "\n"
+
+
+def stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m policies.profile", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="write policies/config/<stack>.json for every stack")
+    mode.add_argument("--check", action="store_true", help="exit 1 when a committed file differs")
+    args = parser.parse_args(argv)
+    stale = []
+    for stack in stacks():
+        path = CONFIG_DIR / f"{stack}.json"
+        wanted = render(build_config(stack))
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if current == wanted:
+            continue
+        if args.write:
+            CONFIG_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(wanted, encoding="utf-8")
+            print(f"wrote {path.relative_to(PROJECT_DIR)}")
+        else:
+            stale.append(str(path.relative_to(PROJECT_DIR)))
+    if stale:
+        print(f"stale: {', '.join(stale)} (run python -m policies.profile --write)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""API Gateway (HTTP, WebSocket and REST): authorised routes, throttling and access logs (P186, P129, P185)."""
+
+from __future__ import annotations
+
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+
+from policies.lib import as_list, get, refers_to, report_on, resources_of, text, tolerant
+from policies.spec import Category, Kind, PolicySpec
+
+API_V2 = "aws:apigatewayv2/api:Api"
+ROUTE_V2 = "aws:apigatewayv2/route:Route"
+STAGE_V2 = "aws:apigatewayv2/stage:Stage"
+REST_API = "aws:apigateway/restApi:RestApi"
+METHOD = "aws:apigateway/method:Method"
+STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
+
+
+def _api_of(args: StackValidationArgs, route: PolicyResource) -> PolicyResource | None:
+    for api in resources_of(args, API_V2):
+        if refers_to(route, "apiId", api):
+            return api
+    return None
+
+
+def _check_routes(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check_route(route: PolicyResource) -> None:
+        api = _api_of(args, route)
+        key = text(get(route.props, "routeKey"))
+        # WebSocket APIs authorise only the $connect route (the connection); other routes cannot carry one.
+        if api is not None and get(api.props, "protocolType") == "WEBSOCKET" and key != "$connect":
+            return
+        # apigatewayv2 AuthorizationType: NONE | AWS_IAM | CUSTOM | JWT (botocore service model); unset = NONE.
+        if (text(get(route.props, "authorizationType")) or "NONE") == "NONE":
+            report_on(report_violation, route, f"route {key or '?'} has no authorization.")
+
+    def check_method(method: PolicyResource) -> None:
+        verb = text(get(method.props, "httpMethod"))
+        if verb == "OPTIONS":
+            return  # CORS preflight requests carry no credentials by design
+        if (text(get(method.props, "authorization")) or "NONE") == "NONE":
+            report_on(report_violation, method, f"method {verb or '?'} has authorization NONE.")
+
+    tolerant(resources_of(args, ROUTE_V2), check_route)
+    tolerant(resources_of(args, METHOD), check_method)
+
+
+ROUTES_AUTHORIZED = PolicySpec(
+    name="api-routes-authorized",
+    description="Every API route and method is authorised (JWT, IAM or a Lambda authorizer).",
+    explanation=(
+        "An unauthorised route lets anyone drive the agents and the model spend behind it. Fix: set "
+        "authorization_type (HTTP routes, WebSocket $connect) or authorization (REST methods) to JWT/AWS_IAM/CUSTOM "
+        "with an authorizer."
+    ),
+    principles=("P186", "P140", "P062"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.STACK,
+    validate=_check_routes,
+    resource_types=(ROUTE_V2, METHOD),
+)
+
+
+def _throttled(settings: object) -> bool:
+    burst = get(settings, "throttlingBurstLimit")
+    rate = get(settings, "throttlingRateLimit")
+    return isinstance(burst, int | float) and isinstance(rate, int | float) and burst > 0 and rate > 0
+
+
+def _check_throttling(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    stages_v2 = resources_of(args, STAGE_V2)
+
+    def check_api(api: PolicyResource) -> None:
+        stages = [s for s in stages_v2 if refers_to(s, "apiId", api)]
+        if not any(_throttled(get(s.props, "defaultRouteSettings")) for s in stages):
+            report_on(report_violation, api, "no stage sets defaultRouteSettings throttling (burst and rate).")
+
+    def check_rest(api: PolicyResource) -> None:
+        settings = [m for m in resources_of(args, METHOD_SETTINGS) if refers_to(m, "restApi", api)]
+        if any(_throttled(get(m.props, "settings")) for m in settings):
+            return
+        for plan in resources_of(args, USAGE_PLAN):
+            stages = as_list(get(plan.props, "apiStages"))
+            if _throttled_plan(plan) and any(text(get(s, "apiId")) in (text(get(api.props, "id")), "") for s in stages):
+                return
+        report_on(report_violation, api, "no method settings or usage plan set throttling (burst and rate).")
+
+    tolerant(resources_of(args, API_V2), check_api)
+    tolerant(resources_of(args, REST_API), check_rest)
+
+
+def _throttled_plan(plan: PolicyResource) -> bool:
+    throttle = get(plan.props, "throttleSettings") or {}
+    burst, rate = get(throttle, "burstLimit"), get(throttle, "rateLimit")
+    return isinstance(burst, int | float) and isinstance(rate, int | float) and burst > 0 and rate > 0
+
+
+THROTTLING = PolicySpec(
+    name="api-throttling",
+    description="Every API sets throttling limits (HTTP/WebSocket stage defaults, REST method settings or usage plan).",
+    explanation=(
+        "Without limits one client can drive unbounded Lambda and Bedrock token spend (the account default is "
+        "10,000 rps). Fix: default_route_settings={'throttling_burst_limit': ..., 'throttling_rate_limit': ...} "
+        "on the stage, or MethodSettings(method_path='*/*', settings={...throttling...}) for REST."
+    ),
+    principles=("P185", "P186"),
+    severity=Severity.MEDIUM,
+    category=Category.SECURITY,
+    kind=Kind.STACK,
+    validate=_check_throttling,
+    resource_types=(API_V2, REST_API),
+)
+
+
+def _check_access_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(stage: PolicyResource) -> None:
+        if not text(get(stage.props, "accessLogSettings", "destinationArn")):
+            report_on(report_violation, stage, "access logging is off (accessLogSettings.destinationArn).")
+
+    tolerant(resources_of(args, STAGE_V2, STAGE), check)
+
+
+ACCESS_LOGS = PolicySpec(
+    name="api-access-logging",
+    description="Every API stage writes access logs.",
+    explanation=(
+        "Access logs record who called which route and when, for audit and abuse detection. Fix: "
+        "access_log_settings={'destination_arn': log_group.arn, 'format': <JSON format with $context.requestId>}."
+    ),
+    principles=("P129", "P147", "P188"),
+    severity=Severity.MEDIUM,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_access_logs,
+    resource_types=(STAGE_V2, STAGE),
+)
+
+POLICIES: list[PolicySpec] = [ROUTES_AUTHORIZED, THROTTLING, ACCESS_LOGS]

@@ -1,0 +1,228 @@
+"""Bedrock: guarded agents, complete guardrails, allowed models only, invocation logging (P064, P184, P189...).
+
+Filter and action names come from the bedrock service model in botocore (`GuardrailContentFilterType`:
+SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT, PROMPT_ATTACK; `GuardrailFilterStrength`: NONE..HIGH).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
+
+from policies.lib import as_list, get, resources_of, text, tolerant
+from policies.spec import Category, Kind, PolicySpec
+
+AGENT = "aws:bedrock/agentAgent:AgentAgent"
+GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
+INFERENCE_PROFILE = "aws:bedrock/inferenceProfile:InferenceProfile"
+INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
+PROVIDER = "pulumi:providers:aws"
+
+HARMFUL_CONTENT_FILTERS = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")
+
+# Geographic cross-region inference-profile prefixes (`us.amazon.nova-pro-v1:0`): the model behind
+# such a profile is the id without the prefix.
+_PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
+_MODEL_IN_ARN = re.compile(r":(?:foundation-model|inference-profile)/(.+)$")
+
+
+def _validate_agent_guardrail(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    configs = as_list(get(args.props, "guardrailConfigurations"))
+    if not any(text(get(c, "guardrailIdentifier")) for c in configs):
+        report_violation(f"{args.name}: the agent has no guardrail (guardrailConfigurations is empty).", None)
+
+
+AGENT_GUARDRAIL = PolicySpec(
+    name="bedrock-agent-guardrail",
+    description="Every Bedrock agent runs with a guardrail.",
+    explanation=(
+        "Agents act on unstructured user input; without a guardrail nothing filters prompt attacks, harmful "
+        "content or PII. Fix: guardrail_configurations=[{'guardrail_identifier': g.guardrail_id, "
+        "'guardrail_version': version.version}]."
+    ),
+    principles=("P064", "P184", "P189", "P059"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_agent_guardrail,
+    resource_types=(AGENT,),
+)
+
+
+def _filters(props: Any) -> dict[str, Any]:
+    return {text(get(f, "type")): f for f in as_list(get(props, "contentPolicyConfig", "filtersConfigs"))}
+
+
+def _validate_prompt_attack(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    found = _filters(args.props).get("PROMPT_ATTACK")
+    if found is None or (text(get(found, "inputStrength")) or "NONE") == "NONE":
+        report_violation(f"{args.name}: the guardrail has no PROMPT_ATTACK filter on input.", None)
+
+
+PROMPT_ATTACK = PolicySpec(
+    name="bedrock-guardrail-prompt-attack-filter",
+    description="Every guardrail filters prompt attacks (jailbreaks, prompt injection) on input.",
+    explanation=(
+        "Prompt injection turns the agent's tools against the platform. Fix: content_policy_config.filters_configs "
+        "+= {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', 'output_strength': 'NONE'}."
+    ),
+    principles=("P190", "P143", "P059"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_prompt_attack,
+    resource_types=(GUARDRAIL,),
+)
+
+
+def _validate_content_filters(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    filters = _filters(args.props)
+    missing = [
+        kind
+        for kind in HARMFUL_CONTENT_FILTERS
+        if kind not in filters
+        or (text(get(filters[kind], "inputStrength")) or "NONE") == "NONE"
+        or (text(get(filters[kind], "outputStrength")) or "NONE") == "NONE"
+    ]
+    if missing:
+        report_violation(f"{args.name}: the guardrail does not filter {', '.join(missing)} on input and output.", None)
+
+
+CONTENT_FILTERS = PolicySpec(
+    name="bedrock-guardrail-content-filters",
+    description="Every guardrail filters all harmful-content categories on input and output.",
+    explanation=(
+        "Each category (SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT) left out passes through unfiltered. Fix: add "
+        "a filters_configs entry per category with input_strength and output_strength above NONE."
+    ),
+    principles=("P059", "P144", "P189"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_content_filters,
+    resource_types=(GUARDRAIL,),
+)
+
+
+def _validate_pii(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    config = get(args.props, "sensitiveInformationPolicyConfig") or {}
+    if not as_list(get(config, "piiEntitiesConfigs")) and not as_list(get(config, "regexesConfigs")):
+        report_violation(f"{args.name}: the guardrail has no sensitive-information (PII) policy.", None)
+
+
+PII_POLICY = PolicySpec(
+    name="bedrock-guardrail-pii-policy",
+    description="Every guardrail has a sensitive-information policy (PII entities or regexes).",
+    explanation=(
+        "Prompts and completions carry personal data. Fix: sensitive_information_policy_config={"
+        "'pii_entities_configs': [{'type': 'EMAIL', 'action': 'ANONYMIZE'}, ...]}."
+    ),
+    principles=("P061", "P093", "P187"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_pii,
+    resource_types=(GUARDRAIL,),
+)
+
+
+def model_id(reference: str) -> str:
+    """The foundation-model id of a model id, inference-profile id or ARN (`us.` prefixes removed)."""
+    match = _MODEL_IN_ARN.search(reference)
+    value = match.group(1) if match else reference
+    return _PROFILE_PREFIX.sub("", value)
+
+
+def _validate_models(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    allowed = [str(m) for m in as_list(args.get_config().get("allowedModelIds"))]
+    if not allowed:
+        return  # no list configured for this stack: nothing to compare against
+    if args.resource_type == AGENT:
+        used = [text(get(args.props, "foundationModel"))]
+    else:
+        used = [text(get(args.props, "modelSource", "copyFrom"))]
+    for reference in filter(None, used):
+        if model_id(reference) not in allowed:
+            report_violation(
+                f"{args.name}: model {reference} is not allowed in this stack (allowed: {', '.join(allowed)}).", None
+            )
+
+
+ALLOWED_MODELS = PolicySpec(
+    name="bedrock-allowed-models",
+    description="Agents and inference profiles use only the foundation models allowed for the stack.",
+    explanation=(
+        "Each stack allows the model tiers its budget is sized for (allowedModelTiers in Pulumi.<stack>.yaml). "
+        "Fix: pick a model from allowedModelIds in policies/config/<stack>.json, or allow the tier in the stack "
+        "settings and regenerate the config (python -m policies.profile --write)."
+    ),
+    principles=("P015", "P153", "P183"),
+    severity=Severity.HIGH,
+    category=Category.GOVERNANCE,
+    kind=Kind.RESOURCE,
+    validate=_validate_models,
+    resource_types=(AGENT, INFERENCE_PROFILE),
+    config_schema={"allowedModelIds": {"type": "array", "items": {"type": "string"}}},
+)
+
+
+def _resource_region(resource: PolicyResource, default_region: str) -> str:
+    own = text(get(resource.props, "region"))
+    if own:
+        return own
+    if resource.provider is not None:
+        return text(get(resource.provider.props, "region")) or default_region
+    return default_region
+
+
+def _check_invocation_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config()
+    if config.get("providedElsewhere"):
+        return
+    region = str(config.get("region") or "")
+    found: list[PolicyResource] = []
+
+    def check(logging: PolicyResource) -> None:
+        destinations = get(logging.props, "loggingConfig") or {}
+        if not (get(destinations, "cloudwatchConfig") or get(destinations, "s3Config")):
+            report_violation(f"{logging.name}: invocation logging has no CloudWatch or S3 destination.", logging.urn)
+            return
+        if not region or _resource_region(logging, region) == region:
+            found.append(logging)
+
+    tolerant(resources_of(args, INVOCATION_LOGGING), check)
+    if not found:
+        report_violation(
+            f"no Bedrock model-invocation logging in {region or 'the stack region'} "
+            "(and the stack config does not say another stack provides it).",
+            None,
+        )
+
+
+INVOCATION_LOGGING_POLICY = PolicySpec(
+    name="bedrock-invocation-logging",
+    description="Bedrock model-invocation logging is configured in the stack's region (here or by another stack).",
+    explanation=(
+        "Invocation logs are the record of every prompt and completion. It is one setting per account and region: "
+        "one stack owns it (owns.bedrockInvocationLogging), the others set providedElsewhere in their policy config. "
+        "Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted CloudWatch or S3 destination."
+    ),
+    principles=("P132", "P121", "P188"),
+    severity=Severity.HIGH,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_invocation_logging,
+    resource_types=(INVOCATION_LOGGING,),
+    config_schema={"providedElsewhere": {"type": "boolean"}, "region": {"type": "string"}},
+)
+
+POLICIES: list[PolicySpec] = [
+    AGENT_GUARDRAIL,
+    PROMPT_ATTACK,
+    CONTENT_FILTERS,
+    PII_POLICY,
+    ALLOWED_MODELS,
+    INVOCATION_LOGGING_POLICY,
+]

@@ -1,0 +1,328 @@
+"""Cost: no resource that charges while idle, an idle budget per stack, and a budget with alerts.
+
+P014 (pay-per-execution, zero idle charges) and P012/P007 (no infrastructure-heavy choice where a
+serverless one does the job) are the reason for the idle-resource policies; each message carries the
+monthly figure from `preflight/cost/prices.yaml`, read from the package (pure: no network). The
+stack policy `cost-idle-budget` sums the same estimate `preflight cost` prints and compares it with
+the stack's idle budget (`budget.idleUsd` in the stack settings, passed as `maxMonthlyUsd`).
+
+Category COST: the enforcement profile makes these mandatory in dev and advisory in prod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
+
+from policies.lib import get, is_list, resources_of
+from policies.spec import Category, Kind, PolicySpec
+from preflight.cost.estimator import (
+    PricedResource,
+    estimate,
+    price_lambda_provisioned_concurrency,
+    price_of,
+)
+from preflight.cost.prices import load_prices
+
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+PROVISIONED_CONCURRENCY = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+FUNCTION = "aws:lambda/function:Function"
+BEDROCK_PROVISIONED = "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput"
+SAGEMAKER_ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain"
+OPENSEARCH_COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
+EC2_INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+KINESIS_STREAM = "aws:kinesis/stream:Stream"
+BUDGET = "aws:budgets/budget:Budget"
+
+#: The idle budget when the stack's policy config gives none (the settings' default `budget.idleUsd`).
+DEFAULT_IDLE_BUDGET_USD = 5.0
+DEFAULT_LAMBDA_MEMORY_MB = 128
+
+
+def plain(value: Any) -> Any:
+    """A proxy value copied into plain dicts/lists (reading every leaf, so an unknown raises here)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(value[k]) for k in value}
+    if is_list(value):
+        return [plain(v) for v in value]
+    return value
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}/month"
+
+
+def _figure(resource_type: str, props: Any, name: str) -> str:
+    """The idle charge of one resource as text, from the price table, or why it has no figure."""
+    item = price_of(resource_type, plain(props), name)
+    if item is None:
+        return "an idle charge the price table cannot put a figure on (unpriced)"
+    return f"{_usd(item.monthly_usd)} while idle ({item.basis})"
+
+
+def _idle_resource_policy(
+    *,
+    name: str,
+    description: str,
+    explanation: str,
+    principles: tuple[str, ...],
+    severity: Severity,
+    types: tuple[str, ...],
+    what: str,
+) -> PolicySpec:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        report_violation(f"{args.name}: {what} charges {_figure(args.resource_type, args.props, args.name)}.", None)
+
+    return PolicySpec(
+        name=name,
+        description=description,
+        explanation=explanation,
+        principles=principles,
+        severity=severity,
+        category=Category.COST,
+        kind=Kind.RESOURCE,
+        validate=validate,
+        resource_types=types,
+    )
+
+
+NAT_GATEWAYS = _idle_resource_policy(
+    name="cost-no-nat-gateway",
+    description="No NAT gateway: it charges by the hour whether or not traffic flows.",
+    explanation=(
+        "Serverless functions reach AWS services without a VPC, or through gateway endpoints (S3, DynamoDB) that "
+        "cost nothing. Fix: keep Lambda outside a VPC, or use gateway/interface endpoints instead of a NAT gateway."
+    ),
+    principles=("P014", "P012"),
+    severity=Severity.MEDIUM,
+    types=(NAT_GATEWAY,),
+    what="the NAT gateway",
+)
+
+BEDROCK_THROUGHPUT = _idle_resource_policy(
+    name="cost-no-bedrock-provisioned-throughput",
+    description="No Bedrock provisioned throughput: on-demand tokens cost nothing while idle.",
+    explanation=(
+        "Provisioned model units bill every hour of their term, used or not. Fix: invoke the base model on "
+        "demand (token-based billing) and route by tier; reserve provisioned throughput for custom models with "
+        "steady high volume, behind a suppression with its reason."
+    ),
+    principles=("P014", "P040", "P175"),
+    severity=Severity.HIGH,
+    types=(BEDROCK_PROVISIONED,),
+    what="provisioned model throughput",
+)
+
+OPENSEARCH = _idle_resource_policy(
+    name="cost-no-idle-opensearch",
+    description="No OpenSearch domain or Serverless collection: both keep capacity running while idle.",
+    explanation=(
+        "A domain bills its nodes by the hour and a Serverless collection keeps a minimum of OpenSearch Compute "
+        "Units. Fix: for a knowledge base use a vector store without an idle floor (e.g. S3 Vectors) or a "
+        "shared, suppressed collection with standby replicas disabled outside production."
+    ),
+    principles=("P014", "P012", "P007"),
+    severity=Severity.HIGH,
+    types=(OPENSEARCH_DOMAIN, OPENSEARCH_COLLECTION),
+    what="the OpenSearch capacity",
+)
+
+EC2 = _idle_resource_policy(
+    name="cost-no-ec2-instances",
+    description="No EC2 instances: compute runs on Lambda and Step Functions.",
+    explanation=(
+        "An instance bills every hour it runs and needs patching and scaling by hand. Fix: move the work to "
+        "Lambda (event-driven) or Step Functions; use Fargate only where a container is unavoidable."
+    ),
+    principles=("P007", "P012", "P173"),
+    severity=Severity.MEDIUM,
+    types=EC2_INSTANCES,
+    what="the instance",
+)
+
+KINESIS = _idle_resource_policy(
+    name="cost-no-idle-kinesis-stream",
+    description="No Kinesis data stream: shards (provisioned) and streams (on-demand) bill by the hour.",
+    explanation=(
+        "Both capacity modes of Kinesis Data Streams carry an hourly charge with no traffic. Fix: use "
+        "EventBridge or SQS for event fan-out, which charge per event only."
+    ),
+    principles=("P014", "P001"),
+    severity=Severity.LOW,
+    types=(KINESIS_STREAM,),
+    what="the stream",
+)
+
+
+def _validate_sagemaker(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    variants = plain(get(args.props, "productionVariants") or [])
+    provisioned = [v for v in variants if isinstance(v, Mapping) and not v.get("serverlessConfig")]
+    if not provisioned:
+        return
+    kinds = ", ".join(sorted({str(v.get("instanceType") or "(no instance type)") for v in provisioned}))
+    table = load_prices()["sagemaker_realtime_instance_hour"]
+    hours = load_prices().hours_per_month
+    total = 0.0
+    for variant in provisioned:
+        rate = table.of(str(variant.get("instanceType") or ""))
+        if rate is None:
+            report_violation(
+                f"{args.name}: real-time variant(s) on {kinds} without serverless_config; an idle charge the price "
+                "table cannot put a figure on (unpriced).",
+                None,
+            )
+            return
+        total += rate * float(variant.get("initialInstanceCount") or 1) * hours
+    report_violation(
+        f"{args.name}: real-time variant(s) on {kinds} without serverless_config charge {_usd(total)} while idle.",
+        None,
+    )
+
+
+SAGEMAKER = PolicySpec(
+    name="cost-sagemaker-serverless-inference",
+    description="SageMaker endpoints use Serverless Inference (serverless_config on every production variant).",
+    explanation=(
+        "Real-time instances bill every hour the endpoint exists; serverless inference bills per request. Fix: "
+        "production_variants=[{'serverless_config': {'memory_size_in_mb': ..., 'max_concurrency': ...}}]."
+    ),
+    principles=("P010", "P046", "P014"),
+    severity=Severity.MEDIUM,
+    category=Category.COST,
+    kind=Kind.RESOURCE,
+    validate=_validate_sagemaker,
+    resource_types=(SAGEMAKER_ENDPOINT_CONFIG,),
+)
+
+
+def _function_memory(args: StackValidationArgs, config: PolicyResource) -> tuple[float, bool]:
+    """Memory of the function a provisioned-concurrency config targets; (128, False) if not found."""
+    for dep in config.property_dependencies.get("functionName", []):
+        if dep.resource_type == FUNCTION:
+            return float(get(dep.props, "memorySize") or DEFAULT_LAMBDA_MEMORY_MB), True
+    target = get(config.props, "functionName")
+    for function in resources_of(args, FUNCTION):
+        if target in (get(function.props, "name"), get(function.props, "arn"), function.name):
+            return float(get(function.props, "memorySize") or DEFAULT_LAMBDA_MEMORY_MB), True
+    return float(DEFAULT_LAMBDA_MEMORY_MB), False
+
+
+def _check_provisioned_concurrency(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for config in resources_of(args, PROVISIONED_CONCURRENCY):
+        try:
+            count = float(get(config.props, "provisionedConcurrentExecutions") or 0)
+            memory, found = _function_memory(args, config)
+        except UnknownValueError:
+            continue
+        usd = price_lambda_provisioned_concurrency(count, memory)
+        lower = "" if found else " at least"
+        report_violation(
+            f"{config.name}: {count:g} provisioned environment(s) of {memory:g} MB charge{lower} {_usd(usd)} "
+            "while idle.",
+            config.urn,
+        )
+
+
+PROVISIONED = PolicySpec(
+    name="cost-no-lambda-provisioned-concurrency",
+    description="No Lambda provisioned concurrency unless the workload is predictable and high-volume.",
+    explanation=(
+        "Provisioned environments bill per GB-second from the moment they are configured, traffic or not. Fix: "
+        "remove the ProvisionedConcurrencyConfig (SnapStart or smaller packages cut cold starts); keep it only "
+        "for measured, steady, high-volume traffic, with a suppression stating that reason."
+    ),
+    principles=("P168", "P014"),
+    severity=Severity.MEDIUM,
+    category=Category.COST,
+    kind=Kind.STACK,
+    validate=_check_provisioned_concurrency,
+    resource_types=(PROVISIONED_CONCURRENCY,),
+)
+
+
+def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource]:
+    """The stack's resources as the estimator reads them; one with unknown values is left out."""
+    out = []
+    for resource in resources:
+        try:
+            props = plain(resource.props)
+        except UnknownValueError:
+            continue
+        deps = {k: tuple(d.urn for d in v) for k, v in (resource.property_dependencies or {}).items()}
+        out.append(PricedResource(resource.name, resource.resource_type, resource.urn, props, deps))
+    return out
+
+
+def _idle_budget(config: Mapping[str, Any]) -> float:
+    value = config.get("maxMonthlyUsd")
+    return DEFAULT_IDLE_BUDGET_USD if not isinstance(value, int | float) else float(value)
+
+
+def _check_idle_budget(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config() or {}
+    budget = _idle_budget(config)
+    cost = estimate(priced_resources(args.resources), free_tier=bool(config.get("applyFreeTier", True)))
+    if cost.idle_monthly_usd <= budget:
+        return
+    top = ", ".join(f"{i.resource} {_usd(i.monthly_usd)}" for i in cost.charged()[:3])
+    report_violation(
+        f"the stack's idle cost is {_usd(cost.idle_monthly_usd)}, over its idle budget of {_usd(budget)} "
+        f"(largest: {top}). Run `preflight cost` for every item.",
+        None,
+    )
+
+
+IDLE_BUDGET = PolicySpec(
+    name="cost-idle-budget",
+    description="The stack's idle monthly cost (no traffic at all) stays within its idle budget.",
+    explanation=(
+        "Idle cost is what the stack costs before its first request: keys, alarms, dashboards, rules, and any "
+        "capacity kept running. Fix: remove or share the largest items `preflight cost` lists, or raise "
+        "budget.idleUsd in Pulumi.<stack>.yaml deliberately."
+    ),
+    principles=("P014", "P175", "P169"),
+    severity=Severity.HIGH,
+    category=Category.COST,
+    kind=Kind.STACK,
+    validate=_check_idle_budget,
+    config_schema={
+        "maxMonthlyUsd": {"type": "number", "minimum": 0, "default": DEFAULT_IDLE_BUDGET_USD},
+        "applyFreeTier": {"type": "boolean", "default": True},
+    },
+)
+
+
+def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    if not resources_of(args, BUDGET):
+        report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
+
+
+BUDGET_PRESENT = PolicySpec(
+    name="cost-budget-present",
+    description="Every stack creates an AWS Budget with alerts.",
+    explanation=(
+        "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
+        "create aws.budgets.Budget with notifications to the stack's budget.alertEmails."
+    ),
+    principles=("P169", "P018"),
+    severity=Severity.MEDIUM,
+    category=Category.COST,
+    kind=Kind.STACK,
+    validate=_check_budget_present,
+)
+
+POLICIES: list[PolicySpec] = [
+    NAT_GATEWAYS,
+    PROVISIONED,
+    BEDROCK_THROUGHPUT,
+    SAGEMAKER,
+    OPENSEARCH,
+    EC2,
+    KINESIS,
+    IDLE_BUDGET,
+    BUDGET_PRESENT,
+]

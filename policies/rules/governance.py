@@ -1,0 +1,253 @@
+"""Audit and governance baseline: trail, Config recorder, tags, regions, data retention (P147-P150, P167, P145).
+
+The trail, the Config recorder and Bedrock invocation logging are account-wide singletons: one stack
+owns each, the others say so with `providedElsewhere: true` in `policies/config/<stack>.json`
+(generated from `owns` in Pulumi.<stack>.yaml by `python -m policies.profile --write`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
+
+from policies.lib import as_list, attached, get, is_taggable, report_on, resources_of, text, tolerant, truthy
+from policies.rules.s3 import BUCKET_TYPES, LIFECYCLE, is_log_bucket
+from policies.spec import Category, Kind, PolicySpec
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+RECORDER = "aws:cfg/recorder:Recorder"
+RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+TABLE = "aws:dynamodb/table:Table"
+PROVIDER_PREFIX = "pulumi:providers:aws"
+
+_SESSION_TABLE = re.compile(r"(session|memory|conversation|context)", re.IGNORECASE)
+
+_SINGLETON_SCHEMA = {"providedElsewhere": {"type": "boolean"}}
+
+
+def _trail_problems(trail: PolicyResource) -> list[str]:
+    problems = []
+    if not truthy(get(trail.props, "enableLogFileValidation")):
+        problems.append("log file validation is off")
+    if not truthy(get(trail.props, "isMultiRegionTrail")):
+        problems.append("it is not multi-region")
+    if not text(get(trail.props, "kmsKeyId")):
+        problems.append("it is not KMS-encrypted")
+    return problems
+
+
+def _check_trail(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(trail: PolicyResource) -> None:
+        problems = _trail_problems(trail)
+        if problems:
+            report_on(report_violation, trail, "; ".join(problems) + ".")
+
+    trails = resources_of(args, TRAIL)
+    tolerant(trails, check)
+    if not trails and not args.get_config().get("providedElsewhere"):
+        report_violation(
+            "no CloudTrail trail, and the stack config does not say the organisation or another stack provides one.",
+            None,
+        )
+
+
+CLOUDTRAIL = PolicySpec(
+    name="cloudtrail-enabled",
+    description="A multi-region, KMS-encrypted CloudTrail trail with log file validation records API activity.",
+    explanation=(
+        "The trail is the audit record of every API call, agent action included. It is an account-wide "
+        "singleton: the owning stack creates it (owns.cloudtrail), others set providedElsewhere. Fix: "
+        "aws.cloudtrail.Trail(is_multi_region_trail=True, enable_log_file_validation=True, kms_key_id=key.arn)."
+    ),
+    principles=("P149", "P147", "P188"),
+    severity=Severity.HIGH,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_trail,
+    resource_types=(TRAIL,),
+    config_schema=_SINGLETON_SCHEMA,
+)
+
+
+def _check_recorder(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    recorders = resources_of(args, RECORDER)
+    if not recorders:
+        if not args.get_config().get("providedElsewhere"):
+            report_violation(
+                "no AWS Config recorder, and the stack config does not say another stack provides one.", None
+            )
+        return
+    statuses = resources_of(args, RECORDER_STATUS)
+
+    def check(recorder: PolicyResource) -> None:
+        name = text(get(recorder.props, "name"))
+        enabled = [
+            s
+            for s in statuses
+            if truthy(get(s.props, "isEnabled"))
+            and (
+                text(get(s.props, "name")) in (name, "")
+                or any(d.urn == recorder.urn for d in s.property_dependencies.get("name", []))
+            )
+        ]
+        if not enabled:
+            report_on(report_violation, recorder, "the recorder is never started (no RecorderStatus is_enabled=True).")
+
+    tolerant(recorders, check)
+
+
+CONFIG_RECORDER = PolicySpec(
+    name="config-recorder-enabled",
+    description="An AWS Config recorder records configuration changes (here or in the owning stack).",
+    explanation=(
+        "Config detects drift and misconfiguration after deployment. One recorder per account and region: the "
+        "owning stack creates aws.cfg.Recorder plus DeliveryChannel and RecorderStatus(is_enabled=True); others "
+        "set providedElsewhere."
+    ),
+    principles=("P150", "P148", "P188"),
+    severity=Severity.HIGH,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_recorder,
+    resource_types=(RECORDER,),
+    config_schema=_SINGLETON_SCHEMA,
+)
+
+
+def _validate_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    required = [str(k) for k in as_list(args.get_config().get("requiredTagKeys"))]
+    if not required or not args.resource_type.startswith("aws:"):
+        return
+    if "tags" not in args.props and not is_taggable(args.resource_type):
+        return
+    tags = get(args.props, "tags") or {}
+    missing = [k for k in required if not text(get(tags, k))]
+    if missing:
+        report_violation(f"{args.name}: missing required tags {', '.join(missing)}.", None)
+
+
+REQUIRED_TAGS = PolicySpec(
+    name="required-tags",
+    description="Every taggable AWS resource carries the required cost-allocation and classification tags.",
+    explanation=(
+        "Tags attribute cost to application, team and environment and carry the data classification. Fix: "
+        "create resources after components.tagging.register_required_tags(settings.default_tags()); never drop "
+        "the tags a resource receives."
+    ),
+    principles=("P167", "P018", "P142", "P115"),
+    severity=Severity.MEDIUM,
+    category=Category.GOVERNANCE,
+    kind=Kind.RESOURCE,
+    validate=_validate_tags,
+    config_schema={"requiredTagKeys": {"type": "array", "items": {"type": "string"}}},
+)
+
+
+def _check_regions(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    allowed = [str(r) for r in as_list(args.get_config().get("allowedRegions"))]
+    if not allowed:
+        return
+
+    def check(resource: PolicyResource) -> None:
+        if resource.resource_type.startswith(PROVIDER_PREFIX):
+            region = text(get(resource.props, "region"))
+            if region and region not in allowed:
+                report_on(report_violation, resource, f"the AWS provider targets {region}, outside {allowed}.")
+            return
+        if not resource.resource_type.startswith("aws:"):
+            return
+        region = text(get(resource.props, "region"))
+        if region and region not in allowed:
+            report_on(report_violation, resource, f"the resource is placed in {region}, outside {allowed}.")
+
+    tolerant(args.resources, check)
+
+
+ALLOWED_REGIONS = PolicySpec(
+    name="allowed-regions",
+    description="Providers and resources deploy only to the stack's allowed regions.",
+    explanation=(
+        "Data residency: data may live only in allowedRegions (Pulumi.<stack>.yaml). Fix: remove explicit "
+        "region arguments and extra providers pointing elsewhere, or add the region to allowedRegions."
+    ),
+    principles=("P145",),
+    severity=Severity.HIGH,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_regions,
+    config_schema={"allowedRegions": {"type": "array", "items": {"type": "string"}}},
+)
+
+
+def _table_name(props: Any, name: str) -> str:
+    return f"{name} {text(get(props, 'name'))}"
+
+
+def _validate_ttl(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if not _SESSION_TABLE.search(_table_name(args.props, args.name)):
+        return
+    if not (truthy(get(args.props, "ttl", "enabled")) and text(get(args.props, "ttl", "attributeName"))):
+        report_violation(f"{args.name}: the session/memory table has no TTL (ttl.enabled with an attributeName).", None)
+
+
+SESSION_TTL = PolicySpec(
+    name="session-table-ttl",
+    description="DynamoDB tables holding sessions or agent memory expire items with TTL.",
+    explanation=(
+        "AI memory must not keep personal context forever. Tables named for sessions, memory, conversations or "
+        "context need ttl={'attribute_name': 'expiresAt', 'enabled': True} and the code must set the attribute."
+    ),
+    principles=("P146",),
+    severity=Severity.MEDIUM,
+    category=Category.GOVERNANCE,
+    kind=Kind.RESOURCE,
+    validate=_validate_ttl,
+    resource_types=(TABLE,),
+)
+
+
+def _expires(rule: Any) -> bool:
+    if text(get(rule, "status")) != "Enabled":
+        return False
+    return bool(
+        get(rule, "expiration", "days")
+        or get(rule, "expiration", "date")
+        or get(rule, "noncurrentVersionExpiration")
+        or as_list(get(rule, "transitions"))
+    )
+
+
+def _check_log_lifecycle(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(bucket: PolicyResource) -> None:
+        if not is_log_bucket(args, bucket):
+            return
+        rules = [r for c in attached(args, bucket, "bucket", *LIFECYCLE) for r in as_list(get(c.props, "rules"))]
+        rules += [
+            {**dict(r), "status": "Enabled" if truthy(get(r, "enabled")) else "Disabled"}
+            for r in as_list(get(bucket.props, "lifecycleRules"))
+        ]
+        if not any(_expires(r) for r in rules):
+            report_on(report_violation, bucket, "log bucket without an enabled lifecycle rule that expires objects.")
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+LOG_LIFECYCLE = PolicySpec(
+    name="log-bucket-lifecycle",
+    description="Log buckets expire (or transition) their objects with an enabled lifecycle rule.",
+    explanation=(
+        "Logs kept forever cost more every month and hold personal data beyond its retention period. Fix: "
+        "BucketLifecycleConfiguration(bucket=b.id, rules=[{'id': 'expire', 'status': 'Enabled', "
+        "'expiration': {'days': <retention>}}])."
+    ),
+    principles=("P146", "P147"),
+    severity=Severity.MEDIUM,
+    category=Category.GOVERNANCE,
+    kind=Kind.STACK,
+    validate=_check_log_lifecycle,
+    resource_types=BUCKET_TYPES,
+)
+
+POLICIES: list[PolicySpec] = [CLOUDTRAIL, CONFIG_RECORDER, REQUIRED_TAGS, ALLOWED_REGIONS, SESSION_TTL, LOG_LIFECYCLE]

@@ -1,0 +1,286 @@
+"""S3 buckets: private, TLS-only, KMS-encrypted and versioned (P141, P187, P140).
+
+In pulumi-aws 7 a bucket's settings are separate resources (BucketPublicAccessBlock, BucketPolicy,
+BucketVersioning, BucketServerSideEncryptionConfiguration, BucketLifecycleConfiguration, BucketAcl),
+each pointing at the bucket through its `bucket` input, so most checks are stack policies that
+join them through property dependencies (or the bucket's name/id). The deprecated `*V2` type
+tokens and the deprecated inline arguments of `Bucket` are accepted too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import (
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+)
+
+from policies.lib import (
+    as_list,
+    attached,
+    get,
+    is_customer_managed_key,
+    parse_document,
+    principal_is_public,
+    report_on,
+    resources_of,
+    text,
+    tolerant,
+    truthy,
+)
+from policies.spec import Category, Kind, PolicySpec
+
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+BUCKET_POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
+VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
+SSE = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+LIFECYCLE = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
+ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+TRAIL = "aws:cloudtrail/trail:Trail"
+
+#: Canned ACLs that open a bucket to everyone or every AWS account (S3 canned ACL list).
+PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
+_PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+_LOG_NAME = re.compile(r"(^|[-_.])(logs?|audit|trail|access-logs?)([-_.]|$)", re.IGNORECASE)
+
+S3_PRINCIPLES = ("P141", "P187")
+
+
+def _bucket_name(bucket: PolicyResource) -> str:
+    return text(get(bucket.props, "bucket")) or bucket.name
+
+
+def is_log_bucket(args: StackValidationArgs, bucket: PolicyResource) -> bool:
+    """A bucket that receives logs: a trail's or an access-log target, or named like one."""
+    physical = _bucket_name(bucket)
+    for trail in resources_of(args, TRAIL):
+        if get(trail.props, "s3BucketName") == physical or any(
+            d.urn == bucket.urn for d in trail.property_dependencies.get("s3BucketName", [])
+        ):
+            return True
+    for logging in resources_of(args, *LOGGING):
+        deps = logging.property_dependencies.get("targetBucket", [])
+        if get(logging.props, "targetBucket") == physical or any(d.urn == bucket.urn for d in deps):
+            return True
+    return bool(_LOG_NAME.search(bucket.name) or _LOG_NAME.search(physical))
+
+
+def _stack_policy(name: str, description: str, explanation: str, check: Any, **kw: Any) -> PolicySpec:
+    return PolicySpec(
+        name=name,
+        description=description,
+        explanation=explanation,
+        principles=kw.pop("principles", S3_PRINCIPLES),
+        severity=kw.pop("severity", Severity.HIGH),
+        category=kw.pop("category", Category.SECURITY),
+        kind=Kind.STACK,
+        validate=check,
+        resource_types=BUCKET_TYPES,
+    )
+
+
+# ------------------------------------------------------------------------------ public access block
+
+
+def _check_public_access_block(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+    def check(bucket: PolicyResource) -> None:
+        blocks = attached(args, bucket, "bucket", *PUBLIC_ACCESS_BLOCK)
+        if not blocks:
+            report_on(report_violation, bucket, "no BucketPublicAccessBlock.")
+            return
+        missing = [f for f in flags if not any(truthy(get(b.props, f)) for b in blocks)]
+        if missing:
+            report_on(report_violation, bucket, f"public access block leaves {', '.join(missing)} off.")
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+PUBLIC_ACCESS = _stack_policy(
+    "s3-public-access-blocked",
+    "Every S3 bucket has a public access block with all four settings on.",
+    "Without it a later ACL or policy can make data public. Fix: add aws.s3.BucketPublicAccessBlock(bucket=b.id, "
+    "block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
+    _check_public_access_block,
+    principles=("P187", "P140"),
+)
+
+
+# --------------------------------------------------------------------------------------- ACL/policy
+
+
+def _public_acl(props: Any) -> str:
+    acl = text(get(props, "acl"))
+    if acl in PUBLIC_CANNED_ACLS:
+        return f"canned ACL {acl}"
+    grants = as_list(get(props, "accessControlPolicy", "grants")) + as_list(get(props, "grants"))
+    for grant in grants:
+        uri = text(get(grant, "grantee", "uri")) or text(get(grant, "uri"))
+        if uri in _PUBLIC_GRANTEES:
+            return f"a grant to {uri.rsplit('/', 1)[-1]}"
+    return ""
+
+
+def _validate_no_public_acl(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    found = _public_acl(args.props)
+    if found:
+        report_violation(f"{args.name}: the bucket ACL is public ({found}).", None)
+
+
+NO_PUBLIC_ACL = PolicySpec(
+    name="s3-no-public-acl",
+    description="No S3 bucket ACL grants access to everyone or to all AWS accounts.",
+    explanation=(
+        "Public ACLs expose objects to the internet. Fix: drop the ACL (BucketOwnershipControls "
+        "BucketOwnerEnforced disables ACLs) and grant access through IAM or a scoped bucket policy."
+    ),
+    principles=("P187", "P140"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_no_public_acl,
+    resource_types=(*BUCKET_TYPES, *ACL),
+)
+
+
+def _validate_no_public_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    for statement in parse_document(get(args.props, "policy")):
+        if statement.allows and principal_is_public(statement.principal) and not statement.condition:
+            report_violation(f"{args.name}: the bucket policy allows Principal '*' without a condition.", None)
+
+
+NO_PUBLIC_POLICY = PolicySpec(
+    name="s3-no-public-policy",
+    description="No S3 bucket policy allows the '*' principal without conditions.",
+    explanation=(
+        "An Allow for Principal '*' publishes the bucket. Fix: name the principals (roles, services with "
+        "aws:SourceArn) or use a Deny statement."
+    ),
+    principles=("P187", "P140"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_no_public_policy,
+    resource_types=(*BUCKET_TYPES, *BUCKET_POLICY),
+)
+
+
+# ------------------------------------------------------------------------------------------ TLS-only
+
+
+def _denies_insecure_transport(document: Any) -> bool:
+    for statement in parse_document(document):
+        if statement.effect != "Deny":
+            continue
+        for operator, values in statement.condition.items():
+            if not str(operator).startswith("Bool"):
+                continue
+            for key, value in (values or {}).items():
+                if str(key).lower() == "aws:securetransport" and str(value).lower() == "false":
+                    return True
+    return False
+
+
+def _check_tls_only(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(bucket: PolicyResource) -> None:
+        documents = [get(p.props, "policy") for p in attached(args, bucket, "bucket", *BUCKET_POLICY)]
+        documents.append(get(bucket.props, "policy"))
+        if not any(_denies_insecure_transport(d) for d in documents if d):
+            report_on(report_violation, bucket, "no bucket policy denies requests without TLS (aws:SecureTransport).")
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+TLS_ONLY = _stack_policy(
+    "s3-tls-only",
+    "Every S3 bucket's policy denies requests that do not use TLS.",
+    "Data must be encrypted in transit. Fix: add a BucketPolicy statement {Effect: Deny, Principal: '*', "
+    "Action: 's3:*', Resource: [bucket ARN, bucket ARN/*], Condition: {Bool: {aws:SecureTransport: 'false'}}}.",
+    _check_tls_only,
+)
+
+
+# ------------------------------------------------------------------------------------- encryption
+
+
+def _sse_uses_cmk(props: Any) -> bool:
+    rules = as_list(get(props, "rules")) + as_list(get(props, "rule"))
+    for rule in rules:
+        default = get(rule, "applyServerSideEncryptionByDefault") or {}
+        if text(get(default, "sseAlgorithm")).startswith("aws:kms") and is_customer_managed_key(
+            get(default, "kmsMasterKeyId")
+        ):
+            return True
+    return False
+
+
+def _check_bucket_kms(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(bucket: PolicyResource) -> None:
+        configs = [c.props for c in attached(args, bucket, "bucket", *SSE)]
+        inline = get(bucket.props, "serverSideEncryptionConfiguration")
+        if inline:
+            configs.append({"rules": as_list(get(inline, "rule")) + as_list(get(inline, "rules"))})
+        if not any(_sse_uses_cmk(c) for c in configs):
+            report_on(report_violation, bucket, "default encryption is not SSE-KMS with a customer-managed key.")
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+BUCKET_KMS = _stack_policy(
+    "s3-bucket-kms-encryption",
+    "Every S3 bucket encrypts by default with SSE-KMS and a customer-managed key.",
+    "S3 encrypts with S3-managed keys by default, which leaves key access outside the platform's key policy. "
+    "Fix: add BucketServerSideEncryptionConfiguration(bucket=b.id, rules=[{apply_server_side_encryption_by_default: "
+    "{sse_algorithm: 'aws:kms', kms_master_key_id: key.arn}, bucket_key_enabled: True}]).",
+    _check_bucket_kms,
+)
+
+
+# -------------------------------------------------------------------------------------- versioning
+
+
+def _check_versioning(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(bucket: PolicyResource) -> None:
+        if is_log_bucket(args, bucket):
+            return  # log buckets are governed by lifecycle rules instead (log-bucket-lifecycle)
+        statuses = [
+            text(get(v.props, "versioningConfiguration", "status"))
+            for v in attached(args, bucket, "bucket", *VERSIONING)
+        ]
+        if truthy(get(bucket.props, "versioning", "enabled")) or "Enabled" in statuses:
+            return
+        report_on(report_violation, bucket, "versioning is not enabled on this data bucket.")
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+VERSIONING_POLICY = _stack_policy(
+    "s3-data-bucket-versioning",
+    "Every S3 data bucket (not a log bucket) has versioning enabled.",
+    "Versioning lets overwritten or deleted generated content and documents be recovered. Fix: add "
+    "aws.s3.BucketVersioning(bucket=b.id, versioning_configuration={'status': 'Enabled'}) with a lifecycle rule "
+    "expiring noncurrent versions to bound the cost.",
+    _check_versioning,
+    principles=("P187",),
+    severity=Severity.MEDIUM,
+    category=Category.RELIABILITY,
+)
+
+POLICIES: list[PolicySpec] = [PUBLIC_ACCESS, NO_PUBLIC_ACL, NO_PUBLIC_POLICY, TLS_ONLY, BUCKET_KMS, VERSIONING_POLICY]

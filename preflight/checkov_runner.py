@@ -1,0 +1,188 @@
+"""Run checkov on a resource graph, through the Terraform-plan bridge, and map its findings back to Pulumi.
+
+checkov lives in its own virtual environment (`.venv-checkov`, made by `make install`) because its
+dependencies conflict with pulumi's. The binary is found, in order, from:
+
+1. the `checkov_bin` argument;
+2. the environment variable `PREFLIGHT_CHECKOV` (a path to a checkov executable);
+3. `<repo>/.venv-checkov/bin/checkov`.
+
+checkov runs with `--framework terraform_plan` on the exported plan only, with the project's
+`.checkov.yaml` (`--config-file`) and the custom checks of `policies/checkov`
+(`--external-checks-dir`), offline (`--skip-download`) and with `--compact` JSON output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from preflight.errors import PreflightError
+from preflight.findings import CheckovFinding, CheckovResult
+from preflight.graph import ResourceGraph
+from preflight.tfplan import TfPlan, graph_to_tfplan
+
+#: Environment variable naming the checkov executable to run (overrides the repository's .venv-checkov).
+CHECKOV_ENV_VAR = "PREFLIGHT_CHECKOV"
+CONFIG_FILE = ".checkov.yaml"
+EXTERNAL_CHECKS_DIR = Path("policies") / "checkov"
+#: A checkov run over a few hundred resources takes seconds; this only stops a hung process.
+TIMEOUT_SECONDS = 600
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_SKIP_LINE = re.compile(r"^\s*-\s*([A-Z0-9_]+)\s*(?:#\s*(.*))?$")
+
+
+def find_checkov(checkov_bin: str | Path | None = None) -> Path:
+    """The checkov executable to run, or a one-line PreflightError saying how to install it."""
+    candidate = checkov_bin or os.environ.get(CHECKOV_ENV_VAR) or REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
+    path = Path(candidate)
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    raise PreflightError(
+        f"checkov not found at {path}: run `make install` (it builds .venv-checkov), "
+        f"or set {CHECKOV_ENV_VAR} to a checkov executable"
+    )
+
+
+def _project_file(program_dir: Path, relative: Path | str) -> Path | None:
+    """The program's own file if it has one, else the repository's (the gate's defaults)."""
+    for base in (program_dir, REPO_ROOT):
+        path = (base / relative).resolve()
+        if path.exists():
+            return path
+    return None
+
+
+def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
+    """The `skip-check` entries of a checkov config, each with the reason written in its comment."""
+    if config_file is None:
+        return []
+    skipped: list[dict[str, str]] = []
+    in_skip = False
+    for line in config_file.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^skip-check\s*:", line):
+            in_skip = True
+            continue
+        if in_skip and line.strip() and not line.startswith((" ", "-", "\t")):
+            in_skip = False
+        match = _SKIP_LINE.match(line) if in_skip else None
+        if match:
+            skipped.append({"check_id": match.group(1), "address": "*", "reason": (match.group(2) or "").strip()})
+    return skipped
+
+
+def checkov_command(checkov: Path, plan_file: Path, config_file: Path | None, checks_dir: Path | None) -> list[str]:
+    command = [str(checkov), "-f", str(plan_file), "--framework", "terraform_plan", "-o", "json"]
+    command += ["--skip-download", "--compact", "--quiet"]
+    if config_file is not None:
+        command += ["--config-file", str(config_file)]
+    if checks_dir is not None:
+        command += ["--external-checks-dir", str(checks_dir)]
+    return command
+
+
+def _reports(stdout: str) -> list[Mapping[str, Any]]:
+    """checkov's JSON: one report object, or a list of them when several frameworks ran."""
+    text = stdout.strip()
+    if not text:
+        return []
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        raise ValueError("no JSON in checkov output")
+    data = json.loads(text[min(starts) :])
+    return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, Mapping)]
+
+
+def parse_report(stdout: str, tfplan: TfPlan) -> CheckovResult:
+    """checkov's JSON report as a CheckovResult, failed checks mapped back to URN, logical name and type."""
+    try:
+        reports = _reports(stdout)
+    except (ValueError, json.JSONDecodeError):
+        first = stdout.strip().splitlines()[0] if stdout.strip() else "no output"
+        raise PreflightError(f"checkov printed no JSON report: {first[:200]}") from None
+    result = CheckovResult(not_scanned=list(tfplan.not_scanned))
+    for report in reports:
+        summary = report.get("summary") or {}
+        result.passed_count += int(summary.get("passed", 0) or 0)
+        for check in (report.get("results") or {}).get("failed_checks") or []:
+            address = str(check.get("resource", ""))
+            entry = tfplan.addresses.get(address)
+            result.failed.append(
+                CheckovFinding(
+                    check_id=str(check.get("check_id", "")),
+                    check_name=str(check.get("check_name", "")),
+                    address=address,
+                    urn=entry.urn if entry else "",
+                    name=entry.name if entry else address.split(".", 1)[-1],
+                    type=entry.type if entry else "",
+                    guideline=str(check.get("guideline") or ""),
+                )
+            )
+    result.failed.sort(key=lambda f: (f.check_id, f.address))
+    return result
+
+
+def run_checkov(
+    graph: ResourceGraph,
+    program_dir: str | Path = ".",
+    *,
+    checkov_bin: str | Path | None = None,
+    keep_plan: str | Path | None = None,
+) -> CheckovResult:
+    """Export the graph as a Terraform plan and scan it with checkov.
+
+    Raises PreflightError (one line) when checkov is not installed, fails, or prints no report.
+
+    Examples
+    --------
+    >>> from preflight.engine import synthesize
+    >>> result = run_checkov(synthesize(".", "dev"), ".")
+    >>> result.ran
+    True
+    """
+    checkov = find_checkov(checkov_bin)
+    program = Path(program_dir).resolve()
+    config_file = _project_file(program, CONFIG_FILE)
+    checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
+    tfplan = graph_to_tfplan(graph)
+    env = {**os.environ, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore", "BC_SKIP_MAPPING": "TRUE"}
+    with tempfile.TemporaryDirectory(prefix="preflight-checkov-") as scratch:
+        plan_file = Path(scratch) / "tfplan.json"
+        plan_file.write_text(tfplan.to_json(), encoding="utf-8")
+        if keep_plan:
+            Path(keep_plan).write_text(tfplan.to_json(), encoding="utf-8")
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(
+                checkov_command(checkov, plan_file, config_file, checks_dir),
+                cwd=scratch,  # so checkov picks up no stray .checkov.yaml from the caller's directory
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise PreflightError(f"checkov did not finish within {TIMEOUT_SECONDS} s") from None
+        except OSError as exc:
+            raise PreflightError(f"cannot run checkov at {checkov}: {exc.strerror}") from None
+        duration = time.monotonic() - started
+    # checkov exits 0 (all passed) or 1 (some failed); anything else is checkov itself failing.
+    if completed.returncode not in (0, 1):
+        lines = [ln for ln in (completed.stderr or completed.stdout).strip().splitlines() if ln.strip()]
+        raise PreflightError(
+            f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
+        )
+    result = parse_report(completed.stdout, tfplan)
+    result.skipped = skipped_checks(config_file)
+    result.duration_seconds = round(duration, 3)
+    return result

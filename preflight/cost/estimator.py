@@ -1,0 +1,504 @@
+"""Idle cost: what each resource of a stack charges per month when no request ever arrives.
+
+P014 asks for pay-per-execution with zero idle charges; this module puts a number on how far a stack
+is from that. It reads only the resource graph and the package's price table (no network), so the
+same function serves `preflight cost`, the pull-request report and the cost policies.
+
+Each custom resource lands in exactly one of three lists:
+
+* ``items``: it has a fixed monthly charge (priced from `prices.yaml`, or zero inside a free tier);
+* ``pay_per_use``: nothing is charged while idle (Lambda, API Gateway, DynamoDB on demand, S3, ...);
+* ``unpriced``: it has an idle charge but the table holds no confirmed figure for it (never guessed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from preflight.cost.prices import PriceTable, load_prices
+from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+
+DEFAULT_REGION = "us-east-1"
+SECONDS_PER_HOUR = 3600
+DEFAULT_LAMBDA_MEMORY_MB = 128  # Lambda's default memorySize (pulumi_aws lambda_/function.py)
+
+#: AWS Config `MaximumExecutionFrequency` values (botocore/data/config/2014-11-12/service-2.json) in hours.
+CONFIG_FREQUENCY_HOURS = {
+    "One_Hour": 1,
+    "Three_Hours": 3,
+    "Six_Hours": 6,
+    "Twelve_Hours": 12,
+    "TwentyFour_Hours": 24,
+}
+
+#: Types known to carry an idle charge that the price table cannot price (reported, never guessed).
+UNPRICED_TYPES: Mapping[str, str] = {
+    "aws:opensearch/domain:Domain": "instance-hour price of its data and master nodes is not in the price table",
+    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": (
+        "model-unit hourly price depends on the model and commitment; not in the price table"
+    ),
+    "aws:rds/instance:Instance": "database instance-hour price is not in the price table",
+    "aws:rds/cluster:Cluster": "cluster capacity (instances or minimum ACUs) is not in the price table",
+    "aws:rds/clusterInstance:ClusterInstance": "database instance-hour price is not in the price table",
+    "aws:elasticache/cluster:Cluster": "cache node-hour price is not in the price table",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "cache node-hour price is not in the price table",
+    "aws:elasticache/serverlessCache:ServerlessCache": "minimum storage/ECPU charge is not in the price table",
+    "aws:redshift/cluster:Cluster": "node-hour price is not in the price table",
+    "aws:msk/cluster:Cluster": "broker-hour price is not in the price table",
+    "aws:kendra/index:Index": "index-hour price is not in the price table",
+    "aws:memorydb/cluster:Cluster": "node-hour price is not in the price table",
+    "aws:neptune/cluster:Cluster": "instance-hour price is not in the price table",
+    "aws:docdb/cluster:Cluster": "instance-hour price is not in the price table",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "attachment-hour price is not in the price table",
+    "aws:sagemaker/notebookInstance:NotebookInstance": "notebook instance-hour price is not in the price table",
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": "spot prices float; not in the price table",
+}
+
+
+@dataclass(frozen=True)
+class PricedResource:
+    """What the estimator needs of a resource; built from a graph node or a CrossGuard PolicyResource."""
+
+    name: str
+    type: str
+    urn: str
+    inputs: Mapping[str, Any]
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_node(cls, node: ResourceNode) -> PricedResource:
+        return cls(node.name, node.type, node.urn, node.inputs, node.property_dependencies)
+
+
+@dataclass(frozen=True)
+class CostItem:
+    resource: str
+    type: str
+    urn: str
+    monthly_usd: float
+    basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "type": self.type,
+            "monthly_usd": round(self.monthly_usd, 2),
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A resource listed without a figure (pay-per-use or unpriced), with the reason for unpriced ones."""
+
+    resource: str
+    type: str
+    urn: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"resource": self.resource, "type": self.type}
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass(frozen=True)
+class IdleCost:
+    """The idle (no-traffic) monthly cost of one stack."""
+
+    stack: str
+    region: str
+    items: tuple[CostItem, ...]
+    pay_per_use: tuple[ResourceRef, ...]
+    unpriced: tuple[ResourceRef, ...]
+    assumptions: tuple[str, ...]
+    prices_date: str
+
+    @property
+    def idle_monthly_usd(self) -> float:
+        return round(float(sum(item.monthly_usd for item in self.items)), 2)
+
+    def charged(self) -> list[CostItem]:
+        """Items with a non-zero charge, most expensive first (ties by name, for stable output)."""
+        return sorted((i for i in self.items if i.monthly_usd > 0), key=lambda i: (-i.monthly_usd, i.resource))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "region": self.region,
+            "idle_monthly_usd": self.idle_monthly_usd,
+            "items": [i.to_dict() for i in self.items],
+            "pay_per_use": [r.to_dict() for r in self.pay_per_use],
+            "unpriced": [r.to_dict() for r in self.unpriced],
+            "assumptions": list(self.assumptions),
+            "prices_date": self.prices_date,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pricing of single resources
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Charge:
+    usd: float | None  # None = unpriced, 0 with pay=True = pay-per-use
+    basis: str
+    pay: bool = False
+
+
+class _Context:
+    """Shared state while pricing one stack: the table, lookups between resources, free-tier counters."""
+
+    def __init__(self, prices: PriceTable, resources: Sequence[PricedResource], free_tier: bool) -> None:
+        self.prices = prices
+        self.hours = prices.hours_per_month
+        self.by_urn = {r.urn: r for r in resources}
+        self.resources = resources
+        self.free = dict(prices.free_tier) if free_tier else {}
+        self.opensearch_floor_owner: str | None = None
+
+    def take_free(self, key: str, units: int) -> int:
+        """Consume up to `units` of free tier `key`; returns how many units were free."""
+        left = self.free.get(key, 0)
+        used = min(left, units)
+        self.free[key] = left - used
+        return used
+
+    def referenced(self, res: PricedResource, prop: str, type_: str, name_key: str = "name") -> PricedResource | None:
+        """The resource of `type_` that input `prop` came from (by dependency, else by physical name)."""
+        for urn in res.property_dependencies.get(prop, ()):
+            found = self.by_urn.get(urn)
+            if found is not None and found.type == type_:
+                return found
+        value = res.inputs.get(prop)
+        if isinstance(value, str) and value and value != UNKNOWN:
+            for other in self.resources:
+                if other.type == type_ and value in (other.inputs.get(name_key), other.name):
+                    return other
+        return None
+
+
+def _number(value: Any, default: float | None = None) -> float | None:
+    if value is None or value == UNKNOWN:
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _money(usd: float) -> str:
+    return f"${usd:,.2f}"
+
+
+def _pay(basis: str = "no charge while idle") -> _Charge:
+    return _Charge(0.0, basis, pay=True)
+
+
+def _flat(key: str, what: str) -> Callable[[PricedResource, _Context], _Charge]:
+    def price(res: PricedResource, ctx: _Context) -> _Charge:
+        usd = ctx.prices.usd(key)
+        return _Charge(usd, f"{what}: {_money(usd)}/month")
+
+    return price
+
+
+def _hourly(key: str, what: str) -> Callable[[PricedResource, _Context], _Charge]:
+    def price(res: PricedResource, ctx: _Context) -> _Charge:
+        rate = ctx.prices.usd(key)
+        return _Charge(rate * ctx.hours, f"{what}: ${rate}/hour x {ctx.hours:g} h")
+
+    return price
+
+
+def _metric_alarm(res: PricedResource, ctx: _Context) -> _Charge:
+    queries = res.inputs.get("metricQueries") or []
+    metrics = max(1, sum(1 for q in queries if isinstance(q, Mapping) and q.get("metric"))) if queries else 1
+    period = _number(res.inputs.get("period"), 60.0)
+    if period is not None and period < 60:
+        rate = ctx.prices.usd("cloudwatch_alarm_high_resolution_month")
+        return _Charge(rate * metrics, f"high-resolution alarm, {metrics} metric(s) x {_money(rate)}/month")
+    rate = ctx.prices.usd("cloudwatch_alarm_standard_month")
+    free = ctx.take_free("cloudwatch_alarm_metrics", metrics)
+    billed = metrics - free
+    note = f" ({free} in the free tier of 10 alarm metrics)" if free else ""
+    return _Charge(rate * billed, f"standard alarm, {metrics} metric(s) x {_money(rate)}/month{note}")
+
+
+def _dashboard(res: PricedResource, ctx: _Context) -> _Charge:
+    rate = ctx.prices.usd("cloudwatch_dashboard_month")
+    if ctx.take_free("cloudwatch_dashboards", 1):
+        return _Charge(0.0, f"custom dashboard: in the free tier of 3 (else {_money(rate)}/month)")
+    return _Charge(rate, f"custom dashboard: {_money(rate)}/month")
+
+
+def _budget(res: PricedResource, ctx: _Context) -> _Charge:
+    rate = ctx.prices.usd("budget_day")
+    days = ctx.hours / 24
+    if ctx.take_free("budgets", 1):
+        return _Charge(0.0, f"budget: in the free tier of 2 per account (else ${rate}/day)")
+    return _Charge(rate * days, f"budget beyond the free two: ${rate}/day x {days:.1f} days")
+
+
+def _config_rule(res: PricedResource, ctx: _Context) -> _Charge:
+    frequency = res.inputs.get("maximumExecutionFrequency")
+    hours = CONFIG_FREQUENCY_HOURS.get(str(frequency)) if frequency else None
+    if hours is None:
+        return _pay("change-triggered AWS Config rule: $0.001 per evaluation, none while nothing changes")
+    rate = ctx.prices.usd("config_rule_evaluation")
+    runs = ctx.hours / hours
+    return _Charge(
+        rate * runs,
+        f"periodic AWS Config rule every {hours} h: {runs:.0f} evaluations x ${rate} "
+        "(one evaluation per run; rules scoped to many resources evaluate each)",
+    )
+
+
+def _web_acl(res: PricedResource, ctx: _Context) -> _Charge:
+    rules = res.inputs.get("rules")
+    count = len(rules) if isinstance(rules, list) else 0
+    rule_json = res.inputs.get("ruleJson")
+    if not count and isinstance(rule_json, str) and rule_json not in ("", UNKNOWN):
+        try:
+            parsed = json.loads(rule_json)
+            count = len(parsed) if isinstance(parsed, list) else 0
+        except ValueError:
+            count = 0
+    acl, rule = ctx.prices.usd("wafv2_web_acl_month"), ctx.prices.usd("wafv2_rule_month")
+    return _Charge(acl + rule * count, f"web ACL {_money(acl)} + {count} rule(s) x {_money(rule)} per month")
+
+
+def _provisioned_concurrency(res: PricedResource, ctx: _Context) -> _Charge:
+    count = _number(res.inputs.get("provisionedConcurrentExecutions"))
+    if count is None:
+        return _Charge(None, "provisioned concurrency unknown before deploy")
+    function = ctx.referenced(res, "functionName", "aws:lambda/function:Function")
+    memory = _number(function.inputs.get("memorySize"), DEFAULT_LAMBDA_MEMORY_MB) if function else None
+    assumed = ""
+    if memory is None:
+        memory, assumed = float(DEFAULT_LAMBDA_MEMORY_MB), " (function not found: Lambda's default memory assumed)"
+    rate = ctx.prices.usd("lambda_provisioned_concurrency_gb_second")
+    seconds = ctx.hours * SECONDS_PER_HOUR
+    usd = count * (memory / 1024) * seconds * rate
+    return _Charge(usd, f"{count:g} provisioned x {memory:g} MB x {seconds:,.0f} s x ${rate}/GB-s{assumed}")
+
+
+def price_lambda_provisioned_concurrency(count: float, memory_mb: float, prices: PriceTable | None = None) -> float:
+    """Monthly charge of `count` provisioned environments of `memory_mb` each (for policies)."""
+    table = prices or load_prices()
+    rate = table.usd("lambda_provisioned_concurrency_gb_second")
+    return count * (memory_mb / 1024) * table.hours_per_month * SECONDS_PER_HOUR * rate
+
+
+def _vpc_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
+    kind = str(res.inputs.get("vpcEndpointType") or "Gateway")
+    if kind == "Gateway":
+        return _pay("gateway VPC endpoint: no charge")
+    subnets = res.inputs.get("subnetIds")
+    zones = max(1, len(subnets) if isinstance(subnets, list) else 0)
+    rate = ctx.prices.usd("vpc_interface_endpoint_hour")
+    return _Charge(rate * ctx.hours * zones, f"{kind} VPC endpoint in {zones} AZ(s): ${rate}/hour x {ctx.hours:g} h")
+
+
+def opensearch_serverless_ocus(inputs: Mapping[str, Any]) -> float:
+    """Minimum OCUs a collection keeps running: 0.5 indexing + 0.5 search, doubled with standby replicas."""
+    return 1.0 if str(inputs.get("standbyReplicas", "ENABLED")).upper() == "DISABLED" else 2.0
+
+
+def _serverless_collection(res: PricedResource, ctx: _Context) -> _Charge:
+    if ctx.opensearch_floor_owner is not None:
+        return _Charge(0.0, f"shares the account's OCU floor with {ctx.opensearch_floor_owner} (same KMS key assumed)")
+    ctx.opensearch_floor_owner = res.name
+    ocus = opensearch_serverless_ocus(res.inputs)
+    rate = ctx.prices.usd("opensearch_serverless_ocu_hour")
+    return _Charge(
+        ocus * rate * ctx.hours, f"OpenSearch Serverless floor {ocus:g} OCU x ${rate}/hour x {ctx.hours:g} h"
+    )
+
+
+def _kinesis_stream(res: PricedResource, ctx: _Context) -> _Charge:
+    details = res.inputs.get("streamModeDetails") or {}
+    mode = str(details.get("streamMode", "PROVISIONED")) if isinstance(details, Mapping) else "PROVISIONED"
+    if mode == "ON_DEMAND":
+        rate = ctx.prices.usd("kinesis_on_demand_stream_hour")
+        return _Charge(rate * ctx.hours, f"on-demand stream: ${rate}/hour x {ctx.hours:g} h (data is extra)")
+    shards = _number(res.inputs.get("shardCount"))
+    if shards is None:
+        return _Charge(None, "provisioned stream with unknown shard count")
+    rate = ctx.prices.usd("kinesis_shard_hour")
+    return _Charge(shards * rate * ctx.hours, f"{shards:g} shard(s) x ${rate}/hour x {ctx.hours:g} h")
+
+
+def _by_type(key: str, kind: str, what: str) -> Callable[[PricedResource, _Context], _Charge]:
+    def price(res: PricedResource, ctx: _Context) -> _Charge:
+        value = str(res.inputs.get(kind) or "")
+        rate = ctx.prices[key].of(value)
+        if rate is None:
+            return _Charge(None, f"{what} {value or '(unknown type)'}: no price in the table")
+        return _Charge(rate * ctx.hours, f"{what} {value}: ${rate}/hour x {ctx.hours:g} h")
+
+    return price
+
+
+def _load_balancer(res: PricedResource, ctx: _Context) -> _Charge:
+    kind = str(res.inputs.get("loadBalancerType") or "application")
+    rate = ctx.prices["load_balancer_hour"].of(kind)
+    if rate is None:
+        return _Charge(None, f"{kind} load balancer: no price in the table")
+    return _Charge(rate * ctx.hours, f"{kind} load balancer: ${rate}/hour x {ctx.hours:g} h (capacity units extra)")
+
+
+def _sagemaker_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
+    config = ctx.referenced(res, "endpointConfigName", "aws:sagemaker/endpointConfiguration:EndpointConfiguration")
+    if config is None:
+        return _Charge(None, "endpoint configuration not found in the stack")
+    variants = config.inputs.get("productionVariants") or []
+    total, parts = 0.0, []
+    for variant in variants if isinstance(variants, list) else []:
+        if not isinstance(variant, Mapping) or variant.get("serverlessConfig"):
+            continue
+        kind = str(variant.get("instanceType") or "")
+        rate = ctx.prices["sagemaker_realtime_instance_hour"].of(kind)
+        if rate is None:
+            return _Charge(None, f"real-time instance {kind or '(unknown)'}: no price in the table")
+        count = _number(variant.get("initialInstanceCount"), 1.0) or 1.0
+        total += rate * count * ctx.hours
+        parts.append(f"{count:g} x {kind} at ${rate}/hour")
+    if not parts:
+        return _pay("serverless inference endpoint: no charge while idle (P010)")
+    return _Charge(total, f"real-time endpoint: {', '.join(parts)} x {ctx.hours:g} h")
+
+
+def _dynamodb_table(res: PricedResource, ctx: _Context) -> _Charge:
+    if str(res.inputs.get("billingMode") or "PROVISIONED") == "PAY_PER_REQUEST":
+        return _pay("on-demand table: pay per request (storage is per GB)")
+    return _Charge(None, "provisioned capacity (RCU/WCU-hour) is not in the price table")
+
+
+_PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
+    "aws:kms/key:Key": _flat("kms_key_month", "customer managed KMS key"),
+    "aws:kms/replicaKey:ReplicaKey": _flat("kms_key_month", "multi-Region replica KMS key"),
+    "aws:kms/externalKey:ExternalKey": _flat("kms_key_month", "KMS key with imported material"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": _flat("cloudwatch_alarm_composite_month", "composite alarm"),
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:budgets/budget:Budget": _budget,
+    "aws:cfg/rule:Rule": _config_rule,
+    "aws:cfg/recorder:Recorder": lambda r, c: _pay("AWS Config recorder: $0.003 per configuration item recorded"),
+    "aws:cfg/conformancePack:ConformancePack": lambda r, c: _pay("conformance pack: per rule evaluation"),
+    "aws:secretsmanager/secret:Secret": _flat("secretsmanager_secret_month", "Secrets Manager secret"),
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": _provisioned_concurrency,
+    "aws:ec2/natGateway:NatGateway": _hourly("nat_gateway_hour", "NAT gateway"),
+    "aws:ec2/eip:Eip": _hourly("public_ipv4_hour", "public IPv4 address"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:opensearch/serverlessCollection:ServerlessCollection": _serverless_collection,
+    "aws:kinesis/stream:Stream": _kinesis_stream,
+    "aws:ec2/instance:Instance": _by_type("ec2_instance_hour", "instanceType", "EC2 instance"),
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:route53/zone:Zone": _flat("route53_hosted_zone_month", "hosted zone"),
+    "aws:eks/cluster:Cluster": _hourly("eks_cluster_hour", "EKS control plane"),
+    "aws:sagemaker/endpoint:Endpoint": _sagemaker_endpoint,
+    "aws:dynamodb/table:Table": _dynamodb_table,
+}
+
+#: Every type the estimator knows to carry an idle charge (priced or not); the cost policies use it.
+IDLE_CHARGED_TYPES = frozenset(
+    set(UNPRICED_TYPES)
+    | {
+        "aws:ec2/natGateway:NatGateway",
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+        "aws:opensearch/serverlessCollection:ServerlessCollection",
+        "aws:kinesis/stream:Stream",
+        "aws:ec2/instance:Instance",
+    }
+)
+
+
+def _is_billable(res: PricedResource) -> bool:
+    return not res.type.startswith(("pulumi:", "pulumi-")) and res.type.split(":", 1)[0] != "agentic"
+
+
+def estimate(
+    resources: Iterable[PricedResource],
+    *,
+    stack: str = "",
+    region: str = DEFAULT_REGION,
+    prices: PriceTable | None = None,
+    free_tier: bool = True,
+) -> IdleCost:
+    """The idle cost of `resources` (custom resources; providers and components are skipped)."""
+    table = prices or load_prices()
+    billable = [r for r in resources if _is_billable(r)]
+    ctx = _Context(table, billable, free_tier)
+    items: list[CostItem] = []
+    pay: list[ResourceRef] = []
+    unpriced: list[ResourceRef] = []
+    for res in billable:
+        pricer = _PRICERS.get(res.type)
+        if pricer is None:
+            if res.type in UNPRICED_TYPES:
+                unpriced.append(ResourceRef(res.name, res.type, res.urn, UNPRICED_TYPES[res.type]))
+            else:
+                pay.append(ResourceRef(res.name, res.type, res.urn))
+            continue
+        charge = pricer(res, ctx)
+        if charge.usd is None:
+            unpriced.append(ResourceRef(res.name, res.type, res.urn, charge.basis))
+        elif charge.pay:
+            pay.append(ResourceRef(res.name, res.type, res.urn, ""))
+        else:
+            items.append(CostItem(res.name, res.type, res.urn, charge.usd, charge.basis))
+    assumptions = [
+        f"list prices for us-east-1 looked up on {table.date} (preflight/cost/prices.yaml); a month is "
+        f"{table.hours_per_month:g} hours",
+        "data transfer, storage, requests and tokens are usage, not idle cost, and are not included",
+    ]
+    if free_tier:
+        assumptions.append(
+            "the account's free tiers (10 alarm metrics, 3 dashboards, 2 budgets) are applied to this stack alone; "
+            "stacks sharing an account share them"
+        )
+    else:
+        assumptions.append("free tiers not applied")
+    if region != DEFAULT_REGION:
+        assumptions.append(f"the stack deploys to {region}; its prices may differ from us-east-1")
+    return IdleCost(
+        stack=stack,
+        region=region,
+        items=tuple(items),
+        pay_per_use=tuple(pay),
+        unpriced=tuple(unpriced),
+        assumptions=tuple(assumptions),
+        prices_date=table.date,
+    )
+
+
+def idle_cost(graph: ResourceGraph, *, prices: PriceTable | None = None, free_tier: bool = True) -> IdleCost:
+    """The idle monthly cost of the stack `graph` describes."""
+    region = str(graph.config.get("aws:region") or DEFAULT_REGION)
+    return estimate(
+        (PricedResource.from_node(n) for n in graph.custom_resources),
+        stack=graph.stack,
+        region=region,
+        prices=prices,
+        free_tier=free_tier,
+    )
+
+
+def price_of(
+    resource_type: str, inputs: Mapping[str, Any], name: str = "", prices: PriceTable | None = None
+) -> CostItem | None:
+    """The idle charge of one resource on its own (no neighbours, no free tier), or None if unpriced."""
+    res = PricedResource(name, resource_type, "", inputs)
+    result = estimate([res], prices=prices, free_tier=False)
+    return result.items[0] if result.items else None

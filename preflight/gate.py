@@ -1,0 +1,194 @@
+"""The gate: one verdict for a stack from the CrossGuard pack and checkov, after suppressions.
+
+Data flows one way: program (or preview/export file) -> graph -> policies and checkov -> findings
+-> suppressions -> report. Exit code 0 means no mandatory violation, 1 at least one; bad input is a
+PreflightError (exit 2) raised before any verdict.
+
+Examples
+--------
+>>> report = run_gate(".", "dev", checkov=False)
+>>> report.exit_code in (0, 1)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policies.profile import PACK_DIR, PRODUCTION_STACKS
+from policies.registry import all_policies
+from preflight.errors import PreflightError
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
+from preflight.graph import ResourceGraph
+from preflight.policy_runner import run_policies
+from preflight.suppressions import apply_suppressions, load_suppressions
+
+SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
+CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
+
+
+@dataclass
+class GateReport:
+    """Everything the gate found for one stack; reports render it, `exit_code` is the verdict."""
+
+    stack: str
+    project: str
+    graph: ResourceGraph
+    resources: int
+    violations: list[Finding] = field(default_factory=list)
+    suppressed: list[SuppressedFinding] = field(default_factory=list)
+    not_scanned: list[str] = field(default_factory=list)
+    checkov: CheckovResult | None = None
+    duration: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    program_dir: str = "."
+    config_file: str = ""
+
+    @property
+    def mandatory(self) -> list[Finding]:
+        return [f for f in self.violations if f.level is Level.MANDATORY]
+
+    @property
+    def advisory(self) -> list[Finding]:
+        return [f for f in self.violations if f.level is Level.ADVISORY]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.mandatory else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        checkov: dict[str, Any] | None = None
+        if self.checkov is not None:
+            checkov = {
+                "ran": self.checkov.ran,
+                "failed": len(self.checkov.failed),
+                "passed": self.checkov.passed_count,
+                "skipped": list(self.checkov.skipped),
+                "duration_seconds": round(self.checkov.duration_seconds, 3),
+            }
+        return {
+            "stack": self.stack,
+            "project": self.project,
+            "source": self.graph.source,
+            "resources": self.resources,
+            "passed": self.exit_code == 0,
+            "exit_code": self.exit_code,
+            "summary": {
+                "mandatory": len(self.mandatory),
+                "advisory": len(self.advisory),
+                "suppressed": len(self.suppressed),
+            },
+            "violations": [f.to_dict() for f in self.violations],
+            "suppressed": [s.to_dict() for s in self.suppressed],
+            "not_scanned": list(self.not_scanned),
+            "checkov": checkov,
+            "notes": list(self.notes),
+            "policy_config": self.config_file,
+            "duration_seconds": round(self.duration, 3),
+        }
+
+
+def load_graph(
+    program_dir: str | Path, stack: str, *, from_preview: str | None, from_export: str | None
+) -> ResourceGraph:
+    if from_preview and from_export:
+        raise PreflightError("use either --from-preview or --from-export, not both")
+    if from_preview or from_export:
+        sources = importlib.import_module("preflight.sources")
+        if from_preview:
+            graph: ResourceGraph = sources.graph_from_preview(from_preview, stack)
+        else:
+            graph = sources.graph_from_export(from_export, stack)
+        return graph
+    from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
+
+    return synthesize(program_dir, stack)
+
+
+@cache
+def checkov_principles() -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]]:
+    data = yaml.safe_load(CHECKOV_PRINCIPLES_FILE.read_text(encoding="utf-8")) or {}
+    default = tuple(data.get("default") or ())
+    checks = {str(k): tuple(v) for k, v in (data.get("checks") or {}).items()}
+    return default, checks
+
+
+def checkov_findings(result: CheckovResult, stack: str) -> list[Finding]:
+    """checkov failures as findings: mandatory in production stacks, advisory elsewhere."""
+    level = Level.MANDATORY if stack in PRODUCTION_STACKS else Level.ADVISORY
+    default, table = checkov_principles()
+    return [
+        Finding(
+            policy=f.check_id,
+            source=Source.CHECKOV,
+            level=level,
+            resource=f.name,
+            type=f.type,
+            urn=f.urn,
+            principles=table.get(f.check_id, default),
+            message=f.check_name,
+            fix=f.guideline,
+            severity="",
+        )
+        for f in result.failed
+    ]
+
+
+def _run_checkov(graph: ResourceGraph, program_dir: str | Path, notes: list[str]) -> CheckovResult | None:
+    try:
+        runner = importlib.import_module("preflight.checkov_runner")
+    except ModuleNotFoundError as exc:
+        if exc.name != "preflight.checkov_runner":
+            raise
+        notes.append("checkov skipped: preflight.checkov_runner is not available")
+        return None
+    result: CheckovResult = runner.run_checkov(graph, program_dir)
+    if not result.ran:
+        notes.append("checkov did not run (see the checkov bridge's message); only CrossGuard policies were applied")
+    return result
+
+
+def run_gate(
+    program_dir: str | Path,
+    stack: str,
+    *,
+    from_preview: str | None = None,
+    from_export: str | None = None,
+    checkov: bool = True,
+) -> GateReport:
+    """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
+    started = time.perf_counter()
+    graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export)
+    notes: list[str] = []
+    run = run_policies(graph, program_dir=program_dir)
+    findings = list(run.findings)
+    notes.extend(run.undetermined)
+    checkov_result = _run_checkov(graph, program_dir, notes) if checkov else None
+    if checkov_result is not None:
+        findings.extend(checkov_findings(checkov_result, stack))
+    known = [p.name for p in all_policies()]
+    suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
+    kept, waived = apply_suppressions(findings, suppressions)
+    violations = sorted(kept + problems, key=lambda f: (f.level is not Level.MANDATORY, f.resource, f.policy))
+    return GateReport(
+        stack=stack,
+        project=graph.project,
+        graph=graph,
+        resources=len(graph.custom_resources),
+        violations=violations,
+        suppressed=waived,
+        not_scanned=sorted(set(checkov_result.not_scanned)) if checkov_result is not None else [],
+        checkov=checkov_result,
+        duration=time.perf_counter() - started,
+        notes=notes,
+        program_dir=str(program_dir),
+        config_file=run.config_file,
+    )

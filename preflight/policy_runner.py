@@ -1,0 +1,282 @@
+"""Run the CrossGuard pack offline over a ResourceGraph, exactly as the Pulumi CLI would call it.
+
+The runner builds pulumi_policy's own `ResourceValidationArgs`, `StackValidationArgs`,
+`PolicyResource` and `PolicyProviderResource` objects, with every property wrapped in
+`unknown_checking_proxy`, so a policy sees the same shapes it gets under `pulumi preview
+--policy-pack`: resource policies get the resource's inputs, stack policies each resource's outputs
+(here the fabricated outputs, which carry the inputs too). Levels and per-policy settings come from
+the same `policies/config/<stack>.json` the CLI takes with `--policy-pack-config`.
+
+An `UnknownValueError` means "cannot tell during preview": it is a note, never a violation or a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+from pulumi_policy.policy import _NotApplicableError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from policies.profile import CONFIG_DIR, level_for
+from policies.registry import all_policies
+from policies.spec import Kind, PolicySpec
+from preflight.errors import ConfigError, PreflightError
+from preflight.findings import Finding, Level, Source
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+
+_LEVELS = {level.value: level for level in Level}
+
+
+@dataclass(frozen=True)
+class PolicySetting:
+    """One entry of a `--policy-pack-config` file: the level and the policy's own settings."""
+
+    level: Level
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PolicyRun:
+    """What one run of the pack found: violations (levelled), and what could not be told yet."""
+
+    findings: list[Finding] = field(default_factory=list)
+    undetermined: list[str] = field(default_factory=list)
+    config_file: str = ""
+
+
+def config_path(stack: str, program_dir: str | Path | None = None) -> Path:
+    """`<program>/policies/config/<stack>.json` when the program has one, else the pack's own."""
+    if program_dir is not None:
+        own = Path(program_dir) / "policies" / "config" / f"{stack}.json"
+        if own.is_file():
+            return own
+    return CONFIG_DIR / f"{stack}.json"
+
+
+def load_policy_config(
+    stack: str, program_dir: str | Path | None = None, policies: Sequence[PolicySpec] | None = None
+) -> tuple[dict[str, PolicySetting], str]:
+    """Levels and settings per policy name, and the file they came from ("" for the built-in profile).
+
+    Policies the file does not name get the default profile's level. A stack without a file gets the
+    default profile entirely (no per-stack settings). Unknown policy names and levels are errors.
+    """
+    pack = list(policies if policies is not None else all_policies())
+    defaults = {p.name: PolicySetting(_LEVELS[level_for(p, stack)]) for p in pack}
+    path = config_path(stack, program_dir)
+    if not path.is_file():
+        return defaults, ""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a valid policy-pack config: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a policy-pack config is a JSON object of policy name -> level or settings")
+    known = set(defaults)
+    for name, value in raw.items():
+        if name == "all":
+            continue
+        if name not in known:
+            raise ConfigError(f"{path}: {name}: no such policy in the pack")
+        if isinstance(value, str):
+            level_text, settings = value, {}
+        elif isinstance(value, dict):
+            settings = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            level_text = str(value.get("enforcementLevel", defaults[name].level.value))
+        else:
+            raise ConfigError(f"{path}: {name}: expected a level or an object")
+        if level_text not in _LEVELS:
+            raise ConfigError(f"{path}: {name}: unknown enforcement level {level_text!r} (mandatory|advisory|disabled)")
+        defaults[name] = PolicySetting(_LEVELS[level_text], settings)
+    return defaults, str(path)
+
+
+# ------------------------------------------------------------------------- pulumi_policy objects
+
+
+def _options(node: ResourceNode) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=node.protect,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=node.parent or None,
+    )
+
+
+def _default_provider(urn: str, graph: ResourceGraph) -> PolicyProviderResource:
+    """The default provider the engine would create: configured from the stack's `<package>:*` config."""
+    token = urn.split("::")[-2] if urn.count("::") >= 3 else "pulumi:providers:aws"
+    package = token.rsplit(":", 1)[-1]
+    props = {k.split(":", 1)[1]: v for k, v in graph.config.items() if k.startswith(f"{package}:")}
+    return PolicyProviderResource(token, unknown_checking_proxy(props), urn, urn.rsplit("::", 1)[-1])
+
+
+def _provider_node(graph: ResourceGraph, reference: str) -> ResourceNode | None:
+    """The explicit provider a reference (`<urn>::<id>`, or the bare URN) names, if it is in the graph."""
+    return graph.get(reference) or graph.get(reference.rsplit("::", 1)[0])
+
+
+def _provider(node: ResourceNode, graph: ResourceGraph) -> PolicyProviderResource | None:
+    if not node.provider:
+        return None
+    explicit = _provider_node(graph, node.provider)
+    if explicit is not None:
+        return PolicyProviderResource(
+            explicit.type, unknown_checking_proxy(dict(explicit.inputs)), explicit.urn, explicit.name
+        )
+    return _default_provider(node.provider, graph)
+
+
+def _stack_props(node: ResourceNode) -> dict[str, Any]:
+    props = {**dict(node.inputs), **dict(node.outputs)}
+    if node.id and "id" not in props:
+        props["id"] = node.id
+    return props
+
+
+def stack_resources(graph: ResourceGraph) -> list[PolicyResource]:
+    """Every resource as the CLI's AnalyzeStack builds it: outputs, parent, dependencies linked."""
+    built: dict[str, PolicyResource] = {}
+    for node in graph.resources:
+        built[node.urn] = PolicyResource(
+            node.type,
+            unknown_checking_proxy(_stack_props(node)),
+            node.urn,
+            node.name,
+            _options(node),
+            _provider(node, graph),
+            None,
+            [],
+            {},
+        )
+    # Default providers are resources of the stack too (the engine registers them).
+    for node in graph.resources:
+        if node.provider and node.provider not in built and _provider_node(graph, node.provider) is None:
+            default = _default_provider(node.provider, graph)
+            built[node.provider] = PolicyResource(
+                default.resource_type,
+                default.props,
+                default.urn,
+                default.name,
+                PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None),
+                None,
+                None,
+                [],
+                {},
+            )
+    for node in graph.resources:
+        resource = built[node.urn]
+        resource.parent = built.get(node.parent)
+        resource.dependencies = [built[d] for d in node.dependencies if d in built]
+        resource.property_dependencies = {
+            key: [built[u] for u in urns if u in built] for key, urns in node.property_dependencies.items()
+        }
+    return list(built.values())
+
+
+# --------------------------------------------------------------------------------------- running
+
+
+def _finding(policy: PolicySpec, level: Level, node: ResourceNode | None, message: str) -> Finding:
+    name = node.name if node is not None and node.type != STACK_TYPE else ""
+    prefix = f"{name}: "
+    if name and message.startswith(prefix):
+        message = message[len(prefix) :]
+    return Finding(
+        policy=policy.name,
+        source=Source.CROSSGUARD,
+        level=level,
+        resource=name,
+        type=node.type if node is not None and name else "",
+        urn=node.urn if node is not None and name else "",
+        principles=policy.principles,
+        message=message,
+        fix=policy.explanation,
+        severity=policy.severity.name.lower(),
+    )
+
+
+def _call(policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str) -> None:
+    try:
+        policy.validate(args, report)
+    except UnknownValueError as exc:
+        run.undetermined.append(f"{policy.name}: {where}: cannot tell during preview: {exc.message}")
+    except _NotApplicableError:
+        return
+    except PreflightError:
+        raise
+    except Exception as exc:  # a bug in a policy must stop the gate with one line, not pass silently
+        raise PreflightError(f"policy {policy.name} failed on {where}: {type(exc).__name__}: {exc}") from None
+
+
+def run_policies(
+    graph: ResourceGraph,
+    *,
+    program_dir: str | Path | None = None,
+    policies: Sequence[PolicySpec] | None = None,
+    config: Mapping[str, PolicySetting] | None = None,
+) -> PolicyRun:
+    """Every policy over the graph; levels and settings from the stack's config file (or `config`)."""
+    pack = list(policies if policies is not None else all_policies())
+    run = PolicyRun()
+    if config is None:
+        config, run.config_file = load_policy_config(graph.stack, program_dir, pack)
+    stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
+    resources: list[PolicyResource] | None = None
+    for policy in pack:
+        setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack)])
+        if setting.level is Level.DISABLED:
+            continue
+        if policy.kind is Kind.RESOURCE:
+            for node in graph.resources:
+                if node.type == STACK_TYPE or not policy.applies_to(node.type):
+                    continue
+                args = ResourceValidationArgs(
+                    node.type,
+                    unknown_checking_proxy(dict(node.inputs)),
+                    node.urn,
+                    node.name,
+                    _options(node),
+                    _provider(node, graph),
+                    dict(setting.settings),
+                )
+
+                def report(
+                    message: str,
+                    urn: str | None = None,
+                    *,
+                    _node: ResourceNode = node,
+                    _policy: PolicySpec = policy,
+                    _level: Level = setting.level,
+                ) -> None:
+                    run.findings.append(_finding(_policy, _level, graph.get(urn or "") or _node, message))
+
+                _call(policy, args, report, run, node.name)
+        else:
+            if resources is None:
+                resources = stack_resources(graph)
+            stack_args = StackValidationArgs(resources, dict(setting.settings))
+
+            def report_stack(
+                message: str, urn: str | None = None, *, _policy: PolicySpec = policy, _level: Level = setting.level
+            ) -> None:
+                node = graph.get(urn) if urn else None
+                run.findings.append(_finding(_policy, _level, node or stack_node, message))
+
+            _call(policy, stack_args, report_stack, run, "the stack")
+    return run

@@ -1,0 +1,116 @@
+"""SARIF 2.1.0 for GitHub code scanning: one rule per policy or checkov id, one result per finding.
+
+Resources have no file positions, so every result points at the stack file (`Pulumi.<stack>.yaml`,
+line 1) with the resource as a logical location (name and URN). Suppressed findings are included
+with an external suppression carrying the reason, so auditors see them where the alerts live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policies.registry import by_name
+from preflight.findings import Finding, Level
+
+if TYPE_CHECKING:
+    from preflight.gate import GateReport
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/pulumi/pulumi-policy"
+#: GitHub's `security-severity` property ranks alerts (critical >= 9.0, high >= 7.0, medium >= 4.0).
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def _artifact(report: GateReport) -> str:
+    """The stack file, relative to the working directory when it is inside it (GitHub wants repo paths)."""
+    path = Path(report.program_dir) / f"Pulumi.{report.stack}.yaml"
+    try:
+        relative = os.path.relpath(path.resolve(), Path.cwd())
+    except ValueError:
+        return path.as_posix()
+    return Path(relative).as_posix() if not relative.startswith("..") else path.as_posix()
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    spec = by_name().get(finding.policy)
+    description = spec.description if spec is not None else finding.message
+    help_text = (spec.explanation if spec is not None else finding.fix) or description
+    severity = finding.severity or (spec.severity.name.lower() if spec is not None else "")
+    category = spec.category.value if spec is not None else "security"
+    properties: dict[str, Any] = {"tags": sorted({"security", category, finding.source.value, *finding.principles})}
+    if severity in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[severity]
+    return {
+        "id": finding.policy,
+        "name": "".join(part.capitalize() for part in finding.policy.replace("_", "-").split("-")),
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": description},
+        "help": {"text": help_text, "markdown": help_text},
+        "defaultConfiguration": {"level": "error" if finding.level is Level.MANDATORY else "warning"},
+        "properties": properties,
+    }
+
+
+def _result(finding: Finding, rule_index: int, artifact: str, stack: str) -> dict[str, Any]:
+    where = finding.resource or "(stack)"
+    fingerprint = hashlib.sha256(f"{stack}\0{finding.policy}\0{finding.urn or where}".encode()).hexdigest()[:32]
+    result: dict[str, Any] = {
+        "ruleId": finding.policy,
+        "ruleIndex": rule_index,
+        "level": "error" if finding.level is Level.MANDATORY else "warning",
+        "message": {"text": f"[{stack}] {where}: {finding.message}"},
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
+                "logicalLocations": [{"name": where, "fullyQualifiedName": finding.urn or where, "kind": "resource"}],
+            }
+        ],
+        "partialFingerprints": {"preflightFinding/v1": fingerprint},
+        "properties": {"resourceType": finding.type, "source": finding.source.value},
+    }
+    return result
+
+
+def sarif_document(report: GateReport) -> dict[str, Any]:
+    artifact = _artifact(report)
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    everything = [(f, None) for f in report.violations] + [(s.finding, s) for s in report.suppressed]
+    for finding, suppression in everything:
+        if finding.policy not in index:
+            index[finding.policy] = len(rules)
+            rules.append(_rule(finding))
+        result = _result(finding, index[finding.policy], artifact, report.stack)
+        if suppression is not None:
+            result["suppressions"] = [
+                {"kind": "external", "justification": f"{suppression.reason} (expires {suppression.expires})"}
+            ]
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "preflight",
+                        "informationUri": INFORMATION_URI,
+                        "semanticVersion": "0.1.0",
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": f"preflight/{report.stack}/"},
+                "artifacts": [{"location": {"uri": artifact}}],
+                "results": results,
+            }
+        ],
+    }
+
+
+def render_sarif(report: GateReport) -> str:
+    return json.dumps(sarif_document(report), indent=2, sort_keys=True)

@@ -1,0 +1,41 @@
+"""Looking up pulumi-aws resource classes by type token, to learn what the installed SDK declares."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+
+
+@functools.cache
+def resource_class(type_token: str) -> type | None:
+    """The pulumi-aws Python class for `aws:<module>/<name>:<Class>`, if the installed SDK has it."""
+    parts = type_token.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return None
+    module_name = parts[1].split("/", 1)[0]
+    base = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
+    for candidate in (base, base + "_"):  # `lambda` is `pulumi_aws.lambda_` in Python
+        try:
+            module = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        cls = getattr(module, parts[2], None)
+        if inspect.isclass(cls):
+            return cls
+    return None
+
+
+@functools.cache
+def output_names(type_token: str) -> tuple[str, ...]:
+    """The engine-side (camelCase) names of the resource's output properties."""
+    cls = resource_class(type_token)
+    if cls is None:
+        return ()
+    names = []
+    for member in vars(cls).values():
+        getter = getattr(member, "fget", None)
+        name = getattr(getter, "_pulumi_name", None)
+        if isinstance(name, str):
+            names.append(name)
+    return tuple(sorted(names))

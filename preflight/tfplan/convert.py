@@ -1,0 +1,388 @@
+"""Convert a resource graph into the Terraform plan JSON that checkov's `terraform_plan` framework reads.
+
+The output follows Terraform's JSON plan representation (`terraform show -json`, format_version 1.2):
+`planned_values.root_module.resources[]` carry the attribute values, `resource_changes[]` the actions
+and `after_unknown`, and `configuration.root_module.resources[].expressions` the references between
+resources. checkov (checkov/terraform/plan_parser.py) links two resources through those references:
+an attribute that is null in `planned_values` and has `references` in `configuration` takes the
+referenced address as its value, which is how graph checks such as CKV2_AWS_6 (bucket has a public
+access block) find the block that belongs to a bucket. We reproduce exactly what Terraform emits for
+a value not known until apply: null in `planned_values`, true in `after_unknown`, the reference in
+`configuration`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from preflight.tfplan.shapes import FieldShape, Kind, Shape, shape_of, shape_of_class
+from preflight.tfplan.types import JSON_STRING_FIELDS, KEEP_PLURAL, MAP_FIELDS, field_renames, tf_type_of
+
+PLAN_FORMAT_VERSION = "1.2"
+#: The Terraform version the plan claims to come from; checkov reads any 1.x plan.
+TERRAFORM_VERSION = "1.9.0"
+AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+#: Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SECRET_PLACEHOLDER = "[secret]"
+
+#: Output-only attributes that Terraform never knows at plan time for a resource being created.
+_COMPUTED = ("id", "arn")
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass(frozen=True)
+class AddressEntry:
+    """Which Pulumi resource a Terraform address of the exported plan stands for."""
+
+    address: str
+    urn: str
+    name: str
+    type: str
+
+
+@dataclass
+class TfPlan:
+    """The exported plan plus what checkov findings need to be mapped back to the graph."""
+
+    plan: dict[str, Any]
+    addresses: dict[str, AddressEntry] = field(default_factory=dict)
+    not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens the bridge cannot map
+    not_scanned_resources: list[str] = field(default_factory=list)  # their URNs
+
+    def to_json(self) -> str:
+        return json.dumps(self.plan, indent=2, sort_keys=False)
+
+    def address_table(self) -> dict[str, dict[str, str]]:
+        return {a: {"urn": e.urn, "name": e.name, "type": e.type} for a, e in sorted(self.addresses.items())}
+
+
+def snake_case(name: str) -> str:
+    """`kmsMasterKeyId` -> `kms_master_key_id`, `s3Bucket` -> `s3_bucket` (the bridge's inverse rule)."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def singular(name: str) -> str:
+    """The Terraform name of a Pulumi list-of-blocks property: the last word made singular.
+
+    The bridge pluralises repeated Terraform blocks (`rule` -> `rules`, `inline_policy` ->
+    `inlinePolicies`, `global_secondary_index` -> `globalSecondaryIndexes`); this undoes it.
+    """
+    if name in KEEP_PLURAL:
+        return name
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("sses", "xes", "ches", "shes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith(("ss", "us", "is")):
+        return name[:-1]
+    return name
+
+
+def tf_identifier(name: str) -> str:
+    """A logical name as a Terraform resource name: letters, digits and underscores, not starting with a digit."""
+    ident = _NOT_IDENTIFIER.sub("_", name).strip("_") or "resource"
+    return f"r_{ident}" if ident[0].isdigit() else ident
+
+
+def _special(value: Mapping[str, Any]) -> tuple[bool, Any]:
+    """Secrets, assets and archives as plain values (their Pulumi wire/state shapes)."""
+    if "__asset" in value:  # preflight.engine's rendering of an Asset/Archive
+        return True, value.get("path")
+    sig = value.get(_SIG_KEY)
+    if sig is None:
+        return False, None
+    if sig == _SECRET_SIG:
+        plaintext = value.get("plaintext")
+        if isinstance(plaintext, str):
+            try:
+                return True, json.loads(plaintext)
+            except json.JSONDecodeError:
+                return True, plaintext
+        return True, value.get("value", SECRET_PLACEHOLDER)
+    return True, value.get("path") or value.get("uri") or value.get("hash")
+
+
+class _Converter:
+    """Pulumi property values -> Terraform attribute values, guided by the SDK's shapes."""
+
+    def __init__(self, token: str) -> None:
+        self.renames = field_renames(token)
+
+    def tf_name(self, key: str, shape: FieldShape | None, value: Any, top: bool) -> str:
+        if top and key in self.renames:
+            return self.renames[key]
+        name = snake_case(key)
+        is_block_list = (shape is not None and shape.kind is Kind.BLOCK_LIST) or (
+            shape is None and isinstance(value, list) and any(isinstance(v, Mapping) for v in value)
+        )
+        return singular(name) if is_block_list else name
+
+    def obj(
+        self, values: Mapping[str, Any], shape: Shape | None, *, top: bool
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Convert one object; returns (attributes, after_unknown for it)."""
+        out: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        for key, value in values.items():
+            if key.startswith("__"):
+                continue  # engine bookkeeping such as __defaults
+            field_shape = shape.get(key) if shape is not None else None
+            name = self.tf_name(key, field_shape, value, top)
+            converted, unknown_part = self.value(name, value, field_shape)
+            out[name] = converted
+            if unknown_part is not None:
+                unknown[name] = unknown_part
+        return out, unknown
+
+    def value(self, name: str, value: Any, shape: FieldShape | None) -> tuple[Any, Any]:
+        """One Terraform attribute value and its after_unknown part (None when fully known)."""
+        if value == UNKNOWN:
+            return None, True
+        as_json = name in JSON_STRING_FIELDS and (shape is None or shape.kind is Kind.SCALAR)
+        if isinstance(value, Mapping):
+            return self.mapping(name, value, shape, as_json=as_json)
+        if isinstance(value, list):
+            return (json.dumps(value), None) if as_json else self.items(name, value, shape)
+        if isinstance(value, float) and value.is_integer():
+            return int(value), None  # the wire protocol carries every number as a double; Terraform writes 14, not 14.0
+        return value, None
+
+    def mapping(
+        self, name: str, value: Mapping[str, Any], shape: FieldShape | None, *, as_json: bool
+    ) -> tuple[Any, Any]:
+        is_special, plain = _special(value)
+        if is_special:
+            return plain, None
+        if as_json:
+            return json.dumps(value), None
+        if (shape is not None and shape.kind is Kind.MAP) or (shape is None and name in MAP_FIELDS):
+            return self.map(value)
+        converted, unknown = self.obj(value, self.nested_shape(shape), top=False)
+        # A nested block is a list in Terraform's plan JSON, even when it holds at most one item.
+        return [converted], ([unknown] if unknown else None)
+
+    @staticmethod
+    def nested_shape(shape: FieldShape | None) -> Shape | None:
+        return shape_of_class(shape.nested) if shape is not None and shape.nested is not None else None
+
+    def items(self, name: str, value: list[Any], shape: FieldShape | None) -> tuple[list[Any], Any]:
+        nested = self.nested_shape(shape)
+        items: list[Any] = []
+        unknowns: list[Any] = []
+        for item in value:
+            if isinstance(item, Mapping) and not _special(item)[0]:
+                converted, unknown = self.obj(item, nested, top=False)
+                items.append(converted)
+                unknowns.append(unknown or False)
+            else:
+                plain, unknown = self.value(name, item, None)
+                items.append(plain)
+                unknowns.append(bool(unknown))
+        return items, (unknowns if any(unknowns) else None)
+
+    def map(self, value: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+        out: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        for key, item in value.items():
+            if item == UNKNOWN:
+                out[key] = None
+                unknown[key] = True
+            elif isinstance(item, Mapping):
+                out[key] = _special(item)[1] if _special(item)[0] else dict(item)
+            else:
+                out[key] = item
+        return out, (unknown or None)
+
+
+def _values_of(node: ResourceNode) -> dict[str, Any]:
+    """The inputs: what the program (after transforms) asked for, as Terraform's configuration would.
+
+    Outputs are left out on purpose: under the engine's mocks they are fabricated (ids, ARNs), and in a
+    stack export the inputs already carry the provider's defaults (its Check result).
+    """
+    return dict(node.inputs)
+
+
+def _assign_addresses(graph: ResourceGraph) -> tuple[list[tuple[str, str, str] | None], list[ResourceNode]]:
+    """(address, tf type, tf name) per custom resource, in order (None when unmappable); names unique per type."""
+    targets: list[tuple[str, str, str] | None] = []
+    unmapped: list[ResourceNode] = []
+    used: set[str] = set()
+    for node in graph.custom_resources:
+        tf_type = tf_type_of(node.type)
+        if tf_type is None:
+            targets.append(None)
+            if not node.type.startswith("pulumi:providers:"):
+                unmapped.append(node)  # a provider configures others; it deploys nothing to scan
+            continue
+        base = tf_identifier(node.name)
+        name = base
+        counter = 2
+        while f"{tf_type}.{name}" in used:
+            name = f"{base}_{counter}"
+            counter += 1
+        address = f"{tf_type}.{name}"
+        used.add(address)
+        targets.append((address, tf_type, name))
+    return targets, unmapped
+
+
+def _reference_attribute(value: Any, dependency: ResourceNode, tf_key: str) -> str:
+    """Which attribute of the dependency the value came from.
+
+    A known value is matched against the dependency's id and outputs; an unknown one (a preview)
+    is named after the attribute that holds it: `*_arn` and `role` take an ARN, the rest an id.
+    """
+    if isinstance(value, str) and value and value != UNKNOWN:
+        if value == dependency.id:
+            return "id"
+        for key, output in sorted(dependency.outputs.items()):
+            if output == value and key != "urn":
+                return snake_case(key)
+    if tf_key.endswith("_arn") or tf_key in ("arn", "role", "target_arn"):
+        return "arn"
+    return "id"
+
+
+def _references(
+    node: ResourceNode,
+    renamer: _Converter,
+    shape: Shape | None,
+    mapped: Mapping[str, tuple[str, str, str]],
+    graph: ResourceGraph,
+) -> dict[str, list[str]]:
+    """Top-level Terraform attribute -> its `references`, from the Pulumi property dependencies."""
+    refs: dict[str, list[str]] = {}
+    for key, urns in node.property_dependencies.items():
+        value = node.inputs.get(key)
+        if key not in node.inputs or isinstance(value, Mapping | list):
+            continue  # only scalar links (ids, names, ARNs) are references in Terraform's sense
+        field_shape = shape.get(key) if shape is not None else None
+        tf_key = renamer.tf_name(key, field_shape, value, top=True)
+        for urn in urns:
+            target = mapped.get(urn)
+            dependency = graph.get(urn)
+            if target is None or dependency is None or urn == node.urn:
+                continue
+            address = target[0]
+            attribute = _reference_attribute(value, dependency, tf_key)
+            refs[tf_key] = [f"{address}.{attribute}", address]
+            break
+    return refs
+
+
+def _expressions(values: Mapping[str, Any], refs: Mapping[str, list[str]]) -> dict[str, Any]:
+    expressions: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in refs:
+            continue
+        if value is None or isinstance(value, dict | list):
+            continue  # checkov reads only references (and top-level constants) from configuration
+        expressions[key] = {"constant_value": value}
+    for key, addresses in refs.items():
+        expressions[key] = {"references": list(addresses)}
+    return expressions
+
+
+def _convert_node(
+    node: ResourceNode, target: tuple[str, str, str], mapped: Mapping[str, tuple[str, str, str]], graph: ResourceGraph
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    address, tf_type, tf_name = target
+    shape = shape_of(node.type)
+    converter = _Converter(node.type)
+    values, unknown = converter.obj(_values_of(node), shape, top=True)
+    refs = _references(node, converter, shape, mapped, graph)
+    for key in refs:
+        # What Terraform shows for a value known only after apply: null here, true in after_unknown.
+        values[key] = None
+        unknown[key] = True
+    for key in _COMPUTED:
+        unknown.setdefault(key, True)
+    common = {"address": address, "mode": "managed", "type": tf_type, "name": tf_name, "provider_name": AWS_PROVIDER}
+    planned = {**common, "schema_version": 0, "values": values, "sensitive_values": {}}
+    change = {
+        **common,
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": values,
+            "after_unknown": unknown,
+            "before_sensitive": False,
+            "after_sensitive": {},
+        },
+    }
+    config = {
+        "address": address,
+        "mode": "managed",
+        "type": tf_type,
+        "name": tf_name,
+        "provider_config_key": "aws",
+        "expressions": _expressions(values, refs),
+        "schema_version": 0,
+    }
+    return planned, change, config
+
+
+def graph_to_tfplan(graph: ResourceGraph) -> TfPlan:
+    """The Terraform plan JSON for every mappable AWS resource of the graph; the rest listed as not scanned.
+
+    Examples
+    --------
+    >>> from preflight.engine import synthesize
+    >>> plan = graph_to_tfplan(synthesize(".", "dev"))
+    >>> plan.plan["format_version"]
+    '1.2'
+    """
+    targets, unmapped = _assign_addresses(graph)
+    mapped: dict[str, tuple[str, str, str]] = {}
+    for node, target in zip(graph.custom_resources, targets, strict=True):
+        if target is not None:
+            mapped.setdefault(node.urn, target)
+    planned_resources: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    configs: list[dict[str, Any]] = []
+    addresses: dict[str, AddressEntry] = {}
+    for node, target in zip(graph.custom_resources, targets, strict=True):
+        if target is None:
+            continue
+        planned, change, config = _convert_node(node, target, mapped, graph)
+        planned_resources.append(planned)
+        changes.append(change)
+        configs.append(config)
+        addresses[target[0]] = AddressEntry(address=target[0], urn=node.urn, name=node.name, type=node.type)
+    region = str(graph.config.get("aws:region", "us-east-1"))
+    plan: dict[str, Any] = {
+        "format_version": PLAN_FORMAT_VERSION,
+        "terraform_version": TERRAFORM_VERSION,
+        "planned_values": {"root_module": {"resources": planned_resources}},
+        "resource_changes": changes,
+        "configuration": {
+            "provider_config": {
+                "aws": {
+                    "name": "aws",
+                    "full_name": AWS_PROVIDER,
+                    "expressions": {"region": {"constant_value": region}},
+                }
+            },
+            "root_module": {"resources": configs},
+        },
+        "applyable": True,
+        "complete": True,
+        "errored": False,
+    }
+    return TfPlan(
+        plan=plan,
+        addresses=addresses,
+        not_scanned=sorted({n.type for n in unmapped}),
+        not_scanned_resources=[n.urn for n in unmapped],
+    )

@@ -1,0 +1,225 @@
+"""The platform workflow's ASL executed by moto's Step Functions interpreter.
+
+moto (>= 5.0) parses and runs ASL when the backend is configured with
+`@mock_aws(config={"stepfunctions": {"execute_state_machine": True}})` (docstring of
+`moto.stepfunctions.models.StepFunctionBackend`); without it executions return static data. DynamoDB,
+SNS and EventBridge integrations run against moto's own services. Invoking a Lambda function in moto
+needs Docker, so the two Lambda tasks are served by scripted fakes patched in at
+`lambda_eval_utils._invoke_lambda_function` (the interpreter's single Lambda call site).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+from components.workflow import request_pipeline
+from functions.shared.constants import EVENT_SOURCE
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROUTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:router"
+DECIDE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:decide"
+REQUEST_ID = "5f1d7c2e-8a4b-4c1e-9d3f-2b6a7e9c0d11"
+
+Script = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _event() -> dict[str, Any]:
+    return {
+        "version": "0",
+        "source": EVENT_SOURCE,
+        "detail-type": "RequestReceived",
+        "detail": {
+            "schema_version": "1",
+            "request_id": REQUEST_ID,
+            "occurred_at": "2025-01-01T12:00:00Z",
+            "prompt": "What is the capital of France?",
+            "language": "en",
+            "pii_redacted": False,
+            "connection_id": "Ab12Cd34=",
+        },
+    }
+
+
+def _answer(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"request_id": payload["detail"]["request_id"], "answer": "Paris.", "confidence": 0.93, "tier": "micro"}
+
+
+def _error(error_type: str) -> dict[str, Any]:
+    return {"errorType": error_type, "errorMessage": f"{error_type} raised by the fake"}
+
+
+class FakeLambdas:
+    """Scripted responses per function ARN; a script returning {"errorType": ...} is a function error."""
+
+    def __init__(self) -> None:
+        self.scripts: dict[str, list[Script]] = {}
+        self.calls: dict[str, int] = {}
+
+    def script(self, arn: str, *responses: Script) -> None:
+        self.scripts[arn] = list(responses)
+
+    def invoke(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> dict[str, Any]:
+        arn = parameters["FunctionName"]
+        payload = json.loads(parameters["Payload"])
+        count = self.calls.get(arn, 0)
+        self.calls[arn] = count + 1
+        responses = self.scripts[arn]
+        result = responses[min(count, len(responses) - 1)](payload)
+        if "errorType" in result:
+            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": result}
+        return {"StatusCode": 200, "Payload": result}
+
+
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch) -> FakeLambdas:
+    fake = FakeLambdas()
+    monkeypatch.setattr(lambda_eval_utils, "_invoke_lambda_function", fake.invoke)
+    return fake
+
+
+class World:
+    def __init__(self) -> None:
+        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.ddb = boto3.client("dynamodb", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        sns = boto3.client("sns", region_name=REGION)
+        events = boto3.client("events", region_name=REGION)
+        self.ddb.create_table(
+            TableName="audit",
+            KeySchema=[{"AttributeName": "request_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "request_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        topic_arn = sns.create_topic(Name="escalation")["TopicArn"]
+        self.reviews_url = self.sqs.create_queue(QueueName="reviews")["QueueUrl"]
+        reviews_arn = self.sqs.get_queue_attributes(QueueUrl=self.reviews_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=reviews_arn)
+        events.create_event_bus(Name="bus")
+        self.events_url = self.sqs.create_queue(QueueName="bus-events")["QueueUrl"]
+        events_arn = self.sqs.get_queue_attributes(QueueUrl=self.events_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
+        events.put_targets(Rule="all", EventBusName="bus", Targets=[{"Id": "q", "Arn": events_arn}])
+        definition = request_pipeline(
+            router_arn=ROUTER_ARN,
+            decide_arn=DECIDE_ARN,
+            audit_table="audit",
+            escalation_topic_arn=topic_arn,
+            bus_name="bus",
+            event_source=EVENT_SOURCE,
+        )
+        self.machine_arn = self.sfn.create_state_machine(
+            name="pipeline",
+            definition=json.dumps(definition),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/pipeline",
+        )["stateMachineArn"]
+
+    def run(self, timeout: float = 30.0) -> dict[str, Any]:
+        execution_arn = self.sfn.start_execution(stateMachineArn=self.machine_arn, input=json.dumps(_event()))[
+            "executionArn"
+        ]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            described = self.sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                described["history"] = self.sfn.get_execution_history(executionArn=execution_arn)["events"]
+                return described
+            time.sleep(0.1)
+        raise AssertionError("execution did not finish")
+
+    def messages(self, url: str) -> list[dict[str, Any]]:
+        found = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in found]
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):  # type: ignore[arg-type]
+        yield World()
+
+
+def _entered(history: list[dict[str, Any]]) -> list[str]:
+    return [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+
+
+def test_happy_path_routes_then_decides(world: World, fakes: FakeLambdas) -> None:
+    fakes.script(ROUTER_ARN, _answer)
+    fakes.script(DECIDE_ARN, lambda p: {"detail_type": "DecisionMade", "request_id": p["request_id"]})
+
+    result = world.run()
+
+    assert result["status"] == "SUCCEEDED"
+    assert _entered(result["history"]) == ["Route", "Decide", "Done"]
+    output = json.loads(result["output"])
+    assert output["answer"]["Payload"]["answer"] == "Paris."
+    assert output["decision"]["Payload"]["detail_type"] == "DecisionMade"
+    assert fakes.calls == {ROUTER_ARN: 1, DECIDE_ARN: 1}
+    assert world.ddb.scan(TableName="audit")["Items"] == []  # the failure path never ran
+
+
+def test_model_failure_is_retried_then_succeeds(world: World, fakes: FakeLambdas) -> None:
+    fakes.script(ROUTER_ARN, lambda _p: _error("ModelThrottledError"), _answer)
+    fakes.script(DECIDE_ARN, lambda p: {"detail_type": "DecisionMade", "request_id": p["request_id"]})
+
+    result = world.run()
+
+    assert result["status"] == "SUCCEEDED"
+    assert fakes.calls[ROUTER_ARN] == 2  # one failure, one retry (States.TaskFailed retrier)
+    failed = [e for e in result["history"] if e["type"] == "TaskFailed"]
+    assert [e["taskFailedEventDetails"]["error"] for e in failed] == ["ModelThrottledError"]
+
+
+def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeLambdas) -> None:
+    fakes.script(ROUTER_ARN, _answer)
+    fakes.script(DECIDE_ARN, lambda _p: _error("ConfigurationError"))  # non-retryable: fails fast
+
+    result = world.run()
+
+    assert result["status"] == "FAILED"
+    assert result["error"] == "RequestFailed"
+    assert _entered(result["history"])[-5:] == [
+        "RecordFailure",
+        "NotifyReviewers",
+        "EscalationDetail",
+        "EmitEscalation",
+        "Failed",
+    ]
+    assert fakes.calls[DECIDE_ARN] == 1  # ConfigurationError is never retried
+    audit = world.ddb.get_item(TableName="audit", Key={"request_id": {"S": REQUEST_ID}})["Item"]
+    assert audit["outcome"] == {"S": "workflow_failed"}
+    assert audit["error"] == {"S": "ConfigurationError"}
+    reviews = world.messages(world.reviews_url)
+    assert len(reviews) == 1
+    assert json.loads(reviews[0]["Message"])["detail"]["request_id"] == REQUEST_ID
+    events = world.messages(world.events_url)
+    assert [e["detail-type"] for e in events] == ["EscalationRequested"]
+    detail = events[0]["detail"]
+    assert detail["request_id"] == REQUEST_ID
+    assert detail["reasons"] == ["empty_answer"]
+    assert detail["connection_id"] == "Ab12Cd34="
+
+
+def test_escalation_event_matches_the_published_schema(world: World, fakes: FakeLambdas) -> None:
+    from functions.shared.events import EscalationRequested
+
+    fakes.script(ROUTER_ARN, lambda _p: _error("UnexpectedEventError"))
+    fakes.script(DECIDE_ARN, _answer)
+
+    result = world.run()
+
+    assert result["status"] == "FAILED"
+    assert fakes.calls == {ROUTER_ARN: 1}
+    (event,) = world.messages(world.events_url)
+    EscalationRequested.model_validate(event["detail"])  # the runtime's own contract accepts it

@@ -1,0 +1,107 @@
+"""decide: rules (pure) and the handler's routing to S3 / SNS + SQS, events and audit (moto)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from functions.decide import handler as decide
+from functions.decide.rules import escalation_reasons
+from functions.shared.events import ModelAnswered
+from tests.functions.factories import envelope, new_request_id
+
+
+def _answered(**changes: Any) -> dict[str, Any]:
+    example = ModelAnswered.model_json_schema()["examples"][0]
+    return {**example, "request_id": new_request_id(), **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "reasons"),
+    [
+        ({}, []),
+        ({"confidence": 0.69}, ["low_confidence"]),
+        ({"well_formed": False}, ["malformed_output"]),
+        ({"answer": "  "}, ["empty_answer"]),
+        ({"guardrail_intervened": True, "confidence": 0.0}, ["guardrail_intervened", "low_confidence"]),
+        (
+            {"attempts": [{**_answered()["attempts"][0], "stop_reason": "max_tokens"}]},
+            ["truncated"],
+        ),
+    ],
+    ids=["accept", "low-confidence", "malformed", "empty", "guardrail", "truncated"],
+)
+def test_escalation_reasons(changes, reasons):
+    assert escalation_reasons(ModelAnswered.model_validate(_answered(**changes)), threshold=0.7) == reasons
+
+
+def test_accepted_answer_is_stored_announced_and_audited(cloud, context):
+    detail = _answered()
+
+    result = decide.lambda_handler(detail, context)
+
+    assert result["detail_type"] == "DecisionMade"
+    key = result["detail"]["output_key"]
+    assert key.startswith("outputs/2025/01/01/") and key.endswith(f"{detail['request_id']}.json")
+    stored = json.loads(cloud.client("s3").get_object(Bucket="agentic-outputs-test", Key=key)["Body"].read())
+    assert (stored["answer"], stored["prompt"], stored["prompt_version"]) == ("Paris.", detail["prompt"], 1)
+    [event] = cloud.events("DecisionMade")
+    assert event["detail"] == result["detail"]
+    assert cloud.review_messages() == []
+    audit = cloud.client("dynamodb").get_item(TableName="audit", Key={"request_id": {"S": detail["request_id"]}})
+    item = audit["Item"]
+    assert item["outcome"]["S"] == "accepted"
+    assert item["output_key"]["S"] == key
+    assert item["prompt"]["S"] == "answer@1"
+    assert "e" not in item["cost_usd"]["N"].lower()  # plain decimal for DynamoDB
+    assert int(item["expires_at"]["N"]) > 0  # AUDIT_RETENTION_DAYS=30 in the test environment
+
+
+def test_unconfident_answer_is_escalated_to_humans(cloud, context):
+    detail = _answered(confidence=0.4, connection_id=None)
+
+    result = decide.lambda_handler(envelope("ModelAnswered", detail), context)
+
+    assert result["detail_type"] == "EscalationRequested"
+    assert result["detail"]["reasons"] == ["low_confidence"]
+    [case] = cloud.review_messages()
+    assert (case["request_id"], case["answer"], case["reasons"]) == (detail["request_id"], "Paris.", ["low_confidence"])
+    [notice] = cloud.sns_notices()
+    assert notice == {"request_id": detail["request_id"], "reasons": ["low_confidence"], "confidence": 0.4}
+    assert "Paris." not in json.dumps(notice)  # no user content in notifications
+    assert [e["detail"]["request_id"] for e in cloud.events("EscalationRequested")] == [detail["request_id"]]
+    assert cloud.events("DecisionMade") == []
+    assert cloud.client("s3").list_objects_v2(Bucket="agentic-outputs-test").get("KeyCount", 0) == 0
+    audit = cloud.client("dynamodb").get_item(TableName="audit", Key={"request_id": {"S": detail["request_id"]}})
+    assert audit["Item"]["outcome"]["S"] == "escalated"
+    assert audit["Item"]["reasons"]["L"] == [{"S": "low_confidence"}]
+
+
+def test_retries_do_not_duplicate_effects(cloud, context):
+    detail = _answered(confidence=0.2)
+
+    decide.lambda_handler(detail, context)
+    decide.lambda_handler(detail, context)
+
+    assert len(cloud.review_messages()) == 1
+    assert len(cloud.events("EscalationRequested")) == 1
+
+
+def test_output_that_breaks_the_schema_raises(cloud, context):
+    with pytest.raises(ValidationError):
+        decide.lambda_handler(_answered(confidence=1.5), context)
+    with pytest.raises(ValidationError):
+        decide.lambda_handler(_answered(tier="ultra"), context)
+    with pytest.raises(ValidationError):
+        decide.lambda_handler({**_answered(), "unexpected": True}, context)
+
+
+def test_storage_failures_raise_for_the_dlq(cloud, context):
+    cloud.client("s3").delete_bucket(Bucket="agentic-outputs-test")
+
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        decide.lambda_handler(_answered(), context)
+    assert cloud.events() == []

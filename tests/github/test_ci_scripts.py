@@ -1,0 +1,149 @@
+"""The CI scripts' logic, with `gh` and the gate replaced by fakes (no network, no GitHub)."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "ci"
+sys.path.insert(0, str(SCRIPTS))
+
+github_api = importlib.import_module("github_api")
+sticky_comment = importlib.import_module("sticky_comment")
+drift_issue = importlib.import_module("drift_issue")
+preflight_gate = importlib.import_module("preflight_gate")
+precommit_preflight = importlib.import_module("precommit_preflight")
+stack_summary = importlib.import_module("stack_summary")
+
+
+class FakeGitHub:
+    """Records calls; answers GETs from a table keyed by path prefix."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, str, dict[str, str] | None]] = []
+
+    def __call__(
+        self, path: str, *, method: str = "GET", fields: dict[str, str] | None = None, paginate: bool = False
+    ) -> Any:
+        self.calls.append((method, path, fields))
+        if method == "GET":
+            for prefix, answer in self.answers.items():
+                if path.startswith(prefix):
+                    if isinstance(answer, Exception):
+                        raise answer
+                    return answer
+            return []
+        return {"number": 7}
+
+    def writes(self) -> list[tuple[str, str, dict[str, str] | None]]:
+        return [c for c in self.calls if c[0] != "GET"]
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    return "o/r"
+
+
+def test_sticky_comment_creates_then_updates_only_its_own(monkeypatch: pytest.MonkeyPatch, repo: str) -> None:
+    human = {"id": 1, "user": {"login": "alice"}, "body": sticky_comment.marker("preflight-dev")}
+    other = {"id": 2, "user": {"login": "github-actions[bot]"}, "body": sticky_comment.marker("preflight-prod")}
+    fake = FakeGitHub({"repos/o/r/issues/5/comments": [human, other]})
+    monkeypatch.setattr(github_api, "api", fake)
+    assert sticky_comment.upsert(repo, 5, "preflight-dev", "report") == "created"
+    ((method, path, fields),) = fake.writes()
+    assert (method, path) == ("POST", "repos/o/r/issues/5/comments")
+    assert fields is not None and fields["body"].startswith("<!-- sticky-comment:preflight-dev -->")
+
+    mine = {"id": 3, "user": {"login": "github-actions[bot]"}, "body": sticky_comment.marker("preflight-dev") + "\nold"}
+    fake = FakeGitHub({"repos/o/r/issues/5/comments": [human, other, mine]})
+    monkeypatch.setattr(github_api, "api", fake)
+    assert sticky_comment.upsert(repo, 5, "preflight-dev", "new") == "updated"
+    assert [(m, p) for m, p, _ in fake.writes()] == [("PATCH", "repos/o/r/issues/comments/3")]
+
+
+def test_long_bodies_are_clipped_to_what_github_accepts() -> None:
+    assert len(github_api.clip("x" * 100_000)) < github_api.MAX_BODY
+
+
+def test_drift_failure_opens_one_issue_then_comments(monkeypatch: pytest.MonkeyPatch, repo: str) -> None:
+    fake = FakeGitHub({"repos/o/r/labels/drift": {"name": "drift"}, "repos/o/r/issues?": []})
+    monkeypatch.setattr(github_api, "api", fake)
+    assert drift_issue.main(["--stack", "prod", "--outcome", "failure"]) == 1
+    ((method, path, fields),) = fake.writes()
+    assert (method, path) == ("POST", "repos/o/r/issues")
+    assert fields is not None and fields["title"] == "Drift detected in stack prod" and fields["labels[]"] == "drift"
+
+    open_issue = {"number": 9, "title": "Drift detected in stack prod"}
+    fake = FakeGitHub({"repos/o/r/labels/drift": {"name": "drift"}, "repos/o/r/issues?": [open_issue]})
+    monkeypatch.setattr(github_api, "api", fake)
+    assert drift_issue.main(["--stack", "prod", "--outcome", "failure"]) == 1
+    assert [(m, p) for m, p, _ in fake.writes()] == [("POST", "repos/o/r/issues/9/comments")]
+
+
+def test_drift_success_closes_the_open_issue(monkeypatch: pytest.MonkeyPatch, repo: str) -> None:
+    others = [
+        {"number": 3, "title": "Drift detected in stack dev"},
+        {"number": 9, "title": "Drift detected in stack prod"},
+    ]
+    fake = FakeGitHub({"repos/o/r/issues?": others})
+    monkeypatch.setattr(github_api, "api", fake)
+    assert drift_issue.main(["--stack", "prod", "--outcome", "success"]) == 0
+    assert [(m, p) for m, p, _ in fake.writes()] == [
+        ("POST", "repos/o/r/issues/9/comments"),
+        ("PATCH", "repos/o/r/issues/9"),
+    ]
+
+
+def test_drift_label_is_created_when_missing(monkeypatch: pytest.MonkeyPatch, repo: str) -> None:
+    fake = FakeGitHub({"repos/o/r/labels/drift": github_api.GitHubError("404"), "repos/o/r/issues?": []})
+    monkeypatch.setattr(github_api, "api", fake)
+    drift_issue.main(["--stack", "dev", "--outcome", "failure"])
+    assert [(m, p) for m, p, _ in fake.writes()] == [("POST", "repos/o/r/labels"), ("POST", "repos/o/r/issues")]
+
+
+@pytest.mark.parametrize(
+    ("codes", "status"),
+    [((0, 0), 0), ((1, 1), 1), ((2, 2), 2), ((0, 2), 2), ((7, 0), 2)],
+)
+def test_gate_records_status_and_never_fails_before_reporting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codes: tuple[int, int], status: int
+) -> None:
+    outputs = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    answers = iter(codes)
+
+    def fake_check(stack: str, fmt: str, output: Path) -> subprocess.CompletedProcess[str]:
+        code = next(answers)
+        if code in (0, 1):
+            output.write_text(f"{fmt} report", encoding="utf-8")
+        return subprocess.CompletedProcess([], code, "", "preflight: error: bad config\n" if code >= 2 else "")
+
+    monkeypatch.setattr(preflight_gate, "check", fake_check)
+    assert preflight_gate.main(["run", "--stack", "dev", "--out-dir", str(tmp_path / "gate")]) == 0
+    recorded = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+    assert recorded["status"] == str(status)
+    assert Path(recorded["report"]).is_file()
+    assert bool(recorded["sarif"]) == (codes[1] in (0, 1))
+    monkeypatch.setenv("GATE_STATUS", recorded["status"])
+    assert preflight_gate.main(["verdict", "--stack", "dev"]) == status
+
+
+def test_precommit_checks_the_stacks_a_change_touches(tmp_path: Path) -> None:
+    for stack in ("dev", "prod"):
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text("config: {}\n", encoding="utf-8")
+    assert precommit_preflight.stacks_to_check(["Pulumi.prod.yaml", "README.md"], tmp_path) == ["prod"]
+    assert precommit_preflight.stacks_to_check(["components/agent.py"], tmp_path) == ["dev", "prod"]
+    assert precommit_preflight.stacks_to_check(["docs/x.md", "Pulumi.gone.yaml"], tmp_path) == []
+
+
+def test_stack_summary_renders_a_table() -> None:
+    text = stack_summary.render("prod", {"url": "https://x|y", "secret": "[secret]"}, "0123456789abcdef")
+    assert "| `url` | `https://x\\|y` |" in text and "`0123456789ab`" in text
+    assert "_No stack outputs._" in stack_summary.render("dev", {}, "")

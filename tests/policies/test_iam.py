@@ -1,0 +1,93 @@
+"""IAM least privilege: wildcards, admin policies, PassRole, Bedrock invoke scope, conditioned trust."""
+
+from __future__ import annotations
+
+import pytest
+
+from preflight.graph import ResourceGraph
+from tests.policies.conftest import flagged, synth
+
+PROGRAM = """
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+def allow(actions, resources, **extra):
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+lambda_trust = doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
+bedrock_trust_ok = doc({"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+    "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                              "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:us-east-1:123456789012:agent/*"}}})
+bedrock_trust_bad = doc({"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"})
+states_trust_bad = doc({"Effect": "Allow", "Principal": {"Service": ["states.amazonaws.com"]}, "Action": "sts:AssumeRole"})
+
+good = aws.iam.Role("good_role", assume_role_policy=lambda_trust, inline_policies=[{"name": "read",
+    "policy": doc(allow(["dynamodb:GetItem", "dynamodb:PutItem"], "arn:aws:dynamodb:us-east-1:123456789012:table/t"),
+                  allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+                  allow("bedrock:InvokeModel", ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0",
+                        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-micro-v1:0"]),
+                  allow("iam:PassRole", "arn:aws:iam::123456789012:role/step",
+                        Condition={"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}),
+                  allow("s3:ListAllMyBuckets", "*"))}])
+aws.iam.Role("good_agent_role", assume_role_policy=bedrock_trust_ok)
+aws.iam.Role("bad_agent_role", assume_role_policy=bedrock_trust_bad)
+aws.iam.Role("bad_states_role", assume_role_policy=states_trust_bad)
+aws.iam.Role("bad_admin_role", assume_role_policy=lambda_trust,
+    managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"])
+aws.iam.Role("bad_inline_star", assume_role_policy=lambda_trust,
+    inline_policies=[{"name": "all", "policy": doc(allow("*", "*"))}])
+aws.iam.RolePolicyAttachment("bad_power_user", role=good.name, policy_arn="arn:aws:iam::aws:policy/PowerUserAccess")
+aws.iam.RolePolicyAttachment("good_attachment", role=good.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+aws.iam.RolePolicy("bad_service_star", role=good.id, policy=doc(allow("s3:*", "arn:aws:s3:::b/*")))
+aws.iam.RolePolicy("bad_not_action", role=good.id, policy=doc({"Effect": "Allow", "NotAction": "iam:*",
+                                                                 "Resource": "*"}))
+aws.iam.Policy("bad_write_star", policy=doc(allow(["sqs:SendMessage", "sqs:GetQueueUrl"], "*")))
+aws.iam.Policy("bad_passrole", policy=doc(allow("iam:PassRole", "*")))
+aws.iam.RolePolicy("bad_bedrock_star", role=good.id, policy=doc(allow(["bedrock:InvokeModel",
+    "bedrock:InvokeModelWithResponseStream"], "*")))
+aws.iam.RolePolicy("bad_bedrock_any_model", role=good.id, policy=doc(allow("bedrock:InvokeModel",
+    "arn:aws:bedrock:us-east-1::foundation-model/*")))
+aws.iam.Policy("good_deny_star", policy=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
+"""
+
+CASES = [
+    ("iam-no-wildcard-action", {"bad_inline_star", "bad_service_star", "bad_not_action"}, {"good_role",
+                                                                                           "good_deny_star"}),
+    ("iam-no-admin-managed-policies", {"bad_admin_role", "bad_power_user"}, {"good_role", "good_attachment"}),
+    (
+        "iam-no-wildcard-resource-for-writes",
+        {"bad_inline_star", "bad_not_action", "bad_write_star", "bad_passrole", "bad_bedrock_star"},
+        {"good_role", "good_deny_star"},
+    ),
+    ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),
+    (
+        "iam-bedrock-invoke-scoped",
+        {"bad_bedrock_star", "bad_bedrock_any_model", "bad_inline_star", "bad_not_action"},
+        {"good_role"},
+    ),
+    ("iam-service-trust-conditioned", {"bad_agent_role", "bad_states_role"}, {"good_agent_role", "good_role"}),
+]
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    return synth(tmp_path_factory.mktemp("iam"), PROGRAM)
+
+
+@pytest.mark.parametrize(("policy", "bad", "good"), CASES, ids=[c[0] for c in CASES])
+def test_policy(graph: ResourceGraph, policy: str, bad: set[str], good: set[str]) -> None:
+    found = flagged(graph, policy)
+    assert found == bad, f"{policy}: flagged {sorted(found)}, expected {sorted(bad)}"
+    assert not good & found
+
+
+def test_get_policy_document_output_is_parsed(tmp_path_factory: pytest.TempPathFactory) -> None:
+    graph = synth(
+        tmp_path_factory.mktemp("iamdoc"),
+        """
+        document = aws.iam.get_policy_document(statements=[{"actions": ["*"], "resources": ["*"]}])
+        aws.iam.Policy("bad_from_data_source", policy=document.json)
+        """,
+    )
+    assert flagged(graph, "iam-no-wildcard-action") == {"bad_from_data_source"}

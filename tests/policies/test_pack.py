@@ -1,0 +1,140 @@
+"""The pack as a whole: registry, CrossGuard objects, the generated profile, unknown-value tolerance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from policies import profile
+from policies.registry import NAME, all_policies, by_name
+from policies.spec import Category, Kind
+from preflight.findings import Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicySetting, load_policy_config, run_policies
+from tests.policies import test_compute, test_encryption, test_iam, test_interface_inference, test_s3
+
+REPO = Path(__file__).resolve().parents[2]
+PRINCIPLES = REPO.parent / "shared" / "principles.yaml"
+#: Policies tested by the dedicated functions in test_governance / test_interface_inference.
+TESTED_ELSEWHERE = {
+    "cloudtrail-enabled", "config-recorder-enabled", "bedrock-invocation-logging", "required-tags",
+    "allowed-regions", "session-table-ttl", "bedrock-allowed-models",
+}
+
+
+def test_names_are_unique_kebab_case() -> None:
+    names = [p.name for p in all_policies()]
+    assert len(names) == len(set(names))
+    assert all(NAME.match(n) for n in names)
+
+
+def test_every_policy_has_metadata_and_builds_a_crossguard_policy() -> None:
+    for policy in all_policies():
+        assert policy.description and policy.explanation and policy.principles, policy.name
+        built = policy.to_crossguard()
+        expected = StackValidationPolicy if policy.kind is Kind.STACK else ResourceValidationPolicy
+        assert isinstance(built, expected)
+
+
+def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
+    tables = [test_compute.CASES, test_encryption.CASES, test_iam.CASES, test_interface_inference.CASES,
+              test_s3.CASES]
+    covered = {case[0] for table in tables for case in table if case[1]} | TESTED_ELSEWHERE
+    covered.add("log-bucket-lifecycle")  # test_s3.test_log_bucket_without_lifecycle
+    ours = {p.name for p in all_policies() if p.category is not Category.COST}
+    assert ours - covered == set()
+
+
+def test_principle_levels_match_the_shared_file() -> None:
+    if not PRINCIPLES.is_file():
+        pytest.skip("shared/principles.yaml not present")
+    levels = {p["id"]: p["level"] for p in yaml.safe_load(PRINCIPLES.read_text())["principles"]}
+    for pid, level in profile.PRINCIPLE_LEVELS.items():
+        assert levels[pid] == level, pid
+    cited = {pid for p in all_policies() for pid in p.principles}
+    assert cited <= set(profile.PRINCIPLE_LEVELS), cited - set(profile.PRINCIPLE_LEVELS)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_committed_config_equals_generated(stack: str) -> None:
+    committed = (profile.CONFIG_DIR / f"{stack}.json").read_text()
+    assert committed == profile.render(profile.build_config(stack)), "run python -m policies.profile --write"
+
+
+def test_profile_levels() -> None:
+    policies = by_name()
+    assert profile.level_for(policies["bedrock-agent-guardrail"], "dev") == "mandatory"  # NEVER
+    assert profile.level_for(policies["lambda-active-tracing"], "dev") == "advisory"  # HIGH only
+    assert profile.level_for(policies["lambda-active-tracing"], "prod") == "mandatory"
+    assert profile.level_for(policies["session-table-ttl"], "prod") == "advisory"  # MEDIUM only
+    cost = next(p for p in all_policies() if p.category is Category.COST)
+    assert profile.level_for(cost, "dev") == "mandatory"
+    assert profile.level_for(cost, "prod") == "advisory"
+
+
+def test_config_matches_stack_files() -> None:
+    """prod references the singletons dev owns; regions and models follow Pulumi.<stack>.yaml."""
+    for stack in ("dev", "prod"):
+        settings = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]
+        config = json.loads((profile.CONFIG_DIR / f"{stack}.json").read_text())
+        owns = settings["agentic-platform:owns"]
+        assert config["cloudtrail-enabled"]["providedElsewhere"] is (not owns["cloudtrail"])
+        assert config["config-recorder-enabled"]["providedElsewhere"] is (not owns["configRecorder"])
+        assert config["bedrock-invocation-logging"]["providedElsewhere"] is (not owns["bedrockInvocationLogging"])
+        assert config["allowed-regions"]["allowedRegions"] == settings["agentic-platform:allowedRegions"]
+        tiers = settings["agentic-platform:allowedModelTiers"]
+        assert config["bedrock-allowed-models"]["allowedModelIds"] == [profile.MODEL_IDS_BY_TIER[t] for t in tiers]
+    prod = json.loads((profile.CONFIG_DIR / "prod.json").read_text())
+    assert prod["cloudtrail-enabled"]["providedElsewhere"] is True
+
+
+def test_load_policy_config_rejects_unknown_names(tmp_path: Path) -> None:
+    from preflight.errors import ConfigError  # noqa: PLC0415
+
+    (tmp_path / "policies" / "config").mkdir(parents=True)
+    (tmp_path / "policies" / "config" / "dev.json").write_text('{"no-such-policy": "mandatory"}')
+    with pytest.raises(ConfigError, match="no-such-policy"):
+        load_policy_config("dev", tmp_path)
+    (tmp_path / "policies" / "config" / "dev.json").write_text('{"kms-key-rotation": "sometimes"}')
+    with pytest.raises(ConfigError, match="unknown enforcement level"):
+        load_policy_config("dev", tmp_path)
+
+
+def _node(name: str, type_: str, inputs: dict[str, object]) -> ResourceNode:
+    urn = f"urn:pulumi:dev::p::{type_}::{name}"
+    return ResourceNode(urn=urn, type=type_, name=name, custom=True, parent="", provider="", inputs=inputs,
+                        outputs=inputs)
+
+
+def test_unknown_values_mean_cannot_tell_not_violation() -> None:
+    unknown = UNKNOWN_STRING_VALUE
+    graph = ResourceGraph("p", "dev", [
+        _node("queue", "aws:sqs/queue:Queue", {"kmsMasterKeyId": unknown}),
+        _node("policy", "aws:iam/policy:Policy", {"policy": unknown}),
+        _node("machine", "aws:sfn/stateMachine:StateMachine", {"definition": unknown}),
+        _node("fn", "aws:lambda/function:Function", {"name": unknown, "deadLetterConfig": unknown}),
+        _node("bad_queue", "aws:sqs/queue:Queue", {}),
+    ])
+    config = {p.name: PolicySetting(Level.MANDATORY) for p in all_policies()}
+    run = run_policies(graph, config=config)
+    names = {(f.policy, f.resource) for f in run.findings}
+    assert ("sqs-queue-kms-encryption", "bad_queue") in names
+    undecided = {("sqs-queue-kms-encryption", "queue"), ("iam-no-wildcard-action", "policy"),
+                 ("state-machine-task-retry-catch", "machine"), ("lambda-failure-destination", "fn")}
+    assert not undecided & names
+    assert any("sqs-queue-kms-encryption: queue: cannot tell" in u for u in run.undetermined)
+    assert any("state-machine-task-retry-catch: machine" in u for u in run.undetermined)
+
+
+def test_disabled_policies_do_not_run() -> None:
+    graph = ResourceGraph("p", "dev", [_node("bad_queue", "aws:sqs/queue:Queue", {})])
+    spec = by_name()["sqs-queue-kms-encryption"]
+    run = run_policies(graph, policies=[spec], config={spec.name: PolicySetting(Level.DISABLED)})
+    assert run.findings == []
+    run = run_policies(graph, policies=[spec], config={spec.name: PolicySetting(Level.ADVISORY)})
+    assert [f.level for f in run.findings] == [Level.ADVISORY]

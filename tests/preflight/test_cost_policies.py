@@ -1,0 +1,174 @@
+"""Cost policies (cdk-nag style): a compliant and numbered non-compliant cases per policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from policies.rules import cost
+from policies.spec import Category, Kind
+
+Reports = list[tuple[str, str | None]]
+
+
+def _opts() -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+    )
+
+
+def run_resource(policy: Any, type_: str, props: dict[str, Any], name: str = "r") -> Reports:
+    reports: Reports = []
+    args = ResourceValidationArgs(type_, props, f"urn:pulumi:dev::x::{type_}::{name}", name, _opts(), None)
+    if policy.applies_to(type_):
+        policy.validate(args, lambda message, urn=None: reports.append((message, urn)))
+    return reports
+
+
+def resource(
+    type_: str, name: str, props: dict[str, Any], deps: dict[str, list[PolicyResource]] | None = None
+) -> PolicyResource:
+    return PolicyResource(
+        type_, props, f"urn:pulumi:dev::x::{type_}::{name}", name, _opts(), None, None, [], deps or {}
+    )
+
+
+def run_stack(policy: Any, resources: list[PolicyResource], config: dict[str, Any] | None = None) -> Reports:
+    reports: Reports = []
+    policy.validate(StackValidationArgs(resources, config), lambda message, urn=None: reports.append((message, urn)))
+    return reports
+
+
+def test_every_policy_is_cost_category_with_principles() -> None:
+    names = [p.name for p in cost.POLICIES]
+    assert len(names) == len(set(names))
+    for policy in cost.POLICIES:
+        assert policy.category is Category.COST
+        assert policy.principles and all(p.startswith("P") for p in policy.principles)
+        assert policy.name.startswith("cost-")
+
+
+@pytest.mark.parametrize(
+    ("policy", "type_", "props", "figure"),
+    [
+        (cost.NAT_GATEWAYS, "aws:ec2/natGateway:NatGateway", {"subnetId": "s"}, "$32.85/month"),
+        (cost.EC2, "aws:ec2/instance:Instance", {"instanceType": "t3.micro"}, "$7.59/month"),
+        (cost.KINESIS, "aws:kinesis/stream:Stream", {"streamModeDetails": {"streamMode": "ON_DEMAND"}}, "$29.20/month"),
+        (cost.KINESIS, "aws:kinesis/stream:Stream", {"shardCount": 1}, "$10.95/month"),
+        (cost.OPENSEARCH, "aws:opensearch/serverlessCollection:ServerlessCollection", {}, "$350.40/month"),
+        (cost.OPENSEARCH, "aws:opensearch/domain:Domain", {}, "unpriced"),
+        (
+            cost.BEDROCK_THROUGHPUT,
+            "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput",
+            {"modelUnits": 1},
+            "unpriced",
+        ),
+    ],
+)
+def test_noncompliance_idle_resources_report_their_figure(
+    policy: Any, type_: str, props: dict[str, Any], figure: str
+) -> None:
+    (report,) = run_resource(policy, type_, props)
+    assert figure in report[0]
+    assert report[0].startswith("r: ")
+
+
+@pytest.mark.parametrize(
+    "policy", [cost.NAT_GATEWAYS, cost.EC2, cost.KINESIS, cost.OPENSEARCH, cost.BEDROCK_THROUGHPUT]
+)
+def test_compliance_other_resources_are_not_looked_at(policy: Any) -> None:
+    assert run_resource(policy, "aws:lambda/function:Function", {}) == []
+
+
+def test_sagemaker_compliance_serverless_variants() -> None:
+    props = {"productionVariants": [{"serverlessConfig": {"memorySizeInMb": 2048, "maxConcurrency": 2}}]}
+    assert run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, props) == []
+
+
+def test_sagemaker_noncompliance_1_priced_instance() -> None:
+    props = {"productionVariants": [{"instanceType": "ml.t3.medium", "initialInstanceCount": 1}]}
+    (report,) = run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, props)
+    assert "ml.t3.medium" in report[0] and "$36.50/month" in report[0]
+
+
+def test_sagemaker_noncompliance_2_unpriced_instance() -> None:
+    props = {"productionVariants": [{"instanceType": "ml.p5.48xlarge"}]}
+    (report,) = run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, props)
+    assert "unpriced" in report[0]
+
+
+def test_provisioned_concurrency_compliance_none() -> None:
+    fn = resource(cost.FUNCTION, "fn", {"name": "fn-dev", "memorySize": 512})
+    assert run_stack(cost.PROVISIONED, [fn]) == []
+
+
+def test_provisioned_concurrency_noncompliance_1_memory_from_dependency() -> None:
+    fn = resource(cost.FUNCTION, "fn", {"name": "fn-dev", "memorySize": 1024})
+    warm = resource(
+        cost.PROVISIONED_CONCURRENCY,
+        "warm",
+        {"functionName": "fn-dev", "provisionedConcurrentExecutions": 1},
+        {"functionName": [fn]},
+    )
+    ((message, urn),) = run_stack(cost.PROVISIONED, [fn, warm])
+    assert urn == warm.urn
+    assert "1024 MB" in message and "$10.95/month" in message  # 1 GB x 2,628,000 s x $0.0000041667
+
+
+def test_provisioned_concurrency_noncompliance_2_function_not_found_is_a_lower_bound() -> None:
+    warm = resource(
+        cost.PROVISIONED_CONCURRENCY, "warm", {"functionName": "elsewhere", "provisionedConcurrentExecutions": 4}
+    )
+    ((message, _),) = run_stack(cost.PROVISIONED, [warm])
+    assert "at least" in message and "128 MB" in message
+
+
+def test_idle_budget_compliance_within_budget() -> None:
+    keys = [resource("aws:kms/key:Key", f"k{i}", {}) for i in range(3)]
+    assert run_stack(cost.IDLE_BUDGET, keys, {"maxMonthlyUsd": 5}) == []
+
+
+def test_idle_budget_noncompliance_1_over_the_configured_budget() -> None:
+    keys = [resource("aws:kms/key:Key", f"k{i}", {}) for i in range(3)]
+    ((message, urn),) = run_stack(cost.IDLE_BUDGET, keys, {"maxMonthlyUsd": 2})
+    assert urn is None
+    assert "$3.00/month" in message and "$2.00/month" in message and "k0" in message
+
+
+def test_idle_budget_noncompliance_2_default_budget_is_five_dollars() -> None:
+    nat = resource("aws:ec2/natGateway:NatGateway", "nat", {})
+    ((message, _),) = run_stack(cost.IDLE_BUDGET, [nat])
+    assert "$5.00/month" in message and "nat $32.85/month" in message
+
+
+def test_idle_budget_schema_is_typed() -> None:
+    assert cost.IDLE_BUDGET.kind is Kind.STACK
+    assert cost.IDLE_BUDGET.config_schema is not None
+    assert cost.IDLE_BUDGET.config_schema["maxMonthlyUsd"]["type"] == "number"
+
+
+def test_budget_present_compliance_and_noncompliance() -> None:
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {})]) == []
+    ((message, urn),) = run_stack(cost.BUDGET_PRESENT, [resource("aws:kms/key:Key", "k", {})])
+    assert urn is None and "no AWS Budget" in message
+
+
+def test_policies_build_crossguard_objects() -> None:
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy  # noqa: PLC0415
+
+    for policy in cost.POLICIES:
+        built = policy.to_crossguard(EnforcementLevel.MANDATORY)
+        assert isinstance(built, StackValidationPolicy if policy.kind is Kind.STACK else ResourceValidationPolicy)

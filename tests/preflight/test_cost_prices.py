@@ -1,0 +1,55 @@
+"""The price table: every figure carries its provenance (region, date, source) and is well-formed."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import yaml
+
+from preflight.cost.prices import PRICES_FILE, PROVENANCE_FIELDS, load_prices, parse_prices
+from preflight.errors import PreflightError
+
+RAW = yaml.safe_load(PRICES_FILE.read_text(encoding="utf-8"))
+ENTRIES = [(f"prices.{k}", v) for k, v in RAW["prices"].items()] + [(f"nova.{k}", v) for k, v in RAW["nova"].items()]
+
+
+@pytest.mark.parametrize(("key", "entry"), ENTRIES, ids=[k for k, _ in ENTRIES])
+def test_every_entry_carries_region_date_and_source(key: str, entry: dict[str, object]) -> None:
+    for name in PROVENANCE_FIELDS:
+        assert str(entry.get(name, "")).strip(), f"{key} has no {name}"
+    assert entry["region"] == "us-east-1"
+    datetime.date.fromisoformat(str(entry["date"]))
+    assert str(entry["source"]).startswith("https://aws.amazon.com/"), f"{key}: source is not an AWS pricing page"
+
+
+@pytest.mark.parametrize(("key", "entry"), ENTRIES, ids=[k for k, _ in ENTRIES])
+def test_every_figure_is_a_positive_number(key: str, entry: dict[str, object]) -> None:
+    figures = []
+    for field in ("usd", "input_per_1k", "output_per_1k"):
+        if field in entry:
+            figures.append(entry[field])
+    figures += list((entry.get("usd_by_type") or {}).values())  # type: ignore[union-attr]
+    assert figures, f"{key} has no figure"
+    assert all(isinstance(f, int | float) and f > 0 for f in figures)
+
+
+def test_the_table_loads_with_all_four_nova_tiers_cheapest_first() -> None:
+    table = load_prices()
+    assert list(table.nova) == ["micro", "lite", "pro", "premier"]
+    inputs = [t.input_per_1k for t in table.nova.values()]
+    assert inputs == sorted(inputs)
+    assert table.hours_per_month == 730
+    assert table.free_tier == {"cloudwatch_alarm_metrics": 10, "cloudwatch_dashboards": 3, "budgets": 2}
+
+
+def test_an_entry_without_a_source_is_refused() -> None:
+    data = {"prices": {"kms_key_month": {"usd": 1.0, "region": "us-east-1", "date": "2026-11-24"}}}
+    with pytest.raises(PreflightError, match="has no 'source'"):
+        parse_prices(data)
+
+
+def test_an_entry_without_a_figure_is_refused() -> None:
+    data = {"prices": {"x": {"region": "us-east-1", "date": "2026-11-24", "source": "https://aws.amazon.com/x"}}}
+    with pytest.raises(PreflightError, match="neither"):
+        parse_prices(data)

@@ -1,0 +1,240 @@
+"""The Terraform-plan bridge: names, nesting, references and addresses of the exported plan."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws
+import pytest
+
+from preflight.engine import synthesize
+from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from preflight.tfplan import TF_TYPES, TfPlan, graph_to_tfplan, singular, snake_case, tf_identifier
+from preflight.tfplan.shapes import Kind, shape_of
+from tests.preflight.programs import write_program
+
+PROGRAM = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+key = aws.kms.Key("data-key", enable_key_rotation=True)
+bucket = aws.s3.Bucket("outputs")
+aws.s3.BucketPublicAccessBlock("outputs-pab", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+                               ignore_public_acls=True, restrict_public_buckets=True)
+aws.s3.BucketServerSideEncryptionConfiguration("outputs-sse", bucket=bucket.id, rules=[{
+    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn}}])
+role = aws.iam.Role("fn-role",
+    assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+    inline_policies=[{"name": "logs", "policy": json.dumps({"Version": "2012-10-17", "Statement": []})}])
+fn = aws.lambda_.Function("handler", name="handler-fn", role=role.arn, runtime="python3.12", handler="app.handler",
+    code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("def handler(e, c): return 1")}),
+    environment={"variables": {"LOG_LEVEL": "INFO"}}, tracing_config={"mode": "Active"}, tags={"team": "ai"})
+aws.lambda_.Permission("handler-invoke", function=fn.name, action="lambda:InvokeFunction",
+                       principal="events.amazonaws.com")
+aws.dynamodb.Table("sessions", attributes=[{"name": "pk", "type": "S"}], hash_key="pk",
+                   billing_mode="PAY_PER_REQUEST", ttl={"enabled": True, "attribute_name": "expires_at"})
+aws.cloudwatch.EventRule("rule", event_pattern=json.dumps({"source": ["agentic"]}))
+# Two resources of one type with the same logical name (different parents) must get distinct addresses.
+class Storage(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("agentic:storage:Storage", name)
+        aws.sqs.Queue("queue", opts=pulumi.ResourceOptions(parent=self))
+class Events(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("agentic:events:Events", name)
+        aws.sqs.Queue("queue", opts=pulumi.ResourceOptions(parent=self))
+Storage("storage")
+Events("events")
+"""
+
+
+@pytest.fixture(scope="module")
+def tfplan(tmp_path_factory: pytest.TempPathFactory) -> TfPlan:
+    program = write_program(tmp_path_factory.mktemp("tfplan"), PROGRAM)
+    return graph_to_tfplan(synthesize(program, "dev"))
+
+
+def _values(plan: TfPlan, address: str) -> dict[str, Any]:
+    for resource in plan.plan["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == address:
+            return dict(resource["values"])
+    raise AssertionError(f"{address} not in the plan")
+
+
+def _config(plan: TfPlan, address: str) -> dict[str, Any]:
+    for resource in plan.plan["configuration"]["root_module"]["resources"]:
+        if resource["address"] == address:
+            return dict(resource["expressions"])
+    raise AssertionError(f"{address} not in the configuration")
+
+
+def _change(plan: TfPlan, address: str) -> dict[str, Any]:
+    for resource in plan.plan["resource_changes"]:
+        if resource["address"] == address:
+            return dict(resource["change"])
+    raise AssertionError(f"{address} not in resource_changes")
+
+
+@pytest.mark.parametrize(
+    ("camel", "snake"),
+    [
+        ("kmsMasterKeyId", "kms_master_key_id"),
+        ("s3Bucket", "s3_bucket"),
+        ("name", "name"),
+        ("applyServerSideEncryptionByDefault", "apply_server_side_encryption_by_default"),
+        ("blockPublicAcls", "block_public_acls"),
+    ],
+)
+def test_snake_case(camel: str, snake: str) -> None:
+    assert snake_case(camel) == snake
+
+
+@pytest.mark.parametrize(
+    ("plural", "tf_name"),
+    [
+        ("rules", "rule"),
+        ("inline_policies", "inline_policy"),  # bridge-metadata: "inlinePolicies": "inline_policy"
+        ("global_secondary_indexes", "global_secondary_index"),
+        ("filters_configs", "filters_config"),
+        ("ingress", "ingress"),
+        ("production_variants", "production_variants"),  # a Terraform block that is plural itself
+        ("status", "status"),
+    ],
+)
+def test_singular(plural: str, tf_name: str) -> None:
+    assert singular(plural) == tf_name
+
+
+@pytest.mark.parametrize(
+    ("name", "ident"),
+    [("outputs-bucket", "outputs_bucket"), ("9lives", "r_9lives"), ("a.b/c", "a_b_c"), ("---", "resource")],
+)
+def test_tf_identifier(name: str, ident: str) -> None:
+    assert tf_identifier(name) == ident
+    assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tf_identifier(name))
+
+
+def test_every_table_token_exists_in_the_installed_sdk() -> None:
+    source = Path(pulumi_aws.__file__).read_text(encoding="utf-8")
+    tokens = set(re.findall(r'"(aws:[A-Za-z0-9]+/[A-Za-z0-9]+:[A-Za-z0-9]+)"', source))
+    missing = sorted(t for t in TF_TYPES if t not in tokens)
+    assert missing == []
+    assert all(re.fullmatch(r"aws_[a-z0-9_]+", tf) for tf in TF_TYPES.values())
+
+
+def test_shapes_come_from_the_sdk() -> None:
+    shape = shape_of("aws:lambda/function:Function")
+    assert shape is not None
+    assert shape["tracingConfig"].kind is Kind.BLOCK
+    assert shape["tags"].kind is Kind.MAP
+    assert shape["layers"].kind is Kind.LIST
+    table = shape_of("aws:dynamodb/table:Table")
+    assert table is not None
+    assert table["attributes"].kind is Kind.BLOCK_LIST
+    assert shape_of("random:index/randomPet:RandomPet") is None
+
+
+def test_plan_has_the_terraform_plan_layout(tfplan: TfPlan) -> None:
+    plan = tfplan.plan
+    assert plan["format_version"] == "1.2"
+    planned = plan["planned_values"]["root_module"]["resources"]
+    assert len(planned) == len(plan["resource_changes"]) == len(plan["configuration"]["root_module"]["resources"])
+    assert all(r["mode"] == "managed" and r["provider_name"].endswith("hashicorp/aws") for r in planned)
+    assert plan["configuration"]["provider_config"]["aws"]["expressions"]["region"] == {"constant_value": "us-east-1"}
+    json.loads(tfplan.to_json())
+
+
+def test_nested_blocks_are_lists_and_maps_stay_maps(tfplan: TfPlan) -> None:
+    values = _values(tfplan, "aws_lambda_function.handler")
+    assert values["tracing_config"] == [{"mode": "Active"}]
+    assert values["environment"] == [{"variables": {"LOG_LEVEL": "INFO"}}]
+    assert values["tags"] == {"team": "ai"}
+    table = _values(tfplan, "aws_dynamodb_table.sessions")
+    assert table["attribute"] == [{"name": "pk", "type": "S"}]
+    assert table["ttl"] == [{"enabled": True, "attribute_name": "expires_at"}]
+
+
+def test_bridge_renames_are_undone(tfplan: TfPlan) -> None:
+    function = _values(tfplan, "aws_lambda_function.handler")
+    assert function["function_name"] == "handler-fn"  # Pulumi `name`
+    assert "name" not in function
+    assert "function_name" in _values(tfplan, "aws_lambda_permission.handler_invoke")  # Pulumi `function`
+    role = _values(tfplan, "aws_iam_role.fn_role")
+    assert role["inline_policy"][0]["name"] == "logs"
+    sse = _values(tfplan, "aws_s3_bucket_server_side_encryption_configuration.outputs_sse")
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+
+
+def test_policy_documents_are_json_strings(tfplan: TfPlan) -> None:
+    role = _values(tfplan, "aws_iam_role.fn_role")
+    assert json.loads(role["assume_role_policy"])["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert isinstance(_values(tfplan, "aws_cloudwatch_event_rule.rule")["event_pattern"], str)
+
+
+def test_property_dependencies_become_references(tfplan: TfPlan) -> None:
+    address = "aws_s3_bucket_public_access_block.outputs_pab"
+    assert _config(tfplan, address)["bucket"] == {"references": ["aws_s3_bucket.outputs.id", "aws_s3_bucket.outputs"]}
+    assert _values(tfplan, address)["bucket"] is None
+    assert _change(tfplan, address)["after_unknown"]["bucket"] is True
+    assert _config(tfplan, address)["block_public_acls"] == {"constant_value": True}
+    lambda_role = _config(tfplan, "aws_lambda_function.handler")["role"]
+    assert lambda_role == {"references": ["aws_iam_role.fn_role.arn", "aws_iam_role.fn_role"]}
+
+
+def test_addresses_are_unique_and_map_back(tfplan: TfPlan) -> None:
+    addresses = [r["address"] for r in tfplan.plan["planned_values"]["root_module"]["resources"]]
+    assert len(addresses) == len(set(addresses))
+    assert {"aws_sqs_queue.queue", "aws_sqs_queue.queue_2"} <= set(addresses)
+    urns = {tfplan.addresses[a].urn for a in ("aws_sqs_queue.queue", "aws_sqs_queue.queue_2")}
+    assert urns == {
+        "urn:pulumi:dev::sample::agentic:storage:Storage$aws:sqs/queue:Queue::queue",
+        "urn:pulumi:dev::sample::agentic:events:Events$aws:sqs/queue:Queue::queue",
+    }
+    table = tfplan.address_table()
+    assert table["aws_s3_bucket.outputs"]["type"] == "aws:s3/bucket:Bucket"
+
+
+def _node(urn_name: str, type_: str, inputs: dict[str, Any], **extra: Any) -> ResourceNode:
+    urn = f"urn:pulumi:dev::p::{type_}::{urn_name}"
+    return ResourceNode(
+        urn=urn, type=type_, name=urn_name, custom=True, parent="", provider="", inputs=inputs, outputs={}, **extra
+    )
+
+
+def test_unmappable_types_are_listed_not_dropped() -> None:
+    graph = ResourceGraph(
+        project="p",
+        stack="dev",
+        resources=[
+            _node("pet", "random:index/randomPet:RandomPet", {"length": 2}),
+            _node("thing", "aws:iot/thing:Thing", {}),
+            _node("q", "aws:sqs/queue:Queue", {}),
+            _node("default", "pulumi:providers:aws", {"region": "us-east-1"}),
+        ],
+    )
+    plan = graph_to_tfplan(graph)
+    assert plan.not_scanned == ["aws:iot/thing:Thing", "random:index/randomPet:RandomPet"]
+    assert len(plan.not_scanned_resources) == 2
+    assert list(plan.addresses) == ["aws_sqs_queue.q"]
+
+
+def test_unknown_values_are_null_and_after_unknown() -> None:
+    graph = ResourceGraph(
+        project="p",
+        stack="dev",
+        resources=[
+            _node("q", "aws:sqs/queue:Queue", {"kmsMasterKeyId": UNKNOWN, "tags": {"a": UNKNOWN}}),
+        ],
+    )
+    plan = graph_to_tfplan(graph)
+    values = plan.plan["planned_values"]["root_module"]["resources"][0]["values"]
+    unknown = plan.plan["resource_changes"][0]["change"]["after_unknown"]
+    assert values["kms_master_key_id"] is None
+    assert unknown["kms_master_key_id"] is True
+    assert unknown["tags"] == {"a": True}
+    assert unknown["arn"] is True
