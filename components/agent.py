@@ -243,8 +243,7 @@ class Agent(pulumi.ComponentResource):
 
 def invoke_arn_outputs(model_id: str, region: str, account_id: pulumi.Output[str]) -> list[pulumi.Output[str]]:
     """`models.invoke_arns` with the account still unknown: one Output per ARN (never a nested list)."""
-    count = len(models.invoke_arns(model_id, region, "0"))
-    return [account_id.apply(lambda acct, i=i: models.invoke_arns(model_id, region, acct)[i]) for i in range(count)]
+    return models.per_account(lambda account: models.invoke_arns(model_id, region, account), account_id)
 
 
 def grant_invoke_agent_statements(agent: Agent) -> Sequence[dict[str, Any]]:

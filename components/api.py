@@ -179,11 +179,11 @@ class Api(pulumi.ComponentResource):
 
     def _issuer(
         self, name: str, settings: PlatformSettings, args: ApiArgs, child: pulumi.ResourceOptions
-    ) -> tuple[pulumi.Input[str], pulumi.Input[list[str]]]:
+    ) -> tuple[pulumi.Input[str], list[pulumi.Input[str]]]:
         self.user_pool = None
         self.user_pool_client: aws.cognito.UserPoolClient | None = None
         if args.jwt_issuer:
-            return args.jwt_issuer, list(args.jwt_audience)
+            return args.jwt_issuer, [*args.jwt_audience]
         self.user_pool = aws.cognito.UserPool(
             f"{name}-users",
             name=settings.name("users"),

@@ -41,7 +41,8 @@ POWERTOOLS_ACCOUNT = "017000801446"
 POWERTOOLS_LAYER_VERSION = 25
 
 #: X-Ray's write actions do not support resource-level permissions, so the AWS managed policy is
-#: attached instead of an inline `Resource: "*"` (docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html).
+#: attached instead of an inline `Resource: "*"`
+#: (docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html).
 XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 
 DYNAMODB_READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query")

@@ -19,7 +19,9 @@ Sources (checked for this module):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+import pulumi
 
 from components.settings import ModelTier
 
@@ -77,6 +79,21 @@ def invoke_arns(model: str, region: str, account_id: str, partition: str = "aws"
     arns = [inference_profile_arn(region, account_id, model, partition)]
     arns.extend(foundation_model_arn(r, model, partition) for r in regions)
     return arns
+
+
+def per_account(build: Callable[[str], list[str]], account_id: pulumi.Output[str]) -> list[pulumi.Output[str]]:
+    """`build(account_id)` while the account is still unknown: one Output per ARN, never a nested list.
+
+    The number of ARNs does not depend on the account, so it is known at construction time.
+    """
+
+    def pick(index: int) -> Callable[[str], str]:
+        def select(account: str) -> str:
+            return build(account)[index]
+
+        return select
+
+    return [account_id.apply(pick(i)) for i in range(len(build("000000000000")))]
 
 
 def tier_invoke_arns(tiers: Iterable[ModelTier], region: str, account_id: str, partition: str = "aws") -> list[str]:

@@ -78,7 +78,8 @@ class AgenticPlatform(pulumi.ComponentResource):
 
     outputs: dict[str, pulumi.Input[str]]
 
-    def __init__(
+    # The composition root reads top to bottom, one layer after another.
+    def __init__(  # noqa: PLR0915
         self,
         name: str,
         settings: PlatformSettings,
@@ -162,12 +163,10 @@ class AgenticPlatform(pulumi.ComponentResource):
             ),
         )
         self.router.grant_invoke_model(
-            [
-                account_id.apply(
-                    lambda acct, i=i: models.tier_invoke_arns(settings.allowed_model_tiers, settings.region, acct)[i]
-                )
-                for i in range(len(models.tier_invoke_arns(settings.allowed_model_tiers, settings.region, "0")))
-            ]
+            models.per_account(
+                lambda account: models.tier_invoke_arns(settings.allowed_model_tiers, settings.region, account),
+                account_id,
+            )
         )
         self.router.grant_apply_guardrail(self.guardrail)
         self.storage.tables[CACHE_TABLE.base].grant_read_write(self.router.role, name="router-role")

@@ -187,7 +187,7 @@ class PlatformSettings(_Model):
         return max(self.allowed_model_tiers, key=lambda t: t.rank)
 
     def default_tags(self) -> dict[str, str]:
-        """The required tags every taggable resource carries (P167, P018 cost-allocation tags; P142 data classification)."""
+        """The required tags every taggable resource carries (P167, P018 cost allocation; P142 classification)."""
         values = {
             "environment": self.environment,
             "application": self.application,

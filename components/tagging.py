@@ -1,7 +1,8 @@
 """Required tags on every taggable AWS resource, applied once by a stack-wide transform.
 
 Components never tag by hand: the transform merges the stack's required tags under each resource's
-own tags (resource-specific tags win), so nothing can be forgotten (P167 and P018 cost-allocation tags, P142 data classification).
+own tags (resource-specific tags win), so nothing can be forgotten (P167 and P018 cost-allocation
+tags, P142 data classification).
 """
 
 from __future__ import annotations

@@ -213,11 +213,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.output.Unknown):
-        return UNKNOWN  # a value only the cloud will know, exactly as a real preview shows it
-    if isinstance(value, pulumi.Resource):
-        return getattr(value, "_preflight_urn", repr(value))
-    if isinstance(value, pulumi.Asset | pulumi.Archive):
-        return {"__asset": type(value).__name__, "path": getattr(value, "path", None)}
+        value = UNKNOWN  # a value only the cloud will know, exactly as a real preview shows it
+    elif isinstance(value, pulumi.Resource):
+        value = getattr(value, "_preflight_urn", repr(value))
+    elif isinstance(value, pulumi.Asset | pulumi.Archive):
+        value = {"__asset": type(value).__name__, "path": getattr(value, "path", None)}
     return value
 
 

@@ -89,6 +89,27 @@ def arn_for(type_token: str, name: str, resource_id: str, region: str) -> str:
     return f"arn:aws:{service}:{arn_region}:{MOCK_ACCOUNT_ID}:{resource}"
 
 
+def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, region: str) -> dict[str, str]:
+    """Outputs whose shape is particular to one type (URLs, invoke ARNs, ids with prefixes)."""
+    api = f"{resource_id}.execute-api.{region}.amazonaws.com"
+    by_type: dict[str, dict[str, str]] = {
+        "aws:kms/key:Key": {"keyId": resource_id},
+        "aws:lambda/function:Function": {
+            "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            "qualifiedArn": arn + ":$LATEST",
+        },
+        "aws:sqs/queue:Queue": {"url": f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"},
+        "aws:iam/role:Role": {"uniqueId": "AROA" + short_hash(physical, length=17).upper()},
+        "aws:apigatewayv2/api:Api": {
+            "apiEndpoint": f"https://{api}",
+            "executionArn": f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}:{resource_id}",
+        },
+    }
+    if type_token.startswith("aws:bedrock/"):
+        return {"version": "1"}
+    return by_type.get(type_token, {})
+
+
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
     state: dict[str, Any] = dict(inputs)
@@ -102,32 +123,17 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)
     arn = arn_for(type_token, physical, resource_id, region)
     state.setdefault("arn", arn)
-    if type_token == "aws:kms/key:Key":
-        state.setdefault("keyId", resource_id)
-    if type_token == "aws:lambda/function:Function":
-        state.setdefault("invokeArn", f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations")
-        state.setdefault("qualifiedArn", arn + ":$LATEST")
-    if type_token == "aws:sqs/queue:Queue":
-        state.setdefault("url", f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}")
-    if type_token == "aws:iam/role:Role":
-        state.setdefault("uniqueId", "AROA" + short_hash(name, length=17).upper())
-    if type_token.startswith("aws:apigatewayv2/api:"):
-        state.setdefault("apiEndpoint", f"https://{resource_id}.execute-api.{region}.amazonaws.com")
-        state.setdefault("executionArn", f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}:{resource_id}")
+    for key, value in _type_specific(type_token, physical, resource_id, arn, region).items():
+        state.setdefault(key, value)
     # Every other `...Arn` / `...Id` output the SDK declares gets a value too, as after a real
-    # deployment; an unfabricated output would stay unknown, as in a real preview.
+    # deployment; an unfabricated output stays unknown, as in a real preview.
     for key in output_names(type_token):
-        if key.endswith("Arn") and key not in state:
+        if key in state:
+            continue
+        if key.endswith("Arn"):
             state[key] = arn
-        elif key.endswith("Id") and key not in state and key not in _ID_INPUT_LIKE:
+        elif key.endswith("Id") and key not in _ID_INPUT_LIKE:
             state[key] = resource_id
-    if type_token.startswith("aws:bedrock/"):
-        for key in ("agentId", "guardrailId", "knowledgeBaseId", "dataSourceId", "agentAliasId"):
-            state.setdefault(key, resource_id)
-        state.setdefault("guardrailArn", arn)
-        state.setdefault("agentArn", arn)
-        state.setdefault("knowledgeBaseArn", arn)
-        state.setdefault("version", "1")
     return resource_id, state
 
 

@@ -29,6 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PRINCIPLES_FILE = REPO_ROOT.parent / "shared" / "principles.yaml"
 TRACEABILITY_FILE = REPO_ROOT / "policies" / "traceability.yaml"
 CHECKOV_CHECKS_DIR = REPO_ROOT / "policies" / "checkov"
+DOCS = (REPO_ROOT / "docs" / "architecture.md", *sorted((REPO_ROOT / "docs" / "principles").glob("*.md")))
 
 KINDS = ("policy", "checkov", "component", "workflow", "runtime", "test", "guidance")
 ENFORCING_KINDS = ("policy", "checkov")
@@ -344,6 +345,34 @@ def test_guidance_files_and_anchors_exist() -> None:
             problems.append(f"{pid}: {entry['guidance']} has no #anchor")
         elif anchor not in anchors(path):
             problems.append(f"{pid}: no anchor #{anchor} in {file_name}")
+    assert problems == []
+
+
+def test_policy_names_quoted_in_the_guidance_exist() -> None:
+    from components.settings import DEFAULT_REQUIRED_TAG_KEYS  # noqa: PLC0415
+
+    names = set(registry())
+    areas = {name.split("-")[0] for name in names}
+    problems = []
+    for path in DOCS:
+        for token in re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", path.read_text(encoding="utf-8")):
+            if token.split("-")[0] in areas and token not in names and token not in DEFAULT_REQUIRED_TAG_KEYS:
+                problems.append(f"{path.relative_to(REPO_ROOT)}: `{token}` is not a policy")
+    assert problems == []
+
+
+def test_relative_links_in_the_guidance_resolve() -> None:
+    problems = []
+    for path in DOCS:
+        for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target):
+                continue  # external link
+            file_part, _, anchor = target.partition("#")
+            linked = (path.parent / file_part).resolve() if file_part else path
+            if not linked.exists():
+                problems.append(f"{path.relative_to(REPO_ROOT)}: {target} does not exist")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+                problems.append(f"{path.relative_to(REPO_ROOT)}: no #{anchor} in {file_part or path.name}")
     assert problems == []
 
 

@@ -134,6 +134,8 @@ TF_TYPES: Mapping[str, str] = {
     "aws:apigatewayv2/stage:Stage": "aws_apigatewayv2_stage",
     "aws:apigatewayv2/route:Route": "aws_apigatewayv2_route",
     "aws:apigatewayv2/integration:Integration": "aws_apigatewayv2_integration",
+    "aws:apigatewayv2/integrationResponse:IntegrationResponse": "aws_apigatewayv2_integration_response",
+    "aws:apigatewayv2/routeResponse:RouteResponse": "aws_apigatewayv2_route_response",
     "aws:apigatewayv2/authorizer:Authorizer": "aws_apigatewayv2_authorizer",
     "aws:apigatewayv2/deployment:Deployment": "aws_apigatewayv2_deployment",
     "aws:apigatewayv2/domainName:DomainName": "aws_apigatewayv2_domain_name",

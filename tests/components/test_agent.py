@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from components.agent import agent_tier
@@ -17,8 +19,10 @@ from components.agent import Agent, AgentArgs, ActionGroup, ActionFunction
 key = StackKey("key", settings)
 guardrail = Guardrail("guardrail", settings, key=key)
 kb = KnowledgeBase("knowledge", settings, key=key)
-tool = Function("tool", settings, FunctionArgs(handler="functions.tool.handler", code_root={str(REPO_ROOT)!r}), key=key)
-group = ActionGroup("requests", "Submit a request", tool, (ActionFunction("submit", "Submit", {{"prompt": ("string", True)}}),))
+tool_args = FunctionArgs(handler="functions.tool.handler", code_root={str(REPO_ROOT)!r})
+tool = Function("tool", settings, tool_args, key=key)
+submit = ActionFunction("submit", "Submit", {{"prompt": ("string", True)}})
+group = ActionGroup("requests", "Submit a request", tool, (submit,))
 Agent("assistant", settings, AgentArgs(action_groups=(group,)), key=key, guardrail=guardrail, knowledge_base=kb)
 """
 
@@ -63,12 +67,8 @@ def test_premier_uses_the_inference_profile(run_program: RunProgram) -> None:
     assert agent["foundationModel"].endswith(":inference-profile/us.amazon.nova-premier-v1:0")
 
 
-def test_tier_outside_allowed_is_rejected(run_program: RunProgram) -> None:
-    from components.settings import load_settings  # noqa: F401
-
-    class S:
-        allowed_model_tiers = [ModelTier.MICRO]
-
-    assert agent_tier(S(), None) == ModelTier.MICRO  # type: ignore[arg-type]
+def test_tier_outside_allowed_is_rejected() -> None:
+    settings = SimpleNamespace(allowed_model_tiers=[ModelTier.MICRO])
+    assert agent_tier(settings, None) == ModelTier.MICRO  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="allowedModelTiers"):
-        agent_tier(S(), ModelTier.PRO)  # type: ignore[arg-type]
+        agent_tier(settings, ModelTier.PRO)  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ from components.kms import StackKey
 from components.function import Function, FunctionArgs
 from components.api import Api, ApiArgs
 key = StackKey("key", settings)
-fn = Function("ingest", settings, FunctionArgs(handler="functions.ingest.handler.lambda_handler", code_root={str(REPO_ROOT)!r}), key=key)
+fn_args = FunctionArgs(handler="functions.ingest.handler.lambda_handler", code_root={str(REPO_ROOT)!r})
+fn = Function("ingest", settings, fn_args, key=key)
 Api("api", settings, ApiArgs(), key=key, ingest=fn)
 """
 

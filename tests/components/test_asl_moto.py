@@ -22,6 +22,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda
 
 from components.workflow import request_pipeline
 from functions.shared.constants import EVENT_SOURCE
+from functions.shared.events import EscalationRequested
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -146,7 +147,7 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):  # type: ignore[arg-type]
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield World()
 
 
@@ -212,8 +213,6 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
 
 def test_escalation_event_matches_the_published_schema(world: World, fakes: FakeLambdas) -> None:
-    from functions.shared.events import EscalationRequested
-
     fakes.script(ROUTER_ARN, lambda _p: _error("UnexpectedEventError"))
     fakes.script(DECIDE_ARN, _answer)
 

@@ -13,7 +13,8 @@ from components.events import EventBus
 from components.function import Function, FunctionArgs
 key = StackKey("key", settings)
 bus = EventBus("bus", settings, key=key)
-fn = Function("deliver", settings, FunctionArgs(handler="functions.deliver.handler.lambda_handler", code_root={str(REPO_ROOT)!r}), key=key)
+fn_args = FunctionArgs(handler="functions.deliver.handler.lambda_handler", code_root={str(REPO_ROOT)!r})
+fn = Function("deliver", settings, fn_args, key=key)
 machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
 bus.route_to_function("deliver", {{"detail-type": ["DecisionMade"]}}, fn)
 bus.route_to_state_machine("requests", {{"detail-type": ["RequestReceived"]}}, machine)
@@ -60,7 +61,7 @@ def test_every_target_retries_and_dead_letters(run_program: RunProgram) -> None:
         }
     ]
     dlq_policy = next(n for n in graph.of_type("aws:sqs/queuePolicy:QueuePolicy") if n.name == "bus-dlq-policy")
-    allow = [s for s in policy_of(dlq_policy)["Statement"] if s["Effect"] == "Allow"][0]
+    allow = next(s for s in policy_of(dlq_policy)["Statement"] if s["Effect"] == "Allow")
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
     assert allow["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":rule/agentic-platform-dev-bus/*")
 

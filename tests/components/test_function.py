@@ -15,7 +15,8 @@ from components.function import Function, FunctionArgs
 key = StackKey("key", settings)
 topic = aws.sns.Topic("topic")
 queue = aws.sqs.Queue("queue")
-table = aws.dynamodb.Table("table", hash_key="id", attributes=[{{"name": "id", "type": "S"}}], billing_mode="PAY_PER_REQUEST")
+table = aws.dynamodb.Table("table", hash_key="id", attributes=[{{"name": "id", "type": "S"}}],
+                           billing_mode="PAY_PER_REQUEST")
 bus = aws.cloudwatch.EventBus("bus")
 fn = Function("worker", settings, FunctionArgs(handler="functions.router.handler.lambda_handler",
               code_root={str(REPO_ROOT)!r}, environment={{"A": "b"}}), key=key)
@@ -95,7 +96,8 @@ def test_reserved_concurrency_only_when_configured(run_program: RunProgram) -> N
 from components.kms import StackKey
 from components.function import Function, FunctionArgs
 key = StackKey("key", settings)
-Function("worker", settings, FunctionArgs(handler="functions.a.b", code_root={str(REPO_ROOT)!r}, reserved_concurrency=5), key=key)
+args = FunctionArgs(handler="functions.a.b", code_root={str(REPO_ROOT)!r}, reserved_concurrency=5)
+Function("worker", settings, args, key=key)
 """
     )
     assert only(graph, "aws:lambda/function:Function").inputs["reservedConcurrentExecutions"] == 5

@@ -14,7 +14,8 @@ from components.function import Function, FunctionArgs
 from components.workflow import Workflow
 from components import asl
 key = StackKey("key", settings)
-fn = Function("router", settings, FunctionArgs(handler="functions.router.handler.lambda_handler", code_root={str(REPO_ROOT)!r}), key=key)
+fn_args = FunctionArgs(handler="functions.router.handler.lambda_handler", code_root={str(REPO_ROOT)!r})
+fn = Function("router", settings, fn_args, key=key)
 topic = aws.sns.Topic("topic")
 wf = Workflow("pipeline", settings, key=key,
               definition=lambda refs: asl.definition("Go", {{"Go": asl.lambda_invoke(refs["fn"], end=True)}}),

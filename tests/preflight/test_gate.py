@@ -28,6 +28,7 @@ SINGLETONS = {
 
 
 def program(tmp_path: Path, body: str, suppressions: str | None = None) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "Pulumi.yaml").write_text("name: gatetest\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     (tmp_path / "__main__.py").write_text(textwrap.dedent(body))

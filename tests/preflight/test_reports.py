@@ -1,0 +1,77 @@
+"""Report renderers: plain text without colour codes, JSON, SARIF 2.1.0 for code scanning, markdown dispatch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
+from preflight.gate import GateReport
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.report import FORMATS, render
+
+QUEUE_URN = "urn:pulumi:dev::demo::aws:sqs/queue:Queue::orders"
+
+
+@pytest.fixture
+def report() -> GateReport:
+    node = ResourceNode(QUEUE_URN, "aws:sqs/queue:Queue", "orders", True, "", "", {}, {})
+    graph = ResourceGraph("demo", "dev", [node])
+    mandatory = Finding("sqs-queue-kms-encryption", Source.CROSSGUARD, Level.MANDATORY, "orders",
+                        "aws:sqs/queue:Queue", QUEUE_URN, ("P141", "P187"), "not encrypted with a CMK.",
+                        "Why. Fix: set kmsMasterKeyId.", "high")
+    stack_wide = Finding("cloudtrail-enabled", Source.CROSSGUARD, Level.ADVISORY, "", "", "", ("P149",),
+                         "no CloudTrail trail.", "Fix: add a trail.", "high")
+    checkov = Finding("CKV_AWS_27", Source.CHECKOV, Level.ADVISORY, "orders", "aws:sqs/queue:Queue", QUEUE_URN,
+                      ("P141",), "Ensure all data stored in the SQS queue is encrypted", "https://docs", "")
+    waived = SuppressedFinding(
+        Finding("sqs-queue-kms-encryption", Source.CROSSGUARD, Level.MANDATORY, "legacy", "aws:sqs/queue:Queue",
+                "urn:x::legacy", ("P141",), "m"), "migrating in ticket PLAT-42, owner platform", "2999-01-01")
+    return GateReport(stack="dev", project="demo", graph=graph, resources=1,
+                      violations=[mandatory, stack_wide, checkov], suppressed=[waived],
+                      not_scanned=["aws:bedrock/guardrail:Guardrail"], checkov=CheckovResult(passed_count=3))
+
+
+def test_text_groups_by_resource_with_fix_and_no_ansi(report: GateReport) -> None:
+    text = render(report, "text")
+    assert "\x1b[" not in text
+    assert text.startswith("FAIL demo/dev: 1 resources, 1 mandatory, 2 advisory, 1 suppressed")
+    assert "fix: set kmsMasterKeyId." in text
+    assert "(stack)" in text and "orders  aws:sqs/queue:Queue" in text
+    assert "legacy: sqs-queue-kms-encryption until 2999-01-01: migrating" in text
+    assert "not scanned by checkov" in text
+    assert "\x1b[" in render(report, "text", color=True)
+
+
+def test_json(report: GateReport) -> None:
+    data = json.loads(render(report, "json"))
+    assert data["exit_code"] == 1 and data["summary"] == {"mandatory": 1, "advisory": 2, "suppressed": 1}
+    assert data["suppressed"][0]["reason"].startswith("migrating") and data["suppressed"][0]["expires"] == "2999-01-01"
+    assert data["not_scanned"] == ["aws:bedrock/guardrail:Guardrail"]
+    assert {v["source"] for v in data["violations"]} == {"crossguard", "checkov"}
+
+
+def test_sarif_is_code_scanning_shaped(report: GateReport) -> None:
+    doc = json.loads(render(report, "sarif"))
+    assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["sqs-queue-kms-encryption", "cloudtrail-enabled", "CKV_AWS_27"]
+    assert all(r["help"]["text"] and r["shortDescription"]["text"] for r in rules)
+    results = run["results"]
+    assert [r["level"] for r in results] == ["error", "warning", "warning", "error"]
+    for result in results:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].endswith("Pulumi.dev.yaml")
+        assert location["region"]["startLine"] == 1
+    assert results[-1]["suppressions"][0]["kind"] == "external"
+    assert rules[0]["properties"]["security-severity"] == "8.0"
+
+
+def test_every_format_renders(report: GateReport, monkeypatch: pytest.MonkeyPatch) -> None:
+    for fmt in FORMATS:
+        assert render(report, fmt).strip()
+    with pytest.raises(ValueError, match="unknown report format"):
+        render(report, "xml")
