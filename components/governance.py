@@ -149,9 +149,10 @@ class GovernanceBaseline(pulumi.ComponentResource):
         if not self.creates_invocation_logging:
             self.provided_elsewhere["bedrock_invocation_logging"] = "another stack in this account and region"
 
+        # Every stack keeps its own access-log bucket: its data buckets log there (P147 audit trails)
+        # even when the singletons (and their buckets) belong to another stack.
         self.access_log_bucket = access_log_bucket
-        needs_buckets = self.creates_trail or self.creates_config or self.creates_invocation_logging
-        if needs_buckets and self.access_log_bucket is None:
+        if self.access_log_bucket is None:
             self.access_log_bucket = HardenedBucket(
                 f"{name}-access-logs",
                 settings,

@@ -131,15 +131,86 @@ def parse_report(stdout: str, tfplan: TfPlan) -> CheckovResult:
     return result
 
 
+#: What a warm checkov process runs: checkov's imports (most of its start-up) happen at once, then
+#: it waits for its arguments on stdin. Same entry point as the `checkov` console script.
+_LAUNCHER = (
+    "import sys, warnings\n"
+    "warnings.simplefilter('ignore')\n"
+    "from checkov.main import Checkov\n"
+    "argv = sys.stdin.readline().rstrip('\\n').split('\\0')\n"
+    "sys.exit(Checkov(argv).run())\n"
+)
+
+
+class WarmCheckov:
+    """A checkov process started ahead of the plan: it loads its checks while the program is synthesised.
+
+    checkov spends most of its run importing itself and its check registries; starting it before
+    synthesis overlaps that with the engine's work (see bench/gate.py). The process gets its
+    arguments, including the plan file, on stdin once the plan exists.
+    """
+
+    def __init__(self, checkov_bin: str | Path | None = None) -> None:
+        self.checkov = find_checkov(checkov_bin)
+        self._scratch = tempfile.TemporaryDirectory(prefix="preflight-checkov-")
+        self.scratch = Path(self._scratch.name)
+        self.started = time.monotonic()
+        python = self.checkov.parent / "python"
+        env = {**os.environ, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore", "BC_SKIP_MAPPING": "TRUE"}
+        # A console script beside its interpreter can be warmed; anything else runs as a plain command.
+        self._process: subprocess.Popen[str] | None = None
+        if python.is_file():
+            self._process = subprocess.Popen(
+                [str(python), "-c", _LAUNCHER],
+                cwd=self.scratch,  # so checkov picks up no stray .checkov.yaml from the caller's directory
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        self._env = env
+
+    def scan(self, command: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run checkov with `command` (as for the console script) and wait for it."""
+        try:
+            if self._process is None:
+                return subprocess.run(
+                    command,
+                    cwd=self.scratch,
+                    env=self._env,
+                    capture_output=True,
+                    text=True,
+                    timeout=TIMEOUT_SECONDS,
+                    check=False,
+                )
+            stdout, stderr = self._process.communicate("\0".join(command[1:]) + "\n", timeout=TIMEOUT_SECONDS)
+            return subprocess.CompletedProcess(command, self._process.returncode, stdout, stderr)
+        except subprocess.TimeoutExpired:
+            raise PreflightError(f"checkov did not finish within {TIMEOUT_SECONDS} s") from None
+        except OSError as exc:
+            raise PreflightError(f"cannot run checkov at {self.checkov}: {exc.strerror}") from None
+
+    def close(self) -> None:
+        """Stop the process if it is still waiting (e.g. the program failed) and remove the scratch folder."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._scratch.cleanup()
+
+
 def run_checkov(
     graph: ResourceGraph,
     program_dir: str | Path = ".",
     *,
     checkov_bin: str | Path | None = None,
     keep_plan: str | Path | None = None,
+    warm: WarmCheckov | None = None,
 ) -> CheckovResult:
     """Export the graph as a Terraform plan and scan it with checkov.
 
+    Pass `warm` (a `WarmCheckov` started before synthesis) to overlap checkov's start-up with the
+    engine; it is closed here either way.
     Raises PreflightError (one line) when checkov is not installed, fails, or prints no report.
 
     Examples
@@ -149,33 +220,20 @@ def run_checkov(
     >>> result.ran
     True
     """
-    checkov = find_checkov(checkov_bin)
-    program = Path(program_dir).resolve()
-    config_file = _project_file(program, CONFIG_FILE)
-    checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
-    tfplan = graph_to_tfplan(graph)
-    env = {**os.environ, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore", "BC_SKIP_MAPPING": "TRUE"}
-    with tempfile.TemporaryDirectory(prefix="preflight-checkov-") as scratch:
-        plan_file = Path(scratch) / "tfplan.json"
+    process = warm or WarmCheckov(checkov_bin)
+    try:
+        program = Path(program_dir).resolve()
+        config_file = _project_file(program, CONFIG_FILE)
+        checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
+        tfplan = graph_to_tfplan(graph)
+        plan_file = process.scratch / "tfplan.json"
         plan_file.write_text(tfplan.to_json(), encoding="utf-8")
         if keep_plan:
             Path(keep_plan).write_text(tfplan.to_json(), encoding="utf-8")
-        started = time.monotonic()
-        try:
-            completed = subprocess.run(
-                checkov_command(checkov, plan_file, config_file, checks_dir),
-                cwd=scratch,  # so checkov picks up no stray .checkov.yaml from the caller's directory
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise PreflightError(f"checkov did not finish within {TIMEOUT_SECONDS} s") from None
-        except OSError as exc:
-            raise PreflightError(f"cannot run checkov at {checkov}: {exc.strerror}") from None
-        duration = time.monotonic() - started
+        completed = process.scan(checkov_command(process.checkov, plan_file, config_file, checks_dir))
+        duration = time.monotonic() - process.started
+    finally:
+        process.close()
     # checkov exits 0 (all passed) or 1 (some failed); anything else is checkov itself failing.
     if completed.returncode not in (0, 1):
         lines = [ln for ln in (completed.stderr or completed.stdout).strip().splitlines() if ln.strip()]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -142,7 +143,8 @@ def checkov_findings(result: CheckovResult, stack: str) -> list[Finding]:
     ]
 
 
-def _run_checkov(graph: ResourceGraph, program_dir: str | Path, notes: list[str]) -> CheckovResult | None:
+def _start_checkov(notes: list[str]) -> Any:
+    """A checkov process warming up while the graph is built, or None when the bridge is absent."""
     try:
         runner = importlib.import_module("preflight.checkov_runner")
     except ModuleNotFoundError as exc:
@@ -150,7 +152,12 @@ def _run_checkov(graph: ResourceGraph, program_dir: str | Path, notes: list[str]
             raise
         notes.append("checkov skipped: preflight.checkov_runner is not available")
         return None
-    result: CheckovResult = runner.run_checkov(graph, program_dir)
+    return runner.WarmCheckov()
+
+
+def _run_checkov(graph: ResourceGraph, program_dir: str | Path, warm: Any, notes: list[str]) -> CheckovResult | None:
+    runner = importlib.import_module("preflight.checkov_runner")
+    result: CheckovResult = runner.run_checkov(graph, program_dir, warm=warm)
     if not result.ran:
         notes.append("checkov did not run (see the checkov bridge's message); only CrossGuard policies were applied")
     return result
@@ -166,12 +173,22 @@ def run_gate(
 ) -> GateReport:
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
-    graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export)
     notes: list[str] = []
-    run = run_policies(graph, program_dir=program_dir)
+    # checkov is a separate process: it starts loading while the graph is built and scans while the
+    # CrossGuard policies run here, so the gate costs little more than checkov alone (bench/gate.py).
+    warm = _start_checkov(notes) if checkov else None
+    try:
+        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export)
+    except BaseException:
+        if warm is not None:
+            warm.close()
+        raise
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
+        run = run_policies(graph, program_dir=program_dir)
+        checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
-    notes.extend(run.undetermined)
-    checkov_result = _run_checkov(graph, program_dir, notes) if checkov else None
+    notes[:0] = run.undetermined
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, stack))
     known = [p.name for p in all_policies()]

@@ -1,4 +1,5 @@
 """Lambda, Step Functions and EventBridge policies: good and bad cases per policy."""
+# ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
 
 from __future__ import annotations
 
@@ -10,25 +11,56 @@ from policies.rules.workflows import task_states
 from preflight.graph import ResourceGraph
 from tests.policies.conftest import flagged, synth
 
-GOOD_TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
-             "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 2}],
-             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]}
+GOOD_TASK = {
+    "Type": "Task",
+    "Resource": "arn:aws:states:::lambda:invoke",
+    "End": True,
+    "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 2}],
+    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+}
 BARE_TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
-GOOD_DEFINITION = {"StartAt": "Run", "States": {
-    "Run": {**GOOD_TASK, "End": False, "Next": "Fan"},
-    "Fan": {"Type": "Parallel", "End": True, "Branches": [{"StartAt": "A", "States": {"A": GOOD_TASK}}],
-            "Retry": [{"ErrorEquals": ["States.ALL"]}], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]},
-    "Failed": {"Type": "Fail"}}}
-NESTED_BAD = {"StartAt": "Fan", "States": {
-    "Fan": {"Type": "Parallel", "End": True, "Branches": [
-        {"StartAt": "A", "States": {"A": GOOD_TASK}},
-        {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True,
-                                          "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": BARE_TASK}}}}},
-    ]},
-}}
-LEGACY_MAP_BAD = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True,
-                                                   "Iterator": {"StartAt": "I", "States": {"I": {**GOOD_TASK,
-                                                                                                 "Catch": []}}}}}}
+GOOD_DEFINITION = {
+    "StartAt": "Run",
+    "States": {
+        "Run": {**GOOD_TASK, "End": False, "Next": "Fan"},
+        "Fan": {
+            "Type": "Parallel",
+            "End": True,
+            "Branches": [{"StartAt": "A", "States": {"A": GOOD_TASK}}],
+            "Retry": [{"ErrorEquals": ["States.ALL"]}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+        },
+        "Failed": {"Type": "Fail"},
+    },
+}
+NESTED_BAD = {
+    "StartAt": "Fan",
+    "States": {
+        "Fan": {
+            "Type": "Parallel",
+            "End": True,
+            "Branches": [
+                {"StartAt": "A", "States": {"A": GOOD_TASK}},
+                {
+                    "StartAt": "M",
+                    "States": {
+                        "M": {
+                            "Type": "Map",
+                            "End": True,
+                            "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": BARE_TASK}},
+                        }
+                    },
+                },
+            ],
+        },
+    },
+}
+LEGACY_MAP_BAD = {
+    "StartAt": "M",
+    "States": {
+        "M": {"Type": "Map", "End": True, "Iterator": {"StartAt": "I", "States": {"I": {**GOOD_TASK, "Catch": []}}}}
+    },
+}
 
 PROGRAM = f"""
 GOOD = {json.dumps(json.dumps(GOOD_DEFINITION))}

@@ -90,8 +90,10 @@ def test_required_tags(baseline: ResourceGraph, gaps: ResourceGraph) -> None:
 def test_allowed_regions(baseline: ResourceGraph, gaps: ResourceGraph) -> None:
     assert flagged(baseline, "allowed-regions", REGIONS) == set()
     assert flagged(gaps, "allowed-regions", REGIONS) == {"west", "topic_in_ap", "bad_logging_elsewhere"}
-    assert flagged(gaps, "allowed-regions", {"allowedRegions": ["us-east-1", "eu-west-1", "ap-southeast-2",
-                                                                 "us-west-2"]}) == set()
+    assert (
+        flagged(gaps, "allowed-regions", {"allowedRegions": ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]})
+        == set()
+    )
 
 
 def test_session_table_ttl(baseline: ResourceGraph, gaps: ResourceGraph) -> None:

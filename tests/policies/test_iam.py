@@ -1,4 +1,5 @@
 """IAM least privilege: wildcards, admin policies, PassRole, Bedrock invoke scope, conditioned trust."""
+# ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
 
 from __future__ import annotations
 
@@ -52,8 +53,11 @@ aws.iam.Policy("good_deny_star", policy=doc({"Effect": "Deny", "Action": "*", "R
 """
 
 CASES = [
-    ("iam-no-wildcard-action", {"bad_inline_star", "bad_service_star", "bad_not_action"}, {"good_role",
-                                                                                           "good_deny_star"}),
+    (
+        "iam-no-wildcard-action",
+        {"bad_inline_star", "bad_service_star", "bad_not_action"},
+        {"good_role", "good_deny_star"},
+    ),
     ("iam-no-admin-managed-policies", {"bad_admin_role", "bad_power_user"}, {"good_role", "good_attachment"}),
     (
         "iam-no-wildcard-resource-for-writes",

@@ -1,4 +1,5 @@
 """API Gateway and Bedrock policies: good and bad cases per policy."""
+# ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
 
 from __future__ import annotations
 
@@ -55,8 +56,11 @@ aws.bedrock.InferenceProfile("bad_profile", name="p", model_source={
 """
 
 CASES = [
-    ("api-routes-authorized", {"bad_route", "bad_connect", "bad_method"},
-     {"good_route", "good_ws_message", "good_method", "good_options"}),
+    (
+        "api-routes-authorized",
+        {"bad_route", "bad_connect", "bad_method"},
+        {"good_route", "good_ws_message", "good_method", "good_options"},
+    ),
     ("api-throttling", {"bad_ws_unthrottled", "bad_rest_unthrottled"}, {"good_http", "good_rest"}),
     ("api-access-logging", {"bad_stage_no_logs"}, {"good_stage"}),
     ("bedrock-agent-guardrail", {"bad_agent"}, {"good_agent", "good_agent_profile"}),

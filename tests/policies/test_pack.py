@@ -22,8 +22,13 @@ REPO = Path(__file__).resolve().parents[2]
 PRINCIPLES = REPO.parent / "shared" / "principles.yaml"
 #: Policies tested by the dedicated functions in test_governance / test_interface_inference.
 TESTED_ELSEWHERE = {
-    "cloudtrail-enabled", "config-recorder-enabled", "bedrock-invocation-logging", "required-tags",
-    "allowed-regions", "session-table-ttl", "bedrock-allowed-models",
+    "cloudtrail-enabled",
+    "config-recorder-enabled",
+    "bedrock-invocation-logging",
+    "required-tags",
+    "allowed-regions",
+    "session-table-ttl",
+    "bedrock-allowed-models",
 }
 
 
@@ -42,8 +47,7 @@ def test_every_policy_has_metadata_and_builds_a_crossguard_policy() -> None:
 
 
 def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
-    tables = [test_compute.CASES, test_encryption.CASES, test_iam.CASES, test_interface_inference.CASES,
-              test_s3.CASES]
+    tables = [test_compute.CASES, test_encryption.CASES, test_iam.CASES, test_interface_inference.CASES, test_s3.CASES]
     covered = {case[0] for table in tables for case in table if case[1]} | TESTED_ELSEWHERE
     covered.add("log-bucket-lifecycle")  # test_s3.test_log_bucket_without_lifecycle
     ours = {p.name for p in all_policies() if p.category is not Category.COST}
@@ -107,25 +111,34 @@ def test_load_policy_config_rejects_unknown_names(tmp_path: Path) -> None:
 
 def _node(name: str, type_: str, inputs: dict[str, object]) -> ResourceNode:
     urn = f"urn:pulumi:dev::p::{type_}::{name}"
-    return ResourceNode(urn=urn, type=type_, name=name, custom=True, parent="", provider="", inputs=inputs,
-                        outputs=inputs)
+    return ResourceNode(
+        urn=urn, type=type_, name=name, custom=True, parent="", provider="", inputs=inputs, outputs=inputs
+    )
 
 
 def test_unknown_values_mean_cannot_tell_not_violation() -> None:
     unknown = UNKNOWN_STRING_VALUE
-    graph = ResourceGraph("p", "dev", [
-        _node("queue", "aws:sqs/queue:Queue", {"kmsMasterKeyId": unknown}),
-        _node("policy", "aws:iam/policy:Policy", {"policy": unknown}),
-        _node("machine", "aws:sfn/stateMachine:StateMachine", {"definition": unknown}),
-        _node("fn", "aws:lambda/function:Function", {"name": unknown, "deadLetterConfig": unknown}),
-        _node("bad_queue", "aws:sqs/queue:Queue", {}),
-    ])
+    graph = ResourceGraph(
+        "p",
+        "dev",
+        [
+            _node("queue", "aws:sqs/queue:Queue", {"kmsMasterKeyId": unknown}),
+            _node("policy", "aws:iam/policy:Policy", {"policy": unknown}),
+            _node("machine", "aws:sfn/stateMachine:StateMachine", {"definition": unknown}),
+            _node("fn", "aws:lambda/function:Function", {"name": unknown, "deadLetterConfig": unknown}),
+            _node("bad_queue", "aws:sqs/queue:Queue", {}),
+        ],
+    )
     config = {p.name: PolicySetting(Level.MANDATORY) for p in all_policies()}
     run = run_policies(graph, config=config)
     names = {(f.policy, f.resource) for f in run.findings}
     assert ("sqs-queue-kms-encryption", "bad_queue") in names
-    undecided = {("sqs-queue-kms-encryption", "queue"), ("iam-no-wildcard-action", "policy"),
-                 ("state-machine-task-retry-catch", "machine"), ("lambda-failure-destination", "fn")}
+    undecided = {
+        ("sqs-queue-kms-encryption", "queue"),
+        ("iam-no-wildcard-action", "policy"),
+        ("state-machine-task-retry-catch", "machine"),
+        ("lambda-failure-destination", "fn"),
+    }
     assert not undecided & names
     assert any("sqs-queue-kms-encryption: queue: cannot tell" in u for u in run.undetermined)
     assert any("state-machine-task-retry-catch: machine" in u for u in run.undetermined)

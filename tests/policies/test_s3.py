@@ -1,4 +1,5 @@
 """S3 bucket policies (joined through the separate pulumi-aws 7 bucket resources): good and bad cases."""
+# ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
 
 from __future__ import annotations
 

@@ -60,23 +60,32 @@ def test_exit_1_on_mandatory_and_json_shape(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_suppression_turns_it_green_and_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = program(tmp_path, BAD, """
+    directory = program(
+        tmp_path,
+        BAD,
+        """
         - id: sqs-queue-kms-encryption
           resource: plain_queue
           reason: third-party consumer cannot use a CMK yet (PLAT-7)
           expires: 2999-12-31
-    """)
+    """,
+    )
     code = main(["check", "--program", str(directory), "--no-checkov", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [(s["resource"], s["reason"][:11], s["expires"]) for s in data["suppressed"]] == [
-        ("plain_queue", "third-party", "2999-12-31")]
+        ("plain_queue", "third-party", "2999-12-31")
+    ]
 
 
 def test_expired_suppression_fails_the_gate(tmp_path: Path) -> None:
-    directory = program(tmp_path, GOOD, """
+    directory = program(
+        tmp_path,
+        GOOD,
+        """
         - {id: sqs-queue-kms-encryption, resource: queue, reason: an exception that is over now, expires: 2020-01-01}
-    """)
+    """,
+    )
     report = run_gate(directory, "dev", checkov=False)
     assert report.exit_code == 1
     assert [f.policy for f in report.mandatory] == ["suppression-expired"]
@@ -104,8 +113,19 @@ def test_output_dir_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_checkov_failures_levels_and_principles() -> None:
-    result = CheckovResult(failed=[CheckovFinding("CKV_AWS_27", "Ensure SQS encrypted", "aws_sqs_queue.q",
-                                                  "urn:x::q", "q", "aws:sqs/queue:Queue", "https://docs")])
+    result = CheckovResult(
+        failed=[
+            CheckovFinding(
+                "CKV_AWS_27",
+                "Ensure SQS encrypted",
+                "aws_sqs_queue.q",
+                "urn:x::q",
+                "q",
+                "aws:sqs/queue:Queue",
+                "https://docs",
+            )
+        ]
+    )
     dev, prod = checkov_findings(result, "dev"), checkov_findings(result, "prod")
     assert dev[0].level is Level.ADVISORY and prod[0].level is Level.MANDATORY
     assert dev[0].source is Source.CHECKOV and dev[0].policy == "CKV_AWS_27"

@@ -18,19 +18,66 @@ QUEUE_URN = "urn:pulumi:dev::demo::aws:sqs/queue:Queue::orders"
 def report() -> GateReport:
     node = ResourceNode(QUEUE_URN, "aws:sqs/queue:Queue", "orders", True, "", "", {}, {})
     graph = ResourceGraph("demo", "dev", [node])
-    mandatory = Finding("sqs-queue-kms-encryption", Source.CROSSGUARD, Level.MANDATORY, "orders",
-                        "aws:sqs/queue:Queue", QUEUE_URN, ("P141", "P187"), "not encrypted with a CMK.",
-                        "Why. Fix: set kmsMasterKeyId.", "high")
-    stack_wide = Finding("cloudtrail-enabled", Source.CROSSGUARD, Level.ADVISORY, "", "", "", ("P149",),
-                         "no CloudTrail trail.", "Fix: add a trail.", "high")
-    checkov = Finding("CKV_AWS_27", Source.CHECKOV, Level.ADVISORY, "orders", "aws:sqs/queue:Queue", QUEUE_URN,
-                      ("P141",), "Ensure all data stored in the SQS queue is encrypted", "https://docs", "")
+    mandatory = Finding(
+        "sqs-queue-kms-encryption",
+        Source.CROSSGUARD,
+        Level.MANDATORY,
+        "orders",
+        "aws:sqs/queue:Queue",
+        QUEUE_URN,
+        ("P141", "P187"),
+        "not encrypted with a CMK.",
+        "Why. Fix: set kmsMasterKeyId.",
+        "high",
+    )
+    stack_wide = Finding(
+        "cloudtrail-enabled",
+        Source.CROSSGUARD,
+        Level.ADVISORY,
+        "",
+        "",
+        "",
+        ("P149",),
+        "no CloudTrail trail.",
+        "Fix: add a trail.",
+        "high",
+    )
+    checkov = Finding(
+        "CKV_AWS_27",
+        Source.CHECKOV,
+        Level.ADVISORY,
+        "orders",
+        "aws:sqs/queue:Queue",
+        QUEUE_URN,
+        ("P141",),
+        "Ensure all data stored in the SQS queue is encrypted",
+        "https://docs",
+        "",
+    )
     waived = SuppressedFinding(
-        Finding("sqs-queue-kms-encryption", Source.CROSSGUARD, Level.MANDATORY, "legacy", "aws:sqs/queue:Queue",
-                "urn:x::legacy", ("P141",), "m"), "migrating in ticket PLAT-42, owner platform", "2999-01-01")
-    return GateReport(stack="dev", project="demo", graph=graph, resources=1,
-                      violations=[mandatory, stack_wide, checkov], suppressed=[waived],
-                      not_scanned=["aws:bedrock/guardrail:Guardrail"], checkov=CheckovResult(passed_count=3))
+        Finding(
+            "sqs-queue-kms-encryption",
+            Source.CROSSGUARD,
+            Level.MANDATORY,
+            "legacy",
+            "aws:sqs/queue:Queue",
+            "urn:x::legacy",
+            ("P141",),
+            "m",
+        ),
+        "migrating in ticket PLAT-42, owner platform",
+        "2999-01-01",
+    )
+    return GateReport(
+        stack="dev",
+        project="demo",
+        graph=graph,
+        resources=1,
+        violations=[mandatory, stack_wide, checkov],
+        suppressed=[waived],
+        not_scanned=["aws:bedrock/guardrail:Guardrail"],
+        checkov=CheckovResult(passed_count=3),
+    )
 
 
 def test_text_groups_by_resource_with_fix_and_no_ansi(report: GateReport) -> None:

@@ -16,8 +16,16 @@ KNOWN = ["sqs-queue-kms-encryption", "cloudtrail-enabled"]
 
 
 def finding(policy: str, resource: str, urn: str = "") -> Finding:
-    return Finding(policy, Source.CROSSGUARD, Level.MANDATORY, resource, "aws:sqs/queue:Queue",
-                   urn or f"urn:pulumi:dev::p::platform$aws:sqs/queue:Queue::{resource}", (), "m")
+    return Finding(
+        policy,
+        Source.CROSSGUARD,
+        Level.MANDATORY,
+        resource,
+        "aws:sqs/queue:Queue",
+        urn or f"urn:pulumi:dev::p::platform$aws:sqs/queue:Queue::{resource}",
+        (),
+        "m",
+    )
 
 
 def load(tmp_path: Path, text: str) -> tuple[list, list]:
@@ -27,7 +35,9 @@ def load(tmp_path: Path, text: str) -> tuple[list, list]:
 
 
 def test_applied_by_name_and_urn_glob(tmp_path: Path) -> None:
-    valid, problems = load(tmp_path, """
+    valid, problems = load(
+        tmp_path,
+        """
 - id: sqs-queue-kms-encryption
   resource: legacy-queue
   reason: migrating to the platform key in ticket PLAT-42
@@ -40,22 +50,30 @@ def test_applied_by_name_and_urn_glob(tmp_path: Path) -> None:
   resource: "*"
   reason: covered by the crossguard policy sqs-queue-kms-encryption
   expires: 2026-02-01
-""")
+""",
+    )
     assert problems == []
-    findings = [finding("sqs-queue-kms-encryption", "legacy-queue"),
-                finding("sqs-queue-kms-encryption", "imported-orders"),
-                finding("sqs-queue-kms-encryption", "other")]
+    findings = [
+        finding("sqs-queue-kms-encryption", "legacy-queue"),
+        finding("sqs-queue-kms-encryption", "imported-orders"),
+        finding("sqs-queue-kms-encryption", "other"),
+    ]
     kept, waived = apply_suppressions(findings, valid)
     assert [f.resource for f in kept] == ["other"]
-    assert [(s.finding.resource, s.expires) for s in waived] == [("legacy-queue", "2026-03-01"),
-                                                                ("imported-orders", "2026-02-01")]
+    assert [(s.finding.resource, s.expires) for s in waived] == [
+        ("legacy-queue", "2026-03-01"),
+        ("imported-orders", "2026-02-01"),
+    ]
     assert waived[0].to_dict()["reason"].startswith("migrating")
 
 
 def test_stack_wide_findings_match_star(tmp_path: Path) -> None:
-    valid, _ = load(tmp_path, """
+    valid, _ = load(
+        tmp_path,
+        """
 - {id: cloudtrail-enabled, resource: "*", reason: the organisation trail covers this account, expires: 2026-12-31}
-""")
+""",
+    )
     kept, waived = apply_suppressions([finding("cloudtrail-enabled", "", urn="")], valid)
     assert kept == [] and len(waived) == 1
 
@@ -63,17 +81,33 @@ def test_stack_wide_findings_match_star(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "policy", "text"),
     [
-        ("{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: 2025-12-31}",
-         "suppression-expired", "expired on 2025-12-31"),
-        ("{id: sqs-queue-kms-encryption, resource: q, reason: too short, expires: 2026-12-31}",
-         "suppression-invalid", "reason shorter than 20"),
+        (
+            "{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: 2025-12-31}",
+            "suppression-expired",
+            "expired on 2025-12-31",
+        ),
+        (
+            "{id: sqs-queue-kms-encryption, resource: q, reason: too short, expires: 2026-12-31}",
+            "suppression-invalid",
+            "reason shorter than 20",
+        ),
         ("{id: sqs-queue-kms-encryption, resource: q, expires: 2026-12-31}", "suppression-invalid", "missing reason"),
-        ("{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: soon}",
-         "suppression-invalid", "not YYYY-MM-DD"),
-        ("{id: no-such-policy, resource: q, reason: a reason long enough here, expires: 2026-12-31}",
-         "suppression-invalid", "neither a policy nor a checkov id"),
-        ("{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: 2026-12-31, "
-         "owner: me}", "suppression-invalid", "unknown keys owner"),
+        (
+            "{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: soon}",
+            "suppression-invalid",
+            "not YYYY-MM-DD",
+        ),
+        (
+            "{id: no-such-policy, resource: q, reason: a reason long enough here, expires: 2026-12-31}",
+            "suppression-invalid",
+            "neither a policy nor a checkov id",
+        ),
+        (
+            "{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: 2026-12-31, "
+            "owner: me}",
+            "suppression-invalid",
+            "unknown keys owner",
+        ),
         ("just text", "suppression-invalid", "not a mapping"),
     ],
 )
