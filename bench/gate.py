@@ -65,7 +65,8 @@ def main() -> None:
             times[size] = seconds
             print(f"  generated {count:>5} resources  gate {seconds:6.2f} s")
     ratio = times[2000] / times[1000]
-    print(f"  ratio 2000/1000: {ratio:.2f} (linear = 2.00; target < 2.5) -> {'linear' if ratio < 2.5 else 'SUPERLINEAR'}")
+    verdict = "linear" if ratio < 2.5 else "SUPERLINEAR"
+    print(f"  ratio 2000/1000: {ratio:.2f} (linear = 2.00; target < 2.5) -> {verdict}")
 
 
 if __name__ == "__main__":

@@ -51,9 +51,10 @@ from components.workflow import Workflow, request_pipeline
 from functions.shared import constants as c
 
 #: Tables whose keys are the runtime's own attribute names (functions/shared/constants.py).
-CACHE_TABLE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"))
-AUDIT_TABLE = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), append_only=True)
-IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"))
+CACHE_TABLE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"), ttl_attribute=c.TTL_ATTR)
+AUDIT_TABLE = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), append_only=True, ttl_attribute=c.TTL_ATTR)
+#: Powertools' DynamoDBPersistenceLayer writes expiry to `expiration` (its `expiry_attr` default).
+IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_attribute="expiration")
 
 PRICES_FILE = Path("preflight/cost/prices.yaml")
 AUDIT_RETENTION_DAYS_DEV = 90

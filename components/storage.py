@@ -4,8 +4,9 @@
   cheaper storage by lifecycle rules (P146, P175);
 * DynamoDB tables for session state (P107, P063), a response cache, and audit records of AI
   decisions (P147, P188). On-demand billing, so an idle stack pays nothing for throughput (P175);
-  encrypted with the stack key (P141); items in sessions and cache expire through the `expiresAt`
-  TTL attribute (P146); point-in-time recovery and deletion protection follow the stack settings.
+  encrypted with the stack key (P141); items in sessions and cache expire through a TTL attribute
+  (`expires_at` by default, the runtime's name; P146); point-in-time recovery and deletion
+  protection follow the stack settings.
 
 Each table is a `Table` with its own `grant_read` / `grant_write` methods; the audit table is
 append-only (writers may only `PutItem`), so no role can rewrite history.
@@ -25,7 +26,8 @@ from components.buckets import HardenedBucket, LifecycleSpec
 from components.kms import StackKey
 from components.settings import PlatformSettings
 
-TTL_ATTRIBUTE = "expiresAt"
+#: The TTL attribute the runtime writes (functions/shared/constants.py TTL_ATTR), epoch seconds.
+TTL_ATTRIBUTE = "expires_at"
 
 READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query")
 WRITE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -45,6 +47,8 @@ class TableSpec:
     range_key: tuple[str, str] | None = None
     ttl: bool = True
     append_only: bool = False
+    #: The attribute DynamoDB reads expiry from; it must be the one the code writes.
+    ttl_attribute: str = TTL_ATTRIBUTE
 
 
 SESSIONS = TableSpec("sessions", ("sessionId", "S"), ("turn", "N"))
@@ -81,7 +85,7 @@ class Table:
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=key.arn),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=settings.point_in_time_recovery),
             deletion_protection_enabled=settings.deletion_protection,
-            ttl=aws.dynamodb.TableTtlArgs(attribute_name=TTL_ATTRIBUTE, enabled=True) if spec.ttl else None,
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=spec.ttl_attribute, enabled=True) if spec.ttl else None,
             opts=pulumi.ResourceOptions(parent=parent),
         )
         self.arn: pulumi.Output[str] = self.table.arn

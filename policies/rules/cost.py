@@ -151,7 +151,7 @@ KINESIS = _idle_resource_policy(
         "Both capacity modes of Kinesis Data Streams carry an hourly charge with no traffic. Fix: use "
         "EventBridge or SQS for event fan-out, which charge per event only."
     ),
-    principles=("P014", "P001"),
+    principles=("P014", "P012"),
     severity=Severity.LOW,
     types=(KINESIS_STREAM,),
     what="the stream",

@@ -197,7 +197,7 @@ SESSION_TTL = PolicySpec(
     description="DynamoDB tables holding sessions or agent memory expire items with TTL.",
     explanation=(
         "AI memory must not keep personal context forever. Tables named for sessions, memory, conversations or "
-        "context need ttl={'attribute_name': 'expiresAt', 'enabled': True} and the code must set the attribute."
+        "context need ttl={'attribute_name': 'expires_at', 'enabled': True} and the code must set the attribute."
     ),
     principles=("P146",),
     severity=Severity.MEDIUM,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from functions.shared import constants as c
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
 from tests.components.conftest import REPO_ROOT
@@ -81,3 +82,16 @@ def test_prod_differs_where_settings_say(graph: ResourceGraph) -> None:
     groups = graph.of_type("aws:cloudwatch/logGroup:LogGroup")
     retention = {g.inputs["retentionInDays"] for g in groups}
     assert retention == ({14} if graph.stack == "dev" else {365})
+
+
+def test_tables_expire_items_through_the_attribute_the_code_writes(graph: ResourceGraph) -> None:
+    """DynamoDB TTL reads one attribute; it must be the one the runtime (and Powertools) writes."""
+    ttl = {
+        node.inputs["name"].removeprefix(f"agentic-platform-{graph.stack}-"): (node.inputs.get("ttl") or {}).get(
+            "attributeName"
+        )
+        for node in graph.of_type("aws:dynamodb/table:Table")
+    }
+    assert ttl["response-cache"] == c.TTL_ATTR
+    assert ttl["audit"] == c.TTL_ATTR
+    assert ttl["idempotency"] == "expiration"  # Powertools DynamoDBPersistenceLayer's expiry_attr default

@@ -30,9 +30,9 @@ def test_tables_dev(run_program: RunProgram) -> None:
         assert table.inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key_arn}
         assert table.inputs["pointInTimeRecovery"] == {"enabled": False}
         assert table.inputs["deletionProtectionEnabled"] is False
-    assert tables["agentic-platform-dev-sessions"].inputs["ttl"] == {"attributeName": "expiresAt", "enabled": True}
+    assert tables["agentic-platform-dev-sessions"].inputs["ttl"] == {"attributeName": "expires_at", "enabled": True}
     assert tables["agentic-platform-dev-response-cache"].inputs["ttl"] == {
-        "attributeName": "expiresAt",
+        "attributeName": "expires_at",
         "enabled": True,
     }
     assert "ttl" not in tables["agentic-platform-dev-audit"].inputs  # audit records do not expire

@@ -20,7 +20,7 @@ aws.bedrockmodel.InvocationLoggingConfiguration("invocation_logging", logging_co
     "image_data_delivery_enabled": False, "video_data_delivery_enabled": False})
 tags = {"environment": "dev", "team": "ai"}
 aws.dynamodb.Table("sessions", hash_key="pk", attributes=[{"name": "pk", "type": "S"}], billing_mode="PAY_PER_REQUEST",
-                   ttl={"attribute_name": "expiresAt", "enabled": True}, tags=tags)
+                   ttl={"attribute_name": "expires_at", "enabled": True}, tags=tags)
 aws.dynamodb.Table("results", hash_key="pk", attributes=[{"name": "pk", "type": "S"}], billing_mode="PAY_PER_REQUEST",
                    tags=tags)
 aws.sqs.Queue("tagged_queue", tags=tags)

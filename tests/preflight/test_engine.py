@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
+from preflight.graph import UNKNOWN
 from preflight.stackconfig import SECRET_PLACEHOLDER
 from tests.preflight.programs import write_program
 
@@ -167,8 +169,6 @@ def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
         files={".venv/lib/python3.11/site-packages/vendored_sdk.py": "NAME = 'queue'\n"},
     )
     site = program / ".venv/lib/python3.11/site-packages"
-    import sys
-
     sys.path.insert(0, str(site))
     try:
         first = synthesize(program, "dev")
@@ -182,8 +182,6 @@ def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
 
 def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
     """Outputs the mocks do not fabricate are unknown during preview, as the CLI would show them."""
-    from preflight.graph import UNKNOWN
-
     program = write_program(
         tmp_path,
         "import pulumi_aws as aws\n"
