@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from preflight.cost.estimator import IdleCost, idle_cost
-from preflight.findings import CheckovResult, Finding, Level, SuppressedFinding
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.layers import LAYERS, layer_of
 
@@ -130,7 +130,7 @@ def _render(
         _changes(report.graph, base, cap),
         _violations(report.violations, cap),
         _suppressions(report.suppressed, cap),
-        _checkov(report.checkov, report.not_scanned, cap),
+        _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed)),
         _cost(cost, base_cost, cap),
     ]
     if cap is not None:
@@ -181,7 +181,9 @@ def _verdict(report: GateReportLike, cost: IdleCost, base_cost: IdleCost | None)
         f"{len(report.suppressed)} suppressed",
     ]
     if report.checkov is not None and report.checkov.ran:
-        counts.append(f"checkov {len(report.checkov.failed)} failed / {report.checkov.passed_count} passed")
+        waived = _suppressed_checkov(report.suppressed)
+        failed = f"{len(report.checkov.failed)} failed" + (f" ({len(waived)} suppressed)" if waived else "")
+        counts.append(f"checkov {failed} / {report.checkov.passed_count} passed")
     idle = f"idle {_money(cost.idle_monthly_usd)}/month"
     if base_cost is not None:
         idle += f" ({_delta(cost.idle_monthly_usd - base_cost.idle_monthly_usd)} vs base)"
@@ -359,7 +361,14 @@ def _suppressions(suppressed: Sequence[SuppressedFinding], cap: int | None) -> s
     return f"### Suppressed ({len(suppressed)})\n\n" + _fold("Suppressions", lines, cap)
 
 
-def _checkov(result: CheckovResult | None, not_scanned: Sequence[str], cap: int | None) -> str:
+def _suppressed_checkov(suppressed: Sequence[SuppressedFinding]) -> set[tuple[str, str]]:
+    """(check id, URN) of the checkov failures a suppression waived."""
+    return {(s.finding.policy, s.finding.urn) for s in suppressed if s.finding.source is Source.CHECKOV}
+
+
+def _checkov(
+    result: CheckovResult | None, not_scanned: Sequence[str], cap: int | None, waived: set[tuple[str, str]]
+) -> str:
     if result is None or not result.ran:
         return "### Checkov\n\n_Checkov did not run for this report._"
     missing = sorted(set(not_scanned) | set(result.not_scanned))
@@ -372,6 +381,7 @@ def _checkov(result: CheckovResult | None, not_scanned: Sequence[str], cap: int 
     if failed:
         lines = [
             f"- {_code(f.check_id)} {_md(f.check_name)} on {_code(f.name)}"
+            + (" _(suppressed)_" if (f.check_id, f.urn) in waived else "")
             + (f" ([guide]({f.guideline}))" if f.guideline.startswith("https://") else "")
             for f in failed
         ]

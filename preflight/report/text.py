@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from preflight.findings import Finding, Level
+from preflight.findings import Finding, Level, Source
 
 if TYPE_CHECKING:
     from preflight.gate import GateReport
@@ -79,8 +79,10 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
         if report.checkov is not None:
             c = report.checkov
             state = "ran" if c.ran else "did not run"
+            waived = sum(1 for s in report.suppressed if s.finding.source is Source.CHECKOV)
+            failed = f"{len(c.failed)} failed" + (f" ({waived} suppressed)" if waived else "")
             console.print(
-                f"\n[bold]checkov[/bold] {state}: {len(c.failed)} failed, {c.passed_count} passed, "
+                f"\n[bold]checkov[/bold] {state}: {failed}, {c.passed_count} passed, "
                 f"{len(c.skipped)} skipped in .checkov.yaml ({c.duration_seconds:.1f}s)"
             )
         if report.not_scanned:

@@ -4,7 +4,7 @@
 exit status (0 pass, 1 mandatory violations, 2 usage or config error) as the step output `status`.
 `verdict` then fails the job with that status.
 
-    python scripts/ci/preflight_gate.py run --stack dev --out-dir build/gate
+    python scripts/ci/preflight_gate.py run --stack dev --out-dir build/gate [--base-program base]
     GATE_STATUS=1 python scripts/ci/preflight_gate.py verdict --stack dev
 """
 
@@ -24,9 +24,25 @@ VERDICTS = {
 }
 
 
-def check(stack: str, fmt: str, output: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "preflight", "check", "--stack", stack, "--format", fmt, "--output", str(output)]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+def preflight(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "preflight", *args], capture_output=True, text=True, check=False)
+
+
+def base_graph(stack: str, base_program: Path | None, out_dir: Path) -> Path | None:
+    """The base branch's graph of `stack`, for the report's added/changed/removed and cost change.
+
+    The base branch is synthesised by this branch's engine; when it cannot be (no checkout, or its
+    program fails), the report simply has no diff: the gate's verdict never depends on it.
+    """
+    if base_program is None or not (base_program / "Pulumi.yaml").is_file():
+        return None
+    target = out_dir / f"{stack}-base-graph.json"
+    result = preflight("plan", "--program", str(base_program), "--stack", stack, "--format", "json", "--output", str(target))
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        sys.stderr.write(f"base branch graph unavailable, the report has no diff: {reason}\n")
+        return None
+    return target
 
 
 def write_outputs(values: dict[str, str]) -> None:
@@ -39,19 +55,23 @@ def write_outputs(values: dict[str, str]) -> None:
         sys.stdout.write(lines)
 
 
-def run(stack: str, out_dir: Path) -> int:
+def run(stack: str, out_dir: Path, base_program: Path | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
-    markdown, sarif = out_dir / f"{stack}.md", out_dir / f"{stack}.sarif"
-    report = check(stack, "markdown", markdown)
-    sys.stderr.write(report.stderr)
-    scan = check(stack, "sarif", sarif)
-    sys.stderr.write(scan.stderr)
-    status = report.returncode if report.returncode in VERDICTS else EXIT_USAGE
-    if scan.returncode == EXIT_USAGE:
-        status = EXIT_USAGE
+    reports = out_dir / stack
+    base = base_graph(stack, base_program, out_dir)
+    # One gate run writes every format (report.md for the comment, report.sarif for code scanning).
+    args = ["check", "--stack", stack, "--output-dir", str(reports), "--format", "text"]
+    if base is not None:
+        args += ["--base-graph", str(base)]
+    gate = preflight(*args)
+    sys.stdout.write(gate.stdout)
+    sys.stderr.write(gate.stderr)
+    markdown, sarif = reports / "report.md", reports / "report.sarif"
+    status = gate.returncode if gate.returncode in VERDICTS else EXIT_USAGE
     if not markdown.is_file():
         # The gate stopped before reporting: the sticky comment still says so, with its one-line reason.
-        reason = (report.stderr.strip().splitlines() or ["no output"])[-1]
+        reason = (gate.stderr.strip().splitlines() or ["no output"])[-1]
+        reports.mkdir(parents=True, exist_ok=True)
         markdown.write_text(
             f"### preflight `{stack}`: {VERDICTS[EXIT_USAGE]}\n\n```\n{reason}\n```\n", encoding="utf-8"
         )
@@ -78,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("run", "verdict"))
     parser.add_argument("--stack", required=True)
     parser.add_argument("--out-dir", type=Path, default=Path("build/gate"))
+    parser.add_argument("--base-program", type=Path, help="checkout of the base branch, for the report's diff")
     args = parser.parse_args(argv)
-    return run(args.stack, args.out_dir) if args.action == "run" else verdict(args.stack)
+    return run(args.stack, args.out_dir, args.base_program) if args.action == "run" else verdict(args.stack)
 
 
 if __name__ == "__main__":

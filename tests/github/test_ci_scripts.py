@@ -108,31 +108,61 @@ def test_drift_label_is_created_when_missing(monkeypatch: pytest.MonkeyPatch, re
     assert [(m, p) for m, p, _ in fake.writes()] == [("POST", "repos/o/r/labels"), ("POST", "repos/o/r/issues")]
 
 
-@pytest.mark.parametrize(
-    ("codes", "status"),
-    [((0, 0), 0), ((1, 1), 1), ((2, 2), 2), ((0, 2), 2), ((7, 0), 2)],
-)
+class FakePreflight:
+    """Stands in for `python -m preflight`: records each call and writes what the real one would."""
+
+    def __init__(self, gate_code: int, plan_code: int = 0) -> None:
+        self.gate_code, self.plan_code = gate_code, plan_code
+        self.calls: list[tuple[str, ...]] = []
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        self.calls.append(args)
+        if args[0] == "plan":
+            if self.plan_code == 0:
+                Path(args[args.index("--output") + 1]).write_text("{}", encoding="utf-8")
+            return subprocess.CompletedProcess([], self.plan_code, "", "preflight: error: base failed\n")
+        if self.gate_code in (0, 1):
+            out = Path(args[args.index("--output-dir") + 1])
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "report.md").write_text("markdown report", encoding="utf-8")
+            (out / "report.sarif").write_text("{}", encoding="utf-8")
+        err = "preflight: error: bad config\n" if self.gate_code >= 2 else ""
+        return subprocess.CompletedProcess([], self.gate_code, "verdict\n", err)
+
+
+@pytest.mark.parametrize(("code", "status"), [(0, 0), (1, 1), (2, 2), (7, 2)])
 def test_gate_records_status_and_never_fails_before_reporting(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codes: tuple[int, int], status: int
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, code: int, status: int
 ) -> None:
     outputs = tmp_path / "github_output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
-    answers = iter(codes)
-
-    def fake_check(stack: str, fmt: str, output: Path) -> subprocess.CompletedProcess[str]:
-        code = next(answers)
-        if code in (0, 1):
-            output.write_text(f"{fmt} report", encoding="utf-8")
-        return subprocess.CompletedProcess([], code, "", "preflight: error: bad config\n" if code >= 2 else "")
-
-    monkeypatch.setattr(preflight_gate, "check", fake_check)
+    fake = FakePreflight(code)
+    monkeypatch.setattr(preflight_gate, "preflight", fake)
     assert preflight_gate.main(["run", "--stack", "dev", "--out-dir", str(tmp_path / "gate")]) == 0
+    assert [call[0] for call in fake.calls] == ["check"]  # one gate run writes every format
     recorded = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
     assert recorded["status"] == str(status)
     assert Path(recorded["report"]).is_file()
-    assert bool(recorded["sarif"]) == (codes[1] in (0, 1))
+    assert bool(recorded["sarif"]) == (code in (0, 1))
     monkeypatch.setenv("GATE_STATUS", recorded["status"])
     assert preflight_gate.main(["verdict", "--stack", "dev"]) == status
+
+
+@pytest.mark.parametrize(("plan_code", "diffed"), [(0, True), (2, False)])
+def test_gate_diffs_against_the_base_branch_when_it_synthesises(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, plan_code: int, diffed: bool
+) -> None:
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "github_output"))
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "Pulumi.yaml").write_text("name: x\nruntime: python\n", encoding="utf-8")
+    fake = FakePreflight(0, plan_code)
+    monkeypatch.setattr(preflight_gate, "preflight", fake)
+    args = ["run", "--stack", "prod", "--out-dir", str(tmp_path / "gate"), "--base-program", str(base)]
+    assert preflight_gate.main(args) == 0
+    plan, gate = fake.calls
+    assert plan[:3] == ("plan", "--program", str(base)) and "prod" in plan
+    assert ("--base-graph" in gate) is diffed
 
 
 def test_precommit_checks_the_stacks_a_change_touches(tmp_path: Path) -> None:
