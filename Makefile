@@ -25,11 +25,14 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
+# The gate for every platform stack and for the bootstrap program (gated like the rest).
 preflight: install
 	@mkdir -p $(BUILD)
 	@status=0; for s in $(STACKS); do \
 	  $(PY) -m preflight check --stack $$s --output-dir $(BUILD)/$$s || status=$$?; \
-	done; exit $$status
+	done; \
+	$(PY) -m preflight check --program bootstrap --stack shared --output-dir $(BUILD)/bootstrap || status=$$?; \
+	echo "reports: $(BUILD)/<stack>/report.{txt,json,md,sarif} and graph.json"; exit $$status
 
 plan: install
 	@for s in $(STACKS); do $(PY) -m preflight plan --stack $$s || exit $$?; done

@@ -11,7 +11,11 @@ from bootstrap_settings import load_settings
 from github_oidc import GitHubDeployRoles
 from state_backend import StateBackend
 
+from components.tagging import register_required_tags
+
 settings = load_settings()
+# The same tag transform as the platform: every taggable resource carries the required tags.
+register_required_tags(settings.default_tags())
 backend = StateBackend("state", settings)
 roles = GitHubDeployRoles("github", settings, backend)
 

@@ -77,6 +77,19 @@ class BootstrapSettings(_Model):
     state_version_retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
     #: Days server access logs are kept.
     access_log_retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
+    #: Values of the platform's required tags on every bootstrap resource (P167 cost allocation).
+    team: Annotated[str, Field(min_length=1, max_length=64)] = "platform"
+    cost_center: Annotated[str, Field(min_length=1, max_length=64)] = "unassigned"
+
+    def default_tags(self) -> dict[str, str]:
+        """The same required tag keys as the platform stacks (components/settings.py), for the shared stack."""
+        return {
+            "environment": "shared",
+            "application": self.prefix,
+            "team": self.team,
+            "cost-center": self.cost_center,
+            "data-classification": "confidential",  # it holds every stack's state
+        }
 
     @field_validator("environments")
     @classmethod

@@ -107,6 +107,29 @@ def _harden_bucket(
     )
 
 
+def account_key_policy(account: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The key policy KMS gives a key by default, written out so it is reviewed and checked (CKV2_AWS_64).
+
+    It lets the account's IAM policies govern the key; the deploy roles' own policies then grant each
+    role only its stack's key. Source: AWS KMS Developer Guide, "Default key policy" (statement
+    "Enable IAM User Permissions").
+    """
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "EnableIamUserPermissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account, ":root")},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+
+
 class StateBackend(pulumi.ComponentResource):
     """State bucket + state key + access-log bucket + per-stack secrets keys.
 
@@ -129,6 +152,7 @@ class StateBackend(pulumi.ComponentResource):
             description=f"{settings.prefix}: encrypts the Pulumi state bucket",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=account_key_policy(account),
             opts=keep,
         )
         aws.kms.Alias(
@@ -204,6 +228,7 @@ class StateBackend(pulumi.ComponentResource):
                 description=f"{settings.prefix}: awskms:// secrets provider of stack {env.stack}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
+                policy=account_key_policy(account),
                 opts=keep,
             )
             alias = aws.kms.Alias(

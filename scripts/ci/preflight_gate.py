@@ -37,7 +37,9 @@ def base_graph(stack: str, base_program: Path | None, out_dir: Path) -> Path | N
     if base_program is None or not (base_program / "Pulumi.yaml").is_file():
         return None
     target = out_dir / f"{stack}-base-graph.json"
-    result = preflight("plan", "--program", str(base_program), "--stack", stack, "--format", "json", "--output", str(target))
+    result = preflight(
+        "plan", "--program", str(base_program), "--stack", stack, "--format", "json", "--output", str(target)
+    )
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
         sys.stderr.write(f"base branch graph unavailable, the report has no diff: {reason}\n")

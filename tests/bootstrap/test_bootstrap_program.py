@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from components.tagging import is_taggable
 from preflight.engine import synthesize
+from preflight.gate import run_gate
 from preflight.errors import ConfigError
 from preflight.graph import ResourceGraph, ResourceNode
 
@@ -250,3 +252,29 @@ def _program_with(tmp_path: Path, settings: dict[str, Any]) -> Path:
 def test_bad_settings_stop_with_the_field_named(tmp_path: Path, settings: dict[str, Any], field: str) -> None:
     with pytest.raises(ConfigError, match=rf"settings\.{field}"):
         synthesize(_program_with(tmp_path, settings), "bad")
+
+
+def test_bootstrap_passes_the_gate_like_the_platform_stacks() -> None:
+    """Gated like the rest: its own levels and justified exceptions, zero mandatory violations."""
+    report = run_gate(BOOTSTRAP, "shared", checkov=False)
+    assert report.config_file.endswith("bootstrap/policies/config/shared.json")
+    assert [f.to_dict() for f in report.violations] == []
+    assert {(s.finding.policy, s.finding.resource) for s in report.suppressed} == {
+        ("cost-budget-present", ""),
+        ("iam-no-wildcard-resource-for-writes", "github-deploy-dev-policy"),
+        ("iam-no-wildcard-resource-for-writes", "github-deploy-prod-policy"),
+        ("s3-bucket-kms-encryption", "state-access-logs"),
+    }
+
+
+def test_every_taggable_bootstrap_resource_carries_the_required_tags(graph: ResourceGraph) -> None:
+    required = {"environment", "application", "team", "cost-center", "data-classification"}
+    for node in graph.custom_resources:
+        if is_taggable(node.type):
+            assert required <= set(node.inputs.get("tags") or {}), node.name
+
+
+def test_keys_have_an_explicit_account_key_policy(graph: ResourceGraph) -> None:
+    for key in of_type(graph, "aws:kms/key:Key"):
+        (statement,) = statements(policy(key))
+        assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
