@@ -13,8 +13,8 @@ import yaml
 
 from components.tagging import is_taggable
 from preflight.engine import synthesize
-from preflight.gate import run_gate
 from preflight.errors import ConfigError
+from preflight.gate import run_gate
 from preflight.graph import ResourceGraph, ResourceNode
 
 BOOTSTRAP = Path(__file__).resolve().parents[2] / "bootstrap"
