@@ -21,6 +21,7 @@ version 25 for python313/arm64 is listed in aws-powertools/powertools-lambda-pyt
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,10 +100,20 @@ class FunctionArgs:
             raise ValueError("handler must be a dotted path such as functions.ingest.handler.handler")
 
 
-def code_archive(root: str, dirs: Sequence[str]) -> pulumi.AssetArchive:
-    """The deployment package: each of `dirs` under `root`, kept at its own path in the zip."""
+#: Pure-Python packages the handlers import that neither the Lambda Python runtime (boto3 only) nor the
+#: Powertools layer (aws-xray-sdk, pydantic, ... per its install docs) provides: PyYAML, which loads the
+#: prompt templates. Its optional C speed-up does not load on arm64 and PyYAML falls back to pure Python.
+BUNDLED_PACKAGES: tuple[str, ...] = ("yaml",)
+
+
+def code_archive(root: str, dirs: Sequence[str], packages: Sequence[str] = BUNDLED_PACKAGES) -> pulumi.AssetArchive:
+    """The deployment package: each of `dirs` under `root` at its own path, plus the bundled packages."""
     base = Path(root)
-    return pulumi.AssetArchive({d: pulumi.FileArchive(str(base / d)) for d in dirs})
+    assets: dict[str, pulumi.Asset | pulumi.Archive] = {d: pulumi.FileArchive(str(base / d)) for d in dirs}
+    for package in packages:
+        module = importlib.import_module(package)
+        assets[package] = pulumi.FileArchive(str(Path(str(module.__file__)).parent))
+    return pulumi.AssetArchive(assets)
 
 
 class Function(pulumi.ComponentResource):

@@ -56,16 +56,22 @@ AUDIT_TABLE = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), append_only=True, ttl_
 #: Powertools' DynamoDBPersistenceLayer writes expiry to `expiration` (its `expiry_attr` default).
 IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_attribute="expiration")
 
-PRICES_FILE = Path("preflight/cost/prices.yaml")
+#: The one price catalogue of the project (each figure with its source and date); the router's
+#: per-tier token prices come from it, so cost reports and runtime metrics agree.
+PRICES_FILE = Path(__file__).resolve().parents[1] / "preflight" / "cost" / "prices.yaml"
 AUDIT_RETENTION_DAYS_DEV = 90
 AUDIT_RETENTION_DAYS_PROD = 2557  # 7 years
 
 
 def model_prices(path: Path = PRICES_FILE) -> dict[str, dict[str, float]]:
-    """Per-tier USD per 1k tokens from the cost catalogue (one source of prices, each with its source)."""
-    if not path.is_file():
-        return {}
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """Per-tier USD per 1k tokens from the cost catalogue (one source of prices, each with its source).
+
+    A missing catalogue stops the program: the router refuses to start without prices.
+    """
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise pulumi.RunError(f"{path}: cannot read the price catalogue: {exc.strerror}") from None
     nova = data.get("nova") or {}
     return {
         tier: {"input_per_1k": float(row["input_per_1k"]), "output_per_1k": float(row["output_per_1k"])}

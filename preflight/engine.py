@@ -216,6 +216,8 @@ def _plain(value: Any) -> Any:
         value = UNKNOWN  # a value only the cloud will know, exactly as a real preview shows it
     elif isinstance(value, pulumi.Resource):
         value = getattr(value, "_preflight_urn", repr(value))
+    elif isinstance(value, pulumi.AssetArchive):
+        value = {"__asset": "AssetArchive", "assets": {k: _plain(v) for k, v in sorted(value.assets.items())}}
     elif isinstance(value, pulumi.Asset | pulumi.Archive):
         value = {"__asset": type(value).__name__, "path": getattr(value, "path", None)}
     return value

@@ -95,3 +95,11 @@ def test_tables_expire_items_through_the_attribute_the_code_writes(graph: Resour
     assert ttl["response-cache"] == c.TTL_ATTR
     assert ttl["audit"] == c.TTL_ATTR
     assert ttl["idempotency"] == "expiration"  # Powertools DynamoDBPersistenceLayer's expiry_attr default
+
+
+def test_function_bundles_carry_code_prompts_and_pyyaml(graph: ResourceGraph) -> None:
+    """The router loads prompts with PyYAML, which the Lambda runtime and Powertools layer lack."""
+    for fn in graph.of_type("aws:lambda/function:Function"):
+        assets = fn.inputs["code"]["assets"]
+        assert set(assets) == {"functions", "prompts", "yaml"}, fn.name
+        assert assets["yaml"]["path"].endswith("yaml")
