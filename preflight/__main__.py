@@ -1,5 +1,5 @@
 """`python -m preflight`."""
 
-from preflight.cli import main
+from preflight.cli import run
 
-raise SystemExit(main())
+run()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,26 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     program = write_program(tmp_path / "p", PROGRAM)
     assert main(["plan", "--program", str(program), "--output", str(blocker / "out.txt")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_module_entry_point_exits_with_the_code_and_flushes_output(tmp_path: Path) -> None:
+    """`python -m preflight` leaves without interpreter teardown; output and exit code must survive it."""
+    program = write_program(tmp_path, PROGRAM)
+    ok = subprocess.run(
+        [sys.executable, "-m", "preflight", "plan", "--program", str(program), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert len(json.loads(ok.stdout)["resources"]) == 4
+    bad = subprocess.run(
+        [sys.executable, "-m", "preflight", "plan", "--program", str(program), "--stack", "qa"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "Pulumi.qa.yaml: stack file not found" in bad.stderr
