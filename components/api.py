@@ -60,6 +60,32 @@ class ApiArgs:
             raise ValueError("throttling limits must be positive (P175)")
 
 
+def _throttled_logged_stage(
+    name: str,
+    api_id: pulumi.Input[str],
+    *,
+    stage: str,
+    args: ApiArgs,
+    logs: EncryptedLogGroup,
+    log_format: str,
+    opts: pulumi.ResourceOptions,
+) -> aws.apigatewayv2.Stage:
+    """The stage every API gets: throttled by default (policy api-throttling) and logging access (P129)."""
+    return aws.apigatewayv2.Stage(
+        name,
+        api_id=api_id,
+        name=stage,
+        auto_deploy=True,
+        default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+            throttling_burst_limit=args.throttling_burst_limit,
+            throttling_rate_limit=args.throttling_rate_limit,
+            detailed_metrics_enabled=True,
+        ),
+        access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(destination_arn=logs.arn, format=log_format),
+        opts=opts,
+    )
+
+
 class Api(pulumi.ComponentResource):
     """HTTP API (JWT-authorised) in front of the ingest function, plus an optional WebSocket API.
 
@@ -148,19 +174,13 @@ class Api(pulumi.ComponentResource):
             opts=child,
         )
         self.http_logs = EncryptedLogGroup(f"{name}-access", settings, key=key, opts=child)
-        self.http_stage = aws.apigatewayv2.Stage(
+        self.http_stage = _throttled_logged_stage(
             f"{name}-stage",
-            api_id=self.http_api.id,
-            name="$default",
-            auto_deploy=True,
-            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
-                throttling_burst_limit=args.throttling_burst_limit,
-                throttling_rate_limit=args.throttling_rate_limit,
-                detailed_metrics_enabled=True,
-            ),
-            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
-                destination_arn=self.http_logs.arn, format=HTTP_ACCESS_LOG_FORMAT
-            ),
+            self.http_api.id,
+            stage="$default",
+            args=args,
+            logs=self.http_logs,
+            log_format=HTTP_ACCESS_LOG_FORMAT,
             opts=child,
         )
         self.http_endpoint = self.http_api.api_endpoint
@@ -278,19 +298,13 @@ class Api(pulumi.ComponentResource):
             opts=child,
         )
         self.websocket_logs = EncryptedLogGroup(f"{name}-ws-access", settings, key=key, opts=child)
-        self.websocket_stage = aws.apigatewayv2.Stage(
+        self.websocket_stage = _throttled_logged_stage(
             f"{name}-ws-stage",
-            api_id=ws.id,
-            name=WS_STAGE,
-            auto_deploy=True,
-            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
-                throttling_burst_limit=args.throttling_burst_limit,
-                throttling_rate_limit=args.throttling_rate_limit,
-                detailed_metrics_enabled=True,
-            ),
-            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
-                destination_arn=self.websocket_logs.arn, format=WS_ACCESS_LOG_FORMAT
-            ),
+            ws.id,
+            stage=WS_STAGE,
+            args=args,
+            logs=self.websocket_logs,
+            log_format=WS_ACCESS_LOG_FORMAT,
             opts=child,
         )
         self.websocket_endpoint = pulumi.Output.concat(
