@@ -47,10 +47,20 @@ class ActionFunction:
 
 @dataclass(frozen=True)
 class ActionGroup:
+    """A tool of the agent: a Function described either by `functions` (function schema) or by an OpenAPI
+    document in `api_schema` (JSON or YAML text; Bedrock accepts either, never both: botocore
+    `bedrock-agent` `APISchema`/`FunctionSchema`, pulumi-aws `AgentAgentActionGroupApiSchemaArgs.payload`).
+    """
+
     name: str
     description: str
     function: Any  # a components.function.Function
-    functions: tuple[ActionFunction, ...]
+    functions: tuple[ActionFunction, ...] = ()
+    api_schema: str | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.functions) == (self.api_schema is not None):
+            raise ValueError(f"action group {self.name!r}: give either functions or api_schema, not both or neither")
 
 
 @dataclass(frozen=True)
@@ -231,9 +241,14 @@ class Agent(pulumi.ComponentResource):
             description=group.description,
             action_group_state="ENABLED",
             action_group_executor=aws.bedrock.AgentAgentActionGroupActionGroupExecutorArgs(lambda_=group.function.arn),
+            api_schema=aws.bedrock.AgentAgentActionGroupApiSchemaArgs(payload=group.api_schema)
+            if group.api_schema is not None
+            else None,
             function_schema=aws.bedrock.AgentAgentActionGroupFunctionSchemaArgs(
                 member_functions=aws.bedrock.AgentAgentActionGroupFunctionSchemaMemberFunctionsArgs(functions=functions)
-            ),
+            )
+            if functions
+            else None,
             prepare_agent=True,
             opts=pulumi.ResourceOptions(parent=self),
         )

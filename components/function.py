@@ -179,7 +179,7 @@ class Function(pulumi.ComponentResource):
 
         variables: dict[str, pulumi.Input[str]] = {
             "POWERTOOLS_SERVICE_NAME": name,
-            "POWERTOOLS_METRICS_NAMESPACE": settings.application,
+            "POWERTOOLS_METRICS_NAMESPACE": settings.metrics_namespace,
             "POWERTOOLS_LOG_LEVEL": args.log_level,
             **dict(args.environment),
         }

@@ -5,7 +5,15 @@ three cost 3 USD a month each (https://aws.amazon.com/cloudwatch/pricing/), so t
 
 * dev: account-level Lambda errors and throttles (Lambda's aggregate metrics carry no dimension),
   one alarm per dead-letter queue and per state machine, guardrail interventions;
+* every stack: estimated model spend, the daily sum of the router's `EstimatedCostUSD` metric against
+  a daily share of the stack's budget (`budget.monthlyUsd / 30`);
 * prod adds, per function, errors, throttles and p99 duration, and the estimated-charges alarm.
+
+Model spend and estimated charges answer different questions and both stay (P158, P169): the model
+spend alarm is per stack, in every Region, and fires within a day of a runaway (it reads the router's
+own per-request estimate, published as an embedded-metric-format log line); AWS/Billing
+EstimatedCharges is the whole account's invoice (every service, not just Bedrock), published only in
+us-east-1 and only every few hours, which is why it is a prod-only backstop next to the budget.
 
 Alarms notify the escalation topic or a topic given by the caller (P104). Missing data is "not
 breaching", so an idle stack stays quiet.
@@ -33,6 +41,27 @@ BILLING_REGION = "us-east-1"
 #: Guardrail runtime metrics (docs.aws.amazon.com/bedrock/latest/userguide/monitoring-guardrails-cw-metrics.html).
 GUARDRAIL_NAMESPACE = "AWS/Bedrock/Guardrails"
 GUARDRAIL_INTERVENTIONS = "InvocationsIntervened"
+#: One-day periods for the model spend alarm: a period of an hour or more may span up to 7 days in total
+#: (botocore cloudwatch 2010-08-01 PutMetricAlarm `Period`: "Period multiplied by EvaluationPeriods
+#: can't be more than 604,800 seconds").
+DAY_SECONDS = 86_400
+#: Days the monthly budget is spread over for the daily model spend threshold.
+DAYS_PER_MONTH = 30
+
+
+@dataclass(frozen=True)
+class ModelSpendMetric:
+    """Where the router's estimated model cost is published (Powertools Metrics, EMF).
+
+    Powertools puts every metric in the namespace `POWERTOOLS_METRICS_NAMESPACE` with the default
+    dimension `service` = `POWERTOOLS_SERVICE_NAME` (aws_lambda_powertools/metrics/provider/
+    cloudwatch_emf/cloudwatch.py, 3.37.0); the per-tier copies add a `tier` dimension, so they are
+    other metrics and are not counted twice.
+    """
+
+    namespace: str
+    service: str
+    metric: str = "EstimatedCostUSD"
 
 
 @dataclass(frozen=True)
@@ -72,6 +101,8 @@ class Observability(pulumi.ComponentResource):
         alarm_topic_arn: pulumi.Input[str] | None = None,
         latency_p99_ms: float = 10_000,
         monthly_spend_alarm_usd: float | None = None,
+        model_spend: ModelSpendMetric | None = None,
+        daily_model_spend_usd: float | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("agentic:observability:Observability", name, None, opts)
@@ -89,6 +120,8 @@ class Observability(pulumi.ComponentResource):
             guardrails=dict(guardrails or {}),
             latency_p99_ms=latency_p99_ms,
             monthly_spend_alarm_usd=monthly_spend_alarm_usd,
+            model_spend=model_spend,
+            daily_model_spend_usd=daily_model_spend_usd,
         )
         self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {spec.key: self._alarm(spec) for spec in specs}
         self.dashboard: aws.cloudwatch.Dashboard | None = None
@@ -116,6 +149,8 @@ class Observability(pulumi.ComponentResource):
         guardrails: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]],
         latency_p99_ms: float,
         monthly_spend_alarm_usd: float | None,
+        model_spend: ModelSpendMetric | None = None,
+        daily_model_spend_usd: float | None = None,
     ) -> list[AlarmSpec]:
         """Which alarms the stack gets (dev: few and aggregate; prod: per function too)."""
         specs = [
@@ -146,6 +181,26 @@ class Observability(pulumi.ComponentResource):
                     # A burst of interventions suggests abuse or a prompt regression (P059, P064).
                     threshold=10,
                     description=f"Guardrail {key} intervened more than 10 times in 5 minutes",
+                )
+            )
+        if model_spend is not None:
+            daily = (
+                daily_model_spend_usd
+                if daily_model_spend_usd is not None
+                else settings.budget.monthly_usd / DAYS_PER_MONTH
+            )
+            specs.append(
+                AlarmSpec(
+                    "model-spend",
+                    model_spend.namespace,
+                    model_spend.metric,
+                    {"service": model_spend.service},
+                    daily,
+                    period=DAY_SECONDS,
+                    description=(
+                        f"Estimated model spend above {daily:.2f} USD in a day "
+                        f"(a {DAYS_PER_MONTH}th of the monthly budget; P158, P169)"
+                    ),
                 )
             )
         if settings.is_production:

@@ -33,7 +33,7 @@ import pulumi_aws as aws
 import yaml
 
 from components import models
-from components.agent import Agent, AgentArgs
+from components.agent import ActionGroup, Agent, AgentArgs
 from components.api import Api, ApiArgs
 from components.escalation import Escalation
 from components.events import EventBus
@@ -43,7 +43,7 @@ from components.guardrail import Guardrail
 from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
 from components.kms import StackKey
 from components.knowledge_base import KnowledgeBase
-from components.observability import Observability
+from components.observability import ModelSpendMetric, Observability
 from components.prompts import Prompts
 from components.settings import ModelTier, PlatformSettings
 from components.storage import SESSIONS, Storage, TableSpec
@@ -59,6 +59,9 @@ IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_
 #: The one price catalogue of the project (each figure with its source and date); the router's
 #: per-tier token prices come from it, so cost reports and runtime metrics agree.
 PRICES_FILE = Path(__file__).resolve().parents[1] / "preflight" / "cost" / "prices.yaml"
+#: The agent's action group API, generated from its Powertools resolver by `python -m functions.actions.schema`
+#: and committed (a test keeps it equal to the generated one), so deploying needs no Powertools.
+ACTIONS_SCHEMA_FILE = Path(__file__).resolve().parents[1] / "functions" / "actions" / "openapi.json"
 AUDIT_RETENTION_DAYS_DEV = 90
 AUDIT_RETENTION_DAYS_PROD = 2557  # 7 years
 
@@ -259,10 +262,34 @@ class AgenticPlatform(pulumi.ComponentResource):
             self.knowledge_base = KnowledgeBase(
                 "knowledge", settings, key=self.key, access_log_bucket=self.governance.access_log_bucket, opts=child
             )
+        # The agent's only tool towards the back end puts RequestReceived on the bus (P033, P034, P178): the
+        # actions function may PutEvents on the bus, screen with the guardrail, use its idempotency records
+        # and read (never write) the audit table; the Agent lets only itself invoke it (aws:SourceArn, P136).
+        self.actions = function(
+            "actions",
+            FunctionArgs(
+                handler="functions.actions.handler.lambda_handler",
+                description="Agent action group: submit a request (RequestReceived) or read its status",
+                environment={
+                    **common,
+                    **guardrail_env,
+                    c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars),
+                    c.ENV_AUDIT_TABLE_NAME: audit.name,
+                },
+            ),
+        )
+        self.actions.grant_apply_guardrail(self.guardrail)
+        audit.grant_read(self.actions.role, name="actions-role")
+        requests_group = ActionGroup(
+            "requests",
+            "Hand the user's request to back-end processing and report its status.",
+            self.actions,
+            api_schema=ACTIONS_SCHEMA_FILE.read_text(encoding="utf-8"),
+        )
         self.agent = Agent(
             "assistant",
             settings,
-            AgentArgs(),
+            AgentArgs(action_groups=(requests_group,)),
             key=self.key,
             guardrail=self.guardrail,
             knowledge_base=self.knowledge_base,
@@ -282,11 +309,15 @@ class AgenticPlatform(pulumi.ComponentResource):
         self.observability = Observability(
             "observability",
             settings,
-            function_names={n: f.name for n, f in functions.items()},
+            # Bedrock invokes `actions` synchronously, so its dead-letter queue (asynchronous invocations
+            # only) stays empty: it gets the per-function alarms (prod), not a DLQ alarm.
+            function_names={**{n: f.name for n, f in functions.items()}, "actions": self.actions.name},
             dead_letter_queues={
                 **{n: f.dlq.name for n, f in functions.items()},
                 "bus": self.bus.dlq.name,
             },
+            # The router's Powertools metrics: namespace and `service` as components.function sets them.
+            model_spend=ModelSpendMetric(namespace=settings.metrics_namespace, service="router"),
             state_machine_arns={"pipeline": self.workflow.arn},
             guardrails={"guardrail": (self.guardrail.arn, self.guardrail.version)},
             escalation=self.escalation,

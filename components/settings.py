@@ -197,6 +197,11 @@ class PlatformSettings(_Model):
         }
         return {key: values.get(key, "unset") for key in self.required_tag_keys}
 
+    @property
+    def metrics_namespace(self) -> str:
+        """CloudWatch namespace of the functions' own metrics: per stack, so alarms see one stack only."""
+        return f"{self.application}/{self.environment}"
+
     def name(self, base: str) -> str:
         """Physical-name prefix carrying the stack, so dev and prod can share an account."""
         return f"{self.application}-{self.environment}-{base}"

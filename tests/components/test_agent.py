@@ -72,3 +72,21 @@ def test_tier_outside_allowed_is_rejected() -> None:
     assert agent_tier(settings, None) == ModelTier.MICRO  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="allowedModelTiers"):
         agent_tier(settings, ModelTier.PRO)  # type: ignore[arg-type]
+
+
+def test_action_group_takes_a_function_schema_or_an_openapi_schema_never_both() -> None:
+    from components.agent import ActionFunction, ActionGroup  # noqa: PLC0415
+
+    submit = ActionFunction("submit", "Submit")
+    assert ActionGroup("g", "d", object(), api_schema='{"openapi": "3.0.3"}').functions == ()
+    with pytest.raises(ValueError, match="either functions or api_schema"):
+        ActionGroup("g", "d", object())
+    with pytest.raises(ValueError, match="either functions or api_schema"):
+        ActionGroup("g", "d", object(), (submit,), api_schema="{}")
+
+
+def test_openapi_action_group_sends_the_payload(run_program: RunProgram) -> None:
+    graph = run_program(PROGRAM.replace("tool, (submit,))", 'tool, api_schema=\'{"openapi": "3.0.3"}\')'))
+    group = only(graph, "aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup").inputs
+    assert group["apiSchema"] == {"payload": '{"openapi": "3.0.3"}'}
+    assert "functionSchema" not in group

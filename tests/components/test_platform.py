@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
+from components.platform import ACTIONS_SCHEMA_FILE
 from functions.shared import constants as c
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
-from tests.components.conftest import REPO_ROOT
+from tests.components.conftest import REPO_ROOT, only
 
 COMPONENTS = {
     "agentic:security:StackKey",
@@ -49,7 +53,7 @@ def test_every_component_is_present(graph: ResourceGraph) -> None:
     types = {r.type for r in graph.resources}
     assert types >= COMPONENTS
     functions = {r.name for r in graph.of_type("agentic:function:Function")}
-    assert functions == {"ingest", "router", "decide", "deliver"}
+    assert functions == {"ingest", "router", "decide", "deliver", "actions"}
 
 
 def test_no_idle_charged_resources(graph: ResourceGraph) -> None:
@@ -103,3 +107,82 @@ def test_function_bundles_carry_code_prompts_and_pyyaml(graph: ResourceGraph) ->
         assets = fn.inputs["code"]["assets"]
         assert set(assets) == {"functions", "prompts", "yaml"}, fn.name
         assert assets["yaml"]["path"].endswith("yaml")
+
+
+def _role_statements(graph: ResourceGraph, role_name: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for node in graph.of_type("aws:iam/rolePolicy:RolePolicy"):
+        if node.inputs["role"] == role_name:
+            policy = node.inputs["policy"]
+            statements.extend((json.loads(policy) if isinstance(policy, str) else policy)["Statement"])
+    return statements
+
+
+def test_agent_action_group_is_the_actions_function(graph: ResourceGraph) -> None:
+    """The agent's one tool is `actions`, described by the committed OpenAPI schema, invocable only by it."""
+    [actions] = [f for f in graph.of_type("aws:lambda/function:Function") if f.name == "actions"]
+    assert actions.inputs["handler"] == "functions.actions.handler.lambda_handler"
+    [group] = graph.of_type("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup")
+    agent = graph.of_type("aws:bedrock/agentAgent:AgentAgent")[0]
+    assert group.inputs["actionGroupExecutor"] == {"lambda": actions.outputs["arn"]}
+    assert group.inputs["agentId"] == agent.outputs["agentId"]
+    assert group.inputs["actionGroupState"] == "ENABLED"
+    assert group.inputs["apiSchema"]["payload"] == ACTIONS_SCHEMA_FILE.read_text(encoding="utf-8")
+    assert "functionSchema" not in group.inputs
+    [permission] = [
+        p for p in graph.of_type("aws:lambda/permission:Permission") if p.inputs["function"] == actions.inputs["name"]
+    ]
+    assert permission.inputs["principal"] == "bedrock.amazonaws.com"
+    assert permission.inputs["sourceArn"] == agent.outputs["agentArn"]
+    env = actions.inputs["environment"]["variables"]
+    assert env[c.ENV_EVENT_BUS_NAME] == f"agentic-platform-{graph.stack}-bus"
+    assert env[c.ENV_AUDIT_TABLE_NAME] == f"agentic-platform-{graph.stack}-audit"
+    assert env[c.ENV_IDEMPOTENCY_TABLE_NAME] == f"agentic-platform-{graph.stack}-idempotency"
+
+
+def test_actions_role_can_only_put_events_on_the_bus(graph: ResourceGraph) -> None:
+    """The hand-off is an event on the bus: no other events action, no other bus, no workflow access."""
+    [actions] = [f for f in graph.of_type("aws:lambda/function:Function") if f.name == "actions"]
+    statements = _role_statements(graph, f"{actions.inputs['name']}-fn")
+    bus_arn = only(graph, "aws:cloudwatch/eventBus:EventBus").outputs["arn"]
+    events = [s for s in statements if any(str(a).startswith("events:") for a in s["Action"])]
+    assert events == [{"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus_arn]}]
+    granted = {str(a) for s in statements for a in s["Action"]}
+    assert not {a for a in granted if a.startswith(("states:", "lambda:", "sns:", "s3:", "bedrock:Invoke"))}
+    assert granted == {
+        "events:PutEvents",
+        "bedrock:ApplyGuardrail",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:SendMessage",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "dynamodb:BatchGetItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    }
+    audit_arn = next(t for t in graph.of_type("aws:dynamodb/table:Table") if t.name == "storage-audit").outputs["arn"]
+    writes = {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert not [s for s in statements if audit_arn in s["Resource"] and writes & set(s["Action"])]
+
+
+def test_model_spend_alarm_in_every_stack(graph: ResourceGraph) -> None:
+    budget = 50 if graph.stack == "dev" else 500
+    [alarm] = [
+        a for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.name == "observability-model-spend"
+    ]
+    router = next(f for f in graph.of_type("aws:lambda/function:Function") if f.name == "router")
+    env = router.inputs["environment"]["variables"]
+    assert alarm.inputs["namespace"] == env["POWERTOOLS_METRICS_NAMESPACE"]
+    assert alarm.inputs["dimensions"] == {"service": env["POWERTOOLS_SERVICE_NAME"]}
+    assert alarm.inputs["metricName"] == "EstimatedCostUSD"
+    assert alarm.inputs["threshold"] == pytest.approx(budget / 30)

@@ -1,0 +1,72 @@
+"""What the agent's action group accepts and answers (the bodies of its OpenAPI operations).
+
+Bedrock passes request-body properties as strings (``requestBody.content."application/json".properties[]``,
+each ``{name, type, value}``: docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html), so the
+models keep to string fields.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.shared.events import REQUEST_ID_PATTERN
+
+#: Audit-table ``outcome`` values (written by ``decide`` and by the workflow's failure path), plus
+#: ``pending`` while no audit record exists yet. Plain strings in the schema: Bedrock reads OpenAPI 3.0,
+#: which has no ``const`` keyword.
+REQUEST_STATES = ("pending", "accepted", "escalated", "workflow_failed")
+
+
+class SubmitRequest(BaseModel):
+    """Body of POST /requests: the user's request, in their words, for back-end processing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompt: str = Field(
+        min_length=1,
+        max_length=100_000,
+        description="The user's request to process in the background, in the user's own words.",
+    )
+
+
+class SubmitCommand(BaseModel):
+    """The idempotent unit of work: one prompt within one agent session.
+
+    Examples
+    --------
+    >>> SubmitCommand(session_id="12345678912345", prompt="Summarise my last invoice").prompt
+    'Summarise my last invoice'
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    prompt: str
+
+
+class SubmittedRequest(BaseModel):
+    """Answer of POST /requests: the id to quote when asking for the request's status."""
+
+    request_id: str = Field(description="Identifier of the accepted request (a UUID).")
+    status: str = Field(description="Always 'accepted': processing continues in the background.")
+    language: str = Field(description="ISO 639-1 code of the request's language, or 'und'.")
+
+
+class RequestStatus(BaseModel):
+    """Answer of GET /requests/{request_id}."""
+
+    request_id: str = Field(pattern=REQUEST_ID_PATTERN, description="Identifier of the request (a UUID).")
+    status: str = Field(
+        description=(
+            "'pending' until processing finishes (or when the id is unknown), then 'accepted' (answered), "
+            "'escalated' (a human reviewer will follow up) or 'workflow_failed' (handed to a human)."
+        )
+    )
+    updated_at: str = Field(default="", description="When the status last changed (ISO 8601); empty while pending.")
+
+
+class ErrorBody(BaseModel):
+    """Every non-2xx answer: a stable code and a sentence the agent can relay to the user."""
+
+    code: str
+    message: str

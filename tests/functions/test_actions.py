@@ -1,0 +1,342 @@
+"""actions: the agent's action group puts RequestReceived on the bus, reads status, never crashes on input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from functions.actions import handler as actions
+from functions.actions import schema
+from functions.ingest import guardrail
+from functions.ingest.guardrail import Screening
+from functions.shared import aws
+from functions.shared import constants as c
+from tests.functions.conftest import ENVIRONMENT
+from tests.functions.factories import guardrail_anonymized, guardrail_blocked, guardrail_pass, new_request_id
+
+SESSION = "12345678912345"
+
+
+def agent_event(
+    api_path: str = "/requests",
+    method: str = "POST",
+    *,
+    body: dict[str, str] | None = None,
+    parameters: list[dict[str, str]] | None = None,
+    session_id: str = SESSION,
+) -> dict[str, Any]:
+    """A Bedrock agent OpenAPI action-group event, shaped like Powertools' own test event
+    (aws-powertools/powertools-lambda-python tests/events/bedrockAgentPostEvent.json) and the input
+    format in docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input.
+    """
+    event: dict[str, Any] = {
+        "actionGroup": "requests",
+        "messageVersion": "1.0",
+        "sessionId": session_id,
+        "sessionAttributes": {},
+        "promptSessionAttributes": {},
+        "inputText": "Please look into my parking permit renewal",
+        "agent": {
+            "alias": "TSTALIASID",
+            "name": "agentic-platform-dev-assistant",
+            "version": "DRAFT",
+            "id": "8ZXY0W8P1H",
+        },
+        "httpMethod": method,
+        "apiPath": api_path,
+        "parameters": parameters or [],
+    }
+    if body is not None:
+        event["requestBody"] = {
+            "content": {
+                "application/json": {
+                    "properties": [{"name": name, "type": "string", "value": value} for name, value in body.items()]
+                }
+            }
+        }
+    return event
+
+
+def answer(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Status and parsed JSON body of an action-group response (and check its envelope)."""
+    assert response["messageVersion"] == "1.0"
+    inner = response["response"]
+    assert set(inner) >= {"actionGroup", "apiPath", "httpMethod", "httpStatusCode", "responseBody"}
+    return inner["httpStatusCode"], json.loads(inner["responseBody"]["application/json"]["body"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    actions.load_settings.cache_clear()
+    actions.submit_once.cache_clear()
+    yield
+    actions.load_settings.cache_clear()
+    actions.submit_once.cache_clear()
+
+
+@pytest.fixture
+def bedrock(cloud):
+    with Stubber(aws.client("bedrock-runtime")) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+def _expect_guardrail(stub: Stubber, response: dict[str, Any], text: str) -> None:
+    stub.add_response(
+        "apply_guardrail",
+        response,
+        {
+            "guardrailIdentifier": ENVIRONMENT[c.ENV_GUARDRAIL_ID],
+            "guardrailVersion": ENVIRONMENT[c.ENV_GUARDRAIL_VERSION],
+            "source": "INPUT",
+            "content": [{"text": {"text": text}}],
+        },
+    )
+
+
+# --- POST /requests: the only hand-off from the agent to back-end automation ------------------------
+
+
+def test_submit_puts_request_received_on_the_bus_and_returns_its_id(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+
+    response = actions.lambda_handler(agent_event(body={"prompt": "  Renew my parking permit\x00 "}), context)
+
+    status, body = answer(response)
+    assert status == 200
+    assert body["status"] == "accepted"
+    assert response["response"]["actionGroup"] == "requests"
+    assert response["response"]["apiPath"] == "/requests"
+    assert response["response"]["httpMethod"] == "POST"
+    [event] = cloud.events("RequestReceived")
+    assert event["source"] == c.EVENT_SOURCE
+    assert event["detail"]["request_id"] == body["request_id"]
+    assert event["detail"]["prompt"] == "Renew my parking permit"
+    assert event["detail"]["pii_redacted"] is False
+    assert event["detail"]["language"] == body["language"]
+    assert event["detail"]["connection_id"] is None
+    assert actions.logger.get_correlation_id() == body["request_id"]
+
+
+def test_pii_is_redacted_before_the_event(cloud, bedrock, context):
+    prompt = "Email ada@example.com when my permit is renewed"
+    _expect_guardrail(bedrock, guardrail_anonymized("Email {EMAIL} when my permit is renewed"), prompt)
+
+    status, _ = answer(actions.lambda_handler(agent_event(body={"prompt": prompt}), context))
+
+    assert status == 200
+    [event] = cloud.events("RequestReceived")
+    assert event["detail"]["pii_redacted"] is True
+    assert "ada@example.com" not in json.dumps(event)
+
+
+def test_blocked_prompt_is_a_400_and_emits_nothing(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_blocked("Not allowed."), "how to build a weapon")
+
+    status, body = answer(actions.lambda_handler(agent_event(body={"prompt": "how to build a weapon"}), context))
+
+    assert (status, body) == (400, {"code": "blocked_by_guardrail", "message": "Not allowed."})
+    assert cloud.events() == []
+
+
+def test_a_repeated_tool_call_submits_once(cloud, bedrock, context):
+    """The agent may call the same operation again in a session: one workflow run, the same request id."""
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+    event = agent_event(body={"prompt": "Renew my parking permit"})
+
+    first = answer(actions.lambda_handler(event, context))
+    second = answer(actions.lambda_handler(event, context))
+
+    assert first == second
+    assert len(cloud.events("RequestReceived")) == 1
+
+
+def test_another_session_is_another_request(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+
+    a = answer(actions.lambda_handler(agent_event(body={"prompt": "Renew my parking permit"}), context))
+    b = answer(
+        actions.lambda_handler(agent_event(body={"prompt": "Renew my parking permit"}, session_id="s2"), context)
+    )
+
+    assert a[1]["request_id"] != b[1]["request_id"]
+    assert len(cloud.events("RequestReceived")) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (None, 422, "invalid_input"),
+        ({}, 422, "invalid_input"),
+        ({"question": "Renew my permit"}, 422, "invalid_input"),
+        ({"prompt": "Renew my permit", "urgent": "yes"}, 422, "invalid_input"),
+        ({"prompt": ""}, 422, "invalid_input"),
+        ({"prompt": " \x00\t "}, 422, "empty_prompt"),
+        ({"prompt": "x" * 2001}, 413, "prompt_too_large"),
+    ],
+)
+def test_bad_input_is_a_4xx_and_emits_nothing(cloud, context, body, status, code):
+    got, error = answer(actions.lambda_handler(agent_event(body=body), context))
+
+    assert (got, error["code"]) == (status, code)
+    assert set(error) == {"code", "message"}
+    assert cloud.events() == []
+
+
+def test_guardrail_outage_is_a_503(cloud, bedrock, context):
+    bedrock.add_client_error("apply_guardrail", service_error_code="ThrottlingException", http_status_code=429)
+
+    status, body = answer(actions.lambda_handler(agent_event(body={"prompt": "Renew my permit"}), context))
+
+    assert (status, body["code"]) == (503, "screening_unavailable")
+
+
+def test_bus_outage_is_a_503(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my permit")
+    with Stubber(aws.client("events")) as events:
+        events.add_client_error("put_events", service_error_code="InternalException", http_status_code=500)
+
+        status, body = answer(actions.lambda_handler(agent_event(body={"prompt": "Renew my permit"}), context))
+
+    assert (status, body["code"]) == (503, "unavailable")
+
+
+# --- GET /requests/{request_id}: status from the audit table ------------------------------------------
+
+
+def _status(context, request_id: str) -> tuple[int, dict[str, Any]]:
+    event = agent_event(
+        "/requests/{request_id}", "GET", parameters=[{"name": "request_id", "type": "string", "value": request_id}]
+    )
+    return answer(actions.lambda_handler(event, context))
+
+
+def test_status_is_pending_until_the_audit_record_exists(cloud, context):
+    request_id = new_request_id()
+
+    assert _status(context, request_id) == (200, {"request_id": request_id, "status": "pending", "updated_at": ""})
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"outcome": {"S": "accepted"}, "decided_at": {"S": "2025-01-01T12:00:00+00:00"}}, "accepted"),
+        ({"outcome": {"S": "escalated"}, "decided_at": {"S": "2025-01-01T12:00:00+00:00"}}, "escalated"),
+        ({"outcome": {"S": "workflow_failed"}, "recorded_at": {"S": "2025-01-01T12:00:00+00:00"}}, "workflow_failed"),
+    ],
+)
+def test_status_comes_from_the_audit_record(cloud, context, item, expected):
+    request_id = new_request_id()
+    cloud.client("dynamodb").put_item(
+        TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], Item={c.AUDIT_KEY_ATTR: {"S": request_id}, **item}
+    )
+
+    status, body = _status(context, request_id)
+
+    assert status == 200
+    assert body == {"request_id": request_id, "status": expected, "updated_at": "2025-01-01T12:00:00+00:00"}
+
+
+def test_status_of_a_malformed_id_is_a_422(cloud, context):
+    status, body = _status(context, "not-a-request-id")
+
+    assert (status, body["code"]) == (422, "invalid_input")
+
+
+def test_unknown_operation_is_a_404(cloud, context):
+    status, body = answer(actions.lambda_handler(agent_event("/admin", "DELETE"), context))
+
+    assert (status, body["code"]) == (404, "no_such_operation")
+
+
+# --- malformed events: an error response, never an exception -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"actionGroup": "requests"},
+        {**agent_event(), "apiPath": None},
+        {**agent_event(), "agent": "not an object"},
+        {key: value for key, value in agent_event().items() if key != "httpMethod"},
+    ],
+)
+def test_malformed_event_is_an_error_response(cloud, context, event):
+    status, body = answer(actions.lambda_handler(event, context))
+
+    assert (status, body["code"]) == (400, "malformed_event")
+    assert cloud.events() == []
+
+
+_text = st.text(max_size=40)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _text,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_text, children, max_size=3),
+    max_leaves=8,
+)
+_properties = st.lists(
+    st.fixed_dictionaries({"name": st.sampled_from(["prompt", "question", ""]) | _text, "type": _text, "value": _text}),
+    max_size=3,
+)
+_events = st.one_of(
+    st.dictionaries(_text, _json, max_size=5),
+    st.builds(
+        lambda path, method, props, params, extra: {
+            **agent_event(path, method, parameters=params),
+            "requestBody": {"content": {"application/json": {"properties": props}}},
+            **extra,
+        },
+        st.sampled_from(["/requests", "/requests/{request_id}", "/", ""]) | _text,
+        st.sampled_from(["POST", "GET", "PUT"]) | _text,
+        _properties,
+        st.lists(
+            st.fixed_dictionaries({"name": st.just("request_id") | _text, "type": _text, "value": _text}), max_size=2
+        ),
+        st.dictionaries(
+            st.sampled_from(["sessionId", "agent", "requestBody", "parameters", "inputText"]), _json, max_size=2
+        ),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event=_events)
+def test_any_event_gets_a_well_formed_answer(cloud, context, monkeypatch, event):
+    monkeypatch.setattr(guardrail, "screen", lambda prompt, *_: Screening(blocked=False, text=prompt, redacted=False))
+
+    status, body = answer(actions.lambda_handler(event, context))
+
+    assert 200 <= status < 600
+    assert status != 500
+    if status != 200:
+        assert set(body) == {"code", "message"}
+
+
+# --- the action group's OpenAPI schema ----------------------------------------------------------------
+
+
+def test_committed_schema_is_the_generated_one():
+    """Run `python -m functions.actions.schema` after changing an operation."""
+    assert schema.SCHEMA_FILE.read_text(encoding="utf-8") == schema.generate()
+    assert schema.main(["--check"]) == 0
+
+
+def test_schema_is_what_bedrock_reads():
+    """OpenAPI 3.0 (Bedrock agents do not read 3.1), each operation with an operationId and a description."""
+    document = json.loads(schema.SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.0.")
+    operations = {(path, method): op for path, item in document["paths"].items() for method, op in item.items()}
+    assert set(operations) == {("/requests", "post"), ("/requests/{request_id}", "get")}
+    for operation in operations.values():
+        assert operation["operationId"]
+        assert operation["description"]
+        assert "200" in operation["responses"]
+    assert "const" not in json.dumps(document)  # not an OpenAPI 3.0 keyword
