@@ -8,9 +8,6 @@ Stack policies use `tolerant()` to skip only the resource whose value is unknown
 
 from __future__ import annotations
 
-import functools
-import importlib
-import inspect
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,6 +16,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
+
+from preflight.sdk import is_taggable as sdk_is_taggable
 
 #: Marker keys the offline engine uses for assets (code archives) in plain graphs.
 _ASSET_KEY = "__asset"
@@ -232,31 +231,10 @@ def report_on(report_violation: ReportViolation, resource: PolicyResource, messa
 
 # ---------------------------------------------------------------------------------------- tagging
 
-
-@functools.cache
-def is_taggable(type_token: str) -> bool:
-    """Whether a pulumi-aws resource type takes a `tags` map, by introspecting the installed SDK.
-
-    The same rule as `components.tagging.is_taggable` (the transform that applies the tags), read
-    independently so the pack never imports the program it judges. Without pulumi_aws installed it
-    answers False, and only resources that carry a `tags` input are checked.
-    """
-    parts = type_token.split(":")
-    if len(parts) != 3 or parts[0] != "aws":
-        return False
-    module_name = parts[1].split("/", 1)[0]
-    module_path = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
-    module = None
-    for candidate in (module_path, module_path + "_"):  # `lambda` is `pulumi_aws.lambda_`
-        try:
-            module = importlib.import_module(candidate)
-            break
-        except ImportError:
-            continue
-    init = getattr(getattr(module, parts[2], None), "_internal_init", None)
-    if init is None:
-        return False
-    return "tags" in inspect.signature(init).parameters
+#: Whether a resource type takes tags: the same SDK introspection as `components.tagging` (the transform
+#: that applies them), shared with the offline engine rather than imported from the program it judges.
+#: Without pulumi_aws installed it answers False, and only resources carrying a `tags` input are checked.
+is_taggable = sdk_is_taggable
 
 
 def is_asset(value: Any) -> bool:

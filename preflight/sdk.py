@@ -39,3 +39,10 @@ def output_names(type_token: str) -> tuple[str, ...]:
         if isinstance(name, str):
             names.append(name)
     return tuple(sorted(names))
+
+
+@functools.cache
+def is_taggable(type_token: str) -> bool:
+    """Whether a pulumi-aws resource type takes a `tags` map in the installed SDK."""
+    init = getattr(resource_class(type_token), "_internal_init", None)
+    return init is not None and "tags" in inspect.signature(init).parameters

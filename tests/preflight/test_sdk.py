@@ -1,0 +1,36 @@
+"""What the engine and the pack learn from the installed pulumi-aws SDK."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from components.tagging import is_taggable as transform_is_taggable
+from preflight.sdk import is_taggable, output_names, resource_class
+
+TYPES = [
+    "aws:s3/bucket:Bucket",
+    "aws:lambda/function:Function",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:bedrock/agentAgent:AgentAgent",
+    "aws:nosuch/thing:Thing",
+    "agentic:storage:Storage",
+]
+
+
+def test_type_tokens_resolve_to_sdk_classes() -> None:
+    assert resource_class("aws:lambda/function:Function") is aws.lambda_.Function  # `lambda_` module
+    assert resource_class("aws:s3/vectorsIndex:VectorsIndex") is aws.s3.VectorsIndex
+    assert resource_class("aws:nosuch/thing:Thing") is None
+    assert resource_class("not-a-token") is None
+
+
+def test_output_names_are_the_engine_side_names() -> None:
+    names = output_names("aws:s3/vectorsIndex:VectorsIndex")
+    assert "indexArn" in names and "index_arn" not in names
+
+
+def test_pack_and_transform_agree_on_taggable_types() -> None:
+    """The tag policy must judge exactly the types the tag transform tags."""
+    assert [is_taggable(t) for t in TYPES] == [transform_is_taggable(t) for t in TYPES]
+    assert [is_taggable(t) for t in TYPES] == [True, True, False, False, True, False, False]
