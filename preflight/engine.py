@@ -110,6 +110,18 @@ class _RecordingMonitor(mocks.MockMonitor):
     def _parent_of(self, urn: str) -> str:
         return self._parents.get(urn, "")
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the real engine gives: the parent's full qualified type, and none for the stack's children.
+
+        The SDK's mock keeps only the parent's last type and prefixes top-level resources with the stack
+        type, so URN-based suppressions written from a real preview would never match (pulumi/pulumi
+        `Deployment.generateURN`: `parentType$type`, where the root stack contributes no type).
+        """
+        qualified = type_
+        if parent and not parent.split("::")[2].endswith(STACK_TYPE):
+            qualified = parent.split("::")[2] + "$" + type_
+        return "urn:pulumi:" + "::".join([settings.get_stack(), settings.get_project(), qualified, name])
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -224,18 +236,18 @@ def _plain(value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _program_context(program_dir: Path) -> Iterator[None]:
-    """Run with the program's directory as cwd and on sys.path; forget its modules afterwards."""
+def _program_context(program_dir: Path, run_dir: Path) -> Iterator[None]:
+    """Run from `run_dir` (cwd and first on sys.path); forget the project's modules afterwards."""
     cwd = Path.cwd()
     before = set(sys.modules)
-    sys.path.insert(0, str(program_dir))
-    os.chdir(program_dir)
+    sys.path.insert(0, str(run_dir))
+    os.chdir(run_dir)
     try:
         yield
     finally:
         os.chdir(cwd)
         with contextlib.suppress(ValueError):
-            sys.path.remove(str(program_dir))
+            sys.path.remove(str(run_dir))
         root = str(program_dir.resolve())
         for name in set(sys.modules) - before:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
@@ -306,11 +318,20 @@ def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bo
     pulumi.runtime.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor)
     settings.SETTINGS.root_directory = str(program)
 
+    run_dir = project.main.parent  # `main: src/` runs from src/ with src/ on sys.path, as Pulumi does
+
     def run_program() -> None:
-        runpy.run_path(str(project.main), run_name="__main__")
+        # What the program prints must not mix with reports written to stdout (`--format json > file`);
+        # under Pulumi it goes to the engine's diagnostics, here to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            try:
+                runpy.run_path(str(project.main), run_name="__main__")
+            except SystemExit as exc:
+                if exc.code not in (0, None):  # `sys.exit(0)` ends a Pulumi program successfully
+                    raise
 
     try:
-        with _program_context(program):
+        with _program_context(program, run_dir):
             _sync_await(run_pulumi_func(run_program))
     except PreflightError:
         raise

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.sdk import output_names
+from preflight.sdk import invoke_result_names, output_names
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
@@ -155,7 +155,28 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
         return {"names": names, "zoneIds": names, "id": region}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
-    return {}
+    return _data_source_result(token, args, region)
+
+
+def _data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """Any other data source: the real engine reads the cloud even during preview, so the program gets
+    values, not unknowns. Here: its arguments echoed back, and every ARN and id field the SDK's result
+    class declares filled deterministically (other fields stay unset)."""
+    names = invoke_result_names(token)
+    result: dict[str, Any] = {k: v for k, v in args.items() if k in names}
+    parts = token.split(":")
+    kind = parts[2].removeprefix("get") if len(parts) == 3 else "Resource"
+    module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
+    ident = short_hash(token, json.dumps(args, sort_keys=True, default=str), length=10)
+    arn = arn_for(f"aws:{module}/{kind[:1].lower()}{kind[1:]}:{kind}", ident, ident, region)
+    for name in names:
+        if name in result:
+            continue
+        if name == "arn" or name.endswith("Arn"):
+            result[name] = arn
+        elif (name == "id" or name.endswith("Id")) and name not in _ID_INPUT_LIKE:
+            result[name] = ident
+    return result
 
 
 def policy_document_json(args: Mapping[str, Any]) -> str:

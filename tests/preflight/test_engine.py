@@ -191,3 +191,82 @@ def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
     queue = next(n for n in synthesize(program, "dev") if n.name == "q")
     assert queue.inputs["name"] == UNKNOWN
     assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:s3:::b-")
+
+
+def test_urns_are_the_real_engines(tmp_path: Path) -> None:
+    """Top-level resources carry no stack type; nested ones carry every ancestor's type (generateURN)."""
+    program = write_program(
+        tmp_path,
+        """
+import pulumi
+import pulumi_aws as aws
+
+class Inner(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("test:index:Inner", name, None, opts)
+        aws.sqs.Queue(f"{name}-q", opts=pulumi.ResourceOptions(parent=self))
+
+class Outer(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("test:index:Outer", name, None)
+        Inner(f"{name}-inner", opts=pulumi.ResourceOptions(parent=self))
+
+Outer("o")
+aws.sqs.Queue("top")
+""",
+    )
+    urns = {n.name: n.urn for n in synthesize(program, "dev")}
+    assert urns["top"] == "urn:pulumi:dev::sample::aws:sqs/queue:Queue::top"
+    assert urns["o-inner-q"] == (
+        "urn:pulumi:dev::sample::test:index:Outer$test:index:Inner$aws:sqs/queue:Queue::o-inner-q"
+    )
+
+
+def test_main_in_a_subdirectory_runs_from_there(tmp_path: Path) -> None:
+    """`main: src/`: the program imports its sibling modules and runs with src/ as cwd, as under Pulumi."""
+    program = write_program(
+        tmp_path,
+        "",
+        files={
+            "src/__main__.py": "import os\nimport helper\nimport pulumi_aws as aws\n"
+            "aws.sqs.Queue(helper.NAME + '-' + os.path.basename(os.getcwd()))\n",
+            "src/helper.py": "NAME = 'queue'\n",
+        },
+    )
+    (program / "Pulumi.yaml").write_text("name: sample\nruntime: python\nmain: src/\n", encoding="utf-8")
+    assert [n.name for n in synthesize(program, "dev").custom_resources] == ["queue-src"]
+
+
+def test_program_output_goes_to_stderr_and_exit_0_is_success(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = write_program(
+        tmp_path, "import sys\nimport pulumi_aws as aws\nprint('hello')\naws.sqs.Queue('q')\nsys.exit(0)\n"
+    )
+    graph = synthesize(program, "dev")
+    captured = capsys.readouterr()
+    assert captured.out == "" and "hello" in captured.err  # stdout stays free for reports
+    assert [n.name for n in graph.custom_resources] == ["q"]
+    failing = write_program(tmp_path / "failing", "import sys\nsys.exit(3)\n")
+    with pytest.raises(ProgramError, match="program exited with status 3"):
+        synthesize(failing, "dev")
+
+
+def test_data_sources_return_values_like_a_real_read(tmp_path: Path) -> None:
+    """The engine reads data sources even in preview; here their ARN and id fields are fabricated."""
+    program = write_program(
+        tmp_path,
+        "import pulumi_aws as aws\n"
+        "key = aws.kms.get_key(key_id='alias/platform')\n"
+        "aws.sqs.Queue('q', kms_master_key_id=key.arn, name=key.key_id)\n",
+    )
+    queue = synthesize(program, "dev").custom_resources[0]
+    assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert queue.inputs["name"] == "alias/platform"  # arguments are echoed back
+
+
+def test_dates_in_stack_files_stay_text(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import pulumi\npulumi.export('d', pulumi.Config().require('launch'))\n")
+    with (program / "Pulumi.dev.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  sample:launch: 2027-02-28\n  sample:bad: 2027-02-30\n")
+    assert synthesize(program, "dev").config["sample:launch"] == "2027-02-28"
