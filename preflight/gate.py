@@ -30,7 +30,7 @@ from preflight.errors import PreflightError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph
 from preflight.policy_runner import run_policies
-from preflight.suppressions import apply_suppressions, load_suppressions
+from preflight.suppressions import apply_suppressions, load_suppressions, unused_note, unused_suppressions
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -194,6 +194,7 @@ def run_gate(
     known = [p.name for p in all_policies()]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     kept, waived = apply_suppressions(findings, suppressions)
+    notes.extend(unused_note(s) for s in unused_suppressions(findings, suppressions, stack))
     violations = sorted(kept + problems, key=lambda f: (f.level is not Level.MANDATORY, f.resource, f.policy))
     return GateReport(
         stack=stack,

@@ -37,6 +37,11 @@ from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
 
 _LEVELS = {level.value: level for level in Level}
+#: Every level pulumi_policy's EnforcementLevel accepts. "remediate" asks the CLI to fix the resource
+#: with the policy's remediation during `pulumi up`; offline there is nothing to fix, and a resource the
+#: policy would rewrite does not comply as written, so it counts as mandatory here.
+_CONFIG_LEVELS = {**_LEVELS, "remediate": Level.MANDATORY}
+_LEVEL_NAMES = "|".join(_CONFIG_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ def load_policy_config(
 ) -> tuple[dict[str, PolicySetting], str]:
     """Levels and settings per policy name, and the file they came from ("" for the built-in profile).
 
-    Policies the file does not name get the default profile's level. A stack without a file gets the
-    default profile entirely (no per-stack settings). Unknown policy names and levels are errors.
+    Policies the file does not name get the `"all"` level when the file has one, else the default
+    profile's level; a policy's own entry overrides `"all"`. A stack without a file gets the default
+    profile entirely (no per-stack settings). Unknown policy names and levels are errors.
     """
     pack = list(policies if policies is not None else all_policies())
     defaults = {p.name: PolicySetting(_LEVELS[level_for(p, stack)]) for p in pack}
@@ -84,6 +90,9 @@ def load_policy_config(
         raise ConfigError(f"{path}: not a valid policy-pack config: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: a policy-pack config is a JSON object of policy name -> level or settings")
+    base = _base_level(raw.get("all"), path) if "all" in raw else None
+    if base is not None:
+        defaults = {name: PolicySetting(base) for name in defaults}
     known = set(defaults)
     for name, value in raw.items():
         if name == "all":
@@ -97,10 +106,22 @@ def load_policy_config(
             level_text = str(value.get("enforcementLevel", defaults[name].level.value))
         else:
             raise ConfigError(f"{path}: {name}: expected a level or an object")
-        if level_text not in _LEVELS:
-            raise ConfigError(f"{path}: {name}: unknown enforcement level {level_text!r} (mandatory|advisory|disabled)")
-        defaults[name] = PolicySetting(_LEVELS[level_text], settings)
+        if level_text not in _CONFIG_LEVELS:
+            raise ConfigError(f"{path}: {name}: unknown enforcement level {level_text!r} ({_LEVEL_NAMES})")
+        defaults[name] = PolicySetting(_CONFIG_LEVELS[level_text], settings)
     return defaults, str(path)
+
+
+def _base_level(value: Any, path: Path) -> Level:
+    """The `"all"` entry: `"<level>"` or `{"enforcementLevel": "<level>"}`, the level of every policy the
+    file does not set itself (Pulumi's policy-pack-config format)."""
+    level_text = value.get("enforcementLevel") if isinstance(value, dict) else value
+    if isinstance(value, dict) and set(value) - {"enforcementLevel"}:
+        extra = ", ".join(sorted(str(k) for k in value if k != "enforcementLevel"))
+        raise ConfigError(f"{path}: all: only enforcementLevel may be set for all policies (not {extra})")
+    if not isinstance(level_text, str) or level_text not in _CONFIG_LEVELS:
+        raise ConfigError(f"{path}: all: unknown enforcement level {level_text!r} ({_LEVEL_NAMES})")
+    return _CONFIG_LEVELS[level_text]
 
 
 # ------------------------------------------------------------------------- pulumi_policy objects

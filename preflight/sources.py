@@ -100,6 +100,25 @@ def _node(state: Mapping[str, Any], where: str) -> ResourceNode:
     )
 
 
+def _stack_of(urn: str) -> str:
+    """The stack: the part after `urn:pulumi:` in `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
+
+
+def _check_stack(nodes: list[ResourceNode], stack: str, path: str | Path) -> None:
+    """Refuse a file written for another stack: its levels and settings would be the wrong stack's.
+
+    URNs carry the bare stack name; `--stack` may be fully qualified (`org/project/prod`).
+    """
+    if not nodes:
+        return
+    root = next((n for n in nodes if n.type == STACK_TYPE), nodes[0])
+    found = _stack_of(root.urn)
+    wanted = stack.rsplit("/", 1)[-1]
+    if found and found != wanted:
+        raise PreflightError(f"{path}: this file is for stack {found!r}, not {wanted!r} (pass --stack {found})")
+
+
 def _region_from_providers(nodes: list[ResourceNode]) -> dict[str, Any]:
     for node in nodes:
         if node.type == "pulumi:providers:aws":
@@ -143,6 +162,7 @@ def graph_from_preview(path: str | Path, stack: str) -> ResourceGraph:
             continue  # a replacement shows the same URN twice (create-replacement, replace)
         seen.add(node.urn)
         nodes.append(node)
+    _check_stack(nodes, stack, path)
     config = data.get("config") if isinstance(data.get("config"), Mapping) else {}
     merged = {**_region_from_providers(nodes), **{str(k): v for k, v in (config or {}).items()}}
     return ResourceGraph(project=_project(nodes, path), stack=stack, resources=nodes, config=merged, source="preview")
@@ -175,6 +195,7 @@ def graph_from_export(path: str | Path, stack: str) -> ResourceGraph:
         if state.get("delete"):
             continue  # pending deletion: a replaced resource that is going away
         nodes.append(_node(state, f"{path}: deployment.resources[{index}]"))
+    _check_stack(nodes, stack, path)
     return ResourceGraph(
         project=_project(nodes, path),
         stack=stack,

@@ -24,11 +24,26 @@ from preflight.findings import Finding, Level, Source, SuppressedFinding
 
 MIN_REASON_CHARS = 20
 FIELDS = ("id", "resource", "reason", "expires")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+(_[A-Z0-9]+)*$")
 #: Principles an invalid exception undermines: audit trail and governance of exceptions.
 SUPPRESSION_PRINCIPLES = ("P147", "P188")
 INVALID_POLICY = "suppression-invalid"
 EXPIRED_POLICY = "suppression-expired"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp tag: `expires` stays the string it was written as.
+
+    PyYAML would otherwise build a date while parsing and raise ValueError for an impossible one
+    (`2027-02-30`), before this module could report the entry.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,9 @@ class Suppression:
     def matches(self, finding: Finding) -> bool:
         if finding.policy != self.id:
             return False
+        # Exact names first: a name with glob metacharacters (`fn[0]`) must match itself.
+        if self.resource == finding.resource or (bool(finding.urn) and self.resource == finding.urn):
+            return True
         return fnmatchcase(finding.resource, self.resource) or (
             bool(finding.urn) and fnmatchcase(finding.urn, self.resource)
         )
@@ -79,16 +97,13 @@ def _entries(data: Any, path: Path) -> list[Any]:
 
 
 def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    """`YYYY-MM-DD` exactly (no ISO week dates, no `20270531`); None for anything else."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
 
 
 def load_suppressions(
@@ -102,7 +117,7 @@ def load_suppressions(
     if not file.is_file():
         return [], []
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -110,43 +125,63 @@ def load_suppressions(
         raise ConfigError(f"{file}: {where}malformed YAML: {problem}") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
+    except (ValueError, TypeError) as exc:  # a value PyYAML cannot construct
+        raise ConfigError(f"{file}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
     today = today or dt.datetime.now(dt.UTC).date()
     known = set(known_ids)
     valid: list[Suppression] = []
     problems: list[Finding] = []
     for index, raw in enumerate(_entries(data, file)):
-        entry = f"entry {index + 1}"
-        if not isinstance(raw, dict):
-            problems.append(_problem(INVALID_POLICY, entry, "not a mapping", file))
-            continue
-        entry = f"entry {index + 1} ({raw.get('id', '?')} on {raw.get('resource', '?')})"
-        missing = [k for k in FIELDS if k not in raw or raw[k] in (None, "")]
-        extra = sorted(str(k) for k in raw if k not in FIELDS)
-        if missing or extra:
-            what = "; ".join(
-                filter(
-                    None,
-                    [
-                        f"missing {', '.join(missing)}" if missing else "",
-                        f"unknown keys {', '.join(extra)}" if extra else "",
-                    ],
-                )
-            )
-            problems.append(_problem(INVALID_POLICY, entry, what, file))
-            continue
-        rule_id, resource, reason = str(raw["id"]), str(raw["resource"]), str(raw["reason"]).strip()
-        expires = _date(raw["expires"])
-        if rule_id not in known and not _CHECKOV_ID.match(rule_id):
-            problems.append(_problem(INVALID_POLICY, entry, f"{rule_id} is neither a policy nor a checkov id", file))
-        elif len(reason) < MIN_REASON_CHARS:
-            problems.append(_problem(INVALID_POLICY, entry, f"reason shorter than {MIN_REASON_CHARS} characters", file))
-        elif expires is None:
-            problems.append(_problem(INVALID_POLICY, entry, f"expires {raw['expires']!r} is not YYYY-MM-DD", file))
-        elif expires < today:
-            problems.append(_problem(EXPIRED_POLICY, entry, f"expired on {expires.isoformat()}", file))
+        checked = _check(raw, index, file, known, today)
+        if isinstance(checked, Suppression):
+            valid.append(checked)
         else:
-            valid.append(Suppression(rule_id, resource, reason, expires, index))
+            problems.append(checked)
     return valid, problems
+
+
+def _check(raw: Any, index: int, file: Path, known: set[str], today: dt.date) -> Suppression | Finding:
+    """One entry as a valid Suppression, or the mandatory finding that says what is wrong with it."""
+    if not isinstance(raw, dict):
+        return _problem(INVALID_POLICY, f"entry {index + 1}", "not a mapping", file)
+    entry = f"entry {index + 1} ({raw.get('id', '?')} on {raw.get('resource', '?')})"
+    missing = [k for k in FIELDS if k not in raw or raw[k] in (None, "")]
+    extra = sorted(str(k) for k in raw if k not in FIELDS)
+    if missing or extra:
+        what = "; ".join(
+            filter(
+                None,
+                [
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown keys {', '.join(extra)}" if extra else "",
+                ],
+            )
+        )
+        return _problem(INVALID_POLICY, entry, what, file)
+    problem = _content_problem(raw, known, today)
+    expires = _date(raw["expires"])
+    if problem is not None or expires is None:
+        policy, message = problem or (INVALID_POLICY, "expires is not YYYY-MM-DD")
+        return _problem(policy, entry, message, file)
+    return Suppression(str(raw["id"]), str(raw["resource"]), raw["reason"].strip(), expires, index)
+
+
+def _content_problem(raw: dict[Any, Any], known: set[str], today: dt.date) -> tuple[str, str] | None:
+    """(policy, message) for the first thing wrong with a complete entry, or None when it is valid."""
+    rule_id = str(raw["id"])
+    reason = raw["reason"].strip() if isinstance(raw["reason"], str) else ""
+    expires = _date(raw["expires"])
+    if rule_id not in known and not _CHECKOV_ID.match(rule_id):
+        return INVALID_POLICY, f"{rule_id} is neither a policy nor a checkov id"
+    if not isinstance(raw["reason"], str):
+        return INVALID_POLICY, "reason is not a text"
+    if len(reason) < MIN_REASON_CHARS:
+        return INVALID_POLICY, f"reason shorter than {MIN_REASON_CHARS} characters"
+    if expires is None:
+        return INVALID_POLICY, f"expires {raw['expires']!r} is not YYYY-MM-DD"
+    if expires < today:
+        return EXPIRED_POLICY, f"expired on {expires.isoformat()}"
+    return None
 
 
 def apply_suppressions(
@@ -162,3 +197,28 @@ def apply_suppressions(
         else:
             waived.append(SuppressedFinding(finding, match.reason, match.expires.isoformat()))
     return kept, waived
+
+
+def _scoped_elsewhere(suppression: Suppression, stack: str | None) -> bool:
+    """Whether the entry's URN glob names another stack (`urn:pulumi:dev::*` while checking prod)."""
+    if stack is None or not suppression.resource.startswith("urn:pulumi:"):
+        return False
+    stack_part = suppression.resource.removeprefix("urn:pulumi:").split("::", 1)[0]
+    return not fnmatchcase(stack, stack_part)
+
+
+def unused_suppressions(
+    findings: Sequence[Finding], suppressions: Sequence[Suppression], stack: str | None = None
+) -> list[Suppression]:
+    """Valid, current entries that match no finding: stale or mistyped, shown as notes in the report.
+
+    Entries whose URN glob is scoped to another stack are not this stack's to report.
+    """
+    return [s for s in suppressions if not _scoped_elsewhere(s, stack) and not any(s.matches(f) for f in findings)]
+
+
+def unused_note(suppression: Suppression) -> str:
+    return (
+        f"{suppression.label()} matched no finding (expires {suppression.expires.isoformat()}): "
+        "remove it, or fix its id or resource"
+    )

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policies.registry import by_name
-from preflight.findings import Finding, Level
+from preflight.findings import Finding, Level, Source
+from preflight.suppressions import EXPIRED_POLICY, INVALID_POLICY
 
 if TYPE_CHECKING:
     from preflight.gate import GateReport
@@ -23,6 +24,20 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/pulumi/pulumi-policy"
 #: GitHub's `security-severity` property ranks alerts (critical >= 9.0, high >= 7.0, medium >= 4.0).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+#: Rules that are not policies of the pack: a fixed description, never one finding's message.
+FIXED_DESCRIPTIONS = {
+    INVALID_POLICY: "A policies/suppressions.yaml entry is malformed, unjustified or names no known policy",
+    EXPIRED_POLICY: "A policies/suppressions.yaml entry is past its expiry date",
+}
+
+
+def _description(finding: Finding) -> str:
+    """A rule's description for an id outside the registry: fixed text, or checkov's check name (fixed per id)."""
+    if finding.policy in FIXED_DESCRIPTIONS:
+        return FIXED_DESCRIPTIONS[finding.policy]
+    if finding.source is Source.CHECKOV and finding.message:
+        return finding.message
+    return f"{finding.source.value} rule {finding.policy}"
 
 
 def _artifact(report: GateReport) -> str:
@@ -37,7 +52,7 @@ def _artifact(report: GateReport) -> str:
 
 def _rule(finding: Finding) -> dict[str, Any]:
     spec = by_name().get(finding.policy)
-    description = spec.description if spec is not None else finding.message
+    description = spec.description if spec is not None else _description(finding)
     help_text = (spec.explanation if spec is not None else finding.fix) or description
     severity = finding.severity or (spec.severity.name.lower() if spec is not None else "")
     category = spec.category.value if spec is not None else "security"
@@ -57,7 +72,10 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 def _result(finding: Finding, rule_index: int, artifact: str, stack: str) -> dict[str, Any]:
     where = finding.resource or "(stack)"
-    fingerprint = hashlib.sha256(f"{stack}\0{finding.policy}\0{finding.urn or where}".encode()).hexdigest()[:32]
+    # A resource is identified by its URN; a stack-wide finding (no URN) by its message, so two stack
+    # findings of one policy are two alerts, not one.
+    identity = finding.urn or f"{where}\0{finding.message}"
+    fingerprint = hashlib.sha256(f"{stack}\0{finding.policy}\0{identity}".encode()).hexdigest()[:32]
     result: dict[str, Any] = {
         "ruleId": finding.policy,
         "ruleIndex": rule_index,

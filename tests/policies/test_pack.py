@@ -151,3 +151,42 @@ def test_disabled_policies_do_not_run() -> None:
     assert run.findings == []
     run = run_policies(graph, policies=[spec], config={spec.name: PolicySetting(Level.ADVISORY)})
     assert [f.level for f in run.findings] == [Level.ADVISORY]
+
+
+def test_load_policy_config_all_sets_the_base_level(tmp_path: Path) -> None:
+    (tmp_path / "policies" / "config").mkdir(parents=True)
+    path = tmp_path / "policies" / "config" / "dev.json"
+    path.write_text(
+        json.dumps(
+            {
+                "all": "advisory",
+                "kms-key-rotation": "mandatory",
+                "required-tags": {"enforcementLevel": "disabled"},
+                "cloudtrail-enabled": {"providedElsewhere": True},
+            }
+        )
+    )
+    config, source = load_policy_config("dev", tmp_path)
+    assert source == str(path)
+    assert config["kms-key-rotation"].level is Level.MANDATORY
+    assert config["required-tags"].level is Level.DISABLED
+    assert config["cloudtrail-enabled"].level is Level.ADVISORY
+    assert config["cloudtrail-enabled"].settings == {"providedElsewhere": True}
+    others = {n: s.level for n, s in config.items() if n not in {"kms-key-rotation", "required-tags"}}
+    assert set(others.values()) == {Level.ADVISORY}
+    path.write_text(json.dumps({"all": {"enforcementLevel": "disabled"}, "kms-key-rotation": "remediate"}))
+    config, _ = load_policy_config("dev", tmp_path)
+    assert config["kms-key-rotation"].level is Level.MANDATORY
+    assert {s.level for n, s in config.items() if n != "kms-key-rotation"} == {Level.DISABLED}
+
+
+@pytest.mark.parametrize("value", ['"sometimes"', '{"enforcementLevel": "loud"}', "3", '{"x": 1}'])
+def test_load_policy_config_rejects_a_bad_all(tmp_path: Path, value: str) -> None:
+    from preflight.errors import ConfigError  # noqa: PLC0415
+
+    (tmp_path / "policies" / "config").mkdir(parents=True)
+    path = tmp_path / "policies" / "config" / "dev.json"
+    path.write_text(f'{{"all": {value}}}')
+    with pytest.raises(ConfigError, match=r"dev\.json: all: ") as info:
+        load_policy_config("dev", tmp_path)
+    assert "\n" not in str(info.value)

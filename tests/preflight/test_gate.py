@@ -140,3 +140,37 @@ def test_policies_command_lists_levels_per_stack(capsys: pytest.CaptureFixture[s
     assert {"name", "description", "principles", "severity"} <= set(row)
     assert main(["policies"]) == 0
     assert "kms-key-rotation" in capsys.readouterr().out
+
+
+def test_unused_suppression_is_a_note(tmp_path: Path) -> None:
+    directory = program(
+        tmp_path,
+        GOOD,
+        """
+        - {id: sqs-queue-kms-encryption, resource: no-such-q, reason: a typo that waives nothing, expires: 2999-12-31}
+    """,
+    )
+    report = run_gate(directory, "dev", checkov=False)
+    assert report.exit_code == 0
+    assert any("no-such-q" in n and "matched no finding" in n for n in report.notes)
+
+
+def test_impossible_suppression_date_fails_the_gate_without_a_crash(tmp_path: Path) -> None:
+    directory = program(
+        tmp_path,
+        GOOD,
+        """
+        - {id: sqs-queue-kms-encryption, resource: queue, reason: a reason long enough here, expires: 2027-02-30}
+    """,
+    )
+    report = run_gate(directory, "dev", checkov=False)
+    assert [f.policy for f in report.mandatory] == ["suppression-invalid"]
+
+
+def test_preview_of_another_stack_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "preview.json"
+    preview = tmp_path / "prod-preview.json"
+    preview.write_text(fixture.read_text(encoding="utf-8").replace("urn:pulumi:dev::", "urn:pulumi:prod::"))
+    directory = program(tmp_path / "prog", GOOD)
+    assert main(["check", "--program", str(directory), "--from-preview", str(preview), "--no-checkov"]) == 2
+    assert "this file is for stack 'prod', not 'dev' (pass --stack prod)" in capsys.readouterr().err

@@ -122,3 +122,30 @@ def test_every_format_renders(report: GateReport, monkeypatch: pytest.MonkeyPatc
         assert render(report, fmt).strip()
     with pytest.raises(ValueError, match="unknown report format"):
         render(report, "xml")
+
+
+def _stack_finding(policy: str, message: str) -> Finding:
+    return Finding(policy, Source.CROSSGUARD, Level.MANDATORY, "", "", "", ("P147",), message, "Fix it.", "high")
+
+
+def test_sarif_stack_findings_of_one_policy_get_distinct_fingerprints(report: GateReport) -> None:
+    report.violations = [
+        _stack_finding("cloudtrail-enabled", "no CloudTrail trail."),
+        _stack_finding("cloudtrail-enabled", "the trail does not log data events."),
+    ]
+    report.suppressed = []
+    results = json.loads(render(report, "sarif"))["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["preflightFinding/v1"] for r in results]
+    assert len(set(prints)) == 2
+
+
+def test_sarif_rule_outside_the_registry_has_a_fixed_description(report: GateReport) -> None:
+    report.violations = [
+        _stack_finding("suppression-invalid", "suppressions.yaml: entry 2 (x on y): reason shorter than 20"),
+        _stack_finding("suppression-invalid", "suppressions.yaml: entry 5 (a on b): missing expires"),
+    ]
+    report.suppressed = []
+    rules = json.loads(render(report, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) == 1
+    description = rules[0]["shortDescription"]["text"]
+    assert "entry 2" not in description and "suppressions.yaml" in description

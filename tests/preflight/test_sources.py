@@ -113,3 +113,15 @@ def test_fixtures_follow_the_documented_shapes() -> None:
     export = json.loads(EXPORT.read_text(encoding="utf-8"))
     assert export["version"] == 3
     assert {"manifest", "resources"} <= set(export["deployment"])
+
+
+@pytest.mark.parametrize("loader", [graph_from_preview, graph_from_export])
+def test_a_file_for_another_stack_is_refused(tmp_path: Path, loader: object) -> None:
+    source = PREVIEW if loader is graph_from_preview else EXPORT
+    path = tmp_path / source.name
+    path.write_text(source.read_text(encoding="utf-8").replace("urn:pulumi:dev::", "urn:pulumi:prod::"))
+    with pytest.raises(PreflightError) as excinfo:
+        loader(path, "dev")  # type: ignore[operator]
+    assert str(excinfo.value) == f"{path}: this file is for stack 'prod', not 'dev' (pass --stack prod)"
+    assert loader(path, "prod").stack == "prod"  # type: ignore[operator]
+    assert loader(path, "acme/demo/prod").resources  # type: ignore[operator]

@@ -9,7 +9,13 @@ import pytest
 
 from preflight.errors import ConfigError
 from preflight.findings import Finding, Level, Source
-from preflight.suppressions import apply_suppressions, load_suppressions
+from preflight.suppressions import (
+    Suppression,
+    apply_suppressions,
+    load_suppressions,
+    unused_note,
+    unused_suppressions,
+)
 
 TODAY = dt.date(2026, 1, 15)
 KNOWN = ["sqs-queue-kms-encryption", "cloudtrail-enabled"]
@@ -131,3 +137,72 @@ def test_malformed_yaml_is_one_line_error(tmp_path: Path) -> None:
 def test_missing_or_empty_file_means_no_suppressions(tmp_path: Path) -> None:
     assert load_suppressions(tmp_path / "absent.yaml", KNOWN) == ([], [])
     assert load(tmp_path, "") == ([], [])
+
+
+@pytest.mark.parametrize("expires", ["2027-02-30", "2027-W22-1", "20270531", "'2027-5-31'", "2027-05-31T10:00:00"])
+def test_impossible_or_non_iso_dates_are_invalid_entries_not_crashes(tmp_path: Path, expires: str) -> None:
+    valid, problems = load(
+        tmp_path,
+        f"- {{id: sqs-queue-kms-encryption, resource: q, reason: a reason long enough here, expires: {expires}}}\n",
+    )
+    assert valid == []
+    assert [p.policy for p in problems] == ["suppression-invalid"]
+    assert "not YYYY-MM-DD" in problems[0].message
+
+
+def test_quoted_and_unquoted_dates_both_load(tmp_path: Path) -> None:
+    valid, problems = load(
+        tmp_path,
+        """
+- {id: sqs-queue-kms-encryption, resource: a, reason: a reason long enough here, expires: 2026-12-31}
+- {id: sqs-queue-kms-encryption, resource: b, reason: a reason long enough here, expires: "2026-12-31"}
+""",
+    )
+    assert problems == []
+    assert [s.expires for s in valid] == [dt.date(2026, 12, 31)] * 2
+
+
+def test_reason_must_be_text(tmp_path: Path) -> None:
+    valid, problems = load(
+        tmp_path,
+        "- id: sqs-queue-kms-encryption\n  resource: q\n  expires: 2026-12-31\n"
+        "  reason: [a reason long enough here, and more words]\n",
+    )
+    assert valid == []
+    assert [p.policy for p in problems] == ["suppression-invalid"]
+    assert "reason" in problems[0].message
+
+
+def test_glob_metacharacters_in_a_name_match_exactly_itself(tmp_path: Path) -> None:
+    valid, problems = load(
+        tmp_path,
+        '- {id: sqs-queue-kms-encryption, resource: "fn[0]", reason: a reason long enough here, expires: 2026-12-31}\n',
+    )
+    assert problems == []
+    kept, waived = apply_suppressions(
+        [finding("sqs-queue-kms-encryption", "fn[0]"), finding("sqs-queue-kms-encryption", "fn1")], valid
+    )
+    assert [f.resource for f in kept] == ["fn1"]
+    assert [s.finding.resource for s in waived] == ["fn[0]"]
+
+
+def test_unused_entries_are_reported(tmp_path: Path) -> None:
+    valid, _ = load(
+        tmp_path,
+        """
+- {id: sqs-queue-kms-encryption, resource: used, reason: a reason long enough here, expires: 2026-12-31}
+- {id: sqs-queue-kms-encryption, resource: typo-queue, reason: a reason long enough here, expires: 2026-12-31}
+""",
+    )
+    unused = unused_suppressions([finding("sqs-queue-kms-encryption", "used")], valid)
+    assert [s.resource for s in unused] == ["typo-queue"]
+    note = unused_note(unused[0])
+    assert "entry 2" in note and "matched no finding" in note
+
+
+def test_entries_scoped_to_another_stack_are_not_reported_unused() -> None:
+    fields = {"reason": "x" * 20, "expires": dt.date(2099, 1, 1), "index": 0}
+    dev_only = Suppression(id="CKV_AWS_28", resource="urn:pulumi:dev::*", **fields)
+    anywhere = Suppression(id="CKV_AWS_28", resource="storage-*", **fields)
+    assert unused_suppressions([], [dev_only, anywhere], "prod") == [anywhere]
+    assert unused_suppressions([], [dev_only, anywhere], "dev") == [dev_only, anywhere]
