@@ -20,7 +20,6 @@ and committed as ``functions/actions/openapi.json`` (a test keeps the two equal)
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -46,8 +45,7 @@ from functions.actions.models import (
     SubmitRequest,
     SubmittedRequest,
 )
-from functions.ingest import guardrail
-from functions.ingest.language import detect_language
+from functions.ingest import intake
 from functions.ingest.models import normalise_prompt
 from functions.shared import aws, settings
 from functions.shared.constants import (
@@ -57,8 +55,7 @@ from functions.shared.constants import (
     ENV_GUARDRAIL_VERSION,
     ENV_MAX_PROMPT_CHARS,
 )
-from functions.shared.events import REQUEST_ID_PATTERN, RequestReceived
-from functions.shared.exceptions import EventPublishError
+from functions.shared.events import REQUEST_ID_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,8 +71,6 @@ app = BedrockAgentResolver()
 DEFAULT_MAX_PROMPT_CHARS = 8_000
 #: Bedrock's action-group event carries the session id; it is the correlation id until a request id exists.
 SESSION_ID_PATH = "sessionId"
-_BLOCKED_MESSAGE = "The request was blocked by the content policy."
-
 _idempotency = aws.idempotency_config("[session_id, prompt]")
 
 
@@ -168,28 +163,18 @@ def submit(command: SubmitCommand) -> dict[str, Any]:
         400 when the guardrail blocks the prompt, 503 when Bedrock or EventBridge fail.
     """
     config = load_settings()
-    language = detect_language(command.prompt)
     try:
-        screening = guardrail.screen(command.prompt, config.guardrail_id, config.guardrail_version)
-    except (ClientError, BotoCoreError) as exc:
-        logger.exception("guardrail call failed")
-        raise ActionError(503, "screening_unavailable", "Screening is temporarily unavailable; retry later.") from exc
-    if screening.blocked:
-        metrics.add_metric(name="PromptBlocked", unit=MetricUnit.Count, value=1)
-        raise ActionError(400, "blocked_by_guardrail", screening.message or _BLOCKED_MESSAGE)
-    if screening.redacted:
-        metrics.add_metric(name="PiiRedacted", unit=MetricUnit.Count, value=1)
-    event = RequestReceived(
-        request_id=str(uuid.uuid4()), prompt=screening.text, language=language, pii_redacted=screening.redacted
-    )
-    logger.set_correlation_id(event.request_id)
-    try:
-        aws.publish(event)
-    except (ClientError, BotoCoreError, EventPublishError) as exc:
-        logger.exception("publishing RequestReceived failed")
-        raise ActionError(503, "unavailable", "The request could not be queued; retry later.") from exc
+        event = intake.screen_and_publish(
+            command.prompt,
+            guardrail_id=config.guardrail_id,
+            guardrail_version=config.guardrail_version,
+            metrics=metrics,
+            logger=logger,
+        )
+    except intake.IntakeError as exc:
+        raise ActionError(exc.status, exc.code, exc.message) from exc
     metrics.add_metric(name="RequestSubmitted", unit=MetricUnit.Count, value=1)
-    return SubmittedRequest(request_id=event.request_id, status="accepted", language=language).model_dump()
+    return SubmittedRequest(request_id=event.request_id, status="accepted", language=event.language).model_dump()
 
 
 @cache

@@ -10,7 +10,6 @@ import base64
 import binascii
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,11 +24,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from functions.ingest import guardrail
-from functions.ingest.language import detect_language
+from functions.ingest import intake
 from functions.ingest.models import IDEMPOTENCY_KEY_PATTERN, IngestCommand, IngestRequest, normalise_prompt
 from functions.shared import aws, settings
 from functions.shared.constants import (
@@ -38,8 +35,6 @@ from functions.shared.constants import (
     ENV_MAX_BODY_BYTES,
     ENV_MAX_PROMPT_CHARS,
 )
-from functions.shared.events import RequestReceived
-from functions.shared.exceptions import EventPublishError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -51,8 +46,6 @@ metrics = Metrics()
 IDEMPOTENCY_HEADER = "idempotency-key"  # HTTP API lower-cases header names in payload 2.0
 DEFAULT_MAX_PROMPT_CHARS = 8_000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
-_BLOCKED_MESSAGE = "The request was blocked by the content policy."
-
 _persistence = aws.idempotency_store()
 _idempotency = aws.idempotency_config("idempotency_key", payload_validation_jmespath="prompt")
 
@@ -182,31 +175,18 @@ def accept(command: IngestCommand) -> dict[str, Any]:
         400 when the guardrail blocks the prompt, 503 when Bedrock or EventBridge fail.
     """
     config = load_settings()
-    language = detect_language(command.prompt)
     try:
-        screening = guardrail.screen(command.prompt, config.guardrail_id, config.guardrail_version)
-    except (ClientError, BotoCoreError) as exc:
-        logger.exception("guardrail call failed")
-        raise HttpError(503, "screening_unavailable", "Screening is temporarily unavailable; retry later.") from exc
-    if screening.blocked:
-        metrics.add_metric(name="PromptBlocked", unit=MetricUnit.Count, value=1)
-        raise HttpError(400, "blocked_by_guardrail", screening.message or _BLOCKED_MESSAGE)
-    if screening.redacted:
-        metrics.add_metric(name="PiiRedacted", unit=MetricUnit.Count, value=1)
-    event = RequestReceived(
-        request_id=str(uuid.uuid4()),
-        prompt=screening.text,
-        language=language,
-        pii_redacted=screening.redacted,
-        connection_id=command.connection_id,
-    )
-    logger.set_correlation_id(event.request_id)
-    try:
-        aws.publish(event)
-    except (ClientError, BotoCoreError, EventPublishError) as exc:
-        logger.exception("publishing RequestReceived failed")
-        raise HttpError(503, "unavailable", "The request could not be queued; retry later.") from exc
-    return {"request_id": event.request_id, "status": "accepted", "language": language}
+        event = intake.screen_and_publish(
+            command.prompt,
+            guardrail_id=config.guardrail_id,
+            guardrail_version=config.guardrail_version,
+            metrics=metrics,
+            logger=logger,
+            connection_id=command.connection_id,
+        )
+    except intake.IntakeError as exc:
+        raise HttpError(exc.status, exc.code, exc.message) from exc
+    return {"request_id": event.request_id, "status": "accepted", "language": event.language}
 
 
 accept_once = idempotent_function(data_keyword_argument="command", config=_idempotency, persistence_store=_persistence)(
