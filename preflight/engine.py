@@ -30,6 +30,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from preflight.errors import ConfigError, PreflightError, ProgramError
 from preflight.fabricate import invoke_result, resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
+from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.stackconfig import load_project, load_stack_config
 
 DEFAULT_REGION = "us-east-1"
@@ -130,7 +131,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         response = super().RegisterResource(request)
         inputs = rpc.deserialize_properties(request.object) if request.type != STACK_TYPE else {}
         registration = self.resources.get(urn)
-        outputs = dict(registration.state) if registration is not None else {}
+        outputs = _secret_outputs(inputs, dict(registration.state) if registration is not None else {}, request)
         self.nodes.append(
             ResourceNode(
                 urn=urn,
@@ -216,11 +217,29 @@ def _apply_response(request: Any, response: Any) -> Any:
     return updated
 
 
+def _has_secret(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return value.get(rpc._special_sig_key) == rpc._special_secret_sig or any(map(_has_secret, value.values()))
+    return isinstance(value, list | tuple) and any(map(_has_secret, value))
+
+
+def _secret_outputs(inputs: Mapping[str, Any], outputs: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Outputs with secrets kept secret: the mocks echo inputs back unwrapped, so an output fed by a secret
+    input is the input's (redacted) value, and `additionalSecretOutputs` are secret whatever they hold."""
+    for key, value in inputs.items():
+        if key in outputs and _has_secret(value):
+            outputs[key] = value
+    for key in request.additionalSecretOutputs:
+        if key in outputs:
+            outputs[key] = {rpc._special_sig_key: rpc._special_secret_sig, "value": outputs[key]}
+    return outputs
+
+
 def _plain(value: Any) -> Any:
-    """Deserialised values as plain JSON-able data (secrets unwrapped, resources as URNs)."""
+    """Deserialised values as plain JSON-able data (secrets as "[secret]", resources as URNs)."""
     if isinstance(value, Mapping):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return _plain(value.get("value"))
+            return SECRET_PLACEHOLDER  # never the plaintext: every artefact is written from the graph
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

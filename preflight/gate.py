@@ -26,9 +26,9 @@ import yaml
 
 from policies.profile import PACK_DIR, PRODUCTION_STACKS
 from policies.registry import all_policies
-from preflight.errors import PreflightError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph
+from preflight.load import load_graph
 from preflight.policy_runner import run_policies
 from preflight.suppressions import apply_suppressions, load_suppressions, unused_note, unused_suppressions
 
@@ -95,23 +95,6 @@ class GateReport:
             "policy_config": self.config_file,
             "duration_seconds": round(self.duration, 3),
         }
-
-
-def load_graph(
-    program_dir: str | Path, stack: str, *, from_preview: str | None, from_export: str | None
-) -> ResourceGraph:
-    if from_preview and from_export:
-        raise PreflightError("use either --from-preview or --from-export, not both")
-    if from_preview or from_export:
-        sources = importlib.import_module("preflight.sources")
-        if from_preview:
-            graph: ResourceGraph = sources.graph_from_preview(from_preview, stack)
-        else:
-            graph = sources.graph_from_export(from_export, stack)
-        return graph
-    from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
-
-    return synthesize(program_dir, stack)
 
 
 @cache
@@ -188,19 +171,19 @@ def run_gate(
         run = run_policies(graph, program_dir=program_dir)
         checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
-    notes[:0] = run.undetermined
+    notes[:0] = [*graph.notes, *run.undetermined]
     if checkov_result is not None:
-        findings.extend(checkov_findings(checkov_result, stack))
+        findings.extend(checkov_findings(checkov_result, graph.stack))
     known = [p.name for p in all_policies()]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     kept, waived = apply_suppressions(findings, suppressions)
-    notes.extend(unused_note(s) for s in unused_suppressions(findings, suppressions, stack))
+    notes.extend(unused_note(s) for s in unused_suppressions(findings, suppressions, graph.stack))
     violations = sorted(kept + problems, key=lambda f: (f.level is not Level.MANDATORY, f.resource, f.policy))
     return GateReport(
-        stack=stack,
+        stack=graph.stack,
         project=graph.project,
         graph=graph,
-        resources=len(graph.custom_resources),
+        resources=len(graph.managed_resources),
         violations=violations,
         suppressed=waived,
         not_scanned=sorted(set(checkov_result.not_scanned)) if checkov_result is not None else [],

@@ -15,6 +15,25 @@ from typing import Any
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX = "pulumi:providers:"
+
+
+def urn_name(urn: str) -> str:
+    """The logical name: everything after the third `::` (`orders::eu` stays whole), as Pulumi's
+    `URN.Name()` (pulumi/pulumi sdk/go/common/resource/urn/urn.go L184-L187)."""
+    parts = urn.split("::", 3)
+    return parts[3] if len(parts) == 4 else urn.rsplit("::", 1)[-1]
+
+
+def urn_project(urn: str) -> str:
+    """The project part of `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::", 3)
+    return parts[1] if len(parts) == 4 else ""
+
+
+def urn_stack(urn: str) -> str:
+    """The stack part of `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,8 @@ class ResourceGraph:
     resources: list[ResourceNode]
     config: dict[str, Any] = field(default_factory=dict)
     source: str = "program"
+    #: What reading the source found worth telling (pending operations, a checkpoint file); not serialised.
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.resources}
@@ -95,6 +116,12 @@ class ResourceGraph:
     def custom_resources(self) -> list[ResourceNode]:
         """Cloud resources only: components and the stack itself are groupings, not deployments."""
         return [r for r in self.resources if r.custom]
+
+    @property
+    def managed_resources(self) -> list[ResourceNode]:
+        """The cloud resources the stack deploys: providers are not resources (a preview never lists the
+        default ones, an export does), so a stack counts the same from a preview, an export and the program."""
+        return [r for r in self.resources if r.custom and not r.type.startswith(PROVIDER_PREFIX)]
 
     def of_type(self, *types: str) -> list[ResourceNode]:
         return [r for r in self.resources if r.type in types]

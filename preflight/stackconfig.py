@@ -111,3 +111,16 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
             continue
         values[full_key] = _config_string(value)
     return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets))
+
+
+def split_stack(value: str) -> tuple[str, str | None]:
+    """(stack, project) of a `--stack` value: `stack`, `project/stack` or `org/project/stack`.
+
+    The CLI accepts all three (`pulumi stack select acme/shop/prod`); URNs, stack files
+    (`Pulumi.<stack>.yaml`) and policy configs (`policies/config/<stack>.json`) use the bare stack,
+    so this is the one place that decides which part is which. The project is None when not given.
+    """
+    parts = value.split("/")
+    if len(parts) > 3 or not all(parts):
+        raise ConfigError(f"--stack {value!r}: expected STACK, PROJECT/STACK or ORG/PROJECT/STACK")
+    return parts[-1], (parts[-2] if len(parts) >= 2 else None)

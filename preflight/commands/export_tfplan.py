@@ -15,9 +15,8 @@ import sys
 from typing import Any
 
 from preflight.commands.common import add_program_options, write_output
-from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
-from preflight.sources import graph_from_export, graph_from_preview
+from preflight.load import load_graph as load_stack_graph
 from preflight.tfplan import graph_to_tfplan
 
 
@@ -38,11 +37,12 @@ def register(subparsers: Any) -> None:
 
 def load_graph(args: argparse.Namespace) -> ResourceGraph:
     """The graph from whichever source the options name (the program by default)."""
-    if getattr(args, "from_preview", None):
-        return graph_from_preview(args.from_preview, args.stack)
-    if getattr(args, "from_export", None):
-        return graph_from_export(args.from_export, args.stack)
-    return synthesize(args.program, args.stack)
+    return load_stack_graph(
+        args.program,
+        args.stack,
+        from_preview=getattr(args, "from_preview", None),
+        from_export=getattr(args, "from_export", None),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

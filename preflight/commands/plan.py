@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.tree import Tree
 
 from preflight.commands.common import add_format_option, add_program_options, write_output
-from preflight.engine import synthesize
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
 from preflight.layers import layer_of
+from preflight.load import load_graph
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = synthesize(args.program, args.stack)
+    graph = load_graph(args.program, args.stack)
     if args.format == "json":
         write_output(json.dumps(plan_json(graph), indent=2, sort_keys=True), args.output)
     else:
@@ -46,7 +46,7 @@ def _label(node: ResourceNode, graph: ResourceGraph) -> str:
 
 def render_tree(graph: ResourceGraph) -> str:
     """A terminal tree: stack -> components -> resources, each with type and layer."""
-    custom = len(graph.custom_resources)
+    custom = len(graph.managed_resources)
     root = Tree(f"[bold]{graph.project}[/bold] / {graph.stack}: {custom} resources")
     branches: dict[str, Tree] = {}
     for node in graph.resources:

@@ -29,9 +29,9 @@ TERRAFORM_VERSION = "1.9.0"
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 
 #: Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SECRET_PLACEHOLDER = "[secret]"
+from preflight.secrets import SECRET_PLACEHOLDER  # noqa: E402
+from preflight.secrets import SECRET_SIG as _SECRET_SIG  # noqa: E402
+from preflight.secrets import SIG_KEY as _SIG_KEY  # noqa: E402
 
 #: Output-only attributes that Terraform never knows at plan time for a resource being created.
 _COMPUTED = ("id", "arn")
@@ -102,14 +102,20 @@ def _special(value: Mapping[str, Any]) -> tuple[bool, Any]:
     if sig is None:
         return False, None
     if sig == _SECRET_SIG:
-        plaintext = value.get("plaintext")
-        if isinstance(plaintext, str):
-            try:
-                return True, json.loads(plaintext)
-            except json.JSONDecodeError:
-                return True, plaintext
-        return True, value.get("value", SECRET_PLACEHOLDER)
+        return True, SECRET_PLACEHOLDER  # never the plaintext (`--show-secrets` exports carry it)
     return True, value.get("path") or value.get("uri") or value.get("hash")
+
+
+def _sensitive(value: Any) -> Any:
+    """Terraform's `*_sensitive` shape: the value's structure with every secret leaf `true` and other leaves
+    omitted (false inside lists, to keep positions), per Terraform's JSON output format ("Change
+    Representation", developer.hashicorp.com/terraform/internals/json-format). A secret is "[secret]"
+    in the graph (preflight.secrets), so the plan never holds its value either."""
+    if isinstance(value, Mapping):
+        return {k: s for k, v in value.items() if (s := _sensitive(v)) is not False}
+    if isinstance(value, list):
+        return [_sensitive(v) for v in value]
+    return value == SECRET_PLACEHOLDER
 
 
 class _Converter:
@@ -309,7 +315,8 @@ def _convert_node(
     for key in _COMPUTED:
         unknown.setdefault(key, True)
     common = {"address": address, "mode": "managed", "type": tf_type, "name": tf_name, "provider_name": AWS_PROVIDER}
-    planned = {**common, "schema_version": 0, "values": values, "sensitive_values": {}}
+    sensitive = _sensitive(values)
+    planned = {**common, "schema_version": 0, "values": values, "sensitive_values": sensitive}
     change = {
         **common,
         "change": {
@@ -318,7 +325,7 @@ def _convert_node(
             "after": values,
             "after_unknown": unknown,
             "before_sensitive": False,
-            "after_sensitive": {},
+            "after_sensitive": sensitive,
         },
     }
     config = {

@@ -161,7 +161,7 @@ def test_skipped_checks_carry_reasons_and_do_not_run(result: CheckovResult) -> N
 
 @needs_checkov
 def test_preview_fixture_through_checkov() -> None:
-    graph = graph_from_preview(REPO_ROOT / "tests" / "fixtures" / "preview.json", "dev")
+    graph = graph_from_preview(REPO_ROOT / "tests" / "fixtures" / "pulumi" / "preview-show-sames.json", "dev")
     result = run_checkov(graph, REPO_ROOT, checkov_bin=CHECKOV)
     assert result.not_scanned == ["random:index/randomPet:RandomPet"]
     # The block is linked through its reference although the bucket id is unknown in the preview.

@@ -168,7 +168,7 @@ def test_impossible_suppression_date_fails_the_gate_without_a_crash(tmp_path: Pa
 
 
 def test_preview_of_another_stack_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "preview.json"
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "pulumi" / "preview-show-sames.json"
     preview = tmp_path / "prod-preview.json"
     preview.write_text(fixture.read_text(encoding="utf-8").replace("urn:pulumi:dev::", "urn:pulumi:prod::"))
     directory = program(tmp_path / "prog", GOOD)

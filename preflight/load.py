@@ -1,0 +1,36 @@
+"""The graph of a stack from its one source: the program, a `pulumi preview --json` or a `pulumi stack export`.
+
+`--stack` may be qualified (`acme/shop/prod`): it is split once here (`split_stack`), the project
+part is checked against the program or the file, and the graph carries the bare stack, which alone
+selects levels and settings downstream.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from preflight.errors import ConfigError, PreflightError
+from preflight.graph import ResourceGraph
+from preflight.stackconfig import split_stack
+
+
+def load_graph(
+    program_dir: str | Path, stack: str, *, from_preview: str | None = None, from_export: str | None = None
+) -> ResourceGraph:
+    if from_preview and from_export:
+        raise PreflightError("use either --from-preview or --from-export, not both")
+    name, project = split_stack(stack)
+    if from_preview or from_export:
+        from preflight import sources  # noqa: PLC0415 (only file sources need it)
+
+        if from_preview:
+            return sources.graph_from_preview(from_preview, name, project)
+        return sources.graph_from_export(str(from_export), name, project)
+    from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
+
+    graph = synthesize(program_dir, name)
+    if project and project != graph.project:
+        raise ConfigError(
+            f"--stack {stack!r}: the program in {program_dir} is project {graph.project!r}, not {project!r}"
+        )
+    return graph
