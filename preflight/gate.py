@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -98,7 +98,12 @@ class GateReport:
 
 
 def load_graph(
-    program_dir: str | Path, stack: str, *, from_preview: str | None, from_export: str | None
+    program_dir: str | Path,
+    stack: str,
+    *,
+    from_preview: str | None,
+    from_export: str | None,
+    timeout: float | Literal["configured"] | None = "configured",
 ) -> ResourceGraph:
     if from_preview and from_export:
         raise PreflightError("use either --from-preview or --from-export, not both")
@@ -111,7 +116,7 @@ def load_graph(
         return graph
     from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
 
-    return synthesize(program_dir, stack)
+    return synthesize(program_dir, stack, timeout=timeout)
 
 
 @cache
@@ -170,6 +175,7 @@ def run_gate(
     from_preview: str | None = None,
     from_export: str | None = None,
     checkov: bool = True,
+    timeout: float | Literal["configured"] | None = "configured",
 ) -> GateReport:
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
@@ -178,7 +184,7 @@ def run_gate(
     # CrossGuard policies run here, so the gate costs little more than checkov alone (bench/gate.py).
     warm = _start_checkov(notes) if checkov else None
     try:
-        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export)
+        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export, timeout=timeout)
     except BaseException:
         if warm is not None:
             warm.close()

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from preflight.commands.common import add_program_options, write_output
+from preflight.commands.common import add_program_options, program_timeout, write_output
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
 from preflight.sources import graph_from_export, graph_from_preview
@@ -42,7 +42,7 @@ def load_graph(args: argparse.Namespace) -> ResourceGraph:
         return graph_from_preview(args.from_preview, args.stack)
     if getattr(args, "from_export", None):
         return graph_from_export(args.from_export, args.stack)
-    return synthesize(args.program, args.stack)
+    return synthesize(args.program, args.stack, timeout=program_timeout(args))
 
 
 def run(args: argparse.Namespace) -> int:
