@@ -13,11 +13,12 @@ import dataclasses
 import logging
 import os
 import runpy
+import signal
 import sys
-import traceback
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 import pulumi.runtime
@@ -28,10 +29,14 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from preflight.errors import ConfigError, PreflightError, ProgramError
-from preflight.fabricate import invoke_result, resource_outputs
+from preflight.fabricate import resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.secrets import SECRET_PLACEHOLDER
+from preflight.invokes import invoke_result
+from preflight.limits import configured_timeout
+from preflight.origin import OriginTracker, ProgramFiles
 from preflight.stackconfig import load_project, load_stack_config
+from preflight.wire import flatten_references
 
 DEFAULT_REGION = "us-east-1"
 
@@ -71,7 +76,13 @@ class _RecordingMonitor(mocks.MockMonitor):
 
     def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
+        flatten_references(request.args)
         return super().Invoke(request)
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._note_loop()
+        flatten_references(request.properties)
+        return super().ReadResource(request)
 
     def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._stack_transform_callbacks.append(request)
@@ -125,7 +136,12 @@ class _RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
+        # Before anything deserialises the inputs (transforms, the SDK's mock, the record): see preflight/wire.py.
+        flatten_references(request.object)
         urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self._parents:
+            # What the real engine says (pulumi/pulumi pkg/resource/deploy/step_generator.go).
+            raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
         if request.type != STACK_TYPE:
             request = self._apply_transforms(request, urn)
         response = super().RegisterResource(request)
@@ -276,9 +292,17 @@ def _program_context(program_dir: Path, run_dir: Path) -> Iterator[None]:
                 del sys.modules[name]
 
 
-def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonitor) -> None:
-    """Stop the run's RPC threads and close every loop it made, so nothing is left for exit-time GC."""
-    main_loop.run_until_complete(main_loop.shutdown_default_executor())
+def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonitor, *, wait: bool = True) -> None:
+    """Stop the run's RPC threads and close every loop it made, so nothing is left for exit-time GC.
+
+    After a timeout an RPC thread may itself be stuck: the executor is then let go without waiting.
+    """
+    if wait:
+        main_loop.run_until_complete(main_loop.shutdown_default_executor())
+    else:
+        executor = getattr(main_loop, "_default_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
     for loop in monitor.worker_loops:
         if loop is not main_loop and not loop.is_running() and not loop.is_closed():
             loop.close()
@@ -293,25 +317,48 @@ def _reset_runtime() -> None:
     settings.SETTINGS.outputs.clear()
 
 
-def _where(exc: BaseException, program_dir: Path) -> str:
-    """`file:line` of the innermost frame inside the program, else the innermost frame."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    root = str(program_dir.resolve())
-    inside = [f for f in frames if str(Path(f.filename).resolve()).startswith(root)]
-    candidates = inside or list(frames)
-    if not candidates:
-        return "<program>"
-    frame = candidates[-1]
-    path = Path(frame.filename).resolve()
-    shown = path.relative_to(program_dir.resolve()) if str(path).startswith(root) else path
-    return f"{shown}:{frame.lineno}"
+class _TimeLimit(BaseException):
+    """Raised in the main thread when the program overruns its time limit.
+
+    A BaseException, so a program's own `except Exception:` cannot swallow it.
+    """
 
 
-def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bool = True) -> ResourceGraph:
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """End the run after `seconds`: a real-time alarm interrupts even a program stuck in a loop or a wait.
+
+    Signals reach only the main thread (where the CLI runs the program); elsewhere no limit is set.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def synthesize(
+    program_dir: str | Path = ".",
+    stack: str = "dev",
+    *,
+    preview: bool = True,
+    timeout: float | Literal["configured"] | None = "configured",
+) -> ResourceGraph:
     """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
 
-    Raises ConfigError for bad project or stack files and ProgramError when the program raises;
-    both carry one line meant for a person.
+    Raises ConfigError for bad project or stack files and ProgramError when the program raises or
+    runs longer than `timeout` seconds (None: no limit; by default PREFLIGHT_TIMEOUT or
+    `limits.DEFAULT_TIMEOUT`); both carry one line meant for a person,
+    naming the program's own file and line.
 
     Examples
     --------
@@ -319,6 +366,7 @@ def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bo
     >>> len(graph.custom_resources) > 0
     True
     """
+    limit = configured_timeout() if timeout == "configured" else timeout
     program = Path(program_dir).resolve()
     if not program.is_dir():
         raise ConfigError(f"{program_dir}: program directory not found")
@@ -336,6 +384,8 @@ def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bo
     monitor = _RecordingMonitor(_FabricatingMocks(region))
     pulumi.runtime.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor)
     settings.SETTINGS.root_directory = str(program)
+    files = ProgramFiles(program)
+    OriginTracker(files).install(settings.SETTINGS.rpc_manager)
 
     run_dir = project.main.parent  # `main: src/` runs from src/ with src/ on sys.path, as Pulumi does
 
@@ -349,22 +399,31 @@ def synthesize(program_dir: str | Path = ".", stack: str = "dev", *, preview: bo
                 if exc.code not in (0, None):  # `sys.exit(0)` ends a Pulumi program successfully
                     raise
 
+    timed_out = False
     try:
-        with _program_context(program, run_dir):
+        with _program_context(program, run_dir), _time_limit(limit):
             _sync_await(run_pulumi_func(run_program))
+    except _TimeLimit as exc:
+        timed_out = True
+        # Stuck outside the program's own code (waiting on an output that never resolves): name its entry file.
+        where = files.program_line(exc) or str(project.main.relative_to(program))
+        raise ProgramError(
+            f"{where}: program did not finish within {limit:g} s (set --timeout to allow longer)"
+        ) from None
     except PreflightError:
         raise
     except pulumi.RunError as exc:
         # RunError is a program's own clean error (Pulumi prints it without a traceback too).
         raise ConfigError(str(exc)) from None
     except SystemExit as exc:
-        raise ProgramError(f"{_where(exc, program)}: program exited with status {exc.code}") from None
+        raise ProgramError(f"{files.where(exc)}: program exited with status {exc.code}") from None
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ProgramError(f"{_where(exc, program)}: {type(exc).__name__}: {message}") from None
+        raise ProgramError(f"{files.where(exc)}: {type(exc).__name__}: {message}") from None
     finally:
+        OriginTracker.uninstall(settings.SETTINGS.rpc_manager)
         _reset_runtime()
-        _close_loops(main_loop, monitor)
+        _close_loops(main_loop, monitor, wait=not timed_out)
     return ResourceGraph(
         project=project.name,
         stack=stack,

@@ -1,4 +1,4 @@
-"""Deterministic outputs for mocked resources and invokes: ids and ARNs that look real.
+"""Deterministic outputs for mocked resources: ids and ARNs that look real (invoke results: preflight/invokes.py).
 
 The same inputs always give the same outputs, so two runs of the engine give identical graphs.
 """
@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.sdk import invoke_result_names, output_names
+from preflight.sdk import output_names
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
@@ -135,81 +135,3 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         elif key.endswith("Id") and key not in _ID_INPUT_LIKE:
             state[key] = resource_id
     return resource_id, state
-
-
-def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
-    """Results of the data-source functions templates call most; others return an empty object."""
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {
-            "accountId": MOCK_ACCOUNT_ID,
-            "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/preflight",
-            "userId": "AIDAPREFLIGHT",
-            "id": MOCK_ACCOUNT_ID,
-        }
-    if token == "aws:index/getRegion:getRegion":
-        return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
-    if token == "aws:index/getPartition:getPartition":
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-        names = [f"{region}{z}" for z in "abc"]
-        return {"names": names, "zoneIds": names, "id": region}
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
-    return _data_source_result(token, args, region)
-
-
-def _data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
-    """Any other data source: the real engine reads the cloud even during preview, so the program gets
-    values, not unknowns. Here: its arguments echoed back, and every ARN and id field the SDK's result
-    class declares filled deterministically (other fields stay unset)."""
-    names = invoke_result_names(token)
-    result: dict[str, Any] = {k: v for k, v in args.items() if k in names}
-    parts = token.split(":")
-    kind = parts[2].removeprefix("get") if len(parts) == 3 else "Resource"
-    module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
-    ident = short_hash(token, json.dumps(args, sort_keys=True, default=str), length=10)
-    arn = arn_for(f"aws:{module}/{kind[:1].lower()}{kind[1:]}:{kind}", ident, ident, region)
-    for name in names:
-        if name in result:
-            continue
-        if name == "arn" or name.endswith("Arn"):
-            result[name] = arn
-        elif (name == "id" or name.endswith("Id")) and name not in _ID_INPUT_LIKE:
-            result[name] = ident
-    return result
-
-
-def policy_document_json(args: Mapping[str, Any]) -> str:
-    """Render `aws.iam.get_policy_document` arguments the way the provider does (IAM JSON)."""
-    statements = []
-    for st in args.get("statements") or []:
-        out: dict[str, Any] = {}
-        if st.get("sid"):
-            out["Sid"] = st["sid"]
-        out["Effect"] = st.get("effect", "Allow")
-        for src, dst in (
-            ("actions", "Action"),
-            ("notActions", "NotAction"),
-            ("resources", "Resource"),
-            ("notResources", "NotResource"),
-        ):
-            values = st.get(src)
-            if values:
-                out[dst] = values[0] if len(values) == 1 else sorted(values)
-        for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            principals = st.get(src)
-            if principals:
-                block: dict[str, Any] = {}
-                for p in principals:
-                    ids = p.get("identifiers") or []
-                    block[p["type"]] = ids[0] if len(ids) == 1 else ids
-                out[dst] = "*" if block == {"*": "*"} else block
-        conditions = st.get("conditions")
-        if conditions:
-            cond: dict[str, dict[str, Any]] = {}
-            for c in conditions:
-                values = c.get("values") or []
-                cond.setdefault(c["test"], {})[c["variable"]] = values[0] if len(values) == 1 else values
-            out["Condition"] = cond
-        statements.append(out)
-    return json.dumps({"Version": args.get("version") or "2012-10-17", "Statement": statements})

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -153,6 +153,7 @@ def run_gate(
     from_preview: str | None = None,
     from_export: str | None = None,
     checkov: bool = True,
+    timeout: float | Literal["configured"] | None = "configured",
 ) -> GateReport:
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
@@ -161,7 +162,7 @@ def run_gate(
     # CrossGuard policies run here, so the gate costs little more than checkov alone (bench/gate.py).
     warm = _start_checkov(notes) if checkov else None
     try:
-        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export)
+        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export, timeout=timeout)
     except BaseException:
         if warm is not None:
             warm.close()

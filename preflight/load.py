@@ -8,6 +8,7 @@ selects levels and settings downstream.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from preflight.errors import ConfigError, PreflightError
 from preflight.graph import ResourceGraph
@@ -15,8 +16,14 @@ from preflight.stackconfig import split_stack
 
 
 def load_graph(
-    program_dir: str | Path, stack: str, *, from_preview: str | None = None, from_export: str | None = None
+    program_dir: str | Path,
+    stack: str,
+    *,
+    from_preview: str | None = None,
+    from_export: str | None = None,
+    timeout: float | Literal["configured"] | None = "configured",
 ) -> ResourceGraph:
+    """The graph of `stack`; `timeout` bounds a program's run (`"configured"`: `PREFLIGHT_TIMEOUT` or the default)."""
     if from_preview and from_export:
         raise PreflightError("use either --from-preview or --from-export, not both")
     name, project = split_stack(stack)
@@ -28,7 +35,7 @@ def load_graph(
         return sources.graph_from_export(str(from_export), name, project)
     from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
 
-    graph = synthesize(program_dir, name)
+    graph = synthesize(program_dir, name, timeout=timeout)
     if project and project != graph.project:
         raise ConfigError(
             f"--stack {stack!r}: the program in {program_dir} is project {graph.project!r}, not {project!r}"

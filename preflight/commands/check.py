@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from preflight.commands.common import add_format_option, add_program_options, write_output
+from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
 from preflight.errors import PreflightError
 from preflight.gate import GateReport, run_gate
 from preflight.graph import ResourceGraph
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         from_preview=args.from_preview,
         from_export=args.from_export,
         checkov=not args.no_checkov,
+        timeout=program_timeout(args),
     )
     if args.output_dir:
         write_output_dir(report, args.output_dir, base)

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from preflight.commands.common import add_format_option, add_program_options, write_output
+from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
 from preflight.cost.estimator import IdleCost, idle_cost
 from preflight.cost.usage import Load, UsageError, UsageEstimate, parse_tier_mix, usage_estimate
 from preflight.errors import PreflightError
@@ -56,7 +56,7 @@ def _load(args: argparse.Namespace) -> Load | None:
 
 def run(args: argparse.Namespace) -> int:
     load = _load(args)  # validate the flags before spending a second on the program
-    graph = load_graph(args.program, args.stack)
+    graph = load_graph(args.program, args.stack, timeout=program_timeout(args))
     cost = idle_cost(graph, free_tier=not args.no_free_tier)
     usage = None
     if load is not None:

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from preflight.commands.common import add_program_options, write_output
+from preflight.commands.common import add_program_options, program_timeout, write_output
 from preflight.graph import ResourceGraph
 from preflight.load import load_graph as load_stack_graph
 from preflight.tfplan import graph_to_tfplan
@@ -42,6 +42,7 @@ def load_graph(args: argparse.Namespace) -> ResourceGraph:
         args.stack,
         from_preview=getattr(args, "from_preview", None),
         from_export=getattr(args, "from_export", None),
+        timeout=program_timeout(args),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.tree import Tree
 
-from preflight.commands.common import add_format_option, add_program_options, write_output
+from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
 from preflight.layers import layer_of
 from preflight.load import load_graph
@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = load_graph(args.program, args.stack)
+    graph = load_graph(args.program, args.stack, timeout=program_timeout(args))
     if args.format == "json":
         write_output(json.dumps(plan_json(graph), indent=2, sort_keys=True), args.output)
     else:

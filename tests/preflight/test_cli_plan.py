@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,36 @@ def test_module_entry_point_exits_with_the_code_and_flushes_output(tmp_path: Pat
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Pulumi.qa.yaml: stack file not found" in bad.stderr
+
+
+def test_time_limit_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = write_program(tmp_path, "while True:\n    pass\n")
+    assert main(["plan", "--program", str(program), "--timeout", "0.5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    line = r"preflight: error: __main__\.py:[12]: program did not finish within 0\.5 s \(set --timeout .*\)"
+    assert re.fullmatch(line, err[0])
+
+
+@pytest.mark.parametrize(("flag", "env"), [(["--timeout", "soon"], None), ([], "-3"), ([], "nan")])
+def test_bad_time_limit_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    flag: list[str],
+    env: str | None,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("PREFLIGHT_TIMEOUT", env)
+    assert main(["plan", "--program", str(write_program(tmp_path, "pass\n")), *flag]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    origin = "--timeout" if flag else "PREFLIGHT_TIMEOUT"
+    assert len(err) == 1 and err[0].startswith(f"preflight: error: {origin}: "), err
+
+
+def test_time_limit_from_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFLIGHT_TIMEOUT", "0.5")
+    assert main(["plan", "--program", str(write_program(tmp_path, "while True:\n    pass\n"))]) == 2
+    assert "within 0.5 s" in capsys.readouterr().err

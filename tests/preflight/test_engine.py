@@ -270,3 +270,77 @@ def test_dates_in_stack_files_stay_text(tmp_path: Path) -> None:
     with (program / "Pulumi.dev.yaml").open("a", encoding="utf-8") as handle:
         handle.write("  sample:launch: 2027-02-28\n  sample:bad: 2027-02-30\n")
     assert synthesize(program, "dev").config["sample:launch"] == "2027-02-28"
+
+
+RESOURCE_INPUTS = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+role = aws.iam.Role("role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+site = pulumi.ComponentResource("test:index:Site", "site")
+for i in range(25):
+    # A resource object where the SDK takes its name or ARN: `role=role`, `function=fn`.
+    aws.iam.RolePolicyAttachment(f"attach-{i}", role=role, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    fn = aws.lambda_.Function(f"fn-{i}", role=role.arn, runtime="python3.12", handler="app.handler")
+    aws.lambda_.Permission(f"allow-{i}", function=fn, action="lambda:InvokeFunction", principal="s3.amazonaws.com")
+aws.sqs.Queue("queue", tags={"owner": site})
+"""
+
+
+def test_resource_objects_as_inputs_neither_hang_nor_cross_loops(tmp_path: Path) -> None:
+    """Fifty resource references: before the fix this hung or failed "attached to a different loop" on
+    most runs; the time limit turns a hang into a failure instead of a stuck test."""
+    program = write_program(tmp_path, RESOURCE_INPUTS)
+    graph = synthesize(program, "dev", timeout=60)
+    by_name = {node.name: node for node in graph}
+    # The provider receives the referenced resource's id (a component: its URN), as from the real engine.
+    assert by_name["attach-3"].inputs["role"] == by_name["role"].id
+    assert by_name["allow-3"].inputs["function"] == by_name["fn-3"].id
+    assert by_name["queue"].inputs["tags"] == {"owner": by_name["site"].urn}
+    assert by_name["role"].urn in by_name["attach-3"].dependencies
+    assert len(graph.custom_resources) == 77
+
+
+def test_sdk_errors_name_the_programs_line(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path,
+        "import helper\nhelper.build()\n",
+        files={
+            "helper.py": (
+                "import pulumi_aws as aws\n\n"
+                "def build():\n"
+                "    aws.iam.Role('r', assume_role_policy={'Statement': object()})\n"
+            )
+        },
+    )
+    with pytest.raises(ProgramError, match=r"^helper\.py:4: ValueError: While processing resource: 'r'"):
+        synthesize(program, "dev")
+
+
+def test_duplicate_names_fail_as_in_the_engine(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import pulumi_aws as aws\naws.sqs.Queue('q')\naws.sqs.Queue('q')\n")
+    with pytest.raises(ProgramError, match=r"^__main__\.py:[23]: ValueError: Duplicate resource URN '.*::q'"):
+        synthesize(program, "dev")
+
+
+@pytest.mark.parametrize(
+    ("main", "where"),
+    [
+        ("import pulumi_aws as aws\naws.sqs.Queue('q')\nwhile True:\n    pass\n", r"__main__\.py:[34]"),
+        ("import time\n\ndef wait():\n    time.sleep(30)\n\nwait()\n", r"__main__\.py:4"),
+        (
+            "import asyncio\nimport pulumi\n"
+            "pulumi.export('never', pulumi.Output.from_input(asyncio.get_event_loop().create_future()))\n",
+            r"__main__\.py",
+        ),
+        ("try:\n    while True:\n        pass\nexcept Exception:\n    pass\n", r"__main__\.py:[23]"),
+    ],
+    ids=["busy-loop", "sleep", "unresolved-output", "swallowing-except"],
+)
+def test_time_limit_ends_a_run(tmp_path: Path, main: str, where: str) -> None:
+    program = write_program(tmp_path, main)
+    with pytest.raises(ProgramError, match=rf"^{where}: program did not finish within 0\.5 s \(set --timeout"):
+        synthesize(program, "dev", timeout=0.5)
+    # The runtime is usable again afterwards.
+    assert synthesize(write_program(tmp_path / "next", "import pulumi_aws as aws\naws.sqs.Queue('q')\n"), "dev")

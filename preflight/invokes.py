@@ -1,0 +1,234 @@
+"""Results of data-source invokes (`aws.ec2.get_ami(...)`, `aws.get_caller_identity()`), fabricated offline.
+
+Why: the real engine reads the cloud for data sources even during `pulumi preview`, so a program
+gets values, not unknowns, and many programs use them at once (`ami.id`, `zones.names[0]`,
+`vpc.cidr_block.split("/")`). Every field gets a value of the type the provider returns, read from
+the type annotations of the installed SDK's result class (`GetAmiResult.most_recent -> bool`,
+`GetSubnetsResult.ids -> Sequence[str]`, nested `outputs.Get...Result` classes), so the program sees
+a bool where the provider gives a bool, a list where it gives a list. Arguments the result also
+declares are echoed back, as the provider echoes a data source's inputs; the result's `Optional`
+fields are those optional arguments and stay unset when not given. The same arguments
+always give the same result, so two runs give identical graphs.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import json
+import sys
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from preflight.fabricate import MOCK_ACCOUNT_ID, arn_for, short_hash
+from preflight.sdk import resource_class
+
+#: Nested result objects deeper than this are left empty; results stay small.
+MAX_DEPTH = 3
+
+#: Elements fabricated for a list result: two, so `ids[0]` and "at least two subnets" both work.
+LIST_LENGTH = 2
+
+# Strings with a fixed shape, by the field's camelCase name (exact match first, then suffix).
+_ACCOUNT_FIELDS = frozenset({"accountId", "ownerId", "owner", "awsAccountId"})
+
+
+@functools.cache
+def result_fields(token: str) -> Mapping[str, Any]:
+    """camelCase field name -> resolved type annotation of the data source's result class."""
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return {}
+    function = parts[2]
+    cls = resource_class(f"aws:{parts[1]}:{function[:1].upper()}{function[1:]}Result")
+    return _fields_of(cls) if cls is not None else {}
+
+
+@functools.cache
+def _fields_of(cls: type) -> Mapping[str, Any]:
+    module_globals = vars(sys.modules[cls.__module__])
+    fields: dict[str, Any] = {}
+    for member in vars(cls).values():
+        getter = getattr(member, "fget", None)
+        name = getattr(getter, "_pulumi_name", None)
+        if not isinstance(name, str):
+            continue
+        try:
+            hints = typing.get_type_hints(getter, globalns=module_globals)
+        except (NameError, TypeError):  # an annotation the SDK cannot resolve itself: value left unset
+            continue
+        fields[name] = hints.get("return", Any)
+    return fields
+
+
+class _Context:
+    """What one invoke's fabricated values are derived from."""
+
+    def __init__(self, token: str, args: Mapping[str, Any], region: str) -> None:
+        self.region = region
+        parts = token.split(":")
+        kind = parts[2].removeprefix("get") if len(parts) == 3 else "Resource"
+        module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
+        self.ident = short_hash(token, json.dumps(args, sort_keys=True, default=str), length=10)
+        self.kind = kind[:1].lower() + kind[1:]
+        self.arn = arn_for(f"aws:{module}/{self.kind}:{kind}", self.ident, self.ident, region)
+
+
+def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool], Callable[[], str]]]:
+    suffix = "" if index == 0 else f"-{index}"
+    return [
+        (lambda n: n in _ACCOUNT_FIELDS, lambda: MOCK_ACCOUNT_ID),
+        (lambda n: n.lower() == "region", lambda: ctx.region),
+        (lambda n: n == "arn" or n.endswith(("Arn", "Arns")), lambda: ctx.arn + suffix),
+        (lambda n: n.lower().endswith(("json", "policy", "document")), lambda: "{}"),
+        (
+            lambda n: n.lower().endswith(("url", "endpoint")),
+            lambda: f"https://{ctx.ident}{suffix}.{ctx.region}.amazonaws.com",
+        ),
+        (lambda n: n.lower().endswith(("cidrblock", "cidr")), lambda: f"10.{index}.0.0/16"),
+        (
+            lambda n: n.lower().endswith(("zone", "zones")) and "hosted" not in n.lower(),
+            lambda: f"{ctx.region}{'abcdef'[index % 6]}",
+        ),
+    ]
+
+
+def _string(name: str, ctx: _Context, index: int) -> str:
+    """A string shaped like what the field holds (account ids, ARNs, URLs, CIDRs, zones), else a name."""
+    for applies, make in _string_rules(ctx, index):
+        if applies(name):
+            return make()
+    return f"{ctx.kind}-{ctx.ident}{'' if index == 0 else f'-{index}'}"
+
+
+#: Scalar result types and the value each gets.
+_SCALARS: Mapping[Any, Any] = {bool: False, int: 1, float: 1.0}
+
+
+def _value(annotation: Any, name: str, ctx: _Context, depth: int, index: int = 0) -> Any:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union:
+        present = [a for a in args if a is not type(None)]
+        annotation, origin, args = present[0], typing.get_origin(present[0]), typing.get_args(present[0])
+    if annotation in _SCALARS:
+        return _SCALARS[annotation]
+    if annotation is str or annotation is Any:
+        return _string(name, ctx, index)
+    result: Any = None
+    if origin in (list, collections.abc.Sequence):
+        element = args[0] if args else Any
+        result = [] if depth >= MAX_DEPTH else [_value(element, name, ctx, depth + 1, i) for i in range(LIST_LENGTH)]
+    elif origin in (dict, collections.abc.Mapping):
+        result = {}
+    elif isinstance(annotation, type):
+        fields = sorted(_fields_of(annotation).items()) if depth < MAX_DEPTH else []
+        result = {field: _value(hint, field, ctx, depth + 1, index) for field, hint in fields}
+    return result
+
+
+#: How an echoed argument is checked against a scalar result type.
+_SCALAR_CHECKS: Mapping[Any, Callable[[Any], bool]] = {
+    bool: lambda v: isinstance(v, bool),
+    int: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    float: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    str: lambda v: isinstance(v, str),
+    Any: lambda v: True,
+}
+
+
+def _conforms(value: Any, annotation: Any) -> bool:
+    """Whether an echoed argument has the result field's type (an echoed unknown or odd value is replaced)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        return any(_conforms(value, a) for a in typing.get_args(annotation) if a is not type(None))
+    check = _SCALAR_CHECKS.get(annotation)
+    if check is not None:
+        return check(value)
+    if origin in (list, collections.abc.Sequence):
+        return isinstance(value, list | tuple)
+    return (origin in (dict, collections.abc.Mapping) or isinstance(annotation, type)) and isinstance(value, Mapping)
+
+
+def _is_optional(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is typing.Union and type(None) in typing.get_args(annotation)
+
+
+def typed_result(token: str, args: Mapping[str, Any], region: str, known: Mapping[str, Any]) -> dict[str, Any]:
+    """Every declared result field: `known` values first, then echoed arguments, then fabricated ones."""
+    ctx = _Context(token, args, region)
+    result: dict[str, Any] = dict(known)
+    for name, annotation in sorted(result_fields(token).items()):
+        if name in result:
+            continue
+        if name in args and _conforms(args[name], annotation):
+            result[name] = args[name]
+        elif _is_optional(annotation) and name not in args:
+            # Optional fields of a result are the data source's optional arguments: not given, not returned.
+            result[name] = None
+        else:
+            result[name] = _value(annotation, name, ctx, depth=0)
+    return result
+
+
+def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """The result of data source `token` called with `args` in `region`."""
+    return typed_result(token, args, region, _well_known(token, args, region))
+
+
+def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """Data sources whose values programs build on (account, region, partition, zones, policy JSON)."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+            "accountId": MOCK_ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/preflight",
+            "userId": "AIDAPREFLIGHT",
+            "id": MOCK_ACCOUNT_ID,
+        }
+    if token == "aws:index/getRegion:getRegion":
+        return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        names = [f"{region}{z}" for z in "abc"]
+        return {"names": names, "zoneIds": names, "id": region}
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
+    return {}
+
+
+def policy_document_json(args: Mapping[str, Any]) -> str:
+    """Render `aws.iam.get_policy_document` arguments the way the provider does (IAM JSON)."""
+    statements = []
+    for st in args.get("statements") or []:
+        out: dict[str, Any] = {}
+        if st.get("sid"):
+            out["Sid"] = st["sid"]
+        out["Effect"] = st.get("effect", "Allow")
+        for src, dst in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
+            values = st.get(src)
+            if values:
+                out[dst] = values[0] if len(values) == 1 else sorted(values)
+        for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            principals = st.get(src)
+            if principals:
+                block: dict[str, Any] = {}
+                for p in principals:
+                    ids = p.get("identifiers") or []
+                    block[p["type"]] = ids[0] if len(ids) == 1 else ids
+                out[dst] = "*" if block == {"*": "*"} else block
+        conditions = st.get("conditions")
+        if conditions:
+            cond: dict[str, dict[str, Any]] = {}
+            for c in conditions:
+                values = c.get("values") or []
+                cond.setdefault(c["test"], {})[c["variable"]] = values[0] if len(values) == 1 else values
+            out["Condition"] = cond
+        statements.append(out)
+    return json.dumps({"Version": args.get("version") or "2012-10-17", "Statement": statements})

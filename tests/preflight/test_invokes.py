@@ -1,0 +1,125 @@
+"""Data sources return values of the types the provider returns, for every `get_*` function the SDK has."""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws
+import pytest
+
+from preflight.engine import synthesize
+from preflight.invokes import _fields_of, invoke_result, result_fields
+from tests.preflight.programs import write_program
+
+_TOKEN = re.compile(r"invoke\(\s*'(aws:[^']+)'")
+
+
+@functools.cache
+def data_source_tokens() -> tuple[str, ...]:
+    """The token of every data-source function in the installed pulumi-aws (one `get_*.py` file each)."""
+    root = Path(pulumi_aws.__file__).parent
+    tokens: set[str] = set()
+    for path in root.rglob("get_*.py"):
+        tokens.update(_TOKEN.findall(path.read_text(encoding="utf-8")))
+    return tuple(sorted(tokens))
+
+
+def _has_type(value: Any, annotation: Any) -> bool:
+    """A strict check, independent of the fabrication: the value is what the annotation promises."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union:
+        return any(_has_type(value, a) for a in args)
+    if annotation is type(None):
+        return value is None
+    if annotation in (bool, str):
+        return type(value) is annotation
+    if annotation in (int, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is Any:
+        return value is not None
+    if origin in (list, collections.abc.Sequence):
+        return isinstance(value, list) and all(_has_type(v, args[0]) for v in value)
+    if origin in (dict, collections.abc.Mapping):
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+    if isinstance(annotation, type):
+        fields = _fields_of(annotation)
+        return isinstance(value, dict) and all(k in fields and _has_type(v, fields[k]) for k, v in value.items())
+    return False
+
+
+def test_the_sdk_has_hundreds_of_data_sources() -> None:
+    tokens = data_source_tokens()
+    assert len(tokens) > 500
+    assert "aws:ec2/getAmi:getAmi" in tokens
+    assert all(result_fields(t) for t in tokens), [t for t in tokens if not result_fields(t)][:5]
+
+
+def test_every_data_source_returns_its_declared_types() -> None:
+    wrong: list[str] = []
+    for token in data_source_tokens():
+        fields = result_fields(token)
+        result = invoke_result(token, {}, "eu-west-1")
+        assert set(result) == set(fields), token
+        wrong.extend(f"{token}.{k}" for k, v in result.items() if not _has_type(v, fields[k]))
+    assert wrong == []
+
+
+def test_required_fields_get_values_optional_arguments_stay_unset() -> None:
+    ami = invoke_result("aws:ec2/getAmi:getAmi", {"owners": ["amazon"]}, "eu-west-1")
+    assert ami["enaSupport"] is False and ami["public"] is False  # bool fields the provider computes
+    assert ami["owners"] == ["amazon"]  # an argument, echoed
+    assert ami["mostRecent"] is None and ami["nameRegex"] is None  # optional arguments not given
+    assert ami["ownerId"] == "123456789012"
+    assert ami["arn"].startswith("arn:aws:ec2:eu-west-1:123456789012:")
+    assert isinstance(ami["blockDeviceMappings"][0]["deviceName"], str)
+
+
+def test_echoed_arguments_keep_the_results_type() -> None:
+    ami = invoke_result("aws:ec2/getAmi:getAmi", {"mostRecent": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}, "us-east-1")
+    assert ami["mostRecent"] is False  # an argument that is not a bool is not echoed as one
+
+
+def test_results_are_deterministic_and_follow_arguments() -> None:
+    first = invoke_result("aws:ec2/getVpc:getVpc", {"default": True}, "us-east-1")
+    assert first == invoke_result("aws:ec2/getVpc:getVpc", {"default": True}, "us-east-1")
+    assert first["id"] != invoke_result("aws:ec2/getVpc:getVpc", {"id": "vpc-1"}, "us-east-1")["id"]
+
+
+PROGRAM = """
+import pulumi_aws as aws
+
+ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"], filters=[{"name": "name", "values": ["al2023-*"]}])
+assert ami.most_recent is True and isinstance(ami.ena_support, bool)
+assert isinstance(ami.block_device_mappings[0].device_name, str)
+vpc = aws.ec2.get_vpc(default=True)
+subnets = aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc.id]}])
+zones = aws.get_availability_zones(state="available")
+aws.ec2.Instance(
+    "web",
+    ami=ami.id,
+    instance_type="t3.micro",
+    subnet_id=subnets.ids[0],
+    availability_zone=zones.names[0],
+    tags={"cidr": vpc.cidr_block.split("/")[1]},
+)
+"""
+
+
+def test_a_program_builds_on_data_sources(tmp_path: Path) -> None:
+    graph = synthesize(write_program(tmp_path, PROGRAM, config={"aws:region": "eu-west-1"}), "dev")
+    web = next(n for n in graph if n.name == "web")
+    assert web.inputs["ami"].startswith("ami-")
+    assert web.inputs["availabilityZone"] == "eu-west-1a"
+    assert web.inputs["tags"] == {"cidr": "16"}
+    assert web.inputs["subnetId"] != "" and isinstance(web.inputs["subnetId"], str)
+
+
+@pytest.mark.parametrize("token", ["aws:index/getRegion:getRegion", "aws:index/getCallerIdentity:getCallerIdentity"])
+def test_well_known_values_are_completed_by_type(token: str) -> None:
+    result = invoke_result(token, {}, "eu-west-1")
+    assert set(result) == set(result_fields(token))
