@@ -64,3 +64,8 @@ TTL_ATTR: Final = "expires_at"
 
 # --- S3 -----------------------------------------------------------------------------------------
 OUTPUTS_PREFIX: Final = "outputs/"
+
+# --- variants (the core side of the edge tier) ------------------------------------------------------
+ENV_CONTENT_BUCKET_NAME: Final = "CONTENT_BUCKET_NAME"
+ENV_VARIANT_MODEL_ID: Final = "VARIANT_MODEL_ID"
+ENV_VARIANT_TTL_SECONDS: Final = "VARIANT_TTL_SECONDS"
