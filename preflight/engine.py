@@ -31,10 +31,10 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from preflight.errors import ConfigError, PreflightError, ProgramError
 from preflight.fabricate import resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
-from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.invokes import invoke_result
 from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
+from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
 
