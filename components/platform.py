@@ -58,7 +58,7 @@ IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_
 
 #: The one price catalogue of the project (each figure with its source and date); the router's
 #: per-tier token prices come from it, so cost reports and runtime metrics agree.
-PRICES_FILE = Path(__file__).resolve().parents[1] / "preflight" / "cost" / "prices.yaml"
+PRICES_FILE = Path(__file__).resolve().parents[1] / "policies" / "cost" / "prices.yaml"
 #: The agent's action group API, generated from its Powertools resolver by `python -m functions.actions.schema`
 #: and committed (a test keeps it equal to the generated one), so deploying needs no Powertools.
 ACTIONS_SCHEMA_FILE = Path(__file__).resolve().parents[1] / "functions" / "actions" / "openapi.json"

@@ -1,9 +1,16 @@
 """The policy pack the Pulumi CLI runs: `pulumi preview --policy-pack policies --policy-pack-config
 policies/config/<stack>.json`. It only builds the PolicyPack (whose constructor serves gRPC) from
-the registry; levels and per-stack settings come from the config file the CLI passes."""
+the registry; levels and per-stack settings come from the config file the CLI passes.
+
+Each policy declares the default profile's level for the stack being previewed (`PULUMI_STACK`, which
+the Python language host sets for a policy pack: pulumi/pulumi sdk/python/cmd/pulumi-language-python/
+main.go L1655-L1672), so a policy a config file leaves out gets the same level under the CLI as in the
+offline gate (`preflight.policy_runner`), not the pack-wide advisory default.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,10 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+from policies.profile import level_for
 from policies.registry import all_policies
+
+STACK = os.environ.get("PULUMI_STACK", "")
 
 PolicyPack(
     name="agentic-platform",
     enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[policy.to_crossguard() for policy in all_policies()],
+    policies=[policy.to_crossguard(EnforcementLevel(level_for(policy, STACK))) for policy in all_policies()],
 )

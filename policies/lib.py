@@ -17,7 +17,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from preflight.sdk import is_taggable as sdk_is_taggable
+from policies.sdk import is_taggable as sdk_is_taggable
 
 #: Marker keys the offline engine uses for assets (code archives) in plain graphs.
 _ASSET_KEY = "__asset"

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from policies.errors import PackFileError
 from preflight.errors import PreflightError
 
 #: Subcommand modules under `preflight.commands`, in help order. Each exposes `register(subparsers)`.
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except PreflightError as exc:
+    except (PreflightError, PackFileError) as exc:  # a pack data file (the price table) is input too
         print(f"preflight: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

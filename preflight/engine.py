@@ -147,7 +147,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         response = super().RegisterResource(request)
         inputs = rpc.deserialize_properties(request.object) if request.type != STACK_TYPE else {}
         registration = self.resources.get(urn)
-        outputs = _secret_outputs(inputs, dict(registration.state) if registration is not None else {}, request)
+        outputs = _secret_outputs(dict(registration.state) if registration is not None else {}, request)
         self.nodes.append(
             ResourceNode(
                 urn=urn,
@@ -233,18 +233,9 @@ def _apply_response(request: Any, response: Any) -> Any:
     return updated
 
 
-def _has_secret(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return value.get(rpc._special_sig_key) == rpc._special_secret_sig or any(map(_has_secret, value.values()))
-    return isinstance(value, list | tuple) and any(map(_has_secret, value))
-
-
-def _secret_outputs(inputs: Mapping[str, Any], outputs: dict[str, Any], request: Any) -> dict[str, Any]:
-    """Outputs with secrets kept secret: the mocks echo inputs back unwrapped, so an output fed by a secret
-    input is the input's (redacted) value, and `additionalSecretOutputs` are secret whatever they hold."""
-    for key, value in inputs.items():
-        if key in outputs and _has_secret(value):
-            outputs[key] = value
+def _secret_outputs(outputs: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Outputs the program marked secret (`additional_secret_outputs`) stay secret whatever they hold, as
+    the engine marks them (pulumi/pulumi pkg/resource/deploy/step_executor.go L525-L533)."""
     for key in request.additionalSecretOutputs:
         if key in outputs:
             outputs[key] = {rpc._special_sig_key: rpc._special_secret_sig, "value": outputs[key]}
@@ -428,5 +419,6 @@ def synthesize(
         project=project.name,
         stack=stack,
         resources=_stable_order(monitor.nodes, stack, project.name),
-        config=dict(config.values),
+        # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
+        config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

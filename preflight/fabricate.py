@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.sdk import output_names
+from policies.sdk import output_names
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"

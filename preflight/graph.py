@@ -11,8 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: The value Pulumi's wire protocol uses for "unknown during preview" (pulumi.runtime.rpc.UNKNOWN).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from policies.wire import UNKNOWN  # noqa: F401 (re-exported: one definition, shared with the pack)
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"

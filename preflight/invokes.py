@@ -21,8 +21,8 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from policies.sdk import resource_class
 from preflight.fabricate import MOCK_ACCOUNT_ID, arn_for, short_hash
-from preflight.sdk import resource_class
 
 #: Nested result objects deeper than this are left empty; results stay small.
 MAX_DEPTH = 3

@@ -139,12 +139,29 @@ def _options(node: ResourceNode) -> PolicyResourceOptions:
     )
 
 
-def _default_provider(urn: str, graph: ResourceGraph) -> PolicyProviderResource:
-    """The default provider the engine would create: configured from the stack's `<package>:*` config."""
+def provider_of(node: ResourceNode, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str] | None:
+    """(type, properties, urn, name) of the provider a resource names: the explicit provider in the graph,
+    else the default one the engine would create from the stack's `<package>:*` config. One answer for
+    the in-process runner and the Analyzer-protocol harness (preflight.analyzer)."""
+    if not node.provider:
+        return None
+    explicit = _provider_node(graph, node.provider)
+    if explicit is not None:
+        return explicit.type, dict(explicit.inputs), explicit.urn, explicit.name
+    return _default_provider_info(node.provider, graph)
+
+
+def _default_provider_info(urn: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
     token = urn.split("::")[-2] if urn.count("::") >= 3 else "pulumi:providers:aws"
     package = token.rsplit(":", 1)[-1]
     props = {k.split(":", 1)[1]: v for k, v in graph.config.items() if k.startswith(f"{package}:")}
-    return PolicyProviderResource(token, unknown_checking_proxy(props), urn, urn.rsplit("::", 1)[-1])
+    return token, props, urn, urn.rsplit("::", 1)[-1]
+
+
+def _default_provider(urn: str, graph: ResourceGraph) -> PolicyProviderResource:
+    """The default provider the engine would create: configured from the stack's `<package>:*` config."""
+    token, props, urn, name = _default_provider_info(urn, graph)
+    return PolicyProviderResource(token, unknown_checking_proxy(props), urn, name)
 
 
 def _provider_node(graph: ResourceGraph, reference: str) -> ResourceNode | None:
@@ -153,14 +170,16 @@ def _provider_node(graph: ResourceGraph, reference: str) -> ResourceNode | None:
 
 
 def _provider(node: ResourceNode, graph: ResourceGraph) -> PolicyProviderResource | None:
-    if not node.provider:
+    found = provider_of(node, graph)
+    if found is None:
         return None
-    explicit = _provider_node(graph, node.provider)
-    if explicit is not None:
-        return PolicyProviderResource(
-            explicit.type, unknown_checking_proxy(dict(explicit.inputs)), explicit.urn, explicit.name
-        )
-    return _default_provider(node.provider, graph)
+    token, props, urn, name = found
+    return PolicyProviderResource(token, unknown_checking_proxy(props), urn, name)
+
+
+def stack_props(node: ResourceNode) -> dict[str, Any]:
+    """What AnalyzeStack gets for a resource: its outputs over its inputs, and its id."""
+    return _stack_props(node)
 
 
 def _stack_props(node: ResourceNode) -> dict[str, Any]:

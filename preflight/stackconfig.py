@@ -90,6 +90,38 @@ def _config_string(value: Any) -> str:
     return json.dumps(value)
 
 
+def _full_key(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _project_defaults(program_dir: Path, project: str) -> tuple[dict[str, str], list[str]]:
+    """`config:` of Pulumi.yaml: the values a stack gets when its file does not set them, and the keys
+    the project requires (its own namespace, no default). As the CLI merges them (pulumi/pulumi
+    pkg/workspace/config.go `mergeConfig` L295-L340; shorthand values, workspace/project.go L499-L512):
+    a plain value is a default for a project key and a value for another namespace's key (`aws:region`)."""
+    path = next((p for p in (program_dir / "Pulumi.yaml", program_dir / "Pulumi.yml") if p.is_file()), None)
+    data = _load_yaml(path) if path is not None else None
+    config = data.get("config") if isinstance(data, dict) else None
+    if config is None:
+        return {}, []
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: 'config' must be a mapping of keys to types or values")
+    defaults: dict[str, str] = {}
+    required: list[str] = []
+    for raw_key, spec in config.items():
+        key = _full_key(str(raw_key), project)
+        if isinstance(spec, dict):
+            value = spec.get("default", spec.get("value"))
+            if value is None:
+                if key.startswith(f"{project}:"):
+                    required.append(key)
+                continue
+        else:
+            value = spec
+        defaults[key] = _config_string(value)
+    return defaults, required
+
+
 def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfig:
     path = program_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
@@ -103,13 +135,17 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     values: dict[str, str] = {}
     secrets: list[str] = []
     for raw_key, value in config.items():
-        key = str(raw_key)
-        full_key = key if ":" in key else f"{project}:{key}"
+        full_key = _full_key(str(raw_key), project)
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full_key] = SECRET_PLACEHOLDER
             secrets.append(full_key)
             continue
         values[full_key] = _config_string(value)
+    defaults, required = _project_defaults(program_dir, project)
+    missing = [key for key in required if key not in values]
+    if missing:
+        raise ConfigError(f"{path}: missing required configuration {', '.join(missing)} (declared in Pulumi.yaml)")
+    values = {**{k: v for k, v in defaults.items() if k not in values}, **values}
     return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets))
 
 

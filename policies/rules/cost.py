@@ -2,7 +2,7 @@
 
 P014 (pay-per-execution, zero idle charges) and P012/P007 (no infrastructure-heavy choice where a
 serverless one does the job) are the reason for the idle-resource policies; each message carries the
-monthly figure from `preflight/cost/prices.yaml`, read from the package (pure: no network). The
+monthly figure from `policies/cost/prices.yaml`, read from the package (pure: no network). The
 stack policy `cost-idle-budget` sums the same estimate `preflight cost` prints and compares it with
 the stack's idle budget (`budget.idleUsd` in the stack settings, passed as `maxMonthlyUsd`).
 
@@ -17,15 +17,15 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.lib import get, is_list, resources_of
-from policies.spec import Category, Kind, PolicySpec
-from preflight.cost.estimator import (
+from policies.cost.estimator import (
     PricedResource,
     estimate,
     price_lambda_provisioned_concurrency,
     price_of,
 )
-from preflight.cost.prices import load_prices
+from policies.cost.prices import load_prices
+from policies.lib import get, is_list, resources_of
+from policies.spec import Category, Kind, PolicySpec
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 PROVISIONED_CONCURRENCY = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"

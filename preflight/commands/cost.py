@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from policies.cost.estimator import IdleCost
 from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
-from preflight.cost.estimator import IdleCost, idle_cost
+from preflight.cost.idle import idle_cost
 from preflight.cost.usage import Load, UsageError, UsageEstimate, parse_tier_mix, usage_estimate
 from preflight.errors import PreflightError
 from preflight.load import load_graph
@@ -20,7 +21,7 @@ def register(subparsers: Any) -> None:
         "cost",
         help="idle monthly cost of the stack (and token cost of a stated load)",
         description="Price every resource's fixed monthly charge when no request arrives (P014), from the "
-        "price table in preflight/cost/prices.yaml. With --requests-per-day, also estimate the Amazon Nova "
+        "price table in policies/cost/prices.yaml. With --requests-per-day, also estimate the Amazon Nova "
         "token cost of that load with tiered routing against always using Pro (P015).",
     )
     add_program_options(parser)

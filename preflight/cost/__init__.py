@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from preflight.cost.estimator import CostItem, IdleCost, PricedResource, ResourceRef, estimate, idle_cost, price_of
-from preflight.cost.prices import PriceTable, TierPrice, load_prices
+from policies.cost.estimator import CostItem, IdleCost, PricedResource, ResourceRef, estimate, price_of
+from policies.cost.prices import PriceTable, TierPrice, load_prices
+from preflight.cost.idle import idle_cost
 from preflight.cost.usage import Load, UsageError, UsageEstimate, parse_tier_mix, usage_estimate
 
 __all__ = [

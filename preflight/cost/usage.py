@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.cost.prices import PriceTable, TierPrice, load_prices
+from policies.cost.prices import PriceTable, TierPrice, load_prices
 
 #: The tier a router-less design would use for everything (the comparison baseline).
 BASELINE_TIER = "pro"

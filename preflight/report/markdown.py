@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from preflight.cost.estimator import IdleCost, idle_cost
+from policies.cost.estimator import IdleCost
+from preflight.cost.idle import idle_cost
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.layers import LAYERS, layer_of

@@ -12,8 +12,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Installed for the template and its tests, but not in the pack's environment.
-NOT_IN_PACK_ENV = ("rich", "pydantic", "components", "functions", "boto3", "botocore", "moto", "aws_lambda_powertools")
+#: Installed for the template and its tests (or the gate itself), but not in the pack's environment.
+NOT_IN_PACK_ENV = (
+    "preflight",  # the pack never imports the gate (issue 10 §6): what both need lives in policies/
+    "rich",
+    "pydantic",
+    "components",
+    "functions",
+    "boto3",
+    "botocore",
+    "moto",
+    "aws_lambda_powertools",
+)
 
 PROBE = f"""
 import sys

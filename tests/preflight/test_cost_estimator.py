@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from preflight.cost.estimator import PricedResource, estimate, idle_cost, price_of
-from preflight.cost.prices import load_prices
+from policies.cost.estimator import PricedResource, estimate, price_of
+from policies.cost.prices import load_prices
+from preflight.cost.idle import idle_cost
 from preflight.engine import synthesize
 from tests.preflight.programs import write_program
 

@@ -7,8 +7,8 @@ import datetime
 import pytest
 import yaml
 
-from preflight.cost.prices import PRICES_FILE, PROVENANCE_FIELDS, load_prices, parse_prices
-from preflight.errors import PreflightError
+from policies.cost.prices import PRICES_FILE, PROVENANCE_FIELDS, load_prices, parse_prices
+from policies.errors import PackFileError
 
 RAW = yaml.safe_load(PRICES_FILE.read_text(encoding="utf-8"))
 ENTRIES = [(f"prices.{k}", v) for k, v in RAW["prices"].items()] + [(f"nova.{k}", v) for k, v in RAW["nova"].items()]
@@ -45,11 +45,11 @@ def test_the_table_loads_with_all_four_nova_tiers_cheapest_first() -> None:
 
 def test_an_entry_without_a_source_is_refused() -> None:
     data = {"prices": {"kms_key_month": {"usd": 1.0, "region": "us-east-1", "date": "2026-11-24"}}}
-    with pytest.raises(PreflightError, match="has no 'source'"):
+    with pytest.raises(PackFileError, match="has no 'source'"):
         parse_prices(data)
 
 
 def test_an_entry_without_a_figure_is_refused() -> None:
     data = {"prices": {"x": {"region": "us-east-1", "date": "2026-11-24", "source": "https://aws.amazon.com/x"}}}
-    with pytest.raises(PreflightError, match="neither"):
+    with pytest.raises(PackFileError, match="neither"):
         parse_prices(data)

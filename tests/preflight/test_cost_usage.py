@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from preflight.cost.prices import TierPrice, load_prices
+from policies.cost.prices import TierPrice, load_prices
 from preflight.cost.usage import Load, UsageError, cost_per_request, parse_tier_mix, usage_estimate
 
 DAYS = 730 / 24

@@ -11,7 +11,6 @@ import pytest
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
 from preflight.graph import UNKNOWN
-from preflight.stackconfig import SECRET_PLACEHOLDER
 from tests.preflight.programs import write_program
 
 FOREIGN = """
@@ -110,7 +109,7 @@ def test_two_runs_give_identical_graphs(foreign: Path) -> None:
 
 def test_secure_values_become_placeholders(foreign: Path) -> None:
     graph = synthesize(foreign, "dev")
-    assert graph.config["foreign:password"] == SECRET_PLACEHOLDER
+    assert graph.config["foreign:password"] == "[secret]"  # shown as the CLI shows secret config
     assert graph.config["foreign:size"] == "3"
 
 

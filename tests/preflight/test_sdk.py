@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from components.tagging import is_taggable as transform_is_taggable
-from preflight.sdk import is_taggable, output_names, resource_class
+from policies.sdk import is_taggable, output_names, resource_class
 
 TYPES = [
     "aws:s3/bucket:Bucket",

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from preflight.errors import PreflightError
+from policies.errors import PackFileError
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 
@@ -79,7 +79,7 @@ class PriceTable:
 def _require(entry: Mapping[str, Any], key: str, where: str) -> None:
     for name in PROVENANCE_FIELDS:
         if not str(entry.get(name, "")).strip():
-            raise PreflightError(f"{where}: price entry {key!r} has no {name!r}")
+            raise PackFileError(f"{where}: price entry {key!r} has no {name!r}")
 
 
 def parse_prices(data: Mapping[str, Any], where: str = "prices.yaml") -> PriceTable:
@@ -91,7 +91,7 @@ def parse_prices(data: Mapping[str, Any], where: str = "prices.yaml") -> PriceTa
             by_type = {str(k): float(v) for k, v in (entry.get("usd_by_type") or {}).items()}
             usd = entry.get("usd")
             if usd is None and not by_type:
-                raise PreflightError(f"{where}: price entry {key!r} has neither 'usd' nor 'usd_by_type'")
+                raise PackFileError(f"{where}: price entry {key!r} has neither 'usd' nor 'usd_by_type'")
             prices[key] = Price(
                 key=key,
                 unit=str(entry.get("unit", "")),
@@ -121,7 +121,7 @@ def parse_prices(data: Mapping[str, Any], where: str = "prices.yaml") -> PriceTa
             nova=nova,
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise PreflightError(f"{where}: malformed price table ({exc})") from None
+        raise PackFileError(f"{where}: malformed price table ({exc})") from None
 
 
 @lru_cache(maxsize=4)
@@ -130,5 +130,5 @@ def load_prices(path: Path = PRICES_FILE) -> PriceTable:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise PreflightError(f"{path}: cannot read the price table: {exc}") from None
+        raise PackFileError(f"{path}: cannot read the price table: {exc}") from None
     return parse_prices(data, str(path))

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.cost.prices import PriceTable, load_prices
-from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from policies.cost.prices import PriceTable, load_prices
+from policies.wire import UNKNOWN
 
 DEFAULT_REGION = "us-east-1"
 SECONDS_PER_HOUR = 3600
@@ -67,10 +67,6 @@ class PricedResource:
     urn: str
     inputs: Mapping[str, Any]
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @classmethod
-    def from_node(cls, node: ResourceNode) -> PricedResource:
-        return cls(node.name, node.type, node.urn, node.inputs, node.property_dependencies)
 
 
 @dataclass(frozen=True)
@@ -459,7 +455,7 @@ def estimate(
         else:
             items.append(CostItem(res.name, res.type, res.urn, charge.usd, charge.basis))
     assumptions = [
-        f"list prices for us-east-1 looked up on {table.date} (preflight/cost/prices.yaml); a month is "
+        f"list prices for us-east-1 looked up on {table.date} (policies/cost/prices.yaml); a month is "
         f"{table.hours_per_month:g} hours",
         "data transfer, storage, requests and tokens are usage, not idle cost, and are not included",
     ]
@@ -480,18 +476,6 @@ def estimate(
         unpriced=tuple(unpriced),
         assumptions=tuple(assumptions),
         prices_date=table.date,
-    )
-
-
-def idle_cost(graph: ResourceGraph, *, prices: PriceTable | None = None, free_tier: bool = True) -> IdleCost:
-    """The idle monthly cost of the stack `graph` describes."""
-    region = str(graph.config.get("aws:region") or DEFAULT_REGION)
-    return estimate(
-        (PricedResource.from_node(n) for n in graph.custom_resources),
-        stack=graph.stack,
-        region=region,
-        prices=prices,
-        free_tier=free_tier,
     )
 
 

@@ -1,0 +1,350 @@
+"""The policy pack over the Analyzer gRPC protocol, started and driven exactly as the Pulumi CLI drives it.
+
+How the CLI does it (pulumi/pulumi at 1b59498):
+
+- `NewPolicyAnalyzer` (pkg/resource/plugin/analyzer_plugin.go L71-L200) runs a Python pack through the
+  language host, whose `RunPlugin` (sdk/python/cmd/pulumi-language-python/main.go L1528-L1680) starts
+  `python -u -m pulumi.policy <engine address> <pack directory>` with `PULUMI_PROJECT`, `PULUMI_STACK`,
+  `PULUMI_DRY_RUN` and `PULUMI_CONFIG` in the environment.
+- The pack's `PolicyPack(...)` serves the `Analyzer` service on `127.0.0.1:0` and announces the port as
+  the first line of its stdout (pulumi/pulumi-policy sdk/python/lib/pulumi_policy/policy.py L130-L138).
+- The CLI then calls `Handshake` (optional), `ConfigureStack`, `GetAnalyzerInfo`, reconciles the
+  `--policy-pack-config` file with each policy's defaults and validates it against each policy's
+  config schema (pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig` L307-L330,
+  `validatePolicyPackConfig` L183-L229), calls `Configure`, `Analyze` for each resource and
+  `AnalyzeStack` once.
+
+Messages are the SDK's generated protos (`pulumi.runtime.proto.analyzer_pb2`). This module is the
+test of the in-process runner (preflight.policy_runner): both must give the same findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+
+from policies.profile import PACK_DIR
+from policies.registry import all_policies
+from policies.spec import PolicySpec
+from preflight.errors import ConfigError, PreflightError
+from preflight.findings import Finding, Level, Source
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicyRun, _finding, config_path, provider_of, stack_props
+
+#: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
+_NO_ENGINE = "127.0.0.1:0"
+_START_TIMEOUT_SECONDS = 120.0
+_LEVELS = {
+    analyzer_pb2.ADVISORY: Level.ADVISORY,
+    analyzer_pb2.MANDATORY: Level.MANDATORY,
+    analyzer_pb2.REMEDIATE: Level.MANDATORY,  # as the offline runner counts it (policy_runner._CONFIG_LEVELS)
+    analyzer_pb2.DISABLED: Level.DISABLED,
+}
+_CONFIG_LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+#: Policy name of a finding that says the pack itself failed (a policy raised): never a silent pass.
+PACK_ERROR = "policy-pack-error"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """What `GetAnalyzerInfo` says about the pack."""
+
+    name: str
+    version: str
+    sdk_version: str  # pulumi_policy's, from GetPluginInfo
+    policies: Mapping[str, analyzer_pb2.PolicyInfo]
+
+
+class AnalyzerPack:
+    """A running policy pack, started as the CLI starts a Python pack; a context manager."""
+
+    def __init__(self, pack_dir: Path = PACK_DIR, *, project: str, stack: str, config: Mapping[str, str]) -> None:
+        env = {
+            **os.environ,
+            "PULUMI_PROJECT": project,
+            "PULUMI_STACK": stack,
+            "PULUMI_DRY_RUN": "true",
+            "PULUMI_CONFIG": json.dumps(dict(config)),
+        }
+        self.stderr: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.policy", _NO_ENGINE, str(pack_dir.resolve())],
+            cwd=pack_dir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        port = self._await_port()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.client = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+
+    def _await_port(self) -> int:
+        """The port the pack prints first on stdout (policy.py L136-L138), or one line saying why not."""
+        assert self.process.stdout is not None and self.process.stderr is not None
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        reader.join(_START_TIMEOUT_SECONDS)
+        text = line[0].strip() if line else ""
+        if not text.isdigit():
+            self.process.kill()
+            err = self.process.stderr.read().strip().splitlines()
+            reason = err[-1] if err else "no port announced"
+            raise PreflightError(f"the policy pack did not start: {reason}")
+        return int(text)
+
+    def close(self) -> None:
+        self.channel.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> AnalyzerPack:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------- the protocol
+
+    def start(self, project: str, stack: str, config: Mapping[str, str]) -> PackInfo:
+        """Handshake (optional for Python packs), plugin info, stack configuration and the pack's info."""
+        with contextlib.suppress(grpc.RpcError):  # UNIMPLEMENTED by pulumi_policy; the CLI carries on too
+            self.client.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(engine_address=_NO_ENGINE))
+        plugin: plugin_pb2.PluginInfo = self.client.GetPluginInfo(empty_pb2.Empty())
+        with contextlib.suppress(grpc.RpcError):
+            self.client.ConfigureStack(
+                analyzer_pb2.AnalyzerStackConfigureRequest(
+                    stack=stack, project=project, config=dict(config), dry_run=True
+                )
+            )
+        info = self.client.GetAnalyzerInfo(empty_pb2.Empty())
+        return PackInfo(info.name, info.version, plugin.version, {p.name: p for p in info.policies})
+
+
+def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(dict(values))
+    return message
+
+
+# ------------------------------------------------------------------------------------- the config
+
+
+def _given_config(path: Path | None) -> dict[str, tuple[str | None, dict[str, Any]]]:
+    """The `--policy-pack-config` file as the CLI parses it (config.go `parsePolicyPackConfig` L95-L160)."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a valid policy-pack config: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a policy-pack config is a JSON object of policy name -> level or settings")
+    given: dict[str, tuple[str | None, dict[str, Any]]] = {}
+    for name, value in raw.items():
+        level: str | None
+        if isinstance(value, str):
+            level, props = value, {}
+        elif isinstance(value, dict):
+            props = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            level = value.get("enforcementLevel")
+        else:
+            raise ConfigError(f"{path}: {name}: {value!r} is not a valid value; must be a string or object")
+        if level is not None and level not in _CONFIG_LEVELS:
+            raise ConfigError(f"{path}: {name}: {level!r} is not a valid enforcement level")
+        given[str(name)] = (level, props)
+    return given
+
+
+def reconcile_config(info: PackInfo, path: Path | None) -> dict[str, analyzer_pb2.PolicyConfig]:
+    """Each policy's level and properties as `ReconcilePolicyPackConfig` computes them, validated against
+    its config schema. Stricter than the CLI in one way: a key no schema declares, or a policy the pack
+    does not have, is an error here, because the CLI would ignore it silently (a stale setting)."""
+    import jsonschema  # noqa: PLC0415 (only the harness validates schemas)
+
+    levels = {name: policy.enforcementLevel for name, policy in info.policies.items()}
+    props: dict[str, dict[str, Any]] = {}
+    for name, policy in info.policies.items():
+        defaults = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
+        props[name] = {k: v["default"] for k, v in defaults.items() if isinstance(v, dict) and "default" in v}
+    given = _given_config(path)
+    if "all" in given and given["all"][0] is not None:
+        levels = dict.fromkeys(levels, _CONFIG_LEVELS[str(given["all"][0])])
+    where = str(path)
+    for name, (level, values) in given.items():
+        if name == "all":
+            continue
+        if name not in info.policies:
+            raise ConfigError(f"{where}: {name}: no such policy in pack {info.name}")
+        if level is not None:
+            levels[name] = _CONFIG_LEVELS[level]
+        props[name].update(values)
+    for name, policy in info.policies.items():
+        declared = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
+        stale = sorted(set(props[name]) - set(declared))
+        if stale:
+            raise ConfigError(f"{where}: {name}: {', '.join(stale)}: not a setting of this policy")
+        schema: dict[str, Any] = {"type": "object", "properties": declared}  # config.go convertSchema L273-L283
+        if policy.HasField("configSchema") and policy.configSchema.required:
+            schema["required"] = list(policy.configSchema.required)
+        error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(props[name]))
+        if error is not None:
+            key = ".".join(str(p) for p in error.absolute_path) or "(settings)"
+            raise ConfigError(f"{where}: {name}: {key}: {error.message}")
+    return {
+        name: analyzer_pb2.PolicyConfig(enforcementLevel=levels[name], properties=_struct(props[name]))
+        for name in info.policies
+    }
+
+
+# --------------------------------------------------------------------------------------- requests
+
+
+def _options(node: ResourceNode) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(protect=node.protect, parent=node.parent)
+
+
+def _provider(node: ResourceNode, graph: ResourceGraph) -> analyzer_pb2.AnalyzerProviderResource | None:
+    found = provider_of(node, graph)
+    if found is None:
+        return None
+    token, props, urn, name = found
+    return analyzer_pb2.AnalyzerProviderResource(type=token, properties=_struct(props), urn=urn, name=name)
+
+
+def _analyze_request(node: ResourceNode, graph: ResourceGraph) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=node.type,
+        properties=_struct(node.inputs),
+        urn=node.urn,
+        name=node.name,
+        options=_options(node),
+        provider=_provider(node, graph),
+    )
+
+
+def _stack_request(graph: ResourceGraph) -> analyzer_pb2.AnalyzeStackRequest:
+    """Every resource with outputs, parent and dependencies; the default providers are resources too."""
+    resources: dict[str, analyzer_pb2.AnalyzerResource] = {}
+    for node in graph.resources:
+        resources[node.urn] = analyzer_pb2.AnalyzerResource(
+            type=node.type,
+            properties=_struct(stack_props(node)),
+            urn=node.urn,
+            name=node.name,
+            options=_options(node),
+            provider=_provider(node, graph),
+            parent=node.parent,
+            dependencies=list(node.dependencies),
+            propertyDependencies={
+                k: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(v))
+                for k, v in node.property_dependencies.items()
+            },
+        )
+    for node in graph.resources:
+        found = provider_of(node, graph)
+        if found is not None and found[2] not in resources:
+            token, props, urn, name = found
+            resources[urn] = analyzer_pb2.AnalyzerResource(type=token, properties=_struct(props), urn=urn, name=name)
+    return analyzer_pb2.AnalyzeStackRequest(resources=list(resources.values()))
+
+
+# -------------------------------------------------------------------------------------- responses
+
+
+def _message(policy: PolicySpec, info: analyzer_pb2.PolicyInfo | None, text: str) -> str:
+    """The violation message without the `<description>\\n` the SDK puts before it (policy.py L1341-L1343)."""
+    prefix = f"{info.description}\n" if info is not None else ""
+    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
+
+
+def _collect(  # noqa: PLR0917 (one call site; each argument is a different thing)
+    response: analyzer_pb2.AnalyzeResponse,
+    graph: ResourceGraph,
+    node: ResourceNode | None,
+    pack: PackInfo,
+    specs: Mapping[str, PolicySpec],
+    run: PolicyRun,
+    where: str,
+) -> None:
+    for diagnostic in response.diagnostics:
+        spec = specs.get(diagnostic.policyName)
+        if spec is None:
+            continue
+        if diagnostic.message.startswith("can't run policy"):  # UnknownValueError (policy.py L1010-L1021)
+            run.undetermined.append(f"{spec.name}: {where}: cannot tell during preview")
+            continue
+        target = graph.get(diagnostic.urn) if diagnostic.urn else None
+        message = _message(spec, pack.policies.get(spec.name), diagnostic.message)
+        run.findings.append(_finding(spec, _LEVELS[diagnostic.enforcementLevel], target or node, message))
+
+
+def _pack_error(node: ResourceNode | None, error: grpc.RpcError) -> Finding:
+    details = " ".join(str(error.details() or error).split())
+    name = node.name if node is not None and node.type != STACK_TYPE else ""
+    return Finding(
+        policy=PACK_ERROR,
+        source=Source.CROSSGUARD,
+        level=Level.MANDATORY,
+        resource=name,
+        type=node.type if node is not None and name else "",
+        urn=node.urn if node is not None and name else "",
+        principles=(),
+        message=f"a policy raised while analysing {name or 'the stack'}: {details}",
+        fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
+        severity="high",
+    )
+
+
+def analyze(graph: ResourceGraph, *, program_dir: str | Path | None = None, pack_dir: Path = PACK_DIR) -> PolicyRun:
+    """Every policy of the pack at `pack_dir` over `graph`, through the Analyzer protocol."""
+    path = config_path(graph.stack, program_dir)
+    config = {k: str(v) for k, v in graph.config.items()}
+    specs = {p.name: p for p in all_policies()}
+    run = PolicyRun(config_file=str(path) if path.is_file() else "")
+    with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config) as pack:
+        info = pack.start(graph.project, graph.stack, config)
+        configured = reconcile_config(info, path if path.is_file() else None)
+        pack.client.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))
+        for node in graph.resources:
+            if node.type == STACK_TYPE:
+                continue
+            try:
+                response = pack.client.Analyze(_analyze_request(node, graph))
+            except grpc.RpcError as error:
+                run.findings.append(_pack_error(node, error))
+                continue
+            _collect(response, graph, node, info, specs, run, node.name)
+        stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
+        try:
+            response = pack.client.AnalyzeStack(_stack_request(graph))
+        except grpc.RpcError as error:
+            run.findings.append(_pack_error(stack_node, error))
+        else:
+            _collect(response, graph, stack_node, info, specs, run, "the stack")
+    return run

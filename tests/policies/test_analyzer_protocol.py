@@ -1,0 +1,122 @@
+"""The pack over the Analyzer gRPC protocol, started as the Pulumi CLI starts a Python pack (issue 10 §6).
+
+Each case runs one graph through `preflight.analyzer.analyze` (a real `python -m pulumi.policy` process
+serving pulumi_policy's Analyzer, driven with the SDK's generated protos) and through the in-process
+gate (`preflight.policy_runner.run_policies`), and requires the same findings.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.analyzer import PACK_ERROR, analyze
+from preflight.engine import synthesize
+from preflight.errors import ConfigError
+from preflight.findings import Finding, Level
+from preflight.graph import ResourceGraph
+from preflight.policy_runner import run_policies
+from preflight.sources import graph_from_export
+
+REPO = Path(__file__).resolve().parents[2]
+EXPORT = REPO / "tests" / "fixtures" / "pulumi" / "export-v3.json"
+DEV_CONFIG = REPO / "policies" / "config" / "dev.json"
+
+
+def _key(findings: list[Finding]) -> list[tuple[Any, ...]]:
+    return sorted((f.policy, f.resource, f.urn, f.level.value, f.message, f.principles) for f in findings)
+
+
+def _same_both_ways(graph: ResourceGraph, program_dir: Path) -> list[Finding]:
+    offline = run_policies(graph, program_dir=program_dir)
+    protocol = analyze(graph, program_dir=program_dir)
+    assert protocol.config_file == offline.config_file
+    assert _key(protocol.findings) == _key(offline.findings)
+    assert len(protocol.undetermined) == len(offline.undetermined)
+    return protocol.findings
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_template_gets_the_same_findings_over_the_protocol(stack: str) -> None:
+    graph = synthesize(REPO, stack)
+    _same_both_ways(graph, REPO)
+
+
+def test_a_stack_with_violations_gets_the_same_findings_and_levels() -> None:
+    findings = _same_both_ways(graph_from_export(EXPORT, "dev"), REPO)
+    levels = {f.level for f in findings}
+    assert levels == {Level.MANDATORY, Level.ADVISORY}  # both levels crossed the wire
+    assert any(f.resource == "orders::eu" for f in findings)
+
+
+def test_a_policy_left_out_of_the_config_gets_the_same_level(tmp_path: Path) -> None:
+    config = json.loads(DEV_CONFIG.read_text(encoding="utf-8"))
+    for name in ("s3-tls-only", "sns-topic-kms-encryption", "cost-budget-present"):
+        del config[name]  # NEVER-principle or cost policies: mandatory in dev's default profile
+    program = tmp_path / "program"
+    (program / "policies" / "config").mkdir(parents=True)
+    (program / "policies" / "config" / "dev.json").write_text(json.dumps(config), encoding="utf-8")
+    findings = _same_both_ways(graph_from_export(EXPORT, "dev"), program)
+    left_out = {f.policy: f.level for f in findings if f.policy in {"s3-tls-only", "sns-topic-kms-encryption"}}
+    assert left_out == {"s3-tls-only": Level.MANDATORY}
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"allowed-regions": {"allowedRegion": ["us-east-1"]}}, "allowed-regions: allowedRegion: not a setting"),
+        ({"allowed-regions": {"allowedRegions": "us-east-1"}}, "allowed-regions: allowedRegions: 'us-east-1' is not"),
+        ({"no-such-policy": "mandatory"}, "no-such-policy: no such policy in pack agentic-platform"),
+    ],
+)
+def test_a_stale_or_wrong_setting_fails_against_the_policys_schema(
+    tmp_path: Path, setting: dict[str, Any], message: str
+) -> None:
+    config = json.loads(DEV_CONFIG.read_text(encoding="utf-8"))
+    for name, value in setting.items():
+        config[name] = {"enforcementLevel": "advisory", **value} if isinstance(value, dict) else value
+    program = tmp_path / "program"
+    (program / "policies" / "config").mkdir(parents=True)
+    path = program / "policies" / "config" / "dev.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as excinfo:
+        analyze(graph_from_export(EXPORT, "dev"), program_dir=program)
+    assert str(excinfo.value).startswith(f"{path}: ")
+
+
+CRASHING_PACK = """
+    import sys
+    from pathlib import Path
+
+    from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+
+    def explode(args, report_violation):
+        if args.resource_type == "aws:s3/bucket:Bucket":
+            raise KeyError("versioning")
+
+
+    PolicyPack(
+        name="crashing",
+        enforcement_level=EnforcementLevel.MANDATORY,
+        policies=[ResourceValidationPolicy(name="explodes", description="raises on buckets", validate=explode)],
+    )
+"""
+
+
+def test_a_policy_that_raises_is_an_error_finding_never_a_pass(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "__main__.py").write_text(textwrap.dedent(CRASHING_PACK), encoding="utf-8")
+    shutil.copy(REPO / "policies" / "PulumiPolicy.yaml", pack / "PulumiPolicy.yaml")
+    export = tmp_path / "export.json"  # a stack without a policy config: the crashing pack has its own policies
+    export.write_text(EXPORT.read_text(encoding="utf-8").replace("urn:pulumi:dev::", "urn:pulumi:scratch::"))
+    run = analyze(graph_from_export(export, "scratch"), program_dir=tmp_path, pack_dir=pack)
+    errors = [f for f in run.findings if f.policy == PACK_ERROR]
+    assert [(f.resource, f.level) for f in errors] == [("outputs-bucket", Level.MANDATORY)]
+    assert "versioning" in errors[0].message  # gRPC carries the exception text (grpc "Exception calling application")
