@@ -1,0 +1,695 @@
+"""Public Pulumi Python programs nobody here wrote, reproduced: same resource graph, same idioms.
+
+Nothing fetched is committed. Each entry below is our own rewrite of one program from
+github.com/pulumi/examples at commit 40c09b266d44e9975e15289c42cc0c2ad8d14995 (the path is given per
+entry): the same resources with the same links, written in the same style (Args classes or dicts,
+`get_*` data sources at program time, `apply`, `Output.json_dumps`, several modules, `depends_on`,
+explicit providers, StackReference, components). `types` is what the original itself synthesises to
+(run offline with `preflight plan`, every type and how many), so a reproduction that drifts from
+its original fails its test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PublicProgram:
+    source: str  # path in pulumi/examples@40c09b2
+    main: str
+    types: dict[str, int]
+    config: dict[str, object] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    name: str = "public"
+
+
+ASSUME_ROLE_POLICY = """
+def assume(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Sid": "", "Principal": {"Service": service}}]})
+"""
+
+PROGRAMS: dict[str, PublicProgram] = {
+    "webserver": PublicProgram(
+        source="aws-py-webserver/__main__.py",
+        main="""
+import pulumi
+import pulumi_aws as aws
+
+size = "t2.micro"
+ami = aws.ec2.get_ami(most_recent=True, owners=["137112412989"],
+                      filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*"])])
+group = aws.ec2.SecurityGroup("web-secgrp", description="Enable HTTP access",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+user_data = "#!/bin/bash\\necho 'Hello, World!' > index.html\\nnohup python -m SimpleHTTPServer 80 &"
+server = aws.ec2.Instance("web-server-www", instance_type=size, vpc_security_group_ids=[group.id],
+                          user_data=user_data, ami=ami.id)
+pulumi.export("public_ip", server.public_ip)
+pulumi.export("public_dns", server.public_dns)
+""",
+        types={"aws:ec2/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1},
+    ),
+    "fargate": PublicProgram(
+        source="aws-py-fargate/__main__.py",
+        main="""
+import json
+import pulumi
+import pulumi_aws as aws
+
+cluster = aws.ecs.Cluster("cluster")
+vpc = aws.ec2.get_vpc(default=True)
+subnets = aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc.id]}])
+group = aws.ec2.SecurityGroup("web-secgrp", vpc_id=vpc.id, description="Enable HTTP access",
+    ingress=[{"protocol": "tcp", "from_port": 80, "to_port": 80, "cidr_blocks": ["0.0.0.0/0"]}],
+    egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
+alb = aws.lb.LoadBalancer("app-lb", security_groups=[group.id], subnets=subnets.ids)
+tg = aws.lb.TargetGroup("app-tg", port=80, protocol="HTTP", target_type="ip", vpc_id=vpc.id)
+listener = aws.lb.Listener("web", load_balancer_arn=alb.arn, port=80,
+                           default_actions=[{"type": "forward", "target_group_arn": tg.arn}])
+role = aws.iam.Role("task-exec-role", assume_role_policy=json.dumps({"Version": "2008-10-17", "Statement": [{
+    "Sid": "", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicyAttachment("task-exec-policy", role=role.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+task = aws.ecs.TaskDefinition("app-task", family="fargate-task-definition", cpu="256", memory="512",
+    network_mode="awsvpc", requires_compatibilities=["FARGATE"], execution_role_arn=role.arn,
+    container_definitions=json.dumps([{"name": "my-app", "image": "nginx",
+        "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}]}]))
+aws.ecs.Service("app-svc", cluster=cluster.arn, desired_count=3, launch_type="FARGATE",
+    task_definition=task.arn,
+    network_configuration={"assign_public_ip": True, "subnets": subnets.ids, "security_groups": [group.id]},
+    load_balancers=[{"target_group_arn": tg.arn, "container_name": "my-app", "container_port": 80}],
+    opts=pulumi.ResourceOptions(depends_on=[listener]))
+pulumi.export("url", alb.dns_name)
+""",
+        types={
+            "aws:ec2/securityGroup:SecurityGroup": 1,
+            "aws:ecs/cluster:Cluster": 1,
+            "aws:ecs/service:Service": 1,
+            "aws:ecs/taskDefinition:TaskDefinition": 1,
+            "aws:iam/role:Role": 1,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+            "aws:lb/listener:Listener": 1,
+            "aws:lb/loadBalancer:LoadBalancer": 1,
+            "aws:lb/targetGroup:TargetGroup": 1,
+        },
+    ),
+    "eks": PublicProgram(
+        source="aws-py-eks/{__main__,iam,vpc,utils}.py",
+        main="""
+import iam
+import pulumi
+import utils
+import vpc
+from pulumi_aws import eks
+
+cluster = eks.Cluster("eks-cluster", role_arn=iam.eks_role.arn, tags={"Name": "pulumi-eks-cluster"},
+    vpc_config=eks.ClusterVpcConfigArgs(public_access_cidrs=["0.0.0.0/0"],
+        security_group_ids=[vpc.eks_security_group.id], subnet_ids=vpc.subnet_ids))
+eks.NodeGroup("eks-node-group", cluster_name=cluster.name, node_group_name="pulumi-eks-nodegroup",
+    node_role_arn=iam.ec2_role.arn, subnet_ids=vpc.subnet_ids, tags={"Name": "pulumi-cluster-nodeGroup"},
+    scaling_config=eks.NodeGroupScalingConfigArgs(desired_size=2, max_size=2, min_size=1))
+pulumi.export("cluster-name", cluster.name)
+pulumi.export("kubeconfig", utils.kubeconfig(cluster))
+""",
+        files={
+            "iam.py": "import json\nfrom pulumi_aws import iam\n"
+            + ASSUME_ROLE_POLICY
+            + """
+eks_role = iam.Role("eks-iam-role", assume_role_policy=assume("eks.amazonaws.com"))
+for name, policy in [("eks-service", "AmazonEKSServicePolicy"), ("eks-cluster", "AmazonEKSClusterPolicy")]:
+    iam.RolePolicyAttachment(f"{name}-policy-attachment", role=eks_role.id,
+                             policy_arn=f"arn:aws:iam::aws:policy/{policy}")
+ec2_role = iam.Role("ec2-nodegroup-iam-role", assume_role_policy=assume("ec2.amazonaws.com"))
+for name, policy in [("eks-workernode", "AmazonEKSWorkerNodePolicy"), ("eks-cni", "AmazonEKS_CNI_Policy"),
+                     ("ec2-container-ro", "AmazonEC2ContainerRegistryReadOnly")]:
+    iam.RolePolicyAttachment(f"{name}-policy-attachment", role=ec2_role.id,
+                             policy_arn=f"arn:aws:iam::aws:policy/{policy}")
+""",
+            "vpc.py": """
+from pulumi_aws import ec2, get_availability_zones
+
+vpc = ec2.Vpc("eks-vpc", cidr_block="10.100.0.0/16", instance_tenancy="default",
+              enable_dns_hostnames=True, enable_dns_support=True, tags={"Name": "pulumi-eks-vpc"})
+igw = ec2.InternetGateway("vpc-ig", vpc_id=vpc.id, tags={"Name": "pulumi-vpc-ig"})
+route_table = ec2.RouteTable("vpc-route-table", vpc_id=vpc.id,
+    routes=[ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)], tags={"Name": "pulumi-vpc-rt"})
+subnet_ids = []
+for zone in get_availability_zones().names:
+    subnet = ec2.Subnet(f"vpc-subnet-{zone}", assign_ipv6_address_on_creation=False, vpc_id=vpc.id,
+        map_public_ip_on_launch=True, cidr_block=f"10.100.{len(subnet_ids)}.0/24", availability_zone=zone,
+        tags={"Name": f"pulumi-sn-{zone}"})
+    ec2.RouteTableAssociation(f"vpc-route-table-assoc-{zone}", route_table_id=route_table.id, subnet_id=subnet.id)
+    subnet_ids.append(subnet.id)
+eks_security_group = ec2.SecurityGroup("eks-cluster-sg", vpc_id=vpc.id,
+    description="Allow all HTTP(s) traffic to EKS Cluster", tags={"Name": "pulumi-cluster-sg"},
+    ingress=[ec2.SecurityGroupIngressArgs(cidr_blocks=["0.0.0.0/0"], from_port=443, to_port=443, protocol="tcp",
+                                          description="Allow pods to communicate with the cluster API Server."),
+             ec2.SecurityGroupIngressArgs(cidr_blocks=["0.0.0.0/0"], from_port=80, to_port=80, protocol="tcp",
+                                          description="Allow internet access to pods")])
+""",
+            "utils.py": """
+import pulumi
+
+def kubeconfig(cluster):
+    return pulumi.Output.json_dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "aws",
+        "clusters": [{"name": "kubernetes", "cluster": {"server": cluster.endpoint,
+            "certificate-authority-data": cluster.certificate_authority.apply(lambda v: v.data)}}],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "users": [{"name": "aws", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "aws-iam-authenticator", "args": ["token", "-i", cluster.endpoint]}}}],
+    })
+""",
+        },
+        types={
+            "aws:ec2/internetGateway:InternetGateway": 1,
+            "aws:ec2/routeTable:RouteTable": 1,
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": 3,
+            "aws:ec2/securityGroup:SecurityGroup": 1,
+            "aws:ec2/subnet:Subnet": 3,
+            "aws:ec2/vpc:Vpc": 1,
+            "aws:eks/cluster:Cluster": 1,
+            "aws:eks/nodeGroup:NodeGroup": 1,
+            "aws:iam/role:Role": 2,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+        },
+    ),
+    "stepfunctions": PublicProgram(
+        source="aws-py-stepfunctions/{__main__,iam}.py",
+        main="""
+import iam
+import pulumi
+from pulumi_aws import lambda_, sfn
+
+fn = lambda_.Function("helloWorldFunction", role=iam.lambda_role.arn, runtime="python3.12",
+    handler="hello.handler", code=pulumi.AssetArchive({".": pulumi.FileArchive("./step_hello")}))
+machine = sfn.StateMachine("stateMachine", role_arn=iam.sfn_role.arn, definition=fn.arn.apply(lambda arn: '''{
+    "Comment": "A Hello World example of the Amazon States Language using an AWS Lambda Function",
+    "StartAt": "HelloWorld",
+    "States": {"HelloWorld": {"Type": "Task", "Resource": "%s", "End": true}}}''' % arn))
+pulumi.export("state_machine_arn", machine.id)
+""",
+        files={
+            "step_hello/hello.py": "def handler(event, context):\n    return 'Hello, World!'\n",
+            "iam.py": """
+import json
+from pulumi_aws import config, iam
+
+lambda_role = iam.Role("lambdaRole", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow"}]}))
+iam.RolePolicy("lambdaRolePolicy", role=lambda_role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+     "Resource": "arn:aws:logs:*:*:*"}]}))
+sfn_role = iam.Role("sfnRole", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": f"states.{config.region}.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]}))
+iam.RolePolicy("sfnRolePolicy", role=sfn_role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": "*"}]}))
+""",
+        },
+        types={
+            "aws:iam/role:Role": 2,
+            "aws:iam/rolePolicy:RolePolicy": 2,
+            "aws:lambda/function:Function": 1,
+            "aws:sfn/stateMachine:StateMachine": 1,
+        },
+    ),
+    "http-api-quickcreate": PublicProgram(
+        source="aws-py-apigatewayv2-http-api-quickcreate/__main__.py",
+        main="""
+import json
+import pulumi
+import pulumi_aws as aws
+
+role = aws.iam.Role("lambdaRole", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}))
+aws.iam.RolePolicyAttachment("lambdaRoleAttachment", role=role,
+                             policy_arn=aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE)
+fn = aws.lambda_.Function("lambdaFunction", code=pulumi.AssetArchive({".": pulumi.FileArchive("./app")}),
+                          runtime="nodejs20.x", role=role.arn, handler="index.handler")
+aws.lambda_.Permission("lambdaPermission", action="lambda:InvokeFunction", principal="apigateway.amazonaws.com",
+                       function=fn)
+api = aws.apigatewayv2.Api("httpApiGateway", protocol_type="HTTP", route_key="GET /", target=fn.invoke_arn)
+pulumi.export("endpoint", api.api_endpoint)
+""",
+        files={"app/index.js": "exports.handler = async () => ({ statusCode: 200, body: 'hi' });\n"},
+        types={
+            "aws:apigatewayv2/api:Api": 1,
+            "aws:iam/role:Role": 1,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+            "aws:lambda/function:Function": 1,
+            "aws:lambda/permission:Permission": 1,
+        },
+    ),
+    "secrets-manager": PublicProgram(
+        source="aws-py-secrets-manager/__main__.py",
+        main="""
+import pulumi
+import pulumi_aws as aws
+
+secret = aws.secretsmanager.Secret("secret")
+version = aws.secretsmanager.SecretVersion("secret", secret_id=secret.id, secret_string="mystring")
+pulumi.export("secret_id", secret.id)
+""",
+        types={"aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretVersion:SecretVersion": 1},
+    ),
+}
+
+PROGRAMS.update(
+    {
+        "redshift-glue": PublicProgram(
+            source="aws-py-redshift-glue-etl/__main__.py",
+            name="redshift-glue",
+            config={
+                "redshift-glue:clusterIdentifier": "my-redshift-cluster",
+                "redshift-glue:clusterNodeType": "ra3.xlplus",
+                "redshift-glue:clusterDBName": "dev",
+                "redshift-glue:clusterDBUsername": "admin",
+                "redshift-glue:clusterDBPassword": {"secure": "v1:AAAA"},
+                "redshift-glue:glueDBName": "my-glue-db",
+            },
+            files={"glue-job.py": "print('etl')\n"},
+            main="""
+import json
+import pulumi
+from pulumi_aws import ec2, glue, iam, redshift, s3
+
+config = pulumi.Config()
+cluster_identifier = config.require("clusterIdentifier")
+node_type = config.require("clusterNodeType")
+db_name = config.require("clusterDBName")
+db_user = config.require("clusterDBUsername")
+db_password = config.require_secret("clusterDBPassword")
+glue_db_name = config.require("glueDBName")
+region = pulumi.Config("aws").require("region")
+every_15_minutes = "cron(0/15 * * * ? *)"
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}]})
+
+vpc = ec2.Vpc("vpc", ec2.VpcArgs(cidr_block="10.0.0.0/16", enable_dns_hostnames=True))
+subnet = ec2.Subnet("subnet", ec2.SubnetArgs(vpc_id=vpc.id, cidr_block="10.0.1.0/24"))
+subnet_group = redshift.SubnetGroup("subnet-group", redshift.SubnetGroupArgs(subnet_ids=[subnet.id]))
+redshift_role = iam.Role("redshift-role", iam.RoleArgs(assume_role_policy=trust("redshift.amazonaws.com"),
+    managed_policy_arns=[iam.ManagedPolicy.AMAZON_S3_READ_ONLY_ACCESS]))
+ec2.VpcEndpoint("s3-vpc-endpoint", ec2.VpcEndpointArgs(vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.s3",
+    route_table_ids=[vpc.main_route_table_id]))
+cluster = redshift.Cluster("cluster", redshift.ClusterArgs(cluster_identifier=cluster_identifier,
+    database_name=db_name, master_username=db_user, master_password=db_password, node_type=node_type,
+    cluster_subnet_group_name=subnet_group.name, cluster_type="single-node", publicly_accessible=False,
+    skip_final_snapshot=True, vpc_security_group_ids=[vpc.default_security_group_id],
+    iam_roles=[redshift_role.arn]))
+catalog = glue.CatalogDatabase("glue-catalog-db", glue.CatalogDatabaseArgs(name=glue_db_name))
+glue_role = iam.Role("glue-role", iam.RoleArgs(assume_role_policy=trust("glue.amazonaws.com"),
+    managed_policy_arns=[iam.ManagedPolicy.AMAZON_S3_FULL_ACCESS,
+                         "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"]))
+events = s3.Bucket("events", force_destroy=True)
+glue.Crawler("glue-crawler", glue.CrawlerArgs(database_name=catalog.name, role=glue_role.arn,
+    schedule=every_15_minutes,
+    s3_targets=[glue.CrawlerS3TargetArgs(path=events.bucket.apply(lambda name: f"s3://{name}"))]))
+connection = glue.Connection("glue-redshift-connection", glue.ConnectionArgs(connection_type="JDBC",
+    connection_properties={
+        "JDBC_CONNECTION_URL": cluster.endpoint.apply(lambda e: f"jdbc:redshift://{e}/{db_name}"),
+        "USERNAME": db_user, "PASSWORD": db_password},
+    physical_connection_requirements=glue.ConnectionPhysicalConnectionRequirementsArgs(
+        security_group_id_lists=cluster.vpc_security_group_ids, availability_zone=subnet.availability_zone,
+        subnet_id=subnet.id)))
+job_bucket = s3.Bucket("glue-job-bucket", force_destroy=True)
+s3.BucketObject("glue-job.py", s3.BucketObjectArgs(bucket=job_bucket.id,
+                                                    source=pulumi.asset.FileAsset("./glue-job.py")))
+job = glue.Job("glue-job", glue.JobArgs(role_arn=glue_role.arn, glue_version="3.0",
+    connections=[connection.name], number_of_workers=10, worker_type="G.1X",
+    default_arguments={"--job-bookmark-option": "job-bookmark-enable", "--ConnectionName": connection.name,
+        "--GlueDBName": glue_db_name, "--GlueDBTableName": events.bucket.apply(lambda n: n.replace("-", "_")),
+        "--RedshiftDBName": db_name, "--RedshiftDBTableName": "events", "--RedshiftRoleARN": redshift_role.arn,
+        "--TempDir": job_bucket.bucket.apply(lambda n: f"s3://{n}/glue-job-temp")},
+    command=glue.JobCommandArgs(script_location=job_bucket.bucket.apply(lambda n: f"s3://{n}/glue-job.py"),
+                                python_version="3")))
+glue.Trigger("trigger", glue.TriggerArgs(schedule=every_15_minutes, type="SCHEDULED",
+                                         actions=[glue.TriggerActionArgs(job_name=job.name)]))
+pulumi.export("dataBucketName", events.bucket)
+""",
+            types={
+                "aws:ec2/subnet:Subnet": 1,
+                "aws:ec2/vpc:Vpc": 1,
+                "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+                "aws:glue/catalogDatabase:CatalogDatabase": 1,
+                "aws:glue/connection:Connection": 1,
+                "aws:glue/crawler:Crawler": 1,
+                "aws:glue/job:Job": 1,
+                "aws:glue/trigger:Trigger": 1,
+                "aws:iam/role:Role": 2,
+                "aws:redshift/cluster:Cluster": 1,
+                "aws:redshift/subnetGroup:SubnetGroup": 1,
+                "aws:s3/bucket:Bucket": 2,
+                "aws:s3/bucketObject:BucketObject": 1,
+            },
+        ),
+        "static-website": PublicProgram(
+            source="aws-py-static-website/__main__.py",
+            name="static-website",
+            config={
+                "aws:region": "us-west-2",
+                "static-website:targetDomain": "www.example.com",
+                "static-website:pathToWebsiteContents": "./www",
+            },
+            files={"www/index.html": "<h1>hi</h1>\n", "www/404.html": "<h1>not found</h1>\n"},
+            main="""
+import mimetypes
+import os
+import pulumi
+import pulumi_aws
+import pulumi_aws.acm
+import pulumi_aws.cloudfront
+import pulumi_aws.route53
+import pulumi_aws.s3
+from pulumi import Config, FileAsset, Output, ResourceOptions, export
+
+TEN_MINUTES = 600
+
+def setup_acl(name, bucket, acl):
+    ownership = pulumi_aws.s3.BucketOwnershipControls(name, bucket=bucket.bucket,
+                                                      rule={"object_ownership": "BucketOwnerPreferred"})
+    block = pulumi_aws.s3.BucketPublicAccessBlock(name, bucket=bucket.bucket, block_public_acls=False,
+        block_public_policy=False, ignore_public_acls=False, restrict_public_buckets=False)
+    pulumi_aws.s3.BucketAcl(name, bucket=bucket.bucket, acl=acl,
+                            opts=ResourceOptions(depends_on=[ownership, block]))
+
+def split_domain(domain):
+    parts = domain.split(".")
+    return (parts[0], ".".join(parts[1:]) + ".") if len(parts) > 2 else ("", domain + ".")
+
+config = Config()
+target_domain = config.require("targetDomain")
+contents = config.require("pathToWebsiteContents")
+certificate_arn = config.get("certificateArn")
+
+content_bucket = pulumi_aws.s3.Bucket(f"{target_domain}-content")
+website = pulumi_aws.s3.BucketWebsiteConfiguration(f"{target_domain}-website", bucket=content_bucket.bucket,
+    index_document={"suffix": "index.html"}, error_document={"key": "404.html"})
+root = os.path.join(os.getcwd(), contents)
+for folder, _, files in sorted(os.walk(root)):
+    for file in sorted(files):
+        path = os.path.join(folder, file)
+        relative = path.replace(root + "/", "")
+        pulumi_aws.s3.BucketObject(relative, key=relative, bucket=content_bucket.id,
+            content_type=mimetypes.guess_type(path)[0], source=FileAsset(path),
+            opts=ResourceOptions(parent=content_bucket))
+
+if certificate_arn is None:
+    east = pulumi_aws.Provider("east", region="us-east-1")
+    certificate = pulumi_aws.acm.Certificate("certificate", domain_name=target_domain, validation_method="DNS",
+                                             opts=ResourceOptions(provider=east))
+    _, parent = split_domain(target_domain)
+    zone_id = pulumi_aws.route53.get_zone(name=parent).id
+    options = certificate.domain_validation_options
+    record = pulumi_aws.route53.Record(f"{target_domain}-validation", zone_id=zone_id, ttl=TEN_MINUTES,
+        name=options.apply(lambda o: o[0].resource_record_name),
+        type=options.apply(lambda o: o[0].resource_record_type),
+        records=[options.apply(lambda o: o[0].resource_record_value)])
+    validation = pulumi_aws.acm.CertificateValidation("certificateValidation", certificate_arn=certificate.arn,
+        validation_record_fqdns=[record.fqdn], opts=ResourceOptions(provider=east))
+    certificate_arn = validation.certificate_arn
+
+logs_bucket = pulumi_aws.s3.Bucket(f"{target_domain}-logs")
+setup_acl("requestLogs", logs_bucket, "private")
+C = pulumi_aws.cloudfront
+cdn = C.Distribution("cdn", enabled=True, aliases=[target_domain], default_root_object="index.html",
+    origins=[C.DistributionOriginArgs(origin_id=content_bucket.arn, domain_name=website.website_endpoint,
+        custom_origin_config=C.DistributionOriginCustomOriginConfigArgs(origin_protocol_policy="http-only",
+            http_port=80, https_port=443, origin_ssl_protocols=["TLSv1.2"]))],
+    default_cache_behavior=C.DistributionDefaultCacheBehaviorArgs(target_origin_id=content_bucket.arn,
+        viewer_protocol_policy="redirect-to-https", allowed_methods=["GET", "HEAD", "OPTIONS"],
+        cached_methods=["GET", "HEAD", "OPTIONS"], min_ttl=0, default_ttl=TEN_MINUTES, max_ttl=TEN_MINUTES,
+        forwarded_values=C.DistributionDefaultCacheBehaviorForwardedValuesArgs(query_string=False,
+            cookies=C.DistributionDefaultCacheBehaviorForwardedValuesCookiesArgs(forward="none"))),
+    price_class="PriceClass_100",
+    custom_error_responses=[C.DistributionCustomErrorResponseArgs(error_code=404, response_code=404,
+                                                                  response_page_path="/404.html")],
+    viewer_certificate=C.DistributionViewerCertificateArgs(acm_certificate_arn=certificate_arn,
+                                                           ssl_support_method="sni-only"),
+    restrictions=C.DistributionRestrictionsArgs(
+        geo_restriction=C.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
+    logging_config=C.DistributionLoggingConfigArgs(bucket=logs_bucket.bucket_domain_name, include_cookies=False,
+                                                   prefix=f"{target_domain}/"),
+    wait_for_deployment=False)
+sub, parent = split_domain(target_domain)
+pulumi_aws.route53.Record(target_domain, name=sub, zone_id=pulumi_aws.route53.get_zone(name=parent).id, type="A",
+    aliases=[pulumi_aws.route53.RecordAliasArgs(name=cdn.domain_name, zone_id=cdn.hosted_zone_id,
+                                                 evaluate_target_health=True)])
+export("content_bucket_url", Output.concat("s3://", content_bucket.bucket))
+export("cloudfront_domain", cdn.domain_name)
+""",
+            types={
+                "aws:acm/certificate:Certificate": 1,
+                "aws:acm/certificateValidation:CertificateValidation": 1,
+                "aws:cloudfront/distribution:Distribution": 1,
+                "aws:route53/record:Record": 2,
+                "aws:s3/bucket:Bucket": 2,
+                "aws:s3/bucketAcl:BucketAcl": 1,
+                "aws:s3/bucketObject:BucketObject": 2,
+                "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+                "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": 1,
+                "pulumi:providers:aws": 1,
+            },
+        ),
+        "stackreference-team": PublicProgram(
+            source="aws-py-stackreference/team/__main__.py",
+            name="team",
+            config={
+                "team:companyStack": "acme/company/dev",
+                "team:departmentStack": "acme/department/dev",
+                "team:teamName": "web",
+            },
+            main="""
+from pulumi import Config, StackReference, export
+from pulumi_aws import ec2
+
+config = Config()
+company = StackReference(config.require("companyStack"))
+department = StackReference(config.require("departmentStack"))
+tags = {"department": department.get_output("departmentName"), "company": company.get_output("companyName"),
+        "team": config.require("teamName"), "Managed By": "Pulumi"}
+ami = ec2.get_ami(most_recent=True, owners=["099720109477"],
+    filters=[{"name": "name", "values": ["ubuntu/images/hvm-ssd/ubuntu-bionic-18.04-amd64-server-*"]}]).id
+instance = ec2.Instance("tagged", instance_type="t2.medium", ami=ami, tags=tags)
+export("instance_id", instance.id)
+""",
+            types={"aws:ec2/instance:Instance": 1},  # stack references are reads, not resources to deploy
+        ),
+        "assume-role": PublicProgram(
+            source="aws-py-assume-role/assume-role/__main__.py",
+            name="assume-role",
+            config={"assume-role:roleToAssumeARN": "arn:aws:iam::123456789012:role/preview-role"},
+            main="""
+import pulumi_aws as aws
+from pulumi import Config, ResourceOptions, export, runtime
+
+role_arn = Config().require("roleToAssumeARN")
+region = Config("aws").require("region")
+if runtime.is_dry_run():
+    provider = aws.Provider("privileged", region=region)
+else:
+    provider = aws.Provider("privileged", region=region,
+        assume_roles=[{"role_arn": role_arn, "session_name": "PulumiSession", "externalId": "PulumiApplication"}])
+bucket = aws.s3.Bucket("my-bucket", opts=ResourceOptions(provider=provider))
+export("bucket_name", bucket.bucket_domain_name)
+""",
+            types={"aws:s3/bucket:Bucket": 1, "pulumi:providers:aws": 1},
+        ),
+        "http-api-eventbridge": PublicProgram(
+            source="aws-py-apigatewayv2-eventbridge/__main__.py",
+            files={"api/handlers.py": "def capture_order(event, context):\n    return event\n"},
+            main="""
+import json
+import pulumi
+import pulumi_aws as aws
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}]})
+
+api = aws.apigatewayv2.Api("example", protocol_type="HTTP")
+stage = aws.apigatewayv2.Stage("stage", api_id=api.id, name=pulumi.get_stack(), auto_deploy=True)
+bus = aws.cloudwatch.EventBus("bus")
+rule = aws.cloudwatch.EventRule("rule", event_bus_name=bus.name,
+                                event_pattern=json.dumps({"source": ["my-event-source"]}))
+api_role = aws.iam.Role("api-gateway-role", assume_role_policy=trust("apigateway.amazonaws.com"),
+                        managed_policy_arns=["arn:aws:iam::aws:policy/AmazonEventBridgeFullAccess"])
+integration = aws.apigatewayv2.Integration("integration", api_id=api.id, integration_type="AWS_PROXY",
+    integration_subtype="EventBridge-PutEvents", credentials_arn=api_role.arn,
+    request_parameters={"EventBusName": bus.name.apply(lambda name: name), "Source": "my-event-source",
+                        "DetailType": "my-detail-type", "Detail": "$request.body"})
+aws.apigatewayv2.Route("route", api_id=api.id, route_key="POST /uploads",
+                       target=integration.id.apply(lambda i: f"integrations/{i}"))
+fn_role = aws.iam.Role("lambda-role", assume_role_policy=trust("lambda.amazonaws.com"))
+aws.iam.RolePolicy("lambda-role-policy", role=fn_role.id, policy=json.dumps({"Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                   "logs:PutLogEvents"], "Resource": "arn:aws:logs:*:*:*"}]}))
+fn = aws.lambda_.Function("lambda", role=fn_role.arn, runtime="python3.12", handler="handlers.capture_order",
+                          code=pulumi.AssetArchive({".": pulumi.FileArchive("./api")}))
+aws.cloudwatch.EventTarget("lambda-target", arn=fn.arn, rule=rule.name, event_bus_name=bus.name)
+aws.lambda_.Permission("lambda-permission", action="lambda:InvokeFunction", principal="events.amazonaws.com",
+                       function=fn.arn, source_arn=rule.arn)
+pulumi.export("url", pulumi.Output.concat(api.api_endpoint, "/", stage.name))
+""",
+            types={
+                "aws:apigatewayv2/api:Api": 1,
+                "aws:apigatewayv2/integration:Integration": 1,
+                "aws:apigatewayv2/route:Route": 1,
+                "aws:apigatewayv2/stage:Stage": 1,
+                "aws:cloudwatch/eventBus:EventBus": 1,
+                "aws:cloudwatch/eventRule:EventRule": 1,
+                "aws:cloudwatch/eventTarget:EventTarget": 1,
+                "aws:iam/role:Role": 2,
+                "aws:iam/rolePolicy:RolePolicy": 1,
+                "aws:lambda/function:Function": 1,
+                "aws:lambda/permission:Permission": 1,
+            },
+        ),
+    }
+)
+
+PROGRAMS["apigateway-rest-and-http"] = PublicProgram(
+    source="aws-py-apigateway-lambda-serverless/{__main__,iam}.py",
+    files={
+        "hello_lambda/hello.py": "def handler(event, context):\n    return {'statusCode': 200}\n",
+        "iam.py": """
+import json
+from pulumi_aws import iam
+
+lambda_role = iam.Role("lambdaRole", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}))
+iam.RolePolicy("lambdaRolePolicy", role=lambda_role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+     "Resource": "arn:aws:logs:*:*:*"}]}))
+""",
+    },
+    main="""
+import iam
+import pulumi
+import pulumi_aws as aws
+
+region = aws.config.region
+stage_name = "example"
+fn = aws.lambda_.Function("mylambda", role=iam.lambda_role.arn, runtime="python3.12", handler="hello.handler",
+                          code=pulumi.AssetArchive({".": pulumi.FileArchive("./hello_lambda")}))
+
+def route(arn):
+    return {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+        "uri": pulumi.Output.format("arn:aws:apigateway:{0}:lambda:path/2015-03-31/functions/{1}/invocations",
+                                    region, arn),
+        "passthroughBehavior": "when_no_match", "httpMethod": "POST", "type": "aws_proxy"}}}
+
+rest = aws.apigateway.RestApi("api", body=pulumi.Output.json_dumps({"swagger": "2.0",
+    "info": {"title": "api", "version": "1.0"}, "paths": {"/{proxy+}": route(fn.arn)}}))
+deployment = aws.apigateway.Deployment("api-deployment", rest_api=rest.id)
+stage = aws.apigateway.Stage("api-stage", rest_api=rest.id, deployment=deployment.id, stage_name=stage_name)
+aws.lambda_.Permission("api-rest-lambda-permission", action="lambda:invokeFunction", function=fn.name,
+    principal="apigateway.amazonaws.com", source_arn=stage.execution_arn.apply(lambda arn: arn + "*/*"))
+http = aws.apigatewayv2.Api("http-api-pulumi-example", protocol_type="HTTP")
+backend = aws.apigatewayv2.Integration("example", api_id=http.id, integration_type="AWS_PROXY",
+    connection_type="INTERNET", description="Lambda example", integration_method="POST",
+    integration_uri=fn.arn, passthrough_behavior="WHEN_NO_MATCH")
+http_route = aws.apigatewayv2.Route("example-route", api_id=http.id, route_key="ANY /{proxy+}",
+                                    target=backend.id.apply(lambda i: "integrations/" + i))
+http_stage = aws.apigatewayv2.Stage("example-stage", api_id=http.id, auto_deploy=True,
+    route_settings=[{"route_key": http_route.route_key, "throttling_burst_limit": 1, "throttling_rate_limit": 0.5}])
+aws.lambda_.Permission("api-http-lambda-permission", action="lambda:invokeFunction", function=fn.name,
+    principal="apigateway.amazonaws.com", source_arn=http.execution_arn.apply(lambda arn: arn + "*/*"))
+pulumi.export("rest", stage.invoke_url.apply(lambda url: url + stage_name + "/{proxy+}"))
+pulumi.export("http", pulumi.Output.all(http.api_endpoint, http_stage.name).apply(lambda v: v[0] + "/" + v[1]))
+""",
+    types={
+        "aws:apigateway/deployment:Deployment": 1,
+        "aws:apigateway/restApi:RestApi": 1,
+        "aws:apigateway/stage:Stage": 1,
+        "aws:apigatewayv2/api:Api": 1,
+        "aws:apigatewayv2/integration:Integration": 1,
+        "aws:apigatewayv2/route:Route": 1,
+        "aws:apigatewayv2/stage:Stage": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,
+        "aws:lambda/function:Function": 1,
+        "aws:lambda/permission:Permission": 2,
+    },
+)
+
+PROGRAMS["ecs-on-ec2"] = PublicProgram(
+    source="aws-py-ecs-instances-autoapi/py-ecs-instance/__main__.py",
+    config={"cfg:autoscalingGroupSize": 2},
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+
+region = aws.config.region or "us-east-1"
+size = int(pulumi.Config("cfg").require("autoscalingGroupSize"))
+vpc = aws.ec2.get_vpc(default=True)
+subnets = aws.ec2.get_subnets(filters=[aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id])])
+sg = aws.ec2.SecurityGroup("nginx-sg", description="Allow HTTP", vpc_id=vpc.id,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])],
+    egress=[aws.ec2.SecurityGroupEgressArgs(protocol=-1, from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "", "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+exec_role = aws.iam.Role("task-execution-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"))
+aws.iam.RolePolicyAttachment("task-excution-policy-attach", role=exec_role.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+instance_role = aws.iam.Role("ecs-instance-role", assume_role_policy=trust("ec2.amazonaws.com"))
+aws.iam.RolePolicyAttachment("ecs-instance-policy-attach", role=instance_role.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")
+profile = aws.iam.InstanceProfile("ecs-iam-instance-profile", role=instance_role.name)
+ami = aws.ec2.get_ami(most_recent="true", owners=["amazon"],
+                      filters=[{"name": "name", "values": ["amzn2-ami-ecs-hvm-*-x86_64-*"]}])
+cluster_name = "my-fancy-new-ecs-cluster"
+launch = aws.ec2.LaunchConfiguration("launch-config", image_id=ami.id, instance_type="t2.micro",
+    iam_instance_profile=profile.name,
+    user_data=f"#!/bin/bash\\necho ECS_CLUSTER={cluster_name} >> /etc/ecs/ecs.config")
+group = aws.autoscaling.Group("auto-scaling", availability_zones=[region + "a"], launch_configuration=launch.name,
+                              min_size=size, max_size=size, protect_from_scale_in=False)
+provider = aws.ecs.CapacityProvider("capacity-provider",
+    auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
+        auto_scaling_group_arn=group.arn, managed_termination_protection="DISABLED",
+        managed_scaling=aws.ecs.CapacityProviderAutoScalingGroupProviderManagedScalingArgs(status="DISABLED")))
+cluster = aws.ecs.Cluster("cluster", name=cluster_name)
+lb = aws.lb.LoadBalancer("load-balancer", load_balancer_type="application", security_groups=[sg.id],
+                         subnets=subnets.ids, internal=False)
+tg = aws.lb.TargetGroup("app-tg", port=80, protocol="HTTP", target_type="ip", vpc_id=vpc.id)
+listener = aws.lb.Listener("web", load_balancer_arn=lb.arn, port=80,
+    default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=tg.arn)])
+task = aws.ecs.TaskDefinition("my-app", family="ec2-task-definition", cpu="256", memory="512",
+    network_mode="awsvpc", requires_compatibilities=["EC2"], execution_role_arn=exec_role.arn,
+    container_definitions=json.dumps([{"name": "my-app", "image": "nginx",
+        "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}]}]),
+    opts=pulumi.ResourceOptions(depends_on=[cluster]))
+aws.ecs.Service("my-task-runner", cluster=cluster.arn, launch_type="EC2", desired_count=1,
+    task_definition=task.arn,
+    network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=False, subnets=subnets.ids,
+                                                                  security_groups=[sg.id]),
+    load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=tg.arn, container_name="my-app",
+                                                    container_port=80)],
+    opts=pulumi.ResourceOptions(depends_on=[listener]))
+pulumi.export("url", lb.dns_name)
+""",
+    types={
+        "aws:autoscaling/group:Group": 1,
+        "aws:ec2/launchConfiguration:LaunchConfiguration": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:ecs/capacityProvider:CapacityProvider": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/service:Service": 1,
+        "aws:ecs/taskDefinition:TaskDefinition": 1,
+        "aws:iam/instanceProfile:InstanceProfile": 1,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "aws:lb/listener:Listener": 1,
+        "aws:lb/loadBalancer:LoadBalancer": 1,
+        "aws:lb/targetGroup:TargetGroup": 1,
+    },
+)
