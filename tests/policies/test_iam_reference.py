@@ -233,3 +233,13 @@ def test_matching_agrees_with_iam_on_concrete_arns(pattern: list[str], value: li
     statement = ":".join(pattern)
     concrete = ":".join(value)
     assert ref.arn_matches(statement, concrete) is _iam_glob(statement, concrete)
+
+
+def test_types_with_several_arn_formats_match_each() -> None:
+    service = ref.service("apigateway")
+    assert service is not None
+    stage = service.resource_types["stage"]
+    assert len(stage.arns) == 2
+    assert stage.matches("arn:aws:apigateway:us-east-1::/apis/a1/stages/live")
+    assert stage.matches("arn:aws:apigateway:us-east-1::/restapis/r1/stages/live")
+    assert not stage.matches("arn:aws:apigateway:us-east-1::/apis/a1")
