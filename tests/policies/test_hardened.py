@@ -387,7 +387,7 @@ def fn(name, variables):
 
 fn("ok_router", {"MAX_OUTPUT_TOKENS": "1024", "TOKEN_BUDGET": "200000", "MODEL_ID": "amazon.nova-micro-v1:0",
                  "TABLE_NAME": "sessions-dev", "API_KEY_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:k",
-                 "LOG_LEVEL": "INFO", "SESSION_TTL_SECONDS": "3600"})
+                 "LOG_LEVEL": "INFO", "SESSION_TTL_SECONDS": "3600", "TOKEN_BUDGET_MODE": "strict"})
 fn("bad1_secure_config", {"UPSTREAM": config.require_secret("upstreamCredential")})
 fn("bad2_access_key", {"KEY_HOLDER": "AKIAIOSFODNN7EXAMPLE"})
 fn("bad3_private_key", {"CERT": "-----BEGIN RSA PRIVATE KEY-----\\nMIIBOgIBAAJBAK\\n-----END RSA PRIVATE KEY-----"})
@@ -446,6 +446,7 @@ def test_one_unknown_value_no_longer_skips_the_resource() -> None:
         "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": unknown},
             {"Effect": "Allow", "Action": "iam:*", "Resource": ["arn:aws:iam::123456789012:role/r", unknown]},
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": ["*", unknown]},
         ],
     }
     trail = {"s3BucketName": "logs", "isMultiRegionTrail": True, "enableLogFileValidation": False, "kmsKeyId": unknown}
@@ -460,12 +461,18 @@ def test_one_unknown_value_no_longer_skips_the_resource() -> None:
             ),
         ],
     )
-    names = ("iam-no-wildcard-action", "cloudtrail-enabled", "lambda-no-secrets-in-environment")
+    names = (
+        "iam-no-wildcard-action",
+        "iam-no-wildcard-resource-for-writes",
+        "cloudtrail-enabled",
+        "lambda-no-secrets-in-environment",
+    )
     specs = [by_name()[n] for n in names]
     run = run_policies(graph, policies=specs, config={n: PolicySetting(Level.MANDATORY) for n in names})
     found = {(f.policy, f.resource): f.message for f in run.findings}
     assert set(found) == {
         ("iam-no-wildcard-action", "policy"),
+        ("iam-no-wildcard-resource-for-writes", "policy"),
         ("cloudtrail-enabled", "trail"),
         ("lambda-no-secrets-in-environment", "fn"),
     }
