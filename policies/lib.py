@@ -249,6 +249,25 @@ def publicly_allowed(statement: Statement) -> bool:
     )
 
 
+# ------------------------------------------------------------------------------ account baseline
+
+#: Settings of the account-wide requirements (trail, Config recorder, budget, Bedrock invocation logging):
+#: `providedBy: organization` when the organisation provides them to every account (an organisation trail,
+#: a delegated Config aggregator, budgets managed centrally), `providedBy: another-stack` (or the older
+#: `providedElsewhere: true`) when one stack of the same account does. The gate also reads it once for all
+#: of them from the stack file (`preflight:accountBaseline`, see policies.profile).
+PROVIDED_BY = ("organization", "another-stack")
+BASELINE_SCHEMA: dict[str, Any] = {
+    "providedElsewhere": {"type": "boolean"},
+    "providedBy": {"type": "string", "enum": list(PROVIDED_BY)},
+}
+
+
+def provided_elsewhere(config: Mapping[str, Any]) -> bool:
+    """Whether the policy's settings say the organisation or another stack provides the requirement."""
+    return bool(config.get("providedElsewhere")) or config.get("providedBy") in PROVIDED_BY
+
+
 # ------------------------------------------------------------------------------------------- graph
 
 

@@ -44,6 +44,16 @@ PROJECT_DIR = PACK_DIR.parent
 PRODUCTION_NAMES = ("prod", "production", "prd")
 #: The stack setting that says whether a stack is production (Pulumi.<stack>.yaml config key).
 PRODUCTION_KEY = "preflight:production"
+#: The stack setting that says, once for all of them, who provides the account baseline
+#: (`preflight:accountBaseline: organization` or `another-stack`); it fills `providedBy` of these
+#: policies wherever the program's policy config does not say (policies.lib.provided_elsewhere).
+ACCOUNT_BASELINE_KEY = "preflight:accountBaseline"
+BASELINE_POLICIES = (
+    "cloudtrail-enabled",
+    "config-recorder-enabled",
+    "cost-budget-present",
+    "bedrock-invocation-logging",
+)
 
 #: Levels of the principles the pack cites (from shared/principles.yaml), kept here so the profile
 #: does not depend on a file outside the repository. `test_profile` checks it against the source.

@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from policies.profile import PACK_DIR, PRODUCTION_KEY, checkov_level, describe
+from policies.lib import PROVIDED_BY
+from policies.profile import ACCOUNT_BASELINE_KEY, PACK_DIR, PRODUCTION_KEY, checkov_level, describe
 from policies.registry import all_policies
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
@@ -177,6 +178,18 @@ def declared_production(graph: ResourceGraph) -> bool | None:
     return text == "true"
 
 
+def declared_baseline(graph: ResourceGraph) -> str | None:
+    """Who the stack says provides the account baseline (`preflight:accountBaseline`), or None."""
+    value = graph.config.get(ACCOUNT_BASELINE_KEY)
+    if value is None:
+        return None
+    if value not in PROVIDED_BY:
+        raise ConfigError(
+            f"Pulumi.{graph.stack}.yaml: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, got {value!r}"
+        )
+    return str(value)
+
+
 def run_gate(
     program_dir: str | Path,
     stack: str,
@@ -200,7 +213,8 @@ def run_gate(
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
         production = declared_production(graph)
-        run = run_policies(graph, program_dir=program_dir, production=production)
+        baseline = declared_baseline(graph)
+        run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
         checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
     notes[:0] = run.undetermined

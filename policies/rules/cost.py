@@ -17,7 +17,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.lib import get, is_list, resources_of
+from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, resources_of
 from policies.spec import Category, Kind, PolicySpec
 from preflight.cost.estimator import (
     PricedResource,
@@ -297,7 +297,7 @@ IDLE_BUDGET = PolicySpec(
 
 
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    if not resources_of(args, BUDGET):
+    if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
 
 
@@ -306,13 +306,16 @@ BUDGET_PRESENT = PolicySpec(
     description="Every stack creates an AWS Budget with alerts.",
     explanation=(
         "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
-        "create aws.budgets.Budget with notifications to the stack's budget.alertEmails."
+        "create aws.budgets.Budget with notifications to the stack's budget.alertEmails, or set "
+        "providedBy: organization "
+        "when budgets are managed centrally."
     ),
     principles=("P169", "P018"),
     severity=Severity.MEDIUM,
     category=Category.COST,
     kind=Kind.STACK,
     validate=_check_budget_present,
+    config_schema=BASELINE_SCHEMA,
 )
 
 POLICIES: list[PolicySpec] = [

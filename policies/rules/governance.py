@@ -2,7 +2,8 @@
 
 The trail, the Config recorder and Bedrock invocation logging are account-wide singletons: one stack
 owns each, the others say so with `providedElsewhere: true` in `policies/config/<stack>.json`
-(generated from `owns` in Pulumi.<stack>.yaml by `python -m policies.profile --write`).
+(generated from `owns` in Pulumi.<stack>.yaml by `python -m policies.profile --write`); an organisation
+that provides the baseline says `providedBy: organization` (policies.lib.provided_elsewhere).
 """
 
 from __future__ import annotations
@@ -12,7 +13,20 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.lib import Pending, as_list, attached, get, is_taggable, report_on, resources_of, text, tolerant, truthy
+from policies.lib import (
+    BASELINE_SCHEMA,
+    Pending,
+    as_list,
+    attached,
+    get,
+    is_taggable,
+    provided_elsewhere,
+    report_on,
+    resources_of,
+    text,
+    tolerant,
+    truthy,
+)
 from policies.rules.s3 import BUCKET_TYPES, LIFECYCLE, is_log_bucket
 from policies.spec import Category, Kind, PolicySpec
 
@@ -23,8 +37,6 @@ TABLE = "aws:dynamodb/table:Table"
 PROVIDER_PREFIX = "pulumi:providers:aws"
 
 _SESSION_TABLE = re.compile(r"(session|memory|conversation|context)", re.IGNORECASE)
-
-_SINGLETON_SCHEMA = {"providedElsewhere": {"type": "boolean"}}
 
 
 def _logging_off(trail: PolicyResource) -> bool:
@@ -52,7 +64,7 @@ def _check_trail(args: StackValidationArgs, report_violation: ReportViolation) -
         problems = _trail_problems(trail, pending)
         if problems:
             report_on(report_violation, trail, "; ".join(problems) + ".")
-    if not trails and not args.get_config().get("providedElsewhere"):
+    if not trails and not provided_elsewhere(args.get_config()):
         report_violation(
             "no CloudTrail trail, and the stack config does not say the organisation or another stack provides one.",
             None,
@@ -74,14 +86,14 @@ CLOUDTRAIL = PolicySpec(
     kind=Kind.STACK,
     validate=_check_trail,
     resource_types=(TRAIL,),
-    config_schema=_SINGLETON_SCHEMA,
+    config_schema=BASELINE_SCHEMA,
 )
 
 
 def _check_recorder(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     recorders = resources_of(args, RECORDER)
     if not recorders:
-        if not args.get_config().get("providedElsewhere"):
+        if not provided_elsewhere(args.get_config()):
             report_violation(
                 "no AWS Config recorder, and the stack config does not say another stack provides one.", None
             )
@@ -119,7 +131,7 @@ CONFIG_RECORDER = PolicySpec(
     kind=Kind.STACK,
     validate=_check_recorder,
     resource_types=(RECORDER,),
-    config_schema=_SINGLETON_SCHEMA,
+    config_schema=BASELINE_SCHEMA,
 )
 
 

@@ -15,7 +15,7 @@ import pytest
 from policies import profile
 from policies.registry import by_name
 from preflight.errors import ConfigError
-from preflight.findings import CheckovFinding, CheckovResult, Level
+from preflight.findings import CheckovFinding, CheckovResult, Finding, Level
 from preflight.gate import checkov_findings, run_gate
 from preflight.policy_runner import load_policy_config
 
@@ -107,4 +107,51 @@ def test_the_stack_file_declares_production(tmp_path: Path) -> None:
 def test_a_bad_production_value_is_a_config_error(tmp_path: Path) -> None:
     program = _program(tmp_path / "p", "dev", "  preflight:production: maybe\n")
     with pytest.raises(ConfigError, match=r"preflight:production: expected true or false"):
+        run_gate(program, "dev", checkov=False)
+
+
+BASELINE = {"cloudtrail-enabled", "config-recorder-enabled", "cost-budget-present"}
+BEDROCK_ROLE = """
+import json
+aws.iam.Role("caller", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+    inline_policies=[{"name": "invoke", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "bedrock:InvokeModel",
+        "Resource": "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-micro-v1:0"}]})}])
+"""
+
+
+def _policies_of(findings: list[Finding]) -> set[str]:
+    return {f.policy for f in findings}
+
+
+def test_bedrock_invocation_logging_only_for_programs_that_call_models(tmp_path: Path) -> None:
+    plain = run_gate(_program(tmp_path / "plain", "dev"), "dev", checkov=False)
+    assert "bedrock-invocation-logging" not in _policies_of(plain.violations)
+    caller = _program(tmp_path / "caller", "dev")
+    (caller / "__main__.py").write_text(QUEUE_PROGRAM + BEDROCK_ROLE)
+    report = run_gate(caller, "dev", checkov=False)
+    assert "bedrock-invocation-logging" in _policies_of(report.violations)
+
+
+def test_provided_by_organization_in_the_programs_own_config(tmp_path: Path) -> None:
+    program = _program(tmp_path / "p", "dev")
+    before = _policies_of(run_gate(program, "dev", checkov=False).violations)
+    assert before & BASELINE == BASELINE
+    (program / "policies" / "config").mkdir(parents=True)
+    own = {name: {"providedBy": "organization"} for name in BASELINE}
+    (program / "policies" / "config" / "dev.json").write_text(json.dumps(own))
+    assert not BASELINE & _policies_of(run_gate(program, "dev", checkov=False).violations)
+
+
+def test_account_baseline_stated_once_in_the_stack_file(tmp_path: Path) -> None:
+    program = _program(tmp_path / "p", "dev", "  preflight:accountBaseline: organization\n")
+    (program / "__main__.py").write_text(QUEUE_PROGRAM + BEDROCK_ROLE)
+    found = _policies_of(run_gate(program, "dev", checkov=False).violations)
+    assert not (BASELINE | {"bedrock-invocation-logging"}) & found
+
+
+def test_a_bad_account_baseline_is_a_config_error(tmp_path: Path) -> None:
+    program = _program(tmp_path / "p", "dev", "  preflight:accountBaseline: somebody\n")
+    with pytest.raises(ConfigError, match=r"preflight:accountBaseline: expected organization or another-stack"):
         run_gate(program, "dev", checkov=False)
