@@ -166,9 +166,8 @@ ALLOWED_MODELS = PolicySpec(
     name="bedrock-allowed-models",
     description="Agents and inference profiles use only the foundation models allowed for the stack.",
     explanation=(
-        "Each stack allows the model tiers its budget is sized for (allowedModelTiers in Pulumi.<stack>.yaml). "
-        "Fix: pick a model from allowedModelIds in policies/config/<stack>.json, or allow the tier in the stack "
-        "settings and regenerate the config (python -m policies.profile --write)."
+        "Each stack allows the models its budget is sized for (allowedModelIds in the stack's policy config, "
+        "policies/config/<stack>.json). Fix: pick an allowed model, or add the model id to allowedModelIds."
     ),
     principles=("P015", "P153", "P183"),
     severity=Severity.HIGH,
@@ -247,8 +246,9 @@ INVOCATION_LOGGING_POLICY = PolicySpec(
     description="A stack that calls Bedrock models has model-invocation logging in its region (here or elsewhere).",
     explanation=(
         "Invocation logs are the record of every prompt and completion. It is one setting per account and region: "
-        "one stack owns it (owns.bedrockInvocationLogging), the others set providedElsewhere in their policy config. "
-        "Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted CloudWatch or S3 destination."
+        "one stack or the organisation provides it, the others set providedBy (organization or another-stack) in "
+        "their policy config. Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted "
+        "CloudWatch or S3 destination."
     ),
     principles=("P132", "P121", "P188"),
     severity=Severity.HIGH,

@@ -282,7 +282,7 @@ IDLE_BUDGET = PolicySpec(
     explanation=(
         "Idle cost is what the stack costs before its first request: keys, alarms, dashboards, rules, and any "
         "capacity kept running. Fix: remove or share the largest items `preflight cost` lists, or raise "
-        "budget.idleUsd in Pulumi.<stack>.yaml deliberately."
+        "maxMonthlyUsd in the stack's policy config deliberately."
     ),
     principles=("P014", "P175", "P169"),
     severity=Severity.HIGH,
@@ -306,8 +306,7 @@ BUDGET_PRESENT = PolicySpec(
     description="Every stack creates an AWS Budget with alerts.",
     explanation=(
         "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
-        "create aws.budgets.Budget with notifications to the stack's budget.alertEmails, or set "
-        "providedBy: organization "
+        "create aws.budgets.Budget with notifications to the team's addresses, or set providedBy: organization "
         "when budgets are managed centrally."
     ),
     principles=("P169", "P018"),

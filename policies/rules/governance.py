@@ -77,7 +77,8 @@ CLOUDTRAIL = PolicySpec(
     description="A multi-region, KMS-encrypted CloudTrail trail with log file validation records API activity.",
     explanation=(
         "The trail is the audit record of every API call, agent action included. It is an account-wide "
-        "singleton: the owning stack creates it (owns.cloudtrail), others set providedElsewhere. Fix: "
+        "singleton: one stack or the organisation provides it, the others set providedBy (organization or "
+        "another-stack) in their policy config. Fix: "
         "aws.cloudtrail.Trail(is_multi_region_trail=True, enable_log_file_validation=True, kms_key_id=key.arn)."
     ),
     principles=("P149", "P147", "P188"),
@@ -123,7 +124,7 @@ CONFIG_RECORDER = PolicySpec(
     explanation=(
         "Config detects drift and misconfiguration after deployment. One recorder per account and region: the "
         "owning stack creates aws.cfg.Recorder plus DeliveryChannel and RecorderStatus(is_enabled=True); others "
-        "set providedElsewhere."
+        "set providedBy (organization or another-stack) in their policy config."
     ),
     principles=("P150", "P148", "P188"),
     severity=Severity.HIGH,
@@ -152,8 +153,8 @@ REQUIRED_TAGS = PolicySpec(
     description="Every taggable AWS resource carries the required cost-allocation and classification tags.",
     explanation=(
         "Tags attribute cost to application, team and environment and carry the data classification. Fix: "
-        "create resources after components.tagging.register_required_tags(settings.default_tags()); never drop "
-        "the tags a resource receives."
+        "set the tags on every resource, for example with the aws provider's default_tags or a stack "
+        "transform (pulumi.runtime.register_resource_transform); never drop the tags a resource receives."
     ),
     principles=("P167", "P018", "P142", "P115"),
     severity=Severity.MEDIUM,
@@ -188,7 +189,7 @@ ALLOWED_REGIONS = PolicySpec(
     name="allowed-regions",
     description="Providers and resources deploy only to the stack's allowed regions.",
     explanation=(
-        "Data residency: data may live only in allowedRegions (Pulumi.<stack>.yaml). Fix: remove explicit "
+        "Data residency: data may live only in allowedRegions (the stack's policy config). Fix: remove explicit "
         "region arguments and extra providers pointing elsewhere, or add the region to allowedRegions."
     ),
     principles=("P145",),

@@ -142,8 +142,7 @@ NO_WILDCARD_ACTION = _policy(
     "iam-no-wildcard-action",
     "IAM policies allow exact actions, never '*' or 'service:*'.",
     "Wildcard actions (`*`, `s3:*`, `iam:*Policy*`, NotAction) grant whatever matches, now and in future. "
-    "Fix: list the exact actions the "
-    "code calls (components.iam.statement rejects wildcards at construction).",
+    "Fix: list the exact actions the code calls.",
     _validate_wildcard_action,
     DOCUMENT_TYPES,
     severity=Severity.CRITICAL,

@@ -199,3 +199,14 @@ def test_load_policy_config_rejects_a_bad_all(tmp_path: Path, value: str) -> Non
     with pytest.raises(ConfigError, match=r"dev\.json: all: ") as info:
         load_policy_config("dev", tmp_path)
     assert "\n" not in str(info.value)
+
+
+#: Words that only make sense inside this template (its components, its settings file keys).
+TEMPLATE_ONLY = ("components.", "owns.", "Pulumi.<stack>.yaml", "budget.idleUsd", "allowedModelTiers", "settings.")
+
+
+def test_fix_hints_are_generic_for_any_program() -> None:
+    """A foreign program's report never tells it to call this template's helpers or edit its settings."""
+    for policy in all_policies():
+        leaked = [word for word in TEMPLATE_ONLY if word in policy.explanation]
+        assert not leaked, f"{policy.name}: {leaked}"
