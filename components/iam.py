@@ -19,6 +19,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+# One definition of "wildcard" for components and the policy pack (iamlang/__init__.py says why it lives
+# in neither).
+from iamlang.wildcards import is_wildcard_action, is_wildcard_resource
+
 POLICY_VERSION = "2012-10-17"
 
 #: A role to attach policies to: the Role resource itself, or its name.
@@ -28,14 +32,14 @@ RoleRef = aws.iam.Role | pulumi.Input[str]
 def _check_action(action: str) -> None:
     if not isinstance(action, str) or ":" not in action:
         raise ValueError(f"IAM action must be 'service:Action', got {action!r}")
-    if "*" in action or "?" in action:
+    if is_wildcard_action(action):
         raise ValueError(f"wildcard IAM action {action!r}: name the exact actions (P135 least privilege)")
 
 
 def _check_resource(resource: object) -> None:
     # Outputs are ARNs of resources this program creates; only literal text can be checked here.
     if isinstance(resource, str):
-        if resource == "*" or resource.endswith(":*") or resource.split(":")[-1] == "*":
+        if is_wildcard_resource(resource):
             raise ValueError(f"wildcard IAM resource {resource!r}: name the exact resource ARN (P135)")
         if not resource.startswith("arn:"):
             raise ValueError(f"IAM resource must be an ARN, got {resource!r}")

@@ -3,13 +3,20 @@
 Everything here is pure (no network, no AWS). Property access goes through pulumi_policy's
 unknown-checking proxy: reading a value that is unknown during preview raises `UnknownValueError`,
 which the pack (CLI and offline runner alike) reports as "cannot tell yet", never as a violation.
-Stack policies use `tolerant()` to skip only the resource whose value is unknown.
+One unknown value never hides the rest: `Pending` collects the unknowns a rule meets, the rule judges
+everything that is known, and `Pending.settle()` then notes the first unknown (the runner and the CLI
+both record an UnknownValueError raised after the violations as "cannot tell yet"). Policy documents
+drop their unknown leaves and keep the known ones (`parse_document(..., pending)`); stack policies use
+`tolerant()`, which judges every resource and notes the unknowns at the end.
+
+What a wildcard, a public principal and a narrowing condition are is decided once, in `iamlang/`,
+which components use too.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +24,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
+from iamlang import conditions, principals, wildcards
 from policies.sdk import is_taggable as sdk_is_taggable
 
 #: Marker keys the offline engine uses for assets (code archives) in plain graphs.
@@ -63,6 +71,32 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
+class Pending:
+    """Unknown values met while judging: judge everything known first, then note them.
+
+    `read(f)` returns `f()`, or `default` when it raises UnknownValueError (remembering the first);
+    `settle()` raises that first error, after every known part has been judged and reported.
+    """
+
+    def __init__(self) -> None:
+        self.first: UnknownValueError | None = None
+
+    def note(self, error: UnknownValueError) -> None:
+        if self.first is None:
+            self.first = error
+
+    def read(self, read: Callable[[], Any], default: Any = None) -> Any:
+        try:
+            return read()
+        except UnknownValueError as error:
+            self.note(error)
+            return default
+
+    def settle(self) -> None:
+        if self.first is not None:
+            raise self.first
+
+
 # --------------------------------------------------------------------------------------------- KMS
 
 
@@ -93,18 +127,54 @@ class Statement:
     def allows(self) -> bool:
         return self.effect == "Allow"
 
+    @property
+    def wildcard_actions(self) -> list[str]:
+        """What makes the actions a wildcard: NotAction, or actions with `*`/`?` (iamlang.wildcards)."""
+        if self.not_actions:
+            return ["NotAction"]
+        return [a for a in self.actions if wildcards.is_wildcard_action(a)]
 
-def _plain(value: Any) -> Any:
-    """Copy a proxy value into plain dicts/lists (reading every leaf, so unknowns raise here)."""
+    @property
+    def wildcard_resources(self) -> list[str]:
+        """What makes the resources a wildcard: NotResource, `*`, or ARNs naming no resource."""
+        if self.not_resources:
+            return ["NotResource"]
+        return [r for r in self.resources if wildcards.is_wildcard_resource(r)]
+
+
+def _plain(value: Any, pending: Pending | None = None) -> Any:
+    """Copy a proxy value into plain dicts/lists; unknown leaves are dropped (and noted in `pending`)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(value[k]) for k in value}
+        result: dict[str, Any] = {}
+        for key in value:
+            try:
+                result[str(key)] = _plain(value[key], pending)
+            except UnknownValueError as error:
+                if pending is None:
+                    raise
+                pending.note(error)
+        return result
     if is_list(value):
-        return [_plain(v) for v in value]
+        items: list[Any] = []
+        for index in range(len(value)):
+            try:
+                items.append(_plain(value[index], pending))
+            except UnknownValueError as error:
+                if pending is None:
+                    raise
+                pending.note(error)
+        return items
     return value
 
 
-def parse_document(document: Any) -> list[Statement]:
-    """Statements of an IAM policy document given as JSON text or an object; [] when unparseable."""
+def parse_document(document: Any, pending: Pending | None = None) -> list[Statement]:
+    """Statements of an IAM policy document given as JSON text or an object; [] when unparseable.
+
+    `Statement` may be one object or a list (IAM accepts both). With `pending`, unknown values are
+    dropped from the statements and noted there, so the known rest is still judged.
+    """
+    if pending is not None:
+        document = pending.read(lambda: _plain(document, pending))
     if isinstance(document, str):
         if not document.strip():
             return []
@@ -113,7 +183,7 @@ def parse_document(document: Any) -> list[Statement]:
         except ValueError:
             return []
     else:
-        data = _plain(document)
+        data = _plain(document, pending)
     if not isinstance(data, dict):
         return []
     statements = []
@@ -154,10 +224,7 @@ def identity_documents(resource_type: str, props: Any) -> Iterator[tuple[str, An
                 yield f"inline policy {text(inline.get('name')) or index}", inline.get("policy")
 
 
-def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, `*` and `?` wildcards."""
-    regex = "^" + re.escape(pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".") + "$"
-    return re.match(regex, action.lower()) is not None
+action_matches = wildcards.action_matches
 
 
 def grants(statement: Statement, action: str) -> bool:
@@ -169,19 +236,36 @@ def grants(statement: Statement, action: str) -> bool:
     return any(action_matches(p, action) for p in statement.actions)
 
 
-def principal_is_public(principal: Any) -> bool:
-    """`"*"` or `{"AWS": "*"}` (anyone at all)."""
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any(v == "*" or (is_list(v) and "*" in v) for k, v in principal.items() if k == "AWS")
-    return False
+principal_is_public = principals.is_public
+service_principals = principals.services
 
 
-def service_principals(principal: Any) -> list[str]:
-    if isinstance(principal, Mapping):
-        return [str(s) for s in as_list(principal.get("Service"))]
-    return []
+def publicly_allowed(statement: Statement) -> bool:
+    """An Allow for anyone that no caller-identifying condition narrows (iamlang.conditions)."""
+    return (
+        statement.allows
+        and principal_is_public(statement.principal)
+        and not conditions.narrows_caller(statement.condition)
+    )
+
+
+# ------------------------------------------------------------------------------ account baseline
+
+#: Settings of the account-wide requirements (trail, Config recorder, budget, Bedrock invocation logging):
+#: `providedBy: organization` when the organisation provides them to every account (an organisation trail,
+#: a delegated Config aggregator, budgets managed centrally), `providedBy: another-stack` (or the older
+#: `providedElsewhere: true`) when one stack of the same account does. The gate also reads it once for all
+#: of them from the stack file (`preflight:accountBaseline`, see policies.profile).
+PROVIDED_BY = ("organization", "another-stack")
+BASELINE_SCHEMA: dict[str, Any] = {
+    "providedElsewhere": {"type": "boolean"},
+    "providedBy": {"type": "string", "enum": list(PROVIDED_BY)},
+}
+
+
+def provided_elsewhere(config: Mapping[str, Any]) -> bool:
+    """Whether the policy's settings say the organisation or another stack provides the requirement."""
+    return bool(config.get("providedElsewhere")) or config.get("providedBy") in PROVIDED_BY
 
 
 # ------------------------------------------------------------------------------------------- graph
@@ -192,12 +276,11 @@ def resources_of(args: StackValidationArgs, *types: str) -> list[PolicyResource]
 
 
 def tolerant(resources: Iterable[PolicyResource], check: Callable[[PolicyResource], None]) -> None:
-    """Run `check` on each resource; one resource's unknown value skips only that resource."""
+    """Run `check` on every resource, then note the first unknown value met (never skip the others)."""
+    pending = Pending()
     for resource in resources:
-        try:
-            check(resource)
-        except UnknownValueError:
-            continue
+        pending.read(functools.partial(check, resource))
+    pending.settle()
 
 
 def refers_to(resource: PolicyResource, key: str, target: PolicyResource, *target_keys: str) -> bool:

@@ -1,11 +1,21 @@
 """The default enforcement profile: `policies/config/<stack>.json`, generated from the registry.
 
-Levels (in the CLI's `--policy-pack-config` format, so `pulumi preview` and the offline gate read the
-same file):
+This module is the one place that decides levels: the generated files, the offline runner's defaults
+(`preflight.policy_runner.load_policy_config`) and the level of checkov findings (`preflight.gate`) all
+ask `level_for` / `checkov_level` here. Levels (in the CLI's `--policy-pack-config` format, so `pulumi
+preview` and the offline gate read the same file):
 
-- prod: every policy enforcing a NEVER or HIGH principle is mandatory, the rest advisory;
+- production stacks: every policy enforcing a NEVER or HIGH principle is mandatory, the rest advisory;
+  checkov failures are mandatory;
 - any other stack (dev): policies enforcing a NEVER principle are mandatory, the rest advisory;
-- cost policies (category COST) the other way round: mandatory in dev, advisory in prod.
+  checkov failures are advisory;
+- cost policies (category COST) the other way round: mandatory in dev, advisory in production.
+
+Whether a stack is production is a setting: `preflight:production: true|false` in the program's
+Pulumi.<stack>.yaml. When the stack does not say, the documented default judges it by name: the stack
+part of `org/project/stack`, case-insensitively, is `prod`, `production` or `prd`, or starts with one of
+them followed by `-` or `_` (`prod-eu`, `PRD_1`). A program without its own
+`policies/config/<stack>.json` gets exactly these defaults, never this template's per-stack files.
 
 Per-stack settings come from `Pulumi.<stack>.yaml` (validated by `components.settings`): allowed
 regions, required tag keys, the model ids of the allowed tiers, the idle budget, and which
@@ -30,7 +40,20 @@ from policies.spec import Category, PolicySpec
 PACK_DIR = Path(__file__).resolve().parent
 CONFIG_DIR = PACK_DIR / "config"
 PROJECT_DIR = PACK_DIR.parent
-PRODUCTION_STACKS = ("prod",)
+#: Stack names judged production when the stack does not say (see the module docstring).
+PRODUCTION_NAMES = ("prod", "production", "prd")
+#: The stack setting that says whether a stack is production (Pulumi.<stack>.yaml config key).
+PRODUCTION_KEY = "preflight:production"
+#: The stack setting that says, once for all of them, who provides the account baseline
+#: (`preflight:accountBaseline: organization` or `another-stack`); it fills `providedBy` of these
+#: policies wherever the program's policy config does not say (policies.lib.provided_elsewhere).
+ACCOUNT_BASELINE_KEY = "preflight:accountBaseline"
+BASELINE_POLICIES = (
+    "cloudtrail-enabled",
+    "config-recorder-enabled",
+    "cost-budget-present",
+    "bedrock-invocation-logging",
+)
 
 #: Levels of the principles the pack cites (from shared/principles.yaml), kept here so the profile
 #: does not depend on a file outside the repository. `test_profile` checks it against the source.
@@ -43,8 +66,10 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P059": "HIGH",
     "P061": "HIGH",
     "P062": "HIGH",
+    "P063": "HIGH",
     "P064": "NEVER",
     "P093": "HIGH",
+    "P107": "HIGH",
     "P115": "HIGH",
     "P121": "HIGH",
     "P129": "HIGH",
@@ -98,13 +123,40 @@ MODEL_IDS_BY_TIER: Mapping[str, str] = {
 }
 
 
-def level_for(policy: PolicySpec, stack: str) -> str:
-    production = stack in PRODUCTION_STACKS
+def stack_part(stack: str) -> str:
+    """`prod` of `org/project/prod` (the CLI accepts all three forms; levels follow the stack's own name)."""
+    return stack.rsplit("/", 1)[-1]
+
+
+def is_production(stack: str, declared: bool | None = None) -> bool:
+    """Whether a stack is judged as production: what it declares, else the documented name default."""
+    if declared is not None:
+        return declared
+    name = stack_part(stack).lower()
+    return any(name == p or name.startswith((f"{p}-", f"{p}_")) for p in PRODUCTION_NAMES)
+
+
+def level_for(policy: PolicySpec, stack: str, production: bool | None = None) -> str:
+    """The default level of a policy in a stack (`production` overrides the judgement by name)."""
+    production = is_production(stack, production)
     if policy.category is Category.COST:
         return "advisory" if production else "mandatory"
     levels = {PRINCIPLE_LEVELS.get(p, "") for p in policy.principles}
     strict = {"NEVER", "HIGH"} if production else {"NEVER"}
     return "mandatory" if levels & strict else "advisory"
+
+
+def checkov_level(stack: str, production: bool | None = None) -> str:
+    """The level of a failed checkov check: mandatory in production stacks, advisory elsewhere."""
+    return "mandatory" if is_production(stack, production) else "advisory"
+
+
+def describe(stack: str, production: bool | None, config_file: str) -> str:
+    """One line for reports: which profile judged the stack, and from which file."""
+    judged = "production" if is_production(stack, production) else "non-production"
+    why = f"{PRODUCTION_KEY} in the stack file" if production is not None else "by its name (documented default)"
+    source = config_file or "the pack's default profile (the program has no policies/config/<stack>.json)"
+    return f"levels: {source}; stack {stack_part(stack)!r} judged {judged} {why}"
 
 
 def _stack_settings(stack: str, project_dir: Path) -> Any:

@@ -326,10 +326,11 @@ def analyze(graph: ResourceGraph, *, program_dir: str | Path | None = None, pack
     path = config_path(graph.stack, program_dir)
     config = {k: str(v) for k, v in graph.config.items()}
     specs = {p.name: p for p in all_policies()}
-    run = PolicyRun(config_file=str(path) if path.is_file() else "")
+    present = path if path is not None and path.is_file() else None
+    run = PolicyRun(config_file=str(present or ""))
     with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config) as pack:
         info = pack.start(graph.project, graph.stack, config)
-        configured = reconcile_config(info, path if path.is_file() else None)
+        configured = reconcile_config(info, present)
         pack.client.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))
         for node in graph.resources:
             if node.type == STACK_TYPE:

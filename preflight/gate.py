@@ -24,8 +24,10 @@ from typing import Any, Literal
 
 import yaml
 
-from policies.profile import PACK_DIR, PRODUCTION_STACKS
+from policies.lib import PROVIDED_BY
+from policies.profile import ACCOUNT_BASELINE_KEY, PACK_DIR, PRODUCTION_KEY, checkov_level, describe
 from policies.registry import all_policies
+from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph
 from preflight.load import load_graph
@@ -52,6 +54,8 @@ class GateReport:
     notes: list[str] = field(default_factory=list)
     program_dir: str = "."
     config_file: str = ""
+    #: Which profile judged the stack and from which file (policies.profile.describe).
+    profile: str = ""
 
     @property
     def mandatory(self) -> list[Finding]:
@@ -93,6 +97,7 @@ class GateReport:
             "checkov": checkov,
             "notes": list(self.notes),
             "policy_config": self.config_file,
+            "policy_profile": self.profile,
             "duration_seconds": round(self.duration, 3),
         }
 
@@ -105,9 +110,9 @@ def checkov_principles() -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]
     return default, checks
 
 
-def checkov_findings(result: CheckovResult, stack: str) -> list[Finding]:
-    """checkov failures as findings: mandatory in production stacks, advisory elsewhere."""
-    level = Level.MANDATORY if stack in PRODUCTION_STACKS else Level.ADVISORY
+def checkov_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
+    """checkov failures as findings, at the level policies.profile gives them (production: mandatory)."""
+    level = Level(checkov_level(stack, production))
     default, table = checkov_principles()
     return [
         Finding(
@@ -146,6 +151,29 @@ def _run_checkov(graph: ResourceGraph, program_dir: str | Path, warm: Any, notes
     return result
 
 
+def declared_production(graph: ResourceGraph) -> bool | None:
+    """The stack's `preflight:production` setting (true/false), or None when it does not say."""
+    value = graph.config.get(PRODUCTION_KEY)
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(f"Pulumi.{graph.stack}.yaml: {PRODUCTION_KEY}: expected true or false, got {value!r}")
+    return text == "true"
+
+
+def declared_baseline(graph: ResourceGraph) -> str | None:
+    """Who the stack says provides the account baseline (`preflight:accountBaseline`), or None."""
+    value = graph.config.get(ACCOUNT_BASELINE_KEY)
+    if value is None:
+        return None
+    if value not in PROVIDED_BY:
+        raise ConfigError(
+            f"Pulumi.{graph.stack}.yaml: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, got {value!r}"
+        )
+    return str(value)
+
+
 def run_gate(
     program_dir: str | Path,
     stack: str,
@@ -169,12 +197,14 @@ def run_gate(
         raise
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
-        run = run_policies(graph, program_dir=program_dir)
+        production = declared_production(graph)
+        baseline = declared_baseline(graph)
+        run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
         checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
     notes[:0] = [*graph.notes, *run.undetermined]
     if checkov_result is not None:
-        findings.extend(checkov_findings(checkov_result, graph.stack))
+        findings.extend(checkov_findings(checkov_result, graph.stack, production))
     known = [p.name for p in all_policies()]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     kept, waived = apply_suppressions(findings, suppressions)
@@ -193,4 +223,5 @@ def run_gate(
         notes=notes,
         program_dir=str(program_dir),
         config_file=run.config_file,
+        profile=describe(graph.stack, production, run.config_file),
     )

@@ -57,6 +57,15 @@ _AWS_MODULES = {
 }
 
 
+def has_layers(graph: ResourceGraph) -> bool:
+    """Whether the program is built from this template's components (`agentic:*` types).
+
+    The five layers describe this template's architecture; another program's resources are not placed in
+    them (its `plan` shows types only), since naming its queue "Decisioning" would be made up.
+    """
+    return any(node.package == "agentic" for node in graph.resources)
+
+
 def _component_layer(node: ResourceNode) -> str | None:
     if node.package != "agentic":
         return None

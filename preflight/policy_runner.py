@@ -29,7 +29,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.profile import CONFIG_DIR, level_for
+from policies.profile import BASELINE_POLICIES, CONFIG_DIR, level_for, stack_part
 from policies.registry import all_policies
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
@@ -61,28 +61,50 @@ class PolicyRun:
     config_file: str = ""
 
 
-def config_path(stack: str, program_dir: str | Path | None = None) -> Path:
-    """`<program>/policies/config/<stack>.json` when the program has one, else the pack's own."""
-    if program_dir is not None:
-        own = Path(program_dir) / "policies" / "config" / f"{stack}.json"
-        if own.is_file():
-            return own
-    return CONFIG_DIR / f"{stack}.json"
+def config_path(stack: str, program_dir: str | Path | None = None) -> Path | None:
+    """The policy config of a program's stack: `<program>/policies/config/<stack>.json`, or None.
+
+    A program is judged by its own file only: without one it gets the pack's default profile, never
+    this template's per-stack files (whose regions, models, tags and `providedElsewhere` describe this
+    template's own accounts). The template itself is a program with its own files. Without a program
+    (`preflight policies`), the pack's own files are read.
+    """
+    name = f"{stack_part(stack)}.json"
+    path = Path(program_dir) / "policies" / "config" / name if program_dir is not None else CONFIG_DIR / name
+    return path if path.is_file() else None
 
 
 def load_policy_config(
-    stack: str, program_dir: str | Path | None = None, policies: Sequence[PolicySpec] | None = None
+    stack: str,
+    program_dir: str | Path | None = None,
+    policies: Sequence[PolicySpec] | None = None,
+    production: bool | None = None,
+    baseline: str | None = None,
 ) -> tuple[dict[str, PolicySetting], str]:
     """Levels and settings per policy name, and the file they came from ("" for the built-in profile).
 
     Policies the file does not name get the `"all"` level when the file has one, else the default
-    profile's level; a policy's own entry overrides `"all"`. A stack without a file gets the default
-    profile entirely (no per-stack settings). Unknown policy names and levels are errors.
+    profile's level (policies.profile.level_for, with the stack's production setting); a policy's own
+    entry overrides `"all"`. A stack without a file gets the default profile entirely (no per-stack
+    settings). Unknown policy names and levels are errors. `baseline` (the stack's account-baseline
+    setting) becomes `providedBy` of the baseline policies that do not say it themselves.
     """
+    settings, source = _load_policy_config(stack, program_dir, policies, production)
+    if baseline:
+        for name in BASELINE_POLICIES:
+            current = settings.get(name)
+            if current is not None and not {"providedBy", "providedElsewhere"} & set(current.settings):
+                settings[name] = PolicySetting(current.level, {**current.settings, "providedBy": baseline})
+    return settings, source
+
+
+def _load_policy_config(
+    stack: str, program_dir: str | Path | None, policies: Sequence[PolicySpec] | None, production: bool | None
+) -> tuple[dict[str, PolicySetting], str]:
     pack = list(policies if policies is not None else all_policies())
-    defaults = {p.name: PolicySetting(_LEVELS[level_for(p, stack)]) for p in pack}
+    defaults = {p.name: PolicySetting(_LEVELS[level_for(p, stack, production)]) for p in pack}
     path = config_path(stack, program_dir)
-    if not path.is_file():
+    if path is None:
         return defaults, ""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -270,16 +292,18 @@ def run_policies(
     program_dir: str | Path | None = None,
     policies: Sequence[PolicySpec] | None = None,
     config: Mapping[str, PolicySetting] | None = None,
+    production: bool | None = None,
+    baseline: str | None = None,
 ) -> PolicyRun:
     """Every policy over the graph; levels and settings from the stack's config file (or `config`)."""
     pack = list(policies if policies is not None else all_policies())
     run = PolicyRun()
     if config is None:
-        config, run.config_file = load_policy_config(graph.stack, program_dir, pack)
+        config, run.config_file = load_policy_config(graph.stack, program_dir, pack, production, baseline)
     stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
     resources: list[PolicyResource] | None = None
     for policy in pack:
-        setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack)])
+        setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack, production)])
         if setting.level is Level.DISABLED:
             continue
         if policy.kind is Kind.RESOURCE:

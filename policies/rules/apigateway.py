@@ -1,7 +1,17 @@
-"""API Gateway (HTTP, WebSocket and REST): authorised routes, throttling and access logs (P186, P129, P185)."""
+"""API Gateway (HTTP, WebSocket and REST): authorised routes, throttling and access logs (P186, P129, P185).
+
+Routes come from three places, and each is checked: Route/Method resources, the OpenAPI document of an
+API imported with `body` (REST and HTTP APIs), and the `$default` route an HTTP API's quick create
+(`target`) makes.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import yaml
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
 from policies.lib import as_list, get, refers_to, report_on, resources_of, text, tolerant
@@ -42,8 +52,76 @@ def _check_routes(args: StackValidationArgs, report_violation: ReportViolation) 
         if (text(get(method.props, "authorization")) or "NONE") == "NONE":
             report_on(report_violation, method, f"method {verb or '?'} has authorization NONE.")
 
+    def check_definition(api: PolicyResource) -> None:
+        for where in unauthorised_operations(get(api.props, "body")):
+            report_on(report_violation, api, f"the OpenAPI body leaves {where} without authorization.")
+
+    def check_quick_create(api: PolicyResource) -> None:
+        # Quick create (`target`) makes a $default route with no authorizer (API Gateway Developer Guide,
+        # "Create an HTTP API by using quick create"; pulumi-aws apigatewayv2.Api `target`, `routeKey`).
+        if text(get(api.props, "target")):
+            key = text(get(api.props, "routeKey")) or "$default"
+            report_on(report_violation, api, f"quick create makes route {key} without authorization.")
+
     tolerant(resources_of(args, ROUTE_V2), check_route)
     tolerant(resources_of(args, METHOD), check_method)
+    tolerant(resources_of(args, API_V2, REST_API), check_definition)
+    tolerant(resources_of(args, API_V2), check_quick_create)
+
+
+#: OpenAPI operation keys, with API Gateway's catch-all method (x-amazon-apigateway-any-method).
+_OPERATIONS = ("get", "put", "post", "delete", "head", "patch", "trace", "x-amazon-apigateway-any-method")
+
+
+def _openapi(body: Any) -> Mapping[str, Any]:
+    """The OpenAPI document of an API's `body` (JSON or YAML text, or an object); {} when unreadable."""
+    if isinstance(body, Mapping):
+        return body
+    if not isinstance(body, str) or not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except ValueError:
+        try:
+            document = yaml.safe_load(body)
+        except yaml.YAMLError:
+            return {}
+    return document if isinstance(document, Mapping) else {}
+
+
+def _secured(requirements: Any) -> bool:
+    """An OpenAPI `security` list every alternative of which names a scheme: `{}` makes it optional
+    (OpenAPI 3.0.1 Security Requirement Object), so `[{}]` or `[]` is no authorization."""
+    alternatives = as_list(requirements)
+    return bool(alternatives) and all(isinstance(a, Mapping) and a for a in alternatives)
+
+
+def unauthorised_operations(body: Any) -> Iterator[str]:
+    """`METHOD /path` of each operation the document leaves open (CORS OPTIONS aside).
+
+    An operation is authorised by `x-amazon-apigateway-auth` with a type other than NONE (API Gateway
+    Developer Guide, "x-amazon-apigateway-auth object": values case-insensitive), or by its `security`,
+    else the document's top-level `security`.
+    """
+    document = _openapi(body)
+    default = document.get("security")
+    paths = document.get("paths")
+    if not isinstance(paths, Mapping):
+        return
+    for path, item in paths.items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in _OPERATIONS:
+            operation = item.get(method)
+            if not isinstance(operation, Mapping):
+                continue
+            auth = operation.get("x-amazon-apigateway-auth")
+            if isinstance(auth, Mapping) and text(auth.get("type")).upper() not in ("", "NONE"):
+                continue
+            if _secured(operation.get("security", default)):
+                continue
+            verb = "ANY" if method.startswith("x-") else method.upper()
+            yield f"{verb} {path}"
 
 
 ROUTES_AUTHORIZED = PolicySpec(
@@ -52,14 +130,15 @@ ROUTES_AUTHORIZED = PolicySpec(
     explanation=(
         "An unauthorised route lets anyone drive the agents and the model spend behind it. Fix: set "
         "authorization_type (HTTP routes, WebSocket $connect) or authorization (REST methods) to JWT/AWS_IAM/CUSTOM "
-        "with an authorizer."
+        "with an authorizer; in an OpenAPI body give every operation `security` (or x-amazon-apigateway-auth); "
+        "replace quick create (`target`) with a Route that has an authorizer."
     ),
     principles=("P186", "P140", "P062"),
     severity=Severity.CRITICAL,
     category=Category.SECURITY,
     kind=Kind.STACK,
     validate=_check_routes,
-    resource_types=(ROUTE_V2, METHOD),
+    resource_types=(ROUTE_V2, METHOD, API_V2, REST_API),
 )
 
 
@@ -72,10 +151,30 @@ def _throttled(settings: object) -> bool:
 def _check_throttling(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     stages_v2 = resources_of(args, STAGE_V2)
 
+    routes_v2 = resources_of(args, ROUTE_V2)
+
+    def route_keys(api: PolicyResource) -> set[str]:
+        keys = {text(get(r.props, "routeKey")) for r in routes_v2 if refers_to(r, "apiId", api)}
+        if text(get(api.props, "target")):
+            keys.add(text(get(api.props, "routeKey")) or "$default")
+        return keys - {""}
+
+    def stage_throttled(stage: PolicyResource, keys: set[str]) -> bool:
+        """Stage defaults, or routeSettings throttling every route of the API (per-route limits count)."""
+        if _throttled(get(stage.props, "defaultRouteSettings")):
+            return True
+        per_route = {text(get(r, "routeKey")) for r in as_list(get(stage.props, "routeSettings")) if _throttled(r)}
+        return bool(keys) and keys <= per_route
+
     def check_api(api: PolicyResource) -> None:
         stages = [s for s in stages_v2 if refers_to(s, "apiId", api)]
-        if not any(_throttled(get(s.props, "defaultRouteSettings")) for s in stages):
-            report_on(report_violation, api, "no stage sets defaultRouteSettings throttling (burst and rate).")
+        keys = route_keys(api)
+        if not any(stage_throttled(s, keys) for s in stages):
+            report_on(
+                report_violation,
+                api,
+                "no stage throttles every route (defaultRouteSettings, or routeSettings for each route).",
+            )
 
     def check_rest(api: PolicyResource) -> None:
         settings = [m for m in resources_of(args, METHOD_SETTINGS) if refers_to(m, "restApi", api)]

@@ -11,7 +11,19 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.lib import as_list, get, resources_of, text, tolerant
+from policies.lib import (
+    BASELINE_SCHEMA,
+    Pending,
+    as_list,
+    get,
+    grants,
+    identity_documents,
+    parse_document,
+    provided_elsewhere,
+    resources_of,
+    text,
+    tolerant,
+)
 from policies.spec import Category, Kind, PolicySpec
 
 AGENT = "aws:bedrock/agentAgent:AgentAgent"
@@ -154,9 +166,8 @@ ALLOWED_MODELS = PolicySpec(
     name="bedrock-allowed-models",
     description="Agents and inference profiles use only the foundation models allowed for the stack.",
     explanation=(
-        "Each stack allows the model tiers its budget is sized for (allowedModelTiers in Pulumi.<stack>.yaml). "
-        "Fix: pick a model from allowedModelIds in policies/config/<stack>.json, or allow the tier in the stack "
-        "settings and regenerate the config (python -m policies.profile --write)."
+        "Each stack allows the models its budget is sized for (allowedModelIds in the stack's policy config, "
+        "policies/config/<stack>.json). Fix: pick an allowed model, or add the model id to allowedModelIds."
     ),
     principles=("P015", "P153", "P183"),
     severity=Severity.HIGH,
@@ -177,10 +188,39 @@ def _resource_region(resource: PolicyResource, default_region: str) -> str:
     return default_region
 
 
+#: IAM actions that call a model or an agent (the Converse APIs are authorised by bedrock:InvokeModel*:
+#: Amazon Bedrock User Guide, "Carry out a conversation with the Converse API operations").
+_MODEL_CALLS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:InvokeAgent")
+
+
+def _grants_model_calls(resource: PolicyResource, pending: Pending) -> bool:
+    documents = pending.read(lambda: list(identity_documents(resource.resource_type, resource.props)), [])
+    return any(
+        grants(statement, action)
+        for _, document in documents
+        for statement in parse_document(document, pending)
+        for action in _MODEL_CALLS
+    )
+
+
+def uses_bedrock(args: StackValidationArgs) -> bool:
+    """A Bedrock resource (logging aside), or any identity policy that lets a principal call a model or agent."""
+    pending = Pending()
+    for resource in args.resources:
+        kind = resource.resource_type
+        if kind.startswith(("aws:bedrock/", "aws:bedrockmodel/")) and kind != INVOCATION_LOGGING:
+            return True
+        if _grants_model_calls(resource, pending):
+            return True
+    return False
+
+
 def _check_invocation_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = args.get_config()
-    if config.get("providedElsewhere"):
+    if provided_elsewhere(config):
         return
+    if not resources_of(args, INVOCATION_LOGGING) and not uses_bedrock(args):
+        return  # a program that never calls a model has nothing to log (not applicable)
     region = str(config.get("region") or "")
     found: list[PolicyResource] = []
 
@@ -203,11 +243,12 @@ def _check_invocation_logging(args: StackValidationArgs, report_violation: Repor
 
 INVOCATION_LOGGING_POLICY = PolicySpec(
     name="bedrock-invocation-logging",
-    description="Bedrock model-invocation logging is configured in the stack's region (here or by another stack).",
+    description="A stack that calls Bedrock models has model-invocation logging in its region (here or elsewhere).",
     explanation=(
         "Invocation logs are the record of every prompt and completion. It is one setting per account and region: "
-        "one stack owns it (owns.bedrockInvocationLogging), the others set providedElsewhere in their policy config. "
-        "Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted CloudWatch or S3 destination."
+        "one stack or the organisation provides it, the others set providedBy (organization or another-stack) in "
+        "their policy config. Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted "
+        "CloudWatch or S3 destination."
     ),
     principles=("P132", "P121", "P188"),
     severity=Severity.HIGH,
@@ -215,7 +256,7 @@ INVOCATION_LOGGING_POLICY = PolicySpec(
     kind=Kind.STACK,
     validate=_check_invocation_logging,
     resource_types=(INVOCATION_LOGGING,),
-    config_schema={"providedElsewhere": {"type": "boolean"}, "region": {"type": "string"}},
+    config_schema={**BASELINE_SCHEMA, "region": {"type": "string"}},
 )
 
 POLICIES: list[PolicySpec] = [

@@ -24,7 +24,7 @@ from policies.cost.estimator import (
     price_of,
 )
 from policies.cost.prices import load_prices
-from policies.lib import get, is_list, resources_of
+from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, resources_of
 from policies.spec import Category, Kind, PolicySpec
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -282,7 +282,7 @@ IDLE_BUDGET = PolicySpec(
     explanation=(
         "Idle cost is what the stack costs before its first request: keys, alarms, dashboards, rules, and any "
         "capacity kept running. Fix: remove or share the largest items `preflight cost` lists, or raise "
-        "budget.idleUsd in Pulumi.<stack>.yaml deliberately."
+        "maxMonthlyUsd in the stack's policy config deliberately."
     ),
     principles=("P014", "P175", "P169"),
     severity=Severity.HIGH,
@@ -297,7 +297,7 @@ IDLE_BUDGET = PolicySpec(
 
 
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    if not resources_of(args, BUDGET):
+    if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
 
 
@@ -306,13 +306,15 @@ BUDGET_PRESENT = PolicySpec(
     description="Every stack creates an AWS Budget with alerts.",
     explanation=(
         "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
-        "create aws.budgets.Budget with notifications to the stack's budget.alertEmails."
+        "create aws.budgets.Budget with notifications to the team's addresses, or set providedBy: organization "
+        "when budgets are managed centrally."
     ),
     principles=("P169", "P018"),
     severity=Severity.MEDIUM,
     category=Category.COST,
     kind=Kind.STACK,
     validate=_check_budget_present,
+    config_schema=BASELINE_SCHEMA,
 )
 
 POLICIES: list[PolicySpec] = [

@@ -11,15 +11,18 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from iamlang.conditions import SOURCE_KEYS, narrows_caller
 from policies.lib import (
     IDENTITY_POLICY_TYPES,
     ROLE_TYPE,
+    Pending,
     Statement,
     as_list,
     get,
     grants,
     identity_documents,
     parse_document,
+    principal_is_public,
     service_principals,
     text,
 )
@@ -34,8 +37,11 @@ ATTACHMENT_TYPES = (
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
 )
 
-#: AWS managed policies that grant (near) full control of an account.
+#: AWS managed policies that grant (near) full control of an account; any `*FullAccess` managed policy
+#: (AmazonS3FullAccess, AWSLambda_FullAccess, ...) grants every action of its service(s) and is flagged too
+#: (AWS managed policy reference, https://docs.aws.amazon.com/aws-managed-policy/latest/reference/).
 ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+_FULL_ACCESS_SUFFIX = "fullaccess"
 _MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
 #: Action verbs that only read. Anything else on Resource '*' is a write on everything.
@@ -91,13 +97,14 @@ CONDITIONED_SERVICES = (
     "cloudtrail.amazonaws.com",
     "pipes.amazonaws.com",
 )
-_SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid")
 
 
-def _statements(args: ResourceValidationArgs) -> list[tuple[str, Statement]]:
+def _statements(args: ResourceValidationArgs, pending: Pending) -> list[tuple[str, Statement]]:
+    """Every statement of the resource's identity documents; unknown parts are noted in `pending`."""
     found: list[tuple[str, Statement]] = []
-    for label, document in identity_documents(args.resource_type, args.props):
-        found.extend((label, s) for s in parse_document(document))
+    documents = pending.read(lambda: list(identity_documents(args.resource_type, args.props)), [])
+    for label, document in documents:
+        found.extend((label, s) for s in parse_document(document, pending))
     return found
 
 
@@ -118,22 +125,24 @@ def _policy(
 
 
 def _validate_wildcard_action(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for label, statement in _statements(args):
+    pending = Pending()
+    for label, statement in _statements(args, pending):
         if not statement.allows:
             continue
         if statement.not_actions:
             report_violation(f"{args.name}: {label} allows NotAction (every action but a few).", None)
             continue
-        wild = [a for a in statement.actions if a == "*" or a.endswith(":*")]
+        wild = statement.wildcard_actions
         if wild:
             report_violation(f"{args.name}: {label} allows wildcard actions {', '.join(wild)}.", None)
+    pending.settle()
 
 
 NO_WILDCARD_ACTION = _policy(
     "iam-no-wildcard-action",
     "IAM policies allow exact actions, never '*' or 'service:*'.",
-    "Wildcard actions grant everything a service can do, now and in future. Fix: list the exact actions the "
-    "code calls (components.iam.statement rejects wildcards at construction).",
+    "Wildcard actions (`*`, `s3:*`, `iam:*Policy*`, NotAction) grant whatever matches, now and in future. "
+    "Fix: list the exact actions the code calls.",
     _validate_wildcard_action,
     DOCUMENT_TYPES,
     severity=Severity.CRITICAL,
@@ -146,44 +155,74 @@ def _managed_policy_arns(args: ResourceValidationArgs) -> list[str]:
     return [text(get(args.props, "policyArn"))]
 
 
+def is_broad_managed_policy(name: str) -> bool:
+    """An AWS managed policy granting an account (AdministratorAccess...) or a whole service (*FullAccess)."""
+    return name in ADMIN_MANAGED_POLICIES or name.lower().endswith(_FULL_ACCESS_SUFFIX)
+
+
 def _validate_admin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for arn in _managed_policy_arns(args):
+    pending = Pending()
+    for arn in pending.read(lambda: _managed_policy_arns(args), []):
         match = _MANAGED_ARN.match(arn)
-        if match and match.group(1) in ADMIN_MANAGED_POLICIES:
+        if match and is_broad_managed_policy(match.group(1)):
             report_violation(f"{args.name}: attaches the AWS managed policy {match.group(1)}.", None)
+    pending.settle()
 
 
 NO_ADMIN = _policy(
     "iam-no-admin-managed-policies",
-    "No role, user or group gets AdministratorAccess, PowerUserAccess or IAMFullAccess.",
-    "These managed policies give (near) full control of the account. Fix: write a scoped policy with the "
-    "exact actions and resources.",
+    "No role, user or group gets AdministratorAccess, PowerUserAccess, IAMFullAccess or any *FullAccess policy.",
+    "These managed policies give (near) full control of the account or of a whole service (AmazonS3FullAccess: "
+    "every bucket). Fix: write a scoped policy with the exact actions and resources.",
     _validate_admin,
     (ROLE_TYPE, *ATTACHMENT_TYPES),
     severity=Severity.CRITICAL,
 )
 
 
-def _is_read_only(action: str) -> bool:
-    if ":" not in action or "*" in action:
+#: Verb families (`lambda:Get*`, `ec2:Describe*`) that expand to reads only: IAM names read actions with
+#: these verbs (Service Authorization Reference, access level Read/List). Families of other verbs
+#: (`license-manager:Check*` includes CheckoutLicense, a write) are not read-only.
+_READ_FAMILIES = ("Get", "List", "Describe", "BatchGet", "Head")
+_WILDCARD = re.compile(r"[*?]")
+
+
+def is_read_only_action(action: str) -> bool:
+    """A read named exactly (`s3:GetObject`, `apigateway:GET`) or a read family (`ec2:Describe*`).
+
+    IAM compares action names case-insensitively; in CamelCase the verb must end at a word boundary
+    (`CheckoutLicense` is not the verb Check).
+    """
+    service, _, verb = action.partition(":")
+    if not service or not verb:
         return False
-    verb = action.split(":", 1)[1]
-    return verb.startswith(_READ_VERBS)
+    literal = _WILDCARD.split(verb, maxsplit=1)[0]
+    if literal != verb:  # a family: exactly `<Verb>` followed by the wildcard
+        return any(literal.lower() == v.lower() for v in _READ_FAMILIES) and verb[len(literal)] == "*"
+    if verb.islower() or verb.isupper():
+        return verb.lower().startswith(tuple(v.lower() for v in _READ_VERBS))
+    return any(verb.startswith(v) and (len(verb) == len(v) or not verb[len(v)].islower()) for v in _READ_VERBS)
 
 
 def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for label, statement in _statements(args):
-        if not statement.allows or "*" not in statement.resources:
+    pending = Pending()
+    for label, statement in _statements(args, pending):
+        broad = statement.wildcard_resources
+        if not statement.allows or not broad:
             continue
-        writes = [a for a in statement.actions if not _is_read_only(a) and a.lower() not in UNSCOPABLE_ACTIONS]
+        writes = [a for a in statement.actions if not is_read_only_action(a) and a.lower() not in UNSCOPABLE_ACTIONS]
         if writes or statement.not_actions:
-            report_violation(f"{args.name}: {label} allows {', '.join(writes) or 'NotAction'} on Resource '*'.", None)
+            report_violation(
+                f"{args.name}: {label} allows {', '.join(writes) or 'NotAction'} on {', '.join(broad)}.", None
+            )
+    pending.settle()
 
 
 NO_WILDCARD_RESOURCE = _policy(
     "iam-no-wildcard-resource-for-writes",
     "Actions that change things name their resources; only read-only or unscopable actions use '*'.",
-    "A write on Resource '*' reaches every resource of that kind in the account. Fix: name the ARNs "
+    "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::*) reaches every "
+    "resource of that kind in the account. Fix: name the ARNs "
     "(use the resources' .arn outputs).",
     _validate_wildcard_resource,
     DOCUMENT_TYPES,
@@ -191,14 +230,14 @@ NO_WILDCARD_RESOURCE = _policy(
 
 
 def _validate_passrole(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for label, statement in _statements(args):
+    pending = Pending()
+    for label, statement in _statements(args, pending):
         if not grants(statement, "iam:PassRole"):
             continue
-        broad = [r for r in statement.resources if r == "*" or r.endswith(":role/*")] or (
-            ["NotResource"] if statement.not_resources else []
-        )
+        broad = statement.wildcard_resources
         if broad:
             report_violation(f"{args.name}: {label} allows iam:PassRole on {', '.join(broad)}.", None)
+    pending.settle()
 
 
 PASSROLE = _policy(
@@ -213,7 +252,8 @@ PASSROLE = _policy(
 
 
 def _validate_bedrock_invoke(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for label, statement in _statements(args):
+    pending = Pending()
+    for label, statement in _statements(args, pending):
         if not any(grants(statement, a) for a in BEDROCK_INVOKE_ACTIONS):
             continue
         bad = [r for r in statement.resources if not _MODEL_ARN.match(r)] or (
@@ -221,6 +261,7 @@ def _validate_bedrock_invoke(args: ResourceValidationArgs, report_violation: Rep
         )
         if bad:
             report_violation(f"{args.name}: {label} allows Bedrock model invocation on {', '.join(bad)}.", None)
+    pending.settle()
 
 
 BEDROCK_INVOKE = _policy(
@@ -235,23 +276,28 @@ BEDROCK_INVOKE = _policy(
 
 
 def _has_source_condition(statement: Statement) -> bool:
-    for values in statement.condition.values():
-        if isinstance(values, dict) and any(str(k).lower() in _SOURCE_KEYS for k in values):
-            return True
-    return False
+    """A positive condition on aws:SourceAccount/SourceArn/SourceOrgID with a real value (iamlang.conditions):
+    StringNotEquals, StringLike "*", Null or ...IfExists do not stop a confused deputy."""
+    return narrows_caller(statement.condition, SOURCE_KEYS)
+
+
+def _trust_statements(args: ResourceValidationArgs, pending: Pending) -> list[Statement]:
+    return parse_document(pending.read(lambda: get(args.props, "assumeRolePolicy")), pending)
 
 
 def _validate_trust(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for statement in parse_document(get(args.props, "assumeRolePolicy")):
+    pending = Pending()
+    for statement in _trust_statements(args, pending):
         if not statement.allows:
             continue
         services = [s for s in service_principals(statement.principal) if s in CONDITIONED_SERVICES]
         if services and not _has_source_condition(statement):
             report_violation(
                 f"{args.name}: the trust policy lets {', '.join(services)} assume the role without an "
-                "aws:SourceAccount or aws:SourceArn condition.",
+                "aws:SourceAccount or aws:SourceArn condition that narrows the caller.",
                 None,
             )
+    pending.settle()
 
 
 TRUST_CONDITIONED = _policy(
@@ -265,6 +311,30 @@ TRUST_CONDITIONED = _policy(
     principles=("P137", "P140", "P186"),
 )
 
+
+def _validate_public_trust(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    pending = Pending()
+    for statement in _trust_statements(args, pending):
+        if statement.allows and principal_is_public(statement.principal) and not narrows_caller(statement.condition):
+            report_violation(
+                f"{args.name}: the trust policy lets anyone (Principal '*' or AWS '*') assume the role.", None
+            )
+    pending.settle()
+
+
+TRUST_NOT_PUBLIC = _policy(
+    "iam-trust-not-public",
+    "No role trust policy lets '*' or {'AWS': '*'} assume the role without a condition naming the caller.",
+    "A public trust policy lets any AWS account (any principal anywhere) assume the role and act with its "
+    "permissions. Conditions on the request (aws:SecureTransport, aws:MultiFactorAuthPresent) do not say who "
+    "the caller is. Fix: name the trusted account, role or service as the principal, or narrow with "
+    "StringEquals on aws:PrincipalOrgID / aws:PrincipalAccount.",
+    _validate_public_trust,
+    (ROLE_TYPE,),
+    principles=("P140", "P137"),
+    severity=Severity.CRITICAL,
+)
+
 POLICIES: list[PolicySpec] = [
     NO_WILDCARD_ACTION,
     NO_ADMIN,
@@ -272,4 +342,5 @@ POLICIES: list[PolicySpec] = [
     PASSROLE,
     BEDROCK_INVOKE,
     TRUST_CONDITIONED,
+    TRUST_NOT_PUBLIC,
 ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.lib import get, refers_to, report_on, resources_of, text, tolerant
+from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant
 from policies.spec import Category, Kind, PolicySpec
 
 FUNCTION = "aws:lambda/function:Function"
@@ -16,11 +21,29 @@ FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
-_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|TOKEN|CREDENTIAL)", re.IGNORECASE)
+#: Name words that say a value is a credential. Matched as whole `_`-separated words, so TOKEN_BUDGET and
+#: MAX_OUTPUT_TOKENS (the router's limits, counts of model tokens) are not secrets by name.
+_SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
+_SECRET_PHRASES = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "CLIENT_SECRET", "AUTH_TOKEN")
+#: Words that make a secret-sounding name a count or a limit, not a credential.
+_LIMIT_WORDS = frozenset({"BUDGET", "LIMIT", "MAX", "MIN", "COUNT", "TTL", "LENGTH", "SIZE", "EXPIRY"})
 # References, not secrets: ARNs, SSM parameter paths, CloudFormation-style dynamic references.
 _REFERENCE = re.compile(r"^(arn:|/|\{\{resolve:|ssm:|secretsmanager:)")
-# Values that are secrets whatever their name: AWS access key ids, PEM private keys, bearer tokens.
-_SECRET_VALUE = re.compile(r"(^(AKIA|ASIA)[A-Z0-9]{16}$)|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^(sk|ghp|xox[bp])[-_])")
+# Values that are secrets whatever their name: AWS access key ids (IAM User Guide, "Unique identifier
+# prefixes": AKIA long-term, ASIA temporary), PEM private keys, common vendor token prefixes.
+_SECRET_VALUE = re.compile(
+    r"(^(AKIA|ASIA)[A-Z0-9]{16}$)|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^(sk|ghp|gho|github_pat|xox[bpas])[-_])"
+)
+#: What a `secure:` config value (or any Pulumi secret) reads as in the offline gate's graph: the engine's
+#: placeholder for `secure:` stack config and the "[secret]" of preview/export files (preflight/stackconfig.py
+#: and preflight/sources.py; tests/policies/test_hardened.py checks they agree). Under the CLI the secret's
+#: plaintext arrives instead, and the shape and entropy checks below judge it.
+OFFLINE_SECRET_VALUES = frozenset({"preflight-placeholder-secret", "[secret]"})
+#: High-entropy strings: at least this long, from a key/token alphabet, at least this many bits per character
+#: (random base64 reaches ~6, hex 4; English words and ids stay well below 4.2).
+_ENTROPY_MIN_LENGTH = 20
+_ENTROPY_BITS = 4.2
+_TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
 
 
 def _validate_tracing(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -42,12 +65,102 @@ TRACING = PolicySpec(
 )
 
 
+#: Who invokes a function, and how (Lambda Developer Guide, "Invoking Lambda with events from other AWS
+#: services" and "Invoking a Lambda function asynchronously"; Lambda operator guide, "Invocation modes").
+#: Service principals of a lambda.Permission that invoke asynchronously (Lambda queues the event and
+#: retries; without a destination a failing event is dropped) and those that wait for the answer.
+ASYNC_PRINCIPALS = frozenset(
+    {
+        "s3.amazonaws.com",
+        "sns.amazonaws.com",
+        "ses.amazonaws.com",
+        "events.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "logs.amazonaws.com",
+        "cloudformation.amazonaws.com",
+        "codecommit.amazonaws.com",
+        "config.amazonaws.com",
+        "iot.amazonaws.com",
+        "lambda.alarms.cloudwatch.amazonaws.com",
+    }
+)
+SYNC_PRINCIPALS = frozenset(
+    {
+        "apigateway.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+        "cognito-idp.amazonaws.com",
+        "lex.amazonaws.com",
+        "lexv2.amazonaws.com",
+        "bedrock.amazonaws.com",
+        "alexa-appkit.amazon.com",
+        "firehose.amazonaws.com",
+        "secretsmanager.amazonaws.com",
+    }
+)
+#: (type, input) of resources that make the function's service invoke it asynchronously.
+ASYNC_SOURCES = (
+    ("aws:cloudwatch/eventTarget:EventTarget", "arn"),
+    ("aws:s3/bucketNotification:BucketNotification", "lambdaFunctions"),
+    ("aws:sns/topicSubscription:TopicSubscription", "endpoint"),
+    ("aws:scheduler/schedule:Schedule", "target"),
+    ("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "destinationArn"),
+    (EVENT_INVOKE_CONFIG, "functionName"),
+)
+#: (type, input) of callers that wait for the answer (and own the error handling): event source
+#: mappings poll and retry themselves, API Gateway, Step Functions tasks and Bedrock agents invoke
+#: synchronously.
+SYNC_SOURCES = (
+    ("aws:lambda/eventSourceMapping:EventSourceMapping", "functionName"),
+    ("aws:apigatewayv2/integration:Integration", "integrationUri"),
+    ("aws:apigateway/integration:Integration", "uri"),
+    ("aws:sfn/stateMachine:StateMachine", "definition"),
+    ("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup", "actionGroupExecutor"),
+    ("aws:lambda/invocation:Invocation", "functionName"),
+)
+
+
+def _mentions(resource: PolicyResource, key: str, function: PolicyResource) -> bool:
+    """Input `key` of `resource` points at the function: a dependency, its id, or its ARN/name inside."""
+    if refers_to(resource, key, function):
+        return True
+    value = get(resource.props, key)
+    if value is None:
+        return False
+    blob = value if isinstance(value, str) else json.dumps(_plain_json(value))
+    names = [text(get(function.props, "arn")), text(get(function.props, "name"))]
+    return any(n and re.search(rf"{re.escape(n)}(?![\w-])", blob) for n in names)
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain_json(value[k]) for k in value}
+    if is_list(value):
+        return [_plain_json(v) for v in value]
+    return value
+
+
+def invocation_modes(args: StackValidationArgs, function: PolicyResource) -> set[str]:
+    """ "async" and/or "sync": how the stack's resources invoke the function (empty: nobody in the stack)."""
+    modes: set[str] = set()
+    for permission in resources_of(args, PERMISSION):
+        if refers_to(permission, "function", function) or _mentions(permission, "function", function):
+            principal = text(get(permission.props, "principal"))
+            modes.add("sync" if principal in SYNC_PRINCIPALS else "async")
+    for kind, sources in (("async", ASYNC_SOURCES), ("sync", SYNC_SOURCES)):
+        for resource_type, key in sources:
+            if any(_mentions(r, key, function) for r in resources_of(args, resource_type)):
+                modes.add(kind)
+    return modes
+
+
 def _check_failure_destination(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     configs = resources_of(args, EVENT_INVOKE_CONFIG)
 
     def check(function: PolicyResource) -> None:
         if text(get(function.props, "deadLetterConfig", "targetArn")):
             return
+        if invocation_modes(args, function) == {"sync"}:
+            return  # only synchronous callers: they get the error and own the retry (not_applicable)
         for config in configs:
             if refers_to(config, "functionName", function) and text(
                 get(config.props, "destinationConfig", "onFailure", "destination")
@@ -60,10 +173,13 @@ def _check_failure_destination(args: StackValidationArgs, report_violation: Repo
 
 FAILURE_DESTINATION = PolicySpec(
     name="lambda-failure-destination",
-    description="Every Lambda function has a dead-letter queue or an on-failure destination.",
+    description="Every Lambda function invoked asynchronously has a dead-letter queue or an on-failure destination.",
     explanation=(
-        "Asynchronous invocations that keep failing are otherwise dropped silently. Fix: dead_letter_config="
-        "{'target_arn': queue.arn} or a FunctionEventInvokeConfig with destination_config.on_failure."
+        "Asynchronous invocations (S3, SNS, EventBridge, schedules, log subscriptions) that keep failing are "
+        "otherwise dropped silently. Functions only invoked synchronously (API Gateway, Step Functions, Bedrock "
+        "agents, event source mappings) are exempt: their caller gets the error. A function nothing in the stack "
+        "invokes is treated as asynchronous. Fix: dead_letter_config={'target_arn': queue.arn} or a "
+        "FunctionEventInvokeConfig with destination_config.on_failure."
     ),
     principles=("P179", "P020"),
     severity=Severity.MEDIUM,
@@ -162,23 +278,68 @@ NO_PUBLIC = PolicySpec(
 )
 
 
-def _looks_secret(name: str, value: Any) -> bool:
-    if not isinstance(value, str) or not value:
-        return False
-    if _SECRET_VALUE.search(value):
-        return True
+def _entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _high_entropy(value: str) -> bool:
     return (
-        bool(_SECRET_NAME.search(name))
-        and not _REFERENCE.match(value)
-        and not name.upper().endswith(("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID"))
+        len(value) >= _ENTROPY_MIN_LENGTH
+        and bool(_TOKEN_ALPHABET.match(value))
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and _entropy(value) >= _ENTROPY_BITS
     )
 
 
+def _secret_name(name: str) -> bool:
+    upper = name.upper()
+    words = set(re.split(r"[^A-Z0-9]+", upper))
+    if words & _LIMIT_WORDS:
+        return False
+    return bool(words & _SECRET_WORDS) or any(p in upper for p in _SECRET_PHRASES)
+
+
+def _shape_reason(value: str) -> str:
+    """Secrets whatever the name: Pulumi secrets as the offline graph shows them, and known key shapes."""
+    if value in OFFLINE_SECRET_VALUES:
+        return "a Pulumi secret (secure: config)"
+    if _SECRET_VALUE.search(value):
+        return "an access-key, private-key or token shape"
+    return ""
+
+
+def secret_reason(name: str, value: Any) -> str:
+    """Why an environment variable holds a secret ("" when it does not): by value first, then by name."""
+    if not isinstance(value, str) or not value:
+        return ""
+    shape = _shape_reason(value)
+    if shape:
+        return shape
+    if _REFERENCE.match(value) or name.upper().endswith(("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")):
+        return ""
+    if _high_entropy(value):
+        return "a high-entropy value"
+    return "a secret-sounding name" if _secret_name(name) and not value.strip().isdigit() else ""
+
+
 def _validate_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    variables = get(args.props, "environment", "variables") or {}
-    found = sorted(str(k) for k in variables if _looks_secret(str(k), variables[k]))
+    pending = Pending()
+    variables = pending.read(lambda: get(args.props, "environment", "variables"), None) or {}
+    found = []
+
+    def reason_of(key: str) -> str:
+        return secret_reason(key, variables[key])
+
+    for key in sorted(str(k) for k in variables):
+        reason = pending.read(functools.partial(reason_of, key), "")
+        if reason:
+            found.append(f"{key} ({reason})")
     if found:
-        report_violation(f"{args.name}: environment variables look like secrets: {', '.join(found)}.", None)
+        report_violation(f"{args.name}: environment variables hold secrets: {', '.join(found)}.", None)
+    pending.settle()
 
 
 NO_SECRETS = PolicySpec(

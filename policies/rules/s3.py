@@ -9,6 +9,7 @@ tokens and the deprecated inline arguments of `Bucket` are accepted too.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -20,13 +21,16 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from iamlang.wildcards import resource_matches
 from policies.lib import (
+    Pending,
     as_list,
     attached,
     get,
     is_customer_managed_key,
     parse_document,
     principal_is_public,
+    publicly_allowed,
     report_on,
     resources_of,
     text,
@@ -161,17 +165,22 @@ NO_PUBLIC_ACL = PolicySpec(
 
 
 def _validate_no_public_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for statement in parse_document(get(args.props, "policy")):
-        if statement.allows and principal_is_public(statement.principal) and not statement.condition:
-            report_violation(f"{args.name}: the bucket policy allows Principal '*' without a condition.", None)
+    pending = Pending()
+    for statement in parse_document(pending.read(lambda: get(args.props, "policy")), pending):
+        if publicly_allowed(statement):
+            report_violation(
+                f"{args.name}: the bucket policy allows Principal '*' without a condition naming the caller.", None
+            )
+    pending.settle()
 
 
 NO_PUBLIC_POLICY = PolicySpec(
     name="s3-no-public-policy",
-    description="No S3 bucket policy allows the '*' principal without conditions.",
+    description="No S3 bucket policy allows the '*' principal unless a condition names the caller.",
     explanation=(
-        "An Allow for Principal '*' publishes the bucket. Fix: name the principals (roles, services with "
-        "aws:SourceArn) or use a Deny statement."
+        "An Allow for Principal '*' publishes the bucket; a condition on the request (Bool aws:SecureTransport) "
+        "or a negated, IfExists, Null or '*' condition leaves it public. Fix: name the principals (roles, services "
+        "with aws:SourceArn), narrow with StringEquals on aws:SourceArn/aws:PrincipalOrgID, or use a Deny."
     ),
     principles=("P187", "P140"),
     severity=Severity.CRITICAL,
@@ -185,25 +194,62 @@ NO_PUBLIC_POLICY = PolicySpec(
 # ------------------------------------------------------------------------------------------ TLS-only
 
 
-def _denies_insecure_transport(document: Any) -> bool:
-    for statement in parse_document(document):
-        if statement.effect != "Deny":
+#: A probe object key: a Deny covers the bucket's objects when its Resource matches `<bucket ARN>/<key>`.
+_PROBE_KEY = "any/object-key"
+
+
+def _insecure_transport_condition(condition: Any) -> bool:
+    """`Bool` (or `BoolIfExists`) `aws:SecureTransport` = false; the value may be a list ("false" or False)."""
+    for operator, values in condition.items():
+        if str(operator).lower() not in ("bool", "boolifexists") or not isinstance(values, dict):
             continue
-        for operator, values in statement.condition.items():
-            if not str(operator).startswith("Bool"):
-                continue
-            for key, value in (values or {}).items():
-                if str(key).lower() == "aws:securetransport" and str(value).lower() == "false":
-                    return True
+        for key, value in values.items():
+            if str(key).lower() == "aws:securetransport" and any(str(v).lower() == "false" for v in as_list(value)):
+                return True
     return False
+
+
+def _denies_insecure_transport(document: Any, bucket_arn: str, pending: Pending) -> bool:
+    """A Deny of every S3 action (`s3:*` or `*`) for everyone on the bucket and its objects without TLS.
+
+    A narrower Deny (only s3:GetObject, only the objects, a named principal) still lets the rest of the
+    requests travel in clear text (S3 User Guide, "Enforce encryption of data in transit").
+    """
+    for statement in parse_document(document, pending):
+        if statement.effect != "Deny" or not principal_is_public(statement.principal) or statement.not_actions:
+            continue
+        if not any(a.strip().lower() in ("*", "s3:*") for a in statement.actions):
+            continue  # a Deny of some actions leaves the others open to clear-text requests
+        if statement.not_resources or not _insecure_transport_condition(statement.condition):
+            continue
+        covers_bucket = any(resource_matches(r, bucket_arn) for r in statement.resources)
+        covers_objects = any(resource_matches(r, f"{bucket_arn}/{_PROBE_KEY}") for r in statement.resources)
+        if covers_bucket and covers_objects:
+            return True
+    return False
+
+
+def _bucket_arn(bucket: PolicyResource) -> str:
+    return text(get(bucket.props, "arn")) or f"arn:aws:s3:::{_bucket_name(bucket)}"
 
 
 def _check_tls_only(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     def check(bucket: PolicyResource) -> None:
-        documents = [get(p.props, "policy") for p in attached(args, bucket, "bucket", *BUCKET_POLICY)]
-        documents.append(get(bucket.props, "policy"))
-        if not any(_denies_insecure_transport(d) for d in documents if d):
-            report_on(report_violation, bucket, "no bucket policy denies requests without TLS (aws:SecureTransport).")
+        pending = Pending()
+        documents = [
+            pending.read(functools.partial(get, p.props, "policy"))
+            for p in attached(args, bucket, "bucket", *BUCKET_POLICY)
+        ]
+        documents.append(pending.read(lambda: get(bucket.props, "policy")))
+        arn = _bucket_arn(bucket)
+        if not any(_denies_insecure_transport(d, arn, pending) for d in documents if d):
+            report_on(
+                report_violation,
+                bucket,
+                "no bucket policy denies every S3 action on the bucket and its objects to everyone without TLS "
+                "(aws:SecureTransport false).",
+            )
+        pending.settle()
 
     tolerant(resources_of(args, *BUCKET_TYPES), check)
 

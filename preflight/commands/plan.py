@@ -11,7 +11,7 @@ from rich.tree import Tree
 
 from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.layers import layer_of
+from preflight.layers import has_layers, layer_of
 from preflight.load import load_graph
 
 
@@ -34,14 +34,17 @@ def run(args: argparse.Namespace) -> int:
 
 def plan_json(graph: ResourceGraph) -> dict[str, Any]:
     data = graph.to_dict()
+    if not has_layers(graph):
+        return data  # another program: no layers of this template's architecture
     for entry, node in zip(data["resources"], graph.resources, strict=True):
         entry["layer"] = layer_of(node, graph)
     return data
 
 
-def _label(node: ResourceNode, graph: ResourceGraph) -> str:
+def _label(node: ResourceNode, graph: ResourceGraph, layered: bool) -> str:
     kind = "component" if not node.custom else "resource"
-    return f"[bold]{node.name}[/bold]  [cyan]{node.type}[/cyan]  [dim]{layer_of(node, graph)} {kind}[/dim]"
+    layer = f"{layer_of(node, graph)} " if layered else ""
+    return f"[bold]{node.name}[/bold]  [cyan]{node.type}[/cyan]  [dim]{layer}{kind}[/dim]"
 
 
 def render_tree(graph: ResourceGraph) -> str:
@@ -49,12 +52,13 @@ def render_tree(graph: ResourceGraph) -> str:
     custom = len(graph.managed_resources)
     root = Tree(f"[bold]{graph.project}[/bold] / {graph.stack}: {custom} resources")
     branches: dict[str, Tree] = {}
+    layered = has_layers(graph)
     for node in graph.resources:
         if node.type == STACK_TYPE:
             branches[node.urn] = root
             continue
         parent = branches.get(node.parent, root)
-        branches[node.urn] = parent.add(_label(node, graph))
+        branches[node.urn] = parent.add(_label(node, graph, layered))
     console = Console(width=160, record=True, force_terminal=False, color_system=None)
     with console.capture() as capture:
         console.print(root)

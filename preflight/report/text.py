@@ -87,6 +87,8 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             )
         if report.not_scanned:
             console.print(Text(f"\nnot scanned by checkov (no Terraform mapping): {', '.join(report.not_scanned)}"))
+        if report.profile:
+            console.print(Text(report.profile, style="dim"))
         for note in report.notes:
             console.print(Text(f"note: {note}", style="dim"))
     return capture.get().rstrip()

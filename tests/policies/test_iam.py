@@ -61,7 +61,14 @@ CASES = [
     ("iam-no-admin-managed-policies", {"bad_admin_role", "bad_power_user"}, {"good_role", "good_attachment"}),
     (
         "iam-no-wildcard-resource-for-writes",
-        {"bad_inline_star", "bad_not_action", "bad_write_star", "bad_passrole", "bad_bedrock_star"},
+        {
+            "bad_inline_star",
+            "bad_not_action",
+            "bad_write_star",
+            "bad_passrole",
+            "bad_bedrock_star",
+            "bad_bedrock_any_model",
+        },
         {"good_role", "good_deny_star"},
     ),
     ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),

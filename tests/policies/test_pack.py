@@ -19,6 +19,7 @@ from preflight.policy_runner import PolicySetting, load_policy_config, run_polic
 from tests.policies import (
     test_compute,
     test_encryption,
+    test_hardened,
     test_iam,
     test_iam_validity,
     test_interface_inference,
@@ -57,6 +58,7 @@ def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
     tables = [
         test_compute.CASES,
         test_encryption.CASES,
+        test_hardened.CASES,
         test_iam.CASES,
         test_iam_validity.CASES,
         test_interface_inference.CASES,
@@ -89,7 +91,9 @@ def test_profile_levels() -> None:
     assert profile.level_for(policies["bedrock-agent-guardrail"], "dev") == "mandatory"  # NEVER
     assert profile.level_for(policies["lambda-active-tracing"], "dev") == "advisory"  # HIGH only
     assert profile.level_for(policies["lambda-active-tracing"], "prod") == "mandatory"
-    assert profile.level_for(policies["session-table-ttl"], "prod") == "advisory"  # MEDIUM only
+    # session-table-ttl took over the retired checkov CKV_AGP_5 (mandatory in prod) with its HIGH P063/P107.
+    assert profile.level_for(policies["session-table-ttl"], "prod") == "mandatory"
+    assert profile.level_for(policies["session-table-ttl"], "dev") == "advisory"
     cost = next(p for p in all_policies() if p.category is Category.COST)
     assert profile.level_for(cost, "dev") == "mandatory"
     assert profile.level_for(cost, "prod") == "advisory"
@@ -204,3 +208,14 @@ def test_load_policy_config_rejects_a_bad_all(tmp_path: Path, value: str) -> Non
     with pytest.raises(ConfigError, match=r"dev\.json: all: ") as info:
         load_policy_config("dev", tmp_path)
     assert "\n" not in str(info.value)
+
+
+#: Words that only make sense inside this template (its components, its settings file keys).
+TEMPLATE_ONLY = ("components.", "owns.", "Pulumi.<stack>.yaml", "budget.idleUsd", "allowedModelTiers", "settings.")
+
+
+def test_fix_hints_are_generic_for_any_program() -> None:
+    """A foreign program's report never tells it to call this template's helpers or edit its settings."""
+    for policy in all_policies():
+        leaked = [word for word in TEMPLATE_ONLY if word in policy.explanation]
+        assert not leaked, f"{policy.name}: {leaked}"

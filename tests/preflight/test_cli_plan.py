@@ -50,6 +50,25 @@ def test_plan_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+FOREIGN = """
+import pulumi_aws as aws
+aws.sqs.Queue("orders")
+aws.dynamodb.Table("sessions", attributes=[{"name": "id", "type": "S"}], hash_key="id")
+"""
+
+
+def test_a_foreign_program_is_not_labelled_with_the_templates_layers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = str(write_program(tmp_path, FOREIGN))
+    assert main(["plan", "--program", program]) == 0
+    out = capsys.readouterr().out
+    assert "orders  aws:sqs/queue:Queue  resource" in out
+    assert not any(layer in out for layer in ("Decisioning", "Storage", "Interface", "Processing"))
+    assert main(["plan", "--program", program, "--format", "json"]) == 0
+    assert all("layer" not in r for r in json.loads(capsys.readouterr().out)["resources"])
+
+
 def test_failing_program_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     program = write_program(tmp_path, "x = {}\nx['missing']\n")
     assert main(["plan", "--program", str(program)]) == 2

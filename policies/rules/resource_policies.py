@@ -1,0 +1,84 @@
+"""Resource policies that let anyone at all act on a queue, topic, repository, secret or layer (P140, P186, P187).
+
+A resource policy with `Principal: "*"` (or `{"AWS": "*"}`) speaks to every AWS account and, for some
+services, to anonymous callers. Unless a condition names the caller (iamlang.conditions: aws:SourceArn,
+aws:PrincipalOrgID, ... with a positive operator and a real value) such a statement publishes the resource.
+Publishing reads is sometimes the point (a public container image, a shared layer); letting everyone send,
+publish, push, delete or change the policy never is, and a secret is never meant to be read by everyone.
+The S3 counterpart is `s3-no-public-policy`.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+
+from policies.lib import Pending, Statement, get, parse_document, publicly_allowed, text
+from policies.rules.iam import is_read_only_action
+from policies.spec import Category, Kind, PolicySpec
+
+#: Resources whose `policy` input is a resource policy (pulumi-aws 7 inputs).
+POLICY_DOCUMENT_TYPES = (
+    "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:sqs/queue:Queue",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:sns/topic:Topic",
+    "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:secretsmanager/secret:Secret",
+)
+LAYER_PERMISSION = "aws:lambda/layerVersionPermission:LayerVersionPermission"
+#: Services where even a public read gives away what the resource protects.
+_NO_PUBLIC_READS = ("aws:secretsmanager/",)
+
+
+def _public_actions(statement: Statement, reads_allowed: bool) -> list[str]:
+    """The actions a public, unconditioned Allow grants that make it a violation."""
+    if not publicly_allowed(statement):
+        return []
+    if statement.not_actions:
+        return ["NotAction"]
+    if not reads_allowed:
+        return list(statement.actions)
+    return [a for a in statement.actions if not is_read_only_action(a)]
+
+
+def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    pending = Pending()
+    if args.resource_type == LAYER_PERMISSION:
+        principal = pending.read(lambda: text(get(args.props, "principal")))
+        organization = pending.read(lambda: text(get(args.props, "organizationId")), "unknown")
+        if principal == "*" and not organization:
+            report_violation(f"{args.name}: the layer version is shared with every AWS account (principal '*').", None)
+        pending.settle()
+        return
+    reads_allowed = not args.resource_type.startswith(_NO_PUBLIC_READS)
+    document = pending.read(lambda: get(args.props, "policy"))
+    for statement in parse_document(document, pending):
+        actions = _public_actions(statement, reads_allowed)
+        if actions:
+            report_violation(
+                f"{args.name}: the resource policy lets anyone (Principal '*') {', '.join(sorted(actions))} "
+                "without a condition naming the caller.",
+                None,
+            )
+    pending.settle()
+
+
+NOT_PUBLIC = PolicySpec(
+    name="resource-policy-not-public",
+    description="No SQS, SNS, ECR, Secrets Manager or Lambda layer policy lets everyone act on the resource.",
+    explanation=(
+        "Principal '*' without a condition naming the caller lets every AWS account send to the queue, publish "
+        "to the topic, push images, read the secret or use the layer. Fix: name the principals (account or role "
+        "ARNs, service principals), or narrow with StringEquals/ArnLike on aws:SourceArn, aws:SourceAccount or "
+        "aws:PrincipalOrgID; share a layer with organization_id."
+    ),
+    principles=("P140", "P186", "P187"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate,
+    resource_types=(*POLICY_DOCUMENT_TYPES, LAYER_PERMISSION),
+)
+
+POLICIES: list[PolicySpec] = [NOT_PUBLIC]

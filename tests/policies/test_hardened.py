@@ -1,0 +1,565 @@
+"""Policies that cannot be talked around (issue 11 §4): each rule with its compliant and numbered
+non-compliant cases (cdk-nag style: `ok_*` is a Compliance case, `badN_*` is Noncompliance N).
+
+Each program is synthesised once by the real offline engine; every case is one resource in it, and a
+policy must flag exactly its `bad` resources and none of its `ok` ones.
+"""
+# ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
+
+from __future__ import annotations
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from iamlang.conditions import narrows_caller
+from iamlang.wildcards import is_wildcard_action, is_wildcard_resource
+from policies import profile
+from policies.registry import by_name
+from preflight.findings import Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import flagged, synth
+
+PRELUDE = """
+ACCOUNT = "123456789012"
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+def allow(actions, resources, **extra):
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+def public(actions, resource, condition=None):
+    statement = {"Effect": "Allow", "Principal": "*", "Action": actions, "Resource": resource}
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+def trust(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return doc(statement)
+"""
+
+PROGRAMS = {
+    # Conditions narrow only when operator and value do; trust policies with '*' principals.
+    "conditions": """
+b = aws.s3.Bucket("data")
+OBJ = "arn:aws:s3:::data/*"
+aws.s3.BucketPolicy("ok_s3_policy_org", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})))
+aws.s3.BucketPolicy("ok_s3_policy_deny", bucket=b.id, policy=doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": OBJ}))
+aws.s3.BucketPolicy("bad1_s3_policy_securetransport", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"Bool": {"aws:SecureTransport": "true"}})))
+aws.s3.BucketPolicy("bad2_s3_policy_notequals", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"StringNotEquals": {"aws:SourceAccount": ACCOUNT}})))
+aws.s3.BucketPolicy("bad3_s3_policy_like_star", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"StringLike": {"aws:SourceArn": "*"}})))
+aws.s3.BucketPolicy("bad4_s3_policy_null", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"Null": {"aws:SourceAccount": "false"}})))
+aws.s3.BucketPolicy("bad5_s3_policy_ifexists", bucket=b.id, policy=doc(public("s3:GetObject", OBJ, {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}})))
+aws.s3.BucketPolicy("bad6_s3_policy_aws_star_list", bucket=b.id, policy=doc({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::123456789012:root", "*"]}, "Action": "s3:GetObject", "Resource": OBJ}))
+
+STATES = {"Service": "states.amazonaws.com"}
+aws.iam.Role("ok_trust_source_account", assume_role_policy=trust(STATES, {"StringEquals": {"aws:SourceAccount": ACCOUNT}}))
+aws.iam.Role("ok_trust_source_arn_like", assume_role_policy=trust(STATES, {"ArnLike": {"aws:SourceArn": "arn:aws:states:us-east-1:123456789012:stateMachine:*"}}))
+aws.iam.Role("bad1_trust_notequals", assume_role_policy=trust(STATES, {"StringNotEquals": {"aws:SourceAccount": ACCOUNT}}))
+aws.iam.Role("bad2_trust_like_star", assume_role_policy=trust(STATES, {"StringLike": {"aws:SourceArn": "*"}}))
+aws.iam.Role("bad3_trust_null", assume_role_policy=trust(STATES, {"Null": {"aws:SourceArn": "false"}}))
+aws.iam.Role("bad4_trust_ifexists", assume_role_policy=trust(STATES, {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}}))
+aws.iam.Role("bad5_trust_other_key", assume_role_policy=trust(STATES, {"Bool": {"aws:SecureTransport": "true"}}))
+
+aws.iam.Role("ok_public_trust_account", assume_role_policy=trust({"AWS": "arn:aws:iam::123456789012:root"}))
+aws.iam.Role("ok_public_trust_org", assume_role_policy=trust("*", {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}))
+aws.iam.Role("bad1_public_trust_star", assume_role_policy=trust("*"))
+aws.iam.Role("bad2_public_trust_aws_star", assume_role_policy=trust({"AWS": "*"}))
+aws.iam.Role("bad3_public_trust_in_list", assume_role_policy=trust({"AWS": ["arn:aws:iam::123456789012:root", "*"]}))
+aws.iam.Role("bad4_public_trust_tls_only", assume_role_policy=trust("*", {"Bool": {"aws:SecureTransport": "true"}}))
+""",
+    # One definition of "wildcard": NotResource, NotAction, ARN wildcards, partial and mixed-case actions.
+    "wildcards": """
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/t"
+aws.iam.Policy("ok_exact", policy=doc(allow(["dynamodb:GetItem", "dynamodb:PutItem"], TABLE), allow("s3:PutObject", "arn:aws:s3:::bucket/*")))
+aws.iam.Policy("bad1_partial_action", policy=doc(allow("iam:*Policy*", "arn:aws:iam::123456789012:role/r")))
+aws.iam.Policy("bad2_statement_object", policy=json.dumps({"Version": "2012-10-17", "Statement": allow("s3:*", "arn:aws:s3:::bucket/*")}))
+aws.iam.Policy("bad3_upper_case", policy=doc(allow("DynamoDB:Put?tem", TABLE)))
+aws.iam.Policy("bad4_not_action", policy=doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": TABLE}))
+aws.iam.Policy("bad5_arn_wildcard", policy=doc(allow("s3:PutObject", "arn:aws:s3:::*")))
+aws.iam.Policy("bad6_not_resource", policy=doc({"Effect": "Allow", "Action": "sqs:SendMessage", "NotResource": "arn:aws:sqs:us-east-1:123456789012:q"}))
+aws.iam.Policy("bad7_role_wildcard", policy=doc(allow(["iam:PassRole", "iam:UpdateRole"], "arn:aws:iam::123456789012:role/*")))
+aws.iam.Policy("bad8_object_star", policy=json.dumps({"Statement": allow("sqs:DeleteQueue", "*")}))
+aws.iam.Policy("bad9_lower_passrole", policy=doc(allow("iam:passrole", "*")))
+aws.iam.Policy("bad10_read_families", policy=doc(allow(["ec2:Describe*", "lambda:List*", "apigateway:GET", "s3:getobject"], "*")))
+aws.iam.Policy("bad11_check_family", policy=doc(allow("license-manager:Check*", "*")))
+aws.iam.Policy("bad12_checkout", policy=doc(allow("license-manager:CheckoutLicense", "*")))
+aws.iam.Policy("bad13_short_family", policy=doc(allow("kms:G*", "*")))
+""",
+    # TLS-only: a Deny of s3:* for everyone on the bucket and its objects when aws:SecureTransport is false.
+    "tls": """
+def tls(name, statement):
+    bucket = aws.s3.Bucket(name)
+    aws.s3.BucketPolicy(f"{name}-policy", bucket=bucket.id,
+        policy=bucket.arn.apply(lambda arn: doc(statement(arn))))
+
+def deny(arn, actions="s3:*", resources=None, principal="*", value="false"):
+    return {"Effect": "Deny", "Principal": principal, "Action": actions, "Resource": resources or [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": value}}}
+
+tls("ok_tls", lambda arn: deny(arn))
+tls("ok_tls_list_value", lambda arn: deny(arn, value=["false"]))
+tls("ok_tls_star", lambda arn: deny(arn, actions="*", resources="*"))
+tls("bad1_tls_get_only", lambda arn: deny(arn, actions="s3:GetObject"))
+tls("bad2_tls_objects_only", lambda arn: deny(arn, resources=[f"{arn}/*"]))
+tls("bad3_tls_named_principal", lambda arn: deny(arn, principal={"AWS": "arn:aws:iam::123456789012:root"}))
+tls("bad4_tls_wrong_value", lambda arn: deny(arn, value="true"))
+tls("bad5_tls_allow", lambda arn: {**deny(arn), "Effect": "Allow"})
+""",
+    "trail": """
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+aws.cloudtrail.Trail("ok_trail", s3_bucket_name="trail-logs", is_multi_region_trail=True, enable_log_file_validation=True, kms_key_id=KEY)
+aws.cloudtrail.Trail("bad1_trail_stopped", s3_bucket_name="trail-logs", is_multi_region_trail=True, enable_log_file_validation=True, kms_key_id=KEY, enable_logging=False)
+""",
+    # Per-route throttling, OpenAPI bodies and quick create.
+    "api": """
+def http_api(name, **extra):
+    return aws.apigatewayv2.Api(name, protocol_type="HTTP", **extra)
+
+def route(api, key):
+    return aws.apigatewayv2.Route(f"{api._name}-{key}", api_id=api.id, route_key=key, authorization_type="AWS_IAM")
+
+THROTTLE = {"throttling_burst_limit": 10, "throttling_rate_limit": 5}
+ok_routes = http_api("ok_per_route_throttling")
+route(ok_routes, "GET /a"); route(ok_routes, "GET /b")
+aws.apigatewayv2.Stage("ok_per_route_stage", api_id=ok_routes.id, name="$default",
+    route_settings=[{"route_key": "GET /a", **THROTTLE}, {"route_key": "GET /b", **THROTTLE}])
+ok_default = http_api("ok_default_throttling")
+route(ok_default, "GET /a")
+aws.apigatewayv2.Stage("ok_default_stage", api_id=ok_default.id, name="$default", default_route_settings=THROTTLE)
+partial = http_api("bad1_one_route_unthrottled")
+route(partial, "GET /a"); route(partial, "GET /b")
+aws.apigatewayv2.Stage("bad1_stage", api_id=partial.id, name="$default", route_settings=[{"route_key": "GET /a", **THROTTLE}])
+zero = http_api("bad2_zero_route_limit")
+route(zero, "GET /a")
+aws.apigatewayv2.Stage("bad2_stage", api_id=zero.id, name="$default", route_settings=[{"route_key": "GET /a", "throttling_burst_limit": 0, "throttling_rate_limit": 0}])
+
+def openapi(security=None, operation_extra=None, top=None):
+    operation = {"responses": {"200": {"description": "ok"}}, **(operation_extra or {})}
+    if security is not None:
+        operation["security"] = security
+    body = {"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {"/items": {"get": operation, "options": {}}}}
+    if top is not None:
+        body["security"] = top
+    return json.dumps(body)
+
+aws.apigateway.RestApi("ok_body_security", body=openapi([{"authorizer": []}]))
+aws.apigateway.RestApi("ok_body_iam_extension", body=openapi(operation_extra={"x-amazon-apigateway-auth": {"type": "aws_iam"}}))
+aws.apigateway.RestApi("ok_body_top_level", body=openapi(top=[{"sigv4": []}]))
+aws.apigateway.RestApi("bad1_body_no_security", body=openapi())
+aws.apigateway.RestApi("bad2_body_optional_security", body=openapi([{}, {"authorizer": []}]))
+aws.apigateway.RestApi("bad3_body_auth_none", body=openapi(operation_extra={"x-amazon-apigateway-auth": {"type": "NONE"}}))
+aws.apigateway.RestApi("bad4_body_yaml", body="openapi: 3.0.1\\npaths:\\n  /items:\\n    post:\\n      responses: {}\\n")
+http_api("bad5_http_body_no_security", body=openapi())
+http_api("bad6_quick_create", target="arn:aws:lambda:us-east-1:123456789012:function:f")
+""",
+    # Failure destinations only for asynchronously invoked functions.
+    "invocation": """
+def fn(name, **extra):
+    return aws.lambda_.Function(name, role="arn:aws:iam::123456789012:role/r", runtime="python3.12", handler="h.h",
+                                code=pulumi.AssetArchive({}), **extra)
+
+def permit(function, principal, suffix=""):
+    aws.lambda_.Permission(f"{function._name}-{principal.split('.')[0]}{suffix}", action="lambda:InvokeFunction",
+                           function=function.name, principal=principal)
+
+api_only = fn("ok_api_only"); permit(api_only, "apigateway.amazonaws.com")
+queue = aws.sqs.Queue("work")
+polled = fn("ok_event_source_mapping")
+aws.lambda_.EventSourceMapping("esm", event_source_arn=queue.arn, function_name=polled.arn)
+with_dlq = fn("ok_async_with_dlq", dead_letter_config={"target_arn": queue.arn}); permit(with_dlq, "s3.amazonaws.com")
+s3_async = fn("bad1_s3_invoked"); permit(s3_async, "s3.amazonaws.com")
+rule = aws.cloudwatch.EventRule("rule", schedule_expression="rate(1 hour)")
+scheduled = fn("bad2_event_target")
+aws.cloudwatch.EventTarget("target", rule=rule.name, arn=scheduled.arn)
+mixed = fn("bad3_api_and_sns"); permit(mixed, "apigateway.amazonaws.com")
+topic = aws.sns.Topic("topic")
+aws.sns.TopicSubscription("sub", topic=topic.arn, protocol="lambda", endpoint=mixed.arn)
+fn("bad4_no_invoker")
+""",
+    # Broad managed policies and resource policies that let everyone act.
+    "resource_policies": """
+role = aws.iam.Role("role", assume_role_policy=trust({"Service": "lambda.amazonaws.com"}))
+aws.iam.RolePolicyAttachment("ok_read_only_managed", role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+aws.iam.RolePolicyAttachment("bad1_s3_full_access", role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+aws.iam.RolePolicyAttachment("bad2_lambda_full_access", role=role.name, policy_arn="arn:aws:iam::aws:policy/AWSLambda_FullAccess")
+aws.iam.Role("bad3_role_full_access", assume_role_policy=trust({"Service": "lambda.amazonaws.com"}), managed_policy_arns=["arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"])
+
+queue = aws.sqs.Queue("q")
+topic = aws.sns.Topic("t")
+repo = aws.ecr.Repository("r")
+secret = aws.secretsmanager.Secret("s")
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:q"
+aws.sqs.QueuePolicy("ok_queue_from_topic", queue_url=queue.url, policy=doc(public("sqs:SendMessage", QUEUE, {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"}})))
+aws.ecr.RepositoryPolicy("ok_public_pull", repository=repo.name, policy=doc(public(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*")))
+aws.lambda_.LayerVersionPermission("ok_layer_org", layer_name="layer", version_number=1, statement_id="org", action="lambda:GetLayerVersion", principal="*", organization_id="o-abc123")
+aws.sqs.QueuePolicy("bad1_queue_public_send", queue_url=queue.url, policy=doc(public("sqs:SendMessage", QUEUE)))
+aws.sns.TopicPolicy("bad2_topic_public_tls", arn=topic.arn, policy=doc(public("sns:Publish", "*", {"Bool": {"aws:SecureTransport": "true"}})))
+aws.ecr.RepositoryPolicy("bad3_repo_public_push", repository=repo.name, policy=doc(public(["ecr:PutImage", "ecr:BatchGetImage"], "*")))
+aws.lambda_.LayerVersionPermission("bad4_layer_public", layer_name="layer", version_number=1, statement_id="all", action="lambda:GetLayerVersion", principal="*")
+aws.secretsmanager.SecretPolicy("bad5_secret_public_read", secret_arn=secret.arn, policy=doc(public("secretsmanager:GetSecretValue", "*")))
+aws.sqs.Queue("bad6_queue_inline_policy", policy=doc(public("sqs:*", "*")))
+aws.sns.Topic("bad7_topic_not_action", policy=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "NotAction": "sns:Subscribe", "Resource": "*"}))
+""",
+}
+
+CASES = [
+    (
+        "s3-no-public-policy",
+        {
+            "bad1_s3_policy_securetransport",
+            "bad2_s3_policy_notequals",
+            "bad3_s3_policy_like_star",
+            "bad4_s3_policy_null",
+            "bad5_s3_policy_ifexists",
+            "bad6_s3_policy_aws_star_list",
+        },
+        {"ok_s3_policy_org", "ok_s3_policy_deny"},
+        "conditions",
+    ),
+    (
+        "iam-service-trust-conditioned",
+        {
+            "bad1_trust_notequals",
+            "bad2_trust_like_star",
+            "bad3_trust_null",
+            "bad4_trust_ifexists",
+            "bad5_trust_other_key",
+        },
+        {"ok_trust_source_account", "ok_trust_source_arn_like"},
+        "conditions",
+    ),
+    (
+        "iam-trust-not-public",
+        {
+            "bad1_public_trust_star",
+            "bad2_public_trust_aws_star",
+            "bad3_public_trust_in_list",
+            "bad4_public_trust_tls_only",
+        },
+        {"ok_public_trust_account", "ok_public_trust_org", "ok_trust_source_account"},
+        "conditions",
+    ),
+    (
+        "iam-no-wildcard-action",
+        {
+            "bad1_partial_action",
+            "bad2_statement_object",
+            "bad3_upper_case",
+            "bad4_not_action",
+            "bad10_read_families",
+            "bad11_check_family",
+            "bad13_short_family",
+        },
+        {"ok_exact", "bad5_arn_wildcard", "bad7_role_wildcard", "bad12_checkout"},
+        "wildcards",
+    ),
+    (
+        "iam-no-wildcard-resource-for-writes",
+        {
+            "bad5_arn_wildcard",
+            "bad6_not_resource",
+            "bad7_role_wildcard",
+            "bad8_object_star",
+            "bad9_lower_passrole",
+            "bad11_check_family",
+            "bad12_checkout",
+            "bad13_short_family",
+        },
+        # reads (exact, any case, or Get/List/Describe families) are not writes
+        {"ok_exact", "bad10_read_families"},
+        "wildcards",
+    ),
+    (
+        "iam-passrole-scoped",
+        {"bad7_role_wildcard", "bad9_lower_passrole"},
+        {"ok_exact", "bad5_arn_wildcard"},
+        "wildcards",
+    ),
+    (
+        "s3-tls-only",
+        {
+            "bad1_tls_get_only",
+            "bad2_tls_objects_only",
+            "bad3_tls_named_principal",
+            "bad4_tls_wrong_value",
+            "bad5_tls_allow",
+        },
+        {"ok_tls", "ok_tls_list_value", "ok_tls_star"},
+        "tls",
+    ),
+    ("cloudtrail-enabled", {"bad1_trail_stopped"}, {"ok_trail"}, "trail"),
+    (
+        "api-throttling",
+        {
+            "bad1_one_route_unthrottled",
+            "bad2_zero_route_limit",
+            # the REST APIs below set no throttling at all, and quick create makes an unthrottled stage
+            "ok_body_security",
+            "ok_body_iam_extension",
+            "ok_body_top_level",
+            "bad1_body_no_security",
+            "bad2_body_optional_security",
+            "bad3_body_auth_none",
+            "bad4_body_yaml",
+            "bad5_http_body_no_security",
+            "bad6_quick_create",
+        },
+        {"ok_per_route_throttling", "ok_default_throttling"},
+        "api",
+    ),
+    (
+        "api-routes-authorized",
+        {
+            "bad1_body_no_security",
+            "bad2_body_optional_security",
+            "bad3_body_auth_none",
+            "bad4_body_yaml",
+            "bad5_http_body_no_security",
+            "bad6_quick_create",
+        },
+        {"ok_body_security", "ok_body_iam_extension", "ok_body_top_level", "ok_per_route_throttling"},
+        "api",
+    ),
+    (
+        "lambda-failure-destination",
+        {"bad1_s3_invoked", "bad2_event_target", "bad3_api_and_sns", "bad4_no_invoker"},
+        {"ok_api_only", "ok_event_source_mapping", "ok_async_with_dlq"},
+        "invocation",
+    ),
+    (
+        "iam-no-admin-managed-policies",
+        {"bad1_s3_full_access", "bad2_lambda_full_access", "bad3_role_full_access"},
+        {"ok_read_only_managed", "role"},
+        "resource_policies",
+    ),
+    (
+        "resource-policy-not-public",
+        {
+            "bad1_queue_public_send",
+            "bad2_topic_public_tls",
+            "bad3_repo_public_push",
+            "bad4_layer_public",
+            "bad5_secret_public_read",
+            "bad6_queue_inline_policy",
+            "bad7_topic_not_action",
+        },
+        {"ok_queue_from_topic", "ok_public_pull", "ok_layer_org", "q", "t"},
+        "resource_policies",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ResourceGraph]:
+    return {
+        key: synth(tmp_path_factory.mktemp(key), PRELUDE + program)
+        for key, program in PROGRAMS.items()
+        if key in {case[3] for case in CASES}
+    }
+
+
+@pytest.mark.parametrize(("policy", "bad", "good", "program"), CASES, ids=[f"{c[0]}[{c[3]}]" for c in CASES])
+def test_policy(graphs: dict[str, ResourceGraph], policy: str, bad: set[str], good: set[str], program: str) -> None:
+    found = flagged(graphs[program], policy)
+    assert found == bad, f"{policy}: flagged {sorted(found)}, expected {sorted(bad)}"
+    assert not good & found
+
+
+def test_bad_cases_are_numbered_and_present(graphs: dict[str, ResourceGraph]) -> None:
+    """Every case names a resource its program really has (a typo would make a check vacuous)."""
+    for policy, bad, good, program in CASES:
+        names = {node.name for node in graphs[program].resources}
+        assert (bad | good) <= names, f"{policy}: {sorted((bad | good) - names)} not in program {program}"
+
+
+# ------------------------------------------------------------------------------ secrets by value
+
+SECRETS_PROGRAM = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+def fn(name, variables):
+    aws.lambda_.Function(name, role="arn:aws:iam::123456789012:role/r", runtime="python3.12", handler="h.h",
+                         code=pulumi.AssetArchive({}), environment={"variables": variables})
+
+fn("ok_router", {"MAX_OUTPUT_TOKENS": "1024", "TOKEN_BUDGET": "200000", "MODEL_ID": "amazon.nova-micro-v1:0",
+                 "TABLE_NAME": "sessions-dev", "API_KEY_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:k",
+                 "LOG_LEVEL": "INFO", "SESSION_TTL_SECONDS": "3600", "TOKEN_BUDGET_MODE": "strict"})
+fn("bad1_secure_config", {"UPSTREAM": config.require_secret("upstreamCredential")})
+fn("bad2_access_key", {"KEY_HOLDER": "AKIAIOSFODNN7EXAMPLE"})
+fn("bad3_private_key", {"CERT": "-----BEGIN RSA PRIVATE KEY-----\\nMIIBOgIBAAJBAK\\n-----END RSA PRIVATE KEY-----"})
+fn("bad4_high_entropy", {"CONNECTION": "q8Zr3LmN0vT5yWb2XkP7sJd4FhG6aQe1"})
+fn("bad5_secret_name", {"DB_PASSWORD": "hunter2"})
+"""
+
+
+@pytest.fixture(scope="module")
+def secrets_graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    from preflight.engine import synthesize  # noqa: PLC0415
+
+    directory = tmp_path_factory.mktemp("secrets")
+    (directory / "Pulumi.yaml").write_text("name: secretstest\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  secretstest:upstreamCredential:\n    secure: v1:abc:def\n"
+    )
+    (directory / "__main__.py").write_text(SECRETS_PROGRAM)
+    return synthesize(directory, "dev")
+
+
+def test_secrets_found_by_value_and_router_limits_are_not_secrets(secrets_graph: ResourceGraph) -> None:
+    found = flagged(secrets_graph, "lambda-no-secrets-in-environment")
+    assert found == {
+        "bad1_secure_config",
+        "bad2_access_key",
+        "bad3_private_key",
+        "bad4_high_entropy",
+        "bad5_secret_name",
+    }
+
+
+def test_offline_secret_markers_match_the_engine() -> None:
+    """The pack recognises exactly what the offline sources put where a secret was."""
+    from policies.rules.lambda_functions import OFFLINE_SECRET_VALUES  # noqa: PLC0415
+    from preflight import sources, stackconfig  # noqa: PLC0415
+
+    assert {stackconfig.SECRET_PLACEHOLDER, sources.SECRET_PLACEHOLDER} == OFFLINE_SECRET_VALUES
+
+
+# ---------------------------------------------------------------- one unknown value hides nothing
+
+
+def _node(name: str, type_: str, inputs: dict[str, object]) -> ResourceNode:
+    urn = f"urn:pulumi:dev::p::{type_}::{name}"
+    return ResourceNode(
+        urn=urn, type=type_, name=name, custom=True, parent="", provider="", inputs=inputs, outputs=inputs
+    )
+
+
+def test_one_unknown_value_no_longer_skips_the_resource() -> None:
+    """Known parts are judged (and flagged); the unknown part is noted as "cannot tell"."""
+    unknown = UNKNOWN_STRING_VALUE
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": unknown},
+            {"Effect": "Allow", "Action": "iam:*", "Resource": ["arn:aws:iam::123456789012:role/r", unknown]},
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": ["*", unknown]},
+        ],
+    }
+    trail = {"s3BucketName": "logs", "isMultiRegionTrail": True, "enableLogFileValidation": False, "kmsKeyId": unknown}
+    graph = ResourceGraph(
+        "p",
+        "dev",
+        [
+            _node("policy", "aws:iam/policy:Policy", {"policy": document}),
+            _node("trail", "aws:cloudtrail/trail:Trail", trail),
+            _node(
+                "fn", "aws:lambda/function:Function", {"environment": {"variables": {"A": unknown, "DB_PASSWORD": "x"}}}
+            ),
+        ],
+    )
+    names = (
+        "iam-no-wildcard-action",
+        "iam-no-wildcard-resource-for-writes",
+        "cloudtrail-enabled",
+        "lambda-no-secrets-in-environment",
+    )
+    specs = [by_name()[n] for n in names]
+    run = run_policies(graph, policies=specs, config={n: PolicySetting(Level.MANDATORY) for n in names})
+    found = {(f.policy, f.resource): f.message for f in run.findings}
+    assert set(found) == {
+        ("iam-no-wildcard-action", "policy"),
+        ("iam-no-wildcard-resource-for-writes", "policy"),
+        ("cloudtrail-enabled", "trail"),
+        ("lambda-no-secrets-in-environment", "fn"),
+    }
+    assert found[("cloudtrail-enabled", "trail")] == "log file validation is off."
+    assert "DB_PASSWORD" in found[("lambda-no-secrets-in-environment", "fn")]
+    noted = " ".join(run.undetermined)
+    assert all(f"{n}:" in noted for n in names), run.undetermined
+
+
+# ------------------------------------------------------------- one definition of "wildcard"
+
+WILDCARD_ACTIONS = ["*", "s3:*", "iam:*Policy*", "S3:Get*", "s3:Get?bject"]
+EXACT_ACTIONS = ["s3:GetObject", "dynamodb:putitem", "iam:PassRole"]
+WILDCARD_RESOURCES = [
+    "*",
+    "arn:aws:s3:::*",
+    "arn:aws:s3:::*/*",
+    "arn:aws:iam::123456789012:role/*",
+    "arn:aws:sqs:us-east-1:123456789012:*",
+    "arn:aws:logs:us-east-1:123456789012:*",
+    "arn:aws:lambda:us-east-1:123456789012:function:*",
+    "arn:aws:bedrock:us-east-1::foundation-model/*",
+    "arn:aws:*:us-east-1:123456789012:thing",
+]
+NAMED_RESOURCES = [
+    "arn:aws:s3:::bucket",
+    "arn:aws:s3:::bucket/*",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/t/index/*",
+    "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*",
+    "arn:aws:iam::123456789012:role/service-role/*",
+    "arn:aws:sqs:us-east-1:123456789012:queue",
+]
+
+
+@pytest.mark.parametrize("action", WILDCARD_ACTIONS)
+def test_wildcard_actions_are_refused_by_components(action: str) -> None:
+    from components import iam  # noqa: PLC0415
+
+    assert is_wildcard_action(action)
+    with pytest.raises(ValueError, match="IAM action"):
+        iam.statement([action], ["arn:aws:s3:::bucket"])
+
+
+@pytest.mark.parametrize("action", EXACT_ACTIONS)
+def test_exact_actions_are_not_wildcards(action: str) -> None:
+    assert not is_wildcard_action(action)
+
+
+@pytest.mark.parametrize("resource", WILDCARD_RESOURCES)
+def test_wildcard_resources_are_refused_by_components(resource: str) -> None:
+    from components import iam  # noqa: PLC0415
+
+    assert is_wildcard_resource(resource)
+    with pytest.raises(ValueError, match="wildcard IAM resource"):
+        iam.statement(["s3:GetObject"], [resource])
+
+
+@pytest.mark.parametrize("resource", NAMED_RESOURCES)
+def test_named_resources_are_not_wildcards(resource: str) -> None:
+    from components import iam  # noqa: PLC0415
+
+    assert not is_wildcard_resource(resource)
+    assert iam.statement(["s3:GetObject"], [resource])["Resource"] == [resource]
+
+
+@pytest.mark.parametrize(
+    ("condition", "narrows"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        ({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a/r-b/*"}}, True),
+        ({"ArnLike": {"AWS:SourceArn": "arn:aws:sns:us-east-1:123456789012:*"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": []}}, False),
+        ({"StringLike": {"aws:SourceArn": ["arn:aws:sns:*", "*"]}}, False),
+        ({"ArnLike": {"aws:SourceArn": "*"}}, False),
+        ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a"}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, False),
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),
+        ({"StringEquals": {"s3:prefix": "home/"}}, False),
+    ],
+)
+def test_conditions_narrow_only_when_operator_and_value_do(condition: dict[str, object], narrows: bool) -> None:
+    assert narrows_caller(condition) is narrows
+
+
+def test_public_trust_and_public_resource_policies_are_mandatory_in_every_stack() -> None:
+    for name in ("iam-trust-not-public", "resource-policy-not-public"):
+        for stack in ("dev", "staging", "prod"):
+            assert profile.level_for(by_name()[name], stack) == "mandatory", (name, stack)
