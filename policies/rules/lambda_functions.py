@@ -327,7 +327,17 @@ def secret_reason(name: str, value: Any) -> str:
 
 def _validate_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
+    environment = pending.read(lambda: get(args.props, "environment"), None)
+    # A secret anywhere inside makes the SDK mark the whole input secret: the graph then holds the
+    # placeholder for `environment` (or `variables`) itself, and the secret is in the environment all the same.
+    if isinstance(environment, str) and environment in OFFLINE_SECRET_VALUES:
+        report_violation(f"{args.name}: the environment holds a Pulumi secret (secure: config).", None)
+        return
     variables = pending.read(lambda: get(args.props, "environment", "variables"), None) or {}
+    if isinstance(variables, str):
+        if variables in OFFLINE_SECRET_VALUES:
+            report_violation(f"{args.name}: the environment variables hold a Pulumi secret (secure: config).", None)
+        return
     found = []
 
     def reason_of(key: str) -> str:
