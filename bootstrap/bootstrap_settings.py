@@ -42,10 +42,17 @@ class GitHubRepository(_Model):
 
 
 class Environment(_Model):
-    """One platform stack and the GitHub environment whose deploy job may deploy it."""
+    """One platform stack, the GitHub environment whose deploy job may deploy it, and the one whose
+    pull-request preview job may assume its preview role (default `preview-<stack>`; give prod's
+    required reviewers: a pull request's code then reaches prod's secrets key only once reviewed)."""
 
     stack: Annotated[str, Field(pattern=_STACK)]
     github_environment: Annotated[str, Field(pattern=_GITHUB_ENVIRONMENT)]
+    preview_github_environment: Annotated[str | None, Field(pattern=_GITHUB_ENVIRONMENT)] = None
+
+    @property
+    def preview_environment(self) -> str:
+        return self.preview_github_environment or f"preview-{self.stack}"
 
 
 class BootstrapSettings(_Model):
@@ -102,6 +109,7 @@ class BootstrapSettings(_Model):
     @model_validator(mode="after")
     def _unique_github_environments(self) -> BootstrapSettings:
         names = [env.github_environment for env in self.environments]
+        names += [env.preview_environment for env in self.environments]
         if len(set(names)) != len(names):
             raise ValueError(f"each stack needs its own GitHub environment, got {names}")
         return self

@@ -5,9 +5,11 @@ a role, and only from the places each role is meant for:
 
 - deploy role of a stack: `repo:<owner>/<repo>:environment:<github environment>` (the deploy job is
   bound to that environment; for prod, `production` with required reviewers);
-- preview role: `repo:<owner>/<repo>:pull_request` (preview of a pull request from this repository;
-  GitHub gives forked pull requests no OIDC token) and `repo:<owner>/<repo>:ref:refs/heads/main`
-  (the nightly drift check).
+- preview role of a stack (one per stack, each reading only its stack and decrypting only its secrets
+  key): `repo:<owner>/<repo>:environment:<preview environment>` (the pull-request preview job of that
+  stack is bound to it; prod's has required reviewers, so a pull request's code gets prod's key only
+  after a reviewer has read it; GitHub gives forked pull requests no OIDC token) and
+  `repo:<owner>/<repo>:ref:refs/heads/main` (the nightly drift check runs merged code only).
 """
 
 from __future__ import annotations
@@ -30,21 +32,24 @@ def deploy_subject(settings: BootstrapSettings, github_environment: str) -> str:
     return f"repo:{settings.github.slug}:environment:{github_environment}"
 
 
-def preview_subjects(settings: BootstrapSettings) -> list[str]:
-    return [f"repo:{settings.github.slug}:pull_request", f"repo:{settings.github.slug}:ref:refs/heads/main"]
+def preview_subjects(settings: BootstrapSettings, preview_environment: str) -> list[str]:
+    return [
+        f"repo:{settings.github.slug}:environment:{preview_environment}",
+        f"repo:{settings.github.slug}:ref:refs/heads/main",
+    ]
 
 
 def _trust_policy_json(provider_arn: str, subjects: list[str]) -> str:
     return json.dumps(permissions.github_trust_policy(provider_arn, subjects))
 
 
-def _service_policy_json(scope: permissions.Scope, group: str) -> str:
-    return json.dumps(permissions.deploy_service_policies(scope)[group])
+def _service_policy_json(scope: permissions.Scope, stack: str, group: str) -> str:
+    return json.dumps(permissions.deploy_service_policies(scope, stack)[group])
 
 
-def _preview_policy_json(values: list[Any], stacks: list[str]) -> str:
-    scope, key_arns = values
-    return json.dumps(permissions.preview_policy(scope, stacks, key_arns))
+def _preview_policy_json(values: list[Any], stack: str) -> str:
+    scope, key_arn, key_arns = values
+    return json.dumps(permissions.preview_policy(scope, stack, key_arn, key_arns))
 
 
 def _deploy_policy_json(values: list[Any], stack: str) -> str:
@@ -58,7 +63,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
     Examples
     --------
     >>> roles = GitHubDeployRoles("github", settings, backend)  # doctest: +SKIP
-    >>> roles.deploy_role_arns["prod"]  # doctest: +SKIP
+    >>> roles.deploy_role_arns["prod"], roles.preview_role_arns["prod"]  # doctest: +SKIP
     """
 
     def __init__(
@@ -106,44 +111,33 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 bootstrap_path=path,
             )
         )
-        stacks = [env.stack for env in settings.environments]
-        key_arns = pulumi.Output.all(*[backend.secrets_keys[stack].arn for stack in stacks])
+        key_arns = pulumi.Output.all(*[backend.secrets_keys[env.stack].arn for env in settings.environments])
 
-        preview = aws.iam.Role(
-            f"{name}-preview",
-            name=f"{settings.prefix}-github-preview",
-            path=path,
-            description=f"GitHub Actions: read-only pulumi preview of {settings.github.slug}",
-            assume_role_policy=provider_arn.apply(
-                functools.partial(_trust_policy_json, subjects=preview_subjects(settings))
-            ),
-            max_session_duration=MAX_SESSION_SECONDS,
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-preview-policy",
-            role=preview.id,
-            policy=pulumi.Output.all(scope, key_arns).apply(functools.partial(_preview_policy_json, stacks=stacks)),
-            opts=child,
-        )
-        self.preview_role_arn = preview.arn
-
-        # The services part is the same for every stack and too large for one inline policy: managed
-        # policies under the bootstrap path, shared by the deploy roles.
-        service_policies = [
-            aws.iam.Policy(
-                f"{name}-deploy-{group}",
-                name=f"{settings.prefix}-github-deploy-{group}",
-                path=path,
-                description=f"GitHub Actions deploy roles: the platform's {group} services",
-                policy=scope.apply(functools.partial(_service_policy_json, group=group)),
-                opts=child,
-            )
-            for group in permissions.service_groups()
-        ]
-
+        self.preview_role_arns: dict[str, pulumi.Output[str]] = {}
         self.deploy_role_arns: dict[str, pulumi.Output[str]] = {}
         for env in settings.environments:
+            key_arn = backend.secrets_keys[env.stack].arn
+            preview = aws.iam.Role(
+                f"{name}-preview-{env.stack}",
+                name=f"{settings.prefix}-github-preview-{env.stack}",
+                path=path,
+                description=f"GitHub Actions: read-only pulumi preview of stack {env.stack} of {settings.github.slug}",
+                assume_role_policy=provider_arn.apply(
+                    functools.partial(_trust_policy_json, subjects=preview_subjects(settings, env.preview_environment))
+                ),
+                max_session_duration=MAX_SESSION_SECONDS,
+                opts=child,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-preview-{env.stack}-policy",
+                role=preview.id,
+                policy=pulumi.Output.all(scope, key_arn, key_arns).apply(
+                    functools.partial(_preview_policy_json, stack=env.stack)
+                ),
+                opts=child,
+            )
+            self.preview_role_arns[env.stack] = preview.arn
+
             subject = deploy_subject(settings, env.github_environment)
             role = aws.iam.Role(
                 f"{name}-deploy-{env.stack}",
@@ -157,15 +151,25 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-deploy-{env.stack}-policy",
                 role=role.id,
-                policy=pulumi.Output.all(scope, backend.secrets_keys[env.stack].arn, key_arns).apply(
+                policy=pulumi.Output.all(scope, key_arn, key_arns).apply(
                     functools.partial(_deploy_policy_json, stack=env.stack)
                 ),
                 opts=child,
             )
-            for policy, group in zip(service_policies, permissions.service_groups(), strict=True):
+            # The services part is too large for one inline policy: managed policies of this stack under
+            # the bootstrap path, each confined to the stack's names and tags.
+            for group in permissions.service_groups():
+                policy = aws.iam.Policy(
+                    f"{name}-deploy-{env.stack}-{group}",
+                    name=f"{settings.prefix}-github-deploy-{env.stack}-{group}",
+                    path=path,
+                    description=f"GitHub Actions deploy role of {env.stack}: the platform's {group} services",
+                    policy=scope.apply(functools.partial(_service_policy_json, stack=env.stack, group=group)),
+                    opts=child,
+                )
                 aws.iam.RolePolicyAttachment(
                     f"{name}-deploy-{env.stack}-{group}", role=role.name, policy_arn=policy.arn, opts=child
                 )
             self.deploy_role_arns[env.stack] = role.arn
 
-        self.register_outputs({"previewRoleArn": self.preview_role_arn, "deployRoleArns": self.deploy_role_arns})
+        self.register_outputs({"previewRoleArns": self.preview_role_arns, "deployRoleArns": self.deploy_role_arns})

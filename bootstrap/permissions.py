@@ -1,8 +1,11 @@
 """What the CI roles may do, as reviewable tables and pure functions that render IAM documents.
 
-The deploy roles get the services the platform deploys and nothing else, on ARNs in this account and
-region; IAM writes are limited to roles and policies named `<prefix>-*`, and the bootstrap's own
-bucket, keys and roles are protected by explicit denies. The preview role reads only (no object data,
+Each platform stack has its own deploy role and its own preview role, and every service statement of
+a role is confined to its stack: ARNs carrying the stack's name prefix `<prefix>-<stack>-`, or, where
+an ARN carries an id, the stack's `environment` tag (aws:ResourceTag; aws:RequestTag on the calls that
+create). dev's roles, which run without reviewers, cannot change or read prod's resources
+(tests/bootstrap/test_deploy_roles.py evaluates every call the provider makes). The bootstrap's own
+bucket, keys and roles are protected by explicit denies. The preview roles read only (no object data,
 no item data, no log events, no secret values) and may write nothing but Pulumi's lock files.
 
 No statement allows `*` or a whole service (`lambda:*`); verb families such as `lambda:Get*` are
@@ -18,34 +21,53 @@ from typing import Any
 
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
+from components.function import POWERTOOLS_ACCOUNT
+
 Statement = dict[str, Any]
 PolicyDocument = dict[str, Any]
 
-#: Regional ARN scope of a service in this account: `arn:aws:lambda:us-east-1:123456789012:*`.
-_REGIONAL = "arn:{partition}:{service}:{region}:{account}:*"
+
+#: The tag every platform resource carries with its stack (components/settings.py `default_tags`;
+#: the required-tags transform puts it on every taggable resource). Where an ARN carries an id instead
+#: of a name (agents, user pools, keys), access is by this tag: aws:ResourceTag on existing resources,
+#: aws:RequestTag on the calls that create them, which the SAR lists for each of these actions.
+STACK_TAG = "environment"
 
 
 @dataclass(frozen=True)
 class ServiceAccess:
-    """One AWS service the platform deploys: what a preview reads and what a deploy also writes."""
+    """One AWS service the platform deploys: what a preview reads and what a deploy also writes.
+
+    `resources` are ARN patterns carrying the stack's name prefix; `tagged` are ARN patterns of resources
+    named by id, reachable only with the stack's tag; `create` are the calls that IAM authorises on `*`
+    only (the SAR lists no resource type) and that take aws:RequestTag, allowed with the stack's tag.
+    """
 
     service: str
-    #: Which shared managed policy carries its deploy statement (one policy cannot hold them all).
+    #: Which managed policy of the stack carries its deploy statements (one policy cannot hold them all).
     group: str
     read: tuple[str, ...]
     write: tuple[str, ...]
-    resources: tuple[str, ...] = (_REGIONAL,)
+    resources: tuple[str, ...] = ()
+    tagged: tuple[str, ...] = ()
+    create: tuple[str, ...] = ()
 
+
+#: Where each service's resources of one stack live. Placeholders: {partition} {region} {account}
+#: {service}, {stack_prefix} = `<prefix>-<stack>` (components/settings.py builds every physical name
+#: from it, so dev's patterns never match prod's names), {prefix} and {stack}.
+_AWS_REGIONAL = "arn:{partition}:{service}:{region}:{account}:"
 
 #: The services of the platform's components (components/), one row each. Adding a component that
-#: uses a new service means adding its row here and re-running the bootstrap.
+#: uses a new service means adding its row here and its calls to tests/bootstrap/provider_calls.yaml,
+#: whose test evaluates these policies against every call the provider makes.
 SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "lambda",
         "compute",
         read=("lambda:Get*", "lambda:List*"),
         write=(
-            "lambda:Create*",
+            "lambda:CreateFunction",
             "lambda:Delete*",
             "lambda:Update*",
             "lambda:Put*",
@@ -55,6 +77,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "lambda:AddPermission",
             "lambda:RemovePermission",
         ),
+        resources=(_AWS_REGIONAL + "function:{stack_prefix}-*",),
     ),
     ServiceAccess(
         "states",
@@ -72,6 +95,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "states:TagResource",
             "states:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "stateMachine:{stack_prefix}-*",),
     ),
     ServiceAccess(
         "events",
@@ -79,6 +103,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
         read=("events:Describe*", "events:List*"),
         write=(
             "events:CreateEventBus",
+            "events:UpdateEventBus",
             "events:DeleteEventBus",
             "events:PutRule",
             "events:DeleteRule",
@@ -94,6 +119,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "events:TagResource",
             "events:UntagResource",
         ),
+        resources=(
+            _AWS_REGIONAL + "event-bus/{stack_prefix}-*",
+            _AWS_REGIONAL + "rule/{stack_prefix}-*",
+            _AWS_REGIONAL + "archive/{stack_prefix}-*",
+        ),
     ),
     ServiceAccess(
         "scheduler",
@@ -107,6 +137,10 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "scheduler:DeleteScheduleGroup",
             "scheduler:TagResource",
             "scheduler:UntagResource",
+        ),
+        resources=(
+            _AWS_REGIONAL + "schedule-group/{stack_prefix}-*",
+            _AWS_REGIONAL + "schedule/{stack_prefix}-*/*",
         ),
     ),
     ServiceAccess(
@@ -123,32 +157,28 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "dynamodb:TagResource",
             "dynamodb:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "table/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "sqs",
         "data",
         read=("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:ListDeadLetterSourceQueues"),
         write=("sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"),
+        resources=(_AWS_REGIONAL + "{stack_prefix}-*",),
     ),
     ServiceAccess(
         "sns",
         "data",
-        read=(
-            "sns:GetTopicAttributes",
-            "sns:GetSubscriptionAttributes",
-            "sns:ListSubscriptionsByTopic",
-            "sns:ListTagsForResource",
-        ),
+        read=("sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"),
         write=(
             "sns:CreateTopic",
             "sns:DeleteTopic",
             "sns:SetTopicAttributes",
             "sns:Subscribe",
-            "sns:Unsubscribe",
-            "sns:SetSubscriptionAttributes",
             "sns:TagResource",
             "sns:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "{stack_prefix}-*",),
     ),
     ServiceAccess(
         "logs",
@@ -173,6 +203,12 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "logs:TagLogGroup",
             "logs:UntagLogGroup",
         ),
+        # `/<prefix>/<stack>/...` and the names AWS services expect (`/aws/lambda/<function>`,
+        # `/aws/vendedlogs/states/<state machine>`, `/aws/cloudtrail/<trail>`).
+        resources=(
+            _AWS_REGIONAL + "log-group:/{prefix}/{stack}/*",
+            _AWS_REGIONAL + "log-group:/aws/*/{stack_prefix}-*",
+        ),
     ),
     ServiceAccess(
         "cloudwatch",
@@ -186,6 +222,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "cloudwatch:DeleteDashboards",
             "cloudwatch:TagResource",
             "cloudwatch:UntagResource",
+        ),
+        # Dashboards are global: no region in their ARN (SAR: arn:${Partition}:cloudwatch::${Account}:dashboard/...).
+        resources=(
+            _AWS_REGIONAL + "alarm:{stack_prefix}-*",
+            "arn:{partition}:cloudwatch::{account}:dashboard/{stack_prefix}-*",
         ),
     ),
     ServiceAccess(
@@ -202,11 +243,12 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "xray:TagResource",
             "xray:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "group/{stack_prefix}-*", _AWS_REGIONAL + "sampling-rule/{stack_prefix}-*"),
     ),
     ServiceAccess(
         "kms",
         "data",
-        # The platform's own customer-managed keys. No Encrypt/Decrypt: deploying a key needs neither.
+        # The stack's own customer managed keys (named by id: by tag) and their aliases.
         read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
         write=(
             "kms:CreateAlias",
@@ -219,6 +261,9 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "kms:TagResource",
             "kms:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "alias/{stack_prefix}-*",),
+        tagged=(_AWS_REGIONAL + "key/*",),
+        create=("kms:CreateKey",),
     ),
     ServiceAccess(
         "s3",
@@ -231,6 +276,8 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "s3:GetLifecycleConfiguration",
             "s3:GetReplicationConfiguration",
             "s3:GetIntelligentTieringConfiguration",
+            # HeadBucket, which every refresh of a bucket starts with, is authorised as s3:ListBucket.
+            "s3:ListBucket",
         ),
         write=(
             "s3:CreateBucket",
@@ -241,14 +288,35 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "s3:PutLifecycleConfiguration",
             "s3:PutAccelerateConfiguration",
             "s3:PutIntelligentTieringConfiguration",
-            "s3:ListBucket",
             "s3:ListBucketVersions",
-            # Objects Pulumi manages in the platform's own buckets (the state bucket is not `<prefix>-*`).
+            # Objects Pulumi manages in the stack's buckets, and force_destroy emptying a versioned bucket
+            # (every version and delete marker). The state bucket is not `<prefix>-<stack>-*`.
             "s3:PutObject",
             "s3:GetObject",
             "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
         ),
-        resources=("arn:{partition}:s3:::{prefix}-*", "arn:{partition}:s3:::{prefix}-*/*"),
+        resources=("arn:{partition}:s3:::{stack_prefix}-*",),
+    ),
+    ServiceAccess(
+        "s3vectors",
+        "data",
+        # Vector buckets and indexes of the knowledge base; no vector data (GetVectors, QueryVectors).
+        read=(
+            "s3vectors:GetVectorBucket",
+            "s3vectors:GetIndex",
+            "s3vectors:ListIndexes",
+            "s3vectors:ListTagsForResource",
+        ),
+        write=(
+            "s3vectors:CreateVectorBucket",
+            "s3vectors:DeleteVectorBucket",
+            "s3vectors:CreateIndex",
+            "s3vectors:DeleteIndex",
+            "s3vectors:TagResource",
+            "s3vectors:UntagResource",
+        ),
+        resources=(_AWS_REGIONAL + "bucket/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "schemas",
@@ -264,23 +332,49 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "schemas:TagResource",
             "schemas:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "registry/{stack_prefix}-*", _AWS_REGIONAL + "schema/{stack_prefix}-*/*"),
     ),
     ServiceAccess(
         "apigateway",
         "compute",
-        # API Gateway's IAM actions are the HTTP verbs of its management API.
+        # API Gateway's IAM actions are the HTTP verbs of its management API. Its ARNs carry API ids and
+        # the V2 children (routes, integrations) take no tags, so these are not tied to the stack: the one
+        # service both deploy roles share (tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS).
         read=("apigateway:GET",),
         write=("apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"),
         resources=("arn:{partition}:apigateway:{region}::/*",),
     ),
     ServiceAccess(
+        "cognito-idp",
+        "compute",
+        read=(
+            "cognito-idp:DescribeUserPool",
+            "cognito-idp:DescribeUserPoolClient",
+            "cognito-idp:GetUserPoolMfaConfig",
+            "cognito-idp:ListTagsForResource",
+        ),
+        write=(
+            "cognito-idp:UpdateUserPool",
+            "cognito-idp:DeleteUserPool",
+            "cognito-idp:SetUserPoolMfaConfig",
+            "cognito-idp:CreateUserPoolClient",
+            "cognito-idp:UpdateUserPoolClient",
+            "cognito-idp:DeleteUserPoolClient",
+            "cognito-idp:TagResource",
+            "cognito-idp:UntagResource",
+        ),
+        tagged=(_AWS_REGIONAL + "userpool/*",),
+        # CreateUserPool takes no resource type (SAR), only aws:RequestTag.
+        create=("cognito-idp:CreateUserPool",),
+    ),
+    ServiceAccess(
         "cloudtrail",
         "governance",
         read=(
-            "cloudtrail:DescribeTrails",
             "cloudtrail:GetTrail",
             "cloudtrail:GetTrailStatus",
             "cloudtrail:GetEventSelectors",
+            "cloudtrail:GetInsightSelectors",
             "cloudtrail:ListTags",
         ),
         write=(
@@ -288,37 +382,41 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "cloudtrail:DeleteTrail",
             "cloudtrail:UpdateTrail",
             "cloudtrail:StartLogging",
+            "cloudtrail:StopLogging",
             "cloudtrail:PutEventSelectors",
             "cloudtrail:AddTags",
             "cloudtrail:RemoveTags",
         ),
+        resources=(_AWS_REGIONAL + "trail/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "config",
         "governance",
-        read=("config:Describe*", "config:ListTagsForResource"),
+        read=("config:ListTagsForResource",),
         write=(
-            "config:PutConfigRule",
             "config:DeleteConfigRule",
             "config:PutConformancePack",
             "config:DeleteConformancePack",
             "config:TagResource",
             "config:UntagResource",
         ),
+        resources=(_AWS_REGIONAL + "conformance-pack/{stack_prefix}-*",),
+        # Config rules are named by id in their ARN (config-rule/config-rule-<id>): by tag.
+        tagged=(_AWS_REGIONAL + "config-rule/*",),
+        create=("config:PutConfigRule",),
     ),
     ServiceAccess(
         "budgets",
         "governance",
         read=("budgets:ViewBudget", "budgets:ListTagsForResource"),
         write=("budgets:ModifyBudget", "budgets:TagResource", "budgets:UntagResource"),
-        resources=("arn:{partition}:budgets::{account}:budget/*",),
+        resources=("arn:{partition}:budgets::{account}:budget/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "bedrock",
         "compute",
         read=("bedrock:Get*", "bedrock:List*"),
         write=(
-            "bedrock:CreateAgent",
             "bedrock:UpdateAgent",
             "bedrock:DeleteAgent",
             "bedrock:PrepareAgent",
@@ -329,25 +427,46 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "bedrock:UpdateAgentActionGroup",
             "bedrock:DeleteAgentActionGroup",
             "bedrock:AssociateAgentKnowledgeBase",
+            "bedrock:UpdateAgentKnowledgeBase",
             "bedrock:DisassociateAgentKnowledgeBase",
-            "bedrock:CreateKnowledgeBase",
             "bedrock:UpdateKnowledgeBase",
             "bedrock:DeleteKnowledgeBase",
             "bedrock:CreateDataSource",
             "bedrock:UpdateDataSource",
             "bedrock:DeleteDataSource",
-            "bedrock:CreateGuardrail",
             "bedrock:UpdateGuardrail",
             "bedrock:DeleteGuardrail",
             "bedrock:CreateGuardrailVersion",
+            "bedrock:UpdatePrompt",
+            "bedrock:DeletePrompt",
+            "bedrock:CreatePromptVersion",
             "bedrock:TagResource",
             "bedrock:UntagResource",
         ),
-        resources=(_REGIONAL, "arn:{partition}:bedrock:{region}::foundation-model/*"),
+        # Agents, aliases, knowledge bases, guardrails and prompts are named by id: by tag.
+        tagged=(
+            _AWS_REGIONAL + "agent/*",
+            _AWS_REGIONAL + "agent-alias/*",
+            _AWS_REGIONAL + "knowledge-base/*",
+            _AWS_REGIONAL + "guardrail/*",
+            _AWS_REGIONAL + "prompt/*",
+        ),
+        # These take no resource ARN (SAR: no resource type, or only optional ones such as guardrail
+        # profiles that the platform does not name): scoping them to an ARN never matches.
+        create=(
+            "bedrock:CreateAgent",
+            "bedrock:CreateKnowledgeBase",
+            "bedrock:CreateGuardrail",
+            "bedrock:CreatePrompt",
+        ),
     ),
 )
 
-#: Calls that IAM authorizes only on `Resource: "*"` (they act on no particular resource).
+#: Reads of foundation models, which belong to no stack.
+FOUNDATION_MODELS = "arn:{partition}:bedrock:{region}::foundation-model/*"
+
+#: Calls that IAM authorizes only on `Resource: "*"` (the SAR lists no resource type for them) and that
+#: take no tag condition: both stacks need them, neither can be denied the other's.
 ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "kms:ListAliases",
     "logs:DescribeLogGroups",
@@ -357,9 +476,16 @@ ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "xray:GetEncryptionConfig",
     "bedrock:ListFoundationModels",
     "bedrock:GetModelInvocationLoggingConfiguration",
+    "cloudtrail:DescribeTrails",
+    "config:DescribeConfigRules",
+    "config:DescribeConformancePacks",
+    "config:DescribeConformancePackStatus",
+    "config:DescribeConfigurationRecorders",
+    "config:DescribeConfigurationRecorderStatus",
+    "config:DescribeDeliveryChannels",
+    "sns:GetSubscriptionAttributes",
 )
 ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
-    "kms:CreateKey",
     "lambda:CreateEventSourceMapping",
     "logs:CreateLogDelivery",
     "logs:UpdateLogDelivery",
@@ -367,7 +493,11 @@ ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "logs:PutResourcePolicy",
     "logs:DeleteResourcePolicy",
     "states:ValidateStateMachineDefinition",
-    # Account-wide singletons the dev stack owns (Pulumi.dev.yaml `owns`): Config recorder, Bedrock logging.
+    # Subscriptions are authorised on "*" (SAR: no resource type for either call).
+    "sns:SetSubscriptionAttributes",
+    "sns:Unsubscribe",
+    # Account-wide singletons the dev stack owns (Pulumi.dev.yaml `owns`): Config recorder, Bedrock logging,
+    # API Gateway's CloudWatch role (apigateway:PATCH on /account, in the apigateway row).
     "config:PutConfigurationRecorder",
     "config:DeleteConfigurationRecorder",
     "config:PutDeliveryChannel",
@@ -378,7 +508,29 @@ ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "bedrock:DeleteModelInvocationLoggingConfiguration",
 )
 
-#: IAM on the platform's own roles and policies (`<prefix>-*`).
+#: What the deployer itself does with the stack's customer managed key when it creates resources under
+#: it (the service acts with the caller's credentials):
+#: Lambda environments https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
+#: (kms:CreateGrant, kms:Encrypt; kms:Decrypt to read them back); DynamoDB
+#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html
+#: (kms:CreateGrant, kms:DescribeKey); Bedrock agents https://docs.aws.amazon.com/bedrock/latest/userguide/cmk-agent-resources.html,
+#: prompts https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-encryption.html, guardrails
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html (kms:GenerateDataKey,
+#: kms:Decrypt, kms:DescribeKey, kms:CreateGrant); Step Functions
+#: https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html (kms:GenerateDataKey, kms:DescribeKey);
+#: S3 Vectors https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html.
+KEY_USE_ACTIONS: tuple[str, ...] = (
+    "kms:CreateGrant",
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+)
+#: What a refresh decrypts: Lambda returns environments, Bedrock agents and prompts their CMK-encrypted
+#: fields, only when the caller may decrypt them through that service.
+PREVIEW_DECRYPT_VIA: tuple[str, ...] = ("lambda", "bedrock", "states")
+
+#: IAM on the platform's own roles and policies (`<prefix>-<stack>-*`).
 IAM_ROLE_READ: tuple[str, ...] = (
     "iam:GetRole",
     "iam:GetRolePolicy",
@@ -409,6 +561,9 @@ IAM_ROLE_WRITE: tuple[str, ...] = (
     "iam:UntagPolicy",
 )
 IAM_ATTACH: tuple[str, ...] = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
+#: AWS managed policies the platform attaches outside `service-role/` (components/function.py
+#: XRAY_WRITE_POLICY): named one by one, never a wildcard that would match AdministratorAccess.
+AWS_MANAGED_ATTACHABLE: tuple[str, ...] = ("AWSXRayDaemonWriteAccess",)
 
 #: Services the platform's roles are passed to (`iam:PassRole` is allowed for these only).
 PASS_ROLE_SERVICES: tuple[str, ...] = (
@@ -418,6 +573,17 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
     "scheduler.amazonaws.com",
     "bedrock.amazonaws.com",
     "config.amazonaws.com",
+    # The trail's CloudWatch Logs delivery role (CreateTrail/UpdateTrail pass it).
+    "cloudtrail.amazonaws.com",
+    # The account's API Gateway CloudWatch role (WebSocket access logging).
+    "apigateway.amazonaws.com",
+)
+
+#: Service-linked roles the stacks' resources need and the first of them creates: Config conformance
+#: packs (https://docs.aws.amazon.com/config/latest/developerguide/conformance-pack-prerequisites.html,
+#: role AWSServiceRoleForConfigConforms of config-conforms.amazonaws.com).
+SERVICE_LINKED_ROLES: tuple[tuple[str, str], ...] = (
+    ("config-conforms.amazonaws.com", "AWSServiceRoleForConfigConforms"),
 )
 
 #: What no CI role may do to the bootstrap's buckets, keys, aliases, roles and policies, whatever else allows
@@ -485,10 +651,16 @@ class Scope:
     log_bucket_arn: str
     bootstrap_path: str
 
-    def fill(self, patterns: Iterable[str], service: str = "") -> list[str]:
+    def fill(self, patterns: Iterable[str], service: str = "", stack: str = "") -> list[str]:
         return [
             p.format(
-                partition=self.partition, service=service, region=self.region, account=self.account, prefix=self.prefix
+                partition=self.partition,
+                service=service,
+                region=self.region,
+                account=self.account,
+                prefix=self.prefix,
+                stack=stack,
+                stack_prefix=f"{self.prefix}-{stack}",
             )
             for p in patterns
         ]
@@ -578,19 +750,72 @@ def _protect(scope: Scope, secrets_key_arns: Sequence[str]) -> list[Statement]:
 
 
 def service_groups() -> list[str]:
-    """The names of the deploy roles' managed service policies, in table order."""
+    """The names of a deploy role's managed service policies, in table order."""
     return list(dict.fromkeys(svc.group for svc in SERVICES))
 
 
-def deploy_service_policies(scope: Scope) -> dict[str, PolicyDocument]:
-    """The platform's services, as the managed policies every deploy role shares (one per `group`)."""
+def _stack_tag(key: str, stack: str) -> dict[str, Any]:
+    return {"StringEquals": {f"{key}/{STACK_TAG}": stack}}
+
+
+def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: bool) -> list[Statement]:
+    """One service's statements for one stack: by name prefix, by the stack's tag, creates by request tag."""
+    name = "Deploy" if write else "Read"
+    sid = name + "".join(part.capitalize() for part in svc.service.split("-"))
+    actions = svc.read + svc.write if write else svc.read
+    statements: list[Statement] = []
+    if svc.resources:
+        statements.append(_allow(sid, actions, scope.fill(svc.resources, svc.service, stack)))
+    if svc.tagged:
+        statements.append(
+            {
+                **_allow(f"{sid}Tagged", actions, scope.fill(svc.tagged, svc.service, stack)),
+                "Condition": _stack_tag("aws:ResourceTag", stack),
+            }
+        )
+    return statements
+
+
+def _creates(stack: str) -> list[Statement]:
+    """The `*`-only creating calls of every service, each allowed with the stack's tag in the request only."""
+    return [
+        {
+            **_allow("Create" + "".join(p.capitalize() for p in svc.service.split("-")), svc.create, ["*"]),
+            "Condition": _stack_tag("aws:RequestTag", stack),
+        }
+        for svc in SERVICES
+        if svc.create
+    ]
+
+
+def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
+    """The platform's services for one stack's deploy role, as managed policies (one per `group`)."""
     groups: dict[str, list[Statement]] = {}
     for svc in SERVICES:
-        statement = _allow(
-            f"Deploy{svc.service.capitalize()}", svc.read + svc.write, scope.fill(svc.resources, svc.service)
-        )
-        groups.setdefault(svc.group, []).append(statement)
+        groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=True))
+    groups["compute"] += [
+        _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
+        # The public Powertools layer: authorised on the layer version in AWS's publishing account.
+        _allow(
+            "PowertoolsLayer",
+            ["lambda:GetLayerVersion"],
+            [f"arn:{scope.partition}:lambda:{scope.region}:{POWERTOOLS_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-*"],
+        ),
+    ]
     return {group: document(statements) for group, statements in groups.items()}
+
+
+def _key_use(scope: Scope, stack: str) -> Statement:
+    """The data-plane calls the deployer makes with its stack's keys (KEY_USE_ACTIONS), by the stack's tag."""
+    keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
+    return {**_allow("StackKeyUse", KEY_USE_ACTIONS, [keys]), "Condition": _stack_tag("aws:ResourceTag", stack)}
+
+
+def _service_linked_roles(scope: Scope) -> list[str]:
+    return [
+        f"arn:{scope.partition}:iam::{scope.account}:role/aws-service-role/{service}/{role}"
+        for service, role in SERVICE_LINKED_ROLES
+    ]
 
 
 def deploy_policy(
@@ -598,11 +823,17 @@ def deploy_policy(
 ) -> PolicyDocument:
     """The inline part of a deploy role: its stack's state and secrets key, the platform's IAM, the denies."""
     statements = state_statements(scope, [stack], [secrets_key_arn], write=True)
+    slr = _service_linked_roles(scope)
     statements += [
         _allow("AccountLevel", ACCOUNT_LEVEL_READ + ACCOUNT_LEVEL_WRITE, ["*"]),
+        # Here rather than in the service policies: the inline policy is where `*` writes are reviewed
+        # (bootstrap/policies/suppressions.yaml).
+        *_creates(stack),
+        _key_use(scope, stack),
         # Physical names carry the stack (components/settings.py `name`): dev cannot touch prod's roles.
         _allow("PlatformIam", IAM_ROLE_READ + IAM_ROLE_WRITE, scope.iam_names(stack)),
-        # Only AWS's service-role policies and the platform's own: never AdministratorAccess.
+        # Only AWS's service-role policies, the few AWS managed policies named above, and the stack's own:
+        # never AdministratorAccess.
         _allow(
             "PlatformIamAttach",
             IAM_ATTACH,
@@ -610,6 +841,7 @@ def deploy_policy(
             ArnLike={
                 "iam:PolicyARN": [
                     f"arn:{scope.partition}:iam::aws:policy/service-role/*",
+                    *(f"arn:{scope.partition}:iam::aws:policy/{name}" for name in AWS_MANAGED_ATTACHABLE),
                     f"arn:{scope.partition}:iam::{scope.account}:policy/{scope.prefix}-{stack}-*",
                 ]
             },
@@ -620,6 +852,13 @@ def deploy_policy(
             scope.iam_names(stack)[:1],
             StringEquals={"iam:PassedToService": list(PASS_ROLE_SERVICES)},
         ),
+        _allow(
+            "ServiceLinkedRoles",
+            ["iam:CreateServiceLinkedRole"],
+            slr,
+            StringEquals={"iam:AWSServiceName": [service for service, _ in SERVICE_LINKED_ROLES]},
+        ),
+        _allow("ServiceLinkedRolesRead", ["iam:GetRole"], slr),
     ]
     return document(statements + _protect(scope, all_secrets_key_arns))
 
@@ -629,16 +868,30 @@ def policy_size(policy: PolicyDocument) -> int:
     return len(json.dumps(policy, separators=(",", ":")))
 
 
-def preview_policy(scope: Scope, stacks: Sequence[str], secrets_key_arns: Sequence[str]) -> PolicyDocument:
-    """What `pulumi preview --refresh` of every platform stack needs: reads, and Pulumi's lock files."""
-    statements = state_statements(scope, stacks, secrets_key_arns, write=False)
+def preview_policy(
+    scope: Scope, stack: str, secrets_key_arn: str, all_secrets_key_arns: Sequence[str]
+) -> PolicyDocument:
+    """What `pulumi preview --refresh` of one stack needs: its reads, its secrets key, Pulumi's lock files.
+
+    One preview role per stack, so that what a pull request can assume (dev's) cannot decrypt another
+    stack's secrets or read another stack's resources.
+    """
+    statements = state_statements(scope, [stack], [secrets_key_arn], write=False)
     for svc in SERVICES:
-        statements.append(_allow(f"Read{svc.service.capitalize()}", svc.read, scope.fill(svc.resources, svc.service)))
+        statements += _service_statements(scope, stack, svc, write=False)
+    keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
+    via = [f"{service}.{scope.region}.amazonaws.com" for service in PREVIEW_DECRYPT_VIA]
     statements += [
         _allow("AccountLevelRead", ACCOUNT_LEVEL_READ, ["*"]),
-        _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names()),
+        _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
+        _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names(stack)),
+        _allow("ServiceLinkedRolesRead", ["iam:GetRole"], _service_linked_roles(scope)),
+        {
+            **_allow("StackKeyRead", ["kms:Decrypt"], [keys]),
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{STACK_TAG}": stack, "kms:ViaService": via}},
+        },
     ]
-    return document(statements + _protect(scope, secrets_key_arns))
+    return document(statements + _protect(scope, all_secrets_key_arns))
 
 
 def github_trust_policy(provider_arn: str, subjects: Sequence[str]) -> PolicyDocument:

@@ -39,6 +39,11 @@ WS_ACCESS_LOG_FORMAT = (
 WS_STAGE = "live"
 
 
+#: The AWS managed policy of API Gateway's CloudWatch role (set-up-logging.html; under service-role/,
+#: which the deploy roles may attach).
+APIGATEWAY_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+
 @dataclass(frozen=True)
 class ApiArgs:
     """Interface settings. Leave `jwt_issuer` empty to get a Cognito user pool as the issuer."""
@@ -236,6 +241,45 @@ class Api(pulumi.ComponentResource):
         issuer = pulumi.Output.concat("https://cognito-idp.", settings.region, ".amazonaws.com/", self.user_pool.id)
         return issuer, [self.user_pool_client.id]
 
+    def _cloudwatch_account(
+        self, name: str, settings: PlatformSettings, child: pulumi.ResourceOptions
+    ) -> aws.apigateway.Account:
+        """The account's API Gateway CloudWatch Logs role, in the documented form.
+
+        https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html: a role that
+        apigateway.amazonaws.com assumes (API Gateway sends no aws:SourceAccount for it, policies/rules/iam.py
+        CONDITIONED_SERVICES), with the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs.
+        """
+        role = aws.iam.Role(
+            f"{name}-cloudwatch-role",
+            name=settings.name(f"{name}-apigateway-logs"),
+            description="API Gateway's account-level role for access logging to CloudWatch Logs",
+            assume_role_policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "apigateway.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-cloudwatch-role-logs",
+            role=role.name,
+            policy_arn=APIGATEWAY_CLOUDWATCH_POLICY,
+            opts=child,
+        )
+        return aws.apigateway.Account(
+            f"{name}-account",
+            cloudwatch_role_arn=role.arn,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[attachment])),
+        )
+
     def _websocket(
         self, name: str, settings: PlatformSettings, args: ApiArgs, key: StackKey, child: pulumi.ResourceOptions
     ) -> None:
@@ -298,6 +342,9 @@ class Api(pulumi.ComponentResource):
             opts=child,
         )
         self.websocket_logs = EncryptedLogGroup(f"{name}-ws-access", settings, key=key, opts=child)
+        # WebSocket (and REST) stages log through the account's CloudWatch role; without it UpdateStage
+        # with access logging fails. One per account and region: the stack that `owns` it creates it.
+        account = self._cloudwatch_account(name, settings, child) if settings.owns.apigateway_account else None
         self.websocket_stage = _throttled_logged_stage(
             f"{name}-ws-stage",
             ws.id,
@@ -305,7 +352,7 @@ class Api(pulumi.ComponentResource):
             args=args,
             logs=self.websocket_logs,
             log_format=WS_ACCESS_LOG_FORMAT,
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[account] if account else [])),
         )
         self.websocket_endpoint = pulumi.Output.concat(
             "https://", ws.id, ".execute-api.", settings.region, ".amazonaws.com/", WS_STAGE

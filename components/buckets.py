@@ -64,6 +64,14 @@ class LifecycleSpec:
             raise ValueError("archive_days must come after infrequent_access_days")
         if self.expiration_days is not None and self.expiration_days < 1:
             raise ValueError("expiration_days must be positive")
+        # S3 rejects an expiration on or before a transition of the same rule (PutBucketLifecycleConfiguration;
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
+        for step, days in (
+            ("infrequent_access_days", self.infrequent_access_days),
+            ("archive_days", self.archive_days),
+        ):
+            if self.expiration_days is not None and days is not None and self.expiration_days <= days:
+                raise ValueError(f"expiration_days ({self.expiration_days}) must come after {step} ({days})")
         if self.noncurrent_expiration_days < 1 or self.abort_multipart_days < 1:
             raise ValueError("noncurrent_expiration_days and abort_multipart_days must be positive")
 

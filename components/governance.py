@@ -110,6 +110,14 @@ def conformance_pack_template(rules: Sequence[ManagedRule]) -> str:
     return json.dumps({"Resources": resources}, indent=2, sort_keys=True)
 
 
+def log_lifecycle(settings: PlatformSettings) -> LifecycleSpec:
+    """Access and invocation logs: a year in prod; 90 days in dev, where archiving them first would break
+    S3's rule that expiration comes after every transition (and pay Glacier's 90-day minimum for nothing)."""
+    if settings.is_production:
+        return LifecycleSpec(expiration_days=365)
+    return LifecycleSpec(expiration_days=90, archive_days=None)
+
+
 class GovernanceBaseline(pulumi.ComponentResource):
     """Account-level guard rails for one stack, creating only the singletons the stack owns.
 
@@ -158,7 +166,7 @@ class GovernanceBaseline(pulumi.ComponentResource):
                 settings,
                 key=key,
                 accepts_access_logs=True,
-                lifecycle=LifecycleSpec(expiration_days=365 if settings.is_production else 90),
+                lifecycle=log_lifecycle(settings),
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
@@ -437,7 +445,7 @@ class GovernanceBaseline(pulumi.ComponentResource):
             settings,
             key=key,
             access_log_bucket=self.access_log_bucket,
-            lifecycle=LifecycleSpec(expiration_days=365 if settings.is_production else 90),
+            lifecycle=log_lifecycle(settings),
             extra_policy_statements_for=bedrock_bucket_statements,
             opts=self._child(),
         )

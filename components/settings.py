@@ -89,6 +89,9 @@ class Singletons(_Model):
     cloudtrail: bool = False
     config_recorder: bool = False
     bedrock_invocation_logging: bool = False
+    #: API Gateway's account-level CloudWatch Logs role, without which a WebSocket stage's access logging
+    #: is rejected (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).
+    apigateway_account: bool = False
     #: The organisation already provides a multi-region trail, so no stack creates one.
     organization_trail: bool = False
 

@@ -329,4 +329,68 @@ VERSIONING_POLICY = _stack_policy(
     category=Category.RELIABILITY,
 )
 
-POLICIES: list[PolicySpec] = [PUBLIC_ACCESS, NO_PUBLIC_ACL, NO_PUBLIC_POLICY, TLS_ONLY, BUCKET_KMS, VERSIONING_POLICY]
+# ------------------------------------------------------------------------- lifecycle rule ordering
+
+
+def _days(values: Any, key: str) -> list[int]:
+    found = []
+    for item in as_list(values):
+        value = get(item, key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found.append(int(value))
+    return found
+
+
+def _lifecycle_order_problems(rule: Any) -> list[str]:
+    """What PutBucketLifecycleConfiguration rejects in one rule: an expiration not after a transition."""
+    problems = []
+    pairs = (
+        (_days(get(rule, "expiration"), "days"), _days(get(rule, "transitions"), "days"), "expiration"),
+        (
+            _days(get(rule, "noncurrentVersionExpiration"), "noncurrentDays"),
+            _days(get(rule, "noncurrentVersionTransitions"), "noncurrentDays"),
+            "noncurrent version expiration",
+        ),
+    )
+    for expirations, transitions, what in pairs:
+        for expire in expirations:
+            late = [t for t in transitions if t >= expire]
+            if late:
+                problems.append(f"{what} at day {expire} is not after the transition at day {max(late)}")
+    return problems
+
+
+def _validate_lifecycle_order(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    for rule in as_list(get(args.props, "rules")):
+        rule_id = text(get(rule, "id")) or "?"
+        for problem in _lifecycle_order_problems(rule):
+            report_violation(f"{args.name}: lifecycle rule '{rule_id}': {problem}.", None)
+
+
+LIFECYCLE_ORDER = PolicySpec(
+    name="s3-lifecycle-expiration-after-transitions",
+    description="An S3 lifecycle rule expires objects only after every transition of the same rule.",
+    explanation=(
+        "S3 rejects a lifecycle configuration whose Expiration (or NoncurrentVersionExpiration) days are not "
+        "greater than the days of each Transition in the same rule: PutBucketLifecycleConfiguration fails and "
+        "the deployment with it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+        "lifecycle-transition-general-considerations.html). Fix: expire later than the last transition, or "
+        "drop the transitions a short-lived bucket does not need."
+    ),
+    principles=("P146",),
+    severity=Severity.HIGH,
+    category=Category.RELIABILITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_lifecycle_order,
+    resource_types=LIFECYCLE,
+)
+
+POLICIES: list[PolicySpec] = [
+    PUBLIC_ACCESS,
+    NO_PUBLIC_ACL,
+    NO_PUBLIC_POLICY,
+    TLS_ONLY,
+    BUCKET_KMS,
+    VERSIONING_POLICY,
+    LIFECYCLE_ORDER,
+]

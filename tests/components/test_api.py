@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.api import ApiArgs
-from tests.components.conftest import REPO_ROOT, RunProgram, only
+from tests.components.conftest import REPO_ROOT, RunProgram, only, policy_of
 
 PROGRAM = f"""
 from components.kms import StackKey
@@ -58,3 +58,23 @@ def test_external_issuer_needs_audience() -> None:
         ApiArgs(jwt_issuer="https://issuer.example.com")
     with pytest.raises(ValueError, match="https"):
         ApiArgs(jwt_issuer="http://issuer.example.com", jwt_audience=("a",))
+
+
+def test_websocket_stage_logs_through_the_accounts_cloudwatch_role(run_program: RunProgram) -> None:
+    """A WebSocket stage with access logging needs API Gateway's account-level CloudWatch role: the stack
+    that owns it (dev) creates it, in the documented form, before the stage."""
+    graph = run_program(PROGRAM)
+    account = only(graph, "aws:apigateway/account:Account")
+    (role,) = [r for r in graph.of_type("aws:iam/role:Role") if r.inputs["name"].endswith("-apigateway-logs")]
+    assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
+    (trust,) = policy_of(role, "assumeRolePolicy")["Statement"]
+    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    attachments = graph.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert any(a.inputs["policyArn"].endswith("service-role/AmazonAPIGatewayPushToCloudWatchLogs") for a in attachments)
+    (ws_stage,) = [s for s in graph.of_type("aws:apigatewayv2/stage:Stage") if s.name.endswith("ws-stage")]
+    assert account.urn in ws_stage.dependencies
+
+
+def test_only_the_owning_stack_sets_the_account_role(run_program: RunProgram) -> None:
+    graph = run_program(PROGRAM, overrides={"owns": {"apigatewayAccount": False}})
+    assert graph.of_type("aws:apigateway/account:Account") == []

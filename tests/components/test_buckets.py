@@ -154,11 +154,42 @@ def test_no_flag_can_switch_off_encryption_or_public_access_block() -> None:
         {"infrequent_access_days": 60, "archive_days": 30},
         {"expiration_days": 0},
         {"noncurrent_expiration_days": 0},
+        # S3 rejects an expiration on or before a transition of the same rule.
+        {"expiration_days": 90},
+        {"expiration_days": 30, "archive_days": None},
+        {"expiration_days": 20, "infrequent_access_days": None},
     ],
 )
 def test_lifecycle_spec_validation(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         LifecycleSpec(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"expiration_days": 91},
+        {"expiration_days": 90, "archive_days": None},
+        {"expiration_days": 1, "infrequent_access_days": None, "archive_days": None},
+    ],
+)
+def test_lifecycle_spec_expiring_after_every_transition(kwargs: dict[str, int]) -> None:
+    assert LifecycleSpec(**kwargs).expiration_days == kwargs["expiration_days"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_templates_log_buckets_expire_after_their_transitions(run_program: RunProgram, stack: str) -> None:
+    """The dev access-log and invocation-log buckets transitioned and expired at day 90 (issue 9)."""
+    graph = run_program(
+        "from components.kms import StackKey\nfrom components.governance import GovernanceBaseline\n"
+        "key = StackKey('key', settings)\nGovernanceBaseline('governance', settings, key=key)\n",
+        stack=stack,
+    )
+    configs = graph.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    expiring = [r for c in configs for r in c.inputs["rules"] if "expiration" in r]
+    assert expiring
+    for rule in expiring:
+        assert all(rule["expiration"]["days"] > t["days"] for t in rule.get("transitions", [])), rule
 
 
 def test_object_prefix_must_not_be_a_wildcard(run_program: RunProgram) -> None:

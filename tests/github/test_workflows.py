@@ -183,8 +183,53 @@ def test_policy_pack_workflow_runs_pack_tests_on_policy_changes() -> None:
     assert any("pytest tests/policies" in r for r in runs)
 
 
+PREVIEW_ROLE = "${{ fromJSON(vars.AWS_PREVIEW_ROLE_ARNS)[matrix.stack] }}"
+
+
 def test_role_arns_come_from_variables_not_literals() -> None:
     for _, _, step in all_steps():
         if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
-            assert re.fullmatch(r"\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}", step["with"]["role-to-assume"])
+            role = step["with"]["role-to-assume"]
+            assert role == PREVIEW_ROLE or re.fullmatch(r"\$\{\{ vars\.AWS_DEPLOY_ROLE_ARN \}\}", role)
             assert "aws-access-key-id" not in step["with"]
+
+
+def _bootstrap_environments() -> list[dict[str, str]]:
+    stack = yaml.safe_load((ROOT / "bootstrap" / "Pulumi.shared.yaml").read_text(encoding="utf-8"))
+    return list(stack["config"]["agentic-bootstrap:settings"]["environments"])
+
+
+def _assumes(job: dict[str, Any]) -> list[str]:
+    return [
+        s["with"]["role-to-assume"]
+        for s in job.get("steps", [])
+        if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+    ]
+
+
+def test_pull_request_previews_assume_each_stacks_role_from_its_environment() -> None:
+    """Pull-request code gets a stack's preview role (and its secrets key) only through that stack's
+    GitHub environment, the one the bootstrap's preview role of the stack trusts (issue 9, section 3)."""
+    preview = workflow("pull-request.yml")["jobs"]["preview"]
+    assert _assumes(preview) == [PREVIEW_ROLE]
+    assert preview["environment"] == "preview-${{ matrix.stack }}"
+    environments = {env["stack"]: env["previewGithubEnvironment"] for env in _bootstrap_environments()}
+    for stack in preview["strategy"]["matrix"]["stack"]:
+        assert environments[stack] == f"preview-{stack}"
+    # One environment per stack: prod's reviewers cannot be bypassed through dev's environment.
+    assert len(set(environments.values())) == len(environments)
+
+
+def test_drift_assumes_preview_roles_only_from_main() -> None:
+    """The drift job has no environment: its OIDC subject is the ref, which the preview roles trust for
+    main only, so a manual run from another branch cannot assume them."""
+    data = workflow("drift.yml")
+    job = data["jobs"]["drift"]
+    assert "environment" not in job and _assumes(job) == [PREVIEW_ROLE]
+    assert set(data["on"]) == {"schedule", "workflow_dispatch"}
+
+
+def test_only_preview_and_drift_jobs_assume_preview_roles() -> None:
+    for wf, job_id, job in all_jobs():
+        if PREVIEW_ROLE in _assumes(job):
+            assert (wf, job_id) in {("pull-request.yml", "preview"), ("drift.yml", "drift")}

@@ -97,3 +97,38 @@ def test_log_bucket_without_lifecycle(tmp_path_factory: pytest.TempPathFactory) 
     assert flagged(graph, "log-bucket-lifecycle") == {"bad_access_target", "bad_logs_disabled_rule"}
     # log buckets are exempt from versioning; the data bucket is not
     assert flagged(graph, "s3-data-bucket-versioning") == {"data"}
+
+
+def test_lifecycle_expiration_comes_after_every_transition(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """S3 rejects PutBucketLifecycleConfiguration when a rule expires on or before one of its transitions."""
+    graph = synth(
+        tmp_path_factory.mktemp("s3order"),
+        """
+        b = aws.s3.Bucket("b")
+        aws.s3.BucketLifecycleConfiguration("good_after", bucket=b.id, rules=[{"id": "r", "status": "Enabled",
+            "transitions": [{"days": 30, "storage_class": "STANDARD_IA"}, {"days": 90, "storage_class": "GLACIER"}],
+            "expiration": {"days": 91},
+            "noncurrent_version_transitions": [{"noncurrent_days": 30, "storage_class": "STANDARD_IA"}],
+            "noncurrent_version_expiration": {"noncurrent_days": 60}}])
+        aws.s3.BucketLifecycleConfiguration("good_expiration_only", bucket=b.id, rules=[{"id": "r", "status": "Enabled",
+            "expiration": {"days": 1}}])
+        # bad 1: expiration on the day of the last transition (the dev log buckets before issue 9)
+        aws.s3.BucketLifecycleConfiguration("bad_1_same_day", bucket=b.id, rules=[{"id": "r", "status": "Enabled",
+            "transitions": [{"days": 30, "storage_class": "STANDARD_IA"}, {"days": 90, "storage_class": "GLACIER"}],
+            "expiration": {"days": 90}}])
+        # bad 2: expiration before a transition, in the second rule only
+        aws.s3.BucketLifecycleConfiguration("bad_2_before", bucket=b.id, rules=[
+            {"id": "ok", "status": "Enabled", "expiration": {"days": 10}},
+            {"id": "late", "status": "Enabled", "transitions": [{"days": 60, "storage_class": "GLACIER"}],
+             "expiration": {"days": 30}}])
+        # bad 3: noncurrent versions expire on their transition day
+        aws.s3.BucketLifecycleConfiguration("bad_3_noncurrent", bucket=b.id, rules=[{"id": "r", "status": "Enabled",
+            "noncurrent_version_transitions": [{"noncurrent_days": 30, "storage_class": "STANDARD_IA"}],
+            "noncurrent_version_expiration": {"noncurrent_days": 30}}])
+        """,
+    )
+    assert flagged(graph, "s3-lifecycle-expiration-after-transitions") == {
+        "bad_1_same_day",
+        "bad_2_before",
+        "bad_3_noncurrent",
+    }

