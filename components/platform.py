@@ -52,7 +52,11 @@ from functions.shared import constants as c
 
 #: Tables whose keys are the runtime's own attribute names (functions/shared/constants.py).
 CACHE_TABLE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"), ttl_attribute=c.TTL_ATTR)
-AUDIT_TABLE = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), append_only=True, ttl_attribute=c.TTL_ATTR)
+#: Append-only audit trail: one item per record of a request (sort key: `decision` from decide,
+#: `workflow_failed` from the workflow), each written once with a condition (issue 9 §4, P147).
+AUDIT_TABLE = TableSpec(
+    "audit", (c.AUDIT_KEY_ATTR, "S"), (c.AUDIT_SORT_ATTR, "S"), append_only=True, ttl_attribute=c.TTL_ATTR
+)
 #: Powertools' DynamoDBPersistenceLayer writes expiry to `expiration` (its `expiry_attr` default).
 IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_attribute="expiration")
 
@@ -192,7 +196,6 @@ class AgenticPlatform(pulumi.ComponentResource):
                     c.ENV_DECISION_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
                     c.ENV_OUTPUTS_BUCKET_NAME: self.storage.bucket.name,
                     c.ENV_ESCALATION_TOPIC_ARN: self.escalation.topic_arn,
-                    c.ENV_REVIEW_QUEUE_URL: self.escalation.review_queue_url,
                     c.ENV_AUDIT_TABLE_NAME: audit.name,
                     c.ENV_AUDIT_RETENTION_DAYS: str(
                         AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV
@@ -201,8 +204,8 @@ class AgenticPlatform(pulumi.ComponentResource):
             ),
         )
         self.storage.bucket.grant_write(self.decide.role, prefix=c.OUTPUTS_PREFIX, name="decide-role")
+        # Reviewers get one message per escalation: decide publishes to the topic, the review queue is subscribed.
         self.escalation.grant_publish(self.decide.role, name="decide-role")
-        self.decide.grant_send(self.escalation.review_queue, grant="send-review")
         audit.grant_write(self.decide.role, name="decide-role")
 
         # --- interface --------------------------------------------------------------------------
@@ -218,6 +221,8 @@ class AgenticPlatform(pulumi.ComponentResource):
                 environment=deliver_env,
             ),
         )
+        # deliver pushes the answer it reads from the claim check decide stored (DecisionMade.output_key).
+        self.storage.bucket.grant_read(self.deliver.role, prefix=c.OUTPUTS_PREFIX, name="deliver-role")
         if self.api.websocket_execution_arn is not None:
             from components.api import WS_STAGE  # noqa: PLC0415
 

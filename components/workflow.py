@@ -200,18 +200,52 @@ class Workflow(pulumi.ComponentResource):
 
 # --- the platform's back-end automation ---------------------------------------------------------------
 
+#: Raised by the functions' Powertools idempotency when another invocation holds the request (a duplicate
+#: `RequestReceived` started a second execution while the first still runs). Not a failure: wait for the
+#: first one, whose stored result the retry then returns; if it still runs, this execution ends quietly.
+IN_PROGRESS_ERROR = "IdempotencyAlreadyInProgressError"
+#: Long enough to outlast the router's timeout (120 s, components/platform.py): 5 + 10 + 20 + 40 + 80 s.
+IN_PROGRESS_RETRY: dict[str, Any] = {
+    "ErrorEquals": [IN_PROGRESS_ERROR],
+    "IntervalSeconds": 5,
+    "MaxAttempts": 5,
+    "BackoffRate": 2.0,
+}
+#: Step Functions' error name for a false ConditionExpression of the dynamodb:putItem integration
+#: (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html: errors are `DynamoDB.<code>`).
+CONDITION_FAILED_ERROR = "DynamoDB.ConditionalCheckFailedException"
+#: The audit table's key and the failure path's record (functions/shared/constants.py).
+AUDIT_KEY = "request_id"
+AUDIT_SORT_KEY = "record"
+FAILURE_RECORD = "workflow_failed"
 
-def escalation_detail() -> dict[str, Any]:
-    """An `EscalationRequested` detail for a request the workflow could not answer (matches its schema)."""
-    return {
+
+def _step_catch() -> list[dict[str, Any]]:
+    return [
+        {"ErrorEquals": [IN_PROGRESS_ERROR], "ResultPath": "$.error", "Next": "HandledElsewhere"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailure"},
+    ]
+
+
+def escalation_detail(*, answered: bool) -> dict[str, Any]:
+    """An `EscalationRequested` detail for a request the workflow could not finish (matches its schema).
+
+    It carries the real cause (the error's name, never its message: messages may quote user input) and, when
+    the router answered before the failure, that answer's tier and confidence.
+    """
+    detail: dict[str, Any] = {
         "schema_version": "1",
         "request_id.$": "$.detail.request_id",
         "occurred_at.$": "$$.State.EnteredTime",
-        "reasons": ["empty_answer"],
-        "confidence": 0,
-        "tier": "micro",
+        "reasons": ["workflow_failed"],
+        "cause.$": "$.error.Error",
         "connection_id.$": "$.detail.connection_id",
     }
+    if answered:
+        detail.update({"confidence.$": "$.answer.Payload.confidence", "tier.$": "$.answer.Payload.tier"})
+    else:
+        detail.update({"confidence": 0, "tier": None})
+    return detail
 
 
 def request_pipeline(
@@ -226,16 +260,22 @@ def request_pipeline(
     """ASL for one `RequestReceived` event (the EventBridge event is the execution input).
 
     Route (router Lambda: tiered models, caching, prompts) -> Decide (decide Lambda: business rules,
-    S3 output, escalation, audit) -> Done. Any failure after retries takes the no-code fallback:
-    RecordFailure (dynamodb:putItem to the audit table) -> NotifyReviewers (sns:publish) ->
+    S3 output, escalation, audit) -> Done. A duplicate execution whose request another execution still
+    holds waits, then ends in HandledElsewhere (not a failure). Any other failure after retries takes the
+    no-code fallback, once per request: RecordFailure (a conditional dynamodb:putItem of the audit table's
+    `workflow_failed` record; when it already exists the failure was escalated: AlreadyEscalated) ->
+    FailureDetail -> NotifyReviewers (sns:publish, the review queue's one case; no prompt) ->
     EmitEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
     """
+    retry = [*PIPELINE_RETRY[:1], IN_PROGRESS_RETRY, *PIPELINE_RETRY[1:]]
     states: dict[str, dict[str, Any]] = {
         "Route": asl.lambda_invoke(
             router_arn,
             payload_path="$",
             result_path="$.answer",
             next_state="Decide",
+            retry=retry,
+            catch=_step_catch(),
             comment="Tiered model call (micro first, escalate on low confidence: P153, P154)",
         ),
         "Decide": asl.lambda_invoke(
@@ -243,29 +283,52 @@ def request_pipeline(
             payload_path="$.answer.Payload",
             result_path="$.decision",
             next_state="Done",
+            retry=retry,
+            catch=_step_catch(),
             comment="Business rules on confidence; escalates to humans below the threshold (P102, P104)",
         ),
         "Done": asl.succeed(),
-        "RecordFailure": asl.dynamodb_put_item(
-            audit_table,
-            {
-                "request_id": {"S.$": "$.detail.request_id"},
-                "outcome": {"S": "workflow_failed"},
-                "error": {"S.$": "$.error.Error"},
-                "cause": {"S.$": "$.error.Cause"},
-                "recorded_at": {"S.$": "$$.State.EnteredTime"},
+        "HandledElsewhere": asl.succeed(),
+        "RecordFailure": asl.task(
+            asl.DYNAMODB_PUT_ITEM,
+            parameters={
+                "TableName": audit_table,
+                "Item": {
+                    AUDIT_KEY: {"S.$": "$.detail.request_id"},
+                    AUDIT_SORT_KEY: {"S": FAILURE_RECORD},
+                    "outcome": {"S": FAILURE_RECORD},
+                    "error": {"S.$": "$.error.Error"},
+                    "cause": {"S.$": "$.error.Cause"},
+                    "recorded_at": {"S.$": "$$.State.EnteredTime"},
+                },
+                # Append-only: the first failure of a request is recorded and escalated, never a second one.
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
             },
-            next_state="NotifyReviewers",
-            comment="Audit trail of the failure (P147)",
+            result_path=None,
+            next_state="FailureDetail",
+            catch=[
+                {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "AlreadyEscalated"},
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
+            ],
+            comment="Audit trail of the failure, once per request (P147)",
+        ),
+        "AlreadyEscalated": asl.succeed(),
+        "FailureDetail": asl.choice(
+            [{"Variable": "$.answer.Payload.tier", "IsPresent": True, "Next": "EscalationAfterAnswer"}],
+            default="EscalationBeforeAnswer",
+        ),
+        "EscalationAfterAnswer": asl.pass_state(
+            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="NotifyReviewers"
+        ),
+        "EscalationBeforeAnswer": asl.pass_state(
+            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="NotifyReviewers"
         ),
         "NotifyReviewers": asl.sns_publish(
             escalation_topic_arn,
-            message_path="States.JsonToString($)",
+            message_path="States.JsonToString($.escalation)",
             subject="Agentic platform: request needs human review",
-            next_state="EscalationDetail",
-        ),
-        "EscalationDetail": asl.pass_state(
-            parameters=escalation_detail(), result_path="$.escalation", next_state="EmitEscalation"
+            next_state="EmitEscalation",
         ),
         "EmitEscalation": asl.events_put_events(
             bus_name, event_source, "EscalationRequested", detail_path="$.escalation", next_state="Failed"

@@ -49,7 +49,10 @@ from functions.ingest import intake
 from functions.ingest.models import normalise_prompt
 from functions.shared import aws, settings
 from functions.shared.constants import (
+    AUDIT_DECISION_RECORD,
+    AUDIT_FAILURE_RECORD,
     AUDIT_KEY_ATTR,
+    AUDIT_SORT_ATTR,
     ENV_AUDIT_TABLE_NAME,
     ENV_GUARDRAIL_ID,
     ENV_GUARDRAIL_VERSION,
@@ -218,17 +221,25 @@ def submit_request(request: Annotated[SubmitRequest, Body(embed=False)]) -> Subm
 
 @tracer.capture_method
 def read_status(request_id: str) -> RequestStatus:
-    """The request's status from its audit record (``pending`` while there is none)."""
+    """The request's status from its audit records (``pending`` while there is none).
+
+    The table holds one item per record of a request (sort key ``record``); the workflow's failure record,
+    when there is one, is what the user was told, so it wins over a decision that was never published.
+    """
     try:
-        response = aws.client("dynamodb").get_item(
+        response = aws.client("dynamodb").query(
             TableName=load_settings().audit_table,
-            Key={AUDIT_KEY_ATTR: {"S": request_id}},
-            ProjectionExpression="outcome, decided_at, recorded_at",
+            KeyConditionExpression="#pk = :id",
+            ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR, "#record": AUDIT_SORT_ATTR},
+            ExpressionAttributeValues={":id": {"S": request_id}},
+            ProjectionExpression="#record, outcome, decided_at, recorded_at",
+            ConsistentRead=True,
         )
     except (ClientError, BotoCoreError) as exc:
         logger.exception("reading the audit record failed")
         raise ActionError(503, "unavailable", "The status is temporarily unavailable; retry later.") from exc
-    item = response.get("Item") or {}
+    records = {item.get(AUDIT_SORT_ATTR, {}).get("S"): item for item in response.get("Items", [])}
+    item = records.get(AUDIT_FAILURE_RECORD) or records.get(AUDIT_DECISION_RECORD) or {}
     outcome = item.get("outcome", {}).get("S")
     updated = (item.get("decided_at") or item.get("recorded_at") or {}).get("S")
     if outcome not in REQUEST_STATES:

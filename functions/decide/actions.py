@@ -1,7 +1,9 @@
-"""Side effects of a decision: S3 output, SNS + SQS escalation, DynamoDB audit record.
+"""Side effects of a decision: the audit record (first, conditional), the S3 document, the review notice.
 
-Each call is safe to repeat for the same request (fixed S3 key, audit item keyed by ``request_id``),
-so a retried invocation converges instead of duplicating.
+Order matters (docs/delivery-guarantees.md): the audit record is written first with a condition, so a retry
+finds it instead of overwriting it; the document has a fixed key and fixed content, so writing it again
+changes nothing; the review notice goes through :func:`functions.shared.effects.once`, so reviewers get
+one per escalation. The outcome event is published last, by the handler.
 """
 
 from __future__ import annotations
@@ -11,13 +13,25 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from functions.shared.aws import client
-from functions.shared.constants import AUDIT_KEY_ATTR, OUTPUTS_PREFIX, TTL_ATTR
+from functions.shared.constants import (
+    AUDIT_DECISION_RECORD,
+    AUDIT_KEY_ATTR,
+    AUDIT_SORT_ATTR,
+    OUTPUTS_PREFIX,
+    TTL_ATTR,
+)
+from functions.shared.effects import effect_key, once
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from functions.shared.events import EscalationReason, ModelAnswered
+
+#: DynamoDB's error code when a ConditionExpression is false (botocore dynamodb service model).
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _number(value: float) -> str:
@@ -30,37 +44,56 @@ def output_key(answered: ModelAnswered) -> str:
     return f"{OUTPUTS_PREFIX}{answered.occurred_at:%Y/%m/%d}/{answered.request_id}.json"
 
 
-def output_document(answered: ModelAnswered) -> dict[str, Any]:
-    """What is stored for an accepted answer (and pushed to the client by ``deliver``)."""
-    return answered.model_dump(
+def output_document(answered: ModelAnswered, reasons: list[EscalationReason] | None = None) -> dict[str, Any]:
+    """What is stored for a decision (pushed to the client by ``deliver``; read by reviewers when escalated)."""
+    document = answered.model_dump(
         mode="json",
         include={"request_id", "prompt", "answer", "confidence", "tier", "model_id", "prompt_name",
                  "prompt_version", "language", "occurred_at"},
     )  # fmt: skip
+    if reasons:
+        document["reasons"] = list(reasons)
+    return document
 
 
-def store_output(bucket: str, answered: ModelAnswered) -> str:
-    """Put the accepted answer in the outputs bucket; return its key (bucket default encryption applies)."""
+def store_output(bucket: str, answered: ModelAnswered, reasons: list[EscalationReason]) -> str:
+    """Store the decision's document in the outputs bucket; return its key (same key and bytes on a retry)."""
     key = output_key(answered)
     client("s3").put_object(
         Bucket=bucket,
         Key=key,
-        Body=json.dumps(output_document(answered)).encode("utf-8"),
+        Body=json.dumps(output_document(answered, reasons), sort_keys=True).encode("utf-8"),
         ContentType="application/json",
     )
     return key
 
 
-def request_review(topic_arn: str, queue_url: str, answered: ModelAnswered, reasons: list[EscalationReason]) -> None:
-    """Queue the full case for reviewers (SQS) and notify them (SNS, without any user content)."""
-    case = {"reasons": reasons, **output_document(answered)}
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(case))
-    notice = {"request_id": answered.request_id, "reasons": reasons, "confidence": answered.confidence}
-    client("sns").publish(
-        TopicArn=topic_arn,
+def review_notice(answered: ModelAnswered, reasons: list[EscalationReason], bucket: str, key: str) -> dict[str, Any]:
+    """The reviewers' notice: identifiers and a claim check, never user content (SNS may fan out to e-mail)."""
+    return {
+        "request_id": answered.request_id,
+        "reasons": list(reasons),
+        "confidence": answered.confidence,
+        "tier": answered.tier,
+        "case_bucket": bucket,
+        "case_key": key,
+    }
+
+
+@once()
+def _notify(*, item: dict[str, Any]) -> dict[str, Any]:
+    response = client("sns").publish(
+        TopicArn=item["topic_arn"],
         Subject="agentic-platform: human review requested",
-        Message=json.dumps(notice),
+        Message=json.dumps(item["notice"], sort_keys=True),
     )
+    return {"message_id": response["MessageId"]}
+
+
+def request_review(topic_arn: str, notice: dict[str, Any]) -> None:
+    """Notify reviewers once per request. The review queue is subscribed to the topic, so this one
+    message is also the queue's one case (components/escalation.py)."""
+    _notify(item={"effect_key": effect_key("review", notice["request_id"]), "topic_arn": topic_arn, "notice": notice})
 
 
 def write_audit(
@@ -72,10 +105,17 @@ def write_audit(
     decided_at: datetime,
     retention_days: int,
     stored_key: str | None,
-) -> None:
-    """Write the audit record of one decision (partition key ``request_id``)."""
+) -> bool:
+    """Write the decision's audit record once (``request_id`` + ``record="decision"``, conditional put).
+
+    Returns
+    -------
+    bool
+        True when this call wrote it; False when a previous attempt already had (the record is kept as is).
+    """
     item: dict[str, Any] = {
         AUDIT_KEY_ATTR: {"S": answered.request_id},
+        AUDIT_SORT_ATTR: {"S": AUDIT_DECISION_RECORD},
         "outcome": {"S": outcome},
         "reasons": {"L": [{"S": reason} for reason in reasons]},
         "confidence": {"N": _number(answered.confidence)},
@@ -83,9 +123,11 @@ def write_audit(
         "model_id": {"S": answered.model_id},
         "prompt": {"S": f"{answered.prompt_name}@{answered.prompt_version}"},
         "attempts": {"N": str(len(answered.attempts))},
+        "skipped": {"L": [{"S": f"{skip.tier}:{skip.reason}"} for skip in answered.skipped]},
         "input_tokens": {"N": str(answered.input_tokens)},
         "output_tokens": {"N": str(answered.output_tokens)},
         "cost_usd": {"N": _number(answered.cost_usd)},
+        "cost_known": {"BOOL": answered.cost_known},
         "cached": {"BOOL": answered.cached},
         "decided_at": {"S": decided_at.isoformat()},
     }
@@ -93,4 +135,15 @@ def write_audit(
         item["output_key"] = {"S": stored_key}
     if retention_days > 0:
         item[TTL_ATTR] = {"N": str(int((decided_at + timedelta(days=retention_days)).timestamp()))}
-    client("dynamodb").put_item(TableName=table, Item=item)
+    try:
+        client("dynamodb").put_item(
+            TableName=table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR},
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != CONDITION_FAILED:
+            raise
+        return False
+    return True

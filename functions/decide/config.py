@@ -12,7 +12,6 @@ from functions.shared.constants import (
     ENV_DECISION_CONFIDENCE_THRESHOLD,
     ENV_ESCALATION_TOPIC_ARN,
     ENV_OUTPUTS_BUCKET_NAME,
-    ENV_REVIEW_QUEUE_URL,
 )
 
 DEFAULT_DECISION_CONFIDENCE_THRESHOLD = 0.7
@@ -25,7 +24,6 @@ class DecideSettings:
     confidence_threshold: float
     outputs_bucket: str
     escalation_topic_arn: str
-    review_queue_url: str
     audit_table: str
     audit_retention_days: int
 
@@ -39,7 +37,6 @@ def load_settings() -> DecideSettings:
         ),
         outputs_bucket=settings.require(ENV_OUTPUTS_BUCKET_NAME),
         escalation_topic_arn=settings.require(ENV_ESCALATION_TOPIC_ARN),
-        review_queue_url=settings.require(ENV_REVIEW_QUEUE_URL),
         audit_table=settings.require(ENV_AUDIT_TABLE_NAME),
         audit_retention_days=settings.as_int(ENV_AUDIT_RETENTION_DAYS, 0, minimum=0),
     )

@@ -1,5 +1,10 @@
-"""``decide`` Lambda: ``ModelAnswered`` -> accept (S3 + ``DecisionMade``) or escalate (SQS + SNS +
-``EscalationRequested``), then write the audit record. Idempotent on ``request_id``.
+"""``decide`` Lambda: ``ModelAnswered`` -> accept (``DecisionMade``) or escalate (review notice +
+``EscalationRequested``). Exactly one outcome per request, however often it is retried:
+
+1. the audit record is written first, conditionally (a retry finds it and keeps it);
+2. the document goes to S3 under a fixed key (a retry rewrites the same bytes);
+3. the review notice (escalations only) and 4. the outcome event are keyed effects
+   (:mod:`functions.shared.effects`): a retry after any later failure does not repeat them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from aws_lambda_powertools.utilities.idempotency import idempotent
 from functions.decide import actions
 from functions.decide.config import load_settings
 from functions.decide.rules import escalation_reasons
-from functions.shared import aws
+from functions.shared import aws, effects
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
 
@@ -29,9 +34,10 @@ _persistence = aws.idempotency_store()
 _idempotency = aws.idempotency_config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
 
 
-@tracer.capture_method
+# The answer and the reviewers' case carry user content: never into X-Ray (capture_response off).
+@tracer.capture_method(capture_response=False)
 def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEvent:
-    """Apply the rules, perform the side effects and return the event that was published.
+    """Apply the rules, record the decision, perform its effects once and publish its event once.
 
     Parameters
     ----------
@@ -48,31 +54,8 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
     config = load_settings()
     decided_at = now or datetime.now(UTC)
     reasons = escalation_reasons(answered, config.confidence_threshold)
-    event: PlatformEvent
-    key: str | None = None
-    if reasons:
-        actions.request_review(config.escalation_topic_arn, config.review_queue_url, answered, reasons)
-        event = EscalationRequested(
-            request_id=answered.request_id,
-            reasons=reasons,
-            confidence=answered.confidence,
-            tier=answered.tier,
-            connection_id=answered.connection_id,
-        )
-        metrics.add_metric(name="Escalated", unit=MetricUnit.Count, value=1)
-    else:
-        key = actions.store_output(config.outputs_bucket, answered)
-        event = DecisionMade(
-            request_id=answered.request_id,
-            confidence=answered.confidence,
-            tier=answered.tier,
-            output_bucket=config.outputs_bucket,
-            output_key=key,
-            connection_id=answered.connection_id,
-        )
-        metrics.add_metric(name="Accepted", unit=MetricUnit.Count, value=1)
-    aws.publish(event)
-    actions.write_audit(
+    key = actions.output_key(answered)
+    first = actions.write_audit(
         config.audit_table,
         answered,
         outcome="escalated" if reasons else "accepted",
@@ -81,12 +64,39 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         retention_days=config.audit_retention_days,
         stored_key=key,
     )
+    if not first:
+        logger.info("audit record already written by an earlier attempt")
+    actions.store_output(config.outputs_bucket, answered, reasons)
+    event: PlatformEvent
+    if reasons:
+        actions.request_review(
+            config.escalation_topic_arn, actions.review_notice(answered, reasons, config.outputs_bucket, key)
+        )
+        event = EscalationRequested(
+            request_id=answered.request_id,
+            reasons=reasons,
+            confidence=answered.confidence,
+            tier=answered.tier,
+            connection_id=answered.connection_id,
+        )
+    else:
+        event = DecisionMade(
+            request_id=answered.request_id,
+            confidence=answered.confidence,
+            tier=answered.tier,
+            output_bucket=config.outputs_bucket,
+            output_key=key,
+            connection_id=answered.connection_id,
+        )
+    effects.publish_once(event)
+    if first:
+        metrics.add_metric(name="Escalated" if reasons else "Accepted", unit=MetricUnit.Count, value=1)
     logger.info("decided", extra={"detail_type": event.DETAIL_TYPE, "reasons": reasons})
     return event
 
 
 @logger.inject_lambda_context(correlation_id_path=REQUEST_ID_JMESPATH)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @idempotent(config=_idempotency, persistence_store=_persistence)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -113,6 +123,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     --------
     A Choice state can branch on ``$.detail_type``; ``deliver`` is driven by the published events.
     """
+    effects.register_lambda_context(context)
     answered = unwrap(event, ModelAnswered)
     published = decide(answered)
     return {"detail_type": published.DETAIL_TYPE, "detail": published.model_dump(mode="json")}

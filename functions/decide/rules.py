@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 def escalation_reasons(answered: ModelAnswered, threshold: float) -> list[EscalationReason]:
     """Return why ``answered`` needs a human, in a stable order; empty means "accept".
 
-    Rules: the guardrail intervened; the answer is empty; the model broke the output format;
+    Rules: the guardrail intervened; every tier errored (``model_unavailable``); the answer is empty; the
+    model broke the output format;
     confidence is below ``threshold``; the chosen answer was cut off at ``maxTokens``
     (Converse ``stopReason`` ``max_tokens``).
 
@@ -31,6 +32,8 @@ def escalation_reasons(answered: ModelAnswered, threshold: float) -> list[Escala
     reasons: list[EscalationReason] = []
     if answered.guardrail_intervened:
         reasons.append("guardrail_intervened")
+    if answered.skipped and not answered.attempts and not answered.cached:
+        reasons.append("model_unavailable")
     if not answered.answer.strip():
         reasons.append("empty_answer")
     if not answered.well_formed:

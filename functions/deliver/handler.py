@@ -4,6 +4,9 @@ Posts through the API Gateway Management API ``PostToConnection`` (botocore ``ap
 2018-11-29: ``ConnectionId``, ``Data``; a closed connection raises ``GoneException``, HTTP 410). A gone
 connection is an expected outcome, recorded as ``ResultDelivered(status="connection_gone")``; any other
 failure raises so EventBridge retries and, eventually, the DLQ gets the event.
+
+The push and the ``ResultDelivered`` event are keyed effects (:mod:`functions.shared.effects`): when
+publishing fails after a successful push, the retry publishes without pushing the answer again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from botocore.exceptions import ClientError
 
-from functions.shared import aws, settings
+from functions.shared import aws, effects, settings
 from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT
 from functions.shared.envelopes import UnexpectedEventError, unwrap
 from functions.shared.events import DecisionMade, DeliveryStatus, EscalationRequested, ResultDelivered
@@ -62,22 +65,34 @@ def _is_gone(error: ClientError) -> bool:
     return code == "GoneException" or status == _GONE_STATUS
 
 
-@tracer.capture_method
+@effects.once()
+def _push(*, item: dict[str, Any]) -> dict[str, Any]:
+    """Post one message to one connection; a gone connection is an outcome, anything else raises."""
+    management = aws.client("apigatewaymanagementapi", websocket_endpoint())
+    try:
+        management.post_to_connection(ConnectionId=item["connection_id"], Data=item["data"].encode("utf-8"))
+    except ClientError as error:
+        if not _is_gone(error):
+            raise
+        logger.info("connection gone", extra={"connection_id": item["connection_id"]})
+        return {"status": "connection_gone"}
+    return {"status": "delivered"}
+
+
+# The pushed message carries the answer: never into X-Ray (capture_response off).
+@tracer.capture_method(capture_response=False)
 def deliver(outcome: DecisionMade | EscalationRequested) -> ResultDelivered:
-    """Push ``outcome`` to its WebSocket connection and return what happened."""
-    status: DeliveryStatus = "delivered"
-    if outcome.connection_id is None:
-        status = "no_connection"
-    else:
-        data = json.dumps(_message(outcome)).encode("utf-8")
-        management = aws.client("apigatewaymanagementapi", websocket_endpoint())
-        try:
-            management.post_to_connection(ConnectionId=outcome.connection_id, Data=data)
-        except ClientError as error:
-            if not _is_gone(error):
-                raise
-            status = "connection_gone"
-            logger.info("connection gone", extra={"connection_id": outcome.connection_id})
+    """Push ``outcome`` to its WebSocket connection (once) and return what happened."""
+    status: DeliveryStatus = "no_connection"
+    if outcome.connection_id is not None:
+        pushed = _push(
+            item={
+                "effect_key": effects.effect_key("push", outcome.DETAIL_TYPE, outcome.request_id),
+                "connection_id": outcome.connection_id,
+                "data": json.dumps(_message(outcome)),
+            }
+        )
+        status = pushed["status"]
     metrics.add_metric(name=f"Delivery_{status}", unit=MetricUnit.Count, value=1)
     return ResultDelivered(
         request_id=outcome.request_id,
@@ -98,7 +113,7 @@ def parse_outcome(event: dict[str, Any]) -> DecisionMade | EscalationRequested:
 
 
 @logger.inject_lambda_context(correlation_id_path="detail.request_id")
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @idempotent(config=_idempotency, persistence_store=_persistence)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -120,6 +135,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     --------
     Rule pattern: ``{"source": ["agentic.platform"], "detail-type": ["DecisionMade", "EscalationRequested"]}``.
     """
+    effects.register_lambda_context(context)
     result = deliver(parse_outcome(event))
-    aws.publish(result)
+    effects.publish_once(result, result.outcome)  # one per outcome delivered
     return result.model_dump(mode="json")

@@ -1,7 +1,13 @@
 """``ingest`` Lambda: API Gateway HTTP API (payload format 2.0) -> ``RequestReceived`` on EventBridge.
 
 Every client mistake gets a 4xx JSON body ``{"error": {"code", "message"}}``; a failing dependency
-(Bedrock, EventBridge) gets 503 so the client can retry. Nothing a client sends can cause a 500.
+(Bedrock, EventBridge, the idempotency store) gets 503 with ``Retry-After`` so the client can retry.
+Nothing a client sends can cause a 500.
+
+The ``Idempotency-Key`` is scoped to the caller (the JWT ``sub``) and the whole request; with a key, the
+request id is derived from them (:meth:`IngestCommand.request_id`), so when the store fails *after* the
+event was published, the client's retry publishes the same request again and the downstream functions,
+idempotent on the request id, treat it as the duplicate it is.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.parser import parse
@@ -44,10 +51,16 @@ tracer = Tracer()
 metrics = Metrics()
 
 IDEMPOTENCY_HEADER = "idempotency-key"  # HTTP API lower-cases header names in payload 2.0
+CONTENT_TYPE_HEADER = "content-type"
+JSON_MEDIA_TYPE = "application/json"
+RETRY_AFTER_SECONDS = 2
 DEFAULT_MAX_PROMPT_CHARS = 8_000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 _persistence = aws.idempotency_store()
-_idempotency = aws.idempotency_config("idempotency_key", payload_validation_jmespath="prompt")
+# Keyed on the caller and their key; the same key with another request body is a 422 (payload validation).
+_idempotency = aws.idempotency_config(
+    "[subject, idempotency_key]", payload_validation_jmespath="[prompt, connection_id]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +87,54 @@ def load_settings() -> IngestSettings:
 class HttpError(Exception):
     """A response to send instead of 202; raised anywhere below the handler."""
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.retry_after = retry_after
 
     def response(self) -> dict[str, Any]:
         """The API Gateway proxy response for this error."""
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
             error["details"] = self.details
-        return json_response(self.status, {"error": error})
+        headers = {"retry-after": str(self.retry_after)} if self.retry_after is not None else {}
+        return json_response(self.status, {"error": error}, headers)
 
 
-def json_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+def json_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
     """An HTTP API proxy response with a JSON body."""
-    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}
+    return {
+        "statusCode": status,
+        "headers": {"content-type": JSON_MEDIA_TYPE, **(headers or {})},
+        "body": json.dumps(body),
+    }
+
+
+def _headers(api_event: APIGatewayProxyEventV2Model) -> dict[str, str]:
+    return {name.lower(): value for name, value in (api_event.headers or {}).items()}
+
+
+def _require_json(api_event: APIGatewayProxyEventV2Model) -> None:
+    """415 unless the body is declared ``application/json`` (parameters such as ``charset`` allowed)."""
+    media_type = _headers(api_event).get(CONTENT_TYPE_HEADER, "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise HttpError(415, "unsupported_media_type", f"Content-Type must be {JSON_MEDIA_TYPE}.")
+
+
+def _subject(api_event: APIGatewayProxyEventV2Model) -> str:
+    """The caller's JWT ``sub`` (the HTTP API's JWT authoriser puts its claims in the request context)."""
+    authorizer = api_event.requestContext.authorizer
+    claims = authorizer.jwt.claims if authorizer is not None and authorizer.jwt is not None else {}
+    subject = claims.get("sub")
+    return subject if isinstance(subject, str) else ""
 
 
 def _body_bytes(api_event: APIGatewayProxyEventV2Model, limit: int) -> bytes:
@@ -116,8 +162,7 @@ def _decode_json(raw: bytes) -> object:
 
 
 def _idempotency_key(api_event: APIGatewayProxyEventV2Model) -> str | None:
-    headers = {name.lower(): value for name, value in (api_event.headers or {}).items()}
-    key = headers.get(IDEMPOTENCY_HEADER)
+    key = _headers(api_event).get(IDEMPOTENCY_HEADER)
     if key is None:
         return None
     if re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key) is None:
@@ -144,6 +189,7 @@ def to_command(event: dict[str, Any], config: IngestSettings) -> IngestCommand:
         api_event = parse(event=event, model=APIGatewayProxyEventV2Model)
     except (ValidationError, TypeError, ValueError) as exc:
         raise HttpError(400, "malformed_event", "The request could not be read.") from exc
+    _require_json(api_event)
     data = _decode_json(_body_bytes(api_event, config.max_body_bytes))
     if not isinstance(data, dict):
         raise HttpError(422, "invalid_request", "The request body must be a JSON object.")
@@ -161,11 +207,15 @@ def to_command(event: dict[str, Any], config: IngestSettings) -> IngestCommand:
     if len(prompt) > config.max_prompt_chars:
         raise HttpError(413, "prompt_too_large", f"The prompt exceeds {config.max_prompt_chars} characters.")
     return IngestCommand(
-        prompt=prompt, connection_id=request.connection_id, idempotency_key=_idempotency_key(api_event)
+        prompt=prompt,
+        connection_id=request.connection_id,
+        idempotency_key=_idempotency_key(api_event),
+        subject=_subject(api_event),
     )
 
 
-@tracer.capture_method
+# The command carries the prompt: never into X-Ray (capture_response off).
+@tracer.capture_method(capture_response=False)
 def accept(command: IngestCommand) -> dict[str, Any]:
     """Screen the prompt, emit ``RequestReceived`` and return the accepted request's summary.
 
@@ -183,20 +233,22 @@ def accept(command: IngestCommand) -> dict[str, Any]:
             metrics=metrics,
             logger=logger,
             connection_id=command.connection_id,
+            request_id=command.request_id() if command.idempotency_key else None,
         )
     except intake.IntakeError as exc:
-        raise HttpError(exc.status, exc.code, exc.message) from exc
+        retry_after = RETRY_AFTER_SECONDS if exc.status >= 500 else None
+        raise HttpError(exc.status, exc.code, exc.message, retry_after=retry_after) from exc
     return {"request_id": event.request_id, "status": "accepted", "language": event.language}
 
 
 accept_once = idempotent_function(data_keyword_argument="command", config=_idempotency, persistence_store=_persistence)(
     accept
 )
-""":func:`accept` deduplicated on the client's ``Idempotency-Key`` (same key + same prompt -> same answer)."""
+""":func:`accept` deduplicated on the caller's ``Idempotency-Key`` (same caller, key and body -> same answer)."""
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Accept a prompt over HTTP and queue it for answering.
@@ -237,6 +289,14 @@ def _accept_http(event: dict[str, Any]) -> dict[str, Any]:
     try:
         return accept_once(command=command)
     except IdempotencyValidationError as exc:
-        raise HttpError(422, "idempotency_key_reused", "This Idempotency-Key was used with another prompt.") from exc
+        raise HttpError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request.") from exc
     except IdempotencyAlreadyInProgressError as exc:
-        raise HttpError(409, "in_progress", "A request with this Idempotency-Key is in progress.") from exc
+        raise HttpError(
+            409, "in_progress", "A request with this Idempotency-Key is in progress.", retry_after=RETRY_AFTER_SECONDS
+        ) from exc
+    except IdempotencyPersistenceLayerError as exc:
+        # The store failed (throttled...) before or after publishing; a retry is safe either way (same request id).
+        logger.exception("idempotency store failed")
+        raise HttpError(
+            503, "unavailable", "The request could not be recorded; retry later.", retry_after=RETRY_AFTER_SECONDS
+        ) from exc

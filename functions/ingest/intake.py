@@ -40,10 +40,13 @@ def screen_and_publish(
     metrics: Metrics,
     logger: Logger,
     connection_id: str | None = None,
+    request_id: str | None = None,
 ) -> RequestReceived:
     """Screen ``prompt`` (PII redacted, content policies applied) and put ``RequestReceived`` on the bus.
 
-    Returns the published event; its ``request_id`` becomes the logger's correlation id.
+    Returns the published event; its ``request_id`` (``request_id`` when given, else a new UUID) becomes
+    the logger's correlation id. A caller that can retry passes a deterministic ``request_id``, so that a
+    repeated publish is the same request downstream, never a second one.
 
     Raises
     ------
@@ -62,7 +65,7 @@ def screen_and_publish(
     if screening.redacted:
         metrics.add_metric(name="PiiRedacted", unit=MetricUnit.Count, value=1)
     event = RequestReceived(
-        request_id=str(uuid.uuid4()),
+        request_id=request_id or str(uuid.uuid4()),
         prompt=screening.text,
         language=language,
         pii_redacted=screening.redacted,

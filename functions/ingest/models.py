@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.shared.events import CONNECTION_ID_PATTERN
 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+#: Namespace of deterministic request ids (uuid5); any fixed UUID works, this one is the platform's own.
+REQUEST_NAMESPACE = uuid.UUID("0b9a3f52-6f8e-4d55-9a51-7c1f2e4d8a60")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -29,6 +33,21 @@ class IngestCommand(BaseModel):
     prompt: str
     connection_id: str | None = None
     idempotency_key: str | None = Field(default=None, pattern=IDEMPOTENCY_KEY_PATTERN)
+    subject: str = Field(default="", description="The caller (JWT ``sub``); scopes the idempotency key.")
+
+    def request_id(self) -> str:
+        """A request id derived from the caller, the key and the whole request (same request -> same id).
+
+        Examples
+        --------
+        >>> a = IngestCommand(prompt="p", idempotency_key="k", subject="alice")
+        >>> a.request_id() == IngestCommand(prompt="p", idempotency_key="k", subject="alice").request_id()
+        True
+        >>> a.request_id() == IngestCommand(prompt="p", idempotency_key="k", subject="bob").request_id()
+        False
+        """
+        material = json.dumps([self.subject, self.idempotency_key, self.prompt, self.connection_id])
+        return str(uuid.uuid5(REQUEST_NAMESPACE, material))
 
 
 def normalise_prompt(prompt: str) -> str:

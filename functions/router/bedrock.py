@@ -26,6 +26,7 @@ class Completion:
     stop_reason: str
     input_tokens: int
     output_tokens: int
+    usage_known: bool = True
 
     @property
     def guardrail_intervened(self) -> bool:
@@ -39,15 +40,29 @@ class Converse(Protocol):
     def __call__(self, model_id: str, prompt: RenderedPrompt, max_tokens: int) -> Completion: ...
 
 
+def _tokens(usage: Any, name: str) -> int | None:
+    value = usage.get(name) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def to_completion(response: dict[str, Any]) -> Completion:
-    """Extract a :class:`Completion` from a Converse response (pure)."""
-    content = response.get("output", {}).get("message", {}).get("content", [])
-    usage = response.get("usage", {})
+    """Extract a :class:`Completion` from a Converse response (pure).
+
+    A 200 without a readable ``usage`` block (botocore turns a non-JSON body into ``{"message": body}``)
+    was probably still billed: it is marked ``usage_known=False`` so its cost is reported unknown, not $0.
+    """
+    output = response.get("output")
+    message = output.get("message") if isinstance(output, dict) else None
+    content = message.get("content") if isinstance(message, dict) else None
+    blocks = content if isinstance(content, list) else []
+    usage = response.get("usage")
+    input_tokens, output_tokens = _tokens(usage, "inputTokens"), _tokens(usage, "outputTokens")
     return Completion(
-        text="".join(block["text"] for block in content if isinstance(block, dict) and "text" in block),
-        stop_reason=str(response.get("stopReason", "")),
-        input_tokens=int(usage.get("inputTokens", 0)),
-        output_tokens=int(usage.get("outputTokens", 0)),
+        text="".join(str(block["text"]) for block in blocks if isinstance(block, dict) and "text" in block),
+        stop_reason=str(response.get("stopReason", "")) or "unreadable_response",
+        input_tokens=input_tokens or 0,
+        output_tokens=output_tokens or 0,
+        usage_known=input_tokens is not None and output_tokens is not None,
     )
 
 

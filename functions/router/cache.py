@@ -3,6 +3,9 @@
 Only confident, well-formed, unfiltered answers are cached. Items carry a TTL attribute
 ``expires_at`` (epoch seconds); DynamoDB TTL deletion is not immediate, so expiry is also checked
 on read. Prompts are PII-redacted by ingest before they reach the cache.
+
+The cache is an optimisation: when DynamoDB fails (after the SDK's retries), a read is a miss and a write
+is skipped, and the request goes on without it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+
 from functions.shared.aws import client
 from functions.shared.constants import CACHE_KEY_ATTR, TTL_ATTR
+
+logger = Logger(child=True)
 
 
 def normalise(prompt: str) -> str:
@@ -54,8 +62,12 @@ class AnswerCache:
         self.ttl_seconds = ttl_seconds
 
     def get(self, key: str, now: float | None = None) -> CachedAnswer | None:
-        """Return the unexpired cached answer for ``key``, if any."""
-        response = client("dynamodb").get_item(TableName=self.table_name, Key={CACHE_KEY_ATTR: {"S": key}})
+        """Return the unexpired cached answer for ``key``, if any (None when the cache cannot be read)."""
+        try:
+            response = client("dynamodb").get_item(TableName=self.table_name, Key={CACHE_KEY_ATTR: {"S": key}})
+        except (ClientError, BotoCoreError):
+            logger.warning("answer cache read failed; answering without it", exc_info=True)
+            return None
         item: dict[str, Any] | None = response.get("Item")
         if not item or int(item[TTL_ATTR]["N"]) <= (now or time.time()):
             return None
@@ -66,11 +78,19 @@ class AnswerCache:
             model_id=item["model_id"]["S"],
         )
 
-    def put(self, key: str, answer: CachedAnswer, now: float | None = None) -> None:
-        """Store ``answer`` under ``key`` for ``ttl_seconds``."""
+    def put(self, key: str, answer: CachedAnswer, now: float | None = None) -> bool:
+        """Store ``answer`` under ``key`` for ``ttl_seconds``; False when it was not stored."""
         if self.ttl_seconds <= 0:
-            return
+            return False
         expires_at = int((now or time.time()) + self.ttl_seconds)
+        try:
+            self._put(key, answer, expires_at)
+        except (ClientError, BotoCoreError):
+            logger.warning("answer cache write failed; the answer is not cached", exc_info=True)
+            return False
+        return True
+
+    def _put(self, key: str, answer: CachedAnswer, expires_at: int) -> None:
         client("dynamodb").put_item(
             TableName=self.table_name,
             Item={

@@ -3,6 +3,10 @@
 Invoked by the workflow with the ``RequestReceived`` EventBridge event (or its ``detail``); returns the
 ``ModelAnswered`` detail for the next state and also puts it on the bus. Idempotent on ``request_id``:
 a retried invocation returns the stored answer instead of paying for the models again.
+
+The answer is a keyed effect of its own (:func:`answer_once`): when anything after the model calls fails
+(publishing, the handler's own idempotency record), the retry reuses the paid answer. The cache is written
+only after the answer is published, and a failing cache never fails the request.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.idempotency import idempotent
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
 from functions.router.bedrock import make_converse
 from functions.router.cache import AnswerCache
 from functions.router.config import load_settings
-from functions.router.engine import answer_request
-from functions.shared import aws
+from functions.router.engine import answer_request, cache_entry, cache_key_of
+from functions.shared import aws, effects
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import ModelAnswered, RequestReceived
 from functions.shared.prompts import get_prompt
@@ -53,9 +58,10 @@ def record_metrics(answered: ModelAnswered) -> None:
             metric.add_dimension(name="tier", value=attempt.tier)
 
 
-@tracer.capture_method
+# Prompts and answers never reach X-Ray (capture_response off).
+@tracer.capture_method(capture_response=False)
 def route(request: RequestReceived) -> ModelAnswered:
-    """Answer ``request`` with the configured prompt, models, cache and guardrail."""
+    """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls)."""
     config = load_settings()
     template = get_prompt(config.prompts_dir, config.prompt_name, config.prompt_version)
     answered = answer_request(
@@ -67,11 +73,35 @@ def route(request: RequestReceived) -> ModelAnswered:
     )
     tracer.put_annotation(key="tier", value=answered.tier)
     tracer.put_annotation(key="cached", value=answered.cached)
+    record_metrics(answered)  # once per paid answer, not once per retry
     return answered
 
 
+@effects.once(output_serializer=PydanticSerializer(model=ModelAnswered))
+def _answer(*, item: dict[str, Any]) -> ModelAnswered:
+    return route(RequestReceived.model_validate(item["request"]))
+
+
+def answer_once(request: RequestReceived) -> ModelAnswered:
+    """:func:`route` once per request: a retry gets the stored (paid) answer back."""
+    return _answer(
+        item={
+            "effect_key": effects.effect_key("answer", request.request_id),
+            "request": request.model_dump(mode="json"),
+        }
+    )
+
+
+def remember(answered: ModelAnswered) -> None:
+    """Cache a published answer when it is worth reusing (a failing cache is logged and skipped)."""
+    config = load_settings()
+    entry = cache_entry(answered, config.confidence_threshold)
+    if entry is not None:
+        AnswerCache(config.cache_table, config.cache_ttl_seconds).put(cache_key_of(answered, config.max_tier), entry)
+
+
 @logger.inject_lambda_context(correlation_id_path=REQUEST_ID_JMESPATH)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @idempotent(config=_idempotency, persistence_store=_persistence)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -99,10 +129,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     Step Functions task: ``{"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"Payload.$": "$"},
     "OutputPath": "$.Payload"}`` feeds this handler's return value to ``decide``.
     """
+    effects.register_lambda_context(context)
     request = unwrap(event, RequestReceived)
-    answered = route(request)
-    record_metrics(answered)
-    aws.publish(answered)
+    answered = answer_once(request)
+    effects.publish_once(answered)
+    remember(answered)
     logger.info(
         "answered",
         extra={"tier": answered.tier, "confidence": answered.confidence, "cached": answered.cached},

@@ -26,29 +26,61 @@ from functions.shared.exceptions import EventPublishError
 if TYPE_CHECKING:
     from functions.shared.events import PlatformEvent
 
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=60)
+#: Every SDK call gives up well inside the function's timeout, so a hung connection fails the call (and the
+#: handler can record why) instead of the function timing out half-way through its side effects:
+#: attempts x (connect + read) = 3 x (2 + 5) s = 21 s < 30 s, the functions' default timeout. Bedrock reads
+#: get longer (model latency): 3 x (2 + 30) s = 96 s < 120 s, the router's timeout (components/platform.py).
+#: botocore Config: ``connect_timeout``, ``read_timeout``, ``retries={"mode", "max_attempts"}``
+#: (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 5
+MODEL_READ_TIMEOUT_SECONDS = 30
+_SLOW_SERVICES = frozenset({"bedrock-runtime"})
+_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+)
+_MODEL_CLIENT_CONFIG = _CLIENT_CONFIG.merge(Config(read_timeout=MODEL_READ_TIMEOUT_SECONDS))
 DEFAULT_IDEMPOTENCY_TTL_SECONDS = 3600
+
+
+def worst_case_call_seconds(service_name: str) -> int:
+    """How long one SDK call can take before it raises, retries included (backoff aside)."""
+    read = MODEL_READ_TIMEOUT_SECONDS if service_name in _SLOW_SERVICES else READ_TIMEOUT_SECONDS
+    return MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + read)
 
 
 @cache
 def client(service_name: str, endpoint_url: str | None = None) -> Any:
     """Return a process-wide boto3 client for ``service_name`` (optionally at ``endpoint_url``)."""
-    return boto3.client(service_name, endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
+    config = _MODEL_CLIENT_CONFIG if service_name in _SLOW_SERVICES else _CLIENT_CONFIG
+    return boto3.client(service_name, endpoint_url=endpoint_url, config=config)
 
 
-def publish(*events: PlatformEvent) -> None:
-    """Put platform events on the bus named by ``EVENT_BUS_NAME``.
+def entry(event: PlatformEvent) -> dict[str, str]:
+    """``event`` as a ``PutEvents`` entry for the bus named by ``EVENT_BUS_NAME``."""
+    return event.to_entry(settings.require(ENV_EVENT_BUS_NAME))
+
+
+def put_entries(entries: list[dict[str, str]]) -> None:
+    """``PutEvents`` with these entries; any rejected entry fails the call.
 
     Raises
     ------
     EventPublishError
         When EventBridge reports any failed entry (``FailedEntryCount`` > 0); the invocation must fail.
     """
-    bus = settings.require(ENV_EVENT_BUS_NAME)
-    response = client("events").put_events(Entries=[event.to_entry(bus) for event in events])
+    response = client("events").put_events(Entries=entries)
     if response.get("FailedEntryCount", 0):
-        failures = [entry for entry in response.get("Entries", []) if entry.get("ErrorCode")]
+        failures = [item for item in response.get("Entries", []) if item.get("ErrorCode")]
         raise EventPublishError(f"PutEvents rejected {response['FailedEntryCount']} entries: {failures}")
+
+
+def publish(*events: PlatformEvent) -> None:
+    """Put platform events on the bus named by ``EVENT_BUS_NAME`` (see :func:`put_entries`)."""
+    put_entries([entry(event) for event in events])
 
 
 def idempotency_store() -> DynamoDBPersistenceLayer:

@@ -93,7 +93,7 @@ class RequestReceived(PlatformEvent):
 
 
 class TierAttempt(BaseModel):
-    """One model call made while answering a request."""
+    """One model call made while answering a request (a call that returned 200, so it may be paid)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -104,6 +104,20 @@ class TierAttempt(BaseModel):
     output_tokens: int = Field(ge=0)
     cost_usd: float = Field(ge=0.0)
     stop_reason: str
+    usage_known: bool = Field(
+        default=True,
+        description="False when the response had no usage block or could not be read: the cost is unknown, not $0.",
+    )
+
+
+class TierSkip(BaseModel):
+    """A tier the router could not use for this request (the call failed after the SDK's retries)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tier: Tier
+    model_id: str
+    reason: str = Field(min_length=1, description="The service's error code, e.g. ThrottlingException.")
 
 
 class ModelAnswered(PlatformEvent):
@@ -161,6 +175,8 @@ class ModelAnswered(PlatformEvent):
     input_tokens: int = Field(ge=0)
     output_tokens: int = Field(ge=0)
     cost_usd: float = Field(ge=0.0, description="Estimated from the configured per-1k-token prices.")
+    cost_known: bool = Field(default=True, description="False when any attempt's usage is unknown.")
+    skipped: list[TierSkip] = Field(default_factory=list, description="Tiers that errored and were skipped.")
     cached: bool
     well_formed: bool = Field(description="The model followed the JSON output format.")
     guardrail_intervened: bool
@@ -196,7 +212,15 @@ class DecisionMade(PlatformEvent):
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
 
 
-EscalationReason = Literal["low_confidence", "malformed_output", "guardrail_intervened", "truncated", "empty_answer"]
+EscalationReason = Literal[
+    "low_confidence",
+    "malformed_output",
+    "guardrail_intervened",
+    "truncated",
+    "empty_answer",
+    "model_unavailable",
+    "workflow_failed",
+]
 
 
 class EscalationRequested(PlatformEvent):
@@ -214,14 +238,27 @@ class EscalationRequested(PlatformEvent):
                     "confidence": 0.41,
                     "tier": "pro",
                     "connection_id": None,
-                }
+                },
+                {
+                    "schema_version": "1",
+                    "request_id": _EXAMPLE_ID,
+                    "occurred_at": _EXAMPLE_TIME,
+                    "reasons": ["workflow_failed"],
+                    "confidence": 0,
+                    "tier": None,
+                    "cause": "ThrottlingException",
+                    "connection_id": "Ab12Cd34=",
+                },
             ]
         }
     )
 
     reasons: list[EscalationReason] = Field(min_length=1)
     confidence: float = Field(ge=0.0, le=1.0)
-    tier: Tier
+    tier: Tier | None = Field(description="Tier of the answer; None when no model answered (workflow failure).")
+    cause: str | None = Field(
+        default=None, max_length=256, description="Error name when the workflow failed; never user content."
+    )
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 from components.workflow import request_pipeline
@@ -80,8 +82,25 @@ class FakeLambdas:
         return {"StatusCode": 200, "Payload": result}
 
 
+class Waits:
+    """Stands in for `time` in moto's retrier: records each Retry wait instead of sleeping it."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
 @pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch) -> FakeLambdas:
+def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
+    recorded = Waits()
+    monkeypatch.setattr(retrier_decl, "time", recorded)
+    return recorded
+
+
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch, waits: Waits) -> FakeLambdas:
     fake = FakeLambdas()
     monkeypatch.setattr(lambda_eval_utils, "_invoke_lambda_function", fake.invoke)
     return fake
@@ -96,8 +115,14 @@ class World:
         events = boto3.client("events", region_name=REGION)
         self.ddb.create_table(
             TableName="audit",
-            KeySchema=[{"AttributeName": "request_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "request_id", "AttributeType": "S"}],
+            KeySchema=[
+                {"AttributeName": "request_id", "KeyType": "HASH"},
+                {"AttributeName": "record", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "request_id", "AttributeType": "S"},
+                {"AttributeName": "record", "AttributeType": "S"},
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
         topic_arn = sns.create_topic(Name="escalation")["TopicArn"]
@@ -128,9 +153,9 @@ class World:
         )["stateMachineArn"]
 
     def run(self, timeout: float = 30.0) -> dict[str, Any]:
-        execution_arn = self.sfn.start_execution(stateMachineArn=self.machine_arn, input=json.dumps(_event()))[
-            "executionArn"
-        ]
+        execution_arn = self.sfn.start_execution(
+            stateMachineArn=self.machine_arn, name=str(uuid.uuid4()), input=json.dumps(_event())
+        )["executionArn"]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             described = self.sfn.describe_execution(executionArn=execution_arn)
@@ -139,6 +164,9 @@ class World:
                 return described
             time.sleep(0.1)
         raise AssertionError("execution did not finish")
+
+    def scan_audit(self) -> list[dict[str, Any]]:
+        return list(self.ddb.scan(TableName="audit")["Items"])
 
     def messages(self, url: str) -> list[dict[str, Any]]:
         found = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -190,26 +218,89 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
     assert result["status"] == "FAILED"
     assert result["error"] == "RequestFailed"
-    assert _entered(result["history"])[-5:] == [
+    assert _entered(result["history"])[-6:] == [
         "RecordFailure",
+        "FailureDetail",
+        "EscalationAfterAnswer",
         "NotifyReviewers",
-        "EscalationDetail",
         "EmitEscalation",
         "Failed",
     ]
     assert fakes.calls[DECIDE_ARN] == 1  # ConfigurationError is never retried
-    audit = world.ddb.get_item(TableName="audit", Key={"request_id": {"S": REQUEST_ID}})["Item"]
+    key = {"request_id": {"S": REQUEST_ID}, "record": {"S": "workflow_failed"}}
+    audit = world.ddb.get_item(TableName="audit", Key=key)["Item"]
     assert audit["outcome"] == {"S": "workflow_failed"}
     assert audit["error"] == {"S": "ConfigurationError"}
     reviews = world.messages(world.reviews_url)
     assert len(reviews) == 1
-    assert json.loads(reviews[0]["Message"])["detail"]["request_id"] == REQUEST_ID
+    notice = json.loads(reviews[0]["Message"])
+    assert notice["request_id"] == REQUEST_ID
+    assert "capital of France" not in reviews[0]["Message"]  # the reviewers' notice never carries the prompt
     events = world.messages(world.events_url)
     assert [e["detail-type"] for e in events] == ["EscalationRequested"]
     detail = events[0]["detail"]
+    assert detail == notice
     assert detail["request_id"] == REQUEST_ID
-    assert detail["reasons"] == ["empty_answer"]
+    # The real cause and the tier that answered, not a made-up empty answer at micro.
+    assert (detail["reasons"], detail["cause"], detail["tier"], detail["confidence"]) == (
+        ["workflow_failed"],
+        "ConfigurationError",
+        "micro",
+        0.93,
+    )
     assert detail["connection_id"] == "Ab12Cd34="
+    EscalationRequested.model_validate(detail)
+
+
+def test_failure_before_any_answer_has_no_tier(world: World, fakes: FakeLambdas) -> None:
+    fakes.script(ROUTER_ARN, lambda _p: _error("ConfigurationError"))
+
+    result = world.run()
+
+    assert "EscalationBeforeAnswer" in _entered(result["history"])
+    (event,) = world.messages(world.events_url)
+    assert (event["detail"]["tier"], event["detail"]["cause"]) == (None, "ConfigurationError")
+    EscalationRequested.model_validate(event["detail"])
+
+
+def test_a_duplicate_execution_waits_for_the_first_and_is_not_a_failure(
+    world: World, fakes: FakeLambdas, waits: Waits
+) -> None:
+    """A second execution for the same request meets the first one's in-progress record: it waits it out."""
+    in_progress = [lambda _p: _error("IdempotencyAlreadyInProgressError")] * 3
+    fakes.script(ROUTER_ARN, *in_progress, _answer)  # the first execution finished meanwhile: its stored answer
+    fakes.script(DECIDE_ARN, lambda p: {"detail_type": "DecisionMade", "request_id": p["request_id"]})
+
+    result = world.run()
+
+    assert result["status"] == "SUCCEEDED"
+    assert _entered(result["history"])[-1] == "Done"
+    assert world.messages(world.reviews_url) == [] and world.messages(world.events_url) == []
+    assert waits.seconds == [5, 10, 20]
+
+
+def test_a_duplicate_that_never_gets_the_request_ends_quietly(world: World, fakes: FakeLambdas, waits: Waits) -> None:
+    fakes.script(ROUTER_ARN, lambda _p: _error("IdempotencyAlreadyInProgressError"))
+
+    result = world.run()
+
+    assert result["status"] == "SUCCEEDED"
+    assert _entered(result["history"])[-1] == "HandledElsewhere"
+    assert world.scan_audit() == [] and world.messages(world.reviews_url) == []
+    assert sum(waits.seconds) > 120  # waited longer than the router's timeout before giving up
+
+
+def test_each_failure_is_escalated_once(world: World, fakes: FakeLambdas) -> None:
+    """Two executions of one request both fail (a duplicate event): one audit record, one case, one event."""
+    fakes.script(ROUTER_ARN, lambda _p: _error("ConfigurationError"))
+
+    first, second = world.run(), world.run()
+
+    assert (first["status"], second["status"]) == ("FAILED", "SUCCEEDED")
+    assert _entered(second["history"])[-1] == "AlreadyEscalated"
+    assert len(world.scan_audit()) == 1
+    assert len(world.messages(world.reviews_url)) == 1
+    assert len(world.messages(world.events_url)) == 1
 
 
 def test_escalation_event_matches_the_published_schema(world: World, fakes: FakeLambdas) -> None:

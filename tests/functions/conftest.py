@@ -59,7 +59,6 @@ ENVIRONMENT = {
     c.ENV_DECISION_CONFIDENCE_THRESHOLD: "0.7",
     c.ENV_OUTPUTS_BUCKET_NAME: "agentic-outputs-test",
     c.ENV_ESCALATION_TOPIC_ARN: f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}",
-    c.ENV_REVIEW_QUEUE_URL: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/review-queue",
     c.ENV_AUDIT_TABLE_NAME: "audit",
     c.ENV_AUDIT_RETENTION_DAYS: "30",
     c.ENV_WEBSOCKET_ENDPOINT: "https://abc123.execute-api.us-east-1.amazonaws.com/test",
@@ -106,6 +105,7 @@ class Cloud:
     session: Any
     capture_queue_url: str
     topic_capture_queue_url: str
+    review_queue_url: str
 
     def client(self, name: str) -> Any:
         return self.session.client(name, region_name=REGION)
@@ -127,17 +127,19 @@ class Cloud:
         return [e for e in found if detail_type is None or e["detail-type"] == detail_type]
 
     def review_messages(self) -> list[dict[str, Any]]:
-        return self._drain(ENVIRONMENT[c.ENV_REVIEW_QUEUE_URL])
+        """The review queue's cases (raw SNS delivery, as components/escalation.py subscribes it)."""
+        return self._drain(self.review_queue_url)
 
     def sns_notices(self) -> list[dict[str, Any]]:
         return [json.loads(n["Message"]) for n in self._drain(self.topic_capture_queue_url)]
 
 
-def _table(ddb: Any, name: str, key: str) -> None:
+def _table(ddb: Any, name: str, key: str, sort_key: str | None = None) -> None:
+    keys = [(key, "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
     ddb.create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": n, "KeyType": t} for n, t in keys],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n, _ in keys],
         BillingMode="PAY_PER_REQUEST",
     )
 
@@ -153,15 +155,21 @@ def cloud() -> Iterator[Cloud]:
         ddb = session.client("dynamodb")
         _table(ddb, ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME], c.IDEMPOTENCY_KEY_ATTR)
         _table(ddb, ENVIRONMENT[c.ENV_CACHE_TABLE_NAME], c.CACHE_KEY_ATTR)
-        _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR)
+        _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
         session.client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
         sqs = session.client("sqs")
-        sqs.create_queue(QueueName="review-queue")
+        review_url = sqs.create_queue(QueueName="review-queue")["QueueUrl"]
         capture_url = sqs.create_queue(QueueName="bus-capture")["QueueUrl"]
         topic_capture_url = sqs.create_queue(QueueName="topic-capture")["QueueUrl"]
         sns = session.client("sns")
         topic_arn = sns.create_topic(Name=TOPIC)["TopicArn"]
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:topic-capture")
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:review-queue",
+            Attributes={"RawMessageDelivery": "true"},
+        )
         events = session.client("events")
         events.create_event_bus(Name=BUS)
         events.put_rule(Name="capture", EventBusName=BUS, EventPattern=json.dumps({"source": [c.EVENT_SOURCE]}))
@@ -170,7 +178,12 @@ def cloud() -> Iterator[Cloud]:
             EventBusName=BUS,
             Targets=[{"Id": "q", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:bus-capture"}],
         )
-        yield Cloud(session=session, capture_queue_url=capture_url, topic_capture_queue_url=topic_capture_url)
+        yield Cloud(
+            session=session,
+            capture_queue_url=capture_url,
+            topic_capture_queue_url=topic_capture_url,
+            review_queue_url=review_url,
+        )
         _clear_caches()
 
 

@@ -227,16 +227,28 @@ def test_status_is_pending_until_the_audit_record_exists(cloud, context):
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ({"outcome": {"S": "accepted"}, "decided_at": {"S": "2025-01-01T12:00:00+00:00"}}, "accepted"),
-        ({"outcome": {"S": "escalated"}, "decided_at": {"S": "2025-01-01T12:00:00+00:00"}}, "escalated"),
-        ({"outcome": {"S": "workflow_failed"}, "recorded_at": {"S": "2025-01-01T12:00:00+00:00"}}, "workflow_failed"),
+        ([("decision", "accepted", "decided_at")], "accepted"),
+        ([("decision", "escalated", "decided_at")], "escalated"),
+        ([("workflow_failed", "workflow_failed", "recorded_at")], "workflow_failed"),
+        # A decision that was recorded but never published, then the failure path: the user was told "failed".
+        (
+            [("decision", "accepted", "decided_at"), ("workflow_failed", "workflow_failed", "recorded_at")],
+            "workflow_failed",
+        ),
     ],
 )
 def test_status_comes_from_the_audit_record(cloud, context, item, expected):
     request_id = new_request_id()
-    cloud.client("dynamodb").put_item(
-        TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], Item={c.AUDIT_KEY_ATTR: {"S": request_id}, **item}
-    )
+    for record, outcome, stamp in item:
+        cloud.client("dynamodb").put_item(
+            TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME],
+            Item={
+                c.AUDIT_KEY_ATTR: {"S": request_id},
+                c.AUDIT_SORT_ATTR: {"S": record},
+                "outcome": {"S": outcome},
+                stamp: {"S": "2025-01-01T12:00:00+00:00"},
+            },
+        )
 
     status, body = _status(context, request_id)
 

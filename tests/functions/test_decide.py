@@ -1,4 +1,4 @@
-"""decide: rules (pure) and the handler's routing to S3 / SNS + SQS, events and audit (moto)."""
+"""decide: rules (pure) and the handler's routing to S3 / SNS (-> review queue), events and audit (moto)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ def test_escalation_reasons(changes, reasons):
     assert escalation_reasons(ModelAnswered.model_validate(_answered(**changes)), threshold=0.7) == reasons
 
 
+def _audit(cloud: Any, request_id: str) -> dict[str, Any]:
+    key = {"request_id": {"S": request_id}, "record": {"S": "decision"}}
+    return cloud.client("dynamodb").get_item(TableName="audit", Key=key)["Item"]
+
+
 def test_accepted_answer_is_stored_announced_and_audited(cloud, context):
     detail = _answered()
 
@@ -51,8 +56,7 @@ def test_accepted_answer_is_stored_announced_and_audited(cloud, context):
     [event] = cloud.events("DecisionMade")
     assert event["detail"] == result["detail"]
     assert cloud.review_messages() == []
-    audit = cloud.client("dynamodb").get_item(TableName="audit", Key={"request_id": {"S": detail["request_id"]}})
-    item = audit["Item"]
+    item = _audit(cloud, detail["request_id"])
     assert item["outcome"]["S"] == "accepted"
     assert item["output_key"]["S"] == key
     assert item["prompt"]["S"] == "answer@1"
@@ -67,17 +71,25 @@ def test_unconfident_answer_is_escalated_to_humans(cloud, context):
 
     assert result["detail_type"] == "EscalationRequested"
     assert result["detail"]["reasons"] == ["low_confidence"]
-    [case] = cloud.review_messages()
-    assert (case["request_id"], case["answer"], case["reasons"]) == (detail["request_id"], "Paris.", ["low_confidence"])
-    [notice] = cloud.sns_notices()
-    assert notice == {"request_id": detail["request_id"], "reasons": ["low_confidence"], "confidence": 0.4}
-    assert "Paris." not in json.dumps(notice)  # no user content in notifications
+    key = f"outputs/2025/01/01/{detail['request_id']}.json"
+    [case] = cloud.review_messages()  # exactly one message in the review queue per escalation
+    assert case == {
+        "request_id": detail["request_id"],
+        "reasons": ["low_confidence"],
+        "confidence": 0.4,
+        "tier": "micro",
+        "case_bucket": "agentic-outputs-test",
+        "case_key": key,
+    }
+    assert cloud.sns_notices() == [case]
+    assert detail["prompt"] not in json.dumps(case) and "Paris." not in json.dumps(case)  # no user content
+    stored = json.loads(cloud.client("s3").get_object(Bucket="agentic-outputs-test", Key=key)["Body"].read())
+    assert (stored["answer"], stored["reasons"]) == ("Paris.", ["low_confidence"])  # the reviewers' case
     assert [e["detail"]["request_id"] for e in cloud.events("EscalationRequested")] == [detail["request_id"]]
     assert cloud.events("DecisionMade") == []
-    assert cloud.client("s3").list_objects_v2(Bucket="agentic-outputs-test").get("KeyCount", 0) == 0
-    audit = cloud.client("dynamodb").get_item(TableName="audit", Key={"request_id": {"S": detail["request_id"]}})
-    assert audit["Item"]["outcome"]["S"] == "escalated"
-    assert audit["Item"]["reasons"]["L"] == [{"S": "low_confidence"}]
+    item = _audit(cloud, detail["request_id"])
+    assert item["outcome"]["S"] == "escalated"
+    assert item["reasons"]["L"] == [{"S": "low_confidence"}]
 
 
 def test_retries_do_not_duplicate_effects(cloud, context):

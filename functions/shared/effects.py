@@ -1,0 +1,108 @@
+"""External side effects that happen once per request, whatever the platform retries.
+
+Lambda, EventBridge and Step Functions deliver at least once and retry a failed invocation from the top.
+A handler therefore writes the record of what it decided first (conditionally), and runs each external
+effect (a paid model call, a review notice, a WebSocket push, an outcome event) through :func:`once`: a
+Powertools idempotent function keyed on what identifies the effect (``effect#request_id`` ...). When a
+later step fails and the invocation is retried, the effect's COMPLETED record returns the stored result
+instead of repeating the effect; when the effect itself fails, Powertools deletes its in-progress record
+and the retry performs it again (at least once, never twice after success).
+
+One persistence layer per effect: Powertools configures a layer once (jmespath, key prefix) and then keeps
+it, so layers are never shared between effects (``BasePersistenceLayer.configure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+from functions.shared import aws
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseIdempotencySerializer
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from functions.shared.events import PlatformEvent
+
+F = TypeVar("F", bound=Callable[..., Any])
+_CONFIGS: list[IdempotencyConfig] = []
+
+#: The key of every effect's item: which effect, for which request (and outcome, where one request has two).
+EFFECT_KEY_JMESPATH = "effect_key"
+
+
+def once(output_serializer: BaseIdempotencySerializer | None = None) -> Callable[[F], F]:
+    """Decorate ``fn(*, item: dict)`` so that it runs once per ``item["effect_key"]``.
+
+    Parameters
+    ----------
+    output_serializer : BaseIdempotencySerializer, optional
+        How the stored result is turned back into the function's return type (e.g. a pydantic model).
+
+    Examples
+    --------
+    >>> @once()  # doctest: +SKIP
+    ... def notify(*, item: dict) -> dict: ...
+    >>> notify(item={"effect_key": f"notify#{request_id}", ...})  # doctest: +SKIP
+    """
+
+    def decorate(fn: F) -> F:
+        config = aws.idempotency_config(EFFECT_KEY_JMESPATH, raise_on_no_idempotency_key=True)
+        _CONFIGS.append(config)
+        wrapped = idempotent_function(
+            data_keyword_argument="item",
+            config=config,
+            persistence_store=aws.idempotency_store(),
+            output_serializer=output_serializer,
+        )(fn)
+        return wrapped
+
+    return decorate
+
+
+def register_lambda_context(context: LambdaContext) -> None:
+    """Bound every effect's in-progress record by this invocation's remaining time.
+
+    Without it an effect whose invocation died mid-way would block its retries until the record expires
+    (``IdempotencyConfig.register_lambda_context``: the in-progress expiry is the remaining time).
+    """
+    for config in _CONFIGS:
+        config.register_lambda_context(context)
+
+
+def effect_key(effect: str, *parts: str) -> str:
+    """``effect#part#part``: the identity of one effect.
+
+    Examples
+    --------
+    >>> effect_key("publish", "DecisionMade", "5f1d7c2e-8a4b-4c1e-9d3f-2b6a7e9c0d11")
+    'publish#DecisionMade#5f1d7c2e-8a4b-4c1e-9d3f-2b6a7e9c0d11'
+    """
+    return "#".join((effect, *parts))
+
+
+@once()
+def _publish(*, item: dict[str, Any]) -> dict[str, Any]:
+    aws.put_entries([item["entry"]])
+    return {"published": item["effect_key"]}
+
+
+def publish_once(event: PlatformEvent, *qualifiers: str) -> None:
+    """Put ``event`` on the bus once per (detail-type, request id, ``qualifiers``): its deterministic identity.
+
+    A retry of the publishing handler (after a failure *after* this call) does not put the event again.
+
+    Raises
+    ------
+    EventPublishError
+        When EventBridge rejects the entry (``FailedEntryCount`` > 0); the record is released, so a retry
+        publishes it.
+    """
+    entry = aws.entry(event)
+    _publish(
+        item={"effect_key": effect_key("publish", event.DETAIL_TYPE, event.request_id, *qualifiers), "entry": entry}
+    )
