@@ -44,6 +44,11 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P061": "HIGH",
     "P062": "HIGH",
     "P064": "NEVER",
+    "P071": "HIGH",
+    "P078": "HIGH",
+    "P081": "HIGH",
+    "P083": "GUIDE",
+    "P084": "GUIDE",
     "P093": "HIGH",
     "P115": "HIGH",
     "P121": "HIGH",
@@ -138,6 +143,7 @@ def stack_settings(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, dic
             "region": settings.region,
         },
         "cost-idle-budget": {"maxMonthlyUsd": settings.budget.idle_usd},
+        "cloudfront-waf-in-production": {"required": stack in PRODUCTION_STACKS},
     }
 
 

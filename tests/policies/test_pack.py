@@ -16,7 +16,7 @@ from policies.spec import Category, Kind
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, load_policy_config, run_policies
-from tests.policies import test_compute, test_encryption, test_iam, test_interface_inference, test_s3
+from tests.policies import test_compute, test_edge, test_encryption, test_iam, test_interface_inference, test_s3
 
 REPO = Path(__file__).resolve().parents[2]
 PRINCIPLES = REPO.parent / "shared" / "principles.yaml"
@@ -47,7 +47,14 @@ def test_every_policy_has_metadata_and_builds_a_crossguard_policy() -> None:
 
 
 def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
-    tables = [test_compute.CASES, test_encryption.CASES, test_iam.CASES, test_interface_inference.CASES, test_s3.CASES]
+    tables = [
+        test_compute.CASES,
+        test_encryption.CASES,
+        test_iam.CASES,
+        test_interface_inference.CASES,
+        test_s3.CASES,
+        test_edge.CASES,
+    ]
     covered = {case[0] for table in tables for case in table if case[1]} | TESTED_ELSEWHERE
     covered.add("log-bucket-lifecycle")  # test_s3.test_log_bucket_without_lifecycle
     ours = {p.name for p in all_policies() if p.category is not Category.COST}
