@@ -35,6 +35,7 @@ import yaml
 from components import models
 from components.agent import ActionGroup, Agent, AgentArgs
 from components.api import Api, ApiArgs
+from components.devices import DeviceFleet
 from components.edge import EdgeDelivery, EdgeDeliveryArgs
 from components.edge import key_services as edge_key_services
 from components.escalation import Escalation
@@ -309,6 +310,11 @@ class AgenticPlatform(pulumi.ComponentResource):
 
         # --- the edge tier (features.edge, features.deviceFleet) -------------------------------------
         self._edge_layer(settings, child, account_id)
+        self.devices: DeviceFleet | None = None
+        if settings.features.device_fleet:
+            self.devices = DeviceFleet(
+                "devices", settings, key=self.key, access_log_bucket=self.governance.access_log_bucket, opts=child
+            )
 
         # --- observability --------------------------------------------------------------------------
         functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
@@ -348,6 +354,9 @@ class AgenticPlatform(pulumi.ComponentResource):
             self.outputs["documents_bucket"] = self.knowledge_base.documents.name
         if self.edge is not None:
             self.outputs["edge_domain_name"] = self.edge.domain_name
+        if self.devices is not None:
+            self.outputs["device_thing_group"] = self.devices.group.name
+            self.outputs["device_telemetry_queue"] = self.devices.telemetry.url
         self.register_outputs(self.outputs)
 
     def _edge_layer(

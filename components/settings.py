@@ -195,6 +195,26 @@ class EdgeSettings(_Model):
         return value
 
 
+class ModelRelease(_Model):
+    """A signed model release for the fleet (written by the release pipeline after `kms:Sign`)."""
+
+    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z.-]{1,32}$")]
+    #: Base64 SHA-256 of the model file (the recipe pins it).
+    sha256: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+    #: Base64 DER ECDSA signature by the fleet's KMS signing key (ECDSA_SHA_256).
+    signature: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/=]{40,200}$")]
+
+
+class DeviceFleetSettings(_Model):
+    """The device edge: how its data is classified and which signed model release devices run."""
+
+    #: Device data is often regulated (P078: health monitoring); it is tagged with this classification.
+    data_classification: DataClassification = DataClassification.RESTRICTED
+    model_release: ModelRelease | None = None
+    #: How long devices' temporary AWS credentials (role alias) last, in seconds (900-43200, IoT limits).
+    credential_seconds: Annotated[int, Field(ge=900, le=43200)] = 3600
+
+
 class PlatformSettings(_Model):
     """One stack's settings. Field names are camelCase in `Pulumi.<stack>.yaml`."""
 
@@ -224,6 +244,7 @@ class PlatformSettings(_Model):
     max_prompt_chars: Annotated[int, Field(ge=100, le=200_000)] = 8_000
     features: Features = Field(default_factory=Features)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
+    device_fleet: DeviceFleetSettings = Field(default_factory=DeviceFleetSettings)
 
     @field_validator("allowed_regions")
     @classmethod
