@@ -52,6 +52,9 @@ class LifecycleSpec:
     expiration_days: int | None = None
     noncurrent_expiration_days: int = 30
     abort_multipart_days: int = 7
+    #: Extra rules expiring objects under a prefix after some days (`(("variants/", 7),)`): generated,
+    #: short-lived content next to objects that must stay (the edge tier's variants, P076).
+    expiring_prefixes: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.infrequent_access_days is not None and self.infrequent_access_days < 30:
@@ -74,6 +77,9 @@ class LifecycleSpec:
                 raise ValueError(f"expiration_days ({self.expiration_days}) must come after {step} ({days})")
         if self.noncurrent_expiration_days < 1 or self.abort_multipart_days < 1:
             raise ValueError("noncurrent_expiration_days and abort_multipart_days must be positive")
+        for prefix, days in self.expiring_prefixes:
+            if not prefix.endswith("/") or "*" in prefix or days < 1:
+                raise ValueError(f"expiring prefix {prefix!r}: a folder ending in '/' and a positive number of days")
 
 
 DEFAULT_LIFECYCLE = LifecycleSpec()
@@ -124,7 +130,22 @@ def _lifecycle_rules(spec: LifecycleSpec, versioned: bool) -> list[aws.s3.Bucket
             days_after_initiation=spec.abort_multipart_days
         ),
     )
-    return [rule]
+    rules = [rule]
+    for prefix, days in spec.expiring_prefixes:
+        rules.append(
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id=f"expire-{prefix.strip('/').replace('/', '-')}",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=prefix),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
+                noncurrent_version_expiration=(
+                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=1)
+                    if versioned
+                    else None
+                ),
+            )
+        )
+    return rules
 
 
 class HardenedBucket(pulumi.ComponentResource):

@@ -35,6 +35,9 @@ import yaml
 from components import models
 from components.agent import ActionGroup, Agent, AgentArgs
 from components.api import Api, ApiArgs
+from components.devices import DeviceFleet
+from components.edge import EdgeDelivery, EdgeDeliveryArgs
+from components.edge import key_services as edge_key_services
 from components.escalation import Escalation
 from components.events import EventBus
 from components.function import Function, FunctionArgs
@@ -48,6 +51,7 @@ from components.prompts import Prompts
 from components.settings import ModelTier, PlatformSettings
 from components.storage import SESSIONS, Storage, TableSpec
 from components.workflow import Workflow, request_pipeline
+from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED, VARIANTS_PREFIX
 from functions.shared import constants as c
 
 #: Tables whose keys are the runtime's own attribute names (functions/shared/constants.py).
@@ -106,7 +110,7 @@ class AgenticPlatform(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output().account_id
 
         # --- governance and shared state --------------------------------------------------------
-        self.key = StackKey("key", settings, opts=child)
+        self.key = StackKey("key", settings, services=edge_key_services(settings), opts=child)
         self.governance = GovernanceBaseline("governance", settings, key=self.key, opts=child)
         self.storage = Storage(
             "storage",
@@ -309,6 +313,14 @@ class AgenticPlatform(pulumi.ComponentResource):
                 "endpoint", settings, inference_endpoint, key=self.key, opts=child
             )
 
+        # --- the edge tier (features.edge, features.deviceFleet) -------------------------------------
+        self._edge_layer(settings, child, account_id)
+        self.devices: DeviceFleet | None = None
+        if settings.features.device_fleet:
+            self.devices = DeviceFleet(
+                "devices", settings, key=self.key, access_log_bucket=self.governance.access_log_bucket, opts=child
+            )
+
         # --- observability --------------------------------------------------------------------------
         functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
         self.observability = Observability(
@@ -345,4 +357,64 @@ class AgenticPlatform(pulumi.ComponentResource):
         if self.knowledge_base is not None:
             self.outputs["knowledge_base_id"] = self.knowledge_base.knowledge_base_id
             self.outputs["documents_bucket"] = self.knowledge_base.documents.name
+        if self.edge is not None:
+            self.outputs["edge_domain_name"] = self.edge.domain_name
+        if self.devices is not None:
+            self.outputs["device_thing_group"] = self.devices.group.name
+            self.outputs["device_telemetry_queue"] = self.devices.telemetry.url
         self.register_outputs(self.outputs)
+
+    def _edge_layer(
+        self, settings: PlatformSettings, child: pulumi.ResourceOptions, account_id: pulumi.Output[str]
+    ) -> None:
+        """The network edge (P071-P076): CloudFront + Lambda@Edge, and the core's variant writer.
+
+        The edge asks for a missing variant with one `VariantRequested` on the bus; a rule invokes `variants`,
+        which generates it with the cheapest tier through the guardrail and writes it under `variants/`.
+        """
+        self.edge: EdgeDelivery | None = None
+        if not settings.features.edge:
+            return
+        self.edge = EdgeDelivery(
+            "edge",
+            settings,
+            EdgeDeliveryArgs.from_settings(settings),
+            key=self.key,
+            bus=self.bus,
+            access_log_bucket=self.governance.access_log_bucket,
+            opts=child,
+        )
+        cheapest = min(settings.allowed_model_tiers, key=lambda t: t.rank)
+        writer = Function(
+            "variants",
+            settings,
+            FunctionArgs(
+                handler="functions.variants.handler.lambda_handler",
+                description="VariantRequested -> Bedrock through the guardrail -> variants/ (P075, P076)",
+                timeout_seconds=120,
+                environment={
+                    c.ENV_CONTENT_BUCKET_NAME: self.edge.content.name,
+                    c.ENV_VARIANT_MODEL_ID: models.model_id(cheapest),
+                    c.ENV_VARIANT_TTL_SECONDS: str(settings.edge.variant_ttl_days * 86400),
+                    c.ENV_GUARDRAIL_ID: self.guardrail.guardrail_id,
+                    c.ENV_GUARDRAIL_VERSION: self.guardrail.version,
+                },
+            ),
+            key=self.key,
+            opts=child,
+        )
+        writer.grant_invoke_model(
+            models.per_account(
+                lambda account: models.tier_invoke_arns([cheapest], settings.region, account), account_id
+            )
+        )
+        writer.grant_apply_guardrail(self.guardrail)
+        self.edge.content.grant_read(writer.role, name="variants-role")
+        self.edge.content.grant_write(writer.role, prefix=VARIANTS_PREFIX, name="variants-role")
+        self.bus.route_to_function(
+            "variants",
+            {"source": [EDGE_EVENT_SOURCE], "detail-type": [VARIANT_REQUESTED]},
+            writer,
+            description="VariantRequested (from the edge) -> variant writer",
+        )
+        self.variants = writer

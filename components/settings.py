@@ -121,6 +121,101 @@ class Features(_Model):
     inference_endpoint: bool = False
     conformance_pack: bool = False
     dashboard: bool = True
+    #: The network edge (P071-P076): CloudFront, a Lambda@Edge personalisation function, WAF in prod.
+    edge: bool = False
+    #: The device edge (P077-P083): an IoT thing group, its policies and the telemetry path to the core.
+    device_fleet: bool = False
+
+
+#: Lambda@Edge functions and CloudFront's certificates and WAF web ACLs live in US East (N. Virginia)
+#: ("Restrictions on Lambda@Edge", CloudFront Developer Guide; ACM "Supported Regions": CloudFront uses
+#: certificates from us-east-1 only).
+EDGE_REGION = "us-east-1"
+_ACM_EDGE_CERTIFICATE = re.compile(r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class EdgeSettings(_Model):
+    """The network edge: which domain, which certificate, and the space of variants it may serve.
+
+    The variant space is bounded (countries x languages x segments) so the CloudFront cache key space, the
+    number of generated variants and their Bedrock cost stay bounded too (P074, P076).
+    """
+
+    domain_names: list[str] = Field(default_factory=list)
+    #: An ACM certificate in us-east-1 for `domain_names`: the only way to enforce TLSv1.2_2021 for viewers
+    #: (with CloudFront's default certificate the minimum is TLSv1, CloudFront Developer Guide "Supported
+    #: protocols and ciphers between viewers and CloudFront").
+    certificate_arn: str | None = None
+    languages: Annotated[list[str], Field(min_length=1, max_length=20)] = Field(default_factory=lambda: ["en"])
+    countries: Annotated[list[str], Field(max_length=50)] = Field(default_factory=list)
+    segments: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(default_factory=lambda: ["default"])
+    variant_ttl_days: Annotated[int, Field(ge=1, le=365)] = 7
+    #: A WAF web ACL in front of the distribution; unset means "in production only".
+    waf: bool | None = None
+    #: Requests per client IP per 5 minutes before WAF blocks it.
+    rate_limit: Annotated[int, Field(ge=100, le=2_000_000_000)] = 2000
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        if value is not None and not _ACM_EDGE_CERTIFICATE.match(value):
+            raise ValueError("must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)")
+        return value
+
+    @field_validator("domain_names")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _DOMAIN.match(name):
+                raise ValueError(f"not a domain name: {name!r}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for language in value:
+            if not re.match(r"^[a-z]{2,3}$", language):
+                raise ValueError(f"not a primary language subtag: {language!r}")
+        return value
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        for country in value:
+            if not re.match(r"^[A-Z]{2}$", country):
+                raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {country!r}")
+        return value
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[str]) -> list[str]:
+        for segment in value:
+            if not re.match(r"^[a-z0-9][a-z0-9-]{0,31}$", segment):
+                raise ValueError(f"not a segment name (lower-case letters, digits, dashes): {segment!r}")
+        if "default" not in value:
+            raise ValueError("must include 'default' (what unknown viewers get)")
+        return value
+
+
+class ModelRelease(_Model):
+    """A signed model release for the fleet (written by the release pipeline after `kms:Sign`)."""
+
+    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z.-]{1,32}$")]
+    #: Base64 SHA-256 of the model file (the recipe pins it).
+    sha256: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+    #: Base64 DER ECDSA signature by the fleet's KMS signing key (ECDSA_SHA_256).
+    signature: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/=]{40,200}$")]
+
+
+class DeviceFleetSettings(_Model):
+    """The device edge: how its data is classified and which signed model release devices run."""
+
+    #: Device data is often regulated (P078: health monitoring); it is tagged with this classification.
+    data_classification: DataClassification = DataClassification.RESTRICTED
+    model_release: ModelRelease | None = None
+    #: How long devices' temporary AWS credentials (role alias) last, in seconds (900-43200, IoT limits).
+    credential_seconds: Annotated[int, Field(ge=900, le=43200)] = 3600
 
 
 class PlatformSettings(_Model):
@@ -151,6 +246,8 @@ class PlatformSettings(_Model):
     #: Largest prompt the ingest function accepts, in characters.
     max_prompt_chars: Annotated[int, Field(ge=100, le=200_000)] = 8_000
     features: Features = Field(default_factory=Features)
+    edge: EdgeSettings = Field(default_factory=EdgeSettings)
+    device_fleet: DeviceFleetSettings = Field(default_factory=DeviceFleetSettings)
 
     @field_validator("allowed_regions")
     @classmethod
@@ -179,6 +276,23 @@ class PlatformSettings(_Model):
     def _region_allowed(self) -> PlatformSettings:
         if self.region not in self.allowed_regions:
             raise ValueError(f"aws:region: {self.region!r} is not in allowedRegions {self.allowed_regions} (P145)")
+        return self
+
+    @model_validator(mode="after")
+    def _edge_ready(self) -> PlatformSettings:
+        if not self.features.edge:
+            return self
+        prefix = f"{PROJECT}:"
+        if EDGE_REGION not in self.allowed_regions:
+            raise ValueError(
+                f"{prefix}allowedRegions: features.edge needs {EDGE_REGION} (Lambda@Edge, CloudFront certificates "
+                "and WAF live there)"
+            )
+        if self.edge.certificate_arn is None or not self.edge.domain_names:
+            raise ValueError(
+                f"{prefix}edge: features.edge needs edge.domainNames and edge.certificateArn (an ACM certificate "
+                "in us-east-1), without which viewers could negotiate TLSv1"
+            )
         return self
 
     @property

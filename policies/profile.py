@@ -68,6 +68,11 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P062": "HIGH",
     "P063": "HIGH",
     "P064": "NEVER",
+    "P071": "HIGH",
+    "P078": "HIGH",
+    "P081": "HIGH",
+    "P083": "GUIDE",
+    "P084": "GUIDE",
     "P093": "HIGH",
     "P107": "HIGH",
     "P115": "HIGH",
@@ -190,6 +195,7 @@ def stack_settings(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, dic
             "region": settings.region,
         },
         "cost-idle-budget": {"maxMonthlyUsd": settings.budget.idle_usd},
+        "cloudfront-waf-in-production": {"required": is_production(stack)},
     }
 
 

@@ -85,6 +85,11 @@ def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, r
             "qualifiedArn": arn + ":$LATEST",
         },
         "aws:sqs/queue:Queue": {"url": f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"},
+        # S3's endpoints for a bucket (what CloudFront origins and OAC bucket policies are written against).
+        "aws:s3/bucket:Bucket": {
+            "bucketDomainName": f"{physical}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{physical}.s3.{region}.amazonaws.com",
+        },
         "aws:iam/role:Role": {"uniqueId": "AROA" + short_hash(physical, length=17).upper()},
         "aws:apigatewayv2/api:Api": {
             "apiEndpoint": f"https://{api}",
@@ -126,6 +131,10 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     state.setdefault("arn", arn)
     for key, value in _type_specific(type_token, physical, resource_id, arn, region).items():
         state.setdefault(key, value)
+    if type_token == "aws:lambda/function:Function" and inputs.get("publish") is True:
+        # A published function's first version is 1 and its qualified ARN names it (never `$LATEST`).
+        state["version"] = "1"
+        state["qualifiedArn"] = f"{arn}:1"
     # Every other `...Arn` / `...Id` output the SDK declares gets a value too, as after a real
     # deployment; an unfabricated output stays unknown, as in a real preview.
     for key in output_names(type_token):

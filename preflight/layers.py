@@ -1,5 +1,6 @@
 """Which architectural layer a resource belongs to: Interface, Processing, Inference, Decisioning,
-Storage or Governance (the five-layer architecture of the principles, plus the governance baseline).
+Storage or Governance (the five-layer architecture of the principles, plus the governance baseline),
+and the two edge tiers when a stack has them: Edge (network edge, P084) and Devices (device edge, P083).
 
 Components declare their layer in their type token's module (`agentic:<module>:<Type>`); plain
 resources are placed by their AWS service. The nearest component ancestor wins.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from preflight.graph import ResourceGraph, ResourceNode
 
-LAYERS = ("Interface", "Processing", "Inference", "Decisioning", "Storage", "Governance")
+LAYERS = ("Interface", "Processing", "Inference", "Decisioning", "Storage", "Governance", "Edge", "Devices")
 
 _COMPONENT_MODULES = {
     "api": "Interface",
@@ -29,6 +30,8 @@ _COMPONENT_MODULES = {
     "governance": "Governance",
     "observability": "Governance",
     "security": "Governance",
+    "edge": "Edge",
+    "devices": "Devices",
 }
 
 _AWS_MODULES = {
@@ -54,6 +57,10 @@ _AWS_MODULES = {
     "budgets": "Governance",
     "iam": "Governance",
     "cloudwatch": "Governance",
+    "cloudfront": "Edge",
+    "wafv2": "Edge",
+    "iot": "Devices",
+    "greengrassv2": "Devices",  # aws-native:greengrassv2:*
 }
 
 

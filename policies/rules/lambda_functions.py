@@ -13,6 +13,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
 from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant
+from policies.rules.edge import edge_function_urns
 from policies.spec import Category, Kind, PolicySpec
 
 FUNCTION = "aws:lambda/function:Function"
@@ -155,8 +156,12 @@ def invocation_modes(args: StackValidationArgs, function: PolicyResource) -> set
 
 def _check_failure_destination(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     configs = resources_of(args, EVENT_INVOKE_CONFIG)
+    # CloudFront invokes Lambda@Edge functions synchronously only: no asynchronous failure to catch.
+    edge = edge_function_urns(args)
 
     def check(function: PolicyResource) -> None:
+        if function.urn in edge:
+            return
         if text(get(function.props, "deadLetterConfig", "targetArn")):
             return
         if invocation_modes(args, function) == {"sync"}:
@@ -190,8 +195,11 @@ FAILURE_DESTINATION = PolicySpec(
 )
 
 
-def _function_log_group_names(function: PolicyResource) -> set[str]:
-    names = {f"/aws/lambda/{text(get(function.props, 'name')) or function.name}"}
+def _function_log_group_names(function: PolicyResource, edge: bool = False) -> set[str]:
+    base = text(get(function.props, "name")) or function.name
+    # Lambda@Edge logs to `/aws/lambda/us-east-1.<name>` in each Region it runs in (CloudFront Developer Guide,
+    # "Lambda@Edge CloudWatch metrics and logs").
+    names = {f"/aws/lambda/us-east-1.{base}"} if edge else {f"/aws/lambda/{base}"}
     custom = text(get(function.props, "loggingConfig", "logGroup"))
     if custom:
         names.add(custom)
@@ -200,9 +208,10 @@ def _function_log_group_names(function: PolicyResource) -> set[str]:
 
 def _check_log_group(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     groups = resources_of(args, LOG_GROUP)
+    edge = edge_function_urns(args)
 
     def check(function: PolicyResource) -> None:
-        wanted = _function_log_group_names(function)
+        wanted = _function_log_group_names(function, edge=function.urn in edge)
         if any(text(get(g.props, "name")) in wanted for g in groups):
             return
         if any(d.resource_type == LOG_GROUP for d in function.property_dependencies.get("loggingConfig", [])):

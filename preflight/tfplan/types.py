@@ -218,6 +218,15 @@ TF_TYPES: Mapping[str, str] = {
     # Others templates commonly put next to an agentic stack
     "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:cloudfront/distribution:Distribution": "aws_cloudfront_distribution",
+    # The edge tier (components/edge.py): CloudFront's policies, OAC and v2 standard-logging resources
+    # (terraform-provider-aws resource names, one per pulumi-aws token of the same name).
+    "aws:cloudfront/cachePolicy:CachePolicy": "aws_cloudfront_cache_policy",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "aws_cloudfront_origin_access_control",
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": "aws_cloudfront_origin_request_policy",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "aws_cloudfront_response_headers_policy",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "aws_cloudwatch_log_delivery_source",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "aws_cloudwatch_log_delivery_destination",
+    "aws:cloudwatch/logDelivery:LogDelivery": "aws_cloudwatch_log_delivery",
     "aws:cognito/userPool:UserPool": "aws_cognito_user_pool",
     "aws:cognito/userPoolClient:UserPoolClient": "aws_cognito_user_pool_client",
     "aws:kinesis/stream:Stream": "aws_kinesis_stream",

@@ -53,7 +53,10 @@ def test_every_component_is_present(graph: ResourceGraph) -> None:
     types = {r.type for r in graph.resources}
     assert types >= COMPONENTS
     functions = {r.name for r in graph.of_type("agentic:function:Function")}
-    assert functions == {"ingest", "router", "decide", "deliver", "actions"}
+    core = {"ingest", "router", "decide", "deliver", "actions"}
+    # The edge tier (features.edge) adds the core's variant writer: on in prod's example config, off in dev.
+    assert functions == (core | {"variants"} if graph.stack == "prod" else core)
+    assert bool(graph.of_type("agentic:edge:EdgeDelivery")) == (graph.stack == "prod")
 
 
 def test_no_idle_charged_resources(graph: ResourceGraph) -> None:
@@ -104,6 +107,8 @@ def test_tables_expire_items_through_the_attribute_the_code_writes(graph: Resour
 def test_function_bundles_carry_code_prompts_and_pyyaml(graph: ResourceGraph) -> None:
     """The router loads prompts with PyYAML, which the Lambda runtime and Powertools layer lack."""
     for fn in graph.of_type("aws:lambda/function:Function"):
+        if fn.inputs["handler"].startswith("functions.edge."):
+            continue  # Lambda@Edge carries only its own modules (tests/components/test_edge.py)
         assets = fn.inputs["code"]["assets"]
         assert set(assets) == {"functions", "prompts", "yaml"}, fn.name
         assert assets["yaml"]["path"].endswith("yaml")

@@ -18,6 +18,8 @@ from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, load_policy_config, run_policies
 from tests.policies import (
     test_compute,
+    test_devices,
+    test_edge,
     test_encryption,
     test_hardened,
     test_iam,
@@ -63,6 +65,8 @@ def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
         test_iam_validity.CASES,
         test_interface_inference.CASES,
         test_s3.CASES,
+        test_edge.CASES,
+        test_devices.CASES,
     ]
     covered = {case[0] for table in tables for case in table if case[1]} | TESTED_ELSEWHERE
     covered.add("log-bucket-lifecycle")  # test_s3.test_log_bucket_without_lifecycle
