@@ -117,6 +117,15 @@ _TARGET_KINDS = {
     "aws:kms/alias:Alias": "encrypts",
     "aws:bedrock/guardrail:Guardrail": "screens",
 }
+#: Resources that only look at what they reference (a dashboard's widgets name functions and queues,
+#: which would otherwise read as "invokes" and "sends").
+_MONITOR_TYPES = frozenset(
+    {
+        "aws:cloudwatch/dashboard:Dashboard",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+    }
+)
 _GRANT_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 _PERMISSION_TYPE = "aws:lambda/permission:Permission"
 
@@ -145,7 +154,10 @@ class Part:
         return f"{self.kind} {self.name}"
 
     def type_summary(self, limit: int = 3) -> str:
-        """`Queue x2, QueuePolicy x2` for a group: what kinds of resource it holds."""
+        """`Queue x2, QueuePolicy x2` for a group: what kinds of resource it holds (`Function router`
+        when it holds one)."""
+        if len(self.resources) == 1:
+            return f"{_short_type(self.resources[0].type)} {self.resources[0].name}"
         counts = Counter(_short_type(r.type) for r in self.resources)
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         shown = [f"{kind} x{n}" if n > 1 else kind for kind, n in ordered[:limit]]
@@ -270,7 +282,9 @@ def _uses(
             dependency = graph.get(urn)
             if target is None or dependency is None:
                 continue
-            kind = _PROPERTY_KINDS.get(prop) or _TARGET_KINDS.get(dependency.type, "uses")
+            kind = _PROPERTY_KINDS.get(prop) or (
+                "watches" if node.type in _MONITOR_TYPES else _TARGET_KINDS.get(dependency.type, "uses")
+            )
             yield owner, target, kind
     for urn in node.dependencies:
         if urn not in seen and urn in part_of:

@@ -17,6 +17,7 @@ edges under `maxEdges`; when it would not, the picture folds in steps (unlabelle
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -111,7 +112,9 @@ class ChangeCounts:
         return bool(self.added or self.changed or self.removed)
 
     def summary(self) -> str:
-        return f"+{len(self.added)} ~{len(self.changed)} -{len(self.removed)}"
+        """`+9`, `~1 -2`: the non-zero counts, like a diff stat."""
+        counts = (("+", self.added), ("~", self.changed), ("-", self.removed))
+        return " ".join(f"{sign}{len(items)}" for sign, items in counts if items)
 
 
 @dataclass(frozen=True)
@@ -391,9 +394,11 @@ def _styles(pic: Picture, assigned: dict[str, list[str]], edge_status: Sequence[
     lines = []
     legend = [cls for cls in _LEGEND if cls in assigned]
     if legend:
-        lines.append('  subgraph Legend["Legend"]')
+        # Top to bottom in a fixed order: invisible links chain the entries (a legend has no arrows).
+        lines += ['  subgraph Legend["Legend"]', "    direction TB"]
         lines += [f'    legend_{cls}["{_LEGEND[cls]}"]' for cls in legend]
         lines.append("  end")
+        lines += [f"  legend_{a} ~~~ legend_{b}" for a, b in itertools.pairwise(legend)]
         for cls in legend:
             assigned[cls].append(f"legend_{cls}")
     for cls, style in _CLASSES.items():
