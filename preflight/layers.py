@@ -73,7 +73,18 @@ def has_layers(graph: ResourceGraph) -> bool:
     return any(node.package == "agentic" for node in graph.resources)
 
 
-def _component_layer(node: ResourceNode) -> str | None:
+#: The composition root's module: `agentic:platform:AgenticPlatform` wires the components together and
+#: is no layer of its own, so nothing is placed or drawn by it.
+_ROOT_MODULE = "platform"
+
+
+def is_composition_root(node: ResourceNode) -> bool:
+    """Whether `node` is the component that only composes the others (`agentic:platform:*`)."""
+    return node.package == "agentic" and node.module == _ROOT_MODULE
+
+
+def component_layer(node: ResourceNode) -> str | None:
+    """The layer an `agentic:<module>:<Type>` component declares by its module; None for others."""
     if node.package != "agentic":
         return None
     return _COMPONENT_MODULES.get(node.module)
@@ -81,13 +92,13 @@ def _component_layer(node: ResourceNode) -> str | None:
 
 def layer_of(node: ResourceNode, graph: ResourceGraph | None = None) -> str:
     """The layer of `node`: its own component module, its nearest component ancestor's, or its service's."""
-    own = _component_layer(node)
+    own = component_layer(node)
     if own:
         return own
     if graph is not None:
         for ancestor in graph.ancestors(node):
-            found = _component_layer(ancestor)
-            if found and ancestor.module != "platform":
+            found = component_layer(ancestor)
+            if found and not is_composition_root(ancestor):
                 return found
     if node.module == "cloudwatch" and node.type.split(":")[-1].startswith("Event"):
         return "Processing"

@@ -5,13 +5,15 @@ a sticky-comment action can update in place):
 
 1. a hidden marker ``<!-- preflight:<stack> -->`` that the workflow finds the comment by;
 2. the verdict and the counts;
-3. a Mermaid flowchart of the stack by layer (Interface ... Governance), capped to stay readable;
-4. resources added, changed and removed against the base branch's graph (by URN);
+3. a Mermaid flowchart of the stack's components by layer, coloured by what the pull request changes
+   and outlined where findings are (`preflight.report.diagram`);
+4. resources added, changed and removed against the base branch's graph (by URN), by component;
 5. violations grouped by resource with their fix, then suppressions with their reasons;
 6. the checkov summary and the idle cost with its change against the base.
 
 Long lists fold into ``<details>``. The text never exceeds `limit` characters (GitHub rejects comments
-over 65,536): lists are shortened first, and as a last resort the text is cut with a note.
+over 65,536): lists are shortened and the picture folded first, and as a last resort the text is cut
+with a note.
 """
 
 from __future__ import annotations
@@ -19,29 +21,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from policies.cost.estimator import IdleCost
+from preflight import architecture
+from preflight.architecture import Architecture
 from preflight.cost.idle import idle_cost
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph, ResourceNode
-from preflight.layers import LAYERS, layer_of
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from preflight.report import diagram
 
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_LIMIT = 65_000
 #: Items shown per list before folding into <details>.
 FOLD_AFTER = 8
-#: Mermaid caps: nodes per layer and edges overall.
-MAX_NODES_PER_LAYER = 12
-MAX_EDGES = 40
 #: List caps tried in turn until the comment fits (None = everything).
 _CAPS: tuple[int | None, ...] = (None, 200, 50, 15, 5, 0)
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-_LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9 _.:/@+=,-]")
 _MD_UNSAFE = re.compile(r"([\\`*_{}\[\]<>|])")
 
 
@@ -124,11 +121,12 @@ def _render(
     base_cost: IdleCost | None,
     cap: int | None,
 ) -> str:
+    comparison = _compare(report.graph, base)
     parts = [
         marker(report.stack),
         _verdict(report, cost, base_cost),
-        _diagram(report.graph),
-        _changes(report.graph, base, cap),
+        _diagram(report, comparison, cap),
+        _changes(comparison, cap),
         _violations(report.violations, cap),
         _suppressions(report.suppressed, cap),
         _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed)),
@@ -193,74 +191,11 @@ def _verdict(report: GateReportLike, cost: IdleCost, base_cost: IdleCost | None)
 
 
 # --------------------------------------------------------------------------------------------------
-# Mermaid
+# The picture and the changes against the base branch
 # --------------------------------------------------------------------------------------------------
 
-
-def node_id(index: int, node: ResourceNode) -> str:
-    """A Mermaid-safe, stable node id: `n<index>_<name>` with only [A-Za-z0-9_]."""
-    return f"n{index}_{_ID_UNSAFE.sub('_', node.name)[:40]}"
-
-
-def _label(node: ResourceNode) -> str:
-    kind = node.type.split(":")[-1] if node.type.count(":") == 2 else node.type
-    service = node.module or node.package
-    text = f"{node.name}<br/>{service} {kind}"
-    parts = text.split("<br/>")
-    return "<br/>".join(" ".join(_LABEL_UNSAFE.sub(" ", p).split()) for p in parts)
-
-
-def _diagram(graph: ResourceGraph) -> str:
-    nodes = graph.custom_resources
-    if not nodes:
-        return "### Architecture\n\n_The stack has no cloud resources._"
-    index = {n.urn: i for i, n in enumerate(graph.resources)}
-    by_layer: dict[str, list[ResourceNode]] = {layer: [] for layer in LAYERS}
-    for node in nodes:
-        by_layer.setdefault(layer_of(node, graph), []).append(node)
-    lines = ["```mermaid", "flowchart LR"]
-    drawn: dict[str, str] = {}
-    for layer, members in by_layer.items():
-        if not members:
-            continue
-        lines.append(f'  subgraph L_{layer}["{layer} ({len(members)})"]')
-        for node in members[:MAX_NODES_PER_LAYER]:
-            ident = node_id(index[node.urn], node)
-            drawn[node.urn] = ident
-            lines.append(f'    {ident}["{_label(node)}"]')
-        if len(members) > MAX_NODES_PER_LAYER:
-            lines.append(f'    more_{layer}["… {len(members) - MAX_NODES_PER_LAYER} more"]')
-        lines.append("  end")
-    edges = sorted(_edges(graph, drawn))
-    for source, target in edges[:MAX_EDGES]:
-        lines.append(f"  {source} --> {target}")
-    lines.append("```")
-    note = ""
-    if len(edges) > MAX_EDGES:
-        note = f"\n\n_{len(edges) - MAX_EDGES} of {len(edges)} dependencies not drawn._"
-    return "### Architecture\n\n" + "\n".join(lines) + note
-
-
-def _edges(graph: ResourceGraph, drawn: Mapping[str, str]) -> set[tuple[str, str]]:
-    """`uses` edges between drawn resources, from dependencies and property dependencies."""
-    edges: set[tuple[str, str]] = set()
-    for node in graph.custom_resources:
-        source = drawn.get(node.urn)
-        if source is None:
-            continue
-        targets = set(node.dependencies)
-        for urns in node.property_dependencies.values():
-            targets.update(urns)
-        for urn in targets:
-            target = drawn.get(urn)
-            if target is not None and target != source:
-                edges.add((source, target))
-    return edges
-
-
-# --------------------------------------------------------------------------------------------------
-# Changes against the base branch
-# --------------------------------------------------------------------------------------------------
+#: The diagram's least detail per list cap: the picture folds together with the lists.
+_DIAGRAM_DETAIL = {None: diagram.FULL, 200: diagram.FULL, 50: diagram.FULL, 15: diagram.UNLABELLED, 5: diagram.FOLDED}
 
 
 def _canonical(value: Any) -> str:
@@ -285,19 +220,66 @@ def diff_graphs(head: ResourceGraph, base: ResourceGraph) -> tuple[list[Resource
     return added, changed, removed
 
 
-def _changes(head: ResourceGraph, base: ResourceGraph | None, cap: int | None) -> str:
+@dataclass(frozen=True)
+class _Comparison:
+    """The head's architecture, the base's (when given) and the changes, by part."""
+
+    head: Architecture
+    base: Architecture | None
+    by_part: dict[str, diagram.ChangeCounts]
+    totals: tuple[int, int, int]
+
+
+def _compare(head: ResourceGraph, base: ResourceGraph | None) -> _Comparison:
+    head_arch = architecture.build(head)
     if base is None:
-        return "### Changes\n\n_No base graph given: every resource is new to this report._"
+        return _Comparison(head_arch, None, {}, (0, 0, 0))
+    base_arch = architecture.build(base)
     added, changed, removed = diff_graphs(head, base)
+    by_part: dict[str, diagram.ChangeCounts] = {}
+    for node in added:
+        by_part.setdefault(head_arch.part_of.get(node.urn, ""), diagram.ChangeCounts()).added.append(node)
+    for node, keys in changed:
+        by_part.setdefault(head_arch.part_of.get(node.urn, ""), diagram.ChangeCounts()).changed.append((node, keys))
+    for node in removed:
+        by_part.setdefault(base_arch.part_of.get(node.urn, ""), diagram.ChangeCounts()).removed.append(node)
+    return _Comparison(head_arch, base_arch, by_part, (len(added), len(changed), len(removed)))
+
+
+def _diagram(report: GateReportLike, comparison: _Comparison, cap: int | None) -> str:
+    if not comparison.head.parts and comparison.base is None:
+        return "### Architecture\n\n_The stack has no cloud resources._"
+    pic = diagram.picture(comparison.head, comparison.base, comparison.by_part, report.violations)
+    lines, detail = diagram.render(pic, min_detail=_DIAGRAM_DETAIL.get(cap, diagram.LAYERS_ONLY))
+    notes = {
+        diagram.UNLABELLED: "_Arrow labels left out to fit GitHub's limits._",
+        diagram.FOLDED: f"_Layers with more than {diagram.FOLD_PARTS} boxes folded to fit GitHub's limits._",
+        diagram.LAYERS_ONLY: "_Folded to one box per layer to fit GitHub's limits; changes and findings are below._",
+    }
+    note = f"\n\n{notes[detail]}" if detail in notes else ""
+    return "### Architecture\n\n```mermaid\n" + "\n".join(lines) + "\n```" + note
+
+
+def _changes(comparison: _Comparison, cap: int | None) -> str:
+    if comparison.base is None:
+        return "### Changes\n\n_No base graph given: every resource is new to this report._"
+    added, changed, removed = comparison.totals
     if not (added or changed or removed):
         return "### Changes\n\nNo cloud resource added, changed or removed against the base branch."
-    head_line = f"**{len(added)} added · {len(changed)} changed · {len(removed)} removed** against the base branch"
-    lines = [f"- added {_code(n.name)} {_code(n.type)}" for n in added]
-    for node, keys in changed:
-        shown = ", ".join(_code(k) for k in keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
-        lines.append(f"- changed {_code(node.name)} {_code(node.type)}: {shown}")
-    lines += [f"- removed {_code(n.name)} {_code(n.type)}" for n in removed]
-    return f"### Changes\n\n{head_line}\n\n" + _fold("Resources", lines, cap)
+    head_line = f"**{added} added · {changed} changed · {removed} removed** against the base branch"
+    parts = {**comparison.base.parts, **comparison.head.parts}
+    order = list(comparison.head.parts) + [k for k in comparison.base.parts if k not in comparison.head.parts]
+    lines: list[str] = []
+    for key in sorted(comparison.by_part, key=lambda k: order.index(k) if k in order else len(order)):
+        counts = comparison.by_part[key]
+        title = parts[key].title if key in parts else "outside any component"
+        lines.append(f"- **{_md(title)}** ({counts.summary()})")
+        lines += [f"  - added {_code(n.name)} {_code(n.type)}" for n in counts.added]
+        for node, keys in counts.changed:
+            shown = ", ".join(_code(k) for k in keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
+            lines.append(f"  - changed {_code(node.name)} {_code(node.type)}: {shown}")
+        lines += [f"  - removed {_code(n.name)} {_code(n.type)}" for n in counts.removed]
+    return f"### Changes\n\n{head_line}\n\n" + _fold("Resources by component", lines, cap)
 
 
 # --------------------------------------------------------------------------------------------------
