@@ -39,9 +39,9 @@ from policies.profile import PACK_DIR
 from policies.registry import all_policies
 from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
-from preflight.findings import Finding, Level, Source
+from preflight.findings import Finding, Level
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicyRun, _finding, config_path, provider_of, stack_props
+from preflight.policy_runner import PolicyRun, _finding, config_path, pack_error, provider_of, stack_props
 
 #: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
 _NO_ENGINE = "127.0.0.1:0"
@@ -58,8 +58,6 @@ _CONFIG_LEVELS = {
     "remediate": analyzer_pb2.REMEDIATE,
     "disabled": analyzer_pb2.DISABLED,
 }
-#: Policy name of a finding that says the pack itself failed (a policy raised): never a silent pass.
-PACK_ERROR = "policy-pack-error"
 
 
 @dataclass(frozen=True)
@@ -305,20 +303,8 @@ def _collect(  # noqa: PLR0917 (one call site; each argument is a different thin
 
 
 def _pack_error(node: ResourceNode | None, error: grpc.RpcError) -> Finding:
-    details = " ".join(str(error.details() or error).split())
-    name = node.name if node is not None and node.type != STACK_TYPE else ""
-    return Finding(
-        policy=PACK_ERROR,
-        source=Source.CROSSGUARD,
-        level=Level.MANDATORY,
-        resource=name,
-        type=node.type if node is not None and name else "",
-        urn=node.urn if node is not None and name else "",
-        principles=(),
-        message=f"a policy raised while analysing {name or 'the stack'}: {details}",
-        fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
-        severity="high",
-    )
+    """gRPC carries only the exception's text ("Exception calling application: ..."), not the policy."""
+    return pack_error(node, " ".join(str(error.details() or error).split()))
 
 
 def analyze(graph: ResourceGraph, *, program_dir: str | Path | None = None, pack_dir: Path = PACK_DIR) -> PolicyRun:

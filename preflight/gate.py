@@ -153,6 +153,7 @@ def run_gate(
     from_preview: str | None = None,
     from_export: str | None = None,
     checkov: bool = True,
+    analyzer_protocol: bool = False,
 ) -> GateReport:
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
@@ -168,7 +169,12 @@ def run_gate(
         raise
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
-        run = run_policies(graph, program_dir=program_dir)
+        if analyzer_protocol:  # the pack in its own process, driven as the Pulumi CLI drives it
+            from preflight.analyzer import analyze  # noqa: PLC0415 (starts gRPC machinery only when asked)
+
+            run = analyze(graph, program_dir=program_dir)
+        else:
+            run = run_policies(graph, program_dir=program_dir)
         checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
     notes[:0] = [*graph.notes, *run.undetermined]

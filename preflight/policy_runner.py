@@ -251,7 +251,30 @@ def _finding(policy: PolicySpec, level: Level, node: ResourceNode | None, messag
     )
 
 
-def _call(policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str) -> None:
+#: Policy name of the finding that says a policy raised: mandatory, so a crash never passes silently.
+PACK_ERROR = "policy-pack-error"
+
+
+def pack_error(node: ResourceNode | None, what: str) -> Finding:
+    """A mandatory finding for a policy that raised (under the CLI the same error fails the preview)."""
+    name = node.name if node is not None and node.type != STACK_TYPE else ""
+    return Finding(
+        policy=PACK_ERROR,
+        source=Source.CROSSGUARD,
+        level=Level.MANDATORY,
+        resource=name,
+        type=node.type if node is not None and name else "",
+        urn=node.urn if node is not None and name else "",
+        principles=(),
+        message=f"a policy raised while analysing {name or 'the stack'}: {what}",
+        fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
+        severity="high",
+    )
+
+
+def _call(  # noqa: PLR0917 (the runner's one call shape)
+    policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str, node: ResourceNode | None
+) -> None:
     try:
         policy.validate(args, report)
     except UnknownValueError as exc:
@@ -260,8 +283,8 @@ def _call(policy: PolicySpec, args: Any, report: Callable[..., None], run: Polic
         return
     except PreflightError:
         raise
-    except Exception as exc:  # a bug in a policy must stop the gate with one line, not pass silently
-        raise PreflightError(f"policy {policy.name} failed on {where}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # a bug in a policy is an error finding, never a silent pass
+        run.findings.append(pack_error(node, f"{policy.name}: {type(exc).__name__}: {exc}"))
 
 
 def run_policies(
@@ -306,7 +329,7 @@ def run_policies(
                 ) -> None:
                     run.findings.append(_finding(_policy, _level, graph.get(urn or "") or _node, message))
 
-                _call(policy, args, report, run, node.name)
+                _call(policy, args, report, run, node.name, node)
         else:
             if resources is None:
                 resources = stack_resources(graph)
@@ -318,5 +341,5 @@ def run_policies(
                 node = graph.get(urn) if urn else None
                 run.findings.append(_finding(_policy, _level, node or stack_node, message))
 
-            _call(policy, stack_args, report_stack, run, "the stack")
+            _call(policy, stack_args, report_stack, run, "the stack", stack_node)
     return run

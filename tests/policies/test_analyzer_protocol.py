@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi_policy import Severity
 
-from preflight.analyzer import PACK_ERROR, analyze
+from policies.spec import Category, Kind, PolicySpec
+from preflight.analyzer import analyze
+from preflight.cli import main
 from preflight.engine import synthesize
 from preflight.errors import ConfigError
 from preflight.findings import Finding, Level
 from preflight.graph import ResourceGraph
-from preflight.policy_runner import run_policies
+from preflight.policy_runner import PACK_ERROR, PolicySetting, run_policies
 from preflight.sources import graph_from_export
 
 REPO = Path(__file__).resolve().parents[2]
@@ -120,3 +123,36 @@ def test_a_policy_that_raises_is_an_error_finding_never_a_pass(tmp_path: Path) -
     errors = [f for f in run.findings if f.policy == PACK_ERROR]
     assert [(f.resource, f.level) for f in errors] == [("outputs-bucket", Level.MANDATORY)]
     assert "versioning" in errors[0].message  # gRPC carries the exception text (grpc "Exception calling application")
+
+
+def test_the_in_process_gate_reports_a_raising_policy_the_same_way() -> None:
+    def explode(args: Any, report_violation: Any) -> None:
+        raise KeyError("versioning")
+
+    spec = PolicySpec(
+        name="explodes",
+        description="raises on buckets",
+        explanation="",
+        principles=(),
+        severity=Severity.LOW,
+        category=Category.SECURITY,
+        kind=Kind.RESOURCE,
+        validate=explode,
+        resource_types=("aws:s3/bucket:Bucket",),
+    )
+    graph = graph_from_export(EXPORT, "dev")
+    run = run_policies(graph, policies=[spec], config={"explodes": PolicySetting(Level.ADVISORY)})
+    assert [(f.policy, f.resource, f.level) for f in run.findings] == [(PACK_ERROR, "outputs-bucket", Level.MANDATORY)]
+    assert "explodes: KeyError: 'versioning'" in run.findings[0].message
+
+
+def test_preflight_check_can_gate_over_the_protocol(tmp_path: Path) -> None:
+    reports = {}
+    for flag in ([], ["--analyzer-protocol"]):
+        out = tmp_path / f"report{len(flag)}.json"
+        args = ["check", "--program", str(REPO), "--from-export", str(EXPORT), "--no-checkov", "--format", "json"]
+        assert main([*args, "--output", str(out), *flag]) == 1
+        report = json.loads(out.read_text(encoding="utf-8"))
+        report.pop("duration_seconds")
+        reports[len(flag)] = report
+    assert reports[0] == reports[1]
