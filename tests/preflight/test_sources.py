@@ -23,6 +23,7 @@ from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.sources import graph_from_export, graph_from_preview
 from preflight.stackconfig import split_stack
 from preflight.tfplan import graph_to_tfplan
+from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "pulumi"
@@ -380,3 +381,20 @@ def test_a_qualified_stack_selects_the_bare_stacks_levels(tmp_path: Path) -> Non
     assert [f.to_dict() for f in qualified.violations] == [f.to_dict() for f in bare.violations]
     with pytest.raises(PreflightError, match="this file is for project 'agentic-platform', not 'shop'"):
         run_gate(REPO, "acme/shop/prod", from_export=str(path), checkov=False)
+
+
+def test_a_programs_explicit_provider_is_not_counted_either(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path / "prog",
+        """
+        import pulumi
+        import pulumi_aws as aws
+
+        eu = aws.Provider("eu", region="eu-central-1")
+        aws.sqs.Queue("orders", opts=pulumi.ResourceOptions(provider=eu))
+        aws.sqs.Queue("audit")
+        """,
+    )
+    report = run_gate(program, "dev", checkov=False)
+    assert report.resources == 2
+    assert len(report.graph.custom_resources) == 3  # the provider is in the graph, for the policies
