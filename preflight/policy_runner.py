@@ -34,7 +34,7 @@ from policies.registry import all_policies
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
-from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name
 
 _LEVELS = {level.value: level for level in Level}
 #: Every level pulumi_policy's EnforcementLevel accepts. "remediate" asks the CLI to fix the resource
@@ -151,11 +151,15 @@ def provider_of(node: ResourceNode, graph: ResourceGraph) -> tuple[str, dict[str
     return _default_provider_info(node.provider, graph)
 
 
-def _default_provider_info(urn: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
-    token = urn.split("::")[-2] if urn.count("::") >= 3 else "pulumi:providers:aws"
+def _default_provider_info(reference: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
+    """A provider reference is `<urn>::<id>` in previews and exports (split at the last `::`, as pulumi/pulumi
+    sdk/go/common/providers/reference.go `ParseReference` L147-L160 does); the offline engine writes the bare URN."""
+    urn = reference.rsplit("::", 1)[0] if reference.count("::") >= 4 else reference
+    parts = urn.split("::")
+    token = parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else "pulumi:providers:aws"
     package = token.rsplit(":", 1)[-1]
     props = {k.split(":", 1)[1]: v for k, v in graph.config.items() if k.startswith(f"{package}:")}
-    return token, props, urn, urn.rsplit("::", 1)[-1]
+    return token, props, urn, urn_name(urn)
 
 
 def _default_provider(urn: str, graph: ResourceGraph) -> PolicyProviderResource:

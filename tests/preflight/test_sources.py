@@ -19,6 +19,7 @@ from preflight.cli import main
 from preflight.errors import PreflightError
 from preflight.gate import run_gate
 from preflight.graph import UNKNOWN, ResourceGraph, urn_name
+from preflight.policy_runner import provider_of
 from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.sources import graph_from_export, graph_from_preview
 from preflight.stackconfig import split_stack
@@ -398,3 +399,14 @@ def test_a_programs_explicit_provider_is_not_counted_either(tmp_path: Path) -> N
     report = run_gate(program, "dev", checkov=False)
     assert report.resources == 2
     assert len(report.graph.custom_resources) == 3  # the provider is in the graph, for the policies
+
+
+def test_a_preview_default_provider_reference_is_read_as_pulumi_parses_it() -> None:
+    graph = graph_from_preview(PREVIEW, "dev")
+    handler = next(n for n in graph if n.name == "handler")
+    assert provider_of(handler, graph) == (
+        "pulumi:providers:aws",
+        {"region": "eu-west-1"},
+        "urn:pulumi:dev::agentic-platform::pulumi:providers:aws::default_7_51_1",
+        "default_7_51_1",
+    )
