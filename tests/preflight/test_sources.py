@@ -410,3 +410,21 @@ def test_a_preview_default_provider_reference_is_read_as_pulumi_parses_it() -> N
         "urn:pulumi:dev::agentic-platform::pulumi:providers:aws::default_7_51_1",
         "default_7_51_1",
     )
+
+
+def test_every_command_takes_a_qualified_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = write_program(tmp_path / "prog", "import pulumi_aws as aws\naws.sqs.Queue('q')\n")
+    out = tmp_path / "plan.json"
+    assert (
+        main(
+            ["plan", "--program", str(program), "--stack", "acme/sample/dev", "--format", "json", "--output", str(out)]
+        )
+        == 0
+    )
+    assert json.loads(out.read_text(encoding="utf-8"))["stack"] == "dev"
+    assert (
+        main(["export-tfplan", "--program", str(program), "--stack", "sample/dev", "-o", str(tmp_path / "p.json")]) == 0
+    )
+    capsys.readouterr()
+    assert main(["cost", "--program", str(program), "--stack", "acme/shop/dev"]) == 2
+    assert "is project 'sample', not 'shop'" in capsys.readouterr().err
