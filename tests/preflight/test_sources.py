@@ -428,3 +428,32 @@ def test_every_command_takes_a_qualified_stack(tmp_path: Path, capsys: pytest.Ca
     capsys.readouterr()
     assert main(["cost", "--program", str(program), "--stack", "acme/shop/dev"]) == 2
     assert "is project 'sample', not 'shop'" in capsys.readouterr().err
+
+
+#: (file, kind, managed resources, exit code, a mandatory finding the file's meaning gives).
+SYNTHETIC = [
+    ("preview-show-sames.json", "preview", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("preview-refresh.json", "preview", 2, 1, ("s3-public-access-blocked", "outputs-bucket")),
+    ("export-v3.json", "export", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("export-v4-show-secrets.json", "export", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("preview-default.json", "preview", None, 2, None),
+    ("preview-failed-prod.json", "preview", None, 2, None),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "count", "code", "expected"), SYNTHETIC, ids=[s[0] for s in SYNTHETIC])
+def test_synthetic_files_give_their_resources_and_verdict(
+    tmp_path: Path, name: str, kind: str, count: int | None, code: int, expected: tuple[str, str] | None
+) -> None:
+    stack = "prod" if "prod" in name else "dev"
+    out = tmp_path / "report.json"
+    args = ["check", "--program", str(REPO), "--stack", stack, f"--from-{kind}", str(FIXTURES / name)]
+    assert main([*args, "--no-checkov", "--format", "json", "--output", str(out)]) == code
+    if count is None:
+        assert not out.exists()  # refused before any verdict
+        return
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["resources"] == count
+    mandatory = {(v["policy"], v["resource"]) for v in report["violations"] if v["level"] == "mandatory"}
+    assert expected in mandatory
+    assert not [v for v in report["violations"] if v["resource"] in {"shared-logs", "old-queue"}]  # not managed
