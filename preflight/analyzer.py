@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,9 +40,9 @@ from policies.profile import PACK_DIR
 from policies.registry import all_policies
 from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
-from preflight.findings import Finding, Level, Source
+from preflight.findings import Finding, Level
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicyRun, _finding, config_path, provider_of, stack_props
+from preflight.policy_runner import PolicyRun, _finding, config_path, pack_error, provider_of, stack_props
 
 #: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
 _NO_ENGINE = "127.0.0.1:0"
@@ -58,8 +59,6 @@ _CONFIG_LEVELS = {
     "remediate": analyzer_pb2.REMEDIATE,
     "disabled": analyzer_pb2.DISABLED,
 }
-#: Policy name of a finding that says the pack itself failed (a policy raised): never a silent pass.
-PACK_ERROR = "policy-pack-error"
 
 
 @dataclass(frozen=True)
@@ -83,13 +82,14 @@ class AnalyzerPack:
             "PULUMI_DRY_RUN": "true",
             "PULUMI_CONFIG": json.dumps(dict(config)),
         }
-        self.stderr: list[str] = []
+        # stderr to a file, not a pipe: nobody drains a pipe while the pack serves, and a full one would stall it.
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.policy", _NO_ENGINE, str(pack_dir.resolve())],
             cwd=pack_dir,
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
             text=True,
         )
         port = self._await_port()
@@ -98,30 +98,41 @@ class AnalyzerPack:
 
     def _await_port(self) -> int:
         """The port the pack prints first on stdout (policy.py L136-L138), or one line saying why not."""
-        assert self.process.stdout is not None and self.process.stderr is not None
+        stdout = self.process.stdout
+        assert stdout is not None
         line: list[str] = []
-        reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(_START_TIMEOUT_SECONDS)
         text = line[0].strip() if line else ""
         if not text.isdigit():
             self.process.kill()
-            err = self.process.stderr.read().strip().splitlines()
-            reason = err[-1] if err else "no port announced"
+            self.process.wait()
+            reason = self._last_error() or "no port announced"
+            self.close()
             raise PreflightError(f"the policy pack did not start: {reason}")
         return int(text)
 
+    def _last_error(self) -> str:
+        self.stderr.seek(0)
+        lines = [line.strip() for line in self.stderr.read().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
     def close(self) -> None:
-        self.channel.close()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        channel = getattr(self, "channel", None)
+        if channel is not None:
+            channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        if not self.stderr.closed:
+            self.stderr.close()
 
     def __enter__(self) -> AnalyzerPack:
         return self
@@ -305,20 +316,8 @@ def _collect(  # noqa: PLR0917 (one call site; each argument is a different thin
 
 
 def _pack_error(node: ResourceNode | None, error: grpc.RpcError) -> Finding:
-    details = " ".join(str(error.details() or error).split())
-    name = node.name if node is not None and node.type != STACK_TYPE else ""
-    return Finding(
-        policy=PACK_ERROR,
-        source=Source.CROSSGUARD,
-        level=Level.MANDATORY,
-        resource=name,
-        type=node.type if node is not None and name else "",
-        urn=node.urn if node is not None and name else "",
-        principles=(),
-        message=f"a policy raised while analysing {name or 'the stack'}: {details}",
-        fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
-        severity="high",
-    )
+    """gRPC carries only the exception's text ("Exception calling application: ..."), not the policy."""
+    return pack_error(node, " ".join(str(error.details() or error).split()))
 
 
 def analyze(graph: ResourceGraph, *, program_dir: str | Path | None = None, pack_dir: Path = PACK_DIR) -> PolicyRun:

@@ -182,6 +182,7 @@ def run_gate(
     from_export: str | None = None,
     checkov: bool = True,
     timeout: float | Literal["configured"] | None = "configured",
+    analyzer_protocol: bool = False,
 ) -> GateReport:
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
@@ -199,7 +200,12 @@ def run_gate(
         pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
         production = declared_production(graph)
         baseline = declared_baseline(graph)
-        run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
+        if analyzer_protocol:  # the pack in its own process, driven as the Pulumi CLI drives it
+            from preflight.analyzer import analyze  # noqa: PLC0415 (starts gRPC machinery only when asked)
+
+            run = analyze(graph, program_dir=program_dir)
+        else:
+            run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
         checkov_result = pending.result() if pending is not None else None
     findings = list(run.findings)
     notes[:0] = [*graph.notes, *run.undetermined]

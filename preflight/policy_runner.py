@@ -34,7 +34,7 @@ from policies.registry import all_policies
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
-from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name
 
 _LEVELS = {level.value: level for level in Level}
 #: Every level pulumi_policy's EnforcementLevel accepts. "remediate" asks the CLI to fix the resource
@@ -173,11 +173,15 @@ def provider_of(node: ResourceNode, graph: ResourceGraph) -> tuple[str, dict[str
     return _default_provider_info(node.provider, graph)
 
 
-def _default_provider_info(urn: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
-    token = urn.split("::")[-2] if urn.count("::") >= 3 else "pulumi:providers:aws"
+def _default_provider_info(reference: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
+    """A provider reference is `<urn>::<id>` in previews and exports (split at the last `::`, as pulumi/pulumi
+    sdk/go/common/providers/reference.go `ParseReference` L147-L160 does); the offline engine writes the bare URN."""
+    urn = reference.rsplit("::", 1)[0] if reference.count("::") >= 4 else reference
+    parts = urn.split("::")
+    token = parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else "pulumi:providers:aws"
     package = token.rsplit(":", 1)[-1]
     props = {k.split(":", 1)[1]: v for k, v in graph.config.items() if k.startswith(f"{package}:")}
-    return token, props, urn, urn.rsplit("::", 1)[-1]
+    return token, props, urn, urn_name(urn)
 
 
 def _default_provider(urn: str, graph: ResourceGraph) -> PolicyProviderResource:
@@ -273,7 +277,30 @@ def _finding(policy: PolicySpec, level: Level, node: ResourceNode | None, messag
     )
 
 
-def _call(policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str) -> None:
+#: Policy name of the finding that says a policy raised: mandatory, so a crash never passes silently.
+PACK_ERROR = "policy-pack-error"
+
+
+def pack_error(node: ResourceNode | None, what: str) -> Finding:
+    """A mandatory finding for a policy that raised (under the CLI the same error fails the preview)."""
+    name = node.name if node is not None and node.type != STACK_TYPE else ""
+    return Finding(
+        policy=PACK_ERROR,
+        source=Source.CROSSGUARD,
+        level=Level.MANDATORY,
+        resource=name,
+        type=node.type if node is not None and name else "",
+        urn=node.urn if node is not None and name else "",
+        principles=(),
+        message=f"a policy raised while analysing {name or 'the stack'}: {what}",
+        fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
+        severity="high",
+    )
+
+
+def _call(  # noqa: PLR0917 (the runner's one call shape)
+    policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str, node: ResourceNode | None
+) -> None:
     try:
         policy.validate(args, report)
     except UnknownValueError as exc:
@@ -282,8 +309,8 @@ def _call(policy: PolicySpec, args: Any, report: Callable[..., None], run: Polic
         return
     except PreflightError:
         raise
-    except Exception as exc:  # a bug in a policy must stop the gate with one line, not pass silently
-        raise PreflightError(f"policy {policy.name} failed on {where}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # a bug in a policy is an error finding, never a silent pass
+        run.findings.append(pack_error(node, f"{policy.name}: {type(exc).__name__}: {exc}"))
 
 
 def run_policies(
@@ -330,7 +357,7 @@ def run_policies(
                 ) -> None:
                     run.findings.append(_finding(_policy, _level, graph.get(urn or "") or _node, message))
 
-                _call(policy, args, report, run, node.name)
+                _call(policy, args, report, run, node.name, node)
         else:
             if resources is None:
                 resources = stack_resources(graph)
@@ -342,5 +369,5 @@ def run_policies(
                 node = graph.get(urn) if urn else None
                 run.findings.append(_finding(_policy, _level, node or stack_node, message))
 
-            _call(policy, stack_args, report_stack, run, "the stack")
+            _call(policy, stack_args, report_stack, run, "the stack", stack_node)
     return run

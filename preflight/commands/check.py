@@ -34,6 +34,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--base-graph", metavar="FILE", help="graph.json of the base branch (markdown diff)")
     parser.add_argument("--no-checkov", action="store_true", help="skip the checkov scan")
+    parser.add_argument(
+        "--analyzer-protocol",
+        action="store_true",
+        help="run the pack in its own process over the Analyzer gRPC protocol, as `pulumi preview --policy-pack` does",
+    )
     parser.set_defaults(func=run)
 
 
@@ -66,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         from_export=args.from_export,
         checkov=not args.no_checkov,
         timeout=program_timeout(args),
+        analyzer_protocol=args.analyzer_protocol,
     )
     if args.output_dir:
         write_output_dir(report, args.output_dir, base)

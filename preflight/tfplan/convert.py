@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+
+# Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
+from preflight.secrets import SECRET_PLACEHOLDER
+from preflight.secrets import SECRET_SIG as _SECRET_SIG
+from preflight.secrets import SIG_KEY as _SIG_KEY
 from preflight.tfplan.shapes import FieldShape, Kind, Shape, shape_of, shape_of_class
 from preflight.tfplan.types import JSON_STRING_FIELDS, KEEP_PLURAL, MAP_FIELDS, field_renames, tf_type_of
 
@@ -28,10 +33,6 @@ PLAN_FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.0"
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 
-#: Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
-from preflight.secrets import SECRET_PLACEHOLDER  # noqa: E402
-from preflight.secrets import SECRET_SIG as _SECRET_SIG  # noqa: E402
-from preflight.secrets import SIG_KEY as _SIG_KEY  # noqa: E402
 
 #: Output-only attributes that Terraform never knows at plan time for a resource being created.
 _COMPUTED = ("id", "arn")

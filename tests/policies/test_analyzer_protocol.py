@@ -10,22 +10,33 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi_policy import Severity
 
-from preflight.analyzer import PACK_ERROR, analyze
+from policies.spec import Category, Kind, PolicySpec
+from preflight.analyzer import AnalyzerPack, PackInfo, analyze, reconcile_config
+from preflight.cli import main
 from preflight.engine import synthesize
-from preflight.errors import ConfigError
+from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
 from preflight.graph import ResourceGraph
-from preflight.policy_runner import run_policies
+from preflight.policy_runner import PACK_ERROR, PolicySetting, run_policies
 from preflight.sources import graph_from_export
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORT = REPO / "tests" / "fixtures" / "pulumi" / "export-v3.json"
 DEV_CONFIG = REPO / "policies" / "config" / "dev.json"
+
+
+@pytest.fixture(scope="module")
+def dev_pack() -> Iterator[PackInfo]:
+    """What GetAnalyzerInfo says of the pack for dev (one pack process for the config tests)."""
+    with AnalyzerPack(project="agentic-platform", stack="dev", config={}) as pack:
+        yield pack.start("agentic-platform", "dev", {})
 
 
 def _key(findings: list[Finding]) -> list[tuple[Any, ...]]:
@@ -75,7 +86,7 @@ def test_a_policy_left_out_of_the_config_gets_the_same_level(tmp_path: Path) -> 
     ],
 )
 def test_a_stale_or_wrong_setting_fails_against_the_policys_schema(
-    tmp_path: Path, setting: dict[str, Any], message: str
+    tmp_path: Path, dev_pack: PackInfo, setting: dict[str, Any], message: str
 ) -> None:
     config = json.loads(DEV_CONFIG.read_text(encoding="utf-8"))
     for name, value in setting.items():
@@ -85,7 +96,7 @@ def test_a_stale_or_wrong_setting_fails_against_the_policys_schema(
     path = program / "policies" / "config" / "dev.json"
     path.write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ConfigError, match=message) as excinfo:
-        analyze(graph_from_export(EXPORT, "dev"), program_dir=program)
+        reconcile_config(dev_pack, path)
     assert str(excinfo.value).startswith(f"{path}: ")
 
 
@@ -120,3 +131,47 @@ def test_a_policy_that_raises_is_an_error_finding_never_a_pass(tmp_path: Path) -
     errors = [f for f in run.findings if f.policy == PACK_ERROR]
     assert [(f.resource, f.level) for f in errors] == [("outputs-bucket", Level.MANDATORY)]
     assert "versioning" in errors[0].message  # gRPC carries the exception text (grpc "Exception calling application")
+
+
+def test_the_in_process_gate_reports_a_raising_policy_the_same_way() -> None:
+    def explode(args: Any, report_violation: Any) -> None:
+        raise KeyError("versioning")
+
+    spec = PolicySpec(
+        name="explodes",
+        description="raises on buckets",
+        explanation="",
+        principles=(),
+        severity=Severity.LOW,
+        category=Category.SECURITY,
+        kind=Kind.RESOURCE,
+        validate=explode,
+        resource_types=("aws:s3/bucket:Bucket",),
+    )
+    graph = graph_from_export(EXPORT, "dev")
+    run = run_policies(graph, policies=[spec], config={"explodes": PolicySetting(Level.ADVISORY)})
+    assert [(f.policy, f.resource, f.level) for f in run.findings] == [(PACK_ERROR, "outputs-bucket", Level.MANDATORY)]
+    assert "explodes: KeyError: 'versioning'" in run.findings[0].message
+
+
+def test_preflight_check_can_gate_over_the_protocol(tmp_path: Path) -> None:
+    reports = {}
+    for flag in ([], ["--analyzer-protocol"]):
+        out = tmp_path / f"report{len(flag)}.json"
+        args = ["check", "--program", str(REPO), "--from-export", str(EXPORT), "--no-checkov", "--format", "json"]
+        assert main([*args, "--output", str(out), *flag]) == 1
+        report = json.loads(out.read_text(encoding="utf-8"))
+        report.pop("duration_seconds")
+        reports[len(flag)] = report
+    assert reports[0] == reports[1]
+
+
+def test_a_pack_that_cannot_start_is_one_line(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "__main__.py").write_text("import policies_that_do_not_exist\n", encoding="utf-8")
+    with pytest.raises(PreflightError) as excinfo:
+        analyze(graph_from_export(EXPORT, "dev"), program_dir=tmp_path, pack_dir=pack)
+    text = str(excinfo.value)
+    assert text.startswith("the policy pack did not start: ")
+    assert "policies_that_do_not_exist" in text and "\n" not in text

@@ -19,10 +19,12 @@ from preflight.cli import main
 from preflight.errors import PreflightError
 from preflight.gate import run_gate
 from preflight.graph import UNKNOWN, ResourceGraph, urn_name
+from preflight.policy_runner import provider_of
 from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.sources import graph_from_export, graph_from_preview
 from preflight.stackconfig import split_stack
 from preflight.tfplan import graph_to_tfplan
+from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "pulumi"
@@ -380,3 +382,78 @@ def test_a_qualified_stack_selects_the_bare_stacks_levels(tmp_path: Path) -> Non
     assert [f.to_dict() for f in qualified.violations] == [f.to_dict() for f in bare.violations]
     with pytest.raises(PreflightError, match="this file is for project 'agentic-platform', not 'shop'"):
         run_gate(REPO, "acme/shop/prod", from_export=str(path), checkov=False)
+
+
+def test_a_programs_explicit_provider_is_not_counted_either(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path / "prog",
+        """
+        import pulumi
+        import pulumi_aws as aws
+
+        eu = aws.Provider("eu", region="eu-central-1")
+        aws.sqs.Queue("orders", opts=pulumi.ResourceOptions(provider=eu))
+        aws.sqs.Queue("audit")
+        """,
+    )
+    report = run_gate(program, "dev", checkov=False)
+    assert report.resources == 2
+    assert len(report.graph.custom_resources) == 3  # the provider is in the graph, for the policies
+
+
+def test_a_preview_default_provider_reference_is_read_as_pulumi_parses_it() -> None:
+    graph = graph_from_preview(PREVIEW, "dev")
+    handler = next(n for n in graph if n.name == "handler")
+    assert provider_of(handler, graph) == (
+        "pulumi:providers:aws",
+        {"region": "eu-west-1"},
+        "urn:pulumi:dev::agentic-platform::pulumi:providers:aws::default_7_51_1",
+        "default_7_51_1",
+    )
+
+
+def test_every_command_takes_a_qualified_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = write_program(tmp_path / "prog", "import pulumi_aws as aws\naws.sqs.Queue('q')\n")
+    out = tmp_path / "plan.json"
+    assert (
+        main(
+            ["plan", "--program", str(program), "--stack", "acme/sample/dev", "--format", "json", "--output", str(out)]
+        )
+        == 0
+    )
+    assert json.loads(out.read_text(encoding="utf-8"))["stack"] == "dev"
+    assert (
+        main(["export-tfplan", "--program", str(program), "--stack", "sample/dev", "-o", str(tmp_path / "p.json")]) == 0
+    )
+    capsys.readouterr()
+    assert main(["cost", "--program", str(program), "--stack", "acme/shop/dev"]) == 2
+    assert "is project 'sample', not 'shop'" in capsys.readouterr().err
+
+
+#: (file, kind, managed resources, exit code, a mandatory finding the file's meaning gives).
+SYNTHETIC = [
+    ("preview-show-sames.json", "preview", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("preview-refresh.json", "preview", 2, 1, ("s3-public-access-blocked", "outputs-bucket")),
+    ("export-v3.json", "export", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("export-v4-show-secrets.json", "export", 7, 1, ("s3-bucket-kms-encryption", "outputs-bucket")),
+    ("preview-default.json", "preview", None, 2, None),
+    ("preview-failed-prod.json", "preview", None, 2, None),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "count", "code", "expected"), SYNTHETIC, ids=[s[0] for s in SYNTHETIC])
+def test_synthetic_files_give_their_resources_and_verdict(
+    tmp_path: Path, name: str, kind: str, count: int | None, code: int, expected: tuple[str, str] | None
+) -> None:
+    stack = "prod" if "prod" in name else "dev"
+    out = tmp_path / "report.json"
+    args = ["check", "--program", str(REPO), "--stack", stack, f"--from-{kind}", str(FIXTURES / name)]
+    assert main([*args, "--no-checkov", "--format", "json", "--output", str(out)]) == code
+    if count is None:
+        assert not out.exists()  # refused before any verdict
+        return
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["resources"] == count
+    mandatory = {(v["policy"], v["resource"]) for v in report["violations"] if v["level"] == "mandatory"}
+    assert expected in mandatory
+    assert not [v for v in report["violations"] if v["resource"] in {"shared-logs", "old-queue"}]  # not managed
