@@ -124,7 +124,10 @@ _LAUNCHER = (
     "import sys, warnings\n"
     "warnings.simplefilter('ignore')\n"
     "from checkov.main import Checkov\n"
-    "argv = sys.stdin.readline().rstrip('\\n').split('\\0')\n"
+    "line = sys.stdin.readline()\n"
+    "if not line.strip():\n"
+    "    sys.exit(0)\n"  # the gate ended before it had a plan (bad input, --help): nothing to scan
+    "argv = line.rstrip('\\n').split('\\0')\n"
     "sys.exit(Checkov(argv).run())\n"
 )
 
@@ -184,6 +187,32 @@ class WarmCheckov:
             self._process.kill()
             self._process.communicate()
         self._scratch.cleanup()
+
+
+_PRESTARTED: list[WarmCheckov] = []
+
+
+def prestart(checkov_bin: str | Path | None = None) -> None:
+    """Start checkov now, before the gate's own imports, so they too are hidden under checkov's start-up.
+
+    The CLI calls this first thing for `preflight check`; `take_prestarted` hands the process to the
+    gate. A missing checkov is not reported here: the gate reports it the usual way.
+    """
+    try:
+        _PRESTARTED.append(WarmCheckov(checkov_bin))
+    except PreflightError:
+        return
+
+
+def take_prestarted() -> WarmCheckov | None:
+    """The process `prestart` started, once; None when there is none."""
+    return _PRESTARTED.pop() if _PRESTARTED else None
+
+
+def discard_prestarted() -> None:
+    """Stop a prestarted process nobody took (the command failed before the scan)."""
+    while _PRESTARTED:
+        _PRESTARTED.pop().close()
 
 
 def run_checkov(

@@ -164,7 +164,7 @@ def _start_checkov(notes: list[str]) -> Any:
             raise
         notes.append("checkov skipped: preflight.checkov_runner is not available")
         return None
-    return runner.WarmCheckov()
+    return runner.take_prestarted() or runner.WarmCheckov()
 
 
 def _run_checkov(graph: ResourceGraph, program_dir: str | Path, warm: Any, notes: list[str]) -> CheckovResult | None:
