@@ -46,21 +46,3 @@ def is_taggable(type_token: str) -> bool:
     """Whether a pulumi-aws resource type takes a `tags` map in the installed SDK."""
     init = getattr(resource_class(type_token), "_internal_init", None)
     return init is not None and "tags" in inspect.signature(init).parameters
-
-
-@functools.cache
-def invoke_result_names(token: str) -> tuple[str, ...]:
-    """The result fields of a pulumi-aws data source (`aws:kms/getKey:getKey` -> GetKeyResult's fields)."""
-    parts = token.split(":")
-    if len(parts) != 3 or parts[0] != "aws":
-        return ()
-    function = parts[2]
-    result = resource_class(f"aws:{parts[1]}:{function[:1].upper()}{function[1:]}Result")
-    if result is None:
-        return ()
-    names = []
-    for member in vars(result).values():
-        name = getattr(getattr(member, "fget", None), "_pulumi_name", None)
-        if isinstance(name, str):
-            names.append(name)
-    return tuple(sorted(names))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from preflight.checkov_config import load_checkov_config
 from preflight.errors import PreflightError
 from preflight.findings import CheckovFinding, CheckovResult
 from preflight.graph import ResourceGraph
@@ -37,8 +39,6 @@ EXTERNAL_CHECKS_DIR = Path("policies") / "checkov"
 TIMEOUT_SECONDS = 600
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-_SKIP_LINE = re.compile(r"^\s*-\s*([A-Z0-9_]+)\s*(?:#\s*(.*))?$")
 
 
 def find_checkov(checkov_bin: str | Path | None = None) -> Path:
@@ -63,21 +63,8 @@ def _project_file(program_dir: Path, relative: Path | str) -> Path | None:
 
 
 def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
-    """The `skip-check` entries of a checkov config, each with the reason written in its comment."""
-    if config_file is None:
-        return []
-    skipped: list[dict[str, str]] = []
-    in_skip = False
-    for line in config_file.read_text(encoding="utf-8").splitlines():
-        if re.match(r"^skip-check\s*:", line):
-            in_skip = True
-            continue
-        if in_skip and line.strip() and not line.startswith((" ", "-", "\t")):
-            in_skip = False
-        match = _SKIP_LINE.match(line) if in_skip else None
-        if match:
-            skipped.append({"check_id": match.group(1), "address": "*", "reason": (match.group(2) or "").strip()})
-    return skipped
+    """The `skip-check` entries of a checkov config, each with its reason, origin and whether it is honoured."""
+    return [skip.to_dict() for skip in load_checkov_config(config_file).skips]
 
 
 def checkov_command(checkov: Path, plan_file: Path, config_file: Path | None, checks_dir: Path | None) -> list[str]:
@@ -137,7 +124,10 @@ _LAUNCHER = (
     "import sys, warnings\n"
     "warnings.simplefilter('ignore')\n"
     "from checkov.main import Checkov\n"
-    "argv = sys.stdin.readline().rstrip('\\n').split('\\0')\n"
+    "line = sys.stdin.readline()\n"
+    "if not line.strip():\n"
+    "    sys.exit(0)\n"  # the gate ended before it had a plan (bad input, --help): nothing to scan
+    "argv = line.rstrip('\\n').split('\\0')\n"
     "sys.exit(Checkov(argv).run())\n"
 )
 
@@ -199,6 +189,32 @@ class WarmCheckov:
         self._scratch.cleanup()
 
 
+_PRESTARTED: list[WarmCheckov] = []
+
+
+def prestart(checkov_bin: str | Path | None = None) -> None:
+    """Start checkov now, before the gate's own imports, so they too are hidden under checkov's start-up.
+
+    The CLI calls this first thing for `preflight check`; `take_prestarted` hands the process to the
+    gate. A missing checkov is not reported here: the gate reports it the usual way.
+    """
+    try:
+        _PRESTARTED.append(WarmCheckov(checkov_bin))
+    except PreflightError:
+        return
+
+
+def take_prestarted() -> WarmCheckov | None:
+    """The process `prestart` started, once; None when there is none."""
+    return _PRESTARTED.pop() if _PRESTARTED else None
+
+
+def discard_prestarted() -> None:
+    """Stop a prestarted process nobody took (the command failed before the scan)."""
+    while _PRESTARTED:
+        _PRESTARTED.pop().close()
+
+
 def run_checkov(
     graph: ResourceGraph,
     program_dir: str | Path = ".",
@@ -224,13 +240,16 @@ def run_checkov(
     try:
         program = Path(program_dir).resolve()
         config_file = _project_file(program, CONFIG_FILE)
+        config = load_checkov_config(config_file)
+        effective = process.scratch / "checkov-config.yaml"
+        effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
         checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
         tfplan = graph_to_tfplan(graph)
         plan_file = process.scratch / "tfplan.json"
         plan_file.write_text(tfplan.to_json(), encoding="utf-8")
         if keep_plan:
             Path(keep_plan).write_text(tfplan.to_json(), encoding="utf-8")
-        completed = process.scan(checkov_command(process.checkov, plan_file, config_file, checks_dir))
+        completed = process.scan(checkov_command(process.checkov, plan_file, effective, checks_dir))
         duration = time.monotonic() - process.started
     finally:
         process.close()
@@ -241,6 +260,7 @@ def run_checkov(
             f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
         )
     result = parse_report(completed.stdout, tfplan)
-    result.skipped = skipped_checks(config_file)
+    result.skipped = [skip.to_dict() for skip in config.skips]
+    result.notes = config.notes()
     result.duration_seconds = round(duration, 3)
     return result

@@ -72,7 +72,8 @@ class CheckovResult:
 
     failed: list[CheckovFinding] = field(default_factory=list)
     passed_count: int = 0
-    skipped: list[dict[str, str]] = field(default_factory=list)  # check_id, address, reason (from .checkov.yaml)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # check_id, reason, origin, expires, status
+    notes: list[str] = field(default_factory=list)  # skips and options of .checkov.yaml the gate refused
     not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens the bridge cannot map
     duration_seconds: float = 0.0
     ran: bool = True

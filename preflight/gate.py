@@ -66,6 +66,12 @@ class GateReport:
         return [f for f in self.violations if f.level is Level.ADVISORY]
 
     @property
+    def not_seen(self) -> int:
+        """Resources checkov did not see: of a type the Terraform-plan bridge cannot map (the goal is none)."""
+        missing = set(self.not_scanned)
+        return sum(1 for n in self.graph.custom_resources if n.type in missing)
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.mandatory else 0
 
@@ -77,6 +83,7 @@ class GateReport:
                 "failed": len(self.checkov.failed),
                 "passed": self.checkov.passed_count,
                 "skipped": list(self.checkov.skipped),
+                "not_seen": self.not_seen,
                 "duration_seconds": round(self.checkov.duration_seconds, 3),
             }
         return {
@@ -140,12 +147,13 @@ def _start_checkov(notes: list[str]) -> Any:
             raise
         notes.append("checkov skipped: preflight.checkov_runner is not available")
         return None
-    return runner.WarmCheckov()
+    return runner.take_prestarted() or runner.WarmCheckov()
 
 
 def _run_checkov(graph: ResourceGraph, program_dir: str | Path, warm: Any, notes: list[str]) -> CheckovResult | None:
     runner = importlib.import_module("preflight.checkov_runner")
     result: CheckovResult = runner.run_checkov(graph, program_dir, warm=warm)
+    notes.extend(result.notes)
     if not result.ran:
         notes.append("checkov did not run (see the checkov bridge's message); only CrossGuard policies were applied")
     return result

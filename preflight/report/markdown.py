@@ -31,6 +31,7 @@ from preflight.cost.idle import idle_cost
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.report import diagram
+from preflight.report.skips import skip_reason, skip_where
 
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_LIMIT = 65_000
@@ -59,6 +60,8 @@ class GateReportLike(Protocol):
     def suppressed(self) -> Sequence[SuppressedFinding]: ...
     @property
     def not_scanned(self) -> Sequence[str]: ...
+    @property
+    def not_seen(self) -> int: ...
     @property
     def checkov(self) -> CheckovResult | None: ...
     @property
@@ -129,7 +132,7 @@ def _render(
         _changes(comparison, cap),
         _violations(report.violations, cap),
         _suppressions(report.suppressed, cap),
-        _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed)),
+        _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed), report.not_seen),
         _cost(cost, base_cost, cap),
     ]
     if cap is not None:
@@ -350,14 +353,18 @@ def _suppressed_checkov(suppressed: Sequence[SuppressedFinding]) -> set[tuple[st
 
 
 def _checkov(
-    result: CheckovResult | None, not_scanned: Sequence[str], cap: int | None, waived: set[tuple[str, str]]
+    result: CheckovResult | None,
+    not_scanned: Sequence[str],
+    cap: int | None,
+    waived: set[tuple[str, str]],
+    not_seen: int,
 ) -> str:
     if result is None or not result.ran:
         return "### Checkov\n\n_Checkov did not run for this report._"
     missing = sorted(set(not_scanned) | set(result.not_scanned))
     summary = (
         f"{len(result.failed)} failed · {result.passed_count} passed · {len(result.skipped)} skipped"
-        f" · {len(missing)} resource types not scanned · {result.duration_seconds:.1f} s"
+        f" · {len(missing)} resource types not scanned ({not_seen} resources) · {result.duration_seconds:.1f} s"
     )
     parts = [f"### Checkov\n\n{summary}"]
     failed = sorted(result.failed, key=lambda f: (f.name, f.check_id))
@@ -371,7 +378,8 @@ def _checkov(
         parts.append(_fold(f"{len(failed)} failed checks", lines, cap))
     if result.skipped:
         lines = [
-            f"- {_code(s.get('check_id', ''))} on {_code(s.get('address', ''))}: {_md(s.get('reason', ''))}"
+            f"- {_code(s.get('check_id', ''))} on {_code(s.get('address', '*'))} ({_md(skip_where(s))}):"
+            f" {_md(skip_reason(s))}"
             for s in sorted(result.skipped, key=lambda s: (s.get("check_id", ""), s.get("address", "")))
         ]
         parts.append(_fold(f"{len(lines)} skipped checks", lines, cap, open_first=0))

@@ -125,6 +125,11 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
                 "automationDetails": {"id": f"preflight/{report.stack}/"},
                 "artifacts": [{"location": {"uri": artifact}}],
                 "results": results,
+                # What checkov was told not to check, and where; what it could not see (goal: none).
+                "properties": {
+                    "checkovSkipped": list(report.checkov.skipped) if report.checkov is not None else [],
+                    "checkovNotSeen": report.not_seen,
+                },
             }
         ],
     }

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from preflight.findings import Finding, Level, Source
+from preflight.report.skips import skip_line
 
 if TYPE_CHECKING:
     from preflight.gate import GateReport
@@ -83,8 +84,11 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             failed = f"{len(c.failed)} failed" + (f" ({waived} suppressed)" if waived else "")
             console.print(
                 f"\n[bold]checkov[/bold] {state}: {failed}, {c.passed_count} passed, "
-                f"{len(c.skipped)} skipped in .checkov.yaml ({c.duration_seconds:.1f}s)"
+                f"{len(c.skipped)} skipped in .checkov.yaml, {report.not_seen} resources not seen "
+                f"({c.duration_seconds:.1f}s)"
             )
+            for skip in c.skipped:
+                console.print(Text(f"  skip {skip_line(skip)}"))
         if report.not_scanned:
             console.print(Text(f"\nnot scanned by checkov (no Terraform mapping): {', '.join(report.not_scanned)}"))
         if report.profile:

@@ -288,10 +288,93 @@ def _references(
     return refs
 
 
-def _expressions(values: Mapping[str, Any], refs: Mapping[str, list[str]]) -> dict[str, Any]:
+#: Outputs of a dependency that a dependent's nested value may carry (`vpc_security_group_ids = [sg.id]`).
+_LINKABLE_OUTPUT = re.compile(r"^(id|arn|name|.*(Id|Arn|Name))$")
+
+
+def _link_targets(dependency: ResourceNode, address: str) -> dict[str, list[str]]:
+    """The dependency's id, ARN and name values -> the Terraform references that stand for them."""
+    targets: dict[str, list[str]] = {}
+    for key, output in sorted(dependency.outputs.items()):
+        if isinstance(output, str) and len(output) > 3 and output != UNKNOWN and _LINKABLE_OUTPUT.match(key):
+            targets.setdefault(output, [f"{address}.{snake_case(key)}", address])
+    if dependency.id and dependency.id != UNKNOWN:
+        targets[dependency.id] = [f"{address}.id", address]
+    return targets
+
+
+def _link(value: Any, targets: Mapping[str, list[str]]) -> tuple[Any, Any, Any]:
+    """(value with linked strings as null, configuration expression, after_unknown part) of a nested value.
+
+    Terraform writes a list or block that holds references the same way: null where the value is not
+    yet known, `true` for it in after_unknown, and the references in the configuration; checkov's plan
+    parser (`_hclify` / `_add_references`) reads a list's `references` and a block's list of expressions.
+    """
+    if isinstance(value, str) and value in targets:
+        return None, {"references": list(targets[value])}, True
+    if isinstance(value, dict):
+        out, conf, unknown = {}, {}, {}
+        for key, item in value.items():
+            out[key], item_conf, item_unknown = _link(item, targets)
+            if item_conf is not None:
+                conf[key] = item_conf
+            if item_unknown is not None:
+                unknown[key] = item_unknown
+        return out, (conf or None), (unknown or None)
+    if isinstance(value, list):
+        items, confs, unknowns = [], [], []
+        for item in value:
+            linked, item_conf, item_unknown = _link(item, targets)
+            items.append(linked)
+            confs.append(item_conf)
+            unknowns.append(item_unknown if item_unknown is not None else False)
+        if not any(c is not None for c in confs):
+            return items, None, None
+        if all(not isinstance(item, dict) for item in value):  # a list of ids: one expression for the list
+            refs = [r for c in confs if c is not None for r in c["references"]]
+            return items, {"references": refs}, unknowns
+        return items, [c or {} for c in confs], unknowns
+    return value, None, None
+
+
+def _nested_references(
+    node: ResourceNode,
+    converter: _Converter,
+    shape: Shape | None,
+    converted: tuple[dict[str, Any], dict[str, Any]],
+    *,
+    mapped: Mapping[str, tuple[str, str, str]],
+    graph: ResourceGraph,
+) -> dict[str, Any]:
+    """Configuration expressions for list and block attributes that carry other resources' ids or ARNs."""
+    values, unknown = converted
     expressions: dict[str, Any] = {}
+    for key, urns in node.property_dependencies.items():
+        value = node.inputs.get(key)
+        if not isinstance(value, Mapping | list):
+            continue
+        tf_key = converter.tf_name(key, shape.get(key) if shape is not None else None, value, top=True)
+        if tf_key not in values:
+            continue
+        targets: dict[str, list[str]] = {}
+        for urn in urns:
+            dependency, target = graph.get(urn), mapped.get(urn)
+            if dependency is not None and target is not None and urn != node.urn:
+                targets.update(_link_targets(dependency, target[0]))
+        if not targets:
+            continue
+        linked, conf, unknown_part = _link(values[tf_key], targets)
+        if conf is not None:
+            values[tf_key] = linked
+            expressions[tf_key] = conf
+            unknown[tf_key] = unknown_part
+    return expressions
+
+
+def _expressions(values: Mapping[str, Any], refs: Mapping[str, list[str]], nested: Mapping[str, Any]) -> dict[str, Any]:
+    expressions: dict[str, Any] = dict(nested)
     for key, value in values.items():
-        if key in refs:
+        if key in refs or key in nested:
             continue
         if value is None or isinstance(value, dict | list):
             continue  # checkov reads only references (and top-level constants) from configuration
@@ -309,6 +392,7 @@ def _convert_node(
     converter = _Converter(node.type)
     values, unknown = converter.obj(_values_of(node), shape, top=True)
     refs = _references(node, converter, shape, mapped, graph)
+    nested = _nested_references(node, converter, shape, (values, unknown), mapped=mapped, graph=graph)
     for key in refs:
         # What Terraform shows for a value known only after apply: null here, true in after_unknown.
         values[key] = None
@@ -335,7 +419,7 @@ def _convert_node(
         "type": tf_type,
         "name": tf_name,
         "provider_config_key": "aws",
-        "expressions": _expressions(values, refs),
+        "expressions": _expressions(values, refs, nested),
         "schema_version": 0,
     }
     return planned, change, config

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from preflight.tfplan.derive import derived_types, ruled_type
+
 #: pulumi-aws type token -> Terraform resource type (bridge-metadata.json `renames.resources`).
 TF_TYPES: Mapping[str, str] = {
     # S3: the bucket and its separate configuration resources (pulumi-aws v7 dropped the V2 suffixes;
@@ -331,8 +333,12 @@ MAP_FIELDS: frozenset[str] = frozenset(
 
 
 def tf_type_of(token: str) -> str | None:
-    """The Terraform resource type of a pulumi-aws token, or None when the bridge cannot map it."""
-    return TF_TYPES.get(token)
+    """The Terraform resource type of a pulumi-aws token, or None when the bridge cannot map it.
+
+    The table above first, then every type checkov has checks for, derived from the bridge's naming
+    rules (preflight/tfplan/derive.py, stored in checkov_types.json), then the naming rule for the rest.
+    """
+    return TF_TYPES.get(token) or derived_types().get(token) or ruled_type(token)
 
 
 def field_renames(token: str) -> Mapping[str, str]:

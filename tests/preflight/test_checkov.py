@@ -1,7 +1,8 @@
 """The real checkov on bridged plans: its own checks, the custom CKV_AGP_* checks, and the mapping back to Pulumi.
 
 checkov runs from /work/main/.venv-checkov (made by `make install`) or a checkov on PATH-less
-fallback; the tests are skipped, saying why, only when no checkov executable exists.
+fallback; the tests are skipped, saying why, only when no checkov executable exists, and fail
+instead under CI (tests/preflight/checkov_required.py).
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ from tests.preflight.programs import write_program
 
 _CANDIDATES = (REPO_ROOT / ".venv-checkov" / "bin" / "checkov", Path("/tmp/venvck/bin/checkov"))
 CHECKOV = next((p for p in _CANDIDATES if p.is_file() and os.access(p, os.X_OK)), None)
-needs_checkov = pytest.mark.skipif(
-    CHECKOV is None, reason="checkov is not installed: run `make install` to build .venv-checkov"
-)
+needs_checkov = pytest.mark.usefixtures("checkov_present")
 
 PROGRAM = """
 import json

@@ -82,6 +82,7 @@ class FakeReport:
     not_scanned: list[str] = field(default_factory=list)
     checkov: CheckovResult | None = None
     exit_code: int = 1
+    not_seen: int = 0
 
 
 def finding(policy: str, resource: str, type_: str, level: Level = Level.MANDATORY, **kw: str) -> Finding:
@@ -167,7 +168,14 @@ def report(graphs: tuple[ResourceGraph, ResourceGraph]) -> FakeReport:
         ],
         passed_count=41,
         skipped=[
-            {"check_id": "CKV_AWS_116", "address": "aws_lambda_function.router", "reason": "DLQ via destinations"}
+            {
+                "check_id": "CKV_AWS_116",
+                "address": "aws_lambda_function.router",
+                "reason": "DLQ via destinations",
+                "origin": ".checkov.yaml:12",
+                "expires": "2026-12-31",
+                "status": "honoured",
+            }
         ],
         not_scanned=["aws:apigatewayv2/integration:Integration"],
         duration_seconds=3.25,
@@ -182,6 +190,7 @@ def report(graphs: tuple[ResourceGraph, ResourceGraph]) -> FakeReport:
         ["aws:iam/role:Role"],
         checkov,
         exit_code=1,
+        not_seen=2,
     )
 
 

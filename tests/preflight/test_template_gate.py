@@ -6,23 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from preflight.checkov_runner import find_checkov
-from preflight.errors import PreflightError
 from preflight.findings import Source
 from preflight.gate import run_gate
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _checkov_available() -> bool:
-    try:
-        find_checkov()
-    except PreflightError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _checkov_available(), reason="checkov is not installed (run `make install`)")
+@pytest.mark.usefixtures("checkov_present")
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_template_stack_passes_with_nothing_unsuppressed(stack: str) -> None:
     report = run_gate(ROOT, stack)

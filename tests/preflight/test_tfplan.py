@@ -212,15 +212,16 @@ def test_unmappable_types_are_listed_not_dropped() -> None:
         stack="dev",
         resources=[
             _node("pet", "random:index/randomPet:RandomPet", {"length": 2}),
-            _node("thing", "aws:iot/thing:Thing", {}),
+            _node("thing", "aws:iot/thing:Thing", {}),  # no checkov check; mapped by the naming rule
+            _node("future", "aws:iot/notInThisSdk:NotInThisSdk", {}),  # a token the installed SDK lacks
             _node("q", "aws:sqs/queue:Queue", {}),
             _node("default", "pulumi:providers:aws", {"region": "us-east-1"}),
         ],
     )
     plan = graph_to_tfplan(graph)
-    assert plan.not_scanned == ["aws:iot/thing:Thing", "random:index/randomPet:RandomPet"]
+    assert plan.not_scanned == ["aws:iot/notInThisSdk:NotInThisSdk", "random:index/randomPet:RandomPet"]
     assert len(plan.not_scanned_resources) == 2
-    assert list(plan.addresses) == ["aws_sqs_queue.q"]
+    assert list(plan.addresses) == ["aws_iot_thing.thing", "aws_sqs_queue.q"]
 
 
 def test_unknown_values_are_null_and_after_unknown() -> None:

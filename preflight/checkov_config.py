@@ -1,0 +1,180 @@
+"""A program's `.checkov.yaml`, read the way checkov reads it, so no skip hides a finding without a trace.
+
+Why: checkov takes `skip-check` as a comma-separated string or a list, `check` (run only these) and
+`soft-fail` from its config file (checkov/common/util/ext_argument_parser.py: config-file keys are
+the long option names; `skip-check`/`check` values are split on commas). Passed through as they are,
+a program's own file could silently switch off any check. Here every skip is recorded with the file
+and line it came from. Skips in the pack's own file (the template's `.checkov.yaml`, whose skips are
+reviewed with the pack) need a reason comment; skips anywhere else also need an expiry, written
+`- CKV_AWS_20  # until 2026-12-31: why the exception holds`, and are refused (the check runs) when
+either is missing or the date has passed. A foreign `check:` (which would disable every other check)
+is refused too; `soft-fail` has no effect on the gate, whose verdict comes from the findings' levels.
+checkov is then given a config file holding only what was accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from preflight.errors import ConfigError
+from preflight.suppressions import MIN_REASON_CHARS
+
+#: The pack's own checkov file (reviewed with the pack): its skips need a reason but no expiry.
+PACK_CONFIG = Path(__file__).resolve().parent.parent / ".checkov.yaml"
+
+_ID = re.compile(r"[A-Z][A-Z0-9_*]*")
+_UNTIL = re.compile(r"^\s*until\s+(\d{4}-\d{2}-\d{2})\s*[:-]\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """One `skip-check` entry: where it was written, why, until when, and whether the gate honoured it."""
+
+    check_id: str
+    origin: str  # file:line
+    reason: str
+    expires: str = ""
+    refused: str = ""  # why the gate did not honour it; empty when honoured
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "check_id": self.check_id,
+            "address": "*",
+            "reason": self.reason,
+            "origin": self.origin,
+            "expires": self.expires,
+            "status": f"refused: {self.refused}" if self.refused else "honoured",
+        }
+
+
+@dataclass
+class CheckovConfig:
+    """What a checkov config file asks for, and what the gate accepted of it."""
+
+    path: Path | None
+    pack: bool
+    skips: list[Skip] = field(default_factory=list)
+    check: list[str] = field(default_factory=list)
+    check_refused: bool = False
+    soft_fail: bool = False
+
+    @property
+    def honoured(self) -> list[str]:
+        return [s.check_id for s in self.skips if not s.refused]
+
+    def notes(self) -> list[str]:
+        where = str(self.path)
+        notes = [
+            f"{s.origin}: skip of {s.check_id} refused ({s.refused}); the check runs" for s in self.skips if s.refused
+        ]
+        if self.check_refused:
+            notes.append(f"{where}: `check:` ({', '.join(self.check)}) refused: it would switch off every other check")
+        if self.soft_fail:
+            notes.append(f"{where}: `soft-fail` has no effect: the gate's verdict comes from each finding's level")
+        return notes
+
+    def effective(self) -> dict[str, Any]:
+        """The config checkov is given: the bridge's own settings and what was accepted."""
+        data: dict[str, Any] = {
+            "framework": ["terraform_plan"],
+            "skip-download": True,
+            "compact": True,
+            "quiet": True,
+            "download-external-modules": False,
+        }
+        if self.honoured:
+            data["skip-check"] = self.honoured
+        if self.check and not self.check_refused:
+            data["check"] = list(self.check)
+        return data
+
+
+def _ids(value: Any, path: Path, key: str) -> list[str]:
+    """A comma-separated string or a list (of strings that may themselves hold commas), as checkov splits them."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    ids: list[str] = []
+    for item in items:
+        if not isinstance(item, str | int):
+            raise ConfigError(f"{path}: {key}: expected check ids, got {type(item).__name__}")
+        ids.extend(part.strip() for part in str(item).split(",") if part.strip())
+    bad = [i for i in ids if not _ID.fullmatch(i)]
+    if bad:
+        raise ConfigError(f"{path}: {key}: {bad[0]!r} is not a check id")
+    return ids
+
+
+def _comments(text: str, key: str) -> dict[str, tuple[int, str]]:
+    """check id -> (line, comment) for the ids written under or on the `key:` line."""
+    found: dict[str, tuple[int, str]] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            inside = True
+        elif inside and line.strip() and not line.startswith((" ", "\t", "-")) and not line.lstrip().startswith("#"):
+            inside = False
+        if not inside:
+            continue
+        body, _, comment = line.partition("#")
+        for check_id in _ID.findall(body.split(":", 1)[-1] if body.startswith(key) else body):
+            found.setdefault(check_id, (number, comment.strip()))
+    return found
+
+
+def _judge(check_id: str, line: int, comment: str, path: Path, *, pack: bool, today: dt.date) -> Skip:
+    origin = f"{path}:{line}"
+    match = _UNTIL.match(comment)
+    reason, expires = (match.group(2).strip(), match.group(1)) if match else (comment, "")
+    refused = ""
+    if len(reason) < MIN_REASON_CHARS:
+        refused = f"no reason of at least {MIN_REASON_CHARS} characters in its comment"
+    elif not pack:
+        try:
+            until = dt.date.fromisoformat(expires) if expires else None
+        except ValueError:
+            until = None
+        if until is None:
+            refused = "no expiry: write `# until YYYY-MM-DD: reason`"
+        elif until < today:
+            refused = f"expired on {until.isoformat()}"
+    return Skip(check_id, origin, reason, expires, refused)
+
+
+def load_checkov_config(path: Path | None, *, today: dt.date | None = None) -> CheckovConfig:
+    """Read `path` (None: no file) as checkov does and judge every skip it asks for."""
+    if path is None:
+        return CheckovConfig(path=None, pack=False)
+    pack = path.resolve() == PACK_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ConfigError(f"{path}: {line}malformed YAML") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of checkov options")
+    comments = _comments(text, "skip-check")
+    day = today or dt.date.today()
+    skips = []
+    for check_id in _ids(data.get("skip-check"), path, "skip-check"):
+        number, comment = comments.get(check_id, (0, ""))
+        skips.append(_judge(check_id, number, comment, path, pack=pack, today=day))
+    check = _ids(data.get("check"), path, "check")
+    return CheckovConfig(
+        path=path,
+        pack=pack,
+        skips=skips,
+        check=check,
+        check_refused=bool(check) and not pack,
+        soft_fail=bool(data.get("soft-fail")),
+    )
