@@ -1,7 +1,8 @@
-"""The one table of Amazon Nova model ids per tier, and the ARNs IAM needs to invoke them.
+"""The one table of Amazon Bedrock model ids per tier, their lifecycle, and the ARNs IAM needs to invoke them.
 
 Tiers are cheapest first (P015, P153, P154): the router escalates micro -> lite -> pro -> premier only
-when confidence is too low, and settings cap the highest tier a stack may use.
+when confidence is too low, and settings cap the highest tier a stack may use. "premier" names the top
+tier, whatever model AWS currently offers for it.
 
 Sources (checked for this module):
 
@@ -9,17 +10,28 @@ Sources (checked for this module):
   model `amazon.titan-embed-text-v2:0`: "Supported foundation models in Amazon Bedrock",
   https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html and
   https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html (1,024 dimensions by default).
-* Nova Premier is served only through the US cross-region inference profile `us.amazon.nova-premier-v1:0`
-  (https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-premier.html and
-  https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html). Invoking a
-  system-defined profile needs `bedrock:InvokeModel` on the profile ARN *and* on the foundation model in
-  every Region the profile routes to (inference-profiles-prereq.html), so those Regions are listed here
-  explicitly instead of a `*` Region.
+* Lifecycle (`CATALOGUE`): AWS's "Model lifecycle" page,
+  https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html, and each model card. Nova Premier
+  (`us.amazon.nova-premier-v1:0`, the previous top tier) is Legacy since 2026-03-13 and reached end of life on
+  2026-09-14 (https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-premier.html); the
+  top tier is now Nova 2 Lite, the current Amazon model AWS lists first among its model cards
+  (https://docs.aws.amazon.com/bedrock/latest/userguide/model-cards-amazon.html; launched 2025-12-02, Active),
+  served only through cross-Region inference profiles, `us.amazon.nova-2-lite-v1:0` here
+  (https://docs.aws.amazon.com/nova/latest/nova2-userguide/core-inference.html). The pack keeps the same
+  dates in `policies/model_lifecycle.py` (it judges any program); a test keeps the two in step.
+* Invoking a system-defined profile needs `bedrock:InvokeModel` on the profile ARN *and* on the foundation
+  model in every Region the profile routes to (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
+  Those Regions change as AWS adds destinations (inference-profiles-support.html), so a profile whose list
+  is not pinned in `INFERENCE_PROFILE_REGIONS` is granted the one foundation model in any Region (`*`), never
+  any other model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
 import pulumi
 
@@ -30,19 +42,60 @@ MODEL_IDS: dict[ModelTier, str] = {
     ModelTier.MICRO: "amazon.nova-micro-v1:0",
     ModelTier.LITE: "amazon.nova-lite-v1:0",
     ModelTier.PRO: "amazon.nova-pro-v1:0",
-    ModelTier.PREMIER: "us.amazon.nova-premier-v1:0",
+    ModelTier.PREMIER: "us.amazon.nova-2-lite-v1:0",
 }
 
-#: System-defined inference profiles -> the Regions they route requests to.
-INFERENCE_PROFILE_REGIONS: dict[str, tuple[str, ...]] = {
-    "us.amazon.nova-premier-v1:0": ("us-east-1", "us-east-2", "us-west-2"),
-}
+#: System-defined inference profiles -> the Regions they route requests to, where pinned (none today).
+INFERENCE_PROFILE_REGIONS: dict[str, tuple[str, ...]] = {}
 
 #: Embedding model of the knowledge base and its vector size (Titan Text Embeddings V2 default).
 EMBEDDING_MODEL_ID = "amazon.titan-embed-text-v2:0"
 EMBEDDING_DIMENSIONS = 1024
 
 _PROFILE_PREFIXES = ("us.", "eu.", "apac.", "global.")
+
+
+class Lifecycle(StrEnum):
+    """AWS's lifecycle states (Model lifecycle page): Active, Legacy, End-of-Life."""
+
+    ACTIVE = "active"
+    LEGACY = "legacy"
+    END_OF_LIFE = "end of life"
+
+
+@dataclass(frozen=True)
+class CatalogueModel:
+    """A foundation model the template uses or used, with its lifecycle dates (None: not set by AWS)."""
+
+    model_id: str
+    legacy: date | None = None
+    end_of_life: date | None = None
+
+    def status(self, on: date) -> Lifecycle:
+        if self.end_of_life is not None and on >= self.end_of_life:
+            return Lifecycle.END_OF_LIFE
+        if self.legacy is not None and on >= self.legacy:
+            return Lifecycle.LEGACY
+        return Lifecycle.ACTIVE
+
+
+#: Every foundation model id the template names, and the one it retired, with AWS's lifecycle dates.
+CATALOGUE: dict[str, CatalogueModel] = {
+    m.model_id: m
+    for m in (
+        CatalogueModel("amazon.nova-micro-v1:0"),
+        CatalogueModel("amazon.nova-lite-v1:0"),
+        CatalogueModel("amazon.nova-pro-v1:0"),
+        CatalogueModel("amazon.nova-2-lite-v1:0"),
+        CatalogueModel("amazon.titan-embed-text-v2:0"),
+        CatalogueModel("amazon.nova-premier-v1:0", legacy=date(2026, 3, 13), end_of_life=date(2026, 9, 14)),
+    )
+}
+
+
+def lifecycle(model: str, on: date) -> Lifecycle:
+    """The lifecycle state of a model id or profile id on a date (KeyError: not in the catalogue)."""
+    return CATALOGUE[foundation_model_id(model)].status(on)
 
 
 def is_inference_profile(model_id: str) -> bool:
@@ -72,10 +125,10 @@ def model_id(tier: ModelTier) -> str:
 
 
 def invoke_arns(model: str, region: str, account_id: str, partition: str = "aws") -> list[str]:
-    """Every ARN `bedrock:InvokeModel` must allow to call `model` from `region` (no wildcards)."""
+    """Every ARN `bedrock:InvokeModel` must allow to call `model` from `region` (never another model)."""
     if not is_inference_profile(model):
         return [foundation_model_arn(region, model, partition)]
-    regions = INFERENCE_PROFILE_REGIONS.get(model, (region,))
+    regions = INFERENCE_PROFILE_REGIONS.get(model, ("*",))
     arns = [inference_profile_arn(region, account_id, model, partition)]
     arns.extend(foundation_model_arn(r, model, partition) for r in regions)
     return arns

@@ -74,6 +74,7 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P083": "GUIDE",
     "P084": "GUIDE",
     "P093": "HIGH",
+    "P100": "MEDIUM",
     "P107": "HIGH",
     "P115": "HIGH",
     "P121": "HIGH",
@@ -95,6 +96,7 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P149": "HIGH",
     "P150": "HIGH",
     "P153": "HIGH",
+    "P158": "MEDIUM",
     "P167": "HIGH",
     "P179": "NEVER",
     "P183": "NEVER",
@@ -119,12 +121,13 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P175": "NEVER",
 }
 
-#: Foundation-model ids per tier (Amazon Bedrock "Supported foundation models": amazon.nova-*-v1:0).
+#: Foundation-model ids per tier (Amazon Bedrock "Supported foundation models": amazon.nova-*-v1:0). The top
+#: tier moved from Nova Premier (end of life 2026-09-14) to Nova 2 Lite: components/models.py says why.
 MODEL_IDS_BY_TIER: Mapping[str, str] = {
     "micro": "amazon.nova-micro-v1:0",
     "lite": "amazon.nova-lite-v1:0",
     "pro": "amazon.nova-pro-v1:0",
-    "premier": "amazon.nova-premier-v1:0",
+    "premier": "amazon.nova-2-lite-v1:0",
 }
 
 

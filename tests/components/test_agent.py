@@ -64,7 +64,7 @@ def test_premier_uses_the_inference_profile(run_program: RunProgram) -> None:
         stack="prod",
     )
     agent = only(graph, "aws:bedrock/agentAgent:AgentAgent").inputs
-    assert agent["foundationModel"].endswith(":inference-profile/us.amazon.nova-premier-v1:0")
+    assert agent["foundationModel"].endswith(":inference-profile/us.amazon.nova-2-lite-v1:0")
 
 
 def test_tier_outside_allowed_is_rejected() -> None:

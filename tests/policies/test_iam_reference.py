@@ -243,3 +243,11 @@ def test_types_with_several_arn_formats_match_each() -> None:
     assert stage.matches("arn:aws:apigateway:us-east-1::/apis/a1/stages/live")
     assert stage.matches("arn:aws:apigateway:us-east-1::/restapis/r1/stages/live")
     assert not stage.matches("arn:aws:apigateway:us-east-1::/apis/a1")
+
+
+def test_the_module_examples_hold() -> None:
+    import doctest  # noqa: PLC0415
+
+    result = doctest.testmod(ref, verbose=False)
+    assert result.attempted >= 4
+    assert result.failed == 0

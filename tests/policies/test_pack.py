@@ -17,6 +17,7 @@ from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, load_policy_config, run_policies
 from tests.policies import (
+    test_bedrock_lifecycle,
     test_compute,
     test_devices,
     test_edge,
@@ -58,6 +59,7 @@ def test_every_policy_has_metadata_and_builds_a_crossguard_policy() -> None:
 
 def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
     tables = [
+        test_bedrock_lifecycle.CASES,
         test_compute.CASES,
         test_encryption.CASES,
         test_hardened.CASES,
