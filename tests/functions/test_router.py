@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from functions.router import config as router_config
@@ -373,6 +374,6 @@ def test_handler_rejects_other_events_and_bad_payloads(cloud, context):
 def test_handler_lets_bedrock_failures_raise(cloud, bedrock, context):
     bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
 
-    with pytest.raises(Exception, match="ThrottlingException"):
+    with pytest.raises(ClientError, match="ThrottlingException"):
         router.lambda_handler(_received(), context)
     assert cloud.events() == []
