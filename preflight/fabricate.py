@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from preflight import arn_shapes
 from preflight.sdk import invoke_result_names, output_names
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
@@ -18,24 +19,6 @@ MOCK_ACCOUNT_ID = "123456789012"
 # Services whose ARNs carry no region and/or no account (IAM, S3, CloudFront are global).
 _GLOBAL_SERVICES = {"iam", "s3", "cloudfront", "route53"}
 _NO_ACCOUNT_SERVICES = {"s3"}
-
-# ARN resource-part shapes for types whose ARN is not `<kind>/<name>`, keyed by type token.
-_ARN_RESOURCE: Mapping[str, str] = {
-    "aws:lambda/function:Function": "function:{name}",
-    "aws:sns/topic:Topic": "{name}",
-    "aws:sqs/queue:Queue": "{name}",
-    "aws:cloudwatch/logGroup:LogGroup": "log-group:{name}",
-    "aws:sfn/stateMachine:StateMachine": "stateMachine:{name}",
-    "aws:kms/key:Key": "key/{id}",
-    "aws:dynamodb/table:Table": "table/{name}",
-    "aws:cloudtrail/trail:Trail": "trail/{name}",
-    "aws:cloudwatch/eventBus:EventBus": "event-bus/{name}",
-    "aws:cloudwatch/eventRule:EventRule": "rule/{name}",
-    "aws:iam/role:Role": "role/{name}",
-    "aws:iam/policy:Policy": "policy/{name}",
-    "aws:bedrock/agentAgent:AgentAgent": "agent/{id}",
-    "aws:bedrock/guardrail:Guardrail": "guardrail/{id}",
-}
 
 # The physical-name input of types that do not use `name`.
 _NAME_INPUT: Mapping[str, str] = {
@@ -78,15 +61,18 @@ def physical_name(type_token: str, name: str, inputs: Mapping[str, Any]) -> str:
     return f"{name}-{short_hash(type_token, name)}"
 
 
-def arn_for(type_token: str, name: str, resource_id: str, region: str) -> str:
-    service = _service(type_token)
+def arn_for(type_token: str, name: str, resource_id: str, region: str, inputs: Mapping[str, Any] | None = None) -> str:
+    """The resource's ARN: the shape the Service Authorization Reference gives its type
+    (preflight/arn_shapes.py), else `arn:aws:<service>:<region>:<account>:<kind>/<name>`."""
+    shaped = arn_shapes.arn(type_token, name, resource_id, region=region, account=MOCK_ACCOUNT_ID, inputs=inputs or {})
+    if shaped:
+        return shaped
+    service = arn_shapes.service_prefix(type_token) or _service(type_token)
     kind = type_token.rsplit(":", 1)[-1].lower()
-    shape = _ARN_RESOURCE.get(type_token, kind + "/{name}")
-    resource = shape.format(name=name, id=resource_id)
     if service in _NO_ACCOUNT_SERVICES:
         return f"arn:aws:{service}:::{name}"
     arn_region = "" if service in _GLOBAL_SERVICES else region
-    return f"arn:aws:{service}:{arn_region}:{MOCK_ACCOUNT_ID}:{resource}"
+    return f"arn:aws:{service}:{arn_region}:{MOCK_ACCOUNT_ID}:{kind}/{name}"
 
 
 def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, region: str) -> dict[str, str]:
@@ -110,6 +96,23 @@ def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, r
     return by_type.get(type_token, {})
 
 
+def _resource_id(type_token: str, name: str, physical: str, region: str) -> str:
+    """The id in the service's own shape where it is not the name: a KMS key id is a UUID
+    (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id), a Cognito user pool
+    id `<region>_<9 characters>` (CreateUserPool's UserPoolType.Id pattern `[\\w-]+_[0-9a-zA-Z]+`,
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolType.html),
+    Bedrock agents, knowledge bases, guardrails and prompts 10 upper-case characters (`[0-9a-zA-Z]{10}` in
+    the Bedrock Agents API reference)."""
+    digest = short_hash(type_token, name, length=32)
+    if type_token == "aws:kms/key:Key":
+        return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    if type_token == "aws:cognito/userPool:UserPool":
+        return f"{region}_{digest[:9]}"
+    if type_token.startswith("aws:bedrock/"):
+        return digest[:10].upper()
+    return physical
+
+
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
     state: dict[str, Any] = dict(inputs)
@@ -117,11 +120,9 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         resource_id = f"{name}-{short_hash(type_token, name, json.dumps(inputs, sort_keys=True, default=str))}"
         return resource_id, state
     physical = physical_name(type_token, name, inputs)
-    resource_id = physical
-    if type_token == "aws:kms/key:Key" or type_token.startswith("aws:bedrock/"):
-        resource_id = short_hash(type_token, name, length=10).upper()
+    resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)
-    arn = arn_for(type_token, physical, resource_id, region)
+    arn = arn_for(type_token, physical, resource_id, region, inputs)
     state.setdefault("arn", arn)
     for key, value in _type_specific(type_token, physical, resource_id, arn, region).items():
         state.setdefault(key, value)

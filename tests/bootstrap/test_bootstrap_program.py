@@ -258,10 +258,20 @@ def test_bootstrap_passes_the_gate_like_the_platform_stacks() -> None:
     """Gated like the rest: its own levels and justified exceptions, zero mandatory violations."""
     report = run_gate(BOOTSTRAP, "shared", checkov=False)
     assert report.config_file.endswith("bootstrap/policies/config/shared.json")
-    assert [f.to_dict() for f in report.violations] == []
     # The CI roles' verb families (lambda:Get*) and account-regional ARNs are wildcards since issue 11
     # (iamlang/wildcards.py); bootstrap/policies/suppressions.yaml justifies them until they are narrowed.
     deploy_policies = ("github-deploy-compute", "github-deploy-data", "github-deploy-governance")
+    assert [f.to_dict() for f in report.violations if f.level.value != "advisory"] == []
+    # Known defects of bootstrap/permissions.py that AWS's reference data shows (issue 9 §2, fixed there);
+    # advisory in bootstrap/policies/config/shared.json until then, so that the gate still reports them.
+    assert {(f.policy, f.resource) for f in report.violations} == {
+        ("iam-unscopable-action-on-star", "github-deploy-compute"),
+        ("iam-unscopable-action-on-star", "github-deploy-data"),
+        ("iam-unscopable-action-on-star", "github-deploy-governance"),
+        ("iam-unscopable-action-on-star", "github-preview-policy"),
+        ("iam-resource-matches-action", "github-deploy-data"),
+        ("iam-resource-matches-action", "github-preview-policy"),
+    }
     assert {(s.finding.policy, s.finding.resource) for s in report.suppressed} == {
         ("cost-budget-present", ""),
         *{("iam-no-wildcard-action", name) for name in (*deploy_policies, "github-preview-policy")},

@@ -51,7 +51,8 @@ def test_every_target_retries_and_dead_letters(run_program: RunProgram) -> None:
     assert rules["bus-deliver"] == {"detail-type": ["DecisionMade"], "source": ["agentic.platform"]}
     permission = only(graph, "aws:lambda/permission:Permission")
     assert permission.inputs["principal"] == "events.amazonaws.com"
-    assert permission.inputs["sourceArn"].endswith("rule/agentic-platform-dev-bus-deliver")
+    # A rule on a custom bus: rule/<bus>/<rule> (SAR resource type rule-on-custom-event-bus).
+    assert permission.inputs["sourceArn"].endswith("rule/agentic-platform-dev-bus/agentic-platform-dev-bus-deliver")
     start = next(n for n in graph.of_type("aws:iam/rolePolicy:RolePolicy") if n.name == "bus-requests-start-execution")
     assert policy_of(start)["Statement"] == [
         {

@@ -83,7 +83,8 @@ aws.iam.Policy("bad8_object_star", policy=json.dumps({"Statement": allow("sqs:De
 aws.iam.Policy("bad9_lower_passrole", policy=doc(allow("iam:passrole", "*")))
 aws.iam.Policy("bad10_read_families", policy=doc(allow(["ec2:Describe*", "lambda:List*", "apigateway:GET", "s3:getobject"], "*")))
 aws.iam.Policy("bad11_check_family", policy=doc(allow("license-manager:Check*", "*")))
-aws.iam.Policy("bad12_checkout", policy=doc(allow("license-manager:CheckoutLicense", "*")))
+aws.iam.Policy("ok_unscopable_write", policy=doc(allow(["license-manager:CheckoutLicense", "xray:PutTraceSegments"], "*")))
+aws.iam.Policy("bad14_unscopable_family", policy=doc(allow("ssmmessages:*Channel", "*")))
 aws.iam.Policy("bad13_short_family", policy=doc(allow("kms:G*", "*")))
 """,
     # TLS-only: a Deny of s3:* for everyone on the bucket and its objects when aws:SecureTransport is false.
@@ -250,8 +251,9 @@ CASES = [
             "bad10_read_families",
             "bad11_check_family",
             "bad13_short_family",
+            "bad14_unscopable_family",
         },
-        {"ok_exact", "bad5_arn_wildcard", "bad7_role_wildcard", "bad12_checkout"},
+        {"ok_exact", "bad5_arn_wildcard", "bad7_role_wildcard", "ok_unscopable_write"},
         "wildcards",
     ),
     (
@@ -263,11 +265,10 @@ CASES = [
             "bad8_object_star",
             "bad9_lower_passrole",
             "bad11_check_family",
-            "bad12_checkout",
             "bad13_short_family",
         },
-        # reads (exact, any case, or Get/List/Describe families) are not writes
-        {"ok_exact", "bad10_read_families"},
+        # reads (exact, any case, or families) and unscopable actions (Service Authorization Reference) are fine
+        {"ok_exact", "bad10_read_families", "ok_unscopable_write", "bad14_unscopable_family"},
         "wildcards",
     ),
     (

