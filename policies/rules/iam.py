@@ -62,25 +62,6 @@ _READ_VERBS = (
     "Check",
     "Validate",
 )
-#: Actions AWS does not allow to be scoped to a resource (Service Authorization Reference: no resource
-#: types listed for them), so Resource '*' is the only valid value. The fallback for when the offline
-#: reference (policies.iam_reference) does not know an action; it decides everything it knows.
-UNSCOPABLE_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "xray:PutTraceSegments",
-        "xray:PutTelemetryRecords",
-        "cloudwatch:PutMetricData",
-        "ec2:CreateNetworkInterface",
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-        "logs:CreateLogDelivery",
-        "logs:PutResourcePolicy",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-    )
-)
 
 #: Bedrock actions that run a model; their resources must be model or inference-profile ARNs.
 BEDROCK_INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
@@ -219,12 +200,13 @@ def harmless_on_star(action: str) -> bool:
     """Every action the value names either only reads or cannot be scoped to a resource at all.
 
     An action with no resource types in the Service Authorization Reference (`xray:PutTraceSegments`,
-    `ssmmessages:*Channel`) accepts only Resource '*', so '*' is no broader than it must be.
+    `ssmmessages:*Channel`) accepts only Resource '*', so '*' is no broader than it must be. The
+    reference is the only judge of unscopability; an action it does not know is harmless only as a read.
     """
     expanded = iam_reference.expand(action)
     if expanded:
         return all(a.access_level in iam_reference.READ_ONLY_LEVELS or not a.resources for a in expanded)
-    return _read_by_name(action) or action.lower() in UNSCOPABLE_ACTIONS
+    return _read_by_name(action)
 
 
 def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

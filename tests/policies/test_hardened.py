@@ -516,6 +516,7 @@ NAMED_RESOURCES = [
     "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*",
     "arn:aws:iam::123456789012:role/service-role/*",
     "arn:aws:sqs:us-east-1:123456789012:queue",
+    "arn:aws:iam::123456789012:role/X*",
 ]
 
 
@@ -565,6 +566,19 @@ def test_named_resources_are_not_wildcards(resource: str) -> None:
         ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, False),
         ({"Bool": {"aws:SecureTransport": "true"}}, False),
         ({"StringEquals": {"s3:prefix": "home/"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "*"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": ""}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "?"}}, True),  # no wildcards outside ...Like
+        ({"StringLike": {"aws:SourceArn": "**"}}, False),
+        ({"StringLike": {"aws:SourceArn": "*?"}}, False),
+        ({"StringLike": {"aws:SourceArn": "X*"}}, True),
+        ({"StringLike": {"aws:SourceArn": [123, "*"]}}, False),  # one '*' among the values matches all
+        ({"IpAddress": {"aws:SourceIp": "::/0"}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}, False),
+        # every block is read: a later narrowing one counts after a skipped one
+        ({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        ({"StringEquals": "not a block", "ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:1:t"}}, True),
+        ({"StringEquals": {"s3:prefix": "a", "aws:SourceAccount": "123456789012"}}, True),
     ],
 )
 def test_conditions_narrow_only_when_operator_and_value_do(condition: dict[str, object], narrows: bool) -> None:
@@ -600,6 +614,9 @@ def test_public_trust_and_public_resource_policies_are_mandatory_in_every_stack(
         ("madeup:getthing", True, True),
         ("madeup:PutThing", False, False),
         ("nocolon", False, False),
+        (":GetThing", False, False),
+        ("madeup:Put:GetThing", False, False),
+        ("bedrock:InvokeModel", True, True),  # a Read in the reference, whatever its verb
     ],
 )
 def test_read_only_and_unscopable_actions(action: str, read_only: bool, harmless: bool) -> None:
@@ -638,6 +655,12 @@ def test_broad_managed_policies(name: str, broad: bool) -> None:
         ("STRIPE_API_KEY", "hunter2", "a secret-sounding name"),
         ("DB_PASSWORD_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", ""),
         ("DB_PASSWORD", "/prod/db/password", ""),
+        *[
+            (f"DB_PASSWORD{suffix}", "prod-db-password", "")
+            for suffix in ("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")
+        ],
+        ("KEY", "aB3dE5gH7jK9mN1pQ2sT", "a high-entropy value"),  # exactly the minimum length
+        ("KEY", "aB3dE5gH7jK9mN1pQ2s", ""),  # one shorter
         ("TOKEN_BUDGET", "200000", ""),
         ("MAX_OUTPUT_TOKENS", "1024", ""),
         ("TOKEN_BUDGET_MODE", "strict", ""),
@@ -665,6 +688,11 @@ def test_secret_reasons(name: str, value: object, reason: str) -> None:
         ({"paths": {"/a": {"post": {"security": [{}]}, "options": {}}}}, ["POST /a"]),
         ({"paths": {"/a": {"x-amazon-apigateway-any-method": {}}}}, ["ANY /a"]),
         ({"paths": {"/a": "not an item", "/b": {"get": "not an operation"}}}, []),
+        ({"paths": {"/a": "not an item", "/b": {"get": {}}}}, ["GET /b"]),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": ""}}}}}, ["GET /a"]),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": "AWS_IAM"}}, "post": {}}}}, ["POST /a"]),
+        ({"paths": {"/a": {"get": {"security": [{"auth": []}]}, "post": {}}}}, ["POST /a"]),
+        ("[1, 2]", []),
         ({"paths": []}, []),
         ("openapi: 3.0.1\npaths:\n  /a:\n    delete: {}\n", ["DELETE /a"]),
         ("{not json or yaml: [", []),
