@@ -77,11 +77,10 @@ def narrowing_keys(condition: Mapping[str, Any]) -> set[str]:
     """The caller-identifying keys (lower-cased) this Condition really restricts."""
     found: set[str] = set()
     for raw_operator, block in condition.items():
-        operator = str(raw_operator).lower()
-        if operator.startswith("forallvalues:"):
-            continue
-        operator = operator.removeprefix("foranyvalue:")
-        if operator.endswith("ifexists") or operator not in _POSITIVE_OPERATORS:
+        # `ForAllValues:...` and `...IfExists` are never positive operators here: only `ForAnyValue:` keeps
+        # the meaning of the operator it prefixes.
+        operator = str(raw_operator).lower().removeprefix("foranyvalue:")
+        if operator not in _POSITIVE_OPERATORS:
             continue
         if not isinstance(block, Mapping):
             continue

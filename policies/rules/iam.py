@@ -12,6 +12,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
 from iamlang.conditions import SOURCE_KEYS, narrows_caller
+from policies import iam_reference
 from policies.lib import (
     IDENTITY_POLICY_TYPES,
     ROLE_TYPE,
@@ -44,7 +45,7 @@ ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAcce
 _FULL_ACCESS_SUFFIX = "fullaccess"
 _MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
-#: Action verbs that only read. Anything else on Resource '*' is a write on everything.
+#: Action verbs that only read (the naming fallback; policies.iam_reference decides known actions).
 _READ_VERBS = (
     "Get",
     "List",
@@ -60,24 +61,6 @@ _READ_VERBS = (
     "View",
     "Check",
     "Validate",
-)
-#: Actions AWS does not allow to be scoped to a resource (Service Authorization Reference: no resource
-#: types listed for them), so Resource '*' is the only valid value.
-UNSCOPABLE_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "xray:PutTraceSegments",
-        "xray:PutTelemetryRecords",
-        "cloudwatch:PutMetricData",
-        "ec2:CreateNetworkInterface",
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-        "logs:CreateLogDelivery",
-        "logs:PutResourcePolicy",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-    )
 )
 
 #: Bedrock actions that run a model; their resources must be model or inference-profile ARNs.
@@ -187,12 +170,8 @@ _READ_FAMILIES = ("Get", "List", "Describe", "BatchGet", "Head")
 _WILDCARD = re.compile(r"[*?]")
 
 
-def is_read_only_action(action: str) -> bool:
-    """A read named exactly (`s3:GetObject`, `apigateway:GET`) or a read family (`ec2:Describe*`).
-
-    IAM compares action names case-insensitively; in CamelCase the verb must end at a word boundary
-    (`CheckoutLicense` is not the verb Check).
-    """
+def _read_by_name(action: str) -> bool:
+    """The naming fallback for actions the reference does not know: a read verb, or a read family."""
     service, _, verb = action.partition(":")
     if not service or not verb:
         return False
@@ -204,13 +183,39 @@ def is_read_only_action(action: str) -> bool:
     return any(verb.startswith(v) and (len(verb) == len(v) or not verb[len(v)].islower()) for v in _READ_VERBS)
 
 
+def is_read_only_action(action: str) -> bool:
+    """Every action the value names only reads (`s3:GetObject`, `ec2:Describe*`, `apigateway:GET`).
+
+    Decided by the Service Authorization Reference (policies.iam_reference: access level Read or List, for
+    every action a wildcard expands to); for actions the reference does not know, by the verb, which in
+    CamelCase must end at a word boundary (`CheckoutLicense` is not the verb Check).
+    """
+    expanded = iam_reference.expand(action)
+    if expanded:
+        return all(a.access_level in iam_reference.READ_ONLY_LEVELS for a in expanded)
+    return _read_by_name(action)
+
+
+def harmless_on_star(action: str) -> bool:
+    """Every action the value names either only reads or cannot be scoped to a resource at all.
+
+    An action with no resource types in the Service Authorization Reference (`xray:PutTraceSegments`,
+    `ssmmessages:*Channel`) accepts only Resource '*', so '*' is no broader than it must be. The
+    reference is the only judge of unscopability; an action it does not know is harmless only as a read.
+    """
+    expanded = iam_reference.expand(action)
+    if expanded:
+        return all(a.access_level in iam_reference.READ_ONLY_LEVELS or not a.resources for a in expanded)
+    return _read_by_name(action)
+
+
 def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for label, statement in _statements(args, pending):
         broad = statement.wildcard_resources
         if not statement.allows or not broad:
             continue
-        writes = [a for a in statement.actions if not is_read_only_action(a) and a.lower() not in UNSCOPABLE_ACTIONS]
+        writes = [a for a in statement.actions if not harmless_on_star(a)]
         if writes or statement.not_actions:
             report_violation(
                 f"{args.name}: {label} allows {', '.join(writes) or 'NotAction'} on {', '.join(broad)}.", None

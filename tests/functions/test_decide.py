@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from functions.decide import handler as decide
@@ -114,6 +115,6 @@ def test_output_that_breaks_the_schema_raises(cloud, context):
 def test_storage_failures_raise_for_the_dlq(cloud, context):
     cloud.client("s3").delete_bucket(Bucket="agentic-outputs-test")
 
-    with pytest.raises(Exception, match="NoSuchBucket"):
+    with pytest.raises(ClientError, match="NoSuchBucket"):
         decide.lambda_handler(_answered(), context)
     assert cloud.events() == []

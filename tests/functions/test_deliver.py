@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from functions.deliver import handler as deliver
@@ -63,7 +64,7 @@ def test_gone_connection_is_handled_gracefully(cloud, websocket, context):
 def test_other_websocket_errors_raise(cloud, websocket, context):
     websocket.add_client_error("post_to_connection", service_error_code="ForbiddenException", http_status_code=403)
 
-    with pytest.raises(Exception, match="ForbiddenException"):
+    with pytest.raises(ClientError, match="ForbiddenException"):
         deliver.lambda_handler(_decision(cloud), context)
     assert cloud.events() == []
 

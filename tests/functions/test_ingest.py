@@ -16,6 +16,7 @@ from functions.ingest.guardrail import Screening, interpret
 from functions.ingest.language import detect_language
 from functions.shared import aws
 from functions.shared.constants import ENV_GUARDRAIL_ID, ENV_GUARDRAIL_VERSION, ENV_MAX_PROMPT_CHARS
+from functions.shared.exceptions import ConfigurationError
 from tests.functions.factories import api_event, guardrail_anonymized, guardrail_blocked, guardrail_pass
 
 
@@ -168,7 +169,7 @@ def test_missing_guardrail_configuration_fails_loudly(cloud, context, monkeypatc
     monkeypatch.setenv(ENV_GUARDRAIL_VERSION, "1")
     ingest.load_settings.cache_clear()
 
-    with pytest.raises(Exception, match=ENV_GUARDRAIL_ID):
+    with pytest.raises(ConfigurationError, match=ENV_GUARDRAIL_ID):
         ingest.lambda_handler(api_event('{"prompt": "hi"}'), context)
 
 

@@ -8,6 +8,8 @@ policy must flag exactly its `bad` resources and none of its `ok` ones.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -83,7 +85,8 @@ aws.iam.Policy("bad8_object_star", policy=json.dumps({"Statement": allow("sqs:De
 aws.iam.Policy("bad9_lower_passrole", policy=doc(allow("iam:passrole", "*")))
 aws.iam.Policy("bad10_read_families", policy=doc(allow(["ec2:Describe*", "lambda:List*", "apigateway:GET", "s3:getobject"], "*")))
 aws.iam.Policy("bad11_check_family", policy=doc(allow("license-manager:Check*", "*")))
-aws.iam.Policy("bad12_checkout", policy=doc(allow("license-manager:CheckoutLicense", "*")))
+aws.iam.Policy("ok_unscopable_write", policy=doc(allow(["license-manager:CheckoutLicense", "xray:PutTraceSegments"], "*")))
+aws.iam.Policy("bad14_unscopable_family", policy=doc(allow("ssmmessages:*Channel", "*")))
 aws.iam.Policy("bad13_short_family", policy=doc(allow("kms:G*", "*")))
 """,
     # TLS-only: a Deny of s3:* for everyone on the bucket and its objects when aws:SecureTransport is false.
@@ -250,8 +253,9 @@ CASES = [
             "bad10_read_families",
             "bad11_check_family",
             "bad13_short_family",
+            "bad14_unscopable_family",
         },
-        {"ok_exact", "bad5_arn_wildcard", "bad7_role_wildcard", "bad12_checkout"},
+        {"ok_exact", "bad5_arn_wildcard", "bad7_role_wildcard", "ok_unscopable_write"},
         "wildcards",
     ),
     (
@@ -263,11 +267,10 @@ CASES = [
             "bad8_object_star",
             "bad9_lower_passrole",
             "bad11_check_family",
-            "bad12_checkout",
             "bad13_short_family",
         },
-        # reads (exact, any case, or Get/List/Describe families) are not writes
-        {"ok_exact", "bad10_read_families"},
+        # reads (exact, any case, or families) and unscopable actions (Service Authorization Reference) are fine
+        {"ok_exact", "bad10_read_families", "ok_unscopable_write", "bad14_unscopable_family"},
         "wildcards",
     ),
     (
@@ -350,23 +353,32 @@ CASES = [
 ]
 
 
+class Programs(dict[str, ResourceGraph]):
+    """Each program synthesised on first use (a test selecting one case pays for one program only)."""
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        super().__init__()
+        self.factory = factory
+
+    def __missing__(self, key: str) -> ResourceGraph:
+        graph = synth(self.factory.mktemp(key), PRELUDE + PROGRAMS[key])
+        self[key] = graph
+        return graph
+
+
 @pytest.fixture(scope="module")
-def graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ResourceGraph]:
-    return {
-        key: synth(tmp_path_factory.mktemp(key), PRELUDE + program)
-        for key, program in PROGRAMS.items()
-        if key in {case[3] for case in CASES}
-    }
+def graphs(tmp_path_factory: pytest.TempPathFactory) -> Programs:
+    return Programs(tmp_path_factory)
 
 
 @pytest.mark.parametrize(("policy", "bad", "good", "program"), CASES, ids=[f"{c[0]}[{c[3]}]" for c in CASES])
-def test_policy(graphs: dict[str, ResourceGraph], policy: str, bad: set[str], good: set[str], program: str) -> None:
+def test_policy(graphs: Programs, policy: str, bad: set[str], good: set[str], program: str) -> None:
     found = flagged(graphs[program], policy)
     assert found == bad, f"{policy}: flagged {sorted(found)}, expected {sorted(bad)}"
     assert not good & found
 
 
-def test_bad_cases_are_numbered_and_present(graphs: dict[str, ResourceGraph]) -> None:
+def test_every_case_names_a_resource_of_its_program(graphs: Programs) -> None:
     """Every case names a resource its program really has (a typo would make a check vacuous)."""
     for policy, bad, good, program in CASES:
         names = {node.name for node in graphs[program].resources}
@@ -504,6 +516,7 @@ NAMED_RESOURCES = [
     "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*",
     "arn:aws:iam::123456789012:role/service-role/*",
     "arn:aws:sqs:us-east-1:123456789012:queue",
+    "arn:aws:iam::123456789012:role/X*",
 ]
 
 
@@ -553,6 +566,19 @@ def test_named_resources_are_not_wildcards(resource: str) -> None:
         ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, False),
         ({"Bool": {"aws:SecureTransport": "true"}}, False),
         ({"StringEquals": {"s3:prefix": "home/"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "*"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": ""}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "?"}}, True),  # no wildcards outside ...Like
+        ({"StringLike": {"aws:SourceArn": "**"}}, False),
+        ({"StringLike": {"aws:SourceArn": "*?"}}, False),
+        ({"StringLike": {"aws:SourceArn": "X*"}}, True),
+        ({"StringLike": {"aws:SourceArn": [123, "*"]}}, False),  # one '*' among the values matches all
+        ({"IpAddress": {"aws:SourceIp": "::/0"}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}, False),
+        # every block is read: a later narrowing one counts after a skipped one
+        ({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        ({"StringEquals": "not a block", "ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:1:t"}}, True),
+        ({"StringEquals": {"s3:prefix": "a", "aws:SourceAccount": "123456789012"}}, True),
     ],
 )
 def test_conditions_narrow_only_when_operator_and_value_do(condition: dict[str, object], narrows: bool) -> None:
@@ -563,3 +589,180 @@ def test_public_trust_and_public_resource_policies_are_mandatory_in_every_stack(
     for name in ("iam-trust-not-public", "resource-policy-not-public"):
         for stack in ("dev", "staging", "prod"):
             assert profile.level_for(by_name()[name], stack) == "mandatory", (name, stack)
+
+
+# ------------------------------------------------------------- the pure helpers, case by case
+
+
+@pytest.mark.parametrize(
+    ("action", "read_only", "harmless"),
+    [
+        ("s3:GetObject", True, True),
+        ("S3:getobject", True, True),
+        ("ec2:Describe*", True, True),
+        ("apigateway:GET", True, True),
+        ("sqs:SendMessage", False, False),
+        ("xray:PutTraceSegments", False, True),  # a write, but it accepts only Resource '*'
+        ("ssmmessages:*Channel", False, True),
+        ("license-manager:Check*", False, False),  # CheckoutBorrowLicense can be scoped
+        ("kms:G*", False, False),
+        ("*", False, False),
+        ("madeup:GetThing", True, True),  # unknown to the reference: judged by its verb
+        ("madeup:Get*", True, True),
+        ("madeup:G*", False, False),
+        ("madeup:CheckoutThing", False, False),
+        ("madeup:getthing", True, True),
+        ("madeup:PutThing", False, False),
+        ("nocolon", False, False),
+        (":GetThing", False, False),
+        ("madeup:Put:GetThing", False, False),
+        ("bedrock:InvokeModel", True, True),  # a Read in the reference, whatever its verb
+    ],
+)
+def test_read_only_and_unscopable_actions(action: str, read_only: bool, harmless: bool) -> None:
+    from policies.rules.iam import harmless_on_star, is_read_only_action  # noqa: PLC0415
+
+    assert is_read_only_action(action) is read_only
+    assert harmless_on_star(action) is harmless
+
+
+@pytest.mark.parametrize(
+    ("name", "broad"),
+    [
+        ("AdministratorAccess", True),
+        ("PowerUserAccess", True),
+        ("AmazonS3FullAccess", True),
+        ("AWSLambda_FullAccess", True),
+        ("AmazonS3ReadOnlyAccess", False),
+        ("service-role/AWSLambdaBasicExecutionRole", False),
+    ],
+)
+def test_broad_managed_policies(name: str, broad: bool) -> None:
+    from policies.rules.iam import is_broad_managed_policy  # noqa: PLC0415
+
+    assert is_broad_managed_policy(name) is broad
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("UPSTREAM", "preflight-placeholder-secret", "a Pulumi secret (secure: config)"),
+        ("UPSTREAM", "[secret]", "a Pulumi secret (secure: config)"),
+        ("KEY_HOLDER", "AKIAIOSFODNN7EXAMPLE", "an access-key, private-key or token shape"),
+        ("GITHUB", "ghp_abcdefghijklmnop", "an access-key, private-key or token shape"),
+        ("CONNECTION", "q8Zr3LmN0vT5yWb2XkP7sJd4FhG6aQe1", "a high-entropy value"),
+        ("DB_PASSWORD", "hunter2", "a secret-sounding name"),
+        ("STRIPE_API_KEY", "hunter2", "a secret-sounding name"),
+        ("DB_PASSWORD_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", ""),
+        ("DB_PASSWORD", "/prod/db/password", ""),
+        *[
+            (f"DB_PASSWORD{suffix}", "prod-db-password", "")
+            for suffix in ("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")
+        ],
+        ("KEY", "aB3dE5gH7jK9mN1pQ2sT", "a high-entropy value"),  # exactly the minimum length
+        ("KEY", "aB3dE5gH7jK9mN1pQ2s", ""),  # one shorter
+        ("TOKEN_BUDGET", "200000", ""),
+        ("MAX_OUTPUT_TOKENS", "1024", ""),
+        ("TOKEN_BUDGET_MODE", "strict", ""),
+        ("MODEL_ID", "amazon.nova-micro-v1:0", ""),
+        ("TABLE", "agentic-sessions-dev-table", ""),
+        ("COUNT", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", ""),  # long but low entropy
+        ("DB_PASSWORD", "", ""),
+        ("DB_PASSWORD", 12, ""),
+    ],
+)
+def test_secret_reasons(name: str, value: object, reason: str) -> None:
+    from policies.rules.lambda_functions import secret_reason  # noqa: PLC0415
+
+    assert secret_reason(name, value) == reason
+
+
+@pytest.mark.parametrize(
+    ("document", "open_operations"),
+    [
+        ({"paths": {"/a": {"get": {"security": [{"auth": []}]}}}}, []),
+        ({"security": [{"auth": []}], "paths": {"/a": {"get": {}}}}, []),
+        ({"security": [{"auth": []}], "paths": {"/a": {"get": {"security": []}}}}, ["GET /a"]),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": "AWS_IAM"}}}}}, []),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": "none"}}}}}, ["GET /a"]),
+        ({"paths": {"/a": {"post": {"security": [{}]}, "options": {}}}}, ["POST /a"]),
+        ({"paths": {"/a": {"x-amazon-apigateway-any-method": {}}}}, ["ANY /a"]),
+        ({"paths": {"/a": "not an item", "/b": {"get": "not an operation"}}}, []),
+        ({"paths": {"/a": "not an item", "/b": {"get": {}}}}, ["GET /b"]),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": ""}}}}}, ["GET /a"]),
+        ({"paths": {"/a": {"get": {"x-amazon-apigateway-auth": {"type": "AWS_IAM"}}, "post": {}}}}, ["POST /a"]),
+        ({"paths": {"/a": {"get": {"security": [{"auth": []}]}, "post": {}}}}, ["POST /a"]),
+        ("[1, 2]", []),
+        ({"paths": []}, []),
+        ("openapi: 3.0.1\npaths:\n  /a:\n    delete: {}\n", ["DELETE /a"]),
+        ("{not json or yaml: [", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_unauthorised_openapi_operations(document: object, open_operations: list[str]) -> None:
+    from policies.rules.apigateway import unauthorised_operations  # noqa: PLC0415
+
+    body = json.dumps(document) if isinstance(document, dict) else document
+    assert list(unauthorised_operations(body)) == open_operations
+
+
+@pytest.mark.parametrize(
+    ("principal", "public", "services"),
+    [
+        ("*", True, []),
+        (" * ", True, []),
+        ({"AWS": "*"}, True, []),
+        ({"AWS": ["arn:aws:iam::123456789012:root", "*"]}, True, []),
+        ({"AWS": "arn:aws:iam::123456789012:root"}, False, []),
+        ({"Service": "states.amazonaws.com"}, False, ["states.amazonaws.com"]),
+        ({"Service": ["a.amazonaws.com", "b.amazonaws.com"]}, False, ["a.amazonaws.com", "b.amazonaws.com"]),
+        ({"Federated": "*"}, False, []),
+        (None, False, []),
+    ],
+)
+def test_principals(principal: object, public: bool, services: list[str]) -> None:
+    from iamlang import principals  # noqa: PLC0415
+
+    assert principals.is_public(principal) is public
+    assert principals.services(principal) == services
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "action_match", "resource_match"),
+    [
+        ("s3:Get*", "s3:GetObject", True, True),
+        ("S3:GET*", "s3:getobject", True, False),
+        ("s3:Get?bject", "s3:GetObject", True, True),
+        ("s3:Get", "s3:GetObject", False, False),
+        ("arn:aws:s3:::b/*", "arn:aws:s3:::b/k", True, True),
+        ("arn:aws:s3:::B/*", "arn:aws:s3:::b/k", True, False),  # ARNs are case-sensitive
+        ("arn:aws:s3:::b", "arn:aws:s3:::b/k", False, False),
+        ("a.b", "axb", False, False),  # regex characters are literal
+    ],
+)
+def test_matching(pattern: str, text: str, action_match: bool, resource_match: bool) -> None:
+    from iamlang.wildcards import action_matches, resource_matches  # noqa: PLC0415
+
+    assert action_matches(pattern, text) is action_match
+    assert resource_matches(pattern, text) is resource_match
+
+
+@pytest.mark.parametrize(
+    ("arn", "name"),
+    [
+        ("arn:aws:s3:::bucket/key", "bucket"),
+        ("arn:aws:iam::123456789012:role/r", "r"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:f", "f"),
+        ("arn:aws:sqs:us-east-1:123456789012:queue", "queue"),
+        ("arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/", "abc"),
+        ("arn:aws:dynamodb:us-east-1:123456789012:table", "table"),
+        ("arn:aws:*:us-east-1:123456789012:x", ""),
+        ("not-an-arn", None),
+        ("arn:aws:s3", None),
+    ],
+)
+def test_arn_resource_names(arn: str, name: str | None) -> None:
+    from iamlang.wildcards import arn_resource_name  # noqa: PLC0415
+
+    assert arn_resource_name(arn) == name

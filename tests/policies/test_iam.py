@@ -66,10 +66,9 @@ CASES = [
             "bad_not_action",
             "bad_write_star",
             "bad_passrole",
-            "bad_bedrock_star",
-            "bad_bedrock_any_model",
         },
-        {"good_role", "good_deny_star"},
+        # bedrock:InvokeModel is a Read in the Service Authorization Reference: iam-bedrock-invoke-scoped judges it
+        {"good_role", "good_deny_star", "bad_bedrock_star", "bad_bedrock_any_model"},
     ),
     ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),
     (
