@@ -151,6 +151,9 @@ class PlatformSettings(_Model):
     #: Largest prompt the ingest function accepts, in characters.
     max_prompt_chars: Annotated[int, Field(ge=100, le=200_000)] = 8_000
     features: Features = Field(default_factory=Features)
+    #: The Powertools layer version to pin, only where AWS's public SSM parameter for it does not exist;
+    #: unset, the newest layer for the runtime and architecture is read at deploy time (components/function.py).
+    powertools_layer_version: Annotated[int | None, Field(ge=1)] = None
 
     @field_validator("allowed_regions")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -158,10 +159,44 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
     return _data_source_result(token, args, region)
 
 
+#: AWS's public parameter of the Powertools for AWS Lambda (Python) layer: its value is the ARN of the
+#: newest layer version (https://docs.aws.amazon.com/powertools/python/latest/getting-started/install/).
+_POWERTOOLS_PARAMETER = re.compile(
+    r"^/aws/service/powertools/python/(?P<arch>x86_64|arm64)/"
+    r"python(?P<major>\d)\.(?P<minor>\d+)/(?P<version>[\w.]+)$"
+)
+#: The layer version the offline engine reports for it (any real one would do; the shape is what matters).
+FABRICATED_LAYER_VERSION = 1
+
+
+def _ssm_parameter(name: str, region: str) -> dict[str, Any]:
+    """`aws.ssm.get_parameter`: AWS's public parameters with values of their real shape, others a placeholder."""
+    found = _POWERTOOLS_PARAMETER.match(name)
+    if found:
+        value = (
+            f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+            f"python{found['major']}{found['minor']}-{found['arch']}:{FABRICATED_LAYER_VERSION}"
+        )
+    else:
+        value = f"preflight-{short_hash(name, length=10)}"
+    account = "" if name.startswith("/aws/service/") else MOCK_ACCOUNT_ID
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{region}:{account}:parameter{name}",
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+    }
+
+
 def _data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
     """Any other data source: the real engine reads the cloud even during preview, so the program gets
     values, not unknowns. Here: its arguments echoed back, and every ARN and id field the SDK's result
-    class declares filled deterministically (other fields stay unset)."""
+    class declares filled deterministically (other fields stay unset); SSM parameters: `_ssm_parameter`."""
+    if token == "aws:ssm/getParameter:getParameter":
+        return _ssm_parameter(str(args.get("name", "")), region)
     names = invoke_result_names(token)
     result: dict[str, Any] = {k: v for k, v in args.items() if k in names}
     parts = token.split(":")

@@ -270,3 +270,19 @@ def test_dates_in_stack_files_stay_text(tmp_path: Path) -> None:
     with (program / "Pulumi.dev.yaml").open("a", encoding="utf-8") as handle:
         handle.write("  sample:launch: 2027-02-28\n  sample:bad: 2027-02-30\n")
     assert synthesize(program, "dev").config["sample:launch"] == "2027-02-28"
+
+
+def test_public_ssm_parameters_get_values_of_their_real_shape(tmp_path: Path) -> None:
+    """AWS's public Powertools parameter reads as a layer ARN; any other parameter as a placeholder."""
+    program = write_program(
+        tmp_path,
+        "import pulumi_aws as aws\n"
+        "layer = aws.ssm.get_parameter(name='/aws/service/powertools/python/x86_64/python3.12/latest')\n"
+        "other = aws.ssm.get_parameter(name='/team/setting')\n"
+        "aws.lambda_.Function('f', role='r', layers=[layer.value], description=other.value)\n",
+    )
+    fn = synthesize(program, "dev").custom_resources[0]
+    assert fn.inputs["layers"] == [
+        "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:1"
+    ]
+    assert fn.inputs["description"].startswith("preflight-")
