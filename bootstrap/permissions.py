@@ -462,6 +462,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
 )
 
+#: AWS's public SSM parameters the programs read at preview and deploy time (aws.ssm.get_parameter): the
+#: Powertools layer of the functions' runtime (components/function.py). Public parameters have no account
+#: in their ARN (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html).
+PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}::parameter/aws/service/powertools/python/*"
+
 #: Reads of foundation models, which belong to no stack.
 FOUNDATION_MODELS = "arn:{partition}:bedrock:{region}::foundation-model/*"
 
@@ -795,6 +800,7 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
         groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=True))
     groups["compute"] += [
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
+        _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
         # The public Powertools layer: authorised on the layer version in AWS's publishing account.
         _allow(
             "PowertoolsLayer",
@@ -884,6 +890,7 @@ def preview_policy(
     statements += [
         _allow("AccountLevelRead", ACCOUNT_LEVEL_READ, ["*"]),
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
+        _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
         _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names(stack)),
         _allow("ServiceLinkedRolesRead", ["iam:GetRole"], _service_linked_roles(scope)),
         {

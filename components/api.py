@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import PlatformSettings
@@ -254,18 +255,7 @@ class Api(pulumi.ComponentResource):
             f"{name}-cloudwatch-role",
             name=settings.name(f"{name}-apigateway-logs"),
             description="API Gateway's account-level role for access logging to CloudWatch Logs",
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=iam.documented_service_trust("apigateway.amazonaws.com"),
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(

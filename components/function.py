@@ -14,9 +14,13 @@ Secure and cheap by default:
 * no reserved or provisioned concurrency unless configured (P014, P168: pay per request, no idle cost).
 
 Powertools comes from the public layer AWS publishes from account 017000801446
-(`arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-<python>-<arch>:<version>`):
-version 25 for python313/arm64 is listed in aws-powertools/powertools-lambda-python
-`docs/includes/_layer_homepage_arm64.md` (https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer).
+(`arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-<python>-<arch>:<version>`).
+Which version is resolved at deploy time from AWS's public SSM parameter for the runtime and
+architecture, `/aws/service/powertools/python/<arch>/<python>/latest`, whose value is that layer
+version's ARN (Powertools' install docs, "Lambda Layer" / SSM Parameter Store:
+https://docs.aws.amazon.com/powertools/python/latest/getting-started/install/; format confirmed in
+aws-powertools/powertools-lambda-python#7689). Where the parameter does not exist (a partition or
+region the parameter has not reached), `powertoolsLayerVersion` in the stack settings pins a version.
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ from components.settings import PlatformSettings
 RUNTIME = aws.lambda_.Runtime.PYTHON3D13
 ARCHITECTURE = "arm64"
 POWERTOOLS_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_VERSION = 25
 
 #: X-Ray's write actions do not support resource-level permissions, so the AWS managed policy is
 #: attached instead of an inline `Resource: "*"`
@@ -50,13 +53,25 @@ DYNAMODB_READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:
 DYNAMODB_WRITE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
-def powertools_layer_arn(region: str, runtime: str = RUNTIME.value, architecture: str = ARCHITECTURE) -> str:
-    """The public Powertools for AWS Lambda (Python) v3 layer for `runtime`/`architecture` in `region`."""
+def powertools_layer_parameter(runtime: str = RUNTIME.value, architecture: str = ARCHITECTURE) -> str:
+    """AWS's public SSM parameter naming the newest Powertools v3 layer for `runtime`/`architecture`."""
+    return f"/aws/service/powertools/python/{architecture}/{runtime}/latest"
+
+
+def pinned_powertools_layer_arn(
+    region: str, version: int, runtime: str = RUNTIME.value, architecture: str = ARCHITECTURE
+) -> str:
+    """The layer version's ARN, for where the public parameter does not exist (`powertoolsLayerVersion`)."""
     python = runtime.replace(".", "")  # python3.13 -> python313
-    return (
-        f"arn:aws:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python}-{architecture}:{POWERTOOLS_LAYER_VERSION}"
-    )
+    layer = f"AWSLambdaPowertoolsPythonV3-{python}-{architecture}"
+    return f"arn:aws:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:{layer}:{version}"
+
+
+def powertools_layer_arn(settings: PlatformSettings) -> pulumi.Input[str]:
+    """The Powertools layer of the stack's functions: the public parameter's value, or the pinned fallback."""
+    if settings.powertools_layer_version is not None:
+        return pinned_powertools_layer_arn(settings.region, settings.powertools_layer_version)
+    return aws.ssm.get_parameter_output(name=powertools_layer_parameter()).value
 
 
 class _HasArn(Protocol):
@@ -194,7 +209,7 @@ class Function(pulumi.ComponentResource):
             code=code_archive(args.code_root, args.code_dirs),
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
-            layers=[powertools_layer_arn(settings.region)],
+            layers=[powertools_layer_arn(settings)],
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=variables),
             kms_key_arn=key.arn,  # P141: environment encrypted with the stack key
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),  # P131

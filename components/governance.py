@@ -215,12 +215,23 @@ class GovernanceBaseline(pulumi.ComponentResource):
         )
 
     def _service_role(
-        self, base: str, service: str, statements: list[dict[str, Any]], source_arn: pulumi.Input[str] | None = None
+        self,
+        base: str,
+        service: str,
+        statements: list[dict[str, Any]],
+        source_arn: pulumi.Input[str] | None = None,
+        *,
+        documented_trust: bool = False,
     ) -> aws.iam.Role:
+        trust = (
+            iam.documented_service_trust(service)
+            if documented_trust
+            else iam.service_trust(service, self._account_id, source_arn, source_arn_like=True)
+        )
         role = aws.iam.Role(
             f"{self._name}-{base}-role",
             name=self._settings.name(base),
-            assume_role_policy=iam.service_trust(service, self._account_id, source_arn, source_arn_like=True),
+            assume_role_policy=trust,
             opts=self._child(),
         )
         iam.role_policy(role, f"{self._name}-{base}-policy", statements, parent=self)
@@ -279,7 +290,9 @@ class GovernanceBaseline(pulumi.ComponentResource):
                     [pulumi.Output.concat(log_group_arn, ":log-stream:*")],
                 )
             ],
-            source_arn=trail_arn,
+            # CreateTrail validates this role by assuming it before the trail exists; AWS documents its
+            # trust without aws:SourceArn/aws:SourceAccount, so it is given in that form (iam.documented_service_trust).
+            documented_trust=True,
         )
         self.trail = aws.cloudtrail.Trail(
             f"{self._name}-trail",

@@ -122,6 +122,30 @@ def service_trust(
     )
 
 
+def documented_service_trust(service: str) -> pulumi.Output[str]:
+    """A role trust policy in the exact form a service documents, without confused-deputy conditions.
+
+    Only for roles the service validates by assuming them at configuration time and whose documented
+    trust carries no aws:SourceAccount/aws:SourceArn: API Gateway's account-level CloudWatch role
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html) and CloudTrail's
+    CloudWatch Logs role, which CreateTrail assumes before the trail exists
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html,
+    role CloudTrail_CloudWatchLogs_Role). Everything else uses `service_trust`.
+    """
+    if service not in DOCUMENTED_UNCONDITIONED_TRUST:
+        raise ValueError(f"{service} is not documented with an unconditioned trust; use service_trust")
+    return pulumi.Output.json_dumps(
+        {
+            "Version": POLICY_VERSION,
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+#: Services whose documented role trust has no conditions (documented_service_trust).
+DOCUMENTED_UNCONDITIONED_TRUST = ("apigateway.amazonaws.com", "cloudtrail.amazonaws.com")
+
+
 def role_key(role: RoleRef, name: str | None = None) -> str:
     """A stable token naming a role in logical resource names (the Role's logical name or its name).
 

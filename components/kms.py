@@ -10,6 +10,8 @@ rotates every year (P141), and its policy is explicit and least-privilege (P135,
   account (`aws:SourceAccount`), and more narrowly where the service documents a tighter condition:
   - CloudWatch Logs: `ArnLike kms:EncryptionContext:aws:logs:arn` to this account's log groups in this
     region (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html);
+  - S3 Vectors' indexing principal, vended log delivery (Step Functions logs) and EventBridge buses and
+    archives: the source ARN, account and encryption context their pages show (key_policy_statements);
   - CloudTrail: `aws:SourceArn` = the stack's trail and `kms:EncryptionContext:aws:cloudtrail:arn` like
     this account's trails (docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html:
     "add the aws:SourceArn condition key ... aws:SourceAccount is also supported but not recommended").
@@ -42,10 +44,18 @@ DEFAULT_SERVICES: tuple[str, ...] = (
     "cloudtrail",  # the stack's trail (only when the stack owns it)
     "config",  # AWS Config delivery to the SSE-KMS config bucket (only when the stack owns the recorder)
     "logging.s3",  # S3 server access logs into the SSE-KMS access-log bucket
+    "indexing.s3vectors",  # S3 Vectors' background index maintenance of the knowledge base's vector bucket
+    "delivery.logs",  # vended log delivery (Step Functions logging at level ALL) into the SSE-KMS log group
 )
 
 #: What a service principal may do with the key: data keys and decryption, never administration.
 SERVICE_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey")
+
+#: What EventBridge needs for a bus or an archive under the key, as its archive page lists them
+#: (DescribeKey, GenerateDataKey, Decrypt, ReEncrypt*; spelled out), scoped by the encryption context
+#: EventBridge always sends (the bus ARN); archive calls send no aws:SourceArn:
+#: https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html
+EVENTS_BUS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo")
 
 #: What a workload role needs to read and write data encrypted with the key.
 USE_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
@@ -134,6 +144,45 @@ def key_policy_statements(
                     "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
                 }
             )
+        elif service == "indexing.s3vectors":
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html: the
+            # indexing principal decrypts for background index maintenance, only for this account's vector
+            # buckets and only with S3 Vectors' encryption context.
+            statements.append(
+                {
+                    "Sid": sid,
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": ["kms:Decrypt"],
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:s3vectors:{region}:{account_id}:bucket/*"},
+                        "ForAnyValue:StringEquals": {
+                            "kms:EncryptionContextKeys": ["aws:s3vectors:arn", "aws:s3vectors:resource-id"]
+                        },
+                    },
+                }
+            )
+        elif service == "delivery.logs":
+            # Step Functions logging to a log group under a customer managed key goes through vended log
+            # delivery, which encrypts with the context SourceArn = this account's logs:
+            # https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html and
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html
+            statements.append(
+                {
+                    "Sid": sid,
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                    "Resource": "*",
+                    "Condition": {
+                        "StringLike": {
+                            "kms:EncryptionContext:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"
+                        }
+                    },
+                }
+            )
         else:
             statements.append(
                 {
@@ -145,6 +194,24 @@ def key_policy_statements(
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
             )
+            if service == "events":
+                # The bus and its archive under the key (EVENTS_BUS_ACTIONS), by the bus ARN in the context.
+                statements.append(
+                    {
+                        "Sid": sid + "BusAndArchive",
+                        "Effect": "Allow",
+                        "Principal": principal,
+                        "Action": list(EVENTS_BUS_ACTIONS),
+                        "Resource": "*",
+                        "Condition": {
+                            "ArnLike": {
+                                "kms:EncryptionContext:aws:events:event-bus:arn": (
+                                    f"arn:{partition}:events:{region}:{account_id}:event-bus/*"
+                                )
+                            }
+                        },
+                    }
+                )
     return statements
 
 

@@ -248,6 +248,9 @@ class PlatformSettings(_Model):
     features: Features = Field(default_factory=Features)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
     device_fleet: DeviceFleetSettings = Field(default_factory=DeviceFleetSettings)
+    #: The Powertools layer version to pin, only where AWS's public SSM parameter for it does not exist;
+    #: unset, the newest layer for the runtime and architecture is read at deploy time (components/function.py).
+    powertools_layer_version: Annotated[int | None, Field(ge=1)] = None
 
     @field_validator("allowed_regions")
     @classmethod

@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import json
+import re
 import sys
 import typing
 from collections.abc import Callable, Mapping
@@ -174,7 +175,11 @@ def typed_result(token: str, args: Mapping[str, Any], region: str, known: Mappin
 
 def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
     """The result of data source `token` called with `args` in `region`."""
-    return typed_result(token, args, region, _well_known(token, args, region))
+    if token == "aws:ssm/getParameter:getParameter":
+        known = _ssm_parameter(str(args.get("name", "")), region)
+    else:
+        known = _well_known(token, args, region)
+    return typed_result(token, args, region, known)
 
 
 def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
@@ -196,6 +201,38 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
     return {}
+
+
+#: AWS's public parameter of the Powertools for AWS Lambda (Python) layer: its value is the ARN of the
+#: newest layer version (https://docs.aws.amazon.com/powertools/python/latest/getting-started/install/).
+_POWERTOOLS_PARAMETER = re.compile(
+    r"^/aws/service/powertools/python/(?P<arch>x86_64|arm64)/"
+    r"python(?P<major>\d)\.(?P<minor>\d+)/(?P<version>[\w.]+)$"
+)
+#: The layer version the offline engine reports for it (any real one would do; the shape is what matters).
+FABRICATED_LAYER_VERSION = 1
+
+
+def _ssm_parameter(name: str, region: str) -> dict[str, Any]:
+    """`aws.ssm.get_parameter`: AWS's public parameters with values of their real shape, others a placeholder."""
+    found = _POWERTOOLS_PARAMETER.match(name)
+    if found:
+        value = (
+            f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+            f"python{found['major']}{found['minor']}-{found['arch']}:{FABRICATED_LAYER_VERSION}"
+        )
+    else:
+        value = f"preflight-{short_hash(name, length=10)}"
+    account = "" if name.startswith("/aws/service/") else MOCK_ACCOUNT_ID
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{region}:{account}:parameter{name}",
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+    }
 
 
 def policy_document_json(args: Mapping[str, Any]) -> str:

@@ -71,13 +71,14 @@ _MODEL_ARN = re.compile(
 )
 
 #: Service principals whose trust policies support aws:SourceAccount / aws:SourceArn (the services'
-#: "cross-service confused deputy prevention" guides). Lambda execution roles and API Gateway do not.
+#: "cross-service confused deputy prevention" guides). Lambda execution roles and API Gateway do not;
+#: nor CloudTrail's CloudWatch Logs role, which AWS documents without conditions and CreateTrail validates
+#: by assuming it (awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html).
 CONDITIONED_SERVICES = (
     "bedrock.amazonaws.com",
     "states.amazonaws.com",
     "scheduler.amazonaws.com",
     "config.amazonaws.com",
-    "cloudtrail.amazonaws.com",
     "pipes.amazonaws.com",
 )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from components.function import powertools_layer_parameter
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
 
@@ -142,6 +143,18 @@ def test_preview_role_changes_nothing(stack: str) -> None:
     ]
     allowed = [str(c) for c in writes if evaluate(preview_role(stack), c.request) is Decision.ALLOWED]
     assert allowed == []
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_roles_can_read_the_public_powertools_parameter(stack: str) -> None:
+    """The programs read the Powertools layer from AWS's public parameter at preview and deploy time."""
+    arn = f"arn:aws:ssm:us-east-1::parameter{powertools_layer_parameter()}"
+    request = Request("ssm:GetParameter", arn)
+    sar_action(request.action)
+    assert evaluate(deploy_role(stack), request) is Decision.ALLOWED
+    assert evaluate(preview_role(stack), request) is Decision.ALLOWED
+    other = Request("ssm:GetParameter", f"arn:aws:ssm:us-east-1:123456789012:parameter/{stack}/secret")
+    assert evaluate(preview_role(stack), other) is not Decision.ALLOWED
 
 
 # --- section 3: dev's deploy role cannot change prod --------------------------------------------------

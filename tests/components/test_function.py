@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.function import FunctionArgs, powertools_layer_arn
+from components.function import FunctionArgs, pinned_powertools_layer_arn, powertools_layer_parameter
 from tests.components.conftest import REPO_ROOT, RunProgram, only, policy_of
 
 PROGRAM = f"""
@@ -48,7 +48,9 @@ def test_secure_defaults(run_program: RunProgram) -> None:
     assert inputs["kmsKeyArn"].startswith("arn:aws:kms:")
     assert inputs["deadLetterConfig"]["targetArn"].endswith(":agentic-platform-dev-worker-dlq")
     assert "reservedConcurrentExecutions" not in inputs  # P168: nothing reserved unless configured
-    assert inputs["layers"] == [powertools_layer_arn("us-east-1")]
+    # Resolved from AWS's public parameter; the offline engine answers it with a layer ARN of the real shape.
+    (layer,) = inputs["layers"]
+    assert layer.startswith("arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:")
     assert inputs["environment"]["variables"]["A"] == "b"
     log_group = only(graph, "aws:cloudwatch/logGroup:LogGroup")
     assert log_group.inputs["retentionInDays"] == 14
@@ -119,7 +121,17 @@ def test_invalid_args_are_rejected(kwargs: dict) -> None:
         FunctionArgs(**args)
 
 
-def test_powertools_layer_arn_shape() -> None:
-    assert powertools_layer_arn("eu-west-1") == (
+def test_powertools_layer_comes_from_the_public_parameter_for_runtime_and_architecture() -> None:
+    assert powertools_layer_parameter() == "/aws/service/powertools/python/arm64/python3.13/latest"
+    assert (
+        powertools_layer_parameter("python3.12", "x86_64") == "/aws/service/powertools/python/x86_64/python3.12/latest"
+    )
+
+
+def test_pinned_fallback_only_when_configured(run_program: RunProgram) -> None:
+    """Where the public parameter does not exist, `powertoolsLayerVersion` pins the layer instead."""
+    assert pinned_powertools_layer_arn("eu-west-1", 25) == (
         "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:25"
     )
+    graph = run_program(PROGRAM, overrides={"powertoolsLayerVersion": 7})
+    assert only(graph, "aws:lambda/function:Function").inputs["layers"] == [pinned_powertools_layer_arn("us-east-1", 7)]

@@ -48,13 +48,17 @@ def test_trail_bucket_policy_is_conditioned_on_the_trail(run_program: RunProgram
     assert write["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN
 
 
-def test_trail_logs_role_trusts_cloudtrail_for_this_trail_only(run_program: RunProgram) -> None:
+def test_trail_logs_role_trust_is_the_documented_form(run_program: RunProgram) -> None:
+    """CreateTrail assumes the role to validate it; AWS documents its trust as the bare service principal
+    (send-cloudtrail-events-to-cloudwatch-logs.html), so that form is used (issue 9, section 4)."""
     graph = run_program(PROGRAM)
     role = next(n for n in graph.of_type("aws:iam/role:Role") if n.name == "governance-trail-logs-role")
     [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
-    assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
-    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
-    assert trust["Condition"]["ArnLike"] == {"aws:SourceArn": TRAIL_ARN}
+    assert trust == {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
 
 
 def test_config_recorder_channel_and_rules(run_program: RunProgram) -> None:

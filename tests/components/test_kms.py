@@ -57,8 +57,42 @@ def test_key_policy_root_and_conditioned_services(run_program: RunProgram) -> No
         actions = statement["Action"]
         assert all("*" not in a for a in actions), sid
         assert not {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateGrant"} & set(actions)
-        if sid.startswith("Service") and sid not in ("ServiceLogs",) and "Cloudtrail" not in sid:
+        documented_forms = (
+            "ServiceLogs",
+            "ServiceIndexingS3vectors",
+            "ServiceDeliveryLogs",
+            "ServiceEventsBusAndArchive",
+        )
+        if sid.startswith("Service") and sid not in documented_forms and "Cloudtrail" not in sid:
             assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_key_policy_grants_what_each_service_page_lists(run_program: RunProgram) -> None:
+    """S3 Vectors indexing, Step Functions log delivery and EventBridge archives (issue 9, section 4)."""
+    sids = _by_sid(policy_of(only(run_program(PROGRAM), "aws:kms/key:Key")))
+    vectors = sids["ServiceIndexingS3vectors"]
+    assert vectors["Principal"] == {"Service": "indexing.s3vectors.amazonaws.com"}
+    assert vectors["Action"] == ["kms:Decrypt"]
+    assert vectors["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:s3vectors:us-east-1:123456789012:bucket/*"},
+        "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": ["aws:s3vectors:arn", "aws:s3vectors:resource-id"]},
+    }
+    delivery = sids["ServiceDeliveryLogs"]
+    assert delivery["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert set(delivery["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert delivery["Condition"] == {
+        "StringLike": {"kms:EncryptionContext:SourceArn": "arn:aws:logs:us-east-1:123456789012:*"}
+    }
+    archive = sids["ServiceEventsBusAndArchive"]
+    assert archive["Principal"] == {"Service": "events.amazonaws.com"}
+    assert {"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:Decrypt", "kms:GenerateDataKey"} <= set(archive["Action"])
+    assert archive["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:events:event-bus:arn": "arn:aws:events:us-east-1:123456789012:event-bus/*"
+        }
+    }
+    assert "kms:DescribeKey" in sids["ServiceEvents"]["Action"]
 
 
 def test_prod_key_policy_omits_singletons_it_does_not_own(run_program: RunProgram) -> None:

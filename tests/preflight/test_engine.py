@@ -185,7 +185,7 @@ def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
         tmp_path,
         "import pulumi_aws as aws\n"
         "bucket = aws.s3.Bucket('b')\n"
-        "aws.sqs.Queue('q', name=bucket.bucket_domain_name, kms_master_key_id=bucket.arn)\n",
+        "aws.sqs.Queue('q', name=bucket.website_endpoint, kms_master_key_id=bucket.arn)\n",
     )
     queue = next(n for n in synthesize(program, "dev") if n.name == "q")
     assert queue.inputs["name"] == UNKNOWN
@@ -343,3 +343,19 @@ def test_time_limit_ends_a_run(tmp_path: Path, main: str, where: str) -> None:
         synthesize(program, "dev", timeout=0.5)
     # The runtime is usable again afterwards.
     assert synthesize(write_program(tmp_path / "next", "import pulumi_aws as aws\naws.sqs.Queue('q')\n"), "dev")
+
+
+def test_public_ssm_parameters_get_values_of_their_real_shape(tmp_path: Path) -> None:
+    """AWS's public Powertools parameter reads as a layer ARN; any other parameter as a placeholder."""
+    program = write_program(
+        tmp_path,
+        "import pulumi_aws as aws\n"
+        "layer = aws.ssm.get_parameter(name='/aws/service/powertools/python/x86_64/python3.12/latest')\n"
+        "other = aws.ssm.get_parameter(name='/team/setting')\n"
+        "aws.lambda_.Function('f', role='r', layers=[layer.value], description=other.value)\n",
+    )
+    fn = synthesize(program, "dev").custom_resources[0]
+    assert fn.inputs["layers"] == [
+        "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:1"
+    ]
+    assert fn.inputs["description"].startswith("preflight-")
