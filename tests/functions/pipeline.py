@@ -32,6 +32,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries import standard
 from moto import mock_aws
+from moto.core.base_backend import BackendDict
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
@@ -398,9 +399,25 @@ def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None
     return call
 
 
+def _known_backend_first(original: Callable[[BackendDict, str], None]) -> Callable[[BackendDict, str], None]:
+    """moto looks its backend list through on every request (``self not in BackendDict._instances``, under a
+    global lock): most of the suite's CPU. Once an account's backend exists, that look-up changes nothing."""
+
+    def create(self: BackendDict, account_id: str) -> None:
+        if not dict.__contains__(self, account_id):
+            original(self, account_id)
+
+    return create
+
+
 def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A fresh pipeline; faults are injected per test (the ``world`` fixture of tests/functions/conftest.py)."""
     ref: list[World] = []
+    monkeypatch.setattr(
+        BackendDict,
+        "_create_account_specific_backend",
+        _known_backend_first(BackendDict._create_account_specific_backend),
+    )
     waits: list[float] = []
     monkeypatch.setattr(BotocoreStubber, "__call__", _wrapped_stubber(ref))
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda _self, _context: 0)
