@@ -30,15 +30,16 @@ if TYPE_CHECKING:
 #: handler can record why) instead of the function timing out half-way through its side effects:
 #: attempts x (connect + read) = 3 x (2 + 5) s = 21 s < 30 s, the functions' default timeout. Bedrock reads
 #: get longer (model latency): 3 x (2 + 30) s = 96 s < 120 s, the router's timeout (components/platform.py).
-#: botocore Config: ``connect_timeout``, ``read_timeout``, ``retries={"mode", "max_attempts"}``
-#: (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
+#: botocore Config: ``connect_timeout``, ``read_timeout``, ``retries={"mode", "total_max_attempts"}``
+#: (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html: ``total_max_attempts``
+#: counts the first request, ``max_attempts`` only the retries).
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 5
 MODEL_READ_TIMEOUT_SECONDS = 30
 _SLOW_SERVICES = frozenset({"bedrock-runtime"})
 _CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     connect_timeout=CONNECT_TIMEOUT_SECONDS,
     read_timeout=READ_TIMEOUT_SECONDS,
 )

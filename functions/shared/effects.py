@@ -8,16 +8,24 @@ later step fails and the invocation is retried, the effect's COMPLETED record re
 instead of repeating the effect; when the effect itself fails, Powertools deletes its in-progress record
 and the retry performs it again (at least once, never twice after success).
 
+An effect that succeeded is never failed by its own bookkeeping: when only the store's "completed" write fails
+(``IdempotencyPersistenceLayerError`` after the function returned), the result is returned anyway, so the
+invocation goes on instead of being retried into repeating the effect.
+
 One persistence layer per effect: Powertools configures a layer once (jmespath, key prefix) and then keeps
 it, so layers are never shared between effects (``BasePersistenceLayer.configure``).
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 
 from functions.shared import aws
 
@@ -30,6 +38,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 _CONFIGS: list[IdempotencyConfig] = []
+logger = Logger(child=True)
 
 #: The key of every effect's item: which effect, for which request (and outcome, where one request has two).
 EFFECT_KEY_JMESPATH = "effect_key"
@@ -53,13 +62,34 @@ def once(output_serializer: BaseIdempotencySerializer | None = None) -> Callable
     def decorate(fn: F) -> F:
         config = aws.idempotency_config(EFFECT_KEY_JMESPATH, raise_on_no_idempotency_key=True)
         _CONFIGS.append(config)
+        finished = threading.local()  # (effect key, result) of the effect this thread just performed
+
+        @functools.wraps(fn)  # Powertools keys records on the function's module and qualified name
+        def perform(*, item: dict[str, Any]) -> Any:
+            result = fn(item=item)
+            finished.value = (item[EFFECT_KEY_JMESPATH], result)
+            return result
+
         wrapped = idempotent_function(
             data_keyword_argument="item",
             config=config,
             persistence_store=aws.idempotency_store(),
             output_serializer=output_serializer,
-        )(fn)
-        return wrapped
+        )(perform)
+
+        @functools.wraps(fn)
+        def call(*, item: dict[str, Any]) -> Any:
+            finished.value = None
+            try:
+                return wrapped(item=item)
+            except IdempotencyPersistenceLayerError:
+                done = finished.value
+                if done is None or done[0] != item[EFFECT_KEY_JMESPATH]:
+                    raise  # the effect did not run (the in-progress write failed): retrying is safe
+                logger.warning("effect done but not recorded", extra={"effect_key": done[0]})
+                return done[1]
+
+        return cast("F", call)
 
     return decorate
 

@@ -191,3 +191,15 @@ def test_model_spend_alarm_in_every_stack(graph: ResourceGraph) -> None:
     assert alarm.inputs["dimensions"] == {"service": env["POWERTOOLS_SERVICE_NAME"]}
     assert alarm.inputs["metricName"] == "EstimatedCostUSD"
     assert alarm.inputs["threshold"] == pytest.approx(budget / 30)
+
+
+def test_sdk_calls_give_up_inside_each_function_timeout(graph):
+    """Issue 12 §2: every SDK call (all attempts) ends before its function's timeout, so the handler records
+    why it failed instead of being killed half-way through its effects."""
+    from functions.shared.aws import worst_case_call_seconds  # noqa: PLC0415
+
+    functions = {f.name: f.inputs for f in graph.of_type("aws:lambda/function:Function")}
+    assert {"ingest", "router", "decide", "deliver"} <= set(functions)
+    for name, inputs in functions.items():
+        slowest = worst_case_call_seconds("bedrock-runtime" if name == "router" else "dynamodb")
+        assert slowest < inputs["timeout"], (name, slowest, inputs["timeout"])

@@ -187,6 +187,14 @@ def cloud() -> Iterator[Cloud]:
         _clear_caches()
 
 
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The whole pipeline in moto with faults injected at the HTTP layer (tests/functions/pipeline.py)."""
+    from tests.functions.pipeline import running_world  # noqa: PLC0415  # it imports this module
+
+    yield from running_world(monkeypatch)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Powertools warns when an invocation that failed on purpose emitted no metric; that is expected here."""
     for item in items:

@@ -118,3 +118,26 @@ def test_storage_failures_raise_for_the_dlq(cloud, context):
     with pytest.raises(ClientError, match="NoSuchBucket"):
         decide.lambda_handler(_answered(), context)
     assert cloud.events() == []
+
+
+def test_a_retry_keeps_the_first_audit_record(cloud, context, monkeypatch):
+    """The audit record is written first and conditionally: a retry after a later failure does not rewrite it."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from functions.shared import effects  # noqa: PLC0415
+    from functions.shared.exceptions import EventPublishError  # noqa: PLC0415
+
+    answered = ModelAnswered.model_validate(_answered())
+    first, second = datetime(2025, 1, 1, 12, tzinfo=UTC), datetime(2025, 1, 1, 13, tzinfo=UTC)
+
+    def rejected(_event: Any, *_qualifiers: str) -> None:
+        raise EventPublishError("PutEvents rejected 1 entries")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(effects, "publish_once", rejected)
+        with pytest.raises(EventPublishError):
+            decide.decide(answered, now=first)
+    decide.decide(answered, now=second)
+
+    assert _audit(cloud, answered.request_id)["decided_at"]["S"] == first.isoformat()
+    assert len(cloud.events("DecisionMade")) == 1

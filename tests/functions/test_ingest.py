@@ -14,6 +14,7 @@ from functions.ingest import guardrail
 from functions.ingest import handler as ingest
 from functions.ingest.guardrail import Screening, interpret
 from functions.ingest.language import detect_language
+from functions.ingest.models import IngestCommand
 from functions.shared import aws
 from functions.shared.constants import ENV_GUARDRAIL_ID, ENV_GUARDRAIL_VERSION, ENV_MAX_PROMPT_CHARS
 from functions.shared.exceptions import ConfigurationError
@@ -114,8 +115,14 @@ def test_guardrail_outage_is_a_503_not_a_500(cloud, bedrock, context):
             api_event('{"prompt": "hi"}', {"idempotency-key": "no spaces!"}), 400, "invalid_idempotency_key", id="key"
         ),
         pytest.param({"hello": "world"}, 400, "malformed_event", id="not-an-api-event"),
+        pytest.param(api_event('{"prompt": "hi"}', {"content-type": "text/plain"}), 415, "unsupported_media_type",
+                     id="text-plain"),
+        pytest.param({**api_event('{"prompt": "hi"}'), "headers": {}}, 415, "unsupported_media_type",
+                     id="no-content-type"),
+        pytest.param(api_event('{"prompt": "hi"}', {"content-type": "application/jsonp"}), 415,
+                     "unsupported_media_type", id="lookalike"),
     ],
-)
+)  # fmt: skip
 def test_bad_input_gets_a_clear_4xx(cloud, context, event, status, code):
     response = ingest.lambda_handler(event, context)
 
@@ -162,6 +169,54 @@ def test_idempotency_key_reused_with_another_prompt_is_rejected(cloud, bedrock, 
 
     assert response["statusCode"] == 422
     assert _body(response)["error"]["code"] == "idempotency_key_reused"
+
+
+def _as(subject: str, event: dict[str, Any]) -> dict[str, Any]:
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": subject}, "scopes": None}}
+    return event
+
+
+def test_content_type_with_parameters_is_json(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    event = api_event('{"prompt": "hello world"}', {"content-type": "Application/JSON; charset=utf-8"})
+
+    assert ingest.lambda_handler(event, context)["statusCode"] == 202
+
+
+def test_the_same_key_from_two_callers_is_two_requests(cloud, bedrock, context):
+    """Issue 12 §2: the Idempotency-Key is scoped to the caller; Bob's key never replays Alice's request."""
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    body, headers = '{"prompt": "hello world"}', {"idempotency-key": "order-1"}
+
+    alice = _body(ingest.lambda_handler(_as("alice", api_event(body, headers)), context))
+    bob = _body(ingest.lambda_handler(_as("bob", api_event(body, headers)), context))
+    alice_again = _body(ingest.lambda_handler(_as("alice", api_event(body, headers)), context))
+
+    assert alice["request_id"] != bob["request_id"]
+    assert alice_again["request_id"] == alice["request_id"]
+    assert len(cloud.events("RequestReceived")) == 2
+
+
+def test_the_key_covers_the_whole_request(cloud, bedrock, context):
+    """The same key with the same prompt but another connection is another request: rejected, not replayed."""
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    headers = {"idempotency-key": "order-2"}
+    ingest.lambda_handler(api_event('{"prompt": "hello world", "connection_id": "c1"}', headers), context)
+
+    response = ingest.lambda_handler(api_event('{"prompt": "hello world", "connection_id": "c2"}', headers), context)
+
+    assert (response["statusCode"], _body(response)["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_a_keyed_request_id_is_derived_from_caller_key_and_request(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    event = _as("alice", api_event('{"prompt": "hello world"}', {"idempotency-key": "order-3"}))
+
+    accepted = _body(ingest.lambda_handler(event, context))
+
+    command = IngestCommand(prompt="hello world", idempotency_key="order-3", subject="alice")
+    assert accepted["request_id"] == command.request_id()
 
 
 def test_missing_guardrail_configuration_fails_loudly(cloud, context, monkeypatch):

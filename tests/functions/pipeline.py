@@ -1,0 +1,438 @@
+"""The whole pipeline in one process, with faults injected at the HTTP layer.
+
+ingest -> EventBridge (moto; a rule copies every event to an SQS queue the harness pumps) -> the workflow
+(moto's Step Functions interpreter running `components.workflow.request_pipeline`, whose two Lambda tasks
+call the real router and decide handlers in-process) -> deliver (invoked per outcome event with Lambda's
+asynchronous retries: 1 + 2 attempts).
+
+Every AWS request of every client (the handlers', Powertools', the interpreter's) passes through moto's
+`BotocoreStubber`; the harness wraps it, so a scripted fault answers instead of moto with a real HTTP
+response (status, `x-amzn-ErrorType`, JSON body) that botocore parses and, where botocore retries, retries.
+Bedrock (`Converse`, `ApplyGuardrail`) and the WebSocket management API (`PostToConnection`) are answered
+by fakes at the same layer. Only waiting is taken out: botocore's backoff and the interpreter's Retry
+intervals are recorded, not slept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.retries import standard
+from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+from components.workflow import request_pipeline
+from functions.decide import handler as decide
+from functions.deliver import handler as deliver
+from functions.ingest import handler as ingest
+from functions.router import handler as router
+from functions.shared import constants as c
+from tests.functions.conftest import ACCOUNT, ENVIRONMENT, MODEL_IDS, REGION, LambdaContext, _clear_caches, _table
+from tests.functions.factories import GUARDRAIL_USAGE, api_event
+
+ROUTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:router"
+DECIDE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:decide"
+TIER_OF = {model_id: tier for tier, model_id in MODEL_IDS.items()}
+SDK_ATTEMPTS = 3  # functions.shared.aws.MAX_ATTEMPTS: a fault that fires this often defeats botocore's retries
+ASYNC_ATTEMPTS = 3  # Lambda asynchronous invocation: the first attempt and two retries (components.function)
+_MARKER = re.compile(r"\[case (\d+)\]")
+#: Time runs 100x faster: a Retry interval of 5 s waits 50 ms, a function with a 120 s timeout has 1.2 s, so
+#: in-progress records expire and retries outlast them in the same proportions as in AWS.
+SCALE = 0.01
+TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30}
+
+
+@dataclass
+class Context(LambdaContext):
+    """A Lambda context whose remaining time is the function's (scaled) timeout from when it was made."""
+
+    timeout_seconds: float = 30
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds * SCALE
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._deadline - time.monotonic()) * 1000), 1)
+
+
+def context_for(name: str) -> Context:
+    return Context(function_name=name, timeout_seconds=TIMEOUT_SECONDS[name])
+
+
+@dataclass(frozen=True)
+class Call:
+    """One AWS request as it goes on the wire."""
+
+    service: str
+    operation: str
+    url: str
+    body: dict[str, Any]
+    raw: bytes
+
+
+Response = tuple[int, dict[str, str], bytes]
+
+
+def error(status: int, code: str, message: str = "injected fault") -> Response:
+    """An AWS JSON error response (botocore reads the code from ``x-amzn-ErrorType`` and ``__type``)."""
+    return status, {"x-amzn-ErrorType": code}, json.dumps({"__type": code, "message": message}).encode()
+
+
+def ok(body: dict[str, Any]) -> Response:
+    return 200, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+@dataclass
+class Fault:
+    """Answer matching calls with ``respond`` ``times`` times, after letting ``skip`` matching calls through."""
+
+    name: str
+    match: Callable[[Call], bool]
+    respond: Callable[[Call], Response]
+    times: int = SDK_ATTEMPTS
+    skip: int = 0
+    fired: int = 0
+    seen: int = 0
+
+
+def table(name: str, *operations: str) -> Callable[[Call], bool]:
+    return lambda call: (
+        call.service == "dynamodb"
+        and call.body.get("TableName") == name
+        and (not operations or call.operation in operations)
+    )
+
+
+def put_events_of(detail_type: str) -> Callable[[Call], bool]:
+    return lambda call: (
+        call.operation == "PutEvents"
+        and any(entry.get("DetailType") == detail_type for entry in call.body.get("Entries", []))
+    )
+
+
+def converse_on(tier: str) -> Callable[[Call], bool]:
+    return lambda call: call.operation == "Converse" and _tier_of(call) == tier
+
+
+def _tier_of(call: Call) -> str:
+    # rest-json: POST /model/{modelId}/converse
+    return TIER_OF[unquote(call.url.split("/model/", 1)[1].split("/", 1)[0])]
+
+
+THROTTLED = error(400, "ProvisionedThroughputExceededException", "Rate of requests exceeds the allowed throughput.")
+PARTIAL_FAILURE = ok({"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "x"}]})
+
+
+@dataclass
+class Models:
+    """Bedrock fake: each tier answers with its confidence; ``behaviour`` overrides a tier's reply."""
+
+    confidence: dict[str, float] = field(default_factory=lambda: {"micro": 0.9, "lite": 0.9, "pro": 0.9})
+    behaviour: dict[str, str] = field(default_factory=dict)  # tier -> malformed | guardrail | no_usage | not_json
+    paid: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every 200 Converse response
+    delay: float = 0.0
+
+    def converse(self, call: Call) -> Response:
+        tier = _tier_of(call)
+        text = call.body["messages"][0]["content"][0]["text"]
+        match = _MARKER.search(text)
+        case = int(match.group(1)) if match else -1
+        if self.delay:
+            time.sleep(self.delay)
+        self.paid.append((case, tier))
+        behaviour = self.behaviour.get(tier, "")
+        if behaviour == "not_json":
+            return 200, {"content-type": "text/html"}, b"<html>upstream proxy error</html>"
+        reply: dict[str, Any] = {"answer": f"answer from {tier}", "confidence": self.confidence.get(tier, 0.9)}
+        content, stop = json.dumps(reply), "end_turn"
+        if behaviour == "malformed":
+            content = f"I believe it is the {tier} answer, fairly sure"
+        elif behaviour == "guardrail":
+            content, stop = "Sorry, the model cannot answer that.", "guardrail_intervened"
+        body: dict[str, Any] = {
+            "output": {"message": {"role": "assistant", "content": [{"text": content}]}},
+            "stopReason": stop,
+            "metrics": {"latencyMs": 10},
+        }
+        if behaviour != "no_usage":
+            body["usage"] = {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120}
+        return ok(body)
+
+
+@dataclass
+class Sockets:
+    """WebSocket management API fake: records each successful push (connection id, message)."""
+
+    pushes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)
+
+    def post(self, call: Call) -> Response:
+        connection = unquote(call.url.rsplit("/@connections/", 1)[1])
+        if connection in self.gone:
+            return error(410, "GoneException", "the connection is gone")
+        self.pushes.append((connection, json.loads(call.raw)))
+        return 200, {}, b""
+
+
+class World:
+    """The pipeline, its faults and what came out of it."""
+
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+        self.faults_hook: Callable[[Call], Response | None] | None = None  # e.g. random faults
+        self.models = Models()
+        self.sockets = Sockets()
+        self.lock = threading.RLock()
+        self.duplicate: Counter[str] = Counter()  # detail-type -> extra deliveries of each such event
+        self.bus_events: list[dict[str, Any]] = []
+        self.deliver_failures: list[str] = []  # events whose every asynchronous attempt failed (-> DLQ)
+        self.executions: list[str] = []
+        self.sfn_waits: list[float] = []
+        self.cases = itertools.count(1)
+        session = boto3.session.Session(region_name=REGION)
+        self.session = session
+        ddb = session.client("dynamodb")
+        _table(ddb, ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME], c.IDEMPOTENCY_KEY_ATTR)
+        _table(ddb, ENVIRONMENT[c.ENV_CACHE_TABLE_NAME], c.CACHE_KEY_ATTR)
+        _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
+        session.client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
+        sqs = session.client("sqs")
+        self.review_url = sqs.create_queue(QueueName="review-queue")["QueueUrl"]
+        self.capture_url = sqs.create_queue(QueueName="bus-capture")["QueueUrl"]
+        sns = session.client("sns")
+        topic_arn = sns.create_topic(Name="review-topic")["TopicArn"]
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:review-queue",
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        events = session.client("events")
+        bus = ENVIRONMENT[c.ENV_EVENT_BUS_NAME]
+        events.create_event_bus(Name=bus)
+        events.put_rule(Name="capture", EventBusName=bus, EventPattern=json.dumps({"source": [c.EVENT_SOURCE]}))
+        capture_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:bus-capture"
+        events.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "q", "Arn": capture_arn}])
+        definition = request_pipeline(
+            router_arn=ROUTER_ARN,
+            decide_arn=DECIDE_ARN,
+            audit_table=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME],
+            escalation_topic_arn=topic_arn,
+            bus_name=bus,
+            event_source=c.EVENT_SOURCE,
+        )
+        self.sfn = session.client("stepfunctions")
+        self.machine_arn = self.sfn.create_state_machine(
+            name="pipeline", definition=json.dumps(definition), roleArn=f"arn:aws:iam::{ACCOUNT}:role/pipeline"
+        )["stateMachineArn"]
+
+    # --- the HTTP layer ------------------------------------------------------------------------------
+
+    def answer(self, call: Call) -> Response | None:
+        """A fault's or a fake's response to ``call``, or None to let moto answer."""
+        with self.lock:
+            hooked = self.faults_hook(call) if self.faults_hook is not None else None
+            if hooked is not None:
+                return hooked
+            for fault in self.faults:
+                if fault.match(call):
+                    fault.seen += 1
+                    if fault.seen > fault.skip and fault.fired < fault.times:
+                        fault.fired += 1
+                        return fault.respond(call)
+        if call.service == "bedrock-runtime":
+            if call.operation == "ApplyGuardrail":
+                return ok({"usage": GUARDRAIL_USAGE, "action": "NONE", "outputs": [], "assessments": [{}]})
+            return self.models.converse(call)
+        if call.service == "apigatewaymanagementapi":
+            return self.sockets.post(call)
+        return None
+
+    def inject(self, name: str, match: Callable[[Call], bool], respond: Response, *, times: int = SDK_ATTEMPTS,
+               skip: int = 0) -> Fault:  # fmt: skip
+        fault = Fault(name, match, lambda _call: respond, times=times, skip=skip)
+        self.faults.append(fault)
+        return fault
+
+    # --- the platform's invokers: the client, EventBridge rules, Step Functions, Lambda ----------------
+
+    def submit_until_accepted(
+        self, prompt: str = "What is the capital of France?", *, key: str, subject: str = "alice", attempts: int = 40
+    ) -> tuple[list[int], dict[str, Any]]:
+        """A well-behaved client: retry the same request (same key) after 503 and 409, honouring Retry-After."""
+        statuses: list[int] = []
+        case = next(self.cases)
+        for _attempt in range(attempts):
+            status, body, headers = self.submit(prompt, key=key, subject=subject, case=case)
+            statuses.append(status)
+            if status not in (409, 503):
+                return statuses, body
+            assert "retry-after" in headers
+            time.sleep(int(headers["retry-after"]) * SCALE * 5)
+        raise AssertionError(f"never accepted: {statuses}")
+
+    def submit(self, prompt: str = "What is the capital of France?", *, key: str | None = None,
+               subject: str = "alice", connection_id: str | None = "conn-1",
+               context: LambdaContext | None = None, case: int | None = None,
+               ) -> tuple[int, dict[str, Any], dict[str, str]]:  # fmt: skip
+        """POST /requests as ``subject``; returns (status, body, headers)."""
+        body: dict[str, Any] = {"prompt": f"{prompt} [case {case or next(self.cases)}]"}
+        if connection_id is not None:
+            body["connection_id"] = connection_id
+        headers = {"idempotency-key": key} if key else {}
+        event = api_event(json.dumps(body), headers)
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": subject}, "scopes": None}}
+        response = ingest.lambda_handler(event, context or context_for("ingest"))
+        return response["statusCode"], json.loads(response["body"]), response["headers"]
+
+    def invoke_in_workflow(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> dict[str, Any]:
+        """The interpreter's Lambda call: the real handler, its exception turned into a function error."""
+        handler = {ROUTER_ARN: router.lambda_handler, DECIDE_ARN: decide.lambda_handler}[parameters["FunctionName"]]
+        payload = json.loads(parameters["Payload"])
+        name = parameters["FunctionName"].rsplit(":", 1)[1]
+        try:
+            result = handler(payload, context_for(name))
+        except Exception as exc:  # Lambda reports any exception as a function error
+            return {"StatusCode": 200, "FunctionError": "Unhandled",
+                    "Payload": {"errorType": type(exc).__name__, "errorMessage": str(exc)[:200]}}  # fmt: skip
+        return {"StatusCode": 200, "Payload": result}
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        for _attempt in range(ASYNC_ATTEMPTS):
+            try:
+                deliver.lambda_handler(event, context_for("deliver"))
+                return
+            except Exception:  # Lambda retries an asynchronous invocation that raised
+                continue
+        self.deliver_failures.append(event["detail"]["request_id"])
+
+    def _start(self, event: dict[str, Any]) -> None:
+        arn = self.sfn.start_execution(stateMachineArn=self.machine_arn, name=str(uuid.uuid4()),
+                                       input=json.dumps(event))["executionArn"]  # fmt: skip
+        self.executions.append(arn)
+
+    def _drain(self, url: str) -> list[dict[str, Any]]:
+        sqs = self.session.client("sqs")
+        found: list[dict[str, Any]] = []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            found.extend(json.loads(m["Body"]) for m in batch)
+            sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+            )
+        return found
+
+    def _wait_for_executions(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.sfn.list_executions(stateMachineArn=self.machine_arn, statusFilter="RUNNING")["executions"]:
+            if time.monotonic() > deadline:
+                raise AssertionError("executions did not finish")
+            time.sleep(0.05)
+
+    def settle(self) -> None:
+        """Run EventBridge's rules until nothing is left to do (every event delivered, every execution done)."""
+        while True:
+            self._wait_for_executions()
+            events = self._drain(self.capture_url)
+            if not events:
+                return
+            for event in events:
+                event.setdefault("account", ACCOUNT)  # moto's SQS target drops it; EventBridge always sends it
+                self.bus_events.append(event)
+                copies = 1 + self.duplicate[event["detail-type"]]
+                for _copy in range(copies):
+                    if event["detail-type"] == "RequestReceived":
+                        self._start(event)
+                    elif event["detail-type"] in ("DecisionMade", "EscalationRequested"):
+                        self._deliver(event)
+
+    # --- what came out ----------------------------------------------------------------------------------
+
+    def events(self, detail_type: str) -> list[dict[str, Any]]:
+        return [e["detail"] for e in self.bus_events if e["detail-type"] == detail_type]
+
+    def outcomes(self) -> Counter[str]:
+        """Outcome events per request id."""
+        return Counter(d["request_id"] for t in ("DecisionMade", "EscalationRequested") for d in self.events(t))
+
+    def audit(self) -> list[dict[str, Any]]:
+        items = self.session.client("dynamodb").scan(TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME])["Items"]
+        return list(items)
+
+    def reviews(self) -> list[dict[str, Any]]:
+        return self._drain(self.review_url)
+
+
+def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None]:
+    original = BotocoreStubber.__call__
+
+    def call(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> AWSResponse | None:
+        if world_ref and self.enabled:
+            _, service, operation = [*event_name.split("."), "", ""][:3]
+            raw = request.body or b""
+            raw = raw.encode() if isinstance(raw, str) else bytes(raw) if not hasattr(raw, "read") else b""
+            try:
+                body = json.loads(raw) if raw[:1] == b"{" else {}
+            except ValueError:
+                body = {}
+            answer = world_ref[0].answer(Call(service, operation, request.url, body, raw))
+            if answer is not None:
+                status, headers, content = answer
+                return AWSResponse(request.url, status, headers, MockRawResponse(content))  # type: ignore[arg-type]
+        return original(self, event_name, request, **kwargs)
+
+    return call
+
+
+def _known_backend_first(original: Callable[[BackendDict, str], None]) -> Callable[[BackendDict, str], None]:
+    """moto looks its backend list through on every request (``self not in BackendDict._instances``, under a
+    global lock): most of the suite's CPU. Once an account's backend exists, that look-up changes nothing."""
+
+    def create(self: BackendDict, account_id: str) -> None:
+        if not dict.__contains__(self, account_id):
+            original(self, account_id)
+
+    return create
+
+
+def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """A fresh pipeline; faults are injected per test (the ``world`` fixture of tests/functions/conftest.py)."""
+    ref: list[World] = []
+    monkeypatch.setattr(
+        BackendDict,
+        "_create_account_specific_backend",
+        _known_backend_first(BackendDict._create_account_specific_backend),
+    )
+    waits: list[float] = []
+    monkeypatch.setattr(BotocoreStubber, "__call__", _wrapped_stubber(ref))
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda _self, _context: 0)
+
+    def scaled_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds * SCALE)
+
+    monkeypatch.setattr(retrier_decl, "time", type("ScaledTime", (), {"sleep": staticmethod(scaled_sleep)}))
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        _clear_caches()
+        created = World()
+        created.sfn_waits = waits
+        ref.append(created)
+        monkeypatch.setattr(lambda_eval_utils, "_invoke_lambda_function", created.invoke_in_workflow)
+        yield created
+        ref.clear()
+        _clear_caches()

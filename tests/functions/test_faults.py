@@ -1,0 +1,316 @@
+"""Issue 12 §3: end to end under injected faults, one at a time, with exact counts of every outcome.
+
+For each fault: one outcome event, at most one audit record of each kind, one review case per escalation,
+one successful WebSocket push, one ``ResultDelivered``, no model call paid twice, and the status the caller
+got. Faults answer at the HTTP layer (tests/functions/pipeline.py), so botocore's own retries run first: a
+fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's retries must cope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from functions.shared import constants as c
+from tests.functions.conftest import ENVIRONMENT
+from tests.functions.pipeline import (
+    PARTIAL_FAILURE,
+    SDK_ATTEMPTS,
+    THROTTLED,
+    World,
+    converse_on,
+    error,
+    put_events_of,
+    table,
+)
+
+IDEMPOTENCY = ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME]
+CACHE = ENVIRONMENT[c.ENV_CACHE_TABLE_NAME]
+AUDIT = ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME]
+
+
+def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: int = 1) -> dict[str, Any]:
+    """Exactly one of everything for ``request_id``; returns the outcome event's detail."""
+    assert world.outcomes() == Counter({request_id: 1}), world.outcomes()
+    (detail,) = world.events(outcome)
+    assert [d["request_id"] for d in world.events("ModelAnswered")] in ([request_id], [])
+    records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
+    assert records and max(records.values()) == 1
+    reviews = world.reviews()
+    assert [r["request_id"] for r in reviews] == ([request_id] if outcome == "EscalationRequested" else [])
+    assert len(world.sockets.pushes) == pushed
+    assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
+    paid = Counter(world.models.paid)
+    assert all(count == 1 for count in paid.values()), paid  # no model call paid twice
+    assert world.deliver_failures == []
+    return detail
+
+
+def decision(world: World, request_id: str) -> dict[str, Any]:
+    (item,) = [i for i in world.audit() if i["request_id"]["S"] == request_id and i["record"]["S"] == "decision"]
+    return item
+
+
+def run_one(world: World, **submit: Any) -> str:
+    status, body, _ = world.submit(**submit)
+    assert status == 202, body
+    world.settle()
+    return str(body["request_id"])
+
+
+# --- the happy path ----------------------------------------------------------------------------------
+
+
+def test_happy_path(world: World) -> None:
+    request_id = run_one(world)
+
+    detail = expect_one_outcome(world, request_id, "DecisionMade")
+    assert detail["tier"] == "micro"
+    assert world.sockets.pushes[0][1]["answer"] == "answer from micro"
+    assert [tier for _, tier in world.models.paid] == ["micro"]
+    assert decision(world, request_id)["cost_usd"]["N"] != "0"
+
+
+# --- DynamoDB throttling, of each table, at each point of the request ------------------------------------
+
+
+@pytest.mark.parametrize("skip", range(0, 16, 3))
+def test_idempotency_table_throttled(world: World, skip: int) -> None:
+    fault = world.inject("throttle idempotency", table(IDEMPOTENCY), THROTTLED, skip=skip)
+
+    request_id = run_one(world)
+
+    assert fault.fired == SDK_ATTEMPTS, "the fault must have hit the pipeline"
+    expect_one_outcome(world, request_id, "DecisionMade")
+
+
+@pytest.mark.parametrize("operation", ["GetItem", "PutItem"])
+def test_cache_table_down_degrades_to_no_cache(world: World, operation: str) -> None:
+    fault = world.inject("cache down", table(CACHE, operation), THROTTLED, times=1000)
+
+    request_id = run_one(world)
+
+    assert fault.fired == SDK_ATTEMPTS  # one request, one cache call, never retried by the workflow
+    expect_one_outcome(world, request_id, "DecisionMade")
+    assert decision(world, request_id)["cached"] == {"BOOL": False}
+
+
+def test_audit_table_throttled(world: World) -> None:
+    fault = world.inject("throttle audit", table(AUDIT), THROTTLED)
+
+    request_id = run_one(world)
+
+    assert fault.fired == SDK_ATTEMPTS
+    expect_one_outcome(world, request_id, "DecisionMade")
+
+
+# --- PutEvents partial failure, for each event type --------------------------------------------------------
+
+
+@pytest.mark.parametrize("detail_type", ["ModelAnswered", "DecisionMade", "ResultDelivered"])
+def test_put_events_partial_failure_accepted_path(world: World, detail_type: str) -> None:
+    fault = world.inject(f"reject {detail_type}", put_events_of(detail_type), PARTIAL_FAILURE, times=1)
+
+    request_id = run_one(world)
+
+    assert fault.fired == 1
+    expect_one_outcome(world, request_id, "DecisionMade")
+
+
+def test_put_events_partial_failure_of_an_escalation(world: World) -> None:
+    world.models.confidence = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
+    fault = world.inject("reject escalation", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=1)
+
+    request_id = run_one(world)
+
+    assert fault.fired == 1
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert detail["reasons"] == ["low_confidence"]
+
+
+def test_put_events_partial_failure_of_the_request(world: World) -> None:
+    """ingest answers 503 with Retry-After; the client's retry with the same key is one request."""
+    world.inject("reject request", put_events_of("RequestReceived"), PARTIAL_FAILURE, times=1)
+
+    statuses, body = world.submit_until_accepted(key="k-1")
+    world.settle()
+
+    assert statuses == [503, 202]
+    expect_one_outcome(world, body["request_id"], "DecisionMade")
+
+
+def test_workflow_failure_path_escalates_once_with_its_cause(world: World) -> None:
+    """decide cannot publish at all: the failure path tells the user once, with the real cause and tier."""
+    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+    world.inject("reject its escalation once", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=1)
+
+    request_id = run_one(world)
+
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "EventPublishError", "micro")
+
+
+# --- Bedrock: throttling and 5xx of each tier; what models return ---------------------------------------
+
+TIER_ERRORS = {
+    "throttled": error(429, "ThrottlingException", "Too many requests"),
+    "internal": error(500, "InternalServerException"),
+    "unavailable": error(503, "ServiceUnavailableException"),
+}
+
+
+@pytest.mark.parametrize(
+    ("tier", "kind"),
+    [
+        ("micro", "throttled"),
+        ("lite", "throttled"),
+        ("pro", "throttled"),
+        ("lite", "internal"),
+        ("micro", "unavailable"),
+    ],
+)
+def test_a_tier_that_errors_is_skipped_and_nothing_is_paid_twice(world: World, tier: str, kind: str) -> None:
+    world.models.confidence = {"micro": 0.3, "lite": 0.4, "pro": 0.95}  # every tier is tried
+    fault = world.inject(f"{kind} {tier}", converse_on(tier), TIER_ERRORS[kind])
+
+    request_id = run_one(world)
+
+    assert fault.fired == SDK_ATTEMPTS
+    paid = [t for _, t in world.models.paid]
+    assert paid == [t for t in ("micro", "lite", "pro") if t != tier]
+    (answered,) = world.events("ModelAnswered")
+    assert [(s["tier"], s["reason"]) for s in answered["skipped"]] == [(tier, TIER_ERRORS[kind][1]["x-amzn-ErrorType"])]
+    if tier == "pro":  # the confident tier failed: the best answer left is not confident enough
+        assert expect_one_outcome(world, request_id, "EscalationRequested")["reasons"] == ["low_confidence"]
+    else:
+        assert expect_one_outcome(world, request_id, "DecisionMade")["tier"] == "pro"
+    assert float(decision(world, request_id)["cost_usd"]["N"]) > 0
+
+
+def test_every_tier_unavailable_escalates_without_paying(world: World) -> None:
+    world.inject("bedrock down", lambda call: call.operation == "Converse", TIER_ERRORS["unavailable"], times=1000)
+
+    request_id = run_one(world)
+
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert "model_unavailable" in detail["reasons"]
+    assert world.models.paid == []
+
+
+def test_a_throttle_the_sdk_absorbs_changes_nothing(world: World) -> None:
+    world.inject("one throttle", converse_on("micro"), TIER_ERRORS["throttled"], times=SDK_ATTEMPTS - 1)
+
+    request_id = run_one(world)
+
+    assert expect_one_outcome(world, request_id, "DecisionMade")["tier"] == "micro"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reasons"),
+    [
+        ("malformed", ["malformed_output", "low_confidence"]),
+        ("guardrail", ["guardrail_intervened", "malformed_output", "low_confidence"]),
+    ],
+)
+def test_model_output_that_cannot_be_used_is_escalated(world: World, behaviour: str, reasons: list[str]) -> None:
+    world.models.behaviour = dict.fromkeys(("micro", "lite", "pro"), behaviour)
+
+    request_id = run_one(world)
+
+    assert expect_one_outcome(world, request_id, "EscalationRequested")["reasons"] == reasons
+
+
+@pytest.mark.parametrize("behaviour", ["no_usage", "not_json"])
+def test_a_reply_without_usage_is_unknown_cost_not_free(world: World, behaviour: str) -> None:
+    world.models.behaviour = {"micro": behaviour}
+
+    request_id = run_one(world)
+
+    item = decision(world, request_id)
+    assert item["cost_known"] == {"BOOL": False}
+    (answered,) = world.events("ModelAnswered")
+    assert answered["attempts"][0]["usage_known"] is False
+    assert answered["cost_known"] is False
+
+
+# --- the WebSocket --------------------------------------------------------------------------------------
+
+
+def test_connection_gone_is_an_outcome(world: World) -> None:
+    world.sockets.gone.add("conn-1")
+
+    request_id = run_one(world)
+
+    expect_one_outcome(world, request_id, "DecisionMade", pushed=0)
+    assert [d["status"] for d in world.events("ResultDelivered")] == ["connection_gone"]
+
+
+def test_websocket_500_is_retried_and_pushed_once(world: World) -> None:
+    fault = world.inject("ws 500", lambda call: call.operation == "PostToConnection", error(500, "InternalServerError"))
+
+    request_id = run_one(world)
+
+    assert fault.fired == SDK_ATTEMPTS
+    expect_one_outcome(world, request_id, "DecisionMade")
+    assert [d["status"] for d in world.events("ResultDelivered")] == ["delivered"]
+
+
+# --- duplicate delivery of each event; a slow router --------------------------------------------------------
+
+
+@pytest.mark.parametrize("detail_type", ["RequestReceived", "DecisionMade"])
+def test_duplicate_delivery_accepted_path(world: World, detail_type: str) -> None:
+    world.duplicate[detail_type] = 1
+
+    request_id = run_one(world)
+
+    expect_one_outcome(world, request_id, "DecisionMade")
+
+
+@pytest.mark.parametrize("detail_type", ["RequestReceived", "EscalationRequested"])
+def test_duplicate_delivery_escalated_path(world: World, detail_type: str) -> None:
+    world.models.confidence = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
+    world.duplicate[detail_type] = 1
+
+    request_id = run_one(world)
+
+    expect_one_outcome(world, request_id, "EscalationRequested")
+
+
+def test_a_duplicate_request_while_a_slow_router_still_runs(world: World) -> None:
+    """The second execution meets the first one's in-progress record: it waits, it does not escalate."""
+    world.models.delay = 0.3
+    world.duplicate["RequestReceived"] = 1
+
+    request_id = run_one(world)
+
+    expect_one_outcome(world, request_id, "DecisionMade")
+    assert not [i for i in world.audit() if i["record"]["S"] == "workflow_failed"]
+
+
+# --- ingest: the caller's status ------------------------------------------------------------------------------
+
+
+def test_idempotency_store_failing_after_the_publish_is_one_request(world: World) -> None:
+    """ingest's store fails after RequestReceived is out (its success write): 503, then the retry is the same
+    request id, and the pipeline treats the second RequestReceived as the duplicate it is."""
+    world.inject("ingest store", table(IDEMPOTENCY, "UpdateItem"), THROTTLED)  # Powertools' save_success
+
+    statuses, body = world.submit_until_accepted(key="k-2")
+    world.settle()
+
+    assert statuses[0] == 503 and statuses[-1] == 202 and set(statuses[1:-1]) <= {409}
+    assert len(world.events("RequestReceived")) == 2  # published twice, under one request id
+    expect_one_outcome(world, body["request_id"], "DecisionMade")
+
+
+def test_idempotency_store_throttled_is_a_503_with_retry_after(world: World) -> None:
+    world.inject("ingest store", table(IDEMPOTENCY, "PutItem"), THROTTLED)
+
+    status, body, headers = world.submit(key="k-3")
+
+    assert (status, body["error"]["code"], headers["retry-after"]) == (503, "unavailable", "2")
+    world.settle()
+    assert world.events("RequestReceived") == []
