@@ -77,6 +77,7 @@ def device_policy(region: str, account_id: str, role_alias: str) -> dict[str, An
     """The fleet's IoT policy: every client id and topic bound to the connecting thing's name."""
     arn = f"arn:aws:iot:{region}:{account_id}"
     own = f"{TOPIC_PREFIX}/{THING_NAME}"
+    reserved = f"$aws/things/{THING_NAME}"
     return {
         "Version": iam.POLICY_VERSION,
         "Statement": [
@@ -87,9 +88,23 @@ def device_policy(region: str, account_id: str, role_alias: str) -> dict[str, An
                 # The certificate must be attached to the thing it claims to be.
                 "Condition": {"Bool": {"iot:Connection.Thing.IsAttached": "true"}},
             },
-            {"Effect": "Allow", "Action": "iot:Publish", "Resource": [f"{arn}:topic/{own}/telemetry"]},
-            {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [f"{arn}:topicfilter/{own}/commands"]},
-            {"Effect": "Allow", "Action": "iot:Receive", "Resource": [f"{arn}:topic/{own}/commands"]},
+            # Its own telemetry and commands, and its own reserved topics (`$aws/things/<name>/...`: shadow,
+            # jobs and the Greengrass nucleus's status; AWS IoT Core Developer Guide, "Reserved topics").
+            {
+                "Effect": "Allow",
+                "Action": "iot:Publish",
+                "Resource": [f"{arn}:topic/{own}/telemetry", f"{arn}:topic/{reserved}/*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:Subscribe",
+                "Resource": [f"{arn}:topicfilter/{own}/commands", f"{arn}:topicfilter/{reserved}/*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:Receive",
+                "Resource": [f"{arn}:topic/{own}/commands", f"{arn}:topic/{reserved}/*"],
+            },
             {"Effect": "Allow", "Action": "iot:AssumeRoleWithCertificate", "Resource": f"{arn}:rolealias/{role_alias}"},
         ],
     }

@@ -85,11 +85,6 @@ def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, r
             "qualifiedArn": arn + ":$LATEST",
         },
         "aws:sqs/queue:Queue": {"url": f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"},
-        # S3's endpoints for a bucket (what CloudFront origins and OAC bucket policies are written against).
-        "aws:s3/bucket:Bucket": {
-            "bucketDomainName": f"{physical}.s3.amazonaws.com",
-            "bucketRegionalDomainName": f"{physical}.s3.{region}.amazonaws.com",
-        },
         "aws:iam/role:Role": {"uniqueId": "AROA" + short_hash(physical, length=17).upper()},
         "aws:apigatewayv2/api:Api": {
             "apiEndpoint": f"https://{api}",

@@ -229,6 +229,14 @@ TF_TYPES: Mapping[str, str] = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": "aws_cloudwatch_log_delivery_source",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "aws_cloudwatch_log_delivery_destination",
     "aws:cloudwatch/logDelivery:LogDelivery": "aws_cloudwatch_log_delivery",
+    # The device edge (components/devices.py). Greengrass v2 comes from Pulumi's aws-native provider, which
+    # terraform-provider-aws has no counterpart for: those types are CrossGuard's alone (policies/rules/devices.py).
+    "aws:iot/loggingOptions:LoggingOptions": "aws_iot_logging_options",
+    "aws:iot/policy:Policy": "aws_iot_policy",
+    "aws:iot/policyAttachment:PolicyAttachment": "aws_iot_policy_attachment",
+    "aws:iot/roleAlias:RoleAlias": "aws_iot_role_alias",
+    "aws:iot/thingGroup:ThingGroup": "aws_iot_thing_group",
+    "aws:iot/topicRule:TopicRule": "aws_iot_topic_rule",
     "aws:cognito/userPool:UserPool": "aws_cognito_user_pool",
     "aws:cognito/userPoolClient:UserPoolClient": "aws_cognito_user_pool_client",
     "aws:kinesis/stream:Stream": "aws_kinesis_stream",

@@ -160,3 +160,19 @@ def test_edge_settings_refuse_what_cannot_deploy(changes: dict[str, str], messag
     with pytest.raises(StackConfigError) as error:
         load_settings({**BASE, **changes}, "prod")
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_prod_edge_and_fleet_stay_inside_the_idle_budget(prod: ResourceGraph) -> None:
+
+    from preflight.cost.estimator import idle_cost  # noqa: PLC0415
+    from preflight.cost.prices import load_prices  # noqa: PLC0415
+
+    cost = idle_cost(prod)
+    prices = load_prices()
+    [waf] = [i for i in cost.items if i.resource == "edge-waf"]
+    assert waf.monthly_usd == prices.usd("wafv2_web_acl_month") + 5 * prices.usd("wafv2_rule_month")
+    by_type = {r.type for r in cost.pay_per_use}
+    assert {"aws:cloudfront/distribution:Distribution", "aws:iot/topicRule:TopicRule"} <= by_type
+    assert "aws-native:greengrassv2:Deployment" in by_type  # nothing while no device connects
+    budget = load_settings(prod.config, "prod").budget.idle_usd
+    assert cost.idle_monthly_usd <= budget
