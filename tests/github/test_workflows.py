@@ -188,3 +188,10 @@ def test_role_arns_come_from_variables_not_literals() -> None:
         if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
             assert re.fullmatch(r"\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}", step["with"]["role-to-assume"])
             assert "aws-access-key-id" not in step["with"]
+
+
+def test_the_diagram_renderer_is_installed_before_the_tests() -> None:
+    """Under GitHub Actions the render test fails rather than skips, so the test job installs it first."""
+    runs = [s.get("run", "") for s in workflow("pull-request.yml")["jobs"]["test"]["steps"]]
+    assert "make mermaid" in runs and "make test" in runs
+    assert runs.index("make mermaid") < runs.index("make test")
