@@ -85,7 +85,7 @@ def render_all(diagrams: dict[str, str], config: Path, out: Path) -> dict[str, R
             timeout=600,
             check=False,
         )
-        assert done.returncode == 0, f"mermaid could not render: {done.stderr[-3000:]}"
+        assert done.returncode == 0, f"mermaid could not render: {(done.stderr + done.stdout)[-3000:]}"
     rendered = {}
     keep = os.environ.get("PREFLIGHT_DIAGRAM_DIR")
     for i, name in enumerate(diagrams, start=1):  # mmdc numbers a Markdown file's charts from 1
