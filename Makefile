@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BUILD := build
 STACKS := dev prod
 
-.PHONY: install preflight plan test lint typecheck unit bench clean
+.PHONY: install preflight plan test lint typecheck unit bench clean mermaid
 
 install: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
@@ -58,8 +58,23 @@ workflows: install
 	$(VENV)/bin/zizmor --offline --no-progress .github/workflows
 	cd .github && $(CURDIR)/$(CHECKOV_VENV)/bin/checkov -d . --framework github_actions --quiet --skip-download
 
+# mermaid-cli for the diagram render test (tests/preflight/test_diagram_render.py), pinned by
+# tools/mermaid/package-lock.json and installed into tools/mermaid/node_modules (ignored by git).
+# The browser is the system's Chromium (Debian: `apt-get install chromium`; GitHub's Ubuntu runners
+# ship one at /usr/bin/chromium), so puppeteer downloads none and runs no install scripts.
+# Optional: without it the render test skips, except under GitHub Actions.
+MERMAID_DIR := tools/mermaid
+
+mermaid: $(MERMAID_DIR)/node_modules/.installed
+
+$(MERMAID_DIR)/node_modules/.installed: $(MERMAID_DIR)/package.json $(MERMAID_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the diagram renderer (Debian: apt-get install npm)"; exit 2; }
+	@echo "installing mermaid-cli ($(MERMAID_DIR)/node_modules)..."
+	@cd $(MERMAID_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
 bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(BUILD) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(BUILD) .mypy_cache .ruff_cache .pytest_cache $(MERMAID_DIR)/node_modules

@@ -424,14 +424,17 @@ def _layers_only(pic: Picture) -> tuple[list[str], int]:
     for layer in dict.fromkeys(layer_of.values()):
         ident = f"layer_{_ID_UNSAFE.sub('_', layer)}"
         lines.append(f'  subgraph L_{_ID_UNSAFE.sub("_", layer)}["{_text(layer)}"]')
-        lines.append(f'    {ident}["{counts[layer]} components or groups"]')
+        noun = "component" if counts[layer] == 1 else "components"
+        lines.append(f'    {ident}["{_text(layer)}<br/>{counts[layer]} {noun}"]')
         lines.append("  end")
         statuses = status_by_layer.get(layer, set()) - {UNCHANGED}
         if statuses:
             assigned.setdefault(CHANGED if len(statuses) > 1 else statuses.pop(), []).append(ident)
-    pairs = sorted(
-        {(layer_of[s], layer_of[t]) for s, t in pic.links if layer_of[s] != layer_of[t]},
-    )
-    lines += [f"  layer_{_ID_UNSAFE.sub('_', s)} --> layer_{_ID_UNSAFE.sub('_', t)}" for s, t in pairs]
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    pairs = sorted({(layer_of[s], layer_of[t]) for s, t in pic.links if layer_of[s] != layer_of[t]})
+    for source, target in pairs:
+        a, b = f"layer_{_ID_UNSAFE.sub('_', source)}", f"layer_{_ID_UNSAFE.sub('_', target)}"
+        back = rank.get(target, len(rank)) < rank.get(source, len(rank))
+        lines.append(f'  {b} ---|"◀"| {a}' if back else f"  {a} --> {b}")
     lines += _styles(pic, assigned, [])
     return lines, len(pairs)

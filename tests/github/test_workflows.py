@@ -233,3 +233,10 @@ def test_only_preview_and_drift_jobs_assume_preview_roles() -> None:
     for wf, job_id, job in all_jobs():
         if PREVIEW_ROLE in _assumes(job):
             assert (wf, job_id) in {("pull-request.yml", "preview"), ("drift.yml", "drift")}
+
+
+def test_the_diagram_renderer_is_installed_before_the_tests() -> None:
+    """Under GitHub Actions the render test fails rather than skips, so the test job installs it first."""
+    runs = [s.get("run", "") for s in workflow("pull-request.yml")["jobs"]["test"]["steps"]]
+    assert "make mermaid" in runs and "make test" in runs
+    assert runs.index("make mermaid") < runs.index("make test")

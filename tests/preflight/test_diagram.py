@@ -25,6 +25,7 @@ from tests.preflight.mermaid_support import (
     REMOVED_FUNCTION,
     Diagram,
     mermaid_blocks,
+    parse,
     pull_request_base,
     the_diagram,
 )
@@ -378,6 +379,7 @@ def test_the_picture_stays_inside_mermaid_and_github_limits(count: int) -> None:
     assert len("\n".join(block)) <= diagram.TEXT_BUDGET < diagram.MERMAID_MAX_TEXT
     picture = the_diagram(text)
     assert len(picture.edges) <= diagram.EDGE_BUDGET < diagram.MERMAID_MAX_EDGES
+    assert "Lists shortened" not in text  # the picture folds by itself, before any list is cut
     if count > 100:
         assert "fit GitHub's limits" in text
         assert len(picture.nodes) < count
@@ -395,3 +397,27 @@ def test_the_picture_folds_with_the_lists(dev: ResourceGraph) -> None:
     assert len(text) <= 65_000
     assert "Lists shortened" in text
     the_diagram(text)  # still a whole, valid diagram
+
+
+def test_folding_keeps_what_changed_and_the_last_fold_is_one_box_per_layer(
+    dev: ResourceGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diagram, "FOLD_PARTS", 3)  # Processing holds more than three components
+    base = pull_request_base(dev)
+    head_arch, base_arch = architecture.build(dev), architecture.build(base)
+    router = finding("router", dev, Level.MANDATORY)
+    changes = {"agentic:guardrail:Guardrail::guardrail": diagram.ChangeCounts(changed=[])}
+    pic = diagram.picture(head_arch, base_arch, changes, [router])
+    lines, detail = diagram.render(pic, min_detail=diagram.FOLDED)
+    assert detail == diagram.FOLDED
+    folded = parse(lines)
+    processing = [folded.title(n) for n, layer in folded.layer.items() if layer == "Processing"]
+    # the flagged and the removed component stay, the rest fold into one box
+    assert len(processing) == 3
+    assert "Function router" in processing and f"Function {REMOVED_FUNCTION}" in processing
+    assert any(title.startswith("… ") and title.endswith(" more") for title in processing)
+    lines, detail = diagram.render(pic, min_detail=diagram.LAYERS_ONLY)
+    layers = parse(lines)
+    assert detail == diagram.LAYERS_ONLY
+    assert {layers.layer[n] for n in layers.nodes} - {"Legend"} == {p.layer for p in pic.parts.values()}
+    assert layers.edge("Interface", "Processing") and layers.edge("Processing", "Interface")
