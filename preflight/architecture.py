@@ -192,6 +192,16 @@ class Architecture:
         key = self.part_of.get(urn)
         return self.parts.get(key) if key else None
 
+    def locate(self, urn: str, name: str, type_: str) -> Part | None:
+        """The part holding a finding's resource: by URN, else by name and type (checkov findings
+        and findings read from a preview may carry no URN of this graph); None when stack-wide."""
+        found = self.part_for(urn) if urn else None
+        if found is None and name:
+            found = next(
+                (p for p in self.parts.values() for r in p.resources if (r.name, r.type) == (name, type_)), None
+            )
+        return found
+
     def by_layer(self) -> dict[str, list[Part]]:
         layers: dict[str, list[Part]] = {layer: [] for layer in LAYERS}
         for part in self.parts.values():

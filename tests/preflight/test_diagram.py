@@ -203,8 +203,10 @@ def test_findings_mark_their_component(dev: ResourceGraph) -> None:
         finding("bus", dev, Level.ADVISORY),
         Finding("stack-wide", Source.CROSSGUARD, Level.MANDATORY, "", "", "", ("P014",), "stack-wide."),
     ]
-    picture = the_diagram(render_markdown(Report(dev, violations, exit_code=1)))
+    text = render_markdown(Report(dev, violations, exit_code=1))
+    picture = the_diagram(text)
     router = picture.node("Function router")
+    assert "**`router-role`** `aws:iam/role:Role` in Function router" in text  # the list names the box
     assert picture.classes[router] == {"mandatory"}
     assert "✖ 1 mandatory · ⚠ 1 advisory" in picture.nodes[router].split("<br/>")
     assert picture.classes[picture.node("EventBus bus")] == {"advisory"}
