@@ -192,6 +192,16 @@ class Architecture:
         key = self.part_of.get(urn)
         return self.parts.get(key) if key else None
 
+    def locate(self, urn: str, name: str, type_: str) -> Part | None:
+        """The part holding a finding's resource: by URN, else by name and type (checkov findings
+        and findings read from a preview may carry no URN of this graph); None when stack-wide."""
+        found = self.part_for(urn) if urn else None
+        if found is None and name:
+            found = next(
+                (p for p in self.parts.values() for r in p.resources if (r.name, r.type) == (name, type_)), None
+            )
+        return found
+
     def by_layer(self) -> dict[str, list[Part]]:
         layers: dict[str, list[Part]] = {layer: [] for layer in LAYERS}
         for part in self.parts.values():
@@ -203,11 +213,23 @@ def _short_type(type_: str) -> str:
     return type_.rsplit(":", maxsplit=1)[-1] if type_.count(":") == 2 else type_
 
 
-def _owner(node: ResourceNode, graph: ResourceGraph) -> ResourceNode | None:
-    """The outermost component above `node` that is not the composition root (None if none)."""
+def _roots(graph: ResourceGraph) -> set[str]:
+    """URNs of the components that only compose others: the stack, `agentic:platform:*`, and (for a
+    foreign program) a lone top-level component that holds further components, level by level, so a
+    program wrapped in one `App` component still shows its parts rather than one box."""
+    roots = {n.urn for n in graph if n.type == STACK_TYPE or (not n.custom and is_composition_root(n))}
+    while True:
+        tops = [n for n in graph if not n.custom and n.urn not in roots and n.parent in roots]
+        if len(tops) != 1 or not any(not child.custom for child in graph.children(tops[0].urn)):
+            return roots
+        roots.add(tops[0].urn)
+
+
+def _owner(node: ResourceNode, graph: ResourceGraph, roots: set[str]) -> ResourceNode | None:
+    """The outermost component above `node` that is not a composition root (None if none)."""
     owner = None
     for ancestor in graph.ancestors(node):
-        if ancestor.custom or ancestor.type == STACK_TYPE or is_composition_root(ancestor):
+        if ancestor.custom or ancestor.urn in roots:
             continue
         owner = ancestor
     return owner
@@ -229,10 +251,11 @@ def build(graph: ResourceGraph) -> Architecture:
     members: dict[str, list[ResourceNode]] = {}
     heads: dict[str, tuple[str, str, str | None]] = {}  # key -> (kind, name, layer or None)
     part_of: dict[str, str] = {}
+    roots = _roots(graph)
     for node in graph.custom_resources:
         if node.package == "pulumi":
             continue
-        owner = _owner(node, graph)
+        owner = _owner(node, graph, roots)
         if owner is not None:
             key = f"{owner.type}::{owner.name}"
             heads.setdefault(key, (_short_type(owner.type), owner.name, component_layer(owner)))

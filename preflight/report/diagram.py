@@ -183,15 +183,14 @@ def _in_layer_order(parts: dict[str, Part], head: Architecture, base: Architectu
 
 
 def _findings_by_part(head: Architecture, findings: Sequence[Finding]) -> dict[str, Counter[Level]]:
-    """Each finding's part, by URN, else by name and type (stack-wide findings mark nothing)."""
-    by_name = {(r.name, r.type): key for key, part in head.parts.items() for r in part.resources}
+    """Mandatory and advisory findings counted on their part (stack-wide findings mark nothing)."""
     marks: dict[str, Counter[Level]] = {}
     for finding in findings:
-        if finding.level not in (Level.MANDATORY, Level.ADVISORY) or not finding.resource:
+        if finding.level not in (Level.MANDATORY, Level.ADVISORY):
             continue
-        key = head.part_of.get(finding.urn) or by_name.get((finding.resource, finding.type))
-        if key is not None:
-            marks.setdefault(key, Counter())[finding.level] += 1
+        part = head.locate(finding.urn, finding.resource, finding.type)
+        if part is not None:
+            marks.setdefault(part.key, Counter())[finding.level] += 1
     return marks
 
 

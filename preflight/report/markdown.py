@@ -130,7 +130,7 @@ def _render(
         _verdict(report, cost, base_cost),
         _diagram(report, comparison, cap),
         _changes(comparison, cap),
-        _violations(report.violations, cap),
+        _violations(report.violations, cap, comparison.head),
         _suppressions(report.suppressed, cap),
         _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed), report.not_seen),
         _cost(cost, base_cost, cap),
@@ -309,7 +309,7 @@ def _group_key(finding: Finding) -> tuple[str, str]:
     return (finding.resource, finding.type)
 
 
-def _violations(findings: Sequence[Finding], cap: int | None) -> str:
+def _violations(findings: Sequence[Finding], cap: int | None, arch: Architecture) -> str:
     if not findings:
         return "### Violations\n\nNone."
     groups: dict[tuple[str, str], list[Finding]] = {}
@@ -324,6 +324,9 @@ def _violations(findings: Sequence[Finding], cap: int | None) -> str:
     blocks: list[str] = []
     for (resource, type_), members in sorted(groups.items(), key=order):
         title = f"**{_code(resource)}** {_code(type_)}" if resource else "**Stack-wide**"
+        part = arch.locate(members[0].urn, resource, type_) if resource else None
+        if part is not None and part.is_component:  # the box in the picture that carries the mark
+            title += f" in {_md(part.title)}"
         ordered = sorted(members, key=lambda f: (_LEVEL_ORDER.get(f.level, 3), f.policy, f.message))
         blocks.append(title + "\n" + "\n".join(_finding_line(f) for f in ordered))
     shown = blocks if cap is None else blocks[:cap]

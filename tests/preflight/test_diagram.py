@@ -203,8 +203,10 @@ def test_findings_mark_their_component(dev: ResourceGraph) -> None:
         finding("bus", dev, Level.ADVISORY),
         Finding("stack-wide", Source.CROSSGUARD, Level.MANDATORY, "", "", "", ("P014",), "stack-wide."),
     ]
-    picture = the_diagram(render_markdown(Report(dev, violations, exit_code=1)))
+    text = render_markdown(Report(dev, violations, exit_code=1))
+    picture = the_diagram(text)
     router = picture.node("Function router")
+    assert "**`router-role`** `aws:iam/role:Role` in Function router" in text  # the list names the box
     assert picture.classes[router] == {"mandatory"}
     assert "✖ 1 mandatory · ⚠ 1 advisory" in picture.nodes[router].split("<br/>")
     assert picture.classes[picture.node("EventBus bus")] == {"advisory"}
@@ -421,3 +423,29 @@ def test_folding_keeps_what_changed_and_the_last_fold_is_one_box_per_layer(
     assert detail == diagram.LAYERS_ONLY
     assert {layers.layer[n] for n in layers.nodes} - {"Legend"} == {p.layer for p in pic.parts.values()}
     assert layers.edge("Interface", "Processing") and layers.edge("Processing", "Interface")
+
+
+def test_a_program_wrapped_in_one_component_shows_its_parts(tmp_path: Path) -> None:
+    program = """
+import pulumi
+import pulumi_aws as aws
+
+class Queue(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("acme:messaging:Queue", name, None, opts)
+        aws.sqs.Queue(name, opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+
+class App(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("acme:app:App", name, None, None)
+        Queue("orders", pulumi.ResourceOptions(parent=self))
+        Queue("invoices", pulumi.ResourceOptions(parent=self))
+        aws.s3.Bucket("files", opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+
+App("shop")
+"""
+    graph = synthesize(write_program(tmp_path, program), "dev")
+    picture = the_diagram(render_markdown(Report(graph)))
+    assert {picture.title(n) for n in picture.nodes} == {"Queue orders", "Queue invoices", "s3"}
