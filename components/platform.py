@@ -48,7 +48,7 @@ from components.kms import StackKey
 from components.knowledge_base import KnowledgeBase
 from components.observability import ModelSpendMetric, Observability
 from components.prompts import Prompts
-from components.settings import ModelTier, PlatformSettings
+from components.settings import PlatformSettings
 from components.storage import SESSIONS, Storage, TableSpec
 from components.workflow import Workflow, request_pipeline
 from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED, VARIANTS_PREFIX
@@ -155,7 +155,9 @@ class AgenticPlatform(pulumi.ComponentResource):
         self.ingest.grant_apply_guardrail(self.guardrail)
 
         max_tier = settings.highest_model_tier
-        tiers_up_to_max = [t for t in ModelTier if t.rank <= max_tier.rank]
+        # The router's models are exactly the allowed tiers, the ones its role may invoke (issue 9 §5: a gap in
+        # the allowed tiers must not become a model the router calls without a grant).
+        router_tiers = sorted(set(settings.allowed_model_tiers), key=lambda t: t.rank)
         prices = model_prices()
         latest_prompt = self.prompts.latest.get("answer", 1)
         self.router = function(
@@ -168,10 +170,10 @@ class AgenticPlatform(pulumi.ComponentResource):
                 environment={
                     **common,
                     **guardrail_env,
-                    c.ENV_MODEL_IDS: json.dumps({t.value: models.model_id(t) for t in tiers_up_to_max}),
+                    c.ENV_MODEL_IDS: json.dumps({t.value: models.model_id(t) for t in router_tiers}),
                     c.ENV_MAX_TIER: max_tier.value,
                     c.ENV_MODEL_PRICES: json.dumps(
-                        {t.value: prices[t.value] for t in tiers_up_to_max if t.value in prices}
+                        {t.value: prices[t.value] for t in router_tiers if t.value in prices}
                     ),
                     c.ENV_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
                     c.ENV_CACHE_TABLE_NAME: self.storage.tables[CACHE_TABLE.base].name,

@@ -55,17 +55,23 @@ class RouterSettings:
 
     @property
     def allowed_tiers(self) -> list[str]:
-        """Tiers up to and including ``max_tier``."""
-        return list(TIER_ORDER[: TIER_ORDER.index(self.max_tier) + 1])
+        """The tiers the router may call: those with a model id, cheapest first (up to ``max_tier``)."""
+        return [tier for tier in TIER_ORDER if tier in self.model_ids]
 
 
 def _model_ids(max_tier: str) -> dict[str, str]:
+    """The model of each allowed tier. Allowed tiers may have gaps (micro and pro, no lite): the deploy grants
+    ``bedrock:InvokeModel`` on exactly these models, so the router never plans a tier it may not call."""
     raw = settings.as_json_object(ENV_MODEL_IDS)
-    allowed = TIER_ORDER[: TIER_ORDER.index(max_tier) + 1]
-    missing = [tier for tier in allowed if not isinstance(raw.get(tier), str) or not raw[tier]]
-    if missing:
-        raise ConfigurationError(f"{ENV_MODEL_IDS} has no model id for tiers {missing}")
-    return {tier: raw[tier] for tier in allowed}
+    up_to_max = TIER_ORDER[: TIER_ORDER.index(max_tier) + 1]
+    unknown = sorted(set(raw) - set(TIER_ORDER))
+    invalid = [tier for tier in up_to_max if tier in raw and (not isinstance(raw[tier], str) or not raw[tier])]
+    if unknown or invalid or max_tier not in raw:
+        raise ConfigurationError(
+            f"{ENV_MODEL_IDS} has no model id for tiers {[max_tier] if max_tier not in raw else invalid}"
+            f"{f' and unknown tiers {unknown}' if unknown else ''}"
+        )
+    return {tier: raw[tier] for tier in up_to_max if tier in raw}
 
 
 @cache

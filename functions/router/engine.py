@@ -176,7 +176,10 @@ def answer_request(
         )
         return ModelAnswered.model_validate(answered)
 
-    plan = tier_plan(estimate_complexity(request.prompt), config.max_tier)
+    # Only the tiers this deployment allows (and grants): a gap in the allowed tiers is skipped, not called.
+    plan = [
+        tier for tier in tier_plan(estimate_complexity(request.prompt), config.max_tier) if tier in config.model_ids
+    ]
     progress = _run_plan(
         plan, template.render(question=fence_safe(request.prompt), language=request.language), config, converse
     )

@@ -203,3 +203,15 @@ def test_sdk_calls_give_up_inside_each_function_timeout(graph):
     for name, inputs in functions.items():
         slowest = worst_case_call_seconds("bedrock-runtime" if name == "router" else "dynamodb")
         assert slowest < inputs["timeout"], (name, slowest, inputs["timeout"])
+
+
+def test_the_router_calls_exactly_the_models_its_role_may_invoke(graph):
+    """Issue 9 §5: the router's model list and its bedrock:InvokeModel grant are the same set of models."""
+    [router] = [f for f in graph.of_type("aws:lambda/function:Function") if f.name == "router"]
+    model_ids = json.loads(router.inputs["environment"]["variables"][c.ENV_MODEL_IDS])
+    statements = _role_statements(graph, f"{router.inputs['name']}-fn")
+    granted = [str(r) for s in statements if "bedrock:InvokeModel" in s["Action"] for r in s["Resource"]]
+    invoked = {model_id for model_id in model_ids.values() if any(model_id in arn for arn in granted)}
+    assert invoked == set(model_ids.values())
+    allowed = {"dev": ["micro", "lite"], "prod": ["micro", "lite", "pro", "premier"]}[graph.stack]
+    assert list(model_ids) == allowed

@@ -286,6 +286,18 @@ def test_cache_hit_skips_the_models(settings_, template):
     assert (answered.answer, answered.tier, answered.cost_usd, answered.attempts) == ("Paris.", "micro", 0.0, [])
 
 
+def test_a_gap_in_the_allowed_tiers_is_never_called(settings_, template):
+    """Issue 9 §5: allowed micro and pro (no lite): the router's plan skips lite, which its role may not invoke."""
+    gap = replace(settings_, model_ids={"micro": MODEL_IDS["micro"], "pro": MODEL_IDS["pro"]})
+    models = FakeModels({"micro": _completion("Lyon?", 0.3), "pro": _completion("Paris.", 0.9)})
+
+    answered = answer_request(_request(), template, gap, models, MemoryCache())
+
+    assert [tier for tier, _ in models.calls] == ["micro", "pro"]
+    assert (answered.tier, answered.skipped) == ("pro", [])
+    assert gap.allowed_tiers == ["micro", "pro"]
+
+
 def test_settings_validation(monkeypatch):
     router_config.load_settings.cache_clear()
     monkeypatch.setenv(ENV_MAX_TIER, "ultra")
