@@ -72,6 +72,7 @@ class Report:
     not_scanned: list[str] = field(default_factory=list)
     checkov: None = None
     exit_code: int = 0
+    not_seen: int = 0
 
     @property
     def resources(self) -> int:
