@@ -190,7 +190,10 @@ def _verdict(report: GateReportLike, cost: IdleCost, base_cost: IdleCost | None)
     if base_cost is not None:
         idle += f" ({_delta(cost.idle_monthly_usd - base_cost.idle_monthly_usd)} vs base)"
     counts.append(idle)
-    return f"{headline}\n\n**{_md(report.project)} / {_md(report.stack)}** · " + " · ".join(counts)
+    verdict = f"{headline}\n\n**{_md(report.project)} / {_md(report.stack)}** · " + " · ".join(counts)
+    # Which profile judged the stack, and from which file (gate reports carry it; policies.profile.describe).
+    profile = str(getattr(report, "profile", "") or "")
+    return f"{verdict}\n\n_{_md(profile)}_" if profile else verdict
 
 
 # --------------------------------------------------------------------------------------------------

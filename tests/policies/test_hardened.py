@@ -89,6 +89,22 @@ aws.iam.Policy("ok_unscopable_write", policy=doc(allow(["license-manager:Checkou
 aws.iam.Policy("bad14_unscopable_family", policy=doc(allow("ssmmessages:*Channel", "*")))
 aws.iam.Policy("bad13_short_family", policy=doc(allow("kms:G*", "*")))
 """,
+    # Every statement is judged: a violation after harmless statements (a Deny, an exact Allow) is found.
+    "order": """
+FIRST = [{"Effect": "Deny", "Action": "*", "Resource": "*"}, allow("s3:GetObject", "arn:aws:s3:::b/*")]
+aws.iam.Policy("bad1_late_wildcard_action", policy=doc(*FIRST, allow("s3:*", "arn:aws:s3:::b/*")))
+aws.iam.Policy("bad2_late_write_on_star", policy=doc(*FIRST, allow("sqs:SendMessage", "*")))
+aws.iam.Policy("bad3_late_passrole", policy=doc(*FIRST, allow("iam:PassRole", "arn:aws:iam::123456789012:role/*")))
+aws.iam.Policy("bad4_late_bedrock", policy=doc(*FIRST, allow("bedrock:InvokeModel", "*")))
+aws.iam.Policy("bad8_bedrock_not_resource", policy=doc({"Effect": "Allow", "Action": "bedrock:InvokeModel", "NotResource": "arn:aws:s3:::x"}))
+STATES = {"Service": "states.amazonaws.com"}
+LAMBDA = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+DENY_STATES = {"Effect": "Deny", "Principal": STATES, "Action": "sts:AssumeRole"}
+aws.iam.Role("bad5_late_trust", assume_role_policy=doc(DENY_STATES, LAMBDA, {"Effect": "Allow", "Principal": STATES, "Action": "sts:AssumeRole"}))
+aws.iam.Role("bad6_late_public_trust", assume_role_policy=doc(DENY_STATES, LAMBDA, {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}))
+# aws:PrincipalOrgID names the calling principal's org; a service principal calling has none to compare
+aws.iam.Role("bad7_trust_principal_org", assume_role_policy=trust(STATES, {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}))
+""",
     # TLS-only: a Deny of s3:* for everyone on the bucket and its objects when aws:SecureTransport is false.
     "tls": """
 def tls(name, statement):
@@ -291,6 +307,27 @@ CASES = [
         {"ok_tls", "ok_tls_list_value", "ok_tls_star"},
         "tls",
     ),
+    ("iam-no-wildcard-action", {"bad1_late_wildcard_action"}, {"bad2_late_write_on_star"}, "order"),
+    (
+        "iam-no-wildcard-resource-for-writes",
+        {"bad2_late_write_on_star", "bad3_late_passrole"},
+        {"bad4_late_bedrock"},
+        "order",
+    ),
+    ("iam-passrole-scoped", {"bad3_late_passrole"}, {"bad2_late_write_on_star"}, "order"),
+    (
+        "iam-bedrock-invoke-scoped",
+        {"bad4_late_bedrock", "bad8_bedrock_not_resource"},
+        {"bad1_late_wildcard_action"},
+        "order",
+    ),
+    (
+        "iam-service-trust-conditioned",
+        {"bad5_late_trust", "bad7_trust_principal_org"},
+        {"bad6_late_public_trust"},
+        "order",
+    ),
+    ("iam-trust-not-public", {"bad6_late_public_trust"}, {"bad5_late_trust"}, "order"),
     ("cloudtrail-enabled", {"bad1_trail_stopped"}, {"ok_trail"}, "trail"),
     (
         "api-throttling",

@@ -299,3 +299,12 @@ def test_a_tiny_limit_cuts_with_a_note_and_closes_blocks(report: FakeReport, lim
     assert text.count("```") % 2 == 0
     assert text.count("<details") == text.count("</details>")
     assert text.startswith("<!-- preflight:dev -->")
+
+
+def test_the_comment_names_the_profile_when_the_gate_gives_one(report: FakeReport) -> None:
+    """The gate's report says which profile judged the stack (issue 11 §2); the line follows the counts."""
+    line = "levels: the pack's default profile; stack 'dev' judged non-production by its name"
+    named = type("Named", (), {**{k: getattr(report, k) for k in vars(report)}, "profile": line})()
+    lines = render_markdown(named).splitlines()
+    assert lines[6] == f"_{line}_"
+    assert "_levels:" not in render_markdown(report)
