@@ -51,6 +51,9 @@ DECIDE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:decide"
 TIER_OF = {model_id: tier for tier, model_id in MODEL_IDS.items()}
 SDK_ATTEMPTS = 3  # functions.shared.aws.MAX_ATTEMPTS: a fault that fires this often defeats botocore's retries
 ASYNC_ATTEMPTS = 3  # Lambda asynchronous invocation: the first attempt and two retries (components.function)
+#: "one minute between the first two attempts and two minutes between the second and third"
+#: (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+ASYNC_RETRY_DELAYS = (60, 120)
 _MARKER = re.compile(r"\[case (\d+)\]")
 #: Time runs 100x faster: a Retry interval of 5 s waits 50 ms, a function with a 120 s timeout has 1.2 s, so
 #: in-progress records expire and retries outlast them in the same proportions as in AWS.
@@ -314,7 +317,9 @@ class World:
         return {"StatusCode": 200, "Payload": result}
 
     def _deliver(self, event: dict[str, Any]) -> None:
-        for _attempt in range(ASYNC_ATTEMPTS):
+        for attempt in range(ASYNC_ATTEMPTS):
+            if attempt:
+                time.sleep(ASYNC_RETRY_DELAYS[attempt - 1] * SCALE)
             try:
                 deliver.lambda_handler(event, context_for("deliver"))
                 return
