@@ -1,8 +1,11 @@
 """The one table of Amazon Bedrock model ids per tier, their lifecycle, and the ARNs IAM needs to invoke them.
 
-Tiers are cheapest first (P015, P153, P154): the router escalates micro -> lite -> pro -> premier only
-when confidence is too low, and settings cap the highest tier a stack may use. "premier" names the top
-tier, whatever model AWS currently offers for it.
+The router escalates micro -> lite -> pro -> premier only when confidence is too low (P015, P153, P154),
+and settings cap the highest tier a stack may use. "premier" names the last tier, whatever model AWS
+currently offers for it. The Nova v1 tiers are cheapest first; the last tier is no longer the most expensive:
+AWS names Nova 2 Pro as Nova Premier's replacement, but it is in Preview, so the last tier is Nova 2 Lite,
+the current generally available Nova 2 model (a newer-generation second opinion after Nova Pro, priced
+below it: $0.33 / $2.75 per 1M tokens against $0.80 / $3.20, https://aws.amazon.com/bedrock/pricing/).
 
 Sources (checked for this module):
 
