@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from preflight.sdk import resource_class
+from policies.sdk import resource_class
 
 from preflight.checkov_runner import REPO_ROOT, run_checkov
 from preflight.engine import synthesize
