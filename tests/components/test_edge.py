@@ -164,8 +164,8 @@ def test_edge_settings_refuse_what_cannot_deploy(changes: dict[str, str], messag
 
 def test_prod_edge_and_fleet_stay_inside_the_idle_budget(prod: ResourceGraph) -> None:
 
-    from preflight.cost.estimator import idle_cost  # noqa: PLC0415
-    from preflight.cost.prices import load_prices  # noqa: PLC0415
+    from policies.cost.prices import load_prices  # noqa: PLC0415
+    from preflight.cost import idle_cost  # noqa: PLC0415
 
     cost = idle_cost(prod)
     prices = load_prices()
