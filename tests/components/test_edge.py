@@ -48,8 +48,11 @@ def test_edge_function_keeps_lambda_at_edge_rules(prod: ResourceGraph) -> None:
     provider = prod.get(fn.provider.rsplit("::", 1)[0])
     assert provider is not None and provider.inputs["region"] == "us-east-1"  # explicit provider
     assert fn.inputs["publish"] is True
-    for forbidden in ("environment", "layers", "vpcConfig", "deadLetterConfig"):
+    for forbidden in ("environment", "layers", "vpcConfig", "deadLetterConfig", "tracingConfig"):
         assert forbidden not in fn.inputs, forbidden
+    assert fn.inputs["architectures"] == ["x86_64"]  # arm64 and X-Ray: not supported at the edge
+    attachments = prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert not [n.name for n in attachments if n.name.startswith("edge-")]  # no X-Ray write policy
     assert (fn.inputs["memorySize"], fn.inputs["timeout"]) == (128, 5)
     role = _one(prod, "aws:iam/role:Role", "edge-role")
     [trust] = _doc(role.inputs["assumeRolePolicy"])["Statement"]
