@@ -8,8 +8,8 @@ region; CloudFront gets its published numbered version (`qualified_arn`, never `
 its role trusts `lambda.amazonaws.com` and `edgelambda.amazonaws.com`; it has no environment variables
 (settings are a `config.json` inside the package), no VPC, no layers, no X-Ray tracing, x86_64 (not arm64),
 no provisioned concurrency and the default 512 MB ephemeral storage; memory and timeout stay within the
-origin-request quotas ("Quotas on Lambda@Edge": 30 s for origin events, 5 s and 128 MB for viewer events; this function keeps to the viewer
-limits, which fit both).
+origin-request quotas ("Quotas on Lambda@Edge": 30 s for origin events, 5 s and 128 MB for viewer events;
+this function keeps to the viewer limits, which fit both).
 
 * Origin: a HardenedBucket (private, SSE-KMS, TLS-only) read by CloudFront only through Origin Access
   Control, its bucket policy scoped to this distribution (`AWS:SourceArn`); no legacy OAI, no public bucket.
