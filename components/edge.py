@@ -6,10 +6,10 @@ Lambda@Edge", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide
 read 2026-12-01): the function is created through an explicit us-east-1 provider whatever the stack's
 region; CloudFront gets its published numbered version (`qualified_arn`, never `$LATEST` or an alias);
 its role trusts `lambda.amazonaws.com` and `edgelambda.amazonaws.com`; it has no environment variables
-(settings are a `config.json` inside the package), no VPC, no layers, no provisioned concurrency and the
-default 512 MB ephemeral storage; memory and timeout stay within the origin-request quotas ("Quotas on
-Lambda@Edge": 30 s for origin events, 5 s and 128 MB for viewer events; this function keeps to the viewer
-limits, which fit both).
+(settings are a `config.json` inside the package), no VPC, no layers, no X-Ray tracing, x86_64 (not arm64),
+no provisioned concurrency and the default 512 MB ephemeral storage; memory and timeout stay within the
+origin-request quotas ("Quotas on Lambda@Edge": 30 s for origin events, 5 s and 128 MB for viewer events;
+this function keeps to the viewer limits, which fit both).
 
 * Origin: a HardenedBucket (private, SSE-KMS, TLS-only) read by CloudFront only through Origin Access
   Control, its bucket policy scoped to this distribution (`AWS:SourceArn`); no legacy OAI, no public bucket.
@@ -40,7 +40,6 @@ import pulumi_aws as aws
 
 from components import iam
 from components.buckets import DEFAULT_LIFECYCLE, HardenedBucket, LifecycleSpec
-from components.function import XRAY_WRITE_POLICY
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import EDGE_REGION, PlatformSettings
@@ -49,7 +48,8 @@ from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED, VARIAN
 #: Lambda@Edge supports the Lambda runtimes of Node.js and Python ("Restrictions on Lambda@Edge",
 #: "Supported runtimes"); the same Python as the core's functions (pulumi-aws 7.51 enum).
 EDGE_RUNTIME = aws.lambda_.Runtime.PYTHON3D13
-#: Lambda's default architecture; the Restrictions page lists no architecture, so the edge keeps the default.
+#: x86_64: "Restrictions on Lambda@Edge" ("Lambda features") lists functions on the arm64 architecture among
+#: the Lambda features Lambda@Edge does not support.
 EDGE_ARCHITECTURE = "x86_64"
 #: The viewer-event quotas, which also fit the origin-request event ("Quotas on Lambda@Edge").
 EDGE_MEMORY_MB = 128
@@ -417,7 +417,6 @@ class EdgeDelivery(pulumi.ComponentResource):
             parent=self,
         )
         self.content.grant_read(self.role, prefix=VARIANTS_PREFIX, name=f"{name}-role")
-        aws.iam.RolePolicyAttachment(f"{name}-xray", role=self.role.name, policy_arn=XRAY_WRITE_POLICY, opts=opts)
         # The one authorised path to the core: one event type from one source on one bus (P075).
         iam.role_policy(
             self.role,
@@ -462,7 +461,8 @@ class EdgeDelivery(pulumi.ComponentResource):
             memory_size=EDGE_MEMORY_MB,
             timeout=EDGE_TIMEOUT_SECONDS,
             publish=True,  # CloudFront takes a numbered version only
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),  # P131 (not restricted at the edge)
+            # No X-Ray (P131 does not reach the edge): "Restrictions on Lambda@Edge" ("Lambda features") lists
+            # "Using AWS X-Ray" as not supported; no tracing mode, no X-Ray write policy on the role.
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[self.logs])),
         )
 

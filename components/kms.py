@@ -183,6 +183,25 @@ def key_policy_statements(
                     },
                 }
             )
+            # Vended logs into an SSE-KMS *bucket* (CloudFront standard logging v2 into the edge's log bucket):
+            # S3 sets the encryption context to the bucket ARN, not a logs SourceArn, so the grant above would
+            # deny the write. AWS's statement for it: delivery.logs.amazonaws.com with aws:SourceAccount and
+            # aws:SourceArn like this account's delivery sources ("Logs sent to Amazon S3", "Amazon S3 bucket
+            # server-side encryption": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html).
+            # Its ReEncrypt* and GenerateDataKey* are narrowed to what an SSE-KMS PutObject uses.
+            statements.append(
+                {
+                    "Sid": f"{sid}ToS3",
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:delivery-source:*"},
+                    },
+                }
+            )
         else:
             statements.append(
                 {

@@ -117,13 +117,32 @@ class BusNotifier:
             raise RuntimeError(f"PutEvents rejected the entry: {response.get('Entries')}")
 
 
+#: The SDK's limits, set in code: Lambda@Edge has no environment variables, so botocore's `AWS_*` settings
+#: cannot reach it. One attempt, one second to connect and one to read: the origin request must not wait on
+#: the core (viewer latency). botocore Config ``connect_timeout``, ``read_timeout``,
+#: ``retries={"total_max_attempts"}`` (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
+MAX_ATTEMPTS = 1
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 1
+#: SDK calls one invocation makes at most, one after the other: `HeadObject`, then `PutEvents` on a miss.
+CALLS_PER_INVOCATION = 2
+
+
+def worst_case_seconds() -> int:
+    """How long one invocation's SDK calls can take before they raise, all of them together."""
+    return CALLS_PER_INVOCATION * MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
+
+
 @cache
 def _client(service: str, region: str) -> Any:
     import boto3  # noqa: PLC0415 (the Lambda runtime provides boto3; tests import this module without AWS)
     from botocore.config import Config  # noqa: PLC0415
 
-    # One attempt, one second: the origin request must not wait on the core (viewer latency).
-    config = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 1})
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
     return boto3.client(service, region_name=region, config=config)
 
 

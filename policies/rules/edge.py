@@ -345,6 +345,10 @@ def _edge_problems(args: StackValidationArgs, function: PolicyResource, event: s
         yield "the function is attached to a VPC, which Lambda@Edge does not support"
     if is_list(get(function.props, "layers")) and as_list(get(function.props, "layers")):
         yield "the function uses layers, which Lambda@Edge does not support"
+    # "Restrictions on Lambda@Edge", "Lambda features": "Using AWS X-Ray" and the arm64 architecture are not
+    # supported (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html).
+    if text(get(function.props, "tracingConfig", "mode")) == "Active":
+        yield "the function has X-Ray active tracing, which Lambda@Edge does not support"
     memory_limit, timeout_limit = EVENT_LIMITS.get(event, (128, 5))
     memory = get(function.props, "memorySize", default=128)
     timeout = get(function.props, "timeout", default=3)
@@ -377,12 +381,12 @@ def _check_edge_functions(args: StackValidationArgs, report_violation: ReportVio
 
 EDGE_FUNCTIONS = PolicySpec(
     name="lambda-edge-deployable",
-    description="Lambda@Edge functions are numbered versions in us-east-1 without environment, VPC or layers.",
+    description="Lambda@Edge functions are numbered versions in us-east-1 without environment, VPC, layers or X-Ray.",
     explanation=(
         "CloudFront rejects these only when the distribution deploys, minutes into a rollout. Fix: create the "
         "function with an us-east-1 provider, publish=True and lambda_arn=function.qualified_arn; pass settings "
-        "in the package instead of environment variables; trust edgelambda.amazonaws.com; keep memory and "
-        "timeout within the event type's quotas (viewer 128 MB / 5 s, origin 30 s)."
+        "in the package instead of environment variables; no tracing_config; trust edgelambda.amazonaws.com; "
+        "keep memory and timeout within the event type's quotas (viewer 128 MB / 5 s, origin 30 s)."
     ),
     principles=("P084", "P071"),
     severity=Severity.HIGH,

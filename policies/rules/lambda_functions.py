@@ -47,21 +47,33 @@ _ENTROPY_BITS = 4.2
 _TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
 
 
-def _validate_tracing(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    # lambda TracingMode: Active | PassThrough (botocore service model).
-    if get(args.props, "tracingConfig", "mode") != "Active":
-        report_violation(f"{args.name}: X-Ray active tracing is off (tracingConfig.mode is not Active).", None)
+def _check_tracing(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    # Lambda@Edge does not support X-Ray ("Restrictions on Lambda@Edge", "Lambda features":
+    # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html),
+    # so the functions CloudFront invokes are exempt; lambda-edge-deployable refuses tracing on them.
+    edge = edge_function_urns(args)
+
+    def check(function: PolicyResource) -> None:
+        # lambda TracingMode: Active | PassThrough (botocore service model).
+        if function.urn in edge or get(function.props, "tracingConfig", "mode") == "Active":
+            return
+        report_on(report_violation, function, "X-Ray active tracing is off (tracingConfig.mode is not Active).")
+
+    tolerant(resources_of(args, FUNCTION), check)
 
 
 TRACING = PolicySpec(
     name="lambda-active-tracing",
-    description="Lambda functions have X-Ray active tracing.",
-    explanation="Traces follow a request across the event-driven workflow. Fix: tracing_config={'mode': 'Active'}.",
+    description="Lambda functions, except Lambda@Edge ones, have X-Ray active tracing.",
+    explanation=(
+        "Traces follow a request across the event-driven workflow. Functions associated with a CloudFront "
+        "distribution are exempt (Lambda@Edge does not support X-Ray). Fix: tracing_config={'mode': 'Active'}."
+    ),
     principles=("P131",),
     severity=Severity.LOW,
     category=Category.GOVERNANCE,
-    kind=Kind.RESOURCE,
-    validate=_validate_tracing,
+    kind=Kind.STACK,
+    validate=_check_tracing,
     resource_types=(FUNCTION,),
 )
 

@@ -48,8 +48,11 @@ def test_edge_function_keeps_lambda_at_edge_rules(prod: ResourceGraph) -> None:
     provider = prod.get(fn.provider.rsplit("::", 1)[0])
     assert provider is not None and provider.inputs["region"] == "us-east-1"  # explicit provider
     assert fn.inputs["publish"] is True
-    for forbidden in ("environment", "layers", "vpcConfig", "deadLetterConfig"):
+    for forbidden in ("environment", "layers", "vpcConfig", "deadLetterConfig", "tracingConfig"):
         assert forbidden not in fn.inputs, forbidden
+    assert fn.inputs["architectures"] == ["x86_64"]  # arm64 and X-Ray: not supported at the edge
+    attachments = prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert not [n.name for n in attachments if n.name.startswith("edge-")]  # no X-Ray write policy
     assert (fn.inputs["memorySize"], fn.inputs["timeout"]) == (128, 5)
     role = _one(prod, "aws:iam/role:Role", "edge-role")
     [trust] = _doc(role.inputs["assumeRolePolicy"])["Statement"]
@@ -164,8 +167,8 @@ def test_edge_settings_refuse_what_cannot_deploy(changes: dict[str, str], messag
 
 def test_prod_edge_and_fleet_stay_inside_the_idle_budget(prod: ResourceGraph) -> None:
 
-    from preflight.cost.estimator import idle_cost  # noqa: PLC0415
-    from preflight.cost.prices import load_prices  # noqa: PLC0415
+    from policies.cost.prices import load_prices  # noqa: PLC0415
+    from preflight.cost import idle_cost  # noqa: PLC0415
 
     cost = idle_cost(prod)
     prices = load_prices()

@@ -61,6 +61,7 @@ def test_key_policy_root_and_conditioned_services(run_program: RunProgram) -> No
             "ServiceLogs",
             "ServiceIndexingS3vectors",
             "ServiceDeliveryLogs",
+            "ServiceDeliveryLogsToS3",
             "ServiceEventsBusAndArchive",
         )
         if sid.startswith("Service") and sid not in documented_forms and "Cloudtrail" not in sid:
@@ -83,6 +84,14 @@ def test_key_policy_grants_what_each_service_page_lists(run_program: RunProgram)
     assert set(delivery["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
     assert delivery["Condition"] == {
         "StringLike": {"kms:EncryptionContext:SourceArn": "arn:aws:logs:us-east-1:123456789012:*"}
+    }
+    # CloudFront standard logging v2 into the SSE-KMS edge log bucket ("Logs sent to Amazon S3", SSE-KMS).
+    to_s3 = sids["ServiceDeliveryLogsToS3"]
+    assert to_s3["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(to_s3["Action"])
+    assert to_s3["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:logs:us-east-1:123456789012:delivery-source:*"},
     }
     archive = sids["ServiceEventsBusAndArchive"]
     assert archive["Principal"] == {"Service": "events.amazonaws.com"}

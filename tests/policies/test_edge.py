@@ -4,7 +4,8 @@ Each bad distribution differs from a compliant one in one respect, so each polic
 cases: (1) plain HTTP allowed, (2) CloudFront's default certificate, (3) an old TLS policy, (4) a legacy
 OAI, (5) an S3 origin without OAC, (6) a bucket policy open to every distribution, (7) no access logs,
 (8) no WAF in production; Lambda@Edge: (9) environment variables, (10) outside us-east-1, (11) over the
-viewer-event quotas, (12) a role edgelambda cannot assume, (13) `$LATEST` instead of a numbered version.
+viewer-event quotas, (12) a role edgelambda cannot assume, (13) `$LATEST` instead of a numbered version, (14) X-Ray active
+tracing, which Lambda@Edge does not support.
 """
 # ruff: noqa: E501  (the embedded Pulumi program keeps one resource per line)
 
@@ -34,6 +35,7 @@ bad_region_fn = fn("bad_region_fn", provider=west)
 bad_memory_fn = fn("bad_memory_fn", memory_size=512, timeout=10)
 bad_trust_fn = fn("bad_trust_fn", role=plain_role)
 latest_fn = fn("latest_fn")
+bad_tracing_fn = fn("bad_tracing_fn", tracing_config={"mode": "Active"})
 core_fn = aws.lambda_.Function("core_fn", name="core-fn", role=plain_role.arn, runtime="python3.13", handler="index.handler", code=code)
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
@@ -82,6 +84,7 @@ dist(
         {**behavior(associations=[{"event_type": "viewer-request", "lambda_arn": bad_memory_fn.qualified_arn}]), "path_pattern": "/c/*"},
         {**behavior(associations=[{"event_type": "origin-response", "lambda_arn": bad_trust_fn.qualified_arn}]), "path_pattern": "/d/*"},
         {**behavior(associations=[{"event_type": "viewer-response", "lambda_arn": latest_fn.arn.apply(lambda a: a + ":$LATEST")}]), "path_pattern": "/e/*"},
+        {**behavior(associations=[{"event_type": "origin-request", "lambda_arn": bad_tracing_fn.qualified_arn}]), "path_pattern": "/f/*"},
     ],
 )
 """
@@ -96,7 +99,7 @@ CASES = [
     ("cloudfront-waf-in-production", {"bad_no_waf"}, GOOD, {"required": True}),
     (
         "lambda-edge-deployable",
-        {"bad_env_fn", "bad_region_fn", "bad_memory_fn", "bad_trust_fn", "latest_fn"},
+        {"bad_env_fn", "bad_region_fn", "bad_memory_fn", "bad_trust_fn", "latest_fn", "bad_tracing_fn"},
         {"good_edge_fn", "core_fn"},
         None,
     ),
@@ -133,3 +136,8 @@ def test_edge_functions_log_to_the_us_east_1_prefixed_group(graph: ResourceGraph
     found = flagged(graph, "lambda-log-group")
     assert "good_edge_fn" not in found
     assert {"core_fn", "bad_env_fn"} <= found
+
+
+def test_edge_functions_are_exempt_from_active_tracing(graph: ResourceGraph) -> None:
+    """Lambda@Edge does not support X-Ray ("Restrictions on Lambda@Edge"): only the core function is judged."""
+    assert flagged(graph, "lambda-active-tracing") == {"core_fn"}

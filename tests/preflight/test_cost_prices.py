@@ -56,3 +56,22 @@ def test_an_entry_without_a_figure_is_refused() -> None:
     data = {"prices": {"x": {"region": "us-east-1", "date": "2026-11-24", "source": "https://aws.amazon.com/x"}}}
     with pytest.raises(PackFileError, match="neither"):
         parse_prices(data)
+
+
+def test_lambda_at_edge_duration_is_priced_per_gb_second() -> None:
+    """AWS prices Lambda@Edge duration at $0.00005001 per GB-second (https://aws.amazon.com/lambda/pricing/,
+    Lambda@Edge section): a 128 MB function pays an eighth of that per second, not the whole of it."""
+    prices = load_prices()
+    entry = prices.prices["lambda_edge_gb_second"]
+    assert "GB-second" in entry.unit and "128 MB" not in entry.unit
+    assert prices.usd("lambda_edge_gb_second") * 128 / 1024 == pytest.approx(0.00000625125)
+    assert prices.usd("lambda_edge_request") * 1_000_000 == pytest.approx(0.60)
+    assert "lambda_edge_128mb_second" not in prices.prices
+
+
+def test_nova_2_lite_is_priced_from_aws_own_page() -> None:
+    """Nova 2 Lite (Geo cross-Region profile, Standard tier): $0.33 / $2.75 per 1M tokens on AWS's page."""
+    premier = yaml.safe_load(PRICES_FILE.read_text())["nova"]["premier"]
+    assert (premier["input_per_1k"], premier["output_per_1k"]) == (0.00033, 0.00275)
+    assert premier["evidence"].startswith("https://aws.amazon.com/bedrock/pricing/")
+    assert "vercel" not in premier["evidence"].lower()
