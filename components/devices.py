@@ -106,6 +106,26 @@ def device_policy(region: str, account_id: str, role_alias: str) -> dict[str, An
                 "Resource": [f"{arn}:topic/{own}/commands", f"{arn}:topic/{reserved}/*"],
             },
             {"Effect": "Allow", "Action": "iot:AssumeRoleWithCertificate", "Resource": f"{arn}:rolealias/{role_alias}"},
+            # What a Greengrass core device needs besides: its own shadow, and the data-plane calls of the nucleus
+            # (artifacts, component resolution, large deployment documents from v2.3.0, thing-group membership from
+            # v2.5.0), which AWS documents on "*" ("Minimal AWS IoT policy for AWS IoT Greengrass V2 core devices",
+            # https://docs.aws.amazon.com/greengrass/v2/developerguide/device-auth.html#greengrass-core-minimal-iot-policy).
+            # The doc's `thing-name*` is narrowed to the connecting thing's own name.
+            {
+                "Effect": "Allow",
+                "Action": ["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"],
+                "Resource": f"{arn}:thing/{THING_NAME}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "greengrass:GetComponentVersionArtifact",
+                    "greengrass:ResolveComponentCandidates",
+                    "greengrass:GetDeploymentConfiguration",
+                    "greengrass:ListThingGroupsForCoreDevice",
+                ],
+                "Resource": "*",
+            },
         ],
     }
 
