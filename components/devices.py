@@ -106,6 +106,26 @@ def device_policy(region: str, account_id: str, role_alias: str) -> dict[str, An
                 "Resource": [f"{arn}:topic/{own}/commands", f"{arn}:topic/{reserved}/*"],
             },
             {"Effect": "Allow", "Action": "iot:AssumeRoleWithCertificate", "Resource": f"{arn}:rolealias/{role_alias}"},
+            # What a Greengrass core device needs besides: its own shadow, and the data-plane calls of the nucleus
+            # (artifacts, component resolution, large deployment documents from v2.3.0, thing-group membership from
+            # v2.5.0), which AWS documents on "*" ("Minimal AWS IoT policy for AWS IoT Greengrass V2 core devices",
+            # https://docs.aws.amazon.com/greengrass/v2/developerguide/device-auth.html#greengrass-core-minimal-iot-policy).
+            # The doc's `thing-name*` is narrowed to the connecting thing's own name.
+            {
+                "Effect": "Allow",
+                "Action": ["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"],
+                "Resource": f"{arn}:thing/{THING_NAME}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "greengrass:GetComponentVersionArtifact",
+                    "greengrass:ResolveComponentCandidates",
+                    "greengrass:GetDeploymentConfiguration",
+                    "greengrass:ListThingGroupsForCoreDevice",
+                ],
+                "Resource": "*",
+            },
         ],
     }
 
@@ -366,6 +386,7 @@ class DeviceFleet(pulumi.ComponentResource):
         release = settings.device_fleet.model_release
         public_key = aws.kms.get_public_key_output(key_id=self.signing_key.key_id).public_key_pem
         component = f"com.agentic.{settings.environment}.Anomaly"
+        native_tags = {**settings.default_tags(), **tags}
 
         def render(args: Sequence[Any]) -> str:
             bucket, pem = str(args[0]), str(args[1])
@@ -393,7 +414,9 @@ class DeviceFleet(pulumi.ComponentResource):
         self.component = aws_native.greengrassv2.ComponentVersion(
             f"{name}-component",
             inline_recipe=pulumi.Output.all(self.models.name, public_key).apply(render),
-            tags=tags,
+            # aws-native resources are outside the required-tags transform: the stack's tags here, so the deploy
+            # roles can confine Greengrass calls to their stack (bootstrap/permissions.py, aws:ResourceTag).
+            tags=native_tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact]),
         )
         self.deployment = aws_native.greengrassv2.Deployment(
@@ -405,6 +428,6 @@ class DeviceFleet(pulumi.ComponentResource):
                     component_version=version
                 )
             },
-            tags=tags,
+            tags=native_tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.component]),
         )

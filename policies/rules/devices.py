@@ -39,6 +39,15 @@ THING_NAME = "${iot:Connection.Thing.ThingName}"
 #: Actions whose resource is a client id or a topic; each must be bound to the thing name.
 _BOUND_ACTIONS = ("iot:connect", "iot:publish", "iot:receive", "iot:subscribe", "iot:retainpublish")
 ROOT_USERS = ("root", "0")
+#: The Greengrass core device data-plane actions AWS documents on Resource "*" only ("Minimal AWS IoT policy
+#: for AWS IoT Greengrass V2 core devices", https://docs.aws.amazon.com/greengrass/v2/developerguide/device-auth.html#greengrass-core-minimal-iot-policy).
+#: A statement of only these may use "*"; any other action next to them may not.
+GREENGRASS_CORE_STAR_ACTIONS = (
+    "greengrass:getcomponentversionartifact",
+    "greengrass:resolvecomponentcandidates",
+    "greengrass:getdeploymentconfiguration",
+    "greengrass:listthinggroupsforcoredevice",
+)
 
 
 # ----------------------------------------------------------------------------------------- IoT policies
@@ -53,7 +62,8 @@ def iot_policy_problems(document: Any) -> list[str]:
         actions = [a.lower() for a in statement.actions]
         if statement.not_actions or any(a in ("*", "iot:*") or a.endswith(":*") for a in actions):
             problems.append(f"wildcard actions {sorted(statement.actions or statement.not_actions)}")
-        if statement.not_resources or any(r == "*" for r in statement.resources):
+        core_only = bool(actions) and all(a in GREENGRASS_CORE_STAR_ACTIONS for a in actions)
+        if statement.not_resources or (any(r == "*" for r in statement.resources) and not core_only):
             problems.append(f"'*' resources for {sorted(statement.actions)}")
             continue
         for action in actions:

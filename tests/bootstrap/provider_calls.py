@@ -9,6 +9,7 @@ give, for every resource of a graph, the requests a `pulumi up`, `refresh` or `d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -105,6 +106,11 @@ _FILTERS = {
     "basename": lambda v: v.rsplit("/", 1)[-1],
     "strip_slashes": lambda v: v.strip("/") + "/" if v.strip("/") else "",
     "no_scheme": lambda v: v.split("://", 1)[-1],
+    # The path segment before the last (a web ACL's name in its ARN `.../webacl/<name>/<id>`).
+    "parent": lambda v: v.rsplit("/", 2)[-2] if v.count("/") >= 2 else "",
+    # Fields of a Greengrass inline recipe (a JSON string input of aws-native greengrassv2 ComponentVersion).
+    "recipe_name": lambda v: str(json.loads(v).get("ComponentName", "")) if v else "",
+    "recipe_version": lambda v: str(json.loads(v).get("ComponentVersion", "")) if v else "",
 }
 
 
@@ -149,15 +155,18 @@ class _Resolver:
             return _lookup(node, spec["from"])
         if "type" not in spec:
             return ["*"]
-        pattern = str(sar_type(spec["type"])["arn"]).split(", ")[0]
+        patterns = str(sar_type(spec["type"])["arn"]).split(", ")
         values = {"Partition": PARTITION, "Region": self.region, "Account": ACCOUNT}
         values |= {k: self.template(node, str(v)) for k, v in spec.get("vars", {}).items()}
-        arn = pattern
-        for key, value in values.items():
-            arn = arn.replace("${" + key + "}", value)
-        if "${" in arn:
-            raise OracleError(f"{spec['type']}: no value for a variable of {pattern}")
-        return [arn]
+        # The first of the type's patterns whose variables the spec fills (Greengrass deployments have a V1 and
+        # a V2 pattern under one type).
+        for pattern in patterns:
+            arn = pattern
+            for key, value in values.items():
+                arn = arn.replace("${" + key + "}", value)
+            if "${" not in arn:
+                return [arn]
+        raise OracleError(f"{spec['type']}: no value for a variable of {patterns[0]}")
 
 
 def _tags(node: ResourceNode) -> dict[str, str]:
@@ -267,7 +276,7 @@ class Calls:
         entry = oracle()[node.type]
         own = entry.get("arn", {})
         specs: list[tuple[Any, bool, bool]] = []
-        if operation == "create":
+        if operation == "create" and entry["creates"] is not None:
             specs.append((entry["creates"], not entry.get("new_is_parent", False), False))
             if _tags(node):
                 specs += [(s, False, True) for s in entry.get("tag", [])[:1]]

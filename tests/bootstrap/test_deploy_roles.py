@@ -96,8 +96,12 @@ def test_every_registered_type_has_its_provider_calls(stack: str) -> None:
 
 def test_every_declared_action_and_resource_type_is_in_the_sar() -> None:
     for token, entry in oracle().items():
-        assert str(entry["source"]).startswith("internal/service/"), token
-        specs = [entry["creates"], *entry.get("read", []), *entry.get("update", []), *entry.get("delete", [])]
+        # terraform-provider-aws's source for aws: types; the CloudFormation schema (handler permissions) for
+        # aws-native: types, which create through Cloud Control; nothing for a provider resource.
+        sources = {"aws": "internal/service/", "aws-native": "aws-cloudformation-resource-providers-", "pulumi": "none"}
+        assert str(entry["source"]).startswith(sources[token.split(":")[0]]), token
+        specs = [*([entry["creates"]] if entry["creates"] is not None else [])]
+        specs += [*entry.get("read", []), *entry.get("update", []), *entry.get("delete", [])]
         specs += [*entry.get("tag", []), *entry.get("elsewhere", [])]
         for spec in specs:
             sar_action(spec if isinstance(spec, str) else spec["action"])
@@ -173,6 +177,14 @@ UNSCOPABLE = {
     "bedrock:DeleteModelInvocationLoggingConfiguration",
     "sns:SetSubscriptionAttributes",
     "sns:Unsubscribe",
+    "iot:SetV2LoggingOptions",
+    # Cloud Control (aws-native): what it then calls on the service is scoped by the service's statements.
+    "cloudformation:CreateResource",
+    "cloudformation:UpdateResource",
+    "cloudformation:DeleteResource",
+    "cloudfront:CreateCachePolicy",
+    "cloudfront:CreateOriginAccessControl",
+    "cloudfront:CreateResponseHeadersPolicy",
 }
 
 #: Account-wide resources that whichever stack deploys first creates: AWS names them, not the stack.
@@ -181,7 +193,20 @@ ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
 #: The known gap of stack isolation, kept visible: API Gateway's ARNs carry API ids, not names, and the
 #: V2 children (routes, integrations, authorizers) take no tags of their own, so neither a name prefix nor
 #: aws:ResourceTag ties them to a stack (bootstrap/permissions.py, the apigateway row).
-SHARED_BETWEEN_STACKS = ("apigateway:",)
+#: CloudFront's cache policies, origin access controls and response headers policies likewise: generated ids
+#: in their ARNs and no tags (the SAR lists no condition key on their resource types).
+SHARED_BETWEEN_STACKS = (
+    "apigateway:",
+    "cloudfront:UpdateCachePolicy",
+    "cloudfront:DeleteCachePolicy",
+    "cloudfront:GetCachePolicy",
+    "cloudfront:UpdateOriginAccessControl",
+    "cloudfront:DeleteOriginAccessControl",
+    "cloudfront:GetOriginAccessControl",
+    "cloudfront:UpdateResponseHeadersPolicy",
+    "cloudfront:DeleteResponseHeadersPolicy",
+    "cloudfront:GetResponseHeadersPolicy",
+)
 
 
 def _isolation_exempt(call: Call) -> bool:

@@ -48,8 +48,19 @@ def test_the_template_passes_the_device_policies(prod: ResourceGraph) -> None:
 
 def test_device_policy_is_bound_to_the_thing_and_attached_to_the_group(prod: ResourceGraph) -> None:
     policy = _one(prod, "aws:iot/policy:Policy", "devices-policy")
-    for statement in _json(policy.inputs["policy"])["Statement"]:
-        if statement["Action"] != "iot:AssumeRoleWithCertificate":
+    core_data_plane = {
+        "greengrass:GetComponentVersionArtifact",
+        "greengrass:ResolveComponentCandidates",
+        "greengrass:GetDeploymentConfiguration",
+        "greengrass:ListThingGroupsForCoreDevice",
+    }
+    statements = _json(policy.inputs["policy"])["Statement"]
+    # The Greengrass core device's data-plane calls, on "*" as AWS documents them, and nothing else on "*".
+    assert [set(st["Action"]) for st in statements if st["Resource"] == "*"] == [core_data_plane]
+    actions = {a for st in statements for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert {"iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"} <= actions
+    for statement in statements:
+        if statement["Action"] != "iot:AssumeRoleWithCertificate" and statement["Resource"] != "*":
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             assert all(THING_NAME in r for r in resources), statement
     attachment = _one(prod, "aws:iot/policyAttachment:PolicyAttachment", "devices-policy-group")

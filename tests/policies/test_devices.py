@@ -1,7 +1,8 @@
 """Device-edge policies (IoT Core, Greengrass v2 on aws-native): one compliant and numbered bad cases each.
 
 IoT: (1) `iot:*`, (2) `*` resources, (3) a client id not bound to the thing name, (4) topics not bound,
-(5) such a policy attached to a thing group. Greengrass: (6) an artifact outside the stack's encrypted
+(5) such a policy attached to a thing group, (12) `*` for an action beside the Greengrass core data-plane ones
+(which AWS documents on `*` only). Greengrass: (6) an artifact outside the stack's encrypted
 buckets, (7) an artifact without a digest, (8) a root posixUser, (9) RequiresPrivilege, (10) a deployment
 to one thing, (11) to a wildcard.
 """
@@ -29,7 +30,9 @@ good = aws.iot.Policy("good_iot", name="good", policy=doc(
     {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [f"{A}:topic/fleet/{T}/telemetry", f"{A}:topic/fleet/{T}/commands"]},
     {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{A}:topicfilter/fleet/{T}/commands"},
     {"Effect": "Allow", "Action": "iot:AssumeRoleWithCertificate", "Resource": f"{A}:rolealias/fleet"},
+    {"Effect": "Allow", "Action": ["greengrass:GetComponentVersionArtifact", "greengrass:ResolveComponentCandidates", "greengrass:GetDeploymentConfiguration", "greengrass:ListThingGroupsForCoreDevice"], "Resource": "*"},
 ))
+bad_star_beside_core = aws.iot.Policy("bad_star_beside_core", name="e", policy=doc({"Effect": "Allow", "Action": ["greengrass:ResolveComponentCandidates", "iot:GetThingShadow"], "Resource": "*"}))
 bad_star_action = aws.iot.Policy("bad_star_action", name="a", policy=doc({"Effect": "Allow", "Action": "iot:*", "Resource": f"{A}:client/{T}"}))
 bad_star_resource = aws.iot.Policy("bad_star_resource", name="b", policy=doc({"Effect": "Allow", "Action": "iot:Publish", "Resource": "*"}))
 bad_client = aws.iot.Policy("bad_client", name="c", policy=doc({"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{A}:client/*"}))
@@ -61,7 +64,11 @@ native.greengrassv2.Deployment("bad_wildcard", target_arn=f"{A}:thinggroup/*", c
 """
 
 CASES = [
-    ("iot-policy-least-privilege", {"bad_star_action", "bad_star_resource", "bad_client", "bad_topics"}, {"good_iot"}),
+    (
+        "iot-policy-least-privilege",
+        {"bad_star_action", "bad_star_resource", "bad_client", "bad_topics", "bad_star_beside_core"},
+        {"good_iot"},
+    ),
     ("iot-attached-policy-bound-to-thing", {"bad_attachment"}, {"good_attachment"}),
     ("greengrass-artifacts-pinned", {"bad_plain_bucket", "bad_no_digest"}, {"good_component", "bad_root"}),
     ("greengrass-component-not-root", {"bad_root", "bad_privileged"}, {"good_component"}),
