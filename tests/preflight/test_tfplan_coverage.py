@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from policies.sdk import resource_class
 
+from policies.sdk import resource_class
 from preflight.checkov_runner import REPO_ROOT, run_checkov
 from preflight.engine import synthesize
 from preflight.tfplan import graph_to_tfplan, tf_type_of
