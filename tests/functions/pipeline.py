@@ -202,6 +202,10 @@ class World:
         self.models = Models()
         self.sockets = Sockets()
         self.lock = threading.RLock()
+        # One handler runs at a time in this process, as one Lambda execution environment runs one invocation
+        # at a time: Powertools keeps Metrics in process-wide state that is not thread-safe (a flush in one
+        # thread empties another's metric set: "Must contain at least one metric"). Callers stay concurrent.
+        self.environment = threading.RLock()
         self.duplicate: Counter[str] = Counter()  # detail-type -> extra deliveries of each such event
         self.bus_events: list[dict[str, Any]] = []
         self.deliver_failures: list[str] = []  # events whose every asynchronous attempt failed (-> DLQ)
@@ -301,7 +305,8 @@ class World:
         headers = {"idempotency-key": key} if key else {}
         event = api_event(json.dumps(body), headers)
         event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": subject}, "scopes": None}}
-        response = ingest.lambda_handler(event, context or context_for("ingest"))
+        with self.environment:
+            response = ingest.lambda_handler(event, context or context_for("ingest"))
         return response["statusCode"], json.loads(response["body"]), response["headers"]
 
     def invoke_in_workflow(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> dict[str, Any]:
@@ -310,7 +315,8 @@ class World:
         payload = json.loads(parameters["Payload"])
         name = parameters["FunctionName"].rsplit(":", 1)[1]
         try:
-            result = handler(payload, context_for(name))
+            with self.environment:
+                result = handler(payload, context_for(name))
         except Exception as exc:  # Lambda reports any exception as a function error
             return {"StatusCode": 200, "FunctionError": "Unhandled",
                     "Payload": {"errorType": type(exc).__name__, "errorMessage": str(exc)[:200]}}  # fmt: skip
@@ -321,7 +327,8 @@ class World:
             if attempt:
                 time.sleep(ASYNC_RETRY_DELAYS[attempt - 1] * SCALE)
             try:
-                deliver.lambda_handler(event, context_for("deliver"))
+                with self.environment:
+                    deliver.lambda_handler(event, context_for("deliver"))
                 return
             except Exception:  # Lambda retries an asynchronous invocation that raised
                 continue
