@@ -70,3 +70,9 @@ def only(graph: ResourceGraph, type_token: str) -> ResourceNode:
     nodes = graph.of_type(type_token)
     assert len(nodes) == 1, f"expected one {type_token}, found {len(nodes)}"
     return nodes[0]
+
+
+def only_named(graph: ResourceGraph, type_token: str, name: str) -> ResourceNode:
+    """The single resource of `type_token` called `name` in `graph` (fails if there are none or several)."""
+    [node] = [n for n in graph.of_type(type_token) if n.name == name]
+    return node

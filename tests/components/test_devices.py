@@ -11,9 +11,10 @@ from components.devices import COMPONENT_USER, THING_NAME, device_artifact, sha2
 from policies.registry import by_name
 from preflight.engine import synthesize
 from preflight.findings import Level
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import ResourceGraph
 from preflight.policy_runner import PolicySetting, run_policies
 from tests.components.conftest import REPO_ROOT
+from tests.components.conftest import only_named as _one
 
 DEVICE_POLICIES = (
     "iot-policy-least-privilege",
@@ -29,11 +30,6 @@ DEVICE_POLICIES = (
 @pytest.fixture(scope="module")
 def prod() -> ResourceGraph:
     return synthesize(REPO_ROOT, "prod")
-
-
-def _one(graph: ResourceGraph, type_: str, name: str) -> ResourceNode:
-    [node] = [n for n in graph.of_type(type_) if n.name == name]
-    return node
 
 
 def _json(value: Any) -> Any:

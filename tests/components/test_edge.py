@@ -12,9 +12,10 @@ from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED
 from policies.registry import by_name
 from preflight.engine import synthesize
 from preflight.findings import Level
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import ResourceGraph
 from preflight.policy_runner import PolicySetting, run_policies
 from tests.components.conftest import REPO_ROOT
+from tests.components.conftest import only_named as _one
 
 EDGE_POLICIES = (
     "cloudfront-https-only",
@@ -32,11 +33,6 @@ EDGE_POLICIES = (
 @pytest.fixture(scope="module")
 def prod() -> ResourceGraph:
     return synthesize(REPO_ROOT, "prod")
-
-
-def _one(graph: ResourceGraph, type_: str, name: str) -> ResourceNode:
-    [node] = [n for n in graph.of_type(type_) if n.name == name]
-    return node
 
 
 def _doc(value: Any) -> dict[str, Any]:
