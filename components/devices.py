@@ -17,8 +17,8 @@ component that detects anomalies offline, signed model releases, and telemetry i
   (`functions/device/ota.py`), keeping the previous model when verification fails.
 * Telemetry (P078): an IoT rule routes `fleet/+/telemetry` into an encrypted SQS queue for the core, with an
   encrypted dead-letter queue as its error action; the device buffers on disk while offline.
-* IoT logging on (account-wide options, WARN), and every fleet resource tagged with the fleet's data
-  classification (`restricted` by default, P142/P078).
+* IoT logging is account-wide: the stack that `owns.iotLogging` creates it (components/governance.py). Every
+  fleet resource is tagged with the fleet's data classification (`restricted` by default, P142/P078).
 """
 
 from __future__ import annotations
@@ -184,6 +184,11 @@ def recipe(
     }
 
 
+def signing_alias_name(settings: PlatformSettings) -> str:
+    """The alias of the fleet's release-signing key: one name the pipeline and its role agree on."""
+    return f"alias/{settings.name('fleet-signing')}"
+
+
 class DeviceFleet(pulumi.ComponentResource):
     """A Greengrass v2 fleet bound to its own identities, with signed models and telemetry into the core.
 
@@ -243,6 +248,15 @@ class DeviceFleet(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The release pipeline (scripts/ci/model_release.py) finds the key by this alias, and its role may sign only
+        # with the key this alias names (kms:ResourceAliases, bootstrap/model_release_role.py).
+        self.signing_alias = aws.kms.Alias(
+            f"{name}-signing-alias",
+            name=signing_alias_name(settings),
+            target_key_id=self.signing_key.key_id,
+            opts=child,
+        )
+
         # Devices' AWS credentials: read the model bucket, nothing else.
         self.device_role = aws.iam.Role(
             f"{name}-token-exchange",
@@ -283,7 +297,6 @@ class DeviceFleet(pulumi.ComponentResource):
         aws.iot.PolicyAttachment(f"{name}-policy-group", policy=self.policy.name, target=self.group.arn, opts=child)
 
         self._build_telemetry(name, settings, key, tags, account_id)
-        self._build_logging(name, settings, tags)
         self._build_greengrass(name, settings, tags, root)
         self.register_outputs(
             {
@@ -292,6 +305,7 @@ class DeviceFleet(pulumi.ComponentResource):
                 "models_bucket": self.models.name,
                 "telemetry_queue": self.telemetry.url,
                 "signing_key_arn": self.signing_key.arn,
+                "signing_key_alias": self.signing_alias.name,
             }
         )
 
@@ -333,38 +347,6 @@ class DeviceFleet(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _build_logging(self, name: str, settings: PlatformSettings, tags: dict[str, str]) -> None:
-        """IoT logging (account-wide in the Region: one stack per account and Region should own it)."""
-        account_id = aws.get_caller_identity_output().account_id
-        role = aws.iam.Role(
-            f"{name}-logging",
-            name=settings.name("iot-logging")[:64],
-            assume_role_policy=iam.service_trust("iot.amazonaws.com", account_id),
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        iam.role_policy(
-            role,
-            f"{name}-logging-write",
-            [
-                iam.statement(
-                    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                    [
-                        pulumi.Output.concat(
-                            "arn:aws:logs:", settings.region, ":", account_id, ":log-group:AWSIotLogsV2:*"
-                        )
-                    ],
-                )
-            ],
-            parent=self,
-        )
-        aws.iot.LoggingOptions(
-            f"{name}-logging-options",
-            default_log_level="WARN",
-            role_arn=role.arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -10,8 +10,11 @@
 * AWS Budgets (P169): a monthly COST budget with ACTUAL and FORECASTED alerts to an encrypted SNS
   topic with the stack's alert emails subscribed.
 * Bedrock model-invocation logging (P121, P132, P139) to an encrypted log group and bucket.
+* AWS IoT logging (P129): `SetV2LoggingOptions` at WARN through a role that writes only the `AWSIotLogsV2`
+  log group, so every device fleet in the account and Region logs (AWS IoT Core Developer Guide, "Configure
+  AWS IoT logging"; a free setting, billed as CloudWatch Logs ingestion).
 
-Trail, recorder and invocation logging are per account and region: only the stack that `owns` them
+Trail, recorder, invocation logging and IoT logging are per account and region: only the stack that `owns` them
 creates them; the others expose `provided_elsewhere` saying so.
 """
 
@@ -147,6 +150,7 @@ class GovernanceBaseline(pulumi.ComponentResource):
         self.creates_trail = owns.cloudtrail and not owns.organization_trail
         self.creates_config = owns.config_recorder
         self.creates_invocation_logging = owns.bedrock_invocation_logging
+        self.creates_iot_logging = owns.iot_logging
         self.provided_elsewhere: dict[str, str] = {}
         if not self.creates_trail:
             self.provided_elsewhere["cloudtrail"] = (
@@ -156,6 +160,8 @@ class GovernanceBaseline(pulumi.ComponentResource):
             self.provided_elsewhere["config_recorder"] = "another stack in this account and region"
         if not self.creates_invocation_logging:
             self.provided_elsewhere["bedrock_invocation_logging"] = "another stack in this account and region"
+        if not self.creates_iot_logging:
+            self.provided_elsewhere["iot_logging"] = "another stack in this account and region"
 
         # Every stack keeps its own access-log bucket: its data buckets log there (P147 audit trails)
         # even when the singletons (and their buckets) belong to another stack.
@@ -194,12 +200,17 @@ class GovernanceBaseline(pulumi.ComponentResource):
         if self.creates_invocation_logging:
             self._build_invocation_logging()
 
+        self.iot_logging: aws.iot.LoggingOptions | None = None
+        if self.creates_iot_logging:
+            self._build_iot_logging()
+
         self.outputs: dict[str, Any] = {
             "alert_topic_arn": self.alert_topic.arn,
             "budget_name": self.budget.name,
             "trail_arn": self.trail.arn if self.trail is not None else None,
             "config_recorder": self.recorder.name if self.recorder is not None else None,
             "invocation_log_group": self.invocation_log_group.name if self.invocation_log_group else None,
+            "iot_logging_role": self.iot_logging.role_arn if self.iot_logging is not None else None,
             "provided_elsewhere": self.provided_elsewhere,
         }
         self.register_outputs(self.outputs)
@@ -502,3 +513,33 @@ class GovernanceBaseline(pulumi.ComponentResource):
     @property
     def alert_topic_arn(self) -> pulumi.Output[str]:
         return self.alert_topic.arn
+
+    def _build_iot_logging(self) -> None:
+        """AWS IoT's account-wide logging options (one per account and Region), through a write-only role."""
+        settings = self._settings
+        role = aws.iam.Role(
+            f"{self._name}-iot-logging",
+            name=settings.name("iot-logging")[:64],
+            assume_role_policy=iam.service_trust("iot.amazonaws.com", self._account_id),
+            opts=self._child(),
+        )
+        # V2 logging writes to the `AWSIotLogsV2` log group, through a role that may create it and write to it
+        # (https://docs.aws.amazon.com/iot/latest/developerguide/configure-logging.html, "Configure logging role
+        # and policy"); the AWS managed AWSIoTLogging policy grants the same on `*`, so a scoped inline one here.
+        iam.role_policy(
+            role,
+            f"{self._name}-iot-logging-write",
+            [
+                iam.statement(
+                    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                    [self._arn("logs", "log-group:AWSIotLogsV2:*")],
+                )
+            ],
+            parent=self,
+        )
+        self.iot_logging = aws.iot.LoggingOptions(
+            f"{self._name}-iot-logging-options",
+            default_log_level="WARN",
+            role_arn=role.arn,
+            opts=self._child(),
+        )

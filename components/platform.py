@@ -364,6 +364,9 @@ class AgenticPlatform(pulumi.ComponentResource):
         if self.devices is not None:
             self.outputs["device_thing_group"] = self.devices.group.name
             self.outputs["device_telemetry_queue"] = self.devices.telemetry.url
+            # What the model-release pipeline needs (scripts/ci/model_release.py, P081).
+            self.outputs["device_models_bucket"] = self.devices.models.name
+            self.outputs["device_signing_key_alias"] = self.devices.signing_alias.name
         self.register_outputs(self.outputs)
 
     def _edge_layer(

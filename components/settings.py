@@ -92,6 +92,9 @@ class Singletons(_Model):
     #: API Gateway's account-level CloudWatch Logs role, without which a WebSocket stage's access logging
     #: is rejected (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).
     apigateway_account: bool = False
+    #: AWS IoT logging (`SetV2LoggingOptions` is one setting per account and Region): the owning stack creates
+    #: it whether or not it has a device fleet, so every fleet in the account logs (P129).
+    iot_logging: bool = False
     #: The organisation already provides a multi-region trail, so no stack creates one.
     organization_trail: bool = False
 

@@ -102,3 +102,11 @@ def test_token_exchange_role_reads_the_model_bucket_only(prod: ResourceGraph) ->
     grants = [p for p in prod.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.inputs["name"]]
     actions = {a for p in grants for s in _json(p.inputs["policy"])["Statement"] for a in s["Action"]}
     assert actions == {"s3:ListBucket", "s3:GetObject", "kms:Decrypt"}
+
+
+def test_the_fleet_leaves_account_wide_iot_logging_to_its_owner(prod: ResourceGraph) -> None:
+    # prod has the fleet but does not own the account's IoT logging (dev does): it must not set it a second time.
+    assert prod.of_type("aws:iot/loggingOptions:LoggingOptions") == []
+    alias = _one(prod, "aws:kms/alias:Alias", "devices-signing-alias")
+    assert alias.inputs["name"] == "alias/agentic-platform-prod-fleet-signing"
+    assert alias.inputs["targetKeyId"] == _one(prod, "aws:kms/key:Key", "devices-signing-key").outputs["keyId"]

@@ -128,8 +128,25 @@ def test_singletons_created_once_in_dev(run_program: RunProgram) -> None:
         "aws:cfg/deliveryChannel:DeliveryChannel",
         "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
         "aws:budgets/budget:Budget",
+        "aws:iot/loggingOptions:LoggingOptions",
     ):
         assert len(graph.of_type(token)) == 1, token
+
+
+def test_iot_logging_is_owned_and_writes_only_its_log_group(run_program: RunProgram) -> None:
+    graph = run_program(PROGRAM)
+    options = only(graph, "aws:iot/loggingOptions:LoggingOptions")
+    assert options.inputs["defaultLogLevel"] == "WARN"
+    role = next(r for r in graph.of_type("aws:iam/role:Role") if r.name == "governance-iot-logging")
+    trust = policy_of(role, "assumeRolePolicy")["Statement"][0]
+    assert trust["Principal"] == {"Service": "iot.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    write = next(p for p in graph.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "governance-iot-logging-write")
+    (statement,) = policy_of(write)["Statement"]
+    assert statement["Resource"] == ["arn:aws:logs:us-east-1:123456789012:log-group:AWSIotLogsV2:*"]
+    # A stack that does not own it creates none, and says where it comes from.
+    other = run_program(PROGRAM, overrides={"owns": {"iotLogging": False}})
+    assert other.of_type("aws:iot/loggingOptions:LoggingOptions") == []
 
 
 def test_prod_references_singletons_and_adds_conformance_pack(run_program: RunProgram) -> None:
@@ -139,6 +156,7 @@ def test_prod_references_singletons_and_adds_conformance_pack(run_program: RunPr
         "aws:cfg/recorder:Recorder",
         "aws:cfg/rule:Rule",
         "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+        "aws:iot/loggingOptions:LoggingOptions",  # prod has the device fleet, dev owns its logging
     ):
         assert graph.of_type(token) == [], token
     # Only the stack's own access-log bucket: its data buckets log there even without singletons.
