@@ -9,6 +9,7 @@ from __future__ import annotations
 import pulumi
 from bootstrap_settings import load_settings
 from github_oidc import GitHubDeployRoles
+from model_release_role import ModelReleaseRoles
 from state_backend import StateBackend
 
 from components.tagging import register_required_tags
@@ -18,6 +19,9 @@ settings = load_settings()
 register_required_tags(settings.default_tags())
 backend = StateBackend("state", settings)
 roles = GitHubDeployRoles("github", settings, backend)
+releases = ModelReleaseRoles(
+    "model-release", settings, roles.provider_arn, scope=roles.scope, secrets_key_arns=roles.secrets_key_arns
+)
 
 # The values docs/operations/bootstrap.md copies into the repository's GitHub variables.
 pulumi.export("backendUrl", backend.backend_url)
@@ -26,3 +30,4 @@ pulumi.export("accessLogBucket", backend.log_bucket_name)
 pulumi.export("secretsProviders", backend.secrets_providers)
 pulumi.export("previewRoleArns", roles.preview_role_arns)
 pulumi.export("deployRoleArns", roles.deploy_role_arns)
+pulumi.export("modelReleaseRoleArns", releases.role_arns)

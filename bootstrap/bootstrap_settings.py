@@ -49,6 +49,9 @@ class Environment(_Model):
     stack: Annotated[str, Field(pattern=_STACK)]
     github_environment: Annotated[str, Field(pattern=_GITHUB_ENVIRONMENT)]
     preview_github_environment: Annotated[str | None, Field(pattern=_GITHUB_ENVIRONMENT)] = None
+    #: The GitHub environment whose model-release job may sign and upload this stack's fleet models (P081);
+    #: unset: the stack gets no release role (bootstrap/model_release_role.py).
+    model_release_github_environment: Annotated[str | None, Field(pattern=_GITHUB_ENVIRONMENT)] = None
 
     @property
     def preview_environment(self) -> str:

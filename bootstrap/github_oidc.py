@@ -94,6 +94,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 opts=child,
             )
             provider_arn = provider.arn
+        self.provider_arn = provider_arn
 
         caller = aws.get_caller_identity_output()
         scope = pulumi.Output.all(
@@ -116,6 +117,9 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             )
         )
         key_arns = pulumi.Output.all(*[backend.secrets_keys[env.stack].arn for env in settings.environments])
+        # What other CI roles need to deny themselves the bootstrap's resources (model_release_role.py).
+        self.scope = scope
+        self.secrets_key_arns = key_arns
 
         self.preview_role_arns: dict[str, pulumi.Output[str]] = {}
         self.deploy_role_arns: dict[str, pulumi.Output[str]] = {}

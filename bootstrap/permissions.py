@@ -932,6 +932,11 @@ def _protect(scope: Scope, secrets_key_arns: Sequence[str]) -> list[Statement]:
     ]
 
 
+def bootstrap_protection(scope: Scope, secrets_key_arns: Sequence[str]) -> list[Statement]:
+    """The explicit denies every CI role carries: nothing of the bootstrap's own may be touched."""
+    return _protect(scope, secrets_key_arns)
+
+
 def service_groups() -> list[str]:
     """The names of a deploy role's managed service policies, in table order."""
     return list(dict.fromkeys(svc.group for svc in SERVICES))

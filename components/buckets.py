@@ -148,6 +148,11 @@ def _lifecycle_rules(spec: LifecycleSpec, versioned: bool) -> list[aws.s3.Bucket
     return rules
 
 
+def bucket_prefix(physical_name: str) -> str:
+    """The `bucket_prefix` of a HardenedBucket whose physical name is `physical_name` (S3 appends a suffix)."""
+    return physical_name[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
+
+
 class HardenedBucket(pulumi.ComponentResource):
     """A private, KMS-encrypted, TLS-only, versioned S3 bucket with lifecycle rules and grants.
 
@@ -185,7 +190,7 @@ class HardenedBucket(pulumi.ComponentResource):
         self._name = name
         self._key = key
         child = pulumi.ResourceOptions(parent=self)
-        prefix = settings.name(name)[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
+        prefix = bucket_prefix(settings.name(name))
         self.bucket = aws.s3.Bucket(
             name,
             bucket_prefix=prefix,

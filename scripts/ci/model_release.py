@@ -12,8 +12,9 @@ signature verifies under the fleet's KMS key (functions/device/ota.py). This is 
    published, so a release the fleet would refuse never leaves the pipeline;
 4. uploads it to `models/<version>/model.json` of the fleet's bucket (the key the recipe names) with its
    SHA-256 checked by S3 (`ChecksumSHA256`) and `If-None-Match: *`, so a published version is never
-   replaced (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"); the bucket's default
-   SSE-KMS encryption with the stack key applies, and the response must say so;
+   replaced (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"): a re-run with the same
+   model is a no-op, another model under a used version is refused; the bucket's default SSE-KMS
+   encryption with the stack key applies, and the response must say so;
 5. prints the `modelRelease` setting for `Pulumi.<stack>.yaml` (and the job summary under GitHub
    Actions), or with `--write-config` writes it there and reads it back through the settings model.
 
@@ -21,11 +22,14 @@ Why the release is written to config, not deployed from here: the recipe change 
 pull-request gate and review like any other change, and this role can never deploy (it may sign with
 one key and write one prefix; bootstrap/model_release_role.py).
 
-    .venv/bin/python scripts/ci/model_release.py --stack prod --model model.json --version 1.2.0 \\
-        --outputs outputs.json [--write-config]
+    .venv/bin/python scripts/ci/model_release.py --stack prod --model models/prod/model.json \\
+        --bucket <device_models_bucket> [--write-config]
 
-`outputs.json` is the stack's `outputs` export (`pulumi stack output outputs --json`); `--bucket` and
-`--key` override its `device_models_bucket` and `device_signing_key_alias`.
+The release version is the model's own `version`; a re-run of a published release changes nothing.
+
+The bucket is `--bucket` (the release workflow passes its environment's `DEVICE_MODELS_BUCKET`) or the
+`device_models_bucket` of `--outputs` (the stack's `outputs` export: `pulumi stack output outputs --json`);
+the key is `--key`, else the alias the stack gives it (components/devices.py `signing_alias_name`).
 Exit codes: 0 published, 2 bad input or a refused release (one line, nothing published), 1 AWS failed.
 """
 
@@ -47,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from components.devices import signing_alias_name  # noqa: E402
 from components.settings import ModelRelease, StackConfigError, load_settings  # noqa: E402
 from functions.device.anomaly import AnomalyModel, ModelError  # noqa: E402
 from functions.device.ota import Release, VerificationError, digest_b64, verify  # noqa: E402
@@ -80,16 +85,19 @@ def object_key(version: str) -> str:
     return f"models/{version}/model.json"
 
 
-def check_model(data: bytes, version: str, path: Path) -> None:
-    """The model must load as the device loads it, and carry the release's version."""
+def check_model(data: bytes, path: Path, version: str | None) -> str:
+    """The model must load as the device loads it; its own `version` is the release's. Returns that version."""
     if not data:
         raise ReleaseError(f"{path}: empty file")
     try:
         model = AnomalyModel.load(path)
     except (ModelError, ValueError) as error:  # json.JSONDecodeError is a ValueError
         raise ReleaseError(f"{path}: not a model the device can load: {str(error).split(': ', 1)[-1]}") from None
-    if model.version != version:
+    if version is not None and model.version != version:
         raise ReleaseError(f"{path}: the model says version {model.version!r}, the release is {version!r}")
+    if not re.fullmatch(version_pattern(), model.version):
+        raise ReleaseError(f"{path}: version {model.version!r}: letters, digits, '.' and '-' only, 1-32")
+    return model.version
 
 
 def version_pattern() -> str:
@@ -101,8 +109,8 @@ def version_pattern() -> str:
     raise AssertionError("ModelRelease.version has no pattern")  # pragma: no cover
 
 
-def target_from(outputs_file: Path | None, bucket: str | None, key: str | None) -> Target:
-    """The bucket and key alias, from the stack's outputs unless given."""
+def target_from(outputs_file: Path | None, bucket: str | None, key: str | None, default_key: str = "") -> Target:
+    """The bucket and key alias: as given, else from the stack's outputs, else (the key) the stack's alias."""
     outputs: Mapping[str, Any] = {}
     if outputs_file is not None:
         try:
@@ -114,7 +122,7 @@ def target_from(outputs_file: Path | None, bucket: str | None, key: str | None) 
         if not isinstance(outputs, Mapping):
             raise ReleaseError(f"{outputs_file}: not a JSON object (pulumi stack output outputs --json)")
     bucket = bucket or outputs.get("device_models_bucket")
-    key = key or outputs.get("device_signing_key_alias")
+    key = key or outputs.get("device_signing_key_alias") or default_key
     if not isinstance(bucket, str) or not bucket:
         raise ReleaseError(
             "device_models_bucket: not in the stack's outputs (is features.deviceFleet on?); or --bucket"
@@ -173,44 +181,58 @@ def sign(kms: Any, key: str, data: bytes) -> str:
     return base64.b64encode(response["Signature"]).decode("ascii")
 
 
-def upload(s3: Any, target: Target, version: str, data: bytes, digest: str) -> None:
-    """Put the model once (never over an existing release), checked by S3 against its SHA-256."""
+def upload(s3: Any, target: Target, version: str, data: bytes, digest: str) -> bool:
+    """Put the model once, checked by S3 against its SHA-256; False when this very model is there already.
+
+    A version is never replaced: `If-None-Match: *` makes S3 refuse a second put (412), and then the stored
+    object's SHA-256 (HeadObject with `ChecksumMode=ENABLED`) tells a re-run of the same release (nothing to
+    do) from a different model under a used version (refused).
+    """
     from botocore.exceptions import ClientError  # noqa: PLC0415
 
     key = object_key(version)
+    where = f"s3://{target.bucket}/{key}"
     try:
         response = s3.put_object(
             Bucket=target.bucket,
             Key=key,
             Body=data,
             ContentType="application/json",
+            ChecksumAlgorithm="SHA256",
             ChecksumSHA256=digest,
             IfNoneMatch="*",
         )
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        if code in ("PreconditionFailed", "412"):
+        if code not in ("PreconditionFailed", "412"):
+            message = error.response.get("Error", {}).get("Message", "")
+            raise AwsError(f"s3:PutObject {where}: {code}: {message}") from None
+        stored = _call(f"s3:HeadObject {where}", s3.head_object, Bucket=target.bucket, Key=key, ChecksumMode="ENABLED")
+        if stored.get("ChecksumSHA256") != digest:
             raise ReleaseError(
-                f"s3://{target.bucket}/{key}: release {version} exists already; use a new version"
+                f"{where}: version {version} is published with other content; give the model a new version"
             ) from None
-        message = error.response.get("Error", {}).get("Message", "")
-        raise AwsError(f"s3:PutObject s3://{target.bucket}/{key}: {code}: {message}") from None
+        return False
     if response.get("ServerSideEncryption") != "aws:kms":
         raise AwsError(
-            f"s3://{target.bucket}/{key}: stored with {response.get('ServerSideEncryption')!r}, not SSE-KMS: "
+            f"{where}: stored with {response.get('ServerSideEncryption')!r}, not SSE-KMS: "
             "the bucket is not the fleet's encrypted bucket"
         )
+    return True
 
 
-def release(*, kms: Any, s3: Any, target: Target, model: Path, version: str) -> ModelRelease:
-    """Sign, verify with the device's code, upload; the setting to pin. Nothing is uploaded unless it verifies."""
+def release(*, kms: Any, s3: Any, target: Target, model: Path, version: str | None = None) -> tuple[ModelRelease, bool]:
+    """Sign, verify with the device's code, upload: the setting to pin, and whether it was uploaded now.
+
+    Nothing is uploaded unless the signature verifies.
+    """
     try:
         data = model.read_bytes()
     except FileNotFoundError:
         raise ReleaseError(f"{model}: file not found") from None
     except OSError as error:
         raise ReleaseError(f"{model}: cannot read: {error.strerror}") from None
-    check_model(data, version, model)
+    version = check_model(data, model, version)
     check_key(kms, target.key)
     digest = digest_b64(data)
     signature = sign(kms, target.key, data)
@@ -220,8 +242,7 @@ def release(*, kms: Any, s3: Any, target: Target, model: Path, version: str) -> 
     except VerificationError as error:
         raise ReleaseError(f"{target.key}: {error}: nothing was published") from None
     pinned = ModelRelease(version=version, sha256=digest, signature=signature)
-    upload(s3, target, version, data, digest)
-    return pinned
+    return pinned, upload(s3, target, version, data, digest)
 
 
 def setting(pinned: ModelRelease) -> dict[str, Any]:
@@ -259,13 +280,14 @@ def stack_settings(program_dir: Path, stack: str) -> Any:
     return load_settings(config.values, stack, project)
 
 
-def summary(stack: str, target: Target, pinned: ModelRelease) -> str:
+def summary(stack: str, target: Target, pinned: ModelRelease, uploaded: bool) -> str:
     """Markdown for the job summary: what was published and the setting to commit."""
     block = json.dumps({CONFIG_KEY: {"modelRelease": setting(pinned)}}, indent=2)
+    where = f"`s3://{target.bucket}/{object_key(pinned.version)}`"
+    done = f"Uploaded to {where}" if uploaded else f"Already published at {where} with the same SHA-256"
     return (
         f"### Model release `{pinned.version}` for `{stack}`\n\n"
-        f"Uploaded to `s3://{target.bucket}/{object_key(pinned.version)}`, signed by `{target.key}` and verified "
-        "with the device's own code.\n\n"
+        f"{done}; signed by `{target.key}` and verified with the device's own code.\n\n"
         f"Pin it: set `agentic-platform:{CONFIG_KEY}` in `Pulumi.{stack}.yaml` to this (or run the script with "
         "`--write-config`) and open a pull request; the gate and the deploy do the rest.\n\n"
         f"```json\n{block}\n```\n"
@@ -276,7 +298,7 @@ def main(argv: list[str] | None = None, *, clients: tuple[Any, Any] | None = Non
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--stack", required=True)
     parser.add_argument("--model", required=True, type=Path, help="the model file (JSON, as the device loads it)")
-    parser.add_argument("--version", required=True, help="release version: letters, digits, '.', '-' (1-32)")
+    parser.add_argument("--version", help="the release version, if given: must equal the model's own version")
     parser.add_argument("--outputs", type=Path, help="the stack's outputs export as JSON")
     parser.add_argument("--bucket", help="the fleet's models bucket (default: from --outputs)")
     parser.add_argument("--key", help="the fleet's signing key id, ARN or alias (default: from --outputs)")
@@ -284,21 +306,19 @@ def main(argv: list[str] | None = None, *, clients: tuple[Any, Any] | None = Non
     parser.add_argument("--write-config", action="store_true", help="write the release into Pulumi.<stack>.yaml")
     args = parser.parse_args(argv)
     try:
-        if not re.fullmatch(version_pattern(), args.version):
-            raise ReleaseError(f"--version: {args.version!r}: letters, digits, '.' and '-' only, 1-32")
         settings = stack_settings(args.program_dir, args.stack)
         if not settings.features.device_fleet:
             raise ReleaseError(f"Pulumi.{args.stack}.yaml: features.deviceFleet is off: this stack has no fleet")
-        target = target_from(args.outputs, args.bucket, args.key)
+        target = target_from(args.outputs, args.bucket, args.key, signing_alias_name(settings))
         kms, s3 = clients if clients is not None else _clients(settings.region)
-        pinned = release(kms=kms, s3=s3, target=target, model=args.model, version=args.version)
+        pinned, uploaded = release(kms=kms, s3=s3, target=target, model=args.model, version=args.version)
     except (ReleaseError, StackConfigError, ConfigError) as error:
         print(f"model_release: {error}", file=sys.stderr)
         return 2
     except AwsError as error:
         print(f"model_release: {error}", file=sys.stderr)
         return 1
-    text = summary(args.stack, target, pinned)
+    text = summary(args.stack, target, pinned, uploaded)
     print(text)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:

@@ -296,6 +296,8 @@ def test_bootstrap_passes_the_gate_like_the_platform_stacks() -> None:
         },
         *{("iam-no-wildcard-resource-for-writes", f"github-deploy-{st}-{g}") for st in stacks for g in star_writes},
         *{("iam-no-wildcard-resource-for-writes", f"github-preview-{st}-policy") for st in stacks},
+        # The release role names the fleet's keys by alias (bootstrap/model_release_role.py).
+        ("iam-no-wildcard-resource-for-writes", "model-release-prod-policy"),
         ("s3-bucket-kms-encryption", "state-access-logs"),
     }
 

@@ -116,7 +116,7 @@ def write_model(tmp_path: Path, model: dict[str, Any] = MODEL) -> tuple[Path, by
     return path, data
 
 
-def run(tmp_path: Path, kms: Any, s3: Any, *extra: str, version: str = "1.2.0") -> int:
+def run(tmp_path: Path, kms: Any, s3: Any, *extra: str) -> int:
     model, _ = write_model(tmp_path) if not (tmp_path / "model.json").exists() else (tmp_path / "model.json", b"")
     return int(
         model_release.main(
@@ -125,8 +125,6 @@ def run(tmp_path: Path, kms: Any, s3: Any, *extra: str, version: str = "1.2.0") 
                 "prod",
                 "--model",
                 str(model),
-                "--version",
-                version,
                 "--bucket",
                 BUCKET,
                 "--key",
@@ -193,9 +191,15 @@ def test_a_published_version_is_never_replaced(
 ) -> None:
     _, data = write_model(tmp_path)
     assert run(tmp_path, kms_stub(private_key, data)[0], s3) == 0
-    capsys.readouterr()
-    assert run(tmp_path, kms_stub(private_key, data)[0], s3) == 2
-    assert "release 1.2.0 exists already; use a new version" in capsys.readouterr().err
+    # The same model again (a re-run of the workflow): nothing to do, and the pin is printed again.
+    assert run(tmp_path, kms_stub(private_key, data)[0], s3) == 0
+    assert "Already published at" in capsys.readouterr().out
+    # Another model under the version already published is refused, and the published one stays.
+    changed = json.dumps({**MODEL, "threshold": 9.0}).encode()
+    (tmp_path / "model.json").write_bytes(changed)
+    assert run(tmp_path, kms_stub(private_key, changed)[0], s3) == 2
+    assert "version 1.2.0 is published with other content" in capsys.readouterr().err
+    assert s3.get_object(Bucket=BUCKET, Key="models/1.2.0/model.json")["Body"].read() == data
 
 
 def test_a_key_that_is_not_a_signing_key_is_refused(
@@ -219,9 +223,10 @@ def test_an_unencrypted_bucket_is_refused(
 @pytest.mark.parametrize(
     ("model", "version", "message"),
     [
-        (MODEL, "1.2.0/../x", "--version: '1.2.0/../x': letters, digits"),
+        ({**MODEL, "version": "1.2.0/../x"}, None, "version '1.2.0/../x': letters, digits"),
         ({**MODEL, "version": "1.1.0"}, "1.2.0", "the model says version '1.1.0', the release is '1.2.0'"),
-        ({**MODEL, "std": [0.0]}, "1.2.0", "not a model the device can load"),
+        ({**MODEL, "std": [0.0]}, None, "not a model the device can load"),
+        ({**MODEL, "std": "x"}, None, "not a model the device can load"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -230,12 +235,12 @@ def test_bad_input_is_one_line_and_exit_2(
     s3: Any,
     capsys: pytest.CaptureFixture[str],
     model: dict[str, Any],
-    version: str,
+    version: str | None,
     message: str,
 ) -> None:
     write_model(tmp_path, model)
     kms, _ = kms_stub(private_key, None)
-    assert run(tmp_path, kms, s3, version=version) == 2
+    assert run(tmp_path, kms, s3, *(["--version", version] if version else [])) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
@@ -246,7 +251,7 @@ def test_a_stack_without_a_fleet_is_refused(
 ) -> None:
     model, _ = write_model(tmp_path)
     code = model_release.main(
-        ["--stack", "dev", "--model", str(model), "--version", "1.2.0", "--program-dir", str(program(tmp_path))],
+        ["--stack", "dev", "--model", str(model), "--program-dir", str(program(tmp_path))],
         clients=(kms_stub(private_key, None)[0], s3),
     )
     assert code == 2

@@ -41,8 +41,14 @@ def pulumi_steps(wf: str) -> list[dict[str, Any]]:
     return [s for w, _, s in all_steps() if w == wf and s.get("uses", "").startswith("pulumi/actions@")]
 
 
-def test_the_four_workflows_exist() -> None:
-    assert {p.name for p in WORKFLOWS} == {"pull-request.yml", "deploy.yml", "drift.yml", "policy-pack.yml"}
+def test_the_five_workflows_exist() -> None:
+    assert {p.name for p in WORKFLOWS} == {
+        "pull-request.yml",
+        "deploy.yml",
+        "drift.yml",
+        "policy-pack.yml",
+        "model-release.yml",
+    }
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -76,6 +82,7 @@ def test_job_permissions_are_what_each_job_needs() -> None:
     drift = workflow("drift.yml")["jobs"]["drift"]
     assert drift["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
     assert workflow("policy-pack.yml")["jobs"]["policies"]["permissions"] == {"contents": "read"}
+    assert workflow("model-release.yml")["jobs"]["release"]["permissions"] == {"contents": "read", "id-token": "write"}
 
 
 def test_only_jobs_that_assume_a_role_get_an_oidc_token() -> None:
@@ -190,7 +197,7 @@ def test_role_arns_come_from_variables_not_literals() -> None:
     for _, _, step in all_steps():
         if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
             role = step["with"]["role-to-assume"]
-            assert role == PREVIEW_ROLE or re.fullmatch(r"\$\{\{ vars\.AWS_DEPLOY_ROLE_ARN \}\}", role)
+            assert role == PREVIEW_ROLE or re.fullmatch(r"\$\{\{ vars\.AWS_(DEPLOY|MODEL_RELEASE)_ROLE_ARN \}\}", role)
             assert "aws-access-key-id" not in step["with"]
 
 
@@ -240,3 +247,22 @@ def test_the_diagram_renderer_is_installed_before_the_tests() -> None:
     runs = [s.get("run", "") for s in workflow("pull-request.yml")["jobs"]["test"]["steps"]]
     assert "make mermaid" in runs and "make test" in runs
     assert runs.index("make mermaid") < runs.index("make test")
+
+
+def test_model_releases_come_from_main_in_the_stacks_release_environment_and_never_deploy() -> None:
+    """The release role trusts `environment:model-release-<stack>` only (bootstrap/model_release_role.py):
+    the job is bound to that environment, runs for the stacks the bootstrap gives a release role, releases
+    the reviewed model file of the commit (no dispatch inputs), and runs no Pulumi command."""
+    data = workflow("model-release.yml")
+    assert data["on"]["push"] == {"branches": ["main"], "paths": ["models/**"]}
+    assert data["on"]["workflow_dispatch"] is None  # no inputs: what is released is decided by the source
+    job = data["jobs"]["release"]
+    assert job["environment"] == "model-release-${{ matrix.stack }}"
+    assert _assumes(job) == ["${{ vars.AWS_MODEL_RELEASE_ROLE_ARN }}"]
+    releasing = {e["stack"]: e.get("modelReleaseGithubEnvironment") for e in _bootstrap_environments()}
+    for stack in job["strategy"]["matrix"]["stack"]:
+        assert releasing[stack] == f"model-release-{stack}"
+        assert (ROOT / "models" / stack / "model.json").is_file()
+    assert not any(s.get("uses", "").startswith("pulumi/actions@") for s in job["steps"])
+    (run,) = [s for s in job["steps"] if "model_release.py" in s.get("run", "")]
+    assert set(run["env"]) == {"STACK", "BUCKET"} and "--write-config" not in run["run"]
