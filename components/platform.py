@@ -325,6 +325,10 @@ class AgenticPlatform(pulumi.ComponentResource):
 
         # --- observability --------------------------------------------------------------------------
         functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
+        if self.variants is not None:
+            # The edge's miss -> generate path: a failing writer leaves viewers on the default page silently,
+            # so its errors and its dead-letter queue are alarmed like the core's (P129, P179).
+            functions["variants"] = self.variants
         self.observability = Observability(
             "observability",
             settings,
@@ -378,6 +382,7 @@ class AgenticPlatform(pulumi.ComponentResource):
         which generates it with the cheapest tier through the guardrail and writes it under `variants/`.
         """
         self.edge: EdgeDelivery | None = None
+        self.variants: Function | None = None
         if not settings.features.edge:
             return
         self.edge = EdgeDelivery(

@@ -221,3 +221,17 @@ def test_the_router_calls_exactly_the_models_its_role_may_invoke(graph):
     assert invoked == set(model_ids.values())
     allowed = {"dev": ["micro", "lite"], "prod": ["micro", "lite", "pro", "premier"]}[graph.stack]
     assert list(model_ids) == allowed
+
+
+def test_the_variant_writer_is_alarmed_like_the_core(graph: ResourceGraph) -> None:
+    """A failing writer leaves viewers on the default page without a sound: its dead-letter queue is alarmed in
+    every stack with the edge, and in prod its errors, throttles and latency like every core function's."""
+    alarms = {a.name for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    if graph.stack != "prod":
+        assert not {a for a in alarms if "variants" in a}
+        return
+    assert "observability-dlq-variants" in alarms
+    assert {a for a in alarms if a.startswith("observability-") and a.endswith("-variants")} >= {
+        "observability-dlq-variants",
+        "observability-errors-variants",
+    }
