@@ -32,6 +32,7 @@ from typing import Any
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 BEDROCK_INVOKE_MODEL = "arn:aws:states:::bedrock:invokeModel"
 DYNAMODB_PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
+DYNAMODB_GET_ITEM = "arn:aws:states:::dynamodb:getItem"
 EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
 SNS_PUBLISH = "arn:aws:states:::sns:publish"
 

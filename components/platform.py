@@ -252,6 +252,7 @@ class AgenticPlatform(pulumi.ComponentResource):
         self.workflow.grant_invoke_function(self.router)
         self.workflow.grant_invoke_function(self.decide)
         self.workflow.grant_put_item(audit.table, grant="put-item-audit")
+        self.workflow.grant_get_item(audit.table, grant="get-item-audit")
         self.workflow.grant_publish(self.escalation.topic_arn)
         self.workflow.grant_put_events(self.bus)
         self.bus.route_to_state_machine(

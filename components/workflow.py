@@ -28,6 +28,7 @@ from components import asl, iam
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import PlatformSettings
+from functions.shared import constants
 
 #: Log delivery for Step Functions uses CloudWatch Logs' vended-log APIs, which do not support
 #: resource-level permissions: the documented policy uses `Resource: "*"`
@@ -189,6 +190,10 @@ class Workflow(pulumi.ComponentResource):
         """`dynamodb:putItem` tasks on this table."""
         return self._grant(grant or f"put-item-{table._name}", ["dynamodb:PutItem"], [table.arn])
 
+    def grant_get_item(self, table: aws.dynamodb.Table, *, grant: str | None = None) -> aws.iam.RolePolicy:
+        """`dynamodb:getItem` tasks on this table (the failure path reads its own markers)."""
+        return self._grant(grant or f"get-item-{table._name}", ["dynamodb:GetItem"], [table.arn])
+
     def grant_put_events(self, bus: Any) -> aws.iam.RolePolicy:
         """`events:putEvents` tasks on this bus."""
         return self._grant("put-events", ["events:PutEvents"], [bus.arn])
@@ -214,10 +219,17 @@ IN_PROGRESS_RETRY: dict[str, Any] = {
 #: Step Functions' error name for a false ConditionExpression of the dynamodb:putItem integration
 #: (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html: errors are `DynamoDB.<code>`).
 CONDITION_FAILED_ERROR = "DynamoDB.ConditionalCheckFailedException"
-#: The audit table's key and the failure path's record (functions/shared/constants.py).
-AUDIT_KEY = "request_id"
-AUDIT_SORT_KEY = "record"
-FAILURE_RECORD = "workflow_failed"
+#: A false condition is an answer, not a fault: never retried (a rule matches the first error it names).
+RECORD_RETRY: tuple[dict[str, Any], ...] = (
+    {"ErrorEquals": [CONDITION_FAILED_ERROR], "MaxAttempts": 0},
+    *PIPELINE_RETRY,
+)
+#: The audit table's key and the failure path's records (one place: functions/shared/constants.py).
+AUDIT_KEY = constants.AUDIT_KEY_ATTR
+AUDIT_SORT_KEY = constants.AUDIT_SORT_ATTR
+FAILURE_RECORD = constants.AUDIT_FAILURE_RECORD
+REVIEW_SENT_RECORD = constants.AUDIT_REVIEW_SENT_RECORD
+ESCALATION_SENT_RECORD = constants.AUDIT_ESCALATION_SENT_RECORD
 
 
 def _step_catch() -> list[dict[str, Any]]:
@@ -246,6 +258,57 @@ def escalation_detail(*, answered: bool) -> dict[str, Any]:
     else:
         detail.update({"confidence": 0, "tier": None})
     return detail
+
+
+def _once(
+    effect: str,
+    audit_table: str,
+    record: str,
+    task: dict[str, Any],
+    *,
+    done: str,
+    already: str | None = None,
+    comment: str,
+) -> dict[str, dict[str, Any]]:
+    """Check{effect}Sent -> Send{effect} -> Mark{effect}Sent: an effect the audit table's `record` guards.
+
+    The marker is appended after the effect succeeded, so a failed effect is retried by the next execution
+    (or a redrive), and an effect that went out is not repeated (at least once, twice only if the execution
+    dies between the effect and its marker). `already` is where a marker found before sending leads.
+    """
+    key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": record}}
+    check, send, mark = f"Check{effect}Sent", f"Send{effect}", f"Mark{effect}Sent"
+    found = f"{effect}SentFound"
+    return {
+        check: asl.task(
+            asl.DYNAMODB_GET_ITEM,
+            parameters={"TableName": audit_table, "Key": key, "ConsistentRead": True},
+            result_path=f"$.{found}",
+            next_state=f"{effect}SentChoice",
+            catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
+            comment=comment,
+        ),
+        f"{effect}SentChoice": asl.choice(
+            [{"Variable": f"$.{found}.Item", "IsPresent": True, "Next": already or done}], default=send
+        ),
+        send: {**task, "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}]},
+        mark: asl.task(
+            asl.DYNAMODB_PUT_ITEM,
+            parameters={
+                "TableName": audit_table,
+                "Item": {**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}},
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
+            },
+            result_path=None,
+            next_state=done,
+            retry=RECORD_RETRY,
+            catch=[
+                {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": done},
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
+            ],
+        ),
+    }
 
 
 def request_pipeline(
@@ -301,38 +364,60 @@ def request_pipeline(
                     "cause": {"S.$": "$.error.Cause"},
                     "recorded_at": {"S.$": "$$.State.EnteredTime"},
                 },
-                # Append-only: the first failure of a request is recorded and escalated, never a second one.
+                # Append-only: the first failure of a request is recorded, never a second one.
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
             },
             result_path=None,
             next_state="FailureDetail",
+            retry=RECORD_RETRY,
             catch=[
-                {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "AlreadyEscalated"},
+                # Recorded by an earlier execution: go on, each effect below is guarded by its own record, so
+                # one that an earlier execution could not complete (SNS or the bus down) is done now, once.
+                {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "FailureDetail"},
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
             ],
             comment="Audit trail of the failure, once per request (P147)",
         ),
-        "AlreadyEscalated": asl.succeed(),
         "FailureDetail": asl.choice(
             [{"Variable": "$.answer.Payload.tier", "IsPresent": True, "Next": "EscalationAfterAnswer"}],
             default="EscalationBeforeAnswer",
         ),
         "EscalationAfterAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="NotifyReviewers"
+            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="CheckReviewSent"
         ),
         "EscalationBeforeAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="NotifyReviewers"
+            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="CheckReviewSent"
         ),
-        "NotifyReviewers": asl.sns_publish(
-            escalation_topic_arn,
-            message_path="States.JsonToString($.escalation)",
-            subject="Agentic platform: request needs human review",
-            next_state="EmitEscalation",
+        **_once(
+            "Review",
+            audit_table,
+            REVIEW_SENT_RECORD,
+            asl.sns_publish(
+                escalation_topic_arn,
+                message_path="States.JsonToString($.escalation)",
+                subject="Agentic platform: request needs human review",
+                next_state="MarkReviewSent",
+            ),
+            done="CheckEscalationSent",
+            comment="The reviewers' one case: decide, or an earlier execution, may have sent it already",
         ),
-        "EmitEscalation": asl.events_put_events(
-            bus_name, event_source, "EscalationRequested", detail_path="$.escalation", next_state="Failed"
+        **_once(
+            "Escalation",
+            audit_table,
+            ESCALATION_SENT_RECORD,
+            asl.events_put_events(
+                bus_name,
+                event_source,
+                "EscalationRequested",
+                detail_path="$.escalation",
+                next_state="MarkEscalationSent",
+            ),
+            done="Failed",
+            already="AlreadyEscalated",
+            comment="EscalationRequested once, so the user hears back once",
         ),
+        "AlreadyEscalated": asl.succeed(),
         "Failed": asl.fail("RequestFailed", "the request was escalated to human review after retries"),
     }
     return asl.definition(

@@ -26,9 +26,10 @@ import pytest
 import yaml
 
 from tests.preflight.checkov_required import require_checkov
+from tests.shared_files import shared_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PRINCIPLES_FILE = REPO_ROOT.parent / "shared" / "principles.yaml"
+PRINCIPLES_FILE = shared_path("principles.yaml")
 TRACEABILITY_FILE = REPO_ROOT / "policies" / "traceability.yaml"
 CHECKOV_CHECKS_DIR = REPO_ROOT / "policies" / "checkov"
 DOCS = (REPO_ROOT / "docs" / "architecture.md", *sorted((REPO_ROOT / "docs" / "principles").glob("*.md")))
@@ -42,8 +43,7 @@ MIN_NOTE_CHARS = 20
 
 
 def _require_principles() -> None:
-    if not PRINCIPLES_FILE.is_file():
-        pytest.skip(f"{PRINCIPLES_FILE} is absent: the principles live in ../shared beside the repository")
+    assert PRINCIPLES_FILE.is_file(), f"{PRINCIPLES_FILE} is missing (tests/shared_files.py)"
 
 
 @cache

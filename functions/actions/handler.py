@@ -31,7 +31,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import BedrockAgentEventModel
 from botocore.exceptions import BotoCoreError, ClientError
@@ -173,6 +176,7 @@ def submit(command: SubmitCommand) -> dict[str, Any]:
             guardrail_version=config.guardrail_version,
             metrics=metrics,
             logger=logger,
+            request_id=command.request_id(),
         )
     except intake.IntakeError as exc:
         raise ActionError(exc.status, exc.code, exc.message) from exc
@@ -213,6 +217,10 @@ def submit_request(request: Annotated[SubmitRequest, Body(embed=False)]) -> Subm
         result = submit_once()(command=command)
     except IdempotencyAlreadyInProgressError as exc:
         raise ActionError(409, "in_progress", "The same request is already being submitted.") from exc
+    except IdempotencyPersistenceLayerError as exc:
+        # The store failed before or after the publish; a retry is safe either way (same request id).
+        logger.exception("idempotency store failed")
+        raise ActionError(503, "unavailable", "The request could not be recorded; retry later.") from exc
     return SubmittedRequest.model_validate(result)
 
 

@@ -7,9 +7,15 @@ models keep to string fields.
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.shared.events import REQUEST_ID_PATTERN
+
+#: The namespace of the agent's request ids (uuid5): distinct from the HTTP door's (functions/ingest/models.py).
+AGENT_REQUEST_NAMESPACE = uuid.UUID("5d0c8e2a-3b7f-4c1e-9f46-2a8b1d6e0c37")
 
 #: Audit-table ``outcome`` values (written by ``decide`` and by the workflow's failure path), plus
 #: ``pending`` while no audit record exists yet. Plain strings in the schema: Bedrock reads OpenAPI 3.0,
@@ -42,6 +48,22 @@ class SubmitCommand(BaseModel):
 
     session_id: str
     prompt: str
+
+    def request_id(self) -> str:
+        """A request id derived from the session and the prompt: a retried submission is the same request.
+
+        The bus and the workflow then see one request however often the agent (or Lambda) retries, even when
+        the idempotency store fails after the publish (the execution is named after the request id).
+
+        Examples
+        --------
+        >>> a = SubmitCommand(session_id="12345678912345", prompt="p")
+        >>> a.request_id() == SubmitCommand(session_id="12345678912345", prompt="p").request_id()
+        True
+        >>> a.request_id() == SubmitCommand(session_id="99999999999999", prompt="p").request_id()
+        False
+        """
+        return str(uuid.uuid5(AGENT_REQUEST_NAMESPACE, json.dumps(["agent-session", self.session_id, self.prompt])))
 
 
 class SubmittedRequest(BaseModel):

@@ -9,7 +9,7 @@ one per escalation. The outcome event is published last, by the handler.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from functions.shared.aws import client
 from functions.shared.constants import (
     AUDIT_DECISION_RECORD,
     AUDIT_KEY_ATTR,
+    AUDIT_REVIEW_SENT_RECORD,
     AUDIT_SORT_ATTR,
     OUTPUTS_PREFIX,
     TTL_ATTR,
@@ -26,8 +27,6 @@ from functions.shared.constants import (
 from functions.shared.effects import effect_key, once
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from functions.shared.events import EscalationReason, ModelAnswered
 
 #: DynamoDB's error code when a ConditionExpression is false (botocore dynamodb service model).
@@ -90,10 +89,37 @@ def _notify(*, item: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": response["MessageId"]}
 
 
-def request_review(topic_arn: str, notice: dict[str, Any]) -> None:
+def request_review(topic_arn: str, notice: dict[str, Any], *, audit_table: str | None = None) -> None:
     """Notify reviewers once per request. The review queue is subscribed to the topic, so this one
-    message is also the queue's one case (components/escalation.py)."""
+    message is also the queue's one case (components/escalation.py).
+
+    With ``audit_table``, the notice is then recorded there (``review_sent``), so that the workflow's failure
+    path, which cannot read this function's idempotency records, does not send the reviewers a second case
+    when a later step of this request fails for good.
+    """
     _notify(item={"effect_key": effect_key("review", notice["request_id"]), "topic_arn": topic_arn, "notice": notice})
+    if audit_table is not None:
+        record_once(audit_table, notice["request_id"], AUDIT_REVIEW_SENT_RECORD)
+
+
+def record_once(table: str, request_id: str, record: str) -> bool:
+    """Append the marker ``record`` of a request to the audit table once; False when it was there already."""
+    try:
+        client("dynamodb").put_item(
+            TableName=table,
+            Item={
+                AUDIT_KEY_ATTR: {"S": request_id},
+                AUDIT_SORT_ATTR: {"S": record},
+                "recorded_at": {"S": datetime.now(UTC).isoformat()},
+            },
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR},
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != CONDITION_FAILED:
+            raise
+        return False
+    return True
 
 
 def write_audit(

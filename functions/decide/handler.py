@@ -70,7 +70,9 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
     event: PlatformEvent
     if reasons:
         actions.request_review(
-            config.escalation_topic_arn, actions.review_notice(answered, reasons, config.outputs_bucket, key)
+            config.escalation_topic_arn,
+            actions.review_notice(answered, reasons, config.outputs_bucket, key),
+            audit_table=config.audit_table,
         )
         event = EscalationRequested(
             request_id=answered.request_id,

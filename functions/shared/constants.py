@@ -64,6 +64,11 @@ AUDIT_DECISION_RECORD: Final = "decision"
 """Written once by ``decide``."""
 AUDIT_FAILURE_RECORD: Final = "workflow_failed"
 """Written once by the workflow's failure path."""
+AUDIT_REVIEW_SENT_RECORD: Final = "review_sent"
+"""Written once after the reviewers' one notice for the request went out (by ``decide`` or the failure path),
+so that neither sends a second case."""
+AUDIT_ESCALATION_SENT_RECORD: Final = "escalation_sent"
+"""Written once after the failure path's ``EscalationRequested`` was put on the bus (the user hears back once)."""
 TTL_ATTR: Final = "expires_at"
 """TTL attribute of the cache and audit tables (epoch seconds)."""
 

@@ -7,7 +7,14 @@ an intervention writes nothing, so viewers keep the default) and writes the resu
 it, `variants/<page>/<country>-<language>-<segment>.html`, with `Cache-Control: max-age` and `Expires` set
 to the variant's lifetime; the bucket's lifecycle rule deletes it after that (P076 freshness).
 
-A variant that already exists is not generated again: several edge locations may ask for the same one.
+A variant is paid for once per lifetime, however many edge locations ask for it and however often:
+
+* one that exists is not generated again;
+* one the guardrail blocked (or that came back empty) leaves a `.blocked` marker beside it with the same
+  lifetime, so the viewers keep the default page and nobody pays for it again until the marker expires;
+* concurrent asks for the same variant race for a `.claim` object written with `If-None-Match: *` (S3
+  conditional writes): one generates, the others stop. A claim older than the function's timeout belongs to
+  an invocation that died, and is taken over with `If-Match` on its ETag, so only one taker wins.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ tracer = Tracer()
 metrics = Metrics()
 
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+#: A claim older than this belongs to an invocation that died (longer than the function's timeout).
+CLAIM_SECONDS = 15 * 60
 MAX_OUTPUT_TOKENS = 2000
 _SYSTEM = (
     "You adapt a web page for one audience. Keep its HTML structure, links and facts; change only wording, "
@@ -52,12 +61,23 @@ class ContentStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def read(self, key: str) -> str: ...
     def write(self, key: str, body: str, expires: datetime, ttl_seconds: int) -> None: ...
+    def claim(self, key: str, now: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "written" | "exists" | "blocked" | "no-default"
+    status: str  # "written" | "exists" | "blocked" | "no-default" | "in-progress"
     key: str
+
+
+def blocked_key(target: str) -> str:
+    """Where a blocked (or empty) generation is remembered, beside the variant the edge would read."""
+    return target.removesuffix(".html") + ".blocked"
+
+
+def claim_key(target: str) -> str:
+    """The object whose conditional creation decides which invocation generates the variant."""
+    return target.removesuffix(".html") + ".claim"
 
 
 def prompt_for(key: VariantKey, default_page: str) -> RenderedPrompt:
@@ -79,13 +99,19 @@ def generate(
     target = key.object_key
     if store.exists(target):
         return Outcome("exists", target)
+    if store.exists(blocked_key(target)):
+        return Outcome("blocked", target)
     default_key = f"{key.page}.html"
     if not store.exists(default_key):
         return Outcome("no-default", target)
+    if not store.claim(claim_key(target), now):
+        return Outcome("in-progress", target)
     completion: Completion = converse(model_id, prompt_for(key, store.read(default_key)), MAX_OUTPUT_TOKENS)
+    expires = now + timedelta(seconds=ttl_seconds)
     if completion.guardrail_intervened or not completion.text.strip():
+        store.write(blocked_key(target), "", expires, ttl_seconds)
         return Outcome("blocked", target)
-    store.write(target, completion.text, now + timedelta(seconds=ttl_seconds), ttl_seconds)
+    store.write(target, completion.text, expires, ttl_seconds)
     return Outcome("written", target)
 
 
@@ -107,6 +133,32 @@ class S3ContentStore:
     def read(self, key: str) -> str:
         return str(aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read().decode("utf-8"))
 
+    def claim(self, key: str, now: datetime) -> bool:
+        """Create the claim object; take over a stale one; False when another invocation holds it."""
+        s3 = aws.client("s3")
+        try:
+            s3.put_object(Bucket=self.bucket, Key=key, Body=b"", IfNoneMatch="*")
+        except ClientError as error:
+            if not _precondition_failed(error):
+                raise
+        else:
+            return True
+        try:
+            held = s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False  # expired meanwhile (lifecycle): the next ask claims it afresh
+            raise
+        if (now - held["LastModified"]).total_seconds() < CLAIM_SECONDS:
+            return False
+        try:
+            s3.put_object(Bucket=self.bucket, Key=key, Body=b"", IfMatch=held["ETag"])
+        except ClientError as error:
+            if not _precondition_failed(error):
+                raise
+            return False  # another invocation took it over first
+        return True
+
     def write(self, key: str, body: str, expires: datetime, ttl_seconds: int) -> None:
         aws.client("s3").put_object(
             Bucket=self.bucket,
@@ -116,6 +168,11 @@ class S3ContentStore:
             CacheControl=f"public, max-age={ttl_seconds}",
             Expires=expires,
         )
+
+
+def _precondition_failed(error: ClientError) -> bool:
+    """S3's answer to a conditional write whose condition is false (412 PreconditionFailed)."""
+    return error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412")
 
 
 def parse_event(event: dict[str, Any]) -> VariantRequested:

@@ -218,12 +218,18 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
     assert result["status"] == "FAILED"
     assert result["error"] == "RequestFailed"
-    assert _entered(result["history"])[-6:] == [
+    assert _entered(result["history"])[-12:] == [
         "RecordFailure",
         "FailureDetail",
         "EscalationAfterAnswer",
-        "NotifyReviewers",
-        "EmitEscalation",
+        "CheckReviewSent",
+        "ReviewSentChoice",
+        "SendReview",
+        "MarkReviewSent",
+        "CheckEscalationSent",
+        "EscalationSentChoice",
+        "SendEscalation",
+        "MarkEscalationSent",
         "Failed",
     ]
     assert fakes.calls[DECIDE_ARN] == 1  # ConfigurationError is never retried
@@ -298,9 +304,56 @@ def test_each_failure_is_escalated_once(world: World, fakes: FakeLambdas) -> Non
 
     assert (first["status"], second["status"]) == ("FAILED", "SUCCEEDED")
     assert _entered(second["history"])[-1] == "AlreadyEscalated"
-    assert len(world.scan_audit()) == 1
+    assert sorted(i["record"]["S"] for i in world.scan_audit()) == ["escalation_sent", "review_sent", "workflow_failed"]
     assert len(world.messages(world.reviews_url)) == 1
     assert len(world.messages(world.events_url)) == 1
+
+
+def _record(world: World, record: str) -> None:
+    world.ddb.put_item(
+        TableName="audit",
+        Item={"request_id": {"S": REQUEST_ID}, "record": {"S": record}, "recorded_at": {"S": "2026-12-01T00:00:00Z"}},
+    )
+
+
+def test_a_case_decide_already_sent_is_not_sent_again(world: World, fakes: FakeLambdas) -> None:
+    """decide sent the reviewers' case (its `review_sent` marker), then failed for good publishing its event:
+    the failure path tells the user (EscalationRequested) without a second case for the reviewers (F9)."""
+    fakes.script(ROUTER_ARN, _answer)
+    fakes.script(DECIDE_ARN, lambda _p: _error("ConfigurationError"))
+    _record(world, "review_sent")
+
+    result = world.run()
+
+    assert result["status"] == "FAILED"
+    assert "SendReview" not in _entered(result["history"])
+    assert world.messages(world.reviews_url) == []
+    assert [e["detail-type"] for e in world.messages(world.events_url)] == ["EscalationRequested"]
+
+
+def test_an_escalation_an_earlier_execution_could_not_send_is_sent_by_the_next(
+    world: World, fakes: FakeLambdas
+) -> None:
+    """An earlier execution recorded the failure and notified reviewers, but the bus refused its event after
+    retries: the next execution (a duplicate event, a redrive) sends only what is missing (F8)."""
+    fakes.script(ROUTER_ARN, lambda _p: _error("ConfigurationError"))
+    world.ddb.put_item(
+        TableName="audit",
+        Item={
+            "request_id": {"S": REQUEST_ID},
+            "record": {"S": "workflow_failed"},
+            "outcome": {"S": "workflow_failed"},
+        },
+    )
+    _record(world, "review_sent")
+
+    result = world.run()
+
+    entered = _entered(result["history"])
+    assert "SendReview" not in entered and "SendEscalation" in entered
+    assert world.messages(world.reviews_url) == []
+    assert [e["detail-type"] for e in world.messages(world.events_url)] == ["EscalationRequested"]
+    assert {i["record"]["S"] for i in world.scan_audit()} == {"workflow_failed", "review_sent", "escalation_sent"}
 
 
 def test_escalation_event_matches_the_published_schema(world: World, fakes: FakeLambdas) -> None:

@@ -71,6 +71,7 @@ def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
     assert {t["Resource"] for t in tasks.values()} == {
         asl.LAMBDA_INVOKE,
         asl.DYNAMODB_PUT_ITEM,
+        asl.DYNAMODB_GET_ITEM,  # the failure path's markers: each effect once (F8, F9)
         asl.SNS_PUBLISH,
         asl.EVENTS_PUT_EVENTS,
     }

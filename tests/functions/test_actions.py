@@ -6,7 +6,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -155,6 +158,40 @@ def test_a_repeated_tool_call_submits_once(cloud, bedrock, context):
 
     assert first == second
     assert len(cloud.events("RequestReceived")) == 1
+
+
+def test_a_store_failure_after_the_publish_is_a_503_and_the_retry_is_the_same_request(
+    cloud, bedrock, context, monkeypatch
+):
+    """The idempotency store fails to record completion after RequestReceived was put on the bus: the agent
+    gets a 503 (never a crashed invocation), and its retry, once the in-progress record is gone, publishes
+    the same request id, so the workflow runs once (its execution is named after the request id)."""
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+    original = DynamoDBPersistenceLayer._update_record
+    failures = iter([True])
+
+    def flaky(self: DynamoDBPersistenceLayer, data_record: Any) -> None:
+        if next(failures, False):
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "Update"
+            )
+        original(self, data_record)
+
+    monkeypatch.setattr(DynamoDBPersistenceLayer, "_update_record", flaky)
+    event = agent_event(body={"prompt": "Renew my parking permit"})
+
+    assert answer(actions.lambda_handler(event, context))[0] == 503
+    # The in-progress record lasts the invocation's remaining time; once it is gone the agent's retry runs.
+    ddb = boto3.client("dynamodb")
+    table = ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME]
+    for item in ddb.scan(TableName=table)["Items"]:
+        ddb.delete_item(TableName=table, Key={"id": item["id"]})
+    status, body = answer(actions.lambda_handler(event, context))
+
+    assert status == 200
+    ids = {e["detail"]["request_id"] for e in cloud.events("RequestReceived")}
+    assert ids == {body["request_id"]}
 
 
 def test_another_session_is_another_request(cloud, bedrock, context):

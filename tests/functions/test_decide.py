@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from functions.decide import handler as decide
 from functions.decide.rules import escalation_reasons
+from functions.shared.constants import AUDIT_REVIEW_SENT_RECORD
 from functions.shared.events import ModelAnswered
 from tests.functions.factories import envelope, new_request_id
 
@@ -91,6 +92,11 @@ def test_unconfident_answer_is_escalated_to_humans(cloud, context):
     item = _audit(cloud, detail["request_id"])
     assert item["outcome"]["S"] == "escalated"
     assert item["reasons"]["L"] == [{"S": "low_confidence"}]
+    # The marker the workflow's failure path reads, so that it never sends the reviewers a second case.
+    marker = cloud.client("dynamodb").get_item(
+        TableName="audit", Key={"request_id": {"S": detail["request_id"]}, "record": {"S": AUDIT_REVIEW_SENT_RECORD}}
+    )
+    assert "Item" in marker
 
 
 def test_retries_do_not_duplicate_effects(cloud, context):

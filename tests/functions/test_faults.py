@@ -130,6 +130,20 @@ def test_put_events_partial_failure_of_an_escalation(world: World) -> None:
     assert detail["reasons"] == ["low_confidence"]
 
 
+def test_an_escalation_the_bus_keeps_refusing_reaches_the_reviewers_once(world: World) -> None:
+    """decide sent the case, then could not publish EscalationRequested through all its retries: the workflow's
+    failure path takes over, and must not send the reviewers a second case (review F9)."""
+    world.models.confidence = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
+    world.inject("reject escalation", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    assert [r["request_id"] for r in world.reviews()] == [request_id]
+    records = {i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == request_id}
+    assert {"decision", "review_sent", "workflow_failed"} <= records
+    assert "escalation_sent" not in records  # the bus never took it: a redrive or the next duplicate sends it
+
+
 def test_put_events_partial_failure_of_the_request(world: World) -> None:
     """ingest answers 503 with Retry-After; the client's retry with the same key is one request."""
     world.inject("reject request", put_events_of("RequestReceived"), PARTIAL_FAILURE, times=1)

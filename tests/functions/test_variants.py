@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -13,7 +13,7 @@ from moto import mock_aws
 from functions.edge.contract import ContractError, VariantKey, VariantRequested
 from functions.router.bedrock import Completion
 from functions.shared.envelopes import UnexpectedEventError
-from functions.variants.handler import S3ContentStore, generate, parse_event
+from functions.variants.handler import CLAIM_SECONDS, S3ContentStore, generate, parse_event
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 REQUEST = VariantRequested(VariantKey("index", "FR", "fr", "new"), NOW)
@@ -34,6 +34,12 @@ class MemoryStore:
     def write(self, key: str, body: str, expires: datetime, ttl_seconds: int) -> None:
         self.writes.append((key, body, expires, ttl_seconds))
         self.objects[key] = body
+
+    def claim(self, key: str, now: datetime) -> bool:
+        if key in self.objects:
+            return False
+        self.objects[key] = ""
+        return True
 
 
 def _converse(text: str, stop: str = "end_turn") -> Any:
@@ -56,12 +62,27 @@ def test_generates_and_writes_with_an_expiry() -> None:
     assert model_id == "m" and "country FR, language fr, segment new" in prompt.user and "<h1>Hello</h1>" in prompt.user
 
 
-def test_guardrail_intervention_writes_nothing() -> None:
-    store = MemoryStore({"index.html": "<h1>Hello</h1>"})
-    outcome = generate(
-        REQUEST, store, _converse("blocked", "guardrail_intervened"), model_id="m", ttl_seconds=60, now=NOW
-    )
-    assert outcome.status == "blocked" and store.writes == []
+def test_guardrail_intervention_writes_no_variant_and_is_not_paid_for_again() -> None:
+    store, converse = MemoryStore({"index.html": "<h1>Hello</h1>"}), _converse("blocked", "guardrail_intervened")
+    for _ in range(3):
+        outcome = generate(REQUEST, store, converse, model_id="m", ttl_seconds=60, now=NOW)
+        assert outcome.status == "blocked"
+    assert TARGET not in store.objects  # viewers keep the default page
+    assert len(converse.calls) == 1  # one paid call, not one per ask (review F14)
+    assert [w[0] for w in store.writes] == ["variants/index/FR-fr-new.blocked"]  # expires with the variant's TTL
+
+
+def test_an_empty_answer_is_remembered_like_a_blocked_one() -> None:
+    store, converse = MemoryStore({"index.html": "<h1>Hello</h1>"}), _converse("   ")
+    generate(REQUEST, store, converse, model_id="m", ttl_seconds=60, now=NOW)
+    assert generate(REQUEST, store, converse, model_id="m", ttl_seconds=60, now=NOW).status == "blocked"
+    assert len(converse.calls) == 1
+
+
+def test_a_variant_another_invocation_is_generating_is_not_paid_for_twice() -> None:
+    store, converse = MemoryStore({"index.html": "x", "variants/index/FR-fr-new.claim": ""}), _converse("z")
+    assert generate(REQUEST, store, converse, model_id="m", ttl_seconds=60, now=NOW).status == "in-progress"
+    assert converse.calls == [] and store.writes == []
 
 
 def test_existing_variant_is_not_generated_again() -> None:
@@ -101,3 +122,17 @@ def test_s3_store_sets_cache_headers() -> None:
     assert head["ContentType"] == "text/html; charset=utf-8"
     assert head["Expires"] == datetime(2026, 12, 8, tzinfo=UTC)
     assert store.exists(TARGET) and store.read(TARGET) == "<p>é</p>"
+
+
+@mock_aws
+def test_s3_claims_are_won_once_and_a_stale_one_is_taken_over_once() -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="content")
+    store, claim = S3ContentStore("content"), "variants/index/FR-fr-new.claim"
+    now = datetime.now(UTC)
+    assert store.claim(claim, now) is True
+    assert store.claim(claim, now) is False  # held by a live invocation
+    later = now + timedelta(seconds=CLAIM_SECONDS + 60)  # the holder died: its claim is stale
+    assert store.claim(claim, later) is True
+    renewed = s3.head_object(Bucket="content", Key=claim)["LastModified"]
+    assert store.claim(claim, renewed + timedelta(seconds=1)) is False  # the takeover renewed the claim

@@ -28,9 +28,10 @@ from tests.policies import (
     test_interface_inference,
     test_s3,
 )
+from tests.shared_files import shared_path
 
 REPO = Path(__file__).resolve().parents[2]
-PRINCIPLES = REPO.parent / "shared" / "principles.yaml"
+PRINCIPLES = shared_path("principles.yaml")
 #: Policies tested by the dedicated functions in test_governance / test_interface_inference.
 TESTED_ELSEWHERE = {
     "cloudtrail-enabled",
@@ -78,8 +79,6 @@ def test_every_non_cost_policy_has_good_and_bad_cases() -> None:
 
 
 def test_principle_levels_match_the_shared_file() -> None:
-    if not PRINCIPLES.is_file():
-        pytest.skip("shared/principles.yaml not present")
     levels = {p["id"]: p["level"] for p in yaml.safe_load(PRINCIPLES.read_text())["principles"]}
     for pid, level in profile.PRINCIPLE_LEVELS.items():
         assert levels[pid] == level, pid

@@ -25,10 +25,11 @@ from preflight.sources import graph_from_export, graph_from_preview
 from preflight.stackconfig import split_stack
 from preflight.tfplan import graph_to_tfplan
 from tests.preflight.programs import write_program
+from tests.shared_files import shared_path
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "pulumi"
-REAL = REPO.parent / "shared" / "pulumi-files"
+REAL = shared_path("pulumi-files")
 PREVIEW = FIXTURES / "preview-show-sames.json"
 EXPORT = FIXTURES / "export-v3.json"
 EXPORT_V4 = FIXTURES / "export-v4-show-secrets.json"
@@ -59,19 +60,15 @@ REAL_FILES = [
     ("stratify-sample-preview-update.json", "preview", "dev", 14, {"s3-public-access-blocked"}),
 ]
 
-needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/pulumi-files is not on this machine")
-
 
 def _load(kind: str, path: Path, stack: str) -> ResourceGraph:
     return graph_from_preview(path, stack) if kind == "preview" else graph_from_export(path, stack)
 
 
-@needs_real
 def test_every_real_file_is_listed() -> None:
     assert sorted(p.name for p in REAL.glob("*.json")) == sorted(row[0] for row in REAL_FILES)
 
 
-@needs_real
 @pytest.mark.parametrize(("name", "kind", "stack", "count", "mandatory"), REAL_FILES, ids=[r[0] for r in REAL_FILES])
 def test_real_files_give_their_resources_and_verdict(
     name: str, kind: str, stack: str, count: int, mandatory: set[str]
@@ -88,7 +85,6 @@ def test_real_files_give_their_resources_and_verdict(
         assert report.exit_code == 1
 
 
-@needs_real
 def test_the_same_stack_counts_the_same_from_a_preview_and_an_export() -> None:
     counts = {
         name: len(_load(kind, REAL / name, "dev").managed_resources)
@@ -104,7 +100,6 @@ def test_the_same_stack_counts_the_same_from_a_preview_and_an_export() -> None:
     )
 
 
-@needs_real
 def test_a_real_v4_checkpoint_is_read() -> None:
     graph = graph_from_export(REAL / "pulumi-pulumi-testdata-checkpoint-v4.json", "foo")
     assert graph.project == "countdown"
