@@ -159,10 +159,23 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "apigateway",
         "api",
-        # API Gateway's IAM actions are the HTTP verbs of its management API. Its ARNs carry API ids and
-        # the V2 children (routes, integrations) take no tags, so these are not tied to the stack: the one
-        # service both deploy roles share (tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS).
-        resources=("arn:{partition}:apigateway:{region}::/*",),
+        # API Gateway's IAM actions are the HTTP verbs of its management API, on paths carrying API ids. APIs and
+        # stages take tags (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html)
+        # and the SAR lists aws:ResourceTag on them: `/apis/<id>` and everything under it by the stack's tag.
+        # Routes, integrations, authorizers and their responses take none, and that page documents tag
+        # inheritance for ABAC in the V1 API only, so they, the collections a create posts to (`/apis`,
+        # `/apis/<id>/stages`), the tagging endpoint and the account's settings are not tied to the stack:
+        # tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS names them.
+        resources=(
+            "arn:{partition}:apigateway:{region}::/apis",
+            "arn:{partition}:apigateway:{region}::/apis/*/stages",
+            "arn:{partition}:apigateway:{region}::/apis/*/routes*",
+            "arn:{partition}:apigateway:{region}::/apis/*/integrations*",
+            "arn:{partition}:apigateway:{region}::/apis/*/authorizers*",
+            "arn:{partition}:apigateway:{region}::/tags/*",
+            "arn:{partition}:apigateway:{region}::/account",
+        ),
+        tagged=("arn:{partition}:apigateway:{region}::/apis/*",),
     ),
     ServiceAccess(
         "cognito-idp",
