@@ -248,6 +248,10 @@ SERVICES: tuple[ServiceAccess, ...] = (
             _AWS_REGIONAL + "policy/{stack_prefix}-*",
             _AWS_REGIONAL + "rolealias/{stack_prefix}-*",
             _AWS_REGIONAL + "rule/{stack_rule}_*",
+            # The jobs Greengrass creates for a deployment and the shadows of the core devices it deploys to:
+            # generated ids and devices' own names, not the stack's (provider_calls.yaml, greengrassv2 Deployment).
+            _AWS_REGIONAL + "job/*",
+            _AWS_REGIONAL + "thing/*",
         ),
     ),
     ServiceAccess(

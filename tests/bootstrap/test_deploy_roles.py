@@ -212,6 +212,9 @@ SHARED_BETWEEN_STACKS = (
     "cloudfront:DeleteResponseHeadersPolicy",
     "cloudfront:GetResponseHeadersPolicy",
 )
+#: The AWS IoT job a Greengrass deployment runs as (a generated id, no stack tag) and the shadows of the core
+#: devices it targets (whatever things join the group): Greengrass acts on them with the caller's credentials.
+GREENGRASS_JOB_TARGETS = re.compile(r"arn:aws:iot:[^:]+:\d+:(job|thing)/\*")
 #: An API or one of its stages: what carries the stack's tag.
 API_GATEWAY_OWN_TAGS = re.compile(r"arn:aws:apigateway:[^:]+::/apis/[^/]+(/stages/[^/]+)?")
 
@@ -220,7 +223,9 @@ def _isolation_exempt(call: Call) -> bool:
     action = call.request.action
     account_wide = action in ACCOUNT_WIDE and "/aws-service-role/" in call.request.resource
     untagged_api = action.startswith("apigateway:") and not API_GATEWAY_OWN_TAGS.fullmatch(call.request.resource)
-    return action in UNSCOPABLE or account_wide or untagged_api or action.startswith(SHARED_BETWEEN_STACKS)
+    device_jobs = action.startswith("iot:") and GREENGRASS_JOB_TARGETS.fullmatch(call.request.resource) is not None
+    shared = untagged_api or device_jobs or action.startswith(SHARED_BETWEEN_STACKS)
+    return action in UNSCOPABLE or account_wide or shared
 
 
 def test_api_gateway_isolation_covers_apis_and_stages() -> None:
