@@ -111,6 +111,19 @@ def test_every_declared_action_and_resource_type_is_in_the_sar() -> None:
                 sar_type(arn["type"])
 
 
+VERIFIED = re.compile(r"(?P<path>internal/service/[a-z0-9]+/[a-z0-9_]+\.go)@(?P<commit>[0-9a-f]{40})")
+
+
+def test_verified_entries_name_the_file_and_commit_they_were_read_at() -> None:
+    """`verified` says which entries were checked against terraform-provider-aws, and where: its own source."""
+    verified = {token: str(e["verified"]) for token, e in oracle().items() if "verified" in e}
+    assert verified  # at least the sample read for issue 9
+    for token, value in verified.items():
+        found = VERIFIED.fullmatch(value)
+        assert found, f"{token}: verified must be <path>@<40-hex commit>, not {value!r}"
+        assert found["path"] == oracle()[token]["source"], token
+
+
 # --- section 2: the roles can deploy, refresh and destroy --------------------------------------------
 
 
