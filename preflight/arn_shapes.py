@@ -66,6 +66,19 @@ PARENT_INPUTS: Mapping[tuple[str, str], str] = {
     ("aws:s3/vectorsVectorBucket:VectorsVectorBucket", "BucketName"): "vectorBucketName",
 }
 
+#: (service, pattern variable) -> the input's API value -> what the ARN carries, where they differ. WAFv2's
+#: `${Scope}` is `regional` or `global` in the ARN, not the `REGIONAL`/`CLOUDFRONT` of the API's Scope field:
+#: a CLOUDFRONT web ACL is `arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>` (terraform-provider-aws
+#: internal/service/wafv2/web_acl_data_source_test.go@d49c1aa83df35e7a48f9cdeb11449767ac9940d1, the acceptance
+#: check `global/webacl/<name>/.+$` of a CLOUDFRONT-scope ACL; web_acl_test.go `regional/webacl/.+$` for REGIONAL).
+VALUE_MAPS: Mapping[tuple[str, str], Mapping[str, str]] = {
+    ("wafv2", "Scope"): {"CLOUDFRONT": "global", "REGIONAL": "regional"},
+}
+#: (service, pattern variable, its ARN value) -> the Region the resource lives in whatever the stack's: for
+#: CloudFront "you must use the Region US East (N. Virginia) to create your web ACL"
+#: (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
+FIXED_REGION: Mapping[tuple[str, str, str], str] = {("wafv2", "Scope", "global"): "us-east-1"}
+
 _STANDARD = ("Partition", "Region", "Account")
 
 
@@ -158,6 +171,8 @@ def arn(
         if variable in _STANDARD:
             continue
         value = _value(type_token, variable, inputs, physical, resource_id)
+        value = VALUE_MAPS.get((found.service, variable), {}).get(value, value)
+        values["Region"] = FIXED_REGION.get((found.service, variable, value), values["Region"])
         # `alias/${Alias}` given "alias/x": the name already carries the pattern's literal prefix.
         before = re.split(r"[:}]", pattern[: match.start()])[-1]
         values[variable] = value.removeprefix(before) if before else value

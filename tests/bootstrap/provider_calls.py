@@ -23,7 +23,7 @@ from preflight.graph import ResourceGraph, ResourceNode
 
 from .iam_eval import Request, matches
 
-ORACLE = Path(__file__).with_name("provider_calls.yaml")
+ORACLE = Path(__file__).resolve().parents[2] / "bootstrap" / "provider_calls.yaml"
 OPERATIONS = ("create", "read", "update", "delete", "tag")
 #: The engine's mocked account and partition (preflight.fabricate), which the bootstrap's Scope also uses.
 ACCOUNT = "123456789012"

@@ -129,12 +129,31 @@ def test_access_levels() -> None:
         ("iam:PassRole", "arn:aws:iam::123456789012", False),
         ("dynamodb:Query", "arn:aws:dynamodb:us-east-1:123456789012:table/t/index/*", True),
         ("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:123456789012:table/t/index/*", False),
+        # API Gateway's verbs act on V2's types too (the dataset lists only V1's on them).
+        ("apigateway:POST", "arn:aws:apigateway:us-east-1::/apis", True),
+        ("apigateway:GET", "arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1", True),
+        ("apigateway:PATCH", "arn:aws:apigateway:us-east-1::/apis/a1b2c3/stages/live", True),
+        ("apigateway:POST", "arn:aws:lambda:us-east-1:123456789012:function:f", False),
     ],
 )
 def test_statement_resources_match_the_action_resource_types(action: str, resource: str, matches: bool) -> None:
     found = ref.action(action)
     assert found is not None
     assert found.matches_resource(resource) is matches
+
+
+def test_api_gateway_v2_types_are_optional_on_the_verbs_only() -> None:
+    post = ref.action("apigateway:POST")
+    assert post is not None
+    v2 = [r for r in post.resources if r.resource_type.name.lower() == "apis"]
+    assert len(v2) == 1 and not v2[0].required
+    assert "aws:ResourceTag/${TagKey}" in v2[0].resource_type.condition_keys
+    # Each type once, V1's rows as the dataset has them.
+    names = [r.resource_type.name.lower() for r in post.resources]
+    assert len(names) == len(set(names)) and "restapis" in names
+    # Not a verb: the dataset's own rows only.
+    other = ref.action("apigateway:CreatePortal")
+    assert other is not None and len(other.resources) == 1
 
 
 def test_policy_variable_escapes_are_literal_characters() -> None:

@@ -113,6 +113,24 @@ def test_types_without_an_own_arn_get_no_sar_type(type_token: str) -> None:
     assert arn_shapes.resource_type(type_token) is None
 
 
+@pytest.mark.parametrize(
+    ("scope", "region", "expected"),
+    [
+        # CLOUDFRONT scope: `global` in the ARN, and us-east-1 whatever the stack's Region.
+        ("CLOUDFRONT", "eu-west-1", "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/acl-1"),
+        ("REGIONAL", "eu-west-1", "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/acl-1"),
+    ],
+)
+def test_web_acl_arns_carry_the_arn_scope(scope: str, region: str, expected: str) -> None:
+    inputs = {"name": "edge", "scope": scope}
+    found = arn_shapes.arn(
+        "aws:wafv2/webAcl:WebAcl", "edge", "acl-1", region=region, account="123456789012", inputs=inputs
+    )
+    assert found == expected
+    web_acl = arn_shapes.resource_type("aws:wafv2/webAcl:WebAcl")
+    assert web_acl is not None and web_acl.matches(found)
+
+
 def test_unmapped_types_keep_the_generic_shape() -> None:
     _id, state = resource_outputs("aws:iam/rolePolicy:RolePolicy", "p", {"name": "p"}, REGION)
     assert state["arn"] == "arn:aws:iam::123456789012:rolepolicy/p"
