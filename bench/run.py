@@ -7,7 +7,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 #: In the order they are printed; each is a script with a `main()` that prints its own figures.
-BENCHMARKS = ("synthesis.py", "gate.py", "cost.py")
+BENCHMARKS = ("synthesis.py", "gate.py", "cost.py", "cold_start.py")
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ region the parameter has not reached), `powertoolsLayerVersion` in the stack set
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any, Protocol
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
+from components import bundle, iam
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.queues import DeadLetterQueue
@@ -84,7 +83,8 @@ class FunctionArgs:
     """What differs between functions; everything else is the secure default.
 
     `handler` is a dotted path inside the code archive (`functions.ingest.handler.handler`); the archive
-    holds `functions/` and `prompts/` from `code_root` (the program directory by default).
+    holds that module and what it imports from `functions/`, read from `code_root` (the program directory
+    by default), and the compiled prompt templates where the prompt loader is imported (`components.bundle`).
     """
 
     handler: str
@@ -94,7 +94,6 @@ class FunctionArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     reserved_concurrency: int | None = None
     code_root: str = "."
-    code_dirs: tuple[str, ...] = ("functions", "prompts")
     #: Asynchronous invocations: retries after the first failure (Lambda allows 0-2) and maximum age.
     async_retries: int = 2
     async_max_event_age_seconds: int = 3600
@@ -115,19 +114,17 @@ class FunctionArgs:
             raise ValueError("handler must be a dotted path such as functions.ingest.handler.handler")
 
 
-#: Pure-Python packages the handlers import that neither the Lambda Python runtime (boto3 only) nor the
-#: Powertools layer (aws-xray-sdk, pydantic, ... per its install docs) provides: PyYAML, which loads the
-#: prompt templates. Its optional C speed-up does not load on arm64 and PyYAML falls back to pure Python.
-BUNDLED_PACKAGES: tuple[str, ...] = ("yaml",)
+def code_archive(root: str, handler: str) -> pulumi.AssetArchive:
+    """The deployment package of `handler`: only the files it runs (`components.bundle`), at their paths.
 
-
-def code_archive(root: str, dirs: Sequence[str], packages: Sequence[str] = BUNDLED_PACKAGES) -> pulumi.AssetArchive:
-    """The deployment package: each of `dirs` under `root` at its own path, plus the bundled packages."""
+    Source files are referenced where they are (`FileAsset`), generated ones (the prompt templates compiled
+    to JSON) are carried as text.
+    """
     base = Path(root)
-    assets: dict[str, pulumi.Asset | pulumi.Archive] = {d: pulumi.FileArchive(str(base / d)) for d in dirs}
-    for package in packages:
-        module = importlib.import_module(package)
-        assets[package] = pulumi.FileArchive(str(Path(str(module.__file__)).parent))
+    assets: dict[str, pulumi.Asset | pulumi.Archive] = {}
+    for name, content in bundle.package_files(base, handler).items():
+        source = base / name
+        assets[name] = pulumi.FileAsset(str(source)) if source.is_file() else pulumi.StringAsset(content.decode())
     return pulumi.AssetArchive(assets)
 
 
@@ -206,7 +203,7 @@ class Function(pulumi.ComponentResource):
             runtime=RUNTIME,
             architectures=[ARCHITECTURE],
             handler=args.handler,
-            code=code_archive(args.code_root, args.code_dirs),
+            code=code_archive(args.code_root, args.handler),
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
             layers=[powertools_layer_arn(settings)],

@@ -25,6 +25,7 @@ the stack key and the governance baseline's own (budgeted) resources.
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,8 @@ IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_
 PRICES_FILE = Path(__file__).resolve().parents[1] / "policies" / "cost" / "prices.yaml"
 #: The agent's action group API, generated from its Powertools resolver by `python -m functions.actions.schema`
 #: and committed (a test keeps it equal to the generated one), so deploying needs no Powertools.
-ACTIONS_SCHEMA_FILE = Path(__file__).resolve().parents[1] / "functions" / "actions" / "openapi.json"
+#: Package data of `functions.actions` (pyproject.toml package-data), read through `importlib.resources`.
+ACTIONS_SCHEMA_FILE = resources.files("functions.actions") / "openapi.json"
 AUDIT_RETENTION_DAYS_DEV = 90
 AUDIT_RETENTION_DAYS_PROD = 2557  # 7 years
 

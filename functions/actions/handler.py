@@ -60,6 +60,7 @@ from functions.shared.constants import (
     ENV_GUARDRAIL_ID,
     ENV_GUARDRAIL_VERSION,
     ENV_MAX_PROMPT_CHARS,
+    TRACED_MODULES,
 )
 from functions.shared.events import REQUEST_ID_PATTERN
 
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 app = BedrockAgentResolver()
 

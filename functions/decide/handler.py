@@ -20,6 +20,7 @@ from functions.decide import actions
 from functions.decide.config import load_settings
 from functions.decide.rules import escalation_reasons
 from functions.shared import aws, effects
+from functions.shared.constants import TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 _persistence = aws.idempotency_store()

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.idempotency import idempotent
 from botocore.exceptions import ClientError
 
 from functions.shared import aws, effects, settings
-from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT
+from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT, TRACED_MODULES
 from functions.shared.envelopes import UnexpectedEventError, unwrap
 from functions.shared.events import DecisionMade, DeliveryStatus, EscalationRequested, ResultDelivered
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 _persistence = aws.idempotency_store()

@@ -18,13 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
 from functions.edge.contract import VariantKey, VariantRequested
 from functions.edge.selection import SelectionConfig, Viewer, choose
 
-CONFIG_FILE = Path(__file__).with_name("config.json")
+#: Written into the package by the deployment (components/edge.py), read as package data so the handler
+#: finds it wherever the package is (`importlib.resources`, not a path computed from this file).
+CONFIG_FILE: Traversable = resources.files(__package__ or "functions.edge") / "config.json"
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
 
@@ -38,7 +41,7 @@ class EdgeConfig:
     selection: SelectionConfig
 
     @classmethod
-    def load(cls, path: Path = CONFIG_FILE) -> EdgeConfig:
+    def load(cls, path: Traversable = CONFIG_FILE) -> EdgeConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
             bus_name=str(data["bus_name"]),

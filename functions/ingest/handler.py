@@ -41,13 +41,14 @@ from functions.shared.constants import (
     ENV_GUARDRAIL_VERSION,
     ENV_MAX_BODY_BYTES,
     ENV_MAX_PROMPT_CHARS,
+    TRACED_MODULES,
 )
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 IDEMPOTENCY_HEADER = "idempotency-key"  # HTTP API lower-cases header names in payload 2.0

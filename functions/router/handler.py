@@ -23,6 +23,7 @@ from functions.router.cache import AnswerCache
 from functions.router.config import load_settings
 from functions.router.engine import answer_request, cache_entry, cache_key_of
 from functions.shared import aws, effects
+from functions.shared.constants import TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import ModelAnswered, RequestReceived
 from functions.shared.prompts import get_prompt
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 _persistence = aws.idempotency_store()

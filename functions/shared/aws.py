@@ -84,6 +84,21 @@ def publish(*events: PlatformEvent) -> None:
     put_entries([entry(event) for event in events])
 
 
+@cache
+def _store_client() -> Any:
+    """The one DynamoDB client of every idempotency layer in the process.
+
+    Given no client, Powertools builds a new ``boto3.session.Session()`` and client per layer
+    (``DynamoDBPersistenceLayer.__init__``, aws_lambda_powertools 3.37.0
+    utilities/idempotency/persistence/dynamodb.py), and a handler has one layer per effect: each Session
+    loads the SDK's data files again at import (issue 12 §4, ``bench/cold_start.py``). Layers stay one per
+    effect (``functions.shared.effects``); a client is safe to share between them and across threads
+    (boto3 guide, "Multithreading or multiprocessing with clients": clients are thread-safe, sessions are not).
+    Kept apart from :func:`client`, so a test that swaps the clients of its calls never intercepts the store's.
+    """
+    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
+
+
 def idempotency_store() -> DynamoDBPersistenceLayer:
     """Powertools idempotency persistence on the table named by ``IDEMPOTENCY_TABLE_NAME``.
 
@@ -93,7 +108,7 @@ def idempotency_store() -> DynamoDBPersistenceLayer:
         table_name=settings.require(ENV_IDEMPOTENCY_TABLE_NAME),
         key_attr=IDEMPOTENCY_KEY_ATTR,
         expiry_attr=IDEMPOTENCY_EXPIRY_ATTR,
-        boto_config=_CLIENT_CONFIG,
+        boto3_client=_store_client(),
     )
 
 

@@ -13,6 +13,13 @@ from typing import Final
 EVENT_SOURCE: Final = "agentic.platform"
 """``Source`` of every event the platform puts on its bus."""
 
+# --- Tracing -----------------------------------------------------------------------------------
+TRACED_MODULES: Final = ("botocore",)
+"""What every handler's Tracer patches: the AWS SDK and nothing else. ``Tracer()`` alone calls
+``aws_xray_sdk.core.patch_all()`` (aws_lambda_powertools/tracing/tracer.py ``Tracer.patch``, 3.37.0), which
+imports and patches every library X-Ray supports that happens to be installed (requests, httplib, sqlite3,
+SQLAlchemy...): import time for calls the handlers never make (issue 12 §4, ``bench/cold_start.py``)."""
+
 # --- Model tiers (cheapest first) --------------------------------------------------------------
 TIER_ORDER: Final = ("micro", "lite", "pro", "premier")
 """Amazon Nova tiers, cheapest first. Model ids are settings, never constants."""

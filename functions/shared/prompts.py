@@ -1,4 +1,4 @@
-"""Versioned prompt templates: load ``prompts/<name>/v<N>.yaml`` files and render them strictly.
+"""Versioned prompt templates: load ``prompts/<name>/v<N>.yaml`` (or ``.json``) files and render them strictly.
 
 A template file looks like::
 
@@ -17,25 +17,32 @@ used in ``system``/``template`` differ; rendering fails on a missing or an extra
 deploy-time component reads the same files through :func:`load_prompts` to create Bedrock prompt
 versions, so variable names follow Bedrock's ``PromptInputVariableName`` pattern
 (botocore ``bedrock-agent`` service model: ``([0-9a-zA-Z][_-]?){1,100}``).
+
+The sources are YAML; the deployment package carries them compiled to JSON (``components.bundle``), so
+the functions read templates with the standard library and PyYAML is imported only where a YAML file is
+read (deploy time and tests), never in a Lambda environment.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from functions.shared.exceptions import PromptError
 
 VARIABLE_NAME_PATTERN = r"^([0-9a-zA-Z][_-]?){1,100}$"
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
-_FILE_NAME = re.compile(r"^v([1-9][0-9]*)\.ya?ml$")
+_FILE_NAME = re.compile(r"^v([1-9][0-9]*)\.(?:ya?ml|json)$")
+#: Looked up in this order: the compiled form the package carries first, then the sources.
+SUFFIXES = (".json", ".yaml", ".yml")
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-"""``prompts/`` next to the ``functions`` package (how the Lambda bundle lays them out)."""
+"""``prompts/`` next to the ``functions`` package: the program's sources, and where the deployment package
+puts the compiled templates (``components.bundle.PROMPTS_DIR``)."""
 
 
 def placeholders(text: str) -> set[str]:
@@ -135,12 +142,10 @@ def load_prompt_file(path: Path) -> PromptTemplate:
     match = _FILE_NAME.match(path.name)
     if match is None:
         raise PromptError(f"{path}: file name must be v<N>.yaml")
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PromptError(f"{path}: cannot read template: {exc}") from exc
+    raw = _read(path)
     if not isinstance(raw, dict):
-        raise PromptError(f"{path}: a template must be a YAML mapping")
+        kind = "JSON object" if path.suffix == ".json" else "YAML mapping"
+        raise PromptError(f"{path}: a template must be a {kind}")
     try:
         template = PromptTemplate.model_validate(raw)
     except ValueError as exc:
@@ -148,6 +153,25 @@ def load_prompt_file(path: Path) -> PromptTemplate:
     if template.name != path.parent.name or template.version != int(match.group(1)):
         raise PromptError(f"{path}: declares {template.key} but lives at {path.parent.name}/{path.name}")
     return template
+
+
+def _read(path: Path) -> Any:
+    """The document in ``path``: JSON with the standard library, YAML with PyYAML (imported only then)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"{path}: cannot read template: {exc}") from exc
+    if path.suffix == ".json":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise PromptError(f"{path}: cannot read template: {exc}") from exc
+    import yaml  # noqa: PLC0415 (sources only: the deployment package carries JSON)
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PromptError(f"{path}: cannot read template: {exc}") from exc
 
 
 def load_prompts(root: Path) -> list[PromptTemplate]:
@@ -175,14 +199,14 @@ def load_prompts(root: Path) -> list[PromptTemplate]:
     """
     if not root.is_dir():
         raise PromptError(f"{root}: prompts directory not found")
-    files = sorted(p for p in root.glob("*/*") if p.is_file() and p.suffix in {".yaml", ".yml"})
+    files = sorted(p for p in root.glob("*/*") if p.is_file() and p.suffix in SUFFIXES)
     templates = [load_prompt_file(p) for p in files]
     return sorted(templates, key=lambda t: (t.name, t.version))
 
 
 def get_prompt(root: Path, name: str, version: int) -> PromptTemplate:
-    """Load exactly ``root/<name>/v<version>.yaml``."""
-    for suffix in (".yaml", ".yml"):
+    """Load exactly ``root/<name>/v<version>`` (``.json``, ``.yaml`` or ``.yml``)."""
+    for suffix in SUFFIXES:
         path = root / name / f"v{version}{suffix}"
         if path.is_file():
             return load_prompt_file(path)

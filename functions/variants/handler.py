@@ -36,6 +36,7 @@ from functions.shared.constants import (
     ENV_GUARDRAIL_VERSION,
     ENV_VARIANT_MODEL_ID,
     ENV_VARIANT_TTL_SECONDS,
+    TRACED_MODULES,
 )
 from functions.shared.envelopes import UnexpectedEventError
 from functions.shared.prompts import RenderedPrompt
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600

@@ -19,7 +19,7 @@ from components.agent import Agent, AgentArgs, ActionGroup, ActionFunction
 key = StackKey("key", settings)
 guardrail = Guardrail("guardrail", settings, key=key)
 kb = KnowledgeBase("knowledge", settings, key=key)
-tool_args = FunctionArgs(handler="functions.tool.handler", code_root={str(REPO_ROOT)!r})
+tool_args = FunctionArgs(handler="functions.actions.handler.lambda_handler", code_root={str(REPO_ROOT)!r})
 tool = Function("tool", settings, tool_args, key=key)
 submit = ActionFunction("submit", "Submit", {{"prompt": ("string", True)}})
 group = ActionGroup("requests", "Submit a request", tool, (submit,))

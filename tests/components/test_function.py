@@ -98,7 +98,8 @@ def test_reserved_concurrency_only_when_configured(run_program: RunProgram) -> N
 from components.kms import StackKey
 from components.function import Function, FunctionArgs
 key = StackKey("key", settings)
-args = FunctionArgs(handler="functions.a.b", code_root={str(REPO_ROOT)!r}, reserved_concurrency=5)
+args = FunctionArgs(handler="functions.deliver.handler.lambda_handler", code_root={str(REPO_ROOT)!r},
+                    reserved_concurrency=5)
 Function("worker", settings, args, key=key)
 """
     )

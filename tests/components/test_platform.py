@@ -104,14 +104,13 @@ def test_tables_expire_items_through_the_attribute_the_code_writes(graph: Resour
     assert ttl["idempotency"] == "expiration"  # Powertools DynamoDBPersistenceLayer's expiry_attr default
 
 
-def test_function_bundles_carry_code_prompts_and_pyyaml(graph: ResourceGraph) -> None:
-    """The router loads prompts with PyYAML, which the Lambda runtime and Powertools layer lack."""
+def test_function_bundles_carry_compiled_prompts_and_no_pyyaml(graph: ResourceGraph) -> None:
+    """The router reads its prompt as JSON compiled at deploy time, so no package carries PyYAML
+    (every package's contents: tests/components/test_bundle.py)."""
+    [router] = [f for f in graph.of_type("aws:lambda/function:Function") if f.name == "router"]
+    assert "prompts/answer/v1.json" in router.inputs["code"]["assets"]
     for fn in graph.of_type("aws:lambda/function:Function"):
-        if fn.inputs["handler"].startswith("functions.edge."):
-            continue  # Lambda@Edge carries only its own modules (tests/components/test_edge.py)
-        assets = fn.inputs["code"]["assets"]
-        assert set(assets) == {"functions", "prompts", "yaml"}, fn.name
-        assert assets["yaml"]["path"].endswith("yaml")
+        assert not any(name.split("/")[0] in {"yaml", "_yaml"} for name in fn.inputs["code"]["assets"]), fn.name
 
 
 def _role_statements(graph: ResourceGraph, role_name: str) -> list[dict[str, Any]]:

@@ -1,0 +1,290 @@
+"""Cold start of every function against a floor, and the size of each deployment package (issue 12 §4).
+
+For each Lambda function of the synthesised plan (its handler and the environment variables the plan
+gives it), in fresh processes (`bench/cold_start_child.py`, one per measurement, `--repeat` times,
+medians), from its own deployment package extracted as Lambda would see it (`components.bundle`):
+
+* import ms: importing the handler module (what Lambda's init phase runs);
+* invoke ms: its first invocation with a representative event, AWS answered at the HTTP layer;
+* x floor: (import + first invocation) over the same for a minimal Powertools handler (Logger, Tracer,
+  Metrics; the Tracer patches botocore, as the handlers' do), measured in the same run. Target: at most
+  1.2 for every handler. The machine is shared and noisy: only ratios within one run mean anything;
+* package KB: the deterministic zip of the package (target under 100 KB).
+
+The environment is Lambda's runtime environment as well as the plan's (`LAMBDA_TASK_ROOT` set, so the
+Tracer is active and patches as it does in Lambda; `_X_AMZN_TRACE_ID` a sampled trace header; the X-Ray
+daemon address loopback), per docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+("Defined runtime environment variables") and the tracing header format in
+docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader.
+
+Usage: `python bench/cold_start.py [--repeat N] [--stack dev]` (also run by `bench/run.py`, `make bench`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from components import bundle  # noqa: E402
+from functions.shared.events import DecisionMade, ModelAnswered, RequestReceived  # noqa: E402
+from tests.functions.factories import (  # noqa: E402
+    api_event,
+    converse_response,
+    envelope,
+    guardrail_pass,
+    model_json,
+    new_request_id,
+)
+
+CHILD = Path(__file__).with_name("cold_start_child.py")
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+#: Target of issue 12 §4: (import + first invocation) of every handler at most this times the floor's.
+TARGET_RATIO = 1.2
+#: Target of issue 12 §4 for each deployment package (deterministic zip).
+TARGET_PACKAGE_BYTES = 100 * 1024
+#: Top-level modules a deployment package must never need: the tooling, and PyYAML (not bundled).
+FORBIDDEN = ("preflight", "policies", "components", "iamlang", "bench", "tests", "yaml")
+
+FLOOR_SOURCE = '''"""The floor: Powertools' Logger, Tracer (patching botocore) and Metrics, and nothing else."""
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+logger = Logger()
+tracer = Tracer(patch_modules=("botocore",))
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event, context):
+    return {"status": "ok"}
+'''
+
+#: Canned AWS answers (first match wins); each is what the service returns for a successful call.
+_DYNAMODB = [
+    {"url": "dynamodb.", "target": "DynamoDB_20120810.Query", "body": '{"Items": [], "Count": 0}'},
+    {"url": "dynamodb.", "target": "DynamoDB_20120810.", "body": "{}"},  # GetItem (a miss), PutItem, UpdateItem
+]
+_EVENTS = [{"url": "events.", "target": "AWSEvents.PutEvents", "body": '{"FailedEntryCount": 0, "Entries": [{}]}'}]
+_GUARDRAIL = [{"url": "/guardrail/", "body": json.dumps(guardrail_pass())}]
+_SNS_PUBLISHED = (
+    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId>'
+    "</PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One function to start cold: its package, environment, event, AWS answers and expected outcome."""
+
+    name: str
+    handler: str
+    environment: Mapping[str, str]
+    files: Mapping[str, bytes]
+    event: Any = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    succeeded: Callable[[Any], bool] = lambda result: True
+
+
+def _example(model: Any, **changes: Any) -> dict[str, Any]:
+    return {**model.model_json_schema()["examples"][0], **changes}
+
+
+def _workload(name: str) -> tuple[Any, list[dict[str, Any]], Callable[[Any], bool]]:
+    """A representative event of `name`, the AWS answers its happy path needs, and how it looks when it worked."""
+    request_id = new_request_id()
+    if name == "ingest":
+        body = json.dumps({"prompt": "What is the capital of France?", "connection_id": "Ab12Cd34="})
+        return api_event(body), _GUARDRAIL + _DYNAMODB + _EVENTS, lambda r: r["statusCode"] == 202
+    if name == "actions":
+        from tests.functions.test_actions import agent_event  # noqa: PLC0415 (the tests' own event builder)
+
+        event = agent_event(body={"prompt": "Renew my parking permit"})
+        return event, _GUARDRAIL + _DYNAMODB + _EVENTS, lambda r: r["response"]["httpStatusCode"] == 200
+    if name == "router":
+        event = envelope("RequestReceived", _example(RequestReceived, request_id=request_id))
+        converse = [{"url": "/converse", "body": json.dumps(converse_response(model_json("Paris.", 0.93)))}]
+        return event, converse + _DYNAMODB + _EVENTS, lambda r: r["answer"] == "Paris."
+    if name == "decide":
+        event = envelope("ModelAnswered", _example(ModelAnswered, request_id=request_id))
+        s3 = [{"method": "PUT", "url": ".s3.", "headers": {"ETag": '"e"'}, "body": ""}]
+        sns = [{"url": "sns.", "body": _SNS_PUBLISHED}]
+        decided = {"DecisionMade", "EscalationRequested"}
+        return event, s3 + sns + _DYNAMODB + _EVENTS, lambda r: r["detail_type"] in decided
+    if name == "deliver":
+        key = f"outputs/2025/01/01/{request_id}.json"
+        detail = _example(DecisionMade, request_id=request_id, output_key=key, connection_id="Ab12Cd34=")
+        stored = json.dumps({"answer": "Paris.", "request_id": request_id})
+        answers = [
+            {"method": "GET", "url": ".s3.", "body": stored},
+            {"method": "POST", "url": "/@connections/", "body": ""},
+        ]
+        return envelope("DecisionMade", detail), answers + _DYNAMODB + _EVENTS, lambda r: r["status"] == "delivered"
+    raise SystemExit(f"bench/cold_start.py: no representative event for function {name!r}")
+
+
+def lambda_runtime_environment(name: str, package_dir: str, memory_mb: int) -> dict[str, str]:
+    """What Lambda itself sets (credentials fake: every call is answered locally)."""
+    return {
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "LAMBDA_TASK_ROOT": package_dir,
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def plan_targets(stack: str) -> list[Target]:
+    """Every Lambda function of the synthesised `stack`, with the plan's handler and environment."""
+    from preflight.engine import synthesize  # noqa: PLC0415 (loads the Pulumi SDK runtime)
+
+    graph = synthesize(ROOT, stack)
+    targets = []
+    for node in sorted(graph.of_type(LAMBDA_FUNCTION), key=lambda n: n.name):
+        handler = str(node.inputs["handler"])
+        variables = (node.inputs.get("environment") or {}).get("variables") or {}
+        event, responses, succeeded = _workload(node.name)
+        targets.append(
+            Target(
+                name=node.name,
+                handler=handler,
+                environment={str(k): str(v) for k, v in variables.items()},
+                files=bundle.package_files(ROOT, handler),
+                event=event,
+                responses=responses,
+                succeeded=succeeded,
+            )
+        )
+    return targets
+
+
+def floor_target(environment: Mapping[str, str]) -> Target:
+    keep = {k: v for k, v in environment.items() if k.startswith("POWERTOOLS_")}
+    return Target(
+        "floor",
+        "floor.lambda_handler",
+        {**keep, "POWERTOOLS_SERVICE_NAME": "floor"},
+        {"floor.py": FLOOR_SOURCE.encode()},
+    )
+
+
+def extract(target: Target, directory: Path) -> Path:
+    """The package as Lambda's `/var/task` holds it (sources only; nothing compiled)."""
+    for name, content in target.files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return directory
+
+
+#: What one cold start yields: import and first invocation, each as wall-clock and as CPU (process) time.
+FIGURES = ("import_wall_ms", "invoke_wall_ms", "import_cpu_ms", "invoke_cpu_ms")
+
+
+def start_cold(target: Target, package_dir: Path, work: Path) -> dict[str, Any]:
+    """One fresh process: the `FIGURES` of its import and first invocation, its result and what X-Ray patched.
+
+    Fails (SystemExit) unless the handler answered its event on the happy path (`Target.succeeded`).
+    """
+    module, _, function = target.handler.rpartition(".")
+    spec = {
+        "package_dir": str(package_dir),
+        "module": module,
+        "function": function,
+        "event": target.event,
+        "responses": target.responses,
+        "forbidden": FORBIDDEN,
+    }
+    spec_file, result_file = work / f"{target.name}.spec.json", work / f"{target.name}.result.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    result_file.unlink(missing_ok=True)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        **lambda_runtime_environment(target.name, str(package_dir), 256),
+        **target.environment,
+    }
+    done = subprocess.run(
+        [sys.executable, "-B", str(CHILD), str(spec_file), str(result_file)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not result_file.is_file():
+        raise SystemExit(f"bench/cold_start.py: {target.name} failed:\n{done.stderr.strip()[-2000:]}")
+    measured = json.loads(result_file.read_text(encoding="utf-8"))
+    if not target.succeeded(measured["result"]):
+        raise SystemExit(f"bench/cold_start.py: {target.name} answered {measured['result']!r}, not its happy path")
+    return dict(measured)
+
+
+def measure(targets: list[Target], repeat: int) -> dict[str, dict[str, float]]:
+    """Median of each figure per target; the runs are interleaved so that drift hits every target alike."""
+    samples: dict[str, list[dict[str, Any]]] = {t.name: [] for t in targets}
+    with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
+        work = Path(tmp)
+        packages = {t.name: extract(t, work / "packages" / t.name) for t in targets}
+        for _ in range(repeat):
+            for target in targets:
+                samples[target.name].append(start_cold(target, packages[target.name], work))
+    return {
+        name: {figure: statistics.median(float(run[figure]) for run in runs) for figure in FIGURES}
+        for name, runs in samples.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=7, help="fresh processes per function (median)")
+    parser.add_argument("--stack", default="dev", help="the stack whose plan gives handlers and environments")
+    args = parser.parse_args(argv)
+    functions = plan_targets(args.stack)
+    floor = floor_target(functions[0].environment if functions else {})
+    figures = measure([floor, *functions], args.repeat)
+
+    def total(name: str, kind: str) -> float:
+        return figures[name][f"import_{kind}_ms"] + figures[name][f"invoke_{kind}_ms"]
+
+    python = sys.version.split()[0]
+    print(f"cold start ({args.stack} plan, {args.repeat} fresh processes each, medians; python {python})")
+    print("  CPU ms (this process) decide the verdict; wall-clock ms are printed beside them")
+    columns = ("import", "invoke", "x floor", "  wall ms", "x floor", " package KB")
+    print(f"  {'function':<9} " + " ".join(f"{c:>8}" for c in columns))
+    over = []
+    for target in [floor, *functions]:
+        cpu_ratio = total(target.name, "cpu") / total("floor", "cpu")
+        wall_ratio = total(target.name, "wall") / total("floor", "wall")
+        size = len(bundle.package_zip(target.files))
+        if target is not floor and (cpu_ratio > TARGET_RATIO or size >= TARGET_PACKAGE_BYTES):
+            over.append(target.name)
+        row = figures[target.name]
+        print(
+            f"  {target.name:<9} {row['import_cpu_ms']:>8.1f} {row['invoke_cpu_ms']:>8.1f} {cpu_ratio:>7.2f}x"
+            f"   {total(target.name, 'wall'):>8.1f} {wall_ratio:>7.2f}x  {size / 1024:>10.1f}"
+        )
+    verdict = f"OVER: {', '.join(over)}" if over else "all within"
+    print(f"  targets: (import + first invocation) <= {TARGET_RATIO}x floor, package < 100 KB -> {verdict}")
+
+
+if __name__ == "__main__":
+    main()
