@@ -122,10 +122,19 @@ class Statement:
     not_resources: tuple[str, ...]
     principal: Any
     condition: Mapping[str, Any]
+    #: `NotPrincipal`: with Allow, every principal but the ones named, anonymous callers included (IAM User
+    #: Guide, "AWS JSON policy elements: NotPrincipal"); with Deny, a deny for everyone but them.
+    not_principal: Any = None
 
     @property
     def allows(self) -> bool:
         return self.effect == "Allow"
+
+    @property
+    def for_everyone(self) -> bool:
+        """Whether the statement speaks to anyone at all: Principal '*' / {"AWS": "*"}, or an Allow with
+        NotPrincipal ("everyone except"), which is public whatever it names (P140, P187)."""
+        return principals.is_public(self.principal) or (self.allows and self.not_principal is not None)
 
     @property
     def wildcard_actions(self) -> list[str]:
@@ -199,6 +208,7 @@ def parse_document(document: Any, pending: Pending | None = None) -> list[Statem
                 not_resources=tuple(str(r) for r in as_list(raw.get("NotResource"))),
                 principal=raw.get("Principal"),
                 condition=raw.get("Condition") or {},
+                not_principal=raw.get("NotPrincipal"),
             )
         )
     return statements
@@ -241,12 +251,8 @@ service_principals = principals.services
 
 
 def publicly_allowed(statement: Statement) -> bool:
-    """An Allow for anyone that no caller-identifying condition narrows (iamlang.conditions)."""
-    return (
-        statement.allows
-        and principal_is_public(statement.principal)
-        and not conditions.narrows_caller(statement.condition)
-    )
+    """An Allow for anyone (`*`, or NotPrincipal) that no caller-identifying condition narrows (iamlang.conditions)."""
+    return statement.allows and statement.for_everyone and not conditions.narrows_caller(statement.condition)
 
 
 # ------------------------------------------------------------------------------ account baseline

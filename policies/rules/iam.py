@@ -23,7 +23,7 @@ from policies.lib import (
     grants,
     identity_documents,
     parse_document,
-    principal_is_public,
+    publicly_allowed,
     service_principals,
     text,
 )
@@ -321,9 +321,10 @@ TRUST_CONDITIONED = _policy(
 def _validate_public_trust(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for statement in _trust_statements(args, pending):
-        if statement.allows and principal_is_public(statement.principal) and not narrows_caller(statement.condition):
+        if publicly_allowed(statement):
             report_violation(
-                f"{args.name}: the trust policy lets anyone (Principal '*' or AWS '*') assume the role.", None
+                f"{args.name}: the trust policy lets anyone (Principal '*', AWS '*' or NotPrincipal) assume the role.",
+                None,
             )
     pending.settle()
 

@@ -1,0 +1,244 @@
+"""The bypasses of the s2 review (notes: review-findings F1, F3, F12, F13, ...), rule by rule.
+
+cdk-nag style and fast: each policy is run on hand-built graph nodes (no synthesis) and must flag exactly
+its numbered Noncompliance cases (`badN_*`) and none of its Compliance cases (`ok_*`); the condition
+definition of `iamlang.conditions` is tested value by value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from iamlang import conditions
+from iamlang.conditions import narrows_caller
+from policies.lib import parse_document, publicly_allowed
+from policies.registry import by_name
+from preflight.findings import Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicySetting, run_policies
+
+ACCOUNT = "123456789012"
+
+
+def _doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _node(name: str, type_: str, inputs: dict[str, Any]) -> ResourceNode:
+    urn = f"urn:pulumi:dev::p::{type_}::{name}"
+    return ResourceNode(
+        urn=urn, type=type_, name=name, custom=True, parent="", provider="", inputs=inputs, outputs=inputs
+    )
+
+
+def _flagged(policy: str, nodes: list[ResourceNode]) -> set[str]:
+    run = run_policies(
+        ResourceGraph("p", "dev", nodes), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
+    )
+    return {f.resource for f in run.findings}
+
+
+def _check(policy: str, cases: dict[str, ResourceNode]) -> None:
+    found = _flagged(policy, list(cases.values()))
+    bad = {name for name in cases if name.startswith("bad")}
+    assert found == bad, f"{policy}: flagged {sorted(found)}, expected {sorted(bad)}"
+
+
+# --------------------------------------------------------------------- F3: what narrows a caller
+
+
+@pytest.mark.parametrize(
+    ("condition", "narrows"),
+    [
+        # Compliance: owner pinned
+        ({"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/*"}}, True),
+        ({"ArnLike": {"aws:SourceArn": f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:*"}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}}, True),
+        ({"StringLike": {"aws:PrincipalOrgPaths": "o-abc/r-ab12/*"}}, True),
+        ({"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}, True),
+        ({"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "203.0.113.0/24"]}}, True),
+        ({"StringEquals": {"aws:SourceAccount": "${aws:ResourceAccount}"}}, True),  # the owner's, not the caller's
+        ({"StringEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}, True),
+        # Noncompliance 1-3: wildcards in the account/org/service part
+        ({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}, False),
+        ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:*"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:*:us-east-1:123456789012:thing"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}}, False),
+        ({"StringLike": {"aws:SourceAccount": "1*"}}, False),
+        ({"StringLike": {"aws:SourceVpce": "vpce-*"}}, False),
+        ({"StringLike": {"aws:PrincipalOrgPaths": "o-*/*"}}, False),
+        ({"StringLike": {"aws:userid": "*:session"}}, False),
+        # Noncompliance 4-6: IP ranges that together cover every address
+        ({"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"]}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["::/1", "8000::/1"]}}, False),
+        # Noncompliance 7-9: the caller's own policy variable (true for every caller)
+        ({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "${aws:SourceAccount}"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}, False),
+        ({"ArnEquals": {"aws:PrincipalArn": "${aws:PrincipalArn}"}}, False),
+    ],
+)
+def test_a_condition_narrows_only_when_its_values_do(condition: dict[str, Any], narrows: bool) -> None:
+    assert narrows_caller(condition) is narrows
+
+
+def test_every_rule_asks_the_same_definition() -> None:
+    """Trust, deputy, bucket and resource-policy rules all refuse F3's values (the review's repros)."""
+    wild_org = {"StringLike": {"aws:PrincipalOrgID": "o-*"}}
+    tautology = {"StringEquals": {"aws:SourceAccount": "${aws:SourceAccount}"}}
+    halves = {"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}
+    anyone = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    states = {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    role = "aws:iam/role:Role"
+    _check(
+        "iam-trust-not-public",
+        {
+            "ok_org": _node(
+                "ok_org",
+                role,
+                {
+                    "assumeRolePolicy": _doc(
+                        {**anyone, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+                    )
+                },
+            ),
+            "bad1_any_role": _node(
+                "bad1_any_role",
+                role,
+                {
+                    "assumeRolePolicy": _doc(
+                        {**anyone, "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}}
+                    )
+                },
+            ),
+            "bad2_any_org": _node("bad2_any_org", role, {"assumeRolePolicy": _doc({**anyone, "Condition": wild_org})}),
+            "bad3_tautology": _node(
+                "bad3_tautology",
+                role,
+                {
+                    "assumeRolePolicy": _doc(
+                        {**anyone, "Condition": {"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}}
+                    )
+                },
+            ),
+        },
+    )
+    _check(
+        "iam-service-trust-conditioned",
+        {
+            "ok_account": _node(
+                "ok_account",
+                role,
+                {"assumeRolePolicy": _doc({**states, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}})},
+            ),
+            "bad1_any_source": _node(
+                "bad1_any_source",
+                role,
+                {"assumeRolePolicy": _doc({**states, "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:*"}}})},
+            ),
+            "bad2_tautology": _node(
+                "bad2_tautology", role, {"assumeRolePolicy": _doc({**states, "Condition": tautology})}
+            ),
+        },
+    )
+    get = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    bucket_policy = "aws:s3/bucketPolicy:BucketPolicy"
+    _check(
+        "s3-no-public-policy",
+        {
+            "ok_ip": _node(
+                "ok_ip",
+                bucket_policy,
+                {
+                    "bucket": "b",
+                    "policy": _doc({**get, "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}),
+                },
+            ),
+            "bad1_halves": _node(
+                "bad1_halves", bucket_policy, {"bucket": "b", "policy": _doc({**get, "Condition": halves})}
+            ),
+            "bad2_any_org": _node(
+                "bad2_any_org", bucket_policy, {"bucket": "b", "policy": _doc({**get, "Condition": wild_org})}
+            ),
+        },
+    )
+
+
+def test_restricts_reads_any_key_with_the_same_values() -> None:
+    assert conditions.restricts(
+        {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
+        "token.actions.githubusercontent.com:aud",
+    )
+    assert not conditions.restricts(
+        {"StringLike": {"token.actions.githubusercontent.com:aud": "*"}}, "token.actions.githubusercontent.com:aud"
+    )
+    assert not conditions.restricts({"StringNotEquals": {"x:aud": "a"}}, "x:aud")
+
+
+# ----------------------------------------------------------------- F1: NotPrincipal with Allow
+
+
+def test_not_principal_with_allow_is_everyone_except() -> None:
+    allow_all_but = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::b/*",
+    }
+    deny_all_but = {**allow_all_but, "Effect": "Deny", "Action": "s3:*"}
+    (allow,) = parse_document(_doc(allow_all_but))
+    (deny,) = parse_document(_doc(deny_all_but))
+    assert publicly_allowed(allow)
+    assert not publicly_allowed(deny)
+    bucket_policy = "aws:s3/bucketPolicy:BucketPolicy"
+    _check(
+        "s3-no-public-policy",
+        {
+            "ok_deny_all_but": _node("ok_deny_all_but", bucket_policy, {"bucket": "b", "policy": _doc(deny_all_but)}),
+            "ok_not_principal_in_org": _node(
+                "ok_not_principal_in_org",
+                bucket_policy,
+                {
+                    "bucket": "b",
+                    "policy": _doc(
+                        {**allow_all_but, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+                    ),
+                },
+            ),
+            "bad1_allow_all_but": _node(
+                "bad1_allow_all_but", bucket_policy, {"bucket": "b", "policy": _doc(allow_all_but)}
+            ),
+        },
+    )
+    send = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "sqs:SendMessage",
+        "Resource": "*",
+    }
+    _check(
+        "resource-policy-not-public",
+        {
+            "ok_deny": _node(
+                "ok_deny",
+                "aws:sqs/queuePolicy:QueuePolicy",
+                {"queueUrl": "q", "policy": _doc({**send, "Effect": "Deny"})},
+            ),
+            "bad1_queue": _node(
+                "bad1_queue", "aws:sqs/queuePolicy:QueuePolicy", {"queueUrl": "q", "policy": _doc(send)}
+            ),
+        },
+    )
+    _check(
+        "iam-trust-not-public",
+        {
+            "bad1_trust": _node(
+                "bad1_trust", "aws:iam/role:Role", {"assumeRolePolicy": _doc({**send, "Action": "sts:AssumeRole"})}
+            ),
+        },
+    )
