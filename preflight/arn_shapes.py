@@ -66,6 +66,14 @@ PARENT_INPUTS: Mapping[tuple[str, str], str] = {
     ("aws:s3/vectorsVectorBucket:VectorsVectorBucket", "BucketName"): "vectorBucketName",
 }
 
+#: (type token, pattern variable) -> the URL input AWS names it after, without its scheme: an OIDC provider's
+#: ARN is `arn:aws:iam::<account>:oidc-provider/<url host and path>` (IAM API reference,
+#: CreateOpenIDConnectProvider, "OpenIDConnectProviderArn"; e.g. `oidc-provider/token.actions.githubusercontent.com`),
+#: which trust policies then name as their Federated principal.
+FROM_URL_INPUTS: Mapping[tuple[str, str], str] = {
+    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "OidcProviderName"): "url",
+}
+
 _STANDARD = ("Partition", "Region", "Account")
 
 
@@ -135,6 +143,9 @@ def _camel(variable: str) -> str:
 
 
 def _value(type_token: str, variable: str, inputs: Mapping[str, Any], physical: str, resource_id: str) -> str:
+    url = inputs.get(FROM_URL_INPUTS.get((type_token, variable), ""))
+    if isinstance(url, str) and url:
+        return re.sub(r"^[a-z]+://", "", url).rstrip("/")
     key = PARENT_INPUTS.get((type_token, variable), _camel(variable))
     given = inputs.get(key)
     if isinstance(given, str) and given:

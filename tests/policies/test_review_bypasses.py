@@ -242,3 +242,137 @@ def test_not_principal_with_allow_is_everyone_except() -> None:
             ),
         },
     )
+
+
+# ------------------------------------------------------------ F13: web-identity and SAML trust
+
+GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+GH_AUD = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+
+
+def _federated(name: str, provider: str, condition: dict[str, Any] | None = None) -> ResourceNode:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    if condition is not None:
+        statement["Condition"] = condition
+    return _node(name, "aws:iam/role:Role", {"assumeRolePolicy": _doc(statement)})
+
+
+FEDERATED_CASES = [
+    _federated(
+        "ok_github_exact",
+        GITHUB,
+        {
+            "StringEquals": {
+                **GH_AUD,
+                "token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:environment:prod",
+            }
+        },
+    ),
+    _federated(
+        "ok_github_like_branch",
+        GITHUB,
+        {
+            "StringEquals": GH_AUD,
+            "StringLike": {"token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:*"},
+        },
+    ),
+    _federated(
+        "ok_github_any_of",
+        GITHUB,
+        {
+            "StringEquals": GH_AUD,
+            "ForAnyValue:StringLike": {
+                "token.actions.githubusercontent.com:sub": ["repo:o/a:*", "repo:o/b:ref:refs/heads/main"]
+            },
+        },
+    ),
+    _federated(
+        "ok_cognito",
+        "cognito-identity.amazonaws.com",
+        {
+            "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"},
+            "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+        },
+    ),
+    _federated(
+        "ok_oidc",
+        f"arn:aws:iam::{ACCOUNT}:oidc-provider/login.example.com",
+        {"StringEquals": {"login.example.com:aud": "my-app"}},
+    ),
+    _federated(
+        "ok_saml",
+        f"arn:aws:iam::{ACCOUNT}:saml-provider/corp",
+        {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+    ),
+    _federated("ok_facebook", "graph.facebook.com", {"StringEquals": {"graph.facebook.com:app_id": "1234567890"}}),
+    # Noncompliance 1: GitHub with only the audience (any repository's workflow)
+    _federated("bad1_github_no_sub", GITHUB, {"StringEquals": GH_AUD}),
+    # Noncompliance 2-4: a subject that names no repository
+    _federated(
+        "bad2_github_any_repo",
+        GITHUB,
+        {"StringEquals": GH_AUD, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}},
+    ),
+    _federated(
+        "bad3_github_any_owner",
+        GITHUB,
+        {"StringEquals": GH_AUD, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:*/octo-repo:*"}},
+    ),
+    _federated(
+        "bad4_github_whole_org",
+        GITHUB,
+        {"StringEquals": GH_AUD, "StringLike": {"token.actions.githubusercontent.com:sub": ["repo:o/a:*", "repo:o/*"]}},
+    ),
+    # Noncompliance 5: a negated subject test
+    _federated(
+        "bad5_github_not_sub",
+        GITHUB,
+        {
+            "StringEquals": GH_AUD,
+            "StringNotEquals": {"token.actions.githubusercontent.com:sub": "repo:o/a:ref:refs/heads/main"},
+        },
+    ),
+    # Noncompliance 6: GitHub without the audience
+    _federated(
+        "bad6_github_no_aud",
+        GITHUB,
+        {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/a:ref:refs/heads/main"}},
+    ),
+    # Noncompliance 7-8: Cognito without the pool id, or without amr
+    _federated("bad7_cognito_any_pool", "cognito-identity.amazonaws.com"),
+    _federated(
+        "bad8_cognito_no_amr",
+        "cognito-identity.amazonaws.com",
+        {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"}},
+    ),
+    # Noncompliance 9-10: a generic OIDC provider or a SAML provider without an audience
+    _federated(
+        "bad9_oidc_no_aud",
+        f"arn:aws:iam::{ACCOUNT}:oidc-provider/login.example.com",
+        {"StringLike": {"login.example.com:aud": "*"}},
+    ),
+    _federated("bad10_saml_no_aud", f"arn:aws:iam::{ACCOUNT}:saml-provider/corp"),
+]
+
+
+def test_federated_trust_names_whose_tokens_it_accepts() -> None:
+    _check("iam-federated-trust-conditioned", {n.name: n for n in FEDERATED_CASES})
+
+
+def test_an_oidc_provider_arn_names_its_url() -> None:
+    """The engine fabricates the provider ARN AWS gives (`oidc-provider/<host>`), which trust policies reuse."""
+    from preflight import arn_shapes  # noqa: PLC0415
+
+    arn = arn_shapes.arn(
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "gh-1234567",
+        "gh-1234567",
+        region="us-east-1",
+        account=ACCOUNT,
+        inputs={"url": "https://token.actions.githubusercontent.com"},
+    )
+    assert arn == GITHUB
