@@ -44,6 +44,8 @@ CALLER_KEYS = frozenset(
         "aws:sourcevpce",
         "aws:sourceip",
         "aws:vpcsourceip",
+        # KMS's own caller key: the account of the caller (KMS Developer Guide, "kms:CallerAccount").
+        "kms:calleraccount",
     }
 )
 #: The keys the confused-deputy guidance asks a service trust policy to carry (IAM User Guide, "The
@@ -74,6 +76,7 @@ _ID_KEYS = frozenset(
         "aws:sourceowner",
         "aws:sourcevpc",
         "aws:sourcevpce",
+        "kms:calleraccount",
     }
 )
 _ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})

@@ -376,3 +376,84 @@ def test_an_oidc_provider_arn_names_its_url() -> None:
         inputs={"url": "https://token.actions.githubusercontent.com"},
     )
     assert arn == GITHUB
+
+
+# ------------------------------------------------------------- F12: more resource policies
+
+
+def test_public_writes_on_every_resource_policy_type() -> None:
+    put = {"Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": "*"}
+    org = {"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+    kms_any = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Encrypt", "Resource": "*"}
+    ap_put = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:us-east-1:123456789012:accesspoint/ap/object/*",
+    }
+    logs_put = {"Effect": "Allow", "Principal": "*", "Action": "logs:PutLogEvents", "Resource": "*"}
+    es_put = {"Effect": "Allow", "Principal": "*", "Action": "es:ESHttpPut", "Resource": "*"}
+    bus = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
+    _check(
+        "resource-policy-not-public",
+        {
+            "ok_bus_org": _node("ok_bus_org", bus, {"eventBusName": "b", "policy": _doc({**put, **org})}),
+            "ok_key_caller_account": _node(
+                "ok_key_caller_account",
+                "aws:kms/key:Key",
+                {
+                    "policy": _doc(
+                        {
+                            **kms_any,
+                            "Condition": {
+                                "StringEquals": {
+                                    "kms:CallerAccount": ACCOUNT,
+                                    "kms:ViaService": "s3.us-east-1.amazonaws.com",
+                                }
+                            },
+                        }
+                    )
+                },
+            ),
+            # Noncompliance 1: a bus anyone may put events on
+            "bad1_bus": _node("bad1_bus", bus, {"eventBusName": "b", "policy": _doc(put)}),
+            # Noncompliance 2: narrowed by a condition that does not narrow (F3)
+            "bad2_bus_any_org": _node(
+                "bad2_bus_any_org",
+                bus,
+                {
+                    "eventBusName": "b",
+                    "policy": _doc({**put, "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}),
+                },
+            ),
+            # Noncompliance 3-4: KMS key and key policy anyone may encrypt with
+            "bad3_key": _node(
+                "bad3_key",
+                "aws:kms/key:Key",
+                {"policy": _doc({**kms_any, "Condition": {"Bool": {"aws:SecureTransport": "true"}}})},
+            ),
+            "bad4_key_policy": _node(
+                "bad4_key_policy", "aws:kms/keyPolicy:KeyPolicy", {"keyId": "k", "policy": _doc(kms_any)}
+            ),
+            # Noncompliance 5-6: S3 access points
+            "bad5_access_point": _node(
+                "bad5_access_point", "aws:s3/accessPoint:AccessPoint", {"bucket": "b", "policy": _doc(ap_put)}
+            ),
+            "bad6_access_point_policy": _node(
+                "bad6_access_point_policy",
+                "aws:s3control/accessPointPolicy:AccessPointPolicy",
+                {"accessPointArn": "arn:aws:s3:us-east-1:123456789012:accesspoint/ap", "policy": _doc(ap_put)},
+            ),
+            # Noncompliance 7-8: CloudWatch Logs and OpenSearch
+            "bad7_logs": _node(
+                "bad7_logs",
+                "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+                {"policyName": "p", "policyDocument": _doc(logs_put)},
+            ),
+            "bad8_domain": _node(
+                "bad8_domain",
+                "aws:opensearch/domainPolicy:DomainPolicy",
+                {"domainName": "d", "accessPolicies": _doc(es_put)},
+            ),
+        },
+    )
