@@ -220,14 +220,18 @@ IDENTITY_POLICY_TYPES = (
     "aws:iam/policy:Policy",
     "aws:iam/userPolicy:UserPolicy",
     "aws:iam/groupPolicy:GroupPolicy",
+    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
 )
+#: The input holding the identity policy, where it is not `policy`: an IAM Identity Center permission set's
+#: inline policy applies to every user and group assigned the permission set (pulumi-aws 7 `inline_policy`).
+IDENTITY_POLICY_INPUTS = {"aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": "inlinePolicy"}
 ROLE_TYPE = "aws:iam/role:Role"
 
 
 def identity_documents(resource_type: str, props: Any) -> Iterator[tuple[str, Any]]:
     """(label, document) for every identity policy a resource carries (inline policies of roles too)."""
     if resource_type in IDENTITY_POLICY_TYPES:
-        yield "policy", props.get("policy")
+        yield "policy", props.get(IDENTITY_POLICY_INPUTS.get(resource_type, "policy"))
     elif resource_type == ROLE_TYPE:
         for index, inline in enumerate(as_list(props.get("inlinePolicies"))):
             if isinstance(inline, Mapping):

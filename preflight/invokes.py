@@ -177,6 +177,8 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
     """The result of data source `token` called with `args` in `region`."""
     if token == "aws:ssm/getParameter:getParameter":
         known = _ssm_parameter(str(args.get("name", "")), region)
+    elif token == "aws:iam/getPolicy:getPolicy":
+        known = _iam_policy(args)
     else:
         known = _well_known(token, args, region)
     return typed_result(token, args, region, known)
@@ -201,6 +203,43 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
     return {}
+
+
+@functools.cache
+def aws_managed_policies() -> Mapping[str, Mapping[str, Any]]:
+    """AWS managed policies by name (`Path`, `Document`), from the list moto ships.
+
+    moto/iam/aws_managed_policies.py is AWS's own list (imported by moto's `make aws_managed_policies` from
+    `iam:ListPolicies --scope AWS`), with each policy's path (`/`, `/service-role/`, `/job-function/`).
+    Empty when moto is not installed: names are then not known to be AWS managed.
+    """
+    try:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: PLC0415
+    except ImportError:
+        return {}
+    data: Mapping[str, Mapping[str, Any]] = json.loads(aws_managed_policies_data)
+    return data
+
+
+def _iam_policy(args: Mapping[str, Any]) -> dict[str, Any]:
+    """`aws.iam.get_policy(name=...)`: an AWS managed policy has the ARN AWS gives it,
+    `arn:aws:iam::aws:policy<path><name>` (IAM User Guide, "AWS managed policies"), and its document;
+    any other name is a customer managed policy of the account, `arn:aws:iam::<account>:policy/<name>`."""
+    given = args.get("arn")
+    if isinstance(given, str) and given:
+        return {"arn": given, "name": given.rsplit("/", 1)[-1], "id": given}
+    name = args.get("name")
+    if not isinstance(name, str) or not name:
+        return {}
+    managed = aws_managed_policies().get(name)
+    if managed is None:
+        prefix = args.get("pathPrefix")
+        path = prefix if isinstance(prefix, str) and prefix.startswith("/") and prefix.endswith("/") else "/"
+        arn = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy{path}{name}"
+        return {"arn": arn, "name": name, "path": path, "id": arn}
+    path = str(managed.get("Path") or "/")
+    arn = f"arn:aws:iam::aws:policy{path}{name}"
+    return {"arn": arn, "name": name, "path": path, "id": arn, "policy": json.dumps(managed.get("Document") or {})}
 
 
 #: AWS's public parameter of the Powertools for AWS Lambda (Python) layer: its value is the ARN of the

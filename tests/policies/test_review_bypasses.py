@@ -457,3 +457,87 @@ def test_public_writes_on_every_resource_policy_type() -> None:
             ),
         },
     )
+
+
+# ------------------------------------------- F17 / F11: admin through every attachment resource
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def test_admin_through_every_attachment_resource() -> None:
+    exclusive = "aws:iam/{0}PolicyAttachmentsExclusive:{1}PolicyAttachmentsExclusive"
+    sso = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
+    _check(
+        "iam-no-admin-managed-policies",
+        {
+            "ok_exclusive_read_only": _node(
+                "ok_exclusive_read_only", exclusive.format("role", "Role"), {"roleName": "r", "policyArns": [READ_ONLY]}
+            ),
+            "ok_sso_read_only": _node("ok_sso_read_only", sso, {"managedPolicyArn": READ_ONLY}),
+            # Noncompliance 1-3: the exclusive attachments of a role, a user and a group
+            "bad1_role_exclusive": _node(
+                "bad1_role_exclusive",
+                exclusive.format("role", "Role"),
+                {"roleName": "r", "policyArns": [READ_ONLY, ADMIN]},
+            ),
+            "bad2_user_exclusive": _node(
+                "bad2_user_exclusive", exclusive.format("user", "User"), {"userName": "u", "policyArns": [ADMIN]}
+            ),
+            "bad3_group_exclusive": _node(
+                "bad3_group_exclusive",
+                exclusive.format("group", "Group"),
+                {"groupName": "g", "policyArns": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]},
+            ),
+            # Noncompliance 4: an IAM Identity Center permission set
+            "bad4_sso": _node("bad4_sso", sso, {"managedPolicyArn": ADMIN}),
+            # Noncompliance 5: the old PolicyAttachment
+            "bad5_policy_attachment": _node(
+                "bad5_policy_attachment",
+                "aws:iam/policyAttachment:PolicyAttachment",
+                {"policyArn": ADMIN, "roles": ["r"]},
+            ),
+        },
+    )
+
+
+def test_star_on_star_in_every_identity_policy_resource() -> None:
+    star = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    scoped = _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
+    _check(
+        "iam-no-wildcard-action",
+        {
+            "ok_permission_set": _node(
+                "ok_permission_set",
+                "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+                {"inlinePolicy": scoped},
+            ),
+            # Noncompliance 1-3: a permission set's inline policy, a user policy, a group policy
+            "bad1_permission_set": _node(
+                "bad1_permission_set",
+                "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+                {"inlinePolicy": star},
+            ),
+            "bad2_user_policy": _node(
+                "bad2_user_policy", "aws:iam/userPolicy:UserPolicy", {"user": "u", "policy": star}
+            ),
+            "bad3_group_policy": _node(
+                "bad3_group_policy", "aws:iam/groupPolicy:GroupPolicy", {"group": "g", "policy": star}
+            ),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "arn"),
+    [
+        ("AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"),
+        ("AWSLambdaBasicExecutionRole", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
+        ("ViewOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+        ("my-team-policy", f"arn:aws:iam::{ACCOUNT}:policy/my-team-policy"),
+    ],
+)
+def test_get_policy_by_name_gives_the_arn_aws_gives(name: str, arn: str) -> None:
+    from preflight.invokes import invoke_result  # noqa: PLC0415
+
+    assert invoke_result("aws:iam/getPolicy:getPolicy", {"name": name}, "us-east-1")["arn"] == arn
