@@ -541,3 +541,107 @@ def test_get_policy_by_name_gives_the_arn_aws_gives(name: str, arn: str) -> None
     from preflight.invokes import invoke_result  # noqa: PLC0415
 
     assert invoke_result("aws:iam/getPolicy:getPolicy", {"name": name}, "us-east-1")["arn"] == arn
+
+
+# ----------------------------------------------- F10: get_policy_document as the provider renders it
+
+STAR = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+GET = {"effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}
+
+
+def _rendered(args: dict[str, Any]) -> list[dict[str, Any]]:
+    from preflight.invokes import policy_document_json  # noqa: PLC0415
+
+    statements: list[dict[str, Any]] = json.loads(policy_document_json(args))["Statement"]
+    return statements
+
+
+def test_source_and_override_documents_are_merged_by_sid() -> None:
+    """terraform-provider-aws `IAMPolicyDoc.Merge`: sources, then statements, then overrides; a Sid replaces."""
+    assert [s["Action"] for s in _rendered({"sourcePolicyDocuments": [STAR], "statements": [GET]})] == [
+        "*",
+        "s3:GetObject",
+    ]
+    assert [s["Action"] for s in _rendered({"overridePolicyDocuments": [STAR]})] == ["*"]
+    assert [
+        s["Action"] for s in _rendered({"sourcePolicyDocuments": [STAR], "statements": [{**GET, "sid": "All"}]})
+    ] == ["s3:GetObject"]
+    assert [
+        s["Action"] for s in _rendered({"statements": [{**GET, "sid": "All"}], "overridePolicyDocuments": [STAR]})
+    ] == ["*"]
+    assert [s["Action"] for s in _rendered({"sourcePolicyDocuments": ["not json", None], "statements": [GET]})] == [
+        "s3:GetObject"
+    ]
+
+
+def test_principals_and_conditions_of_one_type_keep_every_value() -> None:
+    (statement,) = _rendered(
+        {
+            "statements": [
+                {
+                    **GET,
+                    "principals": [
+                        {"type": "AWS", "identifiers": ["*"]},
+                        {"type": "AWS", "identifiers": [f"arn:aws:iam::{ACCOUNT}:root"]},
+                    ],
+                    "conditions": [
+                        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": [ACCOUNT]},
+                        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["*"]},
+                    ],
+                }
+            ]
+        }
+    )
+    assert statement["Principal"] == {"AWS": ["*", f"arn:aws:iam::{ACCOUNT}:root"]}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT, "*"]}}
+    assert (
+        _rendered({"statements": [{**GET, "principals": [{"type": "*", "identifiers": ["*"]}]}]})[0]["Principal"] == "*"
+    )
+
+
+def test_the_pack_sees_what_the_merged_document_grants() -> None:
+    from preflight.invokes import policy_document_json  # noqa: PLC0415
+
+    role_policy = "aws:iam/rolePolicy:RolePolicy"
+    public = policy_document_json(
+        {
+            "statements": [
+                {
+                    **GET,
+                    "principals": [
+                        {"type": "AWS", "identifiers": ["*"]},
+                        {"type": "AWS", "identifiers": [f"arn:aws:iam::{ACCOUNT}:root"]},
+                    ],
+                }
+            ]
+        }
+    )
+    _check(
+        "iam-no-wildcard-action",
+        {
+            "ok_statements": _node(
+                "ok_statements", role_policy, {"role": "r", "policy": policy_document_json({"statements": [GET]})}
+            ),
+            # Noncompliance 1-2: `*` through a source or an override document
+            "bad1_source": _node(
+                "bad1_source",
+                role_policy,
+                {"role": "r", "policy": policy_document_json({"sourcePolicyDocuments": [STAR], "statements": [GET]})},
+            ),
+            "bad2_override": _node(
+                "bad2_override",
+                role_policy,
+                {"role": "r", "policy": policy_document_json({"overridePolicyDocuments": [STAR]})},
+            ),
+        },
+    )
+    _check(
+        "s3-no-public-policy",
+        {
+            "bad1_merged_principal": _node(
+                "bad1_merged_principal", "aws:s3/bucketPolicy:BucketPolicy", {"bucket": "b", "policy": public}
+            )
+        },
+    )
