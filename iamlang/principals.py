@@ -37,3 +37,10 @@ def services(principal: Any) -> list[str]:
     if isinstance(principal, Mapping):
         return [str(s) for s in _as_list(principal.get("Service"))]
     return []
+
+
+def federated(principal: Any) -> list[str]:
+    """The identity providers (`Federated`: an OIDC/SAML provider ARN or `cognito-identity.amazonaws.com`)."""
+    if isinstance(principal, Mapping):
+        return [str(s) for s in _as_list(principal.get("Federated")) if isinstance(s, str)]
+    return []

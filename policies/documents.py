@@ -24,6 +24,7 @@ DOCUMENT_INPUTS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "aws:iam/policy:Policy": (("identity", "policy"),),
     "aws:iam/userPolicy:UserPolicy": (("identity", "policy"),),
     "aws:iam/groupPolicy:GroupPolicy": (("identity", "policy"),),
+    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": (("identity", "inlinePolicy"),),
     "aws:kms/key:Key": (("key", "policy"),),
     "aws:kms/keyPolicy:KeyPolicy": (("key", "policy"),),
     "aws:s3/bucket:Bucket": (("bucket", "policy"),),

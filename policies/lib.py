@@ -122,10 +122,19 @@ class Statement:
     not_resources: tuple[str, ...]
     principal: Any
     condition: Mapping[str, Any]
+    #: `NotPrincipal`: with Allow, every principal but the ones named, anonymous callers included (IAM User
+    #: Guide, "AWS JSON policy elements: NotPrincipal"); with Deny, a deny for everyone but them.
+    not_principal: Any = None
 
     @property
     def allows(self) -> bool:
         return self.effect == "Allow"
+
+    @property
+    def for_everyone(self) -> bool:
+        """Whether the statement speaks to anyone at all: Principal '*' / {"AWS": "*"}, or an Allow with
+        NotPrincipal ("everyone except"), which is public whatever it names (P140, P187)."""
+        return principals.is_public(self.principal) or (self.allows and self.not_principal is not None)
 
     @property
     def wildcard_actions(self) -> list[str]:
@@ -199,6 +208,7 @@ def parse_document(document: Any, pending: Pending | None = None) -> list[Statem
                 not_resources=tuple(str(r) for r in as_list(raw.get("NotResource"))),
                 principal=raw.get("Principal"),
                 condition=raw.get("Condition") or {},
+                not_principal=raw.get("NotPrincipal"),
             )
         )
     return statements
@@ -210,14 +220,18 @@ IDENTITY_POLICY_TYPES = (
     "aws:iam/policy:Policy",
     "aws:iam/userPolicy:UserPolicy",
     "aws:iam/groupPolicy:GroupPolicy",
+    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
 )
+#: The input holding the identity policy, where it is not `policy`: an IAM Identity Center permission set's
+#: inline policy applies to every user and group assigned the permission set (pulumi-aws 7 `inline_policy`).
+IDENTITY_POLICY_INPUTS = {"aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": "inlinePolicy"}
 ROLE_TYPE = "aws:iam/role:Role"
 
 
 def identity_documents(resource_type: str, props: Any) -> Iterator[tuple[str, Any]]:
     """(label, document) for every identity policy a resource carries (inline policies of roles too)."""
     if resource_type in IDENTITY_POLICY_TYPES:
-        yield "policy", props.get("policy")
+        yield "policy", props.get(IDENTITY_POLICY_INPUTS.get(resource_type, "policy"))
     elif resource_type == ROLE_TYPE:
         for index, inline in enumerate(as_list(props.get("inlinePolicies"))):
             if isinstance(inline, Mapping):
@@ -241,12 +255,8 @@ service_principals = principals.services
 
 
 def publicly_allowed(statement: Statement) -> bool:
-    """An Allow for anyone that no caller-identifying condition narrows (iamlang.conditions)."""
-    return (
-        statement.allows
-        and principal_is_public(statement.principal)
-        and not conditions.narrows_caller(statement.condition)
-    )
+    """An Allow for anyone (`*`, or NotPrincipal) that no caller-identifying condition narrows (iamlang.conditions)."""
+    return statement.allows and statement.for_everyone and not conditions.narrows_caller(statement.condition)
 
 
 # ------------------------------------------------------------------------------ account baseline

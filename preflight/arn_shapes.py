@@ -78,6 +78,13 @@ VALUE_MAPS: Mapping[tuple[str, str], Mapping[str, str]] = {
 #: CloudFront "you must use the Region US East (N. Virginia) to create your web ACL"
 #: (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
 FIXED_REGION: Mapping[tuple[str, str, str], str] = {("wafv2", "Scope", "global"): "us-east-1"}
+#: (type token, pattern variable) -> the URL input AWS names it after, without its scheme: an OIDC provider's
+#: ARN is `arn:aws:iam::<account>:oidc-provider/<url host and path>` (IAM API reference,
+#: CreateOpenIDConnectProvider, "OpenIDConnectProviderArn"; e.g. `oidc-provider/token.actions.githubusercontent.com`),
+#: which trust policies then name as their Federated principal.
+FROM_URL_INPUTS: Mapping[tuple[str, str], str] = {
+    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "OidcProviderName"): "url",
+}
 
 _STANDARD = ("Partition", "Region", "Account")
 
@@ -148,6 +155,9 @@ def _camel(variable: str) -> str:
 
 
 def _value(type_token: str, variable: str, inputs: Mapping[str, Any], physical: str, resource_id: str) -> str:
+    url = inputs.get(FROM_URL_INPUTS.get((type_token, variable), ""))
+    if isinstance(url, str) and url:
+        return re.sub(r"^[a-z]+://", "", url).rstrip("/")
     key = PARENT_INPUTS.get((type_token, variable), _camel(variable))
     given = inputs.get(key)
     if isinstance(given, str) and given:

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from preflight.errors import ConfigError
-from preflight.suppressions import MIN_REASON_CHARS
+from preflight.suppressions import MAX_EXPIRY_DAYS, MIN_REASON_CHARS
 
 #: The pack's own checkov file (reviewed with the pack): its skips need a reason but no expiry.
 PACK_CONFIG = Path(__file__).resolve().parent.parent / ".checkov.yaml"
@@ -133,7 +133,11 @@ def _judge(check_id: str, line: int, comment: str, path: Path, *, pack: bool, to
     match = _UNTIL.match(comment)
     reason, expires = (match.group(2).strip(), match.group(1)) if match else (comment, "")
     refused = ""
-    if len(reason) < MIN_REASON_CHARS:
+    if not pack and "*" in check_id:
+        # checkov fnmatches skip patterns (checkov/runner_filter.py `check_matches`): `CKV*` would skip every
+        # check, the pack's own CKV_AGP_* included. A program skips checks it names (P188).
+        refused = "a glob over many checks: name each check it skips"
+    elif len(reason) < MIN_REASON_CHARS:
         refused = f"no reason of at least {MIN_REASON_CHARS} characters in its comment"
     elif not pack:
         try:
@@ -144,6 +148,8 @@ def _judge(check_id: str, line: int, comment: str, path: Path, *, pack: bool, to
             refused = "no expiry: write `# until YYYY-MM-DD: reason`"
         elif until < today:
             refused = f"expired on {until.isoformat()}"
+        elif (until - today).days > MAX_EXPIRY_DAYS:
+            refused = f"expires more than {MAX_EXPIRY_DAYS} days ahead"
     return Skip(check_id, origin, reason, expires, refused)
 
 

@@ -177,6 +177,8 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
     """The result of data source `token` called with `args` in `region`."""
     if token == "aws:ssm/getParameter:getParameter":
         known = _ssm_parameter(str(args.get("name", "")), region)
+    elif token == "aws:iam/getPolicy:getPolicy":
+        known = _iam_policy(args)
     else:
         known = _well_known(token, args, region)
     return typed_result(token, args, region, known)
@@ -201,6 +203,43 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
     return {}
+
+
+@functools.cache
+def aws_managed_policies() -> Mapping[str, Mapping[str, Any]]:
+    """AWS managed policies by name (`Path`, `Document`), from the list moto ships.
+
+    moto/iam/aws_managed_policies.py is AWS's own list (imported by moto's `make aws_managed_policies` from
+    `iam:ListPolicies --scope AWS`), with each policy's path (`/`, `/service-role/`, `/job-function/`).
+    Empty when moto is not installed: names are then not known to be AWS managed.
+    """
+    try:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: PLC0415
+    except ImportError:
+        return {}
+    data: Mapping[str, Mapping[str, Any]] = json.loads(aws_managed_policies_data)
+    return data
+
+
+def _iam_policy(args: Mapping[str, Any]) -> dict[str, Any]:
+    """`aws.iam.get_policy(name=...)`: an AWS managed policy has the ARN AWS gives it,
+    `arn:aws:iam::aws:policy<path><name>` (IAM User Guide, "AWS managed policies"), and its document;
+    any other name is a customer managed policy of the account, `arn:aws:iam::<account>:policy/<name>`."""
+    given = args.get("arn")
+    if isinstance(given, str) and given:
+        return {"arn": given, "name": given.rsplit("/", 1)[-1], "id": given}
+    name = args.get("name")
+    if not isinstance(name, str) or not name:
+        return {}
+    managed = aws_managed_policies().get(name)
+    if managed is None:
+        prefix = args.get("pathPrefix")
+        path = prefix if isinstance(prefix, str) and prefix.startswith("/") and prefix.endswith("/") else "/"
+        arn = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy{path}{name}"
+        return {"arn": arn, "name": name, "path": path, "id": arn}
+    path = str(managed.get("Path") or "/")
+    arn = f"arn:aws:iam::aws:policy{path}{name}"
+    return {"arn": arn, "name": name, "path": path, "id": arn, "policy": json.dumps(managed.get("Document") or {})}
 
 
 #: AWS's public parameter of the Powertools for AWS Lambda (Python) layer: its value is the ARN of the
@@ -235,37 +274,98 @@ def _ssm_parameter(name: str, region: str) -> dict[str, Any]:
     }
 
 
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _merged(values: list[Any]) -> list[Any]:
+    """Unique values in first-seen order (a principal or condition repeated with more values adds them)."""
+    out: list[Any] = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def _principal_block(principals: list[Mapping[str, Any]]) -> Any:
+    """Principals of one type merge their identifiers (terraform-provider-aws internal/service/iam/
+    policy_model.go, `IAMPolicyStatementPrincipalSet.MarshalJSON`); `{type: "*", identifiers: ["*"]}` is "*"."""
+    by_type: dict[str, list[Any]] = {}
+    for principal in principals:
+        ids = principal.get("identifiers") or []
+        by_type.setdefault(str(principal.get("type")), []).extend(ids if isinstance(ids, list) else [ids])
+    block = {kind: _one_or_many(_merged(ids)) for kind, ids in by_type.items()}
+    return "*" if block == {"*": "*"} else block
+
+
+def _condition_block(conditions: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Conditions with the same test and variable merge their values (policy_model.go,
+    `IAMPolicyStatementConditionSet.MarshalJSON`), so none is lost."""
+    merged: dict[str, dict[str, list[Any]]] = {}
+    for condition in conditions:
+        values = condition.get("values") or []
+        key = merged.setdefault(str(condition["test"]), {}).setdefault(str(condition["variable"]), [])
+        key.extend(values if isinstance(values, list) else [values])
+    return {test: {var: _one_or_many(v) for var, v in block.items()} for test, block in merged.items()}
+
+
+def _statement_json(st: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if st.get("sid"):
+        out["Sid"] = st["sid"]
+    out["Effect"] = st.get("effect", "Allow")
+    for src, dst in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
+        values = st.get(src)
+        if values:
+            out[dst] = values[0] if len(values) == 1 else sorted(values)
+    for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        if st.get(src):
+            out[dst] = _principal_block(st[src])
+    if st.get("conditions"):
+        out["Condition"] = _condition_block(st["conditions"])
+    return out
+
+
+def _documents(values: Any) -> list[dict[str, Any]]:
+    """Statements of each JSON document in `values` (unparseable or unknown documents are skipped)."""
+    statements: list[dict[str, Any]] = []
+    for text in values if isinstance(values, list) else []:
+        try:
+            data = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            found = data.get("Statement")
+            statements.extend(s for s in (found if isinstance(found, list) else [found]) if isinstance(s, dict))
+    return statements
+
+
+def _merge(into: list[dict[str, Any]], statements: list[dict[str, Any]]) -> None:
+    """terraform-provider-aws `IAMPolicyDoc.Merge`: a statement replaces the one with its Sid, else is appended."""
+    for statement in statements:
+        sid = statement.get("Sid")
+        index = next((i for i, s in enumerate(into) if sid and s.get("Sid") == sid), None)
+        if index is None:
+            into.append(statement)
+        else:
+            into[index] = statement
+
+
 def policy_document_json(args: Mapping[str, Any]) -> str:
-    """Render `aws.iam.get_policy_document` arguments the way the provider does (IAM JSON)."""
-    statements = []
-    for st in args.get("statements") or []:
-        out: dict[str, Any] = {}
-        if st.get("sid"):
-            out["Sid"] = st["sid"]
-        out["Effect"] = st.get("effect", "Allow")
-        for src, dst in (
-            ("actions", "Action"),
-            ("notActions", "NotAction"),
-            ("resources", "Resource"),
-            ("notResources", "NotResource"),
-        ):
-            values = st.get(src)
-            if values:
-                out[dst] = values[0] if len(values) == 1 else sorted(values)
-        for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            principals = st.get(src)
-            if principals:
-                block: dict[str, Any] = {}
-                for p in principals:
-                    ids = p.get("identifiers") or []
-                    block[p["type"]] = ids[0] if len(ids) == 1 else ids
-                out[dst] = "*" if block == {"*": "*"} else block
-        conditions = st.get("conditions")
-        if conditions:
-            cond: dict[str, dict[str, Any]] = {}
-            for c in conditions:
-                values = c.get("values") or []
-                cond.setdefault(c["test"], {})[c["variable"]] = values[0] if len(values) == 1 else values
-            out["Condition"] = cond
-        statements.append(out)
+    """Render `aws.iam.get_policy_document` arguments the way the provider does (IAM JSON).
+
+    As terraform-provider-aws's `aws_iam_policy_document` (internal/service/iam/policy_document_data_source.go,
+    read function): the `source_policy_documents` first, in order, then this document's `statements`, then the
+    `override_policy_documents` in order, each merged by Sid (a later statement with the same Sid replaces the
+    earlier one; statements without a Sid are appended).
+    """
+    statements: list[dict[str, Any]] = []
+    _merge(statements, _documents(args.get("sourcePolicyDocuments")))
+    _merge(statements, [_statement_json(st) for st in args.get("statements") or []])
+    _merge(statements, _documents(args.get("overridePolicyDocuments")))
     return json.dumps({"Version": args.get("version") or "2012-10-17", "Statement": statements})

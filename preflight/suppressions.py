@@ -23,6 +23,9 @@ from preflight.errors import ConfigError
 from preflight.findings import Finding, Level, Source, SuppressedFinding
 
 MIN_REASON_CHARS = 20
+#: How far ahead an exception may expire (P188: exceptions are reviewed, not granted forever). A `9999-12-31`
+#: expiry is no expiry at all; an entry beyond the horizon is refused with exit 2, naming the file and entry.
+MAX_EXPIRY_DAYS = 366
 FIELDS = ("id", "resource", "reason", "expires")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+(_[A-Z0-9]+)*$")
@@ -107,11 +110,16 @@ def _date(value: Any) -> dt.date | None:
 
 
 def load_suppressions(
-    path: str | Path, known_ids: Iterable[str], *, today: dt.date | None = None
+    path: str | Path,
+    known_ids: Iterable[str],
+    *,
+    today: dt.date | None = None,
+    max_expiry_days: int = MAX_EXPIRY_DAYS,
 ) -> tuple[list[Suppression], list[Finding]]:
     """Valid, current entries, and a mandatory finding for each entry that is not.
 
-    Raises ConfigError (one line) when the file is not YAML or not a list.
+    Raises ConfigError (one line) when the file is not YAML or not a list, or when an entry expires more
+    than `max_expiry_days` after `today` (an exception without a real review date).
     """
     file = Path(path)
     if not file.is_file():
@@ -133,6 +141,11 @@ def load_suppressions(
     problems: list[Finding] = []
     for index, raw in enumerate(_entries(data, file)):
         checked = _check(raw, index, file, known, today)
+        if isinstance(checked, Suppression) and (checked.expires - today).days > max_expiry_days:
+            raise ConfigError(
+                f"{file}: {checked.label()}: expires {checked.expires.isoformat()}, more than {max_expiry_days} "
+                "days ahead: set a review date within that horizon"
+            )
         if isinstance(checked, Suppression):
             valid.append(checked)
         else:

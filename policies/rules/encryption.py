@@ -15,7 +15,6 @@ from policies.lib import (
     get,
     is_customer_managed_key,
     parse_document,
-    principal_is_public,
     text,
     truthy,
 )
@@ -178,7 +177,7 @@ KMS_ROTATION = PolicySpec(
 
 def _validate_key_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     for statement in parse_document(get(args.props, "policy")):
-        if statement.allows and principal_is_public(statement.principal) and not statement.condition:
+        if statement.allows and statement.for_everyone and not statement.condition:
             report_violation(
                 f"{args.name}: the key policy allows Principal '*' without a condition "
                 f"(actions: {', '.join(statement.actions) or 'NotAction'}).",

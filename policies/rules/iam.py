@@ -23,7 +23,7 @@ from policies.lib import (
     grants,
     identity_documents,
     parse_document,
-    principal_is_public,
+    publicly_allowed,
     service_principals,
     text,
 )
@@ -36,7 +36,17 @@ ATTACHMENT_TYPES = (
     "aws:iam/policyAttachment:PolicyAttachment",
     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
 )
+#: Attachments that set the complete list of managed policies of a role, user or group (pulumi-aws 7
+#: `*PolicyAttachmentsExclusive`, input `policyArns`).
+EXCLUSIVE_ATTACHMENT_TYPES = (
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+)
+#: The input naming the managed policy, where it is not `policyArn`.
+_POLICY_ARN_INPUTS = {"aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn"}
 
 #: AWS managed policies that grant (near) full control of an account; any `*FullAccess` managed policy
 #: (AmazonS3FullAccess, AWSLambda_FullAccess, ...) grants every action of its service(s) and is flagged too
@@ -136,7 +146,9 @@ NO_WILDCARD_ACTION = _policy(
 def _managed_policy_arns(args: ResourceValidationArgs) -> list[str]:
     if args.resource_type == ROLE_TYPE:
         return [text(a) for a in as_list(get(args.props, "managedPolicyArns"))]
-    return [text(get(args.props, "policyArn"))]
+    if args.resource_type in EXCLUSIVE_ATTACHMENT_TYPES:
+        return [text(a) for a in as_list(get(args.props, "policyArns"))]
+    return [text(get(args.props, _POLICY_ARN_INPUTS.get(args.resource_type, "policyArn")))]
 
 
 def is_broad_managed_policy(name: str) -> bool:
@@ -155,11 +167,11 @@ def _validate_admin(args: ResourceValidationArgs, report_violation: ReportViolat
 
 NO_ADMIN = _policy(
     "iam-no-admin-managed-policies",
-    "No role, user or group gets AdministratorAccess, PowerUserAccess, IAMFullAccess or any *FullAccess policy.",
+    "No role, user, group or permission set gets AdministratorAccess, PowerUserAccess, IAMFullAccess or *FullAccess.",
     "These managed policies give (near) full control of the account or of a whole service (AmazonS3FullAccess: "
     "every bucket). Fix: write a scoped policy with the exact actions and resources.",
     _validate_admin,
-    (ROLE_TYPE, *ATTACHMENT_TYPES),
+    (ROLE_TYPE, *ATTACHMENT_TYPES, *EXCLUSIVE_ATTACHMENT_TYPES),
     severity=Severity.CRITICAL,
 )
 
@@ -321,9 +333,10 @@ TRUST_CONDITIONED = _policy(
 def _validate_public_trust(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for statement in _trust_statements(args, pending):
-        if statement.allows and principal_is_public(statement.principal) and not narrows_caller(statement.condition):
+        if publicly_allowed(statement):
             report_violation(
-                f"{args.name}: the trust policy lets anyone (Principal '*' or AWS '*') assume the role.", None
+                f"{args.name}: the trust policy lets anyone (Principal '*', AWS '*' or NotPrincipal) assume the role.",
+                None,
             )
     pending.settle()
 

@@ -1,4 +1,4 @@
-"""Resource policies that let anyone at all act on a queue, topic, repository, secret or layer (P140, P186, P187).
+"""Resource policies that let anyone at all act on a queue, topic, bus, secret, key or layer (P140, P186, P187).
 
 A resource policy with `Principal: "*"` (or `{"AWS": "*"}`) speaks to every AWS account and, for some
 services, to anonymous callers. Unless a condition names the caller (iamlang.conditions: aws:SourceArn,
@@ -16,16 +16,27 @@ from policies.lib import Pending, Statement, get, parse_document, publicly_allow
 from policies.rules.iam import is_read_only_action
 from policies.spec import Category, Kind, PolicySpec
 
-#: Resources whose `policy` input is a resource policy (pulumi-aws 7 inputs).
-POLICY_DOCUMENT_TYPES = (
-    "aws:ecr/repositoryPolicy:RepositoryPolicy",
-    "aws:sqs/queuePolicy:QueuePolicy",
-    "aws:sqs/queue:Queue",
-    "aws:sns/topicPolicy:TopicPolicy",
-    "aws:sns/topic:Topic",
-    "aws:secretsmanager/secretPolicy:SecretPolicy",
-    "aws:secretsmanager/secret:Secret",
-)
+#: Resource type -> the input holding its resource policy (pulumi-aws 7.51 inputs, checked against the SDK's
+#: `_internal_init` signatures: `policy`, `policy_document`, `access_policies`). An EventBridge bus that lets
+#: anyone PutEvents starts whatever its rules start (P140); a KMS key, an access point or a log group
+#: written by anyone is no less public than a queue.
+POLICY_INPUTS: dict[str, str] = {
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sqs/queue:Queue": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:sns/topic:Topic": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:secretsmanager/secret:Secret": "policy",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    "aws:kms/key:Key": "policy",
+    "aws:kms/keyPolicy:KeyPolicy": "policy",
+    "aws:s3/accessPoint:AccessPoint": "policy",
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+}
+POLICY_DOCUMENT_TYPES = tuple(POLICY_INPUTS)
 LAYER_PERMISSION = "aws:lambda/layerVersionPermission:LayerVersionPermission"
 #: Services where even a public read gives away what the resource protects.
 _NO_PUBLIC_READS = ("aws:secretsmanager/",)
@@ -52,7 +63,7 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         pending.settle()
         return
     reads_allowed = not args.resource_type.startswith(_NO_PUBLIC_READS)
-    document = pending.read(lambda: get(args.props, "policy"))
+    document = pending.read(lambda: get(args.props, POLICY_INPUTS[args.resource_type]))
     for statement in parse_document(document, pending):
         actions = _public_actions(statement, reads_allowed)
         if actions:
@@ -66,7 +77,10 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
 
 NOT_PUBLIC = PolicySpec(
     name="resource-policy-not-public",
-    description="No SQS, SNS, ECR, Secrets Manager or Lambda layer policy lets everyone act on the resource.",
+    description=(
+        "No SQS, SNS, EventBridge, ECR, Secrets Manager, KMS, S3 access point, Logs, OpenSearch or Lambda layer "
+        "policy lets everyone act on the resource."
+    ),
     explanation=(
         "Principal '*' without a condition naming the caller lets every AWS account send to the queue, publish "
         "to the topic, push images, read the secret or use the layer. Fix: name the principals (account or role "
