@@ -264,17 +264,13 @@ class CheckovScan:
         self.process = process
         self.tfplan = tfplan
         self.config = config
-        #: Seconds spent waiting for checkov in `result()` (what the gate's own work did not hide).
-        self.waited = 0.0
 
     def result(self) -> CheckovResult:
         """checkov's findings, mapped back to Pulumi; a one-line PreflightError when checkov failed."""
-        waiting = time.monotonic()
         try:
             completed = self.process.wait()
             duration = time.monotonic() - self.process.started
         finally:
-            self.waited = time.monotonic() - waiting
             self.process.close()
         # checkov exits 0 (all passed) or 1 (some failed); anything else is checkov itself failing.
         if completed.returncode not in (0, 1):
