@@ -3,16 +3,21 @@
 Targets: the whole gate (synthesis + CrossGuard policies + checkov + suppressions), run as a person
 runs it, within 1.1x of checkov alone on the same exported plan for programs of about 20, 200 and
 2,000 resources (issue 11 §5), and linear growth from 1,000 to 2,000 resources. Ratios are
-measured in one run (these machines are noisy); absolute seconds are for context only.
+measured in one run (these machines are noisy); absolute seconds are for context only. Each gate
+run also prints where its time went (synthesis, export, policies, the wait for checkov), from the
+`timings` of its own JSON report. The policies run while checkov scans, so `checkov_wait` is the
+part of checkov's scan they did not cover.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +26,6 @@ sys.path.insert(0, str(ROOT))
 from bench.programs import write_generated_program  # noqa: E402
 from preflight.checkov_runner import CONFIG_FILE, EXTERNAL_CHECKS_DIR, checkov_command, find_checkov  # noqa: E402
 from preflight.engine import synthesize  # noqa: E402
-from preflight.gate import run_gate  # noqa: E402
 from preflight.tfplan.convert import graph_to_tfplan  # noqa: E402
 
 #: Program sizes measured in one run (issue 11 §5): a small real program, the template's size, a large one.
@@ -48,27 +52,44 @@ def checkov_alone(program: Path, stack: str) -> float:
         return time.perf_counter() - start
 
 
-def gate_cli(program: Path, stack: str) -> float:
+#: Phases the gate times itself (GateReport.timings), in the order they run.
+PHASES = ("synthesis", "export", "policies", "checkov_wait")
+
+
+@dataclass(frozen=True)
+class GateRun:
+    """One fresh `preflight check` process: its wall time and the phases its report says it spent."""
+
+    seconds: float
+    timings: dict[str, float]
+
+    def breakdown(self) -> str:
+        """Where the time went; "rest" is the process's start-up (imports), suppressions and reports."""
+        parts = [f"{phase} {self.timings.get(phase, 0.0):.2f}" for phase in PHASES]
+        rest = self.seconds - sum(self.timings.get(phase, 0.0) for phase in PHASES)
+        return ", ".join([*parts, f"rest {rest:.2f}"])
+
+
+def gate_cli(program: Path, stack: str) -> GateRun:
     """The gate as a person runs it: a fresh `preflight check` process (cold imports included)."""
     start = time.perf_counter()
-    subprocess.run(
+    completed = subprocess.run(
         [sys.executable, "-m", "preflight", "check", "--program", str(program), "--stack", stack, "--format", "json"],
         cwd=ROOT,
         env=_env(),
         capture_output=True,
+        text=True,
         check=False,
     )
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if completed.returncode not in (0, 1):
+        lines = (completed.stderr or completed.stdout).strip().splitlines()
+        raise SystemExit(f"preflight check failed on {program} (exit {completed.returncode}): {lines[-1:]}")
+    return GateRun(seconds, dict(json.loads(completed.stdout).get("timings") or {}))
 
 
-def gate(program: Path, stack: str) -> tuple[float, int]:
-    start = time.perf_counter()
-    report = run_gate(program, stack)
-    return time.perf_counter() - start, report.resources
-
-
-def ratios(sizes: tuple[int, ...] = SIZES) -> list[tuple[int, float, float]]:
-    """(resources, gate seconds, checkov-alone seconds) per generated program, both as fresh processes.
+def ratios(sizes: tuple[int, ...] = SIZES) -> list[tuple[int, GateRun, float]]:
+    """(resources, the gate's run, checkov-alone seconds) per generated program, both as fresh processes.
 
     Each pair runs back to back (checkov first, then the gate) so that both see the same machine load.
     """
@@ -77,34 +98,35 @@ def ratios(sizes: tuple[int, ...] = SIZES) -> list[tuple[int, float, float]]:
         for size in sizes:
             program = write_generated_program(Path(tmp) / f"gen{size}", size)
             alone = checkov_alone(program, "dev")
-            seconds = gate_cli(program, "dev")
-            rows.append((size, seconds, alone))
+            rows.append((size, gate_cli(program, "dev"), alone))
     return rows
 
 
 def main() -> None:
     print(f"gate vs checkov alone: fresh processes, same exported plan and flags (target <= {TARGET}x)")
-    for size, seconds, alone in ratios():
-        ratio = seconds / alone
+    runs: dict[int, GateRun] = {}
+    for size, run, alone in ratios():
+        runs[size] = run
+        ratio = run.seconds / alone
         verdict = "ok" if ratio <= TARGET else "OVER TARGET"
         print(
-            f"  {size:>5} resources  gate {seconds:6.2f} s  checkov alone {alone:6.2f} s"
+            f"  {size:>5} resources  gate {run.seconds:6.2f} s  checkov alone {alone:6.2f} s"
             f"  ratio {ratio:.2f} -> {verdict}"
         )
+        print(f"        gate breakdown (s): {run.breakdown()}")
     print("the template's own stacks (gate as a fresh process)")
     for stack in ("dev", "prod"):
-        seconds = gate_cli(ROOT, stack)
+        run = gate_cli(ROOT, stack)
         alone = checkov_alone(ROOT, stack)
-        print(f"  {stack:<5} gate {seconds:6.2f} s  checkov alone {alone:6.2f} s  ratio {seconds / alone:.2f}")
-    print("gate growth (full gate, checkov included)")
+        print(f"  {stack:<5} gate {run.seconds:6.2f} s  checkov alone {alone:6.2f} s  ratio {run.seconds / alone:.2f}")
+        print(f"        gate breakdown (s): {run.breakdown()}")
+    print("gate growth (full gate as a fresh process, checkov included)")
     with tempfile.TemporaryDirectory() as tmp:
-        times = {}
-        for size in (1000, 2000):
-            program = write_generated_program(Path(tmp) / f"gen{size}", size)
-            seconds, count = gate(program, "dev")
-            times[size] = seconds
-            print(f"  generated {count:>5} resources  gate {seconds:6.2f} s")
-    ratio = times[2000] / times[1000]
+        program = write_generated_program(Path(tmp) / "gen1000", 1000)
+        runs[1000] = gate_cli(program, "dev")
+    for size in (1000, 2000):
+        print(f"  generated {size:>5} resources  gate {runs[size].seconds:6.2f} s")
+    ratio = runs[2000].seconds / runs[1000].seconds
     verdict = "linear" if ratio < 2.5 else "SUPERLINEAR"
     print(f"  ratio 2000/1000: {ratio:.2f} (linear = 2.00; target < 2.5) -> {verdict}")
 

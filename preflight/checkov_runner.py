@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from preflight.checkov_config import load_checkov_config
+from preflight.checkov_config import CheckovConfig, load_checkov_config
 from preflight.errors import PreflightError
 from preflight.findings import CheckovFinding, CheckovResult
 from preflight.graph import ResourceGraph
@@ -160,32 +161,69 @@ class WarmCheckov:
                 text=True,
             )
         self._env = env
+        self._command: list[str] = []
+        self._reader: threading.Thread | None = None
+        self._output: tuple[str, str] = ("", "")
+        self._failure: subprocess.TimeoutExpired | OSError | None = None
 
-    def scan(self, command: list[str]) -> subprocess.CompletedProcess[str]:
-        """Run checkov with `command` (as for the console script) and wait for it."""
+    def submit(self, command: list[str]) -> None:
+        """Hand checkov its arguments (as for the console script) and return at once: it scans meanwhile.
+
+        The warm process gets them as one line on stdin; without one, checkov starts here as a plain
+        command. A thread reads its output as it comes (so a full pipe never stalls the scan) and
+        `wait` collects the result.
+        """
+        self._command = command
+        request: str | None = None
         try:
             if self._process is None:
-                return subprocess.run(
+                self._process = subprocess.Popen(
                     command,
                     cwd=self.scratch,
                     env=self._env,
-                    capture_output=True,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
                     text=True,
-                    timeout=TIMEOUT_SECONDS,
-                    check=False,
                 )
-            stdout, stderr = self._process.communicate("\0".join(command[1:]) + "\n", timeout=TIMEOUT_SECONDS)
-            return subprocess.CompletedProcess(command, self._process.returncode, stdout, stderr)
-        except subprocess.TimeoutExpired:
-            raise PreflightError(f"checkov did not finish within {TIMEOUT_SECONDS} s") from None
+            else:
+                request = "\0".join(command[1:]) + "\n"
         except OSError as exc:
             raise PreflightError(f"cannot run checkov at {self.checkov}: {exc.strerror}") from None
+        self._reader = threading.Thread(target=self._collect, args=(self._process, request), daemon=True)
+        self._reader.start()
+
+    def _collect(self, process: subprocess.Popen[str], request: str | None) -> None:
+        try:
+            self._output = process.communicate(request, timeout=TIMEOUT_SECONDS)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            self._failure = exc
+
+    def wait(self) -> subprocess.CompletedProcess[str]:
+        """The submitted scan's exit code and output, once checkov has finished (at most TIMEOUT_SECONDS)."""
+        if self._reader is None or self._process is None:
+            raise PreflightError("checkov was never given a plan to scan")
+        self._reader.join()
+        if isinstance(self._failure, subprocess.TimeoutExpired):
+            raise PreflightError(f"checkov did not finish within {TIMEOUT_SECONDS} s")
+        if self._failure is not None:
+            raise PreflightError(f"cannot run checkov at {self.checkov}: {self._failure.strerror}")
+        stdout, stderr = self._output
+        return subprocess.CompletedProcess(self._command, self._process.returncode, stdout, stderr)
+
+    def scan(self, command: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run checkov with `command` (as for the console script) and wait for it."""
+        self.submit(command)
+        return self.wait()
 
     def close(self) -> None:
         """Stop the process if it is still waiting (e.g. the program failed) and remove the scratch folder."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
-            self._process.communicate()
+            if self._reader is None:
+                self._process.communicate()
+        if self._reader is not None:
+            self._reader.join()  # its communicate() ends with the process; only one thread reads the pipes
         self._scratch.cleanup()
 
 
@@ -215,6 +253,76 @@ def discard_prestarted() -> None:
         _PRESTARTED.pop().close()
 
 
+class CheckovScan:
+    """A scan handed to checkov and running in its own process; `result()` waits for it and reads the report.
+
+    Splitting the hand-over from the wait lets the gate run the CrossGuard policies while checkov
+    scans (the machine's second core), instead of after it.
+    """
+
+    def __init__(self, process: WarmCheckov, tfplan: TfPlan, config: CheckovConfig) -> None:
+        self.process = process
+        self.tfplan = tfplan
+        self.config = config
+
+    def result(self) -> CheckovResult:
+        """checkov's findings, mapped back to Pulumi; a one-line PreflightError when checkov failed."""
+        try:
+            completed = self.process.wait()
+            duration = time.monotonic() - self.process.started
+        finally:
+            self.process.close()
+        # checkov exits 0 (all passed) or 1 (some failed); anything else is checkov itself failing.
+        if completed.returncode not in (0, 1):
+            lines = [ln for ln in (completed.stderr or completed.stdout).strip().splitlines() if ln.strip()]
+            raise PreflightError(
+                f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
+            )
+        result = parse_report(completed.stdout, self.tfplan)
+        result.skipped = [skip.to_dict() for skip in self.config.skips]
+        result.notes = self.config.notes()
+        result.duration_seconds = round(duration, 3)
+        return result
+
+    def close(self) -> None:
+        """Stop checkov without reading its result (the gate failed before it needed it)."""
+        self.process.close()
+
+
+def start_checkov(
+    graph: ResourceGraph,
+    program_dir: str | Path = ".",
+    *,
+    checkov_bin: str | Path | None = None,
+    keep_plan: str | Path | None = None,
+    warm: WarmCheckov | None = None,
+) -> CheckovScan:
+    """Export the graph as a Terraform plan and hand it to checkov, without waiting for the scan.
+
+    Pass `warm` (a `WarmCheckov` started before synthesis) to overlap checkov's start-up with the
+    engine. The process is closed by `CheckovScan.result()` or `close()`, or here if handing over fails.
+    """
+    process = warm or WarmCheckov(checkov_bin)
+    try:
+        program = Path(program_dir).resolve()
+        config_file = _project_file(program, CONFIG_FILE)
+        config = load_checkov_config(config_file)
+        effective = process.scratch / "checkov-config.yaml"
+        effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
+        checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
+        tfplan = graph_to_tfplan(graph)
+        text = tfplan.to_json()
+        plan_file = process.scratch / "tfplan.json"
+        plan_file.write_text(text, encoding="utf-8")
+        if keep_plan:
+            Path(keep_plan).write_text(text, encoding="utf-8")
+        process.submit(checkov_command(process.checkov, plan_file, effective, checks_dir))
+    except BaseException:
+        process.close()
+        raise
+    return CheckovScan(process, tfplan, config)
+
+
 def run_checkov(
     graph: ResourceGraph,
     program_dir: str | Path = ".",
@@ -223,7 +331,7 @@ def run_checkov(
     keep_plan: str | Path | None = None,
     warm: WarmCheckov | None = None,
 ) -> CheckovResult:
-    """Export the graph as a Terraform plan and scan it with checkov.
+    """Export the graph as a Terraform plan and scan it with checkov (`start_checkov`, then its result).
 
     Pass `warm` (a `WarmCheckov` started before synthesis) to overlap checkov's start-up with the
     engine; it is closed here either way.
@@ -236,31 +344,4 @@ def run_checkov(
     >>> result.ran
     True
     """
-    process = warm or WarmCheckov(checkov_bin)
-    try:
-        program = Path(program_dir).resolve()
-        config_file = _project_file(program, CONFIG_FILE)
-        config = load_checkov_config(config_file)
-        effective = process.scratch / "checkov-config.yaml"
-        effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
-        checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
-        tfplan = graph_to_tfplan(graph)
-        plan_file = process.scratch / "tfplan.json"
-        plan_file.write_text(tfplan.to_json(), encoding="utf-8")
-        if keep_plan:
-            Path(keep_plan).write_text(tfplan.to_json(), encoding="utf-8")
-        completed = process.scan(checkov_command(process.checkov, plan_file, effective, checks_dir))
-        duration = time.monotonic() - process.started
-    finally:
-        process.close()
-    # checkov exits 0 (all passed) or 1 (some failed); anything else is checkov itself failing.
-    if completed.returncode not in (0, 1):
-        lines = [ln for ln in (completed.stderr or completed.stdout).strip().splitlines() if ln.strip()]
-        raise PreflightError(
-            f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
-        )
-    result = parse_report(completed.stdout, tfplan)
-    result.skipped = [skip.to_dict() for skip in config.skips]
-    result.notes = config.notes()
-    result.duration_seconds = round(duration, 3)
-    return result
+    return start_checkov(graph, program_dir, checkov_bin=checkov_bin, keep_plan=keep_plan, warm=warm).result()

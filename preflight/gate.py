@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,6 +55,8 @@ class GateReport:
     config_file: str = ""
     #: Which profile judged the stack and from which file (policies.profile.describe).
     profile: str = ""
+    #: Seconds per phase (synthesis, export, policies, checkov_wait): where the gate's time goes (bench/gate.py).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def mandatory(self) -> list[Finding]:
@@ -106,6 +107,7 @@ class GateReport:
             "policy_config": self.config_file,
             "policy_profile": self.profile,
             "duration_seconds": round(self.duration, 3),
+            "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
         }
 
 
@@ -150,13 +152,32 @@ def _start_checkov(notes: list[str]) -> Any:
     return runner.take_prestarted() or runner.WarmCheckov()
 
 
-def _run_checkov(graph: ResourceGraph, program_dir: str | Path, warm: Any, notes: list[str]) -> CheckovResult | None:
+def _start_scan(graph: ResourceGraph, program_dir: str | Path, warm: Any) -> Any:
+    """Export the plan and hand it to checkov (the caller runs the policies while it scans)."""
     runner = importlib.import_module("preflight.checkov_runner")
-    result: CheckovResult = runner.run_checkov(graph, program_dir, warm=warm)
+    return runner.start_checkov(graph, program_dir, warm=warm)
+
+
+def _finish_scan(scan: Any, notes: list[str]) -> CheckovResult:
+    result: CheckovResult = scan.result()
     notes.extend(result.notes)
     if not result.ran:
         notes.append("checkov did not run (see the checkov bridge's message); only CrossGuard policies were applied")
     return result
+
+
+@dataclass
+class _Deferred:
+    """An outcome kept to be raised later: the checkov hand-over's error surfaces after the policies ran,
+    as it did when the hand-over ran beside them, so a policy or config error still wins."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+    def get(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def declared_production(graph: ResourceGraph) -> bool | None:
@@ -204,8 +225,18 @@ def run_gate(
         if warm is not None:
             warm.close()
         raise
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_run_checkov, graph, program_dir, warm, notes) if warm is not None else None
+    timings = {"synthesis": time.perf_counter() - started}
+    # Hand checkov the plan first, then run the policies on this core while it scans on the other.
+    handed = _Deferred()
+    if warm is not None:
+        mark = time.perf_counter()
+        try:
+            handed.value = _start_scan(graph, program_dir, warm)
+        except Exception as exc:  # kept, raised once the policies have run (see _Deferred)
+            handed.error = exc
+        timings["export"] = time.perf_counter() - mark
+    try:
+        mark = time.perf_counter()
         production = declared_production(graph)
         baseline = declared_baseline(graph)
         if analyzer_protocol:  # the pack in its own process, driven as the Pulumi CLI drives it
@@ -214,7 +245,16 @@ def run_gate(
             run = analyze(graph, program_dir=program_dir)
         else:
             run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
-        checkov_result = pending.result() if pending is not None else None
+        timings["policies"] = time.perf_counter() - mark
+    except BaseException:
+        if handed.value is not None:
+            handed.value.close()
+        raise
+    checkov_result = None
+    if warm is not None:
+        mark = time.perf_counter()
+        checkov_result = _finish_scan(handed.get(), notes)
+        timings["checkov_wait"] = time.perf_counter() - mark
     findings = list(run.findings)
     notes[:0] = [*graph.notes, *run.undetermined]
     if checkov_result is not None:
@@ -238,4 +278,5 @@ def run_gate(
         program_dir=str(program_dir),
         config_file=run.config_file,
         profile=describe(graph.stack, production, run.config_file),
+        timings=timings,
     )

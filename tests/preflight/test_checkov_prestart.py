@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from preflight import checkov_runner
+
+ROOT = checkov_runner.REPO_ROOT
 
 
 @pytest.mark.usefixtures("checkov_present")
@@ -43,3 +48,10 @@ def test_a_missing_checkov_is_left_for_the_gate_to_report(monkeypatch: pytest.Mo
     monkeypatch.setenv(checkov_runner.CHECKOV_ENV_VAR, "/nonexistent/checkov")
     checkov_runner.prestart()
     assert checkov_runner.take_prestarted() is None
+
+
+def test_checkov_is_started_before_the_pulumi_sdk_is_imported() -> None:
+    """`python -m preflight` reaches `prestart` with only the CLI loaded: the SDK's import overlaps checkov's."""
+    probe = "import sys, preflight.cli; print(sorted(m for m in ('pulumi', 'pulumi_aws') if m in sys.modules))"
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert completed.stdout.strip() == "[]"
