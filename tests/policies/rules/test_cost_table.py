@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from policies.cost.prices import load_prices
 from policies.rules import cost
-from tests.policies.rules.calls import resource, run_stack
+from tests.policies.rules.calls import resource, run_resource, run_stack
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn-dev"
 
@@ -71,3 +72,42 @@ def test_noncompliance_5_a_function_of_another_type_name_is_not_matched() -> Non
     layer = resource("aws:lambda/layerVersion:LayerVersion", "fn", {"name": "fn-dev", "memorySize": 1024})
     message = _message([layer, _warm("fn-dev")])
     assert "of 128 MB charge at least $" in message
+
+
+def test_an_idle_resource_states_its_figure_or_that_it_is_unpriced() -> None:
+    instance = "aws:ec2/instance:Instance"
+    (priced,) = run_resource(cost.EC2, instance, {"instanceType": "t3.micro"}, name="i")
+    assert priced[0].startswith("i: the instance charges $") and priced[0].endswith(" h).") and priced[1] is None
+    assert run_resource(cost.EC2, instance, {"instanceType": "zz.unknown"}, name="i") == [
+        ("i: the instance charges an idle charge the price table cannot put a figure on (unpriced).", None)
+    ]
+
+
+def test_sagemaker_names_every_provisioned_kind_once_sorted_and_sums_them() -> None:
+    table = load_prices()["sagemaker_realtime_instance_hour"]
+    hours = load_prices().hours_per_month
+    variants = [
+        {"instanceType": "ml.t3.medium"},
+        {"instanceType": "ml.m5.large", "initialInstanceCount": 2},
+        {"instanceType": "ml.t3.medium"},
+        {"serverlessConfig": {"memorySizeInMb": 2048}, "instanceType": "ml.p5.48xlarge"},
+    ]
+    total = (2 * table.of("ml.t3.medium") + 2 * table.of("ml.m5.large")) * hours
+    reports = run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, {"productionVariants": variants}, name="e")
+    assert reports == [
+        (
+            f"e: real-time variant(s) on ml.m5.large, ml.t3.medium without serverless_config charge ${total:,.2f}/month"
+            " while idle.",
+            None,
+        )
+    ]
+    unpriced = [{"instanceType": "ml.t3.medium"}, {}]
+    assert run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, {"productionVariants": unpriced}, name="e") == [
+        (
+            "e: real-time variant(s) on (no instance type), ml.t3.medium without serverless_config; an idle charge the "
+            "price table cannot put a figure on (unpriced).",
+            None,
+        )
+    ]
+    serverless = [{"serverlessConfig": {"memorySizeInMb": 2048}}]
+    assert run_resource(cost.SAGEMAKER, cost.SAGEMAKER_ENDPOINT_CONFIG, {"productionVariants": serverless}) == []
