@@ -16,9 +16,9 @@ from preflight.origin import OriginTracker, ProgramFiles
 HERE = Path(__file__).resolve()
 
 
-def _raise_in(path: Path, source: str, name: str = "boom") -> BaseException:
+def _raise_in(path: Path, source: str, name: str = "boom", scope: dict[str, Any] | None = None) -> BaseException:
     """Run `source` as if it were the file `path` and return what its function `name` raised."""
-    scope: dict[str, Any] = {}
+    scope = {} if scope is None else scope
     exec(compile(source, str(path), "exec"), scope)
     try:
         scope[name]()
@@ -96,11 +96,26 @@ def test_a_cycle_of_causes_ends(tmp_path: Path) -> None:
 
 
 def test_without_a_program_frame_the_innermost_frame_of_all(tmp_path: Path) -> None:
+    core = tmp_path / "lib" / "core.py"
+    scope: dict[str, Any] = {}
+    exec(compile("def inner():\n    x = 1\n    raise KeyError('k')\n", str(core), "exec"), scope)
     elsewhere = tmp_path / "lib" / "sdk.py"
-    exc = _raise_in(elsewhere, "def boom():\n    raise KeyError('k')\n")
+    exc = _raise_in(elsewhere, "def boom():\n    inner()\n", scope=scope)
     files = ProgramFiles(tmp_path / "program")
-    assert files.where(exc) == f"{elsewhere}:2"
+    assert files.where(exc) == f"{core}:3"  # the innermost, not the SDK frame that called it
     assert files.where(ValueError("never raised")) == "<program>"
+
+
+def test_the_program_line_wins_over_the_sdk_frames_below_it(tmp_path: Path) -> None:
+    """An SDK call that fails deep inside is reported at the program's line that made it."""
+    sdk: dict[str, Any] = {}
+    exec(compile("def register():\n    raise TypeError('bad input')\n", str(tmp_path / "sdk.py"), "exec"), sdk)
+    program = "def boom():\n    register()\n"
+    scope: dict[str, Any] = {"register": sdk["register"]}
+    exec(compile(program, str(tmp_path / "program" / "__main__.py"), "exec"), scope)
+    with pytest.raises(TypeError) as caught:
+        scope["boom"]()
+    assert ProgramFiles(tmp_path / "program").where(caught.value) == "__main__.py:2"
 
 
 class _Manager:

@@ -26,12 +26,12 @@ def _machine(states: dict[str, Any]) -> dict[str, Any]:
 def test_task_states_are_found_at_every_depth_with_their_path() -> None:
     definition = _machine(
         {
+            "X": "not a state",
             "A": BARE,
             "P": {"Type": "Parallel", "Branches": [_machine({"B": SAFE}), "not a branch", _machine({"C": BARE})]},
             "M": {"Type": "Map", "ItemProcessor": _machine({"D": BARE}), "Iterator": _machine({"E": SAFE})},
             "L": {"Type": "Map", "Iterator": _machine({"F": BARE}), "ItemProcessor": "not a processor"},
             "W": {"Type": "Wait", "Seconds": 1},
-            "X": "not a state",
         }
     )
     assert [where for where, _ in wf.task_states(definition)] == [
