@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,9 +18,28 @@ from preflight.policy_runner import PolicySetting, run_policies
 
 HEADER = "import json\nimport pulumi\nimport pulumi_aws as aws\n\n"
 
+#: A directory in which `synth` keeps each program's graph, for mutation runs only (bench/MUTATION.md):
+#: a mutant of `policies/rules/` cannot change what the engine synthesises, so its tests may read the
+#: graph the unmutated engine wrote instead of paying about a second per program per mutant. Unset in
+#: `make test`, where every program is synthesised.
+GRAPH_CACHE_ENV = "AGENTIC_TEST_GRAPH_CACHE"
+
 
 def synth(directory: Path, body: str, *, region: str = "us-east-1", stack: str = "dev") -> ResourceGraph:
     """Write Pulumi.yaml, Pulumi.<stack>.yaml and __main__.py into `directory` and synthesize it."""
+    cache = os.environ.get(GRAPH_CACHE_ENV)
+    if cache:
+        key = hashlib.sha256(f"{region}\0{stack}\0{body}".encode()).hexdigest()
+        stored = Path(cache) / f"{key}.json"
+        if not stored.is_file():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            stored.write_text(_synth(directory, body, region=region, stack=stack).to_json())
+        # read back even when just written, so a mutation run's clean pass sees what its mutants see
+        return ResourceGraph.from_dict(json.loads(stored.read_text()))
+    return _synth(directory, body, region=region, stack=stack)
+
+
+def _synth(directory: Path, body: str, *, region: str, stack: str) -> ResourceGraph:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: policytest\nruntime: python\n")
     (directory / f"Pulumi.{stack}.yaml").write_text(f"config:\n  aws:region: {region}\n")
