@@ -5,11 +5,15 @@ the registry; levels and per-stack settings come from the config file the CLI pa
 Each policy declares the default profile's level for the stack being previewed (`PULUMI_STACK`, which
 the Python language host sets for a policy pack: pulumi/pulumi sdk/python/cmd/pulumi-language-python/
 main.go L1655-L1672), so a policy a config file leaves out gets the same level under the CLI as in the
-offline gate (`preflight.policy_runner`), not the pack-wide advisory default.
+offline gate (`preflight.policy_runner`), not the pack-wide advisory default. Whether the stack is
+production is read the way the offline gate reads it (policies.profile.declared_production) from the stack
+configuration the language host passes in `PULUMI_CONFIG` (main.go L1655-L1672 sets it beside the stack),
+so `preflight:production` in Pulumi.<stack>.yaml moves the levels here too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -20,13 +24,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policies.profile import level_for
+from policies.errors import PackFileError
+from policies.profile import declared_production, level_for
 from policies.registry import all_policies
 
 STACK = os.environ.get("PULUMI_STACK", "")
+try:
+    PRODUCTION = declared_production(json.loads(os.environ.get("PULUMI_CONFIG") or "{}"), STACK)
+except (PackFileError, ValueError) as exc:
+    print(f"policies: {exc}", file=sys.stderr)
+    sys.exit(2)
 
 PolicyPack(
     name="agentic-platform",
     enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[policy.to_crossguard(EnforcementLevel(level_for(policy, STACK))) for policy in all_policies()],
+    policies=[
+        policy.to_crossguard(EnforcementLevel(level_for(policy, STACK, PRODUCTION))) for policy in all_policies()
+    ],
 )

@@ -1,9 +1,11 @@
 """The default enforcement profile: `policies/config/<stack>.json`, generated from the registry.
 
 This module is the one place that decides levels: the generated files, the offline runner's defaults
-(`preflight.policy_runner.load_policy_config`) and the level of checkov findings (`preflight.gate`) all
-ask `level_for` / `checkov_level` here. Levels (in the CLI's `--policy-pack-config` format, so `pulumi
-preview` and the offline gate read the same file):
+(`preflight.policy_runner.load_policy_config`), the pack process the CLI or `check --analyzer-protocol`
+starts (`policies/__main__.py`, `preflight.analyzer`) and the level of checkov findings (`preflight.gate`)
+all ask `level_for` / `checkov_level` here, with the stack's own settings read by `declared_production`
+and `declared_baseline` (and `baseline_settings` for what the account baseline adds). Levels (in the
+CLI's `--policy-pack-config` format, so `pulumi preview` and the offline gate read the same file):
 
 - production stacks: every policy enforcing a NEVER or HIGH principle is mandatory, the rest advisory;
   checkov failures are mandatory;
@@ -34,6 +36,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from policies.errors import PackFileError
+from policies.lib import PROVIDED_BY
 from policies.registry import all_policies
 from policies.spec import Category, PolicySpec
 
@@ -142,6 +146,51 @@ def is_production(stack: str, declared: bool | None = None) -> bool:
         return declared
     name = stack_part(stack).lower()
     return any(name == p or name.startswith((f"{p}-", f"{p}_")) for p in PRODUCTION_NAMES)
+
+
+def declared_production(config: Mapping[str, Any], stack: str) -> bool | None:
+    """The stack's `preflight:production` setting (true/false), or None when it does not say.
+
+    Both ways of running the pack read it here: the in-process gate from the program's stack file, and the
+    pack process (`policies/__main__.py`, under the Pulumi CLI or `check --analyzer-protocol`) from the
+    stack configuration the language host passes in `PULUMI_CONFIG`.
+    """
+    value = config.get(PRODUCTION_KEY)
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise PackFileError(f"Pulumi.{stack_part(stack)}.yaml: {PRODUCTION_KEY}: expected true or false, got {value!r}")
+    return text == "true"
+
+
+def declared_baseline(config: Mapping[str, Any], stack: str) -> str | None:
+    """Who the stack says provides the account baseline (`preflight:accountBaseline`), or None."""
+    value = config.get(ACCOUNT_BASELINE_KEY)
+    if value is None:
+        return None
+    if value not in PROVIDED_BY:
+        raise PackFileError(
+            f"Pulumi.{stack_part(stack)}.yaml: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, "
+            f"got {value!r}"
+        )
+    return str(value)
+
+
+def baseline_settings(baseline: str | None, given: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`providedBy: <baseline>` for each baseline policy whose own settings (`given`) do not say who provides it.
+
+    The one rule for the stack-wide `preflight:accountBaseline`: the in-process runner
+    (`preflight.policy_runner.load_policy_config`) and the Analyzer-protocol path (`preflight.analyzer`)
+    both merge what this returns into a policy's settings.
+    """
+    if not baseline:
+        return {}
+    return {
+        name: {"providedBy": baseline}
+        for name in BASELINE_POLICIES
+        if not {"providedBy", "providedElsewhere"} & set(given.get(name) or {})
+    }
 
 
 def level_for(policy: PolicySpec, stack: str, production: bool | None = None) -> str:

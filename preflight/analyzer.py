@@ -36,7 +36,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
-from policies.profile import PACK_DIR
+from policies.profile import PACK_DIR, PRODUCTION_KEY, baseline_settings
 from policies.registry import all_policies
 from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
@@ -192,11 +192,33 @@ def _given_config(path: Path | None) -> dict[str, tuple[str | None, dict[str, An
     return given
 
 
-def reconcile_config(info: PackInfo, path: Path | None) -> dict[str, analyzer_pb2.PolicyConfig]:
+def _validate(info: PackInfo, props: Mapping[str, Mapping[str, Any]], where: str) -> None:
+    """Each policy's settings against its config schema (config.go `validatePolicyPackConfig`)."""
+    import jsonschema  # noqa: PLC0415 (only the harness validates schemas)
+
+    for name, policy in info.policies.items():
+        declared = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
+        stale = sorted(set(props[name]) - set(declared))
+        if stale:
+            raise ConfigError(f"{where}: {name}: {', '.join(stale)}: not a setting of this policy")
+        schema: dict[str, Any] = {"type": "object", "properties": declared}  # config.go convertSchema L273-L283
+        if policy.HasField("configSchema") and policy.configSchema.required:
+            schema["required"] = list(policy.configSchema.required)
+        error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(props[name]))
+        if error is not None:
+            key = ".".join(str(p) for p in error.absolute_path) or "(settings)"
+            raise ConfigError(f"{where}: {name}: {key}: {error.message}")
+
+
+def reconcile_config(
+    info: PackInfo, path: Path | None, baseline: str | None = None
+) -> dict[str, analyzer_pb2.PolicyConfig]:
     """Each policy's level and properties as `ReconcilePolicyPackConfig` computes them, validated against
     its config schema. Stricter than the CLI in one way: a key no schema declares, or a policy the pack
-    does not have, is an error here, because the CLI would ignore it silently (a stale setting)."""
-    import jsonschema  # noqa: PLC0415 (only the harness validates schemas)
+    does not have, is an error here, because the CLI would ignore it silently (a stale setting).
+
+    `baseline` (the stack's `preflight:accountBaseline`) adds `providedBy` where policies.profile's
+    `baseline_settings` says, exactly as the in-process runner does."""
 
     levels = {name: policy.enforcementLevel for name, policy in info.policies.items()}
     props: dict[str, dict[str, Any]] = {}
@@ -215,18 +237,10 @@ def reconcile_config(info: PackInfo, path: Path | None) -> dict[str, analyzer_pb
         if level is not None:
             levels[name] = _CONFIG_LEVELS[level]
         props[name].update(values)
-    for name, policy in info.policies.items():
-        declared = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
-        stale = sorted(set(props[name]) - set(declared))
-        if stale:
-            raise ConfigError(f"{where}: {name}: {', '.join(stale)}: not a setting of this policy")
-        schema: dict[str, Any] = {"type": "object", "properties": declared}  # config.go convertSchema L273-L283
-        if policy.HasField("configSchema") and policy.configSchema.required:
-            schema["required"] = list(policy.configSchema.required)
-        error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(props[name]))
-        if error is not None:
-            key = ".".join(str(p) for p in error.absolute_path) or "(settings)"
-            raise ConfigError(f"{where}: {name}: {key}: {error.message}")
+    for name, values in baseline_settings(baseline, {n: v for n, (_, v) in given.items()}).items():
+        if name in props:
+            props[name].update(values)
+    _validate(info, props, where)
     return {
         name: analyzer_pb2.PolicyConfig(enforcementLevel=levels[name], properties=_struct(props[name]))
         for name in info.policies
@@ -320,16 +334,30 @@ def _pack_error(node: ResourceNode | None, error: grpc.RpcError) -> Finding:
     return pack_error(node, " ".join(str(error.details() or error).split()))
 
 
-def analyze(graph: ResourceGraph, *, program_dir: str | Path | None = None, pack_dir: Path = PACK_DIR) -> PolicyRun:
-    """Every policy of the pack at `pack_dir` over `graph`, through the Analyzer protocol."""
+def analyze(
+    graph: ResourceGraph,
+    *,
+    program_dir: str | Path | None = None,
+    pack_dir: Path = PACK_DIR,
+    production: bool | None = None,
+    baseline: str | None = None,
+) -> PolicyRun:
+    """Every policy of the pack at `pack_dir` over `graph`, through the Analyzer protocol.
+
+    Levels and settings follow the same decisions as the in-process gate (policies.profile): the pack
+    declares its levels from the stack's production setting (`production`, else what the stack config
+    says), and `baseline` fills `providedBy` of the account-baseline policies.
+    """
     path = config_path(graph.stack, program_dir)
     config = {k: str(v) for k, v in graph.config.items()}
+    if production is not None:
+        config[PRODUCTION_KEY] = str(production).lower()
     specs = {p.name: p for p in all_policies()}
     present = path if path is not None and path.is_file() else None
     run = PolicyRun(config_file=str(present or ""))
     with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config) as pack:
         info = pack.start(graph.project, graph.stack, config)
-        configured = reconcile_config(info, present)
+        configured = reconcile_config(info, present, baseline)
         pack.client.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))
         for node in graph.resources:
             if node.type == STACK_TYPE:

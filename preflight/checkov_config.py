@@ -9,6 +9,8 @@ reviewed with the pack) need a reason comment; skips anywhere else also need an 
 `- CKV_AWS_20  # until 2026-12-31: why the exception holds`, and are refused (the check runs) when
 either is missing or the date has passed. A foreign `check:` (which would disable every other check)
 is refused too; `soft-fail` has no effect on the gate, whose verdict comes from the findings' levels.
+Checks a CrossGuard policy owns (`owned_by_policies` in policies/checkov_principles.yaml: each rule exists
+once, issue 11 §4) are skipped for every program, with that file as their origin.
 checkov is then given a config file holding only what was accepted.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,9 @@ from preflight.suppressions import MAX_EXPIRY_DAYS, MIN_REASON_CHARS
 
 #: The pack's own checkov file (reviewed with the pack): its skips need a reason but no expiry.
 PACK_CONFIG = Path(__file__).resolve().parent.parent / ".checkov.yaml"
+#: Which checks a CrossGuard policy judges instead (`owned_by_policies`), with the owner and the reason.
+OWNERS_FILE = Path(__file__).resolve().parent.parent / "policies" / "checkov_principles.yaml"
+OWNERS_ORIGIN = "policies/checkov_principles.yaml"
 
 _ID = re.compile(r"[A-Z][A-Z0-9_*]*")
 _UNTIL = re.compile(r"^\s*until\s+(\d{4}-\d{2}-\d{2})\s*[:-]\s*(.*)$", re.IGNORECASE)
@@ -60,19 +66,26 @@ class CheckovConfig:
     path: Path | None
     pack: bool
     skips: list[Skip] = field(default_factory=list)
+    #: Checks a CrossGuard policy owns (policies/checkov_principles.yaml): always skipped, for every program.
+    owned: tuple[Skip, ...] = ()
     check: list[str] = field(default_factory=list)
     check_refused: bool = False
     soft_fail: bool = False
 
     @property
+    def all_skips(self) -> list[Skip]:
+        """What reports list: the owned checks first, then the file's own skips (a redundant one dropped)."""
+        ids = {s.check_id for s in self.owned}
+        return [*self.owned, *(s for s in self.skips if s.check_id not in ids)]
+
+    @property
     def honoured(self) -> list[str]:
-        return [s.check_id for s in self.skips if not s.refused]
+        return [s.check_id for s in self.all_skips if not s.refused]
 
     def notes(self) -> list[str]:
         where = str(self.path)
-        notes = [
-            f"{s.origin}: skip of {s.check_id} refused ({s.refused}); the check runs" for s in self.skips if s.refused
-        ]
+        refused = [s for s in self.all_skips if s.refused]
+        notes = [f"{s.origin}: skip of {s.check_id} refused ({s.refused}); the check runs" for s in refused]
         if self.check_refused:
             notes.append(f"{where}: `check:` ({', '.join(self.check)}) refused: it would switch off every other check")
         if self.soft_fail:
@@ -153,8 +166,31 @@ def _judge(check_id: str, line: int, comment: str, path: Path, *, pack: bool, to
     return Skip(check_id, origin, reason, expires, refused)
 
 
+@cache
+def owned_checks() -> tuple[Skip, ...]:
+    """The checks a CrossGuard policy owns, as skips the gate always honours (origin: the owners file)."""
+    text = OWNERS_FILE.read_text(encoding="utf-8")
+    owned = (yaml.safe_load(text) or {}).get("owned_by_policies") or {}
+    lines = text.splitlines()
+    skips = []
+    for check_id, entry in owned.items():
+        number = next((n for n, ln in enumerate(lines, start=1) if ln.startswith(f"  {check_id}:")), 0)
+        reason = f"judged by the CrossGuard policy {entry['policy']}: {' '.join(str(entry['reason']).split())}"
+        skips.append(Skip(str(check_id), f"{OWNERS_ORIGIN}:{number}", reason))
+    return tuple(skips)
+
+
 def load_checkov_config(path: Path | None, *, today: dt.date | None = None) -> CheckovConfig:
-    """Read `path` (None: no file) as checkov does and judge every skip it asks for."""
+    """Read `path` (None: no file) as checkov does and judge every skip it asks for.
+
+    The checks a policy owns (`owned_checks`) are skipped too, always (`CheckovConfig.all_skips`).
+    """
+    config = _load(path, today)
+    config.owned = owned_checks()
+    return config
+
+
+def _load(path: Path | None, today: dt.date | None) -> CheckovConfig:
     if path is None:
         return CheckovConfig(path=None, pack=False)
     pack = path.resolve() == PACK_CONFIG

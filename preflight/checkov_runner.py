@@ -65,7 +65,7 @@ def _project_file(program_dir: Path, relative: Path | str) -> Path | None:
 
 def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
     """The `skip-check` entries of a checkov config, each with its reason, origin and whether it is honoured."""
-    return [skip.to_dict() for skip in load_checkov_config(config_file).skips]
+    return [skip.to_dict() for skip in load_checkov_config(config_file).all_skips]
 
 
 def checkov_command(checkov: Path, plan_file: Path, config_file: Path | None, checks_dir: Path | None) -> list[str]:
@@ -279,7 +279,7 @@ class CheckovScan:
                 f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
             )
         result = parse_report(completed.stdout, self.tfplan)
-        result.skipped = [skip.to_dict() for skip in self.config.skips]
+        result.skipped = [skip.to_dict() for skip in self.config.all_skips]
         result.notes = self.config.notes()
         result.duration_seconds = round(duration, 3)
         return result

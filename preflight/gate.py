@@ -23,8 +23,10 @@ from typing import Any, Literal
 
 import yaml
 
-from policies.lib import PROVIDED_BY
-from policies.profile import ACCOUNT_BASELINE_KEY, PACK_DIR, PRODUCTION_KEY, checkov_level, describe
+from policies.errors import PackFileError
+from policies.profile import PACK_DIR, checkov_level, describe
+from policies.profile import declared_baseline as baseline_setting
+from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
 from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
@@ -181,26 +183,19 @@ class _Deferred:
 
 
 def declared_production(graph: ResourceGraph) -> bool | None:
-    """The stack's `preflight:production` setting (true/false), or None when it does not say."""
-    value = graph.config.get(PRODUCTION_KEY)
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if text not in ("true", "false"):
-        raise ConfigError(f"Pulumi.{graph.stack}.yaml: {PRODUCTION_KEY}: expected true or false, got {value!r}")
-    return text == "true"
+    """The stack's `preflight:production` setting (policies.profile decides; bad input is a ConfigError)."""
+    try:
+        return production_setting(graph.config, graph.stack)
+    except PackFileError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def declared_baseline(graph: ResourceGraph) -> str | None:
-    """Who the stack says provides the account baseline (`preflight:accountBaseline`), or None."""
-    value = graph.config.get(ACCOUNT_BASELINE_KEY)
-    if value is None:
-        return None
-    if value not in PROVIDED_BY:
-        raise ConfigError(
-            f"Pulumi.{graph.stack}.yaml: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, got {value!r}"
-        )
-    return str(value)
+    """Who the stack says provides the account baseline (policies.profile decides)."""
+    try:
+        return baseline_setting(graph.config, graph.stack)
+    except PackFileError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def run_gate(
@@ -242,7 +237,7 @@ def run_gate(
         if analyzer_protocol:  # the pack in its own process, driven as the Pulumi CLI drives it
             from preflight.analyzer import analyze  # noqa: PLC0415 (starts gRPC machinery only when asked)
 
-            run = analyze(graph, program_dir=program_dir)
+            run = analyze(graph, program_dir=program_dir, production=production, baseline=baseline)
         else:
             run = run_policies(graph, program_dir=program_dir, production=production, baseline=baseline)
         timings["policies"] = time.perf_counter() - mark

@@ -29,7 +29,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.profile import BASELINE_POLICIES, CONFIG_DIR, level_for, stack_part
+from policies.profile import CONFIG_DIR, baseline_settings, level_for, stack_part
 from policies.registry import all_policies
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
@@ -90,11 +90,11 @@ def load_policy_config(
     setting) becomes `providedBy` of the baseline policies that do not say it themselves.
     """
     settings, source = _load_policy_config(stack, program_dir, policies, production)
-    if baseline:
-        for name in BASELINE_POLICIES:
-            current = settings.get(name)
-            if current is not None and not {"providedBy", "providedElsewhere"} & set(current.settings):
-                settings[name] = PolicySetting(current.level, {**current.settings, "providedBy": baseline})
+    given = {name: setting.settings for name, setting in settings.items()}
+    for name, extra in baseline_settings(baseline, given).items():
+        current = settings.get(name)
+        if current is not None:
+            settings[name] = PolicySetting(current.level, {**current.settings, **extra})
     return settings, source
 
 

@@ -14,10 +14,18 @@ Each custom resource lands in exactly one of three lists:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from policies.cost.always_on import PRICERS as ALWAYS_ON_PRICERS
+from policies.cost.charge import Charge as _Charge
+from policies.cost.charge import Context as _Context
+from policies.cost.charge import PricedResource
+from policies.cost.charge import money as _money
+from policies.cost.charge import number as _number
+from policies.cost.charge import pay as _pay
+from policies.cost.charge import unpriced as _unpriced
 from policies.cost.prices import PriceTable, load_prices
 from policies.wire import UNKNOWN
 
@@ -34,39 +42,56 @@ CONFIG_FREQUENCY_HOURS = {
     "TwentyFour_Hours": 24,
 }
 
-#: Types known to carry an idle charge that the price table cannot price (reported, never guessed).
+#: Types known to carry an idle charge that the price table cannot price (reported, never guessed): the
+#: plain-English reason every report and the `cost-unpriced-idle-resource` finding show.
+_NO_FIGURE = "the price table has no figure for it"
 UNPRICED_TYPES: Mapping[str, str] = {
-    "aws:opensearch/domain:Domain": "instance-hour price of its data and master nodes is not in the price table",
-    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": (
-        "model-unit hourly price depends on the model and commitment; not in the price table"
-    ),
-    "aws:rds/instance:Instance": "database instance-hour price is not in the price table",
-    "aws:rds/cluster:Cluster": "cluster capacity (instances or minimum ACUs) is not in the price table",
-    "aws:rds/clusterInstance:ClusterInstance": "database instance-hour price is not in the price table",
-    "aws:elasticache/cluster:Cluster": "cache node-hour price is not in the price table",
-    "aws:elasticache/replicationGroup:ReplicationGroup": "cache node-hour price is not in the price table",
-    "aws:elasticache/serverlessCache:ServerlessCache": "minimum storage/ECPU charge is not in the price table",
-    "aws:redshift/cluster:Cluster": "node-hour price is not in the price table",
-    "aws:msk/cluster:Cluster": "broker-hour price is not in the price table",
-    "aws:kendra/index:Index": "index-hour price is not in the price table",
-    "aws:memorydb/cluster:Cluster": "node-hour price is not in the price table",
-    "aws:neptune/cluster:Cluster": "instance-hour price is not in the price table",
-    "aws:docdb/cluster:Cluster": "instance-hour price is not in the price table",
-    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "attachment-hour price is not in the price table",
-    "aws:sagemaker/notebookInstance:NotebookInstance": "notebook instance-hour price is not in the price table",
-    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": "spot prices float; not in the price table",
+    t: _unpriced(what, why).basis
+    for t, what, why in (
+        (
+            "aws:opensearch/domain:Domain",
+            "OpenSearch domain",
+            "the price table has no figure for its data and master nodes",
+        ),
+        (
+            "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput",
+            "Bedrock provisioned throughput",
+            "its model-unit price depends on the model and the commitment, and the price table has none",
+        ),
+        ("aws:elasticache/cluster:Cluster", "ElastiCache cluster", "the price table has no figure for its cache nodes"),
+        (
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "ElastiCache replication group",
+            "the price table has no figure for its cache nodes",
+        ),
+        (
+            "aws:elasticache/serverlessCache:ServerlessCache",
+            "ElastiCache Serverless cache",
+            "the price table has no figure for its minimum storage and ECPU charge",
+        ),
+        ("aws:msk/cluster:Cluster", "MSK cluster", "the price table has no figure for its brokers"),
+        ("aws:kendra/index:Index", "Kendra index", "the price table has no figure for its index hours"),
+        ("aws:memorydb/cluster:Cluster", "MemoryDB cluster", "the price table has no figure for its nodes"),
+        ("aws:neptune/cluster:Cluster", "Neptune cluster", "the price table has no figure for its instances"),
+        ("aws:docdb/cluster:Cluster", "DocumentDB cluster", "the price table has no figure for its instances"),
+        ("aws:elb/loadBalancer:LoadBalancer", "Classic Load Balancer", _NO_FIGURE),
+        (
+            "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+            "transit gateway VPC attachment",
+            "the price table has no figure for its attachment hours",
+        ),
+        (
+            "aws:sagemaker/notebookInstance:NotebookInstance",
+            "SageMaker notebook instance",
+            "the price table has no figure for its instance hours",
+        ),
+        (
+            "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+            "Spot instance request",
+            "Spot prices float and the table holds none",
+        ),
+    )
 }
-
-
-@dataclass(frozen=True)
-class PricedResource:
-    """What the estimator needs of a resource; built from a graph node or a CrossGuard PolicyResource."""
-
-    name: str
-    type: str
-    urn: str
-    inputs: Mapping[str, Any]
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,62 +166,6 @@ class IdleCost:
 # --------------------------------------------------------------------------------------------------
 # Pricing of single resources
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Charge:
-    usd: float | None  # None = unpriced, 0 with pay=True = pay-per-use
-    basis: str
-    pay: bool = False
-
-
-class _Context:
-    """Shared state while pricing one stack: the table, lookups between resources, free-tier counters."""
-
-    def __init__(self, prices: PriceTable, resources: Sequence[PricedResource], free_tier: bool) -> None:
-        self.prices = prices
-        self.hours = prices.hours_per_month
-        self.by_urn = {r.urn: r for r in resources}
-        self.resources = resources
-        self.free = dict(prices.free_tier) if free_tier else {}
-        self.opensearch_floor_owner: str | None = None
-
-    def take_free(self, key: str, units: int) -> int:
-        """Consume up to `units` of free tier `key`; returns how many units were free."""
-        left = self.free.get(key, 0)
-        used = min(left, units)
-        self.free[key] = left - used
-        return used
-
-    def referenced(self, res: PricedResource, prop: str, type_: str, name_key: str = "name") -> PricedResource | None:
-        """The resource of `type_` that input `prop` came from (by dependency, else by physical name)."""
-        for urn in res.property_dependencies.get(prop, ()):
-            found = self.by_urn.get(urn)
-            if found is not None and found.type == type_:
-                return found
-        value = res.inputs.get(prop)
-        if isinstance(value, str) and value and value != UNKNOWN:
-            for other in self.resources:
-                if other.type == type_ and value in (other.inputs.get(name_key), other.name):
-                    return other
-        return None
-
-
-def _number(value: Any, default: float | None = None) -> float | None:
-    if value is None or value == UNKNOWN:
-        return default
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _money(usd: float) -> str:
-    return f"${usd:,.2f}"
-
-
-def _pay(basis: str = "no charge while idle") -> _Charge:
-    return _Charge(0.0, basis, pay=True)
 
 
 def _flat(key: str, what: str) -> Callable[[PricedResource, _Context], _Charge]:
@@ -275,7 +244,11 @@ def _web_acl(res: PricedResource, ctx: _Context) -> _Charge:
 def _provisioned_concurrency(res: PricedResource, ctx: _Context) -> _Charge:
     count = _number(res.inputs.get("provisionedConcurrentExecutions"))
     if count is None:
-        return _Charge(None, "provisioned concurrency unknown before deploy")
+        return _unpriced(
+            "Lambda provisioned concurrency",
+            "its count is not known before deploy",
+            "set provisioned_concurrent_executions to a literal number",
+        )
     function = ctx.referenced(res, "functionName", "aws:lambda/function:Function")
     memory = _number(function.inputs.get("memorySize"), DEFAULT_LAMBDA_MEMORY_MB) if function else None
     assumed = ""
@@ -328,34 +301,27 @@ def _kinesis_stream(res: PricedResource, ctx: _Context) -> _Charge:
         return _Charge(rate * ctx.hours, f"on-demand stream: ${rate}/hour x {ctx.hours:g} h (data is extra)")
     shards = _number(res.inputs.get("shardCount"))
     if shards is None:
-        return _Charge(None, "provisioned stream with unknown shard count")
+        return _unpriced("provisioned Kinesis stream", "its shard count is not known before deploy", "set shard_count")
     rate = ctx.prices.usd("kinesis_shard_hour")
     return _Charge(shards * rate * ctx.hours, f"{shards:g} shard(s) x ${rate}/hour x {ctx.hours:g} h")
-
-
-def _by_type(key: str, kind: str, what: str) -> Callable[[PricedResource, _Context], _Charge]:
-    def price(res: PricedResource, ctx: _Context) -> _Charge:
-        value = str(res.inputs.get(kind) or "")
-        rate = ctx.prices[key].of(value)
-        if rate is None:
-            return _Charge(None, f"{what} {value or '(unknown type)'}: no price in the table")
-        return _Charge(rate * ctx.hours, f"{what} {value}: ${rate}/hour x {ctx.hours:g} h")
-
-    return price
 
 
 def _load_balancer(res: PricedResource, ctx: _Context) -> _Charge:
     kind = str(res.inputs.get("loadBalancerType") or "application")
     rate = ctx.prices["load_balancer_hour"].of(kind)
     if rate is None:
-        return _Charge(None, f"{kind} load balancer: no price in the table")
+        return _unpriced(f"{kind} load balancer", "the price table has no figure for this load balancer type")
     return _Charge(rate * ctx.hours, f"{kind} load balancer: ${rate}/hour x {ctx.hours:g} h (capacity units extra)")
 
 
 def _sagemaker_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
     config = ctx.referenced(res, "endpointConfigName", "aws:sagemaker/endpointConfiguration:EndpointConfiguration")
     if config is None:
-        return _Charge(None, "endpoint configuration not found in the stack")
+        return _unpriced(
+            "SageMaker real-time endpoint",
+            "its endpoint configuration is not in this program",
+            "define the endpoint configuration in the same program so its instances can be read",
+        )
     variants = config.inputs.get("productionVariants") or []
     total, parts = 0.0, []
     for variant in variants if isinstance(variants, list) else []:
@@ -364,7 +330,10 @@ def _sagemaker_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
         kind = str(variant.get("instanceType") or "")
         rate = ctx.prices["sagemaker_realtime_instance_hour"].of(kind)
         if rate is None:
-            return _Charge(None, f"real-time instance {kind or '(unknown)'}: no price in the table")
+            return _unpriced(
+                f"{kind or '(unknown type)'} SageMaker real-time endpoint",
+                "the price table has no figure for this instance type",
+            )
         count = _number(variant.get("initialInstanceCount"), 1.0) or 1.0
         total += rate * count * ctx.hours
         parts.append(f"{count:g} x {kind} at ${rate}/hour")
@@ -376,7 +345,12 @@ def _sagemaker_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
 def _dynamodb_table(res: PricedResource, ctx: _Context) -> _Charge:
     if str(res.inputs.get("billingMode") or "PROVISIONED") == "PAY_PER_REQUEST":
         return _pay("on-demand table: pay per request (storage is per GB)")
-    return _Charge(None, "provisioned capacity (RCU/WCU-hour) is not in the price table")
+    return _unpriced(
+        "provisioned DynamoDB table",
+        "the price table has no figure for provisioned read and write capacity",
+        "use billing_mode PAY_PER_REQUEST (no idle charge), or add the RCU/WCU-hour figures to "
+        "policies/cost/prices.yaml with their source",
+    )
 
 
 _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
@@ -394,17 +368,16 @@ _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": _provisioned_concurrency,
     "aws:ec2/natGateway:NatGateway": _hourly("nat_gateway_hour", "NAT gateway"),
-    "aws:ec2/eip:Eip": _hourly("public_ipv4_hour", "public IPv4 address"),
+    "aws:ec2/eip:Eip": _hourly("public_ipv4_hour", "public IPv4 address (billed attached or not)"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:opensearch/serverlessCollection:ServerlessCollection": _serverless_collection,
     "aws:kinesis/stream:Stream": _kinesis_stream,
-    "aws:ec2/instance:Instance": _by_type("ec2_instance_hour", "instanceType", "EC2 instance"),
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:route53/zone:Zone": _flat("route53_hosted_zone_month", "hosted zone"),
-    "aws:eks/cluster:Cluster": _hourly("eks_cluster_hour", "EKS control plane"),
     "aws:sagemaker/endpoint:Endpoint": _sagemaker_endpoint,
     "aws:dynamodb/table:Table": _dynamodb_table,
+    **ALWAYS_ON_PRICERS,
 }
 
 #: Every type the estimator knows to carry an idle charge (priced or not); the cost policies use it.
@@ -415,7 +388,7 @@ IDLE_CHARGED_TYPES = frozenset(
         "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
         "aws:opensearch/serverlessCollection:ServerlessCollection",
         "aws:kinesis/stream:Stream",
-        "aws:ec2/instance:Instance",
+        *ALWAYS_ON_PRICERS,
     }
 )
 

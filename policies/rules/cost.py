@@ -296,6 +296,36 @@ IDLE_BUDGET = PolicySpec(
 )
 
 
+#: Types whose own idle-resource policy above already reports them, with or without a figure.
+_REPORTED_BY_THEIR_OWN_POLICY = frozenset(
+    (NAT_GATEWAY, BEDROCK_PROVISIONED, OPENSEARCH_DOMAIN, OPENSEARCH_COLLECTION, KINESIS_STREAM, *EC2_INSTANCES)
+)
+
+
+def _check_unpriced(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    cost = estimate(priced_resources(args.resources), free_tier=False)
+    for ref in cost.unpriced:
+        if ref.type not in _REPORTED_BY_THEIR_OWN_POLICY:
+            report_violation(f"{ref.resource}: {ref.reason}.", ref.urn)
+
+
+UNPRICED = PolicySpec(
+    name="cost-unpriced-idle-resource",
+    description="Every resource that bills while idle has a figure in the price table, so the idle budget sees it.",
+    explanation=(
+        "An always-on resource the price table cannot price (an instance class, engine or mode without a confirmed "
+        "figure) would leave the idle estimate, and so cost-idle-budget, silently short. Fix: add the figure to "
+        "policies/cost/prices.yaml with its AWS source, choose a class the table prices, or suppress this finding "
+        "for the resource with the reason and its known monthly cost."
+    ),
+    principles=("P014", "P169"),
+    severity=Severity.MEDIUM,
+    category=Category.COST,
+    kind=Kind.STACK,
+    validate=_check_unpriced,
+)
+
+
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
@@ -326,5 +356,6 @@ POLICIES: list[PolicySpec] = [
     EC2,
     KINESIS,
     IDLE_BUDGET,
+    UNPRICED,
     BUDGET_PRESENT,
 ]

@@ -23,9 +23,11 @@ from preflight.cli import main
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
+from preflight.gate import declared_baseline, declared_production
 from preflight.graph import ResourceGraph
 from preflight.policy_runner import PACK_ERROR, PolicySetting, run_policies
 from preflight.sources import graph_from_export
+from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORT = REPO / "tests" / "fixtures" / "pulumi" / "export-v3.json"
@@ -176,3 +178,38 @@ def test_a_pack_that_cannot_start_is_one_line(tmp_path: Path) -> None:
     text = str(excinfo.value)
     assert text.startswith("the policy pack did not start: ")
     assert "policies_that_do_not_exist" in text and "\n" not in text
+
+
+FOREIGN = """
+import pulumi_aws as aws
+
+aws.s3.Bucket("data")
+aws.rds.Instance("db", engine="postgres", instance_class="db.r6g.4xlarge", allocated_storage=20, username="app",
+                 manage_master_user_password=True, skip_final_snapshot=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("stack", "settings", "production"),
+    [
+        ("production", {"preflight:accountBaseline": "organization"}, True),
+        ("live", {"preflight:production": "true"}, True),
+        ("production", {"preflight:production": "false"}, False),
+    ],
+    ids=["production-baseline-from-org", "live-declared-production", "production-declared-not"],
+)
+def test_a_foreign_stack_without_config_is_judged_alike_both_ways(
+    tmp_path: Path, stack: str, settings: dict[str, object], production: bool
+) -> None:
+    """Levels and baseline come from the stack's own settings on both paths (policies.profile decides)."""
+    program = write_program(tmp_path, FOREIGN, stack=stack, config=settings)
+    graph = synthesize(program, stack)
+    declared, baseline = declared_production(graph), declared_baseline(graph)
+    offline = run_policies(graph, program_dir=program, production=declared, baseline=baseline)
+    protocol = analyze(graph, program_dir=program, production=declared, baseline=baseline)
+    assert protocol.config_file == offline.config_file == ""
+    assert _key(protocol.findings) == _key(offline.findings)
+    by_policy = {f.policy: f.level for f in protocol.findings}
+    # cost policies are advisory in production and mandatory elsewhere: the setting, not the name, decides
+    assert by_policy["cost-unpriced-idle-resource"] is (Level.ADVISORY if production else Level.MANDATORY)
+    assert ("cloudtrail-enabled" in by_policy) is (baseline is None)

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
-from preflight.checkov_config import PACK_CONFIG, load_checkov_config
+from policies.registry import all_policies
+from preflight.checkov_config import OWNERS_FILE, PACK_CONFIG, load_checkov_config
 from preflight.errors import ConfigError
 from preflight.gate import run_gate
 from preflight.report import render
@@ -29,7 +31,7 @@ def test_compliance_the_packs_own_skips_need_a_reason_only() -> None:
     assert config.pack and config.skips
     assert all(not s.refused and s.reason for s in config.skips)
     assert all(s.origin.startswith(f"{PACK_CONFIG}:") and int(s.origin.rsplit(":", 1)[1]) > 0 for s in config.skips)
-    assert config.effective()["skip-check"] == [s.check_id for s in config.skips]
+    assert config.effective()["skip-check"] == [s.check_id for s in config.all_skips]  # owned checks first
 
 
 def test_compliance_a_list_with_reasons_and_expiries(tmp_path: Path) -> None:
@@ -51,7 +53,7 @@ def test_compliance_a_comma_separated_string_as_checkov_splits_it(tmp_path: Path
         ("CKV_AWS_18", f"{path}:1", ""),
         ("CKV_AWS_21", f"{path}:1", ""),
     ]
-    assert config.effective()["skip-check"] == ["CKV_AWS_18", "CKV_AWS_21"]
+    assert config.effective()["skip-check"] == ["CKV_AWS_116", "CKV_AWS_18", "CKV_AWS_21"]  # owned check first
 
 
 @pytest.mark.parametrize(
@@ -69,7 +71,7 @@ def test_noncompliance_foreign_skips_without_reason_or_live_expiry_are_refused(
 ) -> None:
     config = load_checkov_config(_config(tmp_path, text), today=TODAY)
     assert config.skips[0].refused.startswith(refused)
-    assert "skip-check" not in config.effective()  # checkov runs the check
+    assert "CKV_AWS_18" not in config.effective()["skip-check"]  # checkov runs the check
     assert any("CKV_AWS_18 refused" in note for note in config.notes())
 
 
@@ -118,6 +120,32 @@ def test_gate_applies_only_accepted_skips_and_every_report_shows_them(tmp_path: 
         assert ".checkov.yaml:2" in render(report, fmt) and ".checkov.yaml:3" in render(report, fmt), fmt
     skipped = json.loads(render(report, "json"))["checkov"]["skipped"]
     assert {s["check_id"]: s["status"].split(":")[0] for s in skipped} == {
+        "CKV_AWS_116": "honoured",  # owned by a CrossGuard policy (policies/checkov_principles.yaml)
         "CKV_AWS_18": "honoured",
         "CKV_AWS_21": "refused",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,  # a program without a .checkov.yaml
+        f"skip-check:\n  - CKV_AWS_18  # until 2026-12-31: {REASON}\n",  # its own file, silent on the check
+        "skip-check:\n  - CKV_AWS_116\n",  # its own file skips it without a reason: redundant, not refused
+    ],
+    ids=["no-file", "own-file", "own-redundant-skip"],
+)
+def test_checks_a_policy_owns_are_skipped_for_every_program(tmp_path: Path, text: str | None) -> None:
+    """Each rule exists once: lambda-failure-destination owns CKV_AWS_116's rule (policies/checkov_principles.yaml)."""
+    config = load_checkov_config(None if text is None else _config(tmp_path, text), today=TODAY)
+    assert "CKV_AWS_116" in config.effective()["skip-check"]
+    (owned,) = [s for s in config.all_skips if s.check_id == "CKV_AWS_116"]
+    assert owned.origin.startswith("policies/checkov_principles.yaml:") and not owned.refused
+    assert "judged by the CrossGuard policy lambda-failure-destination" in owned.reason
+    assert not any("CKV_AWS_116" in note for note in config.notes())
+
+
+def test_every_owned_check_names_a_policy_of_the_pack() -> None:
+    owners = yaml.safe_load(OWNERS_FILE.read_text(encoding="utf-8"))["owned_by_policies"]
+    names = {p.name for p in all_policies()}
+    assert owners and all(entry["policy"] in names and len(entry["reason"]) > 40 for entry in owners.values())

@@ -13,6 +13,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from policies.profile import level_for
 from policies.rules import cost
 from policies.spec import Category, Kind
 
@@ -172,3 +173,60 @@ def test_policies_build_crossguard_objects() -> None:
     for policy in cost.POLICIES:
         built = policy.to_crossguard(EnforcementLevel.MANDATORY)
         assert isinstance(built, StackValidationPolicy if policy.kind is Kind.STACK else ResourceValidationPolicy)
+
+
+# --- cost-unpriced-idle-resource: an always-on resource without a figure is a finding, not a silence ---
+
+RDS = "aws:rds/instance:Instance"
+
+
+def test_unpriced_compliance_priced_and_pay_per_use_resources_pass() -> None:
+    resources = [
+        resource(RDS, "db", {"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20}),
+        resource("aws:s3/bucket:Bucket", "b", {}),
+        resource("aws:lambda/function:Function", "fn", {"memorySize": 256}),
+    ]
+    assert run_stack(cost.UNPRICED, resources) == []
+
+
+@pytest.mark.parametrize(
+    ("case", "type_", "props", "expected"),
+    [
+        (
+            1,
+            RDS,
+            {"engine": "postgres", "instanceClass": "db.r6g.4xlarge"},
+            "big: db.r6g.4xlarge RDS instance (postgres): runs around the clock, but the price table has no figure "
+            "for this instance class and engine; add it to policies/cost/prices.yaml with its source.",
+        ),
+        (
+            2,
+            "aws:ecs/service:Service",
+            {"launchType": "FARGATE", "desiredCount": 1, "capacityProviderStrategies": None},
+            "big: Fargate service: runs around the clock, but its task definition is not in this program; define "
+            "the task definition in the same program so its CPU and memory can be read.",
+        ),
+        (
+            3,
+            "aws:elasticache/cluster:Cluster",
+            {"nodeType": "cache.t4g.micro"},
+            "big: ElastiCache cluster: runs around the clock, but the price table has no figure for its cache nodes; "
+            "add it to policies/cost/prices.yaml with its source.",
+        ),
+    ],
+    ids=lambda v: f"noncompliance-{v}" if isinstance(v, int) else None,
+)
+def test_unpriced_noncompliance(case: int, type_: str, props: dict[str, Any], expected: str) -> None:
+    reports = run_stack(cost.UNPRICED, [resource(type_, "big", props)])
+    assert reports == [(expected, f"urn:pulumi:dev::x::{type_}::big")]
+
+
+def test_unpriced_leaves_types_with_their_own_policy_to_it() -> None:
+    domain = resource("aws:opensearch/domain:Domain", "search", {})
+    vm = resource("aws:ec2/instance:Instance", "vm", {"instanceType": "x2iedn.32xlarge"})
+    assert run_stack(cost.UNPRICED, [domain, vm]) == []
+
+
+def test_unpriced_is_mandatory_in_dev_and_advisory_in_production() -> None:
+    assert level_for(cost.UNPRICED, "dev") == "mandatory"
+    assert level_for(cost.UNPRICED, "org/shop/production") == "advisory"
