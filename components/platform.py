@@ -327,11 +327,7 @@ class AgenticPlatform(pulumi.ComponentResource):
             )
 
         # --- observability --------------------------------------------------------------------------
-        functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
-        if self.variants is not None:
-            # The edge's miss -> generate path: a failing writer leaves viewers on the default page silently,
-            # so its errors and its dead-letter queue are alarmed like the core's (P129, P179).
-            functions["variants"] = self.variants
+        functions = self._alarmed_functions()
         self.observability = Observability(
             "observability",
             settings,
@@ -375,6 +371,17 @@ class AgenticPlatform(pulumi.ComponentResource):
             self.outputs["device_models_bucket"] = self.devices.models.name
             self.outputs["device_signing_key_alias"] = self.devices.signing_alias.name
         self.register_outputs(self.outputs)
+
+    def _alarmed_functions(self) -> dict[str, Function]:
+        """The asynchronously invoked functions whose errors and dead-letter queues are alarmed.
+
+        The edge's miss -> generate path is among them: a failing variant writer would leave viewers on the
+        default page without a sound (P129, P179).
+        """
+        functions = {"ingest": self.ingest, "router": self.router, "decide": self.decide, "deliver": self.deliver}
+        if self.variants is not None:
+            functions["variants"] = self.variants
+        return functions
 
     def _edge_layer(
         self, settings: PlatformSettings, child: pulumi.ResourceOptions, account_id: pulumi.Output[str]
