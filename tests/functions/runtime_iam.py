@@ -44,7 +44,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -376,9 +376,9 @@ class Sandbox:
         model_id = path.split("/model/", 1)[1].rsplit("/", 1)[0]
         self.bedrock.calls.append((call.operation, model_id))
         allowed = self._authorise("bedrock:InvokeModel", self._model_arns(model_id))
-        guardrail = (call.body.get("guardrailConfig") or {}).get("guardrailIdentifier")
-        if guardrail:
-            allowed = self._authorise("bedrock:ApplyGuardrail", [self._guardrail_arn(guardrail)]) and allowed
+        attached = (call.body.get("guardrailConfig") or {}).get("guardrailIdentifier")
+        if attached:
+            allowed = self._authorise("bedrock:ApplyGuardrail", [self._guardrail_arn(str(attached))]) and allowed
         if not allowed:
             return _access_denied("bedrock:InvokeModel")
         return self.bedrock.converse(model_id)
@@ -596,9 +596,16 @@ def _restore_function_modules(taken: Mapping[str, Any]) -> None:
 
 
 @contextmanager
-def sandbox(graph: ResourceGraph, name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The function `name` of `graph` ready to invoke as its own role (see the module docstring)."""
+def sandbox(
+    graph: ResourceGraph, name: str, monkeypatch: pytest.MonkeyPatch, *, without: str | None = None
+) -> Iterator[Sandbox]:
+    """The function `name` of `graph` ready to invoke as its own role (see the module docstring); `without`
+    names an inline policy to leave off the role (to prove the sandbox denies what the role lacks)."""
     function = lambda_functions(graph)[name]
+    if without is not None:
+        assert without in function.role.inline, sorted(function.role.inline)
+        inline = {k: v for k, v in function.role.inline.items() if k != without}
+        function = replace(function, role=replace(function.role, inline=inline))
     region = str(graph.config.get("aws:region") or "us-east-1")
     box = Sandbox(graph, function, region)
     managed = {arn.rsplit("/", 1)[-1] for arn in function.role.aws_managed}
@@ -607,7 +614,8 @@ def sandbox(graph: ResourceGraph, name: str, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(EventsHandler, "_determine_resource", _events_resource, raising=False)
     monkeypatch.setattr(SNSResponse, "_determine_resource", _sns_resource, raising=False)
     monkeypatch.setattr(access_control.IAMRequestBase, "check_action_permitted", _recording_denials(box.denied))
-    monkeypatch.setattr(BotocoreStubber, "__call__", _wrapped_stubber([box]))
+    # The hook only calls `.answer(call)`, which a Sandbox has as the pipeline's World does.
+    monkeypatch.setattr(BotocoreStubber, "__call__", _wrapped_stubber([box]))  # type: ignore[list-item]
     monkeypatch.setattr(
         BackendDict,
         "_create_account_specific_backend",

@@ -22,10 +22,11 @@ import pytest
 from functions.decide.actions import output_key
 from functions.edge.contract import VariantKey, VariantRequested
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, RequestReceived
+from tests.bootstrap.iam_eval import matches
 from tests.functions.conftest import LambdaContext
 from tests.functions.factories import api_event, envelope, new_request_id
 from tests.functions.pipeline import error
-from tests.functions.runtime_iam import Sandbox, lambda_functions, platform_graph, sandbox
+from tests.functions.runtime_iam import RoleDeniedError, Sandbox, lambda_functions, platform_graph, sandbox
 
 STACKS = ("dev", "prod")
 #: The functions these tests run, per graph; a function the graph gains fails the completeness test below.
@@ -67,6 +68,38 @@ def test_every_function_of_the_graph_is_exercised(stack: str) -> None:
     functions = lambda_functions(platform_graph(stack))
     assert set(functions) <= EXERCISED, sorted(set(functions) - EXERCISED)
     assert {"ingest", "router", "decide", "deliver"} <= set(functions)
+
+
+@pytest.mark.parametrize(
+    ("name", "policy", "action"),
+    [
+        ("decide", "storage-audit-write-decide-role", "dynamodb:PutItem"),
+        ("decide", "escalation-publish-decide-role", "sns:Publish"),
+        ("decide", "decide-put-events", "events:PutEvents"),
+        ("deliver", "deliver-manage-connections", "execute-api:ManageConnections"),
+    ],
+    ids=["dynamodb", "sns", "eventbridge", "execute-api"],
+)
+def test_the_sandbox_denies_what_the_role_lacks(
+    monkeypatch: pytest.MonkeyPatch, name: str, policy: str, action: str
+) -> None:
+    """Without one of its grants, the role is denied exactly that action on that grant's resource: the resource
+    ARNs this harness gives moto, and iam_eval for what moto skips, can fail."""
+    graph = platform_graph("dev")
+    removed = json.loads(lambda_functions(graph)[name].role.inline[policy])["Statement"][0]
+    with sandbox(graph, name, monkeypatch, without=policy) as box:
+        if name == "decide":
+            event = _answered(confidence=0.2)  # escalated: audit, claim check, review topic and bus
+        else:
+            example = EscalationRequested.model_json_schema()["examples"][0]
+            detail = {**example, "request_id": new_request_id(), "connection_id": "conn-9"}
+            event = envelope("EscalationRequested", detail)
+        with pytest.raises(RoleDeniedError) as denied:
+            box.invoke(event, _context(box))
+
+    first_action, _, resource = denied.value.denied[0].partition(" on ")
+    assert first_action == action
+    assert any(matches(pattern, resource) for pattern in removed["Resource"]), (resource, removed["Resource"])
 
 
 # --- ingest -----------------------------------------------------------------------------------------------
