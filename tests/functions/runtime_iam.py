@@ -25,8 +25,12 @@ moto/core/responses.py `call_action`):
   Allow whose condition it cannot read as allowed. Calls the graph conditions (`PutEvents` with
   `events:source`/`events:detail-type`) are evaluated again with tests/bootstrap/iam_eval.py and the request's
   own context keys.
-- moto never evaluates resource-based policies (bucket, queue, topic policies), KMS key policies, the implied
-  KMS calls of SSE-KMS or encrypted tables, permission boundaries or SCPs: none of those is proven here.
+- moto never evaluates resource-based policies (bucket, queue, topic policies), KMS key policies, permission
+  boundaries or SCPs: none of those is proven here (the key policies are the policy pack's job). Nor does it
+  make the KMS calls an encrypted resource makes for its caller: the identity side of those is evaluated with
+  iam_eval for S3 objects in SSE-KMS buckets, messages to SSE-KMS queues and SNS topics (`kms_calls`). The KMS
+  calls of encrypted DynamoDB tables and event buses are not (DynamoDB and EventBridge call KMS with their own
+  grants and key policies rather than as the caller).
 - Bedrock runtime (`Converse`, `ApplyGuardrail`) and the API Gateway management API (`PostToConnection`) are not
   in moto's enforcement: they are answered at the HTTP layer (tests/functions/pipeline.py's stubber hook) and
   each call is authorised with iam_eval against the same documents, on the ARNs AWS documents for it. A denied
@@ -48,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
 import pytest
@@ -288,6 +292,7 @@ class Sandbox:
     pushes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     handler: Callable[[dict[str, Any], Any], Any] | None = None
     enforcing: bool = False
+    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (service, resource) -> KMS key ARN
 
     @property
     def admin(self) -> boto3.session.Session:
@@ -358,6 +363,9 @@ class Sandbox:
             return self._post_to_connection(call)
         if call.service == "eventbridge" and call.operation == "PutEvents":
             self._put_events_conditions(call)
+        for action, key in kms_calls(call, self.keys):
+            if not self._authorise(action, [key]):
+                return error(403, "KMS.AccessDeniedException", f"not authorized to perform: {action} on {key}")
         return None
 
     def _bedrock(self, call: Call) -> Response:
@@ -497,6 +505,59 @@ def queue_url(arn: str) -> str:
     return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
+def encryption_keys(graph: ResourceGraph) -> dict[tuple[str, str], str]:
+    """The customer managed key of each SSE-KMS bucket (by name), queue (by name) and topic (by ARN) of `graph`."""
+    keys: dict[tuple[str, str], str] = {}
+    for node in graph.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"):
+        for rule in node.inputs.get("rules") or []:
+            default = rule.get("applyServerSideEncryptionByDefault") or {}
+            if default.get("sseAlgorithm") in ("aws:kms", "aws:kms:dsse") and default.get("kmsMasterKeyId"):
+                keys["s3", str(node.inputs["bucket"])] = str(default["kmsMasterKeyId"])
+    for node in graph.of_type("aws:sqs/queue:Queue"):
+        if node.inputs.get("kmsMasterKeyId"):
+            keys["sqs", str(node.inputs.get("name") or node.id)] = str(node.inputs["kmsMasterKeyId"])
+    for node in graph.of_type("aws:sns/topic:Topic"):
+        if node.inputs.get("kmsMasterKeyId"):
+            keys["sns", str(node.outputs["arn"])] = str(node.inputs["kmsMasterKeyId"])
+    return keys
+
+
+#: The KMS actions an encrypted resource authorises on its key as the caller, per call:
+#: - S3 SSE-KMS: "To upload an object encrypted with an AWS KMS key, you need kms:GenerateDataKey permissions on
+#:   the key. To download an object encrypted with an AWS KMS key, you need kms:Decrypt permissions"
+#:   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
+#: - SQS SSE-KMS producers: kms:GenerateDataKey and kms:Decrypt
+#:   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html);
+#: - SNS SSE publishers: kms:GenerateDataKey* and kms:Decrypt
+#:   (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+_KMS_ACTIONS = {
+    ("s3", "PutObject"): ("kms:GenerateDataKey",),
+    ("s3", "GetObject"): ("kms:Decrypt",),
+    ("sqs", "SendMessage"): ("kms:GenerateDataKey", "kms:Decrypt"),
+    ("sns", "Publish"): ("kms:GenerateDataKey", "kms:Decrypt"),
+}
+
+
+def kms_calls(call: Call, keys: Mapping[tuple[str, str], str]) -> list[tuple[str, str]]:
+    """(action, key ARN) of each KMS call `call` makes as its caller on an encrypted resource of `keys`."""
+    actions = _KMS_ACTIONS.get((call.service, call.operation))
+    if not actions:
+        return []
+    key = keys.get((call.service, _encrypted_resource(call)))
+    return [(action, key) for action in actions] if key else []
+
+
+def _encrypted_resource(call: Call) -> str:
+    url = urlparse(call.url)
+    if call.service == "s3":  # virtual-hosted (`bucket.s3.amazonaws.com/key`) or path style (`/bucket/key`)
+        host = url.netloc.split(".s3", 1)[0] if ".s3" in url.netloc and not url.netloc.startswith("s3") else ""
+        return host or url.path.lstrip("/").split("/", 1)[0]
+    if call.service == "sqs":
+        return str(call.body.get("QueueUrl", "")).rstrip("/").rsplit("/", 1)[-1]
+    form = parse_qs(call.raw.decode("utf-8", "replace"))  # SNS: the query protocol, a form body
+    return (form.get("TopicArn") or form.get("TargetArn") or [""])[0]
+
+
 class RoleDeniedError(AssertionError):
     """A handler failed because its role's policies deny a request it makes."""
 
@@ -580,6 +641,17 @@ def _recording_denials(denied: list[str]) -> Callable[..., None]:
     return check
 
 
+def _without_action(document: str, action: str) -> str:
+    parsed = json.loads(document)
+    kept = []
+    for statement in parsed["Statement"]:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        remaining = [a for a in actions if a != action]
+        if remaining:
+            kept.append({**statement, "Action": remaining})
+    return json.dumps({**parsed, "Statement": kept})
+
+
 def _take_function_modules() -> dict[str, Any]:
     """Take the `functions` package out of `sys.modules`, so the handler is imported fresh with its own environment
     (handlers read settings and build their idempotency store at import, as Lambda code does)."""
@@ -597,17 +669,28 @@ def _restore_function_modules(taken: Mapping[str, Any]) -> None:
 
 @contextmanager
 def sandbox(
-    graph: ResourceGraph, name: str, monkeypatch: pytest.MonkeyPatch, *, without: str | None = None
+    graph: ResourceGraph,
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    without: str | None = None,
+    without_action: str | None = None,
 ) -> Iterator[Sandbox]:
-    """The function `name` of `graph` ready to invoke as its own role (see the module docstring); `without`
-    names an inline policy to leave off the role (to prove the sandbox denies what the role lacks)."""
+    """The function `name` of `graph` ready to invoke as its own role (see the module docstring).
+
+    To prove the sandbox denies what a role lacks: `without` leaves one inline policy off the role,
+    `without_action` takes one action out of every inline statement.
+    """
     function = lambda_functions(graph)[name]
+    inline = dict(function.role.inline)
     if without is not None:
-        assert without in function.role.inline, sorted(function.role.inline)
-        inline = {k: v for k, v in function.role.inline.items() if k != without}
-        function = replace(function, role=replace(function.role, inline=inline))
+        assert without in inline, sorted(inline)
+        del inline[without]
+    if without_action is not None:
+        inline = {k: _without_action(doc, without_action) for k, doc in inline.items()}
+    function = replace(function, role=replace(function.role, inline=inline))
     region = str(graph.config.get("aws:region") or "us-east-1")
-    box = Sandbox(graph, function, region)
+    box = Sandbox(graph, function, region, keys=encryption_keys(graph))
     managed = {arn.rsplit("/", 1)[-1] for arn in function.role.aws_managed}
     monkeypatch.setattr(IAMBackend, "_init_aws_policies", _only_managed_policies(managed))
     monkeypatch.setattr(DynamoHandler, "_determine_resource", _dynamodb_resource, raising=False)

@@ -102,6 +102,25 @@ def test_the_sandbox_denies_what_the_role_lacks(
     assert any(matches(pattern, resource) for pattern in removed["Resource"]), (resource, removed["Resource"])
 
 
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [("decide", "kms:GenerateDataKey"), ("deliver", "kms:Decrypt")],
+    ids=["claim-check-write", "claim-check-read"],
+)
+def test_the_sandbox_denies_the_kms_call_of_an_encrypted_bucket(
+    monkeypatch: pytest.MonkeyPatch, name: str, action: str
+) -> None:
+    """Without `action` on the stack key anywhere in the role, the claim check (an SSE-KMS object) is denied."""
+    graph = platform_graph("dev")
+    with sandbox(graph, name, monkeypatch, without_action=action) as box:
+        event = _answered() if name == "decide" else _decision(box, "conn-1")
+        with pytest.raises(RoleDeniedError) as denied:
+            box.invoke(event, _context(box))
+
+    [key] = {k for (service, _), k in box.keys.items() if service == "s3"}
+    assert denied.value.denied[0] == f"{action} on {key}"
+
+
 # --- ingest -----------------------------------------------------------------------------------------------
 
 
