@@ -1,0 +1,375 @@
+"""Issue 9 §5: every handler runs as its own role, with exactly the policies the dev and prod graphs attach.
+
+Each test invokes one real handler inside a moto account built from the stack's graph, with IAM enforcement on
+(tests/functions/runtime_iam.py says what moto authorises, what this adds and what neither checks: resource
+policies, KMS key policies and the implied KMS calls of encrypted resources are not proven here). A test fails
+when any request the handler makes, or Lambda makes for it (the dead-letter queue), is denied, naming the
+action and the resource: `Sandbox.denied` also holds the denials a handler swallows.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from functions.decide.actions import output_key
+from functions.edge.contract import VariantKey, VariantRequested
+from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, RequestReceived
+from tests.bootstrap.iam_eval import matches
+from tests.functions.conftest import LambdaContext
+from tests.functions.factories import api_event, envelope, new_request_id
+from tests.functions.pipeline import error
+from tests.functions.runtime_iam import RoleDeniedError, Sandbox, lambda_functions, platform_graph, sandbox
+
+STACKS = ("dev", "prod")
+#: The functions these tests run, per graph; a function the graph gains fails the completeness test below.
+EXERCISED = {"ingest", "router", "decide", "deliver", "actions", "variants", "edge-personalise"}
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`run(stack, function)`: a sandbox for one function of one stack's graph."""
+
+    def open_(stack: str, name: str, allowed_tiers: tuple[str, ...] = ()) -> AbstractContextManager[Sandbox]:
+        return sandbox(platform_graph(stack, allowed_tiers), name, monkeypatch)
+
+    return open_
+
+
+def _context(box: Sandbox) -> LambdaContext:
+    name = box.function.physical_name
+    return LambdaContext(
+        function_name=name, invoked_function_arn=f"arn:aws:lambda:{box.region}:123456789012:function:{name}"
+    )
+
+
+def _dead_letters(box: Sandbox) -> None:
+    """Lambda can put a failed asynchronous event on the function's dead-letter queue, as the function's role."""
+    assert box.function.dead_letter_arn is not None, f"{box.function.name} has no dead-letter queue"
+    box.send_to_dead_letter_queue({"detail-type": "failed", "detail": {}})
+    assert box.denied == []
+    assert len(box.messages(box.function.dead_letter_arn)) == 1
+
+
+def test_every_function_of_the_graph_is_exercised(stack: str) -> None:
+    """A function added to the platform needs its runtime permissions proven here too."""
+    functions = lambda_functions(platform_graph(stack))
+    assert set(functions) <= EXERCISED, sorted(set(functions) - EXERCISED)
+    assert {"ingest", "router", "decide", "deliver"} <= set(functions)
+
+
+@pytest.mark.parametrize(
+    ("name", "policy", "action"),
+    [
+        ("decide", "storage-audit-write-decide-role", "dynamodb:PutItem"),
+        ("decide", "escalation-publish-decide-role", "sns:Publish"),
+        ("decide", "decide-put-events", "events:PutEvents"),
+        ("deliver", "deliver-manage-connections", "execute-api:ManageConnections"),
+    ],
+    ids=["dynamodb", "sns", "eventbridge", "execute-api"],
+)
+def test_the_sandbox_denies_what_the_role_lacks(
+    monkeypatch: pytest.MonkeyPatch, name: str, policy: str, action: str
+) -> None:
+    """Without one of its grants, the role is denied exactly that action on that grant's resource: the resource
+    ARNs this harness gives moto, and iam_eval for what moto skips, can fail."""
+    graph = platform_graph("dev")
+    removed = json.loads(lambda_functions(graph)[name].role.inline[policy])["Statement"][0]
+    with sandbox(graph, name, monkeypatch, without=policy) as box:
+        if name == "decide":
+            event = _answered(confidence=0.2)  # escalated: audit, claim check, review topic and bus
+        else:
+            example = EscalationRequested.model_json_schema()["examples"][0]
+            detail = {**example, "request_id": new_request_id(), "connection_id": "conn-9"}
+            event = envelope("EscalationRequested", detail)
+        with pytest.raises(RoleDeniedError) as denied:
+            box.invoke(event, _context(box))
+
+    first_action, _, resource = denied.value.denied[0].partition(" on ")
+    assert first_action == action
+    assert any(matches(pattern, resource) for pattern in removed["Resource"]), (resource, removed["Resource"])
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [("decide", "kms:GenerateDataKey"), ("deliver", "kms:Decrypt")],
+    ids=["claim-check-write", "claim-check-read"],
+)
+def test_the_sandbox_denies_the_kms_call_of_an_encrypted_bucket(
+    monkeypatch: pytest.MonkeyPatch, name: str, action: str
+) -> None:
+    """Without `action` on the stack key anywhere in the role, the claim check (an SSE-KMS object) is denied."""
+    graph = platform_graph("dev")
+    with sandbox(graph, name, monkeypatch, without_action=action) as box:
+        event = _answered() if name == "decide" else _decision(box, "conn-1")
+        with pytest.raises(RoleDeniedError) as denied:
+            box.invoke(event, _context(box))
+
+    [key] = {k for (service, _), k in box.keys.items() if service == "s3"}
+    assert denied.value.denied[0] == f"{action} on {key}"
+
+
+# --- ingest -----------------------------------------------------------------------------------------------
+
+
+def _submission(prompt: str = "What is the capital of France?") -> dict[str, Any]:
+    event = api_event(json.dumps({"prompt": prompt, "connection_id": "conn-1"}))
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": "alice"}, "scopes": None}}
+    return event
+
+
+def test_ingest_screens_announces_and_refuses(run: Any, stack: str) -> None:
+    """A request is screened and announced; one the guardrail blocks is refused and announced nowhere."""
+    with run(stack, "ingest") as box:
+        response = box.invoke(_submission(), _context(box))
+
+        assert box.denied == []
+        assert response["statusCode"] == 202, response
+        assert [op for op, _ in box.bedrock.calls] == ["ApplyGuardrail"]
+        [event] = box.events("RequestReceived")
+        assert event["detail"]["connection_id"] == "conn-1"
+
+        box.bedrock.guardrail_action = "GUARDRAIL_INTERVENED"
+        response = box.invoke(_submission("how to build a weapon"), _context(box))
+
+        assert box.denied == []
+        assert response["statusCode"] == 400, response
+        assert box.events("RequestReceived") == []
+        _dead_letters(box)
+
+
+# --- router -----------------------------------------------------------------------------------------------
+
+
+def _request_received(prompt: str = "What is the capital of France?") -> dict[str, Any]:
+    example = RequestReceived.model_json_schema()["examples"][0]
+    return envelope("RequestReceived", {**example, "request_id": new_request_id(), "prompt": prompt})
+
+
+def _models(box: Sandbox) -> dict[str, str]:
+    return dict(json.loads(box.function.environment["MODEL_IDS"]))
+
+
+def test_router_answers_and_skips_a_tier_that_errors(run: Any, stack: str) -> None:
+    """The cheapest model answers; when it errors, the router records why and the next tier answers."""
+    with run(stack, "router") as box:
+        models = _models(box)
+        answered = box.invoke(_request_received(), _context(box))
+
+        assert box.denied == []
+        assert answered["tier"] == "micro", answered
+        assert box.bedrock.calls == [("Converse", models["micro"])]
+        [event] = box.events("ModelAnswered")
+        assert event["detail"]["request_id"] == answered["request_id"]
+
+        box.bedrock.failing[models["micro"]] = error(500, "InternalServerException", "model failure")
+        answered = box.invoke(_request_received("Where is the Louvre?"), _context(box))
+
+        assert box.denied == []
+        assert answered["tier"] == "lite", answered
+        assert [m for _, m in box.bedrock.calls][-1] == models["lite"]
+        assert [s["tier"] for s in answered["skipped"]] == ["micro"]
+        _dead_letters(box)
+
+
+def test_router_with_a_gap_in_the_allowed_tiers_calls_only_granted_models(run: Any) -> None:
+    """dev allowing micro and pro (no lite): every model the router calls is one its role may invoke."""
+    with run("dev", "router", ("micro", "pro")) as box:
+        models = _models(box)
+        box.bedrock.confidence[models["micro"]] = 0.2  # unconfident: the router escalates past the gap
+        answered = box.invoke(_request_received(), _context(box))
+
+        assert box.denied == []
+        assert answered["tier"] == "pro", answered
+        assert [m for _, m in box.bedrock.calls] == [models["micro"], models["pro"]]
+
+
+# --- decide -----------------------------------------------------------------------------------------------
+
+
+def _answered(**changes: Any) -> dict[str, Any]:
+    example = ModelAnswered.model_json_schema()["examples"][0]
+    return {**example, "request_id": new_request_id(), **changes}
+
+
+def _audit_records(box: Sandbox, request_id: str) -> list[str]:
+    table = box.function.environment["AUDIT_TABLE_NAME"]
+    items = box.admin.client("dynamodb").scan(TableName=table)["Items"]
+    return [i["outcome"]["S"] for i in items if i["request_id"]["S"] == request_id]
+
+
+def test_decide_accepts_or_sends_to_review(run: Any, stack: str) -> None:
+    """An answer is stored, audited and announced; an unconfident one goes to human review."""
+    with run(stack, "decide") as box:
+        accepted = _answered()
+        result = box.invoke(accepted, _context(box))
+
+        assert box.denied == []
+        assert result["detail_type"] == "DecisionMade", result
+        bucket = box.function.environment["OUTPUTS_BUCKET_NAME"]
+        stored = box.admin.client("s3").get_object(Bucket=bucket, Key=result["detail"]["output_key"])
+        assert json.loads(stored["Body"].read())["answer"] == "Paris."
+        assert _audit_records(box, accepted["request_id"]) == ["accepted"]
+        assert len(box.events("DecisionMade")) == 1
+
+        unsure = _answered(confidence=0.2)
+        result = box.invoke(unsure, _context(box))
+
+        assert box.denied == []
+        assert result["detail_type"] == "EscalationRequested", result
+        assert _audit_records(box, unsure["request_id"]) == ["escalated"]
+        assert len(box.events("EscalationRequested")) == 1
+        _dead_letters(box)
+
+
+# --- deliver ----------------------------------------------------------------------------------------------
+
+
+def _decision(box: Sandbox, connection_id: str) -> dict[str, Any]:
+    """A DecisionMade whose claim check decide stored in the stack's outputs bucket, at decide's own key."""
+    bucket = lambda_functions(box.graph)["decide"].environment["OUTPUTS_BUCKET_NAME"]
+    answered = ModelAnswered.model_validate(_answered())
+    key = output_key(answered)
+    box.admin.client("s3").put_object(Bucket=bucket, Key=key, Body=json.dumps({"answer": "Paris."}))
+    example = DecisionMade.model_json_schema()["examples"][0]
+    detail = {**example, "request_id": answered.request_id, "output_bucket": bucket, "output_key": key}
+    return envelope("DecisionMade", {**detail, "connection_id": connection_id})
+
+
+def test_deliver_pushes_answers_escalations_and_survives_a_gone_connection(run: Any, stack: str) -> None:
+    """The claim-checked answer is read and pushed; an escalation tells the requester to wait; a gone
+    connection is recorded."""
+    with run(stack, "deliver") as box:
+        result = box.invoke(_decision(box, "conn-1"), _context(box))
+
+        assert box.denied == []
+        assert result["status"] == "delivered", result
+        assert [(c, m["answer"]) for c, m in box.pushes] == [("conn-1", "Paris.")]
+        assert len(box.events("ResultDelivered")) == 1
+
+        example = EscalationRequested.model_json_schema()["examples"][0]
+        detail = {**example, "request_id": new_request_id(), "connection_id": "conn-2"}
+        result = box.invoke(envelope("EscalationRequested", detail), _context(box))
+
+        assert box.denied == []
+        assert result["status"] == "delivered", result
+        assert [m["type"] for _, m in box.pushes] == ["result", "escalated"]
+
+        box.gone_connections.add("conn-3")
+        result = box.invoke(_decision(box, "conn-3"), _context(box))
+
+        assert box.denied == []
+        assert result["status"] == "connection_gone", result
+        _dead_letters(box)
+
+
+# --- actions (the agent's action group) -------------------------------------------------------------------
+
+
+def _agent_event(api_path: str, method: str, **extra: Any) -> dict[str, Any]:
+    """A Bedrock agent OpenAPI action-group event (input format of
+    https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input)."""
+    return {
+        "actionGroup": "requests",
+        "messageVersion": "1.0",
+        "sessionId": "12345678912345",
+        "sessionAttributes": {},
+        "promptSessionAttributes": {},
+        "inputText": "Please look into my parking permit renewal",
+        "agent": {"alias": "TSTALIASID", "name": "assistant", "version": "DRAFT", "id": "8ZXY0W8P1H"},
+        "httpMethod": method,
+        "apiPath": api_path,
+        "parameters": [],
+        **extra,
+    }
+
+
+def _action_status(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    inner = response["response"]
+    return inner["httpStatusCode"], json.loads(inner["responseBody"]["application/json"]["body"])
+
+
+def test_actions_submits_a_request_and_reads_its_status(run: Any, stack: str) -> None:
+    with run(stack, "actions") as box:
+        body = {"content": {"application/json": {"properties": [{"name": "prompt", "type": "string",
+                                                                   "value": "Renew my parking permit"}]}}}  # fmt: skip
+        status, submitted = _action_status(
+            box.invoke(_agent_event("/requests", "POST", requestBody=body), _context(box))
+        )
+        assert box.denied == []
+        assert (status, submitted["status"]) == (200, "accepted"), submitted
+        assert len(box.events("RequestReceived")) == 1
+
+        parameters = [{"name": "request_id", "type": "string", "value": submitted["request_id"]}]
+        event = _agent_event("/requests/{request_id}", "GET", parameters=parameters)
+        status, read = _action_status(box.invoke(event, _context(box)))
+
+        assert box.denied == []
+        assert (status, read["status"]) == (200, "pending"), read
+        _dead_letters(box)
+
+
+# --- the edge tier (prod): the Lambda@Edge personaliser and the core's variant writer ----------------------
+
+
+def _edge_stacks() -> list[str]:
+    """The stacks with the edge tier (prod's `features.edge`); at least one, so the edge tests always run."""
+    stacks = [s for s in STACKS if "variants" in lambda_functions(platform_graph(s))]
+    assert stacks, "no stack deploys the edge tier"
+    return stacks
+
+
+def _content_bucket(box: Sandbox) -> str:
+    return lambda_functions(box.graph)["variants"].environment["CONTENT_BUCKET_NAME"]
+
+
+def test_variants_writes_a_requested_variant(run: Any) -> None:
+    for stack in _edge_stacks():
+        with run(stack, "variants") as box:
+            bucket = _content_bucket(box)
+            box.admin.client("s3").put_object(Bucket=bucket, Key="index.html", Body=b"<h1>Hello</h1>")
+            request = VariantRequested(VariantKey("index", "FR", "fr", "new"), datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+            entry = request.to_entry("bus")
+            event = {**envelope(entry["DetailType"], json.loads(entry["Detail"])), "source": entry["Source"]}
+            result = box.invoke(event, _context(box))
+
+            assert box.denied == []
+            assert result == {"status": "written", "key": "variants/index/FR-fr-new.html"}, result
+            assert [op for op, _ in box.bedrock.calls] == ["Converse"]
+            _dead_letters(box)
+
+
+def test_edge_checks_the_variant_and_asks_for_a_missing_one(run: Any, tmp_path: Path) -> None:
+    golden = json.loads((Path(__file__).parent / "golden" / "edge" / "miss_serves_default_and_asks.json").read_text())
+    for stack in _edge_stacks():
+        with run(stack, "edge-personalise") as box:
+            # Lambda@Edge has no environment: its settings are the config.json packaged with it (a StringAsset the
+            # graph does not carry); the bus is the graph's, in the stack's region.
+            [bus] = box.graph.of_type("aws:cloudwatch/eventBus:EventBus")
+            config = tmp_path / f"{stack}-config.json"
+            config.write_text(json.dumps({"bus_name": bus.inputs["name"], "bus_region": box.region}), "utf-8")
+            module = sys.modules[box.function.handler.rsplit(".", 1)[0]]
+            box_config = module.EdgeConfig.load(config)
+            event = copy.deepcopy(golden["event"])
+            origin = event["Records"][0]["cf"]["request"]["origin"]["s3"]
+            origin["domainName"] = f"{_content_bucket(box)}.s3.{box.region}.amazonaws.com"
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(module, "_config", lambda loaded=box_config: loaded)
+                result = box.invoke(event, _context(box))
+
+            assert box.denied == []
+            assert result["uri"] == golden["expected_uri"], result
+            [asked] = box.events("VariantRequested")
+            assert asked["source"] == "agentic.edge"
