@@ -79,6 +79,12 @@ class _HasArn(Protocol):
     def arn(self) -> pulumi.Output[str]: ...
 
 
+#: Pure-Python packages the handlers import that neither the Lambda Python runtime (boto3 only) nor the
+#: Powertools layer (aws-xray-sdk, pydantic, ... per its install docs) provides: PyYAML, which loads the
+#: prompt templates. Its optional C speed-up does not load on arm64 and PyYAML falls back to pure Python.
+BUNDLED_PACKAGES: tuple[str, ...] = ("yaml",)
+
+
 @dataclass(frozen=True)
 class FunctionArgs:
     """What differs between functions; everything else is the secure default.
@@ -99,6 +105,8 @@ class FunctionArgs:
     async_retries: int = 2
     async_max_event_age_seconds: int = 3600
     log_level: str = "INFO"
+    #: Importable packages copied into the archive beside `code_dirs` (see BUNDLED_PACKAGES).
+    packages: tuple[str, ...] = BUNDLED_PACKAGES
 
     def __post_init__(self) -> None:
         if not 128 <= self.memory_mb <= 10240:
@@ -113,12 +121,6 @@ class FunctionArgs:
             raise ValueError("reserved_concurrency must not be negative")
         if self.handler.count(".") < 1:
             raise ValueError("handler must be a dotted path such as functions.ingest.handler.handler")
-
-
-#: Pure-Python packages the handlers import that neither the Lambda Python runtime (boto3 only) nor the
-#: Powertools layer (aws-xray-sdk, pydantic, ... per its install docs) provides: PyYAML, which loads the
-#: prompt templates. Its optional C speed-up does not load on arm64 and PyYAML falls back to pure Python.
-BUNDLED_PACKAGES: tuple[str, ...] = ("yaml",)
 
 
 def code_archive(root: str, dirs: Sequence[str], packages: Sequence[str] = BUNDLED_PACKAGES) -> pulumi.AssetArchive:
@@ -206,7 +208,7 @@ class Function(pulumi.ComponentResource):
             runtime=RUNTIME,
             architectures=[ARCHITECTURE],
             handler=args.handler,
-            code=code_archive(args.code_root, args.code_dirs),
+            code=code_archive(args.code_root, args.code_dirs, args.packages),
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
             layers=[powertools_layer_arn(settings)],

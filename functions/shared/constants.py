@@ -53,6 +53,12 @@ ENV_AUDIT_RETENTION_DAYS: Final = "AUDIT_RETENTION_DAYS"
 # --- deliver ------------------------------------------------------------------------------------
 ENV_WEBSOCKET_ENDPOINT: Final = "WEBSOCKET_ENDPOINT"
 
+# --- WebSocket connections (the $connect authorizer, connections, ingest, deliver) ------------------
+ENV_CONNECTIONS_TABLE_NAME: Final = "CONNECTIONS_TABLE_NAME"
+ENV_JWT_ISSUER: Final = "JWT_ISSUER"
+ENV_JWT_AUDIENCE: Final = "JWT_AUDIENCE"
+"""JSON list of accepted audiences (app client ids), as the HTTP API's JWT authorizer is configured."""
+
 # --- DynamoDB table layouts the components must create ----------------------------------------------
 IDEMPOTENCY_KEY_ATTR: Final = "id"
 IDEMPOTENCY_EXPIRY_ATTR: Final = "expiration"
@@ -64,6 +70,10 @@ AUDIT_DECISION_RECORD: Final = "decision"
 """Written once by ``decide``."""
 AUDIT_FAILURE_RECORD: Final = "workflow_failed"
 """Written once by the workflow's failure path."""
+CONNECTION_KEY_ATTR: Final = "connection_id"
+"""Partition key of the connections table: one item per open WebSocket connection (issue 12 §2)."""
+CONNECTION_SUBJECT_ATTR: Final = "subject"
+"""The JWT ``sub`` of the caller who opened the connection, recorded at ``$connect``."""
 TTL_ATTR: Final = "expires_at"
 """TTL attribute of the cache and audit tables (epoch seconds)."""
 

@@ -53,7 +53,8 @@ def test_every_component_is_present(graph: ResourceGraph) -> None:
     types = {r.type for r in graph.resources}
     assert types >= COMPONENTS
     functions = {r.name for r in graph.of_type("agentic:function:Function")}
-    core = {"ingest", "router", "decide", "deliver", "actions"}
+    # The WebSocket API's $connect authorizer and $connect/$disconnect handler (issue 12 §2): on in both stacks.
+    core = {"ingest", "router", "decide", "deliver", "actions", "api-ws-authorizer", "api-ws-connections"}
     # The edge tier (features.edge) adds the core's variant writer: on in prod's example config, off in dev.
     assert functions == (core | {"variants"} if graph.stack == "prod" else core)
     assert bool(graph.of_type("agentic:edge:EdgeDelivery")) == (graph.stack == "prod")
@@ -110,7 +111,9 @@ def test_function_bundles_carry_code_prompts_and_pyyaml(graph: ResourceGraph) ->
         if fn.inputs["handler"].startswith("functions.edge."):
             continue  # Lambda@Edge carries only its own modules (tests/components/test_edge.py)
         assets = fn.inputs["code"]["assets"]
-        assert set(assets) == {"functions", "prompts", "yaml"}, fn.name
+        # The $connect authorizer also carries PyJWT (components/api.py AUTHORIZER_PACKAGES).
+        verifier = fn.inputs["handler"] == "functions.connections.authorizer.lambda_handler"
+        assert set(assets) == {"functions", "prompts", "yaml"} | ({"jwt"} if verifier else set()), fn.name
         assert assets["yaml"]["path"].endswith("yaml")
 
 
