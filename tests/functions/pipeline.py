@@ -312,13 +312,16 @@ class World:
     # --- the platform's invokers: the client, EventBridge rules, Step Functions, Lambda ----------------
 
     def submit_until_accepted(
-        self, prompt: str = "What is the capital of France?", *, key: str, subject: str = ALICE, attempts: int = 40
-    ) -> tuple[list[int], dict[str, Any]]:
+        self, prompt: str = "What is the capital of France?", *, key: str, subject: str = ALICE,
+        connection_id: str | None = ALICE_CONNECTION, attempts: int = 40,
+    ) -> tuple[list[int], dict[str, Any]]:  # fmt: skip
         """A well-behaved client: retry the same request (same key) after 503 and 409, honouring Retry-After."""
         statuses: list[int] = []
         case = next(self.cases)
         for _attempt in range(attempts):
-            status, body, headers = self.submit(prompt, key=key, subject=subject, case=case)
+            status, body, headers = self.submit(
+                prompt, key=key, subject=subject, connection_id=connection_id, case=case
+            )
             statuses.append(status)
             if status not in (409, 503):
                 return statuses, body
