@@ -8,23 +8,32 @@
   `jwt_audience` to use your own identity provider instead.
 * Throttling on the stage's default route settings (burst and rate) bounds cost and abuse (P175).
 * Access logs in JSON to an encrypted log group with the stack's retention (P129, P133, P141).
-* The WebSocket API (feature `websocket_api`) authorises `$connect` with IAM (SigV4-signed
-  connections; API Gateway authorises WebSocket APIs only on `$connect`), throttles and logs the same
-  way. Its `$default` route answers with the caller's connection id (a mock integration, no Lambda),
-  which the client sends along with its request so `deliver` can push the result (P166).
+* The WebSocket API (feature `websocket_api`) authorises `$connect` with a Lambda REQUEST authorizer that
+  verifies the same JWT as the HTTP API (same issuer and audiences; `functions.connections.authorizer`):
+  API Gateway accepts only IAM or Lambda authorizers, and only on `$connect`
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html).
+  The `$connect` and `$disconnect` routes invoke `functions.connections.handler`, which records and deletes
+  `connection_id -> sub` in the connections table, so ingest and deliver only accept and push to a connection
+  its own caller opened (issue 12 §2, P062, P166). Its `$default` route answers with the caller's connection
+  id (a mock integration, no Lambda), which the client sends along with its request. Throttled and logged
+  like the HTTP API.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components import iam
+from components.function import BUNDLED_PACKAGES, Function, FunctionArgs
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import PlatformSettings
+from components.storage import Table
+from functions.shared import constants as c
 
 HTTP_ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
@@ -38,6 +47,11 @@ WS_ACCESS_LOG_FORMAT = (
     '"connectionId":"$context.connectionId"}'
 )
 WS_STAGE = "live"
+#: The client passes its JWT as `?token=` (browsers cannot set headers on a WebSocket handshake); the
+#: authorizer (functions.connections.authorizer) denies a missing one too.
+WS_IDENTITY_SOURCE = "route.request.querystring.token"
+#: PyJWT verifies the token (pure Python; RS256 uses `cryptography` from the Powertools layer).
+AUTHORIZER_PACKAGES = (*BUNDLED_PACKAGES, "jwt")
 
 
 #: The AWS managed policy of API Gateway's CloudWatch role (set-up-logging.html; under service-role/,
@@ -56,6 +70,8 @@ class ApiArgs:
     websocket: bool = True
     request_route: str = "POST /requests"
     cors_origins: tuple[str, ...] = ()
+    #: Where the WebSocket handlers' code is (`FunctionArgs.code_root`): the program directory.
+    code_root: str = "."
 
     def __post_init__(self) -> None:
         if self.jwt_issuer and not self.jwt_issuer.startswith("https://"):
@@ -117,6 +133,7 @@ class Api(pulumi.ComponentResource):
         *,
         key: StackKey,
         ingest: object,
+        connections: Table | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("agentic:api:Api", name, None, opts)
@@ -195,8 +212,22 @@ class Api(pulumi.ComponentResource):
         self.websocket_stage = None
         self.websocket_endpoint: pulumi.Output[str] | None = None
         self.websocket_execution_arn: pulumi.Output[str] | None = None
+        self.connect_authorizer: Function | None = None
+        self.connection_handler: Function | None = None
         if args.websocket and settings.features.websocket_api:
+            if connections is None:
+                raise ValueError("the WebSocket API needs the connections table (issue 12 §2)")
             self._websocket(name, settings, args, key, child)
+            self._bind_connections(
+                name=name,
+                settings=settings,
+                args=args,
+                key=key,
+                connections=connections,
+                issuer=issuer,
+                audience=audience,
+                child=child,
+            )
 
         outputs: dict[str, pulumi.Input[str]] = {"http_endpoint": self.http_endpoint, "jwt_issuer": issuer}
         if self.websocket_endpoint is not None:
@@ -283,22 +314,6 @@ class Api(pulumi.ComponentResource):
         )
         self.websocket_api = ws
         mock_request = {"$default": '{"statusCode": 200}'}
-        connect = aws.apigatewayv2.Integration(
-            f"{name}-ws-connect",
-            api_id=ws.id,
-            integration_type="MOCK",
-            request_templates=mock_request,
-            template_selection_expression="\\$default",
-            opts=child,
-        )
-        self.routes["$connect"] = aws.apigatewayv2.Route(
-            f"{name}-ws-connect",
-            api_id=ws.id,
-            route_key="$connect",
-            authorization_type="AWS_IAM",  # P062: SigV4-signed connections only
-            target=connect.id.apply(lambda i: f"integrations/{i}"),
-            opts=child,
-        )
         whoami = aws.apigatewayv2.Integration(
             f"{name}-ws-default",
             api_id=ws.id,
@@ -348,3 +363,102 @@ class Api(pulumi.ComponentResource):
             "https://", ws.id, ".execute-api.", settings.region, ".amazonaws.com/", WS_STAGE
         )
         self.websocket_execution_arn = ws.execution_arn
+
+    def _bind_connections(
+        self,
+        *,
+        name: str,
+        settings: PlatformSettings,
+        args: ApiArgs,
+        key: StackKey,
+        connections: Table,
+        issuer: pulumi.Input[str],
+        audience: list[pulumi.Input[str]],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """`$connect` behind the JWT-verifying Lambda authorizer; `$connect`/`$disconnect` record the caller."""
+        ws = self.websocket_api
+        assert ws is not None  # called right after _websocket
+        self.connect_authorizer = Function(
+            f"{name}-ws-authorizer",
+            settings,
+            FunctionArgs(
+                handler="functions.connections.authorizer.lambda_handler",
+                description="WebSocket $connect: verify the caller's JWT as the HTTP API does (issue 12 §2)",
+                environment={
+                    c.ENV_JWT_ISSUER: issuer,
+                    c.ENV_JWT_AUDIENCE: pulumi.Output.all(*audience).apply(lambda ids: json.dumps(list(ids))),
+                },
+                code_root=args.code_root,
+                packages=AUTHORIZER_PACKAGES,
+            ),
+            key=key,
+            opts=child,
+        )
+        self.connection_handler = Function(
+            f"{name}-ws-connections",
+            settings,
+            FunctionArgs(
+                handler="functions.connections.handler.lambda_handler",
+                description="WebSocket $connect/$disconnect: record which caller holds each connection",
+                environment={c.ENV_CONNECTIONS_TABLE_NAME: connections.name},
+                code_root=args.code_root,
+            ),
+            key=key,
+            opts=child,
+        )
+        # Exactly the two writes the handler makes (conditional PutItem, DeleteItem): P135, P140.
+        connections.grant_actions(
+            self.connection_handler.role,
+            ["dynamodb:DeleteItem", "dynamodb:PutItem"],
+            name=f"{name}-ws-connections-role",
+            label="bind",
+        )
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-ws-jwt",
+            api_id=ws.id,
+            name="jwt-connect",
+            authorizer_type="REQUEST",
+            authorizer_uri=self.connect_authorizer.invoke_arn,
+            identity_sources=[WS_IDENTITY_SOURCE],
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-ws-authorizer-invoke",
+            action="lambda:InvokeFunction",
+            function=self.connect_authorizer.name,
+            principal="apigateway.amazonaws.com",
+            # Only this authorizer of this API may invoke it (P137).
+            source_arn=pulumi.Output.concat(ws.execution_arn, "/authorizers/", authorizer.id),
+            opts=child,
+        )
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-ws-connections",
+            api_id=ws.id,
+            integration_type="AWS_PROXY",
+            integration_uri=self.connection_handler.invoke_arn,
+            opts=child,
+        )
+        target = integration.id.apply(lambda i: f"integrations/{i}")
+        self.routes["$connect"] = aws.apigatewayv2.Route(
+            f"{name}-ws-connect",
+            api_id=ws.id,
+            route_key="$connect",
+            authorization_type="CUSTOM",  # P062: only callers with a valid token of the API's issuer connect
+            authorizer_id=authorizer.id,
+            target=target,
+            opts=child,
+        )
+        # WebSocket APIs authorise only $connect; $disconnect can only close what $connect admitted.
+        self.routes["$disconnect"] = aws.apigatewayv2.Route(
+            f"{name}-ws-disconnect", api_id=ws.id, route_key="$disconnect", target=target, opts=child
+        )
+        for route in ("$connect", "$disconnect"):
+            aws.lambda_.Permission(
+                f"{name}-ws-connections-invoke-{route.removeprefix('$')}",
+                action="lambda:InvokeFunction",
+                function=self.connection_handler.name,
+                principal="apigateway.amazonaws.com",
+                source_arn=pulumi.Output.concat(ws.execution_arn, "/*/", route),  # this route only (P137)
+                opts=child,
+            )

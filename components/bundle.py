@@ -9,6 +9,7 @@ bytecode and PyYAML with its x86_64 extension, 94% of a 949 KB zip that python3.
   the way (Python needs them to import the modules);
 * only `.py` source: no `__pycache__`, no `.pyc` (Lambda compiles what it imports), no compiled
   extension (none is built for the function's runtime and architecture, so none is shipped);
+* the pure-Python third-party packages a function names (`FunctionArgs.packages`), their `.py` files only;
 * the prompt templates, only where the prompt loader is imported, compiled from YAML to JSON here, so
   the runtime reads them with the standard library and needs no PyYAML (validated by the runtime's own
   model first, so a template it would reject never deploys).
@@ -20,10 +21,11 @@ figure for the bench and the size budget (`package_zip`).
 from __future__ import annotations
 
 import ast
+import importlib.util
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 #: The package that holds the Lambda code (`functions/<name>/handler.py`).
@@ -113,13 +115,34 @@ def compiled_prompts(root: Path) -> dict[str, bytes]:
     }
 
 
-def package_files(root: str | Path, handler: str) -> dict[str, bytes]:
+def vendored_files(package: str) -> dict[str, bytes]:
+    """The `.py` files of an installed pure-Python package, at `<package>/...` (no bytecode, no extensions).
+
+    Raises BundleError when the package is missing or carries a compiled extension: one built here would be
+    for this machine's Python and architecture, not the function's.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise BundleError(f"{package}: not an installed package, so it cannot be bundled")
+    top = Path(next(iter(spec.submodule_search_locations)))
+    if any(top.rglob("*.so")) or any(top.rglob("*.pyd")):
+        raise BundleError(f"{package}: has a compiled extension; only pure-Python packages are bundled")
+    return {
+        f"{package}/{path.relative_to(top).as_posix()}": path.read_bytes()
+        for path in sorted(top.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
+
+
+def package_files(root: str | Path, handler: str, packages: Sequence[str] = ()) -> dict[str, bytes]:
     """The package of the function whose entry point is `handler`: archive path -> content, sorted."""
     base = Path(root)
     modules = module_closure(base, handler_module(handler))
     files = {path.relative_to(base).as_posix(): path.read_bytes() for path in modules.values()}
     if PROMPTS_MODULE in modules:
         files.update(compiled_prompts(base))
+    for package in packages:
+        files.update(vendored_files(package))
     return dict(sorted(files.items()))
 
 

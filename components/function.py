@@ -78,6 +78,13 @@ class _HasArn(Protocol):
     def arn(self) -> pulumi.Output[str]: ...
 
 
+#: Third-party packages every handler gets beyond the Lambda Python runtime (boto3) and the Powertools layer
+#: (aws-xray-sdk, pydantic, ... per its install docs): none. The prompt templates ship compiled to JSON, so
+#: PyYAML stays out of the packages (`components.bundle`); a function that needs a pure-Python package
+#: names it in `FunctionArgs.packages` (the WebSocket authorizer's PyJWT).
+BUNDLED_PACKAGES: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class FunctionArgs:
     """What differs between functions; everything else is the secure default.
@@ -98,6 +105,8 @@ class FunctionArgs:
     async_retries: int = 2
     async_max_event_age_seconds: int = 3600
     log_level: str = "INFO"
+    #: Pure-Python packages copied into the archive, their `.py` files only (see BUNDLED_PACKAGES).
+    packages: tuple[str, ...] = BUNDLED_PACKAGES
 
     def __post_init__(self) -> None:
         if not 128 <= self.memory_mb <= 10240:
@@ -114,7 +123,7 @@ class FunctionArgs:
             raise ValueError("handler must be a dotted path such as functions.ingest.handler.handler")
 
 
-def code_archive(root: str, handler: str) -> pulumi.AssetArchive:
+def code_archive(root: str, handler: str, packages: Sequence[str] = BUNDLED_PACKAGES) -> pulumi.AssetArchive:
     """The deployment package of `handler`: only the files it runs (`components.bundle`), at their paths.
 
     Source files are referenced where they are (`FileAsset`), generated ones (the prompt templates compiled
@@ -122,7 +131,7 @@ def code_archive(root: str, handler: str) -> pulumi.AssetArchive:
     """
     base = Path(root)
     assets: dict[str, pulumi.Asset | pulumi.Archive] = {}
-    for name, content in bundle.package_files(base, handler).items():
+    for name, content in bundle.package_files(base, handler, packages).items():
         source = base / name
         assets[name] = pulumi.FileAsset(str(source)) if source.is_file() else pulumi.StringAsset(content.decode())
     return pulumi.AssetArchive(assets)
@@ -203,7 +212,7 @@ class Function(pulumi.ComponentResource):
             runtime=RUNTIME,
             architectures=[ARCHITECTURE],
             handler=args.handler,
-            code=code_archive(args.code_root, args.handler),
+            code=code_archive(args.code_root, args.handler, args.packages),
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
             layers=[powertools_layer_arn(settings)],

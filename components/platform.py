@@ -6,7 +6,8 @@ Layers (P001-P005, P086-P110):
 * Processing: `Function`s ingest/router/decide/deliver, the `EventBus`, the `Workflow`.
 * Inference: `Guardrail`, `Prompts`, `KnowledgeBase` (feature), `Agent`, `InferenceEndpoint` (feature).
 * Decisioning: `Escalation` (SNS topic + human review queue), decide's confidence rules.
-* Storage: `Storage` (outputs bucket; sessions, response-cache, audit and idempotency tables).
+* Storage: `Storage` (outputs bucket; sessions, response-cache, audit, idempotency and, with the WebSocket
+  API, connections tables).
 * Governance: `StackKey`, `GovernanceBaseline`, `Observability`.
 
 The hybrid orchestration boundary is explicit (P031-P035, P176-P178): the Bedrock **agent** serves users
@@ -50,7 +51,7 @@ from components.knowledge_base import KnowledgeBase
 from components.observability import ModelSpendMetric, Observability
 from components.prompts import Prompts
 from components.settings import PlatformSettings
-from components.storage import SESSIONS, Storage, TableSpec
+from components.storage import SESSIONS, Storage, Table, TableSpec
 from components.workflow import Workflow, request_pipeline
 from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED, VARIANTS_PREFIX
 from functions.shared import constants as c
@@ -64,6 +65,11 @@ AUDIT_TABLE = TableSpec(
 )
 #: Powertools' DynamoDBPersistenceLayer writes expiry to `expiration` (its `expiry_attr` default).
 IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_attribute="expiration")
+#: Which caller opened each WebSocket connection (`$connect` writes it, `$disconnect` deletes it, ingest and
+#: deliver read it; issue 12 §2). Items expire with the connection (functions/shared/connections.py).
+CONNECTIONS_TABLE = TableSpec("connections", (c.CONNECTION_KEY_ATTR, "S"), ttl_attribute=c.TTL_ATTR)
+#: The one item action ingest and deliver need: who holds a connection (P135).
+CONNECTION_LOOKUP = ("dynamodb:GetItem",)
 
 #: The one price catalogue of the project (each figure with its source and date); the router's
 #: per-tier token prices come from it, so cost reports and runtime metrics agree.
@@ -98,6 +104,18 @@ class AgenticPlatform(pulumi.ComponentResource):
 
     outputs: dict[str, pulumi.Input[str]]
 
+    @staticmethod
+    def _connections_env(connections: Table | None) -> dict[str, pulumi.Input[str]]:
+        """Where ingest and deliver look up who opened a WebSocket connection (none without the WebSocket API)."""
+        return {c.ENV_CONNECTIONS_TABLE_NAME: connections.name} if connections is not None else {}
+
+    def _grant_connection_lookups(self, connections: Table | None) -> None:
+        """ingest accepts, and deliver pushes to, only a connection the request's caller opened (issue 12 §2)."""
+        if connections is None:
+            return
+        for name, function in (("ingest", self.ingest), ("deliver", self.deliver)):
+            connections.grant_actions(function.role, CONNECTION_LOOKUP, name=f"{name}-role", label="lookup")
+
     # The composition root reads top to bottom, one layer after another.
     def __init__(  # noqa: PLR0915
         self,
@@ -119,9 +137,12 @@ class AgenticPlatform(pulumi.ComponentResource):
             settings,
             key=self.key,
             access_log_bucket=self.governance.access_log_bucket,
-            tables=(SESSIONS, CACHE_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE),
+            tables=(SESSIONS, CACHE_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE)
+            + ((CONNECTIONS_TABLE,) if settings.features.websocket_api else ()),
             opts=child,
         )
+        connections = self.storage.tables.get(CONNECTIONS_TABLE.base)
+        connections_env = self._connections_env(connections)
         self.escalation = Escalation("escalation", settings, key=self.key, opts=child)
         self.bus = EventBus("bus", settings, key=self.key, opts=child)
 
@@ -151,7 +172,12 @@ class AgenticPlatform(pulumi.ComponentResource):
             FunctionArgs(
                 handler="functions.ingest.handler.lambda_handler",
                 description="HTTP request -> guardrail screening -> RequestReceived",
-                environment={**common, **guardrail_env, c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars)},
+                environment={
+                    **common,
+                    **guardrail_env,
+                    c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars),
+                    **connections_env,
+                },
             ),
         )
         self.ingest.grant_apply_guardrail(self.guardrail)
@@ -217,8 +243,10 @@ class AgenticPlatform(pulumi.ComponentResource):
         audit.grant_write(self.decide.role, name="decide-role")
 
         # --- interface --------------------------------------------------------------------------
-        self.api = Api("api", settings, ApiArgs(), key=self.key, ingest=self.ingest, opts=child)
-        deliver_env: dict[str, pulumi.Input[str]] = dict(common)
+        self.api = Api(
+            "api", settings, ApiArgs(), key=self.key, ingest=self.ingest, connections=connections, opts=child
+        )
+        deliver_env: dict[str, pulumi.Input[str]] = {**common, **connections_env}
         if self.api.websocket_endpoint is not None:
             deliver_env[c.ENV_WEBSOCKET_ENDPOINT] = self.api.websocket_endpoint
         self.deliver = function(
@@ -235,6 +263,7 @@ class AgenticPlatform(pulumi.ComponentResource):
             from components.api import WS_STAGE  # noqa: PLC0415
 
             self.deliver.grant_manage_connections(self.api.websocket_execution_arn, WS_STAGE)
+        self._grant_connection_lookups(connections)
 
         # --- back-end automation: Step Functions, started only by events (P033) ---------------------
         self.workflow = Workflow(

@@ -108,6 +108,23 @@ class Table:
         token = iam.role_key(role, name)
         return iam.role_policy(role, f"{self._logical}-write-{token}", self.write_statements(), parent=self._parent)
 
+    def grant_actions(
+        self, role: iam.RoleRef, actions: Sequence[str], *, name: str | None = None, label: str = "items"
+    ) -> aws.iam.RolePolicy:
+        """Let `role` call exactly `actions` on this table (for roles that need less than read or write).
+
+        The stack key is granted for reading only, or also for writing when any action writes (P135, P141).
+        """
+        unknown = sorted(set(actions) - set(READ_ACTIONS) - set(WRITE_ACTIONS))
+        if unknown or not actions:
+            raise ValueError(f"{self._logical}: not item actions of this table: {unknown or 'none given'}")
+        if self.spec.append_only and set(actions) - set(READ_ACTIONS) - set(APPEND_ONLY_ACTIONS):
+            raise ValueError(f"{self._logical}: append-only; writers may only {APPEND_ONLY_ACTIONS}")
+        key_actions = KMS_WRITE_ACTIONS if set(actions) & set(WRITE_ACTIONS) else KMS_READ_ACTIONS
+        statements = [iam.statement(sorted(actions), [self.arn]), iam.statement(key_actions, [self._key.arn])]
+        token = iam.role_key(role, name)
+        return iam.role_policy(role, f"{self._logical}-{label}-{token}", statements, parent=self._parent)
+
     def grant_read_write(self, role: iam.RoleRef, *, name: str | None = None) -> aws.iam.RolePolicy:
         token = iam.role_key(role, name)
         read, write = self.read_statements(), self.write_statements()

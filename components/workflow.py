@@ -252,6 +252,9 @@ def escalation_detail(*, answered: bool) -> dict[str, Any]:
         "reasons": ["workflow_failed"],
         "cause.$": "$.error.Error",
         "connection_id.$": "$.detail.connection_id",
+        # The caller: deliver pushes only to a connection this subject opened (issue 12 §2). RequestReceived
+        # always carries the key (null when the caller has none): the model serialises every field.
+        "subject.$": "$.detail.subject",
     }
     if answered:
         detail.update({"confidence.$": "$.answer.Payload.confidence", "tier.$": "$.answer.Payload.tier"})

@@ -81,6 +81,7 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
             confidence=answered.confidence,
             tier=answered.tier,
             connection_id=answered.connection_id,
+            subject=answered.subject,
         )
     else:
         event = DecisionMade(
@@ -90,6 +91,7 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
             output_bucket=config.outputs_bucket,
             output_key=key,
             connection_id=answered.connection_id,
+            subject=answered.subject,
         )
     effects.publish_once(event)
     if first:

@@ -5,6 +5,12 @@ Posts through the API Gateway Management API ``PostToConnection`` (botocore ``ap
 connection is an expected outcome, recorded as ``ResultDelivered(status="connection_gone")``; any other
 failure raises so EventBridge retries and, eventually, the DLQ gets the event.
 
+Only the caller's own connection is pushed to (issue 12 §2): the push first asks
+:mod:`functions.shared.connections` who opened the connection; unless that is the request's ``subject`` the
+message is not sent and the outcome is ``connection_unknown`` (never opened, closed or expired) or
+``connection_not_owned`` (another caller's), logged and counted, never raised (a retry would change
+nothing). The result stays retrievable by polling the status API.
+
 The push and the ``ResultDelivered`` event are keyed effects (:mod:`functions.shared.effects`): when
 publishing fails after a successful push, the retry publishes without pushing the answer again.
 """
@@ -20,7 +26,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from botocore.exceptions import ClientError
 
-from functions.shared import aws, effects, settings
+from functions.shared import aws, connections, effects, settings
 from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT, TRACED_MODULES
 from functions.shared.envelopes import UnexpectedEventError, unwrap
 from functions.shared.events import DecisionMade, DeliveryStatus, EscalationRequested, ResultDelivered
@@ -65,9 +71,27 @@ def _is_gone(error: ClientError) -> bool:
     return code == "GoneException" or status == _GONE_STATUS
 
 
+def _refusal(connection_id: str, subject: str | None) -> DeliveryStatus | None:
+    """Why ``connection_id`` must not get the request's result, or None when ``subject`` opened it."""
+    holder = connections.owner(connection_id)
+    if holder is None:
+        return "connection_unknown"
+    if not subject or holder != subject:
+        return "connection_not_owned"
+    return None
+
+
 @effects.once()
 def _push(*, item: dict[str, Any]) -> dict[str, Any]:
-    """Post one message to one connection; a gone connection is an outcome, anything else raises."""
+    """Post one message to the caller's own connection; a gone connection is an outcome, anything else raises.
+
+    The ownership check is inside the keyed effect, so a retry after a successful push reports what happened
+    then, not what the connection table says later (a connection closed meanwhile).
+    """
+    refused = _refusal(item["connection_id"], item.get("subject"))
+    if refused is not None:
+        logger.warning("not pushed: not the caller's connection", extra={"status": refused})
+        return {"status": refused}
     management = aws.client("apigatewaymanagementapi", websocket_endpoint())
     try:
         management.post_to_connection(ConnectionId=item["connection_id"], Data=item["data"].encode("utf-8"))
@@ -89,6 +113,7 @@ def deliver(outcome: DecisionMade | EscalationRequested) -> ResultDelivered:
             item={
                 "effect_key": effects.effect_key("push", outcome.DETAIL_TYPE, outcome.request_id),
                 "connection_id": outcome.connection_id,
+                "subject": outcome.subject,
                 "data": json.dumps(_message(outcome)),
             }
         )

@@ -8,6 +8,10 @@ The ``Idempotency-Key`` is scoped to the caller (the JWT ``sub``) and the whole 
 request id is derived from them (:meth:`IngestCommand.request_id`), so when the store fails *after* the
 event was published, the client's retry publishes the same request again and the downstream functions,
 idempotent on the request id, treat it as the duplicate it is.
+
+A ``connection_id`` must be a WebSocket connection the caller opened (recorded at ``$connect`` under the same
+JWT ``sub``, :mod:`functions.shared.connections`); any other, unknown or closed one is a 403 before anything
+is published (issue 12 §2), and ``deliver`` checks again before it pushes.
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from functions.ingest import intake
 from functions.ingest.models import IDEMPOTENCY_KEY_PATTERN, IngestCommand, IngestRequest, normalise_prompt
-from functions.shared import aws, settings
+from functions.shared import aws, connections, settings
 from functions.shared.constants import (
     ENV_GUARDRAIL_ID,
     ENV_GUARDRAIL_VERSION,
@@ -235,6 +240,7 @@ def accept(command: IngestCommand) -> dict[str, Any]:
             logger=logger,
             connection_id=command.connection_id,
             request_id=command.request_id() if command.idempotency_key else None,
+            subject=command.subject or None,
         )
     except intake.IntakeError as exc:
         retry_after = RETRY_AFTER_SECONDS if exc.status >= 500 else None
@@ -283,8 +289,24 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return json_response(202, result)
 
 
+def _check_connection(command: IngestCommand) -> None:
+    """403 unless the named connection is the caller's own; unknown and foreign look alike (no probing)."""
+    if command.connection_id is None:
+        return
+    try:
+        mine = connections.belongs_to(command.connection_id, command.subject)
+    except (ClientError, BotoCoreError) as exc:
+        logger.exception("connection look-up failed")
+        raise HttpError(
+            503, "unavailable", "The connection could not be checked; retry later.", retry_after=RETRY_AFTER_SECONDS
+        ) from exc
+    if not mine:
+        raise HttpError(403, "connection_not_yours", "connection_id is not an open connection of yours.")
+
+
 def _accept_http(event: dict[str, Any]) -> dict[str, Any]:
     command = to_command(event, load_settings())
+    _check_connection(command)
     if not command.idempotency_key:
         return accept(command)
     try:

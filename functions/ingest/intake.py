@@ -41,6 +41,7 @@ def screen_and_publish(
     logger: Logger,
     connection_id: str | None = None,
     request_id: str | None = None,
+    subject: str | None = None,
 ) -> RequestReceived:
     """Screen ``prompt`` (PII redacted, content policies applied) and put ``RequestReceived`` on the bus.
 
@@ -70,6 +71,7 @@ def screen_and_publish(
         language=language,
         pii_redacted=screening.redacted,
         connection_id=connection_id,
+        subject=subject,
     )
     logger.set_correlation_id(event.request_id)
     try:

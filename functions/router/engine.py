@@ -156,6 +156,7 @@ def answer_request(
         "prompt_version": template.version,
         "language": request.language,
         "connection_id": request.connection_id,
+        "subject": request.subject,
         "cached": False,
         "guardrail_intervened": False,
         "budget_exhausted": False,

@@ -60,6 +60,12 @@ ENV_AUDIT_RETENTION_DAYS: Final = "AUDIT_RETENTION_DAYS"
 # --- deliver ------------------------------------------------------------------------------------
 ENV_WEBSOCKET_ENDPOINT: Final = "WEBSOCKET_ENDPOINT"
 
+# --- WebSocket connections (the $connect authorizer, connections, ingest, deliver) ------------------
+ENV_CONNECTIONS_TABLE_NAME: Final = "CONNECTIONS_TABLE_NAME"
+ENV_JWT_ISSUER: Final = "JWT_ISSUER"
+ENV_JWT_AUDIENCE: Final = "JWT_AUDIENCE"
+"""JSON list of accepted audiences (app client ids), as the HTTP API's JWT authorizer is configured."""
+
 # --- DynamoDB table layouts the components must create ----------------------------------------------
 IDEMPOTENCY_KEY_ATTR: Final = "id"
 IDEMPOTENCY_EXPIRY_ATTR: Final = "expiration"
@@ -76,6 +82,10 @@ AUDIT_REVIEW_SENT_RECORD: Final = "review_sent"
 so that neither sends a second case."""
 AUDIT_ESCALATION_SENT_RECORD: Final = "escalation_sent"
 """Written once after the failure path's ``EscalationRequested`` was put on the bus (the user hears back once)."""
+CONNECTION_KEY_ATTR: Final = "connection_id"
+"""Partition key of the connections table: one item per open WebSocket connection (issue 12 §2)."""
+CONNECTION_SUBJECT_ATTR: Final = "subject"
+"""The JWT ``sub`` of the caller who opened the connection, recorded at ``$connect``."""
 TTL_ATTR: Final = "expires_at"
 """TTL attribute of the cache and audit tables (epoch seconds)."""
 

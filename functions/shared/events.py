@@ -22,6 +22,10 @@ Tier = Literal["micro", "lite", "pro", "premier"]
 
 REQUEST_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CONNECTION_ID_PATTERN = r"^[A-Za-z0-9_=+/-]{1,128}$"
+SUBJECT_MAX_LENGTH = 256
+_SUBJECT_DESCRIPTION = (
+    "The caller who made the request (JWT sub); deliver pushes only to connections this caller opened."
+)
 
 _EXAMPLE_ID = "5f1d7c2e-8a4b-4c1e-9d3f-2b6a7e9c0d11"
 _EXAMPLE_TIME = "2025-01-01T12:00:00Z"
@@ -79,6 +83,7 @@ class RequestReceived(PlatformEvent):
                     "language": "en",
                     "pii_redacted": True,
                     "connection_id": "Ab12Cd34=",
+                    "subject": "9f3c1e2a-7b4d-4e8f-a1c2-3d4e5f6a7b8c",
                 }
             ]
         }
@@ -90,6 +95,7 @@ class RequestReceived(PlatformEvent):
     connection_id: str | None = Field(
         default=None, pattern=CONNECTION_ID_PATTERN, description="WebSocket connection to push the result to."
     )
+    subject: str | None = Field(default=None, max_length=SUBJECT_MAX_LENGTH, description=_SUBJECT_DESCRIPTION)
 
 
 class TierAttempt(BaseModel):
@@ -182,6 +188,7 @@ class ModelAnswered(PlatformEvent):
     guardrail_intervened: bool
     budget_exhausted: bool = Field(description="Escalation stopped because the token budget ran out.")
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
+    subject: str | None = Field(default=None, max_length=SUBJECT_MAX_LENGTH, description=_SUBJECT_DESCRIPTION)
 
 
 class DecisionMade(PlatformEvent):
@@ -210,6 +217,7 @@ class DecisionMade(PlatformEvent):
     output_bucket: str = Field(min_length=3)
     output_key: str = Field(min_length=1, description="Claim check: the answer is in S3, not in the event.")
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
+    subject: str | None = Field(default=None, max_length=SUBJECT_MAX_LENGTH, description=_SUBJECT_DESCRIPTION)
 
 
 EscalationReason = Literal[
@@ -260,9 +268,12 @@ class EscalationRequested(PlatformEvent):
         default=None, max_length=256, description="Error name when the workflow failed; never user content."
     )
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
+    subject: str | None = Field(default=None, max_length=SUBJECT_MAX_LENGTH, description=_SUBJECT_DESCRIPTION)
 
 
-DeliveryStatus = Literal["delivered", "connection_gone", "no_connection"]
+DeliveryStatus = Literal["delivered", "connection_gone", "no_connection", "connection_unknown", "connection_not_owned"]
+"""``connection_unknown``: no open connection of that id is recorded (never opened, closed or expired);
+``connection_not_owned``: another caller opened it. Neither is pushed to; the result stays retrievable."""
 
 
 class ResultDelivered(PlatformEvent):

@@ -48,6 +48,7 @@ def _event() -> dict[str, Any]:
             "language": "en",
             "pii_redacted": False,
             "connection_id": "Ab12Cd34=",
+            "subject": "alice",
         },
     }
 
@@ -255,6 +256,7 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
         0.93,
     )
     assert detail["connection_id"] == "Ab12Cd34="
+    assert detail["subject"] == "alice"  # deliver pushes the failure notice only to this caller's connection
     EscalationRequested.model_validate(detail)
 
 

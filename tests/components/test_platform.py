@@ -53,7 +53,8 @@ def test_every_component_is_present(graph: ResourceGraph) -> None:
     types = {r.type for r in graph.resources}
     assert types >= COMPONENTS
     functions = {r.name for r in graph.of_type("agentic:function:Function")}
-    core = {"ingest", "router", "decide", "deliver", "actions"}
+    # The WebSocket API's $connect authorizer and $connect/$disconnect handler (issue 12 §2): on in both stacks.
+    core = {"ingest", "router", "decide", "deliver", "actions", "api-ws-authorizer", "api-ws-connections"}
     # The edge tier (features.edge) adds the core's variant writer: on in prod's example config, off in dev.
     assert functions == (core | {"variants"} if graph.stack == "prod" else core)
     assert bool(graph.of_type("agentic:edge:EdgeDelivery")) == (graph.stack == "prod")
@@ -111,6 +112,9 @@ def test_function_bundles_carry_compiled_prompts_and_no_pyyaml(graph: ResourceGr
     assert "prompts/answer/v1.json" in router.inputs["code"]["assets"]
     for fn in graph.of_type("aws:lambda/function:Function"):
         assert not any(name.split("/")[0] in {"yaml", "_yaml"} for name in fn.inputs["code"]["assets"]), fn.name
+        verifier = fn.inputs["handler"] == "functions.connections.authorizer.lambda_handler"
+        # The $connect authorizer alone carries PyJWT's pure-Python files (components/api.py AUTHORIZER_PACKAGES).
+        assert any(name.startswith("jwt/") for name in fn.inputs["code"]["assets"]) == verifier, fn.name
 
 
 def _role_statements(graph: ResourceGraph, role_name: str) -> list[dict[str, Any]]:

@@ -62,11 +62,15 @@ ENVIRONMENT = {
     c.ENV_AUDIT_TABLE_NAME: "audit",
     c.ENV_AUDIT_RETENTION_DAYS: "30",
     c.ENV_WEBSOCKET_ENDPOINT: "https://abc123.execute-api.us-east-1.amazonaws.com/test",
+    c.ENV_CONNECTIONS_TABLE_NAME: "connections",
+    c.ENV_JWT_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool",
+    c.ENV_JWT_AUDIENCE: json.dumps(["test-app-client"]),
 }
 os.environ.update(ENVIRONMENT)
 
 
 def _clear_caches() -> None:
+    from functions.connections import authorizer, tokens  # noqa: PLC0415
     from functions.decide import config as decide_config  # noqa: PLC0415
     from functions.deliver import handler as deliver_handler  # noqa: PLC0415
     from functions.ingest import handler as ingest_handler  # noqa: PLC0415
@@ -78,6 +82,8 @@ def _clear_caches() -> None:
     router_config.load_settings.cache_clear()
     decide_config.load_settings.cache_clear()
     deliver_handler.websocket_endpoint.cache_clear()
+    authorizer.load_settings.cache_clear()
+    tokens.jwks_client.cache_clear()
 
 
 @dataclass
@@ -133,6 +139,21 @@ class Cloud:
     def sns_notices(self) -> list[dict[str, Any]]:
         return [json.loads(n["Message"]) for n in self._drain(self.topic_capture_queue_url)]
 
+    def connect(self, connection_id: str, subject: str) -> str:
+        """``subject`` opens WebSocket connection ``connection_id`` (the ``$connect`` route's record)."""
+        from functions.shared import connections  # noqa: PLC0415
+
+        connections.bind(connection_id, subject)
+        return connection_id
+
+
+def create_tables(ddb: Any) -> None:
+    """Every table the handlers use, keyed as components/platform.py creates them."""
+    _table(ddb, ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME], c.IDEMPOTENCY_KEY_ATTR)
+    _table(ddb, ENVIRONMENT[c.ENV_CACHE_TABLE_NAME], c.CACHE_KEY_ATTR)
+    _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
+    _table(ddb, ENVIRONMENT[c.ENV_CONNECTIONS_TABLE_NAME], c.CONNECTION_KEY_ATTR)
+
 
 def _table(ddb: Any, name: str, key: str, sort_key: str | None = None) -> None:
     keys = [(key, "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
@@ -152,10 +173,7 @@ def cloud() -> Iterator[Cloud]:
     with mock_aws():
         _clear_caches()
         session = boto3.session.Session(region_name=REGION)
-        ddb = session.client("dynamodb")
-        _table(ddb, ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME], c.IDEMPOTENCY_KEY_ATTR)
-        _table(ddb, ENVIRONMENT[c.ENV_CACHE_TABLE_NAME], c.CACHE_KEY_ATTR)
-        _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
+        create_tables(session.client("dynamodb"))
         session.client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
         sqs = session.client("sqs")
         review_url = sqs.create_queue(QueueName="review-queue")["QueueUrl"]

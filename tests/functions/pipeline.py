@@ -9,12 +9,14 @@ Every AWS request of every client (the handlers', Powertools', the interpreter's
 `BotocoreStubber`; the harness wraps it, so a scripted fault answers instead of moto with a real HTTP
 response (status, `x-amzn-ErrorType`, JSON body) that botocore parses and, where botocore retries, retries.
 Bedrock (`Converse`, `ApplyGuardrail`) and the WebSocket management API (`PostToConnection`) are answered
-by fakes at the same layer. Only waiting is taken out: botocore's backoff and the interpreter's Retry
-intervals are recorded, not slept.
+by fakes at the same layer; WebSocket connections are opened and closed through the real `$connect` /
+`$disconnect` handler (`functions.connections.handler`), as the authorizer hands it the caller's `sub`.
+Only waiting is taken out: botocore's backoff and the interpreter's Retry intervals are recorded, not slept.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -36,14 +38,24 @@ from moto.core.base_backend import BackendDict
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
 from components.workflow import request_pipeline
+from functions.connections import handler as connections_handler
 from functions.decide import handler as decide
 from functions.deliver import handler as deliver
 from functions.ingest import handler as ingest
 from functions.router import handler as router
 from functions.shared import constants as c
-from tests.functions.conftest import ACCOUNT, ENVIRONMENT, MODEL_IDS, REGION, LambdaContext, _clear_caches, _table
+from tests.functions.conftest import (
+    ACCOUNT,
+    ENVIRONMENT,
+    MODEL_IDS,
+    REGION,
+    LambdaContext,
+    _clear_caches,
+    create_tables,
+)
 from tests.functions.factories import GUARDRAIL_USAGE, api_event
 
 ROUTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:router"
@@ -58,7 +70,9 @@ _MARKER = re.compile(r"\[case (\d+)\]")
 #: Time runs 100x faster: a Retry interval of 5 s waits 50 ms, a function with a 120 s timeout has 1.2 s, so
 #: in-progress records expire and retries outlast them in the same proportions as in AWS.
 SCALE = 0.01
-TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30}
+TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30, "connections": 30}
+#: The connection every request of the default caller names (opened by ``World()``).
+ALICE, ALICE_CONNECTION = "alice", "conn-1"
 
 
 @dataclass
@@ -212,17 +226,13 @@ class World:
         self.executions: list[str] = []
         self.sfn_waits: list[float] = []
         self.cases = itertools.count(1)
-        session = boto3.session.Session(region_name=REGION)
-        self.session = session
-        ddb = session.client("dynamodb")
-        _table(ddb, ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME], c.IDEMPOTENCY_KEY_ATTR)
-        _table(ddb, ENVIRONMENT[c.ENV_CACHE_TABLE_NAME], c.CACHE_KEY_ATTR)
-        _table(ddb, ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
-        session.client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
-        sqs = session.client("sqs")
+        self.session = _session()
+        create_tables(harness_client("dynamodb"))
+        harness_client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
+        sqs = harness_client("sqs")
         self.review_url = sqs.create_queue(QueueName="review-queue")["QueueUrl"]
         self.capture_url = sqs.create_queue(QueueName="bus-capture")["QueueUrl"]
-        sns = session.client("sns")
+        sns = harness_client("sns")
         topic_arn = sns.create_topic(Name="review-topic")["TopicArn"]
         sns.subscribe(
             TopicArn=topic_arn,
@@ -230,7 +240,7 @@ class World:
             Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:review-queue",
             Attributes={"RawMessageDelivery": "true"},
         )
-        events = session.client("events")
+        events = harness_client("events")
         bus = ENVIRONMENT[c.ENV_EVENT_BUS_NAME]
         events.create_event_bus(Name=bus)
         events.put_rule(Name="capture", EventBusName=bus, EventPattern=json.dumps({"source": [c.EVENT_SOURCE]}))
@@ -244,10 +254,32 @@ class World:
             bus_name=bus,
             event_source=c.EVENT_SOURCE,
         )
-        self.sfn = session.client("stepfunctions")
+        self.sfn = harness_client("stepfunctions")
         self.machine_arn = self.sfn.create_state_machine(
             name="pipeline", definition=json.dumps(definition), roleArn=f"arn:aws:iam::{ACCOUNT}:role/pipeline"
         )["stateMachineArn"]
+        self.connect(ALICE, ALICE_CONNECTION)
+
+    # --- the WebSocket API's $connect / $disconnect routes ------------------------------------------------
+
+    def _route(self, event_type: str, connection_id: str, subject: str | None) -> int:
+        request_context: dict[str, Any] = {"connectionId": connection_id, "eventType": event_type,
+                                           "routeKey": f"${event_type.lower()}"}  # fmt: skip
+        if subject is not None:  # what the $connect authorizer's policy names (principalId)
+            request_context["authorizer"] = {"principalId": subject, "sub": subject}
+        with self.environment:
+            response = connections_handler.lambda_handler({"requestContext": request_context},
+                                                          context_for("connections"))  # fmt: skip
+        return int(response["statusCode"])
+
+    def connect(self, subject: str, connection_id: str) -> str:
+        """``subject`` opens a WebSocket connection (after the authorizer verified their token)."""
+        status = self._route("CONNECT", connection_id, subject)
+        assert status == 200, status
+        return connection_id
+
+    def disconnect(self, connection_id: str) -> None:
+        assert self._route("DISCONNECT", connection_id, None) == 200
 
     # --- the HTTP layer ------------------------------------------------------------------------------
 
@@ -280,13 +312,16 @@ class World:
     # --- the platform's invokers: the client, EventBridge rules, Step Functions, Lambda ----------------
 
     def submit_until_accepted(
-        self, prompt: str = "What is the capital of France?", *, key: str, subject: str = "alice", attempts: int = 40
-    ) -> tuple[list[int], dict[str, Any]]:
+        self, prompt: str = "What is the capital of France?", *, key: str, subject: str = ALICE,
+        connection_id: str | None = ALICE_CONNECTION, attempts: int = 40,
+    ) -> tuple[list[int], dict[str, Any]]:  # fmt: skip
         """A well-behaved client: retry the same request (same key) after 503 and 409, honouring Retry-After."""
         statuses: list[int] = []
         case = next(self.cases)
         for _attempt in range(attempts):
-            status, body, headers = self.submit(prompt, key=key, subject=subject, case=case)
+            status, body, headers = self.submit(
+                prompt, key=key, subject=subject, connection_id=connection_id, case=case
+            )
             statuses.append(status)
             if status not in (409, 503):
                 return statuses, body
@@ -295,7 +330,7 @@ class World:
         raise AssertionError(f"never accepted: {statuses}")
 
     def submit(self, prompt: str = "What is the capital of France?", *, key: str | None = None,
-               subject: str = "alice", connection_id: str | None = "conn-1",
+               subject: str = ALICE, connection_id: str | None = ALICE_CONNECTION,
                context: LambdaContext | None = None, case: int | None = None,
                ) -> tuple[int, dict[str, Any], dict[str, str]]:  # fmt: skip
         """POST /requests as ``subject``; returns (status, body, headers)."""
@@ -340,7 +375,7 @@ class World:
         self.executions.append(arn)
 
     def _drain(self, url: str) -> list[dict[str, Any]]:
-        sqs = self.session.client("sqs")
+        sqs = harness_client("sqs")
         found: list[dict[str, Any]] = []
         while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
             found.extend(json.loads(m["Body"]) for m in batch)
@@ -349,12 +384,15 @@ class World:
             )
         return found
 
-    def _wait_for_executions(self, timeout: float = 120.0) -> None:
+    def _wait_for_executions(self, timeout: float = 900.0) -> None:
+        """Wait until no execution runs. A liveness guard, not a performance check: on a shared 2-core machine
+        the 200-request suite can take minutes of wall time for a minute of CPU, so the deadline is generous;
+        polling every 0.2 s instead of 0.05 s keeps moto's ListExecutions from competing for that CPU."""
         deadline = time.monotonic() + timeout
         while self.sfn.list_executions(stateMachineArn=self.machine_arn, statusFilter="RUNNING")["executions"]:
             if time.monotonic() > deadline:
                 raise AssertionError("executions did not finish")
-            time.sleep(0.05)
+            time.sleep(0.2)
 
     def settle(self) -> None:
         """Run EventBridge's rules until nothing is left to do (every event delivered, every execution done)."""
@@ -383,11 +421,40 @@ class World:
         return Counter(d["request_id"] for t in ("DecisionMade", "EscalationRequested") for d in self.events(t))
 
     def audit(self) -> list[dict[str, Any]]:
-        items = self.session.client("dynamodb").scan(TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME])["Items"]
+        items = harness_client("dynamodb").scan(TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME])["Items"]
         return list(items)
 
     def reviews(self) -> list[dict[str, Any]]:
         return self._drain(self.review_url)
+
+
+# --- what every World shares: built once per process, not once per test ---------------------------------
+# The harness's own clients (not the handlers': those are rebuilt per test by `_clear_caches`, so each test
+# starts with botocore's retry quota full, as a fresh Lambda environment does). moto intercepts every client
+# through its global `before-send` hook, whichever mock is active, and resets its backends between mocks.
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """One session: botocore's loader parses each service model once (about 1 s of CPU per World otherwise)."""
+    return boto3.session.Session(region_name=REGION)
+
+
+@functools.cache
+def harness_client(service_name: str) -> Any:
+    """The harness's client for ``service_name`` (creating one costs ~0.1 s of CPU)."""
+    return _session().client(service_name)
+
+
+@functools.cache
+def _parsed_definition(definition: str) -> Any:
+    """moto parses the ASL with ANTLR at CreateStateMachine *and* at every StartExecution (~1 s of CPU each).
+    The parsed program keeps no evaluation state (that lives in each execution's Environment heap and stack:
+    moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl), so one parse serves them all."""
+    return _ORIGINAL_PARSE(definition)
+
+
+_ORIGINAL_PARSE = AmazonStateLanguageParser.parse
 
 
 def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None]:
@@ -439,7 +506,11 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         time.sleep(seconds * SCALE)
 
     monkeypatch.setattr(retrier_decl, "time", type("ScaledTime", (), {"sleep": staticmethod(scaled_sleep)}))
+    monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(_parsed_definition))
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        # moto drops boto3's default session on every start; the handlers' clients (rebuilt per test) come from
+        # it, so without this each test parses every service model again.
+        monkeypatch.setattr(boto3, "DEFAULT_SESSION", _session())
         _clear_caches()
         created = World()
         created.sfn_waits = waits

@@ -46,9 +46,13 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     world.faults_hook = faults
     world.models.confidence = {"micro": 0.6, "lite": 0.8, "pro": 0.9}  # micro escalates to lite
 
+    users = {number: f"user-{number % 7}" for number in range(REQUESTS)}
+    connection_of = {user: world.connect(user, f"conn-{user}") for user in set(users.values())}
+
     def client(number: int) -> tuple[list[int], dict[str, Any]]:
         prompt = "What is the capital of France?" if number % 5 else "Explain why the sky is blue, step by step."
-        return world.submit_until_accepted(prompt, key=f"key-{number}", subject=f"user-{number % 7}")
+        user = users[number]
+        return world.submit_until_accepted(prompt, key=f"key-{number}", subject=user, connection_id=connection_of[user])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(client, range(REQUESTS)))
@@ -63,6 +67,8 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     assert delivered == Counter(dict.fromkeys(accepted, 1))
     pushes = Counter(message["request_id"] for _connection, message in world.sockets.pushes)
     assert pushes == Counter(dict.fromkeys(accepted, 1))
+    caller_of = {body["request_id"]: users[number] for number, (_statuses, body) in enumerate(results)}
+    assert all(connection == connection_of[caller_of[m["request_id"]]] for connection, m in world.sockets.pushes)
     escalated = {d["request_id"] for d in world.events("EscalationRequested")}
     reviews = Counter(r["request_id"] for r in world.reviews())
     assert reviews == Counter(dict.fromkeys(escalated, 1))

@@ -15,7 +15,7 @@ from functions.ingest import handler as ingest
 from functions.ingest.guardrail import Screening, interpret
 from functions.ingest.language import detect_language
 from functions.ingest.models import IngestCommand
-from functions.shared import aws
+from functions.shared import aws, connections
 from functions.shared.constants import ENV_GUARDRAIL_ID, ENV_GUARDRAIL_VERSION, ENV_MAX_PROMPT_CHARS
 from functions.shared.exceptions import ConfigurationError
 from tests.functions.factories import api_event, guardrail_anonymized, guardrail_blocked, guardrail_pass
@@ -49,8 +49,9 @@ def _expect_guardrail(stub: Stubber, response: dict[str, Any], text: str) -> Non
 def test_accepts_a_prompt_and_emits_request_received(cloud, bedrock, context):
     _expect_guardrail(bedrock, guardrail_pass(), "What is the capital of France?")
     body = json.dumps({"prompt": "  What is the capital of France?\x00 ", "connection_id": "Ab12Cd34="})
+    cloud.connect("Ab12Cd34=", "alice")
 
-    response = ingest.lambda_handler(api_event(body), context)
+    response = ingest.lambda_handler(_as("alice", api_event(body)), context)
 
     assert response["statusCode"] == 202
     accepted = _body(response)
@@ -61,6 +62,7 @@ def test_accepts_a_prompt_and_emits_request_received(cloud, bedrock, context):
     assert event["detail"]["request_id"] == accepted["request_id"]
     assert event["detail"]["prompt"] == "What is the capital of France?"
     assert event["detail"]["connection_id"] == "Ab12Cd34="
+    assert event["detail"]["subject"] == "alice"
     assert event["detail"]["pii_redacted"] is False
 
 
@@ -202,9 +204,13 @@ def test_the_key_covers_the_whole_request(cloud, bedrock, context):
     """The same key with the same prompt but another connection is another request: rejected, not replayed."""
     _expect_guardrail(bedrock, guardrail_pass(), "hello world")
     headers = {"idempotency-key": "order-2"}
-    ingest.lambda_handler(api_event('{"prompt": "hello world", "connection_id": "c1"}', headers), context)
+    cloud.connect("c1", "alice")
+    cloud.connect("c2", "alice")
+    ingest.lambda_handler(_as("alice", api_event('{"prompt": "hello world", "connection_id": "c1"}', headers)), context)
 
-    response = ingest.lambda_handler(api_event('{"prompt": "hello world", "connection_id": "c2"}', headers), context)
+    response = ingest.lambda_handler(
+        _as("alice", api_event('{"prompt": "hello world", "connection_id": "c2"}', headers)), context
+    )
 
     assert (response["statusCode"], _body(response)["error"]["code"]) == (422, "idempotency_key_reused")
 
@@ -302,3 +308,47 @@ def test_ingest_never_returns_5xx_on_client_input(cloud, context, monkeypatch, e
     assert 200 <= response["statusCode"] < 500
     body = json.loads(response["body"])
     assert ("request_id" in body) == (response["statusCode"] == 202)
+
+
+# --- the connection_id must be the caller's own WebSocket connection (issue 12 §2) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("owner", "caller"),
+    [
+        pytest.param("alice", "bob", id="another-callers-connection"),
+        pytest.param(None, "bob", id="never-opened"),
+        pytest.param("alice", None, id="no-caller"),
+    ],
+)
+def test_a_connection_that_is_not_the_callers_is_403(cloud, context, owner, caller):
+    if owner is not None:
+        cloud.connect("Ab12Cd34=", owner)
+    event = api_event(json.dumps({"prompt": "hello world", "connection_id": "Ab12Cd34="}))
+
+    response = ingest.lambda_handler(_as(caller, event) if caller else event, context)
+
+    assert (response["statusCode"], _body(response)["error"]["code"]) == (403, "connection_not_yours")
+    assert cloud.events() == []  # rejected before screening or publishing
+
+
+def test_a_closed_connection_is_403(cloud, context):
+    cloud.connect("Ab12Cd34=", "alice")
+    connections.unbind("Ab12Cd34=")
+
+    response = ingest.lambda_handler(
+        _as("alice", api_event(json.dumps({"prompt": "hello world", "connection_id": "Ab12Cd34="}))), context
+    )
+
+    assert response["statusCode"] == 403
+
+
+def test_a_failing_connection_lookup_is_503_with_retry_after(cloud, context):
+    with Stubber(aws.client("dynamodb")) as ddb:
+        for _attempt in range(aws.MAX_ATTEMPTS):  # botocore retries throttling
+            ddb.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        response = ingest.lambda_handler(
+            _as("alice", api_event(json.dumps({"prompt": "hello world", "connection_id": "Ab12Cd34="}))), context
+        )
+
+    assert (response["statusCode"], response["headers"]["retry-after"]) == (503, "2")

@@ -1,0 +1,1 @@
+"""``connections``: the WebSocket API's ``$connect`` authorizer and its ``$connect``/``$disconnect`` routes."""
