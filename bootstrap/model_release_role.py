@@ -19,6 +19,7 @@ the state, decrypt secrets or replace a published model.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -97,6 +98,10 @@ def release_policy(
     )
 
 
+def _trust_json(provider_arn: str, subject: str) -> str:
+    return json.dumps(permissions.github_trust_policy(provider_arn, [subject]))
+
+
 def _policy_json(values: list[Any], stack: str) -> str:
     scope, key_arns = values
     return json.dumps(release_policy(scope, stack, list(key_arns)))
@@ -130,7 +135,7 @@ class ModelReleaseRoles(pulumi.ComponentResource):
                 path=path,
                 description=f"GitHub Actions: sign and upload model releases of stack {env.stack}'s device fleet",
                 assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
-                    lambda arn, subject=subject: json.dumps(permissions.github_trust_policy(arn, [subject]))
+                    functools.partial(_trust_json, subject=subject)
                 ),
                 max_session_duration=MAX_SESSION_SECONDS,
                 opts=child,
@@ -138,7 +143,7 @@ class ModelReleaseRoles(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-{env.stack}-policy",
                 role=role.id,
-                policy=where.apply(lambda v, stack=env.stack: _policy_json(v, stack)),
+                policy=where.apply(functools.partial(_policy_json, stack=env.stack)),
                 opts=child,
             )
             self.role_arns[env.stack] = role.arn
