@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components import bundle  # noqa: E402
+from components.api import AUTHORIZER_PACKAGES  # noqa: E402
 from functions.shared.events import DecisionMade, ModelAnswered, RequestReceived  # noqa: E402
 from tests.functions.factories import (  # noqa: E402
     api_event,
@@ -72,6 +73,8 @@ def lambda_handler(event, context):
 '''
 
 #: Canned AWS answers (first match wins); each is what the service returns for a successful call.
+#: The caller who opened the connection the deliver workload pushes to.
+SUBJECT = "9f3c1e2a-7b4d-4e8f-a1c2-3d4e5f6a7b8c"
 _DYNAMODB = [
     {"url": "dynamodb.", "target": "DynamoDB_20120810.Query", "body": '{"Items": [], "Count": 0}'},
     {"url": "dynamodb.", "target": "DynamoDB_20120810.", "body": "{}"},  # GetItem (a miss), PutItem, UpdateItem
@@ -105,7 +108,8 @@ def _workload(name: str) -> tuple[Any, list[dict[str, Any]], Callable[[Any], boo
     """A representative event of `name`, the AWS answers its happy path needs, and how it looks when it worked."""
     request_id = new_request_id()
     if name == "ingest":
-        body = json.dumps({"prompt": "What is the capital of France?", "connection_id": "Ab12Cd34="})
+        # A polling client (no connection_id): naming a connection needs the caller's JWT, which this event lacks.
+        body = json.dumps({"prompt": "What is the capital of France?"})
         return api_event(body), _GUARDRAIL + _DYNAMODB + _EVENTS, lambda r: r["statusCode"] == 202
     if name == "actions":
         from tests.functions.test_actions import agent_event  # noqa: PLC0415 (the tests' own event builder)
@@ -124,13 +128,34 @@ def _workload(name: str) -> tuple[Any, list[dict[str, Any]], Callable[[Any], boo
         return event, s3 + sns + _DYNAMODB + _EVENTS, lambda r: r["detail_type"] in decided
     if name == "deliver":
         key = f"outputs/2025/01/01/{request_id}.json"
-        detail = _example(DecisionMade, request_id=request_id, output_key=key, connection_id="Ab12Cd34=")
+        detail = _example(
+            DecisionMade, request_id=request_id, output_key=key, connection_id="Ab12Cd34=", subject=SUBJECT
+        )
         stored = json.dumps({"answer": "Paris.", "request_id": request_id})
+        # The connection is the caller's (functions/shared/connections.py: GetItem of the connections table).
+        owned = {"connection_id": {"S": "Ab12Cd34="}, "subject": {"S": SUBJECT}, "expires_at": {"N": "4102444800"}}
         answers = [
+            {"url": "dynamodb.", "target": "DynamoDB_20120810.GetItem", "body": json.dumps({"Item": owned})},
             {"method": "GET", "url": ".s3.", "body": stored},
             {"method": "POST", "url": "/@connections/", "body": ""},
         ]
         return envelope("DecisionMade", detail), answers + _DYNAMODB + _EVENTS, lambda r: r["status"] == "delivered"
+    if name.startswith("api-ws-"):
+        return _connection_workload(name)
+    raise SystemExit(f"bench/cold_start.py: no representative event for function {name!r}")
+
+
+def _connection_workload(name: str) -> tuple[Any, list[dict[str, Any]], Callable[[Any], bool]]:
+    """The WebSocket `$connect` authorizer and the connections handler (functions/connections/)."""
+    if name == "api-ws-authorizer":
+        # A connection without a token: refused before any network call (a valid token's JWKS fetch would go
+        # to the issuer over HTTPS, which the bench does not answer), after the full import and settings read.
+        arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/live/$connect"
+        event = {"type": "REQUEST", "methodArn": arn, "queryStringParameters": {}}
+        return event, [], lambda r: r["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    if name == "api-ws-connections":
+        context = {"connectionId": "Ab12Cd34=", "eventType": "CONNECT", "authorizer": {"principalId": SUBJECT}}
+        return {"requestContext": context}, _DYNAMODB, lambda r: r["statusCode"] == 200
     raise SystemExit(f"bench/cold_start.py: no representative event for function {name!r}")
 
 
@@ -153,6 +178,11 @@ def lambda_runtime_environment(name: str, package_dir: str, memory_mb: int) -> d
     }
 
 
+def name_is_authorizer(handler: str) -> bool:
+    """The one function that carries a third-party package (PyJWT: components/api.py AUTHORIZER_PACKAGES)."""
+    return handler == "functions.connections.authorizer.lambda_handler"
+
+
 def plan_targets(stack: str) -> list[Target]:
     """Every Lambda function of the synthesised `stack`, with the plan's handler and environment."""
     from preflight.engine import synthesize  # noqa: PLC0415 (loads the Pulumi SDK runtime)
@@ -168,7 +198,7 @@ def plan_targets(stack: str) -> list[Target]:
                 name=node.name,
                 handler=handler,
                 environment={str(k): str(v) for k, v in variables.items()},
-                files=bundle.package_files(ROOT, handler),
+                files=bundle.package_files(ROOT, handler, AUTHORIZER_PACKAGES if name_is_authorizer(handler) else ()),
                 event=event,
                 responses=responses,
                 succeeded=succeeded,

@@ -17,19 +17,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
     APIGatewayAuthorizerResponseWebSocket,
 )
 
 from functions.connections import tokens
 from functions.shared import settings
-from functions.shared.constants import ENV_JWT_AUDIENCE, ENV_JWT_ISSUER
+from functions.shared.constants import ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, TRACED_MODULES
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
+# Only botocore is patched, as in every handler; responses carry the caller's identity: never captured.
+tracer = Tracer(patch_modules=TRACED_MODULES)
 
 #: The identity source of the authorizer (components/api.py): ``route.request.querystring.token``.
 TOKEN_PARAMETER = "token"
@@ -75,6 +77,7 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Authorise a WebSocket connection with the caller's JWT.
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from functions.shared import connections
+from functions.shared.constants import TRACED_MODULES
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
+# Only botocore is patched, as in every handler; responses carry the caller's identity: never captured.
+tracer = Tracer(patch_modules=TRACED_MODULES)
 
 _OK = {"statusCode": 200}
 _FORBIDDEN = {"statusCode": 403}
@@ -56,6 +59,7 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Record or forget which caller holds a WebSocket connection.
 
