@@ -40,6 +40,7 @@ from components import bundle  # noqa: E402
 from components.api import AUTHORIZER_PACKAGES  # noqa: E402
 from functions.shared.events import DecisionMade, ModelAnswered, RequestReceived  # noqa: E402
 from tests.functions.factories import (  # noqa: E402
+    agent_event,
     api_event,
     converse_response,
     envelope,
@@ -112,8 +113,6 @@ def _workload(name: str) -> tuple[Any, list[dict[str, Any]], Callable[[Any], boo
         body = json.dumps({"prompt": "What is the capital of France?"})
         return api_event(body), _GUARDRAIL + _DYNAMODB + _EVENTS, lambda r: r["statusCode"] == 202
     if name == "actions":
-        from tests.functions.test_actions import agent_event  # noqa: PLC0415 (the tests' own event builder)
-
         event = agent_event(body={"prompt": "Renew my parking permit"})
         return event, _GUARDRAIL + _DYNAMODB + _EVENTS, lambda r: r["response"]["httpStatusCode"] == 200
     if name == "router":

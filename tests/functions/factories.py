@@ -124,3 +124,47 @@ def envelope(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+#: The agent session of the action-group events (Bedrock session ids are 2-100 characters).
+SESSION = "12345678912345"
+
+
+def agent_event(
+    api_path: str = "/requests",
+    method: str = "POST",
+    *,
+    body: dict[str, str] | None = None,
+    parameters: list[dict[str, str]] | None = None,
+    session_id: str = SESSION,
+) -> dict[str, Any]:
+    """A Bedrock agent OpenAPI action-group event, shaped like Powertools' own test event
+    (aws-powertools/powertools-lambda-python tests/events/bedrockAgentPostEvent.json) and the input
+    format in docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input.
+    """
+    event: dict[str, Any] = {
+        "actionGroup": "requests",
+        "messageVersion": "1.0",
+        "sessionId": session_id,
+        "sessionAttributes": {},
+        "promptSessionAttributes": {},
+        "inputText": "Please look into my parking permit renewal",
+        "agent": {
+            "alias": "TSTALIASID",
+            "name": "agentic-platform-dev-assistant",
+            "version": "DRAFT",
+            "id": "8ZXY0W8P1H",
+        },
+        "httpMethod": method,
+        "apiPath": api_path,
+        "parameters": parameters or [],
+    }
+    if body is not None:
+        event["requestBody"] = {
+            "content": {
+                "application/json": {
+                    "properties": [{"name": name, "type": "string", "value": value} for name, value in body.items()]
+                }
+            }
+        }
+    return event

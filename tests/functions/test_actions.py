@@ -21,49 +21,13 @@ from functions.ingest.guardrail import Screening
 from functions.shared import aws
 from functions.shared import constants as c
 from tests.functions.conftest import ENVIRONMENT
-from tests.functions.factories import guardrail_anonymized, guardrail_blocked, guardrail_pass, new_request_id
-
-SESSION = "12345678912345"
-
-
-def agent_event(
-    api_path: str = "/requests",
-    method: str = "POST",
-    *,
-    body: dict[str, str] | None = None,
-    parameters: list[dict[str, str]] | None = None,
-    session_id: str = SESSION,
-) -> dict[str, Any]:
-    """A Bedrock agent OpenAPI action-group event, shaped like Powertools' own test event
-    (aws-powertools/powertools-lambda-python tests/events/bedrockAgentPostEvent.json) and the input
-    format in docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input.
-    """
-    event: dict[str, Any] = {
-        "actionGroup": "requests",
-        "messageVersion": "1.0",
-        "sessionId": session_id,
-        "sessionAttributes": {},
-        "promptSessionAttributes": {},
-        "inputText": "Please look into my parking permit renewal",
-        "agent": {
-            "alias": "TSTALIASID",
-            "name": "agentic-platform-dev-assistant",
-            "version": "DRAFT",
-            "id": "8ZXY0W8P1H",
-        },
-        "httpMethod": method,
-        "apiPath": api_path,
-        "parameters": parameters or [],
-    }
-    if body is not None:
-        event["requestBody"] = {
-            "content": {
-                "application/json": {
-                    "properties": [{"name": name, "type": "string", "value": value} for name, value in body.items()]
-                }
-            }
-        }
-    return event
+from tests.functions.factories import (
+    agent_event,
+    guardrail_anonymized,
+    guardrail_blocked,
+    guardrail_pass,
+    new_request_id,
+)
 
 
 def answer(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
