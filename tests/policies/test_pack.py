@@ -32,7 +32,7 @@ from tests.shared_files import shared_path
 
 REPO = Path(__file__).resolve().parents[2]
 PRINCIPLES = shared_path("principles.yaml")
-#: Policies tested by the dedicated functions in test_governance / test_interface_inference.
+#: Policies tested by dedicated functions (test_governance, test_interface_inference, test_review_bypasses).
 TESTED_ELSEWHERE = {
     "cloudtrail-enabled",
     "config-recorder-enabled",
@@ -41,6 +41,8 @@ TESTED_ELSEWHERE = {
     "allowed-regions",
     "session-table-ttl",
     "bedrock-allowed-models",
+    # tests/policies/test_review_bypasses.py FEDERATED_CASES: 7 compliant and 10 numbered non-compliant cases.
+    "iam-federated-trust-conditioned",
 }
 
 

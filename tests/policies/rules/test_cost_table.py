@@ -77,7 +77,12 @@ def test_noncompliance_5_a_function_of_another_type_name_is_not_matched() -> Non
 def test_an_idle_resource_states_its_figure_or_that_it_is_unpriced() -> None:
     instance = "aws:ec2/instance:Instance"
     (priced,) = run_resource(cost.EC2, instance, {"instanceType": "t3.micro"}, name="i")
-    assert priced[0].startswith("i: the instance charges $") and priced[0].endswith(" h).") and priced[1] is None
+    hourly, hours = load_prices()["ec2_instance_hour"].of("t3.micro"), load_prices().hours_per_month
+    assert priced == (
+        f"i: the instance charges ${hourly * hours:,.2f}/month while idle (1 x t3.micro EC2 instance at"
+        f" ${hourly}/hour x {hours:g} h (EBS extra)).",
+        None,
+    )
     assert run_resource(cost.EC2, instance, {"instanceType": "zz.unknown"}, name="i") == [
         ("i: the instance charges an idle charge the price table cannot put a figure on (unpriced).", None)
     ]
