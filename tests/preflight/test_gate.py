@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 from pathlib import Path
@@ -25,6 +26,9 @@ SINGLETONS = {
     "bedrock-invocation-logging": {"enforcementLevel": "mandatory", "providedElsewhere": True},
     "required-tags": "disabled",
 }
+
+#: An expiry within the one-year horizon suppressions may have (preflight/suppressions.py), from today.
+SOON = (dt.date.today() + dt.timedelta(days=180)).isoformat()
 
 
 def program(tmp_path: Path, body: str, suppressions: str | None = None) -> Path:
@@ -67,14 +71,14 @@ def test_suppression_turns_it_green_and_is_reported(tmp_path: Path, capsys: pyte
         - id: sqs-queue-kms-encryption
           resource: plain_queue
           reason: third-party consumer cannot use a CMK yet (PLAT-7)
-          expires: 2999-12-31
-    """,
+          expires: {SOON}
+    """.replace("{SOON}", SOON),
     )
     code = main(["check", "--program", str(directory), "--no-checkov", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [(s["resource"], s["reason"][:11], s["expires"]) for s in data["suppressed"]] == [
-        ("plain_queue", "third-party", "2999-12-31")
+        ("plain_queue", "third-party", SOON)
     ]
 
 
@@ -147,8 +151,8 @@ def test_unused_suppression_is_a_note(tmp_path: Path) -> None:
         tmp_path,
         GOOD,
         """
-        - {id: sqs-queue-kms-encryption, resource: no-such-q, reason: a typo that waives nothing, expires: 2999-12-31}
-    """,
+        - {id: sqs-queue-kms-encryption, resource: no-such-q, reason: a typo that waives nothing, expires: {SOON}}
+    """.replace("{SOON}", SOON),
     )
     report = run_gate(directory, "dev", checkov=False)
     assert report.exit_code == 0
