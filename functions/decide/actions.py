@@ -104,14 +104,20 @@ def request_review(topic_arn: str, notice: dict[str, Any], *, audit_table: str |
 
 def record_once(table: str, request_id: str, record: str) -> bool:
     """Append the marker ``record`` of a request to the audit table once; False when it was there already."""
+    item = {
+        AUDIT_KEY_ATTR: {"S": request_id},
+        AUDIT_SORT_ATTR: {"S": record},
+        "recorded_at": {"S": datetime.now(UTC).isoformat()},
+    }
+    return _append_once(table, item)
+
+
+def _append_once(table: str, item: dict[str, Any]) -> bool:
+    """Put ``item`` unless its key exists (the audit table is append-only); False when it was there already."""
     try:
         client("dynamodb").put_item(
             TableName=table,
-            Item={
-                AUDIT_KEY_ATTR: {"S": request_id},
-                AUDIT_SORT_ATTR: {"S": record},
-                "recorded_at": {"S": datetime.now(UTC).isoformat()},
-            },
+            Item=item,
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR},
         )
@@ -161,15 +167,4 @@ def write_audit(
         item["output_key"] = {"S": stored_key}
     if retention_days > 0:
         item[TTL_ATTR] = {"N": str(int((decided_at + timedelta(days=retention_days)).timestamp()))}
-    try:
-        client("dynamodb").put_item(
-            TableName=table,
-            Item=item,
-            ConditionExpression="attribute_not_exists(#pk)",
-            ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR},
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != CONDITION_FAILED:
-            raise
-        return False
-    return True
+    return _append_once(table, item)
