@@ -353,6 +353,24 @@ def _dynamodb_table(res: PricedResource, ctx: _Context) -> _Charge:
     )
 
 
+#: The Greengrass v2 types (pulumi-aws-native); a deployment is what makes core devices connect and bill.
+GREENGRASS_DEPLOYMENT = "aws-native:greengrassv2:Deployment"
+_GREENGRASS_PREFIX = "aws-native:greengrassv2:"
+
+
+def greengrass_per_use(prices: PriceTable) -> str:
+    """The sentence every report gives for a Greengrass fleet: billed per connected core device, not idle."""
+    rate = prices.usd("greengrass_core_device_month")
+    return (
+        f"AWS IoT Greengrass bills {_money(rate)} per core device per month in which it connects (none while no "
+        "device connects); `preflight cost --core-devices N` prices a fleet"
+    )
+
+
+def _greengrass_deployment(res: PricedResource, ctx: _Context) -> _Charge:
+    return _pay(greengrass_per_use(ctx.prices))
+
+
 _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
     "aws:kms/key:Key": _flat("kms_key_month", "customer managed KMS key"),
     "aws:kms/replicaKey:ReplicaKey": _flat("kms_key_month", "multi-Region replica KMS key"),
@@ -377,6 +395,7 @@ _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
     "aws:route53/zone:Zone": _flat("route53_hosted_zone_month", "hosted zone"),
     "aws:sagemaker/endpoint:Endpoint": _sagemaker_endpoint,
     "aws:dynamodb/table:Table": _dynamodb_table,
+    GREENGRASS_DEPLOYMENT: _greengrass_deployment,
     **ALWAYS_ON_PRICERS,
 }
 
@@ -439,6 +458,8 @@ def estimate(
         )
     else:
         assumptions.append("free tiers not applied")
+    if any(r.type.startswith(_GREENGRASS_PREFIX) for r in billable):
+        assumptions.append(greengrass_per_use(table))
     if region != DEFAULT_REGION:
         assumptions.append(f"the stack deploys to {region}; its prices may differ from us-east-1")
     return IdleCost(

@@ -8,6 +8,7 @@ from typing import Any
 
 from policies.cost.estimator import IdleCost
 from preflight.commands.common import add_format_option, add_program_options, program_timeout, write_output
+from preflight.cost.fleet import FleetError, FleetEstimate, fleet_estimate
 from preflight.cost.idle import idle_cost
 from preflight.cost.usage import Load, UsageError, UsageEstimate, parse_tier_mix, usage_estimate
 from preflight.errors import PreflightError
@@ -35,6 +36,13 @@ def register(subparsers: Any) -> None:
     usage.add_argument(
         "--tier-mix", metavar="MIX", help=f"share of requests per tier, summing to 1 (default: {DEFAULT_TIER_MIX})"
     )
+    fleet = parser.add_argument_group("device fleet estimate")
+    fleet.add_argument(
+        "--core-devices",
+        type=float,
+        metavar="N",
+        help="Greengrass core devices that connect each month (features.deviceFleet): price them per use",
+    )
     parser.set_defaults(func=run)
 
 
@@ -55,8 +63,18 @@ def _load(args: argparse.Namespace) -> Load | None:
         raise PreflightError(str(exc)) from None
 
 
+def _fleet(args: argparse.Namespace) -> FleetEstimate | None:
+    if args.core_devices is None:
+        return None
+    try:
+        return fleet_estimate(args.core_devices)
+    except FleetError as exc:
+        raise PreflightError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     load = _load(args)  # validate the flags before spending a second on the program
+    fleet = _fleet(args)
     graph = load_graph(args.program, args.stack, timeout=program_timeout(args))
     cost = idle_cost(graph, free_tier=not args.no_free_tier)
     usage = None
@@ -69,13 +87,15 @@ def run(args: argparse.Namespace) -> int:
         data: dict[str, Any] = cost.to_dict()
         if usage is not None:
             data["usage"] = usage.to_dict()
+        if fleet is not None:
+            data["fleet"] = fleet.to_dict()
         write_output(json.dumps(data, indent=2, sort_keys=True), args.output)
     else:
-        write_output(render_text(cost, usage), args.output)
+        write_output(render_text(cost, usage, fleet), args.output)
     return 0
 
 
-def render_text(cost: IdleCost, usage: UsageEstimate | None = None) -> str:
+def render_text(cost: IdleCost, usage: UsageEstimate | None = None, fleet: FleetEstimate | None = None) -> str:
     """A plain, deterministic terminal report."""
     lines = [f"Idle cost of stack {cost.stack} ({cost.region}): ${cost.idle_monthly_usd:,.2f}/month", ""]
     if cost.items:
@@ -106,4 +126,21 @@ def render_text(cost: IdleCost, usage: UsageEstimate | None = None) -> str:
             f"  always {usage.baseline_tier:<13} ${usage.baseline_monthly_usd:>12,.2f}/month",
             f"  saving               ${usage.saving_usd:>12,.2f}/month ({usage.saving_pct:.1f}%)",
         ]
+    if fleet is not None:
+        n = f"{fleet.core_devices:,}"
+        rows = [
+            ("Greengrass core devices", f"{n} x ${fleet.greengrass_usd_per_device:g}", fleet.greengrass_monthly_usd),
+            (
+                "IoT Core connection",
+                f"{n} x {fleet.connection_minutes_per_device:,.0f} min x "
+                f"${fleet.connection_usd_per_million_minutes:g}/1M min",
+                fleet.connection_monthly_usd,
+            ),
+            ("total", "messages are extra, per million", fleet.monthly_usd),
+        ]
+        lines += [
+            "",
+            f"Device fleet estimate: {n} Greengrass core devices, each connecting every month, online all month",
+        ]
+        lines.extend(f"  {label:<24} {how:<40} ${usd:>12,.2f}/month" for label, how, usd in rows)
     return "\n".join(lines)

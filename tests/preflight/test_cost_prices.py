@@ -75,3 +75,12 @@ def test_nova_2_lite_is_priced_from_aws_own_page() -> None:
     assert (premier["input_per_1k"], premier["output_per_1k"]) == (0.00033, 0.00275)
     assert premier["evidence"].startswith("https://aws.amazon.com/bedrock/pricing/")
     assert "vercel" not in premier["evidence"].lower()
+
+
+def test_greengrass_is_priced_per_active_core_device_month_with_two_agreeing_sources() -> None:
+    """$0.16 per active core device per month in us-east-1 (issue 13): two independent sources agree."""
+    entry = RAW["prices"]["greengrass_core_device_month"]
+    assert entry["usd"] == 0.16
+    assert "active Greengrass core device per month" in entry["unit"]
+    assert entry["source"] == "https://aws.amazon.com/greengrass/pricing/"
+    assert "api-evangelist" in entry["evidence"] and "peterb154/aws_iot_goal" in entry["evidence"]
