@@ -6,6 +6,13 @@ currently offers for it. The Nova v1 tiers are cheapest first; the last tier is 
 AWS names Nova 2 Pro as Nova Premier's replacement, but it is in Preview, so the last tier is Nova 2 Lite,
 the current generally available Nova 2 model (a newer-generation second opinion after Nova Pro, priced
 below it: $0.33 / $2.75 per 1M tokens against $0.80 / $3.20, https://aws.amazon.com/bedrock/pricing/).
+Checked again 2026-12-01: Bedrock's Amazon model cards (model-cards-amazon.html) list Nova 2 Lite and Nova 2
+Sonic and no Nova 2 Pro; the Nova 2 user guide's model ids (core-inference.html) are Nova 2 Lite, Nova 2
+Sonic and Nova Multimodal Embeddings only; AWS's migration post ("Migrate from Amazon Nova 1 to Amazon Nova 2
+on Amazon Bedrock", read as republished at
+genainews.tech/migrate-from-amazon-nova-1-to-amazon-nova-2-on-amazon-bedrock) "focuses on migration to Nova 2
+Lite, which is generally available and ready for production use". Move the last tier to Nova 2 Pro when it
+has a model card and an Active lifecycle, with its price in `policies/cost/prices.yaml`.
 
 Sources (checked for this module):
 
@@ -13,15 +20,15 @@ Sources (checked for this module):
   model `amazon.titan-embed-text-v2:0`: "Supported foundation models in Amazon Bedrock",
   https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html and
   https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html (1,024 dimensions by default).
-* Lifecycle (`CATALOGUE`): AWS's "Model lifecycle" page,
-  https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html, and each model card. Nova Premier
-  (`us.amazon.nova-premier-v1:0`, the previous top tier) is Legacy since 2026-03-13 and reached end of life on
-  2026-09-14 (https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-premier.html); the
+* Lifecycle (`CATALOGUE`): AWS's "Model lifecycle (Legacy)" page (models launched before 2026-09-07, which all of
+  these are), https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html, and each model card.
+  Nova Premier (`us.amazon.nova-premier-v1:0`, the previous top tier) is Legacy since 2026-03-13 and reached end of
+  life on 2026-09-14 (https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-premier.html); the
   top tier is now Nova 2 Lite, the current Amazon model AWS lists first among its model cards
   (https://docs.aws.amazon.com/bedrock/latest/userguide/model-cards-amazon.html; launched 2025-12-02, Active),
   served only through cross-Region inference profiles, `us.amazon.nova-2-lite-v1:0` here
-  (https://docs.aws.amazon.com/nova/latest/nova2-userguide/core-inference.html). The pack keeps the same
-  dates in `policies/model_lifecycle.py` (it judges any program); a test keeps the two in step.
+  (https://docs.aws.amazon.com/nova/latest/nova2-userguide/core-inference.html). The pack keeps the same dates in
+  `policies/model_lifecycle.py` (it judges any program); a test keeps the two in step.
 * Invoking a system-defined profile needs `bedrock:InvokeModel` on the profile ARN *and* on the foundation
   model in every Region the profile routes to (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
   Those Regions change as AWS adds destinations (inference-profiles-support.html), so a profile whose list

@@ -1,8 +1,13 @@
 """Amazon Bedrock model lifecycle, offline: which foundation models are active, legacy or past end of life.
 
-AWS publishes the state of every model on "Model lifecycle" in the Amazon Bedrock user guide
-(https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html): Active; Legacy (at least six
-months before the EOL date, new customers cannot start using it); End-of-Life (every request fails).
+AWS publishes the state of every model in the Amazon Bedrock user guide: Active; Legacy (at least six months
+before the EOL date, new customers cannot start using it); End-of-Life (every request fails). Since
+2026-09-07 there are two pages: "Model lifecycle (Legacy)"
+(https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html: "This page applies to all
+models launched on Amazon Bedrock before September 7, 2026", with the Legacy and EOL tables) and "Model
+lifecycle" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) for models launched on
+or after that date, whose dates are on each model card only ("EOL no sooner than" and a 6-month or 45-day
+Legacy period). Every model below launched before 2026-09-07, so the Legacy page and the cards govern them.
 The same state is in `GetFoundationModel`'s `modelLifecycle` (status ACTIVE or LEGACY, legacyTime,
 endOfLifeTime; https://docs.aws.amazon.com/bedrock/latest/APIReference/API_FoundationModelLifecycle.html),
 which needs credentials; this table is the offline copy the pack judges programs with.
@@ -11,7 +16,9 @@ Rows, read 2026-12-01 (update them with that page; `LIFECYCLE_READ` says when):
 
 - Nova Micro, Lite, Pro (v1): Active (their model cards, e.g.
   https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-lite.html: "Model lifecycle:
-  Active", launched 2024-12-05).
+  Active", launched 2024-12-05, "Model EOL date: No sooner than 12/4/2025", a floor, not a date set: no EOL
+  date is set while a model is Active; all three are still listed on
+  https://docs.aws.amazon.com/bedrock/latest/userguide/model-cards-amazon.html, read 2026-12-01).
 - Nova Premier: Legacy from 2026-03-13, EOL 2026-09-14 (its model card,
   https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-premier.html: "Model EOL date:
   September 14, 2026", "Model lifecycle: Legacy"; the Legacy date as the lifecycle page lists it, summarised
@@ -37,7 +44,7 @@ from enum import StrEnum
 
 #: When the rows were last compared with AWS's page.
 LIFECYCLE_READ = date(2026, 12, 1)
-SOURCE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html"
+SOURCE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html"
 
 
 class Lifecycle(StrEnum):
