@@ -30,9 +30,13 @@ RDS_DEFAULT_STORAGE = "gp2"
 ENGINE_ROWS = {"aurora": "aurora-mysql"}
 
 #: End of EKS standard support per Kubernetes minor version (14 months after release, then 12 months of
-#: extended support, enabled by default: https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html;
-#: dates from https://endoflife.date/amazon-eks, which transcribes AWS's release calendar). A version older than
-#: the oldest listed is past standard support; a newer one is in it.
+#: extended support, enabled by default: https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+#: 1.29-1.34 are AWS's own "Amazon EKS Kubernetes release calendar" (the page's source,
+#: github.com/awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc at 013856044148, read
+#: 2026-12-01; "Billing for extended support starts at the beginning of the day that the version reaches end of
+#: standard support", UTC, hence `ends <= as_of` below). 1.35 is not in that copy: its date is third-party
+#: (https://endoflife.date/amazon-eks: EKS release 2026-01-28, end of standard support 2027-03-27). A version
+#: older than the oldest listed is past standard support; a newer one is in it.
 EKS_STANDARD_SUPPORT_ENDS = {
     "1.29": "2025-03-23",
     "1.30": "2025-07-23",

@@ -256,3 +256,16 @@ def test_the_unpriced_message_is_plain_english() -> None:
         "db.r6g.4xlarge RDS instance (postgres): runs around the clock, but the price table has no figure for this "
         "instance class and engine; add it to policies/cost/prices.yaml with its source"
     )
+
+
+def test_eks_standard_support_ends_on_aws_release_calendar_dates() -> None:
+    """AWS's "Amazon EKS Kubernetes release calendar" (awsdocs/amazon-eks-user-guide kubernetes-versions.adoc)."""
+    aws_calendar = {
+        "1.29": "2025-03-23",
+        "1.30": "2025-07-23",
+        "1.31": "2025-11-26",
+        "1.32": "2026-03-23",
+        "1.33": "2026-07-29",
+        "1.34": "2026-12-02",
+    }
+    assert {v: EKS_STANDARD_SUPPORT_ENDS[v] for v in aws_calendar} == aws_calendar

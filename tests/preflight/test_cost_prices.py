@@ -84,3 +84,20 @@ def test_greengrass_is_priced_per_active_core_device_month_with_two_agreeing_sou
     assert "active Greengrass core device per month" in entry["unit"]
     assert entry["source"] == "https://aws.amazon.com/greengrass/pricing/"
     assert "api-evangelist" in entry["evidence"] and "peterb154/aws_iot_goal" in entry["evidence"]
+
+
+#: Figures no AWS-owned copy confirmed (issue 11's weak sources): their evidence must say so, in capitals.
+STILL_THIRD_PARTY = {"load_balancer_hour": "Gateway", "rds_instance_hour": "PostgreSQL"}
+
+
+@pytest.mark.parametrize(("key", "what"), sorted(STILL_THIRD_PARTY.items()))
+def test_figures_without_an_aws_source_say_they_are_third_party(key: str, what: str) -> None:
+    evidence = RAW["prices"][key]["evidence"]
+    assert what in evidence
+    assert "THIRD-PARTY" in evidence
+
+
+def test_eks_support_prices_cite_aws_own_blog() -> None:
+    entry = RAW["prices"]["eks_cluster_hour"]
+    assert entry["usd_by_type"] == {"standard": 0.10, "extended": 0.60}
+    assert "https://aws.amazon.com/blogs/containers/amazon-eks-extended-support" in entry["evidence"]
