@@ -1,18 +1,18 @@
 """The one table of Amazon Bedrock model ids per tier, their lifecycle, and the ARNs IAM needs to invoke them.
 
-The router escalates micro -> lite -> pro -> premier only when confidence is too low (P015, P153, P154),
-and settings cap the highest tier a stack may use. "premier" names the last tier, whatever model AWS
-currently offers for it. The Nova v1 tiers are cheapest first; the last tier is no longer the most expensive:
-AWS names Nova 2 Pro as Nova Premier's replacement, but it is in Preview, so the last tier is Nova 2 Lite,
-the current generally available Nova 2 model (a newer-generation second opinion after Nova Pro, priced
-below it: $0.33 / $2.75 per 1M tokens against $0.80 / $3.20, https://aws.amazon.com/bedrock/pricing/).
-Checked again 2026-12-01: Bedrock's Amazon model cards (model-cards-amazon.html) list Nova 2 Lite and Nova 2
-Sonic and no Nova 2 Pro; the Nova 2 user guide's model ids (core-inference.html) are Nova 2 Lite, Nova 2
-Sonic and Nova Multimodal Embeddings only; AWS's migration post ("Migrate from Amazon Nova 1 to Amazon Nova 2
-on Amazon Bedrock", read as republished at
-genainews.tech/migrate-from-amazon-nova-1-to-amazon-nova-2-on-amazon-bedrock) "focuses on migration to Nova 2
-Lite, which is generally available and ready for production use". Move the last tier to Nova 2 Pro when it
-has a model card and an Active lifecycle, with its price in `policies/cost/prices.yaml`.
+The router escalates micro -> lite -> pro -> premier only when confidence is too low (P015, P153, P154), and
+settings cap the highest tier a stack may use. "premier" names the last tier, whatever model AWS currently offers
+for it. The Nova v1 tiers are cheapest first; the last tier is no longer the most expensive: AWS names Nova 2 Pro as
+Nova Premier's replacement, but it is in Preview, so the last tier is Nova 2 Lite, the current generally available
+Nova 2 model (a newer-generation second opinion after Nova Pro, priced below it: $0.33 / $2.75 per 1M tokens against
+$0.80 / $3.20, https://aws.amazon.com/bedrock/pricing/). Checked again 2026-12-01: Bedrock's Amazon model cards
+(model-cards-amazon.html) list Nova 2 Lite and Nova 2 Sonic and no Nova 2 Pro; the Nova 2 user guide's model ids
+(core-inference.html) are Nova 2 Lite, Nova 2 Sonic and Nova Multimodal Embeddings only; AWS's migration post
+("Migrate from Amazon Nova 1 to Amazon Nova 2 on Amazon Bedrock", read as republished at
+genainews.tech/migrate-from-amazon-nova-1-to-amazon-nova-2-on-amazon-bedrock) "focuses on migration to Nova 2 Lite,
+which is generally available and ready for production use"; AWS's own agent toolkit price cache
+(aws/agent-toolkit-for-aws pricing-cache.md, 2026-09-03) still names it "Nova 2 Pro (Preview)". Move the last tier
+to Nova 2 Pro when it has a model card and an Active lifecycle, with its price in `policies/cost/prices.yaml`.
 
 Sources (checked for this module):
 
