@@ -64,8 +64,9 @@ class FleetEstimate:
 def fleet_estimate(core_devices: float, prices: PriceTable | None = None) -> FleetEstimate:
     """The monthly charge of a fleet of `core_devices` active Greengrass core devices.
 
-    No free tier is applied: Greengrass's "first three core devices free for one year" is a 12-month offer
-    that only accounts created before 2025-07-15 ever had, and it has ended for all of them (prices.yaml).
+    No free tier is applied: Greengrass's "first three core devices free for one year" and IoT Core's
+    2,250,000 free connection minutes are 12-month offers that only accounts created before 2025-07-15 ever
+    had, and they have ended for all of them (prices.yaml).
 
     Examples
     --------
