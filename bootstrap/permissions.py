@@ -169,7 +169,7 @@ SERVICES: tuple[ServiceAccess, ...] = (
         resources=(
             "arn:{partition}:apigateway:{region}::/apis",
             "arn:{partition}:apigateway:{region}::/apis/*/stages",
-            # The children UpdateApi/UpdateStage delete (DeleteCorsConfiguration, DeleteRouteSettings: stage.go, api.go).
+            # The children UpdateApi and UpdateStage delete (DeleteCorsConfiguration, DeleteRouteSettings).
             "arn:{partition}:apigateway:{region}::/apis/*/cors",
             "arn:{partition}:apigateway:{region}::/apis/*/stages/*/routesettings/*",
             "arn:{partition}:apigateway:{region}::/apis/*/routes*",
