@@ -169,6 +169,9 @@ SERVICES: tuple[ServiceAccess, ...] = (
         resources=(
             "arn:{partition}:apigateway:{region}::/apis",
             "arn:{partition}:apigateway:{region}::/apis/*/stages",
+            # The children UpdateApi and UpdateStage delete (DeleteCorsConfiguration, DeleteRouteSettings).
+            "arn:{partition}:apigateway:{region}::/apis/*/cors",
+            "arn:{partition}:apigateway:{region}::/apis/*/stages/*/routesettings/*",
             "arn:{partition}:apigateway:{region}::/apis/*/routes*",
             "arn:{partition}:apigateway:{region}::/apis/*/integrations*",
             "arn:{partition}:apigateway:{region}::/apis/*/authorizers*",
@@ -393,7 +396,8 @@ PROTECTED_POLICY_ACTIONS: tuple[str, ...] = (
 )
 
 #: IAM's size quotas, in characters without whitespace: all inline policies of a role together, and
-#: one managed policy.
+#: one managed policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Role
+#: policy size cannot exceed 10,240 characters", "managed policy ... 6,144 characters").
 INLINE_POLICY_LIMIT = 10_240
 MANAGED_POLICY_LIMIT = 6_144
 

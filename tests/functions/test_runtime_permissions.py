@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from functions.decide.actions import output_key
 from functions.edge.contract import VariantKey, VariantRequested
@@ -30,9 +32,19 @@ from tests.functions.runtime_iam import RoleDeniedError, Sandbox, lambda_functio
 
 STACKS = ("dev", "prod")
 #: The functions these tests run, per graph; a function the graph gains fails the completeness test below.
-EXERCISED = {"ingest", "router", "decide", "deliver", "actions", "variants", "edge-personalise"}
-#: The WebSocket connection functions (added in the same stop as this sandbox): not yet run here; a follow-up.
-NOT_RUN_HERE = {"api-ws-authorizer", "api-ws-connections"}
+EXERCISED = {
+    "ingest",
+    "router",
+    "decide",
+    "deliver",
+    "actions",
+    "variants",
+    "edge-personalise",
+    "api-ws-authorizer",
+    "api-ws-connections",
+}
+#: Functions of the graphs not run here (none: every function's runtime permissions are proven below).
+NOT_RUN_HERE: set[str] = set()
 #: The caller who opened the connections the deliver scenarios push to.
 SUBJECT = "9f3c1e2a-7b4d-4e8f-a1c2-3d4e5f6a7b8c"
 
@@ -394,3 +406,109 @@ def test_edge_checks_the_variant_and_asks_for_a_missing_one(run: Any, tmp_path: 
             assert result["uri"] == golden["expected_uri"], result
             [asked] = box.events("VariantRequested")
             assert asked["source"] == "agentic.edge"
+
+
+# --- the WebSocket connections: the $connect authorizer and the $connect/$disconnect handler ---------------
+
+#: The issuer's signing key: tokens are real RS256 JWTs, verified by PyJWT as in tests/functions/test_connections.py.
+SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+KID = "runtime-iam-key"
+
+
+@pytest.fixture
+def issuer_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issuer's `/.well-known/jwks.json`: PyJWKClient's one network call, answered here."""
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()))
+    jwks = {"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda _self: jwks)
+
+
+def _id_token(box: Sandbox, subject: str, audience: str | None = None) -> str:
+    """A Cognito-shaped ID token from the graph's own issuer, for the graph's app client unless `audience`."""
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "sub": subject,
+        "iss": box.function.environment["JWT_ISSUER"],
+        "aud": audience or json.loads(box.function.environment["JWT_AUDIENCE"])[0],
+        "token_use": "id",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    return jwt.encode(claims, SIGNING_KEY, algorithm="RS256", headers={"kid": KID})
+
+
+def _connect_request(box: Sandbox, token: str) -> dict[str, Any]:
+    """A WebSocket REQUEST authorizer event for `$connect` with the token in the query string."""
+    method_arn = f"arn:aws:execute-api:{box.region}:123456789012:ws1a2b3c/live/$connect"
+    return {"type": "REQUEST", "methodArn": method_arn, "headers": {}, "queryStringParameters": {"token": token}}
+
+
+def test_the_ws_authorizer_allows_its_issuers_callers_only(run: Any, stack: str, issuer_keys: None) -> None:
+    """A token of the stack's own user pool client opens `$connect` as its subject; one for another client does
+    not; neither needs an AWS call beyond what the role grants (the JWKS is the issuer's public endpoint)."""
+    with run(stack, "api-ws-authorizer") as box:
+        allowed = box.invoke(_connect_request(box, _id_token(box, SUBJECT)), _context(box))
+
+        assert box.denied == []
+        assert allowed["principalId"] == SUBJECT
+        assert [s["Effect"] for s in allowed["policyDocument"]["Statement"]] == ["Allow"]
+
+        other_client = _id_token(box, SUBJECT, audience="agentic-platform-other-api-client")
+        refused = box.invoke(_connect_request(box, other_client), _context(box))
+
+        assert box.denied == []
+        assert [s["Effect"] for s in refused["policyDocument"]["Statement"]] == ["Deny"]
+        _dead_letters(box)
+
+
+def _route(connection_id: str, event_type: str, principal: str | None = None) -> dict[str, Any]:
+    """A `$connect`/`$disconnect` proxy event; `principal` is what the authorizer put in the context."""
+    request_context: dict[str, Any] = {"connectionId": connection_id, "eventType": event_type}
+    if principal is not None:
+        request_context["authorizer"] = {"principalId": principal, "sub": principal}
+    return {"requestContext": request_context}
+
+
+def _holder(box: Sandbox, connection_id: str) -> str | None:
+    table = box.function.environment["CONNECTIONS_TABLE_NAME"]
+    key = {"connection_id": {"S": connection_id}}
+    item = box.admin.client("dynamodb").get_item(TableName=table, Key=key).get("Item")
+    return item["subject"]["S"] if item else None
+
+
+def test_the_ws_connections_bind_refuse_a_taken_id_and_unbind(run: Any, stack: str) -> None:
+    """`$connect` records who holds the connection, refuses an id another caller holds, `$disconnect` forgets it."""
+    with run(stack, "api-ws-connections") as box:
+        assert box.invoke(_route("Ab12Cd34=", "CONNECT", SUBJECT), _context(box)) == {"statusCode": 200}
+
+        assert box.denied == []
+        assert _holder(box, "Ab12Cd34=") == SUBJECT
+
+        taken = box.invoke(_route("Ab12Cd34=", "CONNECT", "mallory"), _context(box))
+
+        assert box.denied == []
+        assert taken == {"statusCode": 403}
+        assert _holder(box, "Ab12Cd34=") == SUBJECT
+
+        assert box.invoke(_route("Ab12Cd34=", "DISCONNECT"), _context(box)) == {"statusCode": 200}
+
+        assert box.denied == []
+        assert _holder(box, "Ab12Cd34=") is None
+        _dead_letters(box)
+
+
+def test_the_ws_connections_without_their_table_grant_are_denied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the connections-table grant, `$connect` is denied PutItem on exactly that table."""
+    graph = platform_graph("dev")
+    policy = "storage-connections-bind-api-ws-connections-role"
+    statements = json.loads(lambda_functions(graph)["api-ws-connections"].role.inline[policy])["Statement"]
+    [removed] = [s for s in statements if "dynamodb:PutItem" in s["Action"]]
+    with (
+        sandbox(graph, "api-ws-connections", monkeypatch, without=policy) as box,
+        pytest.raises(RoleDeniedError) as denied,
+    ):
+        box.invoke(_route("Ab12Cd34=", "CONNECT", SUBJECT), _context(box))
+
+    action, _, resource = denied.value.denied[0].partition(" on ")
+    assert action == "dynamodb:PutItem"
+    assert resource in removed["Resource"], (resource, removed["Resource"])
