@@ -258,6 +258,8 @@ class Calls:
         spec = {"action": spec} if isinstance(spec, str) else dict(spec)
         action = str(spec["action"])
         target = spec.get("arn", spec.get("from") and {"from": spec["from"]}) or own
+        if "when" in spec and not _lookup(node, str(spec["when"])):
+            return  # made only when that input is set (a Lambda@Edge association creates the replicator's role)
         arns = self.resolve.arn(node, target)
         if not arns:
             return  # the input is not set on this resource (no key, no layer): the call is not made
