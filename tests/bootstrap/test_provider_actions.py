@@ -78,9 +78,7 @@ def test_every_granted_service_action_is_a_declared_call(
 
 def test_every_action_of_the_ci_roles_is_in_the_sar(graph: ResourceGraph) -> None:
     # A wildcard AWS requires as written (lambda:EnableReplication*) matches its SAR action.
-    unknown = sorted(
-        {a for _, st in _allows(graph) for a in _as_list(st["Action"]) if not iam_reference.expand(a)}
-    )
+    unknown = sorted({a for _, st in _allows(graph) for a in _as_list(st["Action"]) if not iam_reference.expand(a)})
     assert unknown == []
 
 
