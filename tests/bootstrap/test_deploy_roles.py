@@ -112,7 +112,11 @@ def test_every_declared_action_and_resource_type_is_in_the_sar() -> None:
                 sar_type(arn["type"])
 
 
-VERIFIED = re.compile(r"(?P<path>internal/service/[a-z0-9]+/[a-z0-9_]+\.go)@(?P<commit>[0-9a-f]{40})")
+#: terraform-provider-aws's Go source, or for aws-native types the CloudFormation resource provider's schema.
+VERIFIED = re.compile(
+    r"(?P<path>internal/service/[a-z0-9]+/[a-z0-9_]+\.go"
+    r"|aws-cloudformation-resource-providers-[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+\.json)@(?P<commit>[0-9a-f]{40})"
+)
 
 
 def test_verified_entries_name_the_file_and_commit_they_were_read_at() -> None:
