@@ -337,16 +337,23 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
     "apigateway.amazonaws.com",
     # IoT rule actions and IoT logging (components/devices.py).
     "iot.amazonaws.com",
-    # The role alias's token-exchange role, trusted by the IoT credentials provider
-    # (https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html).
-    "credentials.iot.amazonaws.com",
 )
+
+#: The role alias's token-exchange role (components/devices.py names it `settings.name("fleet-token-exchange")`).
+#: AWS IoT checks the caller's iam:PassRole when a role alias is created or updated, and no AWS page names the
+#: iam:PassedToService value it sends (bootstrap/provider_calls.yaml, aws:iot/roleAlias): passing this one role is
+#: allowed without that condition, to whatever service asks. It can read the models bucket and nothing else.
+TOKEN_EXCHANGE_ROLE = "arn:{partition}:iam::{account}:role/{stack_prefix}-fleet-token-exchange"
 
 #: Service-linked roles the stacks' resources need and the first of them creates: Config conformance
 #: packs (https://docs.aws.amazon.com/config/latest/developerguide/conformance-pack-prerequisites.html,
-#: role AWSServiceRoleForConfigConforms of config-conforms.amazonaws.com).
+#: role AWSServiceRoleForConfigConforms of config-conforms.amazonaws.com), and a distribution's first Lambda@Edge
+#: association (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html,
+#: "Service-linked roles for Lambda@Edge": the replicator's and CloudFront's logger's).
 SERVICE_LINKED_ROLES: tuple[tuple[str, str], ...] = (
     ("config-conforms.amazonaws.com", "AWSServiceRoleForConfigConforms"),
+    ("replicator.lambda.amazonaws.com", "AWSServiceRoleForLambdaReplicator"),
+    ("logger.cloudfront.amazonaws.com", "AWSServiceRoleForCloudFrontLogger"),
 )
 
 #: What no CI role may do to the bootstrap's buckets, keys, aliases, roles and policies, whatever else allows
@@ -544,13 +551,13 @@ def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: 
     statements: list[Statement] = []
     if svc.resources:
         for n, (acts, arns) in enumerate(_by_resource_type(actions, scope.fill(svc.resources, svc.service, stack))):
-            statements.append(_allow(sid + (str(n) if n else ""), acts, arns))
+            statements.append(_allow(sid + (str(n) if n else ""), map(provider_actions.as_granted, acts), arns))
     if svc.tagged:
         tagged = scope.fill(svc.tagged, svc.service, stack)
         for n, (acts, arns) in enumerate(_by_resource_type(actions, tagged)):
             statements.append(
                 {
-                    **_allow(f"{sid}Tagged" + (str(n) if n else ""), acts, arns),
+                    **_allow(f"{sid}Tagged" + (str(n) if n else ""), map(provider_actions.as_granted, acts), arns),
                     "Condition": _stack_tag("aws:ResourceTag", stack),
                 }
             )
@@ -707,6 +714,7 @@ def deploy_policy(
             scope.iam_names(stack)[:1],
             StringEquals={"iam:PassedToService": list(PASS_ROLE_SERVICES)},
         ),
+        _allow("PassTokenExchangeRole", ["iam:PassRole"], scope.fill([TOKEN_EXCHANGE_ROLE], stack=stack)),
         _allow(
             "ServiceLinkedRoles",
             ["iam:CreateServiceLinkedRole"],

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from components.tagging import is_taggable
+from iamlang.wildcards import AWS_REQUIRED_WILDCARD_ACTIONS
 from policies import iam_reference
 
 ORACLE = Path(__file__).with_name("provider_calls.yaml")
@@ -116,6 +117,17 @@ def declared_calls() -> tuple[DeclaredCall, ...]:
             sends_tags = creating or bool(spec.get("with_tags"))
             found[DeclaredCall(action, operation, _on_star(action, target), sends_tags)] = None
     return tuple(found)
+
+
+def as_granted(action: str) -> str:
+    """`action` as the roles name it: the SAR's name, or the wildcard AWS documents as required for that call.
+
+    Lambda@Edge's replication is declared as the SAR's `lambda:EnableReplication` (the oracle judges requests by
+    the SAR) and granted as `lambda:EnableReplication*`, which AWS's page requires written so
+    (iamlang.wildcards.AWS_REQUIRED_WILDCARD_ACTIONS).
+    """
+    required = {wildcard.removesuffix("*"): wildcard for wildcard in AWS_REQUIRED_WILDCARD_ACTIONS}
+    return action + "*" if action.lower() in required else action
 
 
 def scoped_actions(service: str, *, read_only: bool) -> tuple[str, ...]:

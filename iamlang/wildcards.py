@@ -26,9 +26,23 @@ def _only_wildcards(text: str) -> bool:
     return not text or set(text) <= _WILDCARD_CHARS
 
 
+#: Wildcard actions AWS's own documentation requires, written exactly so: associating a Lambda@Edge function
+#: with a CloudFront distribution needs `lambda:EnableReplication*` and `lambda:DisableReplication*` on the
+#: function version ("You must add the asterisk (*) at the end of the lambda:EnableReplication* and
+#: lambda:DisableReplication* actions", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html);
+#: the Service Authorization Reference lists only EnableReplication and DisableReplication. Lower case: IAM
+#: matches actions case-insensitively.
+AWS_REQUIRED_WILDCARD_ACTIONS = frozenset({"lambda:enablereplication*", "lambda:disablereplication*"})
+
+
 def is_wildcard_action(action: str) -> bool:
     """`*`, `service:*`, or any action with a `*`/`?` in it (`iam:*Policy*`, `s3:Get*`)."""
     return bool(_WILDCARD_CHARS & set(action))
+
+
+def is_required_by_aws(action: str) -> bool:
+    """A wildcard action AWS documents as required exactly as written (AWS_REQUIRED_WILDCARD_ACTIONS)."""
+    return action.lower() in AWS_REQUIRED_WILDCARD_ACTIONS
 
 
 def action_matches(pattern: str, action: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from iamlang import wildcards
 from iamlang.conditions import SOURCE_KEYS, narrows_caller
 from policies import iam_reference
 from policies.lib import (
@@ -126,7 +127,8 @@ def _validate_wildcard_action(args: ResourceValidationArgs, report_violation: Re
         if statement.not_actions:
             report_violation(f"{args.name}: {label} allows NotAction (every action but a few).", None)
             continue
-        wild = statement.wildcard_actions
+        # The few wildcards AWS's documentation requires as written (Lambda@Edge replication) are not a choice.
+        wild = [a for a in statement.wildcard_actions if not wildcards.is_required_by_aws(a)]
         if wild:
             report_violation(f"{args.name}: {label} allows wildcard actions {', '.join(wild)}.", None)
     pending.settle()

@@ -111,7 +111,17 @@ _FILTERS = {
     # Fields of a Greengrass inline recipe (a JSON string input of aws-native greengrassv2 ComponentVersion).
     "recipe_name": lambda v: str(json.loads(v).get("ComponentName", "")) if v else "",
     "recipe_version": lambda v: str(json.loads(v).get("ComponentVersion", "")) if v else "",
+    # The first S3 artifact of the recipe (`s3://bucket/key`), which Greengrass reads at CreateComponentVersion.
+    "recipe_artifact_bucket": lambda v: _recipe_artifact(v).partition("/")[0],
+    "recipe_artifact_key": lambda v: _recipe_artifact(v).partition("/")[2],
 }
+
+
+def _recipe_artifact(recipe: str) -> str:
+    """`bucket/key` of the recipe's first `s3://` artifact; "" when it has none."""
+    manifests = json.loads(recipe).get("Manifests", []) if recipe else []
+    uris = [str(a.get("Uri", "")) for m in manifests for a in m.get("Artifacts", [])]
+    return next((u.removeprefix("s3://") for u in uris if u.startswith("s3://")), "")
 
 
 class _Resolver:
@@ -258,6 +268,8 @@ class Calls:
         spec = {"action": spec} if isinstance(spec, str) else dict(spec)
         action = str(spec["action"])
         target = spec.get("arn", spec.get("from") and {"from": spec["from"]}) or own
+        if "when" in spec and not [v for v in _lookup(node, str(spec["when"])) if v not in ("", "False", "None")]:
+            return  # made only when that input is set (a Lambda@Edge association creates the replicator's role)
         arns = self.resolve.arn(node, target)
         if not arns:
             return  # the input is not set on this resource (no key, no layer): the call is not made

@@ -126,7 +126,13 @@ def test_iam_writes_are_confined_to_platform_names_and_attachable_policies(graph
                 assert "iam:PolicyARN" in st["Condition"]["ArnLike"]
             if "iam:CreateServiceLinkedRole" in actions:
                 assert "iam:AWSServiceName" in st["Condition"]["StringEquals"]
-            if "iam:PassRole" in actions:
+            if "iam:PassRole" in actions and st["Sid"] == "PassTokenExchangeRole":
+                # The one role passed without iam:PassedToService (AWS IoT's role alias documents no value):
+                # exactly the stack's token-exchange role, which trusts only credentials.iot.amazonaws.com.
+                assert actions == ["iam:PassRole"]
+                assert len(as_list(st["Resource"])) == 1
+                assert as_list(st["Resource"])[0].endswith("-fleet-token-exchange"), st["Resource"]
+            elif "iam:PassRole" in actions:
                 assert "iam:PassedToService" in st["Condition"]["StringEquals"]
 
 

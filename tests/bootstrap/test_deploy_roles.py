@@ -8,6 +8,7 @@ denied every change to a prod resource (issue 9, sections 2 and 3).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -111,7 +112,11 @@ def test_every_declared_action_and_resource_type_is_in_the_sar() -> None:
                 sar_type(arn["type"])
 
 
-VERIFIED = re.compile(r"(?P<path>internal/service/[a-z0-9]+/[a-z0-9_]+\.go)@(?P<commit>[0-9a-f]{40})")
+#: terraform-provider-aws's Go source, or for aws-native types the CloudFormation resource provider's schema.
+VERIFIED = re.compile(
+    r"(?P<path>internal/service/[a-z0-9]+/[a-z0-9_]+\.go"
+    r"|aws-cloudformation-resource-providers-[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+\.json)@(?P<commit>[0-9a-f]{40})"
+)
 
 
 def test_verified_entries_name_the_file_and_commit_they_were_read_at() -> None:
@@ -309,3 +314,89 @@ def _secrets_key_arn(stack: str) -> str:
         if n.type == "aws:kms/key:Key" and n.name == f"state-secrets-{stack}"
     ]
     return str(key.outputs["arn"])
+
+
+# --- Lambda@Edge and the device fleet's role alias: what AWS checks beyond the provider's own calls ----------
+
+
+#: The service-linked roles a distribution's first Lambda@Edge association creates ("Service-linked roles for
+#: Lambda@Edge", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html).
+EDGE_SERVICE_LINKED_ROLES = {"replicator.lambda.amazonaws.com", "logger.cloudfront.amazonaws.com"}
+
+
+def _distribution_calls(stack: str) -> list[Call]:
+    return [
+        c
+        for op in ("create", "update", "delete")
+        for c in calls(stack).all(op)
+        if c.type == "aws:cloudfront/distribution:Distribution"
+    ]
+
+
+def test_lambda_edge_association_is_replicated_and_its_service_linked_roles_created() -> None:
+    """Prod's distribution runs a Lambda@Edge version: its deploy role may replicate it and create both roles."""
+    found = _distribution_calls("prod")
+    created = {
+        str(c.request.context["iam:AWSServiceName"]) for c in found if c.request.action == "iam:CreateServiceLinkedRole"
+    }
+    assert created == EDGE_SERVICE_LINKED_ROLES
+    on_version = {c.request.action for c in found if c.request.action.startswith("lambda:")}
+    assert on_version == {"lambda:GetFunction", "lambda:EnableReplication", "lambda:DisableReplication"}
+    # The function version, as the page's example (`...:function:TestFunction:2`).
+    assert {
+        re.search(r":function:[^:]+:\d+$", c.request.resource) is not None
+        for c in found
+        if c.request.action.startswith("lambda:")
+    } == {True}
+    assert denied(deploy_role("prod"), found) == []
+
+
+def test_service_linked_roles_are_granted_for_their_services_only() -> None:
+    """The grant names AWS's roles and services: a look-alike or another service's role is denied."""
+    slr = "arn:aws:iam::123456789012:role/aws-service-role/{service}/{role}"
+    replicator = slr.format(service="replicator.lambda.amazonaws.com", role="AWSServiceRoleForLambdaReplicator")
+    allowed = Request(
+        "iam:CreateServiceLinkedRole", replicator, {"iam:AWSServiceName": "replicator.lambda.amazonaws.com"}
+    )
+    assert evaluate(deploy_role("prod"), allowed) is Decision.ALLOWED
+    other = slr.format(service="elasticmapreduce.amazonaws.com", role="AWSServiceRoleForEMRCleanup")
+    for request in (
+        Request("iam:CreateServiceLinkedRole", other, {"iam:AWSServiceName": "elasticmapreduce.amazonaws.com"}),
+        Request("iam:CreateServiceLinkedRole", replicator, {"iam:AWSServiceName": "elasticmapreduce.amazonaws.com"}),
+    ):
+        assert evaluate(deploy_role("prod"), request) is not Decision.ALLOWED, request
+
+
+def test_a_distribution_without_lambda_edge_creates_no_service_linked_role() -> None:
+    """`when`: the replicator's roles are asked for only by a distribution that associates a function."""
+    (node,) = [n for n in graph("prod").custom_resources if n.type == "aws:cloudfront/distribution:Distribution"]
+    behaviour = {k: v for k, v in node.inputs["defaultCacheBehavior"].items() if k != "lambdaFunctionAssociations"}
+    plain = dataclasses.replace(node, inputs={**node.inputs, "defaultCacheBehavior": behaviour})
+    made = {c.request.action for op in ("create", "update") for c in calls("prod").of(plain, op)}
+    assert "cloudfront:CreateDistribution" in made
+    assert not made & {"iam:CreateServiceLinkedRole", "lambda:EnableReplication", "lambda:GetFunction"}
+
+
+@pytest.mark.parametrize("passed_to", [None, "credentials.iot.amazonaws.com", "iot.amazonaws.com"])
+def test_role_alias_can_pass_its_role_whatever_service_iot_names(passed_to: str | None) -> None:
+    """AWS IoT checks iam:PassRole on a role alias's role and documents no iam:PassedToService value."""
+    found = [c for c in calls("prod").all("create") if c.type == "aws:iot/roleAlias:RoleAlias"]
+    assert {c.request.action for c in found} >= {"iam:PassRole", "iam:GetRole", "iot:CreateRoleAlias"}
+    (passing,) = [c for c in found if c.request.action == "iam:PassRole"]
+    context = {} if passed_to is None else {"iam:PassedToService": passed_to}
+    assert evaluate(deploy_role("prod"), Request("iam:PassRole", passing.request.resource, context)) is Decision.ALLOWED
+    # Only that role goes unconditioned: another platform role still needs a service it may be passed to.
+    other = passing.request.resource.replace("fleet-token-exchange", "router")
+    assert evaluate(deploy_role("prod"), Request("iam:PassRole", other)) is not Decision.ALLOWED
+
+
+def test_replication_is_granted_with_the_asterisk_aws_requires() -> None:
+    """The page: "You must add the asterisk (*) at the end of the lambda:EnableReplication* ... actions"."""
+    granted = {
+        a
+        for doc in deploy_role("prod")
+        for st in doc["Statement"]
+        for a in st["Action"]
+        if a.startswith("lambda:") and "Replication" in a
+    }
+    assert granted == {"lambda:EnableReplication*", "lambda:DisableReplication*"}

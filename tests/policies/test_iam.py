@@ -101,3 +101,25 @@ def test_get_policy_document_output_is_parsed(tmp_path_factory: pytest.TempPathF
         """,
     )
     assert flagged(graph, "iam-no-wildcard-action") == {"bad_from_data_source"}
+
+
+def test_wildcards_aws_requires_are_not_flagged(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Lambda@Edge's `lambda:EnableReplication*` is written so by AWS's own page; a look-alike still fails."""
+    graph = synth(
+        tmp_path_factory.mktemp("iamedge"),
+        """
+        def doc(*statements):
+            return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+        def allow(actions, resources):
+            return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+        version = "arn:aws:lambda:us-east-1:123456789012:function:edge:3"
+        aws.iam.Policy("good_edge_replication", policy=doc(allow(
+            ["lambda:EnableReplication*", "lambda:DisableReplication*", "lambda:GetFunction"], version)))
+        aws.iam.Policy("bad1_edge_lookalike", policy=doc(allow("lambda:Enable*", version)))
+        aws.iam.Policy("bad2_edge_beside_required", policy=doc(allow(
+            ["lambda:EnableReplication*", "lambda:Update*"], version)))
+        """,
+    )
+    assert flagged(graph, "iam-no-wildcard-action") == {"bad1_edge_lookalike", "bad2_edge_beside_required"}
