@@ -48,7 +48,11 @@ def _also(count: int) -> str:
 
 
 def _run(*statements: dict[str, Any]) -> list[str]:
-    bucket = resource("aws:s3/bucket:Bucket", "origin", {"id": "origin", "bucket": "origin", "arn": "arn:aws:s3:::origin", "bucketRegionalDomainName": DOMAIN})
+    bucket = resource(
+        "aws:s3/bucket:Bucket",
+        "origin",
+        {"id": "origin", "bucket": "origin", "arn": "arn:aws:s3:::origin", "bucketRegionalDomainName": DOMAIN},
+    )
     origins = [{"originId": "o", "domainName": DOMAIN, "originAccessControlId": "oac-1"}]
     distribution = resource(edge.DISTRIBUTION, "cdn", {"arn": THIS, "origins": origins})
     document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
