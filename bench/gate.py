@@ -46,7 +46,7 @@ def checkov_alone(program: Path, stack: str) -> float:
     with tempfile.TemporaryDirectory() as scratch:
         plan_file = Path(scratch) / "tfplan.json"
         plan_file.write_text(plan.to_json(), encoding="utf-8")
-        command = checkov_command(find_checkov(), plan_file, config, checks)
+        command = checkov_command(find_checkov(), plan_file, config, [checks])
         start = time.perf_counter()
         subprocess.run(command, cwd=scratch, env=_env(), capture_output=True, check=False)
         return time.perf_counter() - start

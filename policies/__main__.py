@@ -8,7 +8,9 @@ main.go L1655-L1672), so a policy a config file leaves out gets the same level u
 offline gate (`preflight.policy_runner`), not the pack-wide advisory default. Whether the stack is
 production is read the way the offline gate reads it (policies.profile.declared_production) from the stack
 configuration the language host passes in `PULUMI_CONFIG` (main.go L1655-L1672 sets it beside the stack),
-so `preflight:production` in Pulumi.<stack>.yaml moves the levels here too.
+so `preflight:production` in Pulumi.<stack>.yaml moves the levels here too. `preflight:accountBaseline`
+(who provides the trail, the Config recorder and the budget) is read from there the same way and fills
+`providedBy` of those policies where the policy config does not say (policies.profile.with_account_baseline).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from policies.errors import PackFileError
-from policies.profile import declared_production, level_for
+from policies.profile import declared_baseline, declared_production, level_for, with_account_baseline
 from policies.registry import all_policies
 
 STACK = os.environ.get("PULUMI_STACK", "")
 try:
-    PRODUCTION = declared_production(json.loads(os.environ.get("PULUMI_CONFIG") or "{}"), STACK)
+    STACK_CONFIG = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+    PRODUCTION = declared_production(STACK_CONFIG, STACK)
+    BASELINE = declared_baseline(STACK_CONFIG, STACK)
 except (PackFileError, ValueError) as exc:
     print(f"policies: {exc}", file=sys.stderr)
     sys.exit(2)
@@ -39,6 +43,7 @@ PolicyPack(
     name="agentic-platform",
     enforcement_level=EnforcementLevel.ADVISORY,
     policies=[
-        policy.to_crossguard(EnforcementLevel(level_for(policy, STACK, PRODUCTION))) for policy in all_policies()
+        with_account_baseline(policy, BASELINE).to_crossguard(EnforcementLevel(level_for(policy, STACK, PRODUCTION)))
+        for policy in all_policies()
     ],
 )

@@ -205,6 +205,12 @@ class Action:
         return tuple(r.resource_type for r in self.resources)
 
     @property
+    def scopable(self) -> bool:
+        """The SAR lists a resource type for it: a statement can name what it acts on. An action with none
+        (`ec2:DescribeInstances`, `xray:PutTraceSegments`) is authorised only by `Resource: "*"`."""
+        return bool(self.resources)
+
+    @property
     def has_required_resource(self) -> bool:
         """At least one resource type is marked required (`*` in the SAR): the action always acts on one."""
         return any(r.required for r in self.resources)

@@ -33,8 +33,11 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from pulumi_policy import ReportViolation, StackValidationArgs
 
 from policies.errors import PackFileError
 from policies.lib import PROVIDED_BY
@@ -191,6 +194,29 @@ def baseline_settings(baseline: str | None, given: Mapping[str, Mapping[str, Any
         for name in BASELINE_POLICIES
         if not {"providedBy", "providedElsewhere"} & set(given.get(name) or {})
     }
+
+
+def with_account_baseline(policy: PolicySpec, baseline: str | None) -> PolicySpec:
+    """The policy as the pack process runs it when the stack says who provides the account baseline.
+
+    Under `pulumi preview --policy-pack`, the CLI hands the pack the stack's configuration (`ConfigureStack`,
+    pulumi/pulumi proto/pulumi/analyzer.proto `AnalyzerStackConfigureRequest.config`), which the Python language
+    host passes on in `PULUMI_CONFIG` (sdk/python/cmd/pulumi-language-python/main.go L1646-L1676), while each
+    policy's own settings come only from `--policy-pack-config`. So the pack itself merges `baseline_settings`
+    into the settings a baseline policy reads, at validation time: the same rule the offline gate applies.
+    """
+    if not baseline or policy.name not in BASELINE_POLICIES:
+        return policy
+    check = policy.validate
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        given = dict(args.get_config() or {})
+        extra = baseline_settings(baseline, {policy.name: given}).get(policy.name)
+        if extra:
+            args = StackValidationArgs(args.resources, {**given, **extra}, args.stack_tags)
+        check(args, report_violation)
+
+    return replace(policy, validate=validate)
 
 
 def level_for(policy: PolicySpec, stack: str, production: bool | None = None) -> str:

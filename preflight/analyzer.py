@@ -36,7 +36,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
-from policies.profile import PACK_DIR, PRODUCTION_KEY, baseline_settings
+from policies.profile import ACCOUNT_BASELINE_KEY, PACK_DIR, PRODUCTION_KEY
 from policies.registry import all_policies
 from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
@@ -210,15 +210,13 @@ def _validate(info: PackInfo, props: Mapping[str, Mapping[str, Any]], where: str
             raise ConfigError(f"{where}: {name}: {key}: {error.message}")
 
 
-def reconcile_config(
-    info: PackInfo, path: Path | None, baseline: str | None = None
-) -> dict[str, analyzer_pb2.PolicyConfig]:
+def reconcile_config(info: PackInfo, path: Path | None) -> dict[str, analyzer_pb2.PolicyConfig]:
     """Each policy's level and properties as `ReconcilePolicyPackConfig` computes them, validated against
     its config schema. Stricter than the CLI in one way: a key no schema declares, or a policy the pack
     does not have, is an error here, because the CLI would ignore it silently (a stale setting).
 
-    `baseline` (the stack's `preflight:accountBaseline`) adds `providedBy` where policies.profile's
-    `baseline_settings` says, exactly as the in-process runner does."""
+    Only the `--policy-pack-config` file goes in, as with the CLI: the stack's `preflight:accountBaseline`
+    reaches the pack through the stack configuration (`PULUMI_CONFIG`), and the pack applies it itself."""
 
     levels = {name: policy.enforcementLevel for name, policy in info.policies.items()}
     props: dict[str, dict[str, Any]] = {}
@@ -237,9 +235,6 @@ def reconcile_config(
         if level is not None:
             levels[name] = _CONFIG_LEVELS[level]
         props[name].update(values)
-    for name, values in baseline_settings(baseline, {n: v for n, (_, v) in given.items()}).items():
-        if name in props:
-            props[name].update(values)
     _validate(info, props, where)
     return {
         name: analyzer_pb2.PolicyConfig(enforcementLevel=levels[name], properties=_struct(props[name]))
@@ -346,18 +341,21 @@ def analyze(
 
     Levels and settings follow the same decisions as the in-process gate (policies.profile): the pack
     declares its levels from the stack's production setting (`production`, else what the stack config
-    says), and `baseline` fills `providedBy` of the account-baseline policies.
+    says) and fills `providedBy` of the account-baseline policies from `baseline` (else the stack config's
+    `preflight:accountBaseline`). Both reach the pack only as stack configuration, as under the CLI.
     """
     path = config_path(graph.stack, program_dir)
     config = {k: str(v) for k, v in graph.config.items()}
     if production is not None:
         config[PRODUCTION_KEY] = str(production).lower()
+    if baseline is not None:
+        config[ACCOUNT_BASELINE_KEY] = baseline
     specs = {p.name: p for p in all_policies()}
     present = path if path is not None and path.is_file() else None
     run = PolicyRun(config_file=str(present or ""))
     with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config) as pack:
         info = pack.start(graph.project, graph.stack, config)
-        configured = reconcile_config(info, present, baseline)
+        configured = reconcile_config(info, present)
         pack.client.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))
         for node in graph.resources:
             if node.type == STACK_TYPE:

@@ -7,9 +7,15 @@ dependencies conflict with pulumi's. The binary is found, in order, from:
 2. the environment variable `PREFLIGHT_CHECKOV` (a path to a checkov executable);
 3. `<repo>/.venv-checkov/bin/checkov`.
 
-checkov runs with `--framework terraform_plan` on the exported plan only, with the project's
+checkov runs with `--framework terraform_plan` on the exported plan only, with the program's
 `.checkov.yaml` (`--config-file`) and the custom checks of `policies/checkov`
 (`--external-checks-dir`), offline (`--skip-download`) and with `--compact` JSON output.
+
+The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` is added to them,
+never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
+checkov/common/util/ext_argument_parser.py). The template's `.checkov.yaml`, whose skips give reasons of
+this template, applies only to programs inside this repository (the template and its bootstrap); any other
+program is judged by its own file, or by none (review finding F6).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +60,26 @@ def find_checkov(checkov_bin: str | Path | None = None) -> Path:
     )
 
 
-def _project_file(program_dir: Path, relative: Path | str) -> Path | None:
-    """The program's own file if it has one, else the repository's (the gate's defaults)."""
-    for base in (program_dir, REPO_ROOT):
-        path = (base / relative).resolve()
-        if path.exists():
-            return path
-    return None
+def is_template_program(program_dir: Path) -> bool:
+    """The template itself or a program inside its repository (bootstrap/), reviewed with the pack."""
+    program = program_dir.resolve()
+    return program == REPO_ROOT or REPO_ROOT in program.parents
+
+
+def config_file_for(program_dir: Path) -> Path | None:
+    """The program's own `.checkov.yaml`; for the template's own programs the repository's; else none."""
+    own = (program_dir / CONFIG_FILE).resolve()
+    if own.is_file():
+        return own
+    pack = REPO_ROOT / CONFIG_FILE
+    return pack if is_template_program(program_dir) and pack.is_file() else None
+
+
+def checks_dirs_for(program_dir: Path) -> list[Path]:
+    """The pack's custom checks, then the program's own `policies/checkov/` when it has a different one."""
+    pack = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
+    own = (program_dir / EXTERNAL_CHECKS_DIR).resolve()
+    return [pack, own] if own.is_dir() and own != pack else [pack]
 
 
 def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
@@ -68,12 +87,14 @@ def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
     return [skip.to_dict() for skip in load_checkov_config(config_file).all_skips]
 
 
-def checkov_command(checkov: Path, plan_file: Path, config_file: Path | None, checks_dir: Path | None) -> list[str]:
+def checkov_command(
+    checkov: Path, plan_file: Path, config_file: Path | None, checks_dirs: Sequence[Path] = ()
+) -> list[str]:
     command = [str(checkov), "-f", str(plan_file), "--framework", "terraform_plan", "-o", "json"]
     command += ["--skip-download", "--compact", "--quiet"]
     if config_file is not None:
         command += ["--config-file", str(config_file)]
-    if checks_dir is not None:
+    for checks_dir in checks_dirs:
         command += ["--external-checks-dir", str(checks_dir)]
     return command
 
@@ -260,10 +281,13 @@ class CheckovScan:
     scans (the machine's second core), instead of after it.
     """
 
-    def __init__(self, process: WarmCheckov, tfplan: TfPlan, config: CheckovConfig) -> None:
+    def __init__(
+        self, process: WarmCheckov, tfplan: TfPlan, config: CheckovConfig, checks_dirs: Sequence[Path] = ()
+    ) -> None:
         self.process = process
         self.tfplan = tfplan
         self.config = config
+        self.checks_dirs = list(checks_dirs)
 
     def result(self) -> CheckovResult:
         """checkov's findings, mapped back to Pulumi; a one-line PreflightError when checkov failed."""
@@ -280,7 +304,10 @@ class CheckovScan:
             )
         result = parse_report(completed.stdout, self.tfplan)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
-        result.notes = self.config.notes()
+        result.notes = self.config.notes() + [
+            f"checkov also ran the program's own custom checks from {d} (added to the pack's)"
+            for d in self.checks_dirs[1:]
+        ]
         result.duration_seconds = round(duration, 3)
         return result
 
@@ -305,22 +332,21 @@ def start_checkov(
     process = warm or WarmCheckov(checkov_bin)
     try:
         program = Path(program_dir).resolve()
-        config_file = _project_file(program, CONFIG_FILE)
-        config = load_checkov_config(config_file)
+        config = load_checkov_config(config_file_for(program))
         effective = process.scratch / "checkov-config.yaml"
         effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
-        checks_dir = _project_file(program, EXTERNAL_CHECKS_DIR)
+        checks_dirs = checks_dirs_for(program)
         tfplan = graph_to_tfplan(graph)
         text = tfplan.to_json()
         plan_file = process.scratch / "tfplan.json"
         plan_file.write_text(text, encoding="utf-8")
         if keep_plan:
             Path(keep_plan).write_text(text, encoding="utf-8")
-        process.submit(checkov_command(process.checkov, plan_file, effective, checks_dir))
+        process.submit(checkov_command(process.checkov, plan_file, effective, checks_dirs))
     except BaseException:
         process.close()
         raise
-    return CheckovScan(process, tfplan, config)
+    return CheckovScan(process, tfplan, config, checks_dirs)
 
 
 def run_checkov(

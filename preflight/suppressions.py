@@ -5,6 +5,13 @@ least 20 characters>, expires: YYYY-MM-DD}`. Entries that are expired, unjustifi
 themselves mandatory violations naming the entry, so an exception can never silently outlive its
 reason (after cdk-nag's rule that every suppression carries a reason and shows in the report).
 A file that is not valid YAML is a one-line error (exit 2).
+
+A resource glob must name something (review finding F5, P188): a letter or digit of the resource's
+logical name, or of the type or name part of a URN glob (the text after its project, `::`-separated).
+`*`, `urn:pulumi:prod::*` or `urn:pulumi:*::proj::*` name nothing: such an entry would waive the policy on
+every present and future resource of the stack, prod included. It is accepted only for a policy's
+stack-wide findings (the ones that name no resource: a missing budget or trail); it is refused with exit 2
+for a checkov id (checkov findings always name a resource) and when it would waive a finding on a resource.
 """
 
 from __future__ import annotations
@@ -27,11 +34,22 @@ MIN_REASON_CHARS = 20
 #: expiry is no expiry at all; an entry beyond the horizon is refused with exit 2, naming the file and entry.
 MAX_EXPIRY_DAYS = 366
 FIELDS = ("id", "resource", "reason", "expires")
+#: Bracket expressions (`[a-z]`, `[!x]`) and wildcards match many characters: they name nothing.
+_GLOB_CLASS = re.compile(r"\[!?\]?[^\]]*\]")
+_NAMING = re.compile(r"[A-Za-z0-9]")
+#: `urn:pulumi:<stack>::<project>::<type>::<name>`: the type and name follow the second `::`.
+_URN_PREFIX = "urn:"
+_URN_SEPARATOR = "::"
+_URN_OWNER_PARTS = 2
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+(_[A-Z0-9]+)*$")
 #: Principles an invalid exception undermines: audit trail and governance of exceptions.
 SUPPRESSION_PRINCIPLES = ("P147", "P188")
 INVALID_POLICY = "suppression-invalid"
+_UNSCOPED = (
+    "the resource glob names no resource, so it would waive every finding of that id on every resource: "
+    "name the resources (a logical name, or a URN glob with their type or name)"
+)
 EXPIRED_POLICY = "suppression-expired"
 
 
@@ -56,9 +74,14 @@ class Suppression:
     reason: str
     expires: dt.date
     index: int
+    file: str = "suppressions.yaml"
 
     def label(self) -> str:
         return f"suppressions.yaml entry {self.index + 1} ({self.id} on {self.resource})"
+
+    @property
+    def scoped(self) -> bool:
+        return names_a_resource(self.resource)
 
     def matches(self, finding: Finding) -> bool:
         if finding.policy != self.id:
@@ -69,6 +92,17 @@ class Suppression:
         return fnmatchcase(finding.resource, self.resource) or (
             bool(finding.urn) and fnmatchcase(finding.urn, self.resource)
         )
+
+
+def names_a_resource(glob: str) -> bool:
+    """Whether a resource glob names something: a literal letter or digit in a logical name, or in the type or
+    name part of a URN (a stack or project alone covers every resource of it; see the module docstring)."""
+    if glob.startswith(_URN_PREFIX):
+        parts = glob.split(_URN_SEPARATOR, _URN_OWNER_PARTS)
+        if len(parts) <= _URN_OWNER_PARTS:
+            return False  # `urn:pulumi:prod::*`: a `*` before the type can stand for all of it
+        glob = parts[_URN_OWNER_PARTS]
+    return bool(_NAMING.search(_GLOB_CLASS.sub("", glob)))
 
 
 def _problem(policy: str, entry: str, message: str, path: Path) -> Finding:
@@ -146,6 +180,8 @@ def load_suppressions(
                 f"{file}: {checked.label()}: expires {checked.expires.isoformat()}, more than {max_expiry_days} "
                 "days ahead: set a review date within that horizon"
             )
+        if isinstance(checked, Suppression) and not checked.scoped and _CHECKOV_ID.match(checked.id):
+            raise ConfigError(f"{file}: {checked.label()}: {_UNSCOPED}")
         if isinstance(checked, Suppression):
             valid.append(checked)
         else:
@@ -176,7 +212,7 @@ def _check(raw: Any, index: int, file: Path, known: set[str], today: dt.date) ->
     if problem is not None or expires is None:
         policy, message = problem or (INVALID_POLICY, "expires is not YYYY-MM-DD")
         return _problem(policy, entry, message, file)
-    return Suppression(str(raw["id"]), str(raw["resource"]), raw["reason"].strip(), expires, index)
+    return Suppression(str(raw["id"]), str(raw["resource"]), raw["reason"].strip(), expires, index, str(file))
 
 
 def _content_problem(raw: dict[Any, Any], known: set[str], today: dt.date) -> tuple[str, str] | None:
@@ -200,11 +236,16 @@ def _content_problem(raw: dict[Any, Any], known: set[str], today: dt.date) -> tu
 def apply_suppressions(
     findings: Sequence[Finding], suppressions: Sequence[Suppression]
 ) -> tuple[list[Finding], list[SuppressedFinding]]:
-    """Split findings into those still standing and those a suppression waives (first match wins)."""
+    """Split findings into those still standing and those a suppression waives (first match wins).
+
+    Raises ConfigError (exit 2) when an entry naming no resource (`*`) would waive a finding on a resource.
+    """
     kept: list[Finding] = []
     waived: list[SuppressedFinding] = []
     for finding in findings:
         match = next((s for s in suppressions if s.matches(finding)), None)
+        if match is not None and not match.scoped and finding.resource:
+            raise ConfigError(f"{match.file}: {match.label()}: {_UNSCOPED} (it matches {finding.resource})")
         if match is None:
             kept.append(finding)
         else:

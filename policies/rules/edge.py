@@ -19,6 +19,7 @@ from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArg
 from pulumi_policy.proxy import UnknownValueError
 
 from policies.lib import (
+    Statement,
     as_list,
     get,
     is_list,
@@ -146,22 +147,36 @@ def _s3_bucket_of(args: StackValidationArgs, distribution: PolicyResource, origi
     return deps[0] if len(deps) == 1 else None
 
 
-def _scoped_statement(policy: PolicyResource, distribution: PolicyResource) -> bool:
-    """An Allow for cloudfront.amazonaws.com whose AWS:SourceArn names this one distribution."""
-    wanted = text(get(distribution.props, "arn"))
-    for statement in parse_document(get(policy.props, "policy")):
-        if not statement.allows or "cloudfront.amazonaws.com" not in service_principals(statement.principal):
+_CLOUDFRONT = "cloudfront.amazonaws.com"
+
+
+def _cloudfront_allows(policy: PolicyResource) -> list[Statement]:
+    """The Allow statements of a bucket policy that let CloudFront (any distribution, through OAC) in."""
+    statements = parse_document(get(policy.props, "policy"))
+    return [s for s in statements if s.allows and _CLOUDFRONT in service_principals(s.principal)]
+
+
+def _distribution_arns(statement: Statement) -> list[str]:
+    """The distributions a CloudFront statement is limited to: StringEquals/ArnEquals AWS:SourceArn values,
+    each one distribution's ARN; [] when the statement does not name distributions that way (then any
+    distribution of any account can read through its own OAC)."""
+    for operator, values in statement.condition.items():
+        if operator not in ("StringEquals", "ArnEquals") or not isinstance(values, Mapping):
             continue
-        for operator, values in statement.condition.items():
-            if operator not in ("StringEquals", "ArnEquals"):
+        for key, value in values.items():
+            if str(key).lower() != "aws:sourcearn":
                 continue
-            for key, value in values.items():
-                if key.lower() != "aws:sourcearn":
-                    continue
-                arns = [str(v) for v in as_list(value)]
-                if arns and all(_DISTRIBUTION_ARN.match(a) for a in arns) and (not wanted or wanted in arns):
-                    return True
-    return False
+            arns = [str(v) for v in as_list(value)]
+            if arns and all(_DISTRIBUTION_ARN.match(a) for a in arns):
+                return arns
+    return []
+
+
+def _names_distribution(statement: Statement, distribution: PolicyResource) -> bool:
+    """The statement is limited to distributions, this one among them (when its ARN is known)."""
+    wanted = text(get(distribution.props, "arn"))
+    arns = _distribution_arns(statement)
+    return bool(arns) and (not wanted or wanted in arns)
 
 
 def _check_origins(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -182,15 +197,25 @@ def _check_origins(args: StackValidationArgs, report_violation: ReportViolation)
                 continue
             if bucket is None:
                 continue  # the bucket is not in this stack: its policy is someone else's to check
-            scoped = [
-                p for p in policies if refers_to(p, "bucket", bucket, "bucket") and _scoped_statement(p, distribution)
+            # Each statement is judged (review finding F19): one scoped to this distribution does not excuse
+            # another that lets every distribution in.
+            statements = [
+                s for p in policies if refers_to(p, "bucket", bucket, "bucket") for s in _cloudfront_allows(p)
             ]
-            if not scoped:
+            loose = [s for s in statements if not _distribution_arns(s)]
+            if not any(_names_distribution(s, distribution) for s in statements):
                 report_on(
                     report_violation,
                     distribution,
                     f"the policy of bucket {bucket.name} does not limit CloudFront to this distribution "
                     "(AWS:SourceArn).",
+                )
+            elif loose:
+                report_on(
+                    report_violation,
+                    distribution,
+                    f"the policy of bucket {bucket.name} also lets CloudFront in for any distribution of any account: "
+                    f"{len(loose)} statement(s) for {_CLOUDFRONT} without AWS:SourceArn naming distributions.",
                 )
 
     tolerant(resources_of(args, DISTRIBUTION), check)

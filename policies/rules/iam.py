@@ -19,6 +19,7 @@ from policies.lib import (
     ROLE_TYPE,
     Pending,
     Statement,
+    action_matches,
     as_list,
     get,
     grants,
@@ -220,7 +221,7 @@ def harmless_on_star(action: str) -> bool:
     """
     expanded = iam_reference.expand(action)
     if expanded:
-        return all(a.access_level in iam_reference.READ_ONLY_LEVELS or not a.resources for a in expanded)
+        return all(a.is_read_only or not a.scopable for a in expanded)
     return _read_by_name(action)
 
 
@@ -240,12 +241,111 @@ def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: 
 
 NO_WILDCARD_RESOURCE = _policy(
     "iam-no-wildcard-resource-for-writes",
-    "Actions that change things name their resources; only read-only or unscopable actions use '*'.",
+    "Actions that change things name their resources; only reads (judged by iam-no-data-read-on-wildcard and "
+    "iam-reads-scoped) and unscopable actions use '*'.",
     "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::*) reaches every "
     "resource of that kind in the account. Fix: name the ARNs "
     "(use the resources' .arn outputs).",
     _validate_wildcard_resource,
     DOCUMENT_TYPES,
+)
+
+#: Read/List actions that return the stored data itself (review finding F18): objects and their keys, items,
+#: secret values, parameters (SecureString ones are secrets) and queue messages. On `*` they read every
+#: bucket, table, secret, parameter or queue of the account, later ones included. Names from the Service
+#: Authorization Reference (tests check each exists there). KMS's data read, kms:Decrypt (like
+#: kms:GenerateDataKey), is Write in the SAR, so iam-no-wildcard-resource-for-writes judges it, mandatory too.
+DATA_READS = (
+    "s3:GetObject*",
+    "s3:ListBucket*",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PartiQLSelect",
+    "dynamodb:GetRecords",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter*",
+    "sqs:ReceiveMessage",
+)
+
+
+def scopable_reads(action: str) -> list[str]:
+    """The SAR actions a read-only value names that could have named their resources (policies.iam_reference).
+
+    Empty for an action that writes (the write rule's), an unscopable one (`ec2:Describe*`: only `*` can match
+    it), or one the SAR does not know (iam-action-exists).
+    """
+    expanded = iam_reference.expand(action)
+    if not expanded or not harmless_on_star(action):
+        return []
+    return [a.qualified for a in expanded if a.is_read_only and a.scopable]
+
+
+def grants_named(pattern: str, action: str) -> bool:
+    """Whether an action value (`bedrock:Invoke*`) names `action`."""
+    return action_matches(pattern, action)
+
+
+def _wildcard_reads(args: ResourceValidationArgs, report_violation: ReportViolation, *, data: bool) -> None:
+    pending = Pending()
+    for label, statement in _statements(args, pending):
+        broad = statement.wildcard_resources
+        if not statement.allows or not broad or statement.not_actions:
+            continue  # NotAction on `*` is the write rule's finding
+        found = []
+        for action in statement.actions:
+            if any(grants_named(action, b) for b in BEDROCK_INVOKE_ACTIONS):
+                continue  # iam-bedrock-invoke-scoped judges model invocation (each rule exists once)
+            reads = scopable_reads(action)
+            in_data = any(action_matches(p, r) for r in reads for p in DATA_READS)
+            # A family (`ec2:Describe*`) that also names unscopable actions needs '*' for those: unless it
+            # reads data, it is judged only when every action it names could be scoped.
+            whole = len(reads) == len(iam_reference.expand(action))
+            if reads and in_data is data and (data or whole):
+                found.append(action)
+        if found:
+            what = "reads data" if data else "reads"
+            report_violation(
+                f"{args.name}: {label} {what} with {', '.join(found)} on {', '.join(broad)}; these actions take "
+                "resource ARNs.",
+                None,
+            )
+    pending.settle()
+
+
+def _validate_data_reads(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    _wildcard_reads(args, report_violation, data=True)
+
+
+def _validate_other_reads(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    _wildcard_reads(args, report_violation, data=False)
+
+
+NO_DATA_READ_ON_STAR = _policy(
+    "iam-no-data-read-on-wildcard",
+    "Reads of stored data (S3 objects, DynamoDB items, secret values, parameters, queue messages) name their "
+    "resources, never '*'.",
+    "s3:GetObject, dynamodb:Query, secretsmanager:GetSecretValue, ssm:GetParameter or sqs:ReceiveMessage on "
+    "Resource '*' reads every object, table, secret, parameter or queue in the account, the ones created later "
+    "included. The Service Authorization Reference lists a resource type for each, so they can be scoped. "
+    "Fix: name the ARNs (bucket.arn + '/*', table.arn, secret.arn).",
+    _validate_data_reads,
+    DOCUMENT_TYPES,
+    principles=("P135", "P140", "P187"),
+)
+
+READS_SCOPED = _policy(
+    "iam-reads-scoped",
+    "Other read-only actions that can be scoped to a resource name it instead of '*'.",
+    "Reads of configuration and metadata on '*' (lambda:GetFunction, logs:GetLogEvents, states:DescribeExecution) "
+    "reveal every such resource of the account, environment variables and log lines included. Only actions the "
+    "Service Authorization Reference lists without a resource type (ec2:Describe*, xray:PutTraceSegments) must "
+    "use '*'. Least privilege (P135, HIGH): advisory in development, mandatory in production. Fix: name the ARNs.",
+    _validate_other_reads,
+    DOCUMENT_TYPES,
+    principles=("P135", "P137"),
+    severity=Severity.MEDIUM,
 )
 
 
@@ -360,6 +460,8 @@ POLICIES: list[PolicySpec] = [
     NO_WILDCARD_ACTION,
     NO_ADMIN,
     NO_WILDCARD_RESOURCE,
+    NO_DATA_READ_ON_STAR,
+    READS_SCOPED,
     PASSROLE,
     BEDROCK_INVOKE,
     TRUST_CONDITIONED,

@@ -97,7 +97,7 @@ def _validate_unscopable(args: ResourceValidationArgs, report_violation: ReportV
             found = ref.action(name)
             if found is None or found.has_required_resource:
                 continue  # unknown (iam-action-exists) or wildcard; required types: iam-resource-matches-action
-            if not found.resources:
+            if not found.scopable:
                 report_violation(
                     f"{where}: {found.qualified} takes no resource type, so only Resource '*' can match it; "
                     f"here it is scoped to {', '.join(resources)}.",

@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
+from iamlang.conditions import narrows_caller
 from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant
 from policies.rules.edge import edge_function_urns
 from policies.spec import Category, Kind, PolicySpec
@@ -280,6 +281,13 @@ def _validate_public(args: ResourceValidationArgs, report_violation: ReportViola
     if args.resource_type == FUNCTION_URL and get(args.props, "authorizationType") == "NONE":
         report_violation(f"{args.name}: the function URL has authorizationType NONE (public).", None)
     if args.resource_type == PERMISSION and get(args.props, "principal") == "*":
+        # Principal '*' with PrincipalOrgID is everyone of one organisation; with SourceAccount (or an
+        # account-bearing SourceArn) only a service acting for that account's resources (U7).
+        pending = Pending()
+        condition = permission_condition(args.props, pending)
+        if narrows_caller(condition, ("aws:PrincipalOrgID",)) or pins_source_owner(condition):
+            return
+        pending.settle()
         report_violation(f"{args.name}: the permission lets principal '*' invoke the function.", None)
 
 
@@ -296,6 +304,88 @@ NO_PUBLIC = PolicySpec(
     kind=Kind.RESOURCE,
     validate=_validate_public,
     resource_types=(FUNCTION_URL, PERMISSION),
+)
+
+
+#: Lambda AddPermission turns SourceArn into `ArnLike AWS:SourceArn`, SourceAccount into `StringEquals
+#: AWS:SourceAccount` and PrincipalOrgID into `StringEquals aws:PrincipalOrgID` on the function's policy
+#: statement (Lambda API reference, AddPermission); each is judged as that condition (iamlang.conditions).
+_PERMISSION_CONDITIONS = (
+    ("sourceArn", "ArnLike", "aws:SourceArn"),
+    ("sourceAccount", "StringEquals", "aws:SourceAccount"),
+    ("principalOrgId", "StringEquals", "aws:PrincipalOrgID"),
+)
+_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.amazon(aws)?\.com(\.cn)?$")
+_ARN_ACCOUNT_FIELD = 4
+
+
+def permission_condition(props: Any, pending: Pending) -> dict[str, dict[str, Any]]:
+    """The Condition block AWS writes for a lambda.Permission's source and organisation inputs."""
+    condition: dict[str, dict[str, Any]] = {}
+    for key, operator, condition_key in _PERMISSION_CONDITIONS:
+        value = pending.read(functools.partial(get, props, key))
+        if isinstance(value, str):
+            condition.setdefault(operator, {})[condition_key] = value
+    return condition
+
+
+def pins_source_owner(condition: Mapping[str, Any]) -> bool:
+    """Whether only resources of a named account (or organisation) can make the service invoke.
+
+    aws:SourceAccount (or aws:SourceOrgID) names the owner; aws:SourceArn does only when the ARN has an
+    account field: an S3 bucket ARN (`arn:aws:s3:::name`) has none, and "you could delete the bucket and
+    another account could create a bucket with the same name" (Lambda Developer Guide, "Granting Lambda
+    function access to AWS services", https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html).
+    """
+    if narrows_caller(condition, ("aws:SourceAccount", "aws:SourceOrgID")):
+        return True
+    arn = text(get(condition, "ArnLike", "aws:SourceArn"))
+    fields = arn.split(":", _ARN_ACCOUNT_FIELD + 1)
+    has_account = len(fields) > _ARN_ACCOUNT_FIELD and bool(fields[_ARN_ACCOUNT_FIELD])
+    return has_account and narrows_caller(condition, ("aws:SourceArn",))
+
+
+def _validate_permission_source(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    pending = Pending()
+    principal = text(pending.read(lambda: get(args.props, "principal")))
+    if not _SERVICE_PRINCIPAL.match(principal):
+        pending.settle()
+        return
+    # Alexa skills name the caller by the skill id the invoker must supply (AddPermission EventSourceToken).
+    token = text(pending.read(lambda: get(args.props, "eventSourceToken")))
+    condition = permission_condition(args.props, pending)
+    if token or pins_source_owner(condition):
+        return  # narrowed by what is known; an unknown rest cannot widen it
+    if pending.first is None:
+        need = (
+            "source_account (an S3 bucket ARN names no account) and source_arn"
+            if principal.split(".", 1)[0] == "s3"
+            else "source_arn (the ARN of the rule, topic, API or agent) or source_account"
+        )
+        report_violation(
+            f"{args.name}: the permission lets {principal} invoke the function for any account's resources; "
+            f"set {need}.",
+            None,
+        )
+    pending.settle()
+
+
+PERMISSION_SOURCE = PolicySpec(
+    name="lambda-permission-source-scoped",
+    description="A Lambda invoke permission for an AWS service names the source resource or account.",
+    explanation=(
+        "Without SourceArn or SourceAccount any resource of that service in any account (another account's "
+        "bucket, topic or rule) can make the service invoke the function: the confused-deputy problem. An S3 "
+        "bucket ARN carries no account, so S3 needs SourceAccount as well (Lambda Developer Guide, 'Granting "
+        "Lambda function access to AWS services'). Fix: source_arn=<rule/topic/API/agent>.arn, and for S3 "
+        "source_account=<account id>."
+    ),
+    principles=("P137", "P140", "P186"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_permission_source,
+    resource_types=(PERMISSION,),
 )
 
 
@@ -388,4 +478,12 @@ NO_SECRETS = PolicySpec(
     resource_types=(FUNCTION,),
 )
 
-POLICIES: list[PolicySpec] = [TRACING, FAILURE_DESTINATION, LOG_GROUP_POLICY, LOG_RETENTION, NO_PUBLIC, NO_SECRETS]
+POLICIES: list[PolicySpec] = [
+    TRACING,
+    FAILURE_DESTINATION,
+    LOG_GROUP_POLICY,
+    LOG_RETENTION,
+    NO_PUBLIC,
+    PERMISSION_SOURCE,
+    NO_SECRETS,
+]

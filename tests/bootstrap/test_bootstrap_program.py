@@ -302,6 +302,18 @@ def test_bootstrap_passes_the_gate_like_the_platform_stacks() -> None:
         # The release role names the fleet's keys by alias (bootstrap/model_release_role.py).
         ("iam-no-wildcard-resource-for-writes", "model-release-prod-policy"),
         ("s3-bucket-kms-encryption", "state-access-logs"),
+        # Their reads of resources named by generated ids, confined to account, Region and type (review F18).
+        *{
+            ("iam-reads-scoped", f"github-deploy-{st}-{g}")
+            for st in stacks
+            for g in ("compute", "unnamed", "unnamed-ai-edge")
+        },
+        *{
+            ("iam-reads-scoped", f"github-preview-{st}-{layer}")
+            for st in stacks
+            for layer in ("ai", "api", "data", "devices", "edge", "governance", "policy")
+        },
+        ("iam-reads-scoped", "model-release-prod-policy"),
     }
     # checkov is off here, so only the CrossGuard entries can be judged stale.
     assert not [n for n in report.notes if "matched no finding" in n and "CKV_" not in n]

@@ -213,3 +213,48 @@ def test_a_foreign_stack_without_config_is_judged_alike_both_ways(
     # cost policies are advisory in production and mandatory elsewhere: the setting, not the name, decides
     assert by_policy["cost-unpriced-idle-resource"] is (Level.ADVISORY if production else Level.MANDATORY)
     assert ("cloudtrail-enabled" in by_policy) is (baseline is None)
+
+
+BASELINE_POLICIES = {"cloudtrail-enabled", "config-recorder-enabled", "cost-budget-present"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "reported"),
+    [
+        ({"preflight:accountBaseline": "organization"}, set()),
+        ({"preflight:accountBaseline": "another-stack"}, set()),
+        ({}, BASELINE_POLICIES),  # Noncompliance 1: nobody said the organisation provides them
+    ],
+    ids=["organization", "another-stack", "not-said"],
+)
+def test_the_pack_reads_the_account_baseline_from_the_stack_config_as_under_the_cli(
+    tmp_path: Path, settings: dict[str, object], reported: set[str]
+) -> None:
+    """The real CLI hands the pack only the `--policy-pack-config` file as policy settings, and the stack's
+    configuration through ConfigureStack -> PULUMI_CONFIG: nothing here tells `analyze` the baseline, and
+    the policy config Configure carries says nothing of it, yet both paths agree."""
+    program = write_program(tmp_path, FOREIGN, stack="production", config=settings)
+    graph = synthesize(program, "production")
+    protocol = analyze(graph, program_dir=program)
+    offline = run_policies(graph, program_dir=program, baseline=declared_baseline(graph))
+    assert _key(protocol.findings) == _key(offline.findings)
+    assert {f.policy for f in protocol.findings} & BASELINE_POLICIES == reported
+
+
+def test_a_policy_config_file_can_say_it_per_policy_under_the_cli(tmp_path: Path, dev_pack: PackInfo) -> None:
+    """The other real-CLI way: `providedBy` in the file given to `--policy-pack-config`."""
+    path = tmp_path / "production.json"
+    path.write_text(json.dumps({"cloudtrail-enabled": {"providedBy": "organization"}}), encoding="utf-8")
+    configured = reconcile_config(dev_pack, path)
+    assert dict(configured["cloudtrail-enabled"].properties) == {"providedBy": "organization"}
+    assert dict(configured["config-recorder-enabled"].properties) == {}
+
+
+def test_a_wrong_account_baseline_stops_the_pack_in_one_line(tmp_path: Path) -> None:
+    program = write_program(tmp_path, FOREIGN, stack="production", config={"preflight:accountBaseline": "nobody"})
+    graph = synthesize(program, "production")
+    with pytest.raises(PreflightError) as excinfo:
+        analyze(graph, program_dir=program)
+    text = str(excinfo.value)
+    assert "preflight:accountBaseline: expected organization or another-stack, got 'nobody'" in text
+    assert "\n" not in text

@@ -90,6 +90,10 @@ aws.lambda_.FunctionUrl("good_url", function_name=good.name, authorization_type=
 aws.lambda_.Permission("bad_permission", function=good.name, action="lambda:InvokeFunction", principal="*")
 aws.lambda_.Permission("good_permission", function=good.name, action="lambda:InvokeFunction",
     principal="events.amazonaws.com", source_arn="arn:aws:events:us-east-1:123456789012:rule/r")
+aws.lambda_.Permission("good_s3_permission", function=good.name, action="lambda:InvokeFunction",
+    principal="s3.amazonaws.com", source_arn="arn:aws:s3:::uploads", source_account="123456789012")
+aws.lambda_.Permission("bad_s3_permission", function=good.name, action="lambda:InvokeFunction",
+    principal="s3.amazonaws.com", source_arn="arn:aws:s3:::uploads")
 
 logging = {{"level": "ERROR", "include_execution_data": True, "log_destination": "arn:aws:logs:us-east-1:1:log-group:x:*"}}
 aws.sfn.StateMachine("good_machine", role_arn=role, definition=GOOD, logging_configuration=logging,
@@ -113,6 +117,12 @@ CASES = [
     ("lambda-log-group", {"bad_fn"}, {"good_fn", "good_fn_destination"}),
     ("log-group-retention", {"bad_group_forever"}, {"good_fn_logs", "custom_group"}),
     ("lambda-no-public-access", {"bad_url", "bad_permission"}, {"good_url", "good_permission"}),
+    # F4: a service's invoke permission names its source; an S3 bucket ARN names no account.
+    (
+        "lambda-permission-source-scoped",
+        {"bad_s3_permission"},
+        {"good_permission", "good_s3_permission", "bad_permission"},
+    ),
     ("lambda-no-secrets-in-environment", {"bad_fn"}, {"good_fn"}),
     ("state-machine-task-retry-catch", {"bad_nested", "bad_legacy_map"}, {"good_machine"}),
     ("state-machine-logging", {"bad_nested", "bad_legacy_map"}, {"good_machine"}),

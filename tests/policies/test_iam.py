@@ -50,6 +50,8 @@ aws.iam.RolePolicy("bad_bedrock_star", role=good.id, policy=doc(allow(["bedrock:
 aws.iam.RolePolicy("bad_bedrock_any_model", role=good.id, policy=doc(allow("bedrock:InvokeModel",
     "arn:aws:bedrock:us-east-1::foundation-model/*")))
 aws.iam.Policy("good_deny_star", policy=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
+aws.iam.RolePolicy("bad_data_read", role=good.id, policy=doc(allow(["secretsmanager:GetSecretValue", "ec2:DescribeInstances"], "*")))
+aws.iam.RolePolicy("bad_metadata_read", role=good.id, policy=doc(allow("lambda:GetFunction", "*")))
 """
 
 CASES = [
@@ -77,6 +79,9 @@ CASES = [
         {"good_role"},
     ),
     ("iam-service-trust-conditioned", {"bad_agent_role", "bad_states_role"}, {"good_agent_role", "good_role"}),
+    # F18: reads on "*" only for actions the SAR lists without a resource type (sqs:GetQueueUrl takes a queue).
+    ("iam-no-data-read-on-wildcard", {"bad_data_read"}, {"good_role", "bad_metadata_read", "bad_bedrock_star"}),
+    ("iam-reads-scoped", {"bad_metadata_read", "bad_write_star"}, {"good_role", "bad_data_read", "bad_bedrock_star"}),
 ]
 
 

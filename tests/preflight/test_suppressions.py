@@ -53,7 +53,7 @@ def test_applied_by_name_and_urn_glob(tmp_path: Path) -> None:
   reason: imported queues keep their AWS-managed key until re-creation
   expires: 2026-02-01
 - id: CKV_AWS_27
-  resource: "*"
+  resource: "urn:pulumi:dev::*::*aws:sqs/queue:Queue::*"
   reason: covered by the crossguard policy sqs-queue-kms-encryption
   expires: 2026-02-01
 """,
