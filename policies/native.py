@@ -107,11 +107,12 @@ def _managed_policy(props: Mapping[str, Any]) -> Iterator[View]:
     )
 
 
-def _document(classic: str, document: str, **names: str) -> Translate:
-    """A resource policy of its own (AWS::S3::BucketPolicy, AWS::SQS::QueueInlinePolicy, ...)."""
+def _document(classic: str, document: str, *, into: str = "policy", **names: str) -> Translate:
+    """A resource policy of its own (AWS::S3::BucketPolicy, AWS::SQS::QueueInlinePolicy, ...): the aws-native
+    input `document` becomes the twin's input `into`."""
 
     def translate(props: Mapping[str, Any]) -> Iterator[View]:
-        yield classic, _pick(props, policy=document, **names)
+        yield classic, _pick(props, **{into: document}, **names)
 
     return translate
 
@@ -338,7 +339,12 @@ TWINS: Mapping[str, Twin] = {
         "aws:secretsmanager/secretPolicy:SecretPolicy",
     ),
     "aws-native:logs:ResourcePolicy": _twin(
-        _document("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "policyDocument", policyName="policyName"),
+        _document(
+            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+            "policyDocument",
+            into="policyDocument",
+            policyName="policyName",
+        ),
         "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     ),
     "aws-native:kms:Key": _twin(_key, "aws:kms/key:Key"),
