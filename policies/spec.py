@@ -125,6 +125,7 @@ class PolicySpec:
                 severity=self.severity,
                 remediation_steps=self.explanation,
             )
+
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             if self.applies_to(args.resource_type):
                 self.check(args, report_violation)
