@@ -34,8 +34,6 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import _DictProxy, _ListProxy, unknown_checking_proxy
 
-PACKAGE = "aws-native"
-
 #: One view: a pulumi-aws type token and the inputs the aws-native resource amounts to for it.
 View = tuple[str, dict[str, Any]]
 Translate = Callable[[Mapping[str, Any]], Iterator[View]]
@@ -51,9 +49,15 @@ def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
+def _unknown_list(value: Any) -> bool:
+    """A list input that is a string is an unknown marker (pulumi_policy's UNKNOWN_*_VALUE): pass it on, so the
+    rule meets it and says "cannot tell yet" instead of judging an empty list."""
+    return isinstance(value, str)
+
+
 def _role(props: Mapping[str, Any]) -> Iterator[View]:
     # AWS::IAM::Role: AssumeRolePolicyDocument, Policies[{PolicyName, PolicyDocument}], ManagedPolicyArns.
-    inline = [
+    inline: Any = [
         {"name": p.get("policyName"), "policy": p.get("policyDocument")}
         for p in _items(props.get("policies"))
         if isinstance(p, Mapping)
@@ -68,6 +72,8 @@ def _role(props: Mapping[str, Any]) -> Iterator[View]:
         maxSessionDuration="maxSessionDuration",
         tags="tags",
     )
+    if _unknown_list(props.get("policies")):
+        inline = props["policies"]
     if inline:
         view["inlinePolicies"] = inline
     yield "aws:iam/role:Role", view
@@ -80,6 +86,8 @@ def _principal(kind: str) -> Translate:
     exclusive = f"aws:iam/{singular}PolicyAttachmentsExclusive:{singular.capitalize()}PolicyAttachmentsExclusive"
 
     def translate(props: Mapping[str, Any]) -> Iterator[View]:
+        if _unknown_list(props.get("policies")):
+            yield policy_type, {"policy": props["policies"], **_pick(props, **{singular: name_key})}
         for policy in _items(props.get("policies")):
             if isinstance(policy, Mapping):
                 view = {"name": policy.get("policyName"), "policy": policy.get("policyDocument")}

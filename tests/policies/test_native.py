@@ -387,6 +387,17 @@ def test_an_unknown_input_is_cannot_tell_and_the_known_views_are_still_judged() 
     assert len(run.undetermined) == 1
 
 
+@pytest.mark.parametrize("type_", ["aws-native:iam:Role", "aws-native:iam:User"])
+def test_unknown_inline_policies_are_cannot_tell_not_none(type_: str) -> None:
+    role = _node("principal", type_, {"assumeRolePolicyDocument": LAMBDA_TRUST, "policies": UNKNOWN})
+    policy = "iam-no-wildcard-action"
+    run = run_policies(
+        ResourceGraph("p", "dev", [role]), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
+    )
+    assert run.findings == []
+    assert len(run.undetermined) == 1
+
+
 def test_a_view_keeps_the_unknown_marker_for_the_rule_to_meet() -> None:
     args = ResourceValidationArgs(
         "aws-native:sqs:Queue", unknown_checking_proxy({"kmsMasterKeyId": UNKNOWN}), "urn", "q", None, None, {}
