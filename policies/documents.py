@@ -5,7 +5,9 @@ receives them, camelCase): identity policies (roles' inline policies, RolePolicy
 GroupPolicy), trust policies (a role's assumeRolePolicy) and resource policies (KMS key, S3 bucket, SQS
 queue, SNS topic, EventBridge bus, Secrets Manager secret, ECR repository, CloudWatch Logs, OpenSearch).
 Rules that judge documents against AWS's own reference (`policies/rules/iam_validity.py`) read them here,
-so a new place for a policy is added once.
+so a new place for a policy is added once. aws-native resources (CloudFormation-shaped: `policyDocument`,
+`assumeRolePolicyDocument`, `keyPolicy`, documents as objects) reach these rules as their pulumi-aws views
+(`policies.native`, applied by `PolicySpec.check`), so this table stays in one vocabulary.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
+
+from policies.native import native_args, twin_types
 
 
 class Kind(StrEnum):
@@ -83,7 +86,28 @@ class PolicySpec:
     config_schema: dict[str, Any] | None = None
 
     def applies_to(self, resource_type: str) -> bool:
-        return not self.resource_types or resource_type in self.resource_types
+        """Whether the policy judges the type: it names it, names none, or names its pulumi-aws twin."""
+        if not self.resource_types or resource_type in self.resource_types:
+            return True
+        return not twin_types(resource_type).isdisjoint(self.resource_types)
+
+    def check(self, args: Any, report_violation: ReportViolation) -> None:
+        """Run `validate`; an aws-native resource the policy does not name is judged as its pulumi-aws views.
+
+        Each view of the types the policy names is validated in turn (policies.native); an unknown value in one
+        view does not hide the others, and is raised after them ("cannot tell yet", as for any resource).
+        """
+        if self.kind is Kind.STACK or not self.resource_types or args.resource_type in self.resource_types:
+            self.validate(args, report_violation)
+            return
+        unknown: UnknownValueError | None = None
+        for view in native_args(args, self.resource_types):
+            try:
+                self.validate(view, report_violation)
+            except UnknownValueError as error:
+                unknown = unknown or error
+        if unknown is not None:
+            raise unknown
 
     def to_crossguard(self, level: EnforcementLevel | None = None) -> ResourceValidationPolicy | StackValidationPolicy:
         """The pulumi_policy object the CLI runs (built lazily: constructing a PolicyPack serves gRPC)."""
@@ -101,12 +125,10 @@ class PolicySpec:
                 severity=self.severity,
                 remediation_steps=self.explanation,
             )
-        check = self.validate
-        types = self.resource_types
 
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-            if not types or args.resource_type in types:
-                check(args, report_violation)
+            if self.applies_to(args.resource_type):
+                self.check(args, report_violation)
 
         return ResourceValidationPolicy(
             name=self.name,

@@ -119,13 +119,20 @@ def _own_types(prefix: str) -> list[ref.ResourceType]:
     return [t for t in found.resource_types.values() if t.arn.split(":")[2:3] == [prefix]]
 
 
-def _has_own_arn(type_token: str, cls: str) -> bool:
-    """The SDK declares an output for the resource's own ARN: `arn`, or `<its kind>Arn` (`agentAliasArn`,
-    `indexArn`); `credentialsArn` on an integration is another resource's."""
-    return any(
-        n == "arn" or (n.endswith("Arn") and _normal(cls).endswith(_normal(n.removesuffix("Arn"))))
+def own_arn_outputs(type_token: str) -> tuple[str, ...]:
+    """The outputs the installed SDK declares for the resource's own ARN: `arn`, or `<its kind>Arn` where the
+    class is named after that kind (`agentAliasArn`, `indexArn`); never another resource's ARN it names
+    (`credentialsArn` on an integration, `roleArn`, `kmsKeyArn`, `signingJobArn`). A RolePolicy has none."""
+    cls = _normal(type_token.rsplit(":", 1)[-1])
+    return tuple(
+        n
         for n in output_names(type_token)
+        if n == "arn" or (n.endswith("Arn") and cls.endswith(_normal(n.removesuffix("Arn"))))
     )
+
+
+def _has_own_arn(type_token: str) -> bool:
+    return bool(own_arn_outputs(type_token))
 
 
 @functools.cache
@@ -133,7 +140,7 @@ def resource_type(type_token: str, rule_on_default_bus: bool = False) -> ref.Res
     """The SAR resource type a pulumi-aws type creates, or None when there is none to derive."""
     prefix = service_prefix(type_token)
     split = _split(type_token)
-    if prefix is None or split is None or not _has_own_arn(type_token, split[1]):
+    if prefix is None or split is None or not _has_own_arn(type_token):
         return None
     types = _own_types(prefix)
     by_name = {_normal(t.name): t for t in types}

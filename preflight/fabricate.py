@@ -75,9 +75,21 @@ def arn_for(type_token: str, name: str, resource_id: str, region: str, inputs: M
     return f"arn:aws:{service}:{arn_region}:{MOCK_ACCOUNT_ID}:{kind}/{name}"
 
 
-def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, region: str) -> dict[str, str]:
-    """Outputs whose shape is particular to one type (URLs, invoke ARNs, ids with prefixes)."""
+def _type_specific(
+    type_token: str, physical: str, resource_id: str, arn: str, region: str, *, inputs: Mapping[str, Any]
+) -> dict[str, str]:
+    """Outputs whose shape is particular to one type (URLs, invoke and execution ARNs, ids with prefixes).
+
+    Shapes from the installed pulumi-aws SDK's own output docs: a function's `invokeArn` (and, with a version,
+    `qualifiedInvokeArn`) is the API Gateway integration URI `arn:aws:apigateway:<region>:lambda:path/2015-03-31/
+    functions/<function ARN>/invocations` (pulumi_aws/lambda_/function.py `invoke_arn`,
+    `qualified_invoke_arn`; API Gateway developer guide, "Set up a Lambda integration"); an API's
+    `executionArn` is `arn:aws:execute-api:<region>:<account>:<api id>` (pulumi_aws/apigateway/rest_api.py
+    `execution_arn`: "e.g., arn:aws:execute-api:eu-west-2:123456789012:z4675bid1j") and a stage's that ARN
+    followed by `/<stage name>` (pulumi_aws/apigateway/stage.py, apigatewayv2/stage.py `execution_arn`).
+    """
     api = f"{resource_id}.execute-api.{region}.amazonaws.com"
+    execute_api = f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}"
     by_type: dict[str, dict[str, str]] = {
         "aws:kms/key:Key": {"keyId": resource_id},
         "aws:lambda/function:Function": {
@@ -86,11 +98,18 @@ def _type_specific(type_token: str, physical: str, resource_id: str, arn: str, r
         },
         "aws:sqs/queue:Queue": {"url": f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"},
         "aws:iam/role:Role": {"uniqueId": "AROA" + short_hash(physical, length=17).upper()},
-        "aws:apigatewayv2/api:Api": {
-            "apiEndpoint": f"https://{api}",
-            "executionArn": f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}:{resource_id}",
-        },
+        "aws:apigatewayv2/api:Api": {"apiEndpoint": f"https://{api}", "executionArn": f"{execute_api}:{resource_id}"},
+        "aws:apigateway/restApi:RestApi": {"executionArn": f"{execute_api}:{resource_id}"},
     }
+    stage_of = {
+        "aws:apigatewayv2/stage:Stage": ("apiId", "name"),
+        "aws:apigateway/stage:Stage": ("restApi", "stageName"),
+    }
+    if type_token in stage_of:
+        api_key, stage_key = stage_of[type_token]
+        api_id, stage = inputs.get(api_key), inputs.get(stage_key)
+        if isinstance(api_id, str) and api_id and isinstance(stage, str) and stage:
+            return {"executionArn": f"{execute_api}:{api_id}/{stage}"}
     if type_token.startswith("aws:bedrock/"):
         return {"version": "1"}
     return by_type.get(type_token, {})
@@ -123,20 +142,25 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)
     arn = arn_for(type_token, physical, resource_id, region, inputs)
-    state.setdefault("arn", arn)
-    for key, value in _type_specific(type_token, physical, resource_id, arn, region).items():
-        state.setdefault(key, value)
+    # Only the outputs the type has (F16): a policy attachment has no ARN, and an output naming another
+    # resource's ARN is that resource's, which the mock cannot know, so it stays unset as in a real preview.
+    for key in arn_shapes.own_arn_outputs(type_token):
+        state.setdefault(key, arn)
+    declared = set(output_names(type_token))
+    for key, value in _type_specific(type_token, physical, resource_id, arn, region, inputs=inputs).items():
+        if key in declared:
+            state.setdefault(key, value)
     if type_token == "aws:lambda/function:Function" and inputs.get("publish") is True:
-        # A published function's first version is 1 and its qualified ARN names it (never `$LATEST`).
+        # A published function's first version is 1 and its qualified ARN names it (never `$LATEST`); so does the
+        # integration URI of that version (`qualifiedInvokeArn`).
         state["version"] = "1"
         state["qualifiedArn"] = f"{arn}:1"
-    # Every other `...Arn` / `...Id` output the SDK declares gets a value too, as after a real
-    # deployment; an unfabricated output stays unknown, as in a real preview.
-    for key in output_names(type_token):
-        if key in state:
-            continue
-        if key.endswith("Arn"):
-            state[key] = arn
-        elif key.endswith("Id") and key not in _ID_INPUT_LIKE:
+        state["qualifiedInvokeArn"] = (
+            f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}:1/invocations"
+        )
+    # Every other `...Id` output the SDK declares is the resource's id, as after a real deployment; an
+    # unfabricated output stays unset, as in a real preview.
+    for key in declared:
+        if key not in state and key.endswith("Id") and key not in _ID_INPUT_LIKE:
             state[key] = resource_id
     return resource_id, state

@@ -302,7 +302,7 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
     policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str, node: ResourceNode | None
 ) -> None:
     try:
-        policy.validate(args, report)
+        policy.check(args, report)
     except UnknownValueError as exc:
         run.undetermined.append(f"{policy.name}: {where}: cannot tell during preview: {exc.message}")
     except _NotApplicableError:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from policies import iam_reference as ref
+from policies.sdk import output_names
 from preflight import arn_shapes
 from preflight.fabricate import resource_outputs
+from preflight.graph import ResourceGraph
 from tests.policies.conftest import synth
 
 REGION = "us-east-1"
@@ -48,13 +50,30 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
-    graph = synth(tmp_path_factory.mktemp("arns"), PROGRAM, region=REGION)
+def graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    return synth(tmp_path_factory.mktemp("arns"), PROGRAM, region=REGION)
+
+
+@pytest.fixture(scope="module")
+def outputs(graph: ResourceGraph) -> dict[str, dict[str, object]]:
     return {n.name: dict(n.outputs) for n in graph.custom_resources}
 
 
-def test_the_issues_examples_have_their_real_shape(outputs: dict[str, dict[str, object]]) -> None:
-    assert {name: outputs[name]["arn"] for name in EXPECTED} == EXPECTED
+@pytest.fixture(scope="module")
+def types(graph: ResourceGraph) -> dict[str, str]:
+    return {n.name: n.type for n in graph.custom_resources}
+
+
+def _own_arn(state: dict[str, object], type_token: str) -> str:
+    """The resource's own ARN, under the output its type declares for it (`arn`, or `dashboardArn`, ...)."""
+    (key,) = arn_shapes.own_arn_outputs(type_token)
+    return str(state[key])
+
+
+def test_the_issues_examples_have_their_real_shape(
+    outputs: dict[str, dict[str, object]], types: dict[str, str]
+) -> None:
+    assert {name: _own_arn(outputs[name], types[name]) for name in EXPECTED} == EXPECTED
     assert outputs["index"]["indexArn"] == "arn:aws:s3vectors:us-east-1:123456789012:bucket/app-vectors/index/docs"
     assert outputs["vectors"]["vectorBucketArn"] == "arn:aws:s3vectors:us-east-1:123456789012:bucket/app-vectors"
     kb_arn = str(outputs["kb"]["arn"])
@@ -68,11 +87,12 @@ def test_ids_have_the_services_shape(outputs: dict[str, dict[str, object]]) -> N
     assert re.fullmatch(r"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_[0-9a-zA-Z]{9}", pool_arn)
 
 
-def test_every_fabricated_arn_matches_its_sar_type(outputs: dict[str, dict[str, object]]) -> None:
+def test_every_fabricated_arn_matches_its_sar_type(
+    outputs: dict[str, dict[str, object]], types: dict[str, str]
+) -> None:
     for name, state in outputs.items():
-        arn = str(state.get("arn") or "")
-        types = ref.resource_types_for(arn)
-        assert types, f"{name}: {arn} matches no SAR resource type"
+        arn = _own_arn(state, types[name])
+        assert ref.resource_types_for(arn), f"{name}: {arn} matches no SAR resource type"
 
 
 @pytest.mark.parametrize(
@@ -132,8 +152,85 @@ def test_web_acl_arns_carry_the_arn_scope(scope: str, region: str, expected: str
 
 
 def test_unmapped_types_keep_the_generic_shape() -> None:
-    _id, state = resource_outputs("aws:iam/rolePolicy:RolePolicy", "p", {"name": "p"}, REGION)
-    assert state["arn"] == "arn:aws:iam::123456789012:rolepolicy/p"
+    # A subscription has an ARN of its own that the SAR has no resource type for.
+    _id, state = resource_outputs("aws:sns/topicSubscription:TopicSubscription", "s", {"name": "s"}, REGION)
+    assert state["arn"] == "arn:aws:sns:us-east-1:123456789012:topicsubscription/s"
+
+
+# ------------------------------------------------------------------ F16: only the outputs a type has
+
+
+@pytest.mark.parametrize(
+    "type_token",
+    [
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:lambda/permission:Permission",
+        "aws:apigatewayv2/route:Route",
+        "aws:apigatewayv2/integration:Integration",
+    ],
+)
+def test_types_without_an_arn_output_get_no_arn(type_token: str) -> None:
+    assert "arn" not in output_names(type_token)  # the SDK's own property list
+    _id, state = resource_outputs(type_token, "x", {}, REGION)
+    assert not [k for k in state if k.endswith("Arn") or k == "arn"], state
+
+
+def test_only_declared_outputs_are_fabricated() -> None:
+    for type_token in ("aws:lambda/function:Function", "aws:iam/role:Role", "aws:sqs/queue:Queue"):
+        _id, state = resource_outputs(type_token, "x", {"name": "x"}, REGION)
+        assert set(state) - {"name"} <= set(output_names(type_token)), type_token
+
+
+def test_other_resources_arns_are_not_the_resources_own() -> None:
+    _id, state = resource_outputs("aws:lambda/function:Function", "fn", {"name": "fn", "role": "r"}, REGION)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    assert state["arn"] == arn
+    for other in ("signingJobArn", "signingProfileVersionArn", "kmsKeyArn", "codeSigningConfigArn", "sourceKmsKeyArn"):
+        assert other not in state, other
+    assert state["invokeArn"] == f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+    assert state["qualifiedArn"] == f"{arn}:$LATEST"
+
+
+def test_a_published_function_names_its_version_in_every_qualified_arn() -> None:
+    _id, state = resource_outputs("aws:lambda/function:Function", "fn", {"name": "fn", "publish": True}, REGION)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    assert state["qualifiedArn"] == f"{arn}:1"
+    assert state["qualifiedInvokeArn"] == (
+        f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}:1/invocations"
+    )
+
+
+def test_a_resource_named_after_its_kind_gets_its_own_arn_under_that_name() -> None:
+    assert arn_shapes.own_arn_outputs("aws:bedrock/agentAgent:AgentAgent") == ("agentArn",)
+    assert arn_shapes.own_arn_outputs("aws:cloudwatch/dashboard:Dashboard") == ("dashboardArn",)
+    assert arn_shapes.own_arn_outputs("aws:apigatewayv2/integration:Integration") == ()
+    _id, state = resource_outputs("aws:bedrock/agentAgent:AgentAgent", "agent", {"agentName": "a"}, REGION)
+    assert "arn" not in state
+    assert re.fullmatch(r"arn:aws:bedrock:us-east-1:123456789012:agent/[0-9A-Z]{10}", str(state["agentArn"]))
+
+
+@pytest.mark.parametrize(
+    ("type_token", "inputs", "expected"),
+    [
+        ("aws:apigatewayv2/stage:Stage", {"apiId": "a1b2c3d4e5", "name": "prod"}, "a1b2c3d4e5/prod"),
+        ("aws:apigateway/stage:Stage", {"restApi": "a1b2c3d4e5", "stageName": "v1"}, "a1b2c3d4e5/v1"),
+    ],
+)
+def test_a_stages_execution_arn_is_its_apis_followed_by_the_stage(
+    type_token: str, inputs: dict[str, str], expected: str
+) -> None:
+    _id, state = resource_outputs(type_token, "stage", inputs, REGION)
+    assert state["executionArn"] == f"arn:aws:execute-api:us-east-1:123456789012:{expected}"
+
+
+def test_a_rest_apis_execution_arn_names_its_id() -> None:
+    resource_id, state = resource_outputs("aws:apigateway/restApi:RestApi", "api", {"name": "api"}, REGION)
+    assert state["executionArn"] == f"arn:aws:execute-api:us-east-1:123456789012:{resource_id}"
 
 
 def test_template_graph_arns_match_sar_types() -> None:

@@ -1,0 +1,533 @@
+"""aws-native resources are judged as their pulumi-aws views (policies/native.py) or reported (F2 of the s2 review).
+
+cdk-nag style: each numbered Noncompliance case (`badN_*`) is an aws-native resource the F2 repro showed
+passing; each must now be flagged by the policy named, and each Compliance case (`ok_*`) not. Names are
+checked against the installed SDKs: every input a view reads is an input of the aws-native class, and every
+input a view writes is an input of its pulumi-aws twin.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import keyword
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_policy import ResourceValidationArgs
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from policies import native
+from policies.profile import level_for
+from policies.registry import all_policies, by_name
+from policies.rules.coverage import not_judged
+from policies.sdk import output_names
+from preflight.findings import Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import synth
+
+ACCOUNT = "123456789012"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+NATIVE_PROVIDER = "urn:pulumi:dev::p::pulumi:providers:aws-native::default"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    """A policy document as aws-native takes it: an object, not JSON text."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+ADMIN = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+PUBLIC_TRUST = _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+LAMBDA_TRUST = _doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
+READ_TABLE = _doc(
+    {
+        "Effect": "Allow",
+        "Action": "dynamodb:GetItem",
+        "Resource": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/sessions",
+    }
+)
+
+
+def _node(name: str, type_: str, inputs: dict[str, Any], provider: str = NATIVE_PROVIDER) -> ResourceNode:
+    return ResourceNode(
+        urn=f"urn:pulumi:dev::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        parent="",
+        provider=provider,
+        inputs=inputs,
+        outputs=inputs,
+    )
+
+
+def _flagged(policy: str, nodes: list[ResourceNode]) -> set[str]:
+    run = run_policies(
+        ResourceGraph("p", "dev", nodes), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
+    )
+    assert not run.undetermined, run.undetermined
+    return {f.resource for f in run.findings}
+
+
+# ------------------------------------------------------------------ the cases, policy by policy
+
+CASES: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
+    "iam-trust-not-public": {
+        "bad1_role_trusts_everyone": ("aws-native:iam:Role", {"assumeRolePolicyDocument": PUBLIC_TRUST}),
+        "ok_role_trusts_lambda": ("aws-native:iam:Role", {"assumeRolePolicyDocument": LAMBDA_TRUST}),
+    },
+    "iam-no-wildcard-action": {
+        "bad2_role_inline_admin": (
+            "aws-native:iam:Role",
+            {"assumeRolePolicyDocument": LAMBDA_TRUST, "policies": [{"policyName": "all", "policyDocument": ADMIN}]},
+        ),
+        "bad3_managed_policy_admin": ("aws-native:iam:ManagedPolicy", {"policyDocument": ADMIN}),
+        "bad4_user_inline_admin": (
+            "aws-native:iam:User",
+            {"userName": "u", "policies": [{"policyName": "all", "policyDocument": ADMIN}]},
+        ),
+        "bad5_role_policy_admin": (
+            "aws-native:iam:RolePolicy",
+            {"policyName": "p", "roleName": "r", "policyDocument": json.dumps(ADMIN)},
+        ),
+        "bad6_group_policy_admin": (
+            "aws-native:iam:GroupPolicy",
+            {"policyName": "p", "groupName": "g", "policyDocument": ADMIN},
+        ),
+        "ok_role_inline_scoped": (
+            "aws-native:iam:Role",
+            {
+                "assumeRolePolicyDocument": LAMBDA_TRUST,
+                "policies": [{"policyName": "read", "policyDocument": READ_TABLE}],
+            },
+        ),
+        "ok_managed_policy_scoped": ("aws-native:iam:ManagedPolicy", {"policyDocument": READ_TABLE}),
+    },
+    "iam-no-admin-managed-policies": {
+        "bad7_role_administrator_access": (
+            "aws-native:iam:Role",
+            {
+                "assumeRolePolicyDocument": LAMBDA_TRUST,
+                "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            },
+        ),
+        "bad8_group_s3_full_access": (
+            "aws-native:iam:Group",
+            {"groupName": "g", "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]},
+        ),
+        "ok_role_read_only": (
+            "aws-native:iam:Role",
+            {
+                "assumeRolePolicyDocument": LAMBDA_TRUST,
+                "managedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+            },
+        ),
+    },
+    "iam-action-exists": {
+        "bad9_managed_policy_unknown_action": (
+            "aws-native:iam:ManagedPolicy",
+            {"policyDocument": _doc({"Effect": "Allow", "Action": "dynamodb:GetItems", "Resource": "*"})},
+        ),
+        "ok_managed_policy_real_action": ("aws-native:iam:ManagedPolicy", {"policyDocument": READ_TABLE}),
+    },
+    "iam-federated-trust-conditioned": {
+        "bad10_role_any_github_repository": (
+            "aws-native:iam:Role",
+            {
+                "assumeRolePolicyDocument": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {
+                            "Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+                        },
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
+                    }
+                )
+            },
+        ),
+        "ok_role_trusts_lambda_federated": ("aws-native:iam:Role", {"assumeRolePolicyDocument": LAMBDA_TRUST}),
+    },
+    "s3-no-public-policy": {
+        "bad11_bucket_policy_public": (
+            "aws-native:s3:BucketPolicy",
+            {
+                "bucket": "b",
+                "policyDocument": _doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+            },
+        ),
+        "ok_bucket_policy_account": (
+            "aws-native:s3:BucketPolicy",
+            {
+                "bucket": "b",
+                "policyDocument": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::b/*",
+                    }
+                ),
+            },
+        ),
+    },
+    "resource-policy-not-public": {
+        "bad12_queue_policy_public_send": (
+            "aws-native:sqs:QueueInlinePolicy",
+            {
+                "queue": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                "policyDocument": _doc({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage"}),
+            },
+        ),
+        "bad13_topic_policy_public_publish": (
+            "aws-native:sns:TopicPolicy",
+            {
+                "topics": [f"arn:aws:sns:us-east-1:{ACCOUNT}:t"],
+                "policyDocument": _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish"}),
+            },
+        ),
+        "bad14_secret_policy_public_read": (
+            "aws-native:secretsmanager:ResourcePolicy",
+            {
+                "secretId": "s",
+                "resourcePolicy": _doc(
+                    {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+                ),
+            },
+        ),
+        "bad15_log_group_policy_public_write": (
+            "aws-native:logs:LogGroup",
+            {
+                "retentionInDays": 30,
+                "kmsKeyId": KEY_ARN,
+                "resourcePolicyDocument": json.dumps(
+                    _doc({"Effect": "Allow", "Principal": "*", "Action": "logs:PutLogEvents", "Resource": "*"})
+                ),
+            },
+        ),
+        "ok_queue_policy_from_topic": (
+            "aws-native:sqs:QueueInlinePolicy",
+            {
+                "queue": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                "policyDocument": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:t"}},
+                    }
+                ),
+            },
+        ),
+    },
+    "kms-key-rotation": {
+        "bad16_key_without_rotation": ("aws-native:kms:Key", {"description": "k"}),
+        "ok_key_rotates": ("aws-native:kms:Key", {"enableKeyRotation": True}),
+        "ok_asymmetric_key": ("aws-native:kms:Key", {"keySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"}),
+    },
+    "kms-key-no-wildcard-principal": {
+        "bad17_key_policy_everyone": (
+            "aws-native:kms:Key",
+            {
+                "enableKeyRotation": True,
+                "keyPolicy": _doc({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}),
+            },
+        ),
+        "ok_key_policy_account": (
+            "aws-native:kms:Key",
+            {
+                "enableKeyRotation": True,
+                "keyPolicy": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ),
+            },
+        ),
+    },
+    "lambda-no-public-access": {
+        "bad18_permission_for_everyone": (
+            "aws-native:lambda:Permission",
+            {"action": "lambda:InvokeFunction", "functionName": "f", "principal": "*"},
+        ),
+        "bad19_url_without_auth": ("aws-native:lambda:Url", {"authType": "NONE", "targetFunctionArn": "f"}),
+        "ok_permission_for_api_gateway": (
+            "aws-native:lambda:Permission",
+            {
+                "action": "lambda:InvokeFunction",
+                "functionName": "f",
+                "principal": "apigateway.amazonaws.com",
+                "sourceArn": f"arn:aws:execute-api:us-east-1:{ACCOUNT}:abc123/*",
+            },
+        ),
+        "ok_url_with_iam_auth": ("aws-native:lambda:Url", {"authType": "AWS_IAM", "targetFunctionArn": "f"}),
+    },
+    "dynamodb-table-kms-encryption": {
+        "bad20_table_aws_owned_key": ("aws-native:dynamodb:Table", {"tableName": "t"}),
+        "bad21_table_aws_managed_key": ("aws-native:dynamodb:Table", {"sseSpecification": {"sseEnabled": True}}),
+        "ok_table_customer_key": (
+            "aws-native:dynamodb:Table",
+            {"sseSpecification": {"sseEnabled": True, "sseType": "KMS", "kmsMasterKeyId": KEY_ARN}},
+        ),
+    },
+    "log-group-retention": {
+        "bad22_log_group_kept_forever": ("aws-native:logs:LogGroup", {"kmsKeyId": KEY_ARN}),
+        "ok_log_group_30_days": ("aws-native:logs:LogGroup", {"kmsKeyId": KEY_ARN, "retentionInDays": 30}),
+    },
+    "log-group-kms-encryption": {
+        "bad23_log_group_unencrypted": ("aws-native:logs:LogGroup", {"retentionInDays": 30}),
+        "ok_log_group_customer_key": ("aws-native:logs:LogGroup", {"kmsKeyId": KEY_ARN, "retentionInDays": 30}),
+    },
+    "sqs-queue-kms-encryption": {
+        "bad24_queue_unencrypted": ("aws-native:sqs:Queue", {}),
+        "bad25_queue_sqs_managed_sse": ("aws-native:sqs:Queue", {"sqsManagedSseEnabled": True}),
+        "ok_queue_customer_key": ("aws-native:sqs:Queue", {"kmsMasterKeyId": KEY_ARN}),
+    },
+    "sns-topic-kms-encryption": {
+        "bad26_topic_unencrypted": ("aws-native:sns:Topic", {"topicName": "t"}),
+        "ok_topic_customer_key": ("aws-native:sns:Topic", {"kmsMasterKeyId": KEY_ARN}),
+    },
+    "lambda-environment-kms-encryption": {
+        "bad27_function_environment_without_key": (
+            "aws-native:lambda:Function",
+            {"environment": {"variables": {"TABLE": "t"}}, "role": "r"},
+        ),
+        "ok_function_environment_customer_key": (
+            "aws-native:lambda:Function",
+            {"environment": {"variables": {"TABLE": "t"}}, "kmsKeyArn": KEY_ARN, "role": "r"},
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("policy", sorted(CASES))
+def test_aws_native_resources_are_judged_as_their_pulumi_aws_twin(policy: str) -> None:
+    cases = CASES[policy]
+    nodes = [_node(name, type_, inputs) for name, (type_, inputs) in cases.items()]
+    bad = {name for name in cases if name.startswith("bad")}
+    assert _flagged(policy, nodes) == bad
+
+
+def test_case_numbers_are_unique_and_consecutive() -> None:
+    numbers = sorted(int(n.split("_", 1)[0][3:]) for c in CASES.values() for n in c if n.startswith("bad"))
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+# ------------------------------------------------------------------------ not judged: reported
+
+COVERAGE_CASES: dict[str, ResourceNode] = {
+    "bad1_native_bucket": _node("bad1_native_bucket", "aws-native:s3:Bucket", {}),
+    "bad2_other_cloud": _node(
+        "bad2_other_cloud",
+        "gcp:storage/bucket:Bucket",
+        {"location": "EU"},
+        provider="urn:pulumi:dev::p::pulumi:providers:gcp::default",
+    ),
+    "bad3_native_function_stack_rules": _node("bad3_native_function_stack_rules", "aws-native:lambda:Function", {}),
+    "ok_native_key_twin": _node("ok_native_key_twin", "aws-native:kms:Key", {"enableKeyRotation": True}),
+    "ok_greengrass_own_rules": _node("ok_greengrass_own_rules", "aws-native:greengrassv2:Deployment", {}),
+    "ok_classic": _node("ok_classic", "aws:sqs/queue:Queue", {}, provider="urn:pulumi:dev::p::pulumi:providers:aws::d"),
+    "ok_random": _node(
+        "ok_random",
+        "random:index/randomId:RandomId",
+        {"byteLength": 4},
+        provider="urn:pulumi:dev::p::pulumi:providers:random::default",
+    ),
+    "ok_component": _node("ok_component", "acme:storage:Bucket", {}, provider=""),
+}
+
+
+def test_resources_no_rule_judges_are_reported() -> None:
+    assert _flagged("resource-not-judged", list(COVERAGE_CASES.values())) == {
+        name for name in COVERAGE_CASES if name.startswith("bad")
+    }
+
+
+def test_a_partly_judged_resource_names_the_stack_rules_it_misses() -> None:
+    missed = not_judged("aws-native:lambda:Function", all_policies())
+    assert missed is not None
+    assert {"lambda-active-tracing", "lambda-failure-destination", "lambda-log-group"} <= set(missed)
+    assert not_judged("aws-native:s3:Bucket", all_policies()) == ()
+    assert not_judged("aws-native:kms:Key", all_policies()) is None
+
+
+def test_not_judged_is_mandatory_in_production_and_advisory_elsewhere() -> None:
+    policy = by_name()["resource-not-judged"]
+    assert level_for(policy, "prod") == "mandatory"
+    assert level_for(policy, "dev") == "advisory"
+
+
+# ----------------------------------------------------------------------- unknown values and views
+
+
+def test_an_unknown_input_is_cannot_tell_and_the_known_views_are_still_judged() -> None:
+    user = _node(
+        "user",
+        "aws-native:iam:User",
+        {
+            "userName": "u",
+            "policies": [
+                {"policyName": "later", "policyDocument": UNKNOWN},
+                {"policyName": "all", "policyDocument": ADMIN},
+            ],
+        },
+    )
+    policy = "iam-no-wildcard-action"
+    run = run_policies(
+        ResourceGraph("p", "dev", [user]), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
+    )
+    assert {f.resource for f in run.findings} == {"user"}
+    assert len(run.undetermined) == 1
+
+
+@pytest.mark.parametrize("type_", ["aws-native:iam:Role", "aws-native:iam:User"])
+def test_unknown_inline_policies_are_cannot_tell_not_none(type_: str) -> None:
+    role = _node("principal", type_, {"assumeRolePolicyDocument": LAMBDA_TRUST, "policies": UNKNOWN})
+    policy = "iam-no-wildcard-action"
+    run = run_policies(
+        ResourceGraph("p", "dev", [role]), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
+    )
+    assert run.findings == []
+    assert len(run.undetermined) == 1
+
+
+def test_a_view_keeps_the_unknown_marker_for_the_rule_to_meet() -> None:
+    args = ResourceValidationArgs(
+        "aws-native:sqs:Queue", unknown_checking_proxy({"kmsMasterKeyId": UNKNOWN}), "urn", "q", None, None, {}
+    )  # type: ignore[arg-type]
+    (view,) = native.native_args(args, {"aws:sqs/queue:Queue"})
+    with pytest.raises(UnknownValueError):
+        _ = view.props["kmsMasterKeyId"]
+
+
+# ------------------------------------------------------------------------- names against the SDKs
+
+
+def _native_class(type_token: str) -> type:
+    _, service, name = type_token.split(":")
+    package = f"{service}_" if keyword.iskeyword(service) else service  # `lambda` is `pulumi_aws_native.lambda_`
+    module = importlib.import_module(f"pulumi_aws_native.{package}")
+    cls: type = getattr(module, name)
+    return cls
+
+
+def _native_names(type_token: str) -> set[str]:
+    """camelCase input and output names of an aws-native resource class (its property getters' `_pulumi_name`)."""
+    names = set()
+    for member in vars(_native_class(type_token)).values():
+        name = getattr(getattr(member, "fget", None), "_pulumi_name", None)
+        if isinstance(name, str):
+            names.add(name)
+    return names
+
+
+class _Recording(dict[str, Any]):
+    """Inputs that remember which names the view read."""
+
+    def __init__(self, names: set[str], read: set[str]) -> None:
+        super().__init__({n: f"<{n}>" for n in names})
+        self.read = read
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("type_token", sorted(native.TWINS))
+def test_views_read_real_aws_native_inputs_and_write_real_pulumi_aws_inputs(type_token: str) -> None:
+    names = _native_names(type_token)
+    read: set[str] = set()
+    views = native.views(type_token, _Recording(names, read))
+    assert read, type_token
+    assert read <= names, f"{type_token}: not inputs of pulumi-aws-native: {sorted(read - names)}"
+    assert views, type_token
+    for twin, props in views:
+        assert twin in native.twin_types(type_token), f"{type_token}: undeclared twin {twin}"
+        classic = set(output_names(twin))
+        assert classic, f"{twin}: not a pulumi-aws type"
+        assert set(props) <= classic, f"{twin}: not inputs of pulumi-aws: {sorted(set(props) - classic)}"
+
+
+def test_every_declared_twin_is_a_pulumi_aws_type_some_rule_judges() -> None:
+    named = {t for p in all_policies() for t in p.resource_types}
+    for type_token, twin in native.TWINS.items():
+        assert twin.types, type_token
+        for classic in twin.types:
+            assert output_names(classic), classic
+            assert classic in named, f"{type_token}: no rule judges its twin {classic}"
+
+
+def test_plain_takes_every_proxy_off() -> None:
+    wrapped = unknown_checking_proxy({"a": [{"b": UNKNOWN}], "c": {"d": 1}})
+    unwrapped: Mapping[str, Any] = native.plain(wrapped)
+    assert unwrapped == {"a": [{"b": UNKNOWN}], "c": {"d": 1}}
+    assert type(unwrapped["a"]) is list
+    assert type(unwrapped["c"]) is dict
+
+
+# ---------------------------------------------------------------- the F2 repro, synthesised
+
+
+F2_REPRO = """
+import pulumi_aws_native as native
+admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+native.iam.Role("nrole", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]},
+    policies=[native.iam.RolePolicyArgs(policy_name="all", policy_document=admin)],
+    managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"])
+nb = native.s3.Bucket("nbucket")
+native.s3.BucketPolicy("nbpol", bucket=nb.id, policy_document={"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})
+native.sqs.Queue("nqueue")
+"""
+
+COMPLIANT = """
+import pulumi_aws_native as native
+key = native.kms.Key("key", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]})
+native.sqs.Queue("queue", kms_master_key_id=key.arn)
+native.logs.LogGroup("logs", retention_in_days=30, kms_key_id=key.arn)
+native.iam.Role("role", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+    policies=[native.iam.RolePolicyArgs(policy_name="read", policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem",
+         "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/sessions"}]})])
+"""
+
+#: Policies about the account or stack as a whole, not about the program's own resources.
+_STACK_WIDE = {"cost-budget-present", "cloudtrail-enabled", "config-recorder-enabled"}
+
+
+def _own_findings(graph: ResourceGraph, stack: str) -> set[tuple[str, str, str]]:
+    run = run_policies(graph, program_dir=Path("/nonexistent"), production=stack == "prod")
+    return {(f.resource, f.policy, f.level.value) for f in run.findings if f.policy not in _STACK_WIDE}
+
+
+def test_the_f2_repro_fails_in_dev_and_prod(tmp_path: Path) -> None:
+    graph = synth(tmp_path, F2_REPRO)
+    dev = _own_findings(graph, "dev")
+    assert {
+        ("nrole", "iam-trust-not-public", "mandatory"),
+        ("nrole", "iam-no-wildcard-action", "mandatory"),
+        ("nrole", "iam-no-admin-managed-policies", "mandatory"),
+        ("nbpol", "s3-no-public-policy", "mandatory"),
+        ("nqueue", "sqs-queue-kms-encryption", "mandatory"),
+        ("nbucket", "resource-not-judged", "advisory"),
+    } <= dev
+    assert ("nbucket", "resource-not-judged", "mandatory") in _own_findings(graph, "prod")
+
+
+def test_a_compliant_aws_native_program_passes(tmp_path: Path) -> None:
+    graph = synth(tmp_path, COMPLIANT)
+    assert _own_findings(graph, "prod") == set()
