@@ -302,6 +302,22 @@ def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonito
     asyncio.set_event_loop(None)
 
 
+def _run_error_line(exc: pulumi.RunError, stack_file: str, files: ProgramFiles) -> str:
+    """One line for a program's own clean error; a missing or ill-typed config value names the stack file,
+    the key and the program line that asked for it (the SDK's message spans two lines, pulumi/config.py)."""
+    if isinstance(exc, pulumi.ConfigMissingError):
+        secret = " --secret" if exc.secret else ""
+        return (
+            f"{stack_file}: missing required configuration {exc.key} (read at {files.where(exc)}; "
+            f"set it with `pulumi config set{secret} {exc.key} <value>`)"
+        )
+    if isinstance(exc, pulumi.ConfigTypeError):
+        # Not the value itself: it may be a secret.
+        return f"{stack_file}: {exc.key} is not a valid {exc.expect_type} (read at {files.where(exc)})"
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else f"{files.where(exc)}: {type(exc).__name__}"
+
+
 def _reset_runtime() -> None:
     settings.ROOT.set(None)
     settings.SETTINGS.rpc_manager.clear()
@@ -405,7 +421,7 @@ def synthesize(
         raise
     except pulumi.RunError as exc:
         # RunError is a program's own clean error (Pulumi prints it without a traceback too).
-        raise ConfigError(str(exc)) from None
+        raise ConfigError(_run_error_line(exc, config.path.name, files)) from None
     except SystemExit as exc:
         raise ProgramError(f"{files.where(exc)}: program exited with status {exc.code}") from None
     except Exception as exc:

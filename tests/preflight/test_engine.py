@@ -129,6 +129,29 @@ def test_run_error_is_reported_as_its_message(tmp_path: Path) -> None:
         synthesize(program, "dev")
 
 
+def test_missing_required_config_is_one_line_naming_file_key_and_line(tmp_path: Path) -> None:
+    """`config.require` of a key the stack does not set (pulumi/examples aws-py-redshift-glue-etl, never
+    configured): the SDK's two-line message becomes one line with the stack file and the program line."""
+    program = write_program(
+        tmp_path, "import pulumi\nconfig = pulumi.Config()\n\nsize = config.require_secret('dbPassword')\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == (
+        "Pulumi.dev.yaml: missing required configuration sample:dbPassword (read at __main__.py:4; "
+        "set it with `pulumi config set --secret sample:dbPassword <value>`)"
+    )
+
+
+def test_ill_typed_config_names_the_key_not_the_value(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path, "import pulumi\n\nn = pulumi.Config().require_int('size')\n", config={"sample:size": "big"}
+    )
+    with pytest.raises(ConfigError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == "Pulumi.dev.yaml: sample:size is not a valid int (read at __main__.py:3)"
+
+
 def test_missing_stack_file(tmp_path: Path) -> None:
     program = write_program(tmp_path, "pass\n")
     with pytest.raises(ConfigError, match=r"Pulumi\.prod\.yaml: stack file not found"):
