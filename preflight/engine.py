@@ -318,6 +318,20 @@ def _run_error_line(exc: pulumi.RunError, stack_file: str, files: ProgramFiles) 
     return lines[0] if lines else f"{files.where(exc)}: {type(exc).__name__}"
 
 
+def _exception_line(exc: Exception, files: ProgramFiles) -> str:
+    """`file:line: Type: first line` of what the program raised; a missing Pulumi package says which one.
+
+    Programs for other providers (`pulumi_docker`, `pulumi_awsx`, `pulumi_random`) import packages the gate's
+    environment may not have; the PyPI name follows the module name (`pulumi_aws_native` is `pulumi-aws-native`).
+    """
+    lines = str(exc).strip().splitlines()
+    line = f"{files.where(exc)}: {type(exc).__name__}: {lines[0] if lines else ''}"
+    top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""
+    if top.startswith("pulumi_"):
+        line += f" (the Pulumi package {top.replace('_', '-')} is not installed where preflight runs)"
+    return line
+
+
 def _reset_runtime() -> None:
     settings.ROOT.set(None)
     settings.SETTINGS.rpc_manager.clear()
@@ -425,8 +439,7 @@ def synthesize(
     except SystemExit as exc:
         raise ProgramError(f"{files.where(exc)}: program exited with status {exc.code}") from None
     except Exception as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ProgramError(f"{files.where(exc)}: {type(exc).__name__}: {message}") from None
+        raise ProgramError(_exception_line(exc, files)) from None
     finally:
         OriginTracker.uninstall(settings.SETTINGS.rpc_manager)
         _reset_runtime()

@@ -143,6 +143,26 @@ def test_missing_required_config_is_one_line_naming_file_key_and_line(tmp_path: 
     )
 
 
+def test_program_for_another_provider_names_the_missing_package(tmp_path: Path) -> None:
+    """pulumi/examples aws-py-django-voting-app imports pulumi_docker: one line, the program's line, the
+    PyPI package it needs (and the module's own words, so a typo stays visible)."""
+    program = write_program(tmp_path, "import pulumi\n\nimport pulumi_not_a_provider.sub as docker\n")
+    with pytest.raises(ProgramError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == (
+        "__main__.py:3: ModuleNotFoundError: No module named 'pulumi_not_a_provider' "
+        "(the Pulumi package pulumi-not-a-provider is not installed where preflight runs)"
+    )
+
+
+def test_other_missing_modules_get_no_package_hint(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import requests_not_here\n")
+    with pytest.raises(
+        ProgramError, match=r"^__main__\.py:1: ModuleNotFoundError: No module named 'requests_not_here'$"
+    ):
+        synthesize(program, "dev")
+
+
 def test_ill_typed_config_names_the_key_not_the_value(tmp_path: Path) -> None:
     program = write_program(
         tmp_path, "import pulumi\n\nn = pulumi.Config().require_int('size')\n", config={"sample:size": "big"}
