@@ -41,6 +41,20 @@ from preflight.wire import flatten_references
 DEFAULT_REGION = "us-east-1"
 
 
+class RemoteComponentError(Exception):
+    """The program uses a multi-language component (`awsx.ec2.Vpc`, `eks.Cluster`): its provider plugin builds
+    its resources inside the engine (`remote=True`, pulumi/pulumi sdk/python/lib/pulumi/resource.py), so under
+    mocks it would be one opaque resource and every resource inside it would go unchecked."""
+
+    def __init__(self, type_: str) -> None:
+        package = type_.split(":", 1)[0]
+        super().__init__(
+            f"{type_} is a component its provider plugin (pulumi-{package}) builds at deploy time; "
+            "what it creates cannot be seen offline, so the gate cannot check this program "
+            "(judge a `pulumi preview --json` with --from-preview instead)"
+        )
+
+
 class _FabricatingMocks(pulumi.runtime.Mocks):
     """Outputs derived deterministically from inputs, so two runs give identical graphs."""
 
@@ -136,6 +150,8 @@ class _RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
+        if request.remote:
+            raise RemoteComponentError(request.type)
         # Before anything deserialises the inputs (transforms, the SDK's mock, the record): see preflight/wire.py.
         flatten_references(request.object)
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -324,6 +340,8 @@ def _exception_line(exc: Exception, files: ProgramFiles) -> str:
     Programs for other providers (`pulumi_docker`, `pulumi_awsx`, `pulumi_random`) import packages the gate's
     environment may not have; the PyPI name follows the module name (`pulumi_aws_native` is `pulumi-aws-native`).
     """
+    if isinstance(exc, RemoteComponentError):
+        return f"{files.where(exc)}: {exc}"
     lines = str(exc).strip().splitlines()
     line = f"{files.where(exc)}: {type(exc).__name__}: {lines[0] if lines else ''}"
     top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""

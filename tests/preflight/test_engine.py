@@ -155,6 +155,23 @@ def test_program_for_another_provider_names_the_missing_package(tmp_path: Path) 
     )
 
 
+def test_multi_language_component_fails_with_one_line_not_an_opaque_resource(tmp_path: Path) -> None:
+    """`awsx.ec2.Vpc(...)` (pulumi/templates container-aws-python, pulumi/workshops aws-advanced-networking)
+    is a remote component: its subnets and NAT gateways come from the plugin, so offline the gate would judge
+    an empty shell. It must say so, at the program's innermost line (here its own class), not pass."""
+    main = (
+        "import pulumi\n\n\nclass Vpc(pulumi.ComponentResource):\n"
+        "    def __init__(self, name):\n        super().__init__('awsx:ec2:Vpc', name, {}, None, remote=True)\n\n\n"
+        "Vpc('vpc')\n"
+    )
+    with pytest.raises(ProgramError) as raised:
+        synthesize(write_program(tmp_path, main), "dev")
+    assert str(raised.value).startswith(
+        "__main__.py:6: awsx:ec2:Vpc is a component its provider plugin (pulumi-awsx) builds at deploy time;"
+    )
+    assert "\n" not in str(raised.value)
+
+
 def test_other_missing_modules_get_no_package_hint(tmp_path: Path) -> None:
     program = write_program(tmp_path, "import requests_not_here\n")
     with pytest.raises(
