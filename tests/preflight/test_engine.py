@@ -6,10 +6,13 @@ import json
 import sys
 from pathlib import Path
 
+import pulumi
 import pytest
+from pulumi.output import Unknown
 
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
+from preflight.fabricate import resource_outputs
 from preflight.graph import UNKNOWN
 from tests.preflight.programs import write_program
 
@@ -419,3 +422,23 @@ def test_public_ssm_parameters_get_values_of_their_real_shape(tmp_path: Path) ->
         "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:1"
     ]
     assert fn.inputs["description"].startswith("preflight-")
+
+
+def test_ids_of_other_providers_resources_do_not_depend_on_object_addresses() -> None:
+    """pulumi/examples aws-py-ec2-provisioners: a `command:remote` resource whose inputs hold an unknown
+    (the instance's IP in a preview) and a FileAsset got an id hashed from `<... object at 0x...>`, so two
+    runs gave two graphs. Two live objects (two addresses) of the same value must give the same id."""
+
+    def inputs() -> dict[str, object]:
+        return {"connection": {"host": Unknown()}, "source": pulumi.FileAsset("myapp.conf"), "remotePath": "x"}
+
+    first, second = inputs(), inputs()  # both alive: their objects sit at different addresses
+    assert (
+        resource_outputs("command:remote:CopyToRemote", "config", first, "us-east-1")[0]
+        == (resource_outputs("command:remote:CopyToRemote", "config", second, "us-east-1")[0])
+    )
+    other = {**inputs(), "source": pulumi.FileAsset("other.conf")}
+    assert (
+        resource_outputs("command:remote:CopyToRemote", "config", other, "us-east-1")[0]
+        != (resource_outputs("command:remote:CopyToRemote", "config", first, "us-east-1")[0])
+    )
