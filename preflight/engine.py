@@ -39,6 +39,11 @@ from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
 
 DEFAULT_REGION = "us-east-1"
+#: What `pulumi.get_organization()` returns when `--stack` names none: the organization of a self-managed (DIY)
+#: backend, which is always "organization" (pulumi docs, automation `fullyQualifiedStackName`: DIY backends
+#: take `org/project/stack` where "org must be set to 'organization'"). Under bare mocks it would be None,
+#: and a default like `f"{pulumi.get_organization()}-{pulumi.get_stack()}"` would name resources `none-dev-...`.
+DEFAULT_ORGANIZATION = "organization"
 
 
 class RemoteComponentError(Exception):
@@ -391,8 +396,11 @@ def synthesize(
     *,
     preview: bool = True,
     timeout: float | Literal["configured"] | None = "configured",
+    organization: str | None = None,
 ) -> ResourceGraph:
     """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
+
+    `organization` is what `pulumi.get_organization()` returns (default `DEFAULT_ORGANIZATION`).
 
     Raises ConfigError for bad project or stack files and ProgramError when the program raises or
     runs longer than `timeout` seconds (None: no limit; by default PREFLIGHT_TIMEOUT or
@@ -421,7 +429,14 @@ def synthesize(
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(_FabricatingMocks(region))
-    pulumi.runtime.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        monitor.mocks,
+        project=project.name,
+        stack=stack,
+        preview=preview,
+        monitor=monitor,
+        organization=organization or DEFAULT_ORGANIZATION,
+    )
     settings.SETTINGS.root_directory = str(program)
     files = ProgramFiles(program)
     OriginTracker(files).install(settings.SETTINGS.rpc_manager)

@@ -14,6 +14,7 @@ from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
 from preflight.fabricate import resource_outputs
 from preflight.graph import UNKNOWN
+from preflight.load import load_graph
 from tests.preflight.programs import write_program
 
 FOREIGN = """
@@ -442,3 +443,21 @@ def test_ids_of_other_providers_resources_do_not_depend_on_object_addresses() ->
         resource_outputs("command:remote:CopyToRemote", "config", other, "us-east-1")[0]
         != (resource_outputs("command:remote:CopyToRemote", "config", first, "us-east-1")[0])
     )
+
+
+ORGANIZATION_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+base = f"{pulumi.get_organization()}-{pulumi.get_stack()}".lower()
+aws.sqs.Queue(f"{base}-queue")
+"""
+
+
+def test_organization_is_the_diy_backends_unless_the_stack_names_one(tmp_path: Path) -> None:
+    """pulumi/training aws-python 2_stack-advanced-topics names resources after `pulumi.get_organization()`;
+    under bare mocks it is None (`none-dev-rds`). Offline it is what a self-managed backend gives, or the
+    organization of a fully qualified `--stack`."""
+    program = write_program(tmp_path, ORGANIZATION_PROGRAM)
+    assert [n.name for n in synthesize(program, "dev").custom_resources] == ["organization-dev-queue"]
+    assert [n.name for n in load_graph(program, "acme/sample/dev").custom_resources] == ["acme-dev-queue"]
