@@ -39,6 +39,25 @@ from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
 
 DEFAULT_REGION = "us-east-1"
+#: What `pulumi.get_organization()` returns when `--stack` names none: the organization of a self-managed (DIY)
+#: backend, which is always "organization" (pulumi docs, automation `fullyQualifiedStackName`: DIY backends
+#: take `org/project/stack` where "org must be set to 'organization'"). Under bare mocks it would be None,
+#: and a default like `f"{pulumi.get_organization()}-{pulumi.get_stack()}"` would name resources `none-dev-...`.
+DEFAULT_ORGANIZATION = "organization"
+
+
+class RemoteComponentError(Exception):
+    """The program uses a multi-language component (`awsx.ec2.Vpc`, `eks.Cluster`): its provider plugin builds
+    its resources inside the engine (`remote=True`, pulumi/pulumi sdk/python/lib/pulumi/resource.py), so under
+    mocks it would be one opaque resource and every resource inside it would go unchecked."""
+
+    def __init__(self, type_: str) -> None:
+        package = type_.split(":", 1)[0]
+        super().__init__(
+            f"{type_} is a component its provider plugin (pulumi-{package}) builds at deploy time; "
+            "what it creates cannot be seen offline, so the gate cannot check this program "
+            "(judge a `pulumi preview --json` with --from-preview instead)"
+        )
 
 
 class _FabricatingMocks(pulumi.runtime.Mocks):
@@ -136,6 +155,8 @@ class _RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
+        if request.remote:
+            raise RemoteComponentError(request.type)
         # Before anything deserialises the inputs (transforms, the SDK's mock, the record): see preflight/wire.py.
         flatten_references(request.object)
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -302,6 +323,38 @@ def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonito
     asyncio.set_event_loop(None)
 
 
+def _run_error_line(exc: pulumi.RunError, stack_file: str, files: ProgramFiles) -> str:
+    """One line for a program's own clean error; a missing or ill-typed config value names the stack file,
+    the key and the program line that asked for it (the SDK's message spans two lines, pulumi/config.py)."""
+    if isinstance(exc, pulumi.ConfigMissingError):
+        secret = " --secret" if exc.secret else ""
+        return (
+            f"{stack_file}: missing required configuration {exc.key} (read at {files.where(exc)}; "
+            f"set it with `pulumi config set{secret} {exc.key} <value>`)"
+        )
+    if isinstance(exc, pulumi.ConfigTypeError):
+        # Not the value itself: it may be a secret.
+        return f"{stack_file}: {exc.key} is not a valid {exc.expect_type} (read at {files.where(exc)})"
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else f"{files.where(exc)}: {type(exc).__name__}"
+
+
+def _exception_line(exc: Exception, files: ProgramFiles) -> str:
+    """`file:line: Type: first line` of what the program raised; a missing Pulumi package says which one.
+
+    Programs for other providers (`pulumi_docker`, `pulumi_awsx`, `pulumi_random`) import packages the gate's
+    environment may not have; the PyPI name follows the module name (`pulumi_aws_native` is `pulumi-aws-native`).
+    """
+    if isinstance(exc, RemoteComponentError):
+        return f"{files.where(exc)}: {exc}"
+    lines = str(exc).strip().splitlines()
+    line = f"{files.where(exc)}: {type(exc).__name__}: {lines[0] if lines else ''}"
+    top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""
+    if top.startswith("pulumi_"):
+        line += f" (the Pulumi package {top.replace('_', '-')} is not installed where preflight runs)"
+    return line
+
+
 def _reset_runtime() -> None:
     settings.ROOT.set(None)
     settings.SETTINGS.rpc_manager.clear()
@@ -343,8 +396,11 @@ def synthesize(
     *,
     preview: bool = True,
     timeout: float | Literal["configured"] | None = "configured",
+    organization: str | None = None,
 ) -> ResourceGraph:
     """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
+
+    `organization` is what `pulumi.get_organization()` returns (default `DEFAULT_ORGANIZATION`).
 
     Raises ConfigError for bad project or stack files and ProgramError when the program raises or
     runs longer than `timeout` seconds (None: no limit; by default PREFLIGHT_TIMEOUT or
@@ -373,7 +429,14 @@ def synthesize(
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(_FabricatingMocks(region))
-    pulumi.runtime.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        monitor.mocks,
+        project=project.name,
+        stack=stack,
+        preview=preview,
+        monitor=monitor,
+        organization=organization or DEFAULT_ORGANIZATION,
+    )
     settings.SETTINGS.root_directory = str(program)
     files = ProgramFiles(program)
     OriginTracker(files).install(settings.SETTINGS.rpc_manager)
@@ -405,12 +468,11 @@ def synthesize(
         raise
     except pulumi.RunError as exc:
         # RunError is a program's own clean error (Pulumi prints it without a traceback too).
-        raise ConfigError(str(exc)) from None
+        raise ConfigError(_run_error_line(exc, config.path.name, files)) from None
     except SystemExit as exc:
         raise ProgramError(f"{files.where(exc)}: program exited with status {exc.code}") from None
     except Exception as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ProgramError(f"{files.where(exc)}: {type(exc).__name__}: {message}") from None
+        raise ProgramError(_exception_line(exc, files)) from None
     finally:
         OriginTracker.uninstall(settings.SETTINGS.rpc_manager)
         _reset_runtime()

@@ -34,6 +34,21 @@ _NAME_INPUT: Mapping[str, str] = {
 _ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId", "ownerId", "hostedZoneId"})
 
 
+def stable_json(value: Any) -> str:
+    """`value` as JSON text that is the same on every run: what JSON cannot hold (an unknown, an asset) is
+    written as what it is, never as `str()`, whose `<... object at 0x7f...>` changes from run to run
+    (pulumi/examples aws-py-ec2-provisioners: a `command:remote` resource with an unknown host)."""
+
+    def what(item: Any) -> Any:
+        for attr in ("path", "text", "uri"):
+            found = getattr(item, attr, None)
+            if isinstance(found, str):
+                return {type(item).__name__: found}
+        return type(item).__name__
+
+    return json.dumps(value, sort_keys=True, default=what)
+
+
 def short_hash(*parts: str, length: int = 7) -> str:
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     return digest[:length]
@@ -136,7 +151,7 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
     state: dict[str, Any] = dict(inputs)
     if not type_token.startswith("aws:"):
-        resource_id = f"{name}-{short_hash(type_token, name, json.dumps(inputs, sort_keys=True, default=str))}"
+        resource_id = f"{name}-{short_hash(type_token, name, stable_json(inputs))}"
         return resource_id, state
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)

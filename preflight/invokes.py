@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from policies.sdk import resource_class
-from preflight.fabricate import MOCK_ACCOUNT_ID, arn_for, short_hash
+from preflight.fabricate import MOCK_ACCOUNT_ID, arn_for, short_hash, stable_json
 
 #: Nested result objects deeper than this are left empty; results stay small.
 MAX_DEPTH = 3
@@ -71,7 +71,7 @@ class _Context:
         parts = token.split(":")
         kind = parts[2].removeprefix("get") if len(parts) == 3 else "Resource"
         module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
-        self.ident = short_hash(token, json.dumps(args, sort_keys=True, default=str), length=10)
+        self.ident = short_hash(token, stable_json(args), length=10)
         self.kind = kind[:1].lower() + kind[1:]
         self.arn = arn_for(f"aws:{module}/{self.kind}:{kind}", self.ident, self.ident, region)
 
@@ -201,7 +201,7 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
         names = [f"{region}{z}" for z in "abc"]
         return {"names": names, "zoneIds": names, "id": region}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        return {"json": policy_document_json(args), "id": short_hash(json.dumps(args, sort_keys=True, default=str))}
+        return {"json": policy_document_json(args), "id": short_hash(stable_json(args))}
     return {}
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from preflight.errors import ConfigError, PreflightError
 from preflight.graph import ResourceGraph
-from preflight.stackconfig import split_stack
+from preflight.stackconfig import split_stack, stack_organization
 
 
 def load_graph(
@@ -35,7 +35,7 @@ def load_graph(
         return sources.graph_from_export(str(from_export), name, project)
     from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
 
-    graph = synthesize(program_dir, name, timeout=timeout)
+    graph = synthesize(program_dir, name, timeout=timeout, organization=stack_organization(stack))
     if project and project != graph.project:
         raise ConfigError(
             f"--stack {stack!r}: the program in {program_dir} is project {graph.project!r}, not {project!r}"

@@ -160,3 +160,9 @@ def split_stack(value: str) -> tuple[str, str | None]:
     if len(parts) > 3 or not all(parts):
         raise ConfigError(f"--stack {value!r}: expected STACK, PROJECT/STACK or ORG/PROJECT/STACK")
     return parts[-1], (parts[-2] if len(parts) >= 2 else None)
+
+
+def stack_organization(value: str) -> str | None:
+    """The organization of a fully qualified `--stack` (`acme/shop/prod` -> `acme`), else None."""
+    parts = value.split("/")
+    return parts[0] if len(parts) == 3 and all(parts) else None

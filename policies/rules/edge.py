@@ -184,6 +184,13 @@ def _check_origins(args: StackValidationArgs, report_violation: ReportViolation)
 
     def check(distribution: PolicyResource) -> None:
         for origin in as_list(get(distribution.props, "origins")):
+            if get(origin, "customOriginConfig") is not None:
+                # A custom origin, such as a bucket's website endpoint, can take neither OAC nor OAI ("If your origin
+                # is an Amazon S3 bucket configured as a website endpoint, you must set it up with CloudFront as a
+                # custom origin. That means you can't use OAC (or OAI)", docs.aws.amazon.com/AmazonCloudFront/latest/
+                # DeveloperGuide/private-content-restricting-access-to-s3.html); its bucket's public access is
+                # judged by s3-public-access-blocked.
+                continue
             bucket = _s3_bucket_of(args, distribution, origin)
             domain = "" if bucket is not None else text(get(origin, "domainName"))
             if bucket is None and not _S3_DOMAIN.search(domain):

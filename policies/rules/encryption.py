@@ -87,14 +87,14 @@ SQS = _kms_policy(
     "the SQS queue",
     "aws:sqs/queue:Queue",
     lambda p: get(p, "kmsMasterKeyId"),
-    "set kmsMasterKeyId to the platform key (not alias/aws/sqs; SQS-managed SSE is not a CMK).",
+    "set kmsMasterKeyId to a customer-managed key (not alias/aws/sqs; SQS-managed SSE is not a CMK).",
 )
 SNS = _kms_policy(
     "sns-topic-kms-encryption",
     "the SNS topic",
     "aws:sns/topic:Topic",
     lambda p: get(p, "kmsMasterKeyId"),
-    "set kmsMasterKeyId to the platform key (not alias/aws/sns).",
+    "set kmsMasterKeyId to a customer-managed key (not alias/aws/sns).",
 )
 LOG_GROUP = _kms_policy(
     "log-group-kms-encryption",

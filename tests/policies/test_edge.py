@@ -72,6 +72,10 @@ dist("bad_default_cert", certificate={"cloudfront_default_certificate": True})
 dist("bad_old_tls", certificate=viewer(minimum_protocol_version="TLSv1.2_2019"))
 dist("bad_oai", origins=[{"origin_id": "o", "domain_name": "other.s3.us-east-1.amazonaws.com", "s3_origin_config": {"origin_access_identity": "origin-access-identity/cloudfront/E2QWRUHAPOMQZL"}}])
 dist("bad_no_oac", origins=[{"origin_id": "o", "domain_name": "other.s3.us-east-1.amazonaws.com"}])
+# pulumi/examples aws-py-static-website: the bucket's *website* endpoint as a custom origin, which cannot take OAC.
+site_bucket = aws.s3.Bucket("site_bucket")
+site = aws.s3.BucketWebsiteConfiguration("site", bucket=site_bucket.bucket, index_document={"suffix": "index.html"})
+dist("website_cdn", origins=[{"origin_id": site_bucket.arn, "domain_name": site.website_endpoint, "custom_origin_config": {"http_port": 80, "https_port": 443, "origin_protocol_policy": "http-only", "origin_ssl_protocols": ["TLSv1.2"]}}])
 unscoped = dist("bad_unscoped", origins=[{"origin_id": "o", "domain_name": open_bucket.bucket_regional_domain_name, "origin_access_control_id": oac.id}])
 aws.s3.BucketPolicy("open_policy", bucket=open_bucket.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::open/*", "Condition": {"StringLike": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*"}}}]}))
 dist("bad_no_logs", logging=None)
@@ -89,7 +93,7 @@ dist(
 )
 """
 
-GOOD = {"good_cdn", "edge_cases"}
+GOOD = {"good_cdn", "edge_cases", "website_cdn"}
 #: (policy, bad resources, good resources, policy settings)
 CASES = [
     ("cloudfront-https-only", {"bad_http"}, GOOD, None),

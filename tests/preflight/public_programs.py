@@ -1,27 +1,37 @@
 """Public Pulumi Python programs nobody here wrote, reproduced: same resource graph, same idioms.
 
 Nothing fetched is committed. Each entry below is our own rewrite of one program from
-github.com/pulumi/examples at commit 40c09b266d44e9975e15289c42cc0c2ad8d14995 (the path is given per
-entry): the same resources with the same links, written in the same style (Args classes or dicts,
+github.com/pulumi/examples at commit 40c09b266d44e9975e15289c42cc0c2ad8d14995 (or, where the entry
+names another `repo`, pulumi/templates or pulumi/training at the commit given below; the path is given
+per entry): the same resources with the same links, written in the same style (Args classes or dicts,
 `get_*` data sources at program time, `apply`, `Output.json_dumps`, several modules, `depends_on`,
-explicit providers, StackReference, components). `types` is what the original itself synthesises to
-(run offline with `preflight plan`, every type and how many), so a reproduction that drifts from
-its original fails its test.
+explicit providers, StackReference, components). The second round adds: another provider's resources
+as inputs (pulumi_random), one resource per file of a folder, a `get_policy_document(...).json` trust
+policy, resources only when configured, whole resources as stack outputs, rules as their own resources
+(`SecurityGroupRule`), settings in a module of their own with `pulumi.get_organization()`, and three
+components in three modules. `types` is what the original itself synthesises to (run offline with
+`preflight plan`, every type and how many), so a reproduction that drifts from its original fails its test.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Where `source` paths point unless an entry names another repository (`repo`).
+EXAMPLES = "pulumi/examples@40c09b266d44e9975e15289c42cc0c2ad8d14995"
+TEMPLATES = "pulumi/templates@65db26bfbdb2fef067d2a10dcadef7b553b36d60"
+TRAINING = "pulumi/training@d091274ebcd31b74f6719625b31ac2da54be147b"
+
 
 @dataclass(frozen=True)
 class PublicProgram:
-    source: str  # path in pulumi/examples@40c09b2
+    source: str  # path in `repo`
     main: str
     types: dict[str, int]
     config: dict[str, object] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     name: str = "public"
+    repo: str = EXAMPLES
 
 
 ASSUME_ROLE_POLICY = """
@@ -691,5 +701,501 @@ pulumi.export("url", lb.dns_name)
         "aws:lb/listener:Listener": 1,
         "aws:lb/loadBalancer:LoadBalancer": 1,
         "aws:lb/targetGroup:TargetGroup": 1,
+    },
+)
+
+# Second round (issue 11 §1-§3, run on the originals as a user would): idioms the first round lacks.
+PROGRAMS.update(
+    {
+        # A resource of another provider (pulumi_random) as an input; GraphQL API; indexing an output map.
+        "appsync": PublicProgram(
+            source="aws-py-appsync/__main__.py",
+            main="""
+import json
+import pulumi_random as random
+from pulumi import Output, export
+from pulumi_aws import appsync, dynamodb, iam
+
+table = dynamodb.Table("tenants", hash_key="id", attributes=[dynamodb.TableAttributeArgs(name="id", type="S")],
+                       read_capacity=1, write_capacity=1)
+role = iam.Role("iam-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": "sts:AssumeRole", "Principal": {"Service": "appsync.amazonaws.com"}, "Effect": "Allow"}]}))
+policy = iam.Policy("iam-policy", policy=Output.json_dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": ["dynamodb:PutItem", "dynamodb:GetItem"], "Effect": "Allow", "Resource": [table.arn]}]}))
+iam.RolePolicyAttachment("iam-policy-attachment", role=role.name, policy_arn=policy.arn)
+schema = ("type Query { getTenantById(id: ID!): Tenant }\\ntype Tenant { id: ID! name: String }\\n"
+          "schema { query: Query }")
+api = appsync.GraphQLApi("key", authentication_type="API_KEY", schema=schema)
+api_key = appsync.ApiKey("key", api_id=api.id)
+suffix = random.RandomString("random-datasource-name", length=15, special=False, number=False)
+source = appsync.DataSource("tenants-ds", name=suffix.result, api_id=api.id, type="AMAZON_DYNAMODB",
+    dynamodb_config=appsync.DataSourceDynamodbConfigArgs(table_name=table.name), service_role_arn=role.arn)
+for name, kind, field in (("get-resolver", "Query", "getTenantById"), ("add-resolver", "Mutation", "addTenant")):
+    appsync.Resolver(name, api_id=api.id, data_source=source.name, type=kind, field=field,
+                     request_template='{"version": "2017-02-28", "operation": "GetItem"}',
+                     response_template="$util.toJson($ctx.result)")
+export("endpoint", api.uris["GRAPHQL"])
+export("key", api_key.key)
+""",
+            types={
+                "aws:appsync/apiKey:ApiKey": 1,
+                "aws:appsync/dataSource:DataSource": 1,
+                "aws:appsync/graphQLApi:GraphQLApi": 1,
+                "aws:appsync/resolver:Resolver": 2,
+                "aws:dynamodb/table:Table": 1,
+                "aws:iam/policy:Policy": 1,
+                "aws:iam/role:Role": 1,
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+                "random:index/randomString:RandomString": 1,
+            },
+        ),
+        # One resource per file of a folder (os.listdir at program time); Output.format inside json_dumps.
+        "s3-folder": PublicProgram(
+            source="aws-py-s3-folder/__main__.py",
+            files={"www/index.html": "<html>hello</html>\\n", "www/favicon.png": "png\\n", "www/python.png": "png\\n"},
+            main="""
+import mimetypes
+import os
+from pulumi import FileAsset, Output, ResourceOptions, export
+from pulumi_aws import s3
+
+bucket = s3.Bucket("s3-website-bucket")
+site = s3.BucketWebsiteConfiguration("s3-website", bucket=bucket.bucket, index_document={"suffix": "index.html"})
+block = s3.BucketPublicAccessBlock("public-access-block", bucket=bucket.id, block_public_acls=False)
+for file in sorted(os.listdir("www")):
+    path = os.path.join("www", file)
+    s3.BucketObject(file, bucket=bucket.id, source=FileAsset(path), content_type=mimetypes.guess_type(path)[0])
+
+def public_read(name):
+    return Output.json_dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": ["s3:GetObject"], "Resource": [Output.format("arn:aws:s3:::{0}/*", name)]}]})
+
+s3.BucketPolicy("bucket-policy", bucket=bucket.id, policy=public_read(bucket.id),
+                opts=ResourceOptions(depends_on=[block]))
+export("website_url", site.website_endpoint)
+""",
+            types={
+                "aws:s3/bucket:Bucket": 1,
+                "aws:s3/bucketObject:BucketObject": 3,
+                "aws:s3/bucketPolicy:BucketPolicy": 1,
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+                "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": 1,
+            },
+        ),
+        # A policy document from the `get_policy_document` data source (`.json`); `config.get_float`; a
+        # resource only when configured; provisioned concurrency on the published version; a Swagger body.
+        "serverless-raw": PublicProgram(
+            source="aws-py-serverless-raw/__main__.py",
+            name="serverless-raw",
+            config={"serverless-raw:provisionedConcurrency": 1},
+            main="""
+import pulumi
+import pulumi_aws as aws
+
+region = aws.config.region
+table = aws.dynamodb.Table("counterTable", attributes=[aws.dynamodb.TableAttributeArgs(name="Id", type="S")],
+                           hash_key="Id", read_capacity=1, write_capacity=1)
+trust = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(actions=["sts:AssumeRole"],
+    principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(identifiers=["lambda.amazonaws.com"],
+                                                                type="Service")])])
+role = aws.iam.Role("mylambda-role", assume_role_policy=trust.json)
+policy = aws.iam.RolePolicy("mylambda-policy", role=role.id, policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Action": ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"], "Resource": table.arn,
+         "Effect": "Allow"},
+        {"Action": ["logs:*", "cloudwatch:*"], "Resource": "*", "Effect": "Allow"}]}))
+concurrency = pulumi.Config().get_float("provisionedConcurrency")
+fn = aws.lambda_.Function("mylambda", opts=pulumi.ResourceOptions(depends_on=[policy]), runtime="dotnet8",
+    code=pulumi.AssetArchive({".": pulumi.FileArchive("./app/bin/Release/net8.0/publish")}), timeout=300,
+    handler="app::app.Functions::GetAsync", role=role.arn, publish=bool(concurrency),
+    environment=aws.lambda_.FunctionEnvironmentArgs(variables={"COUNTER_TABLE": table.name}))
+if concurrency:
+    aws.lambda_.ProvisionedConcurrencyConfig("concurrency", function_name=fn.name, qualifier=fn.version,
+                                             provisioned_concurrent_executions=concurrency)
+
+def route(arn):
+    return {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+        "uri": pulumi.Output.format("arn:aws:apigateway:{0}:lambda:path/2015-03-31/functions/{1}/invocations",
+                                    region, arn),
+        "passthroughBehavior": "when_no_match", "httpMethod": "POST", "type": "aws_proxy"}}}
+
+api = aws.apigateway.RestApi("api", body=pulumi.Output.json_dumps({"swagger": "2.0",
+    "info": {"title": "api", "version": "1.0"}, "paths": {"/{proxy+}": fn.arn.apply(route)}}))
+deployment = aws.apigateway.Deployment("api-deployment", rest_api=api.id)
+stage = aws.apigateway.Stage("api-stage", rest_api=api.id, deployment=deployment.id, stage_name="api")
+aws.lambda_.Permission("api-lambda-permission", action="lambda:invokeFunction", function=fn.name,
+    principal="apigateway.amazonaws.com", source_arn=stage.execution_arn.apply(lambda arn: arn + "*/*"))
+pulumi.export("endpoint", stage.invoke_url.apply(lambda url: url + "api"))
+""",
+            types={
+                "aws:apigateway/deployment:Deployment": 1,
+                "aws:apigateway/restApi:RestApi": 1,
+                "aws:apigateway/stage:Stage": 1,
+                "aws:dynamodb/table:Table": 1,
+                "aws:iam/role:Role": 1,
+                "aws:iam/rolePolicy:RolePolicy": 1,
+                "aws:lambda/function:Function": 1,
+                "aws:lambda/permission:Permission": 1,
+                "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": 1,
+            },
+        ),
+    }
+)
+
+PROGRAMS.update(
+    {
+        # Many services in one flat module, imported as submodules (`from pulumi_aws import ecr, ...`), the old
+        # `cloudwatch.EventRule` names, an Elastic IP, a Kinesis stream, a public ECR repository policy.
+        "resources": PublicProgram(
+            source="aws-py-resources/__main__.py",
+            main="""
+import json
+from pulumi_aws import cloudwatch, dynamodb, ec2, ecr, ecs, iam, kinesis, sns, sqs
+
+logins = sns.Topic("myloginstopic")
+rule = cloudwatch.EventRule("myeventrule", event_pattern=json.dumps({"detail-type": ["AWS Console Sign In"]}))
+cloudwatch.EventTarget("myeventtarget", rule=rule.name, target_id="SendToSNS", arn=logins.arn)
+logs = cloudwatch.LogGroup("myloggroup")
+cloudwatch.LogMetricFilter("mylogmetricfilter", pattern="", log_group_name=logs.name,
+    metric_transformation=cloudwatch.LogMetricFilterMetricTransformationArgs(name="EventCount",
+                                                                             namespace="YourNamespace", value="1"))
+cloudwatch.LogStream("mylogstream", log_group_name=logs.name)
+cloudwatch.MetricAlarm("mymetricalarm", comparison_operator="GreaterThanOrEqualToThreshold", evaluation_periods=2,
+    metric_name="CPUUtilization", namespace="AWS/EC2", period=120, statistic="Average", threshold=80)
+dynamodb.Table("mytable", attributes=[dynamodb.TableAttributeArgs(name="Id", type="S")], hash_key="Id",
+               read_capacity=1, write_capacity=1)
+ec2.Eip("myeip")
+ec2.SecurityGroup("mysecuritygroup",
+    ingress=[ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+vpc = ec2.Vpc("myvpc", cidr_block="10.0.0.0/16")
+igw = ec2.InternetGateway("myinternetgateway", vpc_id=vpc.id)
+ec2.RouteTable("myroutetable", routes=[ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
+               vpc_id=vpc.id)
+repository = ecr.Repository("myrepository")
+ecr.RepositoryPolicy("myrepositorypolicy", repository=repository.id, policy=json.dumps({"Version": "2012-10-17",
+    "Statement": [{"Sid": "new policy", "Effect": "Allow", "Principal": "*",
+                   "Action": ["ecr:GetDownloadUrlForLayer", "ecr:PutImage", "ecr:DeleteRepository"]}]}))
+ecr.LifecyclePolicy("mylifecyclepolicy", repository=repository.id, policy=json.dumps({"rules": [{
+    "rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                     "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}))
+ecs.Cluster("mycluster")
+role = iam.Role("myrole", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}))
+describe = json.dumps({"Version": "2012-10-17",
+                       "Statement": [{"Action": ["ec2:Describe*"], "Effect": "Allow", "Resource": "*"}]})
+iam.RolePolicy("myrolepolicy", role=role.id, policy=describe)
+policy = iam.Policy("mypolicy", policy=describe)
+iam.RolePolicyAttachment("myrolepolicyattachment", role=role.id, policy_arn=policy.arn)
+iam.User("myuser")
+iam.Group("mygroup")
+kinesis.Stream("mystream", shard_count=1)
+queue = sqs.Queue("myqueue")
+topic = sns.Topic("mytopic")
+sns.TopicSubscription("mytopicsubscription", topic=topic.arn, protocol="sqs", endpoint=queue.arn)
+""",
+            types={
+                "aws:cloudwatch/eventRule:EventRule": 1,
+                "aws:cloudwatch/eventTarget:EventTarget": 1,
+                "aws:cloudwatch/logGroup:LogGroup": 1,
+                "aws:cloudwatch/logMetricFilter:LogMetricFilter": 1,
+                "aws:cloudwatch/logStream:LogStream": 1,
+                "aws:cloudwatch/metricAlarm:MetricAlarm": 1,
+                "aws:dynamodb/table:Table": 1,
+                "aws:ec2/eip:Eip": 1,
+                "aws:ec2/internetGateway:InternetGateway": 1,
+                "aws:ec2/routeTable:RouteTable": 1,
+                "aws:ec2/securityGroup:SecurityGroup": 1,
+                "aws:ec2/vpc:Vpc": 1,
+                "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+                "aws:ecr/repository:Repository": 1,
+                "aws:ecr/repositoryPolicy:RepositoryPolicy": 1,
+                "aws:ecs/cluster:Cluster": 1,
+                "aws:iam/group:Group": 1,
+                "aws:iam/policy:Policy": 1,
+                "aws:iam/role:Role": 1,
+                "aws:iam/rolePolicy:RolePolicy": 1,
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+                "aws:iam/user:User": 1,
+                "aws:kinesis/stream:Stream": 1,
+                "aws:sns/topic:Topic": 2,
+                "aws:sns/topicSubscription:TopicSubscription": 1,
+                "aws:sqs/queue:Queue": 1,
+            },
+        ),
+        # `pulumi new vm-aws-python`: config with fallbacks (`config.get(...)`, then `if ... is None`), a
+        # `get_ami(...).id` read at program time, a VPC built by hand, routes as a list of dicts.
+        "vm-template": PublicProgram(
+            repo=TEMPLATES,
+            source="vm-aws-python/__main__.py",
+            name="vm-aws-python",
+            config={"vm-aws-python:instanceType": "t3.micro", "vm-aws-python:vpcNetworkCidr": "10.0.0.0/16"},
+            main="""
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+instance_type = config.get("instanceType")
+if instance_type is None:
+    instance_type = "t3.micro"
+cidr = config.get("vpcNetworkCidr") or "10.0.0.0/16"
+ami = aws.ec2.get_ami(filters=[{"name": "name", "values": ["al2023-ami-2023.*-x86_64"]}], owners=["amazon"],
+                      most_recent=True).id
+vpc = aws.ec2.Vpc("vpc", cidr_block=cidr, enable_dns_hostnames=True, enable_dns_support=True)
+gateway = aws.ec2.InternetGateway("gateway", vpc_id=vpc.id)
+subnet = aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24", map_public_ip_on_launch=True)
+routes = aws.ec2.RouteTable("routeTable", vpc_id=vpc.id, routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}])
+aws.ec2.RouteTableAssociation("routeTableAssociation", subnet_id=subnet.id, route_table_id=routes.id)
+group = aws.ec2.SecurityGroup("secGroup", description="Enable HTTP access", vpc_id=vpc.id,
+    ingress=[{"from_port": 80, "to_port": 80, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}],
+    egress=[{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}])
+server = aws.ec2.Instance("server", instance_type=instance_type, subnet_id=subnet.id,
+    vpc_security_group_ids=[group.id], user_data="#!/bin/bash\\nnohup python3 -m http.server 80 &", ami=ami,
+    tags={"Name": "webserver"})
+pulumi.export("url", server.public_dns.apply(lambda dns: f"http://{dns}"))
+""",
+            types={
+                "aws:ec2/instance:Instance": 1,
+                "aws:ec2/internetGateway:InternetGateway": 1,
+                "aws:ec2/routeTable:RouteTable": 1,
+                "aws:ec2/routeTableAssociation:RouteTableAssociation": 1,
+                "aws:ec2/securityGroup:SecurityGroup": 1,
+                "aws:ec2/subnet:Subnet": 1,
+                "aws:ec2/vpc:Vpc": 1,
+            },
+        ),
+        # Whole resources exported as stack outputs (`pulumi.export("server", server)`), as pulumi/examples'
+        # unit-testing example does.
+        "export-resources": PublicProgram(
+            source="testing-unit-py/__main__.py",
+            main="""
+import pulumi
+from pulumi_aws import ec2
+
+group = ec2.SecurityGroup("web-secgrp",
+    ingress=[{"protocol": "tcp", "from_port": 80, "to_port": 80, "cidr_blocks": ["0.0.0.0/0"]}])
+ami_id = ec2.get_ami(most_recent=True, owners=["099720109477"], filters=[ec2.GetAmiFilterArgs(
+    name="name", values=["ubuntu/images/hvm-ssd/ubuntu-bionic-18.04-amd64-server-*"])]).id
+server = ec2.Instance("web-server-www", instance_type="t2.micro", vpc_security_group_ids=[group.id],
+                      tags={"Name": "webserver"}, ami=ami_id)
+pulumi.export("group", group)
+pulumi.export("server", server)
+pulumi.export("publicIp", server.public_ip)
+""",
+            types={"aws:ec2/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1},
+        ),
+        # A rule as its own resource (`SecurityGroupRule`) rather than inline `ingress`.
+        "security-group-rule": PublicProgram(
+            repo=TRAINING,
+            source="aws-python/4_resource-options/solutions/exercise-4.__main__.py",
+            main="""
+import pulumi_aws as aws
+
+group = aws.ec2.SecurityGroup("web-sg", description="Enable HTTP access", tags={"Name": "web-sg"})
+aws.ec2.SecurityGroupRule("http_access", security_group_id=group.id, description="Enable HTTP access",
+                          type="ingress", protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])
+""",
+            types={"aws:ec2/securityGroup:SecurityGroup": 1, "aws:ec2/securityGroupRule:SecurityGroupRule": 1},
+        ),
+        # Settings in a module of their own (`import config`), `pulumi.get_organization()` in a default,
+        # `Output.secret`, `Output.concat`/`format`/`apply` and an f-string over an Output (a classic mistake).
+        "config-module": PublicProgram(
+            repo=TRAINING,
+            source="aws-python/2_stack-advanced-topics/solutions/exercise-4/{__main__,config}.py",
+            name="stack-advanced-topics",
+            config={"stack-advanced-topics:db_password": {"secure": "v1:AAAA"}},
+            files={
+                "config.py": """
+                import pulumi
+
+                config = pulumi.Config()
+                base_name = config.get("base_name") or f"{pulumi.get_organization()}-{pulumi.get_stack()}".lower()
+                db_username = config.get("db_username") or "dbadmin"
+                db_password = config.require_secret("db_password")
+                """
+            },
+            main="""
+import pulumi
+from pulumi_aws import rds
+
+import config
+
+db = rds.Instance(f"{config.base_name}-rds", instance_class="db.t3.micro", allocated_storage=20, engine="mariadb",
+                  engine_version="10.6", password=config.db_password, username=config.db_username,
+                  skip_final_snapshot=True)
+pulumi.export("db_password", config.db_password)
+pulumi.export("db_admin", pulumi.Output.secret(config.db_username))
+pulumi.export("db_endpoint_wrong", f"DB connection endpoint-> ${db.endpoint}")
+pulumi.export("db_endpoint_using_concat", pulumi.Output.concat("DB connection endpoint-> ", db.endpoint))
+pulumi.export("db_endpoint_using_format", pulumi.Output.format("DB connection endpoint-> {0}", db.endpoint))
+pulumi.export("db_endpoint_using_apply", db.endpoint.apply(lambda e: f"DB connection endpoint-> {e}"))
+""",
+            types={"aws:rds/instance:Instance": 1},
+        ),
+    }
+)
+
+# Three components in three modules (`import network, backend, frontend` from the program's directory), Args
+# classes, `get_availability_zones()` names picking subnets, and a random password (pulumi_random) when the
+# stack sets none, flowing into the database and the task's environment.
+PROGRAMS["wordpress-fargate-rds"] = PublicProgram(
+    source="aws-py-wordpress-fargate-rds/{__main__,network,backend,frontend}.py",
+    name="wordpress-ecs-rds",
+    config={"wordpress-ecs-rds:service_name": "my-wp-demo"},
+    files={
+        "network.py": """
+        from pulumi import ComponentResource, ResourceOptions
+        from pulumi_aws import ec2, get_availability_zones
+
+
+        class VpcArgs:
+            def __init__(self, cidr_block="10.100.0.0/16"):
+                self.cidr_block = cidr_block
+
+
+        class Vpc(ComponentResource):
+            def __init__(self, name, args, opts=None):
+                super().__init__("custom:resource:VPC", name, {}, opts)
+                child = ResourceOptions(parent=self)
+                self.vpc = ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr_block, enable_dns_hostnames=True,
+                                   tags={"Name": f"{name}-vpc"}, opts=child)
+                igw = ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, opts=child)
+                table = ec2.RouteTable(f"{name}-rt", vpc_id=self.vpc.id,
+                    routes=[ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)], opts=child)
+                zones = get_availability_zones()
+                self.subnets = []
+                for zone in [zones.names[0], zones.names[1]]:
+                    subnet = ec2.Subnet(f"{name}-subnet-{zone}", vpc_id=self.vpc.id, map_public_ip_on_launch=True,
+                        cidr_block=f"10.100.{len(self.subnets)}.0/24", availability_zone=zone, opts=child)
+                    ec2.RouteTableAssociation(f"vpc-route-table-assoc-{zone}", route_table_id=table.id,
+                                              subnet_id=subnet.id, opts=child)
+                    self.subnets.append(subnet)
+                egress = [ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0,
+                                                      cidr_blocks=["0.0.0.0/0"])]
+                self.rds_security_group = ec2.SecurityGroup(f"{name}-rds-sg", vpc_id=self.vpc.id,
+                    description="Allow client access.", egress=egress, opts=child,
+                    ingress=[ec2.SecurityGroupIngressArgs(cidr_blocks=["0.0.0.0/0"], from_port=3306, to_port=3306,
+                                                          protocol="tcp", description="Allow rds access.")])
+                self.fe_security_group = ec2.SecurityGroup(f"{name}-fe-sg", vpc_id=self.vpc.id,
+                    description="Allow all HTTP(s) traffic.", egress=egress, opts=child,
+                    ingress=[ec2.SecurityGroupIngressArgs(cidr_blocks=["0.0.0.0/0"], from_port=port, to_port=port,
+                                                          protocol="tcp") for port in (443, 80)])
+                self.register_outputs({})
+        """,
+        "backend.py": """
+        from pulumi import ComponentResource, ResourceOptions
+        from pulumi_aws import rds
+
+
+        class DbArgs:
+            def __init__(self, db_name=None, db_user=None, db_password=None, subnet_ids=None,
+                         security_group_ids=None):
+                self.db_name, self.db_user, self.db_password = db_name, db_user, db_password
+                self.subnet_ids, self.security_group_ids = subnet_ids, security_group_ids
+
+
+        class Db(ComponentResource):
+            def __init__(self, name, args, opts=None):
+                super().__init__("custom:resource:Backend", name, {}, opts)
+                group = rds.SubnetGroup(f"{name}-sng", subnet_ids=args.subnet_ids, opts=ResourceOptions(parent=self))
+                self.db = rds.Instance(f"{name}-rds", db_name=args.db_name, allocated_storage=20, engine="mysql",
+                    engine_version="5.7", instance_class="db.t3.micro", storage_type="gp2",
+                    db_subnet_group_name=group.id, username=args.db_user, password=args.db_password,
+                    vpc_security_group_ids=args.security_group_ids, skip_final_snapshot=True,
+                    publicly_accessible=False, opts=ResourceOptions(parent=self))
+                self.register_outputs({})
+        """,
+        "frontend.py": """
+        import json
+        import pulumi_aws as aws
+        from pulumi import ComponentResource, Output, ResourceOptions
+
+
+        class WebServiceArgs:
+            def __init__(self, db_host=None, db_name=None, db_user=None, db_password=None, vpc_id=None,
+                         subnet_ids=None, security_group_ids=None):
+                self.db_host, self.db_name, self.db_user, self.db_password = db_host, db_name, db_user, db_password
+                self.vpc_id, self.subnet_ids, self.security_group_ids = vpc_id, subnet_ids, security_group_ids
+
+
+        class WebService(ComponentResource):
+            def __init__(self, name, args, opts=None):
+                super().__init__("custom:resource:Frontend", name, {}, opts)
+                child = ResourceOptions(parent=self)
+                self.cluster = aws.ecs.Cluster(f"{name}-ecs", opts=child)
+                self.alb = aws.lb.LoadBalancer(f"{name}-alb", security_groups=args.security_group_ids,
+                                               subnets=args.subnet_ids, opts=child)
+                group = aws.lb.TargetGroup(f"{name}-app-tg", port=80, protocol="HTTP", target_type="ip",
+                    vpc_id=args.vpc_id, health_check=aws.lb.TargetGroupHealthCheckArgs(matcher="200-399"), opts=child)
+                listener = aws.lb.Listener(f"{name}-listener", load_balancer_arn=self.alb.arn, port=80,
+                    default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=group.arn)],
+                    opts=child)
+                role = aws.iam.Role(f"{name}-task-role", opts=child, assume_role_policy=json.dumps({
+                    "Version": "2008-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Action": "sts:AssumeRole",
+                                                            "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}))
+                aws.iam.RolePolicyAttachment(f"{name}-task-policy", role=role.name, opts=child,
+                    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+                container = f"{name}-app-container"
+                task = aws.ecs.TaskDefinition(f"{name}-app-task", family="fargate-task-definition", cpu="256",
+                    memory="512", network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+                    execution_role_arn=role.arn, opts=child, container_definitions=Output.json_dumps([{
+                        "name": container, "image": "wordpress",
+                        "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+                        "environment": [{"name": "WORDPRESS_DB_HOST", "value": Output.format("{0}:3306", args.db_host)},
+                                        {"name": "WORDPRESS_DB_NAME", "value": args.db_name},
+                                        {"name": "WORDPRESS_DB_USER", "value": args.db_user},
+                                        {"name": "WORDPRESS_DB_PASSWORD", "value": args.db_password}]}]))
+                aws.ecs.Service(f"{name}-app-svc", cluster=self.cluster.arn, desired_count=1, launch_type="FARGATE",
+                    task_definition=task.arn,
+                    network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=True,
+                        subnets=args.subnet_ids, security_groups=args.security_group_ids),
+                    load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=group.arn,
+                                                                    container_name=container, container_port=80)],
+                    opts=ResourceOptions(depends_on=[listener], parent=self))
+                self.register_outputs({})
+        """,
+    },
+    main="""
+import pulumi
+import pulumi_random as random
+import backend
+import frontend
+import network
+
+config = pulumi.Config()
+service_name = config.get("service_name") or "wp-example"
+db_password = config.get_secret("db_password")
+if not db_password:
+    db_password = random.RandomPassword("db_password", length=16, special=True, override_special="_%@").result
+net = network.Vpc(f"{service_name}-net", network.VpcArgs())
+subnet_ids = [subnet.id for subnet in net.subnets]
+be = backend.Db(f"{service_name}-be", backend.DbArgs(db_name="lampdb", db_user="admin", db_password=db_password,
+                subnet_ids=subnet_ids, security_group_ids=[net.rds_security_group.id]))
+fe = frontend.WebService(f"{service_name}-fe", frontend.WebServiceArgs(db_host=be.db.address, db_name=be.db.db_name,
+    db_user=be.db.username, db_password=be.db.password, vpc_id=net.vpc.id, subnet_ids=subnet_ids,
+    security_group_ids=[net.fe_security_group.id]))
+pulumi.export("Web Service URL", pulumi.Output.concat("http://", fe.alb.dns_name))
+pulumi.export("DB Password", be.db.password)
+""",
+    types={
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 2,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/service:Service": 1,
+        "aws:ecs/taskDefinition:TaskDefinition": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+        "aws:lb/listener:Listener": 1,
+        "aws:lb/loadBalancer:LoadBalancer": 1,
+        "aws:lb/targetGroup:TargetGroup": 1,
+        "aws:rds/instance:Instance": 1,
+        "aws:rds/subnetGroup:SubnetGroup": 1,
+        "custom:resource:Backend": 1,
+        "custom:resource:Frontend": 1,
+        "custom:resource:VPC": 1,
+        "random:index/randomPassword:RandomPassword": 1,
     },
 )

@@ -6,11 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+import pulumi
 import pytest
+from pulumi.output import Unknown
 
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
+from preflight.fabricate import resource_outputs
 from preflight.graph import UNKNOWN
+from preflight.load import load_graph
 from tests.preflight.programs import write_program
 
 FOREIGN = """
@@ -127,6 +131,66 @@ def test_run_error_is_reported_as_its_message(tmp_path: Path) -> None:
     program = write_program(tmp_path, "import pulumi\nraise pulumi.RunError('Pulumi.dev.yaml: x:y: bad')\n")
     with pytest.raises(ConfigError, match=r"^Pulumi\.dev\.yaml: x:y: bad$"):
         synthesize(program, "dev")
+
+
+def test_missing_required_config_is_one_line_naming_file_key_and_line(tmp_path: Path) -> None:
+    """`config.require` of a key the stack does not set (pulumi/examples aws-py-redshift-glue-etl, never
+    configured): the SDK's two-line message becomes one line with the stack file and the program line."""
+    program = write_program(
+        tmp_path, "import pulumi\nconfig = pulumi.Config()\n\nsize = config.require_secret('dbPassword')\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == (
+        "Pulumi.dev.yaml: missing required configuration sample:dbPassword (read at __main__.py:4; "
+        "set it with `pulumi config set --secret sample:dbPassword <value>`)"
+    )
+
+
+def test_program_for_another_provider_names_the_missing_package(tmp_path: Path) -> None:
+    """pulumi/examples aws-py-django-voting-app imports pulumi_docker: one line, the program's line, the
+    PyPI package it needs (and the module's own words, so a typo stays visible)."""
+    program = write_program(tmp_path, "import pulumi\n\nimport pulumi_not_a_provider.sub as docker\n")
+    with pytest.raises(ProgramError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == (
+        "__main__.py:3: ModuleNotFoundError: No module named 'pulumi_not_a_provider' "
+        "(the Pulumi package pulumi-not-a-provider is not installed where preflight runs)"
+    )
+
+
+def test_multi_language_component_fails_with_one_line_not_an_opaque_resource(tmp_path: Path) -> None:
+    """`awsx.ec2.Vpc(...)` (pulumi/templates container-aws-python, pulumi/workshops aws-advanced-networking)
+    is a remote component: its subnets and NAT gateways come from the plugin, so offline the gate would judge
+    an empty shell. It must say so, at the program's innermost line (here its own class), not pass."""
+    main = (
+        "import pulumi\n\n\nclass Vpc(pulumi.ComponentResource):\n"
+        "    def __init__(self, name):\n        super().__init__('awsx:ec2:Vpc', name, {}, None, remote=True)\n\n\n"
+        "Vpc('vpc')\n"
+    )
+    with pytest.raises(ProgramError) as raised:
+        synthesize(write_program(tmp_path, main), "dev")
+    assert str(raised.value).startswith(
+        "__main__.py:6: awsx:ec2:Vpc is a component its provider plugin (pulumi-awsx) builds at deploy time;"
+    )
+    assert "\n" not in str(raised.value)
+
+
+def test_other_missing_modules_get_no_package_hint(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import requests_not_here\n")
+    with pytest.raises(
+        ProgramError, match=r"^__main__\.py:1: ModuleNotFoundError: No module named 'requests_not_here'$"
+    ):
+        synthesize(program, "dev")
+
+
+def test_ill_typed_config_names_the_key_not_the_value(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path, "import pulumi\n\nn = pulumi.Config().require_int('size')\n", config={"sample:size": "big"}
+    )
+    with pytest.raises(ConfigError) as raised:
+        synthesize(program, "dev")
+    assert str(raised.value) == "Pulumi.dev.yaml: sample:size is not a valid int (read at __main__.py:3)"
 
 
 def test_missing_stack_file(tmp_path: Path) -> None:
@@ -359,3 +423,41 @@ def test_public_ssm_parameters_get_values_of_their_real_shape(tmp_path: Path) ->
         "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:1"
     ]
     assert fn.inputs["description"].startswith("preflight-")
+
+
+def test_ids_of_other_providers_resources_do_not_depend_on_object_addresses() -> None:
+    """pulumi/examples aws-py-ec2-provisioners: a `command:remote` resource whose inputs hold an unknown
+    (the instance's IP in a preview) and a FileAsset got an id hashed from `<... object at 0x...>`, so two
+    runs gave two graphs. Two live objects (two addresses) of the same value must give the same id."""
+
+    def inputs() -> dict[str, object]:
+        return {"connection": {"host": Unknown()}, "source": pulumi.FileAsset("myapp.conf"), "remotePath": "x"}
+
+    first, second = inputs(), inputs()  # both alive: their objects sit at different addresses
+    assert (
+        resource_outputs("command:remote:CopyToRemote", "config", first, "us-east-1")[0]
+        == (resource_outputs("command:remote:CopyToRemote", "config", second, "us-east-1")[0])
+    )
+    other = {**inputs(), "source": pulumi.FileAsset("other.conf")}
+    assert (
+        resource_outputs("command:remote:CopyToRemote", "config", other, "us-east-1")[0]
+        != (resource_outputs("command:remote:CopyToRemote", "config", first, "us-east-1")[0])
+    )
+
+
+ORGANIZATION_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+base = f"{pulumi.get_organization()}-{pulumi.get_stack()}".lower()
+aws.sqs.Queue(f"{base}-queue")
+"""
+
+
+def test_organization_is_the_diy_backends_unless_the_stack_names_one(tmp_path: Path) -> None:
+    """pulumi/training aws-python 2_stack-advanced-topics names resources after `pulumi.get_organization()`;
+    under bare mocks it is None (`none-dev-rds`). Offline it is what a self-managed backend gives, or the
+    organization of a fully qualified `--stack`."""
+    program = write_program(tmp_path, ORGANIZATION_PROGRAM)
+    assert [n.name for n in synthesize(program, "dev").custom_resources] == ["organization-dev-queue"]
+    assert [n.name for n in load_graph(program, "acme/sample/dev").custom_resources] == ["acme-dev-queue"]

@@ -34,8 +34,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
         seen.append(("export", path, stack, project))
         return graph(stack)
 
-    def synthesize(program_dir: str | Path, stack: str, *, timeout: Any) -> ResourceGraph:
-        seen.append(("program", program_dir, stack, timeout))
+    def synthesize(program_dir: str | Path, stack: str, *, timeout: Any, organization: str | None) -> ResourceGraph:
+        seen.append(("program", program_dir, stack, timeout, organization))
         return graph(stack)
 
     monkeypatch.setattr(sources, "graph_from_preview", preview)
@@ -53,7 +53,8 @@ def test_files_get_the_bare_stack_and_the_project_to_check(calls: list[tuple[Any
 def test_a_program_runs_with_the_bare_stack_and_its_time_limit(calls: list[tuple[Any, ...]]) -> None:
     assert load_graph("prog", "acme/shop/prod").stack == "prod"
     assert load_graph("prog", "dev", timeout=3.0).stack == "dev"
-    assert calls == [("program", "prog", "prod", "configured"), ("program", "prog", "dev", 3.0)]
+    # The organization of a qualified stack is what `pulumi.get_organization()` returns (engine.DEFAULT_ORGANIZATION).
+    assert calls == [("program", "prog", "prod", "configured", "acme"), ("program", "prog", "dev", 3.0, None)]
 
 
 def test_a_qualified_stack_of_another_project_is_one_line(calls: list[tuple[Any, ...]]) -> None:

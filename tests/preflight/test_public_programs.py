@@ -33,7 +33,7 @@ def test_public_program_synthesises_like_its_original(tmp_path: Path, key: str) 
 
 
 def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
-    assert len(PROGRAMS) >= 12
+    assert len(PROGRAMS) >= 22  # 13 of the first round, 9 of the second
     every = Counter(t for p in PROGRAMS.values() for t in p.types)
     for needed in (
         "aws:ec2/instance:Instance",
@@ -46,8 +46,19 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "aws:sfn/stateMachine:StateMachine",
         "aws:cloudfront/distribution:Distribution",
         "pulumi:providers:aws",
+        # second round: another provider's resources, RDS, AppSync, a separate rule, provisioned concurrency
+        "random:index/randomPassword:RandomPassword",
+        "aws:rds/instance:Instance",
+        "aws:appsync/graphQLApi:GraphQLApi",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
     ):
         assert every[needed], needed
+    assert {p.repo.split("@")[0] for p in PROGRAMS.values()} == {
+        "pulumi/examples",
+        "pulumi/templates",
+        "pulumi/training",
+    }
 
 
 def test_explicit_provider_is_recorded_on_its_resources(tmp_path: Path) -> None:

@@ -60,8 +60,10 @@ WHAT = {
     enc.DYNAMODB: ("the DynamoDB table", "set serverSideEncryption={enabled: true, kmsKeyArn: <key ARN>}."),
     enc.SQS: (
         "the SQS queue",
-        "set kmsMasterKeyId to the platform key (not alias/aws/sqs; SQS-managed SSE is not a CMK).",
+        "set kmsMasterKeyId to a customer-managed key (not alias/aws/sqs; SQS-managed SSE is not a CMK).",
     ),
+    # Generic: a foreign program has no "platform key" (issue 11 §2, pulumi/examples aws-py-resources).
+    enc.SNS: ("the SNS topic", "set kmsMasterKeyId to a customer-managed key (not alias/aws/sns)."),
     enc.LAMBDA_ENVIRONMENT: (
         "the Lambda function's environment",
         "set kmsKeyArn on functions that have environment variables.",
