@@ -34,6 +34,8 @@ from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 T = TypeVar("T")
+#: The SDK's own function, as imported: what every block ends by putting back, however blocks nest or interleave.
+_SDK_GET_STACK_TRACE = sdk_resource._get_stack_trace
 
 
 def _no_stack_trace() -> source_pb2.StackTrace:
@@ -48,12 +50,11 @@ def skip_source_positions() -> Iterator[None]:
     `register_resource` and `read_resource` look `_get_stack_trace` up as a module global at each call,
     so replacing it there is enough; the SDK's own function is back when the block ends.
     """
-    original = sdk_resource._get_stack_trace
     sdk_resource._get_stack_trace = _no_stack_trace
     try:
         yield
     finally:
-        sdk_resource._get_stack_trace = original
+        sdk_resource._get_stack_trace = _SDK_GET_STACK_TRACE
 
 
 class _Resumed:

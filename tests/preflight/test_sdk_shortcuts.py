@@ -73,6 +73,16 @@ def test_source_positions_are_skipped_only_inside_the_block() -> None:
     assert sdk_resource._get_stack_trace is original
 
 
+def test_interleaved_blocks_still_end_with_the_sdks_own_stack_trace() -> None:
+    original = sdk_resource._get_stack_trace
+    first, second = skip_source_positions(), skip_source_positions()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first ends before the second
+    second.__exit__(None, None, None)
+    assert sdk_resource._get_stack_trace is original
+
+
 def test_await_now_returns_a_result_without_running_the_loop() -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
