@@ -34,6 +34,7 @@ from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.invokes import invoke_result
 from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
+from preflight.sdk_shortcuts import await_now, skip_source_positions
 from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
@@ -81,8 +82,13 @@ class _RecordingMonitor(mocks.MockMonitor):
     dependencies.
     """
 
-    def __init__(self, mocks_impl: _FabricatingMocks) -> None:
+    def __init__(self, mocks_impl: _FabricatingMocks, *, shortcuts: bool = True) -> None:
         super().__init__(mocks_impl)
+        # False: the SDK's own path (its mock's RegisterResource, `_sync_await`), which the shortcuts must match.
+        # Transform callbacks always take `_sync_await` (see preflight/sdk_shortcuts.py).
+        self._shortcuts = shortcuts
+        self._fabricating = mocks_impl
+        self._await = await_now if shortcuts else _sync_await
         self.nodes: list[ResourceNode] = []
         self._transforms_by_urn: dict[str, list[Any]] = {}
         self._parents: dict[str, str] = {}
@@ -163,11 +169,12 @@ class _RecordingMonitor(mocks.MockMonitor):
         if urn in self._parents:
             # What the real engine says (pulumi/pulumi pkg/resource/deploy/step_generator.go).
             raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
-        if request.type != STACK_TYPE:
+        if request.type == STACK_TYPE:
+            response, inputs, registration = resource_pb2.RegisterResourceResponse(urn=urn), {}, None
+        else:
             request = self._apply_transforms(request, urn)
-        response = super().RegisterResource(request)
-        inputs = rpc.deserialize_properties(request.object) if request.type != STACK_TYPE else {}
-        registration = self.resources.get(urn)
+            register = self._register if self._shortcuts else self._register_as_sdk
+            response, inputs, registration = register(request, urn)
         outputs = _secret_outputs(dict(registration.state) if registration is not None else {}, request)
         self.nodes.append(
             ResourceNode(
@@ -177,7 +184,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                 custom=bool(request.custom),
                 parent=request.parent,
                 provider=request.provider,
-                inputs=_plain(inputs),
+                inputs=inputs,
                 outputs=_plain(outputs),
                 id=registration.id if registration is not None and registration.id else "",
                 # The SDK gathers dependencies in sets; sorted, they are the same on every run.
@@ -189,6 +196,35 @@ class _RecordingMonitor(mocks.MockMonitor):
             )
         )
         return response
+
+    def _register(self, request: Any, urn: str) -> tuple[Any, dict[str, Any], mocks.MockMonitor.ResourceRegistration]:
+        """What `MockMonitor.RegisterResource` does, with the inputs deserialised once for the mock and the record.
+
+        The SDK's version deserialises them for the mock, the record needed them again, and its outputs went
+        through a fresh event-loop run (pulumi `sdk/python/lib/pulumi/runtime/mocks.py`, RegisterResource).
+        The record is taken before the mock runs, so nothing the mock does to its inputs reaches it.
+        """
+        inputs = rpc.deserialize_properties(request.object)
+        recorded = _plain(inputs)
+        args = mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        resource_id, state = self._fabricating.new_resource(args)
+        serialized = self._await(rpc.serialize_properties(state, {}))
+        registration = mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
+        self.resources[urn] = registration
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=serialized)
+        return response, recorded, registration
+
+    def _register_as_sdk(self, request: Any, urn: str) -> tuple[Any, dict[str, Any], Any]:
+        """The SDK's mock registration, inputs deserialised again for the record: what `_register` must match."""
+        response = super().RegisterResource(request)
+        return response, _plain(rpc.deserialize_properties(request.object)), self.resources.get(urn)
 
 
 def _stable_order(nodes: list[ResourceNode], stack: str, project: str) -> list[ResourceNode]:
@@ -397,6 +433,7 @@ def synthesize(
     preview: bool = True,
     timeout: float | Literal["configured"] | None = "configured",
     organization: str | None = None,
+    shortcuts: bool = True,
 ) -> ResourceGraph:
     """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
 
@@ -405,7 +442,8 @@ def synthesize(
     Raises ConfigError for bad project or stack files and ProgramError when the program raises or
     runs longer than `timeout` seconds (None: no limit; by default PREFLIGHT_TIMEOUT or
     `limits.DEFAULT_TIMEOUT`); both carry one line meant for a person,
-    naming the program's own file and line.
+    naming the program's own file and line. `shortcuts=False` runs every registration the SDK's full
+    way (preflight/sdk_shortcuts.py); the graph is the same, only slower.
 
     Examples
     --------
@@ -428,7 +466,7 @@ def synthesize(
     # Futures abandoned by a failing program are reported by asyncio at GC time; the error is ours to report.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
-    monitor = _RecordingMonitor(_FabricatingMocks(region))
+    monitor = _RecordingMonitor(_FabricatingMocks(region), shortcuts=shortcuts)
     pulumi.runtime.set_mocks(
         monitor.mocks,
         project=project.name,
@@ -455,7 +493,8 @@ def synthesize(
 
     timed_out = False
     try:
-        with _program_context(program, run_dir), _time_limit(limit):
+        lighter = skip_source_positions() if shortcuts else contextlib.nullcontext()
+        with _program_context(program, run_dir), _time_limit(limit), lighter:
             _sync_await(run_pulumi_func(run_program))
     except _TimeLimit as exc:
         timed_out = True
