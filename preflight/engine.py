@@ -139,10 +139,29 @@ class _RecordingMonitor(mocks.MockMonitor):
                 options=_options_of(request),
             )
             response = resource_pb2.TransformResponse.FromString(
-                _sync_await(fn(transform_request.SerializeToString())).SerializeToString()
+                self._run_callback(fn(transform_request.SerializeToString())).SerializeToString()
             )
             request = _apply_response(request, response)
         return request
+
+    def attach_program_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop the program (and so every Output it awaits) runs on: transform callbacks run there."""
+        self._program_loop = loop
+        self._program_thread = threading.get_ident()
+
+    def _run_callback(self, coroutine: Any) -> Any:
+        """Run a transform callback where Pulumi runs it: on the program's own event loop.
+
+        The real SDK serves callbacks from a gRPC server on the program's loop (pulumi/runtime/_callbacks.py,
+        `_CallbackServicer._loop`), so an async transform may await any Output of the program. RPCs reach this
+        monitor on executor threads, each with its own loop; running the callback on that loop made such a
+        transform fail with "attached to a different loop" (issue 11 §1). The program's loop is free meanwhile
+        (it awaits this RPC in its executor), so the worker hands the callback over and waits for it.
+        """
+        loop = getattr(self, "_program_loop", None)
+        if loop is None or not loop.is_running() or threading.get_ident() == self._program_thread:
+            return _sync_await(coroutine)
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
 
     def _parent_of(self, urn: str) -> str:
         return self._parents.get(urn, "")
@@ -467,6 +486,7 @@ def synthesize(
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(_FabricatingMocks(region), shortcuts=shortcuts)
+    monitor.attach_program_loop(main_loop)
     pulumi.runtime.set_mocks(
         monitor.mocks,
         project=project.name,
