@@ -12,7 +12,8 @@ bytecode and PyYAML with its x86_64 extension, 94% of a 949 KB zip that python3.
 * the pure-Python third-party packages a function names (`FunctionArgs.packages`), their `.py` files only;
 * the prompt templates, only where the prompt loader is imported, compiled from YAML to JSON here, so
   the runtime reads them with the standard library and needs no PyYAML (validated by the runtime's own
-  model first, so a template it would reject never deploys).
+  model first, so a template it would reject never deploys), next to the loader inside the `functions`
+  package: the package finds them wherever it is extracted or installed.
 
 The zip is deterministic (sorted names, fixed timestamps and permissions) so its size is a stable
 figure for the bench and the size budget (`package_zip`).
@@ -28,13 +29,17 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from functions.shared.prompts import PACKAGED_PROMPTS_DIRNAME, load_prompts
+
 #: The package that holds the Lambda code (`functions/<name>/handler.py`).
 CODE_PACKAGE = "functions"
 #: The module that loads prompt templates; a package that imports it gets the compiled templates.
 PROMPTS_MODULE = "functions.shared.prompts"
-#: The templates' directory under the program, and where the runtime finds them in the package
-#: (`functions.shared.prompts.DEFAULT_PROMPTS_DIR`, next to the `functions` package).
+#: The templates' sources under the program (YAML, also Bedrock's prompt versions: `components/prompts.py`).
 PROMPTS_DIR = "prompts"
+#: Where the package carries them compiled: next to the prompt loader, inside the `functions` package
+#: (`functions.shared.prompts.DEFAULT_PROMPTS_DIR`), so the runtime never walks up the tree to find them.
+PACKAGED_PROMPTS_DIR = f"{PROMPTS_MODULE.replace('.', '/').rpartition('/')[0]}/{PACKAGED_PROMPTS_DIRNAME}"
 #: Zip entries carry this date and mode, so the same files always give the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ZIP_MODE = 0o644 << 16
@@ -106,11 +111,11 @@ def module_closure(root: Path, module: str) -> dict[str, Path]:
 
 
 def compiled_prompts(root: Path) -> dict[str, bytes]:
-    """The prompt templates under `root/prompts` as JSON, at `prompts/<name>/v<N>.json`."""
-    from functions.shared.prompts import load_prompts  # noqa: PLC0415 (reads the YAML sources, deploy time)
-
+    """The prompt templates under `root/prompts` as JSON, at `functions/shared/templates/<name>/v<N>.json`."""
     return {
-        f"{PROMPTS_DIR}/{t.name}/v{t.version}.json": json.dumps(t.model_dump(mode="json"), sort_keys=True).encode()
+        f"{PACKAGED_PROMPTS_DIR}/{t.name}/v{t.version}.json": json.dumps(
+            t.model_dump(mode="json"), sort_keys=True
+        ).encode()
         for t in load_prompts(root / PROMPTS_DIR)
     }
 

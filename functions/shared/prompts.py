@@ -20,7 +20,8 @@ versions, so variable names follow Bedrock's ``PromptInputVariableName`` pattern
 
 The sources are YAML; the deployment package carries them compiled to JSON (``components.bundle``), so
 the functions read templates with the standard library and PyYAML is imported only where a YAML file is
-read (deploy time and tests), never in a Lambda environment.
+read (deploy time and tests), never in a Lambda environment. The package carries them next to this module
+(:data:`DEFAULT_PROMPTS_DIR`).
 """
 
 from __future__ import annotations
@@ -40,9 +41,14 @@ _FILE_NAME = re.compile(r"^v([1-9][0-9]*)\.(?:ya?ml|json)$")
 #: Looked up in this order: the compiled form the package carries first, then the sources.
 SUFFIXES = (".json", ".yaml", ".yml")
 
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-"""``prompts/`` next to the ``functions`` package: the program's sources, and where the deployment package
-puts the compiled templates (``components.bundle.PROMPTS_DIR``)."""
+PACKAGED_PROMPTS_DIRNAME = "templates"
+"""The directory next to this module that carries the compiled templates in a deployment package."""
+DEFAULT_PROMPTS_DIR = Path(__file__).with_name(PACKAGED_PROMPTS_DIRNAME)
+"""``functions/shared/templates/``: the runtime reads its templates from its own package, never from a path up
+the tree (which exists only in the source checkout, not when the ``functions`` package is installed, vendored or
+extracted elsewhere: issue 12 §4). ``components.bundle`` writes the compiled JSON here; the program's YAML
+sources stay in ``prompts/`` (deploy time: Bedrock prompt versions), and a run from the source tree names them
+with ``PROMPTS_DIR``."""
 
 
 def placeholders(text: str) -> set[str]:
@@ -194,7 +200,7 @@ def load_prompts(root: Path) -> list[PromptTemplate]:
 
     Examples
     --------
-    >>> [t.key for t in load_prompts(DEFAULT_PROMPTS_DIR)]  # doctest: +SKIP
+    >>> [t.key for t in load_prompts(Path("prompts"))]  # doctest: +SKIP
     ['answer@1']
     """
     if not root.is_dir():

@@ -15,8 +15,8 @@ import pytest
 
 from bench import cold_start
 from components.api import AUTHORIZER_PACKAGES
-from components.bundle import BundleError, module_closure, package_files, package_zip
-from functions.shared.prompts import DEFAULT_PROMPTS_DIR, get_prompt
+from components.bundle import PACKAGED_PROMPTS_DIR, BundleError, module_closure, package_files, package_zip
+from functions.shared.prompts import get_prompt
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph, ResourceNode
 from tests.components.conftest import REPO_ROOT
@@ -145,19 +145,58 @@ def test_prompts_travel_compiled_to_json_only_with_the_prompt_loader(tmp_path: P
     with_loader = package_files(root, "functions.a.handler")
     without = package_files(root, "functions.b.handler")
 
-    assert json.loads(with_loader["prompts/greet/v1.json"])["template"] == "Hello {{who}}\n"
-    assert not any(name.startswith("prompts/") for name in without)
+    assert json.loads(with_loader["functions/shared/templates/greet/v1.json"])["template"] == "Hello {{who}}\n"
+    assert not any("templates/" in name or name.startswith("prompts/") for name in without)
     assert not any(name.endswith(".yaml") for name in with_loader)
 
 
 def test_the_routers_compiled_prompt_is_the_source_template(tmp_path: Path) -> None:
     files = package_files(REPO_ROOT, "functions.router.handler.lambda_handler")
     for name, content in files.items():
-        if name.startswith("prompts/"):
+        if name.startswith(f"{PACKAGED_PROMPTS_DIR}/"):
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / name).write_bytes(content)
 
-    assert get_prompt(tmp_path / "prompts", "answer", 1) == get_prompt(DEFAULT_PROMPTS_DIR, "answer", 1)
+    packaged = get_prompt(tmp_path / PACKAGED_PROMPTS_DIR, "answer", 1)
+    assert packaged == get_prompt(REPO_ROOT / "prompts", "answer", 1)
+
+
+#: Run in a fresh interpreter whose path holds only the extracted package: the runtime's default templates.
+_FIND_PROMPTS = """
+import json, sys
+from functions.shared import prompts
+template = prompts.get_prompt(prompts.DEFAULT_PROMPTS_DIR, "answer", 1)
+print(json.dumps({"key": template.key, "dir": str(prompts.DEFAULT_PROMPTS_DIR), "template": template.template}))
+"""
+
+
+@pytest.mark.parametrize("layout", ["extracted", "functions-tree-only"])
+def test_the_routers_package_finds_its_prompts_in_itself(tmp_path: Path, layout: str) -> None:
+    """Extracted alone (as Lambda's /var/task), or with only its `functions/` tree installed somewhere else (a
+    layer's or pip's site-packages), the router's package finds its templates in itself: no `PROMPTS_DIR`, no
+    sources, no path up the tree (issue 12 §4)."""
+    files = package_files(REPO_ROOT, "functions.router.handler.lambda_handler")
+    task, site = tmp_path / "task", tmp_path / "site" / "lib"
+    for name, content in files.items():
+        base = site if layout == "functions-tree-only" and name.startswith("functions/") else task
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).write_bytes(content)
+    path = site if layout == "functions-tree-only" else task
+
+    done = subprocess.run(
+        [sys.executable, "-B", "-c", _FIND_PROMPTS],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(path), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout)
+    assert found["key"] == "answer@1"
+    assert Path(found["dir"]).is_relative_to(path / "functions")
+    assert found["template"] == get_prompt(REPO_ROOT / "prompts", "answer", 1).template
 
 
 def test_the_zip_is_deterministic(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_function_bundles_carry_compiled_prompts_and_no_pyyaml(graph: ResourceGr
     """The router reads its prompt as JSON compiled at deploy time, so no package carries PyYAML
     (every package's contents: tests/components/test_bundle.py)."""
     [router] = [f for f in graph.of_type("aws:lambda/function:Function") if f.name == "router"]
-    assert "prompts/answer/v1.json" in router.inputs["code"]["assets"]
+    assert "functions/shared/templates/answer/v1.json" in router.inputs["code"]["assets"]
     for fn in graph.of_type("aws:lambda/function:Function"):
         assert not any(name.split("/")[0] in {"yaml", "_yaml"} for name in fn.inputs["code"]["assets"]), fn.name
         verifier = fn.inputs["handler"] == "functions.connections.authorizer.lambda_handler"

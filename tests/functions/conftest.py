@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import moto  # noqa: F401  # must precede any boto3 client creation
@@ -20,6 +21,8 @@ from moto import mock_aws
 from functions.shared import constants as c
 
 REGION = "us-east-1"
+#: The program's prompt template sources (YAML); the runtime's default is the package's compiled copy.
+PROMPT_SOURCES = Path(__file__).resolve().parents[2] / "prompts"
 ACCOUNT = "123456789012"  # moto's default account
 BUS = "agentic-test"
 TOPIC = "review-topic"
@@ -65,6 +68,8 @@ ENVIRONMENT = {
     c.ENV_CONNECTIONS_TABLE_NAME: "connections",
     c.ENV_JWT_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool",
     c.ENV_JWT_AUDIENCE: json.dumps(["test-app-client"]),
+    # The program's template sources: a deployment package carries them compiled next to the loader instead.
+    c.ENV_PROMPTS_DIR: str(PROMPT_SOURCES),
 }
 os.environ.update(ENVIRONMENT)
 

@@ -12,6 +12,11 @@ Bedrock (`Converse`, `ApplyGuardrail`) and the WebSocket management API (`PostTo
 by fakes at the same layer; WebSocket connections are opened and closed through the real `$connect` /
 `$disconnect` handler (`functions.connections.handler`), as the authorizer hands it the caller's `sub`.
 Only waiting is taken out: botocore's backoff and the interpreter's Retry intervals are recorded, not slept.
+
+A world owns every thread it starts (its client threads, moto's interpreter threads for its executions): its
+teardown (:meth:`World.close`, run by :func:`running_world` whatever the test did) stops them and waits for
+them before moto's mock ends and resets its backends, so a failed or timed-out run leaks nothing into later
+tests.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import boto3
@@ -39,6 +45,7 @@ from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from components.workflow import request_pipeline
 from functions.connections import handler as connections_handler
@@ -66,6 +73,15 @@ ASYNC_ATTEMPTS = 3  # Lambda asynchronous invocation: the first attempt and two 
 #: "one minute between the first two attempts and two minutes between the second and third"
 #: (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
 ASYNC_RETRY_DELAYS = (60, 120)
+#: How long a world's teardown waits for its threads to stop (an in-flight handler finishes its call first).
+CLOSE_TIMEOUT_SECONDS = 60.0
+T = TypeVar("T")
+
+
+class WorldClosedError(RuntimeError):
+    """The world is being torn down: its workers stop instead of starting more work."""
+
+
 _MARKER = re.compile(r"\[case (\d+)\]")
 #: Time runs 100x faster: a Retry interval of 5 s waits 50 ms, a function with a 120 s timeout has 1.2 s, so
 #: in-progress records expire and retries outlast them in the same proportions as in AWS.
@@ -164,6 +180,8 @@ class Models:
     behaviour: dict[str, str] = field(default_factory=dict)  # tier -> malformed | guardrail | no_usage | not_json
     paid: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every 200 Converse response
     delay: float = 0.0
+    #: Cuts a delay short: the world's `closed`, so a slow model never keeps a torn-down world's thread alive.
+    interrupt: threading.Event = field(default_factory=threading.Event)
 
     def converse(self, call: Call) -> Response:
         tier = _tier_of(call)
@@ -171,7 +189,7 @@ class Models:
         match = _MARKER.search(text)
         case = int(match.group(1)) if match else -1
         if self.delay:
-            time.sleep(self.delay)
+            self.interrupt.wait(self.delay)
         self.paid.append((case, tier))
         behaviour = self.behaviour.get(tier, "")
         if behaviour == "not_json":
@@ -213,7 +231,8 @@ class World:
     def __init__(self) -> None:
         self.faults: list[Fault] = []
         self.faults_hook: Callable[[Call], Response | None] | None = None  # e.g. random faults
-        self.models = Models()
+        self.closed = threading.Event()  # set by a failing client run and by close(): no new work starts
+        self.models = Models(interrupt=self.closed)
         self.sockets = Sockets()
         self.lock = threading.RLock()
         # One handler runs at a time in this process, as one Lambda execution environment runs one invocation
@@ -226,6 +245,9 @@ class World:
         self.executions: list[str] = []
         self.sfn_waits: list[float] = []
         self.cases = itertools.count(1)
+        self.stopped: list[str] = []  # executions close() found still running and stopped
+        self._pools: list[ThreadPoolExecutor] = []
+        self._moto_threads = len(TMP_THREADS)  # moto's interpreter threads before this world's executions
         self.session = _session()
         create_tables(harness_client("dynamodb"))
         harness_client("s3").create_bucket(Bucket=ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME])
@@ -334,6 +356,7 @@ class World:
                context: LambdaContext | None = None, case: int | None = None,
                ) -> tuple[int, dict[str, Any], dict[str, str]]:  # fmt: skip
         """POST /requests as ``subject``; returns (status, body, headers)."""
+        self._refuse_if_closed()
         body: dict[str, Any] = {"prompt": f"{prompt} [case {case or next(self.cases)}]"}
         if connection_id is not None:
             body["connection_id"] = connection_id
@@ -350,6 +373,7 @@ class World:
         payload = json.loads(parameters["Payload"])
         name = parameters["FunctionName"].rsplit(":", 1)[1]
         try:
+            self._refuse_if_closed()
             with self.environment:
                 result = handler(payload, context_for(name))
         except Exception as exc:  # Lambda reports any exception as a function error
@@ -359,6 +383,7 @@ class World:
 
     def _deliver(self, event: dict[str, Any]) -> None:
         for attempt in range(ASYNC_ATTEMPTS):
+            self._refuse_if_closed()
             if attempt:
                 time.sleep(ASYNC_RETRY_DELAYS[attempt - 1] * SCALE)
             try:
@@ -370,6 +395,7 @@ class World:
         self.deliver_failures.append(event["detail"]["request_id"])
 
     def _start(self, event: dict[str, Any]) -> None:
+        self._refuse_if_closed()
         arn = self.sfn.start_execution(stateMachineArn=self.machine_arn, name=str(uuid.uuid4()),
                                        input=json.dumps(event))["executionArn"]  # fmt: skip
         self.executions.append(arn)
@@ -410,6 +436,61 @@ class World:
                         self._start(event)
                     elif event["detail-type"] in ("DecisionMade", "EscalationRequested"):
                         self._deliver(event)
+
+    # --- the world's own threads, and its teardown ------------------------------------------------------
+
+    def clients(self, work: Callable[[int], T], count: int, *, workers: int = 8) -> list[T]:
+        """``work(0)`` ... ``work(count - 1)`` from ``workers`` client threads; the results in that order.
+
+        The threads are the world's: when one client fails, the others stop at their next request (instead of
+        retrying on for minutes) and the failure propagates once every client thread has ended.
+        """
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="world-client")
+        self._pools.append(pool)
+        try:
+            return list(pool.map(work, range(count)))
+        except BaseException:
+            self.closed.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def threads(self) -> list[threading.Thread]:
+        """The threads this world started that are still alive: its clients' and moto's for its executions."""
+        pools = [thread for pool in self._pools for thread in list(getattr(pool, "_threads", ()))]
+        return [thread for thread in [*pools, *TMP_THREADS[self._moto_threads :]] if thread.is_alive()]
+
+    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
+        """Stop every worker of this world and wait for it (the teardown of every test, failed or not).
+
+        No new work starts (clients, executions, deliveries and the workflow's Lambda calls refuse), executions
+        still running are stopped (StopExecution: moto's interpreter ends them at their next state), and every
+        thread the world started is joined, before moto's mock ends and resets its backends.
+
+        Raises
+        ------
+        AssertionError
+            When a thread is still alive after ``timeout`` seconds (it would run on into later tests).
+        """
+        self.closed.set()
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        pages = self.sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.machine_arn, statusFilter="RUNNING"
+        )
+        for execution in (e for page in pages for e in page["executions"]):
+            self.sfn.stop_execution(executionArn=execution["executionArn"], error="WorldClosed", cause="teardown")
+            self.stopped.append(execution["executionArn"])
+        deadline = time.monotonic() + timeout
+        for thread in self.threads():
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        alive = [thread.name for thread in self.threads()]
+        if alive:
+            raise AssertionError(f"threads still running after {timeout} s: {alive}")
+
+    def _refuse_if_closed(self) -> None:
+        if self.closed.is_set():
+            raise WorldClosedError("the world is closed")
 
     # --- what came out ----------------------------------------------------------------------------------
 
@@ -516,6 +597,11 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         created.sfn_waits = waits
         ref.append(created)
         monkeypatch.setattr(lambda_eval_utils, "_invoke_lambda_function", created.invoke_in_workflow)
-        yield created
-        ref.clear()
-        _clear_caches()
+        try:
+            yield created
+        finally:  # whatever the test did: a failed assertion, a timeout, an exception in a client thread
+            try:
+                created.close()
+            finally:
+                ref.clear()
+                _clear_caches()

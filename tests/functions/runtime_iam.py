@@ -68,11 +68,12 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend
 from moto.sns.responses import SNSResponse
 
+from functions.shared.constants import ENV_PROMPTS_DIR
 from preflight.engine import synthesize
 from preflight.fabricate import MOCK_ACCOUNT_ID
 from preflight.graph import ResourceGraph, ResourceNode
 from tests.bootstrap.iam_eval import Decision, Request, evaluate
-from tests.functions.conftest import ENVIRONMENT
+from tests.functions.conftest import ENVIRONMENT, PROMPT_SOURCES
 from tests.functions.pipeline import Call, Response, _known_backend_first, _wrapped_stubber, error, ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +81,13 @@ AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 FUNCTION = "aws:lambda/function:Function"
 #: Directories the program reads relative to its own directory (components/function.py `code_dirs`, Prompts).
 PROGRAM_RELATIVE_DIRS = ("functions", "prompts")
-#: Settings only the test process needs: no X-Ray daemon runs here, and logs stay quiet.
-TEST_ONLY_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+#: Settings only the test process needs: no X-Ray daemon runs here, logs stay quiet, and the handlers run from the
+#: source tree, whose prompt templates are the YAML sources (a deployment package carries them compiled in itself).
+TEST_ONLY_ENVIRONMENT = {
+    "POWERTOOLS_TRACE_DISABLED": "1",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    ENV_PROMPTS_DIR: str(PROMPT_SOURCES),
+}
 #: Tests admin: sets up and inspects the account while IAM enforcement is off (moto accepts any key then).
 ADMIN = {"aws_access_key_id": "admin", "aws_secret_access_key": "admin"}
 

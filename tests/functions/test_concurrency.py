@@ -6,12 +6,25 @@ interpreter threads. Faults fire at random (seeded) on DynamoDB, EventBridge, Be
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.functions.pipeline import PARTIAL_FAILURE, THROTTLED, Call, Response, World, error
+import pytest
+
+from tests.functions.conftest import ACCOUNT
+from tests.functions.pipeline import (
+    PARTIAL_FAILURE,
+    THROTTLED,
+    Call,
+    Response,
+    World,
+    WorldClosedError,
+    error,
+    running_world,
+)
 
 REQUESTS = 200
 FAULT_RATE = 0.03
@@ -54,8 +67,7 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
         user = users[number]
         return world.submit_until_accepted(prompt, key=f"key-{number}", subject=user, connection_id=connection_of[user])
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(client, range(REQUESTS)))
+    results = world.clients(client, REQUESTS, workers=8)
     world.settle()
 
     accepted = {body["request_id"] for _statuses, body in results}
@@ -78,3 +90,41 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     paid = Counter(world.models.paid)
     assert set(paid.values()) == {1}, [k for k, v in paid.items() if v > 1]
     assert world.deliver_failures == []
+
+
+class ClientFailedError(RuntimeError):
+    """What the failing run below raises from one of its client threads."""
+
+
+def test_a_failing_client_stops_the_others_and_leaves_no_client_thread(world: World) -> None:
+    def client(number: int) -> Any:
+        if number == 2:
+            raise ClientFailedError("client 2 failed")
+        return world.submit_until_accepted(key=f"key-{number}", connection_id=None)
+
+    with pytest.raises(ClientFailedError):
+        world.clients(client, 40, workers=4)
+
+    assert world.threads() == []
+    with pytest.raises(WorldClosedError):  # what the other clients got at their next request: they stopped
+        world.submit(key="after-the-failure")
+
+
+def test_a_failed_run_stops_its_executions_and_leaves_no_thread_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that fails (here: simply ends) while its executions are still in the router: the world's teardown
+    (`running_world`'s, as pytest runs it after a failed test) stops and joins every thread it started before
+    moto's mock ends, so none of them runs on into a later test's mock."""
+    before = set(threading.enumerate())
+    fixture = running_world(monkeypatch)
+    world = next(fixture)
+    world.models.delay = 600.0  # each execution's router is still waiting for its model when the run fails
+    for number in range(3):
+        assert world.submit_until_accepted(key=f"key-{number}", connection_id=None)[0][-1] == 202
+    for event in world._drain(world.capture_url):
+        world._start({**event, "account": ACCOUNT})  # as settle() does: moto's SQS target drops it
+
+    with contextlib.suppress(StopIteration):
+        next(fixture)
+
+    assert len(world.stopped) == 3  # they were in flight, and were stopped
+    assert [thread.name for thread in set(threading.enumerate()) - before] == []

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from functions.shared.exceptions import PromptError
-from functions.shared.prompts import DEFAULT_PROMPTS_DIR, PromptTemplate, get_prompt, load_prompts
+from functions.shared.prompts import PromptTemplate, get_prompt, load_prompts
+from tests.functions.conftest import PROMPT_SOURCES
 
 GOLDEN = Path(__file__).parent / "golden"
-TEMPLATES = load_prompts(DEFAULT_PROMPTS_DIR)
+TEMPLATES = load_prompts(PROMPT_SOURCES)
 
 
 def _rendering(template: PromptTemplate, variables: dict[str, str]) -> str:

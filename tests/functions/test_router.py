@@ -27,8 +27,8 @@ from functions.shared import aws
 from functions.shared.constants import ENV_MAX_TIER, ENV_MODEL_IDS, ENV_MODEL_PRICES, TIER_ORDER
 from functions.shared.events import ModelAnswered, RequestReceived
 from functions.shared.exceptions import ConfigurationError
-from functions.shared.prompts import DEFAULT_PROMPTS_DIR, get_prompt
-from tests.functions.conftest import MODEL_IDS
+from functions.shared.prompts import get_prompt
+from tests.functions.conftest import MODEL_IDS, PROMPT_SOURCES
 from tests.functions.factories import converse_response, envelope, model_json, new_request_id
 
 SIMPLE = "What is the capital of France?"
@@ -167,7 +167,7 @@ def settings_():
 
 @pytest.fixture
 def template():
-    return get_prompt(DEFAULT_PROMPTS_DIR, "answer", 1)
+    return get_prompt(PROMPT_SOURCES, "answer", 1)
 
 
 def _request(prompt: str = SIMPLE) -> RequestReceived:
