@@ -56,7 +56,11 @@ SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid"
 _POSITIVE_OPERATORS = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
 )
-_LIKE_OPERATORS = frozenset({"stringlike", "arnlike"})
+#: Operators whose values may hold wildcards. `ArnEquals` is one (review R5): for "ArnEquals, ArnLike" IAM checks
+#: "each of the six colon-delimited components of the ARN ... separately and each can include multi-character
+#: match wildcards (*) or single-character match wildcards (?)" (IAM User Guide, Condition operators, "Amazon
+#: Resource Name (ARN) condition operators"), so a wild ArnEquals narrows no more than the same ArnLike.
+_LIKE_OPERATORS = frozenset({"stringlike", "arnlike", "arnequals"})
 
 
 def _values(value: Any) -> list[Any]:
@@ -161,10 +165,10 @@ def value_narrows(operator: str, key: str, value: Any) -> bool:
     """Whether the values of one positive operator on one key match only some callers (P140, P137).
 
     Values are ORed, so one wild value makes the whole test wild. Wild are: an empty value or `*`; for
-    `...Like` operators a value whose owner part is a wildcard (`_like_wild`: `o-*`, `arn:aws:iam::*:role/*`,
-    `arn:aws:*`); a value holding the caller's own policy variable (`refers_to_caller`); for source-IP keys,
-    ranges that together cover all addresses. Unknown (computed) values count as narrowing: they are ids the
-    cloud fills in.
+    `...Like` operators and `ArnEquals` a value whose owner part is a wildcard (`_like_wild`: `o-*`,
+    `arn:aws:iam::*:role/*`, `arn:aws:*`); a value holding the caller's own policy variable
+    (`refers_to_caller`); for source-IP keys, ranges that together cover all addresses. Unknown (computed)
+    values count as narrowing: they are ids the cloud fills in.
     """
     values = _values(value)
     if not values:

