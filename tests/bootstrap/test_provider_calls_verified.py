@@ -15,7 +15,6 @@ from .provider_calls import oracle
 NOT_VERIFIED: dict[str, str] = {
     "pulumi:providers:aws": "a provider resource makes no API call: there is nothing to read",
     "aws:iam/policy:Policy": "no version of policy.go could be pinned; a stored SDK v2 copy was read (comment)",
-    "aws:iot/topicRule:TopicRule": "not yet read",
     "aws:s3/bucketObjectv2:BucketObjectv2": "not yet read",
 }
 
