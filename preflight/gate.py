@@ -33,7 +33,13 @@ from preflight.findings import CheckovResult, Finding, Level, Source, Suppressed
 from preflight.graph import ResourceGraph
 from preflight.load import load_graph
 from preflight.policy_runner import run_policies
-from preflight.suppressions import apply_suppressions, load_suppressions, unused_note, unused_suppressions
+from preflight.suppressions import (
+    apply_suppressions,
+    load_suppressions,
+    refuse_catch_alls,
+    unused_note,
+    unused_suppressions,
+)
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -256,6 +262,7 @@ def run_gate(
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
     known = [p.name for p in all_policies()]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
+    refuse_catch_alls(suppressions, [(r.name, r.urn) for r in graph.managed_resources])
     kept, waived = apply_suppressions(findings, suppressions)
     notes.extend(unused_note(s) for s in unused_suppressions(findings, suppressions, graph.stack))
     violations = sorted(kept + problems, key=lambda f: (f.level is not Level.MANDATORY, f.resource, f.policy))
