@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from policies.errors import PackFileError
-from policies.profile import PACK_DIR, checkov_level, describe
+from policies.profile import PACK_DIR, checkov_level, describe, is_production
 from policies.profile import declared_baseline as baseline_setting
 from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
@@ -32,8 +32,15 @@ from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph
 from preflight.load import load_graph
-from preflight.policy_runner import run_policies
-from preflight.suppressions import apply_suppressions, load_suppressions, unused_note, unused_suppressions
+from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
+from preflight.suppressions import (
+    Suppression,
+    apply_suppressions,
+    load_suppressions,
+    refuse_catch_alls,
+    unused_note,
+    unused_suppressions,
+)
 from preflight.unknown_documents import unknown_document_findings
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
@@ -183,6 +190,39 @@ class _Deferred:
         return self.value
 
 
+def _lowered_summary(lowered: Sequence[LoweredLevel], level_file: str) -> str:
+    """`; 2 policies lowered by <file>: a (mandatory -> disabled), ...` for the report's profile line (R6)."""
+    if not lowered:
+        return ""
+    return f"; {len(lowered)} policies lowered by {level_file}: " + ", ".join(x.describe() for x in lowered)
+
+
+def _check_lowered(
+    lowered: Sequence[LoweredLevel], level_file: str, suppressions: Sequence[Suppression], production: bool
+) -> list[Suppression]:
+    """The suppressions that justify a lowered level; ConfigError (exit 2) for a mandatory policy a production
+    stack's level file lowers without one (review finding R6).
+
+    In a production stack a program's level file may raise any level and lower an advisory one, but a policy
+    the pack's profile makes mandatory stays mandatory unless policies/suppressions.yaml holds a current entry
+    `{id: <policy>, resource: "*", reason, expires}` (reason of 20 characters or more, expiry within 366 days:
+    the suppression rules), docs/operations/policy-violations.md.
+    """
+    waivers = [s for s in suppressions if s.resource == "*"]
+    used: list[Suppression] = []
+    for item in lowered:
+        waiver = next((s for s in waivers if s.id == item.policy), None)
+        if waiver is not None:
+            used.append(waiver)
+        elif production and item.default is Level.MANDATORY:
+            raise ConfigError(
+                f"{level_file}: {item.policy}: lowered from mandatory to {item.level.value} in a production stack; "
+                f'add a policies/suppressions.yaml entry {{id: {item.policy}, resource: "*", reason, expires}} '
+                "or remove the lowering"
+            )
+    return used
+
+
 def declared_production(graph: ResourceGraph) -> bool | None:
     """The stack's `preflight:production` setting (policies.profile decides; bad input is a ConfigError)."""
     try:
@@ -257,8 +297,13 @@ def run_gate(
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
     known = [p.name for p in all_policies()]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
+    lowered, level_file = lowered_levels(graph.stack, program_dir, production)
+    level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))
+    refuse_catch_alls(suppressions, [(r.name, r.urn) for r in graph.managed_resources])
     kept, waived = apply_suppressions(findings, suppressions)
-    notes.extend(unused_note(s) for s in unused_suppressions(findings, suppressions, graph.stack))
+    notes.extend(
+        unused_note(s) for s in unused_suppressions(findings, suppressions, graph.stack) if s not in level_waivers
+    )
     violations = sorted(kept + problems, key=lambda f: (f.level is not Level.MANDATORY, f.resource, f.policy))
     return GateReport(
         stack=graph.stack,
@@ -273,6 +318,6 @@ def run_gate(
         notes=notes,
         program_dir=str(program_dir),
         config_file=run.config_file,
-        profile=describe(graph.stack, production, run.config_file),
+        profile=describe(graph.stack, production, run.config_file) + _lowered_summary(lowered, level_file),
         timings=timings,
     )

@@ -134,6 +134,40 @@ def _load_policy_config(
     return defaults, str(path)
 
 
+_RANK = {Level.DISABLED: 0, Level.ADVISORY: 1, Level.MANDATORY: 2}
+
+
+@dataclass(frozen=True)
+class LoweredLevel:
+    """A policy the program's level file sets below the pack's own profile (review finding R6)."""
+
+    policy: str
+    default: Level
+    level: Level
+
+    def describe(self) -> str:
+        return f"{self.policy} ({self.default.value} -> {self.level.value})"
+
+
+def lowered_levels(
+    stack: str,
+    program_dir: str | Path | None = None,
+    production: bool | None = None,
+    policies: Sequence[PolicySpec] | None = None,
+) -> tuple[list[LoweredLevel], str]:
+    """Each policy whose level in the program's `policies/config/<stack>.json` is below the pack's default
+    profile for the stack (policies.profile.level_for), and the file ("" without one: nothing is lowered)."""
+    pack = list(policies if policies is not None else all_policies())
+    settings, source = _load_policy_config(stack, program_dir, pack, production)
+    lowered = []
+    for policy in pack:
+        default = _LEVELS[level_for(policy, stack, production)]
+        level = settings[policy.name].level
+        if _RANK[level] < _RANK[default]:
+            lowered.append(LoweredLevel(policy.name, default, level))
+    return lowered, source
+
+
 def _base_level(value: Any, path: Path) -> Level:
     """The `"all"` entry: `"<level>"` or `{"enforcementLevel": "<level>"}`, the level of every policy the
     file does not set itself (Pulumi's policy-pack-config format)."""

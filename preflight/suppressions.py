@@ -6,12 +6,22 @@ themselves mandatory violations naming the entry, so an exception can never sile
 reason (after cdk-nag's rule that every suppression carries a reason and shows in the report).
 A file that is not valid YAML is a one-line error (exit 2).
 
-A resource glob must name something (review finding F5, P188): a letter or digit of the resource's
-logical name, or of the type or name part of a URN glob (the text after its project, `::`-separated).
+A glob without the `urn:` prefix is matched against the logical name only; a URN glob,
+`urn:pulumi:<stack>::<project>::<type>::<name>` (or `...::<project>::<name>`, any type), part by part, so a
+`*` never spans a `::` (review finding R1: `*n*` used to match every URN, since each contains `urn:`).
+
+A resource glob must name something (review findings F5, R1, P188). An exact name (no `*`, `?` or `[`)
+names one resource. A name glob names something when its literal start or end holds two letters or digits
+(`fn-*`, `*-policy`), or a literal run inside it holds three consecutive ones (`*-unnamed*`): `*n*`, `*on*`,
+`n*` or `?*` do not. A URN glob names something when its name part does, or when its type part holds a
+literal `<package>:<module>` token followed by `/` or `:` (`*aws:dynamodb/table:Table`; not `aws*`).
 `*`, `urn:pulumi:prod::*` or `urn:pulumi:*::proj::*` name nothing: such an entry would waive the policy on
 every present and future resource of the stack, prod included. It is accepted only for a policy's
 stack-wide findings (the ones that name no resource: a missing budget or trail); it is refused with exit 2
 for a checkov id (checkov findings always name a resource) and when it would waive a finding on a resource.
+A glob that starts `urn:` but not `urn:pulumi:` is refused with exit 2, and so is a glob (with a wildcard)
+that matches every resource of the graph it is applied to, when the graph has two or more
+(`refuse_catch_alls`): naming the resources cannot mean naming all of them.
 """
 
 from __future__ import annotations
@@ -41,6 +51,15 @@ _NAMING = re.compile(r"[A-Za-z0-9]")
 _URN_PREFIX = "urn:"
 _URN_SEPARATOR = "::"
 _URN_OWNER_PARTS = 2
+_URN_THREE_PARTS = 3
+_PULUMI_URN = "urn:pulumi:"
+_METACHARACTERS = "*?["
+_WILDCARDS = re.compile(r"[*?]+")
+#: Letters or digits a name glob's literal start or end needs, and a run anywhere inside it.
+_ANCHORED_ALNUM = 2
+_FLOATING_RUN = re.compile(r"[A-Za-z0-9]{3}")
+#: A literal `<package>:<module>` followed by `/` or `:` in a URN glob's type part (`aws:s3/`, `aws:s3:`).
+_TYPE_TOKEN = re.compile(r"[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+[/:]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+(_[A-Z0-9]+)*$")
 #: Principles an invalid exception undermines: audit trail and governance of exceptions.
@@ -86,23 +105,78 @@ class Suppression:
     def matches(self, finding: Finding) -> bool:
         if finding.policy != self.id:
             return False
+        return self.covers(finding.resource, finding.urn)
+
+    def covers(self, name: str, urn: str) -> bool:
+        """Whether the glob matches a resource: its logical name, or (a URN glob) its URN part by part."""
         # Exact names first: a name with glob metacharacters (`fn[0]`) must match itself.
-        if self.resource == finding.resource or (bool(finding.urn) and self.resource == finding.urn):
+        if self.resource == name or (bool(urn) and self.resource == urn):
             return True
-        return fnmatchcase(finding.resource, self.resource) or (
-            bool(finding.urn) and fnmatchcase(finding.urn, self.resource)
-        )
+        if self.resource.startswith(_URN_PREFIX):
+            return bool(urn) and _urn_matches(urn, self.resource)
+        return fnmatchcase(name, self.resource)
+
+
+def _urn_glob_parts(glob: str) -> tuple[str, str, str, str]:
+    """(stack, project, type, name) globs of `urn:pulumi:<stack>::<project>[::<type>]::<name>`; a part left
+    out is `*` (it matches anything of that part)."""
+    parts = glob.removeprefix(_PULUMI_URN).split(_URN_SEPARATOR, 3)
+    if len(parts) == _URN_THREE_PARTS:
+        return parts[0], parts[1], "*", parts[2]
+    parts += ["*"] * (4 - len(parts))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _urn_matches(urn: str, glob: str) -> bool:
+    if not urn.startswith(_PULUMI_URN) or not glob.startswith(_PULUMI_URN):
+        return False
+    parts = urn.removeprefix(_PULUMI_URN).split(_URN_SEPARATOR, 3)
+    if len(parts) != 4:
+        return False
+    return all(fnmatchcase(part, pattern) for part, pattern in zip(parts, _urn_glob_parts(glob), strict=True))
+
+
+def _names_a_name(glob: str) -> bool:
+    """An exact name, or a glob whose literal start or end holds two letters or digits, or a literal run inside
+    it three consecutive ones (see the module docstring)."""
+    if not glob:
+        return False
+    if not any(c in glob for c in _METACHARACTERS):
+        return True
+    runs = _WILDCARDS.split(_GLOB_CLASS.sub("?", glob))
+    anchored = [runs[0], runs[-1]]
+    return any(len(_NAMING.findall(run)) >= _ANCHORED_ALNUM for run in anchored) or any(
+        _FLOATING_RUN.search(run) for run in runs
+    )
 
 
 def names_a_resource(glob: str) -> bool:
-    """Whether a resource glob names something: a literal letter or digit in a logical name, or in the type or
-    name part of a URN (a stack or project alone covers every resource of it; see the module docstring)."""
+    """Whether a resource glob names something: a logical name, or the type or name part of a URN (a stack or
+    project alone covers every resource of it; see the module docstring)."""
     if glob.startswith(_URN_PREFIX):
-        parts = glob.split(_URN_SEPARATOR, _URN_OWNER_PARTS)
-        if len(parts) <= _URN_OWNER_PARTS:
-            return False  # `urn:pulumi:prod::*`: a `*` before the type can stand for all of it
-        glob = parts[_URN_OWNER_PARTS]
-    return bool(_NAMING.search(_GLOB_CLASS.sub("", glob)))
+        if not glob.startswith(_PULUMI_URN):
+            return False
+        if len(glob.removeprefix(_PULUMI_URN).split(_URN_SEPARATOR, 3)) <= _URN_OWNER_PARTS:
+            return False  # `urn:pulumi:prod::*`: a stack and project cover every resource of them
+        _, _, type_glob, name_glob = _urn_glob_parts(glob)
+        literal = " ".join(_WILDCARDS.split(_GLOB_CLASS.sub("?", type_glob)))
+        return bool(_TYPE_TOKEN.search(literal)) or _names_a_name(name_glob)
+    return _names_a_name(glob)
+
+
+def refuse_catch_alls(suppressions: Sequence[Suppression], resources: Sequence[tuple[str, str]]) -> None:
+    """Raise ConfigError (exit 2) for an entry with a wildcard that matches every one of `resources`
+    ((logical name, URN) of the graph's managed resources) when there are two or more (review finding R1)."""
+    if len(resources) < _URN_OWNER_PARTS:
+        return
+    for suppression in suppressions:
+        if not suppression.scoped or not any(c in suppression.resource for c in _METACHARACTERS):
+            continue  # an exact name names one resource; an unscoped `*` is kept to stack-wide findings
+        if all(suppression.covers(name, urn) for name, urn in resources):
+            raise ConfigError(
+                f"{suppression.file}: {suppression.label()}: the resource glob matches all {len(resources)} "
+                "resources of the stack: name the resources it waives"
+            )
 
 
 def _problem(policy: str, entry: str, message: str, path: Path) -> Finding:
@@ -180,6 +254,12 @@ def load_suppressions(
                 f"{file}: {checked.label()}: expires {checked.expires.isoformat()}, more than {max_expiry_days} "
                 "days ahead: set a review date within that horizon"
             )
+        if (
+            isinstance(checked, Suppression)
+            and checked.resource.startswith(_URN_PREFIX)
+            and not checked.resource.startswith(_PULUMI_URN)
+        ):
+            raise ConfigError(f"{file}: {checked.label()}: a URN glob starts with {_PULUMI_URN}<stack>::<project>::")
         if isinstance(checked, Suppression) and not checked.scoped and _CHECKOV_ID.match(checked.id):
             raise ConfigError(f"{file}: {checked.label()}: {_UNSCOPED}")
         if isinstance(checked, Suppression):

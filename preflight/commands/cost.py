@@ -39,7 +39,6 @@ def register(subparsers: Any) -> None:
     fleet = parser.add_argument_group("device fleet estimate")
     fleet.add_argument(
         "--core-devices",
-        type=float,
         metavar="N",
         help="Greengrass core devices that connect each month (features.deviceFleet): price them per use",
     )
@@ -67,7 +66,11 @@ def _fleet(args: argparse.Namespace) -> FleetEstimate | None:
     if args.core_devices is None:
         return None
     try:
-        return fleet_estimate(args.core_devices)
+        count = float(args.core_devices)
+    except ValueError:  # one line naming the flag, not argparse's usage and error (review finding R4)
+        raise PreflightError(f"--core-devices: {args.core_devices!r} is not a number of devices") from None
+    try:
+        return fleet_estimate(count)
     except FleetError as exc:
         raise PreflightError(str(exc)) from None
 
@@ -143,4 +146,6 @@ def render_text(cost: IdleCost, usage: UsageEstimate | None = None, fleet: Fleet
             f"Device fleet estimate: {n} Greengrass core devices, each connecting every month, online all month",
         ]
         lines.extend(f"  {label:<24} {how:<40} ${usd:>12,.2f}/month" for label, how, usd in rows)
+        if fleet.note:
+            lines.append(f"  note: {fleet.note}")
     return "\n".join(lines)

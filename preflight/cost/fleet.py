@@ -8,6 +8,7 @@ idle estimate lists the fleet as pay-per-use, and this module prices a stated fl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,10 @@ MINUTES_PER_HOUR = 60
 #: Price-table keys this estimate reads (policies/cost/prices.yaml, each with its source).
 GREENGRASS_DEVICE_MONTH = "greengrass_core_device_month"
 IOT_CONNECTION_MILLION_MINUTES = "iot_core_connection_million_minutes"
+#: The fleet size the Greengrass price row covers (its unit in prices.yaml: "up to 10,000 devices";
+#: tests/preflight/test_cost_fleet.py holds the two together). A larger fleet is priced at the same rate
+#: with a note, since the row gives no figure beyond it (review finding R4).
+PRICED_UP_TO_DEVICES = 10_000
 
 
 class FleetError(ValueError):
@@ -50,6 +55,17 @@ class FleetEstimate:
     def monthly_usd(self) -> float:
         return self.greengrass_monthly_usd + self.connection_monthly_usd
 
+    @property
+    def note(self) -> str:
+        """Why the figure is not the price row's own, or "" (a fleet the row covers)."""
+        if self.core_devices <= PRICED_UP_TO_DEVICES:
+            return ""
+        return (
+            f"the Greengrass price row ({GREENGRASS_DEVICE_MONTH}, policies/cost/prices.yaml) covers up to "
+            f"{PRICED_UP_TO_DEVICES:,} devices; the {self.core_devices - PRICED_UP_TO_DEVICES:,} beyond are priced "
+            "at the same rate, which the row does not state: ask AWS for the price of a larger fleet"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "core_devices": self.core_devices,
@@ -58,7 +74,7 @@ class FleetEstimate:
             "connection_minutes_per_device": self.connection_minutes_per_device,
             "connection_monthly_usd": round(self.connection_monthly_usd, 2),
             "monthly_usd": round(self.monthly_usd, 2),
-        }
+        } | ({"note": self.note} if self.note else {})
 
 
 def fleet_estimate(core_devices: float, prices: PriceTable | None = None) -> FleetEstimate:
@@ -73,8 +89,10 @@ def fleet_estimate(core_devices: float, prices: PriceTable | None = None) -> Fle
     >>> round(fleet_estimate(10).greengrass_monthly_usd, 2)
     1.6
     """
-    if core_devices < 0 or core_devices != int(core_devices):
-        raise FleetError(f"the number of core devices must be a whole number, 0 or more (got {core_devices:g})")
+    if not math.isfinite(core_devices) or core_devices < 0 or not float(core_devices).is_integer():
+        raise FleetError(
+            f"--core-devices: the number of core devices must be a whole number, 0 or more (got {core_devices:g})"
+        )
     table = prices or load_prices()
     return FleetEstimate(
         core_devices=int(core_devices),

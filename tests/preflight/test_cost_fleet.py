@@ -10,7 +10,7 @@ import pytest
 from policies.cost.estimator import GREENGRASS_DEPLOYMENT, estimate
 from policies.cost.prices import load_prices
 from preflight.cli import main
-from preflight.cost.fleet import FleetError, fleet_estimate
+from preflight.cost.fleet import GREENGRASS_DEVICE_MONTH, PRICED_UP_TO_DEVICES, FleetError, fleet_estimate
 from tests.preflight.cost_helpers import res
 from tests.preflight.programs import write_program
 
@@ -85,3 +85,40 @@ def test_a_negative_fleet_exits_2_with_one_line(tmp_path: Path, capsys: pytest.C
     assert main(["cost", "--program", str(program), "--core-devices", "-4"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "core devices" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "devices",
+    [
+        "nan",  # Noncompliance 1: float("nan") passed argparse, then int(nan) raised ValueError (review R4)
+        "inf",  # Noncompliance 2: int(inf) raised OverflowError
+        "-inf",  # Noncompliance 3
+        "-1",  # Noncompliance 4
+        "abc",  # Noncompliance 5: argparse printed its usage too (two lines)
+        "2.5",  # Noncompliance 6
+        "",  # Noncompliance 7
+    ],
+)
+def test_a_bad_fleet_size_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], devices: str) -> None:
+    program = write_program(tmp_path, FLEET)
+    assert main(["cost", "--program", str(program), f"--core-devices={devices}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--core-devices" in err and "Traceback" not in err
+
+
+def test_the_device_limit_is_the_price_rows() -> None:
+    assert f"up to {PRICED_UP_TO_DEVICES:,} devices" in PRICES[GREENGRASS_DEVICE_MONTH].unit
+
+
+@pytest.mark.parametrize(("devices", "noted"), [(10_000, False), (10_001, True), (20_000, True)])
+def test_a_fleet_beyond_the_price_rows_limit_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], devices: int, noted: bool
+) -> None:
+    est = fleet_estimate(devices)
+    assert bool(est.note) is noted
+    program = write_program(tmp_path, FLEET)
+    assert main(["cost", "--program", str(program), "--core-devices", str(devices)]) == 0
+    text = capsys.readouterr().out
+    assert ("up to 10,000 devices" in text) is noted
+    assert main(["cost", "--program", str(program), "--format", "json", "--core-devices", str(devices)]) == 0
+    assert ("note" in json.loads(capsys.readouterr().out)["fleet"]) is noted
