@@ -11,6 +11,8 @@ only after the answer is published, and a failing cache never fails the request.
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -26,7 +28,7 @@ from functions.shared import aws, effects
 from functions.shared.constants import TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import ModelAnswered, RequestReceived
-from functions.shared.prompts import get_prompt
+from functions.shared.prompts import PromptTemplate, get_prompt
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -59,12 +61,18 @@ def record_metrics(answered: ModelAnswered) -> None:
             metric.add_dimension(name="tier", value=attempt.tier)
 
 
+@cache
+def _prompt(root: Path, name: str, version: int) -> PromptTemplate:
+    """The configured template, read and validated once per execution environment, not on every request."""
+    return get_prompt(root, name, version)
+
+
 # Prompts and answers never reach X-Ray (capture_response off).
 @tracer.capture_method(capture_response=False)
 def route(request: RequestReceived) -> ModelAnswered:
     """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls)."""
     config = load_settings()
-    template = get_prompt(config.prompts_dir, config.prompt_name, config.prompt_version)
+    template = _prompt(config.prompts_dir, config.prompt_name, config.prompt_version)
     answered = answer_request(
         request,
         template,

@@ -15,10 +15,8 @@ from typing import Any
 import pytest
 
 from iamlang.conditions import narrows_caller, value_narrows
-from policies.registry import by_name
-from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import flagged
 
 ACCOUNT = "123456789012"
 ANY_PRINCIPAL = {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::*:*"}}
@@ -39,12 +37,7 @@ def _node(name: str, type_: str, inputs: dict[str, Any]) -> ResourceNode:
 
 
 def _check(policy: str, cases: dict[str, ResourceNode]) -> None:
-    run = run_policies(
-        ResourceGraph("p", "dev", list(cases.values())),
-        policies=[by_name()[policy]],
-        config={policy: PolicySetting(Level.MANDATORY)},
-    )
-    found = {f.resource for f in run.findings}
+    found = flagged(ResourceGraph("p", "dev", list(cases.values())), policy)
     bad = {name for name in cases if name.startswith("bad")}
     assert found == bad, f"{policy}: flagged {sorted(found)}, expected {sorted(bad)}"
 

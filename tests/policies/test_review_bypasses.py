@@ -15,10 +15,8 @@ import pytest
 from iamlang import conditions
 from iamlang.conditions import narrows_caller
 from policies.lib import parse_document, publicly_allowed
-from policies.registry import by_name
-from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import flagged
 
 ACCOUNT = "123456789012"
 
@@ -35,10 +33,7 @@ def _node(name: str, type_: str, inputs: dict[str, Any]) -> ResourceNode:
 
 
 def _flagged(policy: str, nodes: list[ResourceNode]) -> set[str]:
-    run = run_policies(
-        ResourceGraph("p", "dev", nodes), policies=[by_name()[policy]], config={policy: PolicySetting(Level.MANDATORY)}
-    )
-    return {f.resource for f in run.findings}
+    return flagged(ResourceGraph("p", "dev", nodes), policy)
 
 
 def _check(policy: str, cases: dict[str, ResourceNode]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -28,3 +30,14 @@ def write_program(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+#: The repository root: the gate's CLI runs from here, as `make preflight` runs it.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_gate_cli(program: Path, stack: str, output_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m preflight check` on `program` in a fresh process, without checkov, as a user runs it."""
+    command = [sys.executable, "-m", "preflight", "check", "--program", str(program), "--stack", stack]
+    command += ["--output-dir", str(output_dir), "--no-checkov"]
+    return subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO_ROOT)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +13,8 @@ from preflight.findings import Level
 from preflight.gate import _check_lowered, _lowered_summary
 from preflight.policy_runner import lowered_levels
 from preflight.suppressions import load_suppressions
+from tests.preflight.programs import run_gate_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 POLICY = "resource-policy-not-public"
 REASON = "the bus is replaced by a private one in ticket SEC-9 this quarter"
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -106,25 +104,7 @@ def test_the_report_names_each_lowered_policy_and_the_file(tmp_path: Path) -> No
     )
     (program / "__main__.py").write_text("import pulumi_aws as aws\naws.sqs.Queue('q', kms_master_key_id='alias/k')\n")
     out = tmp_path / "out"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "preflight",
-            "check",
-            "--program",
-            str(program),
-            "--stack",
-            "prod",
-            "--output-dir",
-            str(out),
-            "--no-checkov",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+    run = run_gate_cli(program, "prod", out)
     assert "Traceback" not in run.stderr, run.stderr
     profile = json.loads((out / "report.json").read_text())["policy_profile"]
     assert "2 policies lowered by " in profile and "prod.json" in profile

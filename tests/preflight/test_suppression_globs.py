@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from preflight.suppressions import (
     names_a_resource,
     refuse_catch_alls,
 )
+from tests.preflight.programs import run_gate_cli
 
 TODAY = dt.date(2026, 12, 1)
 REASON = "reviewed by the security team in ticket SEC-1"
@@ -143,25 +142,7 @@ def test_the_reviewers_program_is_refused_with_exit_2(tmp_path: Path) -> None:
     (program / "policies" / "suppressions.yaml").write_text(
         f'- {{id: sqs-queue-kms-encryption, resource: "*n*", reason: {REASON}, expires: 2027-06-01}}\n'
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "preflight",
-            "check",
-            "--program",
-            str(program),
-            "--stack",
-            "prod",
-            "--output-dir",
-            str(tmp_path / "out"),
-            "--no-checkov",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    run = run_gate_cli(program, "prod", tmp_path / "out")
     assert run.returncode == 2, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     assert "suppressions.yaml entry 1 (sqs-queue-kms-encryption on *n*)" in run.stderr
