@@ -13,6 +13,10 @@ How the CLI does it (pulumi/pulumi at 1b59498):
   config schema (pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig` L307-L330,
   `validatePolicyPackConfig` L183-L229), calls `Configure`, `Analyze` for each resource and
   `AnalyzeStack` once.
+- Whether the operation is a preview reaches the pack as `PULUMI_DRY_RUN` (analyzer_plugin.go L993, from
+  pkg/engine/update.go L1107-L1113) and `ConfigureStack`'s `dry_run`. The gate drives the pack as `pulumi up`
+  (`dry_run=False`): the engine fabricates outputs, so what is unknown offline would be unknown at `up` too
+  (policies/rules/document_unknown.py says what changes between the two).
 
 Messages are the SDK's generated protos (`pulumi.runtime.proto.analyzer_pb2`). This module is the
 test of the in-process runner (preflight.policy_runner): both must give the same findings.
@@ -74,12 +78,21 @@ class PackInfo:
 class AnalyzerPack:
     """A running policy pack, started as the CLI starts a Python pack; a context manager."""
 
-    def __init__(self, pack_dir: Path = PACK_DIR, *, project: str, stack: str, config: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        pack_dir: Path = PACK_DIR,
+        *,
+        project: str,
+        stack: str,
+        config: Mapping[str, str],
+        dry_run: bool = True,
+    ) -> None:
+        self.dry_run = dry_run
         env = {
             **os.environ,
             "PULUMI_PROJECT": project,
             "PULUMI_STACK": stack,
-            "PULUMI_DRY_RUN": "true",
+            "PULUMI_DRY_RUN": str(dry_run).lower(),
             "PULUMI_CONFIG": json.dumps(dict(config)),
         }
         # stderr to a file, not a pipe: nobody drains a pipe while the pack serves, and a full one would stall it.
@@ -150,7 +163,7 @@ class AnalyzerPack:
         with contextlib.suppress(grpc.RpcError):
             self.client.ConfigureStack(
                 analyzer_pb2.AnalyzerStackConfigureRequest(
-                    stack=stack, project=project, config=dict(config), dry_run=True
+                    stack=stack, project=project, config=dict(config), dry_run=self.dry_run
                 )
             )
         info = self.client.GetAnalyzerInfo(empty_pb2.Empty())
@@ -336,6 +349,7 @@ def analyze(
     pack_dir: Path = PACK_DIR,
     production: bool | None = None,
     baseline: str | None = None,
+    dry_run: bool = False,
 ) -> PolicyRun:
     """Every policy of the pack at `pack_dir` over `graph`, through the Analyzer protocol.
 
@@ -343,6 +357,7 @@ def analyze(
     declares its levels from the stack's production setting (`production`, else what the stack config
     says) and fills `providedBy` of the account-baseline policies from `baseline` (else the stack config's
     `preflight:accountBaseline`). Both reach the pack only as stack configuration, as under the CLI.
+    `dry_run` says whether the pack runs as in `pulumi preview` (True) or `pulumi up` (False, the gate's way).
     """
     path = config_path(graph.stack, program_dir)
     config = {k: str(v) for k, v in graph.config.items()}
@@ -353,7 +368,7 @@ def analyze(
     specs = {p.name: p for p in all_policies()}
     present = path if path is not None and path.is_file() else None
     run = PolicyRun(config_file=str(present or ""))
-    with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config) as pack:
+    with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config, dry_run=dry_run) as pack:
         info = pack.start(graph.project, graph.stack, config)
         configured = reconcile_config(info, present)
         pack.client.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))

@@ -41,7 +41,6 @@ from preflight.suppressions import (
     unused_note,
     unused_suppressions,
 )
-from preflight.unknown_documents import unknown_document_findings
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -291,7 +290,7 @@ def run_gate(
         mark = time.perf_counter()
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
-    findings = [*run.findings, *unknown_document_findings(graph, production)]
+    findings = list(run.findings)
     notes[:0] = [*graph.notes, *run.undetermined]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))

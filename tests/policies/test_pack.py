@@ -45,6 +45,8 @@ TESTED_ELSEWHERE = {
     "iam-federated-trust-conditioned",
     # tests/policies/test_native.py COVERAGE_CASES: 5 compliant and 3 numbered non-compliant cases.
     "resource-not-judged",
+    # tests/policies/test_document_unknown.py CASES: 3 compliant and 9 numbered non-compliant cases.
+    "iam-document-unknown",
 }
 
 

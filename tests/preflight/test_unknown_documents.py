@@ -1,5 +1,8 @@
 """Review R2: the outputs a policy document is built from are fabricated, and a document that stays unknown
-offline is a finding (mandatory in production, advisory elsewhere), never only a note."""
+offline is a finding (mandatory in production, advisory elsewhere), never only a note.
+
+The finding is the pack's `iam-document-unknown` (policies/rules/document_unknown.py, its own cases in
+tests/policies/test_document_unknown.py); these cases are the gate's: fabrication, and the levels it reports."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from policies.rules.document_unknown import DOCUMENT_UNKNOWN
 from preflight.fabricate import STREAM_LABEL, resource_outputs
 from preflight.findings import Level
 from preflight.gate import run_gate
-from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
-from preflight.unknown_documents import DOCUMENT_UNKNOWN, unknown_document_findings, unknown_documents
 from tests.preflight.programs import write_program
 
 REGION = "us-east-1"
@@ -68,50 +70,6 @@ def test_unknown_document_is_mandatory_in_prod_and_advisory_in_dev(tmp_path: Pat
     assert (DOCUMENT_UNKNOWN, "rp", Level.MANDATORY) in prod
     dev = _gate(tmp_path, NO_STREAM, "dev")
     assert (DOCUMENT_UNKNOWN, "rp", Level.ADVISORY) in dev
-
-
-@pytest.mark.parametrize(
-    ("type_token", "inputs", "expected"),
-    [
-        pytest.param("aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": UNKNOWN}, ["policy"], id="1-identity"),
-        pytest.param("aws:iam/role:Role", {"assumeRolePolicy": UNKNOWN}, ["assumeRolePolicy"], id="2-trust"),
-        pytest.param(
-            "aws:iam/role:Role",
-            {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "i", "policy": UNKNOWN}]},
-            ["inlinePolicies"],
-            id="3-role-inline",
-        ),
-        pytest.param("aws:kms/key:Key", {"policy": UNKNOWN}, ["policy"], id="4-key-policy"),
-        pytest.param("aws:s3/bucketPolicy:BucketPolicy", {"bucket": "b", "policy": UNKNOWN}, ["policy"], id="5-bucket"),
-        pytest.param("aws:s3/accessPoint:AccessPoint", {"policy": UNKNOWN}, ["policy"], id="6-access-point"),
-        pytest.param(
-            "aws-native:iam:RolePolicy",
-            {"roleName": "r", "policyName": "p", "policyDocument": {"Statement": [{"Resource": UNKNOWN}]}},
-            ["policy"],
-            id="7-native-leaf",
-        ),
-        pytest.param("aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": '{"Statement": []}'}, [], id="good"),
-    ],
-)
-def test_unknown_documents_cases(type_token: str, inputs: dict[str, object], expected: list[str]) -> None:
-    assert list(unknown_documents(type_token, inputs)) == expected
-
-
-def test_finding_shape_and_level() -> None:
-    node = ResourceNode(
-        urn="urn:pulumi:prod::p::aws:iam/rolePolicy:RolePolicy::rp",
-        type="aws:iam/rolePolicy:RolePolicy",
-        name="rp",
-        custom=True,
-        parent="",
-        provider="",
-        inputs={"role": "r", "policy": UNKNOWN},
-        outputs={},
-    )
-    [prod] = unknown_document_findings(ResourceGraph("p", "prod", [node]), None)
-    assert prod.level is Level.MANDATORY and prod.resource == "rp" and "policy" in prod.message
-    [dev] = unknown_document_findings(ResourceGraph("p", "dev", [node]), None)
-    assert dev.level is Level.ADVISORY
 
 
 @pytest.mark.parametrize(

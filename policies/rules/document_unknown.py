@@ -1,0 +1,151 @@
+"""A policy document no rule could read cannot pass unseen (review R2; P135, P137): `iam-document-unknown`.
+
+Every IAM rule of the pack judges the known part of a document and says "cannot tell yet" for the rest
+(policies.lib.Pending). A document that stays unknown is one no rule judged: `Action: "*"` on `*` or
+`Principal: "*"` would pass unseen. Whether that is a finding depends on when the pack runs, which the Pulumi
+engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable (`previewing()` below):
+
+- `pulumi preview` (PULUMI_DRY_RUN=true): the engine sends the resource's *inputs* to `Analyze` before any
+  resource exists, keeping unknowns as pulumi_policy's sentinel strings (`MarshalProperties(...,
+  KeepUnknowns: true)`, pulumi/pulumi at 1b59498 sdk/go/common/resource/plugin/analyzer_plugin.go L300-L306;
+  `marshalUnknownProperty`, sdk/go/common/resource/plugin/rpc.go L289-L300: one sentinel per type, the
+  values of pulumi_policy.proxy's UNKNOWN_*_VALUE). A document built with `.apply` from an ARN that does not
+  exist yet is such a sentinel, legitimately, on the first preview of every new stack. So here the policy
+  raises pulumi_policy's UnknownValueError, which the SDK turns into an advisory "can't run policy ... during
+  preview" diagnostic (pulumi/pulumi-policy at 805bcbc sdk/python/lib/pulumi_policy/policy.py L1012-L1023), never a
+  violation: a preview is not blocked (a mandatory diagnostic would fail it: pkg/resource/deploy/
+  analyze_snapshot.go L78-L84 marks the run as having seen an error).
+- `pulumi up` (PULUMI_DRY_RUN=false): `Analyze` runs on the inputs of each resource just before its step
+  (pkg/resource/deploy/step_generator.go L1467-L1475), when the program has awaited the outputs the inputs
+  come from, so a document is known. One that is still unknown was not read by any rule, and is reported
+  at the policy's level; a mandatory one stops the resource (analyze_snapshot.go L78-L84, `invalid` outside
+  a dry run). The engine sets the variable for the pack's process from the operation's DryRun
+  (analyzer_plugin.go L993; pkg/engine/update.go L1107-L1113) and pulumi_policy reads it too
+  (policy.py L1421-L1441).
+- The offline gate (no PULUMI_DRY_RUN): the engine fabricates the outputs a document is built from
+  (preflight/fabricate.py), so a document is known offline wherever it is known at `up`; it judges like
+  `up`, and an unknown document is a finding (mandatory in production, advisory elsewhere: P135 and P137
+  are HIGH). `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
+
+Where documents live is the pack's own table (policies.documents.DOCUMENT_INPUTS, the resource-policy inputs
+of policies.rules.resource_policies.POLICY_INPUTS, a role's inline policies); an aws-native resource is read
+as its pulumi-aws views (policies.native, through PolicySpec.check), as the other rules read it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+from policies.documents import DOCUMENT_INPUTS
+from policies.lib import ROLE_TYPE
+from policies.native import plain
+from policies.rules.resource_policies import POLICY_INPUTS
+from policies.spec import Category, Kind, PolicySpec
+
+DOCUMENT_UNKNOWN = "iam-document-unknown"
+#: The variable the engine sets for a policy pack's process: "true" in a preview, "false" in an update.
+DRY_RUN_ENV = "PULUMI_DRY_RUN"
+#: The sentinels an unknown value of each type arrives as (rpc.go L289-L300, pulumi_policy/proxy.py L19-L52).
+SENTINELS = frozenset(
+    {
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+    }
+)
+_INLINE = "inlinePolicies"
+
+
+def previewing() -> bool:
+    """Whether the pack runs inside `pulumi preview` (the engine's PULUMI_DRY_RUN=true); offline it is unset."""
+    return os.environ.get(DRY_RUN_ENV) == "true"
+
+
+def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """(sentinel, path) of the first unknown value in a plain value, or None when it is all known."""
+    if isinstance(value, str):
+        return (value, path) if value in SENTINELS else None
+    if isinstance(value, Mapping):
+        items: Iterator[tuple[str, Any]] = ((str(k), v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for step, item in items:
+        found = _first_unknown(item, (*path, step))
+        if found is not None:
+            return found
+    return None
+
+
+def _document_keys(resource_type: str) -> list[str]:
+    keys = {key for _, key in DOCUMENT_INPUTS.get(resource_type, ())}
+    if resource_type in POLICY_INPUTS:
+        keys.add(POLICY_INPUTS[resource_type])
+    if resource_type == ROLE_TYPE:
+        keys.add(_INLINE)
+    return sorted(keys)
+
+
+def unknown_documents(resource_type: str, props: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each document input of a pulumi-aws resource's plain inputs that is or holds an unknown value, with the
+    first unknown (sentinel, path) in it."""
+    found = {}
+    for key in _document_keys(resource_type):
+        unknown = _first_unknown(props.get(key), (key,))
+        if unknown is not None:
+            found[key] = unknown
+    return found
+
+
+def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    props = plain(args.props)
+    unknown = unknown_documents(args.resource_type, props if isinstance(props, Mapping) else {})
+    if not unknown:
+        return
+    if previewing():
+        sentinel, path = next(iter(unknown.values()))
+        raise UnknownValueError(sentinel, list(path))
+    report_violation(
+        f"{args.name}: policy document {', '.join(unknown)} is unknown, so no IAM rule judged it "
+        "(offline: built from an output the engine does not fabricate).",
+        None,
+    )
+
+
+DOCUMENT_UNKNOWN_POLICY = PolicySpec(
+    name=DOCUMENT_UNKNOWN,
+    description="Every IAM and resource policy document is known when it is deployed, so the IAM rules judged it.",
+    explanation=(
+        "A document still unknown outside a preview was read by none of the IAM rules (wildcards, public "
+        "principals, confused deputy, trust). In `pulumi preview` an unknown document is 'cannot tell yet', "
+        "never a violation. Fix: build the document from values known at deploy time; offline, report the "
+        "output the engine leaves unknown so preflight/fabricate.py fabricates it."
+    ),
+    principles=("P135", "P137"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate,
+    resource_types=tuple(sorted({*DOCUMENT_INPUTS, *POLICY_INPUTS})),
+)
+
+POLICIES: list[PolicySpec] = [DOCUMENT_UNKNOWN_POLICY]

@@ -1,0 +1,117 @@
+"""`iam-document-unknown` (policies/rules/document_unknown.py): a document no rule could read is a finding at
+`up` and offline, and "cannot tell yet" in `pulumi preview`.
+
+cdk-nag style: numbered Noncompliance cases (`badN_*`) hold an unknown value (the sentinel the engine sends,
+pulumi_policy.proxy's UNKNOWN_*_VALUE) in a document input; Compliance cases (`ok_*`) have known documents or
+an unknown outside any document. Preview versus up is run twice: in-process with the engine's PULUMI_DRY_RUN,
+and over the Analyzer protocol (preflight.analyzer) as the CLI drives a pack in each mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE
+
+from policies.registry import by_name
+from policies.rules.document_unknown import DOCUMENT_UNKNOWN, DRY_RUN_ENV
+from preflight.analyzer import analyze
+from preflight.findings import Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicyRun, PolicySetting, run_policies
+
+KNOWN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+LEAF = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": UNKNOWN_STRING_VALUE}],
+}
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "bad1_identity_policy": ("aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": UNKNOWN_STRING_VALUE}),
+    "bad2_trust_policy": ("aws:iam/role:Role", {"assumeRolePolicy": UNKNOWN_STRING_VALUE}),
+    "bad3_role_inline_policy": (
+        "aws:iam/role:Role",
+        {"assumeRolePolicy": KNOWN, "inlinePolicies": [{"name": "i", "policy": UNKNOWN_STRING_VALUE}]},
+    ),
+    "bad4_key_policy": ("aws:kms/key:Key", {"policy": UNKNOWN_STRING_VALUE}),
+    "bad5_bucket_policy": ("aws:s3/bucketPolicy:BucketPolicy", {"bucket": "b", "policy": UNKNOWN_STRING_VALUE}),
+    "bad6_access_point_policy": ("aws:s3/accessPoint:AccessPoint", {"bucket": "b", "policy": UNKNOWN_STRING_VALUE}),
+    "bad7_native_leaf": (
+        "aws-native:iam:RolePolicy",
+        {"roleName": "r", "policyName": "p", "policyDocument": LEAF},
+    ),
+    "bad8_native_unknown_object": ("aws-native:iam:ManagedPolicy", {"policyDocument": UNKNOWN_OBJECT_VALUE}),
+    "bad9_native_role_unknown_policies": (
+        "aws-native:iam:Role",
+        {"assumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}, "policies": UNKNOWN_ARRAY_VALUE},
+    ),
+    "ok_known_identity_policy": ("aws:iam/rolePolicy:RolePolicy", {"role": UNKNOWN_STRING_VALUE, "policy": KNOWN}),
+    "ok_known_native_document": (
+        "aws-native:sqs:QueueInlinePolicy",
+        {"queue": UNKNOWN_STRING_VALUE, "policyDocument": {"Version": "2012-10-17", "Statement": []}},
+    ),
+    "ok_no_document": ("aws:sqs/queue:Queue", {"name": UNKNOWN_STRING_VALUE}),
+}
+BAD = {name for name in CASES if name.startswith("bad")}
+
+
+def _graph(stack: str = "prod") -> ResourceGraph:
+    nodes = [
+        ResourceNode(
+            urn=f"urn:pulumi:{stack}::p::{type_}::{name}",
+            type=type_,
+            name=name,
+            custom=True,
+            parent="",
+            provider="",
+            inputs=inputs,
+            outputs=inputs,
+        )
+        for name, (type_, inputs) in CASES.items()
+    ]
+    return ResourceGraph("p", stack, nodes)
+
+
+def _run() -> PolicyRun:
+    spec = by_name()[DOCUMENT_UNKNOWN]
+    return run_policies(_graph(), policies=[spec], config={DOCUMENT_UNKNOWN: PolicySetting(Level.MANDATORY)})
+
+
+def test_case_numbers_are_consecutive() -> None:
+    assert sorted(int(n.split("_", 1)[0][3:]) for n in BAD) == list(range(1, len(BAD) + 1))
+
+
+def test_offline_every_unknown_document_is_a_finding() -> None:
+    run = _run()
+    assert {f.resource for f in run.findings} == BAD
+    assert run.undetermined == []
+    [inline] = [f for f in run.findings if f.resource == "bad3_role_inline_policy"]
+    assert "inlinePolicies" in inline.message
+
+
+def test_at_up_every_unknown_document_is_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DRY_RUN_ENV, "false")
+    assert {f.resource for f in _run().findings} == BAD
+
+
+def test_in_preview_an_unknown_document_is_cannot_tell_not_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DRY_RUN_ENV, "true")
+    run = _run()
+    assert run.findings == []
+    assert len(run.undetermined) == len(BAD)
+
+
+def _protocol(tmp_path: Path, *, dry_run: bool) -> PolicyRun:
+    return analyze(_graph(), program_dir=tmp_path, dry_run=dry_run)
+
+
+def test_over_the_protocol_up_reports_and_preview_does_not_block(tmp_path: Path) -> None:
+    up = _protocol(tmp_path, dry_run=False)
+    found = {(f.resource, f.level) for f in up.findings if f.policy == DOCUMENT_UNKNOWN}
+    assert found == {(name, Level.MANDATORY) for name in BAD}  # prod, default profile: P135/P137 are HIGH
+    preview = _protocol(tmp_path, dry_run=True)
+    assert [f for f in preview.findings if f.policy == DOCUMENT_UNKNOWN] == []
+    cannot_tell = [u for u in preview.undetermined if u.startswith(f"{DOCUMENT_UNKNOWN}:")]
+    assert len(cannot_tell) == len(BAD)
