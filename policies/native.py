@@ -22,7 +22,8 @@ Input names are those of the installed pulumi-aws-native 1.84.0 (each resource c
 pulumi/pulumi-aws-native sdk/python/pulumi_aws_native/<service>/<type>.py, whose snake_case names Pulumi sends
 as camelCase); their meaning is that of the CloudFormation resource reference,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html
-(`tests/policies/test_native.py` checks every name against the SDK and every twin input against pulumi-aws).
+(`tests/policies/test_native.py` checks every name, nested ones such as `sseSpecification.sseEnabled` too, against
+the SDK's input types, and every twin input against pulumi-aws).
 """
 
 from __future__ import annotations

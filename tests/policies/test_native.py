@@ -11,8 +11,11 @@ from __future__ import annotations
 import importlib
 import json
 import keyword
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -410,53 +413,114 @@ def test_a_view_keeps_the_unknown_marker_for_the_rule_to_meet() -> None:
 # ------------------------------------------------------------------------- names against the SDKs
 
 
-def _native_class(type_token: str) -> type:
-    _, service, name = type_token.split(":")
+def _native_module(type_token: str) -> ModuleType:
+    _, service, _ = type_token.split(":")
     package = f"{service}_" if keyword.iskeyword(service) else service  # `lambda` is `pulumi_aws_native.lambda_`
-    module = importlib.import_module(f"pulumi_aws_native.{package}")
-    cls: type = getattr(module, name)
-    return cls
+    return importlib.import_module(f"pulumi_aws_native.{package}")
 
 
-def _native_names(type_token: str) -> set[str]:
-    """camelCase input and output names of an aws-native resource class (its property getters' `_pulumi_name`)."""
-    names = set()
-    for member in vars(_native_class(type_token)).values():
-        name = getattr(getattr(member, "fget", None), "_pulumi_name", None)
-        if isinstance(name, str):
-            names.add(name)
-    return names
+#: A nested input type in a getter's annotation: `ForwardRef('TableSseSpecificationArgs')`, or one of the
+#: package root's (`ForwardRef('_root_inputs.TagArgs')`).
+_ARGS_REF = re.compile(r"ForwardRef\('(?:(_root_inputs)\.)?(\w+Args)'\)")
+
+
+@dataclass(frozen=True)
+class InputType:
+    """One `pulumi.input_type` class of pulumi-aws-native, by camelCase input name: a nested InputType (and
+    whether the input is a list of them), or None for a value (string, number, bool, JSON, map)."""
+
+    fields: Mapping[str, tuple[InputType | None, bool]]
+
+
+def _input_type(cls: type, module: ModuleType, depth: int = 0) -> InputType:
+    """The input names of an Args class, read from its getters' `_pulumi_name`, nested types walked too."""
+    fields: dict[str, tuple[InputType | None, bool]] = {}
+    for member in vars(cls).values():
+        getter = getattr(member, "fget", None)
+        name = getattr(getter, "_pulumi_name", None)
+        if not isinstance(name, str):
+            continue
+        annotation = repr(getattr(getter, "__annotations__", {}).get("return"))
+        ref = _ARGS_REF.search(annotation)
+        nested = None
+        if ref is not None and depth < 6:  # deep enough for every path native.py reads; stops recursive types
+            home = importlib.import_module("pulumi_aws_native._inputs") if ref.group(1) else module
+            nested = _input_type(getattr(home, ref.group(2)), module, depth + 1)
+        fields[name] = (nested, ref is not None and annotation.startswith("typing.Union[typing.Sequence["))
+    return InputType(fields)
+
+
+def _native_inputs(type_token: str) -> InputType:
+    """The inputs of an aws-native resource: its `<Type>Args` class, nested input types included.
+
+    The Args class is taken from the resource's own module: where an input type has the same name
+    (`pulumi_aws_native.iam.UserPolicyArgs` is the `Policies` item of AWS::IAM::User), the SDK names the
+    resource's arguments `<Type>InitArgs` (pulumi_aws_native/iam/user_policy.py)."""
+    module = _native_module(type_token)
+    name = type_token.rsplit(":", 1)[1]
+    own = importlib.import_module(getattr(module, name).__module__)
+    args = getattr(own, f"{name}InitArgs", None) or getattr(own, f"{name}Args")
+    return _input_type(args, module)
 
 
 class _Recording(dict[str, Any]):
-    """Inputs that remember which names the view read."""
+    """Inputs shaped as the SDK's input types (nested objects, lists of them), remembering every dotted path a
+    view read, present or not (a misspelt nested name is read and found missing)."""
 
-    def __init__(self, names: set[str], read: set[str]) -> None:
-        super().__init__({n: f"<{n}>" for n in names})
+    def __init__(self, shape: InputType, read: set[str], prefix: str = "") -> None:
+        super().__init__({name: self._value(name, shape.fields[name], read, prefix) for name in shape.fields})
         self.read = read
+        self.prefix = prefix
+
+    @staticmethod
+    def _value(name: str, field: tuple[InputType | None, bool], read: set[str], prefix: str) -> Any:
+        nested, is_list = field
+        if nested is None:
+            return f"<{prefix}{name}>"
+        value = _Recording(nested, read, f"{prefix}{name}.")
+        return [value] if is_list else value
 
     def get(self, key: str, default: Any = None) -> Any:
-        self.read.add(key)
+        self.read.add(self.prefix + key)
         return super().get(key, default)
 
     def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
+        self.read.add(self.prefix + key)
         return super().__getitem__(key)
+
+
+def _paths(shape: InputType, prefix: str = "") -> set[str]:
+    found = set()
+    for name, (nested, _) in shape.fields.items():
+        found.add(prefix + name)
+        if nested is not None:
+            found |= _paths(nested, f"{prefix}{name}.")
+    return found
 
 
 @pytest.mark.parametrize("type_token", sorted(native.TWINS))
 def test_views_read_real_aws_native_inputs_and_write_real_pulumi_aws_inputs(type_token: str) -> None:
-    names = _native_names(type_token)
+    shape = _native_inputs(type_token)
     read: set[str] = set()
-    views = native.views(type_token, _Recording(names, read))
+    views = native.views(type_token, _Recording(shape, read))
     assert read, type_token
-    assert read <= names, f"{type_token}: not inputs of pulumi-aws-native: {sorted(read - names)}"
+    names = _paths(shape)
+    assert read <= names, f"{type_token}: not inputs of pulumi-aws-native 1.84.0: {sorted(read - names)}"
     assert views, type_token
     for twin, props in views:
         assert twin in native.twin_types(type_token), f"{type_token}: undeclared twin {twin}"
         classic = set(output_names(twin))
         assert classic, f"{twin}: not a pulumi-aws type"
         assert set(props) <= classic, f"{twin}: not inputs of pulumi-aws: {sorted(set(props) - classic)}"
+
+
+def test_nested_input_names_are_walked() -> None:
+    """The walk reaches nested input types, so a nested name such as sseSpecification.sseEnabled is checked."""
+    read: set[str] = set()
+    native.views("aws-native:dynamodb:Table", _Recording(_native_inputs("aws-native:dynamodb:Table"), read))
+    assert {"sseSpecification.sseEnabled", "sseSpecification.kmsMasterKeyId"} <= read
+    role = _paths(_native_inputs("aws-native:iam:Role"))
+    assert {"policies.policyName", "policies.policyDocument"} <= role
 
 
 def test_every_declared_twin_is_a_pulumi_aws_type_some_rule_judges() -> None:
