@@ -98,18 +98,18 @@ class _Names:
         special, plain = _plain(value)
         if special:
             return plain
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        entries = self.definitions.get(definition, {}) if definition is not None else None
         if isinstance(value, list):
             return [self.value(item, definition, "object") for item in value]
         if isinstance(value, Mapping):
-            if entries is None:
-                return {k: self.value(v, None, "object") for k, v in value.items()}
-            if kind == "map":
-                return {k: self.value(v, definition, "object") for k, v in value.items()}
-            return self.obj(value, entries)
-        return value
+            return self.mapping(value, definition, kind)
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    def mapping(self, value: Mapping[str, Any], definition: str | None, kind: str) -> dict[str, Any]:
+        if definition is None:
+            return {k: self.value(v, None, "object") for k, v in value.items()}
+        if kind == "map":
+            return {k: self.value(v, definition, "object") for k, v in value.items()}
+        return self.obj(value, self.definitions.get(definition, {}))
 
 
 def _targets(dependency: ResourceNode, logical: str) -> dict[str, Any]:

@@ -114,14 +114,7 @@ class _Shapes:
             return None, "object"
         ref = spec.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/definitions/"):
-            name = ref.removeprefix("#/definitions/")
-            definition = self.definitions.get(name)
-            if not isinstance(definition, Mapping):
-                return None, "object"
-            if definition.get("properties"):
-                self.pending.append((name, definition))
-                return name, "object"
-            return self.target(definition, name, depth + 1)  # an alias: a list or map defined once
+            return self.ref_target(ref.removeprefix("#/definitions/"), depth)
         if spec.get("properties"):
             self.pending.append((parent, spec))
             return parent, "object"
@@ -135,6 +128,15 @@ class _Shapes:
             name, _ = self.target(values, f"{parent}{{}}", depth + 1)
             return name, "map"
         return None, "object"
+
+    def ref_target(self, name: str, depth: int) -> tuple[str | None, str]:
+        definition = self.definitions.get(name)
+        if not isinstance(definition, Mapping):
+            return None, "object"
+        if definition.get("properties"):
+            self.pending.append((name, definition))
+            return name, "object"
+        return self.target(definition, name, depth + 1)  # an alias: a list or map defined once
 
     def entries(self, properties: Mapping[str, Any], parent: str, *, top: bool) -> dict[str, Entry]:
         table: dict[str, Entry] = {}
