@@ -95,7 +95,7 @@ class CheckovConfig:
     def effective(self) -> dict[str, Any]:
         """The config checkov is given: the bridge's own settings and what was accepted."""
         data: dict[str, Any] = {
-            "framework": ["terraform_plan"],
+            "framework": ["terraform_plan", "cloudformation"],  # the plan, and aws-native's template (preflight.cfn)
             "skip-download": True,
             "compact": True,
             "quiet": True,

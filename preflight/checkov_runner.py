@@ -7,7 +7,9 @@ dependencies conflict with pulumi's. The binary is found, in order, from:
 2. the environment variable `PREFLIGHT_CHECKOV` (a path to a checkov executable);
 3. `<repo>/.venv-checkov/bin/checkov`.
 
-checkov runs with `--framework terraform_plan` on the exported plan only, with the program's
+checkov runs with `--framework terraform_plan` on the exported plan and, when the program declares
+aws-native resources of types checkov checks, `cloudformation` on their template (`preflight.cfn`) in
+the same run (one start-up, one JSON list of reports), with the program's
 `.checkov.yaml` (`--config-file`) and the custom checks of `policies/checkov`
 (`--external-checks-dir`), offline (`--skip-download`) and with `--compact` JSON output.
 
@@ -32,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from preflight.cfn.convert import CfnTemplate, graph_to_cfn
 from preflight.checkov_config import CheckovConfig, load_checkov_config
 from preflight.errors import PreflightError
 from preflight.findings import CheckovFinding, CheckovResult
@@ -88,9 +91,20 @@ def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
 
 
 def checkov_command(
-    checkov: Path, plan_file: Path, config_file: Path | None, checks_dirs: Sequence[Path] = ()
+    checkov: Path,
+    plan_file: Path,
+    config_file: Path | None,
+    checks_dirs: Sequence[Path] = (),
+    template_file: Path | None = None,
 ) -> list[str]:
-    command = [str(checkov), "-f", str(plan_file), "--framework", "terraform_plan", "-o", "json"]
+    """The command line; with `template_file` checkov also runs its CloudFormation framework on it, in one run.
+
+    Each framework reads only the files of its kind: the plan has no `Resources`, the template no
+    `terraform_version` (checkov/cloudformation/parser/cfn_yaml, checkov/terraform/plan_parser.py).
+    """
+    files = ["-f", str(plan_file)] + (["-f", str(template_file)] if template_file is not None else [])
+    frameworks = ["terraform_plan"] + (["cloudformation"] if template_file is not None else [])
+    command = [str(checkov), *files, "--framework", *frameworks, "-o", "json"]
     command += ["--skip-download", "--compact", "--quiet"]
     if config_file is not None:
         command += ["--config-file", str(config_file)]
@@ -111,20 +125,26 @@ def _reports(stdout: str) -> list[Mapping[str, Any]]:
     return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, Mapping)]
 
 
-def parse_report(stdout: str, tfplan: TfPlan) -> CheckovResult:
-    """checkov's JSON report as a CheckovResult, failed checks mapped back to URN, logical name and type."""
+def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = None) -> CheckovResult:
+    """checkov's JSON report as a CheckovResult, failed checks mapped back to URN, logical name and type.
+
+    A finding's `resource` is a Terraform address (`aws_s3_bucket.data`) or, from the CloudFormation
+    framework, `<Type>.<LogicalId>` (`AWS::S3::Bucket.data`); both tables map it to the same Pulumi URN.
+    """
     try:
         reports = _reports(stdout)
     except (ValueError, json.JSONDecodeError):
         first = stdout.strip().splitlines()[0] if stdout.strip() else "no output"
         raise PreflightError(f"checkov printed no JSON report: {first[:200]}") from None
-    result = CheckovResult(not_scanned=list(tfplan.not_scanned))
+    exported = template.exported_types if template is not None else set()
+    addresses = {**tfplan.addresses, **(template.addresses if template is not None else {})}
+    result = CheckovResult(not_scanned=[t for t in tfplan.not_scanned if t not in exported])
     for report in reports:
         summary = report.get("summary") or {}
         result.passed_count += int(summary.get("passed", 0) or 0)
         for check in (report.get("results") or {}).get("failed_checks") or []:
             address = str(check.get("resource", ""))
-            entry = tfplan.addresses.get(address)
+            entry = addresses.get(address)
             result.failed.append(
                 CheckovFinding(
                     check_id=str(check.get("check_id", "")),
@@ -282,10 +302,16 @@ class CheckovScan:
     """
 
     def __init__(
-        self, process: WarmCheckov, tfplan: TfPlan, config: CheckovConfig, checks_dirs: Sequence[Path] = ()
+        self,
+        process: WarmCheckov,
+        tfplan: TfPlan,
+        config: CheckovConfig,
+        checks_dirs: Sequence[Path] = (),
+        template: CfnTemplate | None = None,
     ) -> None:
         self.process = process
         self.tfplan = tfplan
+        self.template = template
         self.config = config
         self.checks_dirs = list(checks_dirs)
 
@@ -302,7 +328,7 @@ class CheckovScan:
             raise PreflightError(
                 f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
             )
-        result = parse_report(completed.stdout, self.tfplan)
+        result = parse_report(completed.stdout, self.tfplan, self.template)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
         result.notes = self.config.notes() + [
             f"checkov also ran the program's own custom checks from {d} (added to the pack's)"
@@ -342,11 +368,15 @@ def start_checkov(
         plan_file.write_text(text, encoding="utf-8")
         if keep_plan:
             Path(keep_plan).write_text(text, encoding="utf-8")
-        process.submit(checkov_command(process.checkov, plan_file, effective, checks_dirs))
+        template = graph_to_cfn(graph)
+        template_file = None if template.empty else process.scratch / "template.json"
+        if template_file is not None:
+            template_file.write_text(template.to_json(), encoding="utf-8")
+        process.submit(checkov_command(process.checkov, plan_file, effective, checks_dirs, template_file))
     except BaseException:
         process.close()
         raise
-    return CheckovScan(process, tfplan, config, checks_dirs)
+    return CheckovScan(process, tfplan, config, checks_dirs, template)
 
 
 def run_checkov(

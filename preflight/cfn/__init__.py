@@ -1,0 +1,1 @@
+"""CloudFormation export of aws-native resources."""
