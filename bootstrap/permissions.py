@@ -299,7 +299,6 @@ IAM_ROLE_READ: tuple[str, ...] = (
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
     "iam:ListPolicyVersions",
-    "iam:ListPolicyTags",
 )
 IAM_ROLE_WRITE: tuple[str, ...] = (
     "iam:CreateRole",
@@ -315,6 +314,8 @@ IAM_ROLE_WRITE: tuple[str, ...] = (
     "iam:DeletePolicy",
     "iam:CreatePolicyVersion",
     "iam:DeletePolicyVersion",
+    # An update of a policy's document makes the new version the default (provider_calls.yaml, aws:iam/policy).
+    "iam:SetDefaultPolicyVersion",
     "iam:TagPolicy",
     "iam:UntagPolicy",
 )

@@ -132,6 +132,36 @@ def test_verified_entries_name_the_file_and_commit_they_were_read_at() -> None:
 # --- section 2: the roles can deploy, refresh and destroy --------------------------------------------
 
 
+def _without(docs: tuple[Mapping[str, Any], ...], action: str) -> tuple[Mapping[str, Any], ...]:
+    """`docs` with `action` taken out of every statement: the roles as they would be without that grant."""
+    out = []
+    for doc in docs:
+        statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+        kept = []
+        for st in statements:
+            actions = [st["Action"]] if isinstance(st.get("Action"), str) else list(st.get("Action", []))
+            rest = [a for a in actions if a.lower() != action.lower()]
+            if rest or "Action" not in st:
+                kept.append({**st, "Action": rest} if "Action" in st else st)
+        out.append({**doc, "Statement": kept})
+    return tuple(out)
+
+
+def test_a_versioned_objects_delete_lists_its_versions_on_its_bucket() -> None:
+    """object.go deletes a versioned object by listing the key's versions: s3:ListBucketVersions on the bucket.
+
+    `elsewhere` names the bucket's ARN from the object's `bucket` input (a bucket name); the deploy role allows
+    it there, and only because it grants s3:ListBucketVersions: without that grant the destroy is denied.
+    """
+    (node,) = [n for n in graph("prod").custom_resources if n.type == "aws:s3/bucketObjectv2:BucketObjectv2"]
+    found = [c for c in calls("prod").of(node, "delete") if c.request.action == "s3:ListBucketVersions"]
+    assert [c.request.resource for c in found] == [f"arn:aws:s3:::{node.inputs['bucket']}"]
+    assert found[0].request.context.get("aws:ResourceTag/environment") == "prod"  # the bucket's own tags
+    assert denied(deploy_role("prod"), found) == []
+    without = _without(deploy_role("prod"), "s3:ListBucketVersions")
+    assert denied(without, found) == [f"{found[0]} [{Decision.IMPLICIT_DENY.value}]"]
+
+
 @pytest.mark.parametrize("operation", ["create", "update", "tag"])
 @pytest.mark.parametrize("stack", PLATFORM_STACKS)
 def test_deploy_role_can_deploy_its_stack(stack: str, operation: str) -> None:

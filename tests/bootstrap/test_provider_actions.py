@@ -145,3 +145,33 @@ def test_preview_reads_are_reads(modules: tuple[ModuleType, ModuleType]) -> None
     reads += list(provider_actions.star_actions(read_only=True))
     assert reads
     assert [a for a in reads if not iam_reference.action(a).is_read_only] == []
+
+
+#: The IAM resource types whose calls the hand-kept IAM tables of permissions.py grant (not provider_actions).
+IAM_TYPES = (
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/policy:Policy",
+)
+
+
+def test_the_iam_tables_grant_every_declared_iam_call(modules: tuple[ModuleType, ModuleType]) -> None:
+    """IAM is granted from permissions.py's own tables: they must still hold every call the provider makes.
+
+    A policy's document update ends with SetDefaultPolicyVersion (provider_calls.yaml, aws:iam/policy), which
+    those tables once lacked: a stack's first changed managed policy would have been denied halfway.
+    """
+    provider_actions, permissions = modules
+    granted = {*permissions.IAM_ROLE_READ, *permissions.IAM_ROLE_WRITE, *permissions.IAM_ATTACH}
+    missing = sorted(
+        f"{token}: {action}"
+        for token in IAM_TYPES
+        for _, spec, _, _ in provider_actions._specs(token, provider_actions.oracle()[token])
+        # Calls on the type's own ARN; those on another resource (a role passed) have statements of their own.
+        if "arn" not in spec
+        and "from" not in spec
+        and (action := str(spec["action"])).startswith("iam:")
+        and action not in granted
+    )
+    assert missing == []

@@ -14,11 +14,6 @@ from .provider_calls import oracle
 #: Entries not (yet) read against a pinned version of their source, and why. Shrink it; never grow it silently.
 NOT_VERIFIED: dict[str, str] = {
     "pulumi:providers:aws": "a provider resource makes no API call: there is nothing to read",
-    "aws:iam/policy:Policy": "no version of policy.go could be pinned; a stored SDK v2 copy was read (comment)",
-    "aws:s3/bucketObjectv2:BucketObjectv2": (
-        "read in object.go@033c721 (HeadObject at read; a versioned delete lists versions first), but that"
-        " s3:ListBucketVersions is authorised on the bucket, which `elsewhere` cannot yet name from a bucket name"
-    ),
 }
 
 
