@@ -1,0 +1,212 @@
+"""preflight.fabricate without the engine: the ids, names and ARNs a mocked resource gets, in the shapes
+the cited AWS and pulumi-aws documentation gives them (the docstrings of preflight/fabricate.py), and the
+same on every run."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from preflight.fabricate import (
+    MOCK_ACCOUNT_ID,
+    STREAM_LABEL,
+    arn_for,
+    physical_name,
+    resource_outputs,
+    short_hash,
+    stable_json,
+)
+
+REGION = "eu-west-1"
+ACCOUNT = MOCK_ACCOUNT_ID
+FUNCTION = "aws:lambda/function:Function"
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def test_short_hash_is_a_prefix_of_the_sha256_of_the_parts() -> None:
+    assert short_hash("a", "b") == _sha("a", "b")[:7]
+    assert short_hash("a", "b", length=12) == _sha("a", "b")[:12]
+    assert short_hash("ab") != short_hash("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs", "name"),
+    [
+        ("aws:sqs/queue:Queue", {"name": "jobs"}, "jobs"),
+        ("aws:sqs/queue:Queue", {"namePrefix": "jobs-"}, "jobs-" + _sha("aws:sqs/queue:Queue", "q")[:7]),
+        ("aws:sqs/queue:Queue", {"name": "", "namePrefix": ""}, "q-" + _sha("aws:sqs/queue:Queue", "q")[:7]),
+        ("aws:s3/bucketV2:BucketV2", {"bucket": "docs", "name": "ignored"}, "docs"),
+        ("aws:s3/bucket:Bucket", {"bucketPrefix": "logs-"}, "logs-" + _sha("aws:s3/bucket:Bucket", "q")[:7]),
+        ("aws:bedrock/agentAgent:AgentAgent", {"agentName": "helper"}, "helper"),
+        ("aws:sqs/queue:Queue", {"name": 3}, "q-" + _sha("aws:sqs/queue:Queue", "q")[:7]),
+    ],
+    ids=["explicit", "prefix", "empty_falls_back", "bucket_input", "bucket_prefix", "agent_name", "not_text"],
+)
+def test_physical_name(type_: str, inputs: dict[str, Any], name: str) -> None:
+    assert physical_name(type_, "q", inputs) == name
+
+
+@pytest.mark.parametrize(
+    ("type_", "arn"),
+    [
+        ("aws:sqs/queue:Queue", f"arn:aws:sqs:{REGION}:{ACCOUNT}:n"),
+        ("aws:s3/bucketV2:BucketV2", "arn:aws:s3:::n"),
+        ("aws:iam/role:Role", f"arn:aws:iam::{ACCOUNT}:role/n"),
+        ("aws:sfn/stateMachine:StateMachine", f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:n"),
+        ("aws:cloudwatch/logGroup:LogGroup", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:n"),
+    ],
+)
+def test_arn_for_known_shapes(type_: str, arn: str) -> None:
+    assert arn_for(type_, "n", "n", REGION) == arn
+
+
+@pytest.mark.parametrize(
+    ("type_", "arn"),
+    [
+        ("aws:madeup/widget:Widget", f"arn:aws:madeup:{REGION}:{ACCOUNT}:widget/n"),
+        ("aws:route53/madeUp:MadeUp", f"arn:aws:route53::{ACCOUNT}:madeup/n"),
+        ("aws:s3/madeUp:MadeUp", "arn:aws:s3:::n"),
+        ("aws:iam/madeUp:MadeUp", f"arn:aws:iam::{ACCOUNT}:madeup/n"),
+    ],
+    ids=["regional", "global_service", "no_account_service", "iam_global"],
+)
+def test_arn_for_types_without_a_known_shape(type_: str, arn: str) -> None:
+    assert arn_for(type_, "n", "n", REGION) == arn
+
+
+def _outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return resource_outputs(type_, name, inputs, REGION)
+
+
+def test_a_function_and_its_published_version() -> None:
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:worker"
+    invoke = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
+    resource_id, state = _outputs(FUNCTION, "fn", {"name": "worker"})
+    assert resource_id == "worker"
+    assert (state["arn"], state["invokeArn"], state["qualifiedArn"]) == (arn, invoke, arn + ":$LATEST")
+    assert "version" not in state and "qualifiedInvokeArn" not in state
+    _, published = _outputs(FUNCTION, "fn", {"name": "worker", "publish": True})
+    assert (published["version"], published["qualifiedArn"]) == ("1", arn + ":1")
+    assert (
+        published["qualifiedInvokeArn"]
+        == f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}:1/invocations"
+    )
+    _, not_published = _outputs(FUNCTION, "fn", {"name": "worker", "publish": "true"})
+    assert not_published["qualifiedArn"] == arn + ":$LATEST"
+
+
+def test_ids_in_the_services_own_shapes() -> None:
+    key_id, key = _outputs("aws:kms/key:Key", "k", {})
+    digest = _sha("aws:kms/key:Key", "k")
+    assert key_id == f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    assert (key["keyId"], key["arn"]) == (key_id, f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}")
+    pool_id, pool = _outputs("aws:cognito/userPool:UserPool", "up", {})
+    assert pool_id == f"{REGION}_{_sha('aws:cognito/userPool:UserPool', 'up')[:9]}"
+    assert pool["arn"] == f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{pool_id}"
+    agent_id, agent = _outputs("aws:bedrock/agentAgent:AgentAgent", "ag", {"agentName": "a"})
+    assert agent_id == _sha("aws:bedrock/agentAgent:AgentAgent", "ag")[:10].upper()
+    assert (agent["agentId"], agent["agentArn"], agent["agentName"]) == (
+        agent_id,
+        f"arn:aws:bedrock:{REGION}:{ACCOUNT}:agent/{agent_id}",
+        "a",
+    )
+
+
+def test_queue_role_and_api_outputs() -> None:
+    _, queue = _outputs("aws:sqs/queue:Queue", "q", {"name": "jobs"})
+    assert queue["url"] == f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/jobs"
+    _, role = _outputs("aws:iam/role:Role", "role", {"name": "r"})
+    assert role["uniqueId"] == "AROA" + _sha("r")[:17].upper()
+    _, api = _outputs("aws:apigatewayv2/api:Api", "api", {"name": "a1"})
+    assert api["apiEndpoint"] == f"https://a1.execute-api.{REGION}.amazonaws.com"
+    assert api["executionArn"] == f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1"
+    _, rest = _outputs("aws:apigateway/restApi:RestApi", "rest", {"name": "r1"})
+    assert rest["executionArn"] == f"arn:aws:execute-api:{REGION}:{ACCOUNT}:r1"
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs", "execution_arn"),
+    [
+        (
+            "aws:apigatewayv2/stage:Stage",
+            {"apiId": "abc", "name": "v1"},
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc/v1",
+        ),
+        (
+            "aws:apigateway/stage:Stage",
+            {"restApi": "rid", "stageName": "prod"},
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:rid/prod",
+        ),
+        ("aws:apigatewayv2/stage:Stage", {"apiId": "abc"}, None),
+        ("aws:apigateway/stage:Stage", {"restApi": "", "stageName": "prod"}, None),
+    ],
+    ids=["http_stage", "rest_stage", "no_stage_name", "no_api"],
+)
+def test_stage_execution_arn(type_: str, inputs: dict[str, Any], execution_arn: str | None) -> None:
+    assert _outputs(type_, "st", inputs)[1].get("executionArn") == execution_arn
+
+
+def test_other_arns_a_type_carries() -> None:
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/tbl"
+    _, streamed = _outputs("aws:dynamodb/table:Table", "t", {"name": "tbl", "streamEnabled": True})
+    assert (streamed["streamArn"], streamed["streamLabel"]) == (f"{table_arn}/stream/{STREAM_LABEL}", STREAM_LABEL)
+    _, plain = _outputs("aws:dynamodb/table:Table", "t", {"name": "tbl", "streamEnabled": "true"})
+    assert "streamArn" not in plain and "streamLabel" not in plain
+    oai_id, oai = _outputs("aws:cloudfront/originAccessIdentity:OriginAccessIdentity", "oai", {})
+    assert oai["iamArn"] == f"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {oai_id}"
+    assert oai["cloudfrontAccessIdentityPath"] == f"origin-access-identity/cloudfront/{oai_id}"
+    _, layer = _outputs("aws:lambda/layerVersion:LayerVersion", "l", {"layerName": "lib"})
+    assert (layer["arn"], layer["layerArn"]) == (
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:lib:1",
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:lib",
+    )
+    _, alias = _outputs(
+        "aws:lambda/alias:Alias",
+        "live",
+        {"functionName": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:worker:3", "name": "live"},
+    )
+    alias_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:worker:live"
+    assert alias["arn"] == alias_arn
+    assert alias["invokeArn"] == f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"
+    _, by_name = _outputs("aws:lambda/alias:Alias", "live", {"functionName": "worker", "name": "live"})
+    assert by_name["arn"] == alias_arn
+
+
+def test_only_declared_outputs_are_set_and_other_resources_ids_stay_unset() -> None:
+    _, attachment = _outputs("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "att", {"role": "r"})
+    assert "arn" not in attachment
+    subnet_id, subnet = _outputs("aws:ec2/subnet:Subnet", "sn", {})
+    assert "vpcId" not in subnet
+    assert subnet["availabilityZoneId"] == subnet_id
+    _, kept = _outputs("aws:ec2/subnet:Subnet", "sn", {"vpcId": "vpc-1"})
+    assert kept["vpcId"] == "vpc-1"
+
+
+def test_non_aws_resources_keep_their_inputs_and_get_a_stable_id() -> None:
+    resource_id, state = _outputs("random:index/randomId:RandomId", "rid", {"byteLength": 4})
+    assert resource_id == "rid-" + short_hash("random:index/randomId:RandomId", "rid", stable_json({"byteLength": 4}))
+    assert state == {"byteLength": 4}
+    assert _outputs("random:index/randomId:RandomId", "rid", {"byteLength": 5})[0] != resource_id
+
+
+def test_stable_json_writes_what_json_cannot_hold_as_what_it_is() -> None:
+    class Asset:
+        path = "app.zip"
+
+    class Remote:
+        uri = "https://example.com/a.zip"
+
+    class Text:
+        text = "print(1)"
+
+    class Opaque:
+        path = 3
+
+    assert stable_json({"b": 1, "a": [Asset(), Remote(), Text(), Opaque()]}) == (
+        '{"a": [{"Asset": "app.zip"}, {"Remote": "https://example.com/a.zip"}, {"Text": "print(1)"}, "Opaque"], "b": 1}'
+    )
