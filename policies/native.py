@@ -12,11 +12,13 @@ these views, so every document rule (wildcards, admin, public, the Service Autho
 federated trust) and every resource rule of the twin (encryption, rotation, retention, public access) judges
 the aws-native resource too, and a finding still names the aws-native resource.
 
-Stack rules keep seeing the resources as they are: a view is one resource's inputs, while stack rules join
-resources (a bucket with its public access block and encryption configuration) and an aws-native bucket
-carries those inline. aws-native types without a view here, and without a rule of their own (Greengrass v2,
-`policies/rules/devices.py`), are reported by `resource-not-judged` (`policies/rules/coverage.py`), never
-passed silently.
+Stack rules see the same views: `policies.lib.resources_of` (and `attached`, built on it) returns, beside the
+stack's pulumi-aws resources of the types asked for, the views of those types of its aws-native resources
+(`stack_views`), each a PolicyResource with the aws-native resource's name, URN, parent and dependencies, so a
+native function is held to the stack rules of functions (tracing, log group, failure destination) and a native
+log group or event invoke config counts as the function's. aws-native types without a view here, and without a
+rule of their own (Greengrass v2, `policies/rules/devices.py`), are reported by `resource-not-judged`
+(`policies/rules/coverage.py`), never passed silently.
 
 Input names are those of the installed pulumi-aws-native 1.84.0 (each resource class's `_internal_init`,
 pulumi/pulumi-aws-native sdk/python/pulumi_aws_native/<service>/<type>.py, whose snake_case names Pulumi sends
@@ -32,7 +34,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import _DictProxy, _ListProxy, unknown_checking_proxy
 
 #: One view: a pulumi-aws type token and the inputs the aws-native resource amounts to for it.
@@ -289,6 +291,21 @@ def _event_bus(props: Mapping[str, Any]) -> Iterator[View]:
         yield "aws:cloudwatch/eventBusPolicy:EventBusPolicy", _pick(props, policy="policy", eventBusName="name")
 
 
+def _event_invoke_config(props: Mapping[str, Any]) -> Iterator[View]:
+    # AWS::Lambda::EventInvokeConfig: DestinationConfig{OnFailure{Destination}}, FunctionName, Qualifier, named alike.
+    yield (
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        _pick(
+            props,
+            functionName="functionName",
+            qualifier="qualifier",
+            destinationConfig="destinationConfig",
+            maximumRetryAttempts="maximumRetryAttempts",
+            maximumEventAgeInSeconds="maximumEventAgeInSeconds",
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Twin:
     """How one aws-native type reads as pulumi-aws resources: the types its views can have, and the views."""
@@ -360,6 +377,9 @@ TWINS: Mapping[str, Twin] = {
     "aws-native:lambda:Function": _twin(_function, "aws:lambda/function:Function"),
     "aws-native:lambda:Permission": _twin(_permission, "aws:lambda/permission:Permission"),
     "aws-native:lambda:Url": _twin(_function_url, "aws:lambda/functionUrl:FunctionUrl"),
+    "aws-native:lambda:EventInvokeConfig": _twin(
+        _event_invoke_config, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+    ),
     "aws-native:dynamodb:Table": _twin(_table, "aws:dynamodb/table:Table"),
     "aws-native:logs:LogGroup": _twin(
         _log_group, "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
@@ -396,6 +416,39 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return value
+
+
+#: Outputs a stack view keeps from the aws-native resource, so stack rules can match references to it by value
+#: (policies.lib.refers_to compares "id", "arn" and "name"): AWS::Lambda::Function and most types return Arn.
+_IDENTITY_OUTPUTS = ("arn",)
+
+
+def stack_views(resource: PolicyResource, types: Collection[str]) -> Iterator[PolicyResource]:
+    """The views of the given pulumi-aws types of one stack resource (an aws-native one; none for the others).
+
+    Everything but the type and the properties is the resource's own (name, URN, options, provider, parent,
+    dependencies), so what a stack rule reports names the aws-native resource; the properties are re-wrapped in
+    the unknown-checking proxy, as in `native_args`.
+    """
+    if twin_types(resource.resource_type).isdisjoint(types):
+        return
+    props_of = plain(resource.props)
+    source = props_of if isinstance(props_of, Mapping) else {}
+    for resource_type, props in views(resource.resource_type, source):
+        if resource_type not in types:
+            continue
+        kept = {key: source[key] for key in _IDENTITY_OUTPUTS if source.get(key) is not None and key not in props}
+        yield PolicyResource(
+            resource_type,
+            unknown_checking_proxy({**props, **kept}),
+            resource.urn,
+            resource.name,
+            resource.opts,
+            resource.provider,
+            resource.parent,
+            resource.dependencies,
+            resource.property_dependencies,
+        )
 
 
 def native_args(args: ResourceValidationArgs, types: Collection[str]) -> Iterator[ResourceValidationArgs]:
