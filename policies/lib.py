@@ -26,6 +26,7 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
 from iamlang import conditions, principals, wildcards
+from policies.native import stack_views
 from policies.sdk import is_taggable as sdk_is_taggable
 
 #: Marker keys the offline engine uses for assets (code archives) in plain graphs.
@@ -302,10 +303,16 @@ class _StackIndex:
         return resources is self.resources and len(resources) == self.size
 
     def of_types(self, types: tuple[str, ...]) -> list[PolicyResource]:
+        """The resources of `types`, and the views of those types of the aws-native ones (policies.native)."""
         found = self._of_types.get(types)
         if found is None:
             wanted = set(types)
-            found = self._of_types[types] = [r for r in self.resources if r.resource_type in wanted]
+            found = self._of_types[types] = []
+            for resource in self.resources:
+                if resource.resource_type in wanted:
+                    found.append(resource)
+                else:
+                    found.extend(stack_views(resource, wanted))
         return found
 
     def references(self, key: str, types: tuple[str, ...]) -> _References:
@@ -358,7 +365,9 @@ def _index(args: StackValidationArgs) -> _StackIndex:
 
 
 def resources_of(args: StackValidationArgs, *types: str) -> list[PolicyResource]:
-    """The stack's resources of `types`, in the stack's order (indexed once per stack policy run)."""
+    """The stack's resources of `types`, in the stack's order (indexed once per stack policy run), aws-native
+    resources as their pulumi-aws views of those types (policies.native.stack_views): one way for every stack
+    rule to see both providers."""
     return list(_index(args).of_types(types))
 
 

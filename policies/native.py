@@ -7,16 +7,20 @@ Rather than teaching every rule a second vocabulary (type by type, rule by rule)
 aws-native type, which pulumi-aws resources it amounts to and with which inputs: an `aws-native:iam:Role` is an
 `aws:iam/role:Role` (trust policy, inline policies, managed policy ARNs); an `aws-native:iam:User` is the
 UserPolicy and UserPolicyAttachmentsExclusive of its inline and managed policies; an `aws-native:logs:LogGroup`
-is a LogGroup and, when it carries one, a LogResourcePolicy. `PolicySpec.check` runs a resource rule over
+is a LogGroup and, when it carries one, a LogResourcePolicy. Where a type only renames inputs, one table says
+so (`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic translate); the
+functions below are the types whose views nest, split or multiply. `PolicySpec.check` runs a resource rule over
 these views, so every document rule (wildcards, admin, public, the Service Authorization Reference checks,
 federated trust) and every resource rule of the twin (encryption, rotation, retention, public access) judges
 the aws-native resource too, and a finding still names the aws-native resource.
 
-Stack rules keep seeing the resources as they are: a view is one resource's inputs, while stack rules join
-resources (a bucket with its public access block and encryption configuration) and an aws-native bucket
-carries those inline. aws-native types without a view here, and without a rule of their own (Greengrass v2,
-`policies/rules/devices.py`), are reported by `resource-not-judged` (`policies/rules/coverage.py`), never
-passed silently.
+Stack rules see the same views: `policies.lib.resources_of` (and `attached`, built on it) returns, beside the
+stack's pulumi-aws resources of the types asked for, the views of those types of its aws-native resources
+(`stack_views`), each a PolicyResource with the aws-native resource's name, URN, parent and dependencies, so a
+native function is held to the stack rules of functions (tracing, log group, failure destination) and a native
+log group or event invoke config counts as the function's. aws-native types without a view here, and without a
+rule of their own (Greengrass v2, `policies/rules/devices.py`), are reported by `resource-not-judged`
+(`policies/rules/coverage.py`), never passed silently.
 
 Input names are those of the installed pulumi-aws-native 1.84.0 (each resource class's `_internal_init`,
 pulumi/pulumi-aws-native sdk/python/pulumi_aws_native/<service>/<type>.py, whose snake_case names Pulumi sends
@@ -32,7 +36,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import _DictProxy, _ListProxy, unknown_checking_proxy
 
 #: One view: a pulumi-aws type token and the inputs the aws-native resource amounts to for it.
@@ -99,105 +103,11 @@ def _principal(kind: str) -> Translate:
     return translate
 
 
-def _inline_policy(classic: str, owner: str, owner_key: str) -> Translate:
-    """AWS::IAM::RolePolicy, UserPolicy, GroupPolicy: PolicyDocument, PolicyName and the owner's name."""
-
-    def translate(props: Mapping[str, Any]) -> Iterator[View]:
-        yield classic, _pick(props, policy="policyDocument", name="policyName", **{owner: owner_key})
-
-    return translate
-
-
-def _managed_policy(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::IAM::ManagedPolicy: PolicyDocument, ManagedPolicyName, Path, Description.
-    yield (
-        "aws:iam/policy:Policy",
-        _pick(props, policy="policyDocument", name="managedPolicyName", path="path", description="description"),
-    )
-
-
-def _document(classic: str, document: str, *, into: str = "policy", **names: str) -> Translate:
-    """A resource policy of its own (AWS::S3::BucketPolicy, AWS::SQS::QueueInlinePolicy, ...): the aws-native
-    input `document` becomes the twin's input `into`."""
-
-    def translate(props: Mapping[str, Any]) -> Iterator[View]:
-        yield classic, _pick(props, **{into: document}, **names)
-
-    return translate
-
-
 def _topic_policy(props: Mapping[str, Any]) -> Iterator[View]:
     # AWS::SNS::TopicPolicy: one PolicyDocument for the Topics listed (pulumi-aws: one TopicPolicy per `arn`).
     topics = _items(props.get("topics")) or [None]
     for topic in topics:
         yield "aws:sns/topicPolicy:TopicPolicy", {"arn": topic, **_pick(props, policy="policyDocument")}
-
-
-def _key(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::KMS::Key: KeyPolicy, EnableKeyRotation, KeySpec (default SYMMETRIC_DEFAULT), KeyUsage.
-    yield (
-        "aws:kms/key:Key",
-        _pick(
-            props,
-            policy="keyPolicy",
-            enableKeyRotation="enableKeyRotation",
-            customerMasterKeySpec="keySpec",
-            keyUsage="keyUsage",
-            rotationPeriodInDays="rotationPeriodInDays",
-            description="description",
-            tags="tags",
-        ),
-    )
-
-
-def _function(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::Lambda::Function: the inputs the pack reads are named alike (Environment.Variables, KmsKeyArn, ...).
-    yield (
-        "aws:lambda/function:Function",
-        _pick(
-            props,
-            name="functionName",
-            environment="environment",
-            kmsKeyArn="kmsKeyArn",
-            role="role",
-            runtime="runtime",
-            handler="handler",
-            memorySize="memorySize",
-            timeout="timeout",
-            tracingConfig="tracingConfig",
-            deadLetterConfig="deadLetterConfig",
-            loggingConfig="loggingConfig",
-            layers="layers",
-            vpcConfig="vpcConfig",
-            tags="tags",
-        ),
-    )
-
-
-def _permission(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::Lambda::Permission: FunctionName is pulumi-aws's `function`.
-    yield (
-        "aws:lambda/permission:Permission",
-        _pick(
-            props,
-            action="action",
-            function="functionName",
-            principal="principal",
-            sourceArn="sourceArn",
-            sourceAccount="sourceAccount",
-            principalOrgId="principalOrgId",
-            functionUrlAuthType="functionUrlAuthType",
-            eventSourceToken="eventSourceToken",
-        ),
-    )
-
-
-def _function_url(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::Lambda::Url: AuthType (AWS_IAM | NONE) is pulumi-aws's `authorizationType`.
-    yield (
-        "aws:lambda/functionUrl:FunctionUrl",
-        _pick(props, authorizationType="authType", functionName="targetFunctionArn", qualifier="qualifier"),
-    )
 
 
 def _table(props: Mapping[str, Any]) -> Iterator[View]:
@@ -236,38 +146,6 @@ def _log_group(props: Mapping[str, Any]) -> Iterator[View]:
         )
 
 
-def _queue(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::SQS::Queue: KmsMasterKeyId, SqsManagedSseEnabled (named alike); the policy is a QueueInlinePolicy.
-    yield (
-        "aws:sqs/queue:Queue",
-        _pick(
-            props,
-            name="queueName",
-            kmsMasterKeyId="kmsMasterKeyId",
-            sqsManagedSseEnabled="sqsManagedSseEnabled",
-            fifoQueue="fifoQueue",
-            redrivePolicy="redrivePolicy",
-            tags="tags",
-        ),
-    )
-
-
-def _topic(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::SNS::Topic: KmsMasterKeyId; the policy is a TopicPolicy or TopicInlinePolicy.
-    yield (
-        "aws:sns/topic:Topic",
-        _pick(props, name="topicName", kmsMasterKeyId="kmsMasterKeyId", fifoTopic="fifoTopic", tags="tags"),
-    )
-
-
-def _secret(props: Mapping[str, Any]) -> Iterator[View]:
-    # AWS::SecretsManager::Secret: KmsKeyId; the policy is an AWS::SecretsManager::ResourcePolicy.
-    yield (
-        "aws:secretsmanager/secret:Secret",
-        _pick(props, name="name", kmsKeyId="kmsKeyId", description="description", tags="tags"),
-    )
-
-
 def _repository(props: Mapping[str, Any]) -> Iterator[View]:
     # AWS::ECR::Repository: RepositoryPolicyText is the repository policy (pulumi-aws: a RepositoryPolicy).
     if props.get("repositoryPolicyText") is not None:
@@ -287,6 +165,154 @@ def _event_bus(props: Mapping[str, Any]) -> Iterator[View]:
     )
     if props.get("policy") is not None:
         yield "aws:cloudwatch/eventBusPolicy:EventBusPolicy", _pick(props, policy="policy", eventBusName="name")
+
+
+#: aws-native types whose pulumi-aws view is one resource with the same values under other names:
+#: `(twin type, {aws-native input: pulumi-aws input})`, each read from the CloudFormation resource reference.
+RENAMES: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    # AWS::IAM::RolePolicy, UserPolicy, GroupPolicy: PolicyDocument, PolicyName and the owner's name.
+    "aws-native:iam:RolePolicy": (
+        "aws:iam/rolePolicy:RolePolicy",
+        {"policyDocument": "policy", "policyName": "name", "roleName": "role"},
+    ),
+    "aws-native:iam:UserPolicy": (
+        "aws:iam/userPolicy:UserPolicy",
+        {"policyDocument": "policy", "policyName": "name", "userName": "user"},
+    ),
+    "aws-native:iam:GroupPolicy": (
+        "aws:iam/groupPolicy:GroupPolicy",
+        {"policyDocument": "policy", "policyName": "name", "groupName": "group"},
+    ),
+    # AWS::IAM::ManagedPolicy: PolicyDocument, ManagedPolicyName, Path, Description.
+    "aws-native:iam:ManagedPolicy": (
+        "aws:iam/policy:Policy",
+        {"policyDocument": "policy", "managedPolicyName": "name", "path": "path", "description": "description"},
+    ),
+    # Resource policies of their own: the document becomes the twin's `policy` (`policyDocument` for logs).
+    "aws-native:s3:BucketPolicy": (
+        "aws:s3/bucketPolicy:BucketPolicy",
+        {"policyDocument": "policy", "bucket": "bucket"},
+    ),
+    "aws-native:sqs:QueueInlinePolicy": (
+        "aws:sqs/queuePolicy:QueuePolicy",
+        {"policyDocument": "policy", "queue": "queueUrl"},
+    ),
+    "aws-native:sns:TopicInlinePolicy": (
+        "aws:sns/topicPolicy:TopicPolicy",
+        {"policyDocument": "policy", "topicArn": "arn"},
+    ),
+    "aws-native:secretsmanager:ResourcePolicy": (
+        "aws:secretsmanager/secretPolicy:SecretPolicy",
+        {"resourcePolicy": "policy", "secretId": "secretArn", "blockPublicPolicy": "blockPublicPolicy"},
+    ),
+    "aws-native:logs:ResourcePolicy": (
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+        {"policyDocument": "policyDocument", "policyName": "policyName"},
+    ),
+    # AWS::KMS::Key: KeyPolicy, EnableKeyRotation, KeySpec (default SYMMETRIC_DEFAULT), KeyUsage.
+    "aws-native:kms:Key": (
+        "aws:kms/key:Key",
+        {
+            "keyPolicy": "policy",
+            "enableKeyRotation": "enableKeyRotation",
+            "keySpec": "customerMasterKeySpec",
+            "keyUsage": "keyUsage",
+            "rotationPeriodInDays": "rotationPeriodInDays",
+            "description": "description",
+            "tags": "tags",
+        },
+    ),
+    # AWS::Lambda::Function: the inputs the pack reads are named alike (Environment.Variables, KmsKeyArn, ...).
+    "aws-native:lambda:Function": (
+        "aws:lambda/function:Function",
+        {
+            "functionName": "name",
+            **{
+                name: name
+                for name in (
+                    "environment",
+                    "kmsKeyArn",
+                    "role",
+                    "runtime",
+                    "handler",
+                    "memorySize",
+                    "timeout",
+                    "tracingConfig",
+                    "deadLetterConfig",
+                    "loggingConfig",
+                    "layers",
+                    "vpcConfig",
+                    "tags",
+                )
+            },
+        },
+    ),
+    # AWS::Lambda::Permission: FunctionName is pulumi-aws's `function`.
+    "aws-native:lambda:Permission": (
+        "aws:lambda/permission:Permission",
+        {
+            "functionName": "function",
+            **{
+                name: name
+                for name in (
+                    "action",
+                    "principal",
+                    "sourceArn",
+                    "sourceAccount",
+                    "principalOrgId",
+                    "functionUrlAuthType",
+                    "eventSourceToken",
+                )
+            },
+        },
+    ),
+    # AWS::Lambda::Url: AuthType (AWS_IAM | NONE) is pulumi-aws's `authorizationType`.
+    "aws-native:lambda:Url": (
+        "aws:lambda/functionUrl:FunctionUrl",
+        {"authType": "authorizationType", "targetFunctionArn": "functionName", "qualifier": "qualifier"},
+    ),
+    # AWS::Lambda::EventInvokeConfig: DestinationConfig{OnFailure{Destination}}, FunctionName, named alike.
+    "aws-native:lambda:EventInvokeConfig": (
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        {
+            name: name
+            for name in (
+                "functionName",
+                "qualifier",
+                "destinationConfig",
+                "maximumRetryAttempts",
+                "maximumEventAgeInSeconds",
+            )
+        },
+    ),
+    # AWS::SQS::Queue: KmsMasterKeyId, SqsManagedSseEnabled (named alike); the policy is a QueueInlinePolicy.
+    "aws-native:sqs:Queue": (
+        "aws:sqs/queue:Queue",
+        {
+            "queueName": "name",
+            **{n: n for n in ("kmsMasterKeyId", "sqsManagedSseEnabled", "fifoQueue", "redrivePolicy", "tags")},
+        },
+    ),
+    # AWS::SNS::Topic: KmsMasterKeyId; the policy is a TopicPolicy or TopicInlinePolicy.
+    "aws-native:sns:Topic": (
+        "aws:sns/topic:Topic",
+        {"topicName": "name", **{n: n for n in ("kmsMasterKeyId", "fifoTopic", "tags")}},
+    ),
+    # AWS::SecretsManager::Secret: KmsKeyId; the policy is an AWS::SecretsManager::ResourcePolicy.
+    "aws-native:secretsmanager:Secret": (
+        "aws:secretsmanager/secret:Secret",
+        {n: n for n in ("name", "kmsKeyId", "description", "tags")},
+    ),
+}
+
+
+def _renamed(twin: str, names: Mapping[str, str]) -> Translate:
+    """The one translate of every RENAMES entry: each input the resource sets, under its pulumi-aws name."""
+
+    def translate(props: Mapping[str, Any]) -> Iterator[View]:
+        yield twin, {classic: props[native] for native, classic in names.items() if props.get(native) is not None}
+
+    return translate
 
 
 @dataclass(frozen=True)
@@ -315,62 +341,16 @@ TWINS: Mapping[str, Twin] = {
         "aws:iam/groupPolicy:GroupPolicy",
         "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
     ),
-    "aws-native:iam:RolePolicy": _twin(
-        _inline_policy("aws:iam/rolePolicy:RolePolicy", "role", "roleName"), "aws:iam/rolePolicy:RolePolicy"
-    ),
-    "aws-native:iam:UserPolicy": _twin(
-        _inline_policy("aws:iam/userPolicy:UserPolicy", "user", "userName"), "aws:iam/userPolicy:UserPolicy"
-    ),
-    "aws-native:iam:GroupPolicy": _twin(
-        _inline_policy("aws:iam/groupPolicy:GroupPolicy", "group", "groupName"), "aws:iam/groupPolicy:GroupPolicy"
-    ),
-    "aws-native:iam:ManagedPolicy": _twin(_managed_policy, "aws:iam/policy:Policy"),
-    "aws-native:s3:BucketPolicy": _twin(
-        _document("aws:s3/bucketPolicy:BucketPolicy", "policyDocument", bucket="bucket"),
-        "aws:s3/bucketPolicy:BucketPolicy",
-    ),
-    "aws-native:sqs:QueueInlinePolicy": _twin(
-        _document("aws:sqs/queuePolicy:QueuePolicy", "policyDocument", queueUrl="queue"),
-        "aws:sqs/queuePolicy:QueuePolicy",
-    ),
     "aws-native:sns:TopicPolicy": _twin(_topic_policy, "aws:sns/topicPolicy:TopicPolicy"),
-    "aws-native:sns:TopicInlinePolicy": _twin(
-        _document("aws:sns/topicPolicy:TopicPolicy", "policyDocument", arn="topicArn"),
-        "aws:sns/topicPolicy:TopicPolicy",
-    ),
-    "aws-native:secretsmanager:ResourcePolicy": _twin(
-        _document(
-            "aws:secretsmanager/secretPolicy:SecretPolicy",
-            "resourcePolicy",
-            secretArn="secretId",
-            blockPublicPolicy="blockPublicPolicy",
-        ),
-        "aws:secretsmanager/secretPolicy:SecretPolicy",
-    ),
-    "aws-native:logs:ResourcePolicy": _twin(
-        _document(
-            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
-            "policyDocument",
-            into="policyDocument",
-            policyName="policyName",
-        ),
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
-    ),
-    "aws-native:kms:Key": _twin(_key, "aws:kms/key:Key"),
-    "aws-native:lambda:Function": _twin(_function, "aws:lambda/function:Function"),
-    "aws-native:lambda:Permission": _twin(_permission, "aws:lambda/permission:Permission"),
-    "aws-native:lambda:Url": _twin(_function_url, "aws:lambda/functionUrl:FunctionUrl"),
     "aws-native:dynamodb:Table": _twin(_table, "aws:dynamodb/table:Table"),
     "aws-native:logs:LogGroup": _twin(
         _log_group, "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
     ),
-    "aws-native:sqs:Queue": _twin(_queue, "aws:sqs/queue:Queue"),
-    "aws-native:sns:Topic": _twin(_topic, "aws:sns/topic:Topic"),
-    "aws-native:secretsmanager:Secret": _twin(_secret, "aws:secretsmanager/secret:Secret"),
     "aws-native:ecr:Repository": _twin(_repository, "aws:ecr/repositoryPolicy:RepositoryPolicy"),
     "aws-native:events:EventBus": _twin(
         _event_bus, "aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
     ),
+    **{native: _twin(_renamed(twin, names), twin) for native, (twin, names) in RENAMES.items()},
 }
 
 
@@ -396,6 +376,39 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return value
+
+
+#: Outputs a stack view keeps from the aws-native resource, so stack rules can match references to it by value
+#: (policies.lib.refers_to compares "id", "arn" and "name"): AWS::Lambda::Function and most types return Arn.
+_IDENTITY_OUTPUTS = ("arn",)
+
+
+def stack_views(resource: PolicyResource, types: Collection[str]) -> Iterator[PolicyResource]:
+    """The views of the given pulumi-aws types of one stack resource (an aws-native one; none for the others).
+
+    Everything but the type and the properties is the resource's own (name, URN, options, provider, parent,
+    dependencies), so what a stack rule reports names the aws-native resource; the properties are re-wrapped in
+    the unknown-checking proxy, as in `native_args`.
+    """
+    if twin_types(resource.resource_type).isdisjoint(types):
+        return
+    props_of = plain(resource.props)
+    source = props_of if isinstance(props_of, Mapping) else {}
+    for resource_type, props in views(resource.resource_type, source):
+        if resource_type not in types:
+            continue
+        kept = {key: source[key] for key in _IDENTITY_OUTPUTS if source.get(key) is not None and key not in props}
+        yield PolicyResource(
+            resource_type,
+            unknown_checking_proxy({**props, **kept}),
+            resource.urn,
+            resource.name,
+            resource.opts,
+            resource.provider,
+            resource.parent,
+            resource.dependencies,
+            resource.property_dependencies,
+        )
 
 
 def native_args(args: ResourceValidationArgs, types: Collection[str]) -> Iterator[ResourceValidationArgs]:

@@ -5,9 +5,9 @@ provider: Pulumi's aws-native provider (CloudFormation-shaped, `aws-native:<serv
 cloud's. An aws-native resource is judged by the rules of its pulumi-aws twin (policies.native) or by rules
 that name it (Greengrass v2, policies/rules/devices.py); every other resource of a provider the pack does not
 judge would pass the gate unexamined, and checkov, which sees only what the Terraform-plan bridge maps, would
-not see it either. This rule makes that visible: one finding per such resource, and one per aws-native
-resource whose twin is judged by stack rules that do not see it (a view is one resource's inputs; stack rules
-join resources), naming them.
+not see it either. This rule makes that visible: one finding per such resource. An aws-native resource with a
+pulumi-aws twin is judged by the twin's resource rules and stack rules alike (policies.native: `PolicySpec.check`
+and `policies.lib.resources_of` read the same views), so it is not reported.
 
 Level: P148 (compliance monitoring) is HIGH, so the finding is mandatory in production stacks and advisory
 elsewhere, the level checkov's own findings and its "not scanned" resources get (policies.profile): a
@@ -41,22 +41,14 @@ def _named(policies: Iterable[PolicySpec], kind: Kind) -> frozenset[str]:
     return frozenset(t for p in policies if p.kind is kind for t in p.resource_types)
 
 
-def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> tuple[str, ...] | None:
-    """Why the pack does not (fully) judge a resource of this type: None when it does, else what it misses.
-
-    () means no rule judges the type at all; a non-empty tuple names the stack rules of its pulumi-aws twin
-    that do not see it.
-    """
+def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:
+    """Whether no rule of the pack judges a resource of this type (neither by name nor as a pulumi-aws twin)."""
     if package(resource_type) in JUDGED_PACKAGES | STATE_ONLY_PACKAGES:
-        return None
+        return False
     pack = list(policies)
     if resource_type in _named(pack, Kind.RESOURCE) | _named(pack, Kind.STACK):
-        return None
-    twins = native.twin_types(resource_type)
-    if not twins:
-        return ()
-    missed = tuple(p.name for p in pack if p.kind is Kind.STACK and not twins.isdisjoint(p.resource_types))
-    return missed or None
+        return False
+    return not native.twin_types(resource_type)
 
 
 def _custom(resource: PolicyResource) -> bool:
@@ -69,16 +61,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     for resource in args.resources:
         if not _custom(resource):
             continue
-        missed = not_judged(resource.resource_type, pack)
-        if missed is None:
-            continue
-        if missed:
-            report_violation(
-                f"{resource.name}: {resource.resource_type} is judged as its pulumi-aws twin by the resource rules, "
-                f"but not by the stack rules {', '.join(missed)}.",
-                resource.urn,
-            )
-        else:
+        if not_judged(resource.resource_type, pack):
             report_violation(
                 f"{resource.name}: no rule of the pack judges {resource.resource_type} "
                 f"(provider {package(resource.resource_type)}).",

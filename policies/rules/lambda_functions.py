@@ -204,7 +204,7 @@ FAILURE_DESTINATION = PolicySpec(
     category=Category.RELIABILITY,
     kind=Kind.STACK,
     validate=_check_failure_destination,
-    resource_types=(FUNCTION,),
+    resource_types=(FUNCTION, EVENT_INVOKE_CONFIG),
 )
 
 

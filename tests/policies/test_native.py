@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies import native
@@ -30,7 +30,7 @@ from policies.sdk import output_names
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, run_policies
-from tests.policies.conftest import synth
+from tests.policies.conftest import flagged, synth
 
 ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -333,8 +333,8 @@ COVERAGE_CASES: dict[str, ResourceNode] = {
         {"location": "EU"},
         provider="urn:pulumi:dev::p::pulumi:providers:gcp::default",
     ),
-    "bad3_native_function_stack_rules": _node("bad3_native_function_stack_rules", "aws-native:lambda:Function", {}),
     "ok_native_key_twin": _node("ok_native_key_twin", "aws-native:kms:Key", {"enableKeyRotation": True}),
+    "ok_native_function_twin": _node("ok_native_function_twin", "aws-native:lambda:Function", {}),
     "ok_greengrass_own_rules": _node("ok_greengrass_own_rules", "aws-native:greengrassv2:Deployment", {}),
     "ok_classic": _node("ok_classic", "aws:sqs/queue:Queue", {}, provider="urn:pulumi:dev::p::pulumi:providers:aws::d"),
     "ok_random": _node(
@@ -353,12 +353,10 @@ def test_resources_no_rule_judges_are_reported() -> None:
     }
 
 
-def test_a_partly_judged_resource_names_the_stack_rules_it_misses() -> None:
-    missed = not_judged("aws-native:lambda:Function", all_policies())
-    assert missed is not None
-    assert {"lambda-active-tracing", "lambda-failure-destination", "lambda-log-group"} <= set(missed)
-    assert not_judged("aws-native:s3:Bucket", all_policies()) == ()
-    assert not_judged("aws-native:kms:Key", all_policies()) is None
+def test_a_twin_is_judged_by_resource_and_stack_rules_alike() -> None:
+    assert not_judged("aws-native:lambda:Function", all_policies()) is False  # stack rules see its views too
+    assert not_judged("aws-native:s3:Bucket", all_policies()) is True
+    assert not_judged("aws-native:kms:Key", all_policies()) is False
 
 
 def test_not_judged_is_mandatory_in_production_and_advisory_elsewhere() -> None:
@@ -538,6 +536,65 @@ def test_plain_takes_every_proxy_off() -> None:
     assert unwrapped == {"a": [{"b": UNKNOWN}], "c": {"d": 1}}
     assert type(unwrapped["a"]) is list
     assert type(unwrapped["c"]) is dict
+
+
+# ------------------------------------------------------------ stack rules see the views, synthesised
+
+STACK_PROGRAM = """
+import pulumi_aws_native as native
+ROLE = "arn:aws:iam::123456789012:role/fn"
+CODE = {"zip_file": "def handler(event, context):\\n    return None\\n"}
+def fn(name, **kw):
+    return native.lambda_.Function(name, role=ROLE, code=CODE, runtime="python3.12", handler="index.handler",
+                                   function_name=name, **kw)
+dlq = native.sqs.Queue("dlq")
+traced = {"mode": "Active"}
+custom = native.logs.LogGroup("custom", log_group_name="/custom/ok", retention_in_days=30)
+aws.cloudwatch.LogGroup("classic", name="/aws/lambda/ok_classic_log_group", retention_in_days=30)
+fn("bad1_untraced", logging_config={"log_group": custom.log_group_name}, dead_letter_config={"target_arn": dlq.arn})
+fn("bad2_no_log_group", tracing_config=traced, dead_letter_config={"target_arn": dlq.arn})
+fn("bad3_no_failure_destination", tracing_config=traced, logging_config={"log_group": custom.log_group_name})
+fn("ok_native_log_group_and_dlq", tracing_config=traced, logging_config={"log_group": custom.log_group_name},
+   dead_letter_config={"target_arn": dlq.arn})
+fn("ok_classic_log_group", tracing_config=traced, dead_letter_config={"target_arn": dlq.arn})
+target = fn("ok_on_failure_destination", tracing_config=traced, logging_config={"log_group": custom.log_group_name})
+native.lambda_.EventInvokeConfig("invoke", function_name=target.function_name, qualifier="$LATEST",
+                                 destination_config={"on_failure": {"destination": dlq.arn}})
+"""
+
+STACK_CASES = {
+    "lambda-active-tracing": {"bad1_untraced"},
+    "lambda-log-group": {"bad2_no_log_group"},
+    "lambda-failure-destination": {"bad3_no_failure_destination"},
+}
+
+
+@pytest.fixture(scope="module")
+def stack_graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    return synth(tmp_path_factory.mktemp("native-stack"), STACK_PROGRAM)
+
+
+@pytest.mark.parametrize("policy", sorted(STACK_CASES))
+def test_stack_rules_judge_aws_native_functions_through_their_views(stack_graph: ResourceGraph, policy: str) -> None:
+    assert flagged(stack_graph, policy) == STACK_CASES[policy]
+
+
+def test_stack_views_keep_the_native_resource_and_its_arn() -> None:
+    resource = PolicyResource(
+        "aws-native:lambda:Function",
+        unknown_checking_proxy({"functionName": "f", "arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}),
+        "urn:pulumi:dev::p::aws-native:lambda:Function::f",
+        "f",
+        None,  # type: ignore[arg-type]
+        None,
+        None,
+        [],
+        {},
+    )
+    (view,) = native.stack_views(resource, {"aws:lambda/function:Function"})
+    assert (view.resource_type, view.urn, view.name) == ("aws:lambda/function:Function", resource.urn, "f")
+    assert dict(view.props) == {"name": "f", "arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
+    assert list(native.stack_views(resource, {"aws:sqs/queue:Queue"})) == []
 
 
 # ---------------------------------------------------------------- the F2 repro, synthesised
