@@ -1,4 +1,4 @@
-"""Run checkov on a resource graph, through the Terraform-plan bridge, and map its findings back to Pulumi.
+"""Run checkov on a resource graph (a Terraform plan and an aws-native template) and map findings back to Pulumi.
 
 checkov lives in its own virtual environment (`.venv-checkov`, made by `make install`) because its
 dependencies conflict with pulumi's. The binary is found, in order, from:
@@ -100,7 +100,7 @@ def checkov_command(
     """The command line; with `template_file` checkov also runs its CloudFormation framework on it, in one run.
 
     Each framework reads only the files of its kind: the plan has no `Resources`, the template no
-    `terraform_version` (checkov/cloudformation/parser/cfn_yaml, checkov/terraform/plan_parser.py).
+    `terraform_version` (checkov 3.3.30 checkov/cloudformation/cfn_utils.py, checkov/terraform/plan_utils.py).
     """
     files = ["-f", str(plan_file)] + (["-f", str(template_file)] if template_file is not None else [])
     frameworks = ["terraform_plan"] + (["cloudformation"] if template_file is not None else [])

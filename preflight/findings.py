@@ -74,6 +74,6 @@ class CheckovResult:
     passed_count: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)  # check_id, reason, origin, expires, status
     notes: list[str] = field(default_factory=list)  # skips and options of .checkov.yaml the gate refused
-    not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens the bridge cannot map
+    not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens neither the plan nor the template carries
     duration_seconds: float = 0.0
     ran: bool = True

@@ -77,7 +77,7 @@ class GateReport:
 
     @property
     def not_seen(self) -> int:
-        """Resources checkov did not see: of a type the Terraform-plan bridge cannot map (the goal is none)."""
+        """Resources checkov did not see: of a type neither the plan nor the aws-native template carries."""
         missing = set(self.not_scanned)
         return sum(1 for n in self.graph.custom_resources if n.type in missing)
 

@@ -5,8 +5,8 @@ the template is the program's own declaration, not a translation: `aws-native:s3
 `{"Type": "AWS::S3::Bucket", "Properties": {...}}` with every property, nested ones included, under
 its CloudFormation name (`native_types.json`, derived from the schemas the provider is generated
 from). A value that is another exported resource's id becomes `{"Ref": ...}`, one that is another of
-its outputs `{"Fn::GetAtt": [...]}`: checkov's CloudFormation graph (checkov/cloudformation/graph_builder)
-draws its edges from those, so connection checks (CKV2_AWS_33: AppSync API protected by a WAF
+its outputs `{"Fn::GetAtt": [...]}`: checkov's CloudFormation graph draws its edges from those
+(checkov/cloudformation/graph_builder/local_graph.py), so connection checks (CKV2_AWS_33: AppSync API protected by a WAF
 association) see what the program wired. Only the types checkov has checks for are exported; the rest
 stay in the report's "not scanned" count.
 """

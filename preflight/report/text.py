@@ -90,7 +90,8 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             for skip in c.skipped:
                 console.print(Text(f"  skip {skip_line(skip)}"))
         if report.not_scanned:
-            console.print(Text(f"\nnot scanned by checkov (no Terraform mapping): {', '.join(report.not_scanned)}"))
+            where = "in neither the Terraform plan nor the aws-native CloudFormation template"
+            console.print(Text(f"\nnot scanned by checkov ({where}): {', '.join(report.not_scanned)}"))
         if report.profile:
             console.print(Text(report.profile, style="dim"))
         for note in report.notes:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from policies.profile import checkov_level
 from preflight.cfn.convert import graph_to_cfn
 from preflight.cfn.derive import (
     NOT_CLOUD_CONTROL_REASON,
@@ -19,6 +21,8 @@ from preflight.cfn.derive import (
 from preflight.cfn.naming import has_uppercase_acronym, to_pascal_case, to_sdk_name, type_token
 from preflight.checkov_runner import REPO_ROOT, run_checkov
 from preflight.engine import synthesize
+from preflight.findings import Level, Source
+from preflight.gate import run_gate
 from tests.preflight.programs import write_program
 
 CHECKOV_PYTHON = REPO_ROOT / ".venv-checkov" / "bin" / "python"
@@ -184,3 +188,19 @@ def test_checkov_cloudformation_findings_are_mapped_to_urns(program: Path) -> No
     # checkov's graph sees the WAF association reference the guarded API, not the other one.
     assert {name for c, name in failed if c == "CKV2_AWS_33"} == {"unguarded"}
     assert result.not_scanned == ["aws-native:s3:BucketPolicy"]  # the checked types count as seen
+
+
+@pytest.mark.usefixtures("checkov_present")
+def test_the_gate_reports_cloudformation_findings_like_the_plans(tmp_path: Path) -> None:
+    until = (date.today() + timedelta(days=30)).isoformat()
+    reason = "versioning is handled by the nightly replication job"
+    directory = write_program(tmp_path, PROGRAM, stack="prod")
+    (directory / ".checkov.yaml").write_text(f"skip-check:\n  - CKV_AWS_21  # until {until}: {reason}\n")
+    report = run_gate(directory, "prod")
+    found = {(f.policy, f.resource): f for f in report.violations if f.source is Source.CHECKOV}
+    finding = found[("CKV_AWS_53", "open-bucket")]
+    assert finding.level is Level(checkov_level("prod")) is Level.MANDATORY  # one module decides levels
+    assert finding.urn == "urn:pulumi:prod::sample::aws-native:s3:Bucket::open-bucket"
+    assert ("CKV_AWS_21", "open-bucket") not in found  # the program's own skip applies to the template too
+    assert "CKV_AWS_21" in [s["check_id"] for s in report.to_dict()["checkov"]["skipped"]]  # shown with its origin
+    assert report.not_seen == 1 and report.not_scanned == ["aws-native:s3:BucketPolicy"]
