@@ -26,6 +26,7 @@ import provider_actions
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
 from components.function import POWERTOOLS_ACCOUNT
+from components.settings import DEFAULT_REQUIRED_TAG_KEYS
 from iamlang.wildcards import is_wildcard_resource
 from policies import iam_reference
 
@@ -632,12 +633,25 @@ def _names_no_resource(statement: Statement) -> bool:
 
 
 def _star_statements(stack: str) -> list[Statement]:
-    """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks."""
+    """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks.
+
+    Untags on `*` (provider_actions.star_untags) are shared too, but never of the platform's required tags
+    (components/settings.py, the stack's `environment` among them): the SAR gives them aws:TagKeys and nothing
+    else, so that is what keeps dev's role from stripping prod's resources of the tags prod's isolation reads.
+    """
     tagged = provider_actions.tagged_creates()
-    return [
+    statements = [
         {**_allow("CreateWithStackTag", tagged, ["*"]), "Condition": _stack_tag("aws:RequestTag", stack)},
         _allow("AccountLevel", provider_actions.star_actions(read_only=False), ["*"]),
     ]
+    if untags := provider_actions.star_untags():
+        statements.append(
+            {
+                **_allow("UntagOtherThanRequiredTags", untags, ["*"]),
+                "Condition": {"ForAllValues:StringNotEquals": {"aws:TagKeys": list(DEFAULT_REQUIRED_TAG_KEYS)}},
+            }
+        )
+    return statements
 
 
 def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
