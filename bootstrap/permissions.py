@@ -345,6 +345,13 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
 #: AWS IoT checks the caller's iam:PassRole when a role alias is created or updated, and no AWS page names the
 #: iam:PassedToService value it sends (bootstrap/provider_calls.yaml, aws:iot/roleAlias): passing this one role is
 #: allowed without that condition, to whatever service asks. It can read the models bucket and nothing else.
+#: Read for a value, none found (2026-12-01): "Authorizing direct calls to AWS services using AWS IoT Core credential
+#: provider" (https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html: the role trusts
+#: credentials.iot.amazonaws.com; nothing on PassRole), "Passing role permissions"
+#: (https://docs.aws.amazon.com/iot/latest/developerguide/pass-role.html: rule actions only, an unconditioned
+#: example) and CreateRoleAlias (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateRoleAlias.html:
+#: "Requires permission to access the CreateRoleAlias action"). A trust principal is not evidence of the
+#: PassedToService value, so guessing one would risk a denied deploy: the grant stays on this one role (issue 9 §S4).
 TOKEN_EXCHANGE_ROLE = "arn:{partition}:iam::{account}:role/{stack_prefix}-fleet-token-exchange"
 
 #: Service-linked roles the stacks' resources need and the first of them creates: Config conformance

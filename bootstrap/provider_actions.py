@@ -27,6 +27,8 @@ from policies import iam_reference
 
 ORACLE = Path(__file__).with_name("provider_calls.yaml")
 OPERATIONS = ("create", "read", "update", "delete", "tag")
+#: The top-level key that says which terraform-provider-aws pulumi-aws bridges: not a resource type.
+BRIDGED = "bridged"
 #: The SAR's tag-on-create condition key: a `*`-only call that takes it can be tied to the stack's tag.
 REQUEST_TAG = "aws:RequestTag/${TagKey}"
 #: The SAR's key on the tag keys of a request: what a `*`-only untag can at least be confined by.
@@ -67,7 +69,7 @@ class DeclaredCall:
 @cache
 def oracle() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = yaml.safe_load(ORACLE.read_text(encoding="utf-8"))
-    return data
+    return {token: entry for token, entry in data.items() if token != BRIDGED}
 
 
 def _on_star(action: str, target: Mapping[str, Any]) -> bool:
