@@ -72,3 +72,12 @@ def test_pinning_the_bridged_commit_flags_the_entries_read_elsewhere() -> None:
     assert function in not_read_at("0" * 40)
     assert function not in not_read_at(read_at)
     assert "aws:iam/policy:Policy" in not_read_at(read_at)
+
+
+def test_a_verified_why_justifies_a_version_that_was_read() -> None:
+    """`verified_why` explains the version an entry was read at: it needs that version and a real sentence."""
+    reasons = {t: e["verified_why"] for t, e in oracle().items() if "verified_why" in e}
+    assert reasons  # the entries read only at an older stored version say so (apigateway/account, ...)
+    for token, why in reasons.items():
+        assert "verified" in oracle()[token], token
+        assert isinstance(why, str) and len(why.split()) >= 5, token
