@@ -26,6 +26,7 @@ import provider_actions
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST
 
 from components.function import POWERTOOLS_ACCOUNT
+from components.settings import DEFAULT_REQUIRED_TAG_KEYS
 from iamlang.wildcards import is_wildcard_resource
 from policies import iam_reference
 
@@ -344,6 +345,13 @@ PASS_ROLE_SERVICES: tuple[str, ...] = (
 #: AWS IoT checks the caller's iam:PassRole when a role alias is created or updated, and no AWS page names the
 #: iam:PassedToService value it sends (bootstrap/provider_calls.yaml, aws:iot/roleAlias): passing this one role is
 #: allowed without that condition, to whatever service asks. It can read the models bucket and nothing else.
+#: Read for a value, none found (2026-12-01): "Authorizing direct calls to AWS services using AWS IoT Core credential
+#: provider" (https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html: the role trusts
+#: credentials.iot.amazonaws.com; nothing on PassRole), "Passing role permissions"
+#: (https://docs.aws.amazon.com/iot/latest/developerguide/pass-role.html: rule actions only, an unconditioned
+#: example) and CreateRoleAlias (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateRoleAlias.html:
+#: "Requires permission to access the CreateRoleAlias action"). A trust principal is not evidence of the
+#: PassedToService value, so guessing one would risk a denied deploy: the grant stays on this one role (issue 9 §S4).
 TOKEN_EXCHANGE_ROLE = "arn:{partition}:iam::{account}:role/{stack_prefix}-fleet-token-exchange"
 
 #: Service-linked roles the stacks' resources need and the first of them creates: Config conformance
@@ -632,12 +640,25 @@ def _names_no_resource(statement: Statement) -> bool:
 
 
 def _star_statements(stack: str) -> list[Statement]:
-    """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks."""
+    """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks.
+
+    Untags on `*` (provider_actions.star_untags) are shared too, but never of the platform's required tags
+    (components/settings.py, the stack's `environment` among them): the SAR gives them aws:TagKeys and nothing
+    else, so that is what keeps dev's role from stripping prod's resources of the tags prod's isolation reads.
+    """
     tagged = provider_actions.tagged_creates()
-    return [
+    statements = [
         {**_allow("CreateWithStackTag", tagged, ["*"]), "Condition": _stack_tag("aws:RequestTag", stack)},
         _allow("AccountLevel", provider_actions.star_actions(read_only=False), ["*"]),
     ]
+    if untags := provider_actions.star_untags():
+        statements.append(
+            {
+                **_allow("UntagOtherThanRequiredTags", untags, ["*"]),
+                "Condition": {"ForAllValues:StringNotEquals": {"aws:TagKeys": list(DEFAULT_REQUIRED_TAG_KEYS)}},
+            }
+        )
+    return statements
 
 
 def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:

@@ -27,8 +27,12 @@ from policies import iam_reference
 
 ORACLE = Path(__file__).with_name("provider_calls.yaml")
 OPERATIONS = ("create", "read", "update", "delete", "tag")
+#: The top-level key that says which terraform-provider-aws pulumi-aws bridges: not a resource type.
+BRIDGED = "bridged"
 #: The SAR's tag-on-create condition key: a `*`-only call that takes it can be tied to the stack's tag.
 REQUEST_TAG = "aws:RequestTag/${TagKey}"
+#: The SAR's key on the tag keys of a request: what a `*`-only untag can at least be confined by.
+TAG_KEYS = "aws:TagKeys"
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class DeclaredCall:
 @cache
 def oracle() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = yaml.safe_load(ORACLE.read_text(encoding="utf-8"))
-    return data
+    return {token: entry for token, entry in data.items() if token != BRIDGED}
 
 
 def _on_star(action: str, target: Mapping[str, Any]) -> bool:
@@ -154,9 +158,19 @@ def tagged_creates() -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.action for c in star if c.action not in untagged))
 
 
+def star_untags() -> tuple[str, ...]:
+    """`*`-only tag removals whose only tag condition key in the SAR is aws:TagKeys (Greengrass V2's UntagResource).
+
+    No resource type and no aws:RequestTag tie them to a stack; aws:TagKeys can still keep the stack's own tags
+    out of what they remove (permissions.py grants them so).
+    """
+    star = [c for c in declared_calls() if c.on_star and c.operation == "tag" and not c.sends_tags]
+    return tuple(dict.fromkeys(c.action for c in star if TAG_KEYS in c.sar.condition_keys and not c.takes_request_tag))
+
+
 def star_actions(*, read_only: bool) -> tuple[str, ...]:
     """The other `*`-only actions (no resource type, or no tag in the request): the stacks share them."""
-    tagged = set(tagged_creates())
+    tagged = set(tagged_creates()) | set(star_untags())
     calls = [c for c in declared_calls() if c.on_star and c.action not in tagged]
     if read_only:
         calls = [c for c in calls if c.operation == "read" and c.is_read]

@@ -25,6 +25,8 @@ from .iam_eval import Request, matches
 
 ORACLE = Path(__file__).resolve().parents[2] / "bootstrap" / "provider_calls.yaml"
 OPERATIONS = ("create", "read", "update", "delete", "tag")
+#: The top-level key that says which terraform-provider-aws pulumi-aws bridges: not a resource type.
+BRIDGED = "bridged"
 #: The engine's mocked account and partition (preflight.fabricate), which the bootstrap's Scope also uses.
 ACCOUNT = "123456789012"
 PARTITION = "aws"
@@ -51,6 +53,13 @@ class Call:
 @cache
 def oracle() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = yaml.safe_load(ORACLE.read_text(encoding="utf-8"))
+    return {token: entry for token, entry in data.items() if token != BRIDGED}
+
+
+@cache
+def bridged() -> dict[str, Any]:
+    """provider_calls.yaml's `bridged`: the pulumi-aws release and the terraform-provider-aws commit it builds."""
+    data: dict[str, Any] = yaml.safe_load(ORACLE.read_text(encoding="utf-8"))[BRIDGED]
     return data
 
 

