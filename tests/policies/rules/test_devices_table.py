@@ -35,6 +35,7 @@ def _policy(*statements: dict[str, Any]) -> dict[str, str]:
         ([_allow("iot:Connect"), _allow(["iot:Publish", "iot:Receive"], TOPIC + "t/" + THING)], []),
         ([_allow(["greengrass:GetComponentVersionArtifact", "greengrass:ResolveComponentCandidates", "greengrass:GetDeploymentConfiguration", "greengrass:ListThingGroupsForCoreDevice"], "*")], []),
         ([{"Effect": "Deny", "Action": "iot:*", "Resource": "*"}], []),
+        ([{"Effect": "Deny", "Action": "iot:Publish", "Resource": "*"}, _allow("iot:*")], ["wildcard actions ['iot:*']"]),
         ([_allow("iot:AssumeRoleWithCertificate", "arn:aws:iot:us-east-1:111122223333:rolealias/x")], []),
         ([_allow("iot:*")], ["wildcard actions ['iot:*']"]),
         ([_allow("IoT:*")], ["wildcard actions ['IoT:*']"]),
@@ -50,7 +51,7 @@ def _policy(*statements: dict[str, Any]) -> dict[str, str]:
          [f"iot:retainpublish on ['{TOPIC}x'] {UNBOUND}", f"iot:receive on ['{TOPIC}x'] {UNBOUND}", f"iot:subscribe on ['arn:aws:iot:us-east-1:111122223333:topicfilter/x'] {UNBOUND}"]),
         ([_allow("iot:Connect", CLIENT + "a"), _allow("iot:Connect", CLIENT + "a")], [f"iot:connect on ['{CLIENT}a'] {UNBOUND}"]),
     ],
-    ids=["ok_bound", "ok_greengrass_core_on_star", "ok_deny", "ok_unbound_action", "bad1_iot_star", "bad2_any_case", "bad3_service_star",
+    ids=["ok_bound", "ok_greengrass_core_on_star", "ok_deny", "bad0_allow_after_a_deny", "ok_unbound_action", "bad1_iot_star", "bad2_any_case", "bad3_service_star",
          "bad4_not_action", "bad5_star_star", "bad6_star_resource", "bad7_core_mixed_with_connect", "bad8_not_resource", "bad9_unbound",
          "bad10_every_bound_action", "bad11_duplicates_once"],
 )  # fmt: skip
