@@ -50,10 +50,12 @@ def _policy(*statements: dict[str, Any]) -> dict[str, str]:
         ([_allow("iot:RetainPublish", TOPIC + "x"), _allow("iot:Receive", TOPIC + "x"), _allow("iot:Subscribe", "arn:aws:iot:us-east-1:111122223333:topicfilter/x")],
          [f"iot:retainpublish on ['{TOPIC}x'] {UNBOUND}", f"iot:receive on ['{TOPIC}x'] {UNBOUND}", f"iot:subscribe on ['arn:aws:iot:us-east-1:111122223333:topicfilter/x'] {UNBOUND}"]),
         ([_allow("iot:Connect", CLIENT + "a"), _allow("iot:Connect", CLIENT + "a")], [f"iot:connect on ['{CLIENT}a'] {UNBOUND}"]),
+        ([_allow("iot:Connect", "*"), _allow("iot:Publish", TOPIC + "x")], ["'*' resources for ['iot:Connect']", f"iot:publish on ['{TOPIC}x'] {UNBOUND}"]),
+        ([_allow(["iot:AssumeRoleWithCertificate", "iot:Connect"], CLIENT + "a")], [f"iot:connect on ['{CLIENT}a'] {UNBOUND}"]),
     ],
     ids=["ok_bound", "ok_greengrass_core_on_star", "ok_deny", "bad0_allow_after_a_deny", "ok_unbound_action", "bad1_iot_star", "bad2_any_case", "bad3_service_star",
          "bad4_not_action", "bad5_star_star", "bad6_star_resource", "bad7_core_mixed_with_connect", "bad8_not_resource", "bad9_unbound",
-         "bad10_every_bound_action", "bad11_duplicates_once"],
+         "bad10_every_bound_action", "bad11_duplicates_once", "bad12_statement_after_star_resources", "bad13_bound_action_after_another"],
 )  # fmt: skip
 def test_iot_policy_least_privilege(statements: list[dict[str, Any]], problems: list[str]) -> None:
     reports = run_resource(dev.IOT_LEAST_PRIVILEGE, dev.IOT_POLICY, _policy(*statements), name="p")
