@@ -4,6 +4,7 @@ components and deployment targets, each branch with the exact message (bench/MUT
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -137,6 +138,28 @@ def _not_pinned(uri: str) -> str:
 def test_greengrass_artifacts(component: PolicyResource, messages: list[str]) -> None:
     reports = run_stack(dev.GREENGRASS_ARTIFACTS, [ARTIFACTS, PLAIN, BY_ID, *SSE, component], None)
     assert reports == [(m, urn(dev.COMPONENT_VERSION, "component")) for m in messages]
+
+
+def test_encryption_named_by_the_bucket_name_counts() -> None:
+    """A configuration whose `bucket` input is the bucket's name (no dependency recorded) encrypts it."""
+    by_name = resource(ENCRYPTION, "sse3", {"bucket": "plain-bkt"})
+    component = _component({"Uri": "s3://plain-bkt/a.zip", **PINNED})
+    assert run_stack(dev.GREENGRASS_ARTIFACTS, [PLAIN, by_name, component], None) == []
+    other = resource(ENCRYPTION, "sse3", {"bucket": "other-bkt"})
+    assert run_stack(dev.GREENGRASS_ARTIFACTS, [PLAIN, other, component], None) == [
+        (_not_encrypted("s3://plain-bkt/a.zip"), urn(dev.COMPONENT_VERSION, "component"))
+    ]
+
+
+def test_a_recipe_object_with_values_json_cannot_hold_is_read() -> None:
+    recipe = {"ComponentVersion": "1.0.0", "Built": dt.date(2026, 1, 2), "Manifests": []}
+    assert dev.recipe_of(recipe) == {"ComponentVersion": "1.0.0", "Built": "2026-01-02", "Manifests": []}
+    assert run_resource(dev.GREENGRASS_NOT_ROOT, dev.COMPONENT_VERSION, {"inlineRecipe": recipe}, name="c") == []
+
+
+@pytest.mark.parametrize("value", [None, 3, ["a"], "   "])
+def test_what_is_not_a_recipe_reads_as_none(value: Any) -> None:
+    assert dev.recipe_of(value) == {}
 
 
 def _run_with(key: str, user: Any) -> str:
