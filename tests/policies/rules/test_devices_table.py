@@ -124,6 +124,7 @@ def _not_pinned(uri: str) -> str:
         (_component(recipe=json.dumps({"Manifests": ["not a manifest", {"Artifacts": ["not an artifact"]}]})), []),
         (_component({"Uri": "s3://plain-bkt/a.zip", **PINNED}), [_not_encrypted("s3://plain-bkt/a.zip")]),
         (_component({"Uri": "https://artifacts-bkt/a.zip", **PINNED}), [_not_encrypted("https://artifacts-bkt/a.zip")]),
+        (_component({"Uri": "artifacts-bkt/a.zip", **PINNED}), [_not_encrypted("artifacts-bkt/a.zip")]),
         (_component({"Uri": "s3://other/a.zip", **PINNED}, {"Uri": "s3://artifacts-bkt/b.zip", **PINNED}), [_not_encrypted("s3://other/a.zip")]),
         (_component(PINNED), [_not_encrypted("(no Uri)")]),
         (_component({"Uri": "s3://artifacts-bkt/a.zip", "Algorithm": "SHA-256"}), [_not_pinned("s3://artifacts-bkt/a.zip")]),
@@ -132,7 +133,7 @@ def _not_pinned(uri: str) -> str:
         (_component({}), [_not_encrypted("(no Uri)"), _not_pinned("(no Uri)")]),
     ],
     ids=["ok_encrypted_pinned", "ok_bucket_by_id_lower_case", "ok_sha384", "ok_recipe_object", "ok_recipe_yaml", "ok_not_mappings",
-         "bad1_unencrypted_bucket", "bad2_not_s3", "bad3_each_artifact", "bad4_no_uri", "bad5_no_digest", "bad6_weak_algorithm",
+         "bad1_unencrypted_bucket", "bad2_not_s3", "bad2b_no_scheme", "bad3_each_artifact", "bad4_no_uri", "bad5_no_digest", "bad6_weak_algorithm",
          "bad7_no_algorithm", "bad8_nothing"],
 )  # fmt: skip
 def test_greengrass_artifacts(component: PolicyResource, messages: list[str]) -> None:
