@@ -135,6 +135,17 @@ def test_every_required_type_of_the_action_is_named() -> None:
     )
 
 
+def test_an_action_after_one_left_to_the_unscopable_rule_is_judged() -> None:
+    queue = "arn:aws:sqs:us-east-1:111122223333:q"
+    found = run_resource(
+        v.RESOURCE_MATCHES_ACTION, POLICY, _doc(_allow(["s3:GetObject", "logs:CreateLogGroup"], queue)), name="p"
+    )
+    assert found[0] == (
+        f"{WHERE}: no resource in {queue} is of a type logs:CreateLogGroup acts on ({LOG_GROUP}), so the statement never matches it.",
+        None,
+    )
+
+
 def test_a_star_action_is_not_judged_even_on_a_resource_no_action_takes() -> None:
     statement = _allow("*", "arn:aws:madeup:us-east-1:111122223333:thing/x")
     assert run_resource(v.RESOURCE_MATCHES_ACTION, POLICY, _doc(statement), name="p") == []
