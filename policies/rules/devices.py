@@ -60,7 +60,7 @@ def iot_policy_problems(document: Any) -> list[str]:
         if not statement.allows:
             continue
         actions = [a.lower() for a in statement.actions]
-        if statement.not_actions or any(a in ("*", "iot:*") or a.endswith(":*") for a in actions):
+        if statement.not_actions or any(a == "*" or a.endswith(":*") for a in actions):  # iot:*, any service:*
             problems.append(f"wildcard actions {sorted(statement.actions or statement.not_actions)}")
         core_only = bool(actions) and all(a in GREENGRASS_CORE_STAR_ACTIONS for a in actions)
         if statement.not_resources or (any(r == "*" for r in statement.resources) and not core_only):
@@ -253,7 +253,7 @@ GREENGRASS_NOT_ROOT = PolicySpec(
 
 def _validate_target(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     target = text(get(args.props, "targetArn"))
-    if ":thinggroup/" not in target or target.endswith(("/*", "/")) or "*" in target:
+    if ":thinggroup/" not in target or target.endswith("/") or "*" in target:
         report_violation(f"{args.name}: the deployment targets {target or '(nothing)'}, not one thing group.", None)
 
 

@@ -54,7 +54,7 @@ def _trail_problems(trail: PolicyResource, pending: Pending) -> list[str]:
         (lambda: not truthy(get(trail.props, "isMultiRegionTrail")), "it is not multi-region"),
         (lambda: not text(get(trail.props, "kmsKeyId")), "it is not KMS-encrypted"),
     )
-    return [problem for read, problem in checks if pending.read(read, False)]
+    return [problem for read, problem in checks if pending.read(read)]  # an unknown setting is no problem yet
 
 
 def _check_trail(args: StackValidationArgs, report_violation: ReportViolation) -> None:

@@ -4,6 +4,7 @@ components and deployment targets, each branch with the exact message (bench/MUT
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -35,6 +36,7 @@ def _policy(*statements: dict[str, Any]) -> dict[str, str]:
         ([_allow("iot:Connect"), _allow(["iot:Publish", "iot:Receive"], TOPIC + "t/" + THING)], []),
         ([_allow(["greengrass:GetComponentVersionArtifact", "greengrass:ResolveComponentCandidates", "greengrass:GetDeploymentConfiguration", "greengrass:ListThingGroupsForCoreDevice"], "*")], []),
         ([{"Effect": "Deny", "Action": "iot:*", "Resource": "*"}], []),
+        ([{"Effect": "Deny", "Action": "iot:Publish", "Resource": "*"}, _allow("iot:*")], ["wildcard actions ['iot:*']"]),
         ([_allow("iot:AssumeRoleWithCertificate", "arn:aws:iot:us-east-1:111122223333:rolealias/x")], []),
         ([_allow("iot:*")], ["wildcard actions ['iot:*']"]),
         ([_allow("IoT:*")], ["wildcard actions ['IoT:*']"]),
@@ -49,10 +51,12 @@ def _policy(*statements: dict[str, Any]) -> dict[str, str]:
         ([_allow("iot:RetainPublish", TOPIC + "x"), _allow("iot:Receive", TOPIC + "x"), _allow("iot:Subscribe", "arn:aws:iot:us-east-1:111122223333:topicfilter/x")],
          [f"iot:retainpublish on ['{TOPIC}x'] {UNBOUND}", f"iot:receive on ['{TOPIC}x'] {UNBOUND}", f"iot:subscribe on ['arn:aws:iot:us-east-1:111122223333:topicfilter/x'] {UNBOUND}"]),
         ([_allow("iot:Connect", CLIENT + "a"), _allow("iot:Connect", CLIENT + "a")], [f"iot:connect on ['{CLIENT}a'] {UNBOUND}"]),
+        ([_allow("iot:Connect", "*"), _allow("iot:Publish", TOPIC + "x")], ["'*' resources for ['iot:Connect']", f"iot:publish on ['{TOPIC}x'] {UNBOUND}"]),
+        ([_allow(["iot:AssumeRoleWithCertificate", "iot:Connect"], CLIENT + "a")], [f"iot:connect on ['{CLIENT}a'] {UNBOUND}"]),
     ],
-    ids=["ok_bound", "ok_greengrass_core_on_star", "ok_deny", "ok_unbound_action", "bad1_iot_star", "bad2_any_case", "bad3_service_star",
+    ids=["ok_bound", "ok_greengrass_core_on_star", "ok_deny", "bad0_allow_after_a_deny", "ok_unbound_action", "bad1_iot_star", "bad2_any_case", "bad3_service_star",
          "bad4_not_action", "bad5_star_star", "bad6_star_resource", "bad7_core_mixed_with_connect", "bad8_not_resource", "bad9_unbound",
-         "bad10_every_bound_action", "bad11_duplicates_once"],
+         "bad10_every_bound_action", "bad11_duplicates_once", "bad12_statement_after_star_resources", "bad13_bound_action_after_another"],
 )  # fmt: skip
 def test_iot_policy_least_privilege(statements: list[dict[str, Any]], problems: list[str]) -> None:
     reports = run_resource(dev.IOT_LEAST_PRIVILEGE, dev.IOT_POLICY, _policy(*statements), name="p")
@@ -120,6 +124,7 @@ def _not_pinned(uri: str) -> str:
         (_component(recipe=json.dumps({"Manifests": ["not a manifest", {"Artifacts": ["not an artifact"]}]})), []),
         (_component({"Uri": "s3://plain-bkt/a.zip", **PINNED}), [_not_encrypted("s3://plain-bkt/a.zip")]),
         (_component({"Uri": "https://artifacts-bkt/a.zip", **PINNED}), [_not_encrypted("https://artifacts-bkt/a.zip")]),
+        (_component({"Uri": "artifacts-bkt/a.zip", **PINNED}), [_not_encrypted("artifacts-bkt/a.zip")]),
         (_component({"Uri": "s3://other/a.zip", **PINNED}, {"Uri": "s3://artifacts-bkt/b.zip", **PINNED}), [_not_encrypted("s3://other/a.zip")]),
         (_component(PINNED), [_not_encrypted("(no Uri)")]),
         (_component({"Uri": "s3://artifacts-bkt/a.zip", "Algorithm": "SHA-256"}), [_not_pinned("s3://artifacts-bkt/a.zip")]),
@@ -128,12 +133,34 @@ def _not_pinned(uri: str) -> str:
         (_component({}), [_not_encrypted("(no Uri)"), _not_pinned("(no Uri)")]),
     ],
     ids=["ok_encrypted_pinned", "ok_bucket_by_id_lower_case", "ok_sha384", "ok_recipe_object", "ok_recipe_yaml", "ok_not_mappings",
-         "bad1_unencrypted_bucket", "bad2_not_s3", "bad3_each_artifact", "bad4_no_uri", "bad5_no_digest", "bad6_weak_algorithm",
+         "bad1_unencrypted_bucket", "bad2_not_s3", "bad2b_no_scheme", "bad3_each_artifact", "bad4_no_uri", "bad5_no_digest", "bad6_weak_algorithm",
          "bad7_no_algorithm", "bad8_nothing"],
 )  # fmt: skip
 def test_greengrass_artifacts(component: PolicyResource, messages: list[str]) -> None:
     reports = run_stack(dev.GREENGRASS_ARTIFACTS, [ARTIFACTS, PLAIN, BY_ID, *SSE, component], None)
     assert reports == [(m, urn(dev.COMPONENT_VERSION, "component")) for m in messages]
+
+
+def test_encryption_named_by_the_bucket_name_counts() -> None:
+    """A configuration whose `bucket` input is the bucket's name (no dependency recorded) encrypts it."""
+    by_name = resource(ENCRYPTION, "sse3", {"bucket": "plain-bkt"})
+    component = _component({"Uri": "s3://plain-bkt/a.zip", **PINNED})
+    assert run_stack(dev.GREENGRASS_ARTIFACTS, [PLAIN, by_name, component], None) == []
+    other = resource(ENCRYPTION, "sse3", {"bucket": "other-bkt"})
+    assert run_stack(dev.GREENGRASS_ARTIFACTS, [PLAIN, other, component], None) == [
+        (_not_encrypted("s3://plain-bkt/a.zip"), urn(dev.COMPONENT_VERSION, "component"))
+    ]
+
+
+def test_a_recipe_object_with_values_json_cannot_hold_is_read() -> None:
+    recipe = {"ComponentVersion": "1.0.0", "Built": dt.date(2026, 1, 2), "Manifests": []}
+    assert dev.recipe_of(recipe) == {"ComponentVersion": "1.0.0", "Built": "2026-01-02", "Manifests": []}
+    assert run_resource(dev.GREENGRASS_NOT_ROOT, dev.COMPONENT_VERSION, {"inlineRecipe": recipe}, name="c") == []
+
+
+@pytest.mark.parametrize("value", [None, 3, ["a"], "   "])
+def test_what_is_not_a_recipe_reads_as_none(value: Any) -> None:
+    assert dev.recipe_of(value) == {}
 
 
 def _run_with(key: str, user: Any) -> str:

@@ -122,6 +122,45 @@ def test_resource_matches_action(statement: dict[str, Any], messages: list[str])
     assert run_resource(v.RESOURCE_MATCHES_ACTION, POLICY, _doc(statement), name="p") == [(m, None) for m in messages]
 
 
+def test_every_required_type_of_the_action_is_named() -> None:
+    destination = "destination: arn:${Partition}:logs:${Region}:${Account}:destination:${DestinationName}"
+    log_group = "log-group: arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}"
+    found = run_resource(
+        v.RESOURCE_MATCHES_ACTION, POLICY, _doc(_allow("logs:PutSubscriptionFilter", BUCKET)), name="p"
+    )
+    assert found[0] == (
+        f"{WHERE}: no resource in {BUCKET} is of a type logs:PutSubscriptionFilter acts on ({destination}; {log_group}), "
+        "so the statement never matches it.",
+        None,
+    )
+
+
+def test_an_action_after_one_left_to_the_unscopable_rule_is_judged() -> None:
+    queue = "arn:aws:sqs:us-east-1:111122223333:q"
+    found = run_resource(
+        v.RESOURCE_MATCHES_ACTION, POLICY, _doc(_allow(["s3:GetObject", "logs:CreateLogGroup"], queue)), name="p"
+    )
+    assert found[0] == (
+        f"{WHERE}: no resource in {queue} is of a type logs:CreateLogGroup acts on ({LOG_GROUP}), so the statement never matches it.",
+        None,
+    )
+
+
+def test_a_star_action_is_not_judged_even_on_a_resource_no_action_takes() -> None:
+    statement = _allow("*", "arn:aws:madeup:us-east-1:111122223333:thing/x")
+    assert run_resource(v.RESOURCE_MATCHES_ACTION, POLICY, _doc(statement), name="p") == []
+
+
+def test_a_question_mark_makes_a_pattern_whose_actions_are_judged() -> None:
+    queue = "arn:aws:sqs:us-east-1:111122223333:q"
+    assert run_resource(v.RESOURCE_MATCHES_ACTION, POLICY, _doc(_allow("s3:GetObjec?", queue)), name="p") == [
+        (
+            f"{WHERE}: {queue} is not of any resource type the statement's actions act on (s3:GetObjec?); it grants nothing.",
+            None,
+        )
+    ]
+
+
 def test_condition_keys_are_not_judged_for_not_action_or_a_malformed_block() -> None:
     not_action = {
         "Effect": "Allow",

@@ -1,0 +1,171 @@
+"""preflight.stackconfig without synthesis: Pulumi.yaml and Pulumi.<stack>.yaml read as the Pulumi CLI reads
+them (defaults, required keys, secrets, JSON text for structured values) and every refusal as one line
+naming the file (exit 2 at the command line)."""
+# ruff: noqa: E501  (one case per line reads as a table)
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from preflight.errors import ConfigError
+from preflight.stackconfig import (
+    SECRET_PLACEHOLDER,
+    load_project,
+    load_stack_config,
+    split_stack,
+    stack_organization,
+)
+
+
+def _program(tmp_path: Path, project: str = "name: shop\nruntime: python\n", main: str | None = "__main__.py") -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(project, encoding="utf-8")
+    if main:
+        target = tmp_path / main
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_project(tmp_path: Path) -> None:
+    project = load_project(_program(tmp_path))
+    assert (project.name, project.path, project.main) == ("shop", tmp_path / "Pulumi.yaml", tmp_path / "__main__.py")
+
+
+def test_runtime_as_a_mapping_and_main_as_a_directory_or_file(tmp_path: Path) -> None:
+    text = "name: shop\nruntime:\n  name: python\n  options: {virtualenv: venv}\nmain: src\n"
+    assert load_project(_program(tmp_path, text, "src/__main__.py")).main == tmp_path / "src" / "__main__.py"
+    other = tmp_path / "other"
+    other.mkdir()
+    assert load_project(_program(other, "name: s\nruntime: python\nmain: app.py\n", "app.py")).main == other / "app.py"
+
+
+def test_pulumi_yml_is_read_too(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("", encoding="utf-8")
+    assert load_project(tmp_path).path == tmp_path / "Pulumi.yml"
+
+
+@pytest.mark.parametrize(
+    ("text", "main", "message"),
+    [
+        (None, None, "Pulumi.yaml: no Pulumi project here (Pulumi.yaml not found)"),
+        ("- a\n", "__main__.py", "Pulumi.yaml: 'name' is required and must be a string"),
+        ("name: 3\nruntime: python\n", "__main__.py", "Pulumi.yaml: 'name' is required and must be a string"),
+        ("name: s\nruntime: nodejs\n", "__main__.py", "Pulumi.yaml: runtime is 'nodejs'; preflight runs Python programs only"),
+        ("name: s\nruntime: {name: go}\n", "__main__.py", "Pulumi.yaml: runtime is 'go'; preflight runs Python programs only"),
+        ("name: s\n", "__main__.py", "Pulumi.yaml: runtime is None; preflight runs Python programs only"),
+        ("name: s\nruntime: python\n", None, "Pulumi.yaml: program entry point {dir}/__main__.py not found"),
+        ("name: s\nruntime: python\nmain: app.py\n", None, "Pulumi.yaml: program entry point {dir}/app.py not found"),
+        ("name: [s\n", None, "Pulumi.yaml: line 2: malformed YAML: expected ',' or ']', but got '<stream end>'"),
+    ],
+    ids=["bad1_no_project", "bad2_not_a_mapping", "bad3_name_not_text", "bad4_node", "bad5_runtime_mapping", "bad6_no_runtime",
+         "bad7_no_main", "bad8_main_file_missing", "bad9_malformed"],
+)  # fmt: skip
+def test_project_refusals(tmp_path: Path, text: str | None, main: str | None, message: str) -> None:
+    if text is not None:
+        _program(tmp_path, text, main)
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert str(caught.value) == f"{tmp_path}/" + message.format(dir=tmp_path)
+
+
+def _stack(tmp_path: Path, text: str, project: str = "name: shop\nruntime: python\n") -> Path:
+    _program(tmp_path, project)
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_stack_values_as_the_sdk_receives_them(tmp_path: Path) -> None:
+    text = (
+        "config:\n"
+        "  aws:region: us-east-1\n"
+        "  shop:replicas: 3\n"
+        "  tier: pro\n"
+        "  shop:tags: {team: platform}\n"
+        "  shop:enabled: true\n"
+        "  shop:until: 2027-02-28\n"
+        "  shop:token:\n    secure: AAABAcipher\n"
+        "  shop:notsecret: {secure: x, other: y}\n"
+    )
+    config = load_stack_config(_stack(tmp_path, text), "shop", "dev")
+    assert config.path == tmp_path / "Pulumi.dev.yaml" and config.stack == "dev"
+    assert config.values == {
+        "aws:region": "us-east-1",
+        "shop:replicas": "3",
+        "shop:tier": "pro",
+        "shop:tags": '{"team": "platform"}',
+        "shop:enabled": "true",
+        "shop:until": "2027-02-28",
+        "shop:token": SECRET_PLACEHOLDER,
+        "shop:notsecret": '{"secure": "x", "other": "y"}',
+    }
+    assert config.secret_keys == ("shop:token",)
+
+
+def test_project_defaults_fill_what_the_stack_does_not_set(tmp_path: Path) -> None:
+    project = (
+        "name: shop\nruntime: python\nconfig:\n"
+        "  tier: {type: string, default: micro}\n"
+        "  shop:replicas: {default: 2}\n"
+        "  aws:region: eu-west-1\n"
+        "  logLevel: {value: INFO}\n"
+        "  aws:profile: {type: string}\n"
+    )
+    config = load_stack_config(_stack(tmp_path, "config:\n  tier: pro\n", project), "shop", "dev")
+    assert config.values == {
+        "shop:tier": "pro",
+        "shop:replicas": "2",
+        "aws:region": "eu-west-1",
+        "shop:logLevel": "INFO",
+    }
+    assert list(config.values)[-1] == "shop:tier"
+
+
+def test_an_empty_stack_file_is_an_empty_config(tmp_path: Path) -> None:
+    assert load_stack_config(_stack(tmp_path, ""), "shop", "dev").values == {}
+    assert load_stack_config(_stack(tmp_path, "config:\n"), "shop", "dev").secret_keys == ()
+
+
+@pytest.mark.parametrize(
+    ("stack_text", "project", "message"),
+    [
+        ("- a\n", None, "Pulumi.dev.yaml: expected a mapping at the top level"),
+        ("config: [a]\n", None, "Pulumi.dev.yaml: 'config' must be a mapping of keys to values"),
+        ("config: {}\n", "name: shop\nruntime: python\nconfig: [a]\n", "Pulumi.yaml: 'config' must be a mapping of keys to types or values"),
+        ("config: {}\n", "name: shop\nruntime: python\nconfig:\n  budget: {type: integer}\n  key: {type: string}\n",
+         "Pulumi.dev.yaml: missing required configuration shop:budget, shop:key (declared in Pulumi.yaml)"),
+        ("config: {a: [\n", None, "Pulumi.dev.yaml: line 2: malformed YAML: expected the node content, but found '<stream end>'"),
+    ],
+    ids=["bad1_not_a_mapping", "bad2_config_not_a_mapping", "bad3_project_config_not_a_mapping", "bad4_required_missing", "bad5_malformed"],
+)  # fmt: skip
+def test_stack_refusals(tmp_path: Path, stack_text: str, project: str | None, message: str) -> None:
+    _stack(tmp_path, stack_text, project or "name: shop\nruntime: python\n")
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(tmp_path, "shop", "dev")
+    assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_a_missing_stack_file_names_the_stack(tmp_path: Path) -> None:
+    _program(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(tmp_path, "shop", "prod")
+    assert str(caught.value) == f"{tmp_path}/Pulumi.prod.yaml: stack file not found (no stack named 'prod')"
+
+
+@pytest.mark.parametrize(
+    ("value", "stack", "project", "organization"),
+    [("dev", "dev", None, None), ("shop/dev", "dev", "shop", None), ("acme/shop/dev", "dev", "shop", "acme")],
+)
+def test_split_stack(value: str, stack: str, project: str | None, organization: str | None) -> None:
+    assert split_stack(value) == (stack, project)
+    assert stack_organization(value) == organization
+
+
+@pytest.mark.parametrize("value", ["a/b/c/d", "shop/", "/dev", "", "a//c"])
+def test_split_stack_refusals(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        split_stack(value)
+    assert str(caught.value) == f"--stack {value!r}: expected STACK, PROJECT/STACK or ORG/PROJECT/STACK"
+    assert stack_organization(value) is None
