@@ -9,14 +9,23 @@ medians), from its own deployment package extracted as Lambda would see it (`com
 * x floor: (import + first invocation) over the same for a minimal Powertools handler (Logger, Tracer,
   Metrics; the Tracer patches botocore, as the handlers' do), measured in the same run. Target: at most
   1.2 for every handler. The machine is shared and noisy: only ratios within one run mean anything;
+* clients, client ms: how many SDK clients the cold start created (import and first invocation together) and
+  the CPU ms spent creating them (`bench/cold_start_child.py` times botocore's `Session.create_client`). The
+  floor creates none; the first client of a process also loads botocore's partitions and endpoint data, each
+  client its own service model and endpoint rule set;
+* x floor -clients: the same ratio with the handler's client creation taken out: what its imports, models
+  and calls cost beyond the floor. A handler within 1.2x here and over it above is over *only* because of
+  the AWS clients its path needs, which the floor does not create (issue 12 §4);
 * x floor+ddb: the same over a second, separately labelled reference that is *not* the target: the floor
   plus the one boto3 client every handler must create (DynamoDB, the idempotency store's service, created at
   import as the store's is) and one conditional PutItem (what the store writes first on every invocation).
   It says how much of a handler's cost is the SDK's client itself (loading the service model, endpoint
   rules and partitions) and how much is the handler's own;
-* package KB: the deterministic zip of the package (target under 100 KB).
+* package KB: the deterministic zip of the package (target under 100 KB, no `__pycache__`, `.pyc` or
+  compiled extension: the bench fails on any).
 
-A second table names the event each function is invoked with.
+A second table names the event each function is invoked with and the clients it created (service, phase).
+Figures before and after the cuts of issue 12 §4, one run each: `bench/COLD_START.md`.
 
 The environment is Lambda's runtime environment as well as the plan's (`LAMBDA_TASK_ROOT` set, so the
 Tracer is active and patches as it does in Lambda; `_X_AMZN_TRACE_ID` a sampled trace header; the X-Ray
@@ -283,8 +292,32 @@ def extract(target: Target, directory: Path) -> Path:
     return directory
 
 
-#: What one cold start yields: import and first invocation, each as wall-clock and as CPU (process) time.
-FIGURES = ("import_wall_ms", "invoke_wall_ms", "import_cpu_ms", "invoke_cpu_ms")
+#: What one cold start yields: import and first invocation, each as wall-clock and as CPU (process) time, and
+#: the part of both spent creating SDK clients.
+FIGURES = ("import_wall_ms", "invoke_wall_ms", "import_cpu_ms", "invoke_cpu_ms", "clients_wall_ms", "clients_cpu_ms")
+#: Names a deployment package must never hold: bytecode (Lambda compiles what it imports from `/var/task`) and
+#: compiled extensions, built for the machine that ran the deploy rather than for the function's runtime.
+COMPILED_PARTS = ("__pycache__",)
+COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".dylib")
+
+
+def compiled_files(files: Mapping[str, bytes]) -> list[str]:
+    """The package's paths that are bytecode or compiled extensions (none expected)."""
+    return sorted(
+        name
+        for name in files
+        if any(part in COMPILED_PARTS for part in name.split("/")) or name.endswith(COMPILED_SUFFIXES)
+    )
+
+
+def clients_said(clients: list[dict[str, Any]]) -> str:
+    """``dynamodb, events (invoke)``: the services of the clients a cold start created, by phase."""
+    said = []
+    for phase in ("import", "invoke"):
+        services = [str(c["service"]) for c in clients if c["phase"] == phase]
+        if services:
+            said.append(f"{', '.join(services)} ({phase})")
+    return "; ".join(said) or "none"
 
 
 def start_cold(target: Target, package_dir: Path, work: Path) -> dict[str, Any]:
@@ -322,11 +355,17 @@ def start_cold(target: Target, package_dir: Path, work: Path) -> dict[str, Any]:
     measured = json.loads(result_file.read_text(encoding="utf-8"))
     if not target.succeeded(measured["result"]):
         raise SystemExit(f"bench/cold_start.py: {target.name} answered {measured['result']!r}, not its happy path")
+    for kind in ("wall", "cpu"):
+        measured[f"clients_{kind}_ms"] = sum(float(c[f"{kind}_ms"]) for c in measured["clients"])
     return dict(measured)
 
 
-def measure(targets: list[Target], repeat: int) -> dict[str, dict[str, float]]:
-    """Median of each figure per target; the runs are interleaved so that drift hits every target alike."""
+def measure(targets: list[Target], repeat: int) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Median of each figure per target, and the clients each created (:func:`clients_said`).
+
+    The runs are interleaved so that drift hits every target alike. A cold start creates the same clients in
+    every run (else the medians would mix different work): the bench fails otherwise.
+    """
     samples: dict[str, list[dict[str, Any]]] = {t.name: [] for t in targets}
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
         work = Path(tmp)
@@ -334,17 +373,32 @@ def measure(targets: list[Target], repeat: int) -> dict[str, dict[str, float]]:
         for _ in range(repeat):
             for target in targets:
                 samples[target.name].append(start_cold(target, packages[target.name], work))
-    return {
+    clients = {}
+    for name, runs in samples.items():
+        said = {clients_said(run["clients"]) for run in runs}
+        if len(said) != 1:
+            raise SystemExit(f"bench/cold_start.py: {name} created different clients from run to run: {sorted(said)}")
+        clients[name] = said.pop()
+    figures = {
         name: {figure: statistics.median(float(run[figure]) for run in runs) for figure in FIGURES}
+        | {"clients": float(len(runs[0]["clients"]))}
         for name, runs in samples.items()
     }
+    return figures, clients
 
 
-def ratios(figures: Mapping[str, Mapping[str, float]], name: str, reference: str, kind: str) -> float:
-    """(import + first invocation) of `name` over the same of `reference`, in `kind` ("cpu" or "wall") time."""
+def ratios(
+    figures: Mapping[str, Mapping[str, float]], name: str, reference: str, kind: str, *, without_clients: bool = False
+) -> float:
+    """(import + first invocation) of `name` over the same of `reference`, in `kind` ("cpu" or "wall") time.
+
+    With `without_clients`, the time each spent creating SDK clients is taken out of both.
+    """
 
     def total(of: str) -> float:
-        return figures[of][f"import_{kind}_ms"] + figures[of][f"invoke_{kind}_ms"]
+        row = figures[of]
+        spent = row[f"import_{kind}_ms"] + row[f"invoke_{kind}_ms"]
+        return spent - row[f"clients_{kind}_ms"] if without_clients else spent
 
     return total(name) / total(reference)
 
@@ -355,41 +409,64 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stack", default="dev", help="the stack whose plan gives handlers and environments")
     args = parser.parse_args(argv)
     functions = plan_targets(args.stack)
+    for target in functions:
+        if compiled := compiled_files(target.files):
+            raise SystemExit(f"bench/cold_start.py: {target.name}'s package holds compiled files: {compiled}")
     environment = functions[0].environment if functions else {}
     floor, floor_client = floor_target(environment), floor_client_target(environment)
     everything = [floor, floor_client, *functions]
-    figures = measure(everything, args.repeat)
+    figures, clients = measure(everything, args.repeat)
 
     python = sys.version.split()[0]
     print(f"cold start ({args.stack} plan, {args.repeat} fresh processes each, medians; python {python})")
     print("  CPU ms (this process) decide the verdict; wall-clock ms are printed beside them.")
-    print(f"  x floor: the target's reference (issue 12); x {floor_client.name}: the floor + one DynamoDB client")
+    print("  x floor: the target's reference (issue 12); -clients: the same without the SDK clients' creation")
+    print(f"  (client ms, which the floor never spends); x {floor_client.name}: the floor + one DynamoDB client")
     print("  and one PutItem, printed beside it and not the target")
-    columns = ("import", "invoke", "x floor", f"x {floor_client.name}", "wall ms", "x floor", "package KB")
+    columns = (
+        "import",
+        "invoke",
+        "clients",
+        "client ms",
+        "x floor",
+        "-clients",
+        f"x {floor_client.name}",
+        "wall ms",
+        "x floor",
+        "package KB",
+    )
     width = max(len(t.name) for t in everything)
-    print(f"  {'function':<{width}} " + " ".join(f"{c:>11}" for c in columns))
-    over = []
+    print(f"  {'function':<{width}} " + " ".join(f"{c:>10}" for c in columns))
+    over, only_clients = [], []
     for target in everything:
         cpu_ratio = ratios(figures, target.name, floor.name, "cpu")
+        own_ratio = ratios(figures, target.name, floor.name, "cpu", without_clients=True)
         size = len(bundle.package_zip(target.files))
         if target in functions and (cpu_ratio > TARGET_RATIO or size >= TARGET_PACKAGE_BYTES):
             over.append(target.name)
+            if own_ratio <= TARGET_RATIO and size < TARGET_PACKAGE_BYTES:
+                only_clients.append(target.name)
         row = figures[target.name]
         cells = (
             f"{row['import_cpu_ms']:.1f}",
             f"{row['invoke_cpu_ms']:.1f}",
+            f"{row['clients']:.0f}",
+            f"{row['clients_cpu_ms']:.1f}",
             f"{cpu_ratio:.2f}x",
+            f"{own_ratio:.2f}x",
             f"{ratios(figures, target.name, floor_client.name, 'cpu'):.2f}x",
             f"{row['import_wall_ms'] + row['invoke_wall_ms']:.1f}",
             f"{ratios(figures, target.name, floor.name, 'wall'):.2f}x",
             f"{size / 1024:.1f}",
         )
-        print(f"  {target.name:<{width}} " + " ".join(f"{c:>11}" for c in cells))
+        print(f"  {target.name:<{width}} " + " ".join(f"{c:>10}" for c in cells))
     verdict = f"OVER: {', '.join(over)}" if over else "all within"
     print(f"  targets: (import + first invocation) <= {TARGET_RATIO}x floor, package < 100 KB -> {verdict}")
-    print("  events (each function's first invocation):")
+    if only_clients:
+        print(f"  over only through their SDK clients (within {TARGET_RATIO}x without them): {', '.join(only_clients)}")
+    print("  events (each function's first invocation) and the clients it created:")
     for target in everything:
-        print(f"    {target.name:<{width}} {target.description}")
+        print(f"    {target.name:<{width}} {target.description}; clients: {clients[target.name]}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,12 @@ here), and a finder refuses what the package must never need (the tooling, PyYAM
 the HTTP layer (`URLLib3Session.send`, patched after the import and before the invocation), so botocore
 serialises, signs and parses every call as it would against AWS, without a network.
 
+Every SDK client the handler creates is timed on its own (`_ClientClock`: botocore's
+`Session.create_client`, wrapped when `botocore.session` is first imported, so nothing of botocore is imported
+before the clocks start): its service, whether import or invocation created it, and its CPU and wall-clock
+ms. A client loads its service model and endpoint rule set, and the first one also botocore's partitions and
+endpoint data: work the floor never does, reported apart so that the handler's own cost can be told from it.
+
 Usage: `python cold_start_child.py SPEC.json RESULT.json`; the spec names the package directory, the
 module and function of the handler, the event, the canned responses and the forbidden top-level modules.
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import io
 import json
 import sys
@@ -34,6 +41,60 @@ class _Refuse(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
         if fullname.partition(".")[0] in self.names:
             raise ModuleNotFoundError(f"{fullname} is not in the deployment package", name=fullname)
+
+
+class _ClientClock(importlib.abc.MetaPathFinder):
+    """Times each `botocore.session.Session.create_client` call (boto3's clients are made by it too).
+
+    Installed before the import; it wraps `Session.create_client` right after `botocore.session` executes, so
+    it adds one `find_spec` call per import and imports nothing itself. Nested creations (none in botocore
+    today) count once, in the outermost call.
+    """
+
+    MODULE = "botocore.session"
+
+    def __init__(self) -> None:
+        self.phase = "import"
+        self.created: list[dict[str, Any]] = []
+        self._depth = 0
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.MODULE:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            self._wrap(module.Session)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+    def _wrap(self, session_class: Any) -> None:
+        create_client = session_class.create_client
+
+        def timed(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+            if self._depth:
+                return create_client(session, service_name, *args, **kwargs)
+            self._depth += 1
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return create_client(session, service_name, *args, **kwargs)
+            finally:
+                self._depth -= 1
+                self.created.append(
+                    {
+                        "service": service_name,
+                        "phase": self.phase,
+                        "wall_ms": (time.perf_counter() - wall) * 1000,
+                        "cpu_ms": (time.process_time() - cpu) * 1000,
+                    }
+                )
+
+        session_class.create_client = timed
 
 
 class _Context:
@@ -81,6 +142,8 @@ def main(spec_file: str, result_file: str) -> None:
         spec = json.load(handle)
     sys.path.insert(0, spec["package_dir"])
     sys.meta_path.insert(0, _Refuse(spec["forbidden"]))
+    clients = _ClientClock()
+    sys.meta_path.insert(0, clients)
 
     clocks = (time.perf_counter, time.process_time)
     start = [clock() for clock in clocks]
@@ -89,6 +152,7 @@ def main(spec_file: str, result_file: str) -> None:
 
     _answer_http(spec["responses"])
     handler = getattr(module, spec["function"])
+    clients.phase = "invoke"
     before = [clock() for clock in clocks]
     result = handler(spec["event"], _Context())
     invoked = [clock() for clock in clocks]
@@ -101,7 +165,9 @@ def main(spec_file: str, result_file: str) -> None:
     patcher = sys.modules.get("aws_xray_sdk.core.patcher")  # what the Tracer patched (read after the clocks)
     patched = sorted(getattr(patcher, "_PATCHED_MODULES", ()))
     with open(result_file, "w", encoding="utf-8") as handle:  # noqa: PTH123
-        json.dump({**figures, "result": result, "patched": patched}, handle, default=str)
+        # `modules`: everything the cold start imported (tests check what a handler does not import).
+        found = {"clients": clients.created, "result": result, "patched": patched, "modules": sorted(sys.modules)}
+        json.dump({**figures, **found}, handle, default=str)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ from functions.actions.models import (
 )
 from functions.ingest import intake
 from functions.ingest.models import normalise_prompt
-from functions.shared import aws, settings
+from functions.shared import aws, idempotency, settings
 from functions.shared.constants import (
     AUDIT_DECISION_RECORD,
     AUDIT_FAILURE_RECORD,
@@ -78,7 +78,7 @@ app = BedrockAgentResolver()
 DEFAULT_MAX_PROMPT_CHARS = 8_000
 #: Bedrock's action-group event carries the session id; it is the correlation id until a request id exists.
 SESSION_ID_PATH = "sessionId"
-_idempotency = aws.idempotency_config("[session_id, prompt]")
+_idempotency = idempotency.config("[session_id, prompt]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ def submit(command: SubmitCommand) -> dict[str, Any]:
 def submit_once() -> Callable[..., dict[str, Any]]:
     """:func:`submit` deduplicated per agent session and prompt (Powertools idempotency, built on first use)."""
     return idempotent_function(
-        data_keyword_argument="command", config=_idempotency, persistence_store=aws.idempotency_store()
+        data_keyword_argument="command", config=_idempotency, persistence_store=idempotency.store()
     )(submit)
 
 

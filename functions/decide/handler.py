@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.idempotency import idempotent
 from functions.decide import actions
 from functions.decide.config import load_settings
 from functions.decide.rules import escalation_reasons
-from functions.shared import aws, effects
+from functions.shared import effects, idempotency
 from functions.shared.constants import TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
@@ -31,8 +31,8 @@ logger = Logger()
 tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
-_persistence = aws.idempotency_store()
-_idempotency = aws.idempotency_config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
+_persistence = idempotency.store()
+_idempotency = idempotency.config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
 
 
 # The answer and the reviewers' case carry user content: never into X-Ray (capture_response off).

@@ -26,7 +26,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from botocore.exceptions import ClientError
 
-from functions.shared import aws, connections, effects, settings
+from functions.shared import aws, connections, effects, idempotency, settings
 from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT, TRACED_MODULES
 from functions.shared.envelopes import UnexpectedEventError, unwrap
 from functions.shared.events import DecisionMade, DeliveryStatus, EscalationRequested, ResultDelivered
@@ -38,9 +38,9 @@ logger = Logger()
 tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
-_persistence = aws.idempotency_store()
+_persistence = idempotency.store()
 # One delivery per request *and* outcome: a reviewer's later DecisionMade is delivered too.
-_idempotency = aws.idempotency_config('["detail-type", detail.request_id]', raise_on_no_idempotency_key=True)
+_idempotency = idempotency.config('["detail-type", detail.request_id]', raise_on_no_idempotency_key=True)
 
 ESCALATED_MESSAGE = "Your request needs a human review; you will be notified when it is answered."
 _GONE_STATUS = 410

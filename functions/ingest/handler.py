@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from functions.ingest import intake
 from functions.ingest.models import IDEMPOTENCY_KEY_PATTERN, IngestCommand, IngestRequest, normalise_prompt
-from functions.shared import aws, connections, settings
+from functions.shared import connections, idempotency, settings
 from functions.shared.constants import (
     ENV_GUARDRAIL_ID,
     ENV_GUARDRAIL_VERSION,
@@ -62,11 +62,9 @@ JSON_MEDIA_TYPE = "application/json"
 RETRY_AFTER_SECONDS = 2
 DEFAULT_MAX_PROMPT_CHARS = 8_000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
-_persistence = aws.idempotency_store()
+_persistence = idempotency.store()
 # Keyed on the caller and their key; the same key with another request body is a 422 (payload validation).
-_idempotency = aws.idempotency_config(
-    "[subject, idempotency_key]", payload_validation_jmespath="[prompt, connection_id]"
-)
+_idempotency = idempotency.config("[subject, idempotency_key]", payload_validation_jmespath="[prompt, connection_id]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class IngestRequest(BaseModel):
     """``POST`` body: ``{"prompt": "...", "connection_id": "..."?}``; types are strict, extra keys rejected."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Built on first use (functions.shared.events._CONTRACT says why): the actions handler imports this module
+    # for normalise_prompt and never validates either model.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     prompt: str = Field(min_length=1)
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
@@ -28,7 +30,7 @@ class IngestRequest(BaseModel):
 class IngestCommand(BaseModel):
     """What ``ingest`` acts on once the HTTP layer is peeled off (the idempotent unit of work)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     prompt: str
     connection_id: str | None = None

@@ -24,7 +24,7 @@ from functions.router.bedrock import make_converse
 from functions.router.cache import AnswerCache
 from functions.router.config import load_settings
 from functions.router.engine import answer_request, cache_entry, cache_key_of
-from functions.shared import aws, effects
+from functions.shared import effects, idempotency
 from functions.shared.constants import TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import ModelAnswered, RequestReceived
@@ -37,8 +37,8 @@ logger = Logger()
 tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
-_persistence = aws.idempotency_store()
-_idempotency = aws.idempotency_config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
+_persistence = idempotency.store()
+_idempotency = idempotency.config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
 
 
 def record_metrics(answered: ModelAnswered) -> None:

@@ -1,7 +1,13 @@
-"""AWS plumbing shared by the handlers: cached clients, EventBridge publishing, idempotency store.
+"""AWS plumbing shared by the handlers: cached clients and EventBridge publishing.
 
 Clients are created lazily (first use, then reused across warm invocations) so importing a handler
-never opens a connection and tests can swap in moto or botocore's Stubber.
+never opens a connection and tests can swap in moto or botocore's Stubber. Every client comes from one
+botocore session (:func:`_session`), so botocore's loader parses each data file (partitions, endpoint
+data, each service's model and rule set) once per process. botocore rather than boto3: boto3's
+``boto3.client`` is that same ``Session.create_client`` behind boto3's default session, and importing boto3
+also imports s3transfer, concurrent.futures and boto3's resource layer, which no handler uses (issue 12 §4,
+``bench/cold_start.py``). The idempotency store is :mod:`functions.shared.idempotency`, imported only by
+the handlers that use it (Powertools' DynamoDB layer imports boto3 itself).
 """
 
 from __future__ import annotations
@@ -9,18 +15,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+import botocore.session
 from botocore.config import Config
 
 from functions.shared import settings
-from functions.shared.constants import (
-    ENV_EVENT_BUS_NAME,
-    ENV_IDEMPOTENCY_TABLE_NAME,
-    ENV_IDEMPOTENCY_TTL_SECONDS,
-    IDEMPOTENCY_EXPIRY_ATTR,
-    IDEMPOTENCY_KEY_ATTR,
-)
+from functions.shared.constants import ENV_EVENT_BUS_NAME
 from functions.shared.exceptions import EventPublishError
 
 if TYPE_CHECKING:
@@ -44,7 +43,6 @@ _CLIENT_CONFIG = Config(
     read_timeout=READ_TIMEOUT_SECONDS,
 )
 _MODEL_CLIENT_CONFIG = _CLIENT_CONFIG.merge(Config(read_timeout=MODEL_READ_TIMEOUT_SECONDS))
-DEFAULT_IDEMPOTENCY_TTL_SECONDS = 3600
 
 
 def worst_case_call_seconds(service_name: str) -> int:
@@ -54,10 +52,33 @@ def worst_case_call_seconds(service_name: str) -> int:
 
 
 @cache
-def client(service_name: str, endpoint_url: str | None = None) -> Any:
-    """Return a process-wide boto3 client for ``service_name`` (optionally at ``endpoint_url``)."""
+def _session() -> botocore.session.Session:
+    """The process's one botocore session (region and credentials from Lambda's environment, as boto3's).
+
+    Sessions are not thread-safe, clients are (boto3 guide, "Multithreading or multiprocessing with clients"):
+    clients are only ever created here, under :func:`client`'s and :func:`store_client`'s caches.
+    """
+    return botocore.session.get_session()
+
+
+def _create(service_name: str, endpoint_url: str | None = None) -> Any:
     config = _MODEL_CLIENT_CONFIG if service_name in _SLOW_SERVICES else _CLIENT_CONFIG
-    return boto3.client(service_name, endpoint_url=endpoint_url, config=config)
+    return _session().create_client(service_name, endpoint_url=endpoint_url, config=config)
+
+
+@cache
+def client(service_name: str, endpoint_url: str | None = None) -> Any:
+    """Return a process-wide client for ``service_name`` (optionally at ``endpoint_url``)."""
+    return _create(service_name, endpoint_url)
+
+
+@cache
+def store_client() -> Any:
+    """The one DynamoDB client of every idempotency layer in the process (:mod:`functions.shared.idempotency`).
+
+    Kept apart from :func:`client`, so a test that swaps the clients of its calls never intercepts the store's.
+    """
+    return _create("dynamodb")
 
 
 def entry(event: PlatformEvent) -> dict[str, str]:
@@ -82,37 +103,3 @@ def put_entries(entries: list[dict[str, str]]) -> None:
 def publish(*events: PlatformEvent) -> None:
     """Put platform events on the bus named by ``EVENT_BUS_NAME`` (see :func:`put_entries`)."""
     put_entries([entry(event) for event in events])
-
-
-@cache
-def _store_client() -> Any:
-    """The one DynamoDB client of every idempotency layer in the process.
-
-    Given no client, Powertools builds a new ``boto3.session.Session()`` and client per layer
-    (``DynamoDBPersistenceLayer.__init__``, aws_lambda_powertools 3.37.0
-    utilities/idempotency/persistence/dynamodb.py), and a handler has one layer per effect: each Session
-    loads the SDK's data files again at import (issue 12 §4, ``bench/cold_start.py``). Layers stay one per
-    effect (``functions.shared.effects``); a client is safe to share between them and across threads
-    (boto3 guide, "Multithreading or multiprocessing with clients": clients are thread-safe, sessions are not).
-    Kept apart from :func:`client`, so a test that swaps the clients of its calls never intercepts the store's.
-    """
-    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
-
-
-def idempotency_store() -> DynamoDBPersistenceLayer:
-    """Powertools idempotency persistence on the table named by ``IDEMPOTENCY_TABLE_NAME``.
-
-    The table's partition key is ``id`` (string) and its TTL attribute ``expiration``.
-    """
-    return DynamoDBPersistenceLayer(
-        table_name=settings.require(ENV_IDEMPOTENCY_TABLE_NAME),
-        key_attr=IDEMPOTENCY_KEY_ATTR,
-        expiry_attr=IDEMPOTENCY_EXPIRY_ATTR,
-        boto3_client=_store_client(),
-    )
-
-
-def idempotency_config(event_key_jmespath: str, **kwargs: Any) -> IdempotencyConfig:
-    """An :class:`IdempotencyConfig` keyed on ``event_key_jmespath`` with the configured record TTL."""
-    ttl = settings.as_int(ENV_IDEMPOTENCY_TTL_SECONDS, DEFAULT_IDEMPOTENCY_TTL_SECONDS, minimum=60)
-    return IdempotencyConfig(event_key_jmespath=event_key_jmespath, expires_after_seconds=ttl, **kwargs)

@@ -27,7 +27,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 
-from functions.shared import aws
+from functions.shared import aws, idempotency
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -60,7 +60,7 @@ def once(output_serializer: BaseIdempotencySerializer | None = None) -> Callable
     """
 
     def decorate(fn: F) -> F:
-        config = aws.idempotency_config(EFFECT_KEY_JMESPATH, raise_on_no_idempotency_key=True)
+        config = idempotency.config(EFFECT_KEY_JMESPATH, raise_on_no_idempotency_key=True)
         _CONFIGS.append(config)
         finished = threading.local()  # (effect key, result) of the effect this thread just performed
 
@@ -73,7 +73,7 @@ def once(output_serializer: BaseIdempotencySerializer | None = None) -> Callable
         wrapped = idempotent_function(
             data_keyword_argument="item",
             config=config,
-            persistence_store=aws.idempotency_store(),
+            persistence_store=idempotency.store(),
             output_serializer=output_serializer,
         )(perform)
 

@@ -35,10 +35,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Every contract model is built (core schema, validator, serializer) on its first use, not at import: each
+#: handler imports all of them and uses two to four, and building one costs milliseconds of a cold start
+#: (issue 12 §4, ``bench/cold_start.py``). ``defer_build``: "defer model validator and serializer construction
+#: until the first model validation" (pydantic 2.14 ``pydantic/config.py``, ``ConfigDict.defer_build``;
+#: https://docs.pydantic.dev/latest/api/config/). Subclasses inherit it with the rest of ``model_config``; the
+#: schema registry's ``model_json_schema()`` builds on demand.
+_CONTRACT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
 class PlatformEvent(BaseModel):
     """Fields every platform event carries; ``DETAIL_TYPE`` names it on the bus."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONTRACT
 
     DETAIL_TYPE: ClassVar[str]
 
@@ -101,7 +110,7 @@ class RequestReceived(PlatformEvent):
 class TierAttempt(BaseModel):
     """One model call made while answering a request (a call that returned 200, so it may be paid)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONTRACT
 
     tier: Tier
     model_id: str
@@ -119,7 +128,7 @@ class TierAttempt(BaseModel):
 class TierSkip(BaseModel):
     """A tier the router could not use for this request (the call failed after the SDK's retries)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONTRACT
 
     tier: Tier
     model_id: str
