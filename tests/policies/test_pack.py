@@ -45,6 +45,8 @@ TESTED_ELSEWHERE = {
     "iam-federated-trust-conditioned",
     # tests/policies/test_native.py COVERAGE_CASES: 5 compliant and 3 numbered non-compliant cases.
     "resource-not-judged",
+    # tests/policies/rules/test_container_environment_table.py: 7 compliant and 11 numbered non-compliant cases.
+    "container-no-secrets-in-environment",
 }
 
 
