@@ -280,6 +280,30 @@ def provided_elsewhere(config: Mapping[str, Any]) -> bool:
     return bool(config.get("providedElsewhere")) or config.get("providedBy") in PROVIDED_BY
 
 
+#: The Pulumi packages whose resources live in an AWS account (pulumi-aws and pulumi-aws-native type tokens).
+AWS_PACKAGES = frozenset({"aws", "aws-native"})
+#: Why the account baseline is not asked of a stack that deploys nothing into AWS (the gate's note).
+NO_AWS_RESOURCES = "the stack deploys no AWS resource (providers, stack references, outputs and data sources are not)"
+
+
+def deploys_aws_resources(resources: Sequence[PolicyResource]) -> bool:
+    """Whether any resource of the stack is an AWS resource (a `aws:` or `aws-native:` type).
+
+    The account baseline (trail, Config recorder, budget) exists to audit and bound what a stack deploys into
+    an AWS account (issue 11 §2: stack-wide requirements apply only where they mean something). Providers
+    (`pulumi:providers:aws`), stack references and the stack itself are `pulumi:` types; data sources
+    (`get_*`) are calls, not resources; components group resources and deploy nothing of their own.
+    """
+    return any(r.resource_type.split(":", 1)[0] in AWS_PACKAGES for r in resources)
+
+
+def require_aws_resources(args: StackValidationArgs) -> None:
+    """Mark a baseline policy not applicable (cdk-nag's NOT_APPLICABLE, pulumi-policy's `not_applicable`)
+    when the stack deploys no AWS resource; the gate lists the reason among its notes."""
+    if not deploys_aws_resources(args.resources):
+        args.not_applicable(NO_AWS_RESOURCES)
+
+
 # ------------------------------------------------------------------------------------------- graph
 
 

@@ -291,7 +291,7 @@ def run_gate(
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
     findings = list(run.findings)
-    notes[:0] = [*graph.notes, *run.undetermined]
+    notes[:0] = [*graph.notes, *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
     known = [p.name for p in all_policies()]

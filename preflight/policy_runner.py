@@ -58,6 +58,8 @@ class PolicyRun:
 
     findings: list[Finding] = field(default_factory=list)
     undetermined: list[str] = field(default_factory=list)
+    #: Policies that said they do not apply (pulumi-policy's `args.not_applicable(reason)`), one line each.
+    not_applicable: list[str] = field(default_factory=list)
     config_file: str = ""
 
 
@@ -339,8 +341,10 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
         policy.check(args, report)
     except UnknownValueError as exc:
         run.undetermined.append(f"{policy.name}: {where}: cannot tell during preview: {exc.message}")
-    except _NotApplicableError:
-        return
+    except _NotApplicableError as exc:
+        line = f"{policy.name}: not applicable: {exc.reason}" if exc.reason else f"{policy.name}: not applicable"
+        if line not in run.not_applicable:
+            run.not_applicable.append(line)
     except PreflightError:
         raise
     except Exception as exc:  # a bug in a policy is an error finding, never a silent pass

@@ -342,14 +342,69 @@ def _sagemaker_endpoint(res: PricedResource, ctx: _Context) -> _Charge:
     return _Charge(total, f"real-time endpoint: {', '.join(parts)} x {ctx.hours:g} h")
 
 
+#: DynamoDB table classes the capacity rows price: Standard only (Standard-IA capacity has its own, higher
+#: rates, which the table does not hold). pulumi-aws dynamodb/table.py `table_class`: defaults to STANDARD.
+DYNAMODB_PRICED_CLASS = "STANDARD"
+
+
+def _capacity(holder: Mapping[str, Any], key: str) -> float | None:
+    return _number(holder.get(key))
+
+
+def _dynamodb_capacity(res: PricedResource) -> tuple[float, float] | _Charge:
+    """(read units, write units) a provisioned table keeps: its own plus each global secondary index's."""
+    reads, writes = _capacity(res.inputs, "readCapacity"), _capacity(res.inputs, "writeCapacity")
+    if reads is None or writes is None:
+        return _unpriced(
+            "provisioned DynamoDB table",
+            "its read and write capacity are not known before deploy",
+            "set read_capacity and write_capacity to literal numbers, or use billing_mode PAY_PER_REQUEST",
+        )
+    indexes = res.inputs.get("globalSecondaryIndexes")
+    for index in indexes if isinstance(indexes, list) else []:
+        if not isinstance(index, Mapping):
+            continue
+        index_reads, index_writes = _capacity(index, "readCapacity"), _capacity(index, "writeCapacity")
+        if index_reads is None or index_writes is None:
+            return _unpriced(
+                "provisioned DynamoDB table",
+                f"the capacity of its index {index.get('name') or '(unnamed)'} is not known before deploy",
+                "set read_capacity and write_capacity on every global secondary index",
+            )
+        reads, writes = reads + index_reads, writes + index_writes
+    return reads, writes
+
+
 def _dynamodb_table(res: PricedResource, ctx: _Context) -> _Charge:
+    """Provisioned read and write capacity units x hours (table and its indexes), after the free 25 + 25."""
     if str(res.inputs.get("billingMode") or "PROVISIONED") == "PAY_PER_REQUEST":
         return _pay("on-demand table: pay per request (storage is per GB)")
-    return _unpriced(
-        "provisioned DynamoDB table",
-        "the price table has no figure for provisioned read and write capacity",
-        "use billing_mode PAY_PER_REQUEST (no idle charge), or add the RCU/WCU-hour figures to "
-        "policies/cost/prices.yaml with their source",
+    table_class = str(res.inputs.get("tableClass") or DYNAMODB_PRICED_CLASS)
+    if table_class != DYNAMODB_PRICED_CLASS:
+        return _unpriced(
+            f"provisioned DynamoDB table ({table_class})",
+            "the price table has no figure for the capacity of this table class",
+        )
+    if res.inputs.get("replicas"):
+        return _unpriced(
+            "provisioned DynamoDB global table",
+            "the price table has no figure for replicated write capacity in the replica Regions",
+        )
+    sized = _dynamodb_capacity(res)
+    if isinstance(sized, _Charge):
+        return sized
+    reads, writes = sized
+    rates = ctx.prices["dynamodb_provisioned_capacity_hour"]
+    read_rate, write_rate = rates.usd_by_type["read"], rates.usd_by_type["write"]
+    free_reads = ctx.take_free("dynamodb_read_capacity_units", int(reads))
+    free_writes = ctx.take_free("dynamodb_write_capacity_units", int(writes))
+    billed_reads, billed_writes = reads - free_reads, writes - free_writes
+    usd = (billed_reads * read_rate + billed_writes * write_rate) * ctx.hours
+    free = f" ({free_reads} RCU and {free_writes} WCU in the free tier of 25 each)" if free_reads or free_writes else ""
+    return _Charge(
+        usd,
+        f"provisioned {reads:g} RCU x ${read_rate} + {writes:g} WCU x ${write_rate} per hour x {ctx.hours:g} h"
+        f"{free} (storage is per GB)",
     )
 
 
@@ -453,8 +508,8 @@ def estimate(
     ]
     if free_tier:
         assumptions.append(
-            "the account's free tiers (10 alarm metrics, 3 dashboards, 2 budgets) are applied to this stack alone; "
-            "stacks sharing an account share them"
+            "the account's free tiers (10 alarm metrics, 3 dashboards, 2 budgets, 25 DynamoDB read and 25 write "
+            "capacity units) are applied to this stack alone; stacks sharing an account share them"
         )
     else:
         assumptions.append("free tiers not applied")

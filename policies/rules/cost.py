@@ -24,7 +24,7 @@ from policies.cost.estimator import (
     price_of,
 )
 from policies.cost.prices import load_prices
-from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, resources_of
+from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, require_aws_resources, resources_of
 from policies.spec import Category, Kind, PolicySpec
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -327,6 +327,7 @@ UNPRICED = PolicySpec(
 
 
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    require_aws_resources(args)
     if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
 

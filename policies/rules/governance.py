@@ -22,6 +22,7 @@ from policies.lib import (
     is_taggable,
     provided_elsewhere,
     report_on,
+    require_aws_resources,
     resources_of,
     text,
     tolerant,
@@ -58,6 +59,7 @@ def _trail_problems(trail: PolicyResource, pending: Pending) -> list[str]:
 
 
 def _check_trail(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    require_aws_resources(args)
     pending = Pending()
     trails = resources_of(args, TRAIL)
     for trail in trails:
@@ -92,6 +94,7 @@ CLOUDTRAIL = PolicySpec(
 
 
 def _check_recorder(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    require_aws_resources(args)
     recorders = resources_of(args, RECORDER)
     if not recorders:
         if not provided_elsewhere(args.get_config()):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +13,7 @@ from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArg
 from iamlang.conditions import narrows_caller
 from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant
 from policies.rules.edge import edge_function_urns
+from policies.secret_values import OFFLINE_SECRET_VALUES, secret_reason
 from policies.spec import Category, Kind, PolicySpec
 
 FUNCTION = "aws:lambda/function:Function"
@@ -22,30 +21,6 @@ EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeC
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-
-#: Name words that say a value is a credential. Matched as whole `_`-separated words, so TOKEN_BUDGET and
-#: MAX_OUTPUT_TOKENS (the router's limits, counts of model tokens) are not secrets by name.
-_SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
-_SECRET_PHRASES = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "CLIENT_SECRET", "AUTH_TOKEN")
-#: Words that make a secret-sounding name a count or a limit, not a credential.
-_LIMIT_WORDS = frozenset({"BUDGET", "LIMIT", "MAX", "MIN", "COUNT", "TTL", "LENGTH", "SIZE", "EXPIRY"})
-# References, not secrets: ARNs, SSM parameter paths, CloudFormation-style dynamic references.
-_REFERENCE = re.compile(r"^(arn:|/|\{\{resolve:|ssm:|secretsmanager:)")
-# Values that are secrets whatever their name: AWS access key ids (IAM User Guide, "Unique identifier
-# prefixes": AKIA long-term, ASIA temporary), PEM private keys, common vendor token prefixes.
-_SECRET_VALUE = re.compile(
-    r"(^(AKIA|ASIA)[A-Z0-9]{16}$)|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^(sk|ghp|gho|github_pat|xox[bpas])[-_])"
-)
-#: What a `secure:` config value (or any Pulumi secret) reads as in the offline gate's graph: the engine's
-#: placeholder for `secure:` stack config and the "[secret]" of preview/export files (preflight/stackconfig.py
-#: and preflight/sources.py; tests/policies/test_hardened.py checks they agree). Under the CLI the secret's
-#: plaintext arrives instead, and the shape and entropy checks below judge it.
-OFFLINE_SECRET_VALUES = frozenset({"preflight-placeholder-secret", "[secret]"})
-#: High-entropy strings: at least this long, from a key/token alphabet, at least this many bits per character
-#: (random base64 reaches ~6, hex 4; English words and ids stay well below 4.2).
-_ENTROPY_MIN_LENGTH = 20
-_ENTROPY_BITS = 4.2
-_TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
 
 
 def _check_tracing(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -387,53 +362,6 @@ PERMISSION_SOURCE = PolicySpec(
     validate=_validate_permission_source,
     resource_types=(PERMISSION,),
 )
-
-
-def _entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value)
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-
-
-def _high_entropy(value: str) -> bool:
-    return (
-        len(value) >= _ENTROPY_MIN_LENGTH
-        and bool(_TOKEN_ALPHABET.match(value))
-        and any(c.isdigit() for c in value)
-        and any(c.isalpha() for c in value)
-        and _entropy(value) >= _ENTROPY_BITS
-    )
-
-
-def _secret_name(name: str) -> bool:
-    upper = name.upper()
-    words = set(re.split(r"[^A-Z0-9]+", upper))
-    if words & _LIMIT_WORDS:
-        return False
-    return bool(words & _SECRET_WORDS) or any(p in upper for p in _SECRET_PHRASES)
-
-
-def _shape_reason(value: str) -> str:
-    """Secrets whatever the name: Pulumi secrets as the offline graph shows them, and known key shapes."""
-    if value in OFFLINE_SECRET_VALUES:
-        return "a Pulumi secret (secure: config)"
-    if _SECRET_VALUE.search(value):
-        return "an access-key, private-key or token shape"
-    return ""
-
-
-def secret_reason(name: str, value: Any) -> str:
-    """Why an environment variable holds a secret ("" when it does not): by value first, then by name."""
-    if not isinstance(value, str) or not value:
-        return ""
-    shape = _shape_reason(value)
-    if shape:
-        return shape
-    if _REFERENCE.match(value) or name.upper().endswith(("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")):
-        return ""
-    if _high_entropy(value):
-        return "a high-entropy value"
-    return "a secret-sounding name" if _secret_name(name) and not value.strip().isdigit() else ""
 
 
 def _validate_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

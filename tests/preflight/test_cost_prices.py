@@ -43,7 +43,13 @@ def test_the_table_loads_with_all_four_nova_tiers_in_escalation_order() -> None:
     assert inputs == sorted(inputs)
     assert table.nova["premier"].model_id == "amazon.nova-2-lite-v1:0"
     assert table.hours_per_month == 730
-    assert table.free_tier == {"cloudwatch_alarm_metrics": 10, "cloudwatch_dashboards": 3, "budgets": 2}
+    assert table.free_tier == {
+        "cloudwatch_alarm_metrics": 10,
+        "cloudwatch_dashboards": 3,
+        "budgets": 2,
+        "dynamodb_read_capacity_units": 25,
+        "dynamodb_write_capacity_units": 25,
+    }
 
 
 def test_an_entry_without_a_source_is_refused() -> None:

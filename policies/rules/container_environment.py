@@ -1,0 +1,214 @@
+"""Containers: no secret in a plain environment variable (P141, P187; issue 11 §4).
+
+`aws.ecs.TaskDefinition(container_definitions=json.dumps([{..., "environment": [{"name": "DB_PASSWORD",
+"value": ...}]}]))` is the most common way real programs leak a database password: the value is stored in
+the task definition, shown by `DescribeTaskDefinition` to anyone who may read it, and kept in the Pulumi
+state. The same holds for every service that takes a plain environment map. Each is judged by the one
+classifier in `policies/secret_values.py` (a `secure:` config value, an access-key/private-key/token shape,
+a high-entropy string, a password-like name), so a container and a Lambda function are judged alike.
+
+Where the plain environment lives, by pulumi-aws 7.51.1 input (camelCase as the engine records it):
+
+* ECS task definitions: `containerDefinitions`, one JSON document, each container's `environment`
+  (`[{"name", "value"}]`, API_ContainerDefinition). `secrets` (`[{"name", "valueFrom"}]`, a Secrets Manager
+  or SSM Parameter Store ARN) is the safe way and is not judged:
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html
+* Batch job definitions: `containerProperties` (JSON, `environment`), `ecsProperties` (JSON,
+  `taskProperties[].containers[].environment`) and `eksProperties.podProperties.containers[].envs` /
+  `initContainers[].envs` (`[{"name", "value"}]`); RegisterJobDefinition in the Batch API Reference.
+* App Runner services: `runtimeEnvironmentVariables` (a map) of
+  `sourceConfiguration.imageRepository.imageConfiguration` and of
+  `sourceConfiguration.codeRepository.codeConfiguration.codeConfigurationValues`;
+  `runtimeEnvironmentSecrets` (ARNs) is the safe way.
+* Elastic Beanstalk environments and configuration templates: `settings` in the namespace
+  `aws:elasticbeanstalk:application:environment` (the environment properties; Elastic Beanstalk Developer
+  Guide, "General options for all environments").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+
+from policies.lib import Pending, get, is_list
+from policies.secret_values import OFFLINE_SECRET_VALUES, secret_reason
+from policies.spec import Category, Kind, PolicySpec
+
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
+APP_RUNNER_SERVICE = "aws:apprunner/service:Service"
+BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk/environment:Environment"
+BEANSTALK_TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
+#: The Elastic Beanstalk option namespace of environment properties (the application's environment variables).
+BEANSTALK_ENVIRONMENT_NAMESPACE = "aws:elasticbeanstalk:application:environment"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One plain environment variable: where it is (container or path) and how to read (name, value).
+
+    Read lazily, so one unknown name or value (an output of another resource) is noted without hiding the
+    variables beside it.
+    """
+
+    where: str
+    read: Callable[[], tuple[Any, Any]]
+
+
+def _entry(entry: Mapping[str, Any], name_key: str = "name", value_key: str = "value") -> tuple[Any, Any]:
+    return entry.get(name_key), entry.get(value_key)
+
+
+class WholeSecretError(Exception):
+    """A whole environment (or the document holding it) is a Pulumi secret: its plaintext is stored as is."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _document(value: Any, what: str) -> Any:
+    """A JSON input as data: None when absent or not JSON; WholeSecretError when it is a secret placeholder."""
+    if not isinstance(value, str):
+        return value
+    if value in OFFLINE_SECRET_VALUES:
+        raise WholeSecretError(what)
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None  # not JSON: the provider refuses it at deploy, nothing to judge here
+
+
+def _pairs(entries: Any, where: str, what: str) -> Iterator[Variable]:
+    """`[{"name", "value"}]` entries as variables (ECS/Batch `environment`, EKS `envs`)."""
+    if isinstance(entries, str) and entries in OFFLINE_SECRET_VALUES:
+        raise WholeSecretError(what)
+    for entry in entries if is_list(entries) else []:
+        if isinstance(entry, Mapping):
+            yield Variable(where, functools.partial(_entry, entry))
+
+
+def _containers(containers: Any, what: str, key: str = "environment") -> Iterator[Variable]:
+    for index, container in enumerate(containers if is_list(containers) else []):
+        if isinstance(container, Mapping):
+            where = str(container.get("name") or f"container {index}")
+            yield from _pairs(container.get(key), where, what)
+
+
+def _map(variables: Any, where: str, what: str) -> Iterator[Variable]:
+    if isinstance(variables, str) and variables in OFFLINE_SECRET_VALUES:
+        raise WholeSecretError(what)
+    if isinstance(variables, Mapping):
+        for name in sorted(str(k) for k in variables):
+            yield Variable(where, functools.partial(lambda key: (key, variables[key]), name))
+
+
+def _task_definition(props: Any) -> Iterator[Variable]:
+    what = "the container definitions"
+    yield from _containers(_document(get(props, "containerDefinitions"), what), what)
+
+
+def _job_definition(props: Any) -> Iterator[Variable]:
+    what = "the container properties"
+    container = _document(get(props, "containerProperties"), what)
+    if isinstance(container, Mapping):
+        yield from _pairs(container.get("environment"), "container", what)
+    what = "the ECS properties"
+    ecs = _document(get(props, "ecsProperties"), what)
+    tasks: Any = ecs.get("taskProperties") if isinstance(ecs, Mapping) else []
+    for task in tasks if is_list(tasks) else []:
+        if isinstance(task, Mapping):
+            yield from _containers(task.get("containers"), what)
+    what = "the EKS properties"
+    for key in ("containers", "initContainers"):
+        yield from _containers(get(props, "eksProperties", "podProperties", key), what, key="envs")
+
+
+def _app_runner(props: Any) -> Iterator[Variable]:
+    what = "the runtime environment variables"
+    image = get(props, "sourceConfiguration", "imageRepository", "imageConfiguration", "runtimeEnvironmentVariables")
+    yield from _map(image, "image", what)
+    code = get(
+        props,
+        "sourceConfiguration",
+        "codeRepository",
+        "codeConfiguration",
+        "codeConfigurationValues",
+        "runtimeEnvironmentVariables",
+    )
+    yield from _map(code, "code", what)
+
+
+def _beanstalk(props: Any) -> Iterator[Variable]:
+    settings = get(props, "settings")
+    if isinstance(settings, str) and settings in OFFLINE_SECRET_VALUES:
+        raise WholeSecretError("the settings")
+    for setting in settings if is_list(settings) else []:
+        if isinstance(setting, Mapping) and setting.get("namespace") == BEANSTALK_ENVIRONMENT_NAMESPACE:
+            yield Variable("environment", functools.partial(_entry, setting))
+
+
+#: Where each type keeps its plain environment variables.
+READERS: Mapping[str, Callable[[Any], Iterator[Variable]]] = {
+    TASK_DEFINITION: _task_definition,
+    JOB_DEFINITION: _job_definition,
+    APP_RUNNER_SERVICE: _app_runner,
+    BEANSTALK_ENVIRONMENT: _beanstalk,
+    BEANSTALK_TEMPLATE: _beanstalk,
+}
+
+
+def _finding(variable: Variable) -> str:
+    """`<where> <NAME> (<why>)` when the variable holds a secret, else ""."""
+    name, value = variable.read()
+    reason = secret_reason(str(name or ""), value)
+    return f"{variable.where} {name} ({reason})" if reason else ""
+
+
+def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    pending = Pending()
+
+    def judge() -> list[str]:
+        found = [pending.read(functools.partial(_finding, v), "") for v in READERS[args.resource_type](args.props)]
+        return [f for f in found if f]
+
+    try:
+        found = pending.read(judge, [])
+    except WholeSecretError as whole:
+        report_violation(
+            f"{args.name}: {whole.what} hold a Pulumi secret (secure: config or a secret output), stored in plain "
+            "text in the resource's configuration.",
+            None,
+        )
+        return
+    if found:
+        report_violation(f"{args.name}: plain environment variables hold secrets: {', '.join(found)}.", None)
+    pending.settle()
+
+
+NO_SECRETS = PolicySpec(
+    name="container-no-secrets-in-environment",
+    description=(
+        "Container environments (ECS, Batch, App Runner, Elastic Beanstalk) hold no secret values; secrets come "
+        "from Secrets Manager or SSM by reference."
+    ),
+    explanation=(
+        "A plain environment value is stored in the task or job definition (or service configuration), shown to "
+        "anyone who may describe it, and kept in the stack's state. Fix: store the secret in Secrets Manager or "
+        "SSM Parameter Store and reference it: ECS and Batch `secrets: [{name, valueFrom: <ARN>}]`, App Runner "
+        "`runtime_environment_secrets`; for Elastic Beanstalk have the application read it at start-up."
+    ),
+    principles=("P141", "P187"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate,
+    resource_types=tuple(READERS),
+)
+
+POLICIES: list[PolicySpec] = [NO_SECRETS]

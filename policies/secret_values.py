@@ -1,0 +1,86 @@
+"""Whether a plain value is a secret: one place decides it for every environment-variable policy.
+
+Lambda environments (`lambda-no-secrets-in-environment`) and container environments (ECS task definitions,
+Batch job definitions, App Runner services, Elastic Beanstalk settings: `container-no-secrets-in-environment`)
+are judged alike, by value first (a `secure:` config value as the offline graph shows it, an access-key,
+private-key or token shape, a high-entropy string), then by name (issue 11 §4). A reference (an ARN, an SSM
+parameter path) is never a secret.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any
+
+#: Name words that say a value is a credential. Matched as whole `_`-separated words, so TOKEN_BUDGET and
+#: MAX_OUTPUT_TOKENS (the router's limits, counts of model tokens) are not secrets by name.
+_SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
+_SECRET_PHRASES = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "CLIENT_SECRET", "AUTH_TOKEN")
+#: Words that make a secret-sounding name a count or a limit, not a credential.
+_LIMIT_WORDS = frozenset({"BUDGET", "LIMIT", "MAX", "MIN", "COUNT", "TTL", "LENGTH", "SIZE", "EXPIRY"})
+# References, not secrets: ARNs, SSM parameter paths, CloudFormation-style dynamic references.
+_REFERENCE = re.compile(r"^(arn:|/|\{\{resolve:|ssm:|secretsmanager:)")
+# Values that are secrets whatever their name: AWS access key ids (IAM User Guide, "Unique identifier
+# prefixes": AKIA long-term, ASIA temporary), PEM private keys, common vendor token prefixes.
+_SECRET_VALUE = re.compile(
+    r"(^(AKIA|ASIA)[A-Z0-9]{16}$)|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^(sk|ghp|gho|github_pat|xox[bpas])[-_])"
+)
+#: What a `secure:` config value (or any Pulumi secret) reads as in the offline gate's graph: the engine's
+#: placeholder for `secure:` stack config and the "[secret]" of preview/export files (preflight/stackconfig.py
+#: and preflight/sources.py; tests/policies/test_hardened.py checks they agree). Under the CLI the secret's
+#: plaintext arrives instead, and the shape and entropy checks below judge it.
+OFFLINE_SECRET_VALUES = frozenset({"preflight-placeholder-secret", "[secret]"})
+#: High-entropy strings: at least this long, from a key/token alphabet, at least this many bits per character
+#: (random base64 reaches ~6, hex 4; English words and ids stay well below 4.2).
+_ENTROPY_MIN_LENGTH = 20
+_ENTROPY_BITS = 4.2
+_TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
+
+
+def _entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _high_entropy(value: str) -> bool:
+    return (
+        len(value) >= _ENTROPY_MIN_LENGTH
+        and bool(_TOKEN_ALPHABET.match(value))
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and _entropy(value) >= _ENTROPY_BITS
+    )
+
+
+def _secret_name(name: str) -> bool:
+    upper = name.upper()
+    words = set(re.split(r"[^A-Z0-9]+", upper))
+    if words & _LIMIT_WORDS:
+        return False
+    return bool(words & _SECRET_WORDS) or any(p in upper for p in _SECRET_PHRASES)
+
+
+def _shape_reason(value: str) -> str:
+    """Secrets whatever the name: Pulumi secrets as the offline graph shows them, and known key shapes."""
+    if value in OFFLINE_SECRET_VALUES:
+        return "a Pulumi secret (secure: config)"
+    if _SECRET_VALUE.search(value):
+        return "an access-key, private-key or token shape"
+    return ""
+
+
+def secret_reason(name: str, value: Any) -> str:
+    """Why an environment variable holds a secret ("" when it does not): by value first, then by name."""
+    if not isinstance(value, str) or not value:
+        return ""
+    shape = _shape_reason(value)
+    if shape:
+        return shape
+    if _REFERENCE.match(value) or name.upper().endswith(("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")):
+        return ""
+    if _high_entropy(value):
+        return "a high-entropy value"
+    return "a secret-sounding name" if _secret_name(name) and not value.strip().isdigit() else ""

@@ -1,0 +1,302 @@
+"""container-no-secrets-in-environment called directly (cdk-nag style): compliant and numbered non-compliant
+cases for every place pulumi-aws 7.51.1 keeps a plain container environment, with exact messages (issue 11 §4)."""
+# ruff: noqa: E501  (one case per line reads as a table)
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_policy import ResourceValidationArgs
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from policies.rules import container_environment as ce
+from preflight.engine import synthesize
+from preflight.gate import run_gate
+from tests.policies.conftest import HEADER, flagged
+from tests.policies.rules.calls import Reports, urn
+from tests.preflight.programs import write_program
+from tests.preflight.public_programs import PROGRAMS
+
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf"
+KEY_SHAPED = "AKIAIOSFODNN7EXAMPLE"
+HIGH_ENTROPY = "q8Zr3LmN0vT5yWb2XkP7sJd4FhG6aQe1"
+
+
+def run(type_: str, props: dict[str, Any]) -> Reports:
+    """What the policy reports, with the inputs behind the pack's unknown-checking proxy (as under the CLI)."""
+    reports: Reports = []
+    args = ResourceValidationArgs(type_, unknown_checking_proxy(props), urn(type_, "r"), "r", None, None, {})  # type: ignore[arg-type]
+    ce.NO_SECRETS.validate(args, lambda message, urn=None: reports.append((message, urn)))
+    return reports
+
+
+def task(*containers: dict[str, Any]) -> dict[str, Any]:
+    return {"family": "app", "containerDefinitions": json.dumps(list(containers))}
+
+
+def env(**variables: str) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in variables.items()]
+
+
+def found(*items: str) -> list[tuple[str, None]]:
+    return [(f"r: plain environment variables hold secrets: {', '.join(items)}.", None)]
+
+
+def whole(what: str) -> list[tuple[str, None]]:
+    return [
+        (
+            f"r: {what} hold a Pulumi secret (secure: config or a secret output), stored in plain text in the resource's configuration.",
+            None,
+        )
+    ]
+
+
+TASK = ce.TASK_DEFINITION
+JOB = ce.JOB_DEFINITION
+RUNNER = ce.APP_RUNNER_SERVICE
+EB = ce.BEANSTALK_ENVIRONMENT
+EB_TEMPLATE = ce.BEANSTALK_TEMPLATE
+NS = ce.BEANSTALK_ENVIRONMENT_NAMESPACE
+
+
+@pytest.mark.parametrize(
+    ("type_", "props"),
+    [
+        # compliance 1: plain configuration, and the password by reference (`secrets` / valueFrom)
+        (
+            TASK,
+            task(
+                {
+                    "name": "app",
+                    "image": "nginx",
+                    "environment": env(DB_HOST="db.internal", DB_PASSWORD_ARN=SECRET_ARN),
+                    "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET_ARN}],
+                }
+            ),
+        ),
+        # compliance 2: no environment at all, and an SSM parameter path by name
+        (
+            TASK,
+            task(
+                {"name": "app", "image": "nginx"},
+                {"name": "side", "image": "x", "environment": env(DB_PASSWORD="/prod/db/password")},
+            ),
+        ),
+        # compliance 3: Batch container with secrets by reference; EKS envs that are plain settings
+        (
+            JOB,
+            {
+                "type": "container",
+                "containerProperties": json.dumps(
+                    {
+                        "image": "x",
+                        "environment": env(LOG_LEVEL="info"),
+                        "secrets": [{"name": "TOKEN", "valueFrom": SECRET_ARN}],
+                    }
+                ),
+                "eksProperties": {"podProperties": {"containers": [{"name": "c", "envs": env(MAX_TOKENS="1024")}]}},
+            },
+        ),
+        # compliance 4: App Runner secrets by reference (runtimeEnvironmentSecrets is not judged)
+        (
+            RUNNER,
+            {
+                "sourceConfiguration": {
+                    "imageRepository": {
+                        "imageConfiguration": {
+                            "runtimeEnvironmentVariables": {"STAGE": "dev"},
+                            "runtimeEnvironmentSecrets": {"DB_PASSWORD": SECRET_ARN},
+                        }
+                    }
+                }
+            },
+        ),
+        # compliance 5: Beanstalk settings outside the environment namespace are not environment variables
+        (
+            EB,
+            {
+                "settings": [
+                    {
+                        "namespace": "aws:autoscaling:launchconfiguration",
+                        "name": "SecretKeyName",
+                        "value": "hunter2hunter2",
+                    },
+                    {"namespace": NS, "name": "STAGE", "value": "dev"},
+                ]
+            },
+        ),
+        # compliance 6: not JSON (the provider refuses it at deploy) and absent inputs
+        (TASK, {"family": "app", "containerDefinitions": "not json"}),
+        (JOB, {"type": "container"}),
+    ],
+    ids=lambda v: v.split(":")[1] if isinstance(v, str) else "",
+)
+def test_compliance(type_: str, props: dict[str, Any]) -> None:
+    assert run(type_, props) == []
+
+
+@pytest.mark.parametrize(
+    ("type_", "props", "expected"),
+    [
+        # noncompliance 1: a password-like name in an ECS container's environment (the WordPress shape)
+        (
+            TASK,
+            task(
+                {
+                    "name": "wp",
+                    "image": "wordpress",
+                    "environment": env(WORDPRESS_DB_HOST="db:3306", WORDPRESS_DB_PASSWORD="hunter2hunter2"),
+                }
+            ),
+            found("wp WORDPRESS_DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # noncompliance 2: a secure: config value as the offline graph shows it, under an innocent name
+        (
+            TASK,
+            task({"name": "app", "environment": env(UPSTREAM="preflight-placeholder-secret")}),
+            found("app UPSTREAM (a Pulumi secret (secure: config))"),
+        ),
+        # noncompliance 3: an access-key shape and a high-entropy value, in two containers
+        (
+            TASK,
+            task(
+                {"name": "a", "environment": env(KEY_HOLDER=KEY_SHAPED)},
+                {"name": "b", "environment": env(CONNECTION=HIGH_ENTROPY)},
+            ),
+            found("a KEY_HOLDER (an access-key, private-key or token shape)", "b CONNECTION (a high-entropy value)"),
+        ),
+        # noncompliance 4: the whole container definitions are a Pulumi secret (Output.json_dumps of a secret)
+        (TASK, {"family": "app", "containerDefinitions": "[secret]"}, whole("the container definitions")),
+        # noncompliance 5: Batch containerProperties environment
+        (
+            JOB,
+            {"containerProperties": json.dumps({"image": "x", "environment": env(API_KEY="hunter2hunter2")})},
+            found("container API_KEY (a secret-sounding name)"),
+        ),
+        # noncompliance 6: Batch ecsProperties task containers
+        (
+            JOB,
+            {
+                "ecsProperties": json.dumps(
+                    {
+                        "taskProperties": [
+                            {"containers": [{"name": "job", "environment": env(DB_PASSWORD="hunter2hunter2")}]}
+                        ]
+                    }
+                )
+            },
+            found("job DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # noncompliance 7: Batch eksProperties init and app containers (envs)
+        (
+            JOB,
+            {
+                "eksProperties": {
+                    "podProperties": {
+                        "containers": [{"name": "c", "envs": env(TOKEN="abc")}],
+                        "initContainers": [{"name": "i", "envs": env(PRIVATE="-----BEGIN RSA PRIVATE KEY-----x")}],
+                    }
+                }
+            },
+            found("c TOKEN (a secret-sounding name)", "i PRIVATE (an access-key, private-key or token shape)"),
+        ),
+        # noncompliance 8: App Runner image and code runtime environment variables
+        (
+            RUNNER,
+            {
+                "sourceConfiguration": {
+                    "imageRepository": {
+                        "imageConfiguration": {"runtimeEnvironmentVariables": {"DB_PASSWORD": "hunter2hunter2"}}
+                    },
+                    "codeRepository": {
+                        "codeConfiguration": {
+                            "codeConfigurationValues": {"runtimeEnvironmentVariables": {"GH": "ghp_abcdefghijklmnop"}}
+                        }
+                    },
+                }
+            },
+            found("image DB_PASSWORD (a secret-sounding name)", "code GH (an access-key, private-key or token shape)"),
+        ),
+        # noncompliance 9: the App Runner variables map is a Pulumi secret as a whole
+        (
+            RUNNER,
+            {
+                "sourceConfiguration": {
+                    "imageRepository": {"imageConfiguration": {"runtimeEnvironmentVariables": "[secret]"}}
+                }
+            },
+            whole("the runtime environment variables"),
+        ),
+        # noncompliance 10: Elastic Beanstalk environment properties (environment and configuration template)
+        (
+            EB,
+            {"settings": [{"namespace": NS, "name": "RDS_PASSWORD", "value": "hunter2hunter2"}]},
+            found("environment RDS_PASSWORD (a secret-sounding name)"),
+        ),
+        (
+            EB_TEMPLATE,
+            {"settings": [{"namespace": NS, "name": "KEY", "value": KEY_SHAPED}]},
+            found("environment KEY (an access-key, private-key or token shape)"),
+        ),
+    ],
+    ids=lambda v: v.split(":")[1] if isinstance(v, str) else "",
+)
+def test_noncompliance(type_: str, props: dict[str, Any], expected: list[tuple[str, None]]) -> None:
+    assert run(type_, props) == expected
+
+
+def test_one_unknown_value_is_noted_after_the_known_ones_are_judged() -> None:
+    props = {
+        "settings": [
+            {"namespace": NS, "name": "DB_HOST", "value": UNKNOWN_STRING_VALUE},
+            {"namespace": NS, "name": "DB_PASSWORD", "value": "hunter2hunter2"},
+        ]
+    }
+    reports: Reports = []
+    args = ResourceValidationArgs(EB, unknown_checking_proxy(props), urn(EB, "r"), "r", None, None, {})  # type: ignore[arg-type]
+    with pytest.raises(UnknownValueError):
+        ce.NO_SECRETS.validate(args, lambda message, urn=None: reports.append((message, urn)))
+    assert reports == found("environment DB_PASSWORD (a secret-sounding name)")
+
+
+# ------------------------------------------------------------------------------ real program shapes, synthesised
+
+SECURE_CONFIG_TASK = """
+cfg = pulumi.Config()
+password = cfg.require_secret("dbPassword")
+aws.ecs.TaskDefinition("leaky", family="leaky", container_definitions=pulumi.Output.json_dumps([{
+    "name": "app", "image": "nginx", "environment": [{"name": "DB_PASS", "value": password}]}]))
+aws.ecs.TaskDefinition("by-reference", family="by-reference", container_definitions=json.dumps([{
+    "name": "app", "image": "nginx",
+    "secrets": [{"name": "DB_PASS", "valueFrom": "arn:aws:ssm:us-east-1:111122223333:parameter/db/pass"}]}]))
+aws.ecs.TaskDefinition("literal", family="literal", container_definitions=json.dumps([{
+    "name": "app", "image": "nginx", "environment": [{"name": "MYSQL_ROOT_PASSWORD", "value": "example"}]}]))
+"""
+
+
+def test_a_secure_config_value_and_a_literal_password_in_task_definitions(tmp_path: Path) -> None:
+    config = {"policytest:dbPassword": {"secure": "AAABAxyz"}}
+    directory = write_program(tmp_path / "p", HEADER + SECURE_CONFIG_TASK, name="policytest", config=config)
+    graph = synthesize(directory, "dev")
+    assert flagged(graph, "container-no-secrets-in-environment") == {"leaky", "literal"}
+
+
+def test_the_public_wordpress_on_fargate_program_leaks_its_database_password(tmp_path: Path) -> None:
+    """aws-py-wordpress-fargate-rds passes its random password as WORDPRESS_DB_PASSWORD (a secret output)."""
+    program = PROGRAMS["wordpress-fargate-rds"]
+    directory = write_program(
+        tmp_path / "wp", program.main, name=program.name, config=program.config, files=program.files
+    )
+    report = run_gate(directory, "dev", checkov=False)
+    leaks = [f for f in report.mandatory if f.policy == "container-no-secrets-in-environment"]
+    assert [f.resource for f in leaks] == ["my-wp-demo-fe-app-task"]
+    fargate = PROGRAMS["fargate"]  # nginx on Fargate: no environment at all
+    clean = write_program(
+        tmp_path / "fargate", fargate.main, name=fargate.name, config=fargate.config, files=fargate.files
+    )
+    assert "container-no-secrets-in-environment" not in {
+        f.policy for f in run_gate(clean, "dev", checkov=False).violations
+    }
