@@ -94,10 +94,17 @@ class ResourceCheckCache:
         self.registry = registry
         #: Only the checks loaded at start-up (checkov's own), and of those only the ones that read one resource.
         loaded = [c for checks in (*registry.checks.values(), *registry.wildcard_checks.values()) for c in checks]
-        self.cacheable = {check for check in loaded if not reads_other_resources(check)}
+        self.builtin = set(loaded)
+        self._cacheable: dict[Any, bool] = {}  # decided on first use: reading a check's source costs start-up time
         self.results: dict[str, dict[Any, tuple[dict[str, Any], list[str]]]] = {}
         self.hits = 0
         self.failed_parts = 0
+
+    def cacheable(self, check: Any) -> bool:
+        """Whether a part's result of `check` may stand for the whole scan's (see the module's docstring)."""
+        if check not in self._cacheable:
+            self._cacheable[check] = check in self.builtin and not reads_other_resources(check)
+        return self._cacheable[check]
 
     def scan_chunk(self, plan_file: str, scanned_file: str) -> None:
         """Parse a part of the plan as checkov parses a plan and run the cacheable checks on its resources."""
@@ -111,7 +118,7 @@ class ResourceCheckCache:
                 continue
             found: dict[Any, tuple[dict[str, Any], list[str]]] = {}
             for check in self.registry.get_checks(entity_type):
-                if check in self.cacheable:
+                if self.cacheable(check):
                     result = self.registry.run_check(check, conf, entity_name, entity_type, scanned_file, {})
                     found[check] = (result, list(check.details))
             self.results[key] = found
@@ -178,12 +185,13 @@ def main() -> int:
             logging.disable(logging.DEBUG)
             continue
         cache.install()
-        code = Checkov([str(a) for a in message["run"]]).run()
-        print(
-            f"checkov_worker: {cache.hits} cached resource-check results used, {cache.failed_parts} parts failed",
-            file=sys.stderr,
-        )
-        return int(code or 0)
+        code = int(Checkov([str(a) for a in message["run"]]).run() or 0)
+        if code in (0, 1):  # after a failure checkov's own last line is the one the gate reports
+            print(
+                f"checkov_worker: {cache.hits} cached resource-check results used, {cache.failed_parts} parts failed",
+                file=sys.stderr,
+            )
+        return code
     return 0
 
 
