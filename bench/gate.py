@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.programs import write_generated_program  # noqa: E402
 from preflight.checkov_runner import (  # noqa: E402
-    _LAUNCHER,
     CONFIG_FILE,
     EXTERNAL_CHECKS_DIR,
     checkov_command,
     find_checkov,
+    worker_command,
 )
 from preflight.engine import synthesize  # noqa: E402
 from preflight.tfplan.convert import graph_to_tfplan  # noqa: E402
@@ -62,10 +62,10 @@ def checkov_alone(program: Path, stack: str) -> float:
 
 
 def checkov_startup() -> float:
-    """checkov's start-up alone: a fresh process running the gate's launcher up to the point it waits for a plan."""
+    """checkov's start-up alone: a fresh process running the gate's worker up to the point it waits for a plan."""
     python = find_checkov().parent / "python"
     start = time.perf_counter()
-    subprocess.run([str(python), "-c", _LAUNCHER], input="\n", env=_env(), capture_output=True, text=True, check=False)
+    subprocess.run(worker_command(python), input="\n", env=_env(), capture_output=True, text=True, check=False)
     return time.perf_counter() - start
 
 

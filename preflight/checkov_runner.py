@@ -36,6 +36,7 @@ import yaml
 
 from preflight.cfn.convert import CfnTemplate, graph_to_cfn
 from preflight.checkov_config import CheckovConfig, load_checkov_config
+from preflight.checkov_stream import CHUNK, PlanStream
 from preflight.errors import PreflightError
 from preflight.findings import CheckovFinding, CheckovResult
 from preflight.graph import ResourceGraph
@@ -96,16 +97,19 @@ def checkov_command(
     config_file: Path | None,
     checks_dirs: Sequence[Path] = (),
     template_file: Path | None = None,
+    *,
+    quiet: bool = True,
 ) -> list[str]:
     """The command line; with `template_file` checkov also runs its CloudFormation framework on it, in one run.
 
     Each framework reads only the files of its kind: the plan has no `Resources`, the template no
     `terraform_version` (checkov 3.3.30 checkov/cloudformation/cfn_utils.py, checkov/terraform/plan_utils.py).
+    `quiet` (the gate's) leaves passed checks out of the report.
     """
     files = ["-f", str(plan_file)] + (["-f", str(template_file)] if template_file is not None else [])
     frameworks = ["terraform_plan"] + (["cloudformation"] if template_file is not None else [])
     command = [str(checkov), *files, "--framework", *frameworks, "-o", "json"]
-    command += ["--skip-download", "--compact", "--quiet"]
+    command += ["--skip-download", "--compact", *(["--quiet"] if quiet else [])]
     if config_file is not None:
         command += ["--config-file", str(config_file)]
     for checks_dir in checks_dirs:
@@ -160,18 +164,16 @@ def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = Non
     return result
 
 
-#: What a warm checkov process runs: checkov's imports (most of its start-up) happen at once, then
-#: it waits for its arguments on stdin. Same entry point as the `checkov` console script.
-_LAUNCHER = (
-    "import sys, warnings\n"
-    "warnings.simplefilter('ignore')\n"
-    "from checkov.main import Checkov\n"
-    "line = sys.stdin.readline()\n"
-    "if not line.strip():\n"
-    "    sys.exit(0)\n"  # the gate ended before it had a plan (bad input, --help): nothing to scan
-    "argv = line.rstrip('\\n').split('\\0')\n"
-    "sys.exit(Checkov(argv).run())\n"
-)
+#: What a warm checkov process runs: checkov's imports (most of its start-up) happen at once, then it takes
+#: parts of the plan and finally its arguments on stdin (preflight/checkov_worker.py, run by checkov's python).
+WORKER = Path(__file__).resolve().with_name("checkov_worker.py")
+#: The whole plan's file name in the scratch folder; checkov reports it as `/tfplan.json`.
+PLAN_FILE = "tfplan.json"
+
+
+def worker_command(python: Path) -> list[str]:
+    """The warm worker under checkov's interpreter."""
+    return [str(python), str(WORKER)]
 
 
 class WarmCheckov:
@@ -193,7 +195,7 @@ class WarmCheckov:
         self._process: subprocess.Popen[str] | None = None
         if python.is_file():
             self._process = subprocess.Popen(
-                [str(python), "-c", _LAUNCHER],
+                worker_command(python),
                 cwd=self.scratch,  # so checkov picks up no stray .checkov.yaml from the caller's directory
                 env=env,
                 stdin=subprocess.PIPE,
@@ -206,13 +208,37 @@ class WarmCheckov:
         self._reader: threading.Thread | None = None
         self._output: tuple[str, str] = ("", "")
         self._failure: subprocess.TimeoutExpired | OSError | None = None
+        self._stream: PlanStream | None = None
+
+    def stream(self, chunk: int = CHUNK) -> PlanStream | None:
+        """A stream feeding this worker parts of the plan (`chunk` resources each) while the program runs;
+        None for a plain command."""
+        if self._process is None or self._process.stdin is None or self._reader is not None:
+            return None
+        if self._stream is None:
+            parts = self.scratch / "parts"
+            parts.mkdir(exist_ok=True)
+            self._stream = PlanStream(self._send, parts, f"/{PLAN_FILE}", chunk=chunk)
+        return self._stream
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        """One message to the worker; False when it can take none (it ended or its stdin is closed)."""
+        process = self._process
+        if process is None or process.stdin is None or self._reader is not None:
+            return False
+        try:
+            process.stdin.write(json.dumps(message) + "\n")
+            process.stdin.flush()
+        except (OSError, ValueError):
+            return False
+        return True
 
     def submit(self, command: list[str]) -> None:
         """Hand checkov its arguments (as for the console script) and return at once: it scans meanwhile.
 
-        The warm process gets them as one line on stdin; without one, checkov starts here as a plain
-        command. A thread reads its output as it comes (so a full pipe never stalls the scan) and
-        `wait` collects the result.
+        The warm worker gets them as one message on stdin, after any parts of the plan it was streamed;
+        without one, checkov starts here as a plain command. A thread reads its output as it comes (so a
+        full pipe never stalls the scan) and `wait` collects the result.
         """
         self._command = command
         request: str | None = None
@@ -228,7 +254,9 @@ class WarmCheckov:
                     text=True,
                 )
             else:
-                request = "\0".join(command[1:]) + "\n"
+                if self._stream is not None:
+                    self._stream.stop()
+                request = json.dumps({"run": command[1:]}) + "\n"
         except OSError as exc:
             raise PreflightError(f"cannot run checkov at {self.checkov}: {exc.strerror}") from None
         self._reader = threading.Thread(target=self._collect, args=(self._process, request), daemon=True)
@@ -364,7 +392,7 @@ def start_checkov(
         checks_dirs = checks_dirs_for(program)
         tfplan = graph_to_tfplan(graph)
         text = tfplan.to_json()
-        plan_file = process.scratch / "tfplan.json"
+        plan_file = process.scratch / PLAN_FILE
         plan_file.write_text(text, encoding="utf-8")
         if keep_plan:
             Path(keep_plan).write_text(text, encoding="utf-8")

@@ -16,7 +16,7 @@ import runpy
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,8 +82,17 @@ class _RecordingMonitor(mocks.MockMonitor):
     dependencies.
     """
 
-    def __init__(self, mocks_impl: _FabricatingMocks, *, shortcuts: bool = True) -> None:
+    def __init__(
+        self,
+        mocks_impl: _FabricatingMocks,
+        *,
+        shortcuts: bool = True,
+        on_register: Callable[[ResourceNode], None] | None = None,
+    ) -> None:
         super().__init__(mocks_impl)
+        # Told of each resource as it registers (its inputs and fabricated outputs are final then): the gate
+        # streams them to checkov (preflight/checkov_stream.py). It must not raise.
+        self._on_register = on_register
         # False: the SDK's own path (its mock's RegisterResource, `_sync_await`), which the shortcuts must match.
         # Transform callbacks always take `_sync_await` (see preflight/sdk_shortcuts.py).
         self._shortcuts = shortcuts
@@ -214,6 +223,8 @@ class _RecordingMonitor(mocks.MockMonitor):
                 protect=bool(request.protect),
             )
         )
+        if self._on_register is not None:
+            self._on_register(self.nodes[-1])
         return response
 
     def _register(self, request: Any, urn: str) -> tuple[Any, dict[str, Any], mocks.MockMonitor.ResourceRegistration]:
@@ -453,6 +464,7 @@ def synthesize(
     timeout: float | Literal["configured"] | None = "configured",
     organization: str | None = None,
     shortcuts: bool = True,
+    on_register: Callable[[ResourceNode], None] | None = None,
 ) -> ResourceGraph:
     """Run the Pulumi Python program in `program_dir` for `stack` under mocks and return its graph.
 
@@ -462,7 +474,8 @@ def synthesize(
     runs longer than `timeout` seconds (None: no limit; by default PREFLIGHT_TIMEOUT or
     `limits.DEFAULT_TIMEOUT`); both carry one line meant for a person,
     naming the program's own file and line. `shortcuts=False` runs every registration the SDK's full
-    way (preflight/sdk_shortcuts.py); the graph is the same, only slower.
+    way (preflight/sdk_shortcuts.py); the graph is the same, only slower. `on_register` is called with each
+    resource as it registers, on the SDK's RPC thread (the graph's order is decided only at the end).
 
     Examples
     --------
@@ -485,7 +498,7 @@ def synthesize(
     # Futures abandoned by a failing program are reported by asyncio at GC time; the error is ours to report.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
-    monitor = _RecordingMonitor(_FabricatingMocks(region), shortcuts=shortcuts)
+    monitor = _RecordingMonitor(_FabricatingMocks(region), shortcuts=shortcuts, on_register=on_register)
     monitor.attach_program_loop(main_loop)
     pulumi.runtime.set_mocks(
         monitor.mocks,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,7 +30,7 @@ from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
 from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
-from preflight.graph import ResourceGraph
+from preflight.graph import ResourceGraph, ResourceNode
 from preflight.load import load_graph
 from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
 from preflight.suppressions import (
@@ -161,6 +161,13 @@ def _start_checkov(notes: list[str]) -> Any:
     return runner.take_prestarted() or runner.WarmCheckov()
 
 
+def _streaming(warm: Any) -> Callable[[ResourceNode], None] | None:
+    """What to tell of each resource as it registers: the warm checkov runs its per-resource checks on each
+    part of the plan on the other core while synthesis goes on (preflight/checkov_stream.py)."""
+    stream = warm.stream() if warm is not None else None
+    return stream.add if stream is not None else None
+
+
 def _start_scan(graph: ResourceGraph, program_dir: str | Path, warm: Any) -> Any:
     """Export the plan and hand it to checkov (the caller runs the policies while it scans)."""
     runner = importlib.import_module("preflight.checkov_runner")
@@ -255,7 +262,14 @@ def run_gate(
     # CrossGuard policies run here, so the gate costs little more than checkov alone (bench/gate.py).
     warm = _start_checkov(notes) if checkov else None
     try:
-        graph = load_graph(program_dir, stack, from_preview=from_preview, from_export=from_export, timeout=timeout)
+        graph = load_graph(
+            program_dir,
+            stack,
+            from_preview=from_preview,
+            from_export=from_export,
+            timeout=timeout,
+            on_register=_streaming(warm),
+        )
     except BaseException:
         if warm is not None:
             warm.close()

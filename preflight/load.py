@@ -7,11 +7,12 @@ selects levels and settings downstream.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from preflight.errors import ConfigError, PreflightError
-from preflight.graph import ResourceGraph
+from preflight.graph import ResourceGraph, ResourceNode
 from preflight.stackconfig import split_stack, stack_organization
 
 
@@ -22,8 +23,13 @@ def load_graph(
     from_preview: str | None = None,
     from_export: str | None = None,
     timeout: float | Literal["configured"] | None = "configured",
+    on_register: Callable[[ResourceNode], None] | None = None,
 ) -> ResourceGraph:
-    """The graph of `stack`; `timeout` bounds a program's run (`"configured"`: `PREFLIGHT_TIMEOUT` or the default)."""
+    """The graph of `stack`; `timeout` bounds a program's run (`"configured"`: `PREFLIGHT_TIMEOUT` or the default).
+
+    `on_register` sees each resource of a program as it registers (preflight.engine.synthesize); a file
+    source has no registrations and never calls it.
+    """
     if from_preview and from_export:
         raise PreflightError("use either --from-preview or --from-export, not both")
     name, project = split_stack(stack)
@@ -35,7 +41,9 @@ def load_graph(
         return sources.graph_from_export(str(from_export), name, project)
     from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
 
-    graph = synthesize(program_dir, name, timeout=timeout, organization=stack_organization(stack))
+    graph = synthesize(
+        program_dir, name, timeout=timeout, organization=stack_organization(stack), on_register=on_register
+    )
     if project and project != graph.project:
         raise ConfigError(
             f"--stack {stack!r}: the program in {program_dir} is project {graph.project!r}, not {project!r}"

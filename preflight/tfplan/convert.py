@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -425,8 +425,12 @@ def _convert_node(
     return planned, change, config
 
 
-def graph_to_tfplan(graph: ResourceGraph) -> TfPlan:
+def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None) -> TfPlan:
     """The Terraform plan JSON for every mappable AWS resource of the graph; the rest listed as not scanned.
+
+    `only` (URNs) keeps the plan to those resources, converted exactly as in the whole graph's plan (their
+    addresses and references are assigned over the whole graph): a part of the plan, which the gate hands
+    checkov while the program still runs (preflight/checkov_stream.py).
 
     Examples
     --------
@@ -445,7 +449,7 @@ def graph_to_tfplan(graph: ResourceGraph) -> TfPlan:
     configs: list[dict[str, Any]] = []
     addresses: dict[str, AddressEntry] = {}
     for node, target in zip(graph.custom_resources, targets, strict=True):
-        if target is None:
+        if target is None or (only is not None and node.urn not in only):
             continue
         planned, change, config = _convert_node(node, target, mapped, graph)
         planned_resources.append(planned)

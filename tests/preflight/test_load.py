@@ -34,7 +34,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
         seen.append(("export", path, stack, project))
         return graph(stack)
 
-    def synthesize(program_dir: str | Path, stack: str, *, timeout: Any, organization: str | None) -> ResourceGraph:
+    def synthesize(
+        program_dir: str | Path, stack: str, *, timeout: Any, organization: str | None, on_register: Any = None
+    ) -> ResourceGraph:
         seen.append(("program", program_dir, stack, timeout, organization))
         return graph(stack)
 
