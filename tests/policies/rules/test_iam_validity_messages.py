@@ -181,3 +181,45 @@ def test_a_condition_key_any_action_takes_is_valid() -> None:
         },
     )
     assert run_resource(v.CONDITION_KEYS_VALID, POLICY, _doc(statement), name="p") == []
+
+
+def test_a_single_character_wildcard_is_a_resource_star_can_match() -> None:
+    # IAM compares the statement's Resource with "*" for these actions: the pattern "?" matches that one character.
+    assert run_resource(v.UNSCOPABLE_ON_STAR, POLICY, _doc(_allow("s3:ListAllMyBuckets", "?")), name="p") == []
+
+
+def test_each_resource_after_a_star_is_judged() -> None:
+    found = run_resource(
+        v.RESOURCE_MATCHES_ACTION, POLICY, _doc(_allow("logs:CreateLogGroup", ["*", BUCKET])), name="p"
+    )
+    assert found == [
+        (
+            f"{WHERE}: {BUCKET} is not of any resource type the statement's actions act on (logs:CreateLogGroup); it grants nothing.",
+            None,
+        )
+    ]
+
+
+BAD_KEY = {"StringEquals": {"s3:NotAKey": "x"}}
+
+
+def _bad_key_message(statement: int) -> tuple[str, None]:
+    return (
+        f"p: identity policy statement {statement} (Allow): condition key 's3:NotAKey' (StringEquals) is neither global "
+        "nor one that s3:GetObject take, so the condition is never true.",
+        None,
+    )
+
+
+def test_condition_keys_of_a_statement_after_one_that_is_skipped() -> None:
+    no_action = {"Effect": "Allow", "Resource": "*", "Condition": BAD_KEY}
+    not_action = {"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "*", "Condition": BAD_KEY}
+    judged = _allow("s3:GetObject", BUCKET + "/*", Condition=BAD_KEY)
+    assert run_resource(v.CONDITION_KEYS_VALID, POLICY, _doc(no_action), name="p") == []
+    assert run_resource(v.CONDITION_KEYS_VALID, POLICY, _doc(not_action, judged), name="p") == [_bad_key_message(2)]
+
+
+def test_an_operator_after_one_that_tolerates_a_missing_key_is_judged() -> None:
+    condition = {"StringEqualsIfExists": {"s3:AlsoNotAKey": "y"}, **BAD_KEY}
+    statement = _allow("s3:GetObject", BUCKET + "/*", Condition=condition)
+    assert run_resource(v.CONDITION_KEYS_VALID, POLICY, _doc(statement), name="p") == [_bad_key_message(1)]
