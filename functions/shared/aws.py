@@ -56,7 +56,8 @@ def _session() -> botocore.session.Session:
     """The process's one botocore session (region and credentials from Lambda's environment, as boto3's).
 
     Sessions are not thread-safe, clients are (boto3 guide, "Multithreading or multiprocessing with clients"):
-    clients are only ever created here, under :func:`client`'s and :func:`store_client`'s caches.
+    clients are only created here, each once (the caches of :func:`client` and :func:`store_client`), by
+    handlers that Lambda runs one invocation at a time per execution environment (as boto3's default session).
     """
     return botocore.session.get_session()
 
