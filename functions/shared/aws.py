@@ -12,6 +12,7 @@ the handlers that use it (Powertools' DynamoDB layer imports boto3 itself).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +63,17 @@ def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
+#: botocore sessions are not thread-safe (boto3 guide, "Multithreading or multiprocessing with clients"), and
+#: ``functools.cache`` may call its function twice when two threads miss at once: client creation is
+#: serialised, so threads that share a process (the concurrency suite; a handler's own threads) never race
+#: in the session's loader. Uncontended in Lambda, where one invocation runs at a time per environment.
+_CREATE_LOCK = threading.Lock()
+
+
 def _create(service_name: str, endpoint_url: str | None = None) -> Any:
     config = _MODEL_CLIENT_CONFIG if service_name in _SLOW_SERVICES else _CLIENT_CONFIG
-    return _session().create_client(service_name, endpoint_url=endpoint_url, config=config)
+    with _CREATE_LOCK:
+        return _session().create_client(service_name, endpoint_url=endpoint_url, config=config)
 
 
 @cache
