@@ -12,6 +12,7 @@ the handlers that use it (Powertools' DynamoDB layer imports boto3 itself).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -56,14 +57,23 @@ def _session() -> botocore.session.Session:
     """The process's one botocore session (region and credentials from Lambda's environment, as boto3's).
 
     Sessions are not thread-safe, clients are (boto3 guide, "Multithreading or multiprocessing with clients"):
-    clients are only ever created here, under :func:`client`'s and :func:`store_client`'s caches.
+    clients are only created here, each once (the caches of :func:`client` and :func:`store_client`), by
+    handlers that Lambda runs one invocation at a time per execution environment (as boto3's default session).
     """
     return botocore.session.get_session()
 
 
+#: botocore sessions are not thread-safe (boto3 guide, "Multithreading or multiprocessing with clients"), and
+#: ``functools.cache`` may call its function twice when two threads miss at once: client creation is
+#: serialised, so threads that share a process (the concurrency suite; a handler's own threads) never race
+#: in the session's loader. Uncontended in Lambda, where one invocation runs at a time per environment.
+_CREATE_LOCK = threading.Lock()
+
+
 def _create(service_name: str, endpoint_url: str | None = None) -> Any:
     config = _MODEL_CLIENT_CONFIG if service_name in _SLOW_SERVICES else _CLIENT_CONFIG
-    return _session().create_client(service_name, endpoint_url=endpoint_url, config=config)
+    with _CREATE_LOCK:
+        return _session().create_client(service_name, endpoint_url=endpoint_url, config=config)
 
 
 @cache
