@@ -1,18 +1,21 @@
 """The pulumi-aws (classic) view of Pulumi aws-native resources, so the pack's rules judge both providers.
 
-Pulumi's aws-native provider (`aws-native:<service>:<Type>`) takes CloudFormation-shaped inputs: the
-camelCase of the CloudFormation property names (`AssumeRolePolicyDocument` -> `assumeRolePolicyDocument`),
-and policy documents as objects, not JSON text. The pack's rules are written against pulumi-aws inputs.
-Rather than teaching every rule a second vocabulary (type by type, rule by rule), this module says once, per
-aws-native type, which pulumi-aws resources it amounts to and with which inputs: an `aws-native:iam:Role` is an
-`aws:iam/role:Role` (trust policy, inline policies, managed policy ARNs); an `aws-native:iam:User` is the
-UserPolicy and UserPolicyAttachmentsExclusive of its inline and managed policies; an `aws-native:logs:LogGroup`
-is a LogGroup and, when it carries one, a LogResourcePolicy. Where a type only renames inputs, one table says
-so (`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic translate); the
-functions below are the types whose views nest, split or multiply. `PolicySpec.check` runs a resource rule over
-these views, so every document rule (wildcards, admin, public, the Service Authorization Reference checks,
-federated trust) and every resource rule of the twin (encryption, rotation, retention, public access) judges
-the aws-native resource too, and a finding still names the aws-native resource.
+Pulumi's aws-native provider (`aws-native:<service>:<Type>`) takes CloudFormation-shaped inputs: the camelCase of
+the CloudFormation property names (`AssumeRolePolicyDocument` -> `assumeRolePolicyDocument`), and policy documents
+as objects, not JSON text. The pack's rules are written against pulumi-aws inputs. Rather than teaching every rule a
+second vocabulary (type by type, rule by rule), this module says once, per aws-native type, which pulumi-aws
+resources it amounts to and with which inputs: an `aws-native:iam:Role` is an `aws:iam/role:Role` (trust policy,
+inline policies, managed policy ARNs); an `aws-native:iam:User` is the UserPolicy and UserPolicyAttachmentsExclusive
+of its inline and managed policies; an `aws-native:logs:LogGroup` is a LogGroup and, when it carries one, a
+LogResourcePolicy; an `aws-native:s3:Bucket` is a BucketV2 and the companions of the settings it carries inline
+(public access block, versioning, default encryption, logging, lifecycle), which point at it as pulumi-aws
+companions point at their bucket (`Twin.links`), so the S3 stack rules join them. Tags, a `{key, value}` list in
+most aws-native types, are a map in every view (policies.tags). Where a type only renames inputs, one table says so
+(`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic translate); the functions below
+are the types whose views nest, split or multiply. `PolicySpec.check` runs a resource rule over these views, so
+every document rule (wildcards, admin, public, the Service Authorization Reference checks, federated trust) and
+every resource rule of the twin (encryption, rotation, retention, public access) judges the aws-native resource too,
+and a finding still names the aws-native resource.
 
 Stack rules see the same views: `policies.lib.resources_of` (and `attached`, built on it) returns, beside the
 stack's pulumi-aws resources of the types asked for, the views of those types of its aws-native resources
@@ -32,12 +35,15 @@ the SDK's input types, and every twin input against pulumi-aws).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import _DictProxy, _ListProxy, unknown_checking_proxy
+
+from policies.tags import tag_map
 
 #: One view: a pulumi-aws type token and the inputs the aws-native resource amounts to for it.
 View = tuple[str, dict[str, Any]]
@@ -165,6 +171,110 @@ def _event_bus(props: Mapping[str, Any]) -> Iterator[View]:
     )
     if props.get("policy") is not None:
         yield "aws:cloudwatch/eventBusPolicy:EventBusPolicy", _pick(props, policy="policy", eventBusName="name")
+
+
+# AWS::S3::Bucket carries inline what pulumi-aws 7 splits into a bucket and its companion resources, each with a
+# `bucket` input (policies/rules/s3.py joins them to the bucket through it). Nested names are those of
+# pulumi_aws_native/s3/_inputs.py (BucketPublicAccessBlockConfigurationArgs, BucketEncryptionArgs,
+# BucketServerSideEncryptionRuleArgs, BucketLoggingConfigurationArgs, BucketRuleArgs, BucketTransitionArgs, ...)
+# and of pulumi_aws/s3/_inputs.py on the twin side (BucketServerSideEncryptionConfigurationV2RuleArgs,
+# BucketLifecycleConfigurationV2RuleArgs, ...); meaning: the AWS::S3::Bucket reference,
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
+BUCKET = "aws:s3/bucketV2:BucketV2"
+BUCKET_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_VERSIONING = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+BUCKET_LOGGING = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+
+
+def _canned_acl(access_control: Any) -> Any:
+    """CloudFormation's AccessControl (`PublicRead`, pulumi_aws_native.s3.BucketAccessControl) as the canned ACL
+    S3 and pulumi-aws name (`public-read`): the same words, kebab-case
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl)."""
+    if not isinstance(access_control, str):
+        return access_control
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", access_control).lower()
+
+
+def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """One BucketRule (ExpirationInDays, Transitions[{TransitionInDays}], NoncurrentVersionTransitions, ...) as a
+    pulumi-aws lifecycle rule (expiration.days, transitions[].days, noncurrentVersionTransitions[].noncurrentDays);
+    the single `Transition`/`NoncurrentVersionTransition` forms count as one more transition."""
+    view = _pick(rule, id="id", status="status", prefix="prefix")
+    expiration = _pick(rule, days="expirationInDays", date="expirationDate")
+    expiration |= _pick(rule, expiredObjectDeleteMarker="expiredObjectDeleteMarker")
+    if expiration:
+        view["expiration"] = expiration
+    transitions = _items(rule.get("transitions")) + [t for t in [rule.get("transition")] if isinstance(t, Mapping)]
+    if transitions:
+        view["transitions"] = [
+            _pick(t, days="transitionInDays", date="transitionDate", storageClass="storageClass")
+            for t in transitions
+            if isinstance(t, Mapping)
+        ]
+    noncurrent = rule.get("noncurrentVersionExpiration")
+    if isinstance(noncurrent, Mapping):
+        view["noncurrentVersionExpiration"] = _pick(
+            noncurrent, noncurrentDays="noncurrentDays", newerNoncurrentVersions="newerNoncurrentVersions"
+        )
+    elif rule.get("noncurrentVersionExpirationInDays") is not None:
+        view["noncurrentVersionExpiration"] = {"noncurrentDays": rule["noncurrentVersionExpirationInDays"]}
+    single = rule.get("noncurrentVersionTransition")
+    noncurrent_transitions = _items(rule.get("noncurrentVersionTransitions")) + (
+        [single] if isinstance(single, Mapping) else []
+    )
+    if noncurrent_transitions:
+        view["noncurrentVersionTransitions"] = [
+            _pick(t, noncurrentDays="transitionInDays", storageClass="storageClass")
+            for t in noncurrent_transitions
+            if isinstance(t, Mapping)
+        ]
+    return view
+
+
+def _bucket(props: Mapping[str, Any]) -> Iterator[View]:
+    """The bucket (name, tags, canned ACL) and one companion per inline configuration it carries; each companion
+    names the bucket by `bucketName` when set, and always by a dependency on the resource (TWINS' links)."""
+    bucket = _pick(props, bucket="bucketName", tags="tags")
+    if props.get("accessControl") is not None:
+        bucket["acl"] = _canned_acl(props["accessControl"])
+    yield BUCKET, bucket
+    named = _pick(props, bucket="bucketName")
+    block = props.get("publicAccessBlockConfiguration")
+    if isinstance(block, Mapping):
+        flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        yield BUCKET_PUBLIC_ACCESS_BLOCK, {**named, **_pick(block, **{f: f for f in flags})}
+    versioning = props.get("versioningConfiguration")
+    if isinstance(versioning, Mapping):
+        yield BUCKET_VERSIONING, {**named, "versioningConfiguration": _pick(versioning, status="status")}
+    encryption = props.get("bucketEncryption")
+    if isinstance(encryption, Mapping):
+        rules: Any = []
+        for rule in _items(encryption.get("serverSideEncryptionConfiguration")):
+            if isinstance(rule, Mapping):
+                view = _pick(rule, bucketKeyEnabled="bucketKeyEnabled")
+                default = rule.get("serverSideEncryptionByDefault")
+                if isinstance(default, Mapping):
+                    view["applyServerSideEncryptionByDefault"] = _pick(
+                        default, sseAlgorithm="sseAlgorithm", kmsMasterKeyId="kmsMasterKeyId"
+                    )
+                rules.append(view)
+        if _unknown_list(encryption.get("serverSideEncryptionConfiguration")):
+            rules = encryption["serverSideEncryptionConfiguration"]
+        yield BUCKET_SSE, {**named, "rules": rules}
+    logging = props.get("loggingConfiguration")
+    if isinstance(logging, Mapping):
+        yield (
+            BUCKET_LOGGING,
+            {**named, **_pick(logging, targetBucket="destinationBucketName", targetPrefix="logFilePrefix")},
+        )
+    lifecycle = props.get("lifecycleConfiguration")
+    if isinstance(lifecycle, Mapping):
+        rules = [_lifecycle_rule(r) for r in _items(lifecycle.get("rules")) if isinstance(r, Mapping)]
+        if _unknown_list(lifecycle.get("rules")):
+            rules = lifecycle["rules"]
+        yield BUCKET_LIFECYCLE, {**named, "rules": rules}
 
 
 #: aws-native types whose pulumi-aws view is one resource with the same values under other names:
@@ -315,16 +425,24 @@ def _renamed(twin: str, names: Mapping[str, str]) -> Translate:
     return translate
 
 
+#: In `Twin.links`: the view's input points at the aws-native resource itself (a bucket's companions at it).
+SELF = ""
+
+
 @dataclass(frozen=True)
 class Twin:
-    """How one aws-native type reads as pulumi-aws resources: the types its views can have, and the views."""
+    """How one aws-native type reads as pulumi-aws resources: the types its views can have, the views, and the
+    property dependencies its stack views carry (`links`: view type -> {view input: the aws-native input it was
+    read from, or SELF}), so stack rules join a view to the resources it points at as they join pulumi-aws ones:
+    a native bucket's versioning view depends, through `bucket`, on the bucket, whose view has the same URN."""
 
     types: frozenset[str]
     translate: Translate
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
-def _twin(translate: Translate, *types: str) -> Twin:
-    return Twin(frozenset(types), translate)
+def _twin(translate: Translate, *types: str, links: Mapping[str, Mapping[str, str]] | None = None) -> Twin:
+    return Twin(frozenset(types), translate, links or {})
 
 
 #: aws-native type -> the pulumi-aws resources it amounts to (`tests/policies/test_native.py` checks that every
@@ -350,6 +468,22 @@ TWINS: Mapping[str, Twin] = {
     "aws-native:events:EventBus": _twin(
         _event_bus, "aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
     ),
+    "aws-native:s3:Bucket": _twin(
+        _bucket,
+        BUCKET,
+        BUCKET_PUBLIC_ACCESS_BLOCK,
+        BUCKET_VERSIONING,
+        BUCKET_SSE,
+        BUCKET_LOGGING,
+        BUCKET_LIFECYCLE,
+        links={
+            **{
+                companion: {"bucket": SELF}
+                for companion in (BUCKET_PUBLIC_ACCESS_BLOCK, BUCKET_VERSIONING, BUCKET_SSE, BUCKET_LIFECYCLE)
+            },
+            BUCKET_LOGGING: {"bucket": SELF, "targetBucket": "loggingConfiguration"},
+        },
+    ),
     **{native: _twin(_renamed(twin, names), twin) for native, (twin, names) in RENAMES.items()},
 }
 
@@ -363,7 +497,13 @@ def twin_types(resource_type: str) -> frozenset[str]:
 def views(resource_type: str, props: Mapping[str, Any]) -> list[View]:
     """The pulumi-aws views of one aws-native resource's plain inputs (unknown values stay as they are)."""
     twin = TWINS.get(resource_type)
-    return list(twin.translate(props)) if twin is not None else []
+    if twin is None:
+        return []
+    # tags are a map in pulumi-aws, most often a {key, value} list in aws-native: one shape for every view
+    return [
+        (kind, {**view, "tags": tag_map(view["tags"])} if "tags" in view else view)
+        for kind, view in twin.translate(props)
+    ]
 
 
 def plain(value: Any) -> Any:
@@ -407,8 +547,18 @@ def stack_views(resource: PolicyResource, types: Collection[str]) -> Iterator[Po
             resource.provider,
             resource.parent,
             resource.dependencies,
-            resource.property_dependencies,
+            _linked(resource, TWINS[resource.resource_type].links.get(resource_type, {})),
         )
+
+
+def _linked(resource: PolicyResource, links: Mapping[str, str]) -> dict[str, list[PolicyResource]]:
+    """The resource's property dependencies, with each linked view input's added: the resource itself for SELF,
+    else those of the aws-native input the view input was read from."""
+    dependencies = dict(resource.property_dependencies)
+    for key, source in links.items():
+        found = [resource] if source == SELF else list(resource.property_dependencies.get(source) or [])
+        dependencies[key] = [*dependencies.get(key, []), *found]
+    return dependencies
 
 
 def native_args(args: ResourceValidationArgs, types: Collection[str]) -> Iterator[ResourceValidationArgs]:

@@ -1,4 +1,5 @@
-"""Looking up pulumi-aws resource classes by type token, to learn what the installed SDK declares."""
+"""Looking up pulumi-aws (and pulumi-aws-native) resource classes by type token, to learn what the installed SDK
+declares."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ def resource_class(type_token: str) -> type | None:
 
 
 @functools.cache
+def native_resource_class(type_token: str) -> type | None:
+    """The pulumi-aws-native Python class for `aws-native:<service>:<Type>`, if that SDK is installed (the gate's
+    environment has it, requirements.txt; the pack's own need not, and then nothing is found)."""
+    parts = type_token.split(":")
+    if len(parts) != 3 or parts[0] != "aws-native":
+        return None
+    for candidate in (f"pulumi_aws_native.{parts[1]}", f"pulumi_aws_native.{parts[1]}_"):  # `lambda_`, as above
+        try:
+            module = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        cls = getattr(module, parts[2], None)
+        if inspect.isclass(cls):
+            return cls
+    return None
+
+
+@functools.cache
 def output_names(type_token: str) -> tuple[str, ...]:
     """The engine-side (camelCase) names of the resource's output properties."""
     cls = resource_class(type_token)
@@ -43,6 +62,7 @@ def output_names(type_token: str) -> tuple[str, ...]:
 
 @functools.cache
 def is_taggable(type_token: str) -> bool:
-    """Whether a pulumi-aws resource type takes a `tags` map in the installed SDK."""
-    init = getattr(resource_class(type_token), "_internal_init", None)
+    """Whether a pulumi-aws (or pulumi-aws-native) resource type takes `tags` in the installed SDK: a map in
+    pulumi-aws, most often a `{key, value}` list in aws-native (policies.tags reads both)."""
+    init = getattr(resource_class(type_token) or native_resource_class(type_token), "_internal_init", None)
     return init is not None and "tags" in inspect.signature(init).parameters

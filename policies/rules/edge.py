@@ -327,10 +327,15 @@ def edge_associations(args: StackValidationArgs) -> Iterator[tuple[PolicyResourc
 def associated_function(
     args: StackValidationArgs, distribution: PolicyResource, lambda_arn: str
 ) -> PolicyResource | None:
-    """The stack's function an association's ARN belongs to (property dependency, else ARN prefix)."""
+    """The stack's function an association's ARN belongs to (ARN prefix, else its only property dependency).
+
+    A dependency is matched by URN against the stack's functions, aws-native ones as their pulumi-aws views
+    (policies.native.stack_views keeps the URN), so the function judged is read in pulumi-aws names either way.
+    """
     keys = ("defaultCacheBehavior", "orderedCacheBehaviors")
-    deps = [d for k in keys for d in distribution.property_dependencies.get(k, []) if d.resource_type == FUNCTION]
-    for function in resources_of(args, FUNCTION):
+    functions = {function.urn: function for function in resources_of(args, FUNCTION)}
+    deps = [functions[d.urn] for k in keys for d in distribution.property_dependencies.get(k, []) if d.urn in functions]
+    for function in functions.values():
         arn = text(get(function.props, "arn"))
         if arn and lambda_arn.startswith(arn + ":"):
             return function

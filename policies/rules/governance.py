@@ -30,6 +30,7 @@ from policies.lib import (
 )
 from policies.rules.s3 import BUCKET_TYPES, LIFECYCLE, is_log_bucket
 from policies.spec import Category, Kind, PolicySpec
+from policies.tags import tag_map
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -139,13 +140,17 @@ CONFIG_RECORDER = PolicySpec(
 )
 
 
+#: The providers whose resources carry AWS tags: pulumi-aws (a map) and aws-native (mostly a `{key, value}` list).
+_TAGGED_PROVIDERS = ("aws:", "aws-native:")
+
+
 def _validate_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     required = [str(k) for k in as_list(args.get_config().get("requiredTagKeys"))]
-    if not required or not args.resource_type.startswith("aws:"):
+    if not required or not args.resource_type.startswith(_TAGGED_PROVIDERS):
         return
     if "tags" not in args.props and not is_taggable(args.resource_type):
         return
-    tags = get(args.props, "tags") or {}
+    tags = tag_map(get(args.props, "tags")) or {}  # P167: one shape, whichever provider wrote them
     missing = [k for k in required if not text(get(tags, k))]
     if missing:
         report_violation(f"{args.name}: missing required tags {', '.join(missing)}.", None)

@@ -20,6 +20,7 @@ from pulumi_policy import (
     Severity,
     StackValidationArgs,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from iamlang.wildcards import resource_matches
 from policies.lib import (
@@ -54,6 +55,8 @@ LIFECYCLE = (
 ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 TRAIL = "aws:cloudtrail/trail:Trail"
+#: The types the stack rules join to a bucket through its `bucket` input (what a bucket's settings are made of).
+COMPANIONS = (*PUBLIC_ACCESS_BLOCK, *BUCKET_POLICY, *VERSIONING, *SSE, *LIFECYCLE, *ACL, *LOGGING)
 
 #: Canned ACLs that open a bucket to everyone or every AWS account (S3 canned ACL list).
 PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
@@ -80,7 +83,15 @@ def is_log_bucket(args: StackValidationArgs, bucket: PolicyResource) -> bool:
             return True
     for logging in resources_of(args, *LOGGING):
         deps = logging.property_dependencies.get("targetBucket", [])
-        if get(logging.props, "targetBucket") == physical or any(d.urn == bucket.urn for d in deps):
+        if any(d.urn == bucket.urn for d in deps):
+            return True
+        try:
+            target = get(logging.props, "targetBucket")
+        except UnknownValueError:
+            if deps:
+                continue  # an unknown target comes from its dependencies, and none of them is this bucket
+            raise
+        if target == physical:
             return True
     return bool(_LOG_NAME.search(bucket.name) or _LOG_NAME.search(physical))
 

@@ -17,6 +17,7 @@ from preflight.graph import ResourceGraph
 from tests.policies.conftest import flagged, synth
 
 PROGRAM = """
+import pulumi_aws_native as native
 edge = aws.Provider("edge", region="us-east-1")
 west = aws.Provider("west", region="eu-west-1")
 both = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["edgelambda.amazonaws.com", "lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}]})
@@ -36,6 +37,12 @@ bad_memory_fn = fn("bad_memory_fn", memory_size=512, timeout=10)
 bad_trust_fn = fn("bad_trust_fn", role=plain_role)
 latest_fn = fn("latest_fn")
 bad_tracing_fn = fn("bad_tracing_fn", tracing_config={"mode": "Active"})
+# aws-native functions (AWS::Lambda::Function), judged as their pulumi-aws views; published as version 1
+def native_fn(name, **kw):
+    f = native.lambda_.Function(name, function_name=name.replace("_", "-"), role=edge_role.arn, runtime="python3.13", handler="index.handler", code={"zip_file": "def handler(e, c):\\n    return e\\n"}, **kw)
+    return pulumi.Output.concat("arn:aws:lambda:us-east-1:123456789012:function:", f.function_name, ":1")
+good_native_arn = native_fn("good_native_edge_fn")
+bad_native_env_arn = native_fn("bad_native_env_fn", environment={"variables": {"STAGE": "prod"}})
 core_fn = aws.lambda_.Function("core_fn", name="core-fn", role=plain_role.arn, runtime="python3.13", handler="index.handler", code=code)
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
@@ -91,9 +98,12 @@ dist(
         {**behavior(associations=[{"event_type": "origin-request", "lambda_arn": bad_tracing_fn.qualified_arn}]), "path_pattern": "/f/*"},
     ],
 )
+# one association each: an aws-native function's ARN is not known in preview, its dependency names it
+dist("native_good_cdn", default=behavior(associations=[{"event_type": "origin-request", "lambda_arn": good_native_arn}]))
+dist("native_bad_cdn", default=behavior(associations=[{"event_type": "origin-request", "lambda_arn": bad_native_env_arn}]))
 """
 
-GOOD = {"good_cdn", "edge_cases", "website_cdn"}
+GOOD = {"good_cdn", "edge_cases", "website_cdn", "native_good_cdn", "native_bad_cdn"}
 #: (policy, bad resources, good resources, policy settings)
 CASES = [
     ("cloudfront-https-only", {"bad_http"}, GOOD, None),
@@ -103,8 +113,16 @@ CASES = [
     ("cloudfront-waf-in-production", {"bad_no_waf"}, GOOD, {"required": True}),
     (
         "lambda-edge-deployable",
-        {"bad_env_fn", "bad_region_fn", "bad_memory_fn", "bad_trust_fn", "latest_fn", "bad_tracing_fn"},
-        {"good_edge_fn", "core_fn"},
+        {
+            "bad_env_fn",
+            "bad_region_fn",
+            "bad_memory_fn",
+            "bad_trust_fn",
+            "latest_fn",
+            "bad_tracing_fn",
+            "bad_native_env_fn",
+        },
+        {"good_edge_fn", "core_fn", "good_native_edge_fn"},
         None,
     ),
 ]

@@ -25,6 +25,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from policies import native
 from policies.profile import level_for
 from policies.registry import all_policies, by_name
+from policies.rules import s3
 from policies.rules.coverage import not_judged
 from policies.sdk import output_names
 from preflight.findings import Level
@@ -326,13 +327,14 @@ def test_case_numbers_are_unique_and_consecutive() -> None:
 # ------------------------------------------------------------------------ not judged: reported
 
 COVERAGE_CASES: dict[str, ResourceNode] = {
-    "bad1_native_bucket": _node("bad1_native_bucket", "aws-native:s3:Bucket", {}),
+    "bad1_native_instance": _node("bad1_native_instance", "aws-native:ec2:Instance", {}),
     "bad2_other_cloud": _node(
         "bad2_other_cloud",
         "gcp:storage/bucket:Bucket",
         {"location": "EU"},
         provider="urn:pulumi:dev::p::pulumi:providers:gcp::default",
     ),
+    "ok_native_bucket_twin": _node("ok_native_bucket_twin", "aws-native:s3:Bucket", {}),
     "ok_native_key_twin": _node("ok_native_key_twin", "aws-native:kms:Key", {"enableKeyRotation": True}),
     "ok_native_function_twin": _node("ok_native_function_twin", "aws-native:lambda:Function", {}),
     "ok_greengrass_own_rules": _node("ok_greengrass_own_rules", "aws-native:greengrassv2:Deployment", {}),
@@ -355,7 +357,8 @@ def test_resources_no_rule_judges_are_reported() -> None:
 
 def test_a_twin_is_judged_by_resource_and_stack_rules_alike() -> None:
     assert not_judged("aws-native:lambda:Function", all_policies()) is False  # stack rules see its views too
-    assert not_judged("aws-native:s3:Bucket", all_policies()) is True
+    assert not_judged("aws-native:s3:Bucket", all_policies()) is False  # the S3 stack rules see its views
+    assert not_judged("aws-native:ec2:Instance", all_policies()) is True
     assert not_judged("aws-native:kms:Key", all_policies()) is False
 
 
@@ -517,12 +520,23 @@ def test_nested_input_names_are_walked() -> None:
     read: set[str] = set()
     native.views("aws-native:dynamodb:Table", _Recording(_native_inputs("aws-native:dynamodb:Table"), read))
     assert {"sseSpecification.sseEnabled", "sseSpecification.kmsMasterKeyId"} <= read
+    read.clear()
+    native.views("aws-native:s3:Bucket", _Recording(_native_inputs("aws-native:s3:Bucket"), read))
+    assert {
+        "publicAccessBlockConfiguration.restrictPublicBuckets",
+        "versioningConfiguration.status",
+        "bucketEncryption.serverSideEncryptionConfiguration.serverSideEncryptionByDefault.kmsMasterKeyId",
+        "loggingConfiguration.destinationBucketName",
+        "lifecycleConfiguration.rules.expirationInDays",
+        "lifecycleConfiguration.rules.transitions.transitionInDays",
+        "lifecycleConfiguration.rules.noncurrentVersionTransitions.transitionInDays",
+    } <= read
     role = _paths(_native_inputs("aws-native:iam:Role"))
     assert {"policies.policyName", "policies.policyDocument"} <= role
 
 
 def test_every_declared_twin_is_a_pulumi_aws_type_some_rule_judges() -> None:
-    named = {t for p in all_policies() for t in p.resource_types}
+    named = {t for p in all_policies() for t in p.resource_types} | set(s3.COMPANIONS)  # joined to buckets
     for type_token, twin in native.TWINS.items():
         assert twin.types, type_token
         for classic in twin.types:
@@ -644,9 +658,11 @@ def test_the_f2_repro_fails_in_dev_and_prod(tmp_path: Path) -> None:
         ("nrole", "iam-no-admin-managed-policies", "mandatory"),
         ("nbpol", "s3-no-public-policy", "mandatory"),
         ("nqueue", "sqs-queue-kms-encryption", "mandatory"),
-        ("nbucket", "resource-not-judged", "advisory"),
+        ("nbucket", "s3-public-access-blocked", "mandatory"),  # judged through its views, no longer "not judged"
+        ("nbucket", "s3-bucket-kms-encryption", "mandatory"),
     } <= dev
-    assert ("nbucket", "resource-not-judged", "mandatory") in _own_findings(graph, "prod")
+    assert not {f for f in dev if f[1] == "resource-not-judged"}
+    assert ("nbucket", "s3-data-bucket-versioning", "mandatory") in _own_findings(graph, "prod")
 
 
 def test_a_compliant_aws_native_program_passes(tmp_path: Path) -> None:
