@@ -3,7 +3,8 @@
 Every IAM rule of the pack judges the known part of a document and says "cannot tell yet" for the rest
 (policies.lib.Pending). A document that stays unknown is one no rule judged: `Action: "*"` on `*` or
 `Principal: "*"` would pass unseen. Whether that is a finding depends on when the pack runs, which the Pulumi
-engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable (`previewing()` below):
+engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable. The pack reads it once, at its own
+process's entry (policies/__main__.py), never inside this rule (policies.run_mode.previewing):
 
 - `pulumi preview` (PULUMI_DRY_RUN=true): the engine sends the resource's *inputs* to `Analyze` before any
   resource exists, keeping unknowns as pulumi_policy's sentinel strings (`MarshalProperties(...,
@@ -22,10 +23,12 @@ engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable (`previe
   a dry run). The engine sets the variable for the pack's process from the operation's DryRun
   (analyzer_plugin.go L993; pkg/engine/update.go L1107-L1113) and pulumi_policy reads it too
   (policy.py L1421-L1441).
-- The offline gate (no PULUMI_DRY_RUN): the engine fabricates the outputs a document is built from
-  (preflight/fabricate.py), so a document is known offline wherever it is known at `up`; it judges like
-  `up`, and an unknown document is a finding (mandatory in production, advisory elsewhere: P135 and P137
-  are HIGH). `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
+- The offline gate (judges as `up` whatever PULUMI_DRY_RUN says: the program it runs in-process, or the
+  caller's shell, could set it; preflight.policy_runner passes the mode explicitly): the engine fabricates
+  the outputs a document is built from (preflight/fabricate.py), so a document is known offline wherever
+  it is known at `up`; it judges like `up`, and an unknown document is a finding (mandatory in production,
+  advisory elsewhere: P135 and P137 are HIGH).
+  `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
 
 Where documents live is the pack's own table (policies.documents.DOCUMENT_INPUTS, the resource-policy inputs
 of policies.rules.resource_policies.POLICY_INPUTS, a role's inline policies); an aws-native resource is read
@@ -34,7 +37,6 @@ as its pulumi-aws views (policies.native, through PolicySpec.check), as the othe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -54,11 +56,10 @@ from policies.documents import DOCUMENT_INPUTS
 from policies.lib import ROLE_TYPE
 from policies.native import plain
 from policies.rules.resource_policies import POLICY_INPUTS
+from policies.run_mode import previewing
 from policies.spec import Category, Kind, PolicySpec
 
 DOCUMENT_UNKNOWN = "iam-document-unknown"
-#: The variable the engine sets for a policy pack's process: "true" in a preview, "false" in an update.
-DRY_RUN_ENV = "PULUMI_DRY_RUN"
 #: The sentinels an unknown value of each type arrives as (rpc.go L289-L300, pulumi_policy/proxy.py L19-L52).
 SENTINELS = frozenset(
     {
@@ -72,11 +73,6 @@ SENTINELS = frozenset(
     }
 )
 _INLINE = "inlinePolicies"
-
-
-def previewing() -> bool:
-    """Whether the pack runs inside `pulumi preview` (the engine's PULUMI_DRY_RUN=true); offline it is unset."""
-    return os.environ.get(DRY_RUN_ENV) == "true"
 
 
 def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
