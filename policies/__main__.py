@@ -11,6 +11,8 @@ configuration the language host passes in `PULUMI_CONFIG` (main.go L1655-L1672 s
 so `preflight:production` in Pulumi.<stack>.yaml moves the levels here too. `preflight:accountBaseline`
 (who provides the trail, the Config recorder and the budget) is read from there the same way and fills
 `providedBy` of those policies where the policy config does not say (policies.profile.with_account_baseline).
+Whether the operation is a preview (`PULUMI_DRY_RUN`, which the engine sets for this process) is read here once,
+at the entry, and never by a rule (policies.run_mode).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 from policies.errors import PackFileError
 from policies.profile import declared_baseline, declared_production, level_for, with_account_baseline
 from policies.registry import all_policies
+from policies.run_mode import engine_dry_run, set_preview
+
+# Preview or update, from the engine's PULUMI_DRY_RUN for this process, decided here once (policies.run_mode).
+set_preview(engine_dry_run())
 
 STACK = os.environ.get("PULUMI_STACK", "")
 try:

@@ -405,6 +405,11 @@ def _run_error_line(exc: pulumi.RunError, stack_file: str, files: ProgramFiles) 
     return lines[0] if lines else f"{files.where(exc)}: {type(exc).__name__}"
 
 
+#: What the Pulumi Python SDK raises for a list input typed Union[Sequence[...], Any] (pulumi/runtime/rpc.py
+#: `_get_list_element_type`; open upstream as pulumi/pulumi#17181, reproduced with the SDK's own mocks).
+_SDK_UNION_LIST = "Unexpected type. Expected 'list' got 'typing.Union["
+
+
 def _exception_line(exc: Exception, files: ProgramFiles) -> str:
     """`file:line: Type: first line` of what the program raised; a missing Pulumi package says which one.
 
@@ -418,6 +423,12 @@ def _exception_line(exc: Exception, files: ProgramFiles) -> str:
     top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""
     if top.startswith("pulumi_"):
         line += f" (the Pulumi package {top.replace('_', '-')} is not installed where preflight runs)"
+    elif isinstance(exc, AssertionError) and _SDK_UNION_LIST in str(exc):
+        line += (
+            " (a bug of the Pulumi Python SDK, not of the program or of preflight: a list input typed "
+            "Union[Sequence[...], Any], such as aws-native's dynamodb.Table key_schema, cannot be serialised, "
+            "and `pulumi up` fails the same way: pulumi/pulumi#17181)"
+        )
     return line
 
 

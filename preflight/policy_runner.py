@@ -31,6 +31,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.profile import CONFIG_DIR, baseline_settings, level_for, stack_part
 from policies.registry import all_policies
+from policies.run_mode import set_preview
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
@@ -359,8 +360,27 @@ def run_policies(
     config: Mapping[str, PolicySetting] | None = None,
     production: bool | None = None,
     baseline: str | None = None,
+    dry_run: bool = False,
 ) -> PolicyRun:
-    """Every policy over the graph; levels and settings from the stack's config file (or `config`)."""
+    """Every policy over the graph; levels and settings from the stack's config file (or `config`).
+
+    Judged as `pulumi up` unless `dry_run`, whatever PULUMI_DRY_RUN says: the program judged in this process, or
+    the caller's shell, may set it (policies.run_mode)."""
+    previous = set_preview(dry_run)
+    try:
+        return _run_policies(graph, program_dir, policies, config, production, baseline)
+    finally:
+        set_preview(previous)
+
+
+def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
+    graph: ResourceGraph,
+    program_dir: str | Path | None,
+    policies: Sequence[PolicySpec] | None,
+    config: Mapping[str, PolicySetting] | None,
+    production: bool | None,
+    baseline: str | None,
+) -> PolicyRun:
     pack = list(policies if policies is not None else all_policies())
     run = PolicyRun()
     if config is None:

@@ -13,6 +13,8 @@ from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArg
 
 from policies.lib import (
     BASELINE_SCHEMA,
+    IDENTITY_POLICY_TYPES,
+    ROLE_TYPE,
     Pending,
     as_list,
     get,
@@ -203,16 +205,21 @@ def _grants_model_calls(resource: PolicyResource, pending: Pending) -> bool:
     )
 
 
+#: Bedrock resources of either provider (aws-native `aws-native:bedrock:Agent`, ... too).
+_BEDROCK_PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/", "aws-native:bedrock:")
+#: The pulumi-aws types that carry identity policies; an aws-native role or policy is read as its views of these
+#: (policies.lib.resources_of), so `aws-native:iam:ManagedPolicy` granting bedrock:InvokeModel counts (review4 #6).
+IDENTITY_TYPES = (*IDENTITY_POLICY_TYPES, ROLE_TYPE)
+
+
 def uses_bedrock(args: StackValidationArgs) -> bool:
     """A Bedrock resource (logging aside), or any identity policy that lets a principal call a model or agent."""
-    pending = Pending()
     for resource in args.resources:
         kind = resource.resource_type
-        if kind.startswith(("aws:bedrock/", "aws:bedrockmodel/")) and kind != INVOCATION_LOGGING:
+        if kind.startswith(_BEDROCK_PREFIXES) and kind != INVOCATION_LOGGING:
             return True
-        if _grants_model_calls(resource, pending):
-            return True
-    return False
+    pending = Pending()
+    return any(_grants_model_calls(resource, pending) for resource in resources_of(args, *IDENTITY_TYPES))
 
 
 def _check_invocation_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:

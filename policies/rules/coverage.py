@@ -7,7 +7,9 @@ that name it (Greengrass v2, policies/rules/devices.py); every other resource of
 judge would pass the gate unexamined, and checkov, which sees only what the Terraform-plan bridge maps, would
 not see it either. This rule makes that visible: one finding per such resource. An aws-native resource with a
 pulumi-aws twin is judged by the twin's resource rules and stack rules alike (policies.native: `PolicySpec.check`
-and `policies.lib.resources_of` read the same views), so it is not reported.
+and `policies.lib.resources_of` read the same views), so it is not reported. That holds only while every stack
+rule picks resources by type through `resources_of`: tests/policies/test_bedrock_usage.py fails for any rule
+function that reads `args.resources` directly outside a short, reasoned list (review4 #6).
 
 Level: P148 (compliance monitoring) is HIGH, so the finding is mandatory in production stacks and advisory
 elsewhere, the level checkov's own findings and its "not scanned" resources get (policies.profile): a

@@ -26,6 +26,8 @@ from policies.lib import as_list, get, parse_document, refers_to, report_on, res
 from policies.spec import Category, Kind, PolicySpec
 
 IOT_POLICY = "aws:iot/policy:Policy"
+#: Where `iot-policy-least-privilege` reads an IoT policy's document (policies.rules.document_unknown reads it too).
+IOT_POLICY_INPUTS = {IOT_POLICY: "policy"}
 IOT_POLICY_ATTACHMENT = "aws:iot/policyAttachment:PolicyAttachment"
 COMPONENT_VERSION = "aws-native:greengrassv2:ComponentVersion"
 DEPLOYMENT = "aws-native:greengrassv2:Deployment"
@@ -76,7 +78,7 @@ def iot_policy_problems(document: Any) -> list[str]:
 
 
 def _validate_iot_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for problem in iot_policy_problems(get(args.props, "policy")):
+    for problem in iot_policy_problems(get(args.props, IOT_POLICY_INPUTS[args.resource_type])):
         report_violation(f"{args.name}: {problem}.", None)
 
 

@@ -3,7 +3,8 @@
 Every IAM rule of the pack judges the known part of a document and says "cannot tell yet" for the rest
 (policies.lib.Pending). A document that stays unknown is one no rule judged: `Action: "*"` on `*` or
 `Principal: "*"` would pass unseen. Whether that is a finding depends on when the pack runs, which the Pulumi
-engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable (`previewing()` below):
+engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable. The pack reads it once, at its own
+process's entry (policies/__main__.py), never inside this rule (policies.run_mode.previewing):
 
 - `pulumi preview` (PULUMI_DRY_RUN=true): the engine sends the resource's *inputs* to `Analyze` before any
   resource exists, keeping unknowns as pulumi_policy's sentinel strings (`MarshalProperties(...,
@@ -22,19 +23,23 @@ engine tells a policy pack in the `PULUMI_DRY_RUN` environment variable (`previe
   a dry run). The engine sets the variable for the pack's process from the operation's DryRun
   (analyzer_plugin.go L993; pkg/engine/update.go L1107-L1113) and pulumi_policy reads it too
   (policy.py L1421-L1441).
-- The offline gate (no PULUMI_DRY_RUN): the engine fabricates the outputs a document is built from
-  (preflight/fabricate.py), so a document is known offline wherever it is known at `up`; it judges like
-  `up`, and an unknown document is a finding (mandatory in production, advisory elsewhere: P135 and P137
-  are HIGH). `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
+- The offline gate (judges as `up` whatever PULUMI_DRY_RUN says: the program it runs in-process, or the
+  caller's shell, could set it; preflight.policy_runner passes the mode explicitly): the engine fabricates
+  the outputs a document is built from (preflight/fabricate.py), so a document is known offline wherever
+  it is known at `up`; it judges like `up`, and an unknown document is a finding (mandatory in production,
+  advisory elsewhere: P135 and P137 are HIGH).
+  `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
 
-Where documents live is the pack's own table (policies.documents.DOCUMENT_INPUTS, the resource-policy inputs
-of policies.rules.resource_policies.POLICY_INPUTS, a role's inline policies); an aws-native resource is read
+Where documents live is the rules' own tables (`MUST_BE_KNOWN`, built from policies.documents.DOCUMENT_INPUTS,
+the resource-policy inputs of policies.rules.resource_policies.POLICY_INPUTS, a role's inline policies, the IoT
+policy document of policies.rules.devices, a layer version permission's principal and the managed policy ARNs
+of policies.rules.iam; tests/policies/test_document_unknown.py checks that every document a rule parses is in
+it); an aws-native resource is read
 as its pulumi-aws views (policies.native, through PolicySpec.check), as the other rules read it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -53,12 +58,13 @@ from pulumi_policy.proxy import (
 from policies.documents import DOCUMENT_INPUTS
 from policies.lib import ROLE_TYPE
 from policies.native import plain
-from policies.rules.resource_policies import POLICY_INPUTS
+from policies.rules.devices import IOT_POLICY_INPUTS
+from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
+from policies.rules.resource_policies import LAYER_PERMISSION_INPUTS, POLICY_INPUTS
+from policies.run_mode import previewing
 from policies.spec import Category, Kind, PolicySpec
 
 DOCUMENT_UNKNOWN = "iam-document-unknown"
-#: The variable the engine sets for a policy pack's process: "true" in a preview, "false" in an update.
-DRY_RUN_ENV = "PULUMI_DRY_RUN"
 #: The sentinels an unknown value of each type arrives as (rpc.go L289-L300, pulumi_policy/proxy.py L19-L52).
 SENTINELS = frozenset(
     {
@@ -72,11 +78,6 @@ SENTINELS = frozenset(
     }
 )
 _INLINE = "inlinePolicies"
-
-
-def previewing() -> bool:
-    """Whether the pack runs inside `pulumi preview` (the engine's PULUMI_DRY_RUN=true); offline it is unset."""
-    return os.environ.get(DRY_RUN_ENV) == "true"
 
 
 def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
@@ -96,13 +97,25 @@ def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, .
     return None
 
 
-def _document_keys(resource_type: str) -> list[str]:
-    keys = {key for _, key in DOCUMENT_INPUTS.get(resource_type, ())}
-    if resource_type in POLICY_INPUTS:
-        keys.add(POLICY_INPUTS[resource_type])
-    if resource_type == ROLE_TYPE:
-        keys.add(_INLINE)
-    return sorted(keys)
+def _must_be_known() -> dict[str, tuple[str, ...]]:
+    """type -> the inputs some rule judges as a policy (a document, who it is shared with, which managed
+    policies), each taken from the table that rule reads them through (review4 #3)."""
+    table: dict[str, set[str]] = {}
+    for resource_type, entries in DOCUMENT_INPUTS.items():
+        table.setdefault(resource_type, set()).update(key for _, key in entries)
+    for inputs in (POLICY_INPUTS, IOT_POLICY_INPUTS, LAYER_PERMISSION_INPUTS, MANAGED_POLICY_ARN_INPUTS):
+        for resource_type, key in inputs.items():
+            table.setdefault(resource_type, set()).add(key)
+    table.setdefault(ROLE_TYPE, set()).add(_INLINE)
+    return {resource_type: tuple(sorted(keys)) for resource_type, keys in sorted(table.items())}
+
+
+#: Every judged policy input of each type: one that is still unknown outside a preview is a finding.
+MUST_BE_KNOWN: Mapping[str, tuple[str, ...]] = _must_be_known()
+
+
+def _document_keys(resource_type: str) -> tuple[str, ...]:
+    return MUST_BE_KNOWN.get(resource_type, ())
 
 
 def unknown_documents(resource_type: str, props: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -145,7 +158,7 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
     category=Category.SECURITY,
     kind=Kind.RESOURCE,
     validate=_validate,
-    resource_types=tuple(sorted({*DOCUMENT_INPUTS, *POLICY_INPUTS})),
+    resource_types=tuple(MUST_BE_KNOWN),
 )
 
 POLICIES: list[PolicySpec] = [DOCUMENT_UNKNOWN_POLICY]

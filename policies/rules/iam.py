@@ -49,6 +49,12 @@ EXCLUSIVE_ATTACHMENT_TYPES = (
 )
 #: The input naming the managed policy, where it is not `policyArn`.
 _POLICY_ARN_INPUTS = {"aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn"}
+#: Every input `iam-no-admin-managed-policies` reads managed policy ARNs from (policies.rules.document_unknown too).
+MANAGED_POLICY_ARN_INPUTS: dict[str, str] = {
+    ROLE_TYPE: "managedPolicyArns",
+    **{t: _POLICY_ARN_INPUTS.get(t, "policyArn") for t in ATTACHMENT_TYPES},
+    **dict.fromkeys(EXCLUSIVE_ATTACHMENT_TYPES, "policyArns"),
+}
 
 #: AWS managed policies that grant (near) full control of an account; any `*FullAccess` managed policy
 #: (AmazonS3FullAccess, AWSLambda_FullAccess, ...) grants every action of its service(s) and is flagged too
@@ -147,11 +153,10 @@ NO_WILDCARD_ACTION = _policy(
 
 
 def _managed_policy_arns(args: ResourceValidationArgs) -> list[str]:
-    if args.resource_type == ROLE_TYPE:
-        return [text(a) for a in as_list(get(args.props, "managedPolicyArns"))]
-    if args.resource_type in EXCLUSIVE_ATTACHMENT_TYPES:
-        return [text(a) for a in as_list(get(args.props, "policyArns"))]
-    return [text(get(args.props, _POLICY_ARN_INPUTS.get(args.resource_type, "policyArn")))]
+    key = MANAGED_POLICY_ARN_INPUTS[args.resource_type]
+    if args.resource_type == ROLE_TYPE or args.resource_type in EXCLUSIVE_ATTACHMENT_TYPES:
+        return [text(a) for a in as_list(get(args.props, key))]
+    return [text(get(args.props, key))]
 
 
 def is_broad_managed_policy(name: str) -> bool:

@@ -38,6 +38,8 @@ POLICY_INPUTS: dict[str, str] = {
 }
 POLICY_DOCUMENT_TYPES = tuple(POLICY_INPUTS)
 LAYER_PERMISSION = "aws:lambda/layerVersionPermission:LayerVersionPermission"
+#: The judged input of a layer version permission (who it is shared with), not a document.
+LAYER_PERMISSION_INPUTS = {LAYER_PERMISSION: "principal"}
 #: Services where even a public read gives away what the resource protects.
 _NO_PUBLIC_READS = ("aws:secretsmanager/",)
 
@@ -56,7 +58,7 @@ def _public_actions(statement: Statement, reads_allowed: bool) -> list[str]:
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     if args.resource_type == LAYER_PERMISSION:
-        principal = pending.read(lambda: text(get(args.props, "principal")))
+        principal = pending.read(lambda: text(get(args.props, LAYER_PERMISSION_INPUTS[LAYER_PERMISSION])))
         organization = pending.read(lambda: text(get(args.props, "organizationId")), "unknown")
         if principal == "*" and not organization:
             report_violation(f"{args.name}: the layer version is shared with every AWS account (principal '*').", None)

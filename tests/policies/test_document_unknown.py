@@ -3,12 +3,20 @@
 
 cdk-nag style: numbered Noncompliance cases (`badN_*`) hold an unknown value (the sentinel the engine sends,
 pulumi_policy.proxy's UNKNOWN_*_VALUE) in a document input; Compliance cases (`ok_*`) have known documents or
-an unknown outside any document. Preview versus up is run twice: in-process with the engine's PULUMI_DRY_RUN,
-and over the Analyzer protocol (preflight.analyzer) as the CLI drives a pack in each mode.
+an unknown outside any document. Preview versus up is run twice: in-process with the mode the runner passes
+(`run_policies(dry_run=...)`), and over the Analyzer protocol (preflight.analyzer) as the CLI drives a pack in
+each mode, where the pack's entry reads the engine's PULUMI_DRY_RUN once.
+
+review4 #1: the offline gate judges as `up` whatever PULUMI_DRY_RUN says. Numbered bad environments
+(`ENV_BAD`): the caller exports it (`true`, `1`), or the judged program sets it in os.environ; each must still
+fail prod.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +24,10 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE
 
 from policies.registry import by_name
-from policies.rules.document_unknown import DOCUMENT_UNKNOWN, DRY_RUN_ENV
+from policies.rules.document_unknown import DOCUMENT_UNKNOWN
+from policies.run_mode import DRY_RUN_ENV, previewing
 from preflight.analyzer import analyze
+from preflight.cli import main
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicyRun, PolicySetting, run_policies
@@ -74,9 +84,11 @@ def _graph(stack: str = "prod") -> ResourceGraph:
     return ResourceGraph("p", stack, nodes)
 
 
-def _run() -> PolicyRun:
+def _run(*, dry_run: bool = False) -> PolicyRun:
     spec = by_name()[DOCUMENT_UNKNOWN]
-    return run_policies(_graph(), policies=[spec], config={DOCUMENT_UNKNOWN: PolicySetting(Level.MANDATORY)})
+    return run_policies(
+        _graph(), policies=[spec], config={DOCUMENT_UNKNOWN: PolicySetting(Level.MANDATORY)}, dry_run=dry_run
+    )
 
 
 def test_case_numbers_are_consecutive() -> None:
@@ -91,16 +103,80 @@ def test_offline_every_unknown_document_is_a_finding() -> None:
     assert "inlinePolicies" in inline.message
 
 
-def test_at_up_every_unknown_document_is_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(DRY_RUN_ENV, "false")
+#: Environments the offline gate must ignore (review4 #1).
+ENV_BAD = {"env1_caller_exports_true": "true", "env2_caller_exports_1": "1", "env3_caller_exports_false": "false"}
+
+
+@pytest.mark.parametrize("case", sorted(ENV_BAD))
+def test_offline_ignores_the_callers_dry_run_variable(monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    monkeypatch.setenv(DRY_RUN_ENV, ENV_BAD[case])
+    run = _run()
+    assert {f.resource for f in run.findings} == BAD
+    assert run.undetermined == []
+
+
+def test_a_variable_set_while_policies_run_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # env4: something in the gate's process (the program's code) sets it between two runs.
+    _run()
+    monkeypatch.setitem(os.environ, DRY_RUN_ENV, "true")
     assert {f.resource for f in _run().findings} == BAD
 
 
-def test_in_preview_an_unknown_document_is_cannot_tell_not_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(DRY_RUN_ENV, "true")
-    run = _run()
+def test_in_preview_an_unknown_document_is_cannot_tell_not_a_violation() -> None:
+    run = _run(dry_run=True)
     assert run.findings == []
     assert len(run.undetermined) == len(BAD)
+    assert previewing() is False  # the runner restores the mode it found
+
+
+UNKNOWN_ADMIN = """
+import os
+os.environ["PULUMI_DRY_RUN"] = "true"
+import asyncio, json
+import pulumi
+import pulumi_aws as aws
+loop = asyncio.get_event_loop()
+value = loop.create_future(); value.set_result("x")
+known = loop.create_future(); known.set_result(False)
+unknown = pulumi.Output(set(), value, known)
+trust = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+role = aws.iam.Role("r", assume_role_policy=json.dumps(trust))
+admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+aws.iam.RolePolicy("admin", role=role.name, policy=unknown.apply(lambda _: json.dumps(admin)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "ambient"),
+    [
+        ("env5_program_sets_it", UNKNOWN_ADMIN, None),
+        ("env6_program_and_caller", UNKNOWN_ADMIN, "1"),
+        ("env7_caller_only", UNKNOWN_ADMIN.replace('os.environ["PULUMI_DRY_RUN"] = "true"', ""), "true"),
+    ],
+)
+def test_gate_fails_prod_whatever_the_variable_says(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    body: str,
+    ambient: str | None,
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(f"name: {case.replace('_', '-')}\nruntime: python\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  preflight:accountBaseline: organization\n"
+    )
+    (tmp_path / "__main__.py").write_text(textwrap.dedent(body))
+    if ambient is None:
+        monkeypatch.delenv(DRY_RUN_ENV, raising=False)  # and restored after the program set it
+    else:
+        monkeypatch.setenv(DRY_RUN_ENV, ambient)
+    code = main(["check", "--program", str(tmp_path), "--stack", "prod", "--no-checkov", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1, case
+    found = {(v["policy"], v["resource"]) for v in data["violations"]}
+    assert (DOCUMENT_UNKNOWN, "admin") in found, case
 
 
 def _protocol(tmp_path: Path, *, dry_run: bool) -> PolicyRun:

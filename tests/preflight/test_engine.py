@@ -461,3 +461,23 @@ def test_organization_is_the_diy_backends_unless_the_stack_names_one(tmp_path: P
     program = write_program(tmp_path, ORGANIZATION_PROGRAM)
     assert [n.name for n in synthesize(program, "dev").custom_resources] == ["organization-dev-queue"]
     assert [n.name for n in load_graph(program, "acme/sample/dev").custom_resources] == ["acme-dev-queue"]
+
+
+NATIVE_TABLE = """
+import pulumi_aws_native as native
+native.dynamodb.Table(
+    "t",
+    key_schema=[native.dynamodb.TableKeySchemaArgs(attribute_name="id", key_type="HASH")],
+    attribute_definitions=[native.dynamodb.TableAttributeDefinitionArgs(attribute_name="id", attribute_type="S")],
+    billing_mode="PAY_PER_REQUEST",
+)
+"""
+
+
+def test_sdk_bug_on_aws_native_table_is_named_in_one_line(tmp_path: Path) -> None:
+    # review4 note: the SDK itself (not preflight's mocks or fabrication) cannot serialise this list input.
+    with pytest.raises(ProgramError) as raised:
+        synthesize(write_program(tmp_path, NATIVE_TABLE), "dev")
+    message = str(raised.value)
+    assert message.startswith("__main__.py:3: AssertionError: ") and "pulumi/pulumi#17181" in message
+    assert "\n" not in message
