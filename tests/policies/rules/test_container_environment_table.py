@@ -413,3 +413,42 @@ def test_compliance_in_any_case(type_: str, props: dict[str, Any]) -> None:
 )
 def test_noncompliance_in_any_case(type_: str, props: dict[str, Any], expected: list[tuple[str, None]]) -> None:
     assert run(type_, props) == expected
+
+
+# ------------------------------------------ credential shapes the one classifier knows (container and Lambda alike)
+
+
+def test_compliance_credential_shapes() -> None:
+    """compliance: URLs without a password, counts, references under password-like names."""
+    variables = env(
+        DATABASE_URL="postgres://db.internal:5432/app",
+        API_URL="https://user@api.example.com/v1",
+        MAX_OUTPUT_TOKENS="1024",
+        TOKEN_BUDGET="4000",
+        DB_PASS_ARN=SECRET_ARN,
+        DB_PASS="/prod/db/pass",
+    )
+    assert run(TASK, task({"name": "app", "environment": variables})) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        # credential noncompliance 1: a password in a URL, under an exempt-looking _URL name
+        (
+            env(DATABASE_URL="postgres://admin:Sup3rS3cretPw@db.internal:5432/app"),
+            found("app DATABASE_URL (a URL with a password in it)"),
+        ),
+        # credential noncompliance 2: a JDBC URL with credentials under an innocent name
+        (env(UPSTREAM="jdbc:mysql://root:pw@db/app"), found("app UPSTREAM (a URL with a password in it)")),
+        # credential noncompliance 3: DB_PASS / MYSQL_PASS names
+        (
+            env(DB_PASS="hunter2hunter2", MYSQL_PASS="hunter2"),
+            found("app DB_PASS (a secret-sounding name)", "app MYSQL_PASS (a secret-sounding name)"),
+        ),
+        # credential noncompliance 4: an all-digit password
+        (env(DB_PASSWORD="83920174"), found("app DB_PASSWORD (a secret-sounding name)")),
+    ],
+)
+def test_noncompliance_credential_shapes(variables: list[dict[str, str]], expected: list[tuple[str, None]]) -> None:
+    assert run(TASK, task({"name": "app", "environment": variables})) == expected
