@@ -3,8 +3,8 @@
 Lambda environments (`lambda-no-secrets-in-environment`) and container environments (ECS task definitions,
 Batch job definitions, App Runner services, Elastic Beanstalk settings: `container-no-secrets-in-environment`)
 are judged alike, by value first (a `secure:` config value as the offline graph shows it, an access-key,
-private-key or token shape, a high-entropy string), then by name (issue 11 §4). A reference (an ARN, an SSM
-parameter path) is never a secret.
+private-key or token shape, credentials in a URL, a high-entropy string), then by name (issue 11 §4). A
+reference (an ARN, an SSM parameter path) is never a secret.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 
 #: Name words that say a value is a credential. Matched as whole `_`-separated words, so TOKEN_BUDGET and
 #: MAX_OUTPUT_TOKENS (the router's limits, counts of model tokens) are not secrets by name.
-_SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
+#: A password-like name holds a password even when it is all digits (a PIN); other words (TOKEN=3600) do not.
+_PASSWORD_WORDS = frozenset({"PASSWORD", "PASSWD", "PWD", "PASS"})
+_SECRET_WORDS = _PASSWORD_WORDS | {"SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"}
 _SECRET_PHRASES = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "CLIENT_SECRET", "AUTH_TOKEN")
 #: Words that make a secret-sounding name a count or a limit, not a credential.
 _LIMIT_WORDS = frozenset({"BUDGET", "LIMIT", "MAX", "MIN", "COUNT", "TTL", "LENGTH", "SIZE", "EXPIRY"})
@@ -27,6 +29,10 @@ _REFERENCE = re.compile(r"^(arn:|/|\{\{resolve:|ssm:|secretsmanager:)")
 _SECRET_VALUE = re.compile(
     r"(^(AKIA|ASIA)[A-Z0-9]{16}$)|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^(sk|ghp|gho|github_pat|xox[bpas])[-_])"
 )
+# Credentials in a URL, whatever the name (`DATABASE_URL=postgres://admin:pw@db:5432/app`): a scheme, `//`,
+# then userinfo `user:password@` with a non-empty password (RFC 3986 §3.2.1: userinfo holds no raw `@`, `/`,
+# `?` or `#`). Searched, not anchored, so a JDBC `jdbc:mysql://u:p@h` matches too.
+_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s@:]*:[^/?#\s@]+@")
 #: What a `secure:` config value (or any Pulumi secret) reads as in the offline gate's graph: the engine's
 #: placeholder for `secure:` stack config and the "[secret]" of preview/export files (preflight/stackconfig.py
 #: and preflight/sources.py; tests/policies/test_hardened.py checks they agree). Under the CLI the secret's
@@ -55,12 +61,15 @@ def _high_entropy(value: str) -> bool:
     )
 
 
+def _words(name: str) -> set[str]:
+    return set(re.split(r"[^A-Z0-9]+", name.upper()))
+
+
 def _secret_name(name: str) -> bool:
-    upper = name.upper()
-    words = set(re.split(r"[^A-Z0-9]+", upper))
+    words = _words(name)
     if words & _LIMIT_WORDS:
         return False
-    return bool(words & _SECRET_WORDS) or any(p in upper for p in _SECRET_PHRASES)
+    return bool(words & _SECRET_WORDS) or any(p in name.upper() for p in _SECRET_PHRASES)
 
 
 def _shape_reason(value: str) -> str:
@@ -69,6 +78,8 @@ def _shape_reason(value: str) -> str:
         return "a Pulumi secret (secure: config)"
     if _SECRET_VALUE.search(value):
         return "an access-key, private-key or token shape"
+    if _URL_CREDENTIALS.search(value):
+        return "a URL with a password in it"
     return ""
 
 
@@ -83,4 +94,6 @@ def secret_reason(name: str, value: Any) -> str:
         return ""
     if _high_entropy(value):
         return "a high-entropy value"
-    return "a secret-sounding name" if _secret_name(name) and not value.strip().isdigit() else ""
+    if not _secret_name(name) or (value.strip().isdigit() and not _words(name) & _PASSWORD_WORDS):
+        return ""
+    return "a secret-sounding name"

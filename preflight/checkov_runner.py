@@ -129,20 +129,40 @@ def _reports(stdout: str) -> list[Mapping[str, Any]]:
     return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, Mapping)]
 
 
+def _listed_in_template(reports: list[Mapping[str, Any]]) -> set[str]:
+    """The template's resources checkov's report names (passed, failed or skipped) under the template's file."""
+    listed: set[str] = set()
+    for report in reports:
+        results = report.get("results")
+        for key in ("passed_checks", "failed_checks", "skipped_checks"):
+            checks = results.get(key) if isinstance(results, Mapping) else None
+            for check in checks if isinstance(checks, list) else []:
+                if isinstance(check, Mapping) and Path(str(check.get("file_path", ""))).name == TEMPLATE_FILE:
+                    listed.add(str(check.get("resource", "")))
+    return listed
+
+
 def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = None) -> CheckovResult:
     """checkov's JSON report as a CheckovResult, failed checks mapped back to URN, logical name and type.
 
     A finding's `resource` is a Terraform address (`aws_s3_bucket.data`) or, from the CloudFormation
     framework, `<Type>.<LogicalId>` (`AWS::S3::Bucket.data`); both tables map it to the same Pulumi URN.
+    The exported aws-native types count as scanned only when the report names one of the template's
+    resources under the template's file; otherwise (a template checkov failed to parse) they stay in
+    `not_scanned`, so "checkov did not see" shows them.
     """
     try:
         reports = _reports(stdout)
     except (ValueError, json.JSONDecodeError):
         first = stdout.strip().splitlines()[0] if stdout.strip() else "no output"
         raise PreflightError(f"checkov printed no JSON report: {first[:200]}") from None
-    exported = template.exported_types if template is not None else set()
     addresses = {**tfplan.addresses, **(template.addresses if template is not None else {})}
-    result = CheckovResult(not_scanned=[t for t in tfplan.not_scanned if t not in exported])
+    # Every exported type counts as scanned once checkov lists any of the template's resources; checkov never
+    # lists a resource only its graph checks connect (a WAF association of CKV2_AWS_33), so a per-resource
+    # test would call those unseen.
+    parsed = template is not None and bool(_listed_in_template(reports) & set(template.addresses))
+    exported = template.exported_types if template is not None and parsed else set()
+    result = CheckovResult(not_scanned=sorted(t for t in tfplan.not_scanned if t not in exported))
     for report in reports:
         summary = report.get("summary") or {}
         result.passed_count += int(summary.get("passed", 0) or 0)
@@ -169,6 +189,8 @@ def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = Non
 WORKER = Path(__file__).resolve().with_name("checkov_worker.py")
 #: The whole plan's file name in the scratch folder; checkov reports it as `/tfplan.json`.
 PLAN_FILE = "tfplan.json"
+#: The aws-native template's file name beside it; checkov reports it as `/template.json`.
+TEMPLATE_FILE = "template.json"
 
 
 def worker_command(python: Path) -> list[str]:
@@ -397,7 +419,7 @@ def start_checkov(
         if keep_plan:
             Path(keep_plan).write_text(text, encoding="utf-8")
         template = graph_to_cfn(graph)
-        template_file = None if template.empty else process.scratch / "template.json"
+        template_file = None if template.empty else process.scratch / TEMPLATE_FILE
         if template_file is not None:
             template_file.write_text(template.to_json(), encoding="utf-8")
         process.submit(checkov_command(process.checkov, plan_file, effective, checks_dirs, template_file))

@@ -23,6 +23,18 @@ Where the plain environment lives, by pulumi-aws 7.51.1 input (camelCase as the 
 * Elastic Beanstalk environments and configuration templates: `settings` in the namespace
   `aws:elasticbeanstalk:application:environment` (the environment properties; Elastic Beanstalk Developer
   Guide, "General options for all environments").
+
+The JSON documents (ECS `containerDefinitions`, Batch `containerProperties` and `ecsProperties`) are read
+the way the provider reads them, not the way they are spelled. terraform-provider-aws decodes each with
+`tfjson.DecodeFromString` (`internal/json/decode.go`: Go's `encoding/json` Decoder, one value after another
+until EOF) into the AWS SDK's types, which have no json tags (`expandContainerDefinitions` in
+`internal/service/ecs/container_definitions.go`, `expandContainerProperties` and `expandECSProperties` in
+`internal/service/batch/`). Go's `json.Unmarshal` "matches incoming object keys to the keys used by Marshal
+(either the struct field name or its tag), preferring an exact match but also accepting a case-insensitive
+match" (https://pkg.go.dev/encoding/json#Unmarshal), with Unicode case folding. So `Environment`, `NAME`,
+`vAlUe` are deployed as `environment`, `name`, `value`: every key is matched by `str.casefold()` (which folds
+at least what Go folds), and when keys differ only in case every one of them is judged (Go keeps one of
+them). A stream of several JSON values is judged value by value.
 """
 
 from __future__ import annotations
@@ -60,8 +72,32 @@ class Variable:
     read: Callable[[], tuple[Any, Any]]
 
 
-def _entry(entry: Mapping[str, Any], name_key: str = "name", value_key: str = "value") -> tuple[Any, Any]:
-    return entry.get(name_key), entry.get(value_key)
+def _values(mapping: Mapping[str, Any], key: str) -> list[Any]:
+    """The values under `key`: in a decoded JSON document (a dict) every key that equals it case-insensitively
+    (Go's encoding/json matching), in the pack's inputs (the schema's own key names) the key itself."""
+    if isinstance(mapping, dict):
+        folded = key.casefold()
+        return [value for name, value in mapping.items() if isinstance(name, str) and name.casefold() == folded]
+    value = mapping.get(key)
+    return [] if value is None else [value]
+
+
+def _first(mapping: Mapping[str, Any], key: str) -> Any:
+    values = _values(mapping, key)
+    return values[0] if values else None
+
+
+def _entries(entry: Mapping[str, Any], name_key: str = "name", value_key: str = "value") -> Iterator[Variable]:
+    """One `{name, value}` entry as variables; when a JSON entry spells a key twice in different cases, every
+    name is judged with every value (the provider keeps one pair, this cannot know which is meant)."""
+    if not isinstance(entry, dict):
+        yield Variable("", lambda: (entry.get(name_key), entry.get(value_key)))
+        return
+    names = _values(entry, name_key) or [None]
+    values = _values(entry, value_key) or [None]
+    for name in names:
+        for value in values:
+            yield Variable("", functools.partial(lambda n, v: (n, v), name, value))
 
 
 class WholeSecretError(Exception):
@@ -72,16 +108,24 @@ class WholeSecretError(Exception):
         self.what = what
 
 
-def _document(value: Any, what: str) -> Any:
-    """A JSON input as data: None when absent or not JSON; WholeSecretError when it is a secret placeholder."""
+def _documents(value: Any, what: str) -> list[Any]:
+    """A JSON input as data, one item per JSON value in it (the provider's decoder reads a stream of values
+    until EOF): [] when absent or not JSON; WholeSecretError when it is a secret placeholder."""
     if not isinstance(value, str):
-        return value
+        return [] if value is None else [value]
     if value in OFFLINE_SECRET_VALUES:
         raise WholeSecretError(what)
-    try:
-        return json.loads(value)
-    except ValueError:
-        return None  # not JSON: the provider refuses it at deploy, nothing to judge here
+    decoder = json.JSONDecoder()
+    documents: list[Any] = []
+    index = len(value) - len(value.lstrip())
+    while index < len(value):
+        try:
+            document, index = decoder.raw_decode(value, index)
+        except ValueError:
+            return documents  # the rest is not JSON: the provider refuses it at deploy
+        documents.append(document)
+        index += len(value[index:]) - len(value[index:].lstrip())
+    return documents
 
 
 def _pairs(entries: Any, where: str, what: str) -> Iterator[Variable]:
@@ -90,14 +134,16 @@ def _pairs(entries: Any, where: str, what: str) -> Iterator[Variable]:
         raise WholeSecretError(what)
     for entry in entries if is_list(entries) else []:
         if isinstance(entry, Mapping):
-            yield Variable(where, functools.partial(_entry, entry))
+            for variable in _entries(entry):
+                yield Variable(where, variable.read)
 
 
 def _containers(containers: Any, what: str, key: str = "environment") -> Iterator[Variable]:
     for index, container in enumerate(containers if is_list(containers) else []):
         if isinstance(container, Mapping):
-            where = str(container.get("name") or f"container {index}")
-            yield from _pairs(container.get(key), where, what)
+            where = str(_first(container, "name") or f"container {index}")
+            for environment in _values(container, key):
+                yield from _pairs(environment, where, what)
 
 
 def _map(variables: Any, where: str, what: str) -> Iterator[Variable]:
@@ -110,20 +156,23 @@ def _map(variables: Any, where: str, what: str) -> Iterator[Variable]:
 
 def _task_definition(props: Any) -> Iterator[Variable]:
     what = "the container definitions"
-    yield from _containers(_document(get(props, "containerDefinitions"), what), what)
+    for document in _documents(get(props, "containerDefinitions"), what):
+        yield from _containers(document, what)
 
 
 def _job_definition(props: Any) -> Iterator[Variable]:
     what = "the container properties"
-    container = _document(get(props, "containerProperties"), what)
-    if isinstance(container, Mapping):
-        yield from _pairs(container.get("environment"), "container", what)
+    for container in _documents(get(props, "containerProperties"), what):
+        if isinstance(container, Mapping):
+            for environment in _values(container, "environment"):
+                yield from _pairs(environment, "container", what)
     what = "the ECS properties"
-    ecs = _document(get(props, "ecsProperties"), what)
-    tasks: Any = ecs.get("taskProperties") if isinstance(ecs, Mapping) else []
-    for task in tasks if is_list(tasks) else []:
-        if isinstance(task, Mapping):
-            yield from _containers(task.get("containers"), what)
+    for ecs in _documents(get(props, "ecsProperties"), what):
+        for tasks in _values(ecs, "taskProperties") if isinstance(ecs, Mapping) else []:
+            for task in tasks if is_list(tasks) else []:
+                if isinstance(task, Mapping):
+                    for containers in _values(task, "containers"):
+                        yield from _containers(containers, what)
     what = "the EKS properties"
     for key in ("containers", "initContainers"):
         yield from _containers(get(props, "eksProperties", "podProperties", key), what, key="envs")
@@ -150,7 +199,7 @@ def _beanstalk(props: Any) -> Iterator[Variable]:
         raise WholeSecretError("the settings")
     for setting in settings if is_list(settings) else []:
         if isinstance(setting, Mapping) and setting.get("namespace") == BEANSTALK_ENVIRONMENT_NAMESPACE:
-            yield Variable("environment", functools.partial(_entry, setting))
+            yield Variable("environment", functools.partial(lambda s: (s.get("name"), s.get("value")), setting))
 
 
 #: Where each type keeps its plain environment variables.

@@ -706,6 +706,14 @@ def test_broad_managed_policies(name: str, broad: bool) -> None:
         ("COUNT", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", ""),  # long but low entropy
         ("DB_PASSWORD", "", ""),
         ("DB_PASSWORD", 12, ""),
+        ("DATABASE_URL", "postgres://admin:pw@db:5432/app", "a URL with a password in it"),
+        ("DATABASE_URL", "postgres://admin@db:5432/app", ""),
+        ("DATABASE_URL", "postgres://admin:@db:5432/app", ""),  # empty password
+        ("HEALTH_URL", "http://localhost:8080/health?next=a@b", ""),
+        ("DB_PASS", "hunter2", "a secret-sounding name"),
+        ("BYPASS_CACHE", "true", ""),  # PASS as a whole word only
+        ("DB_PASSWORD", "83920174", "a secret-sounding name"),
+        ("API_TOKEN", "3600", ""),
     ],
 )
 def test_secret_reasons(name: str, value: object, reason: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policies.profile import checkov_level
-from preflight.cfn.convert import graph_to_cfn
+from preflight.cfn.convert import CfnTemplate, graph_to_cfn
 from preflight.cfn.derive import (
     NOT_CLOUD_CONTROL_REASON,
     SAM_REASON,
@@ -204,3 +204,15 @@ def test_the_gate_reports_cloudformation_findings_like_the_plans(tmp_path: Path)
     assert ("CKV_AWS_21", "open-bucket") not in found  # the program's own skip applies to the template too
     assert "CKV_AWS_21" in [s["check_id"] for s in report.to_dict()["checkov"]["skipped"]]  # shown with its origin
     assert report.not_seen == 1 and report.not_scanned == ["aws-native:s3:BucketPolicy"]
+
+
+@pytest.mark.usefixtures("checkov_present")
+def test_a_template_checkov_cannot_parse_leaves_its_resources_not_seen(
+    program: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real checkov run on a template it fails to parse: nothing of it is listed, so nothing counts as seen."""
+    graph = synthesize(program, "dev")
+    monkeypatch.setattr(CfnTemplate, "to_json", lambda self: '{"Resources": {"broken": ')
+    result = run_checkov(graph, program)
+    assert not [f for f in result.failed if f.type.startswith("aws-native:")]
+    assert set(result.not_scanned) >= {"aws-native:s3:Bucket", "aws-native:iam:Role", "aws-native:s3:BucketPolicy"}

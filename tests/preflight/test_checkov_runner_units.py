@@ -1,6 +1,7 @@
 """The pure parts of preflight.checkov_runner, without running checkov: where checkov is found, which
 config file and custom-check directories a program gets, the command line, and checkov's JSON report
 read back into findings on Pulumi resources (the mapping every checkov finding in a report goes through)."""
+# ruff: noqa: E501  (one case per line reads as a table)
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from preflight.cfn.convert import CfnTemplate
 from preflight.checkov_runner import (
     CHECKOV_ENV_VAR,
     CONFIG_FILE,
@@ -174,3 +176,57 @@ def test_output_without_a_report_is_one_line(stdout: str, first: str) -> None:
     with pytest.raises(PreflightError) as caught:
         parse_report(stdout, _plan())
     assert str(caught.value) == f"checkov printed no JSON report: {first}"
+
+
+# ------------------------------------------- an exported aws-native resource is scanned only when checkov lists it
+
+NATIVE_URN = "urn:pulumi:dev::p::aws-native:s3:Bucket::data"
+
+
+def _template() -> CfnTemplate:
+    data = AddressEntry("AWS::S3::Bucket.data", NATIVE_URN, "data", "aws-native:s3:Bucket")
+    queue = AddressEntry(
+        "AWS::SQS::Queue.jobs", NATIVE_URN.replace("s3:Bucket::data", "sqs:Queue::jobs"), "jobs", "aws-native:sqs:Queue"
+    )
+    return CfnTemplate(
+        template={"Resources": {"data": {}, "jobs": {}}},
+        addresses={data.address: data, queue.address: queue},
+        exported_types={"aws-native:s3:Bucket", "aws-native:sqs:Queue"},
+    )
+
+
+def _native_plan() -> TfPlan:
+    plan = _plan()
+    return TfPlan(
+        plan={},
+        addresses=plan.addresses,
+        not_scanned=[*plan.not_scanned, "aws-native:s3:Bucket", "aws-native:sqs:Queue"],
+    )
+
+
+def _check(resource: str, file_path: str = "/template.json") -> dict[str, object]:
+    return {**_failed("CKV_AWS_X", resource), "file_path": file_path}
+
+
+@pytest.mark.parametrize(
+    ("results", "not_scanned"),
+    [
+        # bad 1: checkov's report has no CloudFormation part at all (it failed to parse the template)
+        ({"passed_checks": [_check("aws_s3_bucket.docs", "/tfplan.json")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
+        # bad 2: the template's addresses are listed, but under another file than the template's
+        ({"failed_checks": [_check("AWS::S3::Bucket.data", "/other.json"), _check("AWS::SQS::Queue.jobs", "/tfplan.json")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
+        # bad 3: only addresses that are not the template's are listed under its file
+        ({"passed_checks": [_check("AWS::S3::Bucket.other")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
+        # good 1: one listed (a resource only graph checks connect is never listed itself)
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")]}, ["aws:madeup/x:X"]),
+        # good 2: both listed, as passed, failed or skipped checks, under the template's file
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")], "skipped_checks": [_check("AWS::SQS::Queue.jobs")]}, ["aws:madeup/x:X"]),
+        ({"failed_checks": [_check("AWS::S3::Bucket.data"), _check("AWS::SQS::Queue.jobs", "template.json")]}, ["aws:madeup/x:X"]),
+    ],
+    ids=["bad1_no_cloudformation_report", "bad2_other_file", "bad3_not_the_templates", "good1_one_listed", "good2_passed_and_skipped", "good3_failed"],
+)  # fmt: skip
+def test_an_exported_template_counts_as_scanned_only_when_the_report_lists_it(
+    results: dict[str, object], not_scanned: list[str]
+) -> None:
+    result = parse_report(json.dumps([{"summary": {}, "results": results}]), _native_plan(), _template())
+    assert result.not_scanned == not_scanned

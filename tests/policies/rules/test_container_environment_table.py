@@ -300,3 +300,155 @@ def test_the_public_wordpress_on_fargate_program_leaks_its_database_password(tmp
     assert "container-no-secrets-in-environment" not in {
         f.policy for f in run_gate(clean, "dev", checkov=False).violations
     }
+
+
+# ------------------------------------------------- keys in any case (the provider decodes with Go's encoding/json)
+
+
+@pytest.mark.parametrize(
+    ("type_", "props"),
+    [
+        # case-insensitive compliance 1: PascalCase (the CloudFormation spelling) with plain settings and secrets by reference
+        (
+            TASK,
+            task(
+                {
+                    "Name": "app",
+                    "Image": "nginx",
+                    "Environment": [{"Name": "STAGE", "Value": "prod"}],
+                    "Secrets": [{"Name": "DB_PASSWORD", "ValueFrom": SECRET_ARN}],
+                }
+            ),
+        ),
+        # case-insensitive compliance 2: two spellings of environment, both plain
+        (TASK, task({"name": "app", "environment": env(STAGE="prod"), "ENVIRONMENT": env(LOG_LEVEL="info")})),
+        # case-insensitive compliance 3: Batch PascalCase keys, plain values; a key that is not environment at all
+        (
+            JOB,
+            {
+                "containerProperties": json.dumps(
+                    {
+                        "Environment": [{"Name": "STAGE", "Value": "prod"}],
+                        "environmentFiles": [{"value": "hunter2hunter2", "type": "s3"}],
+                    }
+                )
+            },
+        ),
+    ],
+)
+def test_compliance_in_any_case(type_: str, props: dict[str, Any]) -> None:
+    assert run(type_, props) == []
+
+
+@pytest.mark.parametrize(
+    ("type_", "props", "expected"),
+    [
+        # case-insensitive noncompliance 1: PascalCase throughout (the review's repro)
+        (
+            TASK,
+            task(
+                {"Name": "app", "Image": "nginx", "Environment": [{"Name": "DB_PASSWORD", "Value": "hunter2hunter2"}]}
+            ),
+            found("app DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # case-insensitive noncompliance 2: only the inner name/value are PascalCase
+        (
+            TASK,
+            task({"name": "app", "environment": [{"Name": "DB_PASSWORD", "Value": "hunter2hunter2"}]}),
+            found("app DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # case-insensitive noncompliance 3: mixed case keys
+        (
+            TASK,
+            task({"nAmE": "app", "eNvIrOnMeNt": [{"NAME": "KEY_HOLDER", "vAlUe": KEY_SHAPED}]}),
+            found("app KEY_HOLDER (an access-key, private-key or token shape)"),
+        ),
+        # case-insensitive noncompliance 4: two environment keys differing in case, the secret in the second
+        (
+            TASK,
+            task({"name": "app", "environment": env(STAGE="prod"), "Environment": env(DB_PASSWORD="hunter2hunter2")}),
+            found("app DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # case-insensitive noncompliance 5: two value keys differing in case in one entry, the secret in either
+        (
+            TASK,
+            task({"name": "app", "environment": [{"name": "CONNECTION", "value": "x", "VALUE": HIGH_ENTROPY}]}),
+            found("app CONNECTION (a high-entropy value)"),
+        ),
+        # case-insensitive noncompliance 6: Unicode folding as Go does it (U+212A KELVIN SIGN for the k of taskProperties, U+017F LONG S for the s of containers)
+        (
+            JOB,
+            {
+                "ecsProperties": json.dumps(
+                    {
+                        "tas\u212aProperties": [
+                            {"container\u017f": [{"Name": "job", "Environment": env(DB_PASSWORD="hunter2hunter2")}]}
+                        ]
+                    }
+                )
+            },
+            found("job DB_PASSWORD (a secret-sounding name)"),
+        ),
+        # case-insensitive noncompliance 7: Batch containerProperties in PascalCase
+        (
+            JOB,
+            {
+                "containerProperties": json.dumps(
+                    {"Image": "x", "Environment": [{"Name": "API_KEY", "Value": "hunter2hunter2"}]}
+                )
+            },
+            found("container API_KEY (a secret-sounding name)"),
+        ),
+        # case-insensitive noncompliance 8: a stream of two JSON values (the provider's decoder reads both), the secret in the second
+        (
+            TASK,
+            {
+                "containerDefinitions": json.dumps([{"name": "a"}])
+                + " "
+                + json.dumps([{"name": "b", "environment": env(DB_PASSWORD="hunter2hunter2")}])
+            },
+            found("b DB_PASSWORD (a secret-sounding name)"),
+        ),
+    ],
+)
+def test_noncompliance_in_any_case(type_: str, props: dict[str, Any], expected: list[tuple[str, None]]) -> None:
+    assert run(type_, props) == expected
+
+
+# ------------------------------------------ credential shapes the one classifier knows (container and Lambda alike)
+
+
+def test_compliance_credential_shapes() -> None:
+    """compliance: URLs without a password, counts, references under password-like names."""
+    variables = env(
+        DATABASE_URL="postgres://db.internal:5432/app",
+        API_URL="https://user@api.example.com/v1",
+        MAX_OUTPUT_TOKENS="1024",
+        TOKEN_BUDGET="4000",
+        DB_PASS_ARN=SECRET_ARN,
+        DB_PASS="/prod/db/pass",
+    )
+    assert run(TASK, task({"name": "app", "environment": variables})) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        # credential noncompliance 1: a password in a URL, under an exempt-looking _URL name
+        (
+            env(DATABASE_URL="postgres://admin:Sup3rS3cretPw@db.internal:5432/app"),
+            found("app DATABASE_URL (a URL with a password in it)"),
+        ),
+        # credential noncompliance 2: a JDBC URL with credentials under an innocent name
+        (env(UPSTREAM="jdbc:mysql://root:pw@db/app"), found("app UPSTREAM (a URL with a password in it)")),
+        # credential noncompliance 3: DB_PASS / MYSQL_PASS names
+        (
+            env(DB_PASS="hunter2hunter2", MYSQL_PASS="hunter2"),
+            found("app DB_PASS (a secret-sounding name)", "app MYSQL_PASS (a secret-sounding name)"),
+        ),
+        # credential noncompliance 4: an all-digit password
+        (env(DB_PASSWORD="83920174"), found("app DB_PASSWORD (a secret-sounding name)")),
+    ],
+)
+def test_noncompliance_credential_shapes(variables: list[dict[str, str]], expected: list[tuple[str, None]]) -> None:
+    assert run(TASK, task({"name": "app", "environment": variables})) == expected

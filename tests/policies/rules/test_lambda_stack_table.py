@@ -203,6 +203,24 @@ def test_no_secrets_in_environment(environment: Any, message: str | None) -> Non
     assert run_resource(lf.NO_SECRETS, lf.FUNCTION, {"environment": environment}, name="fn") == expected
 
 
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"DATABASE_URL": "postgres://db.internal:5432/app", "API_URL": "https://user@api.example.com/v1", "MAX_OUTPUT_TOKENS": "1024", "TOKEN_BUDGET": "4000", "DB_PASS_ARN": "arn:aws:secretsmanager:us-east-1:111122223333:secret:db", "DB_PASS": "/prod/db/pass", "PWD": "/var/task", "API_TOKEN": "3600"}, None),
+        ({"DATABASE_URL": "postgres://admin:Sup3rS3cretPw@db.internal:5432/app"}, "environment variables hold secrets: DATABASE_URL (a URL with a password in it)"),
+        ({"X": "jdbc:mysql://root:pw@db/app?ssl=true"}, "environment variables hold secrets: X (a URL with a password in it)"),
+        ({"DB_PASS": "hunter2hunter2", "MYSQL_PASSWD": "hunter2"}, "environment variables hold secrets: DB_PASS (a secret-sounding name), MYSQL_PASSWD (a secret-sounding name)"),
+        ({"DB_PASSWORD": "83920174", "PIN_PWD": "1234"}, "environment variables hold secrets: DB_PASSWORD (a secret-sounding name), PIN_PWD (a secret-sounding name)"),
+    ],
+    ids=["ok_urls_counts_references", "bad1_url_userinfo_under_url_name", "bad2_jdbc_url_any_name", "bad3_pass_passwd_names",
+         "bad4_all_digit_passwords"],
+)  # fmt: skip
+def test_credential_shapes_in_lambda_environment(variables: dict[str, str], message: str | None) -> None:
+    expected = [] if message is None else [(f"fn: {message}.", None)]
+    environment = {"variables": variables}
+    assert run_resource(lf.NO_SECRETS, lf.FUNCTION, {"environment": environment}, name="fn") == expected
+
+
 def test_a_secret_string_that_is_not_the_placeholder_is_not_judged() -> None:
     assert run_resource(lf.NO_SECRETS, lf.FUNCTION, {"environment": {"variables": "vars"}}, name="fn") == []
     assert run_resource(lf.NO_SECRETS, lf.FUNCTION, {"environment": "env"}, name="fn") == []
