@@ -108,7 +108,7 @@ def test_notes_and_effective_config(tmp_path: Path) -> None:
     owned = [s.check_id for s in owned_checks()]
     assert config.honoured == [*owned, "CKV_AWS_3"]
     assert config.effective() == {
-        "framework": ["terraform_plan"],
+        "framework": ["terraform_plan", "cloudformation"],
         "skip-download": True,
         "compact": True,
         "quiet": True,

@@ -114,7 +114,8 @@ def test_suppressed_checkov_and_what_was_not_seen() -> None:
     ]
     assert lines[8:] == [
         "",
-        "not scanned by checkov (no Terraform mapping): aws:bedrock/guardrail:Guardrail, aws:x/y:Z",
+        "not scanned by checkov (in neither the Terraform plan nor the aws-native CloudFormation template): "
+        "aws:bedrock/guardrail:Guardrail, aws:x/y:Z",
         "profile: dev from policies/config/dev.json",
         "note: first note",
         "note: second note",
