@@ -16,15 +16,7 @@ def resource_class(type_token: str) -> type | None:
         return None
     module_name = parts[1].split("/", 1)[0]
     base = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
-    for candidate in (base, base + "_"):  # `lambda` is `pulumi_aws.lambda_` in Python
-        try:
-            module = importlib.import_module(candidate)
-        except ImportError:
-            continue
-        cls = getattr(module, parts[2], None)
-        if inspect.isclass(cls):
-            return cls
-    return None
+    return _class_in(base, parts[2])
 
 
 @functools.cache
@@ -34,12 +26,17 @@ def native_resource_class(type_token: str) -> type | None:
     parts = type_token.split(":")
     if len(parts) != 3 or parts[0] != "aws-native":
         return None
-    for candidate in (f"pulumi_aws_native.{parts[1]}", f"pulumi_aws_native.{parts[1]}_"):  # `lambda_`, as above
+    return _class_in(f"pulumi_aws_native.{parts[1]}", parts[2])
+
+
+def _class_in(module_name: str, class_name: str) -> type | None:
+    """`class_name` of `module_name`, or of `module_name_` (`lambda` is `pulumi_aws.lambda_` in Python)."""
+    for candidate in (module_name, module_name + "_"):
         try:
             module = importlib.import_module(candidate)
         except ImportError:
             continue
-        cls = getattr(module, parts[2], None)
+        cls = getattr(module, class_name, None)
         if inspect.isclass(cls):
             return cls
     return None

@@ -13,7 +13,7 @@ from typing import Any
 from policies.registry import by_name
 from preflight.engine import synthesize
 from preflight.findings import Finding, Level
-from preflight.graph import ResourceGraph
+from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, run_policies
 
 HEADER = "import json\nimport pulumi\nimport pulumi_aws as aws\n\n"
@@ -57,3 +57,17 @@ def run_one(graph: ResourceGraph, policy: str, settings: Mapping[str, Any] | Non
 def flagged(graph: ResourceGraph, policy: str, settings: Mapping[str, Any] | None = None) -> set[str]:
     """Logical names the policy flags ("" for a stack-wide violation)."""
     return {f.resource for f in run_one(graph, policy, settings)}
+
+
+def custom_node(type_: str, name: str, inputs: dict[str, Any], stack: str = "prod") -> ResourceNode:
+    """A custom resource of project `p` whose outputs are its inputs: a graph node built by hand for rule tests."""
+    return ResourceNode(
+        urn=f"urn:pulumi:{stack}::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        parent="",
+        provider="",
+        inputs=inputs,
+        outputs=inputs,
+    )

@@ -17,8 +17,9 @@ import pytest
 import policies.rules
 from policies.registry import by_name
 from preflight.findings import Level
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import ResourceGraph
 from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import custom_node
 
 INVOKE = {
     "Version": "2012-10-17",
@@ -53,16 +54,7 @@ BAD = sorted(name for name in CASES if name.startswith("bad"))
 
 def _findings(name: str) -> list[str]:
     type_, inputs = CASES[name]
-    node = ResourceNode(
-        urn=f"urn:pulumi:prod::p::{type_}::{name}",
-        type=type_,
-        name=name,
-        custom=True,
-        parent="",
-        provider="",
-        inputs=inputs,
-        outputs=inputs,
-    )
+    node = custom_node(type_, name, inputs)
     spec = by_name()["bedrock-invocation-logging"]
     run = run_policies(
         ResourceGraph("p", "prod", [node]), policies=[spec], config={spec.name: PolicySetting(Level.MANDATORY)}

@@ -25,6 +25,7 @@ from policies.spec import Kind
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, run_policies
+from tests.policies.conftest import custom_node
 
 KNOWN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}'
 
@@ -43,19 +44,7 @@ CASES = {
 
 
 def test_every_judged_policy_input_unknown_is_a_finding() -> None:
-    nodes = [
-        ResourceNode(
-            urn=f"urn:pulumi:prod::p::{type_}::{name}",
-            type=type_,
-            name=name,
-            custom=True,
-            parent="",
-            provider="",
-            inputs=inputs,
-            outputs=inputs,
-        )
-        for name, (type_, inputs) in CASES.items()
-    ]
+    nodes = [custom_node(type_, name, inputs) for name, (type_, inputs) in CASES.items()]
     spec = by_name()[DOCUMENT_UNKNOWN]
     run = run_policies(
         ResourceGraph("p", "prod", nodes), policies=[spec], config={DOCUMENT_UNKNOWN: PolicySetting(Level.MANDATORY)}

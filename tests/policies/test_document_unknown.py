@@ -29,8 +29,9 @@ from policies.run_mode import DRY_RUN_ENV, previewing
 from preflight.analyzer import analyze
 from preflight.cli import main
 from preflight.findings import Level
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import ResourceGraph
 from preflight.policy_runner import PolicyRun, PolicySetting, run_policies
+from tests.policies.conftest import custom_node
 
 KNOWN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 LEAF = {
@@ -68,19 +69,7 @@ BAD = {name for name in CASES if name.startswith("bad")}
 
 
 def _graph(stack: str = "prod") -> ResourceGraph:
-    nodes = [
-        ResourceNode(
-            urn=f"urn:pulumi:{stack}::p::{type_}::{name}",
-            type=type_,
-            name=name,
-            custom=True,
-            parent="",
-            provider="",
-            inputs=inputs,
-            outputs=inputs,
-        )
-        for name, (type_, inputs) in CASES.items()
-    ]
+    nodes = [custom_node(type_, name, inputs, stack) for name, (type_, inputs) in CASES.items()]
     return ResourceGraph("p", stack, nodes)
 
 
