@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import json
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from preflight import derived_tables
 from preflight.cfn.naming import to_pascal_case, to_sdk_name, type_token
 from preflight.errors import PreflightError
 
@@ -45,48 +44,13 @@ NOT_CLOUD_CONTROL_REASON = (
     "CloudFormation type, and the provider generates resources only for types it can"
 )
 
-#: Run with checkov's interpreter: the CloudFormation types its resource and graph checks read, as JSON.
-CHECKOV_CFN_TYPES_SCRIPT = r"""
-import json, os, sys
-from pathlib import Path
-os.environ.setdefault("LOG_LEVEL", "ERROR")
-import checkov
-from checkov.cloudformation.checks.resource.registry import cfn_registry
-from checkov.common.checks_infra.registry import Registry
-from checkov.common.checks_infra.checks_parser import GraphCheckParser
-import checkov.cloudformation.checks.graph_checks as graph_checks
-
-def walk(check, out):
-    for attr in ("resource_types", "connected_resources_types"):
-        out.update(t for t in (getattr(check, attr, None) or []) if isinstance(t, str) and t.startswith("AWS::"))
-    for sub in getattr(check, "sub_checks", None) or []:
-        walk(sub, out)
-
-types = {t for t in cfn_registry.checks if t.startswith("AWS::")}
-registry = Registry(parser=GraphCheckParser(), checks_dir=str(Path(graph_checks.__file__).parent))
-registry.load_checks()
-for check in registry.checks:
-    found = set()
-    walk(check, found)
-    if len(found) < 100:
-        types |= found
-json.dump({"checkov_version": checkov.version.version, "types": sorted(types)}, sys.stdout)
-"""
-
 #: One property: [CloudFormation name, definition its value is (or None), "object" | "list" | "map"].
 Entry = list[Any]
 
 
-@functools.cache
 def sdk_resource_tokens() -> tuple[str, ...]:
-    """Every resource token of the installed pulumi-aws-native (`resource_modules` in its `__init__.py`)."""
-    spec = importlib.util.find_spec("pulumi_aws_native")
-    if spec is None or spec.origin is None:
-        return ()
-    text = Path(spec.origin).read_text(encoding="utf-8")
-    start = text.index('resource_modules="""') + len('resource_modules="""')
-    modules = json.loads(text[start : text.index('"""', start)])
-    return tuple(sorted(token for module in modules for token in module["classes"]))
+    """Every resource token of the installed pulumi-aws-native."""
+    return derived_tables.sdk_resource_tokens("pulumi_aws_native")
 
 
 def schema_file(schemas: Path, cfn_type: str) -> Path:
@@ -179,14 +143,7 @@ def derive(
 
 def checkov_cfn_types(checkov_python: Path) -> tuple[str, list[str]]:
     """checkov's version and the CloudFormation types its checks read, from checkov's own interpreter."""
-    completed = subprocess.run(
-        [str(checkov_python), "-c", CHECKOV_CFN_TYPES_SCRIPT], capture_output=True, text=True, check=False, timeout=300
-    )
-    if completed.returncode != 0:
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        raise PreflightError(f"{checkov_python}: cannot list checkov's CloudFormation types: {last}")
-    data = json.loads(completed.stdout)
-    return str(data["checkov_version"]), list(data["types"])
+    return derived_tables.checkov_checked_types(checkov_python, derived_tables.CLOUDFORMATION)
 
 
 def table(checkov_python: Path, schemas: Path, supported_file: Path, source: str) -> dict[str, Any]:
@@ -238,8 +195,9 @@ def cfn_types_by_token() -> Mapping[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m preflight.cfn.derive", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
-    default_python = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "python"
-    parser.add_argument("--checkov-python", default=str(default_python), help="checkov's interpreter")
+    parser.add_argument(
+        "--checkov-python", default=str(derived_tables.DEFAULT_CHECKOV_PYTHON), help="checkov's interpreter"
+    )
     parser.add_argument("--schemas", required=True, help="pulumi-aws-native's aws-cloudformation-schema/ folder")
     parser.add_argument("--supported", required=True, help="pulumi-aws-native's supported-types.txt")
     parser.add_argument("--source", default="", help="where the schemas came from (repository and commit)")
@@ -249,11 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    if args.write:
-        TABLE_FILE.write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
+    derived_tables.emit(data, TABLE_FILE, write=args.write, indent=1)
     return 1 if data["missing"] else 0
 
 

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import json
 import re
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from preflight import derived_tables
 from preflight.errors import PreflightError
 
 #: Where the derived table lives, next to this module.
@@ -87,51 +86,14 @@ UNMAPPABLE: Mapping[str, str] = {
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
-#: Run with checkov's interpreter: prints the AWS Terraform resource types its checks read, as JSON.
-#: Resource checks register per type; graph checks name `resource_types` and `connected_resource_types`
-#: (sub-checks included). A graph check over `all` types (tagging) expands to every type and is left out.
-CHECKOV_TYPES_SCRIPT = r"""
-import json, os, sys
-from pathlib import Path
-os.environ.setdefault("LOG_LEVEL", "ERROR")
-import checkov
-from checkov.terraform.checks.resource.registry import resource_registry
-from checkov.common.checks_infra.registry import Registry
-from checkov.common.checks_infra.checks_parser import GraphCheckParser
-import checkov.terraform.checks.graph_checks as graph_checks
-
-def walk(check, out):
-    for attr in ("resource_types", "connected_resources_types"):
-        out.update(t for t in (getattr(check, attr, None) or []) if isinstance(t, str) and t.startswith("aws_"))
-    for sub in getattr(check, "sub_checks", None) or []:
-        walk(sub, out)
-
-types = {t for t in resource_registry.checks if t.startswith("aws_")}
-registry = Registry(parser=GraphCheckParser(), checks_dir=str(Path(graph_checks.__file__).parent / "aws"))
-registry.load_checks()
-for check in registry.checks:
-    found = set()
-    walk(check, found)
-    if len(found) < 100:
-        types |= found
-json.dump({"checkov_version": checkov.version.version, "types": sorted(types)}, sys.stdout)
-"""
-
 
 def snake_case(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
-@functools.cache
 def sdk_resource_tokens() -> tuple[str, ...]:
-    """Every resource token of the installed pulumi-aws (its package registry in `pulumi_aws/__init__.py`)."""
-    spec = importlib.util.find_spec("pulumi_aws")
-    if spec is None or spec.origin is None:
-        return ()
-    text = Path(spec.origin).read_text(encoding="utf-8")
-    start = text.index('resource_modules="""') + len('resource_modules="""')
-    modules = json.loads(text[start : text.index('"""', start)])
-    return tuple(sorted(token for module in modules for token in module["classes"]))
+    """Every resource token of the installed pulumi-aws."""
+    return derived_tables.sdk_resource_tokens("pulumi_aws")
 
 
 def rule_names(token: str) -> tuple[tuple[int, str], ...]:
@@ -170,14 +132,7 @@ def derive(tf_types: Iterable[str], tokens: Iterable[str]) -> tuple[dict[str, st
 
 def checkov_tf_types(checkov_python: Path) -> tuple[str, list[str]]:
     """checkov's version and the AWS Terraform types its checks read, from checkov's own interpreter."""
-    completed = subprocess.run(
-        [str(checkov_python), "-c", CHECKOV_TYPES_SCRIPT], capture_output=True, text=True, check=False, timeout=300
-    )
-    if completed.returncode != 0:
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        raise PreflightError(f"{checkov_python}: cannot list checkov's resource types: {last}")
-    data = json.loads(completed.stdout)
-    return str(data["checkov_version"]), list(data["types"])
+    return derived_tables.checkov_checked_types(checkov_python, derived_tables.TERRAFORM)
 
 
 def table(checkov_python: Path) -> dict[str, object]:
@@ -235,19 +190,16 @@ def ruled_type(token: str) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m preflight.tfplan.derive", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
-    default_python = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "python"
-    parser.add_argument("--checkov-python", default=str(default_python), help="checkov's interpreter")
+    parser.add_argument(
+        "--checkov-python", default=str(derived_tables.DEFAULT_CHECKOV_PYTHON), help="checkov's interpreter"
+    )
     args = parser.parse_args(argv)
     try:
         data = table(Path(args.checkov_python))
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    if args.write:
-        TABLE_FILE.write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
+    derived_tables.emit(data, TABLE_FILE, write=args.write, indent=2)
     return 1 if data["unmapped"] else 0
 
 

@@ -1,0 +1,134 @@
+"""What both derived type tables are built from: the installed SDK's tokens and checkov's checked types.
+
+Why one module: the Terraform-plan bridge (`preflight.tfplan.derive`, pulumi-aws) and the CloudFormation
+export (`preflight.cfn.derive`, pulumi-aws-native) derive their tables the same way: from the resource
+tokens the installed Pulumi SDK registers, and from the resource types the installed checkov's checks
+read, listed by checkov's own interpreter (checkov lives in its own virtual environment, so the gate
+never imports it). They differ only in the SDK package and checkov's framework, which are parameters here.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from preflight.errors import PreflightError
+
+#: checkov's interpreter in this checkout (created by `make install`), the `--checkov-python` default.
+DEFAULT_CHECKOV_PYTHON = Path(__file__).resolve().parents[1] / ".venv-checkov" / "bin" / "python"
+
+
+@dataclass(frozen=True)
+class CheckovFramework:
+    """Where one checkov framework keeps its resource-check registry and graph checks."""
+
+    label: str  # in error messages: "Terraform", "CloudFormation"
+    registry_module: str  # module of the resource-check registry
+    registry_name: str  # the registry object in it
+    graph_module: str  # package whose folder holds the YAML graph checks
+    graph_subdir: str  # below that folder ("" for all of it)
+    type_prefix: str  # the AWS types' prefix: "aws_", "AWS::"
+
+
+TERRAFORM = CheckovFramework(
+    label="Terraform",
+    registry_module="checkov.terraform.checks.resource.registry",
+    registry_name="resource_registry",
+    graph_module="checkov.terraform.checks.graph_checks",
+    graph_subdir="aws",
+    type_prefix="aws_",
+)
+CLOUDFORMATION = CheckovFramework(
+    label="CloudFormation",
+    registry_module="checkov.cloudformation.checks.resource.registry",
+    registry_name="cfn_registry",
+    graph_module="checkov.cloudformation.checks.graph_checks",
+    graph_subdir="",
+    type_prefix="AWS::",
+)
+
+#: Run with checkov's interpreter: checkov's version and the AWS types its checks read, as JSON. Resource
+#: checks register per type; graph checks name `resource_types` and `connected_resources_types` (sub-checks
+#: included). A graph check over `all` types (tagging) expands to every type and is left out (< 100).
+CHECKOV_TYPES_SCRIPT = Template(r"""
+import json, os, sys
+from pathlib import Path
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+import checkov
+from $registry_module import $registry_name as resource_checks
+from checkov.common.checks_infra.registry import Registry
+from checkov.common.checks_infra.checks_parser import GraphCheckParser
+import $graph_module as graph_checks
+
+def walk(check, out):
+    for attr in ("resource_types", "connected_resources_types"):
+        out.update(t for t in (getattr(check, attr, None) or []) if isinstance(t, str) and t.startswith("$type_prefix"))
+    for sub in getattr(check, "sub_checks", None) or []:
+        walk(sub, out)
+
+types = {t for t in resource_checks.checks if t.startswith("$type_prefix")}
+registry = Registry(parser=GraphCheckParser(), checks_dir=str(Path(graph_checks.__file__).parent / "$graph_subdir"))
+registry.load_checks()
+for check in registry.checks:
+    found = set()
+    walk(check, found)
+    if len(found) < 100:
+        types |= found
+json.dump({"checkov_version": checkov.version.version, "types": sorted(types)}, sys.stdout)
+""")
+
+
+def checkov_types_script(framework: CheckovFramework) -> str:
+    """The listing script for one framework."""
+    return CHECKOV_TYPES_SCRIPT.substitute(
+        registry_module=framework.registry_module,
+        registry_name=framework.registry_name,
+        graph_module=framework.graph_module,
+        graph_subdir=framework.graph_subdir,
+        type_prefix=framework.type_prefix,
+    )
+
+
+def checkov_checked_types(checkov_python: Path, framework: CheckovFramework) -> tuple[str, list[str]]:
+    """checkov's version and the AWS types its checks of `framework` read, from checkov's own interpreter."""
+    completed = subprocess.run(
+        [str(checkov_python), "-c", checkov_types_script(framework)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        raise PreflightError(f"{checkov_python}: cannot list checkov's {framework.label} types: {last}")
+    data = json.loads(completed.stdout)
+    return str(data["checkov_version"]), list(data["types"])
+
+
+@functools.cache
+def sdk_resource_tokens(package: str) -> tuple[str, ...]:
+    """Every resource token of an installed Pulumi SDK (the `resource_modules` registry in its `__init__.py`)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return ()
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    start = text.index('resource_modules="""') + len('resource_modules="""')
+    modules = json.loads(text[start : text.index('"""', start)])
+    return tuple(sorted(token for module in modules for token in module["classes"]))
+
+
+def emit(data: Mapping[str, Any], table_file: Path, *, write: bool, indent: int) -> None:
+    """Store a derived table (`--write`) or print it, in the one stable form tests compare with."""
+    text = json.dumps(data, indent=indent, sort_keys=True) + "\n"
+    if write:
+        table_file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
