@@ -420,9 +420,20 @@ def _exception_line(exc: Exception, files: ProgramFiles) -> str:
         return f"{files.where(exc)}: {exc}"
     lines = str(exc).strip().splitlines()
     line = f"{files.where(exc)}: {type(exc).__name__}: {lines[0] if lines else ''}"
+    inner = files.root_cause(exc) if not files.program_line_in_traceback(exc) else None
+    if inner is not None:
+        # The program's own exception inside an input (an `apply`), not the SDK's "While processing resource".
+        cause, at = inner
+        cause_lines = str(cause).strip().splitlines()
+        line = f"{at}: {type(cause).__name__}: {cause_lines[0] if cause_lines else ''}"
+        registered = files.registered_at(exc)
+        if registered is not None:
+            line += f" (in an input of the resource registered at {registered})"
+        return line
     top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""
     if top.startswith("pulumi_"):
-        line += f" (the Pulumi package {top.replace('_', '-')} is not installed where preflight runs)"
+        package = top.replace("_", "-")
+        line += f" (the Pulumi package {package} is not installed where preflight runs: pip install {package})"
     elif isinstance(exc, AssertionError) and _SDK_UNION_LIST in str(exc):
         line += (
             " (a bug of the Pulumi Python SDK, not of the program or of preflight: a list input typed "

@@ -155,7 +155,8 @@ def test_program_for_another_provider_names_the_missing_package(tmp_path: Path) 
         synthesize(program, "dev")
     assert str(raised.value) == (
         "__main__.py:3: ModuleNotFoundError: No module named 'pulumi_not_a_provider' "
-        "(the Pulumi package pulumi-not-a-provider is not installed where preflight runs)"
+        "(the Pulumi package pulumi-not-a-provider is not installed where preflight runs: "
+        "pip install pulumi-not-a-provider)"
     )
 
 
@@ -481,3 +482,31 @@ def test_sdk_bug_on_aws_native_table_is_named_in_one_line(tmp_path: Path) -> Non
     message = str(raised.value)
     assert message.startswith("__main__.py:3: AssertionError: ") and "pulumi/pulumi#17181" in message
     assert "\n" not in message
+
+
+FAILING_APPLY = """
+import base64
+import pulumi_aws as aws
+
+repo = aws.ecr.Repository("repo")
+
+
+def login(registry_id):
+    return base64.b64decode(registry_id + "x").decode()
+
+
+queue = aws.sqs.Queue("q", name=repo.registry_id.apply(login))
+aws.sqs.QueuePolicy("p", queue_url=queue.url, policy="{}")
+"""
+
+
+def test_an_apply_that_raises_is_named_at_its_own_line(tmp_path: Path) -> None:
+    """pulumi/examples aws-py-voting-app decodes a registry token inside `apply`. Bad case 1 before the fix:
+    "__main__.py:13: ValueError: While processing resource: 'p'", the last resource the program waited on and
+    the SDK's wrapper, not the line that raised nor the resource whose input it was."""
+    with pytest.raises(ProgramError) as raised:
+        synthesize(write_program(tmp_path, FAILING_APPLY), "dev")
+    assert str(raised.value) == (
+        "__main__.py:9: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xad in position 0: invalid start byte "
+        "(in an input of the resource registered at __main__.py:12)"
+    )
