@@ -32,6 +32,8 @@ class PublicProgram:
     files: dict[str, str] = field(default_factory=dict)
     name: str = "public"
     repo: str = EXAMPLES
+    #: What the original reads and does not manage (`Resource.get`, StackReference): (type, id) by URN order.
+    reads: list[tuple[str, str]] = field(default_factory=list)
 
 
 ASSUME_ROLE_POLICY = """
@@ -489,6 +491,10 @@ instance = ec2.Instance("tagged", instance_type="t2.medium", ami=ami, tags=tags)
 export("instance_id", instance.id)
 """,
             types={"aws:ec2/instance:Instance": 1},  # stack references are reads, not resources to deploy
+            reads=[
+                ("pulumi:pulumi:StackReference", "acme/company/dev"),
+                ("pulumi:pulumi:StackReference", "acme/department/dev"),
+            ],
         ),
         "assume-role": PublicProgram(
             source="aws-py-assume-role/assume-role/__main__.py",

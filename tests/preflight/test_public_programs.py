@@ -26,10 +26,11 @@ def test_public_program_synthesises_like_its_original(tmp_path: Path, key: str) 
     assert first.to_json() == second.to_json()  # deterministic: same graph, byte for byte
     types = Counter(node.type for node in first if node.type != STACK_TYPE)
     assert dict(types) == program.types  # what the original synthesises to
-    # Every dependency names a resource of the graph, or a stack reference (a read) (links survive).
-    urns = {node.urn for node in first}
+    # Every dependency names a resource of the graph or one it reads (`Resource.get`, a StackReference).
+    urns = {node.urn for node in first} | {read.urn for read in first.reads}
     dangling = {d for node in first for d in node.dependencies if d not in urns}
-    assert all("::pulumi:pulumi:StackReference::" in d for d in dangling), dangling
+    assert not dangling, dangling
+    assert [(r.type, r.id) for r in first.reads] == program.reads  # what the original reads, with its id
 
 
 def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
