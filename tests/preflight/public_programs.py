@@ -1573,3 +1573,110 @@ export("url", Output.concat("http://", loadbalancer.load_balancer.dns_name))
         "awsx:lb:ApplicationLoadBalancer": 1,
     },
 )
+
+_ECS_TRUST = """{"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole",
+    "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}"""
+
+PROGRAMS["voting-app"] = PublicProgram(
+    source="aws-py-voting-app/__main__.py",
+    name="voting-app",
+    config={"voting-app:redis-password": "not-a-real-password-1"},
+    files={"frontend/Dockerfile": "FROM python:3.12-slim\n"},
+    main=f'''
+import base64
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker_build as docker_build
+
+config = pulumi.Config()
+redis_password = config.require("redis-password")
+redis_port = 6379
+cluster = aws.ecs.Cluster("app-cluster")
+vpc = aws.ec2.Vpc("app-vpc", cidr_block="172.31.0.0/16", enable_dns_hostnames=True)
+subnet = aws.ec2.Subnet("app-vpc-subnet", cidr_block="172.31.32.0/20", vpc_id=vpc.id)
+gateway = aws.ec2.InternetGateway("app-gateway", vpc_id=vpc.id)
+table = aws.ec2.RouteTable("app-routetable", vpc_id=vpc.id,
+    routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=gateway.id)])
+aws.ec2.MainRouteTableAssociation("app_routetable_association", route_table_id=table.id, vpc_id=vpc.id)
+group = aws.ec2.SecurityGroup("security-group", vpc_id=vpc.id, description="Enables HTTP access",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=0, to_port=65535, cidr_blocks=["0.0.0.0/0"])],
+    egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+exec_role = aws.iam.Role("app-exec-role", assume_role_policy="""{_ECS_TRUST}""")
+aws.iam.RolePolicyAttachment("app-exec-policy", role=exec_role.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+task_role = aws.iam.Role("app-task-role", assume_role_policy="""{_ECS_TRUST}""")
+aws.iam.RolePolicyAttachment("app-access-policy", role=task_role.name,
+                             policy_arn=aws.iam.ManagedPolicy.AMAZON_ECS_FULL_ACCESS)
+repo = aws.ecr.Repository("app-ecr-repo", image_tag_mutability="MUTABLE")
+aws.ecr.LifecyclePolicy("app-lifecycle-policy", repository=repo.name, policy=json.dumps({{"rules": [{{
+    "rulePriority": 10, "description": "Remove untagged images", "action": {{"type": "expire"}},
+    "selection": {{"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1}}}}]}}))
+
+
+def network_service(name, port, container):
+    """One NLB, listener, target group, task definition and Fargate service per tier, as the original."""
+    target = aws.lb.TargetGroup(f"{{name}}-targetgroup", port=port, protocol="TCP", target_type="ip", vpc_id=vpc.id)
+    balancer = aws.lb.LoadBalancer(f"{{name}}-balancer", load_balancer_type="network", internal=False,
+                                   security_groups=[], subnets=[subnet.id])
+    listener = aws.lb.Listener(f"{{name}}-listener", load_balancer_arn=balancer.arn, port=port, protocol="TCP",
+        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target.arn)])
+    task = aws.ecs.TaskDefinition(f"{{name}}-task-definition", family=f"{{name}}-task-definition-family", cpu="256",
+        memory="512", network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+        execution_role_arn=exec_role.arn, task_role_arn=task_role.arn, container_definitions=container)
+    aws.ecs.Service(f"{{name}}-service", cluster=cluster.arn, desired_count=1, launch_type="FARGATE",
+        task_definition=task.arn, wait_for_steady_state=False,
+        network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=True, subnets=[subnet.id],
+                                                                      security_groups=[group.id]),
+        load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=target.arn,
+                        container_name=f"{{name}}-container", container_port=port)],
+        opts=pulumi.ResourceOptions(depends_on=[listener]))
+    return balancer
+
+
+redis = network_service("redis", redis_port, json.dumps([{{"name": "redis-container", "image": "redis:alpine",
+    "memory": 512, "essential": True, "portMappings": [{{"containerPort": redis_port, "hostPort": redis_port,
+    "protocol": "tcp"}}], "command": ["redis-server", "--requirepass", redis_password]}}]))
+redis_endpoint = {{"host": redis.dns_name, "port": redis_port}}
+
+
+def get_registry_info(rid):
+    # The registry login is base64 of "user:password" (ECR GetAuthorizationToken), decoded at program time.
+    creds = aws.ecr.get_credentials(registry_id=rid)
+    parts = base64.b64decode(creds.authorization_token).decode().split(":")
+    if len(parts) != 2:
+        raise Exception("Invalid credentials")
+    return docker_build.RegistryArgs(address=creds.proxy_endpoint, username=parts[0], password=parts[1])
+
+
+image = docker_build.Image("flask-dockerimage",
+    tags=[repo.repository_url.apply(lambda url: f"{{url}}:latest")],
+    context=docker_build.BuildContextArgs(location="./frontend"), push=True,
+    registries=[repo.registry_id.apply(get_registry_info)])
+flask = network_service("flask", 80, pulumi.Output.json_dumps([{{"name": "flask-container", "image": image.ref,
+    "memory": 512, "essential": True, "portMappings": [{{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}}],
+    "environment": [{{"name": "REDIS", "value": redis_endpoint["host"]}},
+                    {{"name": "REDIS_PORT", "value": pulumi.Output.concat(str(redis_endpoint["port"]))}},
+                    {{"name": "REDIS_PWD", "value": redis_password}}]}}]))
+pulumi.export("app-url", flask.dns_name)
+''',
+    types={
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:ec2/subnet:Subnet": 1,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/service:Service": 2,
+        "aws:ecs/taskDefinition:TaskDefinition": 2,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "aws:lb/listener:Listener": 2,
+        "aws:lb/loadBalancer:LoadBalancer": 2,
+        "aws:lb/targetGroup:TargetGroup": 2,
+        "docker-build:index:Image": 1,
+    },
+)
