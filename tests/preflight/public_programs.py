@@ -1680,3 +1680,88 @@ pulumi.export("app-url", flask.dns_name)
         "docker-build:index:Image": 1,
     },
 )
+
+PROGRAMS["ansible-wordpress"] = PublicProgram(
+    source="aws-py-ansible-wordpress/__main__.py",
+    name="wordpress",
+    config={
+        "wordpress:publicKeyPath": "keys/wordpress.pub",
+        "wordpress:privateKeyPath": "keys/wordpress",
+        "wordpress:dbPassword": {"secure": "AAABAPreflightCiphertext"},
+    },
+    files={
+        "keys/wordpress.pub": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreflightPublicKeyOnly preflight\n",
+        "keys/wordpress": "not a key: the program only reads the file and marks it secret\n",
+        "playbook.yml": "- hosts: all\n",
+    },
+    main="""
+import pulumi
+import pulumi_aws as aws
+import pulumi_command as command
+
+config = pulumi.Config()
+public_key_path = config.require("publicKeyPath")
+private_key_path = config.require("privateKeyPath")
+db_instance_size = config.get("dbInstanceSize") or "db.t3.small"
+db_name = config.get("dbName") or "wordpressdb"
+db_username = config.get("dbUsername") or "admin"
+db_password = config.require_secret("dbPassword")
+ec2_instance_size = config.get("ec2InstanceSize") or "t3.small"
+zones = aws.get_availability_zones()
+ami = aws.ec2.get_ami(owners=["amazon"], most_recent=True,
+    filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*-x86_64-ebs"])])
+public_key = open(public_key_path).read()
+private_key = pulumi.Output.secret(open(private_key_path).read())  # read from a file, kept secret
+vpc = aws.ec2.Vpc("prod-vpc", cidr_block="10.192.0.0/16", enable_dns_support=True, enable_dns_hostnames=True,
+                  instance_tenancy="default")
+public1 = aws.ec2.Subnet("prod-subnet-public-1", vpc_id=vpc.id, cidr_block="10.192.0.0/24",
+                         map_public_ip_on_launch=True, availability_zone=zones.names[0])
+private = [aws.ec2.Subnet(f"prod-subnet-private-{i}", vpc_id=vpc.id, cidr_block=f"10.192.{19 + i}.0/24",
+                          map_public_ip_on_launch=False, availability_zone=zones.names[i]) for i in (1, 2)]
+igw = aws.ec2.InternetGateway("prod-igw", vpc_id=vpc.id)
+table = aws.ec2.RouteTable("prod-public-rt", vpc_id=vpc.id,
+                           routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
+aws.ec2.RouteTableAssociation("prod-rta-public-subnet-1", subnet_id=public1.id, route_table_id=table.id)
+everywhere = [aws.ec2.SecurityGroupEgressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"])]
+ec2_rule = aws.ec2.SecurityGroup("ec2-allow-rule", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(description=d, from_port=p, to_port=p, protocol="tcp",
+             cidr_blocks=["0.0.0.0/0"]) for d, p in (("HTTPS", 443), ("HTTP", 80), ("SSH", 22))],
+    tags={"Name": "allow ssh,http,https"})
+rds_rule = aws.ec2.SecurityGroup("rds-allow-rule", vpc_id=vpc.id, egress=everywhere, tags={"Name": "allow ec2"},
+    ingress=[aws.ec2.SecurityGroupIngressArgs(description="MySQL", from_port=3306, to_port=3306, protocol="tcp",
+                                              security_groups=[ec2_rule.id])])
+subnets = aws.rds.SubnetGroup("rds-subnet-grp", subnet_ids=[s.id for s in private])
+db = aws.rds.Instance("wordpressdb", allocated_storage=10, engine="mysql", engine_version="5.7",
+    instance_class=db_instance_size, db_subnet_group_name=subnets.id, vpc_security_group_ids=[rds_rule.id],
+    db_name=db_name, username=db_username, password=db_password, skip_final_snapshot=True)
+keypair = aws.ec2.KeyPair("wordpress-keypair", public_key=public_key)
+instance = aws.ec2.Instance("wordpress-instance", ami=ami.id, instance_type=ec2_instance_size, subnet_id=public1.id,
+    vpc_security_group_ids=[ec2_rule.id], key_name=keypair.id, tags={"Name": "Wordpress.web"},
+    opts=pulumi.ResourceOptions(depends_on=[db]))
+eip = aws.ec2.Eip("wordpress-eip", instance=instance.id)
+render = command.local.Command("renderPlaybookCmd", create="cat playbook.yml | envsubst > playbook_rendered.yml",
+    environment={"DB_RDS": db.endpoint, "DB_NAME": db_name, "DB_USERNAME": db_username, "DB_PASSWORD": db_password})
+update = command.remote.Command("updatePythonCmd", create="(sudo yum update -y || true)",
+    connection=command.remote.ConnectionArgs(host=eip.public_ip, port=22, user="ec2-user", private_key=private_key))
+command.local.Command("playAnsiblePlaybookCmd",
+    create=eip.public_ip.apply(lambda ip: f"ansible-playbook -u ec2-user -i '{ip},' --private-key "
+                               f"{private_key_path} playbook_rendered.yml"),
+    opts=pulumi.ResourceOptions(depends_on=[render, update]))
+pulumi.export("url", eip.public_ip)
+""",
+    types={
+        "aws:ec2/eip:Eip": 1,
+        "aws:ec2/instance:Instance": 1,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/keyPair:KeyPair": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 3,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:rds/instance:Instance": 1,
+        "aws:rds/subnetGroup:SubnetGroup": 1,
+        "command:local:Command": 2,
+        "command:remote:Command": 1,
+    },
+)
