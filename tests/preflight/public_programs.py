@@ -1765,3 +1765,206 @@ pulumi.export("url", eip.public_ip)
         "command:remote:Command": 1,
     },
 )
+
+PROGRAMS["hub-and-spoke"] = PublicProgram(
+    source="aws-py-hub-and-spoke-network/{__main__,inspection,spoke,spoke_workload}.py",
+    name="hub-and-spoke",
+    files={
+        "inspection.py": """
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+
+class InspectionVpcArgs:
+    def __init__(self, supernet_cidr_block, vpc_cidr_block, tgw_id, inspection_tgw_route_table_id,
+                 spoke_tgw_route_table_id):
+        self.supernet_cidr_block = supernet_cidr_block
+        self.vpc_cidr_block = vpc_cidr_block
+        self.tgw_id = tgw_id
+        self.inspection_tgw_route_table_id = inspection_tgw_route_table_id
+        self.spoke_tgw_route_table_id = spoke_tgw_route_table_id
+
+
+class InspectionVpc(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:InspectionVpc", name, None, opts)
+        self.name, self.args = name, args
+        # A multi-language component inside a local one: awsx's plugin would build its subnets and tables.
+        self.vpc = awsx.ec2.Vpc(f"{name}-vpc", awsx.ec2.VpcArgs(cidr_block=args.vpc_cidr_block,
+            subnet_specs=[awsx.ec2.SubnetSpecArgs(name="public", cidr_mask=28, type=awsx.ec2.SubnetType.PUBLIC),
+                          awsx.ec2.SubnetSpecArgs(name="tgw", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED)],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.NONE)),
+            pulumi.ResourceOptions(parent=self))
+        self.eip = aws.ec2.Eip(f"{name}-eip", opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        aws.ec2.NatGateway(f"{name}-nat-gateway", aws.ec2.NatGatewayArgs(subnet_id=self.vpc.public_subnet_ids[0],
+            allocation_id=self.eip.allocation_id, tags={"Name": f"{name}-nat-gateway"}),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        self.tgw_attachment = aws.ec2transitgateway.VpcAttachment(f"{name}-tgw-vpc-attachment",
+            aws.ec2transitgateway.VpcAttachmentArgs(transit_gateway_id=args.tgw_id,
+                subnet_ids=self.vpc.isolated_subnet_ids, vpc_id=self.vpc.vpc_id,
+                transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False, appliance_mode_support="enable"),
+            pulumi.ResourceOptions(delete_before_replace=True, depends_on=[self.vpc], parent=self))
+        aws.ec2transitgateway.Route(f"{name}-spoke-to-inspection", aws.ec2transitgateway.RouteArgs(
+            destination_cidr_block="0.0.0.0/0", transit_gateway_attachment_id=self.tgw_attachment.id,
+            transit_gateway_route_table_id=args.spoke_tgw_route_table_id), opts=pulumi.ResourceOptions(parent=self))
+        aws.ec2transitgateway.RouteTableAssociation(f"{name}-tgw-route-table-assoc",
+            aws.ec2transitgateway.RouteTableAssociationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.inspection_tgw_route_table_id),
+            pulumi.ResourceOptions(parent=self))
+        # Lists of known length from an unknown output, so the preview matches `up` (as the original says).
+        public = [self.vpc.public_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        isolated = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        for kind, subnet_ids, target in (("public", public, "tgw"), ("isolated", isolated, "nat")):
+            for i, subnet_id in enumerate(subnet_ids):
+                table = aws.ec2.get_route_table_output(subnet_id=subnet_id)  # an invoke with an unknown input
+                aws.ec2.Route(f"{name}-{kind}-route-{i}-to-{target}", aws.ec2.RouteArgs(route_table_id=table.id,
+                    destination_cidr_block=args.supernet_cidr_block if target == "tgw" else "0.0.0.0/0",
+                    transit_gateway_id=args.tgw_id if target == "tgw" else None),
+                    pulumi.ResourceOptions(depends_on=[self.tgw_attachment], parent=self, delete_before_replace=True))
+        self.register_outputs({"vpc": self.vpc, "eip": self.eip})
+""",
+        "spoke.py": """
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+
+class SpokeVpcArgs:
+    def __init__(self, vpc_cidr_block, tgw_id, tgw_route_table_id):
+        self.vpc_cidr_block = vpc_cidr_block
+        self.tgw_id = tgw_id
+        self.tgw_route_table_id = tgw_route_table_id
+
+
+class SpokeVpc(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:SpokeVpc", name, None, opts)
+        self.vpc = awsx.ec2.Vpc(f"{name}-vpc", awsx.ec2.VpcArgs(cidr_block=args.vpc_cidr_block,
+            subnet_specs=[awsx.ec2.SubnetSpecArgs(name="private", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED),
+                          awsx.ec2.SubnetSpecArgs(name="tgw", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED)],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.NONE),
+            enable_dns_hostnames=True, enable_dns_support=True,
+            subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO), pulumi.ResourceOptions(parent=self))
+        tgw_subnets = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in (3, 4, 5)]
+        self.tgw_attachment = aws.ec2transitgateway.VpcAttachment(f"{name}-tgw-vpc-attachment",
+            aws.ec2transitgateway.VpcAttachmentArgs(transit_gateway_id=args.tgw_id, subnet_ids=tgw_subnets,
+                vpc_id=self.vpc.vpc_id, transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        aws.ec2transitgateway.RouteTableAssociation(f"{name}-tgw-route-table-assoc",
+            aws.ec2transitgateway.RouteTableAssociationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.tgw_route_table_id), pulumi.ResourceOptions(parent=self))
+        aws.ec2transitgateway.RouteTablePropagation(f"{name}-tgw-route-table-propagation",
+            aws.ec2transitgateway.RouteTablePropagationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.tgw_route_table_id), pulumi.ResourceOptions(parent=self))
+        self.workload_subnet_ids = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        group = aws.ec2.SecurityGroup(f"{name}-vpc-endpoint-sg", aws.ec2.SecurityGroupArgs(vpc_id=self.vpc.vpc_id,
+            description="Allow TLS inbound traffic for SSM/EC2 endpoints",
+            ingress=[aws.ec2.SecurityGroupIngressArgs(from_port=443, to_port=443, protocol="tcp",
+                                                      cidr_blocks=[args.vpc_cidr_block])],
+            egress=[aws.ec2.SecurityGroupEgressArgs(from_port=443, to_port=443, protocol="tcp",
+                                                    cidr_blocks=[args.vpc_cidr_block])]),
+            pulumi.ResourceOptions(parent=self))
+        for service in ["ec2messages", "ssmmessages", "ssm"]:
+            aws.ec2.VpcEndpoint(f"{name}-endpoint-{service}", aws.ec2.VpcEndpointArgs(vpc_id=self.vpc.vpc_id,
+                service_name=f"com.amazonaws.{aws.config.region}.{service}", private_dns_enabled=True,
+                security_group_ids=[group.id], subnet_ids=self.workload_subnet_ids, vpc_endpoint_type="Interface"),
+                pulumi.ResourceOptions(depends_on=[self.vpc], parent=self))
+        for i, subnet_id in enumerate(self.workload_subnet_ids):
+            table = aws.ec2.get_route_table_output(subnet_id=subnet_id)
+            aws.ec2.Route(f"{name}-route-{i}-to-tgw", aws.ec2.RouteArgs(route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0", transit_gateway_id=args.tgw_id),
+                pulumi.ResourceOptions(depends_on=[self.tgw_attachment], parent=self))
+        self.register_outputs({"vpc": self.vpc, "workload_subnet_ids": self.workload_subnet_ids})
+""",
+        "spoke_workload.py": """
+import json
+import pulumi
+import pulumi_aws as aws
+
+
+class SpokeWorkloadArgs:
+    def __init__(self, spoke_instance_subnet_id, spoke_vpc_id):
+        self.spoke_instance_subnet_id = spoke_instance_subnet_id
+        self.spoke_vpc_id = spoke_vpc_id
+
+
+class SpokeWorkload(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:SpokeWorkload", name, None, opts)
+        group = aws.ec2.SecurityGroup(f"{name}-instance-sg", aws.ec2.SecurityGroupArgs(vpc_id=args.spoke_vpc_id,
+            description="Allow all outbound traffic",
+            egress=[aws.ec2.SecurityGroupEgressArgs(cidr_blocks=["0.0.0.0/0"], from_port=0, to_port=0,
+                                                    protocol="-1")]), pulumi.ResourceOptions(parent=self))
+        role = aws.iam.Role(f"{name}-instance-role", aws.iam.RoleArgs(assume_role_policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Sid": "",
+            "Principal": {"Service": "ec2.amazonaws.com"}}]})), pulumi.ResourceOptions(parent=self))
+        aws.iam.RolePolicyAttachment(f"{name}-role-policy-attachment", aws.iam.RolePolicyAttachmentArgs(
+            role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+            pulumi.ResourceOptions(parent=self))
+        profile = aws.iam.InstanceProfile(f"{name}-instance-profile", aws.iam.InstanceProfileArgs(role=role.name),
+                                          pulumi.ResourceOptions(parent=self))
+        ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"], filters=[
+            aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*-x86_64-gp2"]),
+            aws.ec2.GetAmiFilterArgs(name="owner-alias", values=["amazon"])])
+        aws.ec2.Instance(f"{name}-instance", aws.ec2.InstanceArgs(ami=ami.id, instance_type="t3.micro",
+            vpc_security_group_ids=[group.id], subnet_id=args.spoke_instance_subnet_id,
+            iam_instance_profile=profile.name, tags={"Name": f"{name}-instance"}),
+            pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+""",
+    },
+    main="""
+import pulumi
+import pulumi_aws as aws
+from inspection import InspectionVpc, InspectionVpcArgs
+from spoke import SpokeVpc, SpokeVpcArgs
+from spoke_workload import SpokeWorkload, SpokeWorkloadArgs
+
+project = pulumi.get_project()
+config = pulumi.Config()
+supernet_cidr = config.get("supernet-cidr") or "10.0.0.0/8"
+tgw = aws.ec2transitgateway.TransitGateway("tgw", aws.ec2transitgateway.TransitGatewayArgs(
+    description=f"Transit Gateway - {project}", default_route_table_association="disable",
+    default_route_table_propagation="disable", tags={"Name": "Pulumi"}))
+spoke_table = aws.ec2transitgateway.RouteTable("spoke-tgw-route-table", aws.ec2transitgateway.RouteTableArgs(
+    transit_gateway_id=tgw.id, tags={"Name": "spoke-tgw"}), opts=pulumi.ResourceOptions(parent=tgw))
+inspection_table = aws.ec2transitgateway.RouteTable("insp-tgw-route-table", aws.ec2transitgateway.RouteTableArgs(
+    transit_gateway_id=tgw.id, tags={"Name": "insp-tgw-route-table"}), opts=pulumi.ResourceOptions(parent=tgw))
+inspection = InspectionVpc("inspection", InspectionVpcArgs(supernet_cidr_block=supernet_cidr,
+    vpc_cidr_block="10.129.0.0/24", tgw_id=tgw.id, inspection_tgw_route_table_id=inspection_table.id,
+    spoke_tgw_route_table_id=spoke_table.id))
+pulumi.export("nat-gateway-eip", inspection.eip.public_ip)
+for index, cidr in ((1, "10.0.0.0/16"), (2, "10.1.0.0/16")):
+    spoke = SpokeVpc(f"spoke{index}", SpokeVpcArgs(vpc_cidr_block=cidr, tgw_id=tgw.id,
+                                                   tgw_route_table_id=spoke_table.id))
+    aws.ec2transitgateway.RouteTablePropagation(f"insp-to-spoke{index}",
+        aws.ec2transitgateway.RouteTablePropagationArgs(transit_gateway_attachment_id=spoke.tgw_attachment.id,
+                                                        transit_gateway_route_table_id=inspection_table.id))
+    SpokeWorkload(f"spoke{index}", SpokeWorkloadArgs(spoke_instance_subnet_id=spoke.workload_subnet_ids[0],
+                                                     spoke_vpc_id=spoke.vpc.vpc_id))
+""",
+    types={
+        "aws:ec2/eip:Eip": 1,
+        "aws:ec2/instance:Instance": 2,
+        "aws:ec2/natGateway:NatGateway": 1,
+        "aws:ec2/route:Route": 12,
+        "aws:ec2/securityGroup:SecurityGroup": 4,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
+        "aws:ec2transitgateway/route:Route": 1,
+        "aws:ec2transitgateway/routeTable:RouteTable": 2,
+        "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 3,
+        "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 4,
+        "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
+        "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 3,
+        "aws:iam/instanceProfile:InstanceProfile": 2,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "awsAdvancedNetworking:index:InspectionVpc": 1,
+        "awsAdvancedNetworking:index:SpokeVpc": 2,
+        "awsAdvancedNetworking:index:SpokeWorkload": 2,
+        "awsx:ec2:Vpc": 3,
+    },
+)
