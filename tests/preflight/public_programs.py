@@ -9,7 +9,11 @@ explicit providers, StackReference, components). The second round adds: another 
 as inputs (pulumi_random), one resource per file of a folder, a `get_policy_document(...).json` trust
 policy, resources only when configured, whole resources as stack outputs, rules as their own resources
 (`SecurityGroupRule`), settings in a module of their own with `pulumi.get_organization()`, and three
-components in three modules. `types` is what the original itself synthesises to (run offline with
+components in three modules. The third round adds a dynamic provider, remote and local commands
+(pulumi_command), docker images pushed with an ECR login decoded at program time, a MySQL provider fed by an
+RDS endpoint, keys read from files, multi-language components (pulumi_awsx, pulumi_aws_apigateway: registered
+with remote=True, recorded with unknown outputs and reported as not judged) inside local components, and
+invokes whose inputs are unknown. `types` is what the original itself synthesises to (run offline with
 `preflight plan`, every type and how many), so a reproduction that drifts from its original fails its test.
 """
 
@@ -1966,5 +1970,162 @@ for index, cidr in ((1, "10.0.0.0/16"), (2, "10.1.0.0/16")):
         "awsAdvancedNetworking:index:SpokeVpc": 2,
         "awsAdvancedNetworking:index:SpokeWorkload": 2,
         "awsx:ec2:Vpc": 3,
+    },
+)
+
+PROGRAMS["serverless-template"] = PublicProgram(
+    repo=TEMPLATES,
+    source="serverless-aws-python/__main__.py",
+    name="serverless",
+    files={
+        "function/handler.py": "def handler(event, context):\n    return {'statusCode': 200}\n",
+        "www/index.html": "<h1>hello</h1>\n",
+    },
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_apigateway as apigateway
+
+role = aws.iam.Role("role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}]}),
+    managed_policy_arns=[aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE])
+fn = aws.lambda_.Function("fn", runtime="python3.9", handler="handler.handler", role=role.arn,
+                          code=pulumi.FileArchive("./function"))
+# A whole function passed into a multi-language component (event_handler=fn).
+api = apigateway.RestAPI("api", routes=[
+    apigateway.RouteArgs(path="/", local_path="www"),
+    apigateway.RouteArgs(path="/date", method=apigateway.Method.GET, event_handler=fn)])
+pulumi.export("url", api.url)
+""",
+    types={"aws-apigateway:index:RestAPI": 1, "aws:iam/role:Role": 1, "aws:lambda/function:Function": 1},
+)
+
+PROGRAMS["langserve"] = PublicProgram(
+    source="aws-py-langserve/__main__.py",
+    name="langserve",
+    files={"Dockerfile": "FROM python:3.11-slim\n"},
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker as docker
+
+config = pulumi.Config()
+vpc_cidr = config.get("vpc-cidr") or "10.0.0.0/16"
+open_api_key = config.get("open-api-key") or "CHANGEME"
+region = aws.get_region()
+zones = [f"{region.name}a", f"{region.name}b"]  # the deprecated `name` field, still returned
+current = aws.get_caller_identity_output()
+project, stack = pulumi.get_project(), pulumi.get_stack()
+tags = {"Name": f"{project}-{stack}"}
+repo = aws.ecr.Repository("langserve-ecr-repository", name=f"{project}-{stack}", force_delete=True)
+token = aws.ecr.get_authorization_token_output(registry_id=repo.registry_id)
+aws.ecr.LifecyclePolicy("langserve-ecr-life-cycle-policy", repository=repo.name, policy=json.dumps({"rules": [{
+    "rulePriority": 1, "description": "Expire images when they are more than 10 available",
+    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
+    "action": {"type": "expire"}}]}))
+image = docker.Image("langserve-ecr-image", build=docker.DockerBuildArgs(platform="linux/amd64", context=".",
+    dockerfile="./Dockerfile"), image_name=repo.repository_url, registry=docker.RegistryArgs(
+    server=repo.repository_url, username=token.user_name, password=pulumi.Output.secret(token.password)))
+vpc = aws.ec2.Vpc("langserve-vpc", cidr_block=vpc_cidr, enable_dns_hostnames=True, enable_dns_support=True,
+                  instance_tenancy="default", tags=tags)
+table = aws.ec2.RouteTable("langserve-rt", vpc_id=vpc.id, tags=tags)
+igw = aws.ec2.InternetGateway("langserve-igw", vpc_id=vpc.id, tags=tags)
+aws.ec2.Route("langserve-route", route_table_id=table.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id)
+subnets = [aws.ec2.Subnet(f"langserve-subnet{i + 1}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24",
+                          availability_zone=zones[i], map_public_ip_on_launch=True) for i in range(2)]
+for i, subnet in enumerate(subnets):
+    aws.ec2.RouteTableAssociation(f"langserve-subnet{i + 1}-rt-assoc", subnet_id=subnet.id, route_table_id=table.id)
+cluster = aws.ecs.Cluster("langserve-ecs-cluster", configuration=aws.ecs.ClusterConfigurationArgs(
+    execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(logging="DEFAULT")),
+    settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="disabled")], tags=tags)
+aws.ecs.ClusterCapacityProviders("langserve-cluster-capacity-providers", cluster_name=cluster.name,
+                                 capacity_providers=["FARGATE", "FARGATE_SPOT"])
+everywhere = [aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])]
+web = aws.ec2.SecurityGroup("langserve-security-group", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+balancer = aws.lb.LoadBalancer("langserve-load-balancer", load_balancer_type="application",
+                               security_groups=[web.id], subnets=[s.id for s in subnets])
+target = aws.lb.TargetGroup("langserve-target-group", port=80, protocol="HTTP", target_type="ip", vpc_id=vpc.id)
+aws.lb.Listener("langserve-listener", load_balancer_arn=balancer.arn, port=80, protocol="HTTP",
+                default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target.arn)])
+logs = aws.cloudwatch.LogGroup("langserve-log-group", retention_in_days=7)
+owner = {"pulumi-application": project, "pulumi-environment": stack}
+key = aws.kms.Key("langserve-key", description="Key for encrypting secrets", enable_key_rotation=True, tags=owner,
+    policy=current.account_id.apply(lambda account: json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Resource": "*",
+         "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+                    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion", "kms:Tag*", "kms:UntagResource"]},
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Resource": "*",
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]}]})))
+parameter = aws.ssm.Parameter("langserve-ssm-parameter", type="SecureString", value=open_api_key,
+    key_id=key.key_id, name=f"/pulumi/{project}/{stack}/OPENAI_API_KEY", tags=owner)
+trust = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                   "Principal": {"Service": "ecs-tasks.amazonaws.com"}}], "Version": "2012-10-17"})
+execution = aws.iam.Role("langserve-execution-role", assume_role_policy=trust,
+    inline_policies=[aws.iam.RoleInlinePolicyArgs(name=f"{project}-{stack}-service-secrets-policy",
+        policy=pulumi.Output.all(parameter.arn, key.arn).apply(lambda a: json.dumps({"Version": "2012-10-17",
+            "Statement": [{"Action": ["ssm:GetParameters"], "Effect": "Allow", "Resource": [a[0]],
+                           "Condition": {"StringEquals": {"ssm:ResourceTag/pulumi-application": project}}},
+                          {"Action": ["kms:Decrypt"], "Effect": "Allow", "Resource": [a[1]],
+                           "Sid": "DecryptTaggedKMSKey"}]})))],
+    managed_policy_arns=["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
+task_role = aws.iam.Role("langserve-task-role", assume_role_policy=trust, inline_policies=[
+    aws.iam.RoleInlinePolicyArgs(name="ExecuteCommand", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Action": ["ssmmessages:CreateControlChannel", "ssmmessages:OpenControlChannel",
+                    "ssmmessages:CreateDataChannel", "ssmmessages:OpenDataChannel"],
+         "Effect": "Allow", "Resource": "*"},
+        {"Action": ["logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Effect": "Allow", "Resource": "*"}]})),
+    aws.iam.RoleInlinePolicyArgs(name="DenyIAM", policy=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Action": "iam:*", "Effect": "Deny", "Resource": "*"}]}))])
+task = aws.ecs.TaskDefinition("langserve-task-definition", family=f"{project}-{stack}", cpu="256", memory="512",
+    network_mode="awsvpc", execution_role_arn=execution.arn, task_role_arn=task_role.arn,
+    requires_compatibilities=["FARGATE"],
+    container_definitions=pulumi.Output.all(image.repo_digest, parameter.name, logs.name).apply(
+        lambda a: json.dumps([{"name": f"{project}-{stack}-service", "image": a[0], "cpu": 0, "essential": True,
+            "portMappings": [{"name": "target", "containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+            "secrets": [{"name": "OPENAI_API_KEY", "valueFrom": a[1]}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": a[2],
+                "awslogs-region": region.name, "awslogs-stream-prefix": "pulumi-langserve"}}}])))
+service_group = aws.ec2.SecurityGroup("langserve-ecs-security-group", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+namespace = aws.servicediscovery.PrivateDnsNamespace("langserve-service-discovery-namespace",
+                                                     name=f"{stack}.{project}.local", vpc=vpc.id)
+aws.ecs.Service("langserve-service", cluster=cluster.arn, task_definition=task.arn, desired_count=1,
+    launch_type="FARGATE", scheduling_strategy="REPLICA", tags=tags,
+    network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=True,
+        security_groups=[service_group.id], subnets=[s.id for s in subnets]),
+    load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=target.arn,
+        container_name=f"{project}-{stack}-service", container_port=8080)],
+    service_connect_configuration=aws.ecs.ServiceServiceConnectConfigurationArgs(enabled=True,
+                                                                                 namespace=namespace.arn))
+pulumi.export("url", balancer.dns_name.apply(lambda dns_name: f"http://{dns_name}"))
+""",
+    types={
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/route:Route": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 2,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
+        "aws:ecs/service:Service": 1,
+        "aws:ecs/taskDefinition:TaskDefinition": 1,
+        "aws:iam/role:Role": 2,
+        "aws:kms/key:Key": 1,
+        "aws:lb/listener:Listener": 1,
+        "aws:lb/loadBalancer:LoadBalancer": 1,
+        "aws:lb/targetGroup:TargetGroup": 1,
+        "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": 1,
+        "aws:ssm/parameter:Parameter": 1,
+        "docker:index/image:Image": 1,
     },
 )
