@@ -29,7 +29,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from preflight.errors import ConfigError, PreflightError, ProgramError
-from preflight.fabricate import resource_outputs
+from preflight.fabricate import read_outputs, resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.invokes import invoke_result
 from preflight.limits import configured_timeout
@@ -45,20 +45,6 @@ DEFAULT_REGION = "us-east-1"
 #: take `org/project/stack` where "org must be set to 'organization'"). Under bare mocks it would be None,
 #: and a default like `f"{pulumi.get_organization()}-{pulumi.get_stack()}"` would name resources `none-dev-...`.
 DEFAULT_ORGANIZATION = "organization"
-
-
-class RemoteComponentError(Exception):
-    """The program uses a multi-language component (`awsx.ec2.Vpc`, `eks.Cluster`): its provider plugin builds
-    its resources inside the engine (`remote=True`, pulumi/pulumi sdk/python/lib/pulumi/resource.py), so under
-    mocks it would be one opaque resource and every resource inside it would go unchecked."""
-
-    def __init__(self, type_: str) -> None:
-        package = type_.split(":", 1)[0]
-        super().__init__(
-            f"{type_} is a component its provider plugin (pulumi-{package}) builds at deploy time; "
-            "what it creates cannot be seen offline, so the gate cannot check this program "
-            "(judge a `pulumi preview --json` with --from-preview instead)"
-        )
 
 
 class _FabricatingMocks(pulumi.runtime.Mocks):
@@ -99,6 +85,9 @@ class _RecordingMonitor(mocks.MockMonitor):
         self._fabricating = mocks_impl
         self._await = await_now if shortcuts else _sync_await
         self.nodes: list[ResourceNode] = []
+        self.reads: list[ResourceNode] = []
+        #: Components registered with `remote=True`: built by their provider plugin, which does not run offline.
+        self.remote_components: list[str] = []
         self._transforms_by_urn: dict[str, list[Any]] = {}
         self._parents: dict[str, str] = {}
         self._stack_transform_callbacks: list[Any] = []
@@ -114,9 +103,39 @@ class _RecordingMonitor(mocks.MockMonitor):
         return super().Invoke(request)
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """`Resource.get(name, id)`, `read_resource`, a StackReference: recorded as a read, answered with its id.
+
+        The real engine gives a read its URN like any resource (a name already taken is the same error) and
+        returns the id it read (pulumi/pulumi pkg/resource/deploy/step_generator.go `GenerateReadSteps`); the
+        SDK's mock returns none, so `bucket.id` of `aws.s3.Bucket.get("b", "my-bucket")` stayed unknown
+        (pulumi/runtime/resource.py `read_resource`: "An empty response id during preview means unknown").
+        """
         self._note_loop()
         flatten_references(request.properties)
-        return super().ReadResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self._parents:
+            raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        self._parents[urn] = request.parent
+        inputs = rpc.deserialize_properties(request.properties)
+        recorded = _plain(inputs)
+        state = read_outputs(request.type, request.name, request.id, inputs, self._fabricating.region)
+        serialized = self._await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, request.id, state)
+        self.reads.append(
+            ResourceNode(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent,
+                provider=request.provider,
+                inputs=recorded,
+                outputs=_plain(state),
+                id=request.id,
+                dependencies=tuple(sorted(set(request.dependencies))),
+            )
+        )
+        return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=serialized)
 
     def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._stack_transform_callbacks.append(request)
@@ -189,19 +208,21 @@ class _RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._note_loop()
-        if request.remote:
-            raise RemoteComponentError(request.type)
         # Before anything deserialises the inputs (transforms, the SDK's mock, the record): see preflight/wire.py.
         flatten_references(request.object)
         urn = self.make_urn(request.parent, request.type, request.name)
         if urn in self._parents:
             # What the real engine says (pulumi/pulumi pkg/resource/deploy/step_generator.go).
             raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        if request.remote:
+            # The plugin would build its children; offline it is recorded, and the gate says none was judged.
+            self.remote_components.append(urn)
         if request.type == STACK_TYPE:
             response, inputs, registration = resource_pb2.RegisterResourceResponse(urn=urn), {}, None
         else:
             request = self._apply_transforms(request, urn)
-            register = self._register if self._shortcuts else self._register_as_sdk
+            # A remote component is never the SDK mock's: its state is the plugin's (see `_register`).
+            register = self._register if self._shortcuts or request.remote else self._register_as_sdk
             response, inputs, registration = register(request, urn)
         outputs = _secret_outputs(dict(registration.state) if registration is not None else {}, request)
         self.nodes.append(
@@ -245,6 +266,11 @@ class _RecordingMonitor(mocks.MockMonitor):
             custom=request.custom or False,
         )
         resource_id, state = self._fabricating.new_resource(args)
+        if request.remote:
+            # Its outputs are what its plugin computes from the children it builds: unknown offline, as in a preview
+            # before the plugin ran. Echoing the inputs gave `nat_gateways={"strategy": ...}` back where awsx's
+            # Vpc declares a list of NatGateway resources (pulumi/examples aws-py-hub-and-spoke-network).
+            state = {}
         serialized = self._await(rpc.serialize_properties(state, {}))
         registration = mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         self.resources[urn] = registration
@@ -416,13 +442,22 @@ def _exception_line(exc: Exception, files: ProgramFiles) -> str:
     Programs for other providers (`pulumi_docker`, `pulumi_awsx`, `pulumi_random`) import packages the gate's
     environment may not have; the PyPI name follows the module name (`pulumi_aws_native` is `pulumi-aws-native`).
     """
-    if isinstance(exc, RemoteComponentError):
-        return f"{files.where(exc)}: {exc}"
     lines = str(exc).strip().splitlines()
     line = f"{files.where(exc)}: {type(exc).__name__}: {lines[0] if lines else ''}"
+    inner = files.root_cause(exc) if not files.program_line_in_traceback(exc) else None
+    if inner is not None:
+        # The program's own exception inside an input (an `apply`), not the SDK's "While processing resource".
+        cause, at = inner
+        cause_lines = str(cause).strip().splitlines()
+        line = f"{at}: {type(cause).__name__}: {cause_lines[0] if cause_lines else ''}"
+        registered = files.registered_at(exc)
+        if registered is not None:
+            line += f" (in an input of the resource registered at {registered})"
+        return line
     top = (exc.name or "").split(".")[0] if isinstance(exc, ModuleNotFoundError) else ""
     if top.startswith("pulumi_"):
-        line += f" (the Pulumi package {top.replace('_', '-')} is not installed where preflight runs)"
+        package = top.replace("_", "-")
+        line += f" (the Pulumi package {package} is not installed where preflight runs: pip install {package})"
     elif isinstance(exc, AssertionError) and _SDK_UNION_LIST in str(exc):
         line += (
             " (a bug of the Pulumi Python SDK, not of the program or of preflight: a list input typed "
@@ -564,6 +599,8 @@ def synthesize(
         project=project.name,
         stack=stack,
         resources=_stable_order(monitor.nodes, stack, project.name),
+        remote_components=sorted(monitor.remote_components),
+        reads=[_with_default_provider(n, stack, project.name) for n in sorted(monitor.reads, key=lambda n: n.urn)],
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

@@ -246,3 +246,20 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         if key not in state and key.endswith("Id") and key not in _ID_INPUT_LIKE and key not in inputs_of:
             state[key] = resource_id
     return resource_id, state
+
+
+def read_outputs(
+    type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any], region: str
+) -> dict[str, Any]:
+    """The state of a resource the program reads by id (`aws.s3.Bucket.get("site", "my-bucket")`).
+
+    Where the type's id is its physical name (a bucket, a role, a function, a table), the state is that of
+    the resource so named: `bucket` is "my-bucket" and the ARN names it, as after a real read. Elsewhere
+    (a VPC's `vpc-...` id) the rest is fabricated as for a registration; the id itself is always the one read.
+    """
+    key = _NAME_INPUT.get(type_token, "name")
+    if resource_id and key in input_names(type_token) and key not in inputs:
+        fabricated_id, state = resource_outputs(type_token, name, {**inputs, key: resource_id}, region)
+        if fabricated_id == resource_id:
+            return state
+    return resource_outputs(type_token, name, inputs, region)[1]

@@ -98,6 +98,14 @@ class ResourceGraph:
     source: str = "program"
     #: What reading the source found worth telling (pending operations, a checkpoint file); not serialised.
     notes: list[str] = field(default_factory=list)
+    #: URNs of multi-language components (`awsx.ec2.Vpc`, registered with `remote=True`): their provider plugin
+    #: builds what is inside them at deploy time, so offline the graph holds the component and none of its children.
+    remote_components: list[str] = field(default_factory=list)
+    #: Resources the program reads and does not manage (`aws.s3.Bucket.get(...)`, StackReference): the engine
+    #: records them `external` and runs no per-resource analyzer on them (pulumi/pulumi
+    #: pkg/resource/deploy/step_generator.go, `GenerateReadSteps`), so they are not in `resources`: not judged,
+    #: not exported to checkov, not priced.
+    reads: list[ResourceNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.resources}
@@ -144,6 +152,9 @@ class ResourceGraph:
             "source": self.source,
             "config": self.config,
             "resources": [r.to_dict() for r in self.resources],
+            # Only when present, so graphs of programs without them read as before.
+            **({"remote_components": list(self.remote_components)} if self.remote_components else {}),
+            **({"reads": [r.to_dict() for r in self.reads]} if self.reads else {}),
         }
 
     def to_json(self) -> str:
@@ -157,4 +168,6 @@ class ResourceGraph:
             resources=[ResourceNode.from_dict(r) for r in data["resources"]],
             config=dict(data.get("config", {})),
             source=data.get("source", "program"),
+            remote_components=[str(u) for u in data.get("remote_components", ())],
+            reads=[ResourceNode.from_dict(r) for r in data.get("reads", ())],
         )

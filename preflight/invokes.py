@@ -13,6 +13,7 @@ always give the same result, so two runs give identical graphs.
 
 from __future__ import annotations
 
+import base64
 import collections.abc
 import functools
 import json
@@ -179,6 +180,8 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
         known = _ssm_parameter(str(args.get("name", "")), region)
     elif token == "aws:iam/getPolicy:getPolicy":
         known = _iam_policy(args)
+    elif token in _REGISTRY_TOKENS:
+        known = _registry_token(token, args)
     else:
         known = _well_known(token, args, region)
     return typed_result(token, args, region, known)
@@ -203,6 +206,26 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(stable_json(args))}
     return {}
+
+
+#: Data sources whose `authorizationToken` is a docker login: base64 of `user:password`, the user always "AWS"
+#: (ECR API Reference, AuthorizationData: "A base64-encoded string ... When the string is decoded, it is presented
+#: in the format user:password"; https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_AuthorizationData.html
+#: and the same for ECR Public, https://docs.aws.amazon.com/AmazonECRPublic/latest/APIReference/API_AuthorizationData.html).
+#: Programs decode and split it (pulumi/examples aws-py-voting-app `get_registry_info`): a name would not decode.
+_REGISTRY_TOKENS = frozenset(
+    {
+        "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+        "aws:ecr/getCredentials:getCredentials",
+        "aws:ecrpublic/getAuthorizationToken:getAuthorizationToken",
+    }
+)
+
+
+def _registry_token(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    password = f"preflight-{short_hash(token, stable_json(args), length=16)}"
+    login = base64.b64encode(f"AWS:{password}".encode()).decode("ascii")
+    return {"authorizationToken": login, "userName": "AWS", "password": password}
 
 
 @functools.cache

@@ -53,11 +53,16 @@ class ProgramFiles:
             frame = frame.f_back
         return None
 
+    def program_line_in_traceback(self, exc: BaseException) -> str | None:
+        """The program's innermost frame in `exc`'s own traceback (None: it surfaced from SDK code only)."""
+        inside = [f for f in traceback.extract_tb(exc.__traceback__) if self.owns(f.filename)]
+        return self.shown(inside[-1].filename, inside[-1].lineno) if inside else None
+
     def program_line(self, exc: BaseException) -> str | None:
         """The program's innermost frame in the traceback, else the origin stamped on the exception or its causes."""
-        inside = [f for f in traceback.extract_tb(exc.__traceback__) if self.owns(f.filename)]
-        if inside:
-            return self.shown(inside[-1].filename, inside[-1].lineno)
+        inside = self.program_line_in_traceback(exc)
+        if inside is not None:
+            return inside
         seen: set[int] = set()
         current: BaseException | None = exc
         while current is not None and id(current) not in seen:
@@ -67,6 +72,35 @@ class ProgramFiles:
                 return origin
             current = current.__cause__ or current.__context__
         return None
+
+    def root_cause(self, exc: BaseException) -> tuple[BaseException, str] | None:
+        """The innermost cause raised by the program's own code (its line, from its own traceback), when the
+        SDK wrapped it: a failing `apply` surfaces as "While processing resource: 'q'" with only SDK frames
+        (pulumi/runtime/rpc.py `serialize_property` re-raises as ValueError `from` the program's exception)."""
+        chain: list[BaseException] = []
+        current: BaseException | None = exc
+        while current is not None and all(current is not seen for seen in chain):
+            chain.append(current)
+            current = current.__cause__ or current.__context__
+        for cause in reversed(chain[1:]):
+            inside = self.program_line_in_traceback(cause)
+            if inside is not None:
+                return cause, inside
+        return None
+
+    def registered_at(self, exc: BaseException) -> str | None:
+        """The innermost origin stamped on `exc` or its causes: the program line that registered the resource
+        whose inputs failed (the outermost stamp is merely the last registration the program waited on)."""
+        found: str | None = None
+        current: BaseException | None = exc
+        seen: list[BaseException] = []
+        while current is not None and all(current is not s for s in seen):
+            seen.append(current)
+            origin = getattr(current, _ATTRIBUTE, None)
+            if isinstance(origin, str):
+                found = origin
+            current = current.__cause__ or current.__context__
+        return found
 
     def where(self, exc: BaseException) -> str:
         """`program_line`, else the innermost frame of all (an error with no program frame at all)."""

@@ -43,6 +43,8 @@ def plan_json(graph: ResourceGraph) -> dict[str, Any]:
 
 def _label(node: ResourceNode, graph: ResourceGraph, layered: bool) -> str:
     kind = "component" if not node.custom else "resource"
+    if node.urn in graph.remote_components:
+        kind = "component built by its provider plugin: its resources are not seen offline"
     layer = f"{layer_of(node, graph)} " if layered else ""
     return f"[bold]{node.name}[/bold]  [cyan]{node.type}[/cyan]  [dim]{layer}{kind}[/dim]"
 
@@ -59,6 +61,8 @@ def render_tree(graph: ResourceGraph) -> str:
             continue
         parent = branches.get(node.parent, root)
         branches[node.urn] = parent.add(_label(node, graph, layered))
+    for read in graph.reads:
+        root.add(f"[bold]{read.name}[/bold]  [cyan]{read.type}[/cyan]  [dim]read (id {read.id}), not deployed[/dim]")
     console = Console(width=160, record=True, force_terminal=False, color_system=None)
     with console.capture() as capture:
         console.print(root)

@@ -9,7 +9,11 @@ explicit providers, StackReference, components). The second round adds: another 
 as inputs (pulumi_random), one resource per file of a folder, a `get_policy_document(...).json` trust
 policy, resources only when configured, whole resources as stack outputs, rules as their own resources
 (`SecurityGroupRule`), settings in a module of their own with `pulumi.get_organization()`, and three
-components in three modules. `types` is what the original itself synthesises to (run offline with
+components in three modules. The third round adds a dynamic provider, remote and local commands
+(pulumi_command), docker images pushed with an ECR login decoded at program time, a MySQL provider fed by an
+RDS endpoint, keys read from files, multi-language components (pulumi_awsx, pulumi_aws_apigateway: registered
+with remote=True, recorded with unknown outputs and reported as not judged) inside local components, and
+invokes whose inputs are unknown. `types` is what the original itself synthesises to (run offline with
 `preflight plan`, every type and how many), so a reproduction that drifts from its original fails its test.
 """
 
@@ -32,6 +36,8 @@ class PublicProgram:
     files: dict[str, str] = field(default_factory=dict)
     name: str = "public"
     repo: str = EXAMPLES
+    #: What the original reads and does not manage (`Resource.get`, StackReference): (type, id) by URN order.
+    reads: list[tuple[str, str]] = field(default_factory=list)
 
 
 ASSUME_ROLE_POLICY = """
@@ -489,6 +495,10 @@ instance = ec2.Instance("tagged", instance_type="t2.medium", ami=ami, tags=tags)
 export("instance_id", instance.id)
 """,
             types={"aws:ec2/instance:Instance": 1},  # stack references are reads, not resources to deploy
+            reads=[
+                ("pulumi:pulumi:StackReference", "acme/company/dev"),
+                ("pulumi:pulumi:StackReference", "acme/department/dev"),
+            ],
         ),
         "assume-role": PublicProgram(
             source="aws-py-assume-role/assume-role/__main__.py",
@@ -1197,5 +1207,925 @@ pulumi.export("DB Password", be.db.password)
         "custom:resource:Frontend": 1,
         "custom:resource:VPC": 1,
         "random:index/randomPassword:RandomPassword": 1,
+    },
+)
+
+# Third round: a dynamic provider, remote and local commands (pulumi_command), docker images built and pushed
+# with registry credentials decoded from a data source, a MySQL provider fed by an RDS endpoint, multi-language
+# components (pulumi_awsx, pulumi_aws_apigateway: remote=True, reported as not judged), resources read by id
+# (`Resource.get`), secrets read from files, and transit-gateway networking built in three component classes.
+PROGRAMS.update(
+    {
+        "dynamic-provider": PublicProgram(
+            source="aws-py-dynamicresource/{__main__,mysql_dynamic_provider}.py",
+            name="dynamicresource",
+            config={
+                "dynamicresource:sql-admin-name": "admin",
+                "dynamicresource:sql-admin-password": "correct-horse-battery",
+                "dynamicresource:sql-user-name": "votes",
+                "dynamicresource:sql-user-password": "staple-staple-staple",
+            },
+            files={
+                # The original imports mysql.connector at the top; its provider never runs offline, so the
+                # reproduction leaves the driver out (it is not a Pulumi package and plays no part in the graph).
+                "mysql_dynamic_provider.py": """
+from pulumi import Input, Output
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
+
+
+class SchemaInputs:
+    creator_name: Input[str]
+    creator_password: Input[str]
+    server_address: Input[str]
+    database_name: Input[str]
+    creation_script: Input[str]
+    deletion_script: Input[str]
+
+    def __init__(self, creator_name, creator_password, server_address, database_name, creation_script,
+                 deletion_script):
+        self.creator_name = creator_name
+        self.creator_password = creator_password
+        self.server_address = server_address
+        self.database_name = database_name
+        self.creation_script = creation_script
+        self.deletion_script = deletion_script
+
+
+class SchemaProvider(ResourceProvider):
+    def create(self, args):
+        return CreateResult("schema-" + args["database_name"], outs=args)
+
+    def diff(self, id, old_inputs, new_inputs):
+        replaces = [k for k in ("server_address", "database_name", "creation_script")
+                    if old_inputs[k] != new_inputs[k]]
+        return DiffResult(changes=old_inputs != new_inputs, replaces=replaces, delete_before_replace=True)
+
+    def update(self, id, old_inputs, new_inputs):
+        return UpdateResult(outs={**new_inputs})
+
+
+class Schema(Resource):
+    creator_name: Output[str]
+    server_address: Output[str]
+    database_name: Output[str]
+
+    def __init__(self, name, args, opts=None):
+        super().__init__(SchemaProvider(), name, vars(args), opts)
+""",
+            },
+            main="""
+import pulumi
+import pulumi_aws as aws
+import pulumi_mysql as mysql
+from mysql_dynamic_provider import *
+
+config = pulumi.Config()
+admin_name = config.require("sql-admin-name")
+admin_password = config.require_secret("sql-admin-password")
+user_name = config.require("sql-user-name")
+user_password = config.require_secret("sql-user-password")
+availability_zone = aws.config.region
+
+app_vpc = aws.ec2.Vpc("app-vpc", cidr_block="172.31.0.0/16", enable_dns_hostnames=True)
+# A whole resource where the SDK takes its id (`vpc_id=app_vpc`), as the original does.
+subnet = aws.ec2.Subnet("app-vpc-subnet", cidr_block="172.31.0.0/20", availability_zone=availability_zone + "a",
+                        vpc_id=app_vpc)
+gateway = aws.ec2.InternetGateway("app-gateway", vpc_id=app_vpc.id)
+table = aws.ec2.RouteTable("app-routetable", vpc_id=app_vpc.id,
+    routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=gateway.id)])
+aws.ec2.MainRouteTableAssociation("app_routetable_association", route_table_id=table.id, vpc_id=app_vpc)
+group = aws.ec2.SecurityGroup("security-group", vpc_id=app_vpc.id, description="Enables HTTP access",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=0, to_port=65535, cidr_blocks=["0.0.0.0/0"])],
+    egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+extra = aws.ec2.Subnet("extra-rds-subnet", cidr_block="172.31.128.0/20", availability_zone=availability_zone + "b",
+                       vpc_id=app_vpc)
+subnets = aws.rds.SubnetGroup("app-database-subnetgroup", subnet_ids=[subnet.id, extra.id])
+server = aws.rds.Instance("mysql-server", engine="mysql", username=admin_name, password=admin_password,
+    instance_class="db.t3.micro", allocated_storage=20, skip_final_snapshot=True, publicly_accessible=True,
+    db_subnet_group_name=subnets.id, vpc_security_group_ids=[group.id])
+provider = mysql.Provider("mysql-provider", endpoint=server.endpoint, username=admin_name, password=admin_password)
+database = mysql.Database("mysql-database", name="votes-database", opts=pulumi.ResourceOptions(provider=provider))
+user = mysql.User("mysql-standard-user", user=user_name, host="example.com", plaintext_password=user_password,
+                  opts=pulumi.ResourceOptions(provider=provider))
+mysql.Grant("mysql-access-grant", user=user.user, host=user.host, database=database.name,
+            privileges=["SELECT", "UPDATE"], opts=pulumi.ResourceOptions(provider=provider))
+creation = "CREATE TABLE votesTable (choice_id int(10) NOT NULL AUTO_INCREMENT, PRIMARY KEY (choice_id));"
+votes = Schema(name="mysql_votes_table", args=SchemaInputs(admin_name, admin_password, server.address,
+               database.name, creation, "DROP TABLE votesTable CASCADE"))
+pulumi.export("dynamic-resource-id", votes.id)
+""",
+            types={
+                "aws:ec2/internetGateway:InternetGateway": 1,
+                "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": 1,
+                "aws:ec2/routeTable:RouteTable": 1,
+                "aws:ec2/securityGroup:SecurityGroup": 1,
+                "aws:ec2/subnet:Subnet": 2,
+                "aws:ec2/vpc:Vpc": 1,
+                "aws:rds/instance:Instance": 1,
+                "aws:rds/subnetGroup:SubnetGroup": 1,
+                "mysql:index/database:Database": 1,
+                "mysql:index/grant:Grant": 1,
+                "mysql:index/user:User": 1,
+                "pulumi-python:dynamic:Resource": 1,
+                "pulumi:providers:mysql": 1,
+            },
+        ),
+        "ec2-provisioners": PublicProgram(
+            source="aws-py-ec2-provisioners/__main__.py",
+            name="provisioners",
+            config={
+                "provisioners:publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreflightPublicKeyOnly preflight",
+                "provisioners:privateKey": {"secure": "AAABAPreflightCiphertext"},
+            },
+            files={"myapp.conf": "[app]\\nport = 80\\n"},
+            main="""
+import base64
+import pulumi
+import pulumi_aws as aws
+import pulumi_command as command
+
+config = pulumi.Config()
+key_name = config.get("keyName")
+public_key = config.get("publicKey")
+
+
+def decode_key(key):
+    try:
+        key = base64.b64decode(key.encode("ascii")).decode("ascii")
+    except Exception:
+        pass
+    return key if key.startswith("-----BEGIN RSA PRIVATE KEY-----") else key.encode("ascii")
+
+
+private_key = config.require_secret("privateKey").apply(decode_key)
+secgrp = aws.ec2.SecurityGroup("secgrp", description="Foo", ingress=[
+    aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22, cidr_blocks=["0.0.0.0/0"]),
+    aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+ami = aws.ec2.get_ami(owners=["amazon"], most_recent=True,
+    filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*-x86_64-gp2"])])
+if key_name is None:
+    key = aws.ec2.KeyPair("key", public_key=public_key)
+    key_name = key.key_name
+server = aws.ec2.Instance("server", instance_type="t2.micro", ami=ami.id, key_name=key_name,
+                          vpc_security_group_ids=[secgrp.id])
+connection = command.remote.ConnectionArgs(host=server.public_ip, user="ec2-user", private_key=private_key)
+cp_config = command.remote.CopyToRemote("config", connection=connection, source=pulumi.FileAsset("myapp.conf"),
+    remote_path="myapp.conf", opts=pulumi.ResourceOptions(depends_on=[server]))
+cat_config = command.remote.Command("cat-config", connection=connection, create="cat myapp.conf",
+                                    opts=pulumi.ResourceOptions(depends_on=[cp_config]))
+pulumi.export("publicIp", server.public_ip)
+pulumi.export("catConfigStdout", cat_config.stdout)
+""",
+            types={
+                "aws:ec2/instance:Instance": 1,
+                "aws:ec2/keyPair:KeyPair": 1,
+                "aws:ec2/securityGroup:SecurityGroup": 1,
+                "command:remote:Command": 1,
+                "command:remote:CopyToRemote": 1,
+            },
+        ),
+    }
+)
+
+PROGRAMS["slackbot"] = PublicProgram(
+    source="aws-py-slackbot/{__main__,iam}.py",
+    name="slackbot",
+    files={
+        # A module of the program named like the SDK's (`import iam`, which itself imports `pulumi_aws.iam`).
+        "iam.py": """
+from pulumi_aws import iam
+
+lambda_role = iam.Role("lambdaRole", assume_role_policy='''{"Version": "2012-10-17", "Statement": [{
+    "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}''')
+iam.RolePolicy("lambdaRolePolicy", role=lambda_role.id, policy='''{"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": "arn:aws:logs:*:*:*"}]}''')
+""",
+        "mention_processing_lambda.py": "def webhook_handler(event, context):\n    return {'statusCode': 200}\n",
+    },
+    main="""
+import iam
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config("mentionbot")
+slack_token = config.get("slackToken")  # unset: None in the function's environment, as in the original
+verification_token = config.get("verificationToken")
+table = aws.dynamodb.Table("subscriptions", attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
+                           billing_mode="PAY_PER_REQUEST", hash_key="id")
+aws.iam.RolePolicy("mentionbotDynamoAccessPolicy", role=iam.lambda_role.id, policy='''{"Version": "2012-10-17",
+    "Statement": [{"Action": ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    "Effect": "Allow", "Sid": "dynamoAccess", "Resource": "*"}]}''')
+fn = aws.lambda_.Function("mention-processing-lambda", role=iam.lambda_role.arn, runtime="python3.7",
+    handler="mention_processing_lambda.webhook_handler", code=pulumi.AssetArchive({".": pulumi.FileArchive(".")}),
+    environment={"variables": {"SLACK_TOKEN": slack_token, "SLACK_VERIFICATION_CODE": verification_token,
+                               "SUBSCRIPTIONS_TABLE_NAME": table.name.apply(lambda name: name)}})
+region = aws.config.region
+
+
+def route(arn):
+    return {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+        "uri": pulumi.Output.format("arn:aws:apigateway:{0}:lambda:path/2015-03-31/functions/{1}/invocations",
+                                    region, arn),
+        "passthroughBehavior": "when_no_match", "httpMethod": "POST", "type": "aws_proxy"}}}
+
+
+api = aws.apigateway.RestApi("mentionbot", body=pulumi.Output.json_dumps({"swagger": "2.0",
+    "info": {"title": "slackbot-webhooks", "version": "1.0"}, "paths": {"/{proxy+}": route(fn.arn)}}))
+deployment = aws.apigateway.Deployment("api-deployment", rest_api=api.id)
+stage = aws.apigateway.Stage("api-stage", rest_api=api.id, deployment=deployment.id, stage_name="slackbot-example")
+aws.lambda_.Permission("api-lambda-permission", action="lambda:invokeFunction", function=fn.name,
+    principal="apigateway.amazonaws.com", source_arn=stage.execution_arn.apply(lambda arn: arn + "*/*"))
+pulumi.export("url", stage.invoke_url)
+""",
+    types={
+        "aws:apigateway/deployment:Deployment": 1,
+        "aws:apigateway/restApi:RestApi": 1,
+        "aws:apigateway/stage:Stage": 1,
+        "aws:dynamodb/table:Table": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 2,
+        "aws:lambda/function:Function": 1,
+        "aws:lambda/permission:Permission": 1,
+    },
+)
+
+_LOGS_POLICY = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": "arn:aws:logs:*:*:*"}]}"""
+_LAMBDA_TRUST = """{"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole",
+    "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}"""
+
+PROGRAMS["apigateway-routes-component"] = PublicProgram(
+    source="aws-apigateway-py-routes/{__main__,lambdas,dns}.py",
+    name="routes",
+    files={
+        "lambdas.py": f'''
+import pulumi
+import pulumi_aws as aws
+
+lambda_role = aws.iam.Role("auth-lambda-role", assume_role_policy="""{_LAMBDA_TRUST}""")
+aws.iam.RolePolicy("auth-lambda-role-policy", role=lambda_role.id, policy="""{_LOGS_POLICY}""")
+auth_lambda = aws.lambda_.Function("auth-lambda", role=lambda_role.arn, runtime=aws.lambda_.Runtime.PYTHON3D8,
+    code=pulumi.AssetArchive({{".": pulumi.FileArchive("./authorizer")}}), handler="handler.handler")
+hello_handler = aws.lambda_.Function("hello-handler", role=lambda_role.arn, runtime=aws.lambda_.Runtime.PYTHON3D8,
+    code=pulumi.AssetArchive({{".": pulumi.FileArchive("./handler")}}), handler="handler.handler")
+''',
+        "dns.py": """
+import pulumi_aws as aws
+
+
+def configure_dns(domain, zone_id):
+    certificate = aws.acm.Certificate("ssl-cert", domain_name=domain, validation_method="DNS")
+    return aws.apigateway.DomainName("api-domain-name", certificate_arn=certificate.arn, domain_name=domain)
+""",
+        "authorizer/handler.py": "def handler(event, context):\n    return {'principalId': 'user'}\n",
+        "handler/handler.py": "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n",
+        "www/index.html": "<h1>static</h1>\n",
+    },
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_apigateway as apigateway
+import lambdas
+from dns import configure_dns
+
+user_pool = aws.cognito.UserPool("user-pool")
+client = aws.cognito.UserPoolClient("user-pool-client", user_pool_id=user_pool.id,
+                                    explicit_auth_flows=["ADMIN_NO_SRP_AUTH"])
+integration = {"httpMethod": "GET", "passthroughBehavior": "when_no_match", "type": "http_proxy",
+               "uri": "https://httpbin.org/uuid"}
+# A multi-language component: routes hold whole Lambda functions (event_handler=...), the plugin builds the rest.
+api = apigateway.RestAPI("api", routes=[
+    apigateway.RouteArgs(path="static", local_path="www"),
+    apigateway.RouteArgs(path="lambda", method="GET", event_handler=lambdas.hello_handler),
+    apigateway.RouteArgs(path="proxy", target=apigateway.TargetArgs(uri="https://www.google.com", type="http_proxy")),
+    apigateway.RouteArgs(path="swagger", method="GET", data={"x-amazon-apigateway-integration": integration}),
+    apigateway.RouteArgs(path="cognito-authorized", method="GET", event_handler=lambdas.hello_handler,
+        authorizers=[apigateway.AuthorizerArgs(parameter_name="Authorization",
+            identity_source=["method.request.header.Authorization"], provider_arns=[user_pool.arn])]),
+    apigateway.RouteArgs(path="lambda-authorized", method="GET", event_handler=lambdas.hello_handler,
+        authorizers=[apigateway.AuthorizerArgs(auth_type="custom", parameter_name="Authorization", type="request",
+            identity_source=["method.request.header.Authorization"], handler=lambdas.auth_lambda)]),
+    apigateway.RouteArgs(path="key-authorized", method="GET", event_handler=lambdas.hello_handler,
+                         api_key_required=True),
+])
+swagger_api = apigateway.RestAPI("swagger-api", swagger_string=json.dumps({"swagger": "2.0",
+    "info": {"title": "example", "version": "1.0"},
+    "paths": {"/": {"get": {"x-amazon-apigateway-integration": integration}}},
+    "x-amazon-apigateway-binary-media-types": ["*/*"]}))
+api_key = aws.apigateway.ApiKey("api-key")
+# The component's outputs are resources (`api.api`, `api.stage`): their fields are unknown offline.
+plan = aws.apigateway.UsagePlan("usage-plan",
+    api_stages=[aws.apigateway.UsagePlanApiStageArgs(api_id=api.api.id, stage=api.stage.stage_name)])
+aws.apigateway.UsagePlanKey("usage-plan-key", key_id=api_key.id, key_type="API_KEY", usage_plan_id=plan.id)
+config = pulumi.Config()
+domain = config.get("domain")
+if domain is not None:
+    zone = aws.route53.get_zone_output(name=config.require("dns-zone"))
+    name = configure_dns(domain=domain, zone_id=zone.id)
+    aws.apigateway.BasePathMapping("api-domain-mapping", rest_api=api.api.id, stage_name=api.stage.stage_name,
+                                   domain_name=name.domain_name)
+pulumi.export("url", api.url)
+pulumi.export("swagger-url", swagger_api.url)
+pulumi.export("api-key-value", api_key.value)
+""",
+    types={
+        "aws-apigateway:index:RestAPI": 2,
+        "aws:apigateway/apiKey:ApiKey": 1,
+        "aws:apigateway/usagePlan:UsagePlan": 1,
+        "aws:apigateway/usagePlanKey:UsagePlanKey": 1,
+        "aws:cognito/userPool:UserPool": 1,
+        "aws:cognito/userPoolClient:UserPoolClient": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,
+        "aws:lambda/function:Function": 2,
+    },
+)
+
+PROGRAMS["container-service"] = PublicProgram(
+    repo=TEMPLATES,
+    source="container-aws-python/__main__.py",
+    name="container",
+    files={"app/Dockerfile": "FROM nginx\n"},
+    main="""
+from pulumi import Config, Output, export
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+config = Config()
+container_port = config.get_int("containerPort", 80)
+cpu = config.get_int("cpu", 512)
+memory = config.get_int("memory", 128)
+cluster = aws.ecs.Cluster("cluster")
+# Four multi-language components: load balancer, repository, image and service are all built by awsx's plugin.
+loadbalancer = awsx.lb.ApplicationLoadBalancer("loadbalancer")
+repo = awsx.ecr.Repository("repo", force_delete=True)
+image = awsx.ecr.Image("image", repository_url=repo.url, context="./app", platform="linux/amd64")
+service = awsx.ecs.FargateService("service", cluster=cluster.arn, assign_public_ip=True, task_definition_args={
+    "container": {"name": "app", "image": image.image_uri, "cpu": cpu, "memory": memory, "essential": True,
+                  "port_mappings": [{"container_port": container_port,
+                                     "target_group": loadbalancer.default_target_group}]}})
+export("url", Output.concat("http://", loadbalancer.load_balancer.dns_name))
+""",
+    types={
+        "aws:ecs/cluster:Cluster": 1,
+        "awsx:ecr:Image": 1,
+        "awsx:ecr:Repository": 1,
+        "awsx:ecs:FargateService": 1,
+        "awsx:lb:ApplicationLoadBalancer": 1,
+    },
+)
+
+_ECS_TRUST = """{"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole",
+    "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Effect": "Allow", "Sid": ""}]}"""
+
+PROGRAMS["voting-app"] = PublicProgram(
+    source="aws-py-voting-app/__main__.py",
+    name="voting-app",
+    config={"voting-app:redis-password": "not-a-real-password-1"},
+    files={"frontend/Dockerfile": "FROM python:3.12-slim\n"},
+    main=f'''
+import base64
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker_build as docker_build
+
+config = pulumi.Config()
+redis_password = config.require("redis-password")
+redis_port = 6379
+cluster = aws.ecs.Cluster("app-cluster")
+vpc = aws.ec2.Vpc("app-vpc", cidr_block="172.31.0.0/16", enable_dns_hostnames=True)
+subnet = aws.ec2.Subnet("app-vpc-subnet", cidr_block="172.31.32.0/20", vpc_id=vpc.id)
+gateway = aws.ec2.InternetGateway("app-gateway", vpc_id=vpc.id)
+table = aws.ec2.RouteTable("app-routetable", vpc_id=vpc.id,
+    routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=gateway.id)])
+aws.ec2.MainRouteTableAssociation("app_routetable_association", route_table_id=table.id, vpc_id=vpc.id)
+group = aws.ec2.SecurityGroup("security-group", vpc_id=vpc.id, description="Enables HTTP access",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=0, to_port=65535, cidr_blocks=["0.0.0.0/0"])],
+    egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+exec_role = aws.iam.Role("app-exec-role", assume_role_policy="""{_ECS_TRUST}""")
+aws.iam.RolePolicyAttachment("app-exec-policy", role=exec_role.name,
+    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+task_role = aws.iam.Role("app-task-role", assume_role_policy="""{_ECS_TRUST}""")
+aws.iam.RolePolicyAttachment("app-access-policy", role=task_role.name,
+                             policy_arn=aws.iam.ManagedPolicy.AMAZON_ECS_FULL_ACCESS)
+repo = aws.ecr.Repository("app-ecr-repo", image_tag_mutability="MUTABLE")
+aws.ecr.LifecyclePolicy("app-lifecycle-policy", repository=repo.name, policy=json.dumps({{"rules": [{{
+    "rulePriority": 10, "description": "Remove untagged images", "action": {{"type": "expire"}},
+    "selection": {{"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1}}}}]}}))
+
+
+def network_service(name, port, container):
+    """One NLB, listener, target group, task definition and Fargate service per tier, as the original."""
+    target = aws.lb.TargetGroup(f"{{name}}-targetgroup", port=port, protocol="TCP", target_type="ip", vpc_id=vpc.id)
+    balancer = aws.lb.LoadBalancer(f"{{name}}-balancer", load_balancer_type="network", internal=False,
+                                   security_groups=[], subnets=[subnet.id])
+    listener = aws.lb.Listener(f"{{name}}-listener", load_balancer_arn=balancer.arn, port=port, protocol="TCP",
+        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target.arn)])
+    task = aws.ecs.TaskDefinition(f"{{name}}-task-definition", family=f"{{name}}-task-definition-family", cpu="256",
+        memory="512", network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+        execution_role_arn=exec_role.arn, task_role_arn=task_role.arn, container_definitions=container)
+    aws.ecs.Service(f"{{name}}-service", cluster=cluster.arn, desired_count=1, launch_type="FARGATE",
+        task_definition=task.arn, wait_for_steady_state=False,
+        network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=True, subnets=[subnet.id],
+                                                                      security_groups=[group.id]),
+        load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=target.arn,
+                        container_name=f"{{name}}-container", container_port=port)],
+        opts=pulumi.ResourceOptions(depends_on=[listener]))
+    return balancer
+
+
+redis = network_service("redis", redis_port, json.dumps([{{"name": "redis-container", "image": "redis:alpine",
+    "memory": 512, "essential": True, "portMappings": [{{"containerPort": redis_port, "hostPort": redis_port,
+    "protocol": "tcp"}}], "command": ["redis-server", "--requirepass", redis_password]}}]))
+redis_endpoint = {{"host": redis.dns_name, "port": redis_port}}
+
+
+def get_registry_info(rid):
+    # The registry login is base64 of "user:password" (ECR GetAuthorizationToken), decoded at program time.
+    creds = aws.ecr.get_credentials(registry_id=rid)
+    parts = base64.b64decode(creds.authorization_token).decode().split(":")
+    if len(parts) != 2:
+        raise Exception("Invalid credentials")
+    return docker_build.RegistryArgs(address=creds.proxy_endpoint, username=parts[0], password=parts[1])
+
+
+image = docker_build.Image("flask-dockerimage",
+    tags=[repo.repository_url.apply(lambda url: f"{{url}}:latest")],
+    context=docker_build.BuildContextArgs(location="./frontend"), push=True,
+    registries=[repo.registry_id.apply(get_registry_info)])
+flask = network_service("flask", 80, pulumi.Output.json_dumps([{{"name": "flask-container", "image": image.ref,
+    "memory": 512, "essential": True, "portMappings": [{{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}}],
+    "environment": [{{"name": "REDIS", "value": redis_endpoint["host"]}},
+                    {{"name": "REDIS_PORT", "value": pulumi.Output.concat(str(redis_endpoint["port"]))}},
+                    {{"name": "REDIS_PWD", "value": redis_password}}]}}]))
+pulumi.export("app-url", flask.dns_name)
+''',
+    types={
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:ec2/subnet:Subnet": 1,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/service:Service": 2,
+        "aws:ecs/taskDefinition:TaskDefinition": 2,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "aws:lb/listener:Listener": 2,
+        "aws:lb/loadBalancer:LoadBalancer": 2,
+        "aws:lb/targetGroup:TargetGroup": 2,
+        "docker-build:index:Image": 1,
+    },
+)
+
+PROGRAMS["ansible-wordpress"] = PublicProgram(
+    source="aws-py-ansible-wordpress/__main__.py",
+    name="wordpress",
+    config={
+        "wordpress:publicKeyPath": "keys/wordpress.pub",
+        "wordpress:privateKeyPath": "keys/wordpress",
+        "wordpress:dbPassword": {"secure": "AAABAPreflightCiphertext"},
+    },
+    files={
+        "keys/wordpress.pub": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreflightPublicKeyOnly preflight\n",
+        "keys/wordpress": "not a key: the program only reads the file and marks it secret\n",
+        "playbook.yml": "- hosts: all\n",
+    },
+    main="""
+import pulumi
+import pulumi_aws as aws
+import pulumi_command as command
+
+config = pulumi.Config()
+public_key_path = config.require("publicKeyPath")
+private_key_path = config.require("privateKeyPath")
+db_instance_size = config.get("dbInstanceSize") or "db.t3.small"
+db_name = config.get("dbName") or "wordpressdb"
+db_username = config.get("dbUsername") or "admin"
+db_password = config.require_secret("dbPassword")
+ec2_instance_size = config.get("ec2InstanceSize") or "t3.small"
+zones = aws.get_availability_zones()
+ami = aws.ec2.get_ami(owners=["amazon"], most_recent=True,
+    filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*-x86_64-ebs"])])
+public_key = open(public_key_path).read()
+private_key = pulumi.Output.secret(open(private_key_path).read())  # read from a file, kept secret
+vpc = aws.ec2.Vpc("prod-vpc", cidr_block="10.192.0.0/16", enable_dns_support=True, enable_dns_hostnames=True,
+                  instance_tenancy="default")
+public1 = aws.ec2.Subnet("prod-subnet-public-1", vpc_id=vpc.id, cidr_block="10.192.0.0/24",
+                         map_public_ip_on_launch=True, availability_zone=zones.names[0])
+private = [aws.ec2.Subnet(f"prod-subnet-private-{i}", vpc_id=vpc.id, cidr_block=f"10.192.{19 + i}.0/24",
+                          map_public_ip_on_launch=False, availability_zone=zones.names[i]) for i in (1, 2)]
+igw = aws.ec2.InternetGateway("prod-igw", vpc_id=vpc.id)
+table = aws.ec2.RouteTable("prod-public-rt", vpc_id=vpc.id,
+                           routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
+aws.ec2.RouteTableAssociation("prod-rta-public-subnet-1", subnet_id=public1.id, route_table_id=table.id)
+everywhere = [aws.ec2.SecurityGroupEgressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"])]
+ec2_rule = aws.ec2.SecurityGroup("ec2-allow-rule", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(description=d, from_port=p, to_port=p, protocol="tcp",
+             cidr_blocks=["0.0.0.0/0"]) for d, p in (("HTTPS", 443), ("HTTP", 80), ("SSH", 22))],
+    tags={"Name": "allow ssh,http,https"})
+rds_rule = aws.ec2.SecurityGroup("rds-allow-rule", vpc_id=vpc.id, egress=everywhere, tags={"Name": "allow ec2"},
+    ingress=[aws.ec2.SecurityGroupIngressArgs(description="MySQL", from_port=3306, to_port=3306, protocol="tcp",
+                                              security_groups=[ec2_rule.id])])
+subnets = aws.rds.SubnetGroup("rds-subnet-grp", subnet_ids=[s.id for s in private])
+db = aws.rds.Instance("wordpressdb", allocated_storage=10, engine="mysql", engine_version="5.7",
+    instance_class=db_instance_size, db_subnet_group_name=subnets.id, vpc_security_group_ids=[rds_rule.id],
+    db_name=db_name, username=db_username, password=db_password, skip_final_snapshot=True)
+keypair = aws.ec2.KeyPair("wordpress-keypair", public_key=public_key)
+instance = aws.ec2.Instance("wordpress-instance", ami=ami.id, instance_type=ec2_instance_size, subnet_id=public1.id,
+    vpc_security_group_ids=[ec2_rule.id], key_name=keypair.id, tags={"Name": "Wordpress.web"},
+    opts=pulumi.ResourceOptions(depends_on=[db]))
+eip = aws.ec2.Eip("wordpress-eip", instance=instance.id)
+render = command.local.Command("renderPlaybookCmd", create="cat playbook.yml | envsubst > playbook_rendered.yml",
+    environment={"DB_RDS": db.endpoint, "DB_NAME": db_name, "DB_USERNAME": db_username, "DB_PASSWORD": db_password})
+update = command.remote.Command("updatePythonCmd", create="(sudo yum update -y || true)",
+    connection=command.remote.ConnectionArgs(host=eip.public_ip, port=22, user="ec2-user", private_key=private_key))
+command.local.Command("playAnsiblePlaybookCmd",
+    create=eip.public_ip.apply(lambda ip: f"ansible-playbook -u ec2-user -i '{ip},' --private-key "
+                               f"{private_key_path} playbook_rendered.yml"),
+    opts=pulumi.ResourceOptions(depends_on=[render, update]))
+pulumi.export("url", eip.public_ip)
+""",
+    types={
+        "aws:ec2/eip:Eip": 1,
+        "aws:ec2/instance:Instance": 1,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/keyPair:KeyPair": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 3,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:rds/instance:Instance": 1,
+        "aws:rds/subnetGroup:SubnetGroup": 1,
+        "command:local:Command": 2,
+        "command:remote:Command": 1,
+    },
+)
+
+PROGRAMS["hub-and-spoke"] = PublicProgram(
+    source="aws-py-hub-and-spoke-network/{__main__,inspection,spoke,spoke_workload}.py",
+    name="hub-and-spoke",
+    files={
+        "inspection.py": """
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+
+class InspectionVpcArgs:
+    def __init__(self, supernet_cidr_block, vpc_cidr_block, tgw_id, inspection_tgw_route_table_id,
+                 spoke_tgw_route_table_id):
+        self.supernet_cidr_block = supernet_cidr_block
+        self.vpc_cidr_block = vpc_cidr_block
+        self.tgw_id = tgw_id
+        self.inspection_tgw_route_table_id = inspection_tgw_route_table_id
+        self.spoke_tgw_route_table_id = spoke_tgw_route_table_id
+
+
+class InspectionVpc(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:InspectionVpc", name, None, opts)
+        self.name, self.args = name, args
+        # A multi-language component inside a local one: awsx's plugin would build its subnets and tables.
+        self.vpc = awsx.ec2.Vpc(f"{name}-vpc", awsx.ec2.VpcArgs(cidr_block=args.vpc_cidr_block,
+            subnet_specs=[awsx.ec2.SubnetSpecArgs(name="public", cidr_mask=28, type=awsx.ec2.SubnetType.PUBLIC),
+                          awsx.ec2.SubnetSpecArgs(name="tgw", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED)],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.NONE)),
+            pulumi.ResourceOptions(parent=self))
+        self.eip = aws.ec2.Eip(f"{name}-eip", opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        aws.ec2.NatGateway(f"{name}-nat-gateway", aws.ec2.NatGatewayArgs(subnet_id=self.vpc.public_subnet_ids[0],
+            allocation_id=self.eip.allocation_id, tags={"Name": f"{name}-nat-gateway"}),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        self.tgw_attachment = aws.ec2transitgateway.VpcAttachment(f"{name}-tgw-vpc-attachment",
+            aws.ec2transitgateway.VpcAttachmentArgs(transit_gateway_id=args.tgw_id,
+                subnet_ids=self.vpc.isolated_subnet_ids, vpc_id=self.vpc.vpc_id,
+                transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False, appliance_mode_support="enable"),
+            pulumi.ResourceOptions(delete_before_replace=True, depends_on=[self.vpc], parent=self))
+        aws.ec2transitgateway.Route(f"{name}-spoke-to-inspection", aws.ec2transitgateway.RouteArgs(
+            destination_cidr_block="0.0.0.0/0", transit_gateway_attachment_id=self.tgw_attachment.id,
+            transit_gateway_route_table_id=args.spoke_tgw_route_table_id), opts=pulumi.ResourceOptions(parent=self))
+        aws.ec2transitgateway.RouteTableAssociation(f"{name}-tgw-route-table-assoc",
+            aws.ec2transitgateway.RouteTableAssociationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.inspection_tgw_route_table_id),
+            pulumi.ResourceOptions(parent=self))
+        # Lists of known length from an unknown output, so the preview matches `up` (as the original says).
+        public = [self.vpc.public_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        isolated = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        for kind, subnet_ids, target in (("public", public, "tgw"), ("isolated", isolated, "nat")):
+            for i, subnet_id in enumerate(subnet_ids):
+                table = aws.ec2.get_route_table_output(subnet_id=subnet_id)  # an invoke with an unknown input
+                aws.ec2.Route(f"{name}-{kind}-route-{i}-to-{target}", aws.ec2.RouteArgs(route_table_id=table.id,
+                    destination_cidr_block=args.supernet_cidr_block if target == "tgw" else "0.0.0.0/0",
+                    transit_gateway_id=args.tgw_id if target == "tgw" else None),
+                    pulumi.ResourceOptions(depends_on=[self.tgw_attachment], parent=self, delete_before_replace=True))
+        self.register_outputs({"vpc": self.vpc, "eip": self.eip})
+""",
+        "spoke.py": """
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+
+class SpokeVpcArgs:
+    def __init__(self, vpc_cidr_block, tgw_id, tgw_route_table_id):
+        self.vpc_cidr_block = vpc_cidr_block
+        self.tgw_id = tgw_id
+        self.tgw_route_table_id = tgw_route_table_id
+
+
+class SpokeVpc(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:SpokeVpc", name, None, opts)
+        self.vpc = awsx.ec2.Vpc(f"{name}-vpc", awsx.ec2.VpcArgs(cidr_block=args.vpc_cidr_block,
+            subnet_specs=[awsx.ec2.SubnetSpecArgs(name="private", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED),
+                          awsx.ec2.SubnetSpecArgs(name="tgw", cidr_mask=28, type=awsx.ec2.SubnetType.ISOLATED)],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.NONE),
+            enable_dns_hostnames=True, enable_dns_support=True,
+            subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO), pulumi.ResourceOptions(parent=self))
+        tgw_subnets = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in (3, 4, 5)]
+        self.tgw_attachment = aws.ec2transitgateway.VpcAttachment(f"{name}-tgw-vpc-attachment",
+            aws.ec2transitgateway.VpcAttachmentArgs(transit_gateway_id=args.tgw_id, subnet_ids=tgw_subnets,
+                vpc_id=self.vpc.vpc_id, transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]))
+        aws.ec2transitgateway.RouteTableAssociation(f"{name}-tgw-route-table-assoc",
+            aws.ec2transitgateway.RouteTableAssociationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.tgw_route_table_id), pulumi.ResourceOptions(parent=self))
+        aws.ec2transitgateway.RouteTablePropagation(f"{name}-tgw-route-table-propagation",
+            aws.ec2transitgateway.RouteTablePropagationArgs(transit_gateway_attachment_id=self.tgw_attachment.id,
+                transit_gateway_route_table_id=args.tgw_route_table_id), pulumi.ResourceOptions(parent=self))
+        self.workload_subnet_ids = [self.vpc.isolated_subnet_ids.apply(lambda x, i=i: x[i]) for i in range(3)]
+        group = aws.ec2.SecurityGroup(f"{name}-vpc-endpoint-sg", aws.ec2.SecurityGroupArgs(vpc_id=self.vpc.vpc_id,
+            description="Allow TLS inbound traffic for SSM/EC2 endpoints",
+            ingress=[aws.ec2.SecurityGroupIngressArgs(from_port=443, to_port=443, protocol="tcp",
+                                                      cidr_blocks=[args.vpc_cidr_block])],
+            egress=[aws.ec2.SecurityGroupEgressArgs(from_port=443, to_port=443, protocol="tcp",
+                                                    cidr_blocks=[args.vpc_cidr_block])]),
+            pulumi.ResourceOptions(parent=self))
+        for service in ["ec2messages", "ssmmessages", "ssm"]:
+            aws.ec2.VpcEndpoint(f"{name}-endpoint-{service}", aws.ec2.VpcEndpointArgs(vpc_id=self.vpc.vpc_id,
+                service_name=f"com.amazonaws.{aws.config.region}.{service}", private_dns_enabled=True,
+                security_group_ids=[group.id], subnet_ids=self.workload_subnet_ids, vpc_endpoint_type="Interface"),
+                pulumi.ResourceOptions(depends_on=[self.vpc], parent=self))
+        for i, subnet_id in enumerate(self.workload_subnet_ids):
+            table = aws.ec2.get_route_table_output(subnet_id=subnet_id)
+            aws.ec2.Route(f"{name}-route-{i}-to-tgw", aws.ec2.RouteArgs(route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0", transit_gateway_id=args.tgw_id),
+                pulumi.ResourceOptions(depends_on=[self.tgw_attachment], parent=self))
+        self.register_outputs({"vpc": self.vpc, "workload_subnet_ids": self.workload_subnet_ids})
+""",
+        "spoke_workload.py": """
+import json
+import pulumi
+import pulumi_aws as aws
+
+
+class SpokeWorkloadArgs:
+    def __init__(self, spoke_instance_subnet_id, spoke_vpc_id):
+        self.spoke_instance_subnet_id = spoke_instance_subnet_id
+        self.spoke_vpc_id = spoke_vpc_id
+
+
+class SpokeWorkload(pulumi.ComponentResource):
+    def __init__(self, name, args, opts=None):
+        super().__init__("awsAdvancedNetworking:index:SpokeWorkload", name, None, opts)
+        group = aws.ec2.SecurityGroup(f"{name}-instance-sg", aws.ec2.SecurityGroupArgs(vpc_id=args.spoke_vpc_id,
+            description="Allow all outbound traffic",
+            egress=[aws.ec2.SecurityGroupEgressArgs(cidr_blocks=["0.0.0.0/0"], from_port=0, to_port=0,
+                                                    protocol="-1")]), pulumi.ResourceOptions(parent=self))
+        role = aws.iam.Role(f"{name}-instance-role", aws.iam.RoleArgs(assume_role_policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Sid": "",
+            "Principal": {"Service": "ec2.amazonaws.com"}}]})), pulumi.ResourceOptions(parent=self))
+        aws.iam.RolePolicyAttachment(f"{name}-role-policy-attachment", aws.iam.RolePolicyAttachmentArgs(
+            role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+            pulumi.ResourceOptions(parent=self))
+        profile = aws.iam.InstanceProfile(f"{name}-instance-profile", aws.iam.InstanceProfileArgs(role=role.name),
+                                          pulumi.ResourceOptions(parent=self))
+        ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"], filters=[
+            aws.ec2.GetAmiFilterArgs(name="name", values=["amzn2-ami-hvm-*-x86_64-gp2"]),
+            aws.ec2.GetAmiFilterArgs(name="owner-alias", values=["amazon"])])
+        aws.ec2.Instance(f"{name}-instance", aws.ec2.InstanceArgs(ami=ami.id, instance_type="t3.micro",
+            vpc_security_group_ids=[group.id], subnet_id=args.spoke_instance_subnet_id,
+            iam_instance_profile=profile.name, tags={"Name": f"{name}-instance"}),
+            pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+""",
+    },
+    main="""
+import pulumi
+import pulumi_aws as aws
+from inspection import InspectionVpc, InspectionVpcArgs
+from spoke import SpokeVpc, SpokeVpcArgs
+from spoke_workload import SpokeWorkload, SpokeWorkloadArgs
+
+project = pulumi.get_project()
+config = pulumi.Config()
+supernet_cidr = config.get("supernet-cidr") or "10.0.0.0/8"
+tgw = aws.ec2transitgateway.TransitGateway("tgw", aws.ec2transitgateway.TransitGatewayArgs(
+    description=f"Transit Gateway - {project}", default_route_table_association="disable",
+    default_route_table_propagation="disable", tags={"Name": "Pulumi"}))
+spoke_table = aws.ec2transitgateway.RouteTable("spoke-tgw-route-table", aws.ec2transitgateway.RouteTableArgs(
+    transit_gateway_id=tgw.id, tags={"Name": "spoke-tgw"}), opts=pulumi.ResourceOptions(parent=tgw))
+inspection_table = aws.ec2transitgateway.RouteTable("insp-tgw-route-table", aws.ec2transitgateway.RouteTableArgs(
+    transit_gateway_id=tgw.id, tags={"Name": "insp-tgw-route-table"}), opts=pulumi.ResourceOptions(parent=tgw))
+inspection = InspectionVpc("inspection", InspectionVpcArgs(supernet_cidr_block=supernet_cidr,
+    vpc_cidr_block="10.129.0.0/24", tgw_id=tgw.id, inspection_tgw_route_table_id=inspection_table.id,
+    spoke_tgw_route_table_id=spoke_table.id))
+pulumi.export("nat-gateway-eip", inspection.eip.public_ip)
+for index, cidr in ((1, "10.0.0.0/16"), (2, "10.1.0.0/16")):
+    spoke = SpokeVpc(f"spoke{index}", SpokeVpcArgs(vpc_cidr_block=cidr, tgw_id=tgw.id,
+                                                   tgw_route_table_id=spoke_table.id))
+    aws.ec2transitgateway.RouteTablePropagation(f"insp-to-spoke{index}",
+        aws.ec2transitgateway.RouteTablePropagationArgs(transit_gateway_attachment_id=spoke.tgw_attachment.id,
+                                                        transit_gateway_route_table_id=inspection_table.id))
+    SpokeWorkload(f"spoke{index}", SpokeWorkloadArgs(spoke_instance_subnet_id=spoke.workload_subnet_ids[0],
+                                                     spoke_vpc_id=spoke.vpc.vpc_id))
+""",
+    types={
+        "aws:ec2/eip:Eip": 1,
+        "aws:ec2/instance:Instance": 2,
+        "aws:ec2/natGateway:NatGateway": 1,
+        "aws:ec2/route:Route": 12,
+        "aws:ec2/securityGroup:SecurityGroup": 4,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
+        "aws:ec2transitgateway/route:Route": 1,
+        "aws:ec2transitgateway/routeTable:RouteTable": 2,
+        "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 3,
+        "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 4,
+        "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
+        "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 3,
+        "aws:iam/instanceProfile:InstanceProfile": 2,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "awsAdvancedNetworking:index:InspectionVpc": 1,
+        "awsAdvancedNetworking:index:SpokeVpc": 2,
+        "awsAdvancedNetworking:index:SpokeWorkload": 2,
+        "awsx:ec2:Vpc": 3,
+    },
+)
+
+PROGRAMS["serverless-template"] = PublicProgram(
+    repo=TEMPLATES,
+    source="serverless-aws-python/__main__.py",
+    name="serverless",
+    files={
+        "function/handler.py": "def handler(event, context):\n    return {'statusCode': 200}\n",
+        "www/index.html": "<h1>hello</h1>\n",
+    },
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_apigateway as apigateway
+
+role = aws.iam.Role("role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}]}),
+    managed_policy_arns=[aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE])
+fn = aws.lambda_.Function("fn", runtime="python3.9", handler="handler.handler", role=role.arn,
+                          code=pulumi.FileArchive("./function"))
+# A whole function passed into a multi-language component (event_handler=fn).
+api = apigateway.RestAPI("api", routes=[
+    apigateway.RouteArgs(path="/", local_path="www"),
+    apigateway.RouteArgs(path="/date", method=apigateway.Method.GET, event_handler=fn)])
+pulumi.export("url", api.url)
+""",
+    types={"aws-apigateway:index:RestAPI": 1, "aws:iam/role:Role": 1, "aws:lambda/function:Function": 1},
+)
+
+PROGRAMS["langserve"] = PublicProgram(
+    source="aws-py-langserve/__main__.py",
+    name="langserve",
+    files={"Dockerfile": "FROM python:3.11-slim\n"},
+    main="""
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker as docker
+
+config = pulumi.Config()
+vpc_cidr = config.get("vpc-cidr") or "10.0.0.0/16"
+open_api_key = config.get("open-api-key") or "CHANGEME"
+region = aws.get_region()
+zones = [f"{region.name}a", f"{region.name}b"]  # the deprecated `name` field, still returned
+current = aws.get_caller_identity_output()
+project, stack = pulumi.get_project(), pulumi.get_stack()
+tags = {"Name": f"{project}-{stack}"}
+repo = aws.ecr.Repository("langserve-ecr-repository", name=f"{project}-{stack}", force_delete=True)
+token = aws.ecr.get_authorization_token_output(registry_id=repo.registry_id)
+aws.ecr.LifecyclePolicy("langserve-ecr-life-cycle-policy", repository=repo.name, policy=json.dumps({"rules": [{
+    "rulePriority": 1, "description": "Expire images when they are more than 10 available",
+    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
+    "action": {"type": "expire"}}]}))
+image = docker.Image("langserve-ecr-image", build=docker.DockerBuildArgs(platform="linux/amd64", context=".",
+    dockerfile="./Dockerfile"), image_name=repo.repository_url, registry=docker.RegistryArgs(
+    server=repo.repository_url, username=token.user_name, password=pulumi.Output.secret(token.password)))
+vpc = aws.ec2.Vpc("langserve-vpc", cidr_block=vpc_cidr, enable_dns_hostnames=True, enable_dns_support=True,
+                  instance_tenancy="default", tags=tags)
+table = aws.ec2.RouteTable("langserve-rt", vpc_id=vpc.id, tags=tags)
+igw = aws.ec2.InternetGateway("langserve-igw", vpc_id=vpc.id, tags=tags)
+aws.ec2.Route("langserve-route", route_table_id=table.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id)
+subnets = [aws.ec2.Subnet(f"langserve-subnet{i + 1}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24",
+                          availability_zone=zones[i], map_public_ip_on_launch=True) for i in range(2)]
+for i, subnet in enumerate(subnets):
+    aws.ec2.RouteTableAssociation(f"langserve-subnet{i + 1}-rt-assoc", subnet_id=subnet.id, route_table_id=table.id)
+cluster = aws.ecs.Cluster("langserve-ecs-cluster", configuration=aws.ecs.ClusterConfigurationArgs(
+    execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(logging="DEFAULT")),
+    settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="disabled")], tags=tags)
+aws.ecs.ClusterCapacityProviders("langserve-cluster-capacity-providers", cluster_name=cluster.name,
+                                 capacity_providers=["FARGATE", "FARGATE_SPOT"])
+everywhere = [aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])]
+web = aws.ec2.SecurityGroup("langserve-security-group", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"])])
+balancer = aws.lb.LoadBalancer("langserve-load-balancer", load_balancer_type="application",
+                               security_groups=[web.id], subnets=[s.id for s in subnets])
+target = aws.lb.TargetGroup("langserve-target-group", port=80, protocol="HTTP", target_type="ip", vpc_id=vpc.id)
+aws.lb.Listener("langserve-listener", load_balancer_arn=balancer.arn, port=80, protocol="HTTP",
+                default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target.arn)])
+logs = aws.cloudwatch.LogGroup("langserve-log-group", retention_in_days=7)
+owner = {"pulumi-application": project, "pulumi-environment": stack}
+key = aws.kms.Key("langserve-key", description="Key for encrypting secrets", enable_key_rotation=True, tags=owner,
+    policy=current.account_id.apply(lambda account: json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Resource": "*",
+         "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+                    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion", "kms:Tag*", "kms:UntagResource"]},
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Resource": "*",
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]}]})))
+parameter = aws.ssm.Parameter("langserve-ssm-parameter", type="SecureString", value=open_api_key,
+    key_id=key.key_id, name=f"/pulumi/{project}/{stack}/OPENAI_API_KEY", tags=owner)
+trust = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                   "Principal": {"Service": "ecs-tasks.amazonaws.com"}}], "Version": "2012-10-17"})
+execution = aws.iam.Role("langserve-execution-role", assume_role_policy=trust,
+    inline_policies=[aws.iam.RoleInlinePolicyArgs(name=f"{project}-{stack}-service-secrets-policy",
+        policy=pulumi.Output.all(parameter.arn, key.arn).apply(lambda a: json.dumps({"Version": "2012-10-17",
+            "Statement": [{"Action": ["ssm:GetParameters"], "Effect": "Allow", "Resource": [a[0]],
+                           "Condition": {"StringEquals": {"ssm:ResourceTag/pulumi-application": project}}},
+                          {"Action": ["kms:Decrypt"], "Effect": "Allow", "Resource": [a[1]],
+                           "Sid": "DecryptTaggedKMSKey"}]})))],
+    managed_policy_arns=["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
+task_role = aws.iam.Role("langserve-task-role", assume_role_policy=trust, inline_policies=[
+    aws.iam.RoleInlinePolicyArgs(name="ExecuteCommand", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Action": ["ssmmessages:CreateControlChannel", "ssmmessages:OpenControlChannel",
+                    "ssmmessages:CreateDataChannel", "ssmmessages:OpenDataChannel"],
+         "Effect": "Allow", "Resource": "*"},
+        {"Action": ["logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Effect": "Allow", "Resource": "*"}]})),
+    aws.iam.RoleInlinePolicyArgs(name="DenyIAM", policy=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Action": "iam:*", "Effect": "Deny", "Resource": "*"}]}))])
+task = aws.ecs.TaskDefinition("langserve-task-definition", family=f"{project}-{stack}", cpu="256", memory="512",
+    network_mode="awsvpc", execution_role_arn=execution.arn, task_role_arn=task_role.arn,
+    requires_compatibilities=["FARGATE"],
+    container_definitions=pulumi.Output.all(image.repo_digest, parameter.name, logs.name).apply(
+        lambda a: json.dumps([{"name": f"{project}-{stack}-service", "image": a[0], "cpu": 0, "essential": True,
+            "portMappings": [{"name": "target", "containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+            "secrets": [{"name": "OPENAI_API_KEY", "valueFrom": a[1]}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": a[2],
+                "awslogs-region": region.name, "awslogs-stream-prefix": "pulumi-langserve"}}}])))
+service_group = aws.ec2.SecurityGroup("langserve-ecs-security-group", vpc_id=vpc.id, egress=everywhere,
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])])
+namespace = aws.servicediscovery.PrivateDnsNamespace("langserve-service-discovery-namespace",
+                                                     name=f"{stack}.{project}.local", vpc=vpc.id)
+aws.ecs.Service("langserve-service", cluster=cluster.arn, task_definition=task.arn, desired_count=1,
+    launch_type="FARGATE", scheduling_strategy="REPLICA", tags=tags,
+    network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(assign_public_ip=True,
+        security_groups=[service_group.id], subnets=[s.id for s in subnets]),
+    load_balancers=[aws.ecs.ServiceLoadBalancerArgs(target_group_arn=target.arn,
+        container_name=f"{project}-{stack}-service", container_port=8080)],
+    service_connect_configuration=aws.ecs.ServiceServiceConnectConfigurationArgs(enabled=True,
+                                                                                 namespace=namespace.arn))
+pulumi.export("url", balancer.dns_name.apply(lambda dns_name: f"http://{dns_name}"))
+""",
+    types={
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/route:Route": 1,
+        "aws:ec2/routeTable:RouteTable": 1,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 2,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
+        "aws:ecs/service:Service": 1,
+        "aws:ecs/taskDefinition:TaskDefinition": 1,
+        "aws:iam/role:Role": 2,
+        "aws:kms/key:Key": 1,
+        "aws:lb/listener:Listener": 1,
+        "aws:lb/loadBalancer:LoadBalancer": 1,
+        "aws:lb/targetGroup:TargetGroup": 1,
+        "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": 1,
+        "aws:ssm/parameter:Parameter": 1,
+        "docker:index/image:Image": 1,
     },
 )

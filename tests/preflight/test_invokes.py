@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import collections.abc
 import functools
 import re
@@ -123,3 +124,23 @@ def test_a_program_builds_on_data_sources(tmp_path: Path) -> None:
 def test_well_known_values_are_completed_by_type(token: str) -> None:
     result = invoke_result(token, {}, "eu-west-1")
     assert set(result) == set(result_fields(token))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+        "aws:ecr/getCredentials:getCredentials",
+        "aws:ecrpublic/getAuthorizationToken:getAuthorizationToken",
+    ],
+)
+def test_registry_tokens_decode_to_a_docker_login(token: str) -> None:
+    """pulumi/examples aws-py-voting-app: `base64.b64decode(creds.authorization_token).decode().split(":")` must
+    give user and password (bad case 1 before the fix: a plain name, which does not decode)."""
+    result = invoke_result(token, {"registryId": "123456789012"}, "us-east-1")
+    user, password = base64.b64decode(result["authorizationToken"], validate=True).decode().split(":")
+    assert (user, password) == ("AWS", result["password"]) and result["userName"] == "AWS"
+    assert set(result) == set(result_fields(token))
+    other = invoke_result(token, {"registryId": "210987654321"}, "us-east-1")
+    assert other["password"] != password  # follows the arguments, still deterministic
+    assert invoke_result(token, {"registryId": "123456789012"}, "us-east-1") == result

@@ -1,0 +1,72 @@
+"""What the gate could not judge, said in the report rather than passed over in silence.
+
+Two kinds of resource a program names are not judged offline, for different reasons:
+
+- A multi-language component (`awsx.ec2.Vpc`, `eks.Cluster`, `aws-apigateway`'s `RestAPI`) registers with
+  `remote=True`: its provider plugin builds the resources inside it within the engine (pulumi/pulumi
+  sdk/python/lib/pulumi/resource.py, `ComponentResource(..., remote=True)`), and no plugin runs offline. The
+  graph holds the component and none of its children, so nothing inside was judged by the pack or by checkov.
+  That is a finding (one per component), mandatory where the stack is production: a security engineer expects
+  no pass without a trace (P112: audit-aligned deployments; P188: no workflow without governance). Like any
+  finding it can be waived in `policies/suppressions.yaml`, with a reason and an expiry, where reviewed.
+- A read (`aws.s3.Bucket.get(...)`, a StackReference) is a resource the program uses and does not manage.
+  The Pulumi engine runs no per-resource analyzer on reads (step_generator.go `GenerateReadSteps`), and a
+  read costs nothing to this stack: it is listed in the notes, neither judged nor priced.
+"""
+
+from __future__ import annotations
+
+from policies.profile import is_production
+from preflight.findings import Finding, Level, Source
+from preflight.graph import ResourceGraph, urn_name
+
+#: The finding's id, for reports and for `policies/suppressions.yaml`.
+REMOTE_POLICY = "remote-component-not-judged"
+REMOTE_PRINCIPLES = ("P112", "P188")
+
+
+def _type_of(urn: str) -> str:
+    """The component's own type: the last of the URN's qualified `parent$child` type."""
+    return urn.split("::")[2].rsplit("$", 1)[-1]
+
+
+def remote_component_findings(graph: ResourceGraph, production: bool | None = None) -> list[Finding]:
+    """One finding per multi-language component: what its plugin builds was not seen, so not judged."""
+    level = Level.MANDATORY if is_production(graph.stack, production) else Level.ADVISORY
+    findings = []
+    for urn in graph.remote_components:
+        type_ = _type_of(urn)
+        package = type_.split(":", 1)[0]
+        findings.append(
+            Finding(
+                policy=REMOTE_POLICY,
+                source=Source.CROSSGUARD,
+                level=level,
+                resource=urn_name(urn),
+                type=type_,
+                urn=urn,
+                principles=REMOTE_PRINCIPLES,
+                message=(
+                    f"{type_} is a multi-language component: its provider plugin (pulumi-{package}) builds the "
+                    "resources inside it at deploy time and does not run offline, so none of them was judged "
+                    "(neither by the policies nor by checkov)"
+                ),
+                fix=(
+                    "Judge what the plugin builds: `pulumi preview --json > preview.json`, then "
+                    "`python -m preflight check --from-preview preview.json`; or build these resources with "
+                    "pulumi-aws directly. Waive this finding in policies/suppressions.yaml (with a reason and "
+                    "an expiry) only once the component's resources have been reviewed."
+                ),
+                severity="high",
+            )
+        )
+    return findings
+
+
+def read_notes(graph: ResourceGraph) -> list[str]:
+    """One line per resource the program only reads: named, with the id it reads, and why it is not judged."""
+    return [
+        f"{node.type} '{node.name}' (id {node.id}) is read, not deployed by this stack: not judged, not priced"
+        for node in graph.reads
+        if node.type != "pulumi:pulumi:StackReference"
+    ]
