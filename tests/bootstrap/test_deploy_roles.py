@@ -182,6 +182,21 @@ def test_an_ownership_controls_destroy_waits_on_its_bucket() -> None:
     assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
 
 
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_bucket_is_tagged_as_it_is_created(stack: str) -> None:
+    """v6's bucket.go sends the tags in CreateBucket, which needs s3:TagResource on the bucket (provider_calls.yaml).
+
+    Each stack's role allows it on each of its buckets, only because it is declared; dev's role never on prod's.
+    """
+    buckets = [n for n in graph(stack).custom_resources if n.type == "aws:s3/bucket:Bucket"]
+    found = [c for n in buckets for c in calls(stack).of(n, "create") if c.request.action == "s3:TagResource"]
+    assert sorted(c.request.resource for c in found) == sorted(f"arn:aws:s3:::{n.id}" for n in buckets)
+    assert denied(deploy_role(stack), found) == []
+    assert len(denied(_without(deploy_role(stack), "s3:TagResource"), found)) == len(found)
+    if stack == "prod":
+        assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
+
+
 @pytest.mark.parametrize("operation", ["create", "update", "tag"])
 @pytest.mark.parametrize("stack", PLATFORM_STACKS)
 def test_deploy_role_can_deploy_its_stack(stack: str, operation: str) -> None:
