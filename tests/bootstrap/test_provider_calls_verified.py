@@ -113,7 +113,7 @@ def test_an_entry_read_in_a_pre_v6_copy_says_why() -> None:
 
 def test_dropping_the_reason_of_a_pre_v6_read_is_caught() -> None:
     """The check above can fail: an entry read in the v5.8x copy without `verified_why` is named."""
-    alias = "aws:kms/alias:Alias"
+    alias = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
     assert oracle()[alias]["read_in"] == "isometry/terraform-provider-aws"
     entries = {**oracle(), alias: {k: v for k, v in oracle()[alias].items() if k != "verified_why"}}
     assert read_before_v6_without_a_reason(entries) == [alias]
