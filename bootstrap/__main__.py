@@ -10,6 +10,7 @@ import pulumi
 from bootstrap_settings import load_settings
 from github_oidc import GitHubDeployRoles
 from model_release_role import ModelReleaseRoles
+from platform_stacks import protected_tag_keys
 from state_backend import StateBackend
 
 from components.tagging import register_required_tags
@@ -18,7 +19,10 @@ settings = load_settings()
 # The same tag transform as the platform: every taggable resource carries the required tags.
 register_required_tags(settings.default_tags())
 backend = StateBackend("state", settings)
-roles = GitHubDeployRoles("github", settings, backend)
+# Every tag key a platform stack requires (its Pulumi.<stack>.yaml), kept out of the roles' `*` untags.
+roles = GitHubDeployRoles(
+    "github", settings, backend, protected_tag_keys=protected_tag_keys(env.stack for env in settings.environments)
+)
 releases = ModelReleaseRoles(
     "model-release", settings, roles.provider_arn, scope=roles.scope, secrets_key_arns=roles.secrets_key_arns
 )

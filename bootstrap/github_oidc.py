@@ -26,6 +26,8 @@ import pulumi_aws as aws
 from bootstrap_settings import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, BootstrapSettings, Environment
 from state_backend import StateBackend
 
+from components.settings import DEFAULT_REQUIRED_TAG_KEYS
+
 #: The role session lasts as long as the longest job that uses it (`timeout-minutes` of deploy jobs).
 MAX_SESSION_SECONDS = 3600
 
@@ -111,6 +113,8 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         settings: BootstrapSettings,
         backend: StateBackend,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protected_tag_keys: Sequence[str] = DEFAULT_REQUIRED_TAG_KEYS,
     ) -> None:
         super().__init__("agentic:bootstrap:GitHubDeployRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -149,6 +153,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 state_key_arn=v[4],
                 log_bucket_arn=v[5],
                 bootstrap_path=path,
+                protected_tag_keys=tuple(protected_tag_keys),
             )
         )
         key_arns = pulumi.Output.all(*[backend.secrets_keys[env.stack].arn for env in settings.environments])

@@ -430,6 +430,9 @@ class Scope:
     state_key_arn: str
     log_bucket_arn: str
     bootstrap_path: str
+    #: Tag keys no `*`-only untag may remove: the base set and every platform stack's own required keys
+    #: (bootstrap/platform_stacks.py reads them from the stacks' Pulumi.<stack>.yaml).
+    protected_tag_keys: tuple[str, ...] = DEFAULT_REQUIRED_TAG_KEYS
 
     def fill(self, patterns: Iterable[str], service: str = "", stack: str = "") -> list[str]:
         return [
@@ -653,12 +656,13 @@ def _names_no_resource(statement: Statement) -> bool:
     return any(is_wildcard_resource(r) for r in statement["Resource"])
 
 
-def _star_statements(stack: str) -> list[Statement]:
+def _star_statements(scope: Scope, stack: str) -> list[Statement]:
     """The `*`-only calls: creating ones with the stack's tag in the request, the others shared by the stacks.
 
     Untags on `*` (provider_actions.star_untags) are shared too, but never of the platform's required tags
-    (components/settings.py, the stack's `environment` among them): the SAR gives them aws:TagKeys and nothing
-    else, so that is what keeps dev's role from stripping prod's resources of the tags prod's isolation reads.
+    (components/settings.py, the stack's `environment` among them) nor of any key a platform stack requires on
+    top of them (scope.protected_tag_keys): the SAR gives them aws:TagKeys and nothing else, so that is what
+    keeps dev's role from stripping prod's resources of the tags prod's isolation and audits read.
     Re-tagging them is kept out by the creates' condition (_tagged_by_stack): a TagResource is allowed only on
     what has the stack's `environment` already or none.
     """
@@ -671,7 +675,7 @@ def _star_statements(stack: str) -> list[Statement]:
         statements.append(
             {
                 **_allow("UntagOtherThanRequiredTags", untags, ["*"]),
-                "Condition": {"ForAllValues:StringNotEquals": {"aws:TagKeys": list(DEFAULT_REQUIRED_TAG_KEYS)}},
+                "Condition": {"ForAllValues:StringNotEquals": {"aws:TagKeys": list(scope.protected_tag_keys)}},
             }
         )
     return statements
@@ -683,7 +687,7 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
     Statements naming no particular resource go to UNNAMED_GROUP whatever their service.
     """
     groups: dict[str, list[Statement]] = {}
-    unnamed: dict[str, list[Statement]] = {UNNAMED_GROUP: _star_statements(stack)}
+    unnamed: dict[str, list[Statement]] = {UNNAMED_GROUP: _star_statements(scope, stack)}
     for svc in SERVICES:
         for statement in _service_statements(scope, stack, svc, write=True):
             if _names_no_resource(statement):

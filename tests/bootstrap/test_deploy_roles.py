@@ -28,6 +28,7 @@ from .provider_calls import Call, Calls, oracle, sar_action, sar_type
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_STACKS = ("dev", "prod")
 MUTATING = ("create", "update", "delete", "tag")
+OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
 @cache
@@ -160,6 +161,40 @@ def test_a_versioned_objects_delete_lists_its_versions_on_its_bucket() -> None:
     assert denied(deploy_role("prod"), found) == []
     without = _without(deploy_role("prod"), "s3:ListBucketVersions")
     assert denied(without, found) == [f"{found[0]} [{Decision.IMPLICIT_DENY.value}]"]
+
+
+def test_an_ownership_controls_destroy_waits_on_its_bucket() -> None:
+    """bucket_ownership_controls.go (the SDK v2 version, provider_calls.yaml) deletes, then polls
+    GetBucketOwnershipControls until NotFound: a destroy reads the bucket, which the 2021-23 versions did not.
+
+    prod's deploy role allows that read on prod's bucket, only because it is declared (without the grant the
+    destroy is denied); dev's deploy role is denied it on prod's bucket.
+    """
+    nodes = [n for n in graph("prod").custom_resources if n.type == OWNERSHIP_CONTROLS]
+    assert nodes
+    found = [
+        c for n in nodes for c in calls("prod").of(n, "delete") if c.request.action == "s3:GetBucketOwnershipControls"
+    ]
+    assert [c.request.resource for c in found] == [f"arn:aws:s3:::{n.inputs['bucket']}" for n in nodes]
+    assert denied(deploy_role("prod"), found) == []
+    without = _without(deploy_role("prod"), "s3:GetBucketOwnershipControls")
+    assert len(denied(without, found)) == len(found)
+    assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_bucket_is_tagged_as_it_is_created(stack: str) -> None:
+    """v6's bucket.go sends the tags in CreateBucket, which needs s3:TagResource on the bucket (provider_calls.yaml).
+
+    Each stack's role allows it on each of its buckets, only because it is declared; dev's role never on prod's.
+    """
+    buckets = [n for n in graph(stack).custom_resources if n.type == "aws:s3/bucket:Bucket"]
+    found = [c for n in buckets for c in calls(stack).of(n, "create") if c.request.action == "s3:TagResource"]
+    assert sorted(c.request.resource for c in found) == sorted(f"arn:aws:s3:::{n.id}" for n in buckets)
+    assert denied(deploy_role(stack), found) == []
+    assert len(denied(_without(deploy_role(stack), "s3:TagResource"), found)) == len(found)
+    if stack == "prod":
+        assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
 
 
 @pytest.mark.parametrize("operation", ["create", "update", "tag"])

@@ -10,7 +10,9 @@ read entry cannot lose its mark.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib.metadata import version
+from typing import Any
 
 from .provider_calls import bridged, oracle
 
@@ -81,3 +83,40 @@ def test_a_verified_why_justifies_a_version_that_was_read() -> None:
     for token, why in reasons.items():
         assert "verified" in oracle()[token], token
         assert isinstance(why, str) and len(why.split()) >= 5, token
+
+
+def test_an_entry_read_in_a_copy_names_a_declared_copy() -> None:
+    """`read_in` names a fork holding the upstream tree: one that `bridged.copies` describes, era and evidence."""
+    copies = bridged()["copies"]
+    read_in = {token: entry["read_in"] for token, entry in oracle().items() if "read_in" in entry}
+    assert read_in  # the entries re-read for issue 9 §2
+    assert set(read_in.values()) <= set(copies)
+    assert all("verified" in oracle()[token] for token in read_in)
+    for repo, info in copies.items():
+        assert isinstance(info["v6"], bool), repo
+        assert len(str(info["why"]).split()) >= 10, repo
+
+
+def read_before_v6_without_a_reason(entries: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The entries read in a copy older than v6 that do not say why that version stands."""
+    copies = bridged()["copies"]
+    return sorted(
+        token
+        for token, entry in entries.items()
+        if "read_in" in entry and not copies[entry["read_in"]]["v6"] and not str(entry.get("verified_why", "")).strip()
+    )
+
+
+def test_an_entry_read_in_a_pre_v6_copy_says_why() -> None:
+    assert read_before_v6_without_a_reason(oracle()) == []
+
+
+def test_dropping_the_reason_of_a_pre_v6_read_is_caught() -> None:
+    """The check above can fail: an entry read in the v5.8x copy without `verified_why` is named."""
+    alias = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    assert oracle()[alias]["read_in"] == "isometry/terraform-provider-aws"
+    entries = {**oracle(), alias: {k: v for k, v in oracle()[alias].items() if k != "verified_why"}}
+    assert read_before_v6_without_a_reason(entries) == [alias]
+    role = "aws:iam/role:Role"  # read in the v6 copy: no reason needed
+    assert bridged()["copies"][oracle()[role]["read_in"]]["v6"] is True
+    assert "verified_why" not in oracle()[role]
