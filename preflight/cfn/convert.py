@@ -46,7 +46,9 @@ class CfnTemplate:
         return not self.template["Resources"]
 
     def to_json(self) -> str:
-        return json.dumps(self.template, indent=2)
+        """The template file's text, newline-terminated: the gate scans it and `export-tfplan --template` writes
+        it (`commands.common.write_output` adds no newline to text that has one), the same bytes."""
+        return json.dumps(self.template, indent=2) + "\n"
 
     def seen_by(
         self, listed: Collection[str], counted: int = 0, runs: Callable[[str], bool] = lambda check_id: True
