@@ -14,8 +14,10 @@ Where the plain environment lives, by pulumi-aws 7.51.1 input (camelCase as the 
   or SSM Parameter Store ARN) is the safe way and is not judged:
   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html
 * Batch job definitions: `containerProperties` (JSON, `environment`), `ecsProperties` (JSON,
-  `taskProperties[].containers[].environment`) and `eksProperties.podProperties.containers[].envs` /
-  `initContainers[].envs` (`[{"name", "value"}]`); RegisterJobDefinition in the Batch API Reference.
+  `taskProperties[].containers[].environment`), `eksProperties.podProperties.containers[].envs` /
+  `initContainers[].envs` (`[{"name", "value"}]`), and `nodeProperties` (JSON, each
+  `nodeRangeProperties[]` entry's `container`, `ecsProperties` and `eksProperties`, whose EKS containers
+  name it `env` as the API does); RegisterJobDefinition in the Batch API Reference.
 * App Runner services: `runtimeEnvironmentVariables` (a map) of
   `sourceConfiguration.imageRepository.imageConfiguration` and of
   `sourceConfiguration.codeRepository.codeConfiguration.codeConfigurationValues`;
@@ -187,22 +189,55 @@ def _task_definition(props: Any) -> Iterator[Variable]:
         yield from _containers(document, what)
 
 
+def _json_container(container: Any, what: str) -> Iterator[Variable]:
+    """A decoded ContainerProperties document's `environment`."""
+    if isinstance(container, Mapping):
+        for environment in _values(container, "environment"):
+            yield from _pairs(environment, "container", what)
+
+
+def _json_ecs(ecs: Any, what: str) -> Iterator[Variable]:
+    """A decoded EcsProperties document's `taskProperties[].containers[].environment`."""
+    for tasks in _values(ecs, "taskProperties") if isinstance(ecs, Mapping) else []:
+        for task in tasks if is_list(tasks) else []:
+            if isinstance(task, Mapping):
+                for containers in _values(task, "containers"):
+                    yield from _containers(containers, what)
+
+
+def _json_eks(eks: Any, what: str) -> Iterator[Variable]:
+    """A decoded EksProperties document's `podProperties.containers[]`/`initContainers[]` `.env` (the API's
+    EksContainer field, not the typed input's `envs`)."""
+    for pod in _values(eks, "podProperties") if isinstance(eks, Mapping) else []:
+        for key in ("containers", "initContainers"):
+            for containers in _values(pod, key) if isinstance(pod, Mapping) else []:
+                yield from _containers(containers, what, key="env")
+
+
 def _job_definition(props: Any) -> Iterator[Variable]:
     what = "the container properties"
     for container in _documents(get(props, "containerProperties"), what):
-        if isinstance(container, Mapping):
-            for environment in _values(container, "environment"):
-                yield from _pairs(environment, "container", what)
+        yield from _json_container(container, what)
     what = "the ECS properties"
     for ecs in _documents(get(props, "ecsProperties"), what):
-        for tasks in _values(ecs, "taskProperties") if isinstance(ecs, Mapping) else []:
-            for task in tasks if is_list(tasks) else []:
-                if isinstance(task, Mapping):
-                    for containers in _values(task, "containers"):
-                        yield from _containers(containers, what)
+        yield from _json_ecs(ecs, what)
     what = "the EKS properties"
     for key in ("containers", "initContainers"):
         yield from _containers(get(props, "eksProperties", "podProperties", key), what, key="envs")
+    # Multi-node jobs: `nodeProperties`, one JSON document decoded like the others (`expandJobNodeProperties`,
+    # terraform-provider-aws internal/service/batch/node_properties.go: tfjson.DecodeFromString into the SDK's
+    # NodeProperties), each node range's `container`, `ecsProperties` and `eksProperties`.
+    what = "the node properties"
+    for nodes in _documents(get(props, "nodeProperties"), what):
+        for ranges in _values(nodes, "nodeRangeProperties") if isinstance(nodes, Mapping) else []:
+            for node in ranges if is_list(ranges) else []:
+                if isinstance(node, Mapping):
+                    for container in _values(node, "container"):
+                        yield from _json_container(container, what)
+                    for ecs in _values(node, "ecsProperties"):
+                        yield from _json_ecs(ecs, what)
+                    for eks in _values(node, "eksProperties"):
+                        yield from _json_eks(eks, what)
 
 
 def _app_runner(props: Any) -> Iterator[Variable]:
