@@ -17,6 +17,7 @@ checkov is then given a config file holding only what was accepted.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -91,6 +92,16 @@ class CheckovConfig:
         if self.soft_fail:
             notes.append(f"{where}: `soft-fail` has no effect: the gate's verdict comes from each finding's level")
         return notes
+
+    def runs(self, check_id: str) -> bool:
+        """Whether checkov runs a check under the effective config: in `check` when one is given, and not in
+        `skip-check`, a skip winning over `check`; patterns match as checkov's own (`fnmatch`, checkov
+        3.3.30 checkov/runner_filter.py `RunnerFilter.should_run_check` and `check_matches`)."""
+        effective = self.effective()
+        allowed = effective.get("check") or []
+        if allowed and not any(fnmatch.fnmatchcase(check_id, p) for p in allowed):
+            return False
+        return not any(fnmatch.fnmatchcase(check_id, p) for p in effective.get("skip-check") or [])
 
     def effective(self) -> dict[str, Any]:
         """The config checkov is given: the bridge's own settings and what was accepted."""

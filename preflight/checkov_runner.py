@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,14 +142,33 @@ def _listed_in_template(reports: list[Mapping[str, Any]]) -> set[str]:
     return listed
 
 
-def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = None) -> CheckovResult:
+def _counted_in_template(reports: list[Mapping[str, Any]]) -> int:
+    """How many resources checkov's CloudFormation report counted (`summary.resource_count`; only the template
+    is given to that framework, so they are the template's)."""
+    counted = 0
+    for report in reports:
+        summary = report.get("summary")
+        if report.get("check_type") == "cloudformation" and isinstance(summary, Mapping):
+            counted += int(summary.get("resource_count") or 0)
+    return counted
+
+
+def parse_report(
+    stdout: str,
+    tfplan: TfPlan,
+    template: CfnTemplate | None = None,
+    runs: Callable[[str], bool] = lambda check_id: True,
+) -> CheckovResult:
     """checkov's JSON report as a CheckovResult, failed checks mapped back to URN, logical name and type.
 
     A finding's `resource` is a Terraform address (`aws_s3_bucket.data`) or, from the CloudFormation
     framework, `<Type>.<LogicalId>` (`AWS::S3::Bucket.data`); both tables map it to the same Pulumi URN.
-    The exported aws-native types count as scanned only when the report names one of the template's
-    resources under the template's file; otherwise (a template checkov failed to parse) they stay in
-    `not_scanned`, so "checkov did not see" shows them.
+    What checkov did not see is decided per resource (issue 11 §3): an exported aws-native resource is seen
+    when checkov's graph counted every resource of the template, or when the report names it, or when its
+    type has no checks that ran (`CfnTemplate.seen_by`; `runs` tells which checks the effective config runs);
+    everything else the plan could not carry stays unseen (`not_seen`, URNs). An exported type leaves
+    `not_scanned` only when every resource of it was seen, so a template checkov failed to parse, or one
+    resource it left out, still shows in "checkov did not see".
     """
     try:
         reports = _reports(stdout)
@@ -157,12 +176,14 @@ def parse_report(stdout: str, tfplan: TfPlan, template: CfnTemplate | None = Non
         first = stdout.strip().splitlines()[0] if stdout.strip() else "no output"
         raise PreflightError(f"checkov printed no JSON report: {first[:200]}") from None
     addresses = {**tfplan.addresses, **(template.addresses if template is not None else {})}
-    # Every exported type counts as scanned once checkov lists any of the template's resources; checkov never
-    # lists a resource only its graph checks connect (a WAF association of CKV2_AWS_33), so a per-resource
-    # test would call those unseen.
-    parsed = template is not None and bool(_listed_in_template(reports) & set(template.addresses))
-    exported = template.exported_types if template is not None and parsed else set()
-    result = CheckovResult(not_scanned=sorted(t for t in tfplan.not_scanned if t not in exported))
+    entries = list(template.addresses.values()) if template is not None else []
+    listed, counted = _listed_in_template(reports), _counted_in_template(reports)
+    seen = template.seen_by(listed, counted, runs) if template is not None else set()
+    scanned = {e.type for e in entries} - {e.type for e in entries if e.urn not in seen}
+    result = CheckovResult(
+        not_scanned=sorted(t for t in tfplan.not_scanned if t not in scanned),
+        not_seen=[urn for urn in tfplan.not_scanned_resources if urn not in seen],
+    )
     for report in reports:
         summary = report.get("summary") or {}
         result.passed_count += int(summary.get("passed", 0) or 0)
@@ -378,7 +399,7 @@ class CheckovScan:
             raise PreflightError(
                 f"checkov failed (exit {completed.returncode}): {lines[-1][:200] if lines else 'no output'}"
             )
-        result = parse_report(completed.stdout, self.tfplan, self.template)
+        result = parse_report(completed.stdout, self.tfplan, self.template, self.config.runs)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
         result.notes = self.config.notes() + [
             f"checkov also ran the program's own custom checks from {d} (added to the pack's)"

@@ -55,7 +55,8 @@ CLOUDFORMATION = CheckovFramework(
     type_prefix="AWS::",
 )
 
-#: Run with checkov's interpreter: checkov's version and the AWS types its checks read, as JSON. Resource
+#: Run with checkov's interpreter: checkov's version, the AWS types its checks read, and the resource checks
+#: that report on each type (`reported`: the CloudFormation export's per-resource "seen" count), as JSON. Resource
 #: checks register per type; graph checks name `resource_types` and `connected_resources_types` (sub-checks
 #: included). A graph check over `all` types (tagging) expands to every type and is left out (< 100).
 CHECKOV_TYPES_SCRIPT = Template(r"""
@@ -75,6 +76,7 @@ def walk(check, out):
         walk(sub, out)
 
 types = {t for t in resource_checks.checks if t.startswith("$type_prefix")}
+reported = {t: sorted({c.id for c in resource_checks.checks[t]}) for t in sorted(types)}
 registry = Registry(parser=GraphCheckParser(), checks_dir=str(Path(graph_checks.__file__).parent / "$graph_subdir"))
 registry.load_checks()
 for check in registry.checks:
@@ -82,7 +84,7 @@ for check in registry.checks:
     walk(check, found)
     if len(found) < 100:
         types |= found
-json.dump({"checkov_version": checkov.version.version, "types": sorted(types)}, sys.stdout)
+json.dump({"checkov_version": checkov.version.version, "types": sorted(types), "reported": reported}, sys.stdout)
 """)
 
 
@@ -97,8 +99,8 @@ def checkov_types_script(framework: CheckovFramework) -> str:
     )
 
 
-def checkov_checked_types(checkov_python: Path, framework: CheckovFramework) -> tuple[str, list[str]]:
-    """checkov's version and the AWS types its checks of `framework` read, from checkov's own interpreter."""
+def checkov_listing(checkov_python: Path, framework: CheckovFramework) -> dict[str, Any]:
+    """What `CHECKOV_TYPES_SCRIPT` prints for `framework`, run with checkov's own interpreter."""
     completed = subprocess.run(
         [str(checkov_python), "-c", checkov_types_script(framework)],
         capture_output=True,
@@ -109,7 +111,13 @@ def checkov_checked_types(checkov_python: Path, framework: CheckovFramework) -> 
     if completed.returncode != 0:
         last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
         raise PreflightError(f"{checkov_python}: cannot list checkov's {framework.label} types: {last}")
-    data = json.loads(completed.stdout)
+    data: dict[str, Any] = json.loads(completed.stdout)
+    return data
+
+
+def checkov_checked_types(checkov_python: Path, framework: CheckovFramework) -> tuple[str, list[str]]:
+    """checkov's version and the AWS types its checks of `framework` read, from checkov's own interpreter."""
+    data = checkov_listing(checkov_python, framework)
     return str(data["checkov_version"]), list(data["types"])
 
 

@@ -432,7 +432,12 @@ def _run_error_line(exc: pulumi.RunError, stack_file: str, files: ProgramFiles) 
 
 
 #: What the Pulumi Python SDK raises for a list input typed Union[Sequence[...], Any] (pulumi/runtime/rpc.py
-#: `_get_list_element_type`; open upstream as pulumi/pulumi#17181, reproduced with the SDK's own mocks).
+#: `_get_list_element_type`, open upstream as https://github.com/pulumi/pulumi/issues/17181). Not an artefact
+#: of the mocks: it is raised while the program's own process serialises the inputs (`serialize_property`,
+#: called from `prepare_resource` in pulumi/runtime/resource.py, pulumi 3.272.0), before any RegisterResource
+#: call reaches a monitor, so the real engine never sees the resource either; the issue's traceback is from
+#: `pulumi up` under the real language host (`pulumi-language-python-exec`, `wait_for_rpcs`). Nothing here can
+#: synthesise it; the gate stops with one line naming the issue.
 _SDK_UNION_LIST = "Unexpected type. Expected 'list' got 'typing.Union["
 
 

@@ -75,5 +75,7 @@ class CheckovResult:
     skipped: list[dict[str, str]] = field(default_factory=list)  # check_id, reason, origin, expires, status
     notes: list[str] = field(default_factory=list)  # skips and options of .checkov.yaml the gate refused
     not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens neither the plan nor the template carries
+    #: URNs of the resources checkov did not see: not in the plan, and not listed in its report of the template.
+    not_seen: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
     ran: bool = True

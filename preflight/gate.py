@@ -78,9 +78,10 @@ class GateReport:
 
     @property
     def not_seen(self) -> int:
-        """Resources checkov did not see: of a type neither the plan nor the aws-native template carries."""
-        missing = set(self.not_scanned)
-        return sum(1 for n in self.graph.custom_resources if n.type in missing)
+        """Resources checkov did not see: neither in the plan nor listed in its report of the aws-native template
+        (decided per resource by `checkov_runner.parse_report`); none when checkov did not run."""
+        missing = set(self.checkov.not_seen) if self.checkov is not None else set()
+        return sum(1 for n in self.graph.custom_resources if n.urn in missing)
 
     @property
     def exit_code(self) -> int:

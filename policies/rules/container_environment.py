@@ -14,8 +14,10 @@ Where the plain environment lives, by pulumi-aws 7.51.1 input (camelCase as the 
   or SSM Parameter Store ARN) is the safe way and is not judged:
   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html
 * Batch job definitions: `containerProperties` (JSON, `environment`), `ecsProperties` (JSON,
-  `taskProperties[].containers[].environment`) and `eksProperties.podProperties.containers[].envs` /
-  `initContainers[].envs` (`[{"name", "value"}]`); RegisterJobDefinition in the Batch API Reference.
+  `taskProperties[].containers[].environment`), `eksProperties.podProperties.containers[].envs` /
+  `initContainers[].envs` (`[{"name", "value"}]`), and `nodeProperties` (JSON, each
+  `nodeRangeProperties[]` entry's `container`, `ecsProperties` and `eksProperties`, whose EKS containers
+  name it `env` as the API does); RegisterJobDefinition in the Batch API Reference.
 * App Runner services: `runtimeEnvironmentVariables` (a map) of
   `sourceConfiguration.imageRepository.imageConfiguration` and of
   `sourceConfiguration.codeRepository.codeConfiguration.codeConfigurationValues`;
@@ -23,6 +25,27 @@ Where the plain environment lives, by pulumi-aws 7.51.1 input (camelCase as the 
 * Elastic Beanstalk environments and configuration templates: `settings` in the namespace
   `aws:elasticbeanstalk:application:environment` (the environment properties; Elastic Beanstalk Developer
   Guide, "General options for all environments").
+
+The same services through Pulumi's aws-native provider (CloudFormation-shaped inputs, objects rather than JSON
+text; names from pulumi-aws-native 1.84.0's `<service>/_inputs.py`, checked against the SDK by
+tests/policies/rules/test_container_environment_native.py; meaning from the CloudFormation resource reference):
+
+* `aws-native:ecs:TaskDefinition` and `aws-native:ecs:DaemonTaskDefinition`: `containerDefinitions[]`, each
+  container's `environment` (`TaskDefinitionKeyValuePairArgs`/`DaemonTaskDefinitionKeyValuePairArgs`:
+  `name`, `value`); `secrets` (`valueFrom`) is the safe way.
+* `aws-native:batch:JobDefinition`: `containerProperties.environment`, `ecsProperties.taskProperties[]
+  .containers[].environment` (`JobDefinitionEnvironmentArgs`), `eksProperties.podProperties.containers[]` and
+  `initContainers[]` `.env` (`JobDefinitionEksContainerEnvironmentVariableArgs`; `env`, not pulumi-aws's
+  `envs`), and the same three under `nodeProperties.nodeRangeProperties[]` (`container`, `ecsProperties`,
+  `eksProperties`) for multi-node jobs.
+* `aws-native:apprunner:Service`: `runtimeEnvironmentVariables` of
+  `sourceConfiguration.imageRepository.imageConfiguration` and of
+  `sourceConfiguration.codeRepository.codeConfiguration.codeConfigurationValues`, a list of
+  `ServiceKeyValuePairArgs` (`name`, `value`), not a map.
+* `aws-native:elasticbeanstalk:Environment` and `ConfigurationTemplate`: `optionSettings[]` (`namespace`,
+  `optionName`, `value`) in the environment-properties namespace.
+* `aws-native:lambda:Function` needs nothing here: its `environment.variables` reach
+  `lambda-no-secrets-in-environment` through its pulumi-aws view (policies/native.py).
 
 The JSON documents (ECS `containerDefinitions`, Batch `containerProperties` and `ecsProperties`) are read
 the way the provider reads them, not the way they are spelled. terraform-provider-aws decodes each with
@@ -56,6 +79,12 @@ JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
 APP_RUNNER_SERVICE = "aws:apprunner/service:Service"
 BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk/environment:Environment"
 BEANSTALK_TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
+NATIVE_TASK_DEFINITION = "aws-native:ecs:TaskDefinition"
+NATIVE_DAEMON_TASK_DEFINITION = "aws-native:ecs:DaemonTaskDefinition"
+NATIVE_JOB_DEFINITION = "aws-native:batch:JobDefinition"
+NATIVE_APP_RUNNER_SERVICE = "aws-native:apprunner:Service"
+NATIVE_BEANSTALK_ENVIRONMENT = "aws-native:elasticbeanstalk:Environment"
+NATIVE_BEANSTALK_TEMPLATE = "aws-native:elasticbeanstalk:ConfigurationTemplate"
 #: The Elastic Beanstalk option namespace of environment properties (the application's environment variables).
 BEANSTALK_ENVIRONMENT_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 
@@ -160,22 +189,55 @@ def _task_definition(props: Any) -> Iterator[Variable]:
         yield from _containers(document, what)
 
 
+def _json_container(container: Any, what: str) -> Iterator[Variable]:
+    """A decoded ContainerProperties document's `environment`."""
+    if isinstance(container, Mapping):
+        for environment in _values(container, "environment"):
+            yield from _pairs(environment, "container", what)
+
+
+def _json_ecs(ecs: Any, what: str) -> Iterator[Variable]:
+    """A decoded EcsProperties document's `taskProperties[].containers[].environment`."""
+    for tasks in _values(ecs, "taskProperties") if isinstance(ecs, Mapping) else []:
+        for task in tasks if is_list(tasks) else []:
+            if isinstance(task, Mapping):
+                for containers in _values(task, "containers"):
+                    yield from _containers(containers, what)
+
+
+def _json_eks(eks: Any, what: str) -> Iterator[Variable]:
+    """A decoded EksProperties document's `podProperties.containers[]`/`initContainers[]` `.env` (the API's
+    EksContainer field, not the typed input's `envs`)."""
+    for pod in _values(eks, "podProperties") if isinstance(eks, Mapping) else []:
+        for key in ("containers", "initContainers"):
+            for containers in _values(pod, key) if isinstance(pod, Mapping) else []:
+                yield from _containers(containers, what, key="env")
+
+
 def _job_definition(props: Any) -> Iterator[Variable]:
     what = "the container properties"
     for container in _documents(get(props, "containerProperties"), what):
-        if isinstance(container, Mapping):
-            for environment in _values(container, "environment"):
-                yield from _pairs(environment, "container", what)
+        yield from _json_container(container, what)
     what = "the ECS properties"
     for ecs in _documents(get(props, "ecsProperties"), what):
-        for tasks in _values(ecs, "taskProperties") if isinstance(ecs, Mapping) else []:
-            for task in tasks if is_list(tasks) else []:
-                if isinstance(task, Mapping):
-                    for containers in _values(task, "containers"):
-                        yield from _containers(containers, what)
+        yield from _json_ecs(ecs, what)
     what = "the EKS properties"
     for key in ("containers", "initContainers"):
         yield from _containers(get(props, "eksProperties", "podProperties", key), what, key="envs")
+    # Multi-node jobs: `nodeProperties`, one JSON document decoded like the others (`expandJobNodeProperties`,
+    # terraform-provider-aws internal/service/batch/node_properties.go: tfjson.DecodeFromString into the SDK's
+    # NodeProperties), each node range's `container`, `ecsProperties` and `eksProperties`.
+    what = "the node properties"
+    for nodes in _documents(get(props, "nodeProperties"), what):
+        for ranges in _values(nodes, "nodeRangeProperties") if isinstance(nodes, Mapping) else []:
+            for node in ranges if is_list(ranges) else []:
+                if isinstance(node, Mapping):
+                    for container in _values(node, "container"):
+                        yield from _json_container(container, what)
+                    for ecs in _values(node, "ecsProperties"):
+                        yield from _json_ecs(ecs, what)
+                    for eks in _values(node, "eksProperties"):
+                        yield from _json_eks(eks, what)
 
 
 def _app_runner(props: Any) -> Iterator[Variable]:
@@ -202,13 +264,81 @@ def _beanstalk(props: Any) -> Iterator[Variable]:
             yield Variable("environment", functools.partial(lambda s: (s.get("name"), s.get("value")), setting))
 
 
-#: Where each type keeps its plain environment variables.
+def _whole(value: Any, what: str) -> Any:
+    """An aws-native object or list input as it is, WholeSecretError when the whole of it is a Pulumi secret."""
+    if isinstance(value, str) and value in OFFLINE_SECRET_VALUES:
+        raise WholeSecretError(what)
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    """An aws-native list input as a list ([] when absent or not a list), WholeSecretError when a secret."""
+    value = _whole(value, what)
+    return list(value) if is_list(value) else []
+
+
+def _native_task_definition(props: Any) -> Iterator[Variable]:
+    what = "the container definitions"
+    yield from _containers(_whole(get(props, "containerDefinitions"), what), what)
+
+
+def _native_batch_containers(properties: Any, what: str) -> Iterator[Variable]:
+    """One job's (or node range's) `containerProperties`/`container`, `ecsProperties`, `eksProperties`."""
+    container, ecs, eks = properties
+    container = _whole(container, what)
+    if isinstance(container, Mapping):
+        yield from _pairs(container.get("environment"), "container", what)
+    for task in _list(get(ecs, "taskProperties"), what):
+        if isinstance(task, Mapping):
+            yield from _containers(_whole(task.get("containers"), what), what)
+    for key in ("containers", "initContainers"):
+        yield from _containers(_whole(get(eks, "podProperties", key), what), what, key="env")
+
+
+def _native_job_definition(props: Any) -> Iterator[Variable]:
+    what = "the job definition's containers"
+    own = (get(props, "containerProperties"), get(props, "ecsProperties"), get(props, "eksProperties"))
+    yield from _native_batch_containers(own, what)
+    for node in _list(get(props, "nodeProperties", "nodeRangeProperties"), what):
+        if isinstance(node, Mapping):
+            ranged = (node.get("container"), node.get("ecsProperties"), node.get("eksProperties"))
+            yield from _native_batch_containers(ranged, what)
+
+
+def _native_app_runner(props: Any) -> Iterator[Variable]:
+    what = "the runtime environment variables"
+    image = get(props, "sourceConfiguration", "imageRepository", "imageConfiguration", "runtimeEnvironmentVariables")
+    yield from _pairs(image, "image", what)
+    code = get(
+        props,
+        "sourceConfiguration",
+        "codeRepository",
+        "codeConfiguration",
+        "codeConfigurationValues",
+        "runtimeEnvironmentVariables",
+    )
+    yield from _pairs(code, "code", what)
+
+
+def _native_beanstalk(props: Any) -> Iterator[Variable]:
+    for setting in _list(get(props, "optionSettings"), "the option settings"):
+        if isinstance(setting, Mapping) and setting.get("namespace") == BEANSTALK_ENVIRONMENT_NAMESPACE:
+            yield Variable("environment", functools.partial(lambda s: (s.get("optionName"), s.get("value")), setting))
+
+
+#: Where each type keeps its plain environment variables (pulumi-aws, then aws-native).
 READERS: Mapping[str, Callable[[Any], Iterator[Variable]]] = {
     TASK_DEFINITION: _task_definition,
     JOB_DEFINITION: _job_definition,
     APP_RUNNER_SERVICE: _app_runner,
     BEANSTALK_ENVIRONMENT: _beanstalk,
     BEANSTALK_TEMPLATE: _beanstalk,
+    NATIVE_TASK_DEFINITION: _native_task_definition,
+    NATIVE_DAEMON_TASK_DEFINITION: _native_task_definition,
+    NATIVE_JOB_DEFINITION: _native_job_definition,
+    NATIVE_APP_RUNNER_SERVICE: _native_app_runner,
+    NATIVE_BEANSTALK_ENVIRONMENT: _native_beanstalk,
+    NATIVE_BEANSTALK_TEMPLATE: _native_beanstalk,
 }
 
 
@@ -243,8 +373,8 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
 NO_SECRETS = PolicySpec(
     name="container-no-secrets-in-environment",
     description=(
-        "Container environments (ECS, Batch, App Runner, Elastic Beanstalk) hold no secret values; secrets come "
-        "from Secrets Manager or SSM by reference."
+        "Container environments (ECS, Batch, App Runner, Elastic Beanstalk; pulumi-aws and aws-native) hold no "
+        "secret values; secrets come from Secrets Manager or SSM by reference."
     ),
     explanation=(
         "A plain environment value is stored in the task or job definition (or service configuration), shown to "

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.cfn.derive import cfn_types_by_token, stored
+from preflight.cfn.derive import cfn_types_by_token, reporting_checks, stored
 from preflight.cfn.naming import to_pascal_case
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
 from preflight.secrets import SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY
@@ -46,7 +46,37 @@ class CfnTemplate:
         return not self.template["Resources"]
 
     def to_json(self) -> str:
-        return json.dumps(self.template, indent=2)
+        """The template file's text, newline-terminated: the gate scans it and `export-tfplan --template` writes
+        it (`commands.common.write_output` adds no newline to text that has one), the same bytes."""
+        return json.dumps(self.template, indent=2) + "\n"
+
+    def seen_by(
+        self, listed: Collection[str], counted: int = 0, runs: Callable[[str], bool] = lambda check_id: True
+    ) -> set[str]:
+        """The URNs of the exported resources checkov saw.
+
+        `listed`: the addresses checkov's report names under the template's file (passed, failed or skipped
+        checks' `resource`, `AWS::S3::Bucket.Data`; under `--quiet`, which the gate runs with, only failed and
+        skipped ones); `counted`: the CloudFormation report's `resource_count`, the resources checkov built into
+        its graph (checkov 3.3.30 checkov/cloudformation/runner.py, `report.add_resource` per resource vertex);
+        `runs`: which checks the effective config runs (`CheckovConfig.runs`).
+
+        Every resource is seen when checkov's graph holds as many resources as the template declares. Otherwise
+        a resource is seen when the report names it, or when none of the checks that report on its type ran
+        (`derive.reporting_checks`: a type only graph checks connect, or whose every check is skipped, has no
+        checks: it is "no checks", as a plan resource of a type checkov does not check, not "not seen").
+        Nothing is seen when checkov names none of the template's resources and counted none of them.
+        """
+        if counted >= len(self.addresses) > 0:
+            return {entry.urn for entry in self.addresses.values()}
+        if not set(listed) & set(self.addresses):
+            return set()
+        checks = reporting_checks()
+        return {
+            entry.urn
+            for address, entry in self.addresses.items()
+            if address in listed or not any(runs(c) for c in checks.get(address.split(".", 1)[0], ()))
+        }
 
 
 def logical_id(name: str, used: set[str]) -> str:

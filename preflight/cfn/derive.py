@@ -141,13 +141,23 @@ def derive(
     return mapped, unmappable, missing
 
 
-def checkov_cfn_types(checkov_python: Path) -> tuple[str, list[str]]:
-    """checkov's version and the CloudFormation types its checks read, from checkov's own interpreter."""
-    return derived_tables.checkov_checked_types(checkov_python, derived_tables.CLOUDFORMATION)
+def checkov_cfn_types(checkov_python: Path) -> tuple[str, list[str], dict[str, list[str]]]:
+    """checkov's version, the CloudFormation types its checks read, and the checks that report on each type,
+    from checkov's own interpreter.
+
+    A check reports on a type when it is a resource check supporting it: checkov lists each resource of it
+    under the check's passed, failed or skipped results (unless the check returns UNKNOWN). Graph checks are
+    left out: they list only what their solver matched, not every resource of their `resource_types`
+    (CKV2_AWS_68 names AWS::IAM::Role but reports SageMaker notebook instances; CKV2_AWS_33 never lists the WAF
+    association it connects), so a type only graph checks read has no checks of its own here.
+    """
+    data = derived_tables.checkov_listing(checkov_python, derived_tables.CLOUDFORMATION)
+    reported = {str(t): [str(i) for i in ids] for t, ids in data["reported"].items()}
+    return str(data["checkov_version"]), list(data["types"]), reported
 
 
 def table(checkov_python: Path, schemas: Path, supported_file: Path, source: str) -> dict[str, Any]:
-    version, cfn_types = checkov_cfn_types(checkov_python)
+    version, cfn_types, reported = checkov_cfn_types(checkov_python)
     try:
         supported = supported_file.read_text(encoding="utf-8").split()
     except OSError as exc:
@@ -166,6 +176,7 @@ def table(checkov_python: Path, schemas: Path, supported_file: Path, source: str
         "checkov_version": version,
         "pulumi_aws_native_version": _sdk_version(),
         "checked_types": sorted(cfn_types),
+        "reporting_checks": reported,
         "mapped": mapped,
         "unmappable": unmappable,
         "missing": missing,
@@ -184,6 +195,13 @@ def stored() -> Mapping[str, Any]:
     """The stored table (`native_types.json`)."""
     data: Mapping[str, Any] = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
     return data
+
+
+@functools.cache
+def reporting_checks() -> Mapping[str, tuple[str, ...]]:
+    """CloudFormation type -> the checks that list each resource of it in checkov's report (`checkov_cfn_types`);
+    a type checkov checks but that is absent here has no checks of its own."""
+    return {t: tuple(ids) for t, ids in stored()["reporting_checks"].items()}
 
 
 @functools.cache

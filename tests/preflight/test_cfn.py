@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from preflight.cfn.derive import (
     stored,
 )
 from preflight.cfn.naming import has_uppercase_acronym, to_pascal_case, to_sdk_name, type_token
-from preflight.checkov_runner import REPO_ROOT, run_checkov
+from preflight.checkov_runner import REPO_ROOT, parse_report, run_checkov
 from preflight.engine import synthesize
 from preflight.findings import Level, Source
-from preflight.gate import run_gate
+from preflight.gate import GateReport, run_gate
+from preflight.tfplan import graph_to_tfplan
 from tests.preflight.programs import write_program
 
 CHECKOV_PYTHON = REPO_ROOT / ".venv-checkov" / "bin" / "python"
@@ -118,10 +120,14 @@ def test_stored_table_names_real_tokens() -> None:
 
 @pytest.mark.usefixtures("checkov_present")
 def test_every_type_checkov_checks_is_mapped_or_listed_unmappable() -> None:
-    version, checked = checkov_cfn_types(CHECKOV_PYTHON)
+    version, checked, reporting = checkov_cfn_types(CHECKOV_PYTHON)
     table = stored()
     # The stored table is what the installed checkov gives (python -m preflight.cfn.derive --write).
     assert (table["checkov_version"], table["checked_types"]) == (version, sorted(checked))
+    assert table["reporting_checks"] == reporting
+    # Only graph checks read these: checkov never lists a resource of them itself (CKV2_AWS_33's association).
+    assert "AWS::WAFv2::WebACLAssociation" in set(checked) - set(reporting)
+    assert set(reporting) <= set(checked) and all(reporting.values())
     assert set(checked) == set(table["mapped"]) | set(table["unmappable"])
     assert all(len(reason) > 30 for reason in table["unmappable"].values())
 
@@ -216,3 +222,29 @@ def test_a_template_checkov_cannot_parse_leaves_its_resources_not_seen(
     result = run_checkov(graph, program)
     assert not [f for f in result.failed if f.type.startswith("aws-native:")]
     assert set(result.not_scanned) >= {"aws-native:s3:Bucket", "aws-native:iam:Role", "aws-native:s3:BucketPolicy"}
+
+
+def test_a_native_resource_checkov_leaves_out_is_not_seen(program: Path) -> None:
+    """The real program's template and plan; checkov's report (as under --quiet) names every exported resource
+    but the role and counts one resource fewer than the template holds: the role alone is not seen."""
+    graph = synthesize(program, "dev")
+    template, tfplan = graph_to_cfn(graph), graph_to_tfplan(graph)
+    listed = [a for a in template.addresses if not a.startswith("AWS::IAM::Role.")]
+    report = {
+        "check_type": "cloudformation",
+        "summary": {"resource_count": len(template.addresses) - 1},
+        "results": {
+            "failed_checks": [{"check_id": "CKV_X", "resource": a, "file_path": "/template.json"} for a in listed]
+        },
+    }
+    result = parse_report(json.dumps([report]), tfplan, template)
+    role, policy = (f"urn:pulumi:dev::sample::aws-native:{t}" for t in ("iam:Role::role", "s3:BucketPolicy::policy"))
+    assert sorted(result.not_seen) == [role, policy]
+    assert result.not_scanned == ["aws-native:iam:Role", "aws-native:s3:BucketPolicy"]
+    gate = GateReport(
+        stack="dev", project="sample", graph=graph, resources=len(graph.managed_resources), checkov=result
+    )
+    assert gate.not_seen == 2 and gate.to_dict()["checkov"]["not_seen"] == 2
+    # counted in full, every exported resource is seen (passed resources are not listed under --quiet)
+    report["summary"] = {"resource_count": len(template.addresses)}
+    assert parse_report(json.dumps([report]), tfplan, template).not_seen == [policy]

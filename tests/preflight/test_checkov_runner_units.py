@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from preflight.cfn.convert import CfnTemplate
+from preflight.checkov_config import CheckovConfig, Skip
 from preflight.checkov_runner import (
     CHECKOV_ENV_VAR,
     CONFIG_FILE,
@@ -178,20 +180,26 @@ def test_output_without_a_report_is_one_line(stdout: str, first: str) -> None:
     assert str(caught.value) == f"checkov printed no JSON report: {first}"
 
 
-# ------------------------------------------- an exported aws-native resource is scanned only when checkov lists it
+# ------------------------------------- an exported aws-native resource is seen only when checkov's report names it
 
 NATIVE_URN = "urn:pulumi:dev::p::aws-native:s3:Bucket::data"
+QUEUE_URN = NATIVE_URN.replace("s3:Bucket::data", "sqs:Queue::jobs")
+#: A type checkov's graph checks only connect (CKV2_AWS_33's WAF association): it has no checks of its own.
+WAF_URN = NATIVE_URN.replace("s3:Bucket::data", "wafv2:WebAclAssociation::waf")
+POLICY_URN = NATIVE_URN.replace("s3:Bucket::data", "s3:BucketPolicy::policy")  # not exported: no checkov check
+UNMAPPED_URN = "urn:pulumi:dev::p::aws:madeup/x:X::x"
 
 
 def _template() -> CfnTemplate:
-    data = AddressEntry("AWS::S3::Bucket.data", NATIVE_URN, "data", "aws-native:s3:Bucket")
-    queue = AddressEntry(
-        "AWS::SQS::Queue.jobs", NATIVE_URN.replace("s3:Bucket::data", "sqs:Queue::jobs"), "jobs", "aws-native:sqs:Queue"
-    )
+    entries = [
+        AddressEntry("AWS::S3::Bucket.data", NATIVE_URN, "data", "aws-native:s3:Bucket"),
+        AddressEntry("AWS::SQS::Queue.jobs", QUEUE_URN, "jobs", "aws-native:sqs:Queue"),
+        AddressEntry("AWS::WAFv2::WebACLAssociation.waf", WAF_URN, "waf", "aws-native:wafv2:WebAclAssociation"),
+    ]
     return CfnTemplate(
-        template={"Resources": {"data": {}, "jobs": {}}},
-        addresses={data.address: data, queue.address: queue},
-        exported_types={"aws-native:s3:Bucket", "aws-native:sqs:Queue"},
+        template={"Resources": {"data": {}, "jobs": {}, "waf": {}}},
+        addresses={e.address: e for e in entries},
+        exported_types={e.type for e in entries},
     )
 
 
@@ -200,7 +208,14 @@ def _native_plan() -> TfPlan:
     return TfPlan(
         plan={},
         addresses=plan.addresses,
-        not_scanned=[*plan.not_scanned, "aws-native:s3:Bucket", "aws-native:sqs:Queue"],
+        not_scanned=[
+            *plan.not_scanned,
+            "aws-native:s3:Bucket",
+            "aws-native:s3:BucketPolicy",
+            "aws-native:sqs:Queue",
+            "aws-native:wafv2:WebAclAssociation",
+        ],
+        not_scanned_resources=[UNMAPPED_URN, NATIVE_URN, QUEUE_URN, WAF_URN, POLICY_URN],
     )
 
 
@@ -208,25 +223,94 @@ def _check(resource: str, file_path: str = "/template.json") -> dict[str, object
     return {**_failed("CKV_AWS_X", resource), "file_path": file_path}
 
 
+BUCKET, QUEUE, WAF, POLICY = (
+    "aws-native:s3:Bucket",
+    "aws-native:sqs:Queue",
+    "aws-native:wafv2:WebAclAssociation",
+    "aws-native:s3:BucketPolicy",
+)
+NOTHING_SEEN = (
+    [BUCKET, POLICY, QUEUE, WAF, "aws:madeup/x:X"],
+    [UNMAPPED_URN, NATIVE_URN, QUEUE_URN, WAF_URN, POLICY_URN],
+)
+
+
 @pytest.mark.parametrize(
-    ("results", "not_scanned"),
+    ("results", "expected"),
     [
         # bad 1: checkov's report has no CloudFormation part at all (it failed to parse the template)
-        ({"passed_checks": [_check("aws_s3_bucket.docs", "/tfplan.json")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
+        ({"passed_checks": [_check("aws_s3_bucket.docs", "/tfplan.json")]}, NOTHING_SEEN),
         # bad 2: the template's addresses are listed, but under another file than the template's
-        ({"failed_checks": [_check("AWS::S3::Bucket.data", "/other.json"), _check("AWS::SQS::Queue.jobs", "/tfplan.json")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
+        ({"failed_checks": [_check("AWS::S3::Bucket.data", "/other.json"), _check("AWS::SQS::Queue.jobs", "/tfplan.json")]}, NOTHING_SEEN),
         # bad 3: only addresses that are not the template's are listed under its file
-        ({"passed_checks": [_check("AWS::S3::Bucket.other")]}, ["aws-native:s3:Bucket", "aws-native:sqs:Queue", "aws:madeup/x:X"]),
-        # good 1: one listed (a resource only graph checks connect is never listed itself)
-        ({"passed_checks": [_check("AWS::S3::Bucket.data")]}, ["aws:madeup/x:X"]),
-        # good 2: both listed, as passed, failed or skipped checks, under the template's file
-        ({"passed_checks": [_check("AWS::S3::Bucket.data")], "skipped_checks": [_check("AWS::SQS::Queue.jobs")]}, ["aws:madeup/x:X"]),
-        ({"failed_checks": [_check("AWS::S3::Bucket.data"), _check("AWS::SQS::Queue.jobs", "template.json")]}, ["aws:madeup/x:X"]),
+        ({"passed_checks": [_check("AWS::S3::Bucket.other")]}, NOTHING_SEEN),
+        # bad 4: the bucket is listed, the queue (a type checkov checks) is not: the queue alone is unseen
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")]}, ([POLICY, QUEUE, "aws:madeup/x:X"], [UNMAPPED_URN, QUEUE_URN, POLICY_URN])),
+        # good 1: both listed, as passed or skipped checks; the WAF association has no checks of its own
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")], "skipped_checks": [_check("AWS::SQS::Queue.jobs")]}, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        # good 2: both listed as failed checks, one under the bare file name
+        ({"failed_checks": [_check("AWS::S3::Bucket.data"), _check("AWS::SQS::Queue.jobs", "template.json")]}, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
     ],
-    ids=["bad1_no_cloudformation_report", "bad2_other_file", "bad3_not_the_templates", "good1_one_listed", "good2_passed_and_skipped", "good3_failed"],
+    ids=["bad1_no_cloudformation_report", "bad2_other_file", "bad3_not_the_templates", "bad4_one_not_listed", "good1_passed_and_skipped", "good2_failed"],
 )  # fmt: skip
-def test_an_exported_template_counts_as_scanned_only_when_the_report_lists_it(
-    results: dict[str, object], not_scanned: list[str]
+def test_an_exported_resource_counts_as_seen_only_when_the_report_lists_it(
+    results: dict[str, object], expected: tuple[list[str], list[str]]
 ) -> None:
     result = parse_report(json.dumps([{"summary": {}, "results": results}]), _native_plan(), _template())
-    assert result.not_scanned == not_scanned
+    assert (result.not_scanned, result.not_seen) == expected
+
+
+def _cloudformation(resource_count: int, *listed: str) -> str:
+    """checkov's report list under --quiet: the plan's part, and the template's with only failed checks."""
+    return json.dumps(
+        [
+            {"check_type": "terraform_plan", "summary": {"resource_count": 9}, "results": {}},
+            {
+                "check_type": "cloudformation",
+                "summary": {"resource_count": resource_count},
+                "results": {"failed_checks": [_check(a) for a in listed]},
+            },
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("stdout", "runs", "expected"),
+    [
+        # good 1: checkov's graph counted every resource of the template (passed ones are not listed under --quiet)
+        (_cloudformation(3), None, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        # bad 1: it counted two of three and names only the bucket: the queue is not seen
+        (_cloudformation(2, "AWS::S3::Bucket.data"), None, ([POLICY, QUEUE, "aws:madeup/x:X"], [UNMAPPED_URN, QUEUE_URN, POLICY_URN])),
+        # bad 2: a plan resource count does not stand for the template's
+        (_cloudformation(0), None, NOTHING_SEEN),
+        # good 2: the queue's every check is skipped (a CrossGuard policy owns it): no checks, not unseen
+        (_cloudformation(2, "AWS::S3::Bucket.data"), lambda c: not c.startswith("CKV_AWS"), ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        # bad 3: the same skips but nothing of the template named or counted: checkov did not parse it
+        (_cloudformation(0), lambda c: not c.startswith("CKV_AWS"), NOTHING_SEEN),
+    ],
+    ids=["good1_all_counted", "bad1_one_left_out", "bad2_plan_count_only", "good2_no_check_ran", "bad3_nothing_parsed"],
+)  # fmt: skip
+def test_seen_per_resource_from_the_count_the_listing_and_the_checks_that_ran(
+    stdout: str, runs: Callable[[str], bool] | None, expected: tuple[list[str], list[str]]
+) -> None:
+    result = parse_report(stdout, _native_plan(), _template(), *([runs] if runs else []))
+    assert (result.not_scanned, result.not_seen) == expected
+
+
+@pytest.mark.parametrize(
+    ("skips", "check", "runs"),
+    [
+        # good 1: nothing skipped, no allow-list: every check runs
+        ([], [], {"CKV_AWS_27": True, "CKV_AWS_116": True}),
+        # bad 1: an exact skip and a pattern skip (checkov matches with fnmatch)
+        (["CKV_AWS_27", "CKV_AWS_11*"], [], {"CKV_AWS_27": False, "CKV_AWS_116": False, "CKV_AWS_2": True}),
+        # bad 2: an allow-list runs only what it names, and a skip wins over it
+        (["CKV_AWS_27"], ["CKV_AWS_2*"], {"CKV_AWS_27": False, "CKV_AWS_20": True, "CKV_AWS_116": False}),
+    ],
+    ids=["good1_everything", "bad1_skips", "bad2_allow_list"],
+)
+def test_which_checks_the_effective_config_runs(skips: list[str], check: list[str], runs: dict[str, bool]) -> None:
+    config = CheckovConfig(
+        path=Path(".checkov.yaml"), pack=True, skips=[Skip(c, "x:1", "why") for c in skips], check=check
+    )
+    assert {c: config.runs(c) for c in runs} == runs

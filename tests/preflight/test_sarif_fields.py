@@ -143,7 +143,7 @@ def test_suppressed_findings_carry_their_justification() -> None:
 
 def test_the_run_says_what_checkov_skipped_and_did_not_see() -> None:
     skipped = [{"check_id": "CKV_AWS_1", "status": "honoured"}]
-    run = _run(_report([], checkov=CheckovResult(skipped=skipped), not_scanned=["aws:sqs/queue:Queue"]))
+    run = _run(_report([], checkov=CheckovResult(skipped=skipped, not_seen=[Q]), not_scanned=["aws:sqs/queue:Queue"]))
     assert run["properties"] == {"checkovSkipped": skipped, "checkovNotSeen": 1}
     assert run["automationDetails"] == {"id": "preflight/dev/"}
     assert run["tool"]["driver"]["name"] == "preflight"

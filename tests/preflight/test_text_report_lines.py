@@ -89,6 +89,7 @@ def test_suppressed_checkov_and_what_was_not_seen() -> None:
         skipped=[
             {"check_id": "CKV_AWS_1", "reason": "why", "origin": ".checkov.yaml:3", "expires": "", "status": "honoured"}
         ],
+        not_seen=["urn:g"],
         duration_seconds=2.04,
     )
     report = _report(

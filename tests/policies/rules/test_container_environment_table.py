@@ -131,6 +131,26 @@ NS = ce.BEANSTALK_ENVIRONMENT_NAMESPACE
         # compliance 6: not JSON (the provider refuses it at deploy) and absent inputs
         (TASK, {"family": "app", "containerDefinitions": "not json"}),
         (JOB, {"type": "container"}),
+        # compliance 7: a multi-node job whose node ranges hold plain settings and secrets by reference
+        (
+            JOB,
+            {
+                "type": "multinode",
+                "nodeProperties": json.dumps(
+                    {
+                        "nodeRangeProperties": [
+                            {
+                                "targetNodes": "0:",
+                                "container": {
+                                    "environment": env(STAGE="prod"),
+                                    "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET_ARN}],
+                                },
+                            }
+                        ]
+                    }
+                ),
+            },
+        ),
     ],
     ids=lambda v: v.split(":")[1] if isinstance(v, str) else "",
 )
@@ -241,6 +261,48 @@ def test_compliance(type_: str, props: dict[str, Any]) -> None:
             {"settings": [{"namespace": NS, "name": "KEY", "value": KEY_SHAPED}]},
             found("environment KEY (an access-key, private-key or token shape)"),
         ),
+        # noncompliance 11: a multi-node Batch job's nodeProperties (JSON): container, ECS and EKS (`env`) node ranges
+        (
+            JOB,
+            {
+                "type": "multinode",
+                "nodeProperties": json.dumps(
+                    {
+                        "mainNode": 0,
+                        "numNodes": 3,
+                        "nodeRangeProperties": [
+                            {
+                                "targetNodes": "0",
+                                "container": {"image": "x", "environment": env(DB_PASSWORD="hunter2hunter2")},
+                            },
+                            {
+                                "targetNodes": "1",
+                                "ecsProperties": {
+                                    "taskProperties": [
+                                        {"containers": [{"name": "n1", "environment": env(KEY=KEY_SHAPED)}]}
+                                    ]
+                                },
+                            },
+                            {
+                                "targetNodes": "2:",
+                                "EksProperties": {
+                                    "podProperties": {
+                                        "initContainers": [{"name": "n2", "env": env(CONNECTION=HIGH_ENTROPY)}]
+                                    }
+                                },
+                            },
+                        ],
+                    }
+                ),
+            },
+            found(
+                "container DB_PASSWORD (a secret-sounding name)",
+                "n1 KEY (an access-key, private-key or token shape)",
+                "n2 CONNECTION (a high-entropy value)",
+            ),
+        ),
+        # noncompliance 12: the node properties are a Pulumi secret as a whole
+        (JOB, {"type": "multinode", "nodeProperties": "[secret]"}, whole("the node properties")),
     ],
     ids=lambda v: v.split(":")[1] if isinstance(v, str) else "",
 )
