@@ -192,7 +192,11 @@ NO_PUBLIC_ACL = PolicySpec(
 def _validate_account_block(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Every flag must be true; an unset flag is off (pulumi-aws AccountPublicAccessBlock: each defaults to false)."""
     pending = Pending()
-    off = [flag for flag in BLOCK_FLAGS if not pending.read(lambda flag=flag: truthy(get(args.props, flag)), True)]
+
+    def on(flag: str) -> bool:
+        return bool(pending.read(lambda: truthy(get(args.props, flag)), True))  # an unknown flag is noted, not off
+
+    off = [flag for flag in BLOCK_FLAGS if not on(flag)]
     if off:
         report_violation(
             f"{args.name}: account-level S3 Block Public Access leaves {', '.join(off)} off, for every bucket "
