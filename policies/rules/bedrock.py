@@ -26,6 +26,8 @@ from policies.lib import (
     text,
     tolerant,
 )
+from policies.managed_policies import MODEL_CALLS, model_call_statements
+from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
 from policies.spec import Category, Kind, PolicySpec
 
 AGENT = "aws:bedrock/agentAgent:AgentAgent"
@@ -190,26 +192,26 @@ def _resource_region(resource: PolicyResource, default_region: str) -> str:
     return default_region
 
 
-#: IAM actions that call a model or an agent (the Converse APIs are authorised by bedrock:InvokeModel*:
-#: Amazon Bedrock User Guide, "Carry out a conversation with the Converse API operations").
-_MODEL_CALLS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:InvokeAgent")
+def _attached_managed_arns(resource: PolicyResource) -> list[str]:
+    """The managed policy ARNs a role or attachment names (`iam.MANAGED_POLICY_ARN_INPUTS`)."""
+    key = MANAGED_POLICY_ARN_INPUTS.get(resource.resource_type)
+    return [text(arn) for arn in as_list(get(resource.props, key))] if key else []
 
 
 def _grants_model_calls(resource: PolicyResource, pending: Pending) -> bool:
+    """Its own identity documents, or an AWS managed policy it attaches, let a principal call a model."""
     documents = pending.read(lambda: list(identity_documents(resource.resource_type, resource.props)), [])
-    return any(
-        grants(statement, action)
-        for _, document in documents
-        for statement in parse_document(document, pending)
-        for action in _MODEL_CALLS
-    )
+    statements = [s for _, document in documents for s in parse_document(document, pending)]
+    for arn in pending.read(lambda: _attached_managed_arns(resource), []):
+        statements += model_call_statements(arn)
+    return any(grants(statement, action) for statement in statements for action in MODEL_CALLS)
 
 
 #: Bedrock resources of either provider (aws-native `aws-native:bedrock:Agent`, ... too).
 _BEDROCK_PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/", "aws-native:bedrock:")
 #: The pulumi-aws types that carry identity policies; an aws-native role or policy is read as its views of these
 #: (policies.lib.resources_of), so `aws-native:iam:ManagedPolicy` granting bedrock:InvokeModel counts (review4 #6).
-IDENTITY_TYPES = (*IDENTITY_POLICY_TYPES, ROLE_TYPE)
+IDENTITY_TYPES = (*IDENTITY_POLICY_TYPES, ROLE_TYPE, *MANAGED_POLICY_ARN_INPUTS)
 
 
 def uses_bedrock(args: StackValidationArgs) -> bool:

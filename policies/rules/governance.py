@@ -48,10 +48,86 @@ def _logging_off(trail: PolicyResource) -> bool:
     return value is not None and not truthy(value)
 
 
+#: Which management events a selector records: reads, writes or both (CloudTrail's `readOnly` field).
+_READS, _WRITES = "read", "write"
+
+
+def _basic_selector_coverage(selector: Any) -> set[str]:
+    """What one `eventSelectors` entry records of management events.
+
+    botocore cloudtrail `EventSelector`: `IncludeManagementEvents` defaults to true and `ReadWriteType`
+    (ReadOnly, WriteOnly, All) to All; "if the event doesn't match any event selector, the trail doesn't
+    log the event". `ExcludeManagementEventSources` drops only KMS or RDS Data API events, which is a
+    documented cost choice and not judged here.
+    """
+    included = get(selector, "includeManagementEvents")
+    if included is not None and not truthy(included):
+        return set()
+    kind = text(get(selector, "readWriteType")) or "All"
+    return {"ReadOnly": {_READS}, "WriteOnly": {_WRITES}}.get(kind, {_READS, _WRITES})
+
+
+def _advanced_selector_coverage(selector: Any) -> set[str]:
+    """What one `advancedEventSelectors` entry records of management events.
+
+    AWS CloudTrail API Reference, AdvancedEventSelector and AdvancedFieldSelector
+    (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html): a
+    management selector has `eventCategory` Equals `Management` (required), and may narrow by `readOnly`
+    (Equals is its only operator) and `eventSource`. An `eventSource` that keeps only some sources
+    (Equals, StartsWith, EndsWith) records only those services: not the audit record of every call.
+    """
+    fields: dict[str, Any] = {}
+    for field_selector in as_list(get(selector, "fieldSelectors")):
+        fields[text(get(field_selector, "field"))] = field_selector
+    category = fields.get("eventCategory")
+    if category is None or "Management" not in [text(v) for v in as_list(get(category, "equals"))]:
+        return set()
+    source = fields.get("eventSource")
+    if source is not None and any(as_list(get(source, op)) for op in ("equals", "startsWiths", "endsWiths")):
+        return set()
+    read_only = fields.get("readOnly")
+    if read_only is None:
+        return {_READS, _WRITES}
+    values = {text(v).lower() for v in as_list(get(read_only, "equals"))}
+    return ({_READS} if "true" in values else set()) | ({_WRITES} if "false" in values else set())
+
+
+def _misses_management_events(trail: PolicyResource) -> bool:
+    """True when the trail's selectors leave read or write management events unrecorded.
+
+    No selectors at all is CloudTrail's default: "trails created without specific event selectors will be
+    configured to log all read and write management events" (botocore cloudtrail `EventSelector`).
+    """
+    basic = as_list(get(trail.props, "eventSelectors"))
+    advanced = as_list(get(trail.props, "advancedEventSelectors"))
+    if not basic and not advanced:
+        return False
+    covered: set[str] = set()
+    for selector in basic:
+        covered |= _basic_selector_coverage(selector)
+    for selector in advanced:
+        covered |= _advanced_selector_coverage(selector)
+    return covered != {_READS, _WRITES}
+
+
+def _global_events_off(trail: PolicyResource) -> bool:
+    """`include_global_service_events=False`: IAM, STS and CloudFront calls are not recorded (default true)."""
+    value = get(trail.props, "includeGlobalServiceEvents")
+    return value is not None and not truthy(value)
+
+
 def _trail_problems(trail: PolicyResource, pending: Pending) -> list[str]:
     """Every problem of the trail that is known; each setting is read on its own (unknowns noted)."""
     checks = (
         (lambda: _logging_off(trail), "logging is off (enableLogging is false)"),
+        (
+            lambda: _misses_management_events(trail),
+            "its event selectors do not record all read and write management events (API activity)",
+        ),
+        (
+            lambda: _global_events_off(trail),
+            "global service events (IAM, STS, CloudFront) are not recorded (includeGlobalServiceEvents is false)",
+        ),
         (lambda: not truthy(get(trail.props, "enableLogFileValidation")), "log file validation is off"),
         (lambda: not truthy(get(trail.props, "isMultiRegionTrail")), "it is not multi-region"),
         (lambda: not text(get(trail.props, "kmsKeyId")), "it is not KMS-encrypted"),

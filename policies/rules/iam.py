@@ -29,6 +29,7 @@ from policies.lib import (
     service_principals,
     text,
 )
+from policies.managed_policies import managed_policy_name, model_call_statements
 from policies.spec import Category, Kind, PolicySpec
 
 IAM_PRINCIPLES = ("P135", "P137", "P140", "P186")
@@ -61,7 +62,6 @@ MANAGED_POLICY_ARN_INPUTS: dict[str, str] = {
 #: (AWS managed policy reference, https://docs.aws.amazon.com/aws-managed-policy/latest/reference/).
 ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 _FULL_ACCESS_SUFFIX = "fullaccess"
-_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
 #: Action verbs that only read (the naming fallback; policies.iam_reference decides known actions).
 _READ_VERBS = (
@@ -167,9 +167,9 @@ def is_broad_managed_policy(name: str) -> bool:
 def _validate_admin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for arn in pending.read(lambda: _managed_policy_arns(args), []):
-        match = _MANAGED_ARN.match(arn)
-        if match and is_broad_managed_policy(match.group(1)):
-            report_violation(f"{args.name}: attaches the AWS managed policy {match.group(1)}.", None)
+        name = managed_policy_name(arn)
+        if name and is_broad_managed_policy(name):
+            report_violation(f"{args.name}: attaches the AWS managed policy {name}.", None)
     pending.settle()
 
 
@@ -403,9 +403,21 @@ PASSROLE = _policy(
 )
 
 
+def _managed_statements(args: ResourceValidationArgs, pending: Pending) -> list[tuple[str, Statement]]:
+    """The model-call statements of every AWS managed policy the resource attaches (review 5 #11)."""
+    if args.resource_type not in MANAGED_POLICY_ARN_INPUTS:
+        return []
+    return [
+        (f"the AWS managed policy {managed_policy_name(arn)}", statement)
+        for arn in pending.read(lambda: _managed_policy_arns(args), [])
+        for statement in model_call_statements(arn)
+    ]
+
+
 def _validate_bedrock_invoke(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
-    for label, statement in _statements(args, pending):
+    statements = [] if args.resource_type not in DOCUMENT_TYPES else _statements(args, pending)
+    for label, statement in [*statements, *_managed_statements(args, pending)]:
         if not any(grants(statement, a) for a in BEDROCK_INVOKE_ACTIONS):
             continue
         bad = [r for r in statement.resources if not _MODEL_ARN.match(r)] or (
@@ -422,7 +434,7 @@ BEDROCK_INVOKE = _policy(
     "Invoking any model bypasses tiered model selection and its cost controls. Fix: set Resource to "
     "arn:aws:bedrock:<region>::foundation-model/<model id> (and the inference-profile ARN when one is used).",
     _validate_bedrock_invoke,
-    DOCUMENT_TYPES,
+    (*DOCUMENT_TYPES, *MANAGED_POLICY_ARN_INPUTS),
     principles=("P136", "P135", "P183", "P186"),
 )
 

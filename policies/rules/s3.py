@@ -53,6 +53,15 @@ LIFECYCLE = (
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 )
 ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+#: Objects carry their own ACL (`acl` canned, ObjectCopy also `grants`): one public object in a bucket that
+#: still allows ACLs is public whatever the bucket's own ACL says (pulumi-aws 7.51.1 s3 BucketObject,
+#: BucketObjectv2, ObjectCopy inputs).
+OBJECT_TYPES = (
+    "aws:s3/bucketObject:BucketObject",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    "aws:s3/objectCopy:ObjectCopy",
+)
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 TRAIL = "aws:cloudtrail/trail:Trail"
 #: The types the stack rules join to a bucket through its `bucket` input (what a bucket's settings are made of).
@@ -113,8 +122,12 @@ def _stack_policy(name: str, description: str, explanation: str, check: Any, **k
 # ------------------------------------------------------------------------------ public access block
 
 
+#: The four Block Public Access settings, on a bucket's block and on the account's alike.
+BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
 def _check_public_access_block(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    flags = BLOCK_FLAGS
 
     def check(bucket: PolicyResource) -> None:
         blocks = attached(args, bucket, "bucket", *PUBLIC_ACCESS_BLOCK)
@@ -156,12 +169,13 @@ def _public_acl(props: Any) -> str:
 def _validate_no_public_acl(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     found = _public_acl(args.props)
     if found:
-        report_violation(f"{args.name}: the bucket ACL is public ({found}).", None)
+        owner = "object" if args.resource_type in OBJECT_TYPES else "bucket"
+        report_violation(f"{args.name}: the {owner} ACL is public ({found}).", None)
 
 
 NO_PUBLIC_ACL = PolicySpec(
     name="s3-no-public-acl",
-    description="No S3 bucket ACL grants access to everyone or to all AWS accounts.",
+    description="No S3 bucket or object ACL grants access to everyone or to all AWS accounts.",
     explanation=(
         "Public ACLs expose objects to the internet. Fix: drop the ACL (BucketOwnershipControls "
         "BucketOwnerEnforced disables ACLs) and grant access through IAM or a scoped bucket policy."
@@ -171,7 +185,42 @@ NO_PUBLIC_ACL = PolicySpec(
     category=Category.SECURITY,
     kind=Kind.RESOURCE,
     validate=_validate_no_public_acl,
-    resource_types=(*BUCKET_TYPES, *ACL),
+    resource_types=(*BUCKET_TYPES, *ACL, *OBJECT_TYPES),
+)
+
+
+def _validate_account_block(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Every flag must be true; an unset flag is off (pulumi-aws AccountPublicAccessBlock: each defaults to false)."""
+    pending = Pending()
+
+    def on(flag: str) -> bool:
+        return bool(pending.read(lambda: truthy(get(args.props, flag)), True))  # an unknown flag is noted, not off
+
+    off = [flag for flag in BLOCK_FLAGS if not on(flag)]
+    if off:
+        report_violation(
+            f"{args.name}: account-level S3 Block Public Access leaves {', '.join(off)} off, for every bucket "
+            "in the account.",
+            None,
+        )
+    pending.settle()
+
+
+ACCOUNT_PUBLIC_ACCESS = PolicySpec(
+    name="s3-account-public-access-blocked",
+    description="An account-level S3 Block Public Access setting has all four settings on.",
+    explanation=(
+        "The account's block is the backstop for every bucket in the account, including those this stack does not "
+        "own: turning a flag off lets any bucket's ACL or policy make data public. Fix: "
+        "aws.s3.AccountPublicAccessBlock(block_public_acls=True, block_public_policy=True, ignore_public_acls=True, "
+        "restrict_public_buckets=True), or leave the account's setting to the organisation."
+    ),
+    principles=("P187", "P140"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_account_block,
+    resource_types=(ACCOUNT_PUBLIC_ACCESS_BLOCK,),
 )
 
 
@@ -398,6 +447,7 @@ LIFECYCLE_ORDER = PolicySpec(
 
 POLICIES: list[PolicySpec] = [
     PUBLIC_ACCESS,
+    ACCOUNT_PUBLIC_ACCESS,
     NO_PUBLIC_ACL,
     NO_PUBLIC_POLICY,
     TLS_ONLY,

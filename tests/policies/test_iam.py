@@ -75,7 +75,16 @@ CASES = [
     ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),
     (
         "iam-bedrock-invoke-scoped",
-        {"bad_bedrock_star", "bad_bedrock_any_model", "bad_inline_star", "bad_not_action"},
+        # AdministratorAccess and PowerUserAccess allow bedrock:InvokeModel* on "*" too (review 5 #11: attached AWS
+        # managed policies are judged by their statements, policies/managed_model_access.json)
+        {
+            "bad_bedrock_star",
+            "bad_bedrock_any_model",
+            "bad_inline_star",
+            "bad_not_action",
+            "bad_admin_role",
+            "bad_power_user",
+        },
         {"good_role"},
     ),
     ("iam-service-trust-conditioned", {"bad_agent_role", "bad_states_role"}, {"good_agent_role", "good_role"}),
