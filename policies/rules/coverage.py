@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
-from policies import native
+from policies import native, wrappers
 from policies.registry import all_policies
 from policies.spec import Category, Kind, PolicySpec
 
@@ -58,8 +58,28 @@ def _custom(resource: PolicyResource) -> bool:
     return resource.provider is not None
 
 
+def _stack_set_names(resources: Iterable[PolicyResource]) -> set[str]:
+    names = set()
+    for resource in resources:
+        if resource.resource_type == wrappers.STACK_SET:
+            name = native.plain(resource.props).get("name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
+def wrapper_problems(resource: PolicyResource, stack_sets: set[str]) -> tuple[str, ...]:
+    """Why (part of) what a Cloud Control / CloudFormation wrapper declares is not judged (review5 #2)."""
+    props = native.plain(resource.props)
+    props = props if isinstance(props, dict) else {}
+    if resource.resource_type == wrappers.STACK_SET_INSTANCE and props.get("stackSetName") in stack_sets:
+        return ()  # its template is the stack set's, judged there
+    return native.expansion(resource.resource_type, props).problems
+
+
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     pack = all_policies()
+    stack_sets = _stack_set_names(args.resources)
     for resource in args.resources:
         if not _custom(resource):
             continue
@@ -68,6 +88,12 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                 f"{resource.name}: no rule of the pack judges {resource.resource_type} "
                 f"(provider {package(resource.resource_type)}).",
                 resource.urn,
+            )
+        for problem in (
+            wrapper_problems(resource, stack_sets) if resource.resource_type in wrappers.WRAPPER_TYPES else ()
+        ):
+            report_violation(
+                f"{resource.name}: what this {resource.resource_type} creates is not judged: {problem}.", resource.urn
             )
 
 
