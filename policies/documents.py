@@ -42,6 +42,13 @@ DOCUMENT_INPUTS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": (("repository", "policy"),),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (("log resource", "policyDocument"),),
     "aws:opensearch/domainPolicy:DomainPolicy": (("domain", "accessPolicies"),),
+    "aws:lambda/resourcePolicy:ResourcePolicy": (("function", "policy"),),
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": (("table", "policy"),),
+    "aws:kinesis/resourcePolicy:ResourcePolicy": (("stream", "policy"),),
+    "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": (("agent runtime", "policy"),),
+    "aws:s3/vectorsVectorBucketPolicy:VectorsVectorBucketPolicy": (("vector bucket", "policy"),),
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": (("file system", "policy"),),
+    "aws:backup/vaultPolicy:VaultPolicy": (("backup vault", "policy"),),
 }
 DOCUMENT_TYPES = tuple(DOCUMENT_INPUTS)
 

@@ -43,6 +43,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import _DictProxy, _ListProxy, unknown_checking_proxy
 
+from policies import wrappers
 from policies.tags import tag_map
 
 #: One view: a pulumi-aws type token and the inputs the aws-native resource amounts to for it.
@@ -488,21 +489,50 @@ TWINS: Mapping[str, Twin] = {
 }
 
 
+#: Every pulumi-aws type some aws-native type reads as: what a Cloud Control / CloudFormation wrapper can declare.
+ALL_TWIN_TYPES = frozenset(t for twin in TWINS.values() for t in twin.types)
+
+
 def twin_types(resource_type: str) -> frozenset[str]:
-    """The pulumi-aws types an aws-native type reads as (empty for every other type)."""
+    """The pulumi-aws types an aws-native type (or a wrapper declaring aws-native resources) reads as."""
+    if resource_type in wrappers.READABLE:
+        return ALL_TWIN_TYPES
     twin = TWINS.get(resource_type)
     return twin.types if twin is not None else frozenset()
 
 
-def views(resource_type: str, props: Mapping[str, Any]) -> list[View]:
-    """The pulumi-aws views of one aws-native resource's plain inputs (unknown values stay as they are)."""
+def expansion(resource_type: str, props: Mapping[str, Any]) -> wrappers.Expansion:
+    """What a Cloud Control / CloudFormation wrapper declares, judged through the views of its aws-native types."""
+    return wrappers.expand(resource_type, props, lambda native_type: native_type in TWINS)
+
+
+def _linked_views(
+    resource_type: str, props: Mapping[str, Any]
+) -> Iterator[tuple[str, dict[str, Any], Mapping[str, str]]]:
+    """(view type, view inputs, the view's links) of an aws-native resource or of a wrapper's declared resources
+    (a declared resource's links keep only SELF: the wrapper stands for it, its other inputs are CFN names)."""
+    if resource_type in wrappers.READABLE:
+        for item in expansion(resource_type, props).declared:
+            twin = TWINS.get(item.native_type)
+            if twin is None:
+                continue
+            for kind, view in twin.translate(item.native_props()):
+                own = {key: SELF for key, source in twin.links.get(kind, {}).items() if source == SELF}
+                yield kind, view, own
+        return
     twin = TWINS.get(resource_type)
     if twin is None:
-        return []
+        return
+    for kind, view in twin.translate(props):
+        yield kind, view, twin.links.get(kind, {})
+
+
+def views(resource_type: str, props: Mapping[str, Any]) -> list[View]:
+    """The pulumi-aws views of one aws-native resource's plain inputs (unknown values stay as they are)."""
     # tags are a map in pulumi-aws, most often a {key, value} list in aws-native: one shape for every view
     return [
         (kind, {**view, "tags": tag_map(view["tags"])} if "tags" in view else view)
-        for kind, view in twin.translate(props)
+        for kind, view, _links in _linked_views(resource_type, props)
     ]
 
 
@@ -534,9 +564,10 @@ def stack_views(resource: PolicyResource, types: Collection[str]) -> Iterator[Po
         return
     props_of = plain(resource.props)
     source = props_of if isinstance(props_of, Mapping) else {}
-    for resource_type, props in views(resource.resource_type, source):
+    for resource_type, view, links in _linked_views(resource.resource_type, source):
         if resource_type not in types:
             continue
+        props = {**view, "tags": tag_map(view["tags"])} if "tags" in view else view
         kept = {key: source[key] for key in _IDENTITY_OUTPUTS if source.get(key) is not None and key not in props}
         yield PolicyResource(
             resource_type,
@@ -547,7 +578,7 @@ def stack_views(resource: PolicyResource, types: Collection[str]) -> Iterator[Po
             resource.provider,
             resource.parent,
             resource.dependencies,
-            _linked(resource, TWINS[resource.resource_type].links.get(resource_type, {})),
+            _linked(resource, links),
         )
 
 

@@ -19,12 +19,18 @@ resource is waived with a suppression that says who reviewed it and why (policie
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Iterable
 
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
-from policies import native
+from policies import native, wrappers
+from policies.documents import DOCUMENT_INPUTS
 from policies.registry import all_policies
+from policies.rules.devices import IOT_POLICY_INPUTS
+from policies.rules.resource_policies import LAYER_PERMISSION, POLICY_INPUTS
+from policies.sdk import resource_class
 from policies.spec import Category, Kind, PolicySpec
 
 #: Packages the pack judges itself (pulumi-aws), and Pulumi's own (providers, the stack).
@@ -32,6 +38,32 @@ JUDGED_PACKAGES = frozenset({"aws", "pulumi"})
 #: Providers whose resources exist only in the Pulumi state (values the engine generates: random ids and
 #: passwords, time offsets): nothing is created in a cloud account, so there is nothing to judge.
 STATE_ONLY_PACKAGES = frozenset({"random", "time"})
+
+
+#: SDK input names (snake_case, as `_internal_init` takes them) that hold a policy document (review5 #3).
+POLICY_LIKE_INPUTS = frozenset({"policy", "access_policy", "access_policies", "policy_document", "resource_policy"})
+#: pulumi-aws types whose policy-like input is no permission document, so no permission rule has to read it.
+NOT_PERMISSION_POLICIES: dict[str, str] = {
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "image expiry rules (ECR lifecycle policy), not permissions",
+    "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "data masking rules, not permissions",
+    "aws:cloudwatch/logIndexPolicy:LogIndexPolicy": "field index configuration, not permissions",
+    "aws:sns/dataProtectionPolicy:DataProtectionPolicy": "data masking rules, not permissions",
+    "aws:opensearch/serverlessLifecyclePolicy:ServerlessLifecyclePolicy": "index retention rules, not permissions",
+    "aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy": "RTO/RPO targets, not permissions",
+    "aws:ses/receiptFilter:ReceiptFilter": "`policy` is Allow or Block for an IP range, not a document",
+    "aws:iot/policyAttachment:PolicyAttachment": "`policy` names an IoT policy, judged on aws:iot/policy:Policy",
+}
+#: Types whose policy document a rule of the pack reads.
+READ_POLICY_TYPES = frozenset({*DOCUMENT_INPUTS, *POLICY_INPUTS, *IOT_POLICY_INPUTS, LAYER_PERMISSION})
+
+
+@functools.cache
+def unread_policy(resource_type: str) -> bool:
+    """Whether a pulumi-aws type carries a policy-like input (per the installed SDK) that no rule reads."""
+    if resource_type in READ_POLICY_TYPES or resource_type in NOT_PERMISSION_POLICIES:
+        return False
+    init = getattr(resource_class(resource_type), "_internal_init", None)
+    return init is not None and not POLICY_LIKE_INPUTS.isdisjoint(inspect.signature(init).parameters)
 
 
 def package(resource_type: str) -> str:
@@ -45,6 +77,8 @@ def _named(policies: Iterable[PolicySpec], kind: Kind) -> frozenset[str]:
 
 def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:
     """Whether no rule of the pack judges a resource of this type (neither by name nor as a pulumi-aws twin)."""
+    if package(resource_type) == "aws":
+        return unread_policy(resource_type)
     if package(resource_type) in JUDGED_PACKAGES | STATE_ONLY_PACKAGES:
         return False
     pack = list(policies)
@@ -58,16 +92,43 @@ def _custom(resource: PolicyResource) -> bool:
     return resource.provider is not None
 
 
+def _stack_set_names(resources: Iterable[PolicyResource]) -> set[str]:
+    names = set()
+    for resource in resources:
+        if resource.resource_type == wrappers.STACK_SET:
+            name = native.plain(resource.props).get("name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
+def wrapper_problems(resource: PolicyResource, stack_sets: set[str]) -> tuple[str, ...]:
+    """Why (part of) what a Cloud Control / CloudFormation wrapper declares is not judged (review5 #2)."""
+    props = native.plain(resource.props)
+    props = props if isinstance(props, dict) else {}
+    if resource.resource_type == wrappers.STACK_SET_INSTANCE and props.get("stackSetName") in stack_sets:
+        return ()  # its template is the stack set's, judged there
+    return native.expansion(resource.resource_type, props).problems
+
+
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     pack = all_policies()
+    stack_sets = _stack_set_names(args.resources)
     for resource in args.resources:
         if not _custom(resource):
             continue
         if not_judged(resource.resource_type, pack):
             report_violation(
                 f"{resource.name}: no rule of the pack judges {resource.resource_type} "
-                f"(provider {package(resource.resource_type)}).",
+                f"(provider {package(resource.resource_type)})"
+                + (": it carries a policy document no rule reads." if unread_policy(resource.resource_type) else "."),
                 resource.urn,
+            )
+        for problem in (
+            wrapper_problems(resource, stack_sets) if resource.resource_type in wrappers.WRAPPER_TYPES else ()
+        ):
+            report_violation(
+                f"{resource.name}: what this {resource.resource_type} creates is not judged: {problem}.", resource.urn
             )
 
 

@@ -35,13 +35,30 @@ POLICY_INPUTS: dict[str, str] = {
     "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
     "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+    # review5 #3: whole resource policies of a Lambda function (PutResourcePolicy), a DynamoDB table, a Kinesis
+    # stream, a Bedrock AgentCore resource, an S3 vector bucket, an EFS file system and a Backup vault.
+    "aws:lambda/resourcePolicy:ResourcePolicy": "policy",
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+    "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+    "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": "policy",
+    "aws:s3/vectorsVectorBucketPolicy:VectorsVectorBucketPolicy": "policy",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+    "aws:backup/vaultPolicy:VaultPolicy": "policy",
 }
 POLICY_DOCUMENT_TYPES = tuple(POLICY_INPUTS)
 LAYER_PERMISSION = "aws:lambda/layerVersionPermission:LayerVersionPermission"
 #: The judged input of a layer version permission (who it is shared with), not a document.
 LAYER_PERMISSION_INPUTS = {LAYER_PERMISSION: "principal"}
 #: Services where even a public read gives away what the resource protects.
-_NO_PUBLIC_READS = ("aws:secretsmanager/",)
+_NO_PUBLIC_READS = (
+    "aws:secretsmanager/",
+    "aws:dynamodb/",
+    "aws:kinesis/",
+    "aws:s3/vectorsVectorBucketPolicy:",
+    "aws:efs/",
+    "aws:backup/",
+    "aws:bedrock/",
+)
 
 
 def _public_actions(statement: Statement, reads_allowed: bool) -> list[str]:
@@ -80,8 +97,8 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
 NOT_PUBLIC = PolicySpec(
     name="resource-policy-not-public",
     description=(
-        "No SQS, SNS, EventBridge, ECR, Secrets Manager, KMS, S3 access point, Logs, OpenSearch or Lambda layer "
-        "policy lets everyone act on the resource."
+        "No SQS, SNS, EventBridge, ECR, Secrets Manager, KMS, S3 access point, Logs, OpenSearch, Lambda (layer or "
+        "function), DynamoDB, Kinesis, AgentCore, S3 Vectors, EFS or Backup policy lets everyone act on the resource."
     ),
     explanation=(
         "Principal '*' without a condition naming the caller lets every AWS account send to the queue, publish "

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies import wrappers
 from preflight.cfn.derive import cfn_types_by_token, reporting_checks, stored
 from preflight.cfn.naming import to_pascal_case
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
@@ -216,5 +217,28 @@ def graph_to_cfn(graph: ResourceGraph) -> CfnTemplate:
         resources[logical] = {"Type": cfn_type, "Properties": _properties(node, cfn_type, logical_ids, graph)}
         address = f"{cfn_type}.{logical}"
         addresses[address] = AddressEntry(address=address, urn=node.urn, name=node.name, type=node.type)
+    _add_wrapped(graph, set(types.values()), used, resources, addresses)
     template = {"AWSTemplateFormatVersion": TEMPLATE_FORMAT_VERSION, "Resources": resources}
     return CfnTemplate(template=template, addresses=addresses, exported_types={n.type for n in nodes})
+
+
+def _add_wrapped(
+    graph: ResourceGraph,
+    checked: set[str],
+    used: set[str],
+    resources: dict[str, Any],
+    addresses: dict[str, AddressEntry],
+) -> None:
+    """The resources a Cloud Control resource or a CloudFormation stack declares (policies.wrappers), as written,
+    for the types checkov checks: checkov reads their CloudFormation (intrinsics included) as it reads a template;
+    a finding names the wrapper (review5 #2)."""
+    for node in graph.custom_resources:
+        if node.type not in wrappers.READABLE:
+            continue
+        for item in wrappers.declared_resources(node.type, node.inputs):
+            if item.cfn_type not in checked:
+                continue
+            logical = logical_id(f"{node.name}{item.logical_id}", used)
+            resources[logical] = {"Type": item.cfn_type, "Properties": dict(item.properties)}
+            address = f"{item.cfn_type}.{logical}"
+            addresses[address] = AddressEntry(address=address, urn=node.urn, name=node.name, type=node.type)
