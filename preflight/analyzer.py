@@ -47,6 +47,7 @@ from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicyRun, _finding, config_path, pack_error, provider_of, stack_props
+from preflight.secrets import SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY
 
 #: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
 _NO_ENGINE = "127.0.0.1:0"
@@ -270,10 +271,33 @@ def _provider(node: ResourceNode, graph: ResourceGraph) -> analyzer_pb2.Analyzer
     return analyzer_pb2.AnalyzerProviderResource(type=token, properties=_struct(props), urn=urn, name=name)
 
 
+def _wire(redacted: Any, judged: Any) -> Any:
+    """The plaintext as the CLI marshals it for a pack (`KeepSecrets: true`, analyzer_plugin.go `Analyze`): each
+    secret a `{sig: secret, value: plaintext}` object, which pulumi_policy's deserialize.py L65-L71 unwraps."""
+    if redacted == SECRET_PLACEHOLDER and judged != SECRET_PLACEHOLDER:
+        return {SIG_KEY: SECRET_SIG, "value": judged}
+    if isinstance(redacted, Mapping) and isinstance(judged, Mapping):
+        return {k: _wire(redacted.get(k), v) for k, v in judged.items()}
+    if isinstance(redacted, list) and isinstance(judged, list) and len(redacted) == len(judged):
+        return [_wire(r, j) for r, j in zip(redacted, judged, strict=True)]
+    return judged
+
+
+def _judged_props(node: ResourceNode, props: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    if not node.holds_secrets:
+        return props if props is not None else node.inputs
+    if props is None:
+        return _wire(dict(node.inputs), dict(node.judged_inputs))
+    redacted = {**dict(node.inputs), **dict(node.outputs)}
+    if node.id and "id" not in redacted:
+        redacted["id"] = node.id
+    return _wire(redacted, dict(props))
+
+
 def _analyze_request(node: ResourceNode, graph: ResourceGraph) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=node.type,
-        properties=_struct(node.inputs),
+        properties=_struct(_judged_props(node)),
         urn=node.urn,
         name=node.name,
         options=_options(node),
@@ -287,7 +311,7 @@ def _stack_request(graph: ResourceGraph) -> analyzer_pb2.AnalyzeStackRequest:
     for node in graph.resources:
         resources[node.urn] = analyzer_pb2.AnalyzerResource(
             type=node.type,
-            properties=_struct(stack_props(node)),
+            properties=_struct(_judged_props(node, stack_props(node))),
             urn=node.urn,
             name=node.name,
             options=_options(node),

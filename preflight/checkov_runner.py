@@ -433,13 +433,18 @@ def start_checkov(
         effective = process.scratch / "checkov-config.yaml"
         effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
         checks_dirs = checks_dirs_for(program)
-        tfplan = graph_to_tfplan(graph)
+        # checkov judges the plaintext of secrets, as the pack does (ResourceNode.secret_inputs), from its
+        # scratch folder only: a private temporary directory removed when the scan ends (WarmCheckov.close).
+        # A kept plan is the redacted one, like every artefact; the addresses are the same in both.
+        judged = graph.judged()
+        tfplan = graph_to_tfplan(judged)
         text = tfplan.to_json()
         plan_file = process.scratch / PLAN_FILE
         plan_file.write_text(text, encoding="utf-8")
         if keep_plan:
-            Path(keep_plan).write_text(text, encoding="utf-8")
-        template = graph_to_cfn(graph)
+            kept = text if judged is graph else graph_to_tfplan(graph).to_json()
+            Path(keep_plan).write_text(kept, encoding="utf-8")
+        template = graph_to_cfn(judged)
         template_file = None if template.empty else process.scratch / TEMPLATE_FILE
         if template_file is not None:
             template_file.write_text(template.to_json(), encoding="utf-8")

@@ -52,7 +52,7 @@ class PlanStream:
         with self._lock:
             if self.stopped:
                 return
-            self._nodes.append(node)
+            self._nodes.append(node.judged())  # the plaintext, as the whole scan judges it (start_checkov)
             if node.custom:
                 self._new.append(node.urn)
             if len(self._new) >= self._chunk:

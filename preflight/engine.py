@@ -218,12 +218,14 @@ class _RecordingMonitor(mocks.MockMonitor):
             # The plugin would build its children; offline it is recorded, and the gate says none was judged.
             self.remote_components.append(urn)
         if request.type == STACK_TYPE:
-            response, inputs, registration = resource_pb2.RegisterResourceResponse(urn=urn), {}, None
+            inputs: dict[str, Any] = {}
+            response, registration = resource_pb2.RegisterResourceResponse(urn=urn), None
+            secret_inputs = None
         else:
             request = self._apply_transforms(request, urn)
             # A remote component is never the SDK mock's: its state is the plugin's (see `_register`).
             register = self._register if self._shortcuts or request.remote else self._register_as_sdk
-            response, inputs, registration = register(request, urn)
+            response, (inputs, secret_inputs), registration = register(request, urn)
         outputs = _secret_outputs(dict(registration.state) if registration is not None else {}, request)
         self.nodes.append(
             ResourceNode(
@@ -235,6 +237,8 @@ class _RecordingMonitor(mocks.MockMonitor):
                 provider=request.provider,
                 inputs=inputs,
                 outputs=_plain(outputs),
+                secret_inputs=secret_inputs,
+                secret_outputs=_revealed(outputs, _plain(outputs)),
                 id=registration.id if registration is not None and registration.id else "",
                 # The SDK gathers dependencies in sets; sorted, they are the same on every run.
                 dependencies=tuple(sorted(set(request.dependencies))),
@@ -248,7 +252,9 @@ class _RecordingMonitor(mocks.MockMonitor):
             self._on_register(self.nodes[-1])
         return response
 
-    def _register(self, request: Any, urn: str) -> tuple[Any, dict[str, Any], mocks.MockMonitor.ResourceRegistration]:
+    def _register(
+        self, request: Any, urn: str
+    ) -> tuple[Any, tuple[dict[str, Any], Any], mocks.MockMonitor.ResourceRegistration]:
         """What `MockMonitor.RegisterResource` does, with the inputs deserialised once for the mock and the record.
 
         The SDK's version deserialises them for the mock, the record needed them again, and its outputs went
@@ -257,6 +263,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         """
         inputs = rpc.deserialize_properties(request.object)
         recorded = _plain(inputs)
+        revealed = _revealed(inputs, recorded)
         args = mocks.MockResourceArgs(
             typ=request.type,
             name=request.name,
@@ -275,12 +282,14 @@ class _RecordingMonitor(mocks.MockMonitor):
         registration = mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         self.resources[urn] = registration
         response = resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=serialized)
-        return response, recorded, registration
+        return response, (recorded, revealed), registration
 
-    def _register_as_sdk(self, request: Any, urn: str) -> tuple[Any, dict[str, Any], Any]:
+    def _register_as_sdk(self, request: Any, urn: str) -> tuple[Any, tuple[dict[str, Any], Any], Any]:
         """The SDK's mock registration, inputs deserialised again for the record: what `_register` must match."""
         response = super().RegisterResource(request)
-        return response, _plain(rpc.deserialize_properties(request.object)), self.resources.get(urn)
+        inputs = rpc.deserialize_properties(request.object)
+        recorded = _plain(inputs)
+        return response, (recorded, _revealed(inputs, recorded)), self.resources.get(urn)
 
 
 def _stable_order(nodes: list[ResourceNode], stack: str, project: str) -> list[ResourceNode]:
@@ -355,20 +364,30 @@ def _secret_outputs(outputs: dict[str, Any], request: Any) -> dict[str, Any]:
     return outputs
 
 
-def _plain(value: Any) -> Any:
-    """Deserialised values as plain JSON-able data (secrets as "[secret]", resources as URNs)."""
+def _revealed(value: Any, recorded: Any) -> Any:
+    """The plaintext record of `value` where it differs from the redacted `recorded` (it held a secret), else None."""
+    revealed = _plain(value, reveal=True)
+    return None if revealed == recorded else revealed
+
+
+def _plain(value: Any, reveal: bool = False) -> Any:
+    """Deserialised values as plain JSON-able data (secrets as "[secret]", resources as URNs).
+
+    `reveal` keeps each secret's plaintext instead: only for ResourceNode.secret_inputs/secret_outputs,
+    what the judges read; every artefact is written from the redacted record.
+    """
     if isinstance(value, Mapping):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return SECRET_PLACEHOLDER  # never the plaintext: every artefact is written from the graph
-        return {str(k): _plain(v) for k, v in value.items()}
+            return _plain(value.get("value"), reveal) if reveal else SECRET_PLACEHOLDER
+        return {str(k): _plain(v, reveal) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, reveal) for v in value]
     if isinstance(value, pulumi.output.Unknown):
         value = UNKNOWN  # a value only the cloud will know, exactly as a real preview shows it
     elif isinstance(value, pulumi.Resource):
         value = getattr(value, "_preflight_urn", repr(value))
     elif isinstance(value, pulumi.AssetArchive):
-        value = {"__asset": "AssetArchive", "assets": {k: _plain(v) for k, v in sorted(value.assets.items())}}
+        value = {"__asset": "AssetArchive", "assets": {k: _plain(v, reveal) for k, v in sorted(value.assets.items())}}
     elif isinstance(value, pulumi.Asset | pulumi.Archive):
         value = {"__asset": type(value).__name__, "path": getattr(value, "path", None)}
     return value

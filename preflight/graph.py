@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from policies.wire import UNKNOWN  # noqa: F401 (re-exported: one definition, shared with the pack)
@@ -51,6 +51,34 @@ class ResourceNode:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     protect: bool = False
+    #: `inputs`/`outputs` with each secret's plaintext, only where they hold a secret (else None): what the
+    #: Pulumi CLI hands a policy pack (`MarshalProperties(..., KeepSecrets: true)`, pulumi/pulumi
+    #: sdk/go/common/resource/plugin/analyzer_plugin.go `Analyze`/`AnalyzeStack`; pulumi_policy's
+    #: deserialize.py L65-L71 unwraps them). Only the judges read them (`judged_inputs`/`judged_outputs`):
+    #: never serialised, never in a repr, so every artefact keeps "[secret]" (preflight.secrets).
+    secret_inputs: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    secret_outputs: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def judged_inputs(self) -> Mapping[str, Any]:
+        """The inputs a rule or checkov judges: the plaintext of secrets (artefacts use `inputs`)."""
+        return self.inputs if self.secret_inputs is None else self.secret_inputs
+
+    @property
+    def judged_outputs(self) -> Mapping[str, Any]:
+        """The outputs a rule or checkov judges: the plaintext of secrets (artefacts use `outputs`)."""
+        return self.outputs if self.secret_outputs is None else self.secret_outputs
+
+    @property
+    def holds_secrets(self) -> bool:
+        return self.secret_inputs is not None or self.secret_outputs is not None
+
+    def judged(self) -> ResourceNode:
+        """This node with the plaintext as its inputs/outputs: only for a judge, never for an artefact."""
+        if not self.holds_secrets:
+            return self
+        inputs, outputs = self.judged_inputs, self.judged_outputs
+        return replace(self, inputs=inputs, outputs=outputs, secret_inputs=None, secret_outputs=None)
 
     @property
     def package(self) -> str:
@@ -65,6 +93,7 @@ class ResourceNode:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["secret_inputs"], data["secret_outputs"]  # the plaintext never leaves (see the fields)
         data["dependencies"] = list(self.dependencies)
         data["property_dependencies"] = {k: list(v) for k, v in self.property_dependencies.items()}
         return data
@@ -144,6 +173,12 @@ class ResourceGraph:
             chain.append(current)
             current = self._by_urn.get(current.parent)
         return chain
+
+    def judged(self) -> ResourceGraph:
+        """The graph with secrets' plaintext, for a judge (checkov's plan in its scratch folder); never written."""
+        if not any(r.holds_secrets for r in self.resources):
+            return self
+        return ResourceGraph(self.project, self.stack, [r.judged() for r in self.resources], self.config, self.source)
 
     def to_dict(self) -> dict[str, Any]:
         return {

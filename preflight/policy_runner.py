@@ -36,6 +36,7 @@ from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name
+from preflight.secrets import SECRET_PLACEHOLDER
 
 _LEVELS = {level.value: level for level in Level}
 #: Every level pulumi_policy's EnforcementLevel accepts. "remediate" asks the CLI to fix the resource
@@ -206,7 +207,7 @@ def provider_of(node: ResourceNode, graph: ResourceGraph) -> tuple[str, dict[str
         return None
     explicit = _provider_node(graph, node.provider)
     if explicit is not None:
-        return explicit.type, dict(explicit.inputs), explicit.urn, explicit.name
+        return explicit.type, dict(explicit.judged_inputs), explicit.urn, explicit.name
     return _default_provider_info(node.provider, graph)
 
 
@@ -246,7 +247,7 @@ def stack_props(node: ResourceNode) -> dict[str, Any]:
 
 
 def _stack_props(node: ResourceNode) -> dict[str, Any]:
-    props = {**dict(node.inputs), **dict(node.outputs)}
+    props = {**dict(node.judged_inputs), **dict(node.judged_outputs)}
     if node.id and "id" not in props:
         props["id"] = node.id
     return props
@@ -300,6 +301,8 @@ def _finding(policy: PolicySpec, level: Level, node: ResourceNode | None, messag
     prefix = f"{name}: "
     if name and message.startswith(prefix):
         message = message[len(prefix) :]
+    if node is not None and node.holds_secrets:
+        message = redact_secret_text(message, node)
     return Finding(
         policy=policy.name,
         source=Source.CROSSGUARD,
@@ -312,6 +315,36 @@ def _finding(policy: PolicySpec, level: Level, node: ResourceNode | None, messag
         fix=policy.explanation,
         severity=policy.severity.name.lower(),
     )
+
+
+def _leaves(value: Any) -> list[str]:
+    """Every scalar a secret holds, as text."""
+    if isinstance(value, Mapping):
+        return [t for v in value.values() for t in _leaves(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _leaves(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def _secret_texts(redacted: Any, judged: Any) -> list[str]:
+    """The plaintext strings `judged` holds where `redacted` says "[secret]"."""
+    if redacted == SECRET_PLACEHOLDER:
+        return [] if judged == SECRET_PLACEHOLDER else _leaves(judged)
+    if isinstance(redacted, Mapping) and isinstance(judged, Mapping):
+        return [t for k, v in redacted.items() for t in _secret_texts(v, judged.get(k))]
+    if isinstance(redacted, list | tuple) and isinstance(judged, list | tuple):
+        return [t for r, j in zip(redacted, judged, strict=False) for t in _secret_texts(r, j)]
+    return []
+
+
+def redact_secret_text(message: str, node: ResourceNode) -> str:
+    """`message` with every secret value of `node` it quotes whole as "[secret]": rules judge the plaintext
+    (as under the CLI), the report written from their messages must not carry it."""
+    texts = _secret_texts(dict(node.inputs), dict(node.judged_inputs))
+    texts += _secret_texts(dict(node.outputs), dict(node.judged_outputs))
+    for text in sorted({t for t in texts if len(t) >= 4}, key=len, reverse=True):  # not a digit or a "*"
+        message = message.replace(text, SECRET_PLACEHOLDER)
+    return message
 
 
 #: Policy name of the finding that says a policy raised: mandatory, so a crash never passes silently.
@@ -329,7 +362,9 @@ def pack_error(node: ResourceNode | None, what: str) -> Finding:
         type=node.type if node is not None and name else "",
         urn=node.urn if node is not None and name else "",
         principles=(),
-        message=f"a policy raised while analysing {name or 'the stack'}: {what}",
+        message=redact_secret_text(f"a policy raised while analysing {name or 'the stack'}: {what}", node)
+        if node is not None and node.holds_secrets
+        else f"a policy raised while analysing {name or 'the stack'}: {what}",
         fix="Fix the policy: under `pulumi preview --policy-pack` this error fails the preview.",
         severity="high",
     )
@@ -397,7 +432,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                     continue
                 args = ResourceValidationArgs(
                     node.type,
-                    unknown_checking_proxy(dict(node.inputs)),
+                    unknown_checking_proxy(dict(node.judged_inputs)),
                     node.urn,
                     node.name,
                     _options(node),

@@ -34,7 +34,7 @@ from typing import Any
 
 from preflight.errors import PreflightError
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name, urn_project, urn_stack
-from preflight.secrets import SECRET_PLACEHOLDER, redact
+from preflight.secrets import SECRET_PLACEHOLDER, redact, revealed
 
 __all__ = ["SECRET_PLACEHOLDER", "graph_from_export", "graph_from_preview"]
 
@@ -168,6 +168,8 @@ def _node(state: Mapping[str, Any], where: str) -> ResourceNode:
         provider=_text(state, "provider", where),
         inputs=redact(dict(inputs)),
         outputs=redact(dict(outputs)),
+        secret_inputs=revealed(dict(inputs), redact(dict(inputs))),
+        secret_outputs=revealed(dict(outputs), redact(dict(outputs))),
         id=_text(state, "id", where),
         dependencies=_strings(state.get("dependencies"), where, "dependencies"),
         property_dependencies={

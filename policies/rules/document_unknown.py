@@ -78,12 +78,17 @@ SENTINELS = frozenset(
     }
 )
 _INLINE = "inlinePolicies"
+#: What a secret is in a `pulumi preview --json` file (pulumi/pulumi pkg/backend/display/json.go L67,
+#: `MassageSecrets`): the plaintext is not in the file, so no rule can judge it. The CLI hands a pack the
+#: plaintext (analyzer_plugin.go `Analyze`, `KeepSecrets: true`); only the offline gate reading a preview
+#: file (or an export without `--show-secrets`) meets this string, and it cannot judge what it hides.
+HIDDEN_SECRET = "[secret]"
 
 
 def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
     """(sentinel, path) of the first unknown value in a plain value, or None when it is all known."""
     if isinstance(value, str):
-        return (value, path) if value in SENTINELS else None
+        return (value, path) if value in SENTINELS or value == HIDDEN_SECRET else None
     if isinstance(value, Mapping):
         items: Iterator[tuple[str, Any]] = ((str(k), v) for k, v in value.items())
     elif isinstance(value, list | tuple):
@@ -134,6 +139,16 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     unknown = unknown_documents(args.resource_type, props if isinstance(props, Mapping) else {})
     if not unknown:
         return
+    hidden = [key for key, (sentinel, _) in unknown.items() if sentinel == HIDDEN_SECRET]
+    unknown = {key: found for key, found in unknown.items() if key not in hidden}
+    if hidden:  # never a real preview's value (the CLI sends the plaintext): a file that hides it
+        report_violation(
+            f'{args.name}: policy document {", ".join(hidden)} is a secret the file shows as "[secret]", so no '
+            "IAM rule judged it (judge the program itself, or a `pulumi stack export --show-secrets` file).",
+            None,
+        )
+    if not unknown:
+        return
     if previewing():
         sentinel, path = next(iter(unknown.values()))
         raise UnknownValueError(sentinel, list(path))
@@ -148,8 +163,9 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
     name=DOCUMENT_UNKNOWN,
     description="Every IAM and resource policy document is known when it is deployed, so the IAM rules judged it.",
     explanation=(
-        "A document still unknown outside a preview was read by none of the IAM rules (wildcards, public "
-        "principals, confused deputy, trust). In `pulumi preview` an unknown document is 'cannot tell yet', "
+        'A document still unknown outside a preview, or a secret a preview file shows as "[secret]", was read '
+        "by none of the IAM rules (wildcards, public principals, confused deputy, trust). In `pulumi preview` "
+        "an unknown document is 'cannot tell yet', "
         "never a violation. Fix: build the document from values known at deploy time; offline, report the "
         "output the engine leaves unknown so preflight/fabricate.py fabricates it."
     ),
