@@ -22,9 +22,13 @@ QUEUE = "aws:sqs/queuePolicy:QueuePolicy"
 def _run(type_: str, props: dict[str, Any]) -> tuple[Reports, bool]:
     """The reports, and whether the rule ended with "cannot tell yet"."""
     reports: Reports = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        reports.append((message, urn))
+
     args = ResourceValidationArgs(type_, unknown_checking_proxy(props), urn(type_, "r"), "r", None, None, {})  # type: ignore[arg-type]
     try:
-        rp.NOT_PUBLIC.validate(args, lambda message, urn=None: reports.append((message, urn)))
+        rp.NOT_PUBLIC.validate(args, report)
     except UnknownValueError:
         return reports, True
     return reports, False
