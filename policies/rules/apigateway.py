@@ -142,10 +142,13 @@ ROUTES_AUTHORIZED = PolicySpec(
 )
 
 
-def _throttled(settings: object) -> bool:
-    burst = get(settings, "throttlingBurstLimit")
-    rate = get(settings, "throttlingRateLimit")
+def _limits_set(burst: object, rate: object) -> bool:
+    """Both a burst and a rate limit, as positive numbers: the one test of stages, method settings and plans."""
     return isinstance(burst, int | float) and isinstance(rate, int | float) and burst > 0 and rate > 0
+
+
+def _throttled(settings: object) -> bool:
+    return _limits_set(get(settings, "throttlingBurstLimit"), get(settings, "throttlingRateLimit"))
 
 
 def _check_throttling(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -192,8 +195,7 @@ def _check_throttling(args: StackValidationArgs, report_violation: ReportViolati
 
 def _throttled_plan(plan: PolicyResource) -> bool:
     throttle = get(plan.props, "throttleSettings") or {}
-    burst, rate = get(throttle, "burstLimit"), get(throttle, "rateLimit")
-    return isinstance(burst, int | float) and isinstance(rate, int | float) and burst > 0 and rate > 0
+    return _limits_set(get(throttle, "burstLimit"), get(throttle, "rateLimit"))
 
 
 THROTTLING = PolicySpec(

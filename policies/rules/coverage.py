@@ -71,8 +71,9 @@ def package(resource_type: str) -> str:
     return resource_type.split(":", 1)[0]
 
 
-def _named(policies: Iterable[PolicySpec], kind: Kind) -> frozenset[str]:
-    return frozenset(t for p in policies if p.kind is kind for t in p.resource_types)
+def _named(policies: Iterable[PolicySpec]) -> frozenset[str]:
+    """Every type some rule names, resource and stack rules alike."""
+    return frozenset(t for p in policies for t in p.resource_types)
 
 
 def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:
@@ -82,7 +83,7 @@ def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:
     if package(resource_type) in JUDGED_PACKAGES | STATE_ONLY_PACKAGES:
         return False
     pack = list(policies)
-    if resource_type in _named(pack, Kind.RESOURCE) | _named(pack, Kind.STACK):
+    if resource_type in _named(pack):
         return False
     return not native.twin_types(resource_type)
 
