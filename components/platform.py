@@ -41,7 +41,7 @@ from components.devices import DeviceFleet
 from components.edge import EdgeDelivery, EdgeDeliveryArgs
 from components.edge import key_services as edge_key_services
 from components.escalation import Escalation
-from components.events import EventBus
+from components.events import EventBus, EventBusArgs
 from components.function import Function, FunctionArgs
 from components.governance import GovernanceBaseline
 from components.guardrail import Guardrail
@@ -50,6 +50,7 @@ from components.kms import StackKey
 from components.knowledge_base import KnowledgeBase
 from components.observability import ModelSpendMetric, Observability
 from components.prompts import Prompts
+from components.queues import MAX_RETENTION_SECONDS as DLQ_RETENTION_SECONDS
 from components.settings import PlatformSettings
 from components.storage import SESSIONS, Storage, Table, TableSpec
 from components.workflow import Workflow, request_pipeline
@@ -80,6 +81,21 @@ PRICES_FILE = Path(__file__).resolve().parents[1] / "policies" / "cost" / "price
 ACTIONS_SCHEMA_FILE = resources.files("functions.actions") / "openapi.json"
 AUDIT_RETENTION_DAYS_DEV = 90
 AUDIT_RETENTION_DAYS_PROD = 2557  # 7 years
+DAY_SECONDS = 86_400
+
+
+def idempotency_ttl_seconds(bus: EventBusArgs, dlq_retention_seconds: int = DLQ_RETENTION_SECONDS) -> int:
+    """How long every function's idempotency records live (``IDEMPOTENCY_TTL_SECONDS``): the longest window in
+    which the stack itself can bring the same event back, plus a day for the run that follows.
+
+    The windows: the bus archive replays for ``archive_retention_days`` (0 keeps events forever: no record
+    lifetime covers that, docs/delivery-guarantees.md); an event whose target kept failing reaches a DLQ up to
+    ``max_event_age_seconds`` after it was put, and the DLQ keeps it ``dlq_retention_seconds`` for a redrive.
+    The durable audit markers (functions/shared/audit.py) cover decide and deliver beyond this lifetime.
+    """
+    archive = bus.archive_retention_days * DAY_SECONDS
+    dead_letter = bus.max_event_age_seconds + dlq_retention_seconds
+    return max(archive, dead_letter) + DAY_SECONDS
 
 
 def model_prices(path: Path = PRICES_FILE) -> dict[str, dict[str, float]]:
@@ -144,7 +160,8 @@ class AgenticPlatform(pulumi.ComponentResource):
         connections = self.storage.tables.get(CONNECTIONS_TABLE.base)
         connections_env = self._connections_env(connections)
         self.escalation = Escalation("escalation", settings, key=self.key, opts=child)
-        self.bus = EventBus("bus", settings, key=self.key, opts=child)
+        bus_args = EventBusArgs()
+        self.bus = EventBus("bus", settings, bus_args, key=self.key, opts=child)
 
         # --- inference guard rails and prompts ---------------------------------------------------
         self.guardrail = Guardrail("guardrail", settings, key=self.key, opts=child)
@@ -155,6 +172,8 @@ class AgenticPlatform(pulumi.ComponentResource):
         common: dict[str, pulumi.Input[str]] = {
             c.ENV_EVENT_BUS_NAME: self.bus.name,
             c.ENV_IDEMPOTENCY_TABLE_NAME: idempotency.name,
+            # "Once" must outlast every redelivery the stack keeps (archive replay, DLQ redrive): one figure.
+            c.ENV_IDEMPOTENCY_TTL_SECONDS: str(idempotency_ttl_seconds(bus_args)),
         }
         guardrail_env: dict[str, pulumi.Input[str]] = {
             c.ENV_GUARDRAIL_ID: self.guardrail.guardrail_id,
@@ -220,6 +239,7 @@ class AgenticPlatform(pulumi.ComponentResource):
         self.storage.tables[CACHE_TABLE.base].grant_read_write(self.router.role, name="router-role")
 
         audit = self.storage.tables[AUDIT_TABLE.base]
+        audit_retention_days = str(AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV)
         self.decide = function(
             "decide",
             FunctionArgs(
@@ -231,9 +251,7 @@ class AgenticPlatform(pulumi.ComponentResource):
                     c.ENV_OUTPUTS_BUCKET_NAME: self.storage.bucket.name,
                     c.ENV_ESCALATION_TOPIC_ARN: self.escalation.topic_arn,
                     c.ENV_AUDIT_TABLE_NAME: audit.name,
-                    c.ENV_AUDIT_RETENTION_DAYS: str(
-                        AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV
-                    ),
+                    c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
                 },
             ),
         )
@@ -241,12 +259,19 @@ class AgenticPlatform(pulumi.ComponentResource):
         # Reviewers get one message per escalation: decide publishes to the topic, the review queue is subscribed.
         self.escalation.grant_publish(self.decide.role, name="decide-role")
         audit.grant_write(self.decide.role, name="decide-role")
+        # A redelivered answer reads the recorded decision and its markers (functions/decide/handler.py).
+        audit.grant_read(self.decide.role, name="decide-role")
 
         # --- interface --------------------------------------------------------------------------
         self.api = Api(
             "api", settings, ApiArgs(), key=self.key, ingest=self.ingest, connections=connections, opts=child
         )
-        deliver_env: dict[str, pulumi.Input[str]] = {**common, **connections_env}
+        deliver_env: dict[str, pulumi.Input[str]] = {
+            **common,
+            **connections_env,
+            c.ENV_AUDIT_TABLE_NAME: audit.name,
+            c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
+        }
         if self.api.websocket_endpoint is not None:
             deliver_env[c.ENV_WEBSOCKET_ENDPOINT] = self.api.websocket_endpoint
         self.deliver = function(
@@ -259,6 +284,9 @@ class AgenticPlatform(pulumi.ComponentResource):
         )
         # deliver pushes the answer it reads from the claim check decide stored (DecisionMade.output_key).
         self.storage.bucket.grant_read(self.deliver.role, prefix=c.OUTPUTS_PREFIX, name="deliver-role")
+        # deliver marks what it pushed and published, and reads those marks first (functions/deliver/handler.py).
+        audit.grant_read(self.deliver.role, name="deliver-role")
+        audit.grant_write(self.deliver.role, name="deliver-role")
         if self.api.websocket_execution_arn is not None:
             from components.api import WS_STAGE  # noqa: PLC0415
 

@@ -230,13 +230,58 @@ AUDIT_SORT_KEY = constants.AUDIT_SORT_ATTR
 FAILURE_RECORD = constants.AUDIT_FAILURE_RECORD
 REVIEW_SENT_RECORD = constants.AUDIT_REVIEW_SENT_RECORD
 ESCALATION_SENT_RECORD = constants.AUDIT_ESCALATION_SENT_RECORD
+DECISION_RECORD = constants.AUDIT_DECISION_RECORD
+OUTCOME_SENT_RECORD = constants.AUDIT_OUTCOME_SENT_RECORD
+#: Where every failure of Route or Decide goes: the failure path starts by asking whether decide decided.
+FAILURE_PATH = "CheckDecision"
 
 
 def _step_catch() -> list[dict[str, Any]]:
     return [
         {"ErrorEquals": [IN_PROGRESS_ERROR], "ResultPath": "$.error", "Next": "HandledElsewhere"},
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailure"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILURE_PATH},
     ]
+
+
+def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
+    """CheckDecision -> ... -> AlreadyDecided: a request decide decided and announced gets no second outcome.
+
+    decide appends `decision` first and `outcome_sent` once its outcome event went out
+    (functions/decide/handler.py). When both are there (decide failed for good *after* publishing, e.g. its
+    own completion write), the user was told and, for an escalation, reviewers got their case: the execution
+    ends in AlreadyDecided, with no review case and no `EscalationRequested`. A decision whose outcome never
+    went out takes the failure path (RecordFailure ...), so the user still hears back once.
+    """
+
+    def read(record: str, found: str, next_state: str, comment: str) -> dict[str, Any]:
+        key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": record}}
+        return asl.task(
+            asl.DYNAMODB_GET_ITEM,
+            parameters={"TableName": audit_table, "Key": key, "ConsistentRead": True},
+            result_path=f"$.{found}",
+            next_state=next_state,
+            retry=PIPELINE_RETRY,
+            catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
+            comment=comment,
+        )
+
+    return {
+        FAILURE_PATH: read(
+            DECISION_RECORD, "decisionFound", "DecisionChoice", "Did decide record a decision (consistent read)?"
+        ),
+        "DecisionChoice": asl.choice(
+            [{"Variable": "$.decisionFound.Item", "IsPresent": True, "Next": "CheckOutcomeSent"}],
+            default="RecordFailure",
+        ),
+        "CheckOutcomeSent": read(
+            OUTCOME_SENT_RECORD, "outcomeSentFound", "OutcomeSentChoice", "Did the decision's outcome go out?"
+        ),
+        "OutcomeSentChoice": asl.choice(
+            [{"Variable": "$.outcomeSentFound.Item", "IsPresent": True, "Next": "AlreadyDecided"}],
+            default="RecordFailure",
+        ),
+        "AlreadyDecided": asl.succeed(),
+    }
 
 
 def escalation_detail(*, answered: bool) -> dict[str, Any]:
@@ -327,8 +372,10 @@ def request_pipeline(
 
     Route (router Lambda: tiered models, caching, prompts) -> Decide (decide Lambda: business rules,
     S3 output, escalation, audit) -> Done. A duplicate execution whose request another execution still
-    holds waits, then ends in HandledElsewhere (not a failure). Any other failure after retries takes the
-    no-code fallback, once per request: RecordFailure (a conditional dynamodb:putItem of the audit table's
+    holds waits, then ends in HandledElsewhere (not a failure). Any other failure after retries first reads
+    the audit table: a request whose decision and outcome decide recorded ends in AlreadyDecided (no second
+    outcome, no review case). Otherwise it takes the no-code fallback, once per request: RecordFailure (a
+    conditional dynamodb:putItem of the audit table's
     `workflow_failed` record; when it already exists the failure was escalated: AlreadyEscalated) ->
     FailureDetail -> NotifyReviewers (sns:publish, the review queue's one case; no prompt) ->
     EmitEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
@@ -355,6 +402,7 @@ def request_pipeline(
         ),
         "Done": asl.succeed(),
         "HandledElsewhere": asl.succeed(),
+        **_decided(audit_table),
         "RecordFailure": asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
@@ -426,7 +474,7 @@ def request_pipeline(
     return asl.definition(
         "Route",
         states,
-        catch_to="RecordFailure",
+        catch_to=FAILURE_PATH,
         retry=PIPELINE_RETRY,
         comment="Back-end automation for one RequestReceived event (P032: deterministic steps only)",
         timeout_seconds=900,

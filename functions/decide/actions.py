@@ -9,12 +9,14 @@ one per escalation. The outcome event is published last, by the handler.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from functions.shared import audit
 from functions.shared.aws import client
 from functions.shared.constants import (
     AUDIT_DECISION_RECORD,
@@ -27,10 +29,13 @@ from functions.shared.constants import (
 from functions.shared.effects import effect_key, once
 
 if TYPE_CHECKING:
-    from functions.shared.events import EscalationReason, ModelAnswered
+    from functions.shared.events import EscalationReason, ModelAnswered, Tier
 
 #: DynamoDB's error code when a ConditionExpression is false (botocore dynamodb service model).
 CONDITION_FAILED = "ConditionalCheckFailedException"
+#: S3's answer to ``PutObject(IfNoneMatch="*")`` when the key exists (botocore s3 PutObject ``IfNoneMatch``).
+PRECONDITION_FAILED = "PreconditionFailed"
+PRECONDITION_STATUS = 412
 
 
 def _number(value: float) -> str:
@@ -56,24 +61,46 @@ def output_document(answered: ModelAnswered, reasons: list[EscalationReason] | N
 
 
 def store_output(bucket: str, answered: ModelAnswered, reasons: list[EscalationReason]) -> str:
-    """Store the decision's document in the outputs bucket; return its key (same key and bytes on a retry)."""
+    """Store the decision's document in the outputs bucket unless it is there already; return its key.
+
+    The claim check is written once (``IfNoneMatch="*"``: S3 answers ``412 Precondition Failed`` when the key
+    exists, botocore s3 PutObject), so a redelivery with a different model answer never rewrites the document
+    the audit record and the pushed result refer to.
+    """
     key = output_key(answered)
-    client("s3").put_object(
-        Bucket=bucket,
-        Key=key,
-        Body=json.dumps(output_document(answered, reasons), sort_keys=True).encode("utf-8"),
-        ContentType="application/json",
-    )
+    try:
+        client("s3").put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=json.dumps(output_document(answered, reasons), sort_keys=True).encode("utf-8"),
+            ContentType="application/json",
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if error.response.get("Error", {}).get("Code") != PRECONDITION_FAILED and status != PRECONDITION_STATUS:
+            raise
     return key
 
 
-def review_notice(answered: ModelAnswered, reasons: list[EscalationReason], bucket: str, key: str) -> dict[str, Any]:
-    """The reviewers' notice: identifiers and a claim check, never user content (SNS may fan out to e-mail)."""
+def review_notice(
+    answered: ModelAnswered,
+    reasons: list[EscalationReason],
+    bucket: str,
+    key: str,
+    *,
+    confidence: float | None = None,
+    tier: Tier | None = None,
+) -> dict[str, Any]:
+    """The reviewers' notice: identifiers and a claim check, never user content (SNS may fan out to e-mail).
+
+    ``confidence`` and ``tier`` default to the answer's (a recorded decision passes its own).
+    """
     return {
         "request_id": answered.request_id,
         "reasons": list(reasons),
-        "confidence": answered.confidence,
-        "tier": answered.tier,
+        "confidence": answered.confidence if confidence is None else confidence,
+        "tier": tier or answered.tier,
         "case_bucket": bucket,
         "case_key": key,
     }
@@ -89,27 +116,71 @@ def _notify(*, item: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": response["MessageId"]}
 
 
-def request_review(topic_arn: str, notice: dict[str, Any], *, audit_table: str | None = None) -> None:
+def request_review(
+    topic_arn: str,
+    notice: dict[str, Any],
+    *,
+    audit_table: str | None = None,
+    retention_days: int = 0,
+    check_marker: bool = False,
+) -> None:
     """Notify reviewers once per request. The review queue is subscribed to the topic, so this one
     message is also the queue's one case (components/escalation.py).
 
     With ``audit_table``, the notice is then recorded there (``review_sent``), so that the workflow's failure
     path, which cannot read this function's idempotency records, does not send the reviewers a second case
-    when a later step of this request fails for good.
+    when a later step of this request fails for good. With ``check_marker`` (a decision an earlier attempt
+    recorded), that marker is read first: a notice that went out is not sent again after its idempotency record
+    expired.
     """
-    _notify(item={"effect_key": effect_key("review", notice["request_id"]), "topic_arn": topic_arn, "notice": notice})
+    request_id = notice["request_id"]
+    if audit_table is not None and check_marker and recorded(audit_table, request_id, AUDIT_REVIEW_SENT_RECORD):
+        return
+    _notify(item={"effect_key": effect_key("review", request_id), "topic_arn": topic_arn, "notice": notice})
     if audit_table is not None:
-        record_once(audit_table, notice["request_id"], AUDIT_REVIEW_SENT_RECORD)
+        record_once(audit_table, request_id, AUDIT_REVIEW_SENT_RECORD, retention_days=retention_days)
 
 
-def record_once(table: str, request_id: str, record: str) -> bool:
-    """Append the marker ``record`` of a request to the audit table once; False when it was there already."""
+def recorded(table: str, request_id: str, record: str) -> bool:
+    """Whether the audit table holds ``record`` for the request (strongly consistent read)."""
+    return audit.get(table, request_id, record) is not None
+
+
+def record_once(table: str, request_id: str, record: str, *, retention_days: int = 0) -> bool:
+    """Append the marker ``record`` of a request to the audit table once; False when it was there already.
+
+    It expires with the request's other records (``retention_days``, like the ``decision``; 0 keeps it).
+    """
     item = {
         AUDIT_KEY_ATTR: {"S": request_id},
         AUDIT_SORT_ATTR: {"S": record},
         "recorded_at": {"S": datetime.now(UTC).isoformat()},
+        **audit.expiry(retention_days),
     }
     return _append_once(table, item)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    """What the ``decision`` record says was decided: the request's one outcome, whatever a later answer says."""
+
+    reasons: list[EscalationReason]
+    confidence: float
+    tier: Tier
+    output_key: str | None
+
+
+def read_decision(table: str, request_id: str) -> StoredDecision:
+    """The request's recorded ``decision`` (strongly consistent read; it exists: a conditional put just lost)."""
+    item = audit.get(table, request_id, AUDIT_DECISION_RECORD)
+    if item is None:  # pragma: no cover - the put's condition failed, so the item is there
+        raise LookupError(f"no decision record for {request_id}")
+    return StoredDecision(
+        reasons=[cast("EscalationReason", reason["S"]) for reason in item.get("reasons", {}).get("L", [])],
+        confidence=float(item["confidence"]["N"]),
+        tier=cast("Tier", item["tier"]["S"]),
+        output_key=item["output_key"]["S"] if "output_key" in item else None,
+    )
 
 
 def _append_once(table: str, item: dict[str, Any]) -> bool:

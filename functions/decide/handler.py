@@ -1,10 +1,14 @@
 """``decide`` Lambda: ``ModelAnswered`` -> accept (``DecisionMade``) or escalate (review notice +
 ``EscalationRequested``). Exactly one outcome per request, however often it is retried:
 
-1. the audit record is written first, conditionally (a retry finds it and keeps it);
-2. the document goes to S3 under a fixed key (a retry rewrites the same bytes);
+1. the audit record is written first, conditionally (a retry finds it and keeps it). It is the record of what
+   was decided: when an earlier attempt wrote it, this attempt reads it and carries out *that* decision (its
+   reasons, confidence, tier and claim check), whatever the answer it was given now says;
+2. the document goes to S3 under a fixed key, only if absent (``IfNoneMatch``: never rewritten);
 3. the review notice (escalations only) and 4. the outcome event are keyed effects
-   (:mod:`functions.shared.effects`): a retry after any later failure does not repeat them.
+   (:mod:`functions.shared.effects`): a retry after any later failure does not repeat them. Each is then
+   marked in the audit table (``review_sent``, ``outcome_sent``), which a redelivery after the effects'
+   idempotency records expired reads first, so it does not repeat them either.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from functions.decide import actions
 from functions.decide.config import load_settings
 from functions.decide.rules import escalation_reasons
 from functions.shared import effects, idempotency
-from functions.shared.constants import TRACED_MODULES
+from functions.shared.constants import AUDIT_OUTCOME_SENT_RECORD, TRACED_MODULES
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
 
@@ -56,6 +60,7 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
     decided_at = now or datetime.now(UTC)
     reasons = escalation_reasons(answered, config.confidence_threshold)
     key = actions.output_key(answered)
+    confidence, tier = answered.confidence, answered.tier
     first = actions.write_audit(
         config.audit_table,
         answered,
@@ -66,34 +71,50 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         stored_key=key,
     )
     if not first:
-        logger.info("audit record already written by an earlier attempt")
-    actions.store_output(config.outputs_bucket, answered, reasons)
+        # The durable record of what was decided: a redelivery (a retry, or a replay after every idempotency
+        # record expired) carries out *that* decision, never the one its own, possibly different, answer implies.
+        stored = actions.read_decision(config.audit_table, answered.request_id)
+        reasons, confidence, tier, key = stored.reasons, stored.confidence, stored.tier, stored.output_key or key
+        logger.info("audit record already written by an earlier attempt: its decision stands")
+    actions.store_output(config.outputs_bucket, answered, reasons)  # once: an existing claim check is kept
     event: PlatformEvent
     if reasons:
         actions.request_review(
             config.escalation_topic_arn,
-            actions.review_notice(answered, reasons, config.outputs_bucket, key),
+            actions.review_notice(answered, reasons, config.outputs_bucket, key, confidence=confidence, tier=tier),
             audit_table=config.audit_table,
+            retention_days=config.audit_retention_days,
+            check_marker=not first,
         )
         event = EscalationRequested(
             request_id=answered.request_id,
             reasons=reasons,
-            confidence=answered.confidence,
-            tier=answered.tier,
+            confidence=confidence,
+            tier=tier,
             connection_id=answered.connection_id,
             subject=answered.subject,
         )
     else:
         event = DecisionMade(
             request_id=answered.request_id,
-            confidence=answered.confidence,
-            tier=answered.tier,
+            confidence=confidence,
+            tier=tier,
             output_bucket=config.outputs_bucket,
             output_key=key,
             connection_id=answered.connection_id,
             subject=answered.subject,
         )
-    effects.publish_once(event)
+    if first or not actions.recorded(config.audit_table, answered.request_id, AUDIT_OUTCOME_SENT_RECORD):
+        effects.publish_once(event)
+        # The failure path (components/workflow.py) and later redeliveries read this: the outcome went out.
+        actions.record_once(
+            config.audit_table,
+            answered.request_id,
+            AUDIT_OUTCOME_SENT_RECORD,
+            retention_days=config.audit_retention_days,
+        )
+    else:
+        logger.info("outcome already published by an earlier attempt", extra={"detail_type": event.DETAIL_TYPE})
     if first:
         metrics.add_metric(name="Escalated" if reasons else "Accepted", unit=MetricUnit.Count, value=1)
     logger.info("decided", extra={"detail_type": event.DETAIL_TYPE, "reasons": reasons})

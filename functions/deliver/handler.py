@@ -12,22 +12,31 @@ message is not sent and the outcome is ``connection_unknown`` (never opened, clo
 nothing). The result stays retrievable by polling the status API.
 
 The push and the ``ResultDelivered`` event are keyed effects (:mod:`functions.shared.effects`): when
-publishing fails after a successful push, the retry publishes without pushing the answer again.
+publishing fails after a successful push, the retry publishes without pushing the answer again. Each is then
+marked in the audit table (``delivery#<detail-type>#pushed`` with the status, ``...#published``), which a
+redelivery of the outcome event reads first (one consistent Query): after the effects' idempotency records
+expired (an archive replay, a DLQ redrive), it neither pushes nor publishes again (:mod:`functions.shared.audit`).
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from botocore.exceptions import ClientError
 
-from functions.shared import aws, connections, effects, idempotency, settings
-from functions.shared.constants import ENV_WEBSOCKET_ENDPOINT, TRACED_MODULES
+from functions.shared import audit, aws, connections, effects, idempotency, settings
+from functions.shared.constants import (
+    AUDIT_DELIVERY_PREFIX,
+    ENV_AUDIT_RETENTION_DAYS,
+    ENV_AUDIT_TABLE_NAME,
+    ENV_WEBSOCKET_ENDPOINT,
+    TRACED_MODULES,
+)
 from functions.shared.envelopes import UnexpectedEventError, unwrap
 from functions.shared.events import DecisionMade, DeliveryStatus, EscalationRequested, ResultDelivered
 
@@ -50,6 +59,29 @@ _GONE_STATUS = 410
 def websocket_endpoint() -> str:
     """``https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`` of the WebSocket API."""
     return settings.require(ENV_WEBSOCKET_ENDPOINT)
+
+
+@cache
+def audit_table() -> str:
+    """The audit table, where deliver marks what it pushed and published."""
+    return settings.require(ENV_AUDIT_TABLE_NAME)
+
+
+@cache
+def audit_retention_days() -> int:
+    """How long deliver's markers are kept (the request's other audit records': ``AUDIT_RETENTION_DAYS``)."""
+    return settings.as_int(ENV_AUDIT_RETENTION_DAYS, 0, minimum=0)
+
+
+def _marker_prefix(outcome: DecisionMade | EscalationRequested) -> str:
+    return f"{AUDIT_DELIVERY_PREFIX}{outcome.DETAIL_TYPE}#"
+
+
+def _mark(outcome: DecisionMade | EscalationRequested, what: str, status: DeliveryStatus) -> None:
+    audit.append_once(
+        audit_table(), outcome.request_id, _marker_prefix(outcome) + what, {"status": {"S": status}},
+        audit_retention_days(),
+    )  # fmt: skip
 
 
 def _message(outcome: DecisionMade | EscalationRequested) -> dict[str, Any]:
@@ -105,10 +137,20 @@ def _push(*, item: dict[str, Any]) -> dict[str, Any]:
 
 # The pushed message carries the answer: never into X-Ray (capture_response off).
 @tracer.capture_method(capture_response=False)
-def deliver(outcome: DecisionMade | EscalationRequested) -> ResultDelivered:
-    """Push ``outcome`` to its WebSocket connection (once) and return what happened."""
+def deliver(
+    outcome: DecisionMade | EscalationRequested, markers: dict[str, dict[str, Any]] | None = None
+) -> ResultDelivered:
+    """Push ``outcome`` to its WebSocket connection (once) and return what happened.
+
+    ``markers`` are the outcome's delivery records (:func:`delivery_markers`); a ``pushed`` one means an
+    earlier invocation pushed it: its status is reported, nothing is pushed.
+    """
     status: DeliveryStatus = "no_connection"
-    if outcome.connection_id is not None:
+    pushed_before = (markers or {}).get(_marker_prefix(outcome) + "pushed")
+    if pushed_before is not None:
+        status = cast("DeliveryStatus", pushed_before["status"]["S"])
+        logger.info("already pushed by an earlier invocation", extra={"status": status})
+    elif outcome.connection_id is not None:
         pushed = _push(
             item={
                 "effect_key": effects.effect_key("push", outcome.DETAIL_TYPE, outcome.request_id),
@@ -118,6 +160,7 @@ def deliver(outcome: DecisionMade | EscalationRequested) -> ResultDelivered:
             }
         )
         status = pushed["status"]
+        _mark(outcome, "pushed", status)
     metrics.add_metric(name=f"Delivery_{status}", unit=MetricUnit.Count, value=1)
     return ResultDelivered(
         request_id=outcome.request_id,
@@ -125,6 +168,11 @@ def deliver(outcome: DecisionMade | EscalationRequested) -> ResultDelivered:
         outcome=outcome.DETAIL_TYPE,  # type: ignore[arg-type]  # one of the two Literal values
         connection_id=outcome.connection_id,
     )
+
+
+def delivery_markers(outcome: DecisionMade | EscalationRequested) -> dict[str, dict[str, Any]]:
+    """What earlier invocations recorded of this outcome's delivery, by record name."""
+    return audit.with_prefix(audit_table(), outcome.request_id, _marker_prefix(outcome))
 
 
 def parse_outcome(event: dict[str, Any]) -> DecisionMade | EscalationRequested:
@@ -161,6 +209,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     Rule pattern: ``{"source": ["agentic.platform"], "detail-type": ["DecisionMade", "EscalationRequested"]}``.
     """
     effects.register_lambda_context(context)
-    result = deliver(parse_outcome(event))
-    effects.publish_once(result, result.outcome)  # one per outcome delivered
+    outcome = parse_outcome(event)
+    markers = delivery_markers(outcome)
+    result = deliver(outcome, markers)
+    if _marker_prefix(outcome) + "published" in markers:
+        logger.info("ResultDelivered already published by an earlier invocation")
+    else:
+        effects.publish_once(result, result.outcome)  # one per outcome delivered
+        _mark(outcome, "published", result.status)
     return result.model_dump(mode="json")

@@ -82,6 +82,13 @@ AUDIT_REVIEW_SENT_RECORD: Final = "review_sent"
 so that neither sends a second case."""
 AUDIT_ESCALATION_SENT_RECORD: Final = "escalation_sent"
 """Written once after the failure path's ``EscalationRequested`` was put on the bus (the user hears back once)."""
+AUDIT_OUTCOME_SENT_RECORD: Final = "outcome_sent"
+"""Written once by ``decide`` after the request's outcome event (its ``decision``'s) was put on the bus: a later
+redelivery does not publish it again, and the workflow's failure path sends no second, different outcome."""
+AUDIT_DELIVERY_PREFIX: Final = "delivery#"
+"""``delivery#<detail-type>#pushed`` / ``#published``: ``deliver`` pushed that outcome / published its
+``ResultDelivered`` (with the delivery status), so a redelivery of the outcome event neither pushes nor
+publishes again."""
 CONNECTION_KEY_ATTR: Final = "connection_id"
 """Partition key of the connections table: one item per open WebSocket connection (issue 12 §2)."""
 CONNECTION_SUBJECT_ATTR: Final = "subject"

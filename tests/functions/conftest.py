@@ -87,6 +87,8 @@ def _clear_caches() -> None:
     router_config.load_settings.cache_clear()
     decide_config.load_settings.cache_clear()
     deliver_handler.websocket_endpoint.cache_clear()
+    deliver_handler.audit_table.cache_clear()
+    deliver_handler.audit_retention_days.cache_clear()
     authorizer.load_settings.cache_clear()
     tokens.jwks_client.cache_clear()
 
