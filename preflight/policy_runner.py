@@ -347,6 +347,14 @@ def redact_secret_text(message: str, node: ResourceNode) -> str:
     return message
 
 
+#: Policies that judge whether a value is a Pulumi secret, not what it says: they see "[secret]" where the program
+#: marked a value secret (`Output.secret`, `require_secret`, a `secure:` config value), which their classifier
+#: (policies/secret_values.py OFFLINE_SECRET_VALUES) reads as a secret in an environment map. Every other policy
+#: judges the plaintext, as the CLI hands it to a pack. The CLI's pack gets secrets unwrapped and unmarked
+#: (pulumi_policy/deserialize.py proxies secrets only for remediations), so there it can find a secret only by
+#: its name or shape: the offline gate is the stricter of the two here, on purpose (issue 11 §4).
+JUDGED_BY_SECRETNESS = frozenset({"lambda-no-secrets-in-environment", "container-no-secrets-in-environment"})
+
 #: Policy name of the finding that says a policy raised: mandatory, so a crash never passes silently.
 PACK_ERROR = "policy-pack-error"
 
@@ -432,7 +440,9 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                     continue
                 args = ResourceValidationArgs(
                     node.type,
-                    unknown_checking_proxy(dict(node.judged_inputs)),
+                    unknown_checking_proxy(
+                        dict(node.inputs if policy.name in JUDGED_BY_SECRETNESS else node.judged_inputs)
+                    ),
                     node.urn,
                     node.name,
                     _options(node),
