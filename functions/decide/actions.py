@@ -157,7 +157,7 @@ def record_once(table: str, request_id: str, record: str, *, retention_days: int
         "recorded_at": {"S": datetime.now(UTC).isoformat()},
         **audit.expiry(retention_days),
     }
-    return _append_once(table, item)
+    return audit.put_once(table, item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,22 +181,6 @@ def read_decision(table: str, request_id: str) -> StoredDecision:
         tier=cast("Tier", item["tier"]["S"]),
         output_key=item["output_key"]["S"] if "output_key" in item else None,
     )
-
-
-def _append_once(table: str, item: dict[str, Any]) -> bool:
-    """Put ``item`` unless its key exists (the audit table is append-only); False when it was there already."""
-    try:
-        client("dynamodb").put_item(
-            TableName=table,
-            Item=item,
-            ConditionExpression="attribute_not_exists(#pk)",
-            ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR},
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != CONDITION_FAILED:
-            raise
-        return False
-    return True
 
 
 def write_audit(
@@ -238,4 +222,4 @@ def write_audit(
         item["output_key"] = {"S": stored_key}
     if retention_days > 0:
         item[TTL_ATTR] = {"N": str(int((decided_at + timedelta(days=retention_days)).timestamp()))}
-    return _append_once(table, item)
+    return audit.put_once(table, item)

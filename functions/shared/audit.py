@@ -61,6 +61,11 @@ def append_once(table: str, request_id: str, record: str, attributes: dict[str, 
         **attributes,
         **expiry(retention_days),
     }
+    return put_once(table, item)
+
+
+def put_once(table: str, item: dict[str, Any]) -> bool:
+    """Put ``item`` unless its key exists (the audit table is append-only); False when it was there already."""
     try:
         client("dynamodb").put_item(
             TableName=table,
