@@ -240,19 +240,26 @@ def _job_definition(props: Any) -> Iterator[Variable]:
                         yield from _json_eks(eks, what)
 
 
+#: Where an App Runner service keeps its variables: the same paths in pulumi-aws and aws-native (a map in the
+#: one, a list of name/value pairs in the other).
+_APP_RUNNER_PATHS = (
+    ("image", ("sourceConfiguration", "imageRepository", "imageConfiguration", "runtimeEnvironmentVariables")),
+    (
+        "code",
+        (
+            "sourceConfiguration",
+            "codeRepository",
+            "codeConfiguration",
+            "codeConfigurationValues",
+            "runtimeEnvironmentVariables",
+        ),
+    ),
+)
+
+
 def _app_runner(props: Any) -> Iterator[Variable]:
-    what = "the runtime environment variables"
-    image = get(props, "sourceConfiguration", "imageRepository", "imageConfiguration", "runtimeEnvironmentVariables")
-    yield from _map(image, "image", what)
-    code = get(
-        props,
-        "sourceConfiguration",
-        "codeRepository",
-        "codeConfiguration",
-        "codeConfigurationValues",
-        "runtimeEnvironmentVariables",
-    )
-    yield from _map(code, "code", what)
+    for label, path in _APP_RUNNER_PATHS:
+        yield from _map(get(props, *path), label, "the runtime environment variables")
 
 
 def _beanstalk(props: Any) -> Iterator[Variable]:
@@ -306,18 +313,8 @@ def _native_job_definition(props: Any) -> Iterator[Variable]:
 
 
 def _native_app_runner(props: Any) -> Iterator[Variable]:
-    what = "the runtime environment variables"
-    image = get(props, "sourceConfiguration", "imageRepository", "imageConfiguration", "runtimeEnvironmentVariables")
-    yield from _pairs(image, "image", what)
-    code = get(
-        props,
-        "sourceConfiguration",
-        "codeRepository",
-        "codeConfiguration",
-        "codeConfigurationValues",
-        "runtimeEnvironmentVariables",
-    )
-    yield from _pairs(code, "code", what)
+    for label, path in _APP_RUNNER_PATHS:
+        yield from _pairs(get(props, *path), label, "the runtime environment variables")
 
 
 def _native_beanstalk(props: Any) -> Iterator[Variable]:
