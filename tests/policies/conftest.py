@@ -59,7 +59,7 @@ def flagged(graph: ResourceGraph, policy: str, settings: Mapping[str, Any] | Non
     return {f.resource for f in run_one(graph, policy, settings)}
 
 
-def custom_node(type_: str, name: str, inputs: dict[str, Any], stack: str = "prod") -> ResourceNode:
+def custom_node(type_: str, name: str, inputs: dict[str, Any], stack: str = "prod", provider: str = "") -> ResourceNode:
     """A custom resource of project `p` whose outputs are its inputs: a graph node built by hand for rule tests."""
     return ResourceNode(
         urn=f"urn:pulumi:{stack}::p::{type_}::{name}",
@@ -67,7 +67,7 @@ def custom_node(type_: str, name: str, inputs: dict[str, Any], stack: str = "pro
         name=name,
         custom=True,
         parent="",
-        provider="",
+        provider=provider,
         inputs=inputs,
         outputs=inputs,
     )

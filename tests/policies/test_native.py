@@ -31,7 +31,7 @@ from policies.sdk import output_names
 from preflight.findings import Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, run_policies
-from tests.policies.conftest import flagged, synth
+from tests.policies.conftest import custom_node, flagged, synth
 
 ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -57,16 +57,7 @@ READ_TABLE = _doc(
 
 
 def _node(name: str, type_: str, inputs: dict[str, Any], provider: str = NATIVE_PROVIDER) -> ResourceNode:
-    return ResourceNode(
-        urn=f"urn:pulumi:dev::p::{type_}::{name}",
-        type=type_,
-        name=name,
-        custom=True,
-        parent="",
-        provider=provider,
-        inputs=inputs,
-        outputs=inputs,
-    )
+    return custom_node(type_, name, inputs, stack="dev", provider=provider)
 
 
 def _flagged(policy: str, nodes: list[ResourceNode]) -> set[str]:

@@ -12,6 +12,7 @@ from policies import native, wrappers
 from policies.sdk import output_names
 from preflight.cfn.convert import graph_to_cfn
 from preflight.graph import ResourceGraph, ResourceNode
+from tests.policies.conftest import custom_node
 from tests.policies.test_native import (
     ADMIN,
     LAMBDA_TRUST,
@@ -31,16 +32,7 @@ OPEN_PAB = {
 
 
 def _node(name: str, type_: str, inputs: dict[str, Any]) -> ResourceNode:
-    return ResourceNode(
-        urn=f"urn:pulumi:dev::p::{type_}::{name}",
-        type=type_,
-        name=name,
-        custom=True,
-        parent="",
-        provider=AWS_PROVIDER,
-        inputs=inputs,
-        outputs=inputs,
-    )
+    return custom_node(type_, name, inputs, stack="dev", provider=AWS_PROVIDER)
 
 
 def _cc(name: str, type_name: str, state: Any) -> ResourceNode:
