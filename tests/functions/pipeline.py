@@ -54,6 +54,7 @@ from functions.deliver import handler as deliver
 from functions.ingest import handler as ingest
 from functions.router import handler as router
 from functions.shared import constants as c
+from functions.shared import effects
 from tests.functions.conftest import (
     ACCOUNT,
     ENVIRONMENT,
@@ -587,6 +588,7 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         time.sleep(seconds * SCALE)
 
     monkeypatch.setattr(retrier_decl, "time", type("ScaledTime", (), {"sleep": staticmethod(scaled_sleep)}))
+    monkeypatch.setattr(effects, "pause", lambda seconds: time.sleep(seconds * SCALE))  # a completion's retries
     monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(_parsed_definition))
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         # moto drops boto3's default session on every start; the handlers' clients (rebuilt per test) come from

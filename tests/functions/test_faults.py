@@ -9,16 +9,20 @@ fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's ret
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from functions.shared import constants as c
+from functions.shared import effects
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.pipeline import (
     PARTIAL_FAILURE,
     SDK_ATTEMPTS,
     THROTTLED,
+    Call,
+    Response,
     World,
     converse_on,
     error,
@@ -328,3 +332,90 @@ def test_idempotency_store_throttled_is_a_503_with_retry_after(world: World) -> 
     assert (status, body["error"]["code"], headers["retry-after"]) == (503, "unavailable", "2")
     world.settle()
     assert world.events("RequestReceived") == []
+
+
+# --- an effect's "completed" write fails, then a later step of the same invocation (review F5) -------------
+
+
+def completion_of(function: str, result: str = "") -> Callable[[Call], bool]:
+    """Powertools' ``save_success`` of the effect ``function`` (module.qualname): its UpdateItem, keyed
+    ``<function name>.<module.qualname>#<hash>`` (persistence/base.py ``configure``), whose stored response
+    contains ``result`` (the detail-type, for the one publish effect every event type shares)."""
+
+    def match(call: Call) -> bool:
+        if not table(IDEMPOTENCY, "UpdateItem")(call):
+            return False
+        key = call.body.get("Key", {}).get(c.IDEMPOTENCY_KEY_ATTR, {}).get("S", "")
+        stored = call.body.get("ExpressionAttributeValues", {}).get(":response_data", {}).get("S", "")
+        return f".{function}#" in key and result in stored
+
+    return match
+
+
+def audit_put_of(record: str) -> Callable[[Call], bool]:
+    return lambda call: table(AUDIT, "PutItem")(call) and call.body["Item"]["record"]["S"] == record
+
+
+ESCALATE = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
+Match = Callable[[Call], bool]
+#: effect -> (its completion write, a later failure of the same invocation and its response, the outcome, the
+#: models' confidence). Each later failure fails the invocation once (a throttle through botocore's retries).
+COMPLETIONS: dict[str, tuple[Match, Match, Response, str, dict[str, float] | None]] = {
+    "answer": (completion_of("functions.router.handler._answer"), put_events_of("ModelAnswered"), PARTIAL_FAILURE,
+               "DecisionMade", None),
+    "publish ModelAnswered": (completion_of("functions.shared.effects._publish", "ModelAnswered"),
+                              completion_of("functions.router.handler.lambda_handler"), THROTTLED, "DecisionMade",
+                              None),
+    "publish DecisionMade": (completion_of("functions.shared.effects._publish", "DecisionMade"),
+                             audit_put_of(c.AUDIT_OUTCOME_SENT_RECORD), THROTTLED, "DecisionMade", None),
+    "publish EscalationRequested": (completion_of("functions.shared.effects._publish", "EscalationRequested"),
+                                    audit_put_of(c.AUDIT_OUTCOME_SENT_RECORD), THROTTLED, "EscalationRequested",
+                                    ESCALATE),
+    "review notice": (completion_of("functions.decide.actions._notify"), audit_put_of(c.AUDIT_REVIEW_SENT_RECORD),
+                      THROTTLED, "EscalationRequested", ESCALATE),
+    "push": (completion_of("functions.deliver.handler._push"), audit_put_of("delivery#DecisionMade#pushed"),
+             THROTTLED, "DecisionMade", None),
+    "publish ResultDelivered": (completion_of("functions.shared.effects._publish", "ResultDelivered"),
+                                audit_put_of("delivery#DecisionMade#published"), THROTTLED, "DecisionMade", None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("effect", list(COMPLETIONS))
+def test_an_effect_whose_completion_write_failed_is_not_repeated(world: World, effect: str) -> None:
+    """The effect succeeded, its "completed" write failed (through botocore's retries), then a later step of
+    the same invocation failed: the retry must not meet the effect's INPROGRESS record and, once that expires,
+    perform the effect again (a second push, notice, event or paid model call)."""
+    completion, later, response, outcome, confidence = COMPLETIONS[effect]
+    if confidence is not None:
+        world.models.confidence = confidence
+    written = world.inject(f"{effect} completion", completion, THROTTLED)
+    failed = world.inject(f"after {effect}", later, response, times=1 if response is PARTIAL_FAILURE else SDK_ATTEMPTS)
+
+    request_id = run_one(world)
+
+    assert (written.fired, failed.fired) == (SDK_ATTEMPTS, failed.times), "both faults must have hit"
+    expect_one_outcome(world, request_id, outcome)
+    assert not [i for i in world.audit() if i["record"]["S"] == "workflow_failed"]
+
+
+@pytest.mark.parametrize(
+    ("effect", "later", "outcome"),
+    [
+        ("functions.decide.actions._notify", "EscalationRequested", "EscalationRequested"),
+        ("functions.deliver.handler._push", "ResultDelivered", "DecisionMade"),
+    ],
+)
+def test_an_effect_never_recorded_complete_is_guarded_by_its_audit_marker(
+    world: World, effect: str, later: str, outcome: str
+) -> None:
+    """The completion write fails through every retry: the effect is returned anyway and its audit marker,
+    appended next, is what the retry (after the invocation failed later) reads, so it is not repeated."""
+    if outcome == "EscalationRequested":
+        world.models.confidence = ESCALATE
+    never = world.inject("completion never written", completion_of(effect), THROTTLED, times=1000)
+    world.inject(f"reject {later}", put_events_of(later), PARTIAL_FAILURE, times=1)
+
+    request_id = run_one(world)
+
+    assert never.fired == SDK_ATTEMPTS * (1 + len(effects.COMPLETION_RETRY_PAUSES))
+    expect_one_outcome(world, request_id, outcome)
