@@ -122,6 +122,20 @@ class Call:
 
 Response = tuple[int, dict[str, str], bytes]
 
+#: The DynamoDB operations that write an item (botocore dynamodb service model), so the audit log misses none.
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+@dataclass(frozen=True)
+class AuditWrite:
+    """One write to the audit table as it went out and how it was answered (review F4a: counting the items
+    at the end cannot see an overwrite, since the table is keyed)."""
+
+    operation: str
+    key: tuple[str, str] | None  # (request_id, record); None for a batch or transaction
+    condition: str  # its ConditionExpression ("" when unconditional)
+    status: int  # the HTTP status it got (200: written)
+
 
 def error(status: int, code: str, message: str = "injected fault") -> Response:
     """An AWS JSON error response (botocore reads the code from ``x-amzn-ErrorType`` and ``__type``)."""
@@ -240,6 +254,7 @@ class World:
         # at a time: Powertools keeps Metrics in process-wide state that is not thread-safe (a flush in one
         # thread empties another's metric set: "Must contain at least one metric"). Callers stay concurrent.
         self.environment = threading.RLock()
+        self.audit_writes: list[AuditWrite] = []  # every write to the audit table, by whoever (handlers, workflow)
         self.duplicate: Counter[str] = Counter()  # detail-type -> extra deliveries of each such event
         self.bus_events: list[dict[str, Any]] = []
         self.deliver_failures: list[str] = []  # events whose every asynchronous attempt failed (-> DLQ)
@@ -509,6 +524,30 @@ class World:
     def reviews(self) -> list[dict[str, Any]]:
         return self._drain(self.review_url)
 
+    def record(self, call: Call, status: int) -> None:
+        """Log ``call`` when it writes to the audit table (every answered AWS request passes here)."""
+        audit = ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME]
+        if call.service != "dynamodb" or call.operation not in WRITES:
+            return
+        tables = {call.body.get("TableName"), *call.body.get("RequestItems", {})}
+        tables |= {one.get("TableName") for entry in call.body.get("TransactItems", []) for one in entry.values()}
+        if audit not in tables:
+            return
+        item = call.body.get("Item") or call.body.get("Key") or {}
+        key = (item[c.AUDIT_KEY_ATTR]["S"], item[c.AUDIT_SORT_ATTR]["S"]) if c.AUDIT_KEY_ATTR in item else None
+        write = AuditWrite(call.operation, key, str(call.body.get("ConditionExpression", "")), status)
+        with self.lock:
+            self.audit_writes.append(write)
+
+    def assert_audit_append_only(self) -> None:
+        """Every audit write was a conditional put (``attribute_not_exists``), and each (request_id, record)
+        was written successfully at most once: the table is append-only, as docs/delivery-guarantees.md says."""
+        unconditional = [w for w in self.audit_writes if w.operation != "PutItem" or "attribute_not_exists" not in
+                         w.condition]  # fmt: skip
+        assert unconditional == [], f"audit writes that may overwrite: {unconditional}"
+        written = Counter(w.key for w in self.audit_writes if w.status == 200)
+        assert written and max(written.values()) == 1, [key for key, n in written.items() if n > 1]
+
 
 # --- what every World shares: built once per process, not once per test ---------------------------------
 # The harness's own clients (not the handlers': those are rebuilt per test by `_clear_caches`, so each test
@@ -551,10 +590,15 @@ def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None
                 body = json.loads(raw) if raw[:1] == b"{" else {}
             except ValueError:
                 body = {}
-            answer = world_ref[0].answer(Call(service, operation, request.url, body, raw))
+            world, request_call = world_ref[0], Call(service, operation, request.url, body, raw)
+            answer = world.answer(request_call)
             if answer is not None:
                 status, headers, content = answer
+                world.record(request_call, status)
                 return AWSResponse(request.url, status, headers, MockRawResponse(content))  # type: ignore[arg-type]
+            response = original(self, event_name, request, **kwargs)
+            world.record(request_call, response.status_code if response is not None else 0)
+            return response
         return original(self, event_name, request, **kwargs)
 
     return call

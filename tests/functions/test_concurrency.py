@@ -87,6 +87,7 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     records = Counter((i["request_id"]["S"], i["record"]["S"]) for i in world.audit())
     assert set(records.values()) == {1}
     assert {request_id for request_id, _record in records} == accepted
+    world.assert_audit_append_only()
     paid = Counter(world.models.paid)
     assert set(paid.values()) == {1}, [k for k, v in paid.items() if v > 1]
     assert world.deliver_failures == []

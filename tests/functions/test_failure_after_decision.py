@@ -38,3 +38,4 @@ def test_decide_failing_after_its_outcome_went_out_gets_no_escalation(world: Wor
     assert world.reviews() == []
     records = {i["record"]["S"] for i in world.audit()}
     assert c.AUDIT_FAILURE_RECORD not in records and c.AUDIT_REVIEW_SENT_RECORD not in records
+    world.assert_audit_append_only()

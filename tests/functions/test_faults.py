@@ -42,6 +42,7 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert [d["request_id"] for d in world.events("ModelAnswered")] in ([request_id], [])
     records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
     assert records and max(records.values()) == 1
+    world.assert_audit_append_only()  # ... and none was overwritten on the way (the count above cannot tell)
     reviews = world.reviews()
     assert [r["request_id"] for r in reviews] == ([request_id] if outcome == "EscalationRequested" else [])
     assert len(world.sockets.pushes) == pushed

@@ -65,6 +65,7 @@ def _expect_once(world: World, request_id: str, outcome: str, pushed: str) -> No
     assert [m["type"] for _c, m in world.sockets.pushes] == [pushed]
     assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
     assert world.deliver_failures == []
+    world.assert_audit_append_only()  # the replay met every record: appended once, never overwritten
 
 
 def test_1_a_replay_with_a_different_answer_keeps_the_recorded_decision(world: World) -> None:
