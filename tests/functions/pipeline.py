@@ -55,6 +55,7 @@ from functions.ingest import handler as ingest
 from functions.router import handler as router
 from functions.shared import constants as c
 from functions.shared import effects
+from tests.functions import environments
 from tests.functions.conftest import (
     ACCOUNT,
     ENVIRONMENT,
@@ -240,6 +241,40 @@ class Sockets:
         return 200, {}, b""
 
 
+#: How many handler invocations run at once. In AWS each has its own CPU and is killed at its timeout, so an
+#: expired in-progress record means its invocation is dead; here they share two cores and are never killed, so
+#: with too many at once an invocation outlives its (scaled) timeout, a duplicate takes its in-progress record
+#: over and both perform the effect. Four overlap enough to meet each other's records and stay inside it.
+ENVIRONMENTS = 4
+
+
+class Environments:
+    """Where a handler invocation runs (``with world.environment:``): at most ``ENVIRONMENTS`` at once (a wait
+    for a free one, as a throttled invocation is retried); counts how many ran at the same time."""
+
+    def __init__(self, size: int = ENVIRONMENTS) -> None:
+        self._free = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.most = 0  # the most invocations that ran at the same time
+
+    def __enter__(self) -> None:
+        self._free.acquire()
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._lock:
+            self.running -= 1
+        self._free.release()
+
+
+#: moto's backends check a condition and then write (moto.dynamodb.models.table.Table.put_item: no lock), so
+#: two threads could both pass ``attribute_not_exists``: moto answers one request at a time.
+_MOTO = threading.RLock()
+
+
 class World:
     """The pipeline, its faults and what came out of it."""
 
@@ -250,12 +285,14 @@ class World:
         self.models = Models(interrupt=self.closed)
         self.sockets = Sockets()
         self.lock = threading.RLock()
-        # One handler runs at a time in this process, as one Lambda execution environment runs one invocation
-        # at a time: Powertools keeps Metrics in process-wide state that is not thread-safe (a flush in one
-        # thread empties another's metric set: "Must contain at least one metric"). Callers stay concurrent.
-        self.environment = threading.RLock()
+        # Handlers run concurrently, each invocation in its own thread as in its own execution environment
+        # (tests/functions/environments.py makes Powertools' process-wide state per thread); moto answers one
+        # request at a time (`_wrapped_stubber`), as each AWS API call is atomic.
+        self.environment = Environments()
+        self.in_progress_met: Counter[str] = Counter()  # function -> in-progress records its invocations met
         self.audit_writes: list[AuditWrite] = []  # every write to the audit table, by whoever (handlers, workflow)
         self.duplicate: Counter[str] = Counter()  # detail-type -> extra deliveries of each such event
+        self.duplicate_if: Callable[[dict[str, Any]], bool] | None = None  # one more delivery of such events
         self.bus_events: list[dict[str, Any]] = []
         self.deliver_failures: list[str] = []  # events whose every asynchronous attempt failed (-> DLQ)
         self.executions: list[str] = []
@@ -446,7 +483,7 @@ class World:
             for event in events:
                 event.setdefault("account", ACCOUNT)  # moto's SQS target drops it; EventBridge always sends it
                 self.bus_events.append(event)
-                copies = 1 + self.duplicate[event["detail-type"]]
+                copies = 1 + self.duplicate[event["detail-type"]] + bool(self.duplicate_if and self.duplicate_if(event))
                 for _copy in range(copies):
                     if event["detail-type"] == "RequestReceived":
                         self._start(event)
@@ -596,10 +633,12 @@ def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None
                 status, headers, content = answer
                 world.record(request_call, status)
                 return AWSResponse(request.url, status, headers, MockRawResponse(content))  # type: ignore[arg-type]
-            response = original(self, event_name, request, **kwargs)
+            with _MOTO:
+                response = original(self, event_name, request, **kwargs)
             world.record(request_call, response.status_code if response is not None else 0)
             return response
-        return original(self, event_name, request, **kwargs)
+        with _MOTO:
+            return original(self, event_name, request, **kwargs)
 
     return call
 
@@ -634,6 +673,9 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setattr(retrier_decl, "time", type("ScaledTime", (), {"sleep": staticmethod(scaled_sleep)}))
     monkeypatch.setattr(effects, "pause", lambda seconds: time.sleep(seconds * SCALE))  # a completion's retries
     monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(_parsed_definition))
+    environments.per_thread_metrics(monkeypatch, ingest.metrics, router.metrics, decide.metrics, deliver.metrics)
+    environments.per_thread_lambda_context(monkeypatch)
+    in_progress = environments.count_in_progress(monkeypatch)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         # moto drops boto3's default session on every start; the handlers' clients (rebuilt per test) come from
         # it, so without this each test parses every service model again.
@@ -641,6 +683,7 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         _clear_caches()
         created = World()
         created.sfn_waits = waits
+        created.in_progress_met = in_progress
         ref.append(created)
         monkeypatch.setattr(lambda_eval_utils, "_invoke_lambda_function", created.invoke_in_workflow)
         try:
