@@ -3,10 +3,10 @@
 Why: botocore 1.44.8's ``Loader.load_service_model`` (``botocore/loaders.py``) validates the service name by
 calling ``list_available_services(type_name)``, which ``listdir``s and ``stat``s every one of the ~420 service
 directories under each search path, once per type name (``service-2`` and ``endpoint-rule-set-1`` for every
-client: 894 ``listdir`` and 2,725 ``stat`` calls for one DynamoDB client, about half of the client's CPU here,
-issue 12 §4, ``bench/COLD_START.md``). The list is only read when the name is unknown. botocore's own open pull
-request removes the call from the happy path: boto/botocore#3687 "Remove list_available_services from client
-creation happy path" (2026-04-24, open at botocore 1.44.8).
+client): 894 ``listdir`` and 2,725 ``stat`` calls for one DynamoDB client, about a third of its CPU here (20 of
+60 ms; issue 12 §4, ``bench/COLD_START.md``). The list is only read when the name is unknown. botocore's own
+open pull request removes the call from the happy path: boto/botocore#3687 "Remove list_available_services from
+client creation happy path" (2026-04-24, open at botocore 1.44.8).
 
 :class:`ServiceDirectoryLoader` decides "is this a known service for this type" from the requested service's
 own directory, with the same answer as membership in ``list_available_services(type_name)``:
@@ -18,8 +18,9 @@ own directory, with the same answer as membership in ``list_available_services(t
   be an entry of the search path's listing (one ``listdir`` of each search path, cached), not merely a path that
   ``os.path.isdir`` accepts. Without it a case-insensitive file system (macOS, Windows) would accept ``"S3"`` or
   ``"DynamoDB"``, the bug botocore fixed with this very check (boto/botocore#611, #648), and a name holding a
-  path separator (``"dynamodb/2012-08-10"``) or ``".."`` would reach other directories. This is the edge the
-  PR's review raises: dropping the list must not widen what a name may be;
+  path separator or ``".."`` (``"../data/dynamodb"``) would reach another directory. The PR's review notes an
+  edge case (its text is cut off in the copy read here); these are the edges the full listing enforced, kept
+  and compared with botocore's loader in tests/functions/test_botocore_loader.py;
 * an unknown name raises the same ``UnknownServiceError`` listing every known name (the full scan runs then,
   on the error path only); ``DataNotFoundError``s and the latest-version choice are botocore's own
   (``determine_latest_version``, ``list_api_versions``, ``load_data``), as are the extras it merges.
