@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 from botocore.config import Config
 
-from functions.shared import settings
+from functions.shared import botocore_loader, settings
 from functions.shared.constants import ENV_EVENT_BUS_NAME
 from functions.shared.exceptions import EventPublishError
 
@@ -59,8 +59,14 @@ def _session() -> botocore.session.Session:
     Sessions are not thread-safe, clients are (boto3 guide, "Multithreading or multiprocessing with clients"):
     clients are only created here, each once (the caches of :func:`client` and :func:`store_client`), by
     handlers that Lambda runs one invocation at a time per execution environment (as boto3's default session).
+
+    Its data loader is :mod:`functions.shared.botocore_loader`'s, built from the session's ``data_path`` (so
+    ``AWS_DATA_PATH`` still counts) as botocore builds its default: it skips the scan of every service
+    directory that botocore's loader runs on each client's first model load (issue 12 §4, boto/botocore#3687).
     """
-    return botocore.session.get_session()
+    session = botocore.session.get_session()
+    session.register_component("data_loader", botocore_loader.create_loader(session.get_config_variable("data_path")))
+    return session
 
 
 #: botocore sessions are not thread-safe (boto3 guide, "Multithreading or multiprocessing with clients"), and
