@@ -28,7 +28,7 @@ from components import asl, iam
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import PlatformSettings
-from functions.shared import constants
+from functions.shared import constants, review
 
 #: Log delivery for Step Functions uses CloudWatch Logs' vended-log APIs, which do not support
 #: resource-level permissions: the documented policy uses `Resource: "*"`
@@ -308,6 +308,19 @@ def escalation_detail(*, answered: bool) -> dict[str, Any]:
     return detail
 
 
+def review_notice() -> dict[str, Any]:
+    """Parameters of the Pass state that builds the reviewers' notice (`$.review`) from `$.escalation`.
+
+    The same shape decide sends (`functions.shared.review.ReviewNotice`): the case without the caller's
+    `subject` and `connection_id` (which stay on `EscalationRequested`, deliver needs them; P142, P187) and
+    without a claim check (null: the failure path has none).
+    """
+    return {
+        **{f"{name}.$": f"$.escalation.{name}" for name in review.FROM_ESCALATION},
+        **{name: None for name in review.FIELDS if name not in review.FROM_ESCALATION},
+    }
+
+
 def _once(
     effect: str,
     audit_table: str,
@@ -377,8 +390,9 @@ def request_pipeline(
     outcome, no review case). Otherwise it takes the no-code fallback, once per request: RecordFailure (a
     conditional dynamodb:putItem of the audit table's
     `workflow_failed` record; when it already exists the failure was escalated: AlreadyEscalated) ->
-    FailureDetail -> NotifyReviewers (sns:publish, the review queue's one case; no prompt) ->
-    EmitEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+    FailureDetail -> ReviewNotice -> SendReview (sns:publish, the review queue's one case: the case, never
+    the caller, the connection or the prompt) ->
+    SendEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
     """
     retry = [*PIPELINE_RETRY[:1], IN_PROGRESS_RETRY, *PIPELINE_RETRY[1:]]
     states: dict[str, dict[str, Any]] = {
@@ -435,10 +449,13 @@ def request_pipeline(
             default="EscalationBeforeAnswer",
         ),
         "EscalationAfterAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="CheckReviewSent"
+            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="ReviewNotice"
         ),
         "EscalationBeforeAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="CheckReviewSent"
+            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="ReviewNotice"
+        ),
+        "ReviewNotice": asl.pass_state(
+            parameters=review_notice(), result_path="$.review", next_state="CheckReviewSent"
         ),
         **_once(
             "Review",
@@ -446,7 +463,7 @@ def request_pipeline(
             REVIEW_SENT_RECORD,
             asl.sns_publish(
                 escalation_topic_arn,
-                message_path="States.JsonToString($.escalation)",
+                message_path="States.JsonToString($.review)",
                 subject="Agentic platform: request needs human review",
                 next_state="MarkReviewSent",
             ),

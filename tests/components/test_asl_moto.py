@@ -23,8 +23,10 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 from components.workflow import request_pipeline
+from functions.shared import review
 from functions.shared.constants import EVENT_SOURCE
 from functions.shared.events import EscalationRequested
+from functions.shared.review import ReviewNotice
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -219,10 +221,11 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
     assert result["status"] == "FAILED"
     assert result["error"] == "RequestFailed"
-    assert _entered(result["history"])[-12:] == [
+    assert _entered(result["history"])[-13:] == [
         "RecordFailure",
         "FailureDetail",
         "EscalationAfterAnswer",
+        "ReviewNotice",
         "CheckReviewSent",
         "ReviewSentChoice",
         "SendReview",
@@ -246,7 +249,13 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
     events = world.messages(world.events_url)
     assert [e["detail-type"] for e in events] == ["EscalationRequested"]
     detail = events[0]["detail"]
-    assert detail == notice
+    # The reviewers get the case (the documented ReviewNotice shape), not who asked or over which socket.
+    assert notice == {
+        **{name: detail[name] for name in review.FROM_ESCALATION},
+        "case_bucket": None,
+        "case_key": None,
+    }
+    assert ReviewNotice.model_validate(notice).tier == "micro"
     assert detail["request_id"] == REQUEST_ID
     # The real cause and the tier that answered, not a made-up empty answer at micro.
     assert (detail["reasons"], detail["cause"], detail["tier"], detail["confidence"]) == (

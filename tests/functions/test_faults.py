@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from functions.shared import constants as c
+from functions.shared.review import FIELDS, ReviewNotice
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.pipeline import (
     PARTIAL_FAILURE,
@@ -38,7 +39,7 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert [d["request_id"] for d in world.events("ModelAnswered")] in ([request_id], [])
     records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
     assert records and max(records.values()) == 1
-    reviews = world.reviews()
+    reviews = review_cases(world)
     assert [r["request_id"] for r in reviews] == ([request_id] if outcome == "EscalationRequested" else [])
     assert len(world.sockets.pushes) == pushed
     assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
@@ -46,6 +47,18 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert all(count == 1 for count in paid.values()), paid  # no model call paid twice
     assert world.deliver_failures == []
     return detail
+
+
+def review_cases(world: World) -> list[dict[str, Any]]:
+    """The review queue's messages, each checked to be a :class:`ReviewNotice`: the case, never the caller (no
+    ``subject``, no ``connection_id``) and never the prompt or an answer."""
+    cases = world.reviews()
+    for case in cases:
+        assert set(case) == set(FIELDS), case  # exactly the documented shape, whichever sender
+        ReviewNotice.model_validate(case)
+        text = str(case)
+        assert "alice" not in text and "conn-1" not in text and "answer from" not in text and "[case" not in text
+    return cases
 
 
 def decision(world: World, request_id: str) -> dict[str, Any]:
@@ -138,7 +151,7 @@ def test_an_escalation_the_bus_keeps_refusing_reaches_the_reviewers_once(world: 
 
     request_id = run_one(world)
 
-    assert [r["request_id"] for r in world.reviews()] == [request_id]
+    assert [r["request_id"] for r in review_cases(world)] == [request_id]
     records = {i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == request_id}
     assert {"decision", "review_sent", "workflow_failed"} <= records
     assert "escalation_sent" not in records  # the bus never took it: a redrive or the next duplicate sends it
@@ -164,6 +177,23 @@ def test_workflow_failure_path_escalates_once_with_its_cause(world: World) -> No
 
     detail = expect_one_outcome(world, request_id, "EscalationRequested")
     assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "EventPublishError", "micro")
+    # EscalationRequested stays complete: deliver needs the caller and the connection (the notice has neither).
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
+
+
+def test_the_failure_paths_notice_before_any_answer_is_the_same_shape(world: World) -> None:
+    """The router fails for good (its ModelAnswered never goes out): the failure path's notice has no tier and no
+    claim check, and still neither the caller nor the connection."""
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    (case,) = review_cases(world)
+    assert (case["request_id"], case["reasons"], case["tier"], case["case_key"]) == (
+        request_id, ["workflow_failed"], None, None)  # fmt: skip
+    assert case["cause"] == "EventPublishError"
+    (detail,) = world.events("EscalationRequested")
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
 
 
 # --- Bedrock: throttling and 5xx of each tier; what models return ---------------------------------------
