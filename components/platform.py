@@ -298,7 +298,14 @@ class AgenticPlatform(pulumi.ComponentResource):
             "pipeline",
             settings,
             key=self.key,
-            definition=lambda refs: request_pipeline(event_source=c.EVENT_SOURCE, **refs),
+            # Each Lambda task times out with its function (the plan's figure), so the execution's worst case,
+            # and with it its timeout, is computed from what is deployed (components/workflow.py).
+            definition=lambda refs: request_pipeline(
+                event_source=c.EVENT_SOURCE,
+                router_timeout_seconds=self.router.timeout_seconds,
+                decide_timeout_seconds=self.decide.timeout_seconds,
+                **refs,
+            ),
             references={
                 "router_arn": self.router.arn,
                 "decide_arn": self.decide.arn,

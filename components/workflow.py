@@ -17,6 +17,7 @@ The definition comes from the ASL builder (`components.asl`), so every Task retr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -224,6 +225,25 @@ RECORD_RETRY: tuple[dict[str, Any], ...] = (
     {"ErrorEquals": [CONDITION_FAILED_ERROR], "MaxAttempts": 0},
     *PIPELINE_RETRY,
 )
+#: The longest one call of the failure path's service integrations (DynamoDB GetItem/PutItem, SNS Publish,
+#: EventBridge PutEvents) may take before the state fails with `States.Timeout` and is retried. Not an AWS
+#: figure: a budget for a request that normally answers in milliseconds, so that a hung call is bounded and the
+#: execution's worst case (`asl.worst_case_seconds`) is finite.
+SERVICE_TASK_TIMEOUT_SECONDS = 10
+#: Slack between the definition's worst case and its execution timeout (state transitions, scheduling).
+EXECUTION_TIMEOUT_MARGIN_SECONDS = 60
+
+
+def execution_timeout_seconds(states_worst_case: float) -> int:
+    """The execution timeout: past the slowest path (failure path included), rounded up to whole minutes.
+
+    An execution that reaches its `TimeoutSeconds` fails as a whole (States.Timeout, TIMED_OUT) without running
+    the failure path, so the user never hears back and no case is made (asl.worst_case_seconds): the timeout
+    is a backstop that every path, retried to the end, stays under.
+    """
+    return math.ceil((states_worst_case + EXECUTION_TIMEOUT_MARGIN_SECONDS) / 60) * 60
+
+
 #: The audit table's key and the failure path's records (one place: functions/shared/constants.py).
 AUDIT_KEY = constants.AUDIT_KEY_ATTR
 AUDIT_SORT_KEY = constants.AUDIT_SORT_ATTR
@@ -261,6 +281,7 @@ def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
             result_path=f"$.{found}",
             next_state=next_state,
             retry=PIPELINE_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
             comment=comment,
         )
@@ -346,13 +367,18 @@ def _once(
             parameters={"TableName": audit_table, "Key": key, "ConsistentRead": True},
             result_path=f"$.{found}",
             next_state=f"{effect}SentChoice",
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
             comment=comment,
         ),
         f"{effect}SentChoice": asl.choice(
             [{"Variable": f"$.{found}.Item", "IsPresent": True, "Next": already or done}], default=send
         ),
-        send: {**task, "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}]},
+        send: {
+            **task,
+            "TimeoutSeconds": SERVICE_TASK_TIMEOUT_SECONDS,
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
+        },
         mark: asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
@@ -364,6 +390,7 @@ def _once(
             result_path=None,
             next_state=done,
             retry=RECORD_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[
                 {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": done},
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
@@ -380,6 +407,8 @@ def request_pipeline(
     escalation_topic_arn: str,
     bus_name: str,
     event_source: str,
+    router_timeout_seconds: int,
+    decide_timeout_seconds: int,
 ) -> dict[str, Any]:
     """ASL for one `RequestReceived` event (the EventBridge event is the execution input).
 
@@ -393,6 +422,11 @@ def request_pipeline(
     FailureDetail -> ReviewNotice -> SendReview (sns:publish, the review queue's one case: the case, never
     the caller, the connection or the prompt) ->
     SendEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+
+    Every Task has a `TimeoutSeconds`: the Lambda tasks their function's timeout from the plan
+    (`router_timeout_seconds`, `decide_timeout_seconds`), the service integrations SERVICE_TASK_TIMEOUT_SECONDS;
+    the execution timeout is then computed from the slowest path (`execution_timeout_seconds`), so the failure
+    path always runs before it.
     """
     retry = [*PIPELINE_RETRY[:1], IN_PROGRESS_RETRY, *PIPELINE_RETRY[1:]]
     states: dict[str, dict[str, Any]] = {
@@ -402,6 +436,7 @@ def request_pipeline(
             result_path="$.answer",
             next_state="Decide",
             retry=retry,
+            timeout_seconds=router_timeout_seconds,
             catch=_step_catch(),
             comment="Tiered model call (micro first, escalate on low confidence: P153, P154)",
         ),
@@ -411,6 +446,7 @@ def request_pipeline(
             result_path="$.decision",
             next_state="Done",
             retry=retry,
+            timeout_seconds=decide_timeout_seconds,
             catch=_step_catch(),
             comment="Business rules on confidence; escalates to humans below the threshold (P102, P104)",
         ),
@@ -436,6 +472,7 @@ def request_pipeline(
             result_path=None,
             next_state="FailureDetail",
             retry=RECORD_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[
                 # Recorded by an earlier execution: go on, each effect below is guarded by its own record, so
                 # one that an earlier execution could not complete (SNS or the bus down) is done now, once.
@@ -488,11 +525,11 @@ def request_pipeline(
         "AlreadyEscalated": asl.succeed(),
         "Failed": asl.fail("RequestFailed", "the request was escalated to human review after retries"),
     }
-    return asl.definition(
+    definition = asl.definition(
         "Route",
         states,
         catch_to=FAILURE_PATH,
         retry=PIPELINE_RETRY,
         comment="Back-end automation for one RequestReceived event (P032: deterministic steps only)",
-        timeout_seconds=900,
     )
+    return {**definition, "TimeoutSeconds": execution_timeout_seconds(asl.worst_case_seconds(definition))}

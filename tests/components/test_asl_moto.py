@@ -148,6 +148,8 @@ class World:
             escalation_topic_arn=topic_arn,
             bus_name="bus",
             event_source=EVENT_SOURCE,
+            router_timeout_seconds=120,
+            decide_timeout_seconds=30,
         )
         self.machine_arn = self.sfn.create_state_machine(
             name="pipeline",
