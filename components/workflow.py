@@ -292,17 +292,61 @@ def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
         ),
         "DecisionChoice": asl.choice(
             [{"Variable": "$.decisionFound.Item", "IsPresent": True, "Next": "CheckOutcomeSent"}],
-            default="RecordFailure",
+            default=EXPIRY_STATE,
         ),
         "CheckOutcomeSent": read(
             OUTCOME_SENT_RECORD, "outcomeSentFound", "OutcomeSentChoice", "Did the decision's outcome go out?"
         ),
         "OutcomeSentChoice": asl.choice(
             [{"Variable": "$.outcomeSentFound.Item", "IsPresent": True, "Next": "AlreadyDecided"}],
-            default="RecordFailure",
+            default=EXPIRY_STATE,
         ),
         "AlreadyDecided": asl.succeed(),
     }
+
+
+#: The first state after the failure path's checks: it works out when the path's audit records expire.
+EXPIRY_STATE = "AuditExpiry"
+#: Where the failure path keeps the `expires_at` attribute (or nothing) and each record's other attributes.
+EXPIRY_PATH, ITEM_PATH = "$.auditExpiry", "$.auditItem"
+#: The Item of the failure path's dynamodb:putItem tasks: the record's attributes and its expiry, if any
+#: (`States.JsonMerge`, a shallow merge: https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+MERGED_ITEM = f"States.JsonMerge({ITEM_PATH}, {EXPIRY_PATH}, false)"
+
+
+def _expiry(next_state: str) -> dict[str, dict[str, Any]]:
+    """AuditExpiry -> ExpiryFromRequest | KeptForGood: the `expires_at` the failure path's records carry.
+
+    decide's and deliver's records expire `AUDIT_RETENTION_DAYS` after they are written (DynamoDB TTL,
+    `functions.shared.audit`); the workflow's must too, or they are kept forever, against the stack's retention
+    (P146). ASL JSONPath has no clock arithmetic (`$$.Execution.StartTime` is an ISO-8601 string; the intrinsics
+    are listed in https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html), and JSONata's
+    `$millis()` would compute it but moto's interpreter, which runs this definition in the tests, ships no JSONata
+    evaluator (moto 5.2.5 `stepfunctions/parser/asl/jsonata/jsonata.py` leaves `_eval_jsonata` unset). So the
+    figure comes with the request: ingest stamps `RequestReceived.audit_expires_at` from the same retention, and
+    this path copies it (`States.Format` makes the number the string a DynamoDB `N` is). A request without
+    one (retention 0, or an event from before the field) keeps its records, as decide does with retention 0.
+    """
+    return {
+        EXPIRY_STATE: asl.choice(
+            [
+                {"Variable": "$.detail.audit_expires_at", "IsPresent": False, "Next": "KeptForGood"},
+                {"Variable": "$.detail.audit_expires_at", "IsNumeric": True, "Next": "ExpiryFromRequest"},
+            ],
+            default="KeptForGood",
+        ),
+        "ExpiryFromRequest": asl.pass_state(
+            parameters={constants.TTL_ATTR: {"N.$": "States.Format('{}', $.detail.audit_expires_at)"}},
+            result_path=EXPIRY_PATH,
+            next_state=next_state,
+        ),
+        "KeptForGood": asl.pass_state(result={}, result_path=EXPIRY_PATH, next_state=next_state),
+    }
+
+
+def _item(attributes: Mapping[str, Any], next_state: str) -> dict[str, Any]:
+    """A Pass state that puts a record's attributes at ITEM_PATH, for the put's merge with its expiry."""
+    return asl.pass_state(parameters=dict(attributes), result_path=ITEM_PATH, next_state=next_state)
 
 
 def escalation_detail(*, answered: bool) -> dict[str, Any]:
@@ -360,6 +404,7 @@ def _once(
     """
     key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": record}}
     check, send, mark = f"Check{effect}Sent", f"Send{effect}", f"Mark{effect}Sent"
+    item = f"{effect}SentItem"
     found = f"{effect}SentFound"
     return {
         check: asl.task(
@@ -376,14 +421,16 @@ def _once(
         ),
         send: {
             **task,
+            "Next": item,
             "TimeoutSeconds": SERVICE_TASK_TIMEOUT_SECONDS,
             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
         },
+        item: _item({**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}}, mark),
         mark: asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
                 "TableName": audit_table,
-                "Item": {**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}},
+                "Item.$": MERGED_ITEM,
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
             },
@@ -453,18 +500,23 @@ def request_pipeline(
         "Done": asl.succeed(),
         "HandledElsewhere": asl.succeed(),
         **_decided(audit_table),
+        **_expiry("FailureItem"),
+        "FailureItem": _item(
+            {
+                AUDIT_KEY: {"S.$": "$.detail.request_id"},
+                AUDIT_SORT_KEY: {"S": FAILURE_RECORD},
+                "outcome": {"S": FAILURE_RECORD},
+                "error": {"S.$": "$.error.Error"},
+                "cause": {"S.$": "$.error.Cause"},
+                "recorded_at": {"S.$": "$$.State.EnteredTime"},
+            },
+            "RecordFailure",
+        ),
         "RecordFailure": asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
                 "TableName": audit_table,
-                "Item": {
-                    AUDIT_KEY: {"S.$": "$.detail.request_id"},
-                    AUDIT_SORT_KEY: {"S": FAILURE_RECORD},
-                    "outcome": {"S": FAILURE_RECORD},
-                    "error": {"S.$": "$.error.Error"},
-                    "cause": {"S.$": "$.error.Cause"},
-                    "recorded_at": {"S.$": "$$.State.EnteredTime"},
-                },
+                "Item.$": MERGED_ITEM,
                 # Append-only: the first failure of a request is recorded, never a second one.
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": AUDIT_KEY},

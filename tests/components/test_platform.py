@@ -257,3 +257,12 @@ def test_the_workflow_reaches_its_failure_path_before_its_execution_timeout(grap
     assert asl.worst_case_seconds(definition) < definition["TimeoutSeconds"]
     alarms = {a.name for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     assert ("observability-sfn-timed-out-pipeline" in alarms) == (graph.stack == "prod")
+
+
+def test_every_writer_of_a_requests_audit_records_has_one_retention(graph: ResourceGraph) -> None:
+    """rtmisc #2: ingest and the agent's actions stamp RequestReceived with the expiry of the workflow's
+    failure-path records: from the same AUDIT_RETENTION_DAYS as decide's and deliver's records."""
+    functions = graph.of_type("aws:lambda/function:Function")
+    env = {f.name: f.inputs.get("environment", {}).get("variables", {}) for f in functions}
+    retention = {name: env[name].get(c.ENV_AUDIT_RETENTION_DAYS) for name in ("ingest", "actions", "decide", "deliver")}
+    assert set(retention.values()) == {"2557" if graph.stack == "prod" else "90"}, retention

@@ -8,6 +8,7 @@ fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's ret
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -358,3 +359,42 @@ def test_idempotency_store_throttled_is_a_503_with_retry_after(world: World) -> 
     assert (status, body["error"]["code"], headers["retry-after"]) == (503, "unavailable", "2")
     world.settle()
     assert world.events("RequestReceived") == []
+
+
+# --- every audit record expires with the stack's retention (rtmisc #2) -----------------------------------------
+
+
+def expect_every_audit_item_expires(world: World, request_id: str) -> set[str]:
+    """Every audit item of the request carries ``expires_at`` (DynamoDB TTL, epoch seconds) about
+    ``AUDIT_RETENTION_DAYS`` from now, whoever wrote it (decide, deliver, the workflow's dynamodb:putItem)."""
+    retention = int(ENVIRONMENT[c.ENV_AUDIT_RETENTION_DAYS]) * 86_400
+    now = time.time()
+    items = [i for i in world.audit() if i["request_id"]["S"] == request_id]
+    for item in items:
+        assert c.TTL_ATTR in item, item["record"]["S"]
+        assert abs(int(item[c.TTL_ATTR]["N"]) - (now + retention)) < 3_600, item["record"]["S"]
+    return {i["record"]["S"] for i in items}
+
+
+def test_the_failure_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_failure_paths_audit_records_expire_before_any_answer_too(world: World) -> None:
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_happy_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    request_id = run_one(world)
+
+    assert c.AUDIT_DECISION_RECORD in expect_every_audit_item_expires(world, request_id)

@@ -424,3 +424,17 @@ def test_a_throttled_connection_lookup_of_a_new_keyed_request_is_503_and_not_sto
     again = ingest.lambda_handler(_keyed("alice", "order-13"), context)
 
     assert (refused["statusCode"], refused["headers"]["retry-after"], again["statusCode"]) == (503, "2", 202)
+
+
+def test_the_request_carries_when_its_audit_records_expire(cloud, bedrock, context, monkeypatch):
+    """rtmisc #2: the workflow's failure path cannot compute a date; ingest stamps it from AUDIT_RETENTION_DAYS."""
+    import time  # noqa: PLC0415
+
+    from functions.shared.constants import ENV_AUDIT_RETENTION_DAYS  # noqa: PLC0415
+
+    monkeypatch.setenv(ENV_AUDIT_RETENTION_DAYS, "7")
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    assert ingest.lambda_handler(api_event('{"prompt": "hello world"}'), context)["statusCode"] == 202
+
+    (event,) = cloud.events("RequestReceived")
+    assert abs(event["detail"]["audit_expires_at"] - (time.time() + 7 * 86_400)) < 60
