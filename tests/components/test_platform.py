@@ -238,3 +238,31 @@ def test_the_variant_writer_is_alarmed_like_the_core(graph: ResourceGraph) -> No
         "observability-dlq-variants",
         "observability-errors-variants",
     }
+
+
+def test_the_workflow_reaches_its_failure_path_before_its_execution_timeout(graph: ResourceGraph) -> None:
+    """Issue 12 (rtmisc #4): a TIMED_OUT execution runs no Catch (no outcome, no review case). Each Lambda task
+    times out with the function it invokes, as the plan deploys it, and the slowest path of the deployed
+    definition, every retry used up and the failure path included, ends before the execution timeout."""
+    from components import asl  # noqa: PLC0415
+
+    (machine,) = graph.of_type("aws:sfn/stateMachine:StateMachine")
+    definition = json.loads(machine.inputs["definition"])
+    functions = {f.inputs["name"]: f.inputs["timeout"] for f in graph.of_type("aws:lambda/function:Function")}
+    lambda_tasks = {n: t for n, t in asl.task_states(definition).items() if t["Resource"] == asl.LAMBDA_INVOKE}
+    assert set(lambda_tasks) == {"Route", "Decide"}
+    for name, task in lambda_tasks.items():
+        function_name = task["Parameters"]["FunctionName"].rsplit(":", 1)[-1]
+        assert task["TimeoutSeconds"] == functions[function_name], name
+    assert asl.worst_case_seconds(definition) < definition["TimeoutSeconds"]
+    alarms = {a.name for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert ("observability-sfn-timed-out-pipeline" in alarms) == (graph.stack == "prod")
+
+
+def test_every_writer_of_a_requests_audit_records_has_one_retention(graph: ResourceGraph) -> None:
+    """rtmisc #2: ingest and the agent's actions stamp RequestReceived with the expiry of the workflow's
+    failure-path records: from the same AUDIT_RETENTION_DAYS as decide's and deliver's records."""
+    functions = graph.of_type("aws:lambda/function:Function")
+    env = {f.name: f.inputs.get("environment", {}).get("variables", {}) for f in functions}
+    retention = {name: env[name].get(c.ENV_AUDIT_RETENTION_DAYS) for name in ("ingest", "actions", "decide", "deliver")}
+    assert set(retention.values()) == {"2557" if graph.stack == "prod" else "90"}, retention

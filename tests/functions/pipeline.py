@@ -275,6 +275,8 @@ class World:
             escalation_topic_arn=topic_arn,
             bus_name=bus,
             event_source=c.EVENT_SOURCE,
+            router_timeout_seconds=TIMEOUT_SECONDS["router"],
+            decide_timeout_seconds=TIMEOUT_SECONDS["decide"],
         )
         self.sfn = harness_client("stepfunctions")
         self.machine_arn = self.sfn.create_state_machine(

@@ -76,12 +76,14 @@ def test_unconfident_answer_is_escalated_to_humans(cloud, context):
     key = f"outputs/2025/01/01/{detail['request_id']}.json"
     [case] = cloud.review_messages()  # exactly one message in the review queue per escalation
     assert case == {
+        "schema_version": "1",
         "request_id": detail["request_id"],
         "reasons": ["low_confidence"],
         "confidence": 0.4,
         "tier": "micro",
         "case_bucket": "agentic-outputs-test",
         "case_key": key,
+        "cause": None,
     }
     assert cloud.sns_notices() == [case]
     assert detail["prompt"] not in json.dumps(case) and "Paris." not in json.dumps(case)  # no user content

@@ -8,12 +8,14 @@ fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's ret
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
 
 from functions.shared import constants as c
+from functions.shared.review import FIELDS, ReviewNotice
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.pipeline import (
     PARTIAL_FAILURE,
@@ -38,7 +40,7 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert [d["request_id"] for d in world.events("ModelAnswered")] in ([request_id], [])
     records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
     assert records and max(records.values()) == 1
-    reviews = world.reviews()
+    reviews = review_cases(world)
     assert [r["request_id"] for r in reviews] == ([request_id] if outcome == "EscalationRequested" else [])
     assert len(world.sockets.pushes) == pushed
     assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
@@ -46,6 +48,18 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert all(count == 1 for count in paid.values()), paid  # no model call paid twice
     assert world.deliver_failures == []
     return detail
+
+
+def review_cases(world: World) -> list[dict[str, Any]]:
+    """The review queue's messages, each checked to be a :class:`ReviewNotice`: the case, never the caller (no
+    ``subject``, no ``connection_id``) and never the prompt or an answer."""
+    cases = world.reviews()
+    for case in cases:
+        assert set(case) == set(FIELDS), case  # exactly the documented shape, whichever sender
+        ReviewNotice.model_validate(case)
+        text = str(case)
+        assert "alice" not in text and "conn-1" not in text and "answer from" not in text and "[case" not in text
+    return cases
 
 
 def decision(world: World, request_id: str) -> dict[str, Any]:
@@ -138,7 +152,7 @@ def test_an_escalation_the_bus_keeps_refusing_reaches_the_reviewers_once(world: 
 
     request_id = run_one(world)
 
-    assert [r["request_id"] for r in world.reviews()] == [request_id]
+    assert [r["request_id"] for r in review_cases(world)] == [request_id]
     records = {i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == request_id}
     assert {"decision", "review_sent", "workflow_failed"} <= records
     assert "escalation_sent" not in records  # the bus never took it: a redrive or the next duplicate sends it
@@ -164,6 +178,23 @@ def test_workflow_failure_path_escalates_once_with_its_cause(world: World) -> No
 
     detail = expect_one_outcome(world, request_id, "EscalationRequested")
     assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "EventPublishError", "micro")
+    # EscalationRequested stays complete: deliver needs the caller and the connection (the notice has neither).
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
+
+
+def test_the_failure_paths_notice_before_any_answer_is_the_same_shape(world: World) -> None:
+    """The router fails for good (its ModelAnswered never goes out): the failure path's notice has no tier and no
+    claim check, and still neither the caller nor the connection."""
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    (case,) = review_cases(world)
+    assert (case["request_id"], case["reasons"], case["tier"], case["case_key"]) == (
+        request_id, ["workflow_failed"], None, None)  # fmt: skip
+    assert case["cause"] == "EventPublishError"
+    (detail,) = world.events("EscalationRequested")
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
 
 
 # --- Bedrock: throttling and 5xx of each tier; what models return ---------------------------------------
@@ -328,3 +359,42 @@ def test_idempotency_store_throttled_is_a_503_with_retry_after(world: World) -> 
     assert (status, body["error"]["code"], headers["retry-after"]) == (503, "unavailable", "2")
     world.settle()
     assert world.events("RequestReceived") == []
+
+
+# --- every audit record expires with the stack's retention (rtmisc #2) -----------------------------------------
+
+
+def expect_every_audit_item_expires(world: World, request_id: str) -> set[str]:
+    """Every audit item of the request carries ``expires_at`` (DynamoDB TTL, epoch seconds) about
+    ``AUDIT_RETENTION_DAYS`` from now, whoever wrote it (decide, deliver, the workflow's dynamodb:putItem)."""
+    retention = int(ENVIRONMENT[c.ENV_AUDIT_RETENTION_DAYS]) * 86_400
+    now = time.time()
+    items = [i for i in world.audit() if i["request_id"]["S"] == request_id]
+    for item in items:
+        assert c.TTL_ATTR in item, item["record"]["S"]
+        assert abs(int(item[c.TTL_ATTR]["N"]) - (now + retention)) < 3_600, item["record"]["S"]
+    return {i["record"]["S"] for i in items}
+
+
+def test_the_failure_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_failure_paths_audit_records_expire_before_any_answer_too(world: World) -> None:
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_happy_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    request_id = run_one(world)
+
+    assert c.AUDIT_DECISION_RECORD in expect_every_audit_item_expires(world, request_id)
