@@ -13,9 +13,10 @@ the same run (one start-up, one JSON list of reports), with the program's
 `.checkov.yaml` (`--config-file`) and the custom checks of `policies/checkov`
 (`--external-checks-dir`), offline (`--skip-download`) and with `--compact` JSON output.
 
-The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` is added to them,
-never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
-checkov/common/util/ext_argument_parser.py). The template's `.checkov.yaml`, whose skips give reasons of
+The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` data checks are added to
+them, never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
+checkov/common/util/ext_argument_parser.py), from a copy in the scratch folder; its Python checks are refused,
+each a finding (`preflight.checkov_checks` says why). The template's `.checkov.yaml`, whose skips give reasons of
 this template, applies only to programs inside this repository (the template and its bootstrap); any other
 program is judged by its own file, or by none (review finding F6).
 """
@@ -35,6 +36,7 @@ from typing import Any
 import yaml
 
 from preflight.cfn.convert import CfnTemplate, graph_to_cfn
+from preflight.checkov_checks import EXTERNAL_CHECKS_DIR, ProgramChecks, program_checks
 from preflight.checkov_config import CheckovConfig, load_checkov_config
 from preflight.checkov_stream import CHUNK, PlanStream
 from preflight.errors import PreflightError
@@ -45,7 +47,6 @@ from preflight.tfplan import TfPlan, graph_to_tfplan
 #: Environment variable naming the checkov executable to run (overrides the repository's .venv-checkov).
 CHECKOV_ENV_VAR = "PREFLIGHT_CHECKOV"
 CONFIG_FILE = ".checkov.yaml"
-EXTERNAL_CHECKS_DIR = Path("policies") / "checkov"
 #: A checkov run over a few hundred resources takes seconds; this only stops a hung process.
 TIMEOUT_SECONDS = 600
 
@@ -79,11 +80,12 @@ def config_file_for(program_dir: Path) -> Path | None:
     return pack if is_template_program(program_dir) and pack.is_file() else None
 
 
-def checks_dirs_for(program_dir: Path) -> list[Path]:
-    """The pack's custom checks, then the program's own `policies/checkov/` when it has a different one."""
-    pack = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
-    own = (program_dir / EXTERNAL_CHECKS_DIR).resolve()
-    return [pack, own] if own.is_dir() and own != pack else [pack]
+PACK_CHECKS_DIR = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
+
+
+def checks_dirs_for(program_dir: Path, scratch: Path) -> list[Path]:
+    """The pack's custom checks, then a copy in `scratch` of the program's own data checks when it has any."""
+    return [PACK_CHECKS_DIR, *program_checks(program_dir, PACK_CHECKS_DIR).stage(scratch)]
 
 
 def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
@@ -379,12 +381,15 @@ class CheckovScan:
         config: CheckovConfig,
         checks_dirs: Sequence[Path] = (),
         template: CfnTemplate | None = None,
+        *,
+        own_checks: ProgramChecks | None = None,
     ) -> None:
         self.process = process
         self.tfplan = tfplan
         self.template = template
         self.config = config
         self.checks_dirs = list(checks_dirs)
+        self.own_checks = own_checks or ProgramChecks(folder=None)
 
     def result(self) -> CheckovResult:
         """checkov's findings, mapped back to Pulumi; a one-line PreflightError when checkov failed."""
@@ -401,10 +406,10 @@ class CheckovScan:
             )
         result = parse_report(completed.stdout, self.tfplan, self.template, self.config.runs)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
-        result.notes = self.config.notes() + [
-            f"checkov also ran the program's own custom checks from {d} (added to the pack's)"
-            for d in self.checks_dirs[1:]
-        ]
+        own = self.own_checks
+        added = f"checkov also ran {len(own.accepted)} of the program's own data checks from {own.folder}"
+        result.notes = self.config.notes() + ([f"{added} (added to the pack's)"] if own.accepted else [])
+        result.refused_checks = [{"file": r.file, "reason": r.reason} for r in own.refused]
         result.duration_seconds = round(duration, 3)
         return result
 
@@ -432,7 +437,8 @@ def start_checkov(
         config = load_checkov_config(config_file_for(program))
         effective = process.scratch / "checkov-config.yaml"
         effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
-        checks_dirs = checks_dirs_for(program)
+        own_checks = program_checks(program, PACK_CHECKS_DIR)
+        checks_dirs = [PACK_CHECKS_DIR, *own_checks.stage(process.scratch)]
         # checkov judges the plaintext of secrets, as the pack does (ResourceNode.secret_inputs), from its
         # scratch folder only: a private temporary directory removed when the scan ends (WarmCheckov.close).
         # A kept plan is the redacted one, like every artefact; the addresses are the same in both.
@@ -452,7 +458,7 @@ def start_checkov(
     except BaseException:
         process.close()
         raise
-    return CheckovScan(process, tfplan, config, checks_dirs, template)
+    return CheckovScan(process, tfplan, config, checks_dirs, template, own_checks=own_checks)
 
 
 def run_checkov(

@@ -77,5 +77,7 @@ class CheckovResult:
     not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens neither the plan nor the template carries
     #: URNs of the resources checkov did not see: not in the plan, and not listed in its report of the template.
     not_seen: list[str] = field(default_factory=list)
+    #: Files of the program's own `policies/checkov/` the gate did not give checkov (file, reason): each a finding.
+    refused_checks: list[dict[str, str]] = field(default_factory=list)
     duration_seconds: float = 0.0
     ran: bool = True

@@ -28,6 +28,7 @@ from policies.profile import PACK_DIR, checkov_level, describe, is_production
 from policies.profile import declared_baseline as baseline_setting
 from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
+from preflight.checkov_checks import REFUSED_POLICY
 from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
 from preflight.graph import ResourceGraph, ResourceNode
@@ -131,10 +132,11 @@ def checkov_principles() -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]
 
 
 def checkov_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
-    """checkov failures as findings, at the level policies.profile gives them (production: mandatory)."""
+    """checkov failures as findings, at the level policies.profile gives them (production: mandatory), then the
+    program's custom checks the gate refused (`refused_check_findings`)."""
     level = Level(checkov_level(stack, production))
     default, table = checkov_principles()
-    return [
+    failed = [
         Finding(
             policy=f.check_id,
             source=Source.CHECKOV,
@@ -148,6 +150,32 @@ def checkov_findings(result: CheckovResult, stack: str, production: bool | None 
             severity="",
         )
         for f in result.failed
+    ]
+    return failed + refused_check_findings(result, stack, production)
+
+
+#: Why a refused custom check is a finding (a check that does not run is governance not applied, as P188 forbids).
+REFUSED_PRINCIPLES = ("P188",)
+
+
+def refused_check_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
+    """One stack-wide finding per file of the program's `policies/checkov/` the gate did not give checkov
+    (preflight.checkov_checks), at checkov's level: a check the program relies on did not run."""
+    level = Level(checkov_level(stack, production))
+    return [
+        Finding(
+            policy=REFUSED_POLICY,
+            source=Source.CHECKOV,
+            level=level,
+            resource="",
+            type="",
+            urn="",
+            principles=REFUSED_PRINCIPLES,
+            message=f"{item['file']}: not run: {item['reason']}",
+            fix="Rewrite it as a checkov YAML check with an id outside CKV_*/CKV2_*, or remove it from its folder",
+            severity="high",
+        )
+        for item in result.refused_checks
     ]
 
 
@@ -310,7 +338,7 @@ def run_gate(
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
-    known = [*(p.name for p in all_policies()), REMOTE_POLICY]
+    known = [*(p.name for p in all_policies()), REMOTE_POLICY, REFUSED_POLICY]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     lowered, level_file = lowered_levels(graph.stack, program_dir, production)
     level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))

@@ -87,10 +87,12 @@ def test_template_programs_and_their_config(tmp_path: Path) -> None:
 
 def test_a_programs_own_checks_are_added_to_the_packs(tmp_path: Path) -> None:
     pack = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
-    assert checks_dirs_for(tmp_path) == [pack]
+    scratch = tmp_path / "scratch"
+    assert checks_dirs_for(tmp_path, scratch) == [pack]
     (tmp_path / EXTERNAL_CHECKS_DIR).mkdir(parents=True)
-    assert checks_dirs_for(tmp_path) == [pack, (tmp_path / EXTERNAL_CHECKS_DIR).resolve()]
-    assert checks_dirs_for(REPO_ROOT) == [pack]
+    (tmp_path / EXTERNAL_CHECKS_DIR / "own.yaml").write_text("metadata: {id: OWN_1}\n", encoding="utf-8")
+    assert checks_dirs_for(tmp_path, scratch) == [pack, scratch / "program-checks"]
+    assert checks_dirs_for(REPO_ROOT, scratch) == [pack]
 
 
 def test_checkov_command() -> None:

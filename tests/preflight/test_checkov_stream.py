@@ -73,7 +73,7 @@ def _command(program: Path, plan_file: Path, scratch: Path) -> list[str]:
     effective = scratch / "checkov-config.yaml"
     settings = {**config.effective(), "quiet": False}
     effective.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    dirs = checkov_runner.checks_dirs_for(program)
+    dirs = checkov_runner.checks_dirs_for(program, scratch)
     return checkov_runner.checkov_command(checkov_runner.find_checkov(), plan_file, effective, dirs, quiet=False)
 
 
