@@ -165,12 +165,15 @@ def parse_report(
 
     A finding's `resource` is a Terraform address (`aws_s3_bucket.data`) or, from the CloudFormation
     framework, `<Type>.<LogicalId>` (`AWS::S3::Bucket.data`); both tables map it to the same Pulumi URN.
-    What checkov did not see is decided per resource (issue 11 §3): an exported aws-native resource is seen
-    when checkov's graph counted every resource of the template, or when the report names it, or when its
-    type has no checks that ran (`CfnTemplate.seen_by`; `runs` tells which checks the effective config runs);
-    everything else the plan could not carry stays unseen (`not_seen`, URNs). An exported type leaves
-    `not_scanned` only when every resource of it was seen, so a template checkov failed to parse, or one
-    resource it left out, still shows in "checkov did not see".
+    What checkov did not check is decided per resource (issue 11 §3, review gate #6), in three kinds: `no_checks`,
+    a resource whose type checkov has no checks for (a plan resource whose Terraform type no check reads, an
+    aws-native one of a type no CloudFormation check reports on, or whose checks the config skips:
+    `CfnTemplate.no_checks`; `runs` tells which checks the effective config runs); `not_seen`, an exported
+    aws-native resource checkov's report does not account for (`CfnTemplate.seen_by`: seen when checkov's graph
+    counted every resource of the template, or the report names it); `not_mapped`, one neither the plan nor the
+    template carries (a gap of the bridge). A resource in the plan of a type checkov checks is seen.
+    An exported type leaves `not_scanned` only when every resource of it was seen, so a template checkov failed
+    to parse, or one resource it left out, still shows in "checkov did not see".
     """
     try:
         reports = _reports(stdout)
@@ -182,9 +185,17 @@ def parse_report(
     listed, counted = _listed_in_template(reports), _counted_in_template(reports)
     seen = template.seen_by(listed, counted, runs) if template is not None else set()
     scanned = {e.type for e in entries} - {e.type for e in entries if e.urn not in seen}
+    exported = {e.urn for e in entries}
+    # A resource both in the plan and exported (a Cloud Control wrapper's declared resources): the template decides.
+    no_checks = (set(tfplan.no_checks_resources) - exported) | (
+        template.no_checks(runs) if template is not None else set()
+    )
+    unseen = [urn for urn in tfplan.not_scanned_resources if urn not in seen and urn not in no_checks]
     result = CheckovResult(
         not_scanned=sorted(t for t in tfplan.not_scanned if t not in scanned),
-        not_seen=[urn for urn in tfplan.not_scanned_resources if urn not in seen],
+        not_seen=[urn for urn in unseen if urn in exported],
+        no_checks=sorted(no_checks),
+        not_mapped=[urn for urn in unseen if urn not in exported],
     )
     for report in reports:
         summary = report.get("summary") or {}

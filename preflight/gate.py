@@ -30,7 +30,7 @@ from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
 from preflight.checkov_checks import REFUSED_POLICY
 from preflight.errors import ConfigError
-from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.load import load_graph
 from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
@@ -77,12 +77,30 @@ class GateReport:
     def advisory(self) -> list[Finding]:
         return [f for f in self.violations if f.level is Level.ADVISORY]
 
+    def _count(self, urns: Sequence[str] | None) -> int:
+        wanted = set(urns or ())
+        return sum(1 for n in self.graph.custom_resources if n.urn in wanted)
+
     @property
     def not_seen(self) -> int:
-        """Resources checkov did not see: neither in the plan nor listed in its report of the aws-native template
-        (decided per resource by `checkov_runner.parse_report`); none when checkov did not run."""
-        missing = set(self.checkov.not_seen) if self.checkov is not None else set()
-        return sum(1 for n in self.graph.custom_resources if n.urn in missing)
+        """Resources handed to checkov, of a type it checks, that its report does not account for (decided per
+        resource by `checkov_runner.parse_report`; goal: none); none when checkov did not run."""
+        return self._count(self.checkov.not_seen if self.checkov is not None else None)
+
+    @property
+    def no_checks(self) -> int:
+        """Resources of a type checkov has no checks for: not a gap of the bridge (review gate #6)."""
+        return self._count(self.checkov.no_checks if self.checkov is not None else None)
+
+    @property
+    def not_mapped(self) -> int:
+        """Resources the bridge could hand checkov neither in the plan nor in the template (goal: none)."""
+        return self._count(self.checkov.not_mapped if self.checkov is not None else None)
+
+    @property
+    def checkov_coverage(self) -> str:
+        """The one phrase every report uses for the three counts."""
+        return coverage_phrase(self.not_seen, self.no_checks, self.not_mapped)
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +115,8 @@ class GateReport:
                 "passed": self.checkov.passed_count,
                 "skipped": list(self.checkov.skipped),
                 "not_seen": self.not_seen,
+                "no_checks": self.no_checks,
+                "not_mapped": self.not_mapped,
                 "duration_seconds": round(self.checkov.duration_seconds, 3),
             }
         return {
