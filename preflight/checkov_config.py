@@ -276,7 +276,8 @@ def _load(path: Path | None, today: dt.date | None) -> CheckovConfig:
         check=check,
         check_refused=bool(check) and not pack,
         soft_fail=bool(data.get("soft-fail")),
-        not_passed=[(str(k), _why_not_passed(str(k))) for k in data if str(k) not in READ_KEYS],
+        # The pack's own file is reviewed with the pack: its settings match the gate's, so they are not noted.
+        not_passed=[] if pack else [(str(k), _why_not_passed(str(k))) for k in data if str(k) not in READ_KEYS],
     )
 
 

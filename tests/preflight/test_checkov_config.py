@@ -33,6 +33,7 @@ def test_compliance_the_packs_own_skips_need_a_reason_only() -> None:
     assert all(not s.refused and s.reason for s in config.skips)
     assert all(s.origin.startswith(f"{PACK_CONFIG}:") and int(s.origin.rsplit(":", 1)[1]) > 0 for s in config.skips)
     assert config.effective()["skip-check"] == [s.check_id for s in config.all_skips]  # owned checks first
+    assert not [n for n in config.notes() if "not passed to checkov" in n]  # its other keys are the gate's own
 
 
 def test_compliance_a_list_with_reasons_and_expiries(tmp_path: Path) -> None:
