@@ -136,6 +136,9 @@ def foreign(tmp_path_factory: pytest.TempPathFactory) -> GateReport:
     files = {"policies/checkov/__init__.py": "", "policies/checkov/evil.py": EVIL}
     files |= {"policies/checkov/team.yaml": OWN_CHECK, "policies/checkov/shadow.yaml": SHADOW}
     program = write_program(root, PROGRAM, name="foreign", stack="prod", files=files)
+    # its config points checkov at the checks folder itself: not passed either (preflight.checkov_config)
+    checks = (program / EXTERNAL_CHECKS_DIR).resolve()
+    (program / CONFIG_FILE).write_text(f"external-checks-dir:\n  - {checks}\n", encoding="utf-8")
     return run_gate(program, "prod")
 
 
@@ -150,6 +153,8 @@ def test_a_programs_python_check_cannot_silence_the_pack_or_checkov(foreign: Gat
     assert ("CKV_AGP_6", "forever-logs") in _failed(foreign)
     assert ("CKV_AGP_6", "kept-logs") not in _failed(foreign)
     assert ("CKV_AWS_158", "forever-logs") in _failed(foreign)  # checkov's own (no KMS key) still runs
+    assert foreign.checkov is not None
+    assert any("`external-checks-dir` not passed to checkov" in note for note in foreign.checkov.notes)
 
 
 @needs_checkov
