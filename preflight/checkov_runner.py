@@ -131,28 +131,46 @@ def _reports(stdout: str) -> list[Mapping[str, Any]]:
     return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, Mapping)]
 
 
-def _listed_in_template(reports: list[Mapping[str, Any]]) -> set[str]:
-    """The template's resources checkov's report names (passed, failed or skipped) under the template's file."""
+def _listed_in_template(reports: list[Mapping[str, Any]], file_name: str = "") -> set[str]:
+    """The resources checkov's report names (passed, failed or skipped) under one file (default: the template)."""
+    file_name = file_name or TEMPLATE_FILE
     listed: set[str] = set()
     for report in reports:
         results = report.get("results")
         for key in ("passed_checks", "failed_checks", "skipped_checks"):
             checks = results.get(key) if isinstance(results, Mapping) else None
             for check in checks if isinstance(checks, list) else []:
-                if isinstance(check, Mapping) and Path(str(check.get("file_path", ""))).name == TEMPLATE_FILE:
+                if isinstance(check, Mapping) and Path(str(check.get("file_path", ""))).name == file_name:
                     listed.add(str(check.get("resource", "")))
     return listed
 
 
-def _counted_in_template(reports: list[Mapping[str, Any]]) -> int:
-    """How many resources checkov's CloudFormation report counted (`summary.resource_count`; only the template
-    is given to that framework, so they are the template's)."""
+def _counted_in_template(reports: list[Mapping[str, Any]], check_type: str = "cloudformation") -> int:
+    """How many resources checkov's report of one framework counted (`summary.resource_count`; each framework is
+    given one file, so they are the template's, or with `terraform_plan` the plan's)."""
     counted = 0
     for report in reports:
         summary = report.get("summary")
-        if report.get("check_type") == "cloudformation" and isinstance(summary, Mapping):
+        if report.get("check_type") == check_type and isinstance(summary, Mapping):
             counted += int(summary.get("resource_count") or 0)
     return counted
+
+
+def _unseen_in_plan(reports: list[Mapping[str, Any]], tfplan: TfPlan, exported: set[str]) -> list[str]:
+    """The plan's resources of a type checkov checks that its plan report does not account for, when it has one:
+    it counted fewer resources than the plan holds (`resource_count`: one per resource vertex of the parsed plan,
+    checkov 3.3.30 checkov/terraform/plan_runner.py `Runner.run`) and does not name them. Without a plan report
+    (none in the output) nothing is decided: the plan is taken as seen, as before."""
+    if not any(r.get("check_type") == "terraform_plan" for r in reports):
+        return []
+    if _counted_in_template(reports, "terraform_plan") >= len(tfplan.addresses):
+        return []
+    listed, unchecked = _listed_in_template(reports, PLAN_FILE), set(tfplan.no_checks_resources)
+    return [
+        entry.urn
+        for address, entry in sorted(tfplan.addresses.items())
+        if address not in listed and entry.urn not in unchecked and entry.urn not in exported
+    ]
 
 
 def parse_report(
@@ -171,7 +189,8 @@ def parse_report(
     `CfnTemplate.no_checks`; `runs` tells which checks the effective config runs); `not_seen`, an exported
     aws-native resource checkov's report does not account for (`CfnTemplate.seen_by`: seen when checkov's graph
     counted every resource of the template, or the report names it); `not_mapped`, one neither the plan nor the
-    template carries (a gap of the bridge). A resource in the plan of a type checkov checks is seen.
+    template carries (a gap of the bridge). A resource in the plan of a type checkov checks is seen unless
+    checkov's plan report counted fewer resources than the plan holds and does not name it (`_unseen_in_plan`).
     An exported type leaves `not_scanned` only when every resource of it was seen, so a template checkov failed
     to parse, or one resource it left out, still shows in "checkov did not see".
     """
@@ -193,7 +212,7 @@ def parse_report(
     unseen = [urn for urn in tfplan.not_scanned_resources if urn not in seen and urn not in no_checks]
     result = CheckovResult(
         not_scanned=sorted(t for t in tfplan.not_scanned if t not in scanned),
-        not_seen=[urn for urn in unseen if urn in exported],
+        not_seen=[urn for urn in unseen if urn in exported] + _unseen_in_plan(reports, tfplan, exported),
         no_checks=sorted(no_checks),
         not_mapped=[urn for urn in unseen if urn not in exported],
     )

@@ -321,3 +321,50 @@ def test_which_checks_the_effective_config_runs(skips: list[str], check: list[st
         path=Path(".checkov.yaml"), pack=True, skips=[Skip(c, "x:1", "why") for c in skips], check=check
     )
     assert {c: config.runs(c) for c in runs} == runs
+
+
+# ------------------------------------------------ a plan resource is seen unless checkov's plan report leaves it out
+
+QUEUE_TF_URN = "urn:pulumi:dev::p::aws:sqs/queue:Queue::q"
+DASHBOARD_URN = "urn:pulumi:dev::p::aws:cloudwatch/dashboard:Dashboard::d"
+
+
+def _three_plan() -> TfPlan:
+    entries = [
+        AddressEntry("aws_s3_bucket.docs", BUCKET_URN, "docs", "aws:s3/bucket:Bucket"),
+        AddressEntry("aws_sqs_queue.q", QUEUE_TF_URN, "q", "aws:sqs/queue:Queue"),
+        AddressEntry("aws_cloudwatch_dashboard.d", DASHBOARD_URN, "d", "aws:cloudwatch/dashboard:Dashboard"),
+    ]
+    return TfPlan(plan={}, addresses={e.address: e for e in entries}, no_checks_resources=[DASHBOARD_URN])
+
+
+def _plan_report(resource_count: int, *listed: str) -> dict[str, object]:
+    checks = [_check(a, "/tfplan.json") for a in listed]
+    return {
+        "check_type": "terraform_plan",
+        "summary": {"resource_count": resource_count},
+        "results": {"failed_checks": checks},
+    }
+
+
+@pytest.mark.parametrize(
+    ("reports", "expected"),
+    [
+        # good 1: checkov counted every resource of the plan (passed ones are not listed under --quiet)
+        ([_plan_report(3)], []),
+        # good 2: no plan report at all (a hand-made report): nothing to decide from, the plan counts as seen
+        ([{"summary": {}, "results": {}}], []),
+        # bad 1: it counted two of three and names the bucket: the queue is not seen; the dashboard has no checks
+        ([_plan_report(2, "aws_s3_bucket.docs")], [QUEUE_TF_URN]),
+        # bad 2: it parsed nothing of the plan: both checked resources are not seen
+        ([_plan_report(0)], [BUCKET_URN, QUEUE_TF_URN]),
+        # bad 3: a listing under another file does not stand for the plan's
+        ([_plan_report(0), {"results": {"failed_checks": [_check("aws_s3_bucket.docs", "/template.json")]}}], [BUCKET_URN, QUEUE_TF_URN]),
+    ],
+    ids=["good1_all_counted", "good2_no_plan_report", "bad1_one_left_out", "bad2_nothing_parsed", "bad3_other_file"],
+)  # fmt: skip
+def test_a_plan_resource_is_seen_unless_the_plan_report_leaves_it_out(
+    reports: list[dict[str, object]], expected: list[str]
+) -> None:
+    result = parse_report(json.dumps(reports), _three_plan())
+    assert (result.not_seen, result.no_checks, result.not_mapped) == (expected, [DASHBOARD_URN], [])
