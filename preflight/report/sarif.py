@@ -129,6 +129,8 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
                 "properties": {
                     "checkovSkipped": list(report.checkov.skipped) if report.checkov is not None else [],
                     "checkovNotSeen": report.not_seen,
+                    "checkovNoChecks": report.no_checks,
+                    "checkovNotMapped": report.not_mapped,
                 },
             }
         ],
