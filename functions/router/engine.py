@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from functions.router.cache import CachedAnswer, cache_key
 from functions.router.confidence import parse_model_output
 from functions.router.tiers import estimate_complexity, estimate_tokens, output_allowance, tier_plan
+from functions.shared.acceptance import acceptable
 from functions.shared.events import ModelAnswered, RequestReceived, TierAttempt, TierSkip
 
 if TYPE_CHECKING:
@@ -227,9 +228,11 @@ def cache_key_of(answered: ModelAnswered, max_tier: str) -> str:
 
 
 def cache_entry(answered: ModelAnswered, threshold: float) -> CachedAnswer | None:
-    """What to cache for a published answer: only fresh, confident, well-formed, unfiltered ones."""
-    if answered.cached or not answered.well_formed or answered.guardrail_intervened:
-        return None
-    if answered.confidence < threshold or not answered.answer.strip():
+    """What to cache for a published answer: exactly what decide would accept (:func:`acceptable`).
+
+    A cache hit carries no attempts, so decide cannot see how it was produced: an answer decide escalates
+    (truncated at ``maxTokens``, unconfident, malformed, filtered) must never come back from the cache.
+    """
+    if not acceptable(answered, threshold):
         return None
     return CachedAnswer(answered.answer, answered.confidence, answered.tier, answered.model_id)

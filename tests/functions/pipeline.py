@@ -177,7 +177,8 @@ class Models:
     """Bedrock fake: each tier answers with its confidence; ``behaviour`` overrides a tier's reply."""
 
     confidence: dict[str, float] = field(default_factory=lambda: {"micro": 0.9, "lite": 0.9, "pro": 0.9})
-    behaviour: dict[str, str] = field(default_factory=dict)  # tier -> malformed | guardrail | no_usage | not_json
+    #: tier -> malformed | guardrail | truncated | no_usage | not_json
+    behaviour: dict[str, str] = field(default_factory=dict)
     paid: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every 200 Converse response
     delay: float = 0.0
     #: Cuts a delay short: the world's `closed`, so a slow model never keeps a torn-down world's thread alive.
@@ -200,6 +201,8 @@ class Models:
             content = f"I believe it is the {tier} answer, fairly sure"
         elif behaviour == "guardrail":
             content, stop = "Sorry, the model cannot answer that.", "guardrail_intervened"
+        elif behaviour == "truncated":  # well-formed and confident, but cut off at maxTokens
+            stop = "max_tokens"
         body: dict[str, Any] = {
             "output": {"message": {"role": "assistant", "content": [{"text": content}]}},
             "stopReason": stop,

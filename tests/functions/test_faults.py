@@ -236,6 +236,20 @@ def test_model_output_that_cannot_be_used_is_escalated(world: World, behaviour: 
     assert expect_one_outcome(world, request_id, "EscalationRequested")["reasons"] == reasons
 
 
+def test_a_truncated_answer_is_never_served_from_the_cache(world: World) -> None:
+    """Review F6: a confident answer cut off at maxTokens is escalated, and not cached: the same question again
+    is answered by a model again (paid again, attempts visible to decide) and escalated again, not accepted."""
+    world.models.behaviour = dict.fromkeys(("micro", "lite", "pro"), "truncated")
+
+    first, second = run_one(world, case=1), run_one(world, case=1)  # the same prompt, two requests
+
+    assert [answered["cached"] for answered in world.events("ModelAnswered")] == [False, False]
+    assert [tier for _, tier in world.models.paid] == ["micro", "micro"]
+    assert world.outcomes() == Counter({first: 1, second: 1})
+    assert [d["reasons"] for d in world.events("EscalationRequested")] == [["truncated"], ["truncated"]]
+    assert world.events("DecisionMade") == []
+
+
 @pytest.mark.parametrize("behaviour", ["no_usage", "not_json"])
 def test_a_reply_without_usage_is_unknown_cost_not_free(world: World, behaviour: str) -> None:
     world.models.behaviour = {"micro": behaviour}

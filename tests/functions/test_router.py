@@ -24,6 +24,7 @@ from functions.router.tiers import (
     tier_plan,
 )
 from functions.shared import aws
+from functions.shared.acceptance import escalation_reasons
 from functions.shared.constants import ENV_MAX_TIER, ENV_MODEL_IDS, ENV_MODEL_PRICES, TIER_ORDER
 from functions.shared.events import ModelAnswered, RequestReceived
 from functions.shared.exceptions import ConfigurationError
@@ -284,6 +285,23 @@ def test_cache_hit_skips_the_models(settings_, template):
     assert models.calls == []
     assert answered.cached
     assert (answered.answer, answered.tier, answered.cost_usd, answered.attempts) == ("Paris.", "micro", 0.0, [])
+
+
+@pytest.mark.parametrize(
+    ("completion", "why"),
+    [
+        (Completion(model_json("Paris, the capital of", 0.95), "max_tokens", 100, 20), "truncated"),
+        (Completion(model_json("Paris.", 0.5), "end_turn", 100, 20), "unconfident"),
+        (Completion("Paris, I think", "end_turn", 100, 20), "malformed"),
+    ],
+)
+def test_only_what_decide_accepts_is_cached(settings_, template, completion, why):
+    """Review F6: the cache keeps exactly what decide would accept (one predicate, functions.shared.acceptance)."""
+    script = dict.fromkeys(("micro", "lite", "pro"), completion)
+    answered = answer_request(_request(), template, settings_, FakeModels(script), MemoryCache())
+
+    assert escalation_reasons(answered, settings_.confidence_threshold), why
+    assert cache_entry(answered, settings_.confidence_threshold) is None
 
 
 def test_a_gap_in_the_allowed_tiers_is_never_called(settings_, template):
