@@ -11,6 +11,7 @@ only after the answer is published, and a failing cache never fails the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,8 +70,12 @@ def _prompt(root: Path, name: str, version: int) -> PromptTemplate:
 
 # Prompts and answers never reach X-Ray (capture_response off).
 @tracer.capture_method(capture_response=False)
-def route(request: RequestReceived) -> ModelAnswered:
-    """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls)."""
+def route(request: RequestReceived, remaining_ms: Callable[[], int]) -> ModelAnswered:
+    """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls).
+
+    ``remaining_ms`` is the invocation's clock (``context.get_remaining_time_in_millis``): every tier must
+    finish inside it (``functions.router.engine``).
+    """
     config = load_settings()
     template = _prompt(config.prompts_dir, config.prompt_name, config.prompt_version)
     answered = answer_request(
@@ -79,6 +84,7 @@ def route(request: RequestReceived) -> ModelAnswered:
         config,
         make_converse(config.guardrail_id, config.guardrail_version),
         AnswerCache(config.cache_table, config.cache_ttl_seconds),
+        remaining_ms=remaining_ms,
     )
     tracer.put_annotation(key="tier", value=answered.tier)
     tracer.put_annotation(key="cached", value=answered.cached)
@@ -88,15 +94,21 @@ def route(request: RequestReceived) -> ModelAnswered:
 
 @effects.once(output_serializer=PydanticSerializer(model=ModelAnswered))
 def _answer(*, item: dict[str, Any]) -> ModelAnswered:
-    return route(RequestReceived.model_validate(item["request"]))
+    return route(RequestReceived.model_validate(item["request"]), item["remaining_ms"])
 
 
-def answer_once(request: RequestReceived) -> ModelAnswered:
-    """:func:`route` once per request: a retry gets the stored (paid) answer back."""
+def answer_once(request: RequestReceived, context: LambdaContext) -> ModelAnswered:
+    """:func:`route` once per request: a retry gets the stored (paid) answer back.
+
+    The invocation's clock travels in the item, beside the request: Powertools keys the effect on
+    ``effect_key`` alone (no payload validation, :mod:`functions.shared.idempotency`), so it is never hashed or
+    stored, and the engine reads the time left of *this* invocation, not a process-wide one.
+    """
     return _answer(
         item={
             "effect_key": effects.effect_key("answer", request.request_id),
             "request": request.model_dump(mode="json"),
+            "remaining_ms": context.get_remaining_time_in_millis,
         }
     )
 
@@ -140,7 +152,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     """
     effects.register_lambda_context(context)
     request = unwrap(event, RequestReceived)
-    answered = answer_once(request)
+    answered = answer_once(request, context)
     effects.publish_once(answered)
     remember(answered)
     logger.info(

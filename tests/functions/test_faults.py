@@ -318,6 +318,40 @@ def test_a_duplicate_request_while_a_slow_router_still_runs(world: World) -> Non
     assert not [i for i in world.audit() if i["record"]["S"] == "workflow_failed"]
 
 
+# --- the router's deadline across tiers (review F2) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("micro", "answered_by", "reasons"),
+    [
+        # two reads time out, the third answers: 90 s of the router's 120 s for one paid, unconfident answer
+        ([40, 40, 30], ["micro"], ["low_confidence"]),
+        # every read times out: 3 x 30 s and nothing to show
+        ([40], [], ["model_unavailable", "empty_answer", "malformed_output", "low_confidence"]),
+    ],
+)
+def test_slow_tiers_never_run_the_router_past_its_timeout(
+    world: World, micro: list[float], answered_by: list[str], reasons: list[str]
+) -> None:
+    """Review F2: micro then lite and pro would take longer than the router's timeout. Lambda would kill it,
+    the paid attempts would be lost and the retry would pay them again. The router gives each tier only what
+    is left (less its publishing margin) and skips what cannot finish: one answer, each paid call once."""
+    world.models.confidence = {"micro": 0.3, "lite": 0.4, "pro": 0.95}
+    world.models.latency = {"micro": micro, "lite": [25], "pro": [25]}
+
+    request_id = run_one(world)
+
+    assert world.timeouts == []  # the workflow never saw the router time out
+    assert [tier for _, tier in world.models.paid] == answered_by
+    (answered,) = world.events("ModelAnswered")
+    skipped = [(s["tier"], s["reason"]) for s in answered["skipped"]]
+    assert skipped[-1] == ("pro", "deadline"), skipped  # no time left for it
+    assert dict(skipped)["lite"] in ("ReadTimeoutError", "deadline")  # cut short by what was left, or skipped
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert detail["reasons"] == reasons
+    assert [(s["tier"], s["reason"]) for s in answered["skipped"]][:-1] == skipped[:-1]
+
+
 # --- ingest: the caller's status ------------------------------------------------------------------------------
 
 
