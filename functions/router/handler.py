@@ -5,8 +5,10 @@ Invoked by the workflow with the ``RequestReceived`` EventBridge event (or its `
 a retried invocation returns the stored answer instead of paying for the models again.
 
 The answer is a keyed effect of its own (:func:`answer_once`): when anything after the model calls fails
-(publishing, the handler's own idempotency record), the retry reuses the paid answer. The cache is written
-only after the answer is published, and a failing cache never fails the request.
+(publishing, the handler's own idempotency record), the retry reuses the paid answer. It is then recorded in
+the audit table (:mod:`functions.router.answers`), which is read before any model is called, so a replay after
+the idempotency records expired does not pay again either. The cache is written only after the answer is
+published, and a failing cache never fails the request.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
+from functions.router import answers
 from functions.router.bedrock import make_converse
 from functions.router.cache import AnswerCache
 from functions.router.config import load_settings
@@ -152,7 +155,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     """
     effects.register_lambda_context(context)
     request = unwrap(event, RequestReceived)
-    answered = answer_once(request, context)
+    config = load_settings()
+    # The durable answer first: a replay after every idempotency record expired is not paid for again.
+    answered = answers.recall(config.audit_table, request)
+    if answered is None:
+        answered = answer_once(request, context)
+        answers.record(config.audit_table, answered, config.audit_retention_days)
+    else:
+        logger.info("answer recorded by an earlier invocation: the models are not called again")
     effects.publish_once(answered)
     remember(answered)
     logger.info(
