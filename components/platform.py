@@ -229,6 +229,8 @@ class AgenticPlatform(pulumi.ComponentResource):
                     ),
                     c.ENV_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
                     c.ENV_CACHE_TABLE_NAME: self.storage.tables[CACHE_TABLE.base].name,
+                    c.ENV_AUDIT_TABLE_NAME: audit.name,
+                    c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
                     c.ENV_PROMPT_NAME: "answer",
                     c.ENV_PROMPT_VERSION: str(latest_prompt),
                 },
@@ -242,7 +244,10 @@ class AgenticPlatform(pulumi.ComponentResource):
         )
         self.router.grant_apply_guardrail(self.guardrail)
         self.storage.tables[CACHE_TABLE.base].grant_read_write(self.router.role, name="router-role")
-
+        # The router's paid answer outlasts its idempotency record (functions/router/answers.py): it reads its
+        # `answered` record (GetItem) before calling a model and appends it once (conditional PutItem). Nothing
+        # more: no Query, no other writes (least privilege, P135).
+        audit.grant_actions(self.router.role, ["dynamodb:GetItem", "dynamodb:PutItem"], name="router-role")
         self.decide = function(
             "decide",
             FunctionArgs(

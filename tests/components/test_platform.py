@@ -212,6 +212,13 @@ def test_sdk_calls_give_up_inside_each_function_timeout(graph):
         else:
             slowest = worst_case_call_seconds("bedrock-runtime" if name == "router" else "dynamodb")
         assert slowest < inputs["timeout"], (name, slowest, inputs["timeout"])
+    # Review F2: the router's first tier gets the unbounded model limits and still leaves its publishing margin.
+    from functions.router.engine import PUBLISH_MARGIN_SECONDS  # noqa: PLC0415
+    from functions.shared.aws import MODEL_LIMITS, model_limits_within  # noqa: PLC0415
+
+    router_timeout = functions["router"]["timeout"]
+    assert MODEL_LIMITS.worst_case_seconds + PUBLISH_MARGIN_SECONDS < router_timeout
+    assert model_limits_within(router_timeout - PUBLISH_MARGIN_SECONDS) == MODEL_LIMITS
 
 
 def test_the_router_calls_exactly_the_models_its_role_may_invoke(graph):

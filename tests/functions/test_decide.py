@@ -33,8 +33,20 @@ def _answered(**changes: Any) -> dict[str, Any]:
             {"attempts": [{**_answered()["attempts"][0], "stop_reason": "max_tokens"}]},
             ["truncated"],
         ),
+        (  # review F2: the router ran out of time before any tier could answer
+            {
+                "attempts": [],
+                "answer": "",
+                "confidence": 0.0,
+                "well_formed": False,
+                "skipped": [
+                    {"tier": tier, "model_id": f"{tier}-model", "reason": "deadline"} for tier in ("micro", "lite")
+                ],
+            },
+            ["model_unavailable", "empty_answer", "malformed_output", "low_confidence"],
+        ),
     ],
-    ids=["accept", "low-confidence", "malformed", "empty", "guardrail", "truncated"],
+    ids=["accept", "low-confidence", "malformed", "empty", "guardrail", "truncated", "deadline"],
 )
 def test_escalation_reasons(changes, reasons):
     assert escalation_reasons(ModelAnswered.model_validate(_answered(**changes)), threshold=0.7) == reasons

@@ -267,6 +267,20 @@ def test_model_output_that_cannot_be_used_is_escalated(world: World, behaviour: 
     assert expect_one_outcome(world, request_id, "EscalationRequested")["reasons"] == reasons
 
 
+def test_a_truncated_answer_is_never_served_from_the_cache(world: World) -> None:
+    """Review F6: a confident answer cut off at maxTokens is escalated, and not cached: the same question again
+    is answered by a model again (paid again, attempts visible to decide) and escalated again, not accepted."""
+    world.models.behaviour = dict.fromkeys(("micro", "lite", "pro"), "truncated")
+
+    first, second = run_one(world, case=1), run_one(world, case=1)  # the same prompt, two requests
+
+    assert [answered["cached"] for answered in world.events("ModelAnswered")] == [False, False]
+    assert [tier for _, tier in world.models.paid] == ["micro", "micro"]
+    assert world.outcomes() == Counter({first: 1, second: 1})
+    assert [d["reasons"] for d in world.events("EscalationRequested")] == [["truncated"], ["truncated"]]
+    assert world.events("DecisionMade") == []
+
+
 @pytest.mark.parametrize("behaviour", ["no_usage", "not_json"])
 def test_a_reply_without_usage_is_unknown_cost_not_free(world: World, behaviour: str) -> None:
     world.models.behaviour = {"micro": behaviour}
@@ -333,6 +347,40 @@ def test_a_duplicate_request_while_a_slow_router_still_runs(world: World) -> Non
 
     expect_one_outcome(world, request_id, "DecisionMade")
     assert not [i for i in world.audit() if i["record"]["S"] == "workflow_failed"]
+
+
+# --- the router's deadline across tiers (review F2) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("micro", "answered_by", "reasons"),
+    [
+        # two reads time out, the third answers: 90 s of the router's 120 s for one paid, unconfident answer
+        ([40, 40, 30], ["micro"], ["low_confidence"]),
+        # every read times out: 3 x 30 s and nothing to show
+        ([40], [], ["model_unavailable", "empty_answer", "malformed_output", "low_confidence"]),
+    ],
+)
+def test_slow_tiers_never_run_the_router_past_its_timeout(
+    world: World, micro: list[float], answered_by: list[str], reasons: list[str]
+) -> None:
+    """Review F2: micro then lite and pro would take longer than the router's timeout. Lambda would kill it,
+    the paid attempts would be lost and the retry would pay them again. The router gives each tier only what
+    is left (less its publishing margin) and skips what cannot finish: one answer, each paid call once."""
+    world.models.confidence = {"micro": 0.3, "lite": 0.4, "pro": 0.95}
+    world.models.latency = {"micro": micro, "lite": [25], "pro": [25]}
+
+    request_id = run_one(world)
+
+    assert world.timeouts == []  # the workflow never saw the router time out
+    assert [tier for _, tier in world.models.paid] == answered_by
+    (answered,) = world.events("ModelAnswered")
+    skipped = [(s["tier"], s["reason"]) for s in answered["skipped"]]
+    assert skipped[-1] == ("pro", "deadline"), skipped  # no time left for it
+    assert dict(skipped)["lite"] in ("ReadTimeoutError", "deadline")  # cut short by what was left, or skipped
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert detail["reasons"] == reasons
+    assert [(s["tier"], s["reason"]) for s in answered["skipped"]][:-1] == skipped[:-1]
 
 
 # --- ingest: the caller's status ------------------------------------------------------------------------------
