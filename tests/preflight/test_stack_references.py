@@ -99,6 +99,9 @@ def test_non_compliant_1_is_in_every_report_format(tmp_path: Path) -> None:
     for fmt in ("text", "json", "sarif", "markdown"):
         rendered = render(report, fmt)  # type: ignore[arg-type]
         assert APPLY_POLICY in rendered and "__main__.py:6" in rendered, fmt
+    rules = json.loads(render(report, "sarif"))["runs"][0]["tool"]["driver"]["rules"]  # type: ignore[arg-type]
+    (rule,) = [r for r in rules if r["id"] == APPLY_POLICY]
+    assert rule["shortDescription"]["text"].startswith("An apply callback did not run offline")
 
 
 def test_non_compliant_2_an_apply_in_a_loop_is_counted_and_the_sdks_own_applies_are_not(tmp_path: Path) -> None:
