@@ -42,7 +42,7 @@ from preflight.suppressions import (
     unused_note,
     unused_suppressions,
 )
-from preflight.unseen import REMOTE_POLICY, read_notes, remote_component_findings
+from preflight.unseen import UNSEEN_POLICIES, apply_findings, read_notes, remote_component_findings
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -354,11 +354,15 @@ def run_gate(
         mark = time.perf_counter()
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
-    findings = [*run.findings, *remote_component_findings(graph, production)]
+    findings = [
+        *run.findings,
+        *remote_component_findings(graph, production),
+        *apply_findings(graph, production),
+    ]
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
-    known = [*(p.name for p in all_policies()), REMOTE_POLICY, REFUSED_POLICY]
+    known = [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     lowered, level_file = lowered_levels(graph.stack, program_dir, production)
     level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))
