@@ -15,7 +15,8 @@ is published (issue 12 §2), and ``deliver`` checks again before it pushes. The 
 idempotent :func:`accept`: the stored 202 of a completed request wins (the client's retry after its connection
 closed, or while the connections table is throttled, is told its request exists), a new request still needs the
 caller's open connection, and a 403 or 503 is never stored (Powertools deletes the in-progress record when the
-function raises, ``IdempotencyHandler._get_function_response``).
+function raises, ``IdempotencyHandler._get_function_response``; when that delete itself fails, the caller gets a 503
+and a retry a 409 until the in-progress record expires: docs/delivery-guarantees.md).
 """
 
 from __future__ import annotations

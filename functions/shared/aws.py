@@ -110,7 +110,8 @@ def _session() -> botocore.session.Session:
 
     Its data loader is :mod:`functions.shared.botocore_loader`'s, built from the session's ``data_path`` (so
     ``AWS_DATA_PATH`` still counts) as botocore builds its default: it skips the scan of every service
-    directory that botocore's loader runs on each client's first model load (issue 12 §4, boto/botocore#3687).
+    directory that botocore's loader runs once per session and model type, i.e. in the first client of a process
+    (issue 12 §4, boto/botocore#3687).
     """
     session = botocore.session.get_session()
     session.register_component("data_loader", botocore_loader.create_loader(session.get_config_variable("data_path")))

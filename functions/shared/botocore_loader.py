@@ -1,12 +1,12 @@
-"""botocore's data loader without the scan of every service directory on each client's first model load.
+"""botocore's data loader without the scan of every service directory (per model type, in a process's first client).
 
 Why: botocore 1.44.8's ``Loader.load_service_model`` (``botocore/loaders.py``) validates the service name by
 calling ``list_available_services(type_name)``, which ``listdir``s and ``stat``s every one of the ~420 service
-directories under each search path, once per type name (``service-2`` and ``endpoint-rule-set-1`` for every
-client): 894 ``listdir`` and 2,725 ``stat`` calls for one DynamoDB client, about a third of its CPU here (20 of
-60 ms; issue 12 §4, ``bench/COLD_START.md``). The list is only read when the name is unknown. botocore's own
-open pull request removes the call from the happy path: boto/botocore#3687 "Remove list_available_services from
-client creation happy path" (2026-04-24, open at botocore 1.44.8).
+directories under each search path, once per type name and loader (``service-2`` and ``endpoint-rule-set-1``,
+paid by the first client): 894 ``listdir`` and 2,725 ``stat`` calls for one DynamoDB client, about a third of
+its CPU here (20 of 60 ms; issue 12 §4, ``bench/COLD_START.md``). The list is only read when the name is unknown.
+botocore's own open pull request removes the call from the happy path: boto/botocore#3687 "Remove
+list_available_services from client creation happy path" (2026-04-24, open at botocore 1.44.8).
 
 :class:`ServiceDirectoryLoader` decides "is this a known service for this type" from the requested service's
 own directory, with the same answer as membership in ``list_available_services(type_name)``:
@@ -27,7 +27,9 @@ own directory, with the same answer as membership in ``list_available_services(t
 
 The loader reuses three private members of botocore's ``Loader`` (``_potential_locations``, ``_find_extras``,
 ``_extras_processor``). The Lambda runtime brings its own botocore, so :func:`create_loader` falls back to
-botocore's plain ``Loader`` when any of them is missing: never a broken client, at worst the old cost.
+botocore's plain ``Loader`` when any of them is missing, and :meth:`ServiceDirectoryLoader.load_service_model` falls
+back to botocore's own method when one of them fails with ``AttributeError``/``TypeError`` (a changed signature):
+never a broken client, at worst the old cost.
 """
 
 # os.path, not pathlib: this mirrors botocore's loader, whose paths are str (``file_loader.exists`` appends the
@@ -79,13 +81,22 @@ class ServiceDirectoryLoader(Loader):
     @instance_cache
     def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
         """botocore's ``Loader.load_service_model`` (1.44.8) with the name checked by :meth:`is_known_service`."""
-        if not self.is_known_service(service_name, type_name):
+        try:
+            known = self.is_known_service(service_name, type_name)
+        except (AttributeError, TypeError):  # a botocore whose private members changed shape: its own way
+            return super().load_service_model(service_name, type_name, api_version)
+        if not known:
             known_services = self.list_available_services(type_name)
             raise UnknownServiceError(service_name=service_name, known_service_names=", ".join(known_services))
         if api_version is None:
             api_version = self.determine_latest_version(service_name, type_name)
         model = self.load_data(os.path.join(service_name, api_version, type_name))
-        self._extras_processor.process(model, self._find_extras(service_name, type_name, api_version))
+        try:
+            extras = self._find_extras(service_name, type_name, api_version)
+            self._extras_processor.process(model, extras)
+        except (AttributeError, TypeError):
+            # Same reason: botocore's own method loads the model again, with whatever its extras now need.
+            return super().load_service_model(service_name, type_name, api_version)
         return model
 
 

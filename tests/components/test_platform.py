@@ -261,7 +261,14 @@ def test_the_workflow_reaches_its_failure_path_before_its_execution_timeout(grap
     for name, task in lambda_tasks.items():
         function_name = task["Parameters"]["FunctionName"].rsplit(":", 1)[-1]
         assert task["TimeoutSeconds"] == functions[function_name], name
-    assert asl.worst_case_seconds(definition) < definition["TimeoutSeconds"]
+    # An independent floor, so a worst case that forgot retries cannot pass (the execution timeout is computed
+    # from the worst case itself): every attempt each retrier allows (ASL's default MaxAttempts is 3), at the task's
+    # timeout, for each Lambda task.
+    floor = sum(
+        task["TimeoutSeconds"] * (1 + sum(r.get("MaxAttempts", 3) for r in task.get("Retry", [])))
+        for task in lambda_tasks.values()
+    )
+    assert floor <= asl.worst_case_seconds(definition) < definition["TimeoutSeconds"]
     alarms = {a.name for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     assert ("observability-sfn-timed-out-pipeline" in alarms) == (graph.stack == "prod")
 

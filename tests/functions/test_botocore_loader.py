@@ -177,3 +177,54 @@ def test_a_botocore_without_the_members_it_uses_gets_botocores_own_loader(monkey
     monkeypatch.setattr(botocore_loader, "_REQUIRED_MEMBERS", (*botocore_loader._REQUIRED_MEMBERS, "_gone"))
     loader = botocore_loader.create_loader()
     assert type(loader) is botocore.loaders.Loader
+
+
+@pytest.mark.parametrize("member", ["_find_extras", "_potential_locations"])
+def test_a_private_member_whose_signature_changed_falls_back_to_botocores_own_method(
+    monkeypatch: pytest.MonkeyPatch, member: str
+) -> None:
+    """review1 F5: the Lambda runtime brings its own botocore; a private member that still exists but takes other
+    arguments must not break every client (botocore's own method loads the model instead)."""
+    original = getattr(botocore.loaders.Loader, member)
+
+    def changed(self: botocore.loaders.Loader, *args: Any, region: str, **kwargs: Any) -> Any:
+        return original(self, *args, **kwargs)
+
+    ours = botocore_loader.create_loader()
+    assert isinstance(ours, botocore_loader.ServiceDirectoryLoader)
+    expected = _default().load_service_model("dynamodb", "service-2")
+    # The new signature only on our loader's lookups: botocore's own method is called with the old one, as a
+    # botocore whose own code matched its new signature would.
+    calls = {"changed": 0}
+
+    def on_ours(self: botocore.loaders.Loader, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.pop("_from_botocore", False):
+            return original(self, *args, **kwargs)
+        calls["changed"] += 1
+        return changed(self, *args, **kwargs)
+
+    monkeypatch.setattr(botocore_loader.ServiceDirectoryLoader, member, on_ours)
+    monkeypatch.setattr(
+        botocore.loaders.Loader,
+        "load_service_model",
+        _with_original(botocore.loaders.Loader.load_service_model, member, original),
+    )
+    assert ours.load_service_model("dynamodb", "service-2") == expected
+    assert calls["changed"] >= 1  # the changed member was met, and the fallback loaded the model
+
+
+def _with_original(method: Callable[..., Any], member: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """botocore's ``load_service_model`` running with the member botocore itself was written against."""
+
+    def load(self: botocore.loaders.Loader, *args: Any, **kwargs: Any) -> Any:
+        saved = self.__dict__.get(member)
+        self.__dict__[member] = original.__get__(self)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if saved is None:
+                del self.__dict__[member]
+            else:
+                self.__dict__[member] = saved
+
+    return load
