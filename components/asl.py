@@ -360,3 +360,86 @@ def task_states(asl: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
     walk(asl["States"], "")
     return found
+
+
+# --- how long a definition can run ----------------------------------------------------------------------
+
+#: ASL defaults of a Retrier's fields (https://states-language.net/spec.html#retrying-after-error, and
+#: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-retrying-after-an-error):
+#: IntervalSeconds 1, MaxAttempts 3, BackoffRate 2.0.
+RETRY_DEFAULTS = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
+
+
+def retry_budget(retriers: Sequence[Mapping[str, Any]]) -> tuple[int, float]:
+    """(retries, seconds waited between attempts) when every retrier is used up, in the worst case.
+
+    Each retrier counts its own attempts, so an error sequence that meets each retrier in turn gets all of
+    them: the retries add up. The wait before retry ``n`` (from 0) is ``IntervalSeconds * BackoffRate**n``, capped
+    by ``MaxDelaySeconds``; full jitter only shortens it (concepts-error-handling.html, "JitterStrategy").
+    """
+    retries, waited = 0, 0.0
+    for retrier in retriers:
+        attempts = int(retrier.get("MaxAttempts", RETRY_DEFAULTS["MaxAttempts"]))
+        interval = float(retrier.get("IntervalSeconds", RETRY_DEFAULTS["IntervalSeconds"]))
+        rate = float(retrier.get("BackoffRate", RETRY_DEFAULTS["BackoffRate"]))
+        cap = retrier.get("MaxDelaySeconds")
+        for n in range(attempts):
+            delay = interval * rate**n
+            waited += min(delay, float(cap)) if cap is not None else delay
+        retries += attempts
+    return retries, waited
+
+
+def state_worst_case_seconds(name: str, state: Mapping[str, Any]) -> float:
+    """The longest one state can take: a Task's every attempt running into its `TimeoutSeconds`, plus the waits.
+
+    A Task without `TimeoutSeconds` has no bound this can prove (the Lambda integration, for one, waits for the
+    function, however long it is allowed to run), so it is an error here, as are Map states (their item count
+    is data).
+    """
+    kind = state.get("Type")
+    if kind == "Task":
+        if "TimeoutSeconds" not in state:
+            raise AslError(f"Task {name!r} has no TimeoutSeconds: its duration has no bound")
+        retries, waited = retry_budget(state.get("Retry", []))
+        return (1 + retries) * float(state["TimeoutSeconds"]) + waited
+    if kind == "Wait":
+        if "Seconds" not in state:
+            raise AslError(f"Wait {name!r} waits for a time from its input: its duration has no bound")
+        return float(state["Seconds"])
+    if kind == "Parallel":
+        retries, waited = retry_budget(state.get("Retry", []))
+        longest = max(worst_case_seconds(branch) for branch in state["Branches"])
+        return (1 + retries) * longest + waited
+    if kind == "Map":
+        raise AslError(f"Map {name!r}: its duration depends on its items")
+    return 0.0  # Pass, Choice, Succeed, Fail
+
+
+def worst_case_seconds(asl: Mapping[str, Any]) -> float:
+    """The longest any execution of `asl` can run: the slowest path from StartAt, over Next, Catch and Choice.
+
+    The definition's own `TimeoutSeconds` must exceed this, or an execution can end before its Catch (the
+    failure path) runs: past that time "the execution fails with a States.Timeout error name"
+    (https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html), the execution itself,
+    not one of its states, so no Catch of the definition handles it (status TIMED_OUT). A Task without
+    `TimeoutSeconds` can wait for good (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html).
+
+    Raises
+    ------
+    AslError
+        When a state's duration has no bound (see `state_worst_case_seconds`) or the transitions form a loop.
+    """
+    states: Mapping[str, Mapping[str, Any]] = asl["States"]
+    done: dict[str, float] = {}
+
+    def longest(name: str, path: tuple[str, ...]) -> float:
+        if name in path:
+            raise AslError(f"states {' -> '.join((*path, name))} form a loop: no bound")
+        if name not in done:
+            state = states[name]
+            after = [longest(target, (*path, name)) for target in _targets(state)]
+            done[name] = state_worst_case_seconds(name, state) + max(after, default=0.0)
+        return done[name]
+
+    return longest(str(asl["StartAt"]), ())

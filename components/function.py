@@ -154,6 +154,8 @@ class Function(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
     invoke_arn: pulumi.Output[str]
+    #: The function's timeout (seconds): a workflow's Lambda task times out with it (components/workflow.py).
+    timeout_seconds: int
     #: Every grant made, by grant name (`invoke-model`, `put-events-bus`...): one statement each.
     grants: dict[str, aws.iam.RolePolicy]
 
@@ -169,6 +171,7 @@ class Function(pulumi.ComponentResource):
         super().__init__("agentic:function:Function", name, None, opts)
         self._name = name
         self._key = key
+        self.timeout_seconds = args.timeout_seconds
         self.grants = {}
         child = pulumi.ResourceOptions(parent=self)
         function_name = settings.name(name)

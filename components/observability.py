@@ -4,10 +4,11 @@ Each standard-resolution alarm metric costs about 0.10 USD a month and dashboard
 three cost 3 USD a month each (https://aws.amazon.com/cloudwatch/pricing/), so the set is small:
 
 * dev: account-level Lambda errors and throttles (Lambda's aggregate metrics carry no dimension),
-  one alarm per dead-letter queue and per state machine, guardrail interventions;
+  one alarm per dead-letter queue and per state machine (failed executions), guardrail interventions;
 * every stack: estimated model spend, the daily sum of the router's `EstimatedCostUSD` metric against
   a daily share of the stack's budget (`budget.monthlyUsd / 30`);
-* prod adds, per function, errors, throttles and p99 duration, and the estimated-charges alarm.
+* prod adds, per function, errors, throttles and p99 duration, per state machine timed-out executions, and
+  the estimated-charges alarm.
 
 Model spend and estimated charges answer different questions and both stay (P158, P169): the model
 spend alarm is per stack, in every Region, and fires within a day of a runaway (it reads the router's
@@ -204,6 +205,23 @@ class Observability(pulumi.ComponentResource):
                 )
             )
         if settings.is_production:
+            for key, arn in state_machines.items():
+                # A timed-out execution ends without its failure path (no review case, the user never hears
+                # back) and has its own status (TIMED_OUT) and execution metric, ExecutionsTimedOut (AWS/States,
+                # dimension StateMachineArn; https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html).
+                # Prod only: the definitions' execution timeouts outlast their slowest path by construction
+                # (components/workflow.py, asl.worst_case_seconds), so this is a backstop, and dev's alarms stay
+                # within the free tier's ten.
+                specs.append(
+                    AlarmSpec(
+                        f"sfn-timed-out-{key}",
+                        "AWS/States",
+                        "ExecutionsTimedOut",
+                        {"StateMachineArn": arn},
+                        0,
+                        description=f"An execution of {key} timed out: its request got no outcome and no review case",
+                    )
+                )
             for key, function in functions.items():
                 dims = {"FunctionName": function}
                 specs.append(AlarmSpec(f"errors-{key}", "AWS/Lambda", "Errors", dims, 0))

@@ -168,6 +168,10 @@ class AgenticPlatform(pulumi.ComponentResource):
         self.prompts = Prompts("prompts", settings, key=self.key, opts=child)
 
         # --- processing ----------------------------------------------------------------------------
+        audit = self.storage.tables[AUDIT_TABLE.base]
+        # One retention for every audit record of a request: decide's and deliver's, and the workflow's failure
+        # path's, whose expiry ingest (and the agent's actions) stamp on RequestReceived (P146).
+        audit_retention_days = str(AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV)
         idempotency = self.storage.tables[IDEMPOTENCY_TABLE.base]
         common: dict[str, pulumi.Input[str]] = {
             c.ENV_EVENT_BUS_NAME: self.bus.name,
@@ -195,6 +199,7 @@ class AgenticPlatform(pulumi.ComponentResource):
                     **common,
                     **guardrail_env,
                     c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars),
+                    c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
                     **connections_env,
                 },
             ),
@@ -224,6 +229,8 @@ class AgenticPlatform(pulumi.ComponentResource):
                     ),
                     c.ENV_CONFIDENCE_THRESHOLD: str(settings.confidence_threshold),
                     c.ENV_CACHE_TABLE_NAME: self.storage.tables[CACHE_TABLE.base].name,
+                    c.ENV_AUDIT_TABLE_NAME: audit.name,
+                    c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
                     c.ENV_PROMPT_NAME: "answer",
                     c.ENV_PROMPT_VERSION: str(latest_prompt),
                 },
@@ -237,9 +244,10 @@ class AgenticPlatform(pulumi.ComponentResource):
         )
         self.router.grant_apply_guardrail(self.guardrail)
         self.storage.tables[CACHE_TABLE.base].grant_read_write(self.router.role, name="router-role")
-
-        audit = self.storage.tables[AUDIT_TABLE.base]
-        audit_retention_days = str(AUDIT_RETENTION_DAYS_PROD if settings.is_production else AUDIT_RETENTION_DAYS_DEV)
+        # The router's paid answer outlasts its idempotency record (functions/router/answers.py): it reads its
+        # `answered` record (GetItem) before calling a model and appends it once (conditional PutItem). Nothing
+        # more: no Query, no other writes (least privilege, P135).
+        audit.grant_actions(self.router.role, ["dynamodb:GetItem", "dynamodb:PutItem"], name="router-role")
         self.decide = function(
             "decide",
             FunctionArgs(
@@ -298,7 +306,14 @@ class AgenticPlatform(pulumi.ComponentResource):
             "pipeline",
             settings,
             key=self.key,
-            definition=lambda refs: request_pipeline(event_source=c.EVENT_SOURCE, **refs),
+            # Each Lambda task times out with its function (the plan's figure), so the execution's worst case,
+            # and with it its timeout, is computed from what is deployed (components/workflow.py).
+            definition=lambda refs: request_pipeline(
+                event_source=c.EVENT_SOURCE,
+                router_timeout_seconds=self.router.timeout_seconds,
+                decide_timeout_seconds=self.decide.timeout_seconds,
+                **refs,
+            ),
             references={
                 "router_arn": self.router.arn,
                 "decide_arn": self.decide.arn,
@@ -346,6 +361,7 @@ class AgenticPlatform(pulumi.ComponentResource):
                     **guardrail_env,
                     c.ENV_MAX_PROMPT_CHARS: str(settings.max_prompt_chars),
                     c.ENV_AUDIT_TABLE_NAME: audit.name,
+                    c.ENV_AUDIT_RETENTION_DAYS: audit_retention_days,
                 },
             ),
         )

@@ -17,6 +17,7 @@ The definition comes from the ASL builder (`components.asl`), so every Task retr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from components import asl, iam
 from components.kms import StackKey
 from components.logs import EncryptedLogGroup
 from components.settings import PlatformSettings
-from functions.shared import constants
+from functions.shared import constants, review
 
 #: Log delivery for Step Functions uses CloudWatch Logs' vended-log APIs, which do not support
 #: resource-level permissions: the documented policy uses `Resource: "*"`
@@ -224,6 +225,25 @@ RECORD_RETRY: tuple[dict[str, Any], ...] = (
     {"ErrorEquals": [CONDITION_FAILED_ERROR], "MaxAttempts": 0},
     *PIPELINE_RETRY,
 )
+#: The longest one call of the failure path's service integrations (DynamoDB GetItem/PutItem, SNS Publish,
+#: EventBridge PutEvents) may take before the state fails with `States.Timeout` and is retried. Not an AWS
+#: figure: a budget for a request that normally answers in milliseconds, so that a hung call is bounded and the
+#: execution's worst case (`asl.worst_case_seconds`) is finite.
+SERVICE_TASK_TIMEOUT_SECONDS = 10
+#: Slack between the definition's worst case and its execution timeout (state transitions, scheduling).
+EXECUTION_TIMEOUT_MARGIN_SECONDS = 60
+
+
+def execution_timeout_seconds(states_worst_case: float) -> int:
+    """The execution timeout: past the slowest path (failure path included), rounded up to whole minutes.
+
+    An execution that reaches its `TimeoutSeconds` fails as a whole (States.Timeout, TIMED_OUT) without running
+    the failure path, so the user never hears back and no case is made (asl.worst_case_seconds): the timeout
+    is a backstop that every path, retried to the end, stays under.
+    """
+    return math.ceil((states_worst_case + EXECUTION_TIMEOUT_MARGIN_SECONDS) / 60) * 60
+
+
 #: The audit table's key and the failure path's records (one place: functions/shared/constants.py).
 AUDIT_KEY = constants.AUDIT_KEY_ATTR
 AUDIT_SORT_KEY = constants.AUDIT_SORT_ATTR
@@ -261,6 +281,7 @@ def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
             result_path=f"$.{found}",
             next_state=next_state,
             retry=PIPELINE_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
             comment=comment,
         )
@@ -271,17 +292,61 @@ def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
         ),
         "DecisionChoice": asl.choice(
             [{"Variable": "$.decisionFound.Item", "IsPresent": True, "Next": "CheckOutcomeSent"}],
-            default="RecordFailure",
+            default=EXPIRY_STATE,
         ),
         "CheckOutcomeSent": read(
             OUTCOME_SENT_RECORD, "outcomeSentFound", "OutcomeSentChoice", "Did the decision's outcome go out?"
         ),
         "OutcomeSentChoice": asl.choice(
             [{"Variable": "$.outcomeSentFound.Item", "IsPresent": True, "Next": "AlreadyDecided"}],
-            default="RecordFailure",
+            default=EXPIRY_STATE,
         ),
         "AlreadyDecided": asl.succeed(),
     }
+
+
+#: The first state after the failure path's checks: it works out when the path's audit records expire.
+EXPIRY_STATE = "AuditExpiry"
+#: Where the failure path keeps the `expires_at` attribute (or nothing) and each record's other attributes.
+EXPIRY_PATH, ITEM_PATH = "$.auditExpiry", "$.auditItem"
+#: The Item of the failure path's dynamodb:putItem tasks: the record's attributes and its expiry, if any
+#: (`States.JsonMerge`, a shallow merge: https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+MERGED_ITEM = f"States.JsonMerge({ITEM_PATH}, {EXPIRY_PATH}, false)"
+
+
+def _expiry(next_state: str) -> dict[str, dict[str, Any]]:
+    """AuditExpiry -> ExpiryFromRequest | KeptForGood: the `expires_at` the failure path's records carry.
+
+    decide's and deliver's records expire `AUDIT_RETENTION_DAYS` after they are written (DynamoDB TTL,
+    `functions.shared.audit`); the workflow's must too, or they are kept forever, against the stack's retention
+    (P146). ASL JSONPath has no clock arithmetic (`$$.Execution.StartTime` is an ISO-8601 string; the intrinsics
+    are listed in https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html), and JSONata's
+    `$millis()` would compute it but moto's interpreter, which runs this definition in the tests, ships no JSONata
+    evaluator (moto 5.2.5 `stepfunctions/parser/asl/jsonata/jsonata.py` leaves `_eval_jsonata` unset). So the
+    figure comes with the request: ingest stamps `RequestReceived.audit_expires_at` from the same retention, and
+    this path copies it (`States.Format` makes the number the string a DynamoDB `N` is). A request without
+    one (retention 0, or an event from before the field) keeps its records, as decide does with retention 0.
+    """
+    return {
+        EXPIRY_STATE: asl.choice(
+            [
+                {"Variable": "$.detail.audit_expires_at", "IsPresent": False, "Next": "KeptForGood"},
+                {"Variable": "$.detail.audit_expires_at", "IsNumeric": True, "Next": "ExpiryFromRequest"},
+            ],
+            default="KeptForGood",
+        ),
+        "ExpiryFromRequest": asl.pass_state(
+            parameters={constants.TTL_ATTR: {"N.$": "States.Format('{}', $.detail.audit_expires_at)"}},
+            result_path=EXPIRY_PATH,
+            next_state=next_state,
+        ),
+        "KeptForGood": asl.pass_state(result={}, result_path=EXPIRY_PATH, next_state=next_state),
+    }
+
+
+def _item(attributes: Mapping[str, Any], next_state: str) -> dict[str, Any]:
+    """A Pass state that puts a record's attributes at ITEM_PATH, for the put's merge with its expiry."""
+    return asl.pass_state(parameters=dict(attributes), result_path=ITEM_PATH, next_state=next_state)
 
 
 def escalation_detail(*, answered: bool) -> dict[str, Any]:
@@ -308,6 +373,19 @@ def escalation_detail(*, answered: bool) -> dict[str, Any]:
     return detail
 
 
+def review_notice() -> dict[str, Any]:
+    """Parameters of the Pass state that builds the reviewers' notice (`$.review`) from `$.escalation`.
+
+    The same shape decide sends (`functions.shared.review.ReviewNotice`): the case without the caller's
+    `subject` and `connection_id` (which stay on `EscalationRequested`, deliver needs them; P142, P187) and
+    without a claim check (null: the failure path has none).
+    """
+    return {
+        **{f"{name}.$": f"$.escalation.{name}" for name in review.FROM_ESCALATION},
+        **{name: None for name in review.FIELDS if name not in review.FROM_ESCALATION},
+    }
+
+
 def _once(
     effect: str,
     audit_table: str,
@@ -326,6 +404,7 @@ def _once(
     """
     key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": record}}
     check, send, mark = f"Check{effect}Sent", f"Send{effect}", f"Mark{effect}Sent"
+    item = f"{effect}SentItem"
     found = f"{effect}SentFound"
     return {
         check: asl.task(
@@ -333,24 +412,32 @@ def _once(
             parameters={"TableName": audit_table, "Key": key, "ConsistentRead": True},
             result_path=f"$.{found}",
             next_state=f"{effect}SentChoice",
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
             comment=comment,
         ),
         f"{effect}SentChoice": asl.choice(
             [{"Variable": f"$.{found}.Item", "IsPresent": True, "Next": already or done}], default=send
         ),
-        send: {**task, "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}]},
+        send: {
+            **task,
+            "Next": item,
+            "TimeoutSeconds": SERVICE_TASK_TIMEOUT_SECONDS,
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
+        },
+        item: _item({**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}}, mark),
         mark: asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
                 "TableName": audit_table,
-                "Item": {**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}},
+                "Item.$": MERGED_ITEM,
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
             },
             result_path=None,
             next_state=done,
             retry=RECORD_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[
                 {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": done},
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
@@ -367,6 +454,8 @@ def request_pipeline(
     escalation_topic_arn: str,
     bus_name: str,
     event_source: str,
+    router_timeout_seconds: int,
+    decide_timeout_seconds: int,
 ) -> dict[str, Any]:
     """ASL for one `RequestReceived` event (the EventBridge event is the execution input).
 
@@ -377,8 +466,14 @@ def request_pipeline(
     outcome, no review case). Otherwise it takes the no-code fallback, once per request: RecordFailure (a
     conditional dynamodb:putItem of the audit table's
     `workflow_failed` record; when it already exists the failure was escalated: AlreadyEscalated) ->
-    FailureDetail -> NotifyReviewers (sns:publish, the review queue's one case; no prompt) ->
-    EmitEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+    FailureDetail -> ReviewNotice -> SendReview (sns:publish, the review queue's one case: the case, never
+    the caller, the connection or the prompt) ->
+    SendEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+
+    Every Task has a `TimeoutSeconds`: the Lambda tasks their function's timeout from the plan
+    (`router_timeout_seconds`, `decide_timeout_seconds`), the service integrations SERVICE_TASK_TIMEOUT_SECONDS;
+    the execution timeout is then computed from the slowest path (`execution_timeout_seconds`), so the failure
+    path always runs before it.
     """
     retry = [*PIPELINE_RETRY[:1], IN_PROGRESS_RETRY, *PIPELINE_RETRY[1:]]
     states: dict[str, dict[str, Any]] = {
@@ -388,6 +483,7 @@ def request_pipeline(
             result_path="$.answer",
             next_state="Decide",
             retry=retry,
+            timeout_seconds=router_timeout_seconds,
             catch=_step_catch(),
             comment="Tiered model call (micro first, escalate on low confidence: P153, P154)",
         ),
@@ -397,24 +493,30 @@ def request_pipeline(
             result_path="$.decision",
             next_state="Done",
             retry=retry,
+            timeout_seconds=decide_timeout_seconds,
             catch=_step_catch(),
             comment="Business rules on confidence; escalates to humans below the threshold (P102, P104)",
         ),
         "Done": asl.succeed(),
         "HandledElsewhere": asl.succeed(),
         **_decided(audit_table),
+        **_expiry("FailureItem"),
+        "FailureItem": _item(
+            {
+                AUDIT_KEY: {"S.$": "$.detail.request_id"},
+                AUDIT_SORT_KEY: {"S": FAILURE_RECORD},
+                "outcome": {"S": FAILURE_RECORD},
+                "error": {"S.$": "$.error.Error"},
+                "cause": {"S.$": "$.error.Cause"},
+                "recorded_at": {"S.$": "$$.State.EnteredTime"},
+            },
+            "RecordFailure",
+        ),
         "RecordFailure": asl.task(
             asl.DYNAMODB_PUT_ITEM,
             parameters={
                 "TableName": audit_table,
-                "Item": {
-                    AUDIT_KEY: {"S.$": "$.detail.request_id"},
-                    AUDIT_SORT_KEY: {"S": FAILURE_RECORD},
-                    "outcome": {"S": FAILURE_RECORD},
-                    "error": {"S.$": "$.error.Error"},
-                    "cause": {"S.$": "$.error.Cause"},
-                    "recorded_at": {"S.$": "$$.State.EnteredTime"},
-                },
+                "Item.$": MERGED_ITEM,
                 # Append-only: the first failure of a request is recorded, never a second one.
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
@@ -422,6 +524,7 @@ def request_pipeline(
             result_path=None,
             next_state="FailureDetail",
             retry=RECORD_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
             catch=[
                 # Recorded by an earlier execution: go on, each effect below is guarded by its own record, so
                 # one that an earlier execution could not complete (SNS or the bus down) is done now, once.
@@ -435,10 +538,13 @@ def request_pipeline(
             default="EscalationBeforeAnswer",
         ),
         "EscalationAfterAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="CheckReviewSent"
+            parameters=escalation_detail(answered=True), result_path="$.escalation", next_state="ReviewNotice"
         ),
         "EscalationBeforeAnswer": asl.pass_state(
-            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="CheckReviewSent"
+            parameters=escalation_detail(answered=False), result_path="$.escalation", next_state="ReviewNotice"
+        ),
+        "ReviewNotice": asl.pass_state(
+            parameters=review_notice(), result_path="$.review", next_state="CheckReviewSent"
         ),
         **_once(
             "Review",
@@ -446,7 +552,7 @@ def request_pipeline(
             REVIEW_SENT_RECORD,
             asl.sns_publish(
                 escalation_topic_arn,
-                message_path="States.JsonToString($.escalation)",
+                message_path="States.JsonToString($.review)",
                 subject="Agentic platform: request needs human review",
                 next_state="MarkReviewSent",
             ),
@@ -471,11 +577,11 @@ def request_pipeline(
         "AlreadyEscalated": asl.succeed(),
         "Failed": asl.fail("RequestFailed", "the request was escalated to human review after retries"),
     }
-    return asl.definition(
+    definition = asl.definition(
         "Route",
         states,
         catch_to=FAILURE_PATH,
         retry=PIPELINE_RETRY,
         comment="Back-end automation for one RequestReceived event (P032: deterministic steps only)",
-        timeout_seconds=900,
     )
+    return {**definition, "TimeoutSeconds": execution_timeout_seconds(asl.worst_case_seconds(definition))}

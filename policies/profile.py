@@ -83,6 +83,7 @@ PRINCIPLE_LEVELS: Mapping[str, str] = {
     "P093": "HIGH",
     "P100": "MEDIUM",
     "P107": "HIGH",
+    "P112": "HIGH",
     "P115": "HIGH",
     "P121": "HIGH",
     "P129": "HIGH",

@@ -9,6 +9,11 @@ reviewed with the pack) need a reason comment; skips anywhere else also need an 
 `- CKV_AWS_20  # until 2026-12-31: why the exception holds`, and are refused (the check runs) when
 either is missing or the date has passed. A foreign `check:` (which would disable every other check)
 is refused too; `soft-fail` has no effect on the gate, whose verdict comes from the findings' levels.
+Every other key is not passed to checkov and is recorded in the notes, with why (`REFUSED_KEYS`): the gate writes
+checkov's config itself, and a key that loads code (`external-checks-dir`, `external-checks-git`), changes which
+checks run or what they report (`framework`, `skip-framework`, `skip-path`, `baseline`, `repo-root-for-plan-
+enrichment`, whose Terraform files' `checkov:skip` comments would skip checks, ...) would be a way round the gate
+(review finding gate #10); the program's own checks come from its `policies/checkov/` (preflight.checkov_checks).
 Checks a CrossGuard policy owns (`owned_by_policies` in policies/checkov_principles.yaml: each rule exists
 once, issue 11 §4) are skipped for every program, with that file as their origin.
 checkov is then given a config file holding only what was accepted.
@@ -34,6 +39,44 @@ PACK_CONFIG = Path(__file__).resolve().parent.parent / ".checkov.yaml"
 #: Which checks a CrossGuard policy judges instead (`owned_by_policies`), with the owner and the reason.
 OWNERS_FILE = Path(__file__).resolve().parent.parent / "policies" / "checkov_principles.yaml"
 OWNERS_ORIGIN = "policies/checkov_principles.yaml"
+
+_LOADS_CODE = "it would load code into the checkov that judges the program; its checks come from policies/checkov/"
+_CHANGES_CHECKS = "it would change which checks run or what they report"
+#: Keys of checkov's config (its long option names, checkov/common/util/ext_argument_parser.py) the gate refuses.
+REFUSED_KEYS: dict[str, str] = {
+    "external-checks-dir": _LOADS_CODE,
+    "external-checks-git": _LOADS_CODE,
+    "external-checks-public-key": _LOADS_CODE,
+    "framework": f"{_CHANGES_CHECKS}: the gate runs terraform_plan and cloudformation",
+    "skip-framework": f"{_CHANGES_CHECKS}: the gate runs terraform_plan and cloudformation",
+    # checkov/common/runners/runner_registry.py `_handle_report` -> `Report.handle_skipped_checks`: the skip
+    # comments of the Terraform files under that root skip the plan's checks.
+    "repo-root-for-plan-enrichment": f"{_CHANGES_CHECKS}: `checkov:skip` comments of its Terraform files skip checks",
+    "skip-path": f"{_CHANGES_CHECKS}: it can leave the exported plan or template out",
+    "skip-resources-without-violations": _CHANGES_CHECKS,
+    "baseline": f"{_CHANGES_CHECKS}: findings already in the baseline would not be reported",
+    "output-baseline-as-skipped": _CHANGES_CHECKS,
+    "use-enforcement-rules": f"{_CHANGES_CHECKS}: levels come from policies/profile.py",
+    "hard-fail-on": f"{_CHANGES_CHECKS}: levels come from policies/profile.py",
+    "soft-fail-on": f"{_CHANGES_CHECKS}: levels come from policies/profile.py",
+    "policy-metadata-filter": _CHANGES_CHECKS,
+    "policy-metadata-filter-exception": _CHANGES_CHECKS,
+    "include-all-checkov-policies": _CHANGES_CHECKS,
+    "run-all-external-checks": _CHANGES_CHECKS,
+    "bc-api-key": f"{_CHANGES_CHECKS}: the platform's policies are downloaded; the gate runs offline",
+    "prisma-api-url": f"{_CHANGES_CHECKS}: the platform's policies are downloaded; the gate runs offline",
+    "var-file": f"{_CHANGES_CHECKS}: the gate scans a plan, whose values are resolved",
+    "download-external-modules": f"{_CHANGES_CHECKS}: the gate runs offline",
+    "external-modules-download-path": f"{_CHANGES_CHECKS}: the gate runs offline",
+    "deep-analysis": f"{_CHANGES_CHECKS}: it reads Terraform files beside the plan",
+    "directory": f"{_CHANGES_CHECKS}: the gate scans the exported plan and template only",
+    "file": f"{_CHANGES_CHECKS}: the gate scans the exported plan and template only",
+    "config-file": f"{_CHANGES_CHECKS}: the gate writes checkov's config itself",
+    "skip-download": "the gate sets it itself (offline)",
+    "evaluate-variables": _CHANGES_CHECKS,
+}
+#: The keys the gate reads itself.
+READ_KEYS = frozenset({"skip-check", "check", "soft-fail"})
 
 _ID = re.compile(r"[A-Z][A-Z0-9_*]*")
 _UNTIL = re.compile(r"^\s*until\s+(\d{4}-\d{2}-\d{2})\s*[:-]\s*(.*)$", re.IGNORECASE)
@@ -72,6 +115,8 @@ class CheckovConfig:
     check: list[str] = field(default_factory=list)
     check_refused: bool = False
     soft_fail: bool = False
+    #: Keys of the file not passed to checkov, with why (REFUSED_KEYS, or an option the gate sets itself).
+    not_passed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def all_skips(self) -> list[Skip]:
@@ -91,6 +136,7 @@ class CheckovConfig:
             notes.append(f"{where}: `check:` ({', '.join(self.check)}) refused: it would switch off every other check")
         if self.soft_fail:
             notes.append(f"{where}: `soft-fail` has no effect: the gate's verdict comes from each finding's level")
+        notes.extend(f"{where}: `{key}` not passed to checkov: {why}" for key, why in self.not_passed)
         return notes
 
     def runs(self, check_id: str) -> bool:
@@ -230,4 +276,12 @@ def _load(path: Path | None, today: dt.date | None) -> CheckovConfig:
         check=check,
         check_refused=bool(check) and not pack,
         soft_fail=bool(data.get("soft-fail")),
+        # The pack's own file is reviewed with the pack: its settings match the gate's, so they are not noted.
+        not_passed=[] if pack else [(str(k), _why_not_passed(str(k))) for k in data if str(k) not in READ_KEYS],
     )
+
+
+def _why_not_passed(key: str) -> str:
+    """Why a key of a program's file does not reach checkov (checkov also takes `_` for `-`)."""
+    name = key.replace("_", "-")
+    return REFUSED_KEYS.get(name) or "an option the gate sets itself (inputs, output and checks are the gate's)"

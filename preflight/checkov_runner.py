@@ -13,9 +13,10 @@ the same run (one start-up, one JSON list of reports), with the program's
 `.checkov.yaml` (`--config-file`) and the custom checks of `policies/checkov`
 (`--external-checks-dir`), offline (`--skip-download`) and with `--compact` JSON output.
 
-The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` is added to them,
-never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
-checkov/common/util/ext_argument_parser.py). The template's `.checkov.yaml`, whose skips give reasons of
+The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` data checks are added to
+them, never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
+checkov/common/util/ext_argument_parser.py), from a copy in the scratch folder; its Python checks are refused,
+each a finding (`preflight.checkov_checks` says why). The template's `.checkov.yaml`, whose skips give reasons of
 this template, applies only to programs inside this repository (the template and its bootstrap); any other
 program is judged by its own file, or by none (review finding F6).
 """
@@ -35,6 +36,7 @@ from typing import Any
 import yaml
 
 from preflight.cfn.convert import CfnTemplate, graph_to_cfn
+from preflight.checkov_checks import EXTERNAL_CHECKS_DIR, ProgramChecks, program_checks
 from preflight.checkov_config import CheckovConfig, load_checkov_config
 from preflight.checkov_stream import CHUNK, PlanStream
 from preflight.errors import PreflightError
@@ -45,7 +47,6 @@ from preflight.tfplan import TfPlan, graph_to_tfplan
 #: Environment variable naming the checkov executable to run (overrides the repository's .venv-checkov).
 CHECKOV_ENV_VAR = "PREFLIGHT_CHECKOV"
 CONFIG_FILE = ".checkov.yaml"
-EXTERNAL_CHECKS_DIR = Path("policies") / "checkov"
 #: A checkov run over a few hundred resources takes seconds; this only stops a hung process.
 TIMEOUT_SECONDS = 600
 
@@ -79,11 +80,12 @@ def config_file_for(program_dir: Path) -> Path | None:
     return pack if is_template_program(program_dir) and pack.is_file() else None
 
 
-def checks_dirs_for(program_dir: Path) -> list[Path]:
-    """The pack's custom checks, then the program's own `policies/checkov/` when it has a different one."""
-    pack = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
-    own = (program_dir / EXTERNAL_CHECKS_DIR).resolve()
-    return [pack, own] if own.is_dir() and own != pack else [pack]
+PACK_CHECKS_DIR = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
+
+
+def checks_dirs_for(program_dir: Path, scratch: Path) -> list[Path]:
+    """The pack's custom checks, then a copy in `scratch` of the program's own data checks when it has any."""
+    return [PACK_CHECKS_DIR, *program_checks(program_dir, PACK_CHECKS_DIR).stage(scratch)]
 
 
 def skipped_checks(config_file: Path | None) -> list[dict[str, str]]:
@@ -129,28 +131,46 @@ def _reports(stdout: str) -> list[Mapping[str, Any]]:
     return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, Mapping)]
 
 
-def _listed_in_template(reports: list[Mapping[str, Any]]) -> set[str]:
-    """The template's resources checkov's report names (passed, failed or skipped) under the template's file."""
+def _listed_in_template(reports: list[Mapping[str, Any]], file_name: str = "") -> set[str]:
+    """The resources checkov's report names (passed, failed or skipped) under one file (default: the template)."""
+    file_name = file_name or TEMPLATE_FILE
     listed: set[str] = set()
     for report in reports:
         results = report.get("results")
         for key in ("passed_checks", "failed_checks", "skipped_checks"):
             checks = results.get(key) if isinstance(results, Mapping) else None
             for check in checks if isinstance(checks, list) else []:
-                if isinstance(check, Mapping) and Path(str(check.get("file_path", ""))).name == TEMPLATE_FILE:
+                if isinstance(check, Mapping) and Path(str(check.get("file_path", ""))).name == file_name:
                     listed.add(str(check.get("resource", "")))
     return listed
 
 
-def _counted_in_template(reports: list[Mapping[str, Any]]) -> int:
-    """How many resources checkov's CloudFormation report counted (`summary.resource_count`; only the template
-    is given to that framework, so they are the template's)."""
+def _counted_in_template(reports: list[Mapping[str, Any]], check_type: str = "cloudformation") -> int:
+    """How many resources checkov's report of one framework counted (`summary.resource_count`; each framework is
+    given one file, so they are the template's, or with `terraform_plan` the plan's)."""
     counted = 0
     for report in reports:
         summary = report.get("summary")
-        if report.get("check_type") == "cloudformation" and isinstance(summary, Mapping):
+        if report.get("check_type") == check_type and isinstance(summary, Mapping):
             counted += int(summary.get("resource_count") or 0)
     return counted
+
+
+def _unseen_in_plan(reports: list[Mapping[str, Any]], tfplan: TfPlan, exported: set[str]) -> list[str]:
+    """The plan's resources of a type checkov checks that its plan report does not account for, when it has one:
+    it counted fewer resources than the plan holds (`resource_count`: one per resource vertex of the parsed plan,
+    checkov 3.3.30 checkov/terraform/plan_runner.py `Runner.run`) and does not name them. Without a plan report
+    (none in the output) nothing is decided: the plan is taken as seen, as before."""
+    if not any(r.get("check_type") == "terraform_plan" for r in reports):
+        return []
+    if _counted_in_template(reports, "terraform_plan") >= len(tfplan.addresses):
+        return []
+    listed, unchecked = _listed_in_template(reports, PLAN_FILE), set(tfplan.no_checks_resources)
+    return [
+        entry.urn
+        for address, entry in sorted(tfplan.addresses.items())
+        if address not in listed and entry.urn not in unchecked and entry.urn not in exported
+    ]
 
 
 def parse_report(
@@ -163,12 +183,16 @@ def parse_report(
 
     A finding's `resource` is a Terraform address (`aws_s3_bucket.data`) or, from the CloudFormation
     framework, `<Type>.<LogicalId>` (`AWS::S3::Bucket.data`); both tables map it to the same Pulumi URN.
-    What checkov did not see is decided per resource (issue 11 §3): an exported aws-native resource is seen
-    when checkov's graph counted every resource of the template, or when the report names it, or when its
-    type has no checks that ran (`CfnTemplate.seen_by`; `runs` tells which checks the effective config runs);
-    everything else the plan could not carry stays unseen (`not_seen`, URNs). An exported type leaves
-    `not_scanned` only when every resource of it was seen, so a template checkov failed to parse, or one
-    resource it left out, still shows in "checkov did not see".
+    What checkov did not check is decided per resource (issue 11 §3, review gate #6), in three kinds: `no_checks`,
+    a resource whose type checkov has no checks for (a plan resource whose Terraform type no check reads, an
+    aws-native one of a type no CloudFormation check reports on, or whose checks the config skips:
+    `CfnTemplate.no_checks`; `runs` tells which checks the effective config runs); `not_seen`, an exported
+    aws-native resource checkov's report does not account for (`CfnTemplate.seen_by`: seen when checkov's graph
+    counted every resource of the template, or the report names it); `not_mapped`, one neither the plan nor the
+    template carries (a gap of the bridge). A resource in the plan of a type checkov checks is seen unless
+    checkov's plan report counted fewer resources than the plan holds and does not name it (`_unseen_in_plan`).
+    An exported type leaves `not_scanned` only when every resource of it was seen, so a template checkov failed
+    to parse, or one resource it left out, still shows in "checkov did not see".
     """
     try:
         reports = _reports(stdout)
@@ -180,9 +204,17 @@ def parse_report(
     listed, counted = _listed_in_template(reports), _counted_in_template(reports)
     seen = template.seen_by(listed, counted, runs) if template is not None else set()
     scanned = {e.type for e in entries} - {e.type for e in entries if e.urn not in seen}
+    exported = {e.urn for e in entries}
+    # A resource both in the plan and exported (a Cloud Control wrapper's declared resources): the template decides.
+    no_checks = (set(tfplan.no_checks_resources) - exported) | (
+        template.no_checks(runs) if template is not None else set()
+    )
+    unseen = [urn for urn in tfplan.not_scanned_resources if urn not in seen and urn not in no_checks]
     result = CheckovResult(
         not_scanned=sorted(t for t in tfplan.not_scanned if t not in scanned),
-        not_seen=[urn for urn in tfplan.not_scanned_resources if urn not in seen],
+        not_seen=[urn for urn in unseen if urn in exported] + _unseen_in_plan(reports, tfplan, exported),
+        no_checks=sorted(no_checks),
+        not_mapped=[urn for urn in unseen if urn not in exported],
     )
     for report in reports:
         summary = report.get("summary") or {}
@@ -379,12 +411,15 @@ class CheckovScan:
         config: CheckovConfig,
         checks_dirs: Sequence[Path] = (),
         template: CfnTemplate | None = None,
+        *,
+        own_checks: ProgramChecks | None = None,
     ) -> None:
         self.process = process
         self.tfplan = tfplan
         self.template = template
         self.config = config
         self.checks_dirs = list(checks_dirs)
+        self.own_checks = own_checks or ProgramChecks(folder=None)
 
     def result(self) -> CheckovResult:
         """checkov's findings, mapped back to Pulumi; a one-line PreflightError when checkov failed."""
@@ -401,10 +436,10 @@ class CheckovScan:
             )
         result = parse_report(completed.stdout, self.tfplan, self.template, self.config.runs)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
-        result.notes = self.config.notes() + [
-            f"checkov also ran the program's own custom checks from {d} (added to the pack's)"
-            for d in self.checks_dirs[1:]
-        ]
+        own = self.own_checks
+        added = f"checkov also ran {len(own.accepted)} of the program's own data checks from {own.folder}"
+        result.notes = self.config.notes() + ([f"{added} (added to the pack's)"] if own.accepted else [])
+        result.refused_checks = [{"file": r.file, "reason": r.reason} for r in own.refused]
         result.duration_seconds = round(duration, 3)
         return result
 
@@ -432,7 +467,8 @@ def start_checkov(
         config = load_checkov_config(config_file_for(program))
         effective = process.scratch / "checkov-config.yaml"
         effective.write_text(yaml.safe_dump(config.effective(), sort_keys=False), encoding="utf-8")
-        checks_dirs = checks_dirs_for(program)
+        own_checks = program_checks(program, PACK_CHECKS_DIR)
+        checks_dirs = [PACK_CHECKS_DIR, *own_checks.stage(process.scratch)]
         # checkov judges the plaintext of secrets, as the pack does (ResourceNode.secret_inputs), from its
         # scratch folder only: a private temporary directory removed when the scan ends (WarmCheckov.close).
         # A kept plan is the redacted one, like every artefact; the addresses are the same in both.
@@ -452,7 +488,7 @@ def start_checkov(
     except BaseException:
         process.close()
         raise
-    return CheckovScan(process, tfplan, config, checks_dirs, template)
+    return CheckovScan(process, tfplan, config, checks_dirs, template, own_checks=own_checks)
 
 
 def run_checkov(

@@ -28,6 +28,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from preflight.applies import ApplyWatch
 from preflight.errors import ConfigError, PreflightError, ProgramError
 from preflight.fabricate import read_outputs, resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
@@ -36,6 +37,7 @@ from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
 from preflight.sdk_shortcuts import await_now, skip_source_positions
 from preflight.secrets import SECRET_PLACEHOLDER
+from preflight.stack_references import STACK_REFERENCE_TYPE, StackReferences, load_stack_references
 from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
 
@@ -74,8 +76,11 @@ class _RecordingMonitor(mocks.MockMonitor):
         *,
         shortcuts: bool = True,
         on_register: Callable[[ResourceNode], None] | None = None,
+        stack_references: StackReferences | None = None,
     ) -> None:
         super().__init__(mocks_impl)
+        #: The outputs the program states for the stacks it references (preflight/stack_references.py).
+        self._stack_references = stack_references or StackReferences({})
         # Told of each resource as it registers (its inputs and fabricated outputs are final then): the gate
         # streams them to checkov (preflight/checkov_stream.py). It must not raise.
         self._on_register = on_register
@@ -118,7 +123,12 @@ class _RecordingMonitor(mocks.MockMonitor):
         self._parents[urn] = request.parent
         inputs = rpc.deserialize_properties(request.properties)
         recorded = _plain(inputs)
-        state = read_outputs(request.type, request.name, request.id, inputs, self._fabricating.region)
+        stated = self._stated_reference(request.type, inputs)
+        state = (
+            stated
+            if stated is not None
+            else read_outputs(request.type, request.name, request.id, inputs, self._fabricating.region)
+        )
         serialized = self._await(rpc.serialize_properties(state, {}))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, request.id, state)
         self.reads.append(
@@ -130,12 +140,18 @@ class _RecordingMonitor(mocks.MockMonitor):
                 parent=request.parent,
                 provider=request.provider,
                 inputs=recorded,
-                outputs=_plain(state),
+                outputs=_plain(_redacted_reference(state) if stated is not None else state),
                 id=request.id,
                 dependencies=tuple(sorted(set(request.dependencies))),
             )
         )
         return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=serialized)
+
+    def _stated_reference(self, type_: str, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A StackReference's outputs as the program states them, else None (they stay unknown, as in a preview)."""
+        if type_ != STACK_REFERENCE_TYPE or not isinstance(inputs.get("name"), str):
+            return None
+        return self._stack_references.state(inputs["name"])
 
     def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         self._stack_transform_callbacks.append(request)
@@ -290,6 +306,13 @@ class _RecordingMonitor(mocks.MockMonitor):
         inputs = rpc.deserialize_properties(request.object)
         recorded = _plain(inputs)
         return response, (recorded, _revealed(inputs, recorded)), self.resources.get(urn)
+
+
+def _redacted_reference(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A stated StackReference's state for the record: its secret outputs as "[secret]", like any secret."""
+    secret = set(state.get("secretOutputNames") or ())
+    outputs = {k: SECRET_PLACEHOLDER if k in secret else v for k, v in (state.get("outputs") or {}).items()}
+    return {**state, "outputs": outputs}
 
 
 def _stable_order(nodes: list[ResourceNode], stack: str, project: str) -> list[ResourceNode]:
@@ -526,6 +549,16 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _new_run_loop() -> asyncio.AbstractEventLoop:
+    """Each run gets its own event loop (and so its own RPC threads), closed when the run ends."""
+    main_loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(main_loop)
+    _reset_runtime()
+    # Futures abandoned by a failing program are reported by asyncio at GC time; the error is ours to report.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    return main_loop
+
+
 def synthesize(
     program_dir: str | Path = ".",
     stack: str = "dev",
@@ -561,14 +594,14 @@ def synthesize(
     config = load_stack_config(program, project.name, stack)
     region = config.values.get("aws:region", DEFAULT_REGION)
 
-    # Each run gets its own event loop (and so its own RPC threads), closed when the run ends.
-    main_loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(main_loop)
-    _reset_runtime()
-    # Futures abandoned by a failing program are reported by asyncio at GC time; the error is ours to report.
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    main_loop = _new_run_loop()
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
-    monitor = _RecordingMonitor(_FabricatingMocks(region), shortcuts=shortcuts, on_register=on_register)
+    monitor = _RecordingMonitor(
+        _FabricatingMocks(region),
+        shortcuts=shortcuts,
+        on_register=on_register,
+        stack_references=load_stack_references(program, stack),
+    )
     monitor.attach_program_loop(main_loop)
     pulumi.runtime.set_mocks(
         monitor.mocks,
@@ -595,10 +628,12 @@ def synthesize(
                     raise
 
     timed_out = False
+    applies = ApplyWatch(files)
     try:
         lighter = skip_source_positions() if shortcuts else contextlib.nullcontext()
-        with _program_context(program, run_dir), _time_limit(limit), lighter:
+        with _program_context(program, run_dir), _time_limit(limit), lighter, applies.watching():
             _sync_await(run_pulumi_func(run_program))
+            unrun = _sync_await(applies.unrun())
     except _TimeLimit as exc:
         timed_out = True
         # Stuck outside the program's own code (waiting on an output that never resolves): name its entry file.
@@ -625,6 +660,7 @@ def synthesize(
         resources=_stable_order(monitor.nodes, stack, project.name),
         remote_components=sorted(monitor.remote_components),
         reads=[_with_default_provider(n, stack, project.name) for n in sorted(monitor.reads, key=lambda n: n.urn)],
+        unrun_applies=unrun,
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

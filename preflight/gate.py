@@ -28,8 +28,9 @@ from policies.profile import PACK_DIR, checkov_level, describe, is_production
 from policies.profile import declared_baseline as baseline_setting
 from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
+from preflight.checkov_checks import REFUSED_POLICY
 from preflight.errors import ConfigError
-from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.load import load_graph
 from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
@@ -41,7 +42,7 @@ from preflight.suppressions import (
     unused_note,
     unused_suppressions,
 )
-from preflight.unseen import REMOTE_POLICY, read_notes, remote_component_findings
+from preflight.unseen import UNSEEN_POLICIES, apply_findings, read_notes, remote_component_findings
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -76,12 +77,30 @@ class GateReport:
     def advisory(self) -> list[Finding]:
         return [f for f in self.violations if f.level is Level.ADVISORY]
 
+    def _count(self, urns: Sequence[str] | None) -> int:
+        wanted = set(urns or ())
+        return sum(1 for n in self.graph.custom_resources if n.urn in wanted)
+
     @property
     def not_seen(self) -> int:
-        """Resources checkov did not see: neither in the plan nor listed in its report of the aws-native template
-        (decided per resource by `checkov_runner.parse_report`); none when checkov did not run."""
-        missing = set(self.checkov.not_seen) if self.checkov is not None else set()
-        return sum(1 for n in self.graph.custom_resources if n.urn in missing)
+        """Resources handed to checkov, of a type it checks, that its report does not account for (decided per
+        resource by `checkov_runner.parse_report`; goal: none); none when checkov did not run."""
+        return self._count(self.checkov.not_seen if self.checkov is not None else None)
+
+    @property
+    def no_checks(self) -> int:
+        """Resources of a type checkov has no checks for: not a gap of the bridge (review gate #6)."""
+        return self._count(self.checkov.no_checks if self.checkov is not None else None)
+
+    @property
+    def not_mapped(self) -> int:
+        """Resources the bridge could hand checkov neither in the plan nor in the template (goal: none)."""
+        return self._count(self.checkov.not_mapped if self.checkov is not None else None)
+
+    @property
+    def checkov_coverage(self) -> str:
+        """The one phrase every report uses for the three counts."""
+        return coverage_phrase(self.not_seen, self.no_checks, self.not_mapped)
 
     @property
     def exit_code(self) -> int:
@@ -96,6 +115,8 @@ class GateReport:
                 "passed": self.checkov.passed_count,
                 "skipped": list(self.checkov.skipped),
                 "not_seen": self.not_seen,
+                "no_checks": self.no_checks,
+                "not_mapped": self.not_mapped,
                 "duration_seconds": round(self.checkov.duration_seconds, 3),
             }
         return {
@@ -131,10 +152,11 @@ def checkov_principles() -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]
 
 
 def checkov_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
-    """checkov failures as findings, at the level policies.profile gives them (production: mandatory)."""
+    """checkov failures as findings, at the level policies.profile gives them (production: mandatory), then the
+    program's custom checks the gate refused (`refused_check_findings`)."""
     level = Level(checkov_level(stack, production))
     default, table = checkov_principles()
-    return [
+    failed = [
         Finding(
             policy=f.check_id,
             source=Source.CHECKOV,
@@ -148,6 +170,32 @@ def checkov_findings(result: CheckovResult, stack: str, production: bool | None 
             severity="",
         )
         for f in result.failed
+    ]
+    return failed + refused_check_findings(result, stack, production)
+
+
+#: Why a refused custom check is a finding (a check that does not run is governance not applied, as P188 forbids).
+REFUSED_PRINCIPLES = ("P188",)
+
+
+def refused_check_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
+    """One stack-wide finding per file of the program's `policies/checkov/` the gate did not give checkov
+    (preflight.checkov_checks), at checkov's level: a check the program relies on did not run."""
+    level = Level(checkov_level(stack, production))
+    return [
+        Finding(
+            policy=REFUSED_POLICY,
+            source=Source.CHECKOV,
+            level=level,
+            resource="",
+            type="",
+            urn="",
+            principles=REFUSED_PRINCIPLES,
+            message=f"{item['file']}: not run: {item['reason']}",
+            fix="Rewrite it as a checkov YAML check with an id outside CKV_*/CKV2_*, or remove it from its folder",
+            severity="high",
+        )
+        for item in result.refused_checks
     ]
 
 
@@ -306,11 +354,15 @@ def run_gate(
         mark = time.perf_counter()
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
-    findings = [*run.findings, *remote_component_findings(graph, production)]
+    findings = [
+        *run.findings,
+        *remote_component_findings(graph, production),
+        *apply_findings(graph, production),
+    ]
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
         findings.extend(checkov_findings(checkov_result, graph.stack, production))
-    known = [*(p.name for p in all_policies()), REMOTE_POLICY]
+    known = [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     lowered, level_file = lowered_levels(graph.stack, program_dir, production)
     level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))

@@ -116,6 +116,22 @@ class ResourceNode:
         )
 
 
+@dataclass(frozen=True)
+class UnrunApply:
+    """A program line whose `apply` callback did not run (`count` times), and the URNs its value came from."""
+
+    at: str
+    count: int
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "count": self.count, "sources": list(self.sources)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UnrunApply:
+        return cls(str(data["at"]), int(data.get("count", 1)), tuple(str(s) for s in data.get("sources", ())))
+
+
 @dataclass
 class ResourceGraph:
     """All resources of one stack in registration order, plus the config the program ran with."""
@@ -135,6 +151,9 @@ class ResourceGraph:
     #: pkg/resource/deploy/step_generator.go, `GenerateReadSteps`), so they are not in `resources`: not judged,
     #: not exported to checkov, not priced.
     reads: list[ResourceNode] = field(default_factory=list)
+    #: The program's `apply` callbacks that did not run offline because their value stayed unknown
+    #: (preflight/applies.py): what they would create is not in `resources`.
+    unrun_applies: list[UnrunApply] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.resources}
@@ -190,6 +209,7 @@ class ResourceGraph:
             # Only when present, so graphs of programs without them read as before.
             **({"remote_components": list(self.remote_components)} if self.remote_components else {}),
             **({"reads": [r.to_dict() for r in self.reads]} if self.reads else {}),
+            **({"unrun_applies": [a.to_dict() for a in self.unrun_applies]} if self.unrun_applies else {}),
         }
 
     def to_json(self) -> str:
@@ -205,4 +225,5 @@ class ResourceGraph:
             source=data.get("source", "program"),
             remote_components=[str(u) for u in data.get("remote_components", ())],
             reads=[ResourceNode.from_dict(r) for r in data.get("reads", ())],
+            unrun_applies=[UnrunApply.from_dict(a) for a in data.get("unrun_applies", ())],
         )

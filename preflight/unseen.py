@@ -9,6 +9,11 @@ Two kinds of resource a program names are not judged offline, for different reas
   That is a finding (one per component), mandatory where the stack is production: a security engineer expects
   no pass without a trace (P112: audit-aligned deployments; P188: no workflow without governance). Like any
   finding it can be waived in `policies/suppressions.yaml`, with a reason and an expiry, where reviewed.
+- An `apply` callback that did not run because its value stayed unknown offline (a StackReference output the
+  program does not state in `policies/config/<stack>.stack-references.json`, a multi-language component's
+  output): whatever it creates was never registered, so never judged (preflight/applies.py). That is an
+  `apply-not-run` finding per program line, at the same levels as a multi-language component, for the same
+  reasons.
 - A read (`aws.s3.Bucket.get(...)`, a StackReference) is a resource the program uses and does not manage.
   The Pulumi engine runs no per-resource analyzer on reads (step_generator.go `GenerateReadSteps`), and a
   read costs nothing to this stack: it is listed in the notes, neither judged nor priced.
@@ -16,13 +21,20 @@ Two kinds of resource a program names are not judged offline, for different reas
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from policies.profile import is_production
 from preflight.findings import Finding, Level, Source
-from preflight.graph import ResourceGraph, urn_name
+from preflight.graph import ResourceGraph, UnrunApply, urn_name
+from preflight.stack_references import STACK_REFERENCE_TYPE, references_path
 
 #: The finding's id, for reports and for `policies/suppressions.yaml`.
 REMOTE_POLICY = "remote-component-not-judged"
 REMOTE_PRINCIPLES = ("P112", "P188")
+#: The finding's id for an `apply` whose callback did not run offline (named like REMOTE_POLICY: what was not judged).
+APPLY_POLICY = "apply-not-run"
+#: The ids of the gate's own findings of what it could not see (suppressions may name them).
+UNSEEN_POLICIES = (REMOTE_POLICY, APPLY_POLICY)
 
 
 def _type_of(urn: str) -> str:
@@ -32,7 +44,7 @@ def _type_of(urn: str) -> str:
 
 def remote_component_findings(graph: ResourceGraph, production: bool | None = None) -> list[Finding]:
     """One finding per multi-language component: what its plugin builds was not seen, so not judged."""
-    level = Level.MANDATORY if is_production(graph.stack, production) else Level.ADVISORY
+    level = _level(graph, production)
     findings = []
     for urn in graph.remote_components:
         type_ = _type_of(urn)
@@ -56,6 +68,61 @@ def remote_component_findings(graph: ResourceGraph, production: bool | None = No
                     "`python -m preflight check --from-preview preview.json`; or build these resources with "
                     "pulumi-aws directly. Waive this finding in policies/suppressions.yaml (with a reason and "
                     "an expiry) only once the component's resources have been reviewed."
+                ),
+                severity="high",
+            )
+        )
+    return findings
+
+
+def _level(graph: ResourceGraph, production: bool | None) -> Level:
+    return Level.MANDATORY if is_production(graph.stack, production) else Level.ADVISORY
+
+
+def _from(apply: UnrunApply) -> str:
+    """Where the unknown came from, in words: the stack references and components its value depends on."""
+    named = []
+    for urn in apply.sources:
+        type_ = _type_of(urn)
+        if type_ == STACK_REFERENCE_TYPE:
+            named.append(f"StackReference '{urn_name(urn)}'")
+        elif type_ != "pulumi:pulumi:Stack":
+            named.append(f"{type_} '{urn_name(urn)}'")
+    return f" (it comes from {', '.join(named)})" if named else ""
+
+
+def apply_findings(graph: ResourceGraph, production: bool | None = None) -> list[Finding]:
+    """One finding per program line whose `apply` callback never ran offline: what it creates was not judged."""
+    level = _level(graph, production)
+    stated = references_path(Path(), graph.stack)  # relative to the program
+    findings = []
+    for apply in graph.unrun_applies:
+        times = "once" if apply.count == 1 else f"{apply.count} times"
+        references = any(_type_of(urn) == STACK_REFERENCE_TYPE for urn in apply.sources)
+        state_it = (
+            f"State the referenced stack's outputs in the program's {stated.as_posix()} "
+            '(`{"<stack>": {"outputs": {...}}}`) so the callback runs and what it creates is judged; or '
+            if references
+            else ""
+        )
+        findings.append(
+            Finding(
+                policy=APPLY_POLICY,
+                source=Source.CROSSGUARD,
+                level=level,
+                resource=apply.at,
+                type="pulumi:Output.apply",
+                urn=apply.sources[0] if len(apply.sources) == 1 else "",
+                principles=REMOTE_PRINCIPLES,
+                message=(
+                    f"the apply callback at {apply.at} did not run offline ({times}): its value is unknown"
+                    f"{_from(apply)}, so any resource it creates at deploy time was not judged (neither by the "
+                    "policies nor by checkov)"
+                ),
+                fix=(
+                    f"{state_it}create the resources outside the callback, passing the output as an input. Waive "
+                    "this finding in policies/suppressions.yaml (with a reason and an expiry) only once the "
+                    "callback is known to create nothing."
                 ),
                 severity="high",
             )

@@ -27,6 +27,7 @@ from functions.shared.constants import (
     TTL_ATTR,
 )
 from functions.shared.effects import effect_key, once
+from functions.shared.review import ReviewNotice
 
 if TYPE_CHECKING:
     from functions.shared.events import EscalationReason, ModelAnswered, Tier
@@ -92,18 +93,20 @@ def review_notice(
     confidence: float | None = None,
     tier: Tier | None = None,
 ) -> dict[str, Any]:
-    """The reviewers' notice: identifiers and a claim check, never user content (SNS may fan out to e-mail).
+    """The reviewers' notice (:class:`functions.shared.review.ReviewNotice`, the shape the workflow's failure
+    path sends too): identifiers and a claim check, never the caller or user content (SNS may fan out to e-mail).
 
     ``confidence`` and ``tier`` default to the answer's (a recorded decision passes its own).
     """
-    return {
-        "request_id": answered.request_id,
-        "reasons": list(reasons),
-        "confidence": answered.confidence if confidence is None else confidence,
-        "tier": tier or answered.tier,
-        "case_bucket": bucket,
-        "case_key": key,
-    }
+    notice = ReviewNotice(
+        request_id=answered.request_id,
+        reasons=list(reasons),
+        confidence=answered.confidence if confidence is None else confidence,
+        tier=tier or answered.tier,
+        case_bucket=bucket,
+        case_key=key,
+    )
+    return notice.model_dump(mode="json")
 
 
 @once()

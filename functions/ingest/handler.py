@@ -11,7 +11,12 @@ idempotent on the request id, treat it as the duplicate it is.
 
 A ``connection_id`` must be a WebSocket connection the caller opened (recorded at ``$connect`` under the same
 JWT ``sub``, :mod:`functions.shared.connections`); any other, unknown or closed one is a 403 before anything
-is published (issue 12 §2), and ``deliver`` checks again before it pushes.
+is published (issue 12 §2), and ``deliver`` checks again before it pushes. The check runs *inside* the
+idempotent :func:`accept`: the stored 202 of a completed request wins (the client's retry after its connection
+closed, or while the connections table is throttled, is told its request exists), a new request still needs the
+caller's open connection, and a 403 or 503 is never stored (Powertools deletes the in-progress record when the
+function raises, ``IdempotencyHandler._get_function_response``; when that delete itself fails, the caller gets a 503
+and a retry a 409 until the in-progress record expires: docs/delivery-guarantees.md).
 """
 
 from __future__ import annotations
@@ -226,8 +231,10 @@ def accept(command: IngestCommand) -> dict[str, Any]:
     Raises
     ------
     HttpError
-        400 when the guardrail blocks the prompt, 503 when Bedrock or EventBridge fail.
+        403 when the named connection is not the caller's, 400 when the guardrail blocks the prompt, 503 when
+        the connection look-up, Bedrock or EventBridge fail.
     """
+    _check_connection(command)
     config = load_settings()
     try:
         event = intake.screen_and_publish(
@@ -304,7 +311,6 @@ def _check_connection(command: IngestCommand) -> None:
 
 def _accept_http(event: dict[str, Any]) -> dict[str, Any]:
     command = to_command(event, load_settings())
-    _check_connection(command)
     if not command.idempotency_key:
         return accept(command)
     try:

@@ -14,7 +14,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.ingest import guardrail
 from functions.ingest.language import detect_language
-from functions.shared import aws
+from functions.shared import audit, aws, settings
+from functions.shared.constants import ENV_AUDIT_RETENTION_DAYS
 from functions.shared.events import RequestReceived
 from functions.shared.exceptions import EventPublishError
 
@@ -72,6 +73,8 @@ def screen_and_publish(
         pii_redacted=screening.redacted,
         connection_id=connection_id,
         subject=subject,
+        # The workflow's failure path keeps its audit records as long as decide keeps its own (P146, P147).
+        audit_expires_at=audit.expires_at(settings.as_int(ENV_AUDIT_RETENTION_DAYS, 0, minimum=0)),
     )
     logger.set_correlation_id(event.request_id)
     try:

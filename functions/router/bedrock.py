@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from functions.shared.aws import client
+from functions.shared.aws import MODEL_LIMITS, CallLimits, model_client
 from functions.shared.prompts import RenderedPrompt
 
 GUARDRAIL_STOP_REASONS: Final = frozenset({"guardrail_intervened", "content_filtered"})
@@ -35,9 +35,16 @@ class Completion:
 
 
 class Converse(Protocol):
-    """Signature of :func:`converse`, so the engine can be tested with a fake."""
+    """Signature of :func:`converse`, so the engine can be tested with a fake.
 
-    def __call__(self, model_id: str, prompt: RenderedPrompt, max_tokens: int) -> Completion: ...
+    ``limits`` bounds the call's own time (read timeout, attempts): the router's engine gives each tier what is
+    left of the invocation (``functions.router.engine``), so a slow model cannot run the function past its
+    timeout. A one-call function (``functions.variants``: 96 s < its 120 s) keeps the default.
+    """
+
+    def __call__(
+        self, model_id: str, prompt: RenderedPrompt, max_tokens: int, limits: CallLimits = MODEL_LIMITS
+    ) -> Completion: ...
 
 
 def _tokens(usage: Any, name: str) -> int | None:
@@ -69,7 +76,9 @@ def to_completion(response: dict[str, Any]) -> Completion:
 def make_converse(guardrail_id: str, guardrail_version: str) -> Converse:
     """A :class:`Converse` bound to the platform guardrail (every call is guarded)."""
 
-    def converse(model_id: str, prompt: RenderedPrompt, max_tokens: int) -> Completion:
+    def converse(
+        model_id: str, prompt: RenderedPrompt, max_tokens: int, limits: CallLimits = MODEL_LIMITS
+    ) -> Completion:
         request: dict[str, Any] = {
             "modelId": model_id,
             "messages": [{"role": "user", "content": [{"text": prompt.user}]}],
@@ -82,6 +91,6 @@ def make_converse(guardrail_id: str, guardrail_version: str) -> Converse:
         }
         if prompt.system:
             request["system"] = [{"text": prompt.system}]
-        return to_completion(client("bedrock-runtime").converse(**request))
+        return to_completion(model_client(limits).converse(**request))
 
     return converse

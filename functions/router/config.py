@@ -9,6 +9,8 @@ from pathlib import Path
 from functions.router.pricing import Price, parse_prices
 from functions.shared import settings
 from functions.shared.constants import (
+    ENV_AUDIT_RETENTION_DAYS,
+    ENV_AUDIT_TABLE_NAME,
     ENV_CACHE_TABLE_NAME,
     ENV_CACHE_TTL_SECONDS,
     ENV_CONFIDENCE_THRESHOLD,
@@ -52,6 +54,8 @@ class RouterSettings:
     prompts_dir: Path
     prompt_name: str
     prompt_version: int
+    audit_table: str
+    audit_retention_days: int
 
     @property
     def allowed_tiers(self) -> list[str]:
@@ -95,4 +99,6 @@ def load_settings() -> RouterSettings:
         prompts_dir=Path(settings.optional(ENV_PROMPTS_DIR, str(DEFAULT_PROMPTS_DIR))),
         prompt_name=settings.optional(ENV_PROMPT_NAME, DEFAULT_PROMPT_NAME),
         prompt_version=settings.as_int(ENV_PROMPT_VERSION, DEFAULT_PROMPT_VERSION, minimum=1),
+        audit_table=settings.require(ENV_AUDIT_TABLE_NAME),
+        audit_retention_days=settings.as_int(ENV_AUDIT_RETENTION_DAYS, 0, minimum=0),
     )

@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.router.cache import CachedAnswer, cache_key
 from functions.router.confidence import parse_model_output
 from functions.router.tiers import estimate_complexity, estimate_tokens, output_allowance, tier_plan
+from functions.shared.acceptance import DEADLINE_SKIP, acceptable
+from functions.shared.aws import model_limits_within, worst_case_call_seconds
 from functions.shared.events import ModelAnswered, RequestReceived, TierAttempt, TierSkip
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from functions.router.bedrock import Completion, Converse
     from functions.router.cache import AnswerCache
     from functions.router.config import RouterSettings
     from functions.shared.prompts import PromptTemplate, RenderedPrompt
 
+
+#: Time kept back from the models for what follows them (publishing ``ModelAnswered``, the idempotency records,
+#: the cache): one ordinary SDK call's worst case, 3 x (2 + 5) s = 21 s. With the router's 120 s timeout the first
+#: tier still gets the full 3 x (2 + 30) s = 96 s (components/platform.py, functions/shared/aws.py).
+PUBLISH_MARGIN_SECONDS: Final = worst_case_call_seconds("events")
+MILLIS_PER_SECOND: Final = 1000
 
 _TAG = re.compile(r"</?\s*question\s*>", re.IGNORECASE)
 
@@ -92,19 +102,36 @@ class _Progress:
         return max(range(len(self.attempts)), key=lambda i: (self.well_formed[i], self.attempts[i].confidence, i))
 
 
-def _run_plan(plan: list[str], prompt: RenderedPrompt, config: RouterSettings, converse: Converse) -> _Progress:
+def _run_plan(
+    plan: list[str],
+    prompt: RenderedPrompt,
+    config: RouterSettings,
+    converse: Converse,
+    remaining_ms: Callable[[], int],
+) -> _Progress:
     estimated_input = estimate_tokens((prompt.system or "") + prompt.user)
     progress = _Progress()
-    for tier in plan:
+    for index, tier in enumerate(plan):
         allowance = output_allowance(
             config.token_budget, progress.used_tokens, estimated_input, config.max_output_tokens
         )
         if allowance is None:
             progress.budget_exhausted = True
             break
+        # Review F2: the invocation's own deadline bounds the whole plan. A tier that cannot finish inside what
+        # is left (less the publishing margin) is not started: Lambda would kill the invocation, losing the
+        # attempts already paid (the `answer#id` effect never completes) and the retry would pay them again.
+        # Time only runs out, so every tier left is skipped with it.
+        limits = model_limits_within(remaining_ms() / MILLIS_PER_SECOND - PUBLISH_MARGIN_SECONDS)
+        if limits is None:
+            progress.skipped.extend(
+                TierSkip(tier=late, model_id=config.model_ids[late], reason=DEADLINE_SKIP)  # type: ignore[arg-type]
+                for late in plan[index:]
+            )
+            break
         model_id = config.model_ids[tier]
         try:
-            completion = converse(model_id, prompt, allowance)
+            completion = converse(model_id, prompt, allowance, limits)
         except (ClientError, BotoCoreError) as error:
             # The SDK already retried: skip this tier, keep what was paid for so far, record why.
             progress.skipped.append(TierSkip(tier=tier, model_id=model_id, reason=error_code(error)))  # type: ignore[arg-type]
@@ -123,11 +150,15 @@ def answer_request(
     config: RouterSettings,
     converse: Converse,
     answer_cache: AnswerCache,
+    *,
+    remaining_ms: Callable[[], int],
 ) -> ModelAnswered:
-    """Answer one request at the cheapest tier that is confident enough, within budget.
+    """Answer one request at the cheapest tier that is confident enough, within budget and time.
 
     A tier whose call fails (after the SDK's retries) is skipped and recorded in ``skipped``; the attempts
-    already made are kept. The cache is only read here: the handler writes it once the answer is published.
+    already made are kept. So is a tier that cannot finish before the invocation's deadline (reason
+    ``deadline``); each call's own time is bounded by what is left. The cache is only read here: the handler
+    writes it once the answer is published.
 
     Parameters
     ----------
@@ -141,6 +172,8 @@ def answer_request(
         Calls one model.
     answer_cache : AnswerCache
         Cache of earlier confident answers.
+    remaining_ms : Callable[[], int]
+        The invocation's remaining time (``LambdaContext.get_remaining_time_in_millis``), read before each tier.
 
     Returns
     -------
@@ -181,9 +214,8 @@ def answer_request(
     plan = [
         tier for tier in tier_plan(estimate_complexity(request.prompt), config.max_tier) if tier in config.model_ids
     ]
-    progress = _run_plan(
-        plan, template.render(question=fence_safe(request.prompt), language=request.language), config, converse
-    )
+    rendered = template.render(question=fence_safe(request.prompt), language=request.language)
+    progress = _run_plan(plan, rendered, config, converse, remaining_ms)
     if not progress.attempts:
         answered.update(
             answer="",
@@ -227,9 +259,11 @@ def cache_key_of(answered: ModelAnswered, max_tier: str) -> str:
 
 
 def cache_entry(answered: ModelAnswered, threshold: float) -> CachedAnswer | None:
-    """What to cache for a published answer: only fresh, confident, well-formed, unfiltered ones."""
-    if answered.cached or not answered.well_formed or answered.guardrail_intervened:
-        return None
-    if answered.confidence < threshold or not answered.answer.strip():
+    """What to cache for a published answer: exactly what decide would accept (:func:`acceptable`).
+
+    A cache hit carries no attempts, so decide cannot see how it was produced: an answer decide escalates
+    (truncated at ``maxTokens``, unconfident, malformed, filtered) must never come back from the cache.
+    """
+    if not acceptable(answered, threshold):
         return None
     return CachedAnswer(answered.answer, answered.confidence, answered.tier, answered.model_id)

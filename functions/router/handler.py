@@ -5,12 +5,15 @@ Invoked by the workflow with the ``RequestReceived`` EventBridge event (or its `
 a retried invocation returns the stored answer instead of paying for the models again.
 
 The answer is a keyed effect of its own (:func:`answer_once`): when anything after the model calls fails
-(publishing, the handler's own idempotency record), the retry reuses the paid answer. The cache is written
-only after the answer is published, and a failing cache never fails the request.
+(publishing, the handler's own idempotency record), the retry reuses the paid answer. It is then recorded in
+the audit table (:mod:`functions.router.answers`), which is read before any model is called, so a replay after
+the idempotency records expired does not pay again either. The cache is written only after the answer is
+published, and a failing cache never fails the request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.idempotency import idempotent
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
+from functions.router import answers
 from functions.router.bedrock import make_converse
 from functions.router.cache import AnswerCache
 from functions.router.config import load_settings
@@ -69,8 +73,12 @@ def _prompt(root: Path, name: str, version: int) -> PromptTemplate:
 
 # Prompts and answers never reach X-Ray (capture_response off).
 @tracer.capture_method(capture_response=False)
-def route(request: RequestReceived) -> ModelAnswered:
-    """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls)."""
+def route(request: RequestReceived, remaining_ms: Callable[[], int]) -> ModelAnswered:
+    """Answer ``request`` with the configured prompt, models, cache and guardrail (pays for model calls).
+
+    ``remaining_ms`` is the invocation's clock (``context.get_remaining_time_in_millis``): every tier must
+    finish inside it (``functions.router.engine``).
+    """
     config = load_settings()
     template = _prompt(config.prompts_dir, config.prompt_name, config.prompt_version)
     answered = answer_request(
@@ -79,6 +87,7 @@ def route(request: RequestReceived) -> ModelAnswered:
         config,
         make_converse(config.guardrail_id, config.guardrail_version),
         AnswerCache(config.cache_table, config.cache_ttl_seconds),
+        remaining_ms=remaining_ms,
     )
     tracer.put_annotation(key="tier", value=answered.tier)
     tracer.put_annotation(key="cached", value=answered.cached)
@@ -88,15 +97,21 @@ def route(request: RequestReceived) -> ModelAnswered:
 
 @effects.once(output_serializer=PydanticSerializer(model=ModelAnswered))
 def _answer(*, item: dict[str, Any]) -> ModelAnswered:
-    return route(RequestReceived.model_validate(item["request"]))
+    return route(RequestReceived.model_validate(item["request"]), item["remaining_ms"])
 
 
-def answer_once(request: RequestReceived) -> ModelAnswered:
-    """:func:`route` once per request: a retry gets the stored (paid) answer back."""
+def answer_once(request: RequestReceived, context: LambdaContext) -> ModelAnswered:
+    """:func:`route` once per request: a retry gets the stored (paid) answer back.
+
+    The invocation's clock travels in the item, beside the request: Powertools keys the effect on
+    ``effect_key`` alone (no payload validation, :mod:`functions.shared.idempotency`), so it is never hashed or
+    stored, and the engine reads the time left of *this* invocation, not a process-wide one.
+    """
     return _answer(
         item={
             "effect_key": effects.effect_key("answer", request.request_id),
             "request": request.model_dump(mode="json"),
+            "remaining_ms": context.get_remaining_time_in_millis,
         }
     )
 
@@ -140,7 +155,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     """
     effects.register_lambda_context(context)
     request = unwrap(event, RequestReceived)
-    answered = answer_once(request)
+    config = load_settings()
+    # The durable answer first: a replay after every idempotency record expired is not paid for again.
+    answered = answers.recall(config.audit_table, request)
+    if answered is None:
+        answered = answer_once(request, context)
+        answers.record(config.audit_table, answered, config.audit_retention_days)
+    else:
+        logger.info("answer recorded by an earlier invocation: the models are not called again")
     effects.publish_once(answered)
     remember(answered)
     logger.info(

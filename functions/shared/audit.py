@@ -21,12 +21,17 @@ from functions.shared.constants import AUDIT_KEY_ATTR, AUDIT_SORT_ATTR, TTL_ATTR
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
+def expires_at(retention_days: int, now: datetime | None = None) -> int | None:
+    """When a record kept ``retention_days`` from ``now`` expires (epoch seconds, DynamoDB TTL); None when 0."""
+    if retention_days <= 0:
+        return None
+    return int(((now or datetime.now(UTC)) + timedelta(days=retention_days)).timestamp())
+
+
 def expiry(retention_days: int, now: datetime | None = None) -> dict[str, dict[str, str]]:
     """The ``expires_at`` attribute of a record kept ``retention_days`` (none when 0: kept for good)."""
-    if retention_days <= 0:
-        return {}
-    moment = (now or datetime.now(UTC)) + timedelta(days=retention_days)
-    return {TTL_ATTR: {"N": str(int(moment.timestamp()))}}
+    moment = expires_at(retention_days, now)
+    return {} if moment is None else {TTL_ATTR: {"N": str(moment)}}
 
 
 def get(table: str, request_id: str, record: str) -> dict[str, Any] | None:

@@ -13,13 +13,14 @@ the handlers that use it (Powertools' DynamoDB layer imports boto3 itself).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.config import Config
 
-from functions.shared import settings
+from functions.shared import botocore_loader, settings
 from functions.shared.constants import ENV_EVENT_BUS_NAME
 from functions.shared.exceptions import EventPublishError
 
@@ -46,6 +47,53 @@ _CLIENT_CONFIG = Config(
 _MODEL_CLIENT_CONFIG = _CLIENT_CONFIG.merge(Config(read_timeout=MODEL_READ_TIMEOUT_SECONDS))
 
 
+@dataclass(frozen=True, slots=True)
+class CallLimits:
+    """How long one model call may take before it raises: ``attempts`` x (connect + ``read_timeout``) seconds."""
+
+    attempts: int
+    read_timeout: int
+
+    @property
+    def worst_case_seconds(self) -> int:
+        """The call's bound, retries included (botocore's backoff aside, as in :func:`worst_case_call_seconds`)."""
+        return self.attempts * (CONNECT_TIMEOUT_SECONDS + self.read_timeout)
+
+
+#: A model call's limits when time is no object (the router's first tier: 96 s + its publishing margin < 120 s).
+MODEL_LIMITS = CallLimits(MAX_ATTEMPTS, MODEL_READ_TIMEOUT_SECONDS)
+#: Below this read timeout a model call is not worth starting: the router skips the tier (``deadline``).
+MIN_MODEL_READ_TIMEOUT_SECONDS = 5
+#: Read timeouts are whole multiples of this, so a process holds at most 3 x 6 model clients (one per limit).
+READ_TIMEOUT_STEP_SECONDS = 5
+
+
+def model_limits_within(seconds: float) -> CallLimits | None:
+    """The model call limits whose worst case fits in ``seconds``, or None when no useful call fits.
+
+    Retries are kept first (throttling is the common failure, and botocore retries it), each read as long as
+    fits, rounded down to :data:`READ_TIMEOUT_STEP_SECONDS`; fewer attempts only when a read would otherwise
+    be shorter than :data:`MIN_MODEL_READ_TIMEOUT_SECONDS`.
+
+    Examples
+    --------
+    >>> model_limits_within(117)
+    CallLimits(attempts=3, read_timeout=30)
+    >>> model_limits_within(50)
+    CallLimits(attempts=3, read_timeout=10)
+    >>> model_limits_within(10)
+    CallLimits(attempts=1, read_timeout=5)
+    >>> model_limits_within(6.9) is None
+    True
+    """
+    for attempts in range(MAX_ATTEMPTS, 0, -1):
+        read = int(seconds // attempts) - CONNECT_TIMEOUT_SECONDS
+        read = min(read // READ_TIMEOUT_STEP_SECONDS * READ_TIMEOUT_STEP_SECONDS, MODEL_READ_TIMEOUT_SECONDS)
+        if read >= MIN_MODEL_READ_TIMEOUT_SECONDS:
+            return CallLimits(attempts, read)
+    return None
+
+
 def worst_case_call_seconds(service_name: str) -> int:
     """How long one SDK call can take before it raises, retries included (backoff aside)."""
     read = MODEL_READ_TIMEOUT_SECONDS if service_name in _SLOW_SERVICES else READ_TIMEOUT_SECONDS
@@ -59,8 +107,15 @@ def _session() -> botocore.session.Session:
     Sessions are not thread-safe, clients are (boto3 guide, "Multithreading or multiprocessing with clients"):
     clients are only created here, each once (the caches of :func:`client` and :func:`store_client`), by
     handlers that Lambda runs one invocation at a time per execution environment (as boto3's default session).
+
+    Its data loader is :mod:`functions.shared.botocore_loader`'s, built from the session's ``data_path`` (so
+    ``AWS_DATA_PATH`` still counts) as botocore builds its default: it skips the scan of every service
+    directory that botocore's loader runs once per session and model type, i.e. in the first client of a process
+    (issue 12 §4, boto/botocore#3687).
     """
-    return botocore.session.get_session()
+    session = botocore.session.get_session()
+    session.register_component("data_loader", botocore_loader.create_loader(session.get_config_variable("data_path")))
+    return session
 
 
 #: botocore sessions are not thread-safe (boto3 guide, "Multithreading or multiprocessing with clients"), and
@@ -80,6 +135,25 @@ def _create(service_name: str, endpoint_url: str | None = None) -> Any:
 def client(service_name: str, endpoint_url: str | None = None) -> Any:
     """Return a process-wide client for ``service_name`` (optionally at ``endpoint_url``)."""
     return _create(service_name, endpoint_url)
+
+
+@cache
+def model_client(limits: CallLimits) -> Any:
+    """The process's Bedrock runtime client for calls bounded by ``limits`` (one per distinct limit).
+
+    The unbounded limits are :func:`client`'s own ``bedrock-runtime`` client; shorter ones get a client of
+    their own from the one session, with ``read_timeout`` and ``total_max_attempts`` (botocore Config) set.
+    """
+    if limits == MODEL_LIMITS:
+        return client("bedrock-runtime")
+    config = _MODEL_CLIENT_CONFIG.merge(
+        Config(
+            read_timeout=limits.read_timeout,
+            retries={"mode": "standard", "total_max_attempts": limits.attempts},
+        )
+    )
+    with _CREATE_LOCK:
+        return _session().create_client("bedrock-runtime", config=config)
 
 
 @cache

@@ -105,6 +105,15 @@ class RequestReceived(PlatformEvent):
         default=None, pattern=CONNECTION_ID_PATTERN, description="WebSocket connection to push the result to."
     )
     subject: str | None = Field(default=None, max_length=SUBJECT_MAX_LENGTH, description=_SUBJECT_DESCRIPTION)
+    audit_expires_at: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "When the request's audit records expire (epoch seconds, the audit table's TTL): AUDIT_RETENTION_DAYS "
+            "after intake. The workflow's failure path writes it on its records (ASL has no clock arithmetic); "
+            "None: kept for good."
+        ),
+    )
 
 
 class TierAttempt(BaseModel):

@@ -1,4 +1,13 @@
-"""A policy document no rule could read cannot pass unseen (review R2; P135, P137): `iam-document-unknown`.
+"""A policy document or a security value no rule could read cannot pass unseen: `iam-document-unknown` (review R2;
+P135, P137) and `security-value-unknown` (review finding gate #5; P112, P141, P148).
+
+`security-value-unknown` is the sibling for the other inputs the rules decide on (policies.security_values:
+public-access-block flags, ACLs, encryption and KMS settings, a permission's principal, a trail's logging),
+not an extension of the document policy: its principles differ (what a document grants is IAM's, P135/P137;
+encryption, audit and compliance settings are P141, P112, P148), so each keeps its own level, config key and
+waivers. Both judge the same way, in this one module (`_judge`): in a preview an unknown raises
+UnknownValueError, at `up` and offline it is a finding naming the resource and the input path. The tables are
+disjoint (tests/policies/test_security_values.py), so no input is reported twice.
 
 Every IAM rule of the pack judges the known part of a document and says "cannot tell yet" for the rest
 (policies.lib.Pending). A document that stays unknown is one no rule judged: `Action: "*"` on `*` or
@@ -62,9 +71,11 @@ from policies.rules.devices import IOT_POLICY_INPUTS
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
 from policies.rules.resource_policies import LAYER_PERMISSION_INPUTS, POLICY_INPUTS
 from policies.run_mode import previewing
+from policies.security_values import SECURITY_VALUES
 from policies.spec import Category, Kind, PolicySpec
 
 DOCUMENT_UNKNOWN = "iam-document-unknown"
+VALUE_UNKNOWN = "security-value-unknown"
 #: The sentinels an unknown value of each type arrives as (rpc.go L289-L300, pulumi_policy/proxy.py L19-L52).
 SENTINELS = frozenset(
     {
@@ -134,6 +145,26 @@ def unknown_documents(resource_type: str, props: Mapping[str, Any]) -> dict[str,
     return found
 
 
+def unknown_values(resource_type: str, props: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each security-deciding input (policies.security_values) that is or holds an unknown value, with the
+    first unknown (sentinel, path) in it. A hidden secret ("[secret]") is not an unknown here: a secret value
+    the CLI hands the pack in plaintext; only `iam-document-unknown` speaks of hidden documents."""
+    found = {}
+    for key in SECURITY_VALUES.get(resource_type, ()):
+        unknown = _first_unknown(props.get(key), (key,))
+        if unknown is not None and unknown[0] != HIDDEN_SECRET:
+            found[key] = unknown
+    return found
+
+
+def _judge(unknown: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:
+    """In a preview, the first unknown is "cannot tell yet" (pulumi_policy's UnknownValueError); else the caller
+    reports them. The one place that decides what an unknown judged input means (see the module's docstring)."""
+    if unknown and previewing():
+        sentinel, path = next(iter(unknown.values()))
+        raise UnknownValueError(sentinel, list(path))
+
+
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     props = plain(args.props)
     unknown = unknown_documents(args.resource_type, props if isinstance(props, Mapping) else {})
@@ -149,14 +180,26 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
     if not unknown:
         return
-    if previewing():
-        sentinel, path = next(iter(unknown.values()))
-        raise UnknownValueError(sentinel, list(path))
+    _judge(unknown)
     report_violation(
         f"{args.name}: policy document {', '.join(unknown)} is unknown, so no IAM rule judged it "
         "(offline: built from an output the engine does not fabricate).",
         None,
     )
+
+
+def _validate_values(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    props = plain(args.props)
+    unknown = unknown_values(args.resource_type, props if isinstance(props, Mapping) else {})
+    _judge(unknown)
+    for sentinel_path in unknown.values():
+        path = ".".join(sentinel_path[1])
+        report_violation(
+            f"{args.name}: {path} is unknown, so no rule judged it (the rules judged the rest of the resource; "
+            "offline: built from an output the engine does not fabricate, such as an unstated StackReference "
+            "output).",
+            None,
+        )
 
 
 DOCUMENT_UNKNOWN_POLICY = PolicySpec(
@@ -177,4 +220,22 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
     resource_types=tuple(MUST_BE_KNOWN),
 )
 
-POLICIES: list[PolicySpec] = [DOCUMENT_UNKNOWN_POLICY]
+VALUE_UNKNOWN_POLICY = PolicySpec(
+    name=VALUE_UNKNOWN,
+    description="Every value a security or governance rule decides on is known when it is deployed.",
+    explanation=(
+        "A public-access-block flag, an ACL, an encryption or KMS setting, a permission's principal or a "
+        "trail's logging still unknown outside a preview was judged by no rule (the rules judge what is known "
+        "and note the rest). In `pulumi preview` it is 'cannot tell yet', never a violation. Fix: set it from "
+        "values known at deploy time; offline, state the StackReference outputs it comes from in "
+        "policies/config/<stack>.stack-references.json."
+    ),
+    principles=("P112", "P141", "P148"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_validate_values,
+    resource_types=tuple(SECURITY_VALUES),
+)
+
+POLICIES: list[PolicySpec] = [DOCUMENT_UNKNOWN_POLICY, VALUE_UNKNOWN_POLICY]

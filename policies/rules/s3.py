@@ -126,19 +126,32 @@ def _stack_policy(name: str, description: str, explanation: str, check: Any, **k
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
+def _flag_off(blocks: list[PolicyResource], flag: str, pending: Pending) -> bool:
+    """Whether no block turns `flag` on, judged by the known blocks: one whose flag is unknown turns it neither
+    on nor off (noted in `pending`; `security-value-unknown` reports it outside a preview)."""
+    values = [pending.read(functools.partial(get, b.props, flag), default=_UNKNOWN_FLAG) for b in blocks]
+    return _UNKNOWN_FLAG not in values and not any(truthy(v) for v in values)
+
+
+#: What `_flag_off` reads for an unknown flag (a value no block can hold).
+_UNKNOWN_FLAG = object()
+
+
 def _check_public_access_block(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    flags = BLOCK_FLAGS
+    """Each flag is judged on its own: an unknown one no longer hides a known one left off (issue 11 §4)."""
+    pending = Pending()
 
     def check(bucket: PolicyResource) -> None:
         blocks = attached(args, bucket, "bucket", *PUBLIC_ACCESS_BLOCK)
         if not blocks:
             report_on(report_violation, bucket, "no BucketPublicAccessBlock.")
             return
-        missing = [f for f in flags if not any(truthy(get(b.props, f)) for b in blocks)]
+        missing = [f for f in BLOCK_FLAGS if _flag_off(blocks, f, pending)]
         if missing:
             report_on(report_violation, bucket, f"public access block leaves {', '.join(missing)} off.")
 
     tolerant(resources_of(args, *BUCKET_TYPES), check)
+    pending.settle()
 
 
 PUBLIC_ACCESS = _stack_policy(

@@ -41,6 +41,8 @@ class CfnTemplate:
     addresses: dict[str, AddressEntry] = field(default_factory=dict)
     #: The aws-native tokens exported (so the report no longer counts them as not scanned).
     exported_types: set[str] = field(default_factory=set)
+    #: URNs of the aws-native resources not exported because checkov has no CloudFormation check for their type.
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -72,12 +74,20 @@ class CfnTemplate:
             return {entry.urn for entry in self.addresses.values()}
         if not set(listed) & set(self.addresses):
             return set()
+        unchecked = self.no_checks(runs)
+        return {entry.urn for address, entry in self.addresses.items() if address in listed or entry.urn in unchecked}
+
+    def no_checks(self, runs: Callable[[str], bool] = lambda check_id: True) -> set[str]:
+        """The URNs of the aws-native resources checkov has no checks for: not exported (no CloudFormation check
+        reads their type), or exported but of a type none of whose reporting checks runs (`derive.reporting_checks`:
+        a type only graph checks connect, or whose every check is skipped)."""
         checks = reporting_checks()
-        return {
+        exported = {
             entry.urn
             for address, entry in self.addresses.items()
-            if address in listed or not any(runs(c) for c in checks.get(address.split(".", 1)[0], ()))
+            if not any(runs(c) for c in checks.get(address.split(".", 1)[0], ()))
         }
+        return exported | set(self.unchecked)
 
 
 def logical_id(name: str, used: set[str]) -> str:
@@ -219,7 +229,10 @@ def graph_to_cfn(graph: ResourceGraph) -> CfnTemplate:
         addresses[address] = AddressEntry(address=address, urn=node.urn, name=node.name, type=node.type)
     _add_wrapped(graph, set(types.values()), used, resources, addresses)
     template = {"AWSTemplateFormatVersion": TEMPLATE_FORMAT_VERSION, "Resources": resources}
-    return CfnTemplate(template=template, addresses=addresses, exported_types={n.type for n in nodes})
+    unchecked = [n.urn for n in graph.custom_resources if n.type.startswith("aws-native:") and n.type not in types]
+    return CfnTemplate(
+        template=template, addresses=addresses, exported_types={n.type for n in nodes}, unchecked=unchecked
+    )
 
 
 def _add_wrapped(

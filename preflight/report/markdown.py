@@ -28,7 +28,7 @@ from policies.cost.estimator import IdleCost
 from preflight import architecture
 from preflight.architecture import Architecture
 from preflight.cost.idle import idle_cost
-from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding
+from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.report import diagram
 from preflight.report.skips import skip_reason, skip_where
@@ -62,6 +62,10 @@ class GateReportLike(Protocol):
     def not_scanned(self) -> Sequence[str]: ...
     @property
     def not_seen(self) -> int: ...
+    @property
+    def no_checks(self) -> int: ...
+    @property
+    def not_mapped(self) -> int: ...
     @property
     def checkov(self) -> CheckovResult | None: ...
     @property
@@ -132,7 +136,13 @@ def _render(
         _changes(comparison, cap),
         _violations(report.violations, cap, comparison.head),
         _suppressions(report.suppressed, cap),
-        _checkov(report.checkov, report.not_scanned, cap, _suppressed_checkov(report.suppressed), report.not_seen),
+        _checkov(
+            report.checkov,
+            report.not_scanned,
+            cap,
+            _suppressed_checkov(report.suppressed),
+            coverage_phrase(report.not_seen, report.no_checks, report.not_mapped),
+        ),
         _cost(cost, base_cost, cap),
     ]
     if cap is not None:
@@ -363,14 +373,14 @@ def _checkov(
     not_scanned: Sequence[str],
     cap: int | None,
     waived: set[tuple[str, str]],
-    not_seen: int,
+    coverage: str,
 ) -> str:
     if result is None or not result.ran:
         return "### Checkov\n\n_Checkov did not run for this report._"
     missing = sorted(set(not_scanned) | set(result.not_scanned))
     summary = (
         f"{len(result.failed)} failed · {result.passed_count} passed · {len(result.skipped)} skipped"
-        f" · {len(missing)} resource types not scanned ({not_seen} resources) · {result.duration_seconds:.1f} s"
+        f" · {len(missing)} resource types not scanned · {coverage} · {result.duration_seconds:.1f} s"
     )
     parts = [f"### Checkov\n\n{summary}"]
     failed = sorted(result.failed, key=lambda f: (f.name, f.check_id))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from policies.registry import by_name
 from preflight.findings import Finding, Level, Source
 from preflight.suppressions import EXPIRED_POLICY, INVALID_POLICY
+from preflight.unseen import APPLY_POLICY, REMOTE_POLICY
 
 if TYPE_CHECKING:
     from preflight.gate import GateReport
@@ -28,6 +29,8 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 FIXED_DESCRIPTIONS = {
     INVALID_POLICY: "A policies/suppressions.yaml entry is malformed, unjustified or names no known policy",
     EXPIRED_POLICY: "A policies/suppressions.yaml entry is past its expiry date",
+    REMOTE_POLICY: "A multi-language component's resources are built by its plugin at deploy time and were not judged",
+    APPLY_POLICY: "An apply callback did not run offline (its value was unknown), so what it creates was not judged",
 }
 
 
@@ -129,6 +132,8 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
                 "properties": {
                     "checkovSkipped": list(report.checkov.skipped) if report.checkov is not None else [],
                     "checkovNotSeen": report.not_seen,
+                    "checkovNoChecks": report.no_checks,
+                    "checkovNotMapped": report.not_mapped,
                 },
             }
         ],

@@ -84,7 +84,7 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             failed = f"{len(c.failed)} failed" + (f" ({waived} suppressed)" if waived else "")
             console.print(
                 f"\n[bold]checkov[/bold] {state}: {failed}, {c.passed_count} passed, "
-                f"{len(c.skipped)} skipped (each listed below with its origin), {report.not_seen} resources not seen "
+                f"{len(c.skipped)} skipped (each listed below with its origin), {report.checkov_coverage} "
                 f"({c.duration_seconds:.1f}s)"
             )
             for skip in c.skipped:

@@ -19,12 +19,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.rules.coverage import STATE_ONLY_PACKAGES
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
 
 # Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
 from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.secrets import SECRET_SIG as _SECRET_SIG
 from preflight.secrets import SIG_KEY as _SIG_KEY
+from preflight.tfplan.derive import checked_types
 from preflight.tfplan.shapes import FieldShape, Kind, Shape, shape_of, shape_of_class
 from preflight.tfplan.types import JSON_STRING_FIELDS, KEEP_PLURAL, MAP_FIELDS, field_renames, tf_type_of
 
@@ -59,6 +61,8 @@ class TfPlan:
     addresses: dict[str, AddressEntry] = field(default_factory=dict)
     not_scanned: list[str] = field(default_factory=list)  # Pulumi type tokens the bridge cannot map
     not_scanned_resources: list[str] = field(default_factory=list)  # their URNs
+    #: URNs in the plan whose Terraform type no check of checkov reads (`derive.checked_types`): no checks, not a gap.
+    no_checks_resources: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(self.plan, indent=2, sort_keys=False)
@@ -448,9 +452,14 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
     changes: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []
     addresses: dict[str, AddressEntry] = {}
+    # random and time resources exist only in Pulumi's state: no check could apply to them.
+    no_checks = [n.urn for n in unmapped if n.type.split(":", 1)[0] in STATE_ONLY_PACKAGES]
+    checked = checked_types()
     for node, target in zip(graph.custom_resources, targets, strict=True):
         if target is None or (only is not None and node.urn not in only):
             continue
+        if target[1] not in checked:
+            no_checks.append(node.urn)
         planned, change, config = _convert_node(node, target, mapped, graph)
         planned_resources.append(planned)
         changes.append(change)
@@ -481,4 +490,5 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
         addresses=addresses,
         not_scanned=sorted({n.type for n in unmapped}),
         not_scanned_resources=[n.urn for n in unmapped],
+        no_checks_resources=no_checks,
     )

@@ -170,7 +170,9 @@ def _sdk_token_set() -> frozenset[str]:
 
 
 @functools.cache
-def _checked_types() -> frozenset[str]:
+def checked_types() -> frozenset[str]:
+    """The Terraform types the installed checkov's checks read (resource checks, and graph checks' resource and
+    connected types), from the stored table: a plan resource of any other type has no checks, not a gap."""
     return frozenset(json.loads(TABLE_FILE.read_text(encoding="utf-8"))["checked_types"])
 
 
@@ -184,7 +186,7 @@ def ruled_type(token: str) -> str | None:
     if len(parts) != 3 or parts[1].startswith("index/") or token not in _sdk_token_set():
         return None
     names = [name for rule, name in rule_names(token) if rule == 1]
-    return names[0] if names and names[0] not in _checked_types() else None
+    return names[0] if names and names[0] not in checked_types() else None
 
 
 def main(argv: list[str] | None = None) -> int:

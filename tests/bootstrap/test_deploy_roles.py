@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_STACKS = ("dev", "prod")
 MUTATING = ("create", "update", "delete", "tag")
 OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+KB_ASSOCIATION = "aws:bedrock/agentAgentKnowledgeBaseAssociation:AgentAgentKnowledgeBaseAssociation"
 
 
 @cache
@@ -179,6 +180,33 @@ def test_an_ownership_controls_destroy_waits_on_its_bucket() -> None:
     assert denied(deploy_role("prod"), found) == []
     without = _without(deploy_role("prod"), "s3:GetBucketOwnershipControls")
     assert len(denied(without, found)) == len(found)
+    assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_a_knowledge_base_association_prepares_its_agent(operation: str) -> None:
+    """v6's agent_knowledge_base_association.go (provider_calls.yaml) follows each association, update and
+    disassociation with prepareAgent: PrepareAgent, then GetAgent until the agent is prepared. The version read
+    before never prepared the agent, so a destroy of an association called nothing on the agent itself.
+
+    prod's deploy role allows both on prod's agent, only because they are declared (without PrepareAgent the
+    destroy is denied); dev's deploy role is denied them on prod's agent.
+    """
+    nodes = [n for n in graph("prod").custom_resources if n.type == KB_ASSOCIATION]
+    assert nodes
+    found = [
+        c
+        for n in nodes
+        for c in calls("prod").of(n, operation)
+        if c.request.action in {"bedrock:PrepareAgent", "bedrock:GetAgent"}
+    ]
+    agents = [f"arn:aws:bedrock:us-east-1:123456789012:agent/{n.inputs['agentId']}" for n in nodes]
+    assert sorted((c.request.action, c.request.resource) for c in found) == sorted(
+        (action, agent) for agent in agents for action in ("bedrock:GetAgent", "bedrock:PrepareAgent")
+    )
+    assert denied(deploy_role("prod"), found) == []
+    without = _without(deploy_role("prod"), "bedrock:PrepareAgent")
+    assert len(denied(without, found)) == len(nodes)
     assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
 
 

@@ -120,3 +120,61 @@ def test_dropping_the_reason_of_a_pre_v6_read_is_caught() -> None:
     role = "aws:iam/role:Role"  # read in the v6 copy: no reason needed
     assert bridged()["copies"][oracle()[role]["read_in"]]["v6"] is True
     assert "verified_why" not in oracle()[role]
+
+
+#: The platform's serverless core (issue 9 §2): its Lambda, Step Functions, Cognito, API Gateway V2 and Bedrock
+#: types. Each is read at a v6 version of its file, or its `verified_why` says why the version read stands: the
+#: roles grant what the provider the programs run calls, not what an older one did (P120, P067: dated, cited).
+SERVERLESS_CORE = ("aws:lambda/", "aws:sfn/", "aws:cognito/", "aws:apigatewayv2/", "aws:bedrock/")
+
+#: What dates a stored version of terraform-provider-aws to v6 by its own text: the IBM header (late 2025 on), a
+#: resource identity annotation or v6 pre-identity version, or the framework's per-resource region model (v6.0).
+V6_MARKER = re.compile(
+    r'"Copyright IBM Corp\. 2014, 20(2[5-9]|[3-9]\d)"|@IdentityAttribute|@ArnIdentity'
+    r'|preIdentityVersion="v?6\.|framework\.WithRegionModel'
+)
+
+
+def read_at_v6(entry: Mapping[str, Any]) -> bool:
+    """Read in a v6 copy (`read_in`), or at a hashicorp version whose `v6_evidence` quotes a v6 marker."""
+    if "read_in" in entry:
+        return bool(bridged()["copies"][entry["read_in"]]["v6"])
+    return bool(V6_MARKER.search(str(entry.get("v6_evidence", ""))))
+
+
+def core_not_read_at_v6(entries: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The serverless-core entries read at no v6 version that do not say why."""
+    return sorted(
+        token
+        for token, entry in entries.items()
+        if token.startswith(SERVERLESS_CORE)
+        and not read_at_v6(entry)
+        and not str(entry.get("verified_why", "")).strip()
+    )
+
+
+def test_the_serverless_core_is_read_at_v6_or_says_why() -> None:
+    core = [t for t in oracle() if t.startswith(SERVERLESS_CORE)]
+    assert len(core) >= 20  # function, permission, state machine, user pool, the API's parts, the agent's parts
+    assert core_not_read_at_v6(oracle()) == []
+
+
+def test_v6_evidence_quotes_a_v6_marker_of_the_version_read() -> None:
+    """`v6_evidence` dates the version named by `verified`: it must quote what makes it v6, not just assert it."""
+    evidence = {t: e["v6_evidence"] for t, e in oracle().items() if "v6_evidence" in e}
+    assert evidence  # the function, the state machine, the integration, the knowledge base, ...
+    for token, text in evidence.items():
+        assert "verified" in oracle()[token], token
+        assert "read_in" not in oracle()[token], token  # a fork's era is described once, in bridged.copies
+        assert V6_MARKER.search(str(text)), token
+
+
+def test_dropping_the_v6_evidence_of_a_core_entry_is_caught() -> None:
+    """The check above can fail: a core entry without its evidence (and no reason) is named; the old header is no
+    marker."""
+    machine = "aws:sfn/stateMachine:StateMachine"
+    assert read_at_v6(oracle()[machine])
+    bare = {k: v for k, v in oracle()[machine].items() if k != "v6_evidence"}
+    assert core_not_read_at_v6({**oracle(), machine: bare}) == [machine]
+    old_header = {**bare, "v6_evidence": '"Copyright (c) HashiCorp, Inc."'}
+    assert core_not_read_at_v6({**oracle(), machine: old_header}) == [machine]

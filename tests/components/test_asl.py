@@ -99,3 +99,55 @@ def test_service_integration_resources_and_parameters() -> None:
 def test_to_json_is_stable() -> None:
     definition = asl.definition("Work", _simple(), catch_to="Fallback")
     assert asl.to_json(definition) == asl.to_json(asl.definition("Work", _simple(), catch_to="Fallback"))
+
+
+# --- worst-case duration (issue 12, rtmisc #4) -------------------------------------------------------------
+
+
+def _timed(**extra: object) -> dict:
+    state = asl.task(asl.SNS_PUBLISH, parameters={}, end=True, timeout_seconds=10)
+    return {**state, **extra}
+
+
+def test_a_task_takes_every_attempt_at_its_timeout_plus_each_retriers_waits() -> None:
+    retry = [
+        {"ErrorEquals": ["A"], "MaxAttempts": 0},
+        {"ErrorEquals": ["B"], "IntervalSeconds": 5, "MaxAttempts": 3, "BackoffRate": 2.0},  # 5 + 10 + 20
+        {"ErrorEquals": ["C"]},  # ASL defaults: 3 attempts from 1 s, doubling: 1 + 2 + 4
+    ]
+    # 1 + 3 + 3 attempts of 10 s, plus 35 s and 7 s of waits
+    assert asl.state_worst_case_seconds("T", _timed(Retry=retry)) == 7 * 10 + 35 + 7
+
+
+def test_max_delay_caps_each_wait() -> None:
+    retry = [{"ErrorEquals": ["B"], "IntervalSeconds": 10, "MaxAttempts": 3, "MaxDelaySeconds": 15}]
+    assert asl.state_worst_case_seconds("T", _timed(Retry=retry)) == 4 * 10 + 10 + 15 + 15
+
+
+def test_the_worst_case_is_the_slowest_path_over_next_catch_and_choice() -> None:
+    definition = {
+        "StartAt": "First",
+        "States": {
+            "First": {**_timed(Retry=[{"ErrorEquals": ["X"], "MaxAttempts": 0}]), "End": False, "Next": "Pick",
+                      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Slow"}]},
+            "Pick": asl.choice([{"Variable": "$.x", "IsPresent": True, "Next": "Fast"}], default="Done"),
+            "Fast": _timed(Retry=[{"ErrorEquals": ["X"], "MaxAttempts": 0}]),
+            "Slow": {"Type": "Wait", "Seconds": 300, "Next": "Done"},
+            "Done": asl.succeed(),
+        },
+    }  # fmt: skip
+    definition["States"]["First"].pop("End")
+    assert asl.worst_case_seconds(definition) == 10 + 300
+
+
+@pytest.mark.parametrize(
+    ("states", "message"),
+    [
+        pytest.param({"T": asl.task(asl.SNS_PUBLISH, end=True, retry=[])}, "no TimeoutSeconds", id="no-timeout"),
+        pytest.param({"T": {"Type": "Pass", "Next": "T"}}, "loop", id="loop"),
+        pytest.param({"T": {"Type": "Wait", "SecondsPath": "$.s", "End": True}}, "no bound", id="wait-path"),
+    ],
+)
+def test_a_duration_without_bound_is_an_error(states: dict, message: str) -> None:
+    with pytest.raises(asl.AslError, match=message):
+        asl.worst_case_seconds({"StartAt": "T", "States": states})

@@ -23,8 +23,10 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 from components.workflow import request_pipeline
+from functions.shared import review
 from functions.shared.constants import EVENT_SOURCE
 from functions.shared.events import EscalationRequested
+from functions.shared.review import ReviewNotice
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -146,6 +148,8 @@ class World:
             escalation_topic_arn=topic_arn,
             bus_name="bus",
             event_source=EVENT_SOURCE,
+            router_timeout_seconds=120,
+            decide_timeout_seconds=30,
         )
         self.machine_arn = self.sfn.create_state_machine(
             name="pipeline",
@@ -153,9 +157,11 @@ class World:
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/pipeline",
         )["stateMachineArn"]
 
-    def run(self, timeout: float = 30.0) -> dict[str, Any]:
+    def run(self, timeout: float = 30.0, **detail: Any) -> dict[str, Any]:
+        event = _event()
+        event["detail"].update(detail)
         execution_arn = self.sfn.start_execution(
-            stateMachineArn=self.machine_arn, name=str(uuid.uuid4()), input=json.dumps(_event())
+            stateMachineArn=self.machine_arn, name=str(uuid.uuid4()), input=json.dumps(event)
         )["executionArn"]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -219,17 +225,23 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
     assert result["status"] == "FAILED"
     assert result["error"] == "RequestFailed"
-    assert _entered(result["history"])[-12:] == [
+    assert _entered(result["history"])[-18:] == [
+        "AuditExpiry",
+        "KeptForGood",  # the event carries no audit_expires_at
+        "FailureItem",
         "RecordFailure",
         "FailureDetail",
         "EscalationAfterAnswer",
+        "ReviewNotice",
         "CheckReviewSent",
         "ReviewSentChoice",
         "SendReview",
+        "ReviewSentItem",
         "MarkReviewSent",
         "CheckEscalationSent",
         "EscalationSentChoice",
         "SendEscalation",
+        "EscalationSentItem",
         "MarkEscalationSent",
         "Failed",
     ]
@@ -238,6 +250,7 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
     audit = world.ddb.get_item(TableName="audit", Key=key)["Item"]
     assert audit["outcome"] == {"S": "workflow_failed"}
     assert audit["error"] == {"S": "ConfigurationError"}
+    assert "expires_at" not in audit  # no expiry came with the request: kept, as decide keeps with retention 0
     reviews = world.messages(world.reviews_url)
     assert len(reviews) == 1
     notice = json.loads(reviews[0]["Message"])
@@ -246,7 +259,13 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
     events = world.messages(world.events_url)
     assert [e["detail-type"] for e in events] == ["EscalationRequested"]
     detail = events[0]["detail"]
-    assert detail == notice
+    # The reviewers get the case (the documented ReviewNotice shape), not who asked or over which socket.
+    assert notice == {
+        **{name: detail[name] for name in review.FROM_ESCALATION},
+        "case_bucket": None,
+        "case_key": None,
+    }
+    assert ReviewNotice.model_validate(notice).tier == "micro"
     assert detail["request_id"] == REQUEST_ID
     # The real cause and the tier that answered, not a made-up empty answer at micro.
     assert (detail["reasons"], detail["cause"], detail["tier"], detail["confidence"]) == (
@@ -368,3 +387,19 @@ def test_escalation_event_matches_the_published_schema(world: World, fakes: Fake
     assert fakes.calls == {ROUTER_ARN: 1}
     (event,) = world.messages(world.events_url)
     EscalationRequested.model_validate(event["detail"])  # the runtime's own contract accepts it
+
+
+def test_the_failure_paths_records_expire_when_the_request_says(world: World, fakes: FakeLambdas) -> None:
+    """rtmisc #2: `RequestReceived.audit_expires_at` (ingest's AUDIT_RETENTION_DAYS) is the TTL of every record
+    the failure path writes, as decide's records carry theirs."""
+    fakes.script(ROUTER_ARN, _answer)
+    fakes.script(DECIDE_ARN, lambda _p: _error("ConfigurationError"))
+
+    result = world.run(audit_expires_at=1_900_000_000)
+
+    assert result["status"] == "FAILED"
+    items = world.ddb.scan(TableName="audit")["Items"]
+    assert {i["record"]["S"] for i in items} == {"workflow_failed", "review_sent", "escalation_sent"}
+    assert all(i["expires_at"] == {"N": "1900000000"} for i in items), items
+    failure = next(i for i in items if i["record"]["S"] == "workflow_failed")
+    assert (failure["error"], failure["outcome"]) == ({"S": "ConfigurationError"}, {"S": "workflow_failed"})

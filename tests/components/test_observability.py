@@ -62,6 +62,10 @@ def test_prod_adds_per_function_alarms_spend_and_dashboard(run_program: RunProgr
     latency = alarms["latency-ingest"].inputs
     assert latency["extendedStatistic"] == "p99"
     assert "statistic" not in latency
+    # A timed-out execution runs no failure path (no outcome, no review case): alarmed in prod (rtmisc #4).
+    timed_out = alarms["sfn-timed-out-pipeline"].inputs
+    assert (timed_out["namespace"], timed_out["metricName"]) == ("AWS/States", "ExecutionsTimedOut")
+    assert set(timed_out["dimensions"]) == {"StateMachineArn"}
     spend = alarms["estimated-charges"].inputs
     assert spend["namespace"] == "AWS/Billing"
     assert spend["dimensions"] == {"Currency": "USD"}

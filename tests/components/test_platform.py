@@ -212,6 +212,13 @@ def test_sdk_calls_give_up_inside_each_function_timeout(graph):
         else:
             slowest = worst_case_call_seconds("bedrock-runtime" if name == "router" else "dynamodb")
         assert slowest < inputs["timeout"], (name, slowest, inputs["timeout"])
+    # Review F2: the router's first tier gets the unbounded model limits and still leaves its publishing margin.
+    from functions.router.engine import PUBLISH_MARGIN_SECONDS  # noqa: PLC0415
+    from functions.shared.aws import MODEL_LIMITS, model_limits_within  # noqa: PLC0415
+
+    router_timeout = functions["router"]["timeout"]
+    assert MODEL_LIMITS.worst_case_seconds + PUBLISH_MARGIN_SECONDS < router_timeout
+    assert model_limits_within(router_timeout - PUBLISH_MARGIN_SECONDS) == MODEL_LIMITS
 
 
 def test_the_router_calls_exactly_the_models_its_role_may_invoke(graph):
@@ -238,3 +245,38 @@ def test_the_variant_writer_is_alarmed_like_the_core(graph: ResourceGraph) -> No
         "observability-dlq-variants",
         "observability-errors-variants",
     }
+
+
+def test_the_workflow_reaches_its_failure_path_before_its_execution_timeout(graph: ResourceGraph) -> None:
+    """Issue 12 (rtmisc #4): a TIMED_OUT execution runs no Catch (no outcome, no review case). Each Lambda task
+    times out with the function it invokes, as the plan deploys it, and the slowest path of the deployed
+    definition, every retry used up and the failure path included, ends before the execution timeout."""
+    from components import asl  # noqa: PLC0415
+
+    (machine,) = graph.of_type("aws:sfn/stateMachine:StateMachine")
+    definition = json.loads(machine.inputs["definition"])
+    functions = {f.inputs["name"]: f.inputs["timeout"] for f in graph.of_type("aws:lambda/function:Function")}
+    lambda_tasks = {n: t for n, t in asl.task_states(definition).items() if t["Resource"] == asl.LAMBDA_INVOKE}
+    assert set(lambda_tasks) == {"Route", "Decide"}
+    for name, task in lambda_tasks.items():
+        function_name = task["Parameters"]["FunctionName"].rsplit(":", 1)[-1]
+        assert task["TimeoutSeconds"] == functions[function_name], name
+    # An independent floor, so a worst case that forgot retries cannot pass (the execution timeout is computed
+    # from the worst case itself): every attempt each retrier allows (ASL's default MaxAttempts is 3), at the task's
+    # timeout, for each Lambda task.
+    floor = sum(
+        task["TimeoutSeconds"] * (1 + sum(r.get("MaxAttempts", 3) for r in task.get("Retry", [])))
+        for task in lambda_tasks.values()
+    )
+    assert floor <= asl.worst_case_seconds(definition) < definition["TimeoutSeconds"]
+    alarms = {a.name for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert ("observability-sfn-timed-out-pipeline" in alarms) == (graph.stack == "prod")
+
+
+def test_every_writer_of_a_requests_audit_records_has_one_retention(graph: ResourceGraph) -> None:
+    """rtmisc #2: ingest and the agent's actions stamp RequestReceived with the expiry of the workflow's
+    failure-path records: from the same AUDIT_RETENTION_DAYS as decide's and deliver's records."""
+    functions = graph.of_type("aws:lambda/function:Function")
+    env = {f.name: f.inputs.get("environment", {}).get("variables", {}) for f in functions}
+    retention = {name: env[name].get(c.ENV_AUDIT_RETENTION_DAYS) for name in ("ingest", "actions", "decide", "deliver")}
+    assert set(retention.values()) == {"2557" if graph.stack == "prod" else "90"}, retention

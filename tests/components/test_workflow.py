@@ -66,6 +66,8 @@ def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
         escalation_topic_arn="arn:aws:sns:us-east-1:1:t",
         bus_name="bus",
         event_source="agentic.platform",
+        router_timeout_seconds=120,
+        decide_timeout_seconds=30,
     )
     tasks = asl.task_states(definition)
     assert {t["Resource"] for t in tasks.values()} == {
@@ -79,3 +81,42 @@ def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
         assert task["Retry"], name
         assert task["Catch"], name
     assert definition["States"]["Route"]["Retry"][0]["MaxAttempts"] == 0  # non-retryable errors first
+
+
+def _pipeline(router_timeout: int = 120, decide_timeout: int = 30) -> dict:
+    return request_pipeline(
+        router_arn="arn:aws:lambda:us-east-1:1:function:r",
+        decide_arn="arn:aws:lambda:us-east-1:1:function:d",
+        audit_table="audit",
+        escalation_topic_arn="arn:aws:sns:us-east-1:1:t",
+        bus_name="bus",
+        event_source="agentic.platform",
+        router_timeout_seconds=router_timeout,
+        decide_timeout_seconds=decide_timeout,
+    )
+
+
+def test_every_task_is_bounded_and_the_lambda_tasks_time_out_with_their_function() -> None:
+    definition = _pipeline(router_timeout=120, decide_timeout=30)
+    tasks = asl.task_states(definition)
+    assert all("TimeoutSeconds" in task for task in tasks.values()), sorted(n for n, t in tasks.items())
+    assert (tasks["Route"]["TimeoutSeconds"], tasks["Decide"]["TimeoutSeconds"]) == (120, 30)
+
+
+def test_the_failure_path_always_runs_before_the_execution_times_out() -> None:
+    """Issue 12 (rtmisc #4): a TIMED_OUT execution runs no Catch, so no path may reach the execution timeout.
+
+    The longest path, by hand: Route (router 120 s) and Decide (decide 30 s) each get 1 + 5 (in progress) + 3
+    attempts, waiting 5+10+20+40+80 s and 2+4+8 s between them; then the nine service tasks of the failure
+    path, 4 attempts of 10 s each plus 2+4+8 s."""
+    definition = _pipeline()
+    waits = (5 + 10 + 20 + 40 + 80) + (2 + 4 + 8)
+    by_hand = (9 * 120 + waits) + (9 * 30 + waits) + 9 * (4 * 10 + 2 + 4 + 8)
+    assert asl.worst_case_seconds(definition) == by_hand == 2174
+    assert by_hand < definition["TimeoutSeconds"]
+
+
+def test_a_slower_function_moves_the_execution_timeout_with_it() -> None:
+    fast, slow = _pipeline(router_timeout=120), _pipeline(router_timeout=600)
+    assert asl.worst_case_seconds(slow) < slow["TimeoutSeconds"]
+    assert slow["TimeoutSeconds"] - fast["TimeoutSeconds"] >= 9 * (600 - 120)

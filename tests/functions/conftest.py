@@ -83,6 +83,7 @@ def _clear_caches() -> None:
     from functions.shared import aws  # noqa: PLC0415
 
     aws.client.cache_clear()
+    aws.model_client.cache_clear()
     ingest_handler.load_settings.cache_clear()
     router_config.load_settings.cache_clear()
     decide_config.load_settings.cache_clear()
@@ -101,9 +102,10 @@ class LambdaContext:
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:test-function"
     aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
+    remaining_ms: int = 30_000  # the functions' default timeout; the router's is 120 s (components/platform.py)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return self.remaining_ms
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ from urllib.parse import unquote
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.idempotency.base import IdempotencyHandler
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
 from botocore.retries import standard
 from moto import mock_aws
 from moto.core.base_backend import BackendDict
@@ -93,17 +95,58 @@ TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30, "co
 ALICE, ALICE_CONNECTION = "alice", "conn-1"
 
 
+#: What Step Functions' Lambda task reports for a function that timed out: "Unhandled errors in Lambda are
+#: reported as Lambda.Unknown in the error output. These include out-of-memory errors and function timeouts"
+#: (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). `Sandbox.Timedout` is
+#: Lambda's name for a timeout of the Init phase (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html).
+LAMBDA_TIMEOUT_ERROR = "Lambda.Unknown"
+
+
+class KilledError(BaseException):
+    """Lambda stopped the invocation at its timeout: nothing it does afterwards happens.
+
+    A BaseException, as a kill is not an error the code can handle: botocore does not retry it, Powertools does
+    not release the in-progress records (they expire with the invocation's remaining time, as after a real kill).
+    """
+
+
 @dataclass
 class Context(LambdaContext):
-    """A Lambda context whose remaining time is the function's (scaled) timeout from when it was made."""
+    """A Lambda context whose remaining time is the function's timeout from when it was made, in Lambda time.
+
+    The handlers see Lambda's figures (a router starts with 120,000 ms). Their own work counts at its real
+    duration, while what the fakes wait for (a slow model, :meth:`wait`) is slept at :data:`SCALE` and charged
+    in full: 90 s of model latency take 0.9 s and leave the router 30 s. (Charging the harness's own CPU 100x
+    would time out a decide that moto keeps busy for 0.3 s.)
+    """
 
     timeout_seconds: float = 30
 
     def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds * SCALE
+        self._started = time.monotonic()
+        self._charged = 0.0  # Lambda seconds spent in waits, beyond the scaled real time they took
+
+    def wait(self, seconds: float, interrupt: threading.Event) -> None:
+        """Wait ``seconds`` of Lambda time (``seconds * SCALE`` real, cut short by ``interrupt``)."""
+        interrupt.wait(seconds * SCALE)
+        self._charged += seconds * (1 - SCALE)
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._started + self._charged
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(int((self._deadline - time.monotonic()) * 1000), 1)
+        return max(int((self.timeout_seconds - self._elapsed()) * 1000), 1)
+
+    @property
+    def timed_out(self) -> bool:
+        return self._elapsed() >= self.timeout_seconds
+
+
+def _scaled_remaining_time(handler: IdempotencyHandler) -> int | None:
+    """Powertools' in-progress expiry on the harness's wall clock: the rest of the invocation as if it were all
+    waiting (scaled), so a killed invocation's record expires about when its retry comes (see :class:`Context`)."""
+    context = handler.config.lambda_context
+    return None if context is None else max(int(context.get_remaining_time_in_millis() * SCALE), 1)
 
 
 def context_for(name: str) -> Context:
@@ -119,6 +162,7 @@ class Call:
     url: str
     body: dict[str, Any]
     raw: bytes
+    read_timeout: float | None = None  # the calling client's (botocore Config ``read_timeout``), in Lambda seconds
 
 
 Response = tuple[int, dict[str, str], bytes]
@@ -193,19 +237,34 @@ class Models:
     """Bedrock fake: each tier answers with its confidence; ``behaviour`` overrides a tier's reply."""
 
     confidence: dict[str, float] = field(default_factory=lambda: {"micro": 0.9, "lite": 0.9, "pro": 0.9})
-    behaviour: dict[str, str] = field(default_factory=dict)  # tier -> malformed | guardrail | no_usage | not_json
+    #: tier -> malformed | guardrail | truncated | no_usage | not_json
+    behaviour: dict[str, str] = field(default_factory=dict)
     paid: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every 200 Converse response
     delay: float = 0.0
+    #: tier -> how long its model takes to answer each request, in Lambda seconds (scaled like every wait), one
+    #: figure per request in turn, the last one repeating. A call whose client reads for less gives up at its
+    #: read timeout (botocore's ReadTimeoutError, which botocore retries).
+    latency: dict[str, list[float]] = field(default_factory=dict)
+    abandoned: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every read that timed out
     #: Cuts a delay short: the world's `closed`, so a slow model never keeps a torn-down world's thread alive.
     interrupt: threading.Event = field(default_factory=threading.Event)
 
-    def converse(self, call: Call) -> Response:
+    def converse(self, call: Call, context: Context | None = None) -> Response:
         tier = _tier_of(call)
         text = call.body["messages"][0]["content"][0]["text"]
         match = _MARKER.search(text)
         case = int(match.group(1)) if match else -1
         if self.delay:
             self.interrupt.wait(self.delay)
+        latencies = self.latency.get(tier, [0.0])
+        latency = latencies.pop(0) if len(latencies) > 1 else latencies[0]
+        if latency:
+            assert context is not None, "model latency is simulated inside the workflow's invocations"
+            if call.read_timeout is not None and latency > call.read_timeout:
+                context.wait(call.read_timeout, self.interrupt)
+                self.abandoned.append((case, tier))
+                raise ReadTimeoutError(endpoint_url=call.url)
+            context.wait(latency, self.interrupt)
         self.paid.append((case, tier))
         behaviour = self.behaviour.get(tier, "")
         if behaviour == "not_json":
@@ -216,6 +275,8 @@ class Models:
             content = f"I believe it is the {tier} answer, fairly sure"
         elif behaviour == "guardrail":
             content, stop = "Sorry, the model cannot answer that.", "guardrail_intervened"
+        elif behaviour == "truncated":  # well-formed and confident, but cut off at maxTokens
+            stop = "max_tokens"
         body: dict[str, Any] = {
             "output": {"message": {"role": "assistant", "content": [{"text": content}]}},
             "stopReason": stop,
@@ -291,6 +352,8 @@ class World:
         self.environment = Environments()
         self.in_progress_met: Counter[str] = Counter()  # function -> in-progress records its invocations met
         self.audit_writes: list[AuditWrite] = []  # every write to the audit table, by whoever (handlers, workflow)
+        self.invocation = threading.local()  # `context`: the workflow's Lambda invocation this thread runs
+        self.timeouts: list[str] = []  # functions the workflow saw time out (Lambda killed them)
         self.duplicate: Counter[str] = Counter()  # detail-type -> extra deliveries of each such event
         self.duplicate_if: Callable[[dict[str, Any]], bool] | None = None  # one more delivery of such events
         self.bus_events: list[dict[str, Any]] = []
@@ -328,6 +391,8 @@ class World:
             escalation_topic_arn=topic_arn,
             bus_name=bus,
             event_source=c.EVENT_SOURCE,
+            router_timeout_seconds=TIMEOUT_SECONDS["router"],
+            decide_timeout_seconds=TIMEOUT_SECONDS["decide"],
         )
         self.sfn = harness_client("stepfunctions")
         self.machine_arn = self.sfn.create_state_machine(
@@ -359,7 +424,16 @@ class World:
     # --- the HTTP layer ------------------------------------------------------------------------------
 
     def answer(self, call: Call) -> Response | None:
-        """A fault's or a fake's response to ``call``, or None to let moto answer."""
+        """A fault's or a fake's response to ``call``, or None to let moto answer.
+
+        Raises
+        ------
+        KilledError
+            When the invocation making the call has run past its timeout (Lambda would have killed it).
+        """
+        context = getattr(self.invocation, "context", None)
+        if context is not None and context.timed_out:
+            raise KilledError(context.function_name)
         with self.lock:
             hooked = self.faults_hook(call) if self.faults_hook is not None else None
             if hooked is not None:
@@ -373,7 +447,7 @@ class World:
         if call.service == "bedrock-runtime":
             if call.operation == "ApplyGuardrail":
                 return ok({"usage": GUARDRAIL_USAGE, "action": "NONE", "outputs": [], "assessments": [{}]})
-            return self.models.converse(call)
+            return self.models.converse(call, context)
         if call.service == "apigatewaymanagementapi":
             return self.sockets.post(call)
         return None
@@ -425,13 +499,25 @@ class World:
         handler = {ROUTER_ARN: router.lambda_handler, DECIDE_ARN: decide.lambda_handler}[parameters["FunctionName"]]
         payload = json.loads(parameters["Payload"])
         name = parameters["FunctionName"].rsplit(":", 1)[1]
+        context: Context | None = None
         try:
             self._refuse_if_closed()
-            with self.environment:
-                result = handler(payload, context_for(name))
+            with self.environment:  # the invocation's clock starts when it runs, not while it waits its turn
+                context = self.invocation.context = context_for(name)
+                result = handler(payload, context)
+        except KilledError:
+            result = None
         except Exception as exc:  # Lambda reports any exception as a function error
             return {"StatusCode": 200, "FunctionError": "Unhandled",
                     "Payload": {"errorType": type(exc).__name__, "errorMessage": str(exc)[:200]}}  # fmt: skip
+        finally:
+            self.invocation.context = None
+        # Killed mid-way, or done too late: its result never reaches Step Functions.
+        if context is not None and context.timed_out:
+            self.timeouts.append(name)
+            message = f"Task timed out after {TIMEOUT_SECONDS[name]:.2f} seconds"
+            return {"StatusCode": 200, "FunctionError": "Unhandled",
+                    "Payload": {"errorType": LAMBDA_TIMEOUT_ERROR, "errorMessage": message}}  # fmt: skip
         return {"StatusCode": 200, "Payload": result}
 
     def _deliver(self, event: dict[str, Any]) -> None:
@@ -627,7 +713,9 @@ def _wrapped_stubber(world_ref: list[World]) -> Callable[..., AWSResponse | None
                 body = json.loads(raw) if raw[:1] == b"{" else {}
             except ValueError:
                 body = {}
-            world, request_call = world_ref[0], Call(service, operation, request.url, body, raw)
+            config = (request.context or {}).get("client_config")
+            read_timeout = getattr(config, "read_timeout", None)
+            world, request_call = world_ref[0], Call(service, operation, request.url, body, raw, read_timeout)
             answer = world.answer(request_call)
             if answer is not None:
                 status, headers, content = answer
@@ -676,6 +764,7 @@ def running_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     environments.per_thread_metrics(monkeypatch, ingest.metrics, router.metrics, decide.metrics, deliver.metrics)
     environments.per_thread_lambda_context(monkeypatch)
     in_progress = environments.count_in_progress(monkeypatch)
+    monkeypatch.setattr(IdempotencyHandler, "_get_remaining_time_in_millis", _scaled_remaining_time)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         # moto drops boto3's default session on every start; the handlers' clients (rebuilt per test) come from
         # it, so without this each test parses every service model again.

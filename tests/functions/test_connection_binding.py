@@ -62,9 +62,11 @@ def test_a_disconnected_connection_is_not_pushed_and_the_result_stays_retrievabl
     assert world.outcomes() == Counter({body["request_id"]: 1})
     assert world.deliver_failures == []  # an outcome, not an error EventBridge retries
     records = [i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == body["request_id"]]
-    # What the status API answers a polling client; decide's outcome marker and deliver's push marker beside it.
+    # What the status API answers a polling client; the router's answer, decide's outcome marker and deliver's
+    # push marker beside it.
     assert sorted(records) == sorted(
         [
+            c.AUDIT_ANSWERED_RECORD,
             c.AUDIT_DECISION_RECORD,
             c.AUDIT_OUTCOME_SENT_RECORD,
             f"{c.AUDIT_DELIVERY_PREFIX}DecisionMade#pushed",

@@ -33,8 +33,20 @@ def _answered(**changes: Any) -> dict[str, Any]:
             {"attempts": [{**_answered()["attempts"][0], "stop_reason": "max_tokens"}]},
             ["truncated"],
         ),
+        (  # review F2: the router ran out of time before any tier could answer
+            {
+                "attempts": [],
+                "answer": "",
+                "confidence": 0.0,
+                "well_formed": False,
+                "skipped": [
+                    {"tier": tier, "model_id": f"{tier}-model", "reason": "deadline"} for tier in ("micro", "lite")
+                ],
+            },
+            ["model_unavailable", "empty_answer", "malformed_output", "low_confidence"],
+        ),
     ],
-    ids=["accept", "low-confidence", "malformed", "empty", "guardrail", "truncated"],
+    ids=["accept", "low-confidence", "malformed", "empty", "guardrail", "truncated", "deadline"],
 )
 def test_escalation_reasons(changes, reasons):
     assert escalation_reasons(ModelAnswered.model_validate(_answered(**changes)), threshold=0.7) == reasons
@@ -76,12 +88,14 @@ def test_unconfident_answer_is_escalated_to_humans(cloud, context):
     key = f"outputs/2025/01/01/{detail['request_id']}.json"
     [case] = cloud.review_messages()  # exactly one message in the review queue per escalation
     assert case == {
+        "schema_version": "1",
         "request_id": detail["request_id"],
         "reasons": ["low_confidence"],
         "confidence": 0.4,
         "tier": "micro",
         "case_bucket": "agentic-outputs-test",
         "case_key": key,
+        "cause": None,
     }
     assert cloud.sns_notices() == [case]
     assert detail["prompt"] not in json.dumps(case) and "Paris." not in json.dumps(case)  # no user content

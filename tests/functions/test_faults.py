@@ -8,6 +8,7 @@ fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's ret
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from functions.shared import constants as c
 from functions.shared import effects
+from functions.shared.review import FIELDS, ReviewNotice
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.pipeline import (
     PARTIAL_FAILURE,
@@ -43,7 +45,7 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
     assert records and max(records.values()) == 1
     world.assert_audit_append_only()  # ... and none was overwritten on the way (the count above cannot tell)
-    reviews = world.reviews()
+    reviews = review_cases(world)
     assert [r["request_id"] for r in reviews] == ([request_id] if outcome == "EscalationRequested" else [])
     assert len(world.sockets.pushes) == pushed
     assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
@@ -51,6 +53,18 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert all(count == 1 for count in paid.values()), paid  # no model call paid twice
     assert world.deliver_failures == []
     return detail
+
+
+def review_cases(world: World) -> list[dict[str, Any]]:
+    """The review queue's messages, each checked to be a :class:`ReviewNotice`: the case, never the caller (no
+    ``subject``, no ``connection_id``) and never the prompt or an answer."""
+    cases = world.reviews()
+    for case in cases:
+        assert set(case) == set(FIELDS), case  # exactly the documented shape, whichever sender
+        ReviewNotice.model_validate(case)
+        text = str(case)
+        assert "alice" not in text and "conn-1" not in text and "answer from" not in text and "[case" not in text
+    return cases
 
 
 def decision(world: World, request_id: str) -> dict[str, Any]:
@@ -143,7 +157,7 @@ def test_an_escalation_the_bus_keeps_refusing_reaches_the_reviewers_once(world: 
 
     request_id = run_one(world)
 
-    assert [r["request_id"] for r in world.reviews()] == [request_id]
+    assert [r["request_id"] for r in review_cases(world)] == [request_id]
     records = {i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == request_id}
     assert {"decision", "review_sent", "workflow_failed"} <= records
     assert "escalation_sent" not in records  # the bus never took it: a redrive or the next duplicate sends it
@@ -169,6 +183,23 @@ def test_workflow_failure_path_escalates_once_with_its_cause(world: World) -> No
 
     detail = expect_one_outcome(world, request_id, "EscalationRequested")
     assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "EventPublishError", "micro")
+    # EscalationRequested stays complete: deliver needs the caller and the connection (the notice has neither).
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
+
+
+def test_the_failure_paths_notice_before_any_answer_is_the_same_shape(world: World) -> None:
+    """The router fails for good (its ModelAnswered never goes out): the failure path's notice has no tier and no
+    claim check, and still neither the caller nor the connection."""
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    (case,) = review_cases(world)
+    assert (case["request_id"], case["reasons"], case["tier"], case["case_key"]) == (
+        request_id, ["workflow_failed"], None, None)  # fmt: skip
+    assert case["cause"] == "EventPublishError"
+    (detail,) = world.events("EscalationRequested")
+    assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
 
 
 # --- Bedrock: throttling and 5xx of each tier; what models return ---------------------------------------
@@ -241,6 +272,20 @@ def test_model_output_that_cannot_be_used_is_escalated(world: World, behaviour: 
     assert expect_one_outcome(world, request_id, "EscalationRequested")["reasons"] == reasons
 
 
+def test_a_truncated_answer_is_never_served_from_the_cache(world: World) -> None:
+    """Review F6: a confident answer cut off at maxTokens is escalated, and not cached: the same question again
+    is answered by a model again (paid again, attempts visible to decide) and escalated again, not accepted."""
+    world.models.behaviour = dict.fromkeys(("micro", "lite", "pro"), "truncated")
+
+    first, second = run_one(world, case=1), run_one(world, case=1)  # the same prompt, two requests
+
+    assert [answered["cached"] for answered in world.events("ModelAnswered")] == [False, False]
+    assert [tier for _, tier in world.models.paid] == ["micro", "micro"]
+    assert world.outcomes() == Counter({first: 1, second: 1})
+    assert [d["reasons"] for d in world.events("EscalationRequested")] == [["truncated"], ["truncated"]]
+    assert world.events("DecisionMade") == []
+
+
 @pytest.mark.parametrize("behaviour", ["no_usage", "not_json"])
 def test_a_reply_without_usage_is_unknown_cost_not_free(world: World, behaviour: str) -> None:
     world.models.behaviour = {"micro": behaviour}
@@ -307,6 +352,40 @@ def test_a_duplicate_request_while_a_slow_router_still_runs(world: World) -> Non
 
     expect_one_outcome(world, request_id, "DecisionMade")
     assert not [i for i in world.audit() if i["record"]["S"] == "workflow_failed"]
+
+
+# --- the router's deadline across tiers (review F2) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("micro", "answered_by", "reasons"),
+    [
+        # two reads time out, the third answers: 90 s of the router's 120 s for one paid, unconfident answer
+        ([40, 40, 30], ["micro"], ["low_confidence"]),
+        # every read times out: 3 x 30 s and nothing to show
+        ([40], [], ["model_unavailable", "empty_answer", "malformed_output", "low_confidence"]),
+    ],
+)
+def test_slow_tiers_never_run_the_router_past_its_timeout(
+    world: World, micro: list[float], answered_by: list[str], reasons: list[str]
+) -> None:
+    """Review F2: micro then lite and pro would take longer than the router's timeout. Lambda would kill it,
+    the paid attempts would be lost and the retry would pay them again. The router gives each tier only what
+    is left (less its publishing margin) and skips what cannot finish: one answer, each paid call once."""
+    world.models.confidence = {"micro": 0.3, "lite": 0.4, "pro": 0.95}
+    world.models.latency = {"micro": micro, "lite": [25], "pro": [25]}
+
+    request_id = run_one(world)
+
+    assert world.timeouts == []  # the workflow never saw the router time out
+    assert [tier for _, tier in world.models.paid] == answered_by
+    (answered,) = world.events("ModelAnswered")
+    skipped = [(s["tier"], s["reason"]) for s in answered["skipped"]]
+    assert skipped[-1] == ("pro", "deadline"), skipped  # no time left for it
+    assert dict(skipped)["lite"] in ("ReadTimeoutError", "deadline")  # cut short by what was left, or skipped
+    detail = expect_one_outcome(world, request_id, "EscalationRequested")
+    assert detail["reasons"] == reasons
+    assert [(s["tier"], s["reason"]) for s in answered["skipped"]][:-1] == skipped[:-1]
 
 
 # --- ingest: the caller's status ------------------------------------------------------------------------------
@@ -420,3 +499,42 @@ def test_an_effect_never_recorded_complete_is_guarded_by_its_audit_marker(
 
     assert never.fired == SDK_ATTEMPTS * (1 + len(effects.COMPLETION_RETRY_PAUSES))
     expect_one_outcome(world, request_id, outcome)
+
+
+# --- every audit record expires with the stack's retention (rtmisc #2) -----------------------------------------
+
+
+def expect_every_audit_item_expires(world: World, request_id: str) -> set[str]:
+    """Every audit item of the request carries ``expires_at`` (DynamoDB TTL, epoch seconds) about
+    ``AUDIT_RETENTION_DAYS`` from now, whoever wrote it (decide, deliver, the workflow's dynamodb:putItem)."""
+    retention = int(ENVIRONMENT[c.ENV_AUDIT_RETENTION_DAYS]) * 86_400
+    now = time.time()
+    items = [i for i in world.audit() if i["request_id"]["S"] == request_id]
+    for item in items:
+        assert c.TTL_ATTR in item, item["record"]["S"]
+        assert abs(int(item[c.TTL_ATTR]["N"]) - (now + retention)) < 3_600, item["record"]["S"]
+    return {i["record"]["S"] for i in items}
+
+
+def test_the_failure_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_failure_paths_audit_records_expire_before_any_answer_too(world: World) -> None:
+    world.inject("reject answers", put_events_of("ModelAnswered"), PARTIAL_FAILURE, times=1000)
+
+    request_id = run_one(world)
+
+    records = expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+
+
+def test_the_happy_paths_audit_records_expire_with_the_retention(world: World) -> None:
+    request_id = run_one(world)
+
+    assert c.AUDIT_DECISION_RECORD in expect_every_audit_item_expires(world, request_id)

@@ -352,3 +352,89 @@ def test_a_failing_connection_lookup_is_503_with_retry_after(cloud, context):
         )
 
     assert (response["statusCode"], response["headers"]["retry-after"]) == (503, "2")
+
+
+# --- a completed request's stored answer wins over the connection check (issue 12, rtmisc #3) ----------------
+
+
+def _keyed(subject: str, key: str, connection_id: str = "Ab12Cd34=") -> dict[str, Any]:
+    body = json.dumps({"prompt": "hello world", "connection_id": connection_id})
+    return _as(subject, api_event(body, {"idempotency-key": key}))
+
+
+def test_a_retry_of_an_accepted_request_after_its_connection_closed_gets_the_stored_202(cloud, bedrock, context):
+    """The client's retry (same key, same body) of a request that was accepted replays the 202, even though the
+    connection it named has closed since: the request exists, and answering 403 would tell the client it does not."""
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    cloud.connect("Ab12Cd34=", "alice")
+    first = ingest.lambda_handler(_keyed("alice", "order-9"), context)
+    connections.unbind("Ab12Cd34=")
+
+    again = ingest.lambda_handler(_keyed("alice", "order-9"), context)
+
+    assert first["statusCode"] == again["statusCode"] == 202, _body(again)
+    assert _body(again)["request_id"] == _body(first)["request_id"]
+    assert len(cloud.events("RequestReceived")) == 1
+
+
+def test_a_throttled_connection_lookup_does_not_hide_the_stored_202(cloud, bedrock, context):
+    """The stored response needs no connection look-up: a throttled connections table changes nothing for it."""
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    cloud.connect("Ab12Cd34=", "alice")
+    first = ingest.lambda_handler(_keyed("alice", "order-10"), context)
+
+    with Stubber(aws.client("dynamodb")) as ddb:
+        for _attempt in range(aws.MAX_ATTEMPTS):
+            ddb.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        again = ingest.lambda_handler(_keyed("alice", "order-10"), context)
+
+    assert (again["statusCode"], _body(again)["request_id"]) == (202, _body(first)["request_id"])
+
+
+def test_a_new_keyed_request_still_needs_the_callers_open_connection(cloud, context):
+    cloud.connect("Ab12Cd34=", "alice")
+    connections.unbind("Ab12Cd34=")
+
+    response = ingest.lambda_handler(_keyed("alice", "order-11"), context)
+
+    assert (response["statusCode"], _body(response)["error"]["code"]) == (403, "connection_not_yours")
+    assert cloud.events() == []
+
+
+def test_a_403_is_not_stored_as_the_keys_answer(cloud, bedrock, context):
+    """Refused because the connection was not (yet) the caller's: once it is, the same key and body are accepted."""
+    first = ingest.lambda_handler(_keyed("alice", "order-12"), context)
+    cloud.connect("Ab12Cd34=", "alice")
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+
+    again = ingest.lambda_handler(_keyed("alice", "order-12"), context)
+
+    assert (first["statusCode"], again["statusCode"]) == (403, 202), _body(again)
+    assert len(cloud.events("RequestReceived")) == 1
+
+
+def test_a_throttled_connection_lookup_of_a_new_keyed_request_is_503_and_not_stored(cloud, bedrock, context):
+    cloud.connect("Ab12Cd34=", "alice")
+    with Stubber(aws.client("dynamodb")) as ddb:
+        for _attempt in range(aws.MAX_ATTEMPTS):
+            ddb.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        refused = ingest.lambda_handler(_keyed("alice", "order-13"), context)
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+
+    again = ingest.lambda_handler(_keyed("alice", "order-13"), context)
+
+    assert (refused["statusCode"], refused["headers"]["retry-after"], again["statusCode"]) == (503, "2", 202)
+
+
+def test_the_request_carries_when_its_audit_records_expire(cloud, bedrock, context, monkeypatch):
+    """rtmisc #2: the workflow's failure path cannot compute a date; ingest stamps it from AUDIT_RETENTION_DAYS."""
+    import time  # noqa: PLC0415
+
+    from functions.shared.constants import ENV_AUDIT_RETENTION_DAYS  # noqa: PLC0415
+
+    monkeypatch.setenv(ENV_AUDIT_RETENTION_DAYS, "7")
+    _expect_guardrail(bedrock, guardrail_pass(), "hello world")
+    assert ingest.lambda_handler(api_event('{"prompt": "hello world"}'), context)["statusCode"] == 202
+
+    (event,) = cloud.events("RequestReceived")
+    assert abs(event["detail"]["audit_expires_at"] - (time.time() + 7 * 86_400)) < 60

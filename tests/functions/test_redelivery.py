@@ -6,8 +6,8 @@ the recorded decision stands, the claim check is not rewritten, the outcome is n
 neither pushes nor publishes ``ResultDelivered`` again, and reviewers get no case for an accepted request.
 
 Bad cases (each a test below): 1. the replayed request gets a different (unconfident) answer; 2. it gets the
-cached one; 3. the outcome event itself is redelivered to deliver; 4. an escalated request is replayed.
-Whether the router pays again for case 1 is the router's (its own durable answer), not asserted here.
+cached one; 3. the outcome event itself is redelivered to deliver; 4. an escalated request is replayed; 5. the
+router would pay for the models again (its durable ``answered`` record, functions/router/answers.py).
 """
 
 from __future__ import annotations
@@ -115,3 +115,25 @@ def test_4_a_replayed_escalation_sends_no_second_case(world: World) -> None:
     _expect_once(world, request_id, "EscalationRequested", "escalated")
     assert world.reviews() == []
     assert _decision(world)["outcome"]["S"] == "escalated"
+
+
+def test_5_a_replay_does_not_pay_for_the_models_again(world: World) -> None:
+    """The router's side of F1: its paid answer is in the audit table (``answered``), read before any model is
+    called, so a replay after the idempotency records (and the cache entry) expired answers with it again."""
+    request_id = _first_run(world, confidence=0.5)  # micro, lite and pro all tried: three paid calls
+    paid = Counter(world.models.paid)
+    (first,) = world.events("ModelAnswered")
+    _expire_idempotency_records(cache=True)
+
+    _replay_request(world)
+
+    assert Counter(world.models.paid) == paid  # nothing paid again
+    assert sum(paid.values()) == 3
+    replayed = world.events("ModelAnswered")[-1]
+    assert {k: v for k, v in replayed.items() if k != "occurred_at"} == {
+        k: v for k, v in first.items() if k != "occurred_at"
+    }
+    assert replayed["occurred_at"] == first["occurred_at"]  # the same answer, so the same claim check key
+    _expect_once(world, request_id, "EscalationRequested", "escalated")
+    records = Counter(item["record"]["S"] for item in world.audit() if item["request_id"]["S"] == request_id)
+    assert records["answered"] == 1

@@ -24,11 +24,12 @@ from functions.router.tiers import (
     tier_plan,
 )
 from functions.shared import aws
+from functions.shared.acceptance import escalation_reasons
 from functions.shared.constants import ENV_MAX_TIER, ENV_MODEL_IDS, ENV_MODEL_PRICES, TIER_ORDER
 from functions.shared.events import ModelAnswered, RequestReceived
 from functions.shared.exceptions import ConfigurationError
 from functions.shared.prompts import get_prompt
-from tests.functions.conftest import MODEL_IDS, PROMPT_SOURCES
+from tests.functions.conftest import MODEL_IDS, PROMPT_SOURCES, LambdaContext
 from tests.functions.factories import converse_response, envelope, model_json, new_request_id
 
 SIMPLE = "What is the capital of France?"
@@ -125,16 +126,32 @@ def test_cache_key_normalises_but_separates_what_matters():
 # --- the escalation loop, with fake models and an in-memory cache ---------------------------------------
 
 
+ROUTER_TIMEOUT_MS = 120_000  # components/platform.py
+
+
+@pytest.fixture
+def context() -> LambdaContext:
+    """The router's context: a fresh invocation of a function with the router's timeout."""
+    return LambdaContext(remaining_ms=ROUTER_TIMEOUT_MS)
+
+
+def _ample() -> int:
+    """A fresh router invocation's remaining time: no tier is short of time."""
+    return ROUTER_TIMEOUT_MS
+
+
 class FakeModels:
-    """Answers per tier from a script; records calls."""
+    """Answers per tier from a script; records calls (and each call's limits)."""
 
     def __init__(self, script: dict[str, Completion]) -> None:
         self.script = script
         self.calls: list[tuple[str, int]] = []
+        self.limits: list[aws.CallLimits] = []
 
-    def __call__(self, model_id: str, prompt: Any, max_tokens: int) -> Completion:
+    def __call__(self, model_id: str, prompt: Any, max_tokens: int, limits: aws.CallLimits) -> Completion:
         tier = next(t for t, m in MODEL_IDS.items() if m == model_id)
         self.calls.append((tier, max_tokens))
+        self.limits.append(limits)
         return self.script[tier]
 
 
@@ -178,7 +195,7 @@ def test_confident_cheapest_tier_answers_alone(settings_, template):
     models = FakeModels({"micro": _completion("Paris.", 0.95)})
     cache = MemoryCache()
 
-    answered = answer_request(_request(), template, settings_, models, cache)
+    answered = answer_request(_request(), template, settings_, models, cache, remaining_ms=_ample)
 
     assert [tier for tier, _ in models.calls] == ["micro"]
     assert (answered.tier, answered.answer, answered.confidence) == ("micro", "Paris.", 0.95)
@@ -191,7 +208,7 @@ def test_confident_cheapest_tier_answers_alone(settings_, template):
 def test_low_confidence_escalates_to_the_next_tier(settings_, template):
     models = FakeModels({"micro": _completion("Lyon?", 0.3), "lite": _completion("Paris.", 0.9)})
 
-    answered = answer_request(_request(), template, settings_, models, MemoryCache())
+    answered = answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=_ample)
 
     assert [tier for tier, _ in models.calls] == ["micro", "lite"]
     assert answered.tier == "lite"
@@ -205,7 +222,7 @@ def test_malformed_output_escalates_even_with_a_high_stated_confidence(settings_
         {"micro": Completion("Paris. confidence: 0.99", "end_turn", 100, 20), "lite": _completion("Paris.", 0.9)}
     )
 
-    answered = answer_request(_request(), template, settings_, models, MemoryCache())
+    answered = answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=_ample)
 
     assert [tier for tier, _ in models.calls] == ["micro", "lite"]
     assert answered.well_formed
@@ -216,7 +233,7 @@ def test_escalation_stops_at_the_highest_allowed_tier(settings_, template):
     models = FakeModels(script)
     cache = MemoryCache()
 
-    answered = answer_request(_request(), template, settings_, models, cache)
+    answered = answer_request(_request(), template, settings_, models, cache, remaining_ms=_ample)
 
     assert settings_.max_tier == "pro"
     assert [tier for tier, _ in models.calls] == ["micro", "lite", "pro"]  # premier is never called
@@ -228,7 +245,7 @@ def test_escalation_stops_at_the_highest_allowed_tier(settings_, template):
 def test_hard_prompts_start_above_micro(settings_, template):
     models = FakeModels({tier: _completion("ok", 0.9) for tier in TIER_ORDER})
 
-    answer_request(_request(HARD), template, settings_, models, MemoryCache())
+    answer_request(_request(HARD), template, settings_, models, MemoryCache(), remaining_ms=_ample)
 
     assert models.calls[0][0] != "micro"
 
@@ -239,7 +256,7 @@ def test_token_budget_caps_escalation(settings_, template):
         {tier: _completion("unsure", 0.1, input_tokens=600, output_tokens=100) for tier in ("micro", "lite", "pro")}
     )
 
-    answered = answer_request(_request(), template, tight, models, MemoryCache())
+    answered = answer_request(_request(), template, tight, models, MemoryCache(), remaining_ms=_ample)
 
     # first call: 700 tokens used; second call would need ~input estimate + 64 more than is left
     assert len(models.calls) < 3
@@ -251,7 +268,9 @@ def test_token_budget_caps_escalation(settings_, template):
 def test_budget_too_small_for_any_call_hands_over_an_empty_answer(settings_, template):
     models = FakeModels({})
 
-    answered = answer_request(_request(), template, replace(settings_, token_budget=10), models, MemoryCache())
+    answered = answer_request(
+        _request(), template, replace(settings_, token_budget=10), models, MemoryCache(), remaining_ms=_ample
+    )
 
     assert models.calls == []
     assert answered.answer == ""
@@ -263,7 +282,7 @@ def test_guardrail_intervention_stops_escalation(settings_, template):
     blocked = Completion("Sorry, I can't help.", "guardrail_intervened", 100, 5)
     models = FakeModels({"micro": blocked, "lite": _completion("should not be called", 0.9)})
 
-    answered = answer_request(_request(), template, settings_, models, MemoryCache())
+    answered = answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=_ample)
 
     assert [tier for tier, _ in models.calls] == ["micro"]
     assert answered.guardrail_intervened
@@ -273,17 +292,37 @@ def test_guardrail_intervention_stops_escalation(settings_, template):
 
 def test_cache_hit_skips_the_models(settings_, template):
     cache = MemoryCache()
-    first = answer_request(_request(), template, settings_, FakeModels({"micro": _completion("Paris.", 0.95)}), cache)
+    models = FakeModels({"micro": _completion("Paris.", 0.95)})
+    first = answer_request(_request(), template, settings_, models, cache, remaining_ms=_ample)
     cached = cache_entry(first, settings_.confidence_threshold)
     assert cached is not None
     cache.put(cache_key_of(first, settings_.max_tier), cached)
     models = FakeModels({})
 
-    answered = answer_request(_request("what is the CAPITAL of   France?"), template, settings_, models, cache)
+    answered = answer_request(
+        _request("what is the CAPITAL of   France?"), template, settings_, models, cache, remaining_ms=_ample
+    )
 
     assert models.calls == []
     assert answered.cached
     assert (answered.answer, answered.tier, answered.cost_usd, answered.attempts) == ("Paris.", "micro", 0.0, [])
+
+
+@pytest.mark.parametrize(
+    ("completion", "why"),
+    [
+        (Completion(model_json("Paris, the capital of", 0.95), "max_tokens", 100, 20), "truncated"),
+        (Completion(model_json("Paris.", 0.5), "end_turn", 100, 20), "unconfident"),
+        (Completion("Paris, I think", "end_turn", 100, 20), "malformed"),
+    ],
+)
+def test_only_what_decide_accepts_is_cached(settings_, template, completion, why):
+    """Review F6: the cache keeps exactly what decide would accept (one predicate, functions.shared.acceptance)."""
+    script = dict.fromkeys(("micro", "lite", "pro"), completion)
+    answered = answer_request(_request(), template, settings_, FakeModels(script), MemoryCache(), remaining_ms=_ample)
+
+    assert escalation_reasons(answered, settings_.confidence_threshold), why
+    assert cache_entry(answered, settings_.confidence_threshold) is None
 
 
 def test_a_gap_in_the_allowed_tiers_is_never_called(settings_, template):
@@ -291,7 +330,7 @@ def test_a_gap_in_the_allowed_tiers_is_never_called(settings_, template):
     gap = replace(settings_, model_ids={"micro": MODEL_IDS["micro"], "pro": MODEL_IDS["pro"]})
     models = FakeModels({"micro": _completion("Lyon?", 0.3), "pro": _completion("Paris.", 0.9)})
 
-    answered = answer_request(_request(), template, gap, models, MemoryCache())
+    answered = answer_request(_request(), template, gap, models, MemoryCache(), remaining_ms=_ample)
 
     assert [tier for tier, _ in models.calls] == ["micro", "pro"]
     assert (answered.tier, answered.skipped) == ("pro", [])
@@ -399,3 +438,60 @@ def test_handler_skips_a_tier_that_errors_and_records_why(cloud, bedrock, contex
     assert [e["detail"]["skipped"] for e in cloud.events("ModelAnswered")] == [
         [{"tier": "micro", "model_id": MODEL_IDS["micro"], "reason": "ThrottlingException"}]
     ]
+
+
+# --- the invocation's deadline across tiers (review F2) ------------------------------------------------------
+
+
+class SlowModels(FakeModels):
+    """Each tier takes ``seconds[tier]`` of the invocation's clock (at most its call's worst case)."""
+
+    def __init__(self, script: dict[str, Completion], seconds: dict[str, float], left_ms: int) -> None:
+        super().__init__(script)
+        self.seconds = seconds
+        self.left_ms = left_ms
+
+    def remaining_ms(self) -> int:
+        return self.left_ms
+
+    def __call__(self, model_id: str, prompt: Any, max_tokens: int, limits: aws.CallLimits) -> Completion:
+        completion = super().__call__(model_id, prompt, max_tokens, limits)
+        taken = min(self.seconds.get(self.calls[-1][0], 0.0), limits.worst_case_seconds)
+        self.left_ms -= int(taken * 1000)
+        return completion
+
+
+def test_a_tier_that_cannot_finish_in_time_is_skipped_and_the_paid_attempt_kept(settings_, template):
+    unsure = _completion("Lyon?", 0.3)
+    models = SlowModels(dict.fromkeys(("micro", "lite", "pro"), unsure), {"micro": 100}, ROUTER_TIMEOUT_MS)
+
+    answered = answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=models.remaining_ms)
+
+    assert [tier for tier, _ in models.calls] == ["micro"]
+    assert [a.tier for a in answered.attempts] == ["micro"]  # paid for, kept
+    assert [(s.tier, s.reason) for s in answered.skipped] == [("lite", "deadline"), ("pro", "deadline")]
+    assert escalation_reasons(answered, settings_.confidence_threshold) == ["low_confidence"]
+
+
+def test_each_call_is_bounded_by_what_is_left(settings_, template):
+    unsure = _completion("Lyon?", 0.3)
+    models = SlowModels(dict.fromkeys(("micro", "lite", "pro"), unsure), {"micro": 70}, ROUTER_TIMEOUT_MS)
+
+    answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=models.remaining_ms)
+
+    assert models.limits[0] == aws.MODEL_LIMITS  # a fresh invocation: the full 3 x (2 + 30) s
+    # 120 - 70 = 50 s left, less the 21 s publishing margin: lite must end within 29 s
+    assert [tier for tier, _ in models.calls] == ["micro", "lite", "pro"]
+    assert models.limits[1] == aws.CallLimits(attempts=3, read_timeout=5)
+    assert all(limits.worst_case_seconds <= 29 for limits in models.limits[1:])
+
+
+def test_no_time_for_any_tier_is_model_unavailable(settings_, template):
+    models = FakeModels({})
+
+    answered = answer_request(_request(), template, settings_, models, MemoryCache(), remaining_ms=lambda: 27_000)
+
+    assert models.calls == []
+    assert {s.reason for s in answered.skipped} == {"deadline"}
+    assert not answered.budget_exhausted
+    assert "model_unavailable" in escalation_reasons(answered, settings_.confidence_threshold)

@@ -203,6 +203,8 @@ def test_router_answers_and_skips_a_tier_that_errors(run: Any, stack: str) -> No
         assert box.bedrock.calls == [("Converse", models["micro"])]
         [event] = box.events("ModelAnswered")
         assert event["detail"]["request_id"] == answered["request_id"]
+        # Its durable answer: read (GetItem) before any model call, appended once (PutItem), as its role allows.
+        assert _audit_records(box, answered["request_id"]) == ["answered"]
 
         box.bedrock.failing[models["micro"]] = error(500, "InternalServerException", "model failure")
         answered = box.invoke(_request_received("Where is the Louvre?"), _context(box))

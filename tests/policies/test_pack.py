@@ -49,6 +49,8 @@ TESTED_ELSEWHERE = {
     "resource-not-judged",
     # tests/policies/test_document_unknown.py CASES: 3 compliant and 9 numbered non-compliant cases.
     "iam-document-unknown",
+    # tests/policies/test_security_values.py CASES: 3 compliant and 7 numbered non-compliant cases.
+    "security-value-unknown",
     # tests/policies/rules/test_container_environment_table.py: 8 compliant and 13 numbered non-compliant cases;
     # tests/policies/rules/test_container_environment_native.py (aws-native): 7 compliant and 12 numbered ones.
     "container-no-secrets-in-environment",

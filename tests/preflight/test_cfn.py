@@ -209,7 +209,9 @@ def test_the_gate_reports_cloudformation_findings_like_the_plans(tmp_path: Path)
     assert finding.urn == "urn:pulumi:prod::sample::aws-native:s3:Bucket::open-bucket"
     assert ("CKV_AWS_21", "open-bucket") not in found  # the program's own skip applies to the template too
     assert "CKV_AWS_21" in [s["check_id"] for s in report.to_dict()["checkov"]["skipped"]]  # shown with its origin
-    assert report.not_seen == 1 and report.not_scanned == ["aws-native:s3:BucketPolicy"]
+    # the bucket policy (a type no CloudFormation check reads) and the WAF association (only graph checks connect it)
+    # have no checks: not unseen (review gate #6)
+    assert (report.not_seen, report.no_checks) == (0, 2) and report.not_scanned == ["aws-native:s3:BucketPolicy"]
 
 
 @pytest.mark.usefixtures("checkov_present")
@@ -239,12 +241,13 @@ def test_a_native_resource_checkov_leaves_out_is_not_seen(program: Path) -> None
     }
     result = parse_report(json.dumps([report]), tfplan, template)
     role, policy = (f"urn:pulumi:dev::sample::aws-native:{t}" for t in ("iam:Role::role", "s3:BucketPolicy::policy"))
-    assert sorted(result.not_seen) == [role, policy]
+    waf = "urn:pulumi:dev::sample::aws-native:wafv2:WebAclAssociation::waf"
+    assert (result.not_seen, result.no_checks, result.not_mapped) == ([role], [policy, waf], [])
     assert result.not_scanned == ["aws-native:iam:Role", "aws-native:s3:BucketPolicy"]
     gate = GateReport(
         stack="dev", project="sample", graph=graph, resources=len(graph.managed_resources), checkov=result
     )
-    assert gate.not_seen == 2 and gate.to_dict()["checkov"]["not_seen"] == 2
+    assert gate.not_seen == 1 and gate.to_dict()["checkov"]["not_seen"] == 1
     # counted in full, every exported resource is seen (passed resources are not listed under --quiet)
     report["summary"] = {"resource_count": len(template.addresses)}
-    assert parse_report(json.dumps([report]), tfplan, template).not_seen == [policy]
+    assert parse_report(json.dumps([report]), tfplan, template).not_seen == []

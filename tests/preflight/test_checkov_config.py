@@ -21,6 +21,7 @@ REASON = "the bucket only holds public release artefacts"
 
 
 def _config(tmp_path: Path, text: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / ".checkov.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -32,6 +33,7 @@ def test_compliance_the_packs_own_skips_need_a_reason_only() -> None:
     assert all(not s.refused and s.reason for s in config.skips)
     assert all(s.origin.startswith(f"{PACK_CONFIG}:") and int(s.origin.rsplit(":", 1)[1]) > 0 for s in config.skips)
     assert config.effective()["skip-check"] == [s.check_id for s in config.all_skips]  # owned checks first
+    assert not [n for n in config.notes() if "not passed to checkov" in n]  # its other keys are the gate's own
 
 
 def test_compliance_a_list_with_reasons_and_expiries(tmp_path: Path) -> None:
@@ -149,3 +151,51 @@ def test_every_owned_check_names_a_policy_of_the_pack() -> None:
     owners = yaml.safe_load(OWNERS_FILE.read_text(encoding="utf-8"))["owned_by_policies"]
     names = {p.name for p in all_policies()}
     assert owners and all(entry["policy"] in names and len(entry["reason"]) > 40 for entry in owners.values())
+
+
+#: Every checkov option that loads code or changes which checks run or what they report, as a program's file may
+#: write it, and what the gate's note must say (review finding gate #10).
+LOADS_CODE, CHANGES_CHECKS = "load code", "change which checks run"
+DANGEROUS_KEYS = [
+    ("external-checks-dir", "[evil]", LOADS_CODE),
+    ("external-checks-git", "https://example.com/evil.git", LOADS_CODE),
+    ("external-checks-public-key", "key.pem", LOADS_CODE),
+    ("framework", "[kubernetes]", CHANGES_CHECKS),
+    ("skip-framework", "[terraform_plan]", CHANGES_CHECKS),
+    ("repo-root-for-plan-enrichment", "[.]", "checkov:skip"),
+    ("skip-path", "[tfplan.json]", CHANGES_CHECKS),
+    ("skip-resources-without-violations", "true", CHANGES_CHECKS),
+    ("baseline", ".checkov.baseline", CHANGES_CHECKS),
+    ("output-baseline-as-skipped", "true", CHANGES_CHECKS),
+    ("use-enforcement-rules", "true", CHANGES_CHECKS),
+    ("hard-fail-on", "CRITICAL", CHANGES_CHECKS),
+    ("soft-fail-on", "[CKV_AWS_20]", CHANGES_CHECKS),
+    ("policy-metadata-filter", "policy.label=x", CHANGES_CHECKS),
+    ("policy-metadata-filter-exception", "policy.label=x", CHANGES_CHECKS),
+    ("include-all-checkov-policies", "false", CHANGES_CHECKS),
+    ("run-all-external-checks", "true", CHANGES_CHECKS),
+    ("bc-api-key", "k", CHANGES_CHECKS),
+    ("prisma-api-url", "https://example.com", CHANGES_CHECKS),
+    ("var-file", "[x.tfvars]", CHANGES_CHECKS),
+    ("download-external-modules", "true", CHANGES_CHECKS),
+    ("external-modules-download-path", "mods", CHANGES_CHECKS),
+    ("deep-analysis", "true", CHANGES_CHECKS),
+    ("directory", "[.]", CHANGES_CHECKS),
+    ("file", "[main.tf]", CHANGES_CHECKS),
+    ("config-file", "other.yaml", CHANGES_CHECKS),
+    ("evaluate-variables", "false", CHANGES_CHECKS),
+    ("skip-download", "false", "sets it itself"),
+    ("output", "cli", "sets itself"),  # a harmless option: still not passed, and said
+]
+
+
+@pytest.mark.parametrize(("key", "value", "said"), DANGEROUS_KEYS, ids=[k for k, _, _ in DANGEROUS_KEYS])
+def test_noncompliance_every_other_key_is_not_passed_to_checkov_and_noted(
+    tmp_path: Path, key: str, value: str, said: str
+) -> None:
+    path = _config(tmp_path, f"{key}: {value}\nskip-check: []\n")
+    config = load_checkov_config(path, today=TODAY)
+    plain = load_checkov_config(_config(tmp_path / "plain", "skip-check: []\n"), today=TODAY)
+    assert config.effective() == plain.effective()  # what checkov gets does not move
+    (note,) = [n for n in config.notes() if f"`{key}`" in n]
+    assert note.startswith(f"{path}: `{key}` not passed to checkov: ") and said in note

@@ -87,10 +87,12 @@ def test_template_programs_and_their_config(tmp_path: Path) -> None:
 
 def test_a_programs_own_checks_are_added_to_the_packs(tmp_path: Path) -> None:
     pack = (REPO_ROOT / EXTERNAL_CHECKS_DIR).resolve()
-    assert checks_dirs_for(tmp_path) == [pack]
+    scratch = tmp_path / "scratch"
+    assert checks_dirs_for(tmp_path, scratch) == [pack]
     (tmp_path / EXTERNAL_CHECKS_DIR).mkdir(parents=True)
-    assert checks_dirs_for(tmp_path) == [pack, (tmp_path / EXTERNAL_CHECKS_DIR).resolve()]
-    assert checks_dirs_for(REPO_ROOT) == [pack]
+    (tmp_path / EXTERNAL_CHECKS_DIR / "own.yaml").write_text("metadata: {id: OWN_1}\n", encoding="utf-8")
+    assert checks_dirs_for(tmp_path, scratch) == [pack, scratch / "program-checks"]
+    assert checks_dirs_for(REPO_ROOT, scratch) == [pack]
 
 
 def test_checkov_command() -> None:
@@ -200,6 +202,7 @@ def _template() -> CfnTemplate:
         template={"Resources": {"data": {}, "jobs": {}, "waf": {}}},
         addresses={e.address: e for e in entries},
         exported_types={e.type for e in entries},
+        unchecked=[POLICY_URN],  # an aws-native type no CloudFormation check reads: not exported
     )
 
 
@@ -231,7 +234,7 @@ BUCKET, QUEUE, WAF, POLICY = (
 )
 NOTHING_SEEN = (
     [BUCKET, POLICY, QUEUE, WAF, "aws:madeup/x:X"],
-    [UNMAPPED_URN, NATIVE_URN, QUEUE_URN, WAF_URN, POLICY_URN],
+    [NATIVE_URN, QUEUE_URN],
 )
 
 
@@ -245,11 +248,11 @@ NOTHING_SEEN = (
         # bad 3: only addresses that are not the template's are listed under its file
         ({"passed_checks": [_check("AWS::S3::Bucket.other")]}, NOTHING_SEEN),
         # bad 4: the bucket is listed, the queue (a type checkov checks) is not: the queue alone is unseen
-        ({"passed_checks": [_check("AWS::S3::Bucket.data")]}, ([POLICY, QUEUE, "aws:madeup/x:X"], [UNMAPPED_URN, QUEUE_URN, POLICY_URN])),
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")]}, ([POLICY, QUEUE, "aws:madeup/x:X"], [QUEUE_URN])),
         # good 1: both listed, as passed or skipped checks; the WAF association has no checks of its own
-        ({"passed_checks": [_check("AWS::S3::Bucket.data")], "skipped_checks": [_check("AWS::SQS::Queue.jobs")]}, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        ({"passed_checks": [_check("AWS::S3::Bucket.data")], "skipped_checks": [_check("AWS::SQS::Queue.jobs")]}, ([POLICY, "aws:madeup/x:X"], [])),
         # good 2: both listed as failed checks, one under the bare file name
-        ({"failed_checks": [_check("AWS::S3::Bucket.data"), _check("AWS::SQS::Queue.jobs", "template.json")]}, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        ({"failed_checks": [_check("AWS::S3::Bucket.data"), _check("AWS::SQS::Queue.jobs", "template.json")]}, ([POLICY, "aws:madeup/x:X"], [])),
     ],
     ids=["bad1_no_cloudformation_report", "bad2_other_file", "bad3_not_the_templates", "bad4_one_not_listed", "good1_passed_and_skipped", "good2_failed"],
 )  # fmt: skip
@@ -258,6 +261,8 @@ def test_an_exported_resource_counts_as_seen_only_when_the_report_lists_it(
 ) -> None:
     result = parse_report(json.dumps([{"summary": {}, "results": results}]), _native_plan(), _template())
     assert (result.not_scanned, result.not_seen) == expected
+    # what checkov has no checks for, and what the bridge cannot map, are never "not seen" (review gate #6)
+    assert (result.no_checks, result.not_mapped) == (sorted([WAF_URN, POLICY_URN]), [UNMAPPED_URN])
 
 
 def _cloudformation(resource_count: int, *listed: str) -> str:
@@ -278,23 +283,25 @@ def _cloudformation(resource_count: int, *listed: str) -> str:
     ("stdout", "runs", "expected"),
     [
         # good 1: checkov's graph counted every resource of the template (passed ones are not listed under --quiet)
-        (_cloudformation(3), None, ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
+        (_cloudformation(3), None, ([POLICY, "aws:madeup/x:X"], [])),
         # bad 1: it counted two of three and names only the bucket: the queue is not seen
-        (_cloudformation(2, "AWS::S3::Bucket.data"), None, ([POLICY, QUEUE, "aws:madeup/x:X"], [UNMAPPED_URN, QUEUE_URN, POLICY_URN])),
+        (_cloudformation(2, "AWS::S3::Bucket.data"), None, ([POLICY, QUEUE, "aws:madeup/x:X"], [QUEUE_URN])),
         # bad 2: a plan resource count does not stand for the template's
         (_cloudformation(0), None, NOTHING_SEEN),
         # good 2: the queue's every check is skipped (a CrossGuard policy owns it): no checks, not unseen
-        (_cloudformation(2, "AWS::S3::Bucket.data"), lambda c: not c.startswith("CKV_AWS"), ([POLICY, "aws:madeup/x:X"], [UNMAPPED_URN, POLICY_URN])),
-        # bad 3: the same skips but nothing of the template named or counted: checkov did not parse it
-        (_cloudformation(0), lambda c: not c.startswith("CKV_AWS"), NOTHING_SEEN),
+        (_cloudformation(2, "AWS::S3::Bucket.data"), lambda c: not c.startswith("CKV_AWS"), ([POLICY, "aws:madeup/x:X"], [])),
+        # good 3: the same skips and nothing of the template named or counted: no check would have run on any of
+        # it, so each resource has no checks rather than "not seen" (review gate #6)
+        (_cloudformation(0), lambda c: not c.startswith("CKV_AWS"), (NOTHING_SEEN[0], [])),
     ],
-    ids=["good1_all_counted", "bad1_one_left_out", "bad2_plan_count_only", "good2_no_check_ran", "bad3_nothing_parsed"],
+    ids=["good1_all_counted", "bad1_one_left_out", "bad2_plan_count_only", "good2_no_check_ran", "good3_no_check_would_run"],
 )  # fmt: skip
 def test_seen_per_resource_from_the_count_the_listing_and_the_checks_that_ran(
     stdout: str, runs: Callable[[str], bool] | None, expected: tuple[list[str], list[str]]
 ) -> None:
     result = parse_report(stdout, _native_plan(), _template(), *([runs] if runs else []))
     assert (result.not_scanned, result.not_seen) == expected
+    assert {WAF_URN, POLICY_URN} <= set(result.no_checks) and result.not_mapped == [UNMAPPED_URN]
 
 
 @pytest.mark.parametrize(
@@ -314,3 +321,50 @@ def test_which_checks_the_effective_config_runs(skips: list[str], check: list[st
         path=Path(".checkov.yaml"), pack=True, skips=[Skip(c, "x:1", "why") for c in skips], check=check
     )
     assert {c: config.runs(c) for c in runs} == runs
+
+
+# ------------------------------------------------ a plan resource is seen unless checkov's plan report leaves it out
+
+QUEUE_TF_URN = "urn:pulumi:dev::p::aws:sqs/queue:Queue::q"
+DASHBOARD_URN = "urn:pulumi:dev::p::aws:cloudwatch/dashboard:Dashboard::d"
+
+
+def _three_plan() -> TfPlan:
+    entries = [
+        AddressEntry("aws_s3_bucket.docs", BUCKET_URN, "docs", "aws:s3/bucket:Bucket"),
+        AddressEntry("aws_sqs_queue.q", QUEUE_TF_URN, "q", "aws:sqs/queue:Queue"),
+        AddressEntry("aws_cloudwatch_dashboard.d", DASHBOARD_URN, "d", "aws:cloudwatch/dashboard:Dashboard"),
+    ]
+    return TfPlan(plan={}, addresses={e.address: e for e in entries}, no_checks_resources=[DASHBOARD_URN])
+
+
+def _plan_report(resource_count: int, *listed: str) -> dict[str, object]:
+    checks = [_check(a, "/tfplan.json") for a in listed]
+    return {
+        "check_type": "terraform_plan",
+        "summary": {"resource_count": resource_count},
+        "results": {"failed_checks": checks},
+    }
+
+
+@pytest.mark.parametrize(
+    ("reports", "expected"),
+    [
+        # good 1: checkov counted every resource of the plan (passed ones are not listed under --quiet)
+        ([_plan_report(3)], []),
+        # good 2: no plan report at all (a hand-made report): nothing to decide from, the plan counts as seen
+        ([{"summary": {}, "results": {}}], []),
+        # bad 1: it counted two of three and names the bucket: the queue is not seen; the dashboard has no checks
+        ([_plan_report(2, "aws_s3_bucket.docs")], [QUEUE_TF_URN]),
+        # bad 2: it parsed nothing of the plan: both checked resources are not seen
+        ([_plan_report(0)], [BUCKET_URN, QUEUE_TF_URN]),
+        # bad 3: a listing under another file does not stand for the plan's
+        ([_plan_report(0), {"results": {"failed_checks": [_check("aws_s3_bucket.docs", "/template.json")]}}], [BUCKET_URN, QUEUE_TF_URN]),
+    ],
+    ids=["good1_all_counted", "good2_no_plan_report", "bad1_one_left_out", "bad2_nothing_parsed", "bad3_other_file"],
+)  # fmt: skip
+def test_a_plan_resource_is_seen_unless_the_plan_report_leaves_it_out(
+    reports: list[dict[str, object]], expected: list[str]
+) -> None:
+    result = parse_report(json.dumps(reports), _three_plan())
+    assert (result.not_seen, result.no_checks, result.not_mapped) == (expected, [DASHBOARD_URN], [])

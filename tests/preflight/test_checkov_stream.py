@@ -32,26 +32,16 @@ ROOT = checkov_runner.REPO_ROOT
 #: Small parts, so that even the small programs are streamed in several.
 CHUNK = 7
 
-OWN_CHECK = '''
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-
-class QueueRetentionSet(BaseResourceCheck):
-    """A program's own check: every queue states its message retention."""
-
-    def __init__(self):
-        super().__init__(
-            name="Queue sets message retention", id="CKV_OWN_1", categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=["aws_sqs_queue"],
-        )
-
-    def scan_resource_conf(self, conf):
-        return CheckResult.PASSED if conf.get("message_retention_seconds") else CheckResult.FAILED
-
-
-check = QueueRetentionSet()
-'''
+#: A program's own data check (checkov takes a program's YAML checks; its Python ones are refused, review gate #10):
+#: every queue states its message retention.
+OWN_CHECK = """
+metadata: {id: OWN_1, name: Queue sets message retention, category: GENERAL_SECURITY}
+definition:
+  cond_type: attribute
+  resource_types: [aws_sqs_queue]
+  attribute: message_retention_seconds
+  operator: exists
+"""
 
 
 def _records(stdout: str) -> tuple[set[tuple[str, str, str, str, str]], list[Any]]:
@@ -73,7 +63,7 @@ def _command(program: Path, plan_file: Path, scratch: Path) -> list[str]:
     effective = scratch / "checkov-config.yaml"
     settings = {**config.effective(), "quiet": False}
     effective.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    dirs = checkov_runner.checks_dirs_for(program)
+    dirs = checkov_runner.checks_dirs_for(program, scratch)
     return checkov_runner.checkov_command(checkov_runner.find_checkov(), plan_file, effective, dirs, quiet=False)
 
 
@@ -146,8 +136,7 @@ def test_a_program_with_its_own_checks_and_skips_streamed_is_scanned_as_in_one_r
     """The generated bench program (a stack transform, components), its own check and its own dated skip."""
     program = write_generated_program(tmp_path / "gen", 90)
     (program / "policies" / "checkov").mkdir(parents=True)
-    (program / "policies" / "checkov" / "__init__.py").write_text("", encoding="utf-8")  # checkov imports a package
-    (program / "policies" / "checkov" / "own_queue_check.py").write_text(OWN_CHECK, encoding="utf-8")
+    (program / "policies" / "checkov" / "own_queue_check.yaml").write_text(OWN_CHECK, encoding="utf-8")
     (program / ".checkov.yaml").write_text(
         "skip-check:\n  - CKV_AWS_27  # until 2027-06-30: bench queues carry no data worth encrypting\n",
         encoding="utf-8",
@@ -155,6 +144,6 @@ def test_a_program_with_its_own_checks_and_skips_streamed_is_scanned_as_in_one_r
     streamed, alone, hits = _both_ways(program, "dev", tmp_path)
     _assert_same(streamed, alone)
     records, _ = _records(alone)
-    assert any(r[2] == "CKV_OWN_1" for r in records)  # the program's own check ran (at the end, both ways)
+    assert any(r[2] == "OWN_1" for r in records)  # the program's own check ran (at the end, both ways)
     assert not any(r[2] == "CKV_AWS_27" for r in records)  # its skip held both ways
     assert hits > 0

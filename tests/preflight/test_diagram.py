@@ -73,6 +73,8 @@ class Report:
     checkov: None = None
     exit_code: int = 0
     not_seen: int = 0
+    no_checks: int = 0
+    not_mapped: int = 0
 
     @property
     def resources(self) -> int:

@@ -262,3 +262,12 @@ def test_a_queue_keyed_with_an_unencrypted_queues_key_output_fails_the_kms_rule(
 
     _, plain = resource_outputs("aws:sqs/queue:Queue", "plain", {}, REGION)
     assert not is_customer_managed_key(plain.get("kmsMasterKeyId"))
+
+
+@pytest.mark.parametrize("type_", ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"])
+def test_a_buckets_domain_names_are_fabricated(type_: str) -> None:
+    """Bad case (before): unset, so unknown in a preview, and a CloudFront origin built from the regional one was
+    unknown: `security-value-unknown` on the template's own prod edge distribution."""
+    _, state = resource_outputs(type_, "site", {"bucket": "my-site"}, "eu-west-1")
+    assert state["bucketDomainName"] == "my-site.s3.amazonaws.com"
+    assert state["bucketRegionalDomainName"] == "my-site.s3.eu-west-1.amazonaws.com"

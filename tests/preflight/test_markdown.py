@@ -83,6 +83,8 @@ class FakeReport:
     checkov: CheckovResult | None = None
     exit_code: int = 1
     not_seen: int = 0
+    no_checks: int = 0
+    not_mapped: int = 0
 
 
 def finding(policy: str, resource: str, type_: str, level: Level = Level.MANDATORY, **kw: str) -> Finding:
@@ -191,6 +193,8 @@ def report(graphs: tuple[ResourceGraph, ResourceGraph]) -> FakeReport:
         checkov,
         exit_code=1,
         not_seen=2,
+        no_checks=3,
+        not_mapped=1,
     )
 
 

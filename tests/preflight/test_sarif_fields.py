@@ -144,7 +144,16 @@ def test_suppressed_findings_carry_their_justification() -> None:
 def test_the_run_says_what_checkov_skipped_and_did_not_see() -> None:
     skipped = [{"check_id": "CKV_AWS_1", "status": "honoured"}]
     run = _run(_report([], checkov=CheckovResult(skipped=skipped, not_seen=[Q]), not_scanned=["aws:sqs/queue:Queue"]))
-    assert run["properties"] == {"checkovSkipped": skipped, "checkovNotSeen": 1}
+    assert run["properties"] == {
+        "checkovSkipped": skipped,
+        "checkovNotSeen": 1,
+        "checkovNoChecks": 0,
+        "checkovNotMapped": 0,
+    }
+    for kind, key in (("no_checks", "checkovNoChecks"), ("not_mapped", "checkovNotMapped")):
+        other = _run(_report([], checkov=CheckovResult(**{kind: [Q]})))["properties"]  # type: ignore[arg-type]
+        assert (other[key], other["checkovNotSeen"]) == (1, 0)
     assert run["automationDetails"] == {"id": "preflight/dev/"}
     assert run["tool"]["driver"]["name"] == "preflight"
-    assert _run(_report([]))["properties"] == {"checkovSkipped": [], "checkovNotSeen": 0}
+    empty = {"checkovSkipped": [], "checkovNotSeen": 0, "checkovNoChecks": 0, "checkovNotMapped": 0}
+    assert _run(_report([]))["properties"] == empty

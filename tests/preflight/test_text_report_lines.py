@@ -90,6 +90,8 @@ def test_suppressed_checkov_and_what_was_not_seen() -> None:
             {"check_id": "CKV_AWS_1", "reason": "why", "origin": ".checkov.yaml:3", "expires": "", "status": "honoured"}
         ],
         not_seen=["urn:g"],
+        no_checks=[B, "urn:not-in-the-graph"],  # only the graph's resources count
+        not_mapped=[Q],
         duration_seconds=2.04,
     )
     report = _report(
@@ -110,7 +112,7 @@ def test_suppressed_checkov_and_what_was_not_seen() -> None:
     assert lines[5:8] == [
         "",
         "checkov ran: 1 failed (1 suppressed), 4 passed, 1 skipped (each listed below with its origin), "
-        "1 resources not seen (2.0s)",
+        "1 resources not seen, 1 with no checkov checks, 1 not mapped (2.0s)",
         "  skip CKV_AWS_1 (.checkov.yaml:3): why",
     ]
     assert lines[8:] == [
@@ -128,7 +130,7 @@ def test_checkov_that_did_not_run_and_nothing_waived() -> None:
     assert render_text(report).splitlines()[1:] == [
         "",
         "checkov did not run: 0 failed, 0 passed, 0 skipped (each listed below with its origin), "
-        "0 resources not seen (0.0s)",
+        "0 resources not seen, 0 with no checkov checks, 0 not mapped (0.0s)",
     ]
 
 

@@ -1,0 +1,113 @@
+"""The inputs a security or governance rule of the pack decides on, per resource type (review finding gate #5).
+
+Why: a rule that meets an unknown value judges what is known and notes the rest (policies.lib.Pending); in a
+preview that is right ("cannot tell yet"), but at `pulumi up` and offline a value still unknown was judged by no
+rule, so `Principal` of a Lambda permission, a public-access-block flag, a bucket's `acl`, a key's rotation or
+a trail's `enableLogging` built from an output the engine leaves unknown (an unstated StackReference output:
+preflight/stack_references.py) would pass unseen. `security-value-unknown` (policies.rules.document_unknown)
+reports each one still unknown outside a preview.
+
+What is here is exactly what the rules read: tests/policies/test_security_values.py records every input each
+security and governance rule reads through pulumi_policy's unknown-checking proxy (on the template's graphs,
+stack rules included, and on one resource of every type a resource rule names) and requires this table to equal
+that record, less two kinds of input that are not decisions:
+
+- `IDENTITY_INPUTS`: names, ids, ARNs, tags and the links that say which resource a setting belongs to
+  (`bucket` of a public access block; the engine fabricates them, and a rule that cannot link a setting to its
+  resource says so itself);
+- the policy documents of `MUST_BE_KNOWN`, which `iam-document-unknown` owns (one input, one policy).
+
+Values only checkov judges (an RDS instance's `publiclyAccessible`, a security group rule's CIDR blocks) are not
+read by any rule of the pack, so they are not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: Inputs the rules read that identify or link a resource rather than decide its security.
+IDENTITY_INPUTS = frozenset(
+    {
+        "arn",
+        "id",
+        "name",
+        "bucket",
+        "apiId",
+        "tags",
+        "s3BucketName",
+        "targetBucket",
+        "targetArn",
+        # A bucket's domain names: what a CloudFront origin names it by (policies.rules.edge links the two).
+        "bucketDomainName",
+        "bucketRegionalDomainName",
+    }
+)
+
+#: type -> the inputs a security or governance rule decides on (documents aside: MUST_BE_KNOWN).
+SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
+    "aws-native:greengrassv2:ComponentVersion": ("inlineRecipe",),
+    "aws:apigatewayv2/api:Api": ("protocolType",),
+    "aws:apigatewayv2/route:Route": ("authorizationType", "routeKey"),
+    "aws:apigatewayv2/stage:Stage": ("accessLogSettings", "defaultRouteSettings"),
+    "aws:apprunner/service:Service": ("sourceConfiguration",),
+    "aws:batch/jobDefinition:JobDefinition": (
+        "containerProperties",
+        "ecsProperties",
+        "eksProperties",
+        "nodeProperties",
+    ),
+    "aws:bedrock/agentAgent:AgentAgent": ("customerEncryptionKeyArn", "guardrailConfigurations"),
+    "aws:bedrock/agentDataSource:AgentDataSource": ("serverSideEncryptionConfiguration",),
+    "aws:bedrock/guardrail:Guardrail": ("contentPolicyConfig", "kmsKeyArn", "sensitiveInformationPolicyConfig"),
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": ("loggingConfig",),
+    "aws:cfg/recorderStatus:RecorderStatus": ("isEnabled",),
+    "aws:cloudfront/distribution:Distribution": (
+        "defaultCacheBehavior",
+        "orderedCacheBehaviors",
+        "origins",
+        "viewerCertificate",
+    ),
+    "aws:cloudtrail/trail:Trail": (
+        "enableLogFileValidation",
+        "enableLogging",
+        "includeGlobalServiceEvents",
+        "isMultiRegionTrail",
+        "kmsKeyId",
+    ),
+    "aws:cloudwatch/eventBus:EventBus": ("kmsKeyIdentifier",),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType",),
+    "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
+    "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
+    "aws:ecs/taskDefinition:TaskDefinition": ("containerDefinitions",),
+    "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate": ("settings",),
+    "aws:elasticbeanstalk/environment:Environment": ("settings",),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "enableKeyRotation"),
+    "aws:lambda/function:Function": ("environment", "kmsKeyArn", "loggingConfig", "tracingConfig"),
+    "aws:lambda/functionUrl:FunctionUrl": ("authorizationType",),
+    "aws:lambda/layerVersionPermission:LayerVersionPermission": ("organizationId",),
+    "aws:lambda/permission:Permission": ("principal", "sourceArn"),
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ),
+    "aws:s3/bucket:Bucket": ("acl", "grants"),
+    "aws:s3/bucketAcl:BucketAcl": ("accessControlPolicy", "acl"),
+    "aws:s3/bucketAclV2:BucketAclV2": ("accessControlPolicy", "acl"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("rules",),
+    "aws:s3/bucketObject:BucketObject": ("acl",),
+    "aws:s3/bucketObjectv2:BucketObjectv2": ("acl",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ("rules",),
+    "aws:s3/bucketV2:BucketV2": ("acl", "grants"),
+    "aws:s3/objectCopy:ObjectCopy": ("acl", "grants"),
+    "aws:sfn/stateMachine:StateMachine": ("encryptionConfiguration", "loggingConfiguration", "tracingConfiguration"),
+    "aws:sns/topic:Topic": ("kmsMasterKeyId",),
+    "aws:sqs/queue:Queue": ("kmsMasterKeyId",),
+}

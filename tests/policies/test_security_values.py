@@ -1,0 +1,157 @@
+"""`security-value-unknown` (policies/rules/document_unknown.py, table policies/security_values.py): a value a
+security or governance rule decides on that is still unknown at `up` or offline is a finding naming the resource
+and the input path, "cannot tell yet" in a preview; and the rules still judge what is known (review finding gate
+#5; issue 11 §4: "One unknown value no longer skips a whole resource").
+
+cdk-nag style: numbered Noncompliance cases (`badN_*`, an unknown security value outside a preview) and
+Compliance cases (`ok_*`: all known, or only an unknown that decides nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
+
+from policies.registry import all_policies, by_name
+from policies.rules.document_unknown import DOCUMENT_UNKNOWN, MUST_BE_KNOWN, VALUE_UNKNOWN
+from policies.security_values import IDENTITY_INPUTS, SECURITY_VALUES
+from policies.spec import Category
+from preflight.engine import synthesize
+from preflight.findings import Finding, Level
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.policy_runner import PolicyRun, PolicySetting, run_policies
+from tests.policies.conftest import custom_node
+from tests.policies.reads_recorder import record_reads
+
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET = "aws:s3/bucketV2:BucketV2"
+PERMISSION = "aws:lambda/permission:Permission"
+ON = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "bad1_public_access_flag": (PAB, {"bucket": "b", **ON, "restrictPublicBuckets": UNKNOWN_BOOLEAN_VALUE}),
+    "bad2_permission_principal": (
+        PERMISSION,
+        {"function": "f", "action": "lambda:InvokeFunction", "principal": UNKNOWN_STRING_VALUE},
+    ),
+    "bad3_trail_logging": (
+        "aws:cloudtrail/trail:Trail",
+        {"s3BucketName": "logs", "enableLogging": UNKNOWN_BOOLEAN_VALUE, "isMultiRegionTrail": True},
+    ),
+    "bad4_bucket_acl": (BUCKET, {"acl": UNKNOWN_STRING_VALUE}),
+    "bad5_queue_key": ("aws:sqs/queue:Queue", {"kmsMasterKeyId": UNKNOWN_STRING_VALUE}),
+    "bad6_nested_sse_key": (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        {
+            "bucket": "b",
+            "rules": [
+                {
+                    "applyServerSideEncryptionByDefault": {
+                        "sseAlgorithm": "aws:kms",
+                        "kmsMasterKeyId": UNKNOWN_STRING_VALUE,
+                    }
+                }
+            ],
+        },
+    ),
+    "bad7_native_key_rotation": ("aws-native:kms:Key", {"enableKeyRotation": UNKNOWN_BOOLEAN_VALUE}),
+    "ok_all_known": (PAB, {"bucket": "b", **ON}),
+    "ok_unknown_identity": ("aws:sqs/queue:Queue", {"name": UNKNOWN_STRING_VALUE, "kmsMasterKeyId": "alias/k"}),
+    "ok_unknown_wiring": (PAB, {"bucket": UNKNOWN_STRING_VALUE, **ON}),
+}
+PATHS = {
+    "bad1_public_access_flag": "restrictPublicBuckets",
+    "bad2_permission_principal": "principal",
+    "bad3_trail_logging": "enableLogging",
+    "bad4_bucket_acl": "acl",
+    "bad5_queue_key": "kmsMasterKeyId",
+    "bad6_nested_sse_key": "rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId",
+    "bad7_native_key_rotation": "enableKeyRotation",
+}
+
+
+def _run(*, dry_run: bool = False) -> PolicyRun:
+    nodes = [custom_node(type_, name, inputs) for name, (type_, inputs) in CASES.items()]
+    spec = by_name()[VALUE_UNKNOWN]
+    config = {VALUE_UNKNOWN: PolicySetting(Level.MANDATORY)}
+    return run_policies(ResourceGraph("p", "prod", nodes), policies=[spec], config=config, dry_run=dry_run)
+
+
+def test_each_unknown_security_value_is_a_finding_naming_its_path_at_up_and_offline() -> None:
+    run = _run()
+    found = {f.resource: f.message for f in run.findings}
+    assert set(found) == set(PATHS)
+    for name, path in PATHS.items():
+        assert found[name].startswith(f"{path} is unknown, so no rule judged it"), found[name]
+    assert all(f.level is Level.MANDATORY and f.policy == VALUE_UNKNOWN for f in run.findings)
+
+
+def test_in_a_preview_an_unknown_security_value_is_cannot_tell_yet() -> None:
+    run = _run(dry_run=True)
+    assert run.findings == []
+    assert len(run.undetermined) == len(PATHS)
+    assert all(
+        line.startswith(f"{VALUE_UNKNOWN}: ") and "cannot tell during preview" in line for line in run.undetermined
+    )
+
+
+def test_the_table_is_exactly_what_the_rules_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recorded on the template's graphs and one filled resource per named type (tests/policies/reads_recorder.py):
+    a rule that starts reading a new input fails this until the input is in the table (or is identity)."""
+    judging = [
+        p
+        for p in all_policies()
+        if p.category in {Category.SECURITY, Category.GOVERNANCE} and p.name not in {VALUE_UNKNOWN, DOCUMENT_UNKNOWN}
+    ]
+    reads = record_reads(monkeypatch, judging, [synthesize(".", "dev"), synthesize(".", "prod")])
+    expected = {}
+    for type_, keys in reads.items():
+        deciding = sorted(set(keys) - IDENTITY_INPUTS - set(MUST_BE_KNOWN.get(type_, ())))
+        if deciding:
+            expected[type_] = tuple(deciding)
+    assert "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock" in expected  # the recorder sees stack rules
+    assert dict(SECURITY_VALUES) == expected
+
+
+def test_no_input_is_owned_by_both_unknown_policies() -> None:
+    for type_, keys in SECURITY_VALUES.items():
+        assert not set(keys) & set(MUST_BE_KNOWN.get(type_, ())), type_
+
+
+# ------------------------------------------------------------------- the rules judge what is known
+
+
+def _findings(nodes: list[ResourceNode], policy: str) -> list[Finding]:
+    config = {policy: PolicySetting(Level.MANDATORY)}
+    return run_policies(ResourceGraph("p", "prod", nodes), policies=[by_name()[policy]], config=config).findings
+
+
+def test_bad8_a_bucket_with_one_unknown_flag_still_fails_on_a_known_bad_one() -> None:
+    """Bad case (before): reading the unknown flag first raised, and the bucket was not judged at all."""
+    bucket = custom_node(BUCKET, "data", {"bucket": "data", "id": "data", "arn": "arn:aws:s3:::data"})
+    block = custom_node(
+        PAB,
+        "data-block",
+        {"bucket": "data", **ON, "blockPublicAcls": UNKNOWN_BOOLEAN_VALUE, "blockPublicPolicy": False},
+    )
+    (found,) = _findings([bucket, block], "s3-public-access-blocked")
+    assert found.resource == "data" and "blockPublicPolicy" in found.message
+    assert "blockPublicAcls" not in found.message  # unknown: neither on nor off (security-value-unknown says so)
+
+
+def test_bad9_a_trail_with_unknown_logging_still_fails_on_a_known_bad_setting() -> None:
+    trail = custom_node(
+        "aws:cloudtrail/trail:Trail",
+        "audit",
+        {
+            "s3BucketName": "logs",
+            "enableLogging": UNKNOWN_BOOLEAN_VALUE,
+            "isMultiRegionTrail": False,
+            "enableLogFileValidation": True,
+            "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/k",
+        },
+    )
+    (found,) = _findings([trail], "cloudtrail-enabled")
+    assert found.resource == "audit" and "not multi-region" in found.message and "logging" not in found.message
