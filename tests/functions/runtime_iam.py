@@ -359,6 +359,9 @@ class Sandbox:
                 ok_ = False
         return ok_
 
+    def record(self, call: Call, status: int) -> None:
+        """The hook's log of answered requests (pipeline.World keeps the audit writes): nothing to keep here."""
+
     def answer(self, call: Call) -> Response | None:
         """The HTTP-layer hook (tests/functions/pipeline._wrapped_stubber): fakes, and IAM for what moto skips."""
         if not self.enforcing:
