@@ -1,7 +1,6 @@
 """s3-tls-only with the enforcing statement after one it skips, and a bucket outside the `aws` partition: the
 cases run F's survivors of `policies.rules.s3` got wrong (bench/MUTATION.md), through the rule itself."""
 
-
 from __future__ import annotations
 
 from typing import Any
