@@ -657,11 +657,42 @@ def test_the_f2_repro_fails_in_dev_and_prod(tmp_path: Path) -> None:
 
 
 def test_a_compliant_aws_native_program_passes(tmp_path: Path) -> None:
-    """Everything the rules judge passes. The engine fabricates no aws-native outputs, so the key ARN the queue
-    and the log group are encrypted with is unknown offline: no rule judged either key (before gate #5 that was
-    only a note), and `security-value-unknown` says so, as it would at `pulumi up` for a value still unknown."""
+    """Everything the rules judge passes, the queue's and the log group's keys included: the engine fabricates
+    the ARN of the program's own aws-native key (preflight.fabricate.native_outputs, issue 11), so the key is
+    judged offline as at `pulumi up`, where that ARN is known."""
     graph = synth(tmp_path, COMPLIANT)
-    assert _own_findings(graph, "prod") == {
-        ("logs", "security-value-unknown", "mandatory"),
-        ("queue", "security-value-unknown", "mandatory"),
-    }
+    assert _own_findings(graph, "prod") == set()
+
+
+# ------------------------------------------- issue 11: whose key ARN the gate can see, and what it says otherwise
+
+_ROTATING = "enable_key_rotation=True"
+#: Numbered cases: the program, and the `security-value-unknown` findings (resource names) expected in prod.
+KEY_SOURCES: dict[str, tuple[str, set[str]]] = {
+    # 1. The program's own aws-native key: its ARN is fabricated offline, the rules judge it, and it passes.
+    "case1_own_aws_native_key": (
+        f"import pulumi_aws_native as native\nkey = native.kms.Key('key', {_ROTATING})\n"
+        "native.sqs.Queue('queue', kms_master_key_id=key.arn)\n",
+        set(),
+    ),
+    # 2. A key from another stack, not stated offline: no rule judged it, so it is a finding, as at `up`.
+    "case2_stack_reference_key": (
+        "import pulumi_aws_native as native\nref = pulumi.StackReference('acme/keys/prod')\n"
+        "native.sqs.Queue('queue', kms_master_key_id=ref.get_output('key_arn'))\n",
+        {"queue"},
+    ),
+    # 3. A pulumi-aws key (fabricated all along): judged, passes.
+    "case3_pulumi_aws_key": (
+        "import pulumi_aws_native as native\nkey = aws.kms.Key('key', enable_key_rotation=True)\n"
+        "native.sqs.Queue('queue', kms_master_key_id=key.arn)\n",
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEY_SOURCES))
+def test_a_queue_keys_source_decides_whether_it_is_judged_offline(tmp_path: Path, case: str) -> None:
+    program, expected = KEY_SOURCES[case]
+    findings = _own_findings(synth(tmp_path, program), "prod")
+    assert {f[0] for f in findings if f[1] == "security-value-unknown"} == expected, findings
+    assert not {f for f in findings if f[1] != "security-value-unknown"}, findings
