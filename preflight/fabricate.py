@@ -234,6 +234,13 @@ NATIVE_NAME_INPUT: Mapping[str, str | None] = {
 }
 
 
+def fabricates(type_token: str) -> bool:
+    """Whether the engine fabricates outputs for the type: every pulumi-aws type and the aws-native ones of
+    NATIVE_NAME_INPUT. An output of one of these left unknown is one the engine decided AWS gives none for (a
+    table's `streamArn` without a stream), not a gap; the others' outputs all stay unknown (preflight.unseen)."""
+    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT
+
+
 def _uuid(type_token: str, name: str) -> str:
     digest = short_hash(type_token, name, length=32)
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
