@@ -4,11 +4,15 @@ An encrypted SNS topic fans escalations out; a human-review SQS queue subscribed
 delivery keeps them (14 days) until a reviewer takes them, with its own dead-letter queue for
 messages that repeatedly fail processing (P179). The queue accepts messages from this topic only
 (`aws:SourceArn`), and only over TLS (P141).
+
+The topic carries one message shape, the reviewers' notice (`functions.shared.review.ReviewNotice`), so its
+policy admits no AWS service: only the platform's own roles publish, through identity policies
+(`grant_publish`: decide's role; `Workflow.grant_publish`: the state machine's role). CloudWatch alarms go
+to the operators' alert topic (components/governance.py `ALERT_PUBLISHERS`), never here (issue 12).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -62,16 +66,13 @@ class Escalation(pulumi.ComponentResource):
         settings: PlatformSettings,
         *,
         key: StackKey,
-        publisher_services: Sequence[str] = ("cloudwatch.amazonaws.com",),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("agentic:escalation:Escalation", name, None, opts)
         self._name = name
         self._key = key
-        # CloudWatch alarms publish here as cloudwatch.amazonaws.com (limited to this account).
-        self.topic, self.topic_policy = encrypted_topic(
-            f"{name}-topic", settings, key=key, parent=self, publishers=[(s, None) for s in publisher_services]
-        )
+        # No service publishers (least privilege): a service's message would not be a ReviewNotice.
+        self.topic, self.topic_policy = encrypted_topic(f"{name}-topic", settings, key=key, parent=self)
         self.dead_letter_queue = DeadLetterQueue(
             f"{name}-review-dlq", settings, key=key, opts=pulumi.ResourceOptions(parent=self)
         )

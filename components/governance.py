@@ -8,7 +8,8 @@
   Config charges per configuration item and per rule evaluation, so dev records daily, not
   continuously, and periodic rules run once a day. Prod adds a small conformance pack.
 * AWS Budgets (P169): a monthly COST budget with ACTUAL and FORECASTED alerts to an encrypted SNS
-  topic with the stack's alert emails subscribed.
+  topic with the stack's alert emails subscribed. The same topic is the operators' alarm topic: every
+  CloudWatch alarm of the platform notifies it (`alert_topic_arn`, components/platform.py).
 * Bedrock model-invocation logging (P121, P132, P139) to an encrypted log group and bucket.
 * AWS IoT logging (P129): `SetV2LoggingOptions` at WARN through a role that writes only the `AWSIotLogsV2`
   log group, so every device fleet in the account and Region logs (AWS IoT Core Developer Guide, "Configure
@@ -89,6 +90,13 @@ CONFIG_ROLE_POLICY = "iam::aws:policy/service-role/AWS_ConfigRole"
 #: Budget alert thresholds, percent of the monthly amount: (notification type, threshold).
 BUDGET_ALERTS: tuple[tuple[str, float], ...] = (("ACTUAL", 80.0), ("FORECASTED", 100.0))
 
+#: The services that publish to the alert topic, each limited to this account by aws:SourceAccount
+#: (components/queues.py service_publish_statement). Budgets notifies as budgets.amazonaws.com; CloudWatch alarms
+#: notify as cloudwatch.amazonaws.com (components/observability.py sends every alarm here, never to the review
+#: topic, which carries only reviewers' notices: issue 12). Neither source ARN format was verified, so no
+#: aws:SourceArn. The stack key lets both encrypt (components/kms.py DEFAULT_SERVICES).
+ALERT_PUBLISHERS: tuple[str, ...] = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com")
+
 #: Log stream Bedrock writes invocation logs to
 #: (docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html).
 BEDROCK_LOG_STREAM = "aws/bedrock/modelinvocations"
@@ -127,7 +135,7 @@ class GovernanceBaseline(pulumi.ComponentResource):
     Examples
     --------
     >>> governance = GovernanceBaseline("governance", settings, key=key)
-    >>> governance.alert_topic_arn  # where budget (and other) alerts go
+    >>> governance.alert_topic_arn  # where budget alerts and CloudWatch alarms go
     """
 
     def __init__(
@@ -403,14 +411,15 @@ class GovernanceBaseline(pulumi.ComponentResource):
     # ------------------------------------------------------------------ Budget
     def _build_budget(self) -> None:
         settings = self._settings
+        # The stack's one operators' topic (its name predates the alarms; renaming would replace the topic and
+        # its confirmed e-mail subscriptions). Every stack builds it, whatever it `owns` or the policy pack's
+        # `providedBy` says: the budget is per stack (P169), and `alertEmails` needs at least one address.
         self.alert_topic, self.alert_topic_policy = encrypted_topic(
             "budget-alerts",
             settings,
             key=self._key,
             parent=self,
-            # Budgets publishes as budgets.amazonaws.com, limited to this account by aws:SourceAccount
-            # (the budget's own ARN format was not verified, so no aws:SourceArn here).
-            publishers=[("budgets.amazonaws.com", None)],
+            publishers=[(service, None) for service in ALERT_PUBLISHERS],
         )
         self.alert_subscriptions = [
             aws.sns.TopicSubscription(

@@ -16,8 +16,10 @@ own per-request estimate, published as an embedded-metric-format log line); AWS/
 EstimatedCharges is the whole account's invoice (every service, not just Bedrock), published only in
 us-east-1 and only every few hours, which is why it is a prod-only backstop next to the budget.
 
-Alarms notify the escalation topic or a topic given by the caller (P104). Missing data is "not
-breaching", so an idle stack stays quiet.
+Alarms notify the operators' topic the caller gives (`alarm_topic_arn`; the platform passes the governance
+baseline's alert topic, which the stack's alert e-mails are subscribed to). Never the escalation topic: its
+review queue takes only reviewers' notices (functions/shared/review.py), so an alarm there would be a case no
+reviewer tool can read (issue 12). Missing data is "not breaching", so an idle stack stays quiet.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.escalation import Escalation
 from components.settings import PlatformSettings
 
 #: Five-minute periods: the cheapest resolution with timely alerts.
@@ -85,7 +86,7 @@ class Observability(pulumi.ComponentResource):
 
     Examples
     --------
-    >>> Observability("observability", settings, escalation=escalation,
+    >>> Observability("observability", settings, alarm_topic_arn=governance.alert_topic_arn,
     ...               function_names={"ingest": ingest.function.name}, dead_letter_queues={"ingest": dlq.name})
     """
 
@@ -94,12 +95,11 @@ class Observability(pulumi.ComponentResource):
         name: str,
         settings: PlatformSettings,
         *,
+        alarm_topic_arn: pulumi.Input[str],
         function_names: Mapping[str, pulumi.Input[str]] | None = None,
         dead_letter_queues: Mapping[str, pulumi.Input[str]] | None = None,
         state_machine_arns: Mapping[str, pulumi.Input[str]] | None = None,
         guardrails: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]] | None = None,
-        escalation: Escalation | None = None,
-        alarm_topic_arn: pulumi.Input[str] | None = None,
         latency_p99_ms: float = 10_000,
         monthly_spend_alarm_usd: float | None = None,
         model_spend: ModelSpendMetric | None = None,
@@ -107,11 +107,9 @@ class Observability(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("agentic:observability:Observability", name, None, opts)
-        if alarm_topic_arn is None and escalation is None:
-            raise ValueError("Observability needs escalation= or alarm_topic_arn= to send alarms to")
         self._name = name
         self._settings = settings
-        self._topic: pulumi.Input[str] = alarm_topic_arn if alarm_topic_arn is not None else escalation.topic_arn  # type: ignore[union-attr]
+        self._topic = alarm_topic_arn
         functions = dict(function_names or {})
         specs = self.alarm_specs(
             settings,

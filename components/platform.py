@@ -415,7 +415,8 @@ class AgenticPlatform(pulumi.ComponentResource):
             model_spend=ModelSpendMetric(namespace=settings.metrics_namespace, service="router"),
             state_machine_arns={"pipeline": self.workflow.arn},
             guardrails={"guardrail": (self.guardrail.arn, self.guardrail.version)},
-            escalation=self.escalation,
+            # Operators' topic, never the escalation topic: the review queue takes only reviewers' notices.
+            alarm_topic_arn=self.governance.alert_topic_arn,
             opts=child,
         )
 

@@ -45,7 +45,17 @@ def _class_in(module_name: str, class_name: str) -> type | None:
 @functools.cache
 def output_names(type_token: str) -> tuple[str, ...]:
     """The engine-side (camelCase) names of the resource's output properties."""
-    cls = resource_class(type_token)
+    return _output_names(resource_class(type_token))
+
+
+@functools.cache
+def native_output_names(type_token: str) -> tuple[str, ...]:
+    """The same for a pulumi-aws-native type (`aws-native:kms:Key` declares `arn` and `keyId`), or () when that SDK
+    or type is not installed."""
+    return _output_names(native_resource_class(type_token))
+
+
+def _output_names(cls: type | None) -> tuple[str, ...]:
     if cls is None:
         return ()
     names = []

@@ -201,3 +201,46 @@ def arn(
         before = re.split(r"[:}]", pattern[: match.start()])[-1]
         values[variable] = value.removeprefix(before) if before else value
     return found.format(values, pattern)
+
+
+# ------------------------------------------------------------------------------------------ aws-native
+
+#: aws-native type -> (SAR service, SAR resource type) of what it creates. Only pairs that are certain: each class
+#: wraps one CloudFormation type (`AWS::KMS::Key` ..., the class's own docstring in pulumi_aws_native 1.84.0) that
+#: creates exactly that SAR type, and whose `Arn` attribute the SDK documents in that shape (`aws-native:kms:Key`
+#: `arn`: "such as `arn:aws:kms:us-west-2:111122223333:key/1234abcd-...`"; sqs.Queue `arn`:
+#: `arn:aws:sqs:us-east-2:123456789012:mystack-myqueue-15PG5C2FC1CW8`; iam.Role `arn`: `arn:aws:iam::1234567890:
+#: role/MyRole-AJJHDSKSDF`; s3.Bucket `arn`: `arn:aws:s3:::DOC-EXAMPLE-BUCKET`). Other aws-native types get no ARN
+#: offline: a value built from one stays unknown (policies.rules.document_unknown says what that means).
+NATIVE_RESOURCE_TYPES: Mapping[str, tuple[str, str]] = {
+    "aws-native:kms:Key": ("kms", "key"),
+    "aws-native:sqs:Queue": ("sqs", "queue"),
+    "aws-native:sns:Topic": ("sns", "topic"),
+    "aws-native:logs:LogGroup": ("logs", "log-group"),
+    "aws-native:iam:Role": ("iam", "role"),
+    "aws-native:s3:Bucket": ("s3", "bucket"),
+    "aws-native:lambda:Function": ("lambda", "function"),
+    "aws-native:dynamodb:Table": ("dynamodb", "table"),
+}
+#: What CloudFormation's `Arn` attribute carries beyond the SAR pattern: a log group's ends in `:*`
+#: (pulumi_aws_native/logs/log_group.py `arn`: "such as `arn:aws:logs:us-west-1:123456789012:log-group:
+#: /mystack-testgroup-12ABC1AB12A1:*`"), unlike pulumi-aws's, which has no suffix.
+NATIVE_ARN_SUFFIX: Mapping[str, str] = {"aws-native:logs:LogGroup": ":*"}
+
+
+def native_resource_type(type_token: str) -> ref.ResourceType | None:
+    """The SAR resource type an aws-native type creates, where NATIVE_RESOURCE_TYPES knows it."""
+    pair = NATIVE_RESOURCE_TYPES.get(type_token)
+    found = ref.service(pair[0]) if pair is not None else None
+    return found.resource_types.get(pair[1]) if found is not None and pair is not None else None
+
+
+def native_arn(type_token: str, variable: str, *, region: str, account: str) -> str:
+    """The ARN AWS gives an aws-native resource whose one non-standard pattern variable is `variable` (its name, or
+    a key's id), or "" when the type is not in NATIVE_RESOURCE_TYPES."""
+    found = native_resource_type(type_token)
+    if found is None:
+        return ""
+    values = {"Partition": "aws", "Region": region, "Account": account}
+    values.update({name: variable for name in found.variables if name not in _STANDARD})
+    return found.format(values) + NATIVE_ARN_SUFFIX.get(type_token, "")

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from policies.sdk import output_names, resource_class
+from policies.sdk import native_output_names, output_names, resource_class
 from preflight import arn_shapes
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
@@ -218,11 +218,79 @@ def _resource_id(type_token: str, name: str, physical: str, region: str) -> str:
     return physical
 
 
+#: aws-native type -> the input holding its physical name (None: a key has none), for the types whose ARN shape
+#: preflight.arn_shapes.NATIVE_RESOURCE_TYPES knows. Unset, the provider names it after the logical name plus a
+#: random suffix, as pulumi-aws does (`physical_name`): each of these inputs is documented "If you don't specify a
+#: name, CFN generates a unique physical ID and uses that ID" (pulumi_aws_native sqs/queue.py `queue_name`, ...).
+NATIVE_NAME_INPUT: Mapping[str, str | None] = {
+    "aws-native:kms:Key": None,
+    "aws-native:sqs:Queue": "queueName",
+    "aws-native:sns:Topic": "topicName",
+    "aws-native:logs:LogGroup": "logGroupName",
+    "aws-native:iam:Role": "roleName",
+    "aws-native:s3:Bucket": "bucketName",
+    "aws-native:lambda:Function": "functionName",
+    "aws-native:dynamodb:Table": "tableName",
+}
+
+
+def fabricates(type_token: str) -> bool:
+    """Whether the engine fabricates outputs for the type: every pulumi-aws type and the aws-native ones of
+    NATIVE_NAME_INPUT. An output of one of these left unknown is one the engine decided AWS gives none for (a
+    table's `streamArn` without a stream), not a gap; the others' outputs all stay unknown (preflight.unseen)."""
+    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT
+
+
+def _uuid(type_token: str, name: str) -> str:
+    digest = short_hash(type_token, name, length=32)
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def native_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """The outputs of an aws-native resource whose shape is certain (issue 11): its ARN and the names and ids a
+    reference to it is built from; {} for the other types, whose outputs stay unknown as in a preview.
+
+    Without them a queue encrypted with the program's own `aws_native.kms.Key("k").arn` was unknown offline, and
+    `security-value-unknown` blocked a program that `pulumi up` judges and passes. Shapes: the ARN from the SAR
+    (preflight.arn_shapes.native_arn); a key's `keyId` a UUID (KMS Developer Guide, concepts.html#key-id-key-id;
+    pulumi_aws_native/kms/key.py `key_id`: "such as `1234abcd-12ab-34cd-56ef-1234567890ab`"); a queue's
+    `queueUrl` `https://sqs.<region>.amazonaws.com/<account>/<name>` as for pulumi-aws's `url`; a role's
+    `roleId` an `AROA` unique id (IAM User Guide, reference_identifiers.html, "Unique identifier prefixes"); a
+    bucket's domain names those of pulumi-aws's (`_type_specific`; pulumi_aws_native/s3/bucket.py `domain_name`:
+    "Example: `DOC-EXAMPLE-BUCKET.s3.amazonaws.com`", `regional_domain_name`: "`DOC-EXAMPLE-BUCKET.s3.us-east-2.
+    amazonaws.com`"). Only the outputs the installed SDK declares for the type are set.
+    """
+    if type_token not in NATIVE_NAME_INPUT:
+        return {}
+    key = NATIVE_NAME_INPUT[type_token]
+    explicit = inputs.get(key) if key is not None else None
+    physical = explicit if isinstance(explicit, str) and explicit else f"{name}-{short_hash(type_token, name)}"
+    outputs: dict[str, Any] = {key: physical} if key is not None else {}
+    variable = physical
+    if type_token == "aws-native:kms:Key":
+        variable = outputs["keyId"] = _uuid(type_token, name)
+    elif type_token == "aws-native:iam:Role":
+        path = inputs.get("path")
+        variable = (path.strip("/") + "/" + physical).lstrip("/") if isinstance(path, str) else physical
+        outputs["roleId"] = "AROA" + short_hash(physical, length=17).upper()
+    elif type_token == "aws-native:sqs:Queue":
+        outputs["queueUrl"] = f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"
+    elif type_token == "aws-native:s3:Bucket":
+        outputs["domainName"] = f"{physical}.s3.amazonaws.com"
+        outputs["regionalDomainName"] = f"{physical}.s3.{region}.amazonaws.com"
+    arn_output = "topicArn" if type_token == "aws-native:sns:Topic" else "arn"
+    outputs[arn_output] = arn_shapes.native_arn(type_token, variable, region=region, account=MOCK_ACCOUNT_ID)
+    declared = set(native_output_names(type_token))
+    return {k: v for k, v in outputs.items() if k in declared}
+
+
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
     state: dict[str, Any] = dict(inputs)
     if not type_token.startswith("aws:"):
         resource_id = f"{name}-{short_hash(type_token, name, stable_json(inputs))}"
+        for key, value in native_outputs(type_token, name, inputs, region).items():
+            state.setdefault(key, value)
         return resource_id, state
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)

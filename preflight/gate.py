@@ -42,7 +42,13 @@ from preflight.suppressions import (
     unused_note,
     unused_suppressions,
 )
-from preflight.unseen import UNSEEN_POLICIES, apply_findings, read_notes, remote_component_findings
+from preflight.unseen import (
+    UNSEEN_POLICIES,
+    apply_findings,
+    own_output_gaps,
+    read_notes,
+    remote_component_findings,
+)
 
 SUPPRESSIONS_FILE = Path("policies") / "suppressions.yaml"
 CHECKOV_PRINCIPLES_FILE = PACK_DIR / "checkov_principles.yaml"
@@ -355,7 +361,7 @@ def run_gate(
         checkov_result = _finish_scan(handed.get(), notes)
         timings["checkov_wait"] = time.perf_counter() - mark
     findings = [
-        *run.findings,
+        *own_output_gaps(graph, run.findings, notes),
         *remote_component_findings(graph, production),
         *apply_findings(graph, production),
     ]

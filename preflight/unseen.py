@@ -17,15 +17,26 @@ Two kinds of resource a program names are not judged offline, for different reas
 - A read (`aws.s3.Bucket.get(...)`, a StackReference) is a resource the program uses and does not manage.
   The Pulumi engine runs no per-resource analyzer on reads (step_generator.go `GenerateReadSteps`), and a
   read costs nothing to this stack: it is listed in the notes, neither judged nor priced.
+
+And one kind of value: an input of the program's own resource built from another of its own resources' output
+that the engine does not fabricate (preflight/fabricate.py knows pulumi-aws and a few aws-native types). The pack's
+`security-value-unknown` and `iam-document-unknown` (policies.rules.document_unknown) report it, rightly at
+`pulumi up`; offline it is the gate's gap, not the program's fault: at `up` that output is known and the pack judges
+the input. `own_output_gaps` turns such a finding into a note naming the resources; one whose unknown comes from a
+StackReference, a read, a multi-language component, or from nothing the graph records stays a finding (issue 11).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from policies.profile import is_production
+from policies.rules.document_unknown import DOCUMENT_UNKNOWN, HIDDEN_SECRET, SENTINELS, VALUE_UNKNOWN
+from preflight.fabricate import fabricates
 from preflight.findings import Finding, Level, Source
-from preflight.graph import ResourceGraph, UnrunApply, urn_name
+from preflight.graph import ResourceGraph, ResourceNode, UnrunApply, urn_name
 from preflight.stack_references import STACK_REFERENCE_TYPE, references_path
 
 #: The finding's id, for reports and for `policies/suppressions.yaml`.
@@ -137,3 +148,71 @@ def read_notes(graph: ResourceGraph) -> list[str]:
         for node in graph.reads
         if node.type != "pulumi:pulumi:StackReference"
     ]
+
+
+#: The pack's findings of an input no rule could read, which `own_output_gaps` may turn into notes.
+UNKNOWN_INPUT_POLICIES = frozenset({VALUE_UNKNOWN, DOCUMENT_UNKNOWN})
+
+
+def _holds(value: Any, markers: frozenset[str]) -> bool:
+    if isinstance(value, str):
+        return value in markers
+    if isinstance(value, Mapping):
+        return any(_holds(v, markers) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds(v, markers) for v in value)
+    return False
+
+
+def own_sources(node: ResourceNode, graph: ResourceGraph) -> tuple[str, ...] | None:
+    """The program's own resources, of types the engine fabricates no outputs for, every unknown input of `node` is
+    built from; None when any unknown input depends on something else or on nothing the graph records.
+
+    Only resources of a type the engine fabricates nothing for count (preflight.fabricate.fabricates): an output
+    of a pulumi-aws resource left unknown is one the engine decided AWS does not give (a table's stream ARN
+    without a stream), and what it means at `up` is for the finding to say, not a note.
+
+    Judged per resource, not per input (a finding's input path is a view's name for an aws-native resource): one
+    unknown input from a StackReference keeps every such finding of the resource. Own means a custom resource
+    the program registers (graph.resources), not a read or a StackReference (graph.reads) and not a multi-language
+    component, whose outputs its plugin computes (remote_components). A preview file's hidden secret ("[secret]")
+    is no gap of the engine: a resource holding one is never excused.
+    """
+    inputs = node.judged_inputs
+    if _holds(dict(inputs), frozenset({HIDDEN_SECRET})):
+        return None
+    unknown = [key for key, value in inputs.items() if _holds(value, SENTINELS)]
+    if not unknown:
+        return None
+    remote = set(graph.remote_components)
+    sources: set[str] = set()
+    for key in unknown:
+        urns = node.property_dependencies.get(key, ())
+        if not urns:
+            return None
+        for urn in urns:
+            found = graph.get(urn)
+            if found is None or not found.custom or urn in remote or urn == node.urn or fabricates(found.type):
+                return None
+        sources.update(urns)
+    return tuple(sorted(sources))
+
+
+def own_output_gaps(graph: ResourceGraph, findings: Sequence[Finding], notes: list[str]) -> list[Finding]:
+    """`findings` less the unknown-input findings the engine's own gaps explain, each of those added to `notes`.
+
+    The one place that decides it, for the offline gate only: the pack never sees it (at `up` the value is known).
+    """
+    kept: list[Finding] = []
+    for finding in findings:
+        node = graph.get(finding.urn) if finding.policy in UNKNOWN_INPUT_POLICIES and finding.urn else None
+        sources = own_sources(node, graph) if node is not None else None
+        if sources is None:
+            kept.append(finding)
+            continue
+        named = ", ".join(sources)
+        notes.append(
+            f"{finding.policy}: {finding.resource}: not judged offline: built from {named}'s output, which the "
+            "engine does not fabricate; the pack judges it at `pulumi up`"
+        )
+    return kept

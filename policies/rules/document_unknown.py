@@ -36,7 +36,9 @@ process's entry (policies/__main__.py), never inside this rule (policies.run_mod
   caller's shell, could set it; preflight.policy_runner passes the mode explicitly): the engine fabricates
   the outputs a document is built from (preflight/fabricate.py), so a document is known offline wherever
   it is known at `up`; it judges like `up`, and an unknown document is a finding (mandatory in production,
-  advisory elsewhere: P135 and P137 are HIGH).
+  advisory elsewhere: P135 and P137 are HIGH). Where the engine fabricates no output (a type of a provider it
+  does not know), the gate, not this pack, turns a finding whose unknown comes only from the program's own
+  resources into a note naming them (preflight.unseen.own_output_gaps, issue 11): at `up` those are known.
   `preflight.analyzer` drives the pack over the protocol as `up` for the gate.
 
 Where documents live is the rules' own tables (`MUST_BE_KNOWN`, built from policies.documents.DOCUMENT_INPUTS,

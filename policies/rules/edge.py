@@ -141,8 +141,8 @@ def _s3_bucket_of(args: StackValidationArgs, distribution: PolicyResource, origi
     deps = [d for d in distribution.property_dependencies.get("origins", []) if d.resource_type in BUCKET_TYPES]
     buckets = resources_of(args, *BUCKET_TYPES)
     for bucket in buckets:
-        names = {text(get(bucket.props, key)) for key in ("bucketRegionalDomainName", "bucketDomainName")} - {""}
-        if domain and domain in names:
+        names = {text(get(bucket.props, key)) for key in ("bucketRegionalDomainName", "bucketDomainName")}
+        if domain and domain in names:  # a non-empty domain: an unset name ("") never matches
             return bucket
     return deps[0] if len(deps) == 1 else None
 
@@ -289,7 +289,7 @@ LOGGING = PolicySpec(
 
 
 def _validate_waf(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if not args.get_config().get("required", False):
+    if not args.get_config().get("required"):  # config_schema defaults it to False
         return
     if not text(get(args.props, "webAclId")):
         report_violation(f"{args.name}: the production distribution has no AWS WAF web ACL.", None)
@@ -386,9 +386,10 @@ def _edge_problems(args: StackValidationArgs, function: PolicyResource, event: s
     # supported (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html).
     if text(get(function.props, "tracingConfig", "mode")) == "Active":
         yield "the function has X-Ray active tracing, which Lambda@Edge does not support"
-    memory_limit, timeout_limit = EVENT_LIMITS.get(event, (128, 5))
-    memory = get(function.props, "memorySize", default=128)
-    timeout = get(function.props, "timeout", default=3)
+    memory_limit, timeout_limit = EVENT_LIMITS[event]  # the caller skips unknown event types
+    # Unset memory (128 MB) and timeout (3 s) are Lambda's defaults, within every event type's quota.
+    memory = get(function.props, "memorySize")
+    timeout = get(function.props, "timeout")
     if isinstance(memory, int | float) and memory > memory_limit:
         yield f"{memory:g} MB is over the {memory_limit} MB a {event} function may have"
     if isinstance(timeout, int | float) and timeout > timeout_limit:

@@ -132,7 +132,7 @@ def invocation_modes(args: StackValidationArgs, function: PolicyResource) -> set
     """ "async" and/or "sync": how the stack's resources invoke the function (empty: nobody in the stack)."""
     modes: set[str] = set()
     for permission in resources_of(args, PERMISSION):
-        if refers_to(permission, "function", function) or _mentions(permission, "function", function):
+        if _mentions(permission, "function", function):  # a dependency or an id first (refers_to), then a text
             principal = text(get(permission.props, "principal"))
             modes.add("sync" if principal in SYNC_PRINCIPALS else "async")
     for kind, sources in (("async", ASYNC_SOURCES), ("sync", SYNC_SOURCES)):
@@ -183,7 +183,7 @@ FAILURE_DESTINATION = PolicySpec(
 )
 
 
-def _function_log_group_names(function: PolicyResource, edge: bool = False) -> set[str]:
+def _function_log_group_names(function: PolicyResource, *, edge: bool) -> set[str]:
     base = text(get(function.props, "name")) or function.name
     # Lambda@Edge logs to `/aws/lambda/us-east-1.<name>` in each Region it runs in (CloudFront Developer Guide,
     # "Lambda@Edge CloudWatch metrics and logs").

@@ -48,6 +48,17 @@ def test_review_queue_accepts_only_this_topic_over_tls(run_program: RunProgram) 
     assert deliver["Condition"] == {"ArnEquals": {"aws:SourceArn": topic_arn}}
 
 
+def test_topic_policy_admits_no_service(run_program: RunProgram) -> None:
+    """The topic carries only reviewers' notices: no AWS service (CloudWatch alarms included) may publish to it,
+    only the roles given `grant_publish` (issue 12)."""
+    graph = run_program(PROGRAM)
+    topic_arn = only(graph, "aws:sns/topic:Topic").outputs["arn"]
+    policy = only(graph, "aws:sns/topicPolicy:TopicPolicy")
+    assert policy.inputs["arn"] == topic_arn
+    [statement] = policy_of(policy)["Statement"]
+    assert (statement["Sid"], statement["Effect"]) == ("DenyInsecureTransport", "Deny")
+
+
 def test_grant_publish_is_exact(run_program: RunProgram) -> None:
     graph = run_program(PROGRAM)
     topic_arn = only(graph, "aws:sns/topic:Topic").outputs["arn"]

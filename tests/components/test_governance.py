@@ -98,9 +98,16 @@ def test_budget_with_forecast_and_actual_alerts_to_encrypted_topic(run_program: 
     assert subscription.inputs["protocol"] == "email"
     assert subscription.inputs["endpoint"] == "platform-alerts@example.com"
     policy = policy_of(only(graph, "aws:sns/topicPolicy:TopicPolicy"))
-    publish = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
-    assert publish["Principal"] == {"Service": "budgets.amazonaws.com"}
-    assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    publishers = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    # Budgets and the platform's CloudWatch alarms (issue 12), each only on behalf of this account.
+    assert [s["Principal"] for s in publishers] == [
+        {"Service": "budgets.amazonaws.com"},
+        {"Service": "cloudwatch.amazonaws.com"},
+    ]
+    for publish in publishers:
+        assert publish["Action"] == "SNS:Publish"
+        assert publish["Resource"] == topic.outputs["arn"]
+        assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 
 def test_bedrock_invocation_logging(run_program: RunProgram) -> None:

@@ -1,4 +1,4 @@
-"""Observability: few alarms in dev, per-function alarms and a dashboard in prod, all to a topic."""
+"""Observability: few alarms in dev, per-function alarms and a dashboard in prod, all to the given alarm topic."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from tests.components.conftest import REPO_ROOT, RunProgram, only
 
 PROGRAM = """
 from components.kms import StackKey
-from components.escalation import Escalation
 from components.observability import Observability
+from components.queues import encrypted_topic
 key = StackKey("key", settings)
-escalation = Escalation("escalation", settings, key=key)
+alerts, _ = encrypted_topic("alerts", settings, key=key, parent=key, publishers=[("cloudwatch.amazonaws.com", None)])
 Observability(
-    "observability", settings, escalation=escalation,
+    "observability", settings, alarm_topic_arn=alerts.arn,
     function_names={"ingest": "agentic-platform-%s-ingest" % settings.environment,
                     "router": "agentic-platform-%s-router" % settings.environment},
     dead_letter_queues={"ingest": "agentic-platform-%s-ingest-dlq" % settings.environment},
@@ -31,7 +31,7 @@ def _alarms(graph):  # type: ignore[no-untyped-def]
     return {n.name.removeprefix("observability-"): n for n in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
 
 
-def test_dev_alarms_are_few_and_go_to_escalation(run_program: RunProgram) -> None:
+def test_dev_alarms_are_few_and_go_to_the_alarm_topic(run_program: RunProgram) -> None:
     graph = run_program(PROGRAM)
     alarms = _alarms(graph)
     assert set(alarms) == {
@@ -81,11 +81,23 @@ def test_prod_adds_per_function_alarms_spend_and_dashboard(run_program: RunProgr
 
 
 def test_alarm_destination_required(run_program: RunProgram) -> None:
-    with pytest.raises(ProgramError, match="escalation"):
+    """No default destination: falling back to the escalation topic put alarms in the reviewers' queue (issue 12)."""
+    with pytest.raises(ProgramError, match="alarm_topic_arn"):
         run_program(
             """
             from components.observability import Observability
             Observability("observability", settings)
+            """
+        )
+    # ... and the escalation topic is no destination: Observability takes no `escalation=` to fall back to.
+    with pytest.raises(ProgramError, match="escalation"):
+        run_program(
+            """
+            from components.kms import StackKey
+            from components.escalation import Escalation
+            from components.observability import Observability
+            key = StackKey("key", settings)
+            Observability("observability", settings, escalation=Escalation("escalation", settings, key=key))
             """
         )
 

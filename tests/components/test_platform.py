@@ -11,7 +11,7 @@ from components.platform import ACTIONS_SCHEMA_FILE
 from functions.shared import constants as c
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
-from tests.components.conftest import REPO_ROOT, only
+from tests.components.conftest import REPO_ROOT, only, policy_of
 
 COMPONENTS = {
     "agentic:security:StackKey",
@@ -280,3 +280,34 @@ def test_every_writer_of_a_requests_audit_records_has_one_retention(graph: Resou
     env = {f.name: f.inputs.get("environment", {}).get("variables", {}) for f in functions}
     retention = {name: env[name].get(c.ENV_AUDIT_RETENTION_DAYS) for name in ("ingest", "actions", "decide", "deliver")}
     assert set(retention.values()) == {"2557" if graph.stack == "prod" else "90"}, retention
+
+
+def test_alarms_go_to_the_operators_topic_never_to_the_reviewers(graph: ResourceGraph) -> None:
+    """Issue 12: the review queue takes only reviewers' notices (functions/shared/review.py), so no alarm names
+    the escalation topic in any of its actions; they all notify the alert topic the stack's e-mails get. The
+    escalation topic's policy admits no service at all: only decide's role and the state machine's role publish
+    to it, through their identity policies."""
+    topics = {t.name: t.outputs["arn"] for t in graph.of_type("aws:sns/topic:Topic")}
+    escalation, alerts = topics["escalation-topic"], topics["budget-alerts"]
+    alarms = graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert len(alarms) >= 10
+    for alarm in alarms:
+        for actions in ("alarmActions", "okActions", "insufficientDataActions"):
+            assert escalation not in (alarm.inputs.get(actions) or []), (alarm.name, actions)
+        assert alarm.inputs["alarmActions"] == [alerts], alarm.name
+    [escalation_policy] = [p for p in graph.of_type("aws:sns/topicPolicy:TopicPolicy") if p.inputs["arn"] == escalation]
+    assert [s for s in policy_of(escalation_policy)["Statement"] if s["Effect"] == "Allow"] == []
+    [alert_policy] = [p for p in graph.of_type("aws:sns/topicPolicy:TopicPolicy") if p.inputs["arn"] == alerts]
+    publishers = {s["Principal"]["Service"] for s in policy_of(alert_policy)["Statement"] if s["Effect"] == "Allow"}
+    assert publishers == {"budgets.amazonaws.com", "cloudwatch.amazonaws.com"}
+
+    role_names = {r.outputs["arn"]: r.inputs["name"] for r in graph.of_type("aws:iam/role:Role")}
+    decide = next(f for f in graph.of_type("aws:lambda/function:Function") if f.name == "decide")
+    (machine,) = graph.of_type("aws:sfn/stateMachine:StateMachine")
+    publishing_roles = {
+        node.inputs["role"]
+        for node in graph.of_type("aws:iam/rolePolicy:RolePolicy")
+        for statement in policy_of(node)["Statement"]
+        if escalation in statement["Resource"] and "sns:Publish" in statement["Action"]
+    }
+    assert publishing_roles == {role_names[decide.inputs["role"]], role_names[machine.inputs["roleArn"]]}

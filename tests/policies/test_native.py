@@ -29,6 +29,7 @@ from policies.rules import s3
 from policies.rules.coverage import not_judged
 from policies.sdk import output_names
 from preflight.findings import Level
+from preflight.gate import run_gate
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicySetting, run_policies
 from tests.policies.conftest import custom_node, flagged, synth
@@ -657,11 +658,90 @@ def test_the_f2_repro_fails_in_dev_and_prod(tmp_path: Path) -> None:
 
 
 def test_a_compliant_aws_native_program_passes(tmp_path: Path) -> None:
-    """Everything the rules judge passes. The engine fabricates no aws-native outputs, so the key ARN the queue
-    and the log group are encrypted with is unknown offline: no rule judged either key (before gate #5 that was
-    only a note), and `security-value-unknown` says so, as it would at `pulumi up` for a value still unknown."""
+    """Everything the rules judge passes, the queue's and the log group's keys included: the engine fabricates
+    the ARN of the program's own aws-native key (preflight.fabricate.native_outputs, issue 11), so the key is
+    judged offline as at `pulumi up`, where that ARN is known."""
     graph = synth(tmp_path, COMPLIANT)
-    assert _own_findings(graph, "prod") == {
-        ("logs", "security-value-unknown", "mandatory"),
-        ("queue", "security-value-unknown", "mandatory"),
-    }
+    assert _own_findings(graph, "prod") == set()
+
+
+# ------------------------------------------- issue 11: whose key ARN the gate can see, and what it says otherwise
+
+_ROTATING = "enable_key_rotation=True"
+#: Numbered cases: the program, and the `security-value-unknown` findings (resource names) expected in prod.
+KEY_SOURCES: dict[str, tuple[str, set[str]]] = {
+    # 1. The program's own aws-native key: its ARN is fabricated offline, the rules judge it, and it passes.
+    "case1_own_aws_native_key": (
+        f"import pulumi_aws_native as native\nkey = native.kms.Key('key', {_ROTATING})\n"
+        "native.sqs.Queue('queue', kms_master_key_id=key.arn)\n",
+        set(),
+    ),
+    # 2. A key from another stack, not stated offline: no rule judged it, so it is a finding, as at `up`.
+    "case2_stack_reference_key": (
+        "import pulumi_aws_native as native\nref = pulumi.StackReference('acme/keys/prod')\n"
+        "native.sqs.Queue('queue', kms_master_key_id=ref.get_output('key_arn'))\n",
+        {"queue"},
+    ),
+    # 3. A pulumi-aws key (fabricated all along): judged, passes.
+    "case3_pulumi_aws_key": (
+        "import pulumi_aws_native as native\nkey = aws.kms.Key('key', enable_key_rotation=True)\n"
+        "native.sqs.Queue('queue', kms_master_key_id=key.arn)\n",
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEY_SOURCES))
+def test_a_queue_keys_source_decides_whether_it_is_judged_offline(tmp_path: Path, case: str) -> None:
+    program, expected = KEY_SOURCES[case]
+    findings = _own_findings(synth(tmp_path, program), "prod")
+    assert {f[0] for f in findings if f[1] == "security-value-unknown"} == expected, findings
+    assert not {f for f in findings if f[1] != "security-value-unknown"}, findings
+
+
+_REPLICA = (
+    "import pulumi_aws_native as native\n"
+    "replica = native.kms.ReplicaKey('replica', key_policy={'Version': '2012-10-17', 'Statement': [{'Effect': "
+    "'Allow', 'Principal': {'AWS': 'arn:aws:iam::123456789012:root'}, 'Action': 'kms:*', 'Resource': '*'}]}, "
+    "primary_key_arn='arn:aws:kms:us-west-2:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab')\n"
+)
+_FROM_SNS = (
+    "{'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, "
+    "'Action': 'sqs:SendMessage', 'Resource': '*', 'Condition': {'ArnEquals': {'aws:SourceArn': %s}}}]}"
+)
+#: Numbered cases through the gate: the program, and the resources whose unknown-input finding stays a violation
+#: (the others are notes naming the resource they are built from).
+GATE_CASES: dict[str, tuple[str, set[tuple[str, str]]]] = {
+    # 4. A key the engine does not fabricate (aws-native:kms:ReplicaKey's arn), the program's own: a note.
+    "case4_own_unfabricated_key": (_REPLICA + "native.sqs.Queue('queue', kms_master_key_id=replica.arn)\n", set()),
+    # 5. The same for a policy document built from that output: iam-document-unknown had the same gap.
+    "case5_own_unfabricated_document": (
+        _REPLICA + "q = native.sqs.Queue('queue', kms_master_key_id='arn:aws:kms:us-east-1:123456789012:key/k')\n"
+        f"native.sqs.QueueInlinePolicy('qpol', queue=q.queue_url, policy_document={_FROM_SNS % 'replica.arn'})\n",
+        set(),
+    ),
+    # 6. Case 2 through the gate: a StackReference's output is no gap of the engine, it stays a finding.
+    "case6_stack_reference_key": (KEY_SOURCES["case2_stack_reference_key"][0], {("queue", "security-value-unknown")}),
+    # 7. Own and foreign together: one input from a StackReference keeps the resource's findings.
+    "case7_own_and_stack_reference": (
+        _REPLICA + "ref = pulumi.StackReference('acme/keys/prod')\n"
+        "native.sqs.QueueInlinePolicy('qpol', queue=ref.get_output('queue_url'), "
+        f"policy_document={_FROM_SNS % 'replica.arn'})\n",
+        {("qpol", "iam-document-unknown")},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GATE_CASES))
+def test_the_gate_notes_what_only_its_own_gaps_left_unknown(tmp_path: Path, case: str) -> None:
+    program, expected = GATE_CASES[case]
+    synth(tmp_path, program, stack="prod")
+    report = run_gate(tmp_path, "prod", checkov=False)
+    unknown = {"security-value-unknown", "iam-document-unknown"}
+    assert {(f.resource, f.policy) for f in report.violations if f.policy in unknown} == expected
+    noted = [n for n in report.notes if "not judged offline" in n]
+    if expected:
+        assert not noted, noted
+    else:
+        replica = "urn:pulumi:prod::policytest::aws-native:kms:ReplicaKey::replica"
+        assert noted and all(f"built from {replica}'s output" in n for n in noted), noted

@@ -21,7 +21,7 @@ key = aws.kms.Key("key", enable_key_rotation=True)
 FLAGS = {"block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True, "restrict_public_buckets": True}
 
 def bucket(name, pab=FLAGS, versioning="Enabled", sse="aws:kms", tls=True, named=True, **kw):
-    physical = name.replace("_", "-") if named else name  # unnamed: the rules fall back to the logical name
+    physical = name.replace("_", "-")
     default = {"sse_algorithm": sse, **({"kms_master_key_id": key.arn} if sse == "aws:kms" else {})}
     extra = {"public_access_block_configuration": pab} if pab is not None else {}
     if versioning:
@@ -30,10 +30,10 @@ def bucket(name, pab=FLAGS, versioning="Enabled", sse="aws:kms", tls=True, named
         kw["bucket_name"] = physical
     b = native.s3.Bucket(name, bucket_encryption={"server_side_encryption_configuration": [
         {"server_side_encryption_by_default": default, "bucket_key_enabled": True}]}, **extra, **kw)
-    if tls:
-        arn = f"arn:aws:s3:::{physical}"
+    if tls:  # unnamed: the ARN the provider gives it (fabricated offline, issue 11), as a real program writes it
+        arn = pulumi.Output.from_input(f"arn:aws:s3:::{physical}" if named else b.arn)
         native.s3.BucketPolicy(f"{name}_policy", bucket=b.id, policy_document={"Version": "2012-10-17", "Statement": [
-            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, arn + "/*"],
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, arn.apply(lambda a: a + "/*")],
              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
     return b
 
@@ -53,7 +53,8 @@ bucket("bad8_expires_before_transition", lifecycle_configuration={"rules": [{"id
        "expiration_in_days": 30, "transitions": [{"storage_class": "GLACIER", "transition_in_days": 60}]}]})
 unexpired = bucket("bad9_sink_without_expiry", versioning=None)
 bucket("ok_logged", logging_configuration={"destination_bucket_name": unexpired.bucket_name})
-# without a bucket_name nothing names the bucket by value: the views find each other by the resource's URN
+# without a bucket_name the provider names it (fabricated offline, issue 11); the views also find each other by the
+# resource's URN (policies.native._linked)
 unnamed_sink = bucket("ok_unnamed_sink", named=False, versioning=None, lifecycle_configuration=EXPIRE)
 bucket("ok_unnamed", named=False, logging_configuration={"destination_bucket_name": unnamed_sink.bucket_name})
 """

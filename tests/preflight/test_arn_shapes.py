@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 
 from policies import iam_reference as ref
-from policies.sdk import output_names
+from policies.sdk import native_output_names, native_resource_class, output_names
 from preflight import arn_shapes
 from preflight.fabricate import resource_outputs
 from preflight.graph import ResourceGraph
@@ -282,3 +283,40 @@ def test_a_rest_stage_arn_is_the_restapis_shape_and_an_http_stage_the_apis_one(
     service = ref.service("apigateway")
     assert service is not None
     assert service.resource_types["stage"].matches(state["arn"]), case
+
+
+# ------------------------------------------------------------------------------------------ aws-native (issue 11)
+
+_NATIVE_ARN_OUTPUT = {"aws-native:sns:Topic": "topicArn"}
+
+
+def _documented_arn(type_token: str, output: str) -> str | None:
+    """The example ARN the installed pulumi-aws-native SDK's docstring gives for the output, if it gives one."""
+    cls = native_resource_class(type_token)
+    attr = re.sub(r"(?<!^)(?=[A-Z])", "_", output).lower()
+    found = re.search(r"`(arn:aws:[^`]+)`", inspect.getdoc(getattr(cls, attr)) or "")
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("type_token", sorted(arn_shapes.NATIVE_RESOURCE_TYPES))
+def test_aws_native_arns_have_the_sar_shape_of_their_type(type_token: str) -> None:
+    """The fabricated ARN (a CloudFormation suffix such as a log group's `:*` aside) is of exactly the SAR type
+    the table names, and so is the example ARN the SDK documents for the output, where it gives one."""
+    service, sar_type = arn_shapes.NATIVE_RESOURCE_TYPES[type_token]
+    output = _NATIVE_ARN_OUTPUT.get(type_token, "arn")
+    assert output in native_output_names(type_token)
+    _, state = resource_outputs(type_token, "x", {}, REGION)
+    arn = str(state[output]).removesuffix(arn_shapes.NATIVE_ARN_SUFFIX.get(type_token, ""))
+    assert arn.startswith(f"arn:aws:{service}:")
+    assert (service, sar_type) in {(t.service, t.name) for t in ref.resource_types_for(arn)}, arn
+    documented = _documented_arn(type_token, output)
+    if documented is not None:
+        documented = documented.removesuffix(arn_shapes.NATIVE_ARN_SUFFIX.get(type_token, ""))
+        assert (service, sar_type) in {(t.service, t.name) for t in ref.resource_types_for(documented)}, documented
+        assert documented.count(":") == arn.count(":") and documented.count("/") <= arn.count("/") + 1
+
+
+def test_aws_native_types_without_a_known_shape_get_no_outputs() -> None:
+    assert resource_outputs("aws-native:ec2:Vpc", "v", {"cidrBlock": "10.0.0.0/16"}, REGION)[1] == {
+        "cidrBlock": "10.0.0.0/16"
+    }

@@ -271,3 +271,32 @@ def test_a_buckets_domain_names_are_fabricated(type_: str) -> None:
     _, state = resource_outputs(type_, "site", {"bucket": "my-site"}, "eu-west-1")
     assert state["bucketDomainName"] == "my-site.s3.amazonaws.com"
     assert state["bucketRegionalDomainName"] == "my-site.s3.eu-west-1.amazonaws.com"
+
+
+def test_aws_native_outputs_a_reference_is_built_from() -> None:
+    """issue 11: the ids and names the program's own aws-native key, queue, topic, role and bucket are referenced by."""
+    _, key = resource_outputs("aws-native:kms:Key", "k", {}, REGION)
+    uuid = _sha("aws-native:kms:Key", "k")[:32]
+    assert key["keyId"] == f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}"
+    assert key["arn"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key['keyId']}"
+    _, queue = resource_outputs("aws-native:sqs:Queue", "q", {"queueName": "jobs"}, REGION)
+    assert queue == {
+        "queueName": "jobs",
+        "arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs",
+        "queueUrl": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/jobs",
+    }
+    _, topic = resource_outputs("aws-native:sns:Topic", "t", {}, REGION)
+    assert topic == {"topicName": f"t-{_sha('aws-native:sns:Topic', 't')[:7]}", "topicArn": topic["topicArn"]}
+    assert topic["topicArn"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:{topic['topicName']}"
+    _, role = resource_outputs("aws-native:iam:Role", "r", {"roleName": "app", "path": "/svc/"}, REGION)
+    assert role["arn"] == f"arn:aws:iam::{ACCOUNT}:role/svc/app" and str(role["roleId"]).startswith("AROA")
+    _, logs = resource_outputs("aws-native:logs:LogGroup", "l", {"logGroupName": "/app"}, REGION)
+    assert logs["arn"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/app:*"
+    _, bucket = resource_outputs("aws-native:s3:Bucket", "b", {"bucketName": "site"}, REGION)
+    assert (bucket["arn"], bucket["domainName"], bucket["regionalDomainName"]) == (
+        "arn:aws:s3:::site",
+        "site.s3.amazonaws.com",
+        f"site.s3.{REGION}.amazonaws.com",
+    )
+    # What the program set is kept, never overwritten.
+    assert resource_outputs("aws-native:sqs:Queue", "q", {"arn": "given"}, REGION)[1]["arn"] == "given"

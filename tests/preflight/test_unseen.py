@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from preflight.findings import Level
+from preflight.findings import Finding, Level, Source
 from preflight.gate import run_gate
+from preflight.graph import ResourceGraph, ResourceNode
 from preflight.report import render
-from preflight.unseen import REMOTE_POLICY
+from preflight.unseen import REMOTE_POLICY, own_output_gaps, own_sources
 from tests.preflight.programs import write_program
 
 #: A stand-in for `awsx.ec2.Vpc` (pulumi/examples aws-py-hub-and-spoke-network): what makes it a multi-language
@@ -78,3 +79,74 @@ def test_a_reviewed_component_can_be_waived_with_a_reason(tmp_path: Path) -> Non
     )
     report, _ = _gate(tmp_path, "prod", waiver)
     assert [s.finding.policy for s in report.suppressed] == [REMOTE_POLICY]  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------- issue 11: an unknown the engine's own gap explains is a note
+
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def _node(name: str, type_: str = "aws:sqs/queue:Queue", **kw: object) -> ResourceNode:
+    return ResourceNode(
+        urn=f"urn:pulumi:prod::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        parent="",
+        provider="",
+        inputs=kw.pop("inputs", {}),
+        outputs={},
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+_KEY = _node("key", "aws-native:kms:ReplicaKey")
+_AWS_KEY = _node("awskey", "aws:kms/key:Key")
+_VPC = "urn:pulumi:prod::p::awsx:ec2:Vpc::vpc"
+_READ = _node("logs", "aws:s3/bucket:Bucket")
+
+
+def _queue(inputs: dict[str, object], deps: dict[str, tuple[str, ...]]) -> ResourceNode:
+    return _node("queue", inputs=inputs, property_dependencies=deps)
+
+
+@pytest.mark.parametrize(
+    ("case", "queue", "sources"),
+    [
+        ("own", _queue({"kmsMasterKeyId": _UNKNOWN}, {"kmsMasterKeyId": (_KEY.urn,)}), (_KEY.urn,)),
+        ("nested unknown", _queue({"p": {"a": [_UNKNOWN]}}, {"p": (_KEY.urn,)}), (_KEY.urn,)),
+        ("no dependency recorded", _queue({"kmsMasterKeyId": _UNKNOWN}, {}), None),
+        ("own pulumi-aws", _queue({"kmsMasterKeyId": _UNKNOWN}, {"kmsMasterKeyId": (_AWS_KEY.urn,)}), None),
+        ("a read", _queue({"kmsMasterKeyId": _UNKNOWN}, {"kmsMasterKeyId": (_READ.urn,)}), None),
+        ("a remote component", _queue({"kmsMasterKeyId": _UNKNOWN}, {"kmsMasterKeyId": (_VPC,)}), None),
+        (
+            "own and a read",
+            _queue({"a": _UNKNOWN, "b": _UNKNOWN}, {"a": (_KEY.urn,), "b": (_READ.urn,)}),
+            None,
+        ),
+        (
+            "a hidden secret",
+            _queue({"kmsMasterKeyId": _UNKNOWN, "policy": "[secret]"}, {"kmsMasterKeyId": (_KEY.urn,)}),
+            None,
+        ),
+        ("nothing unknown", _queue({"kmsMasterKeyId": "k"}, {"kmsMasterKeyId": (_KEY.urn,)}), None),
+    ],
+)
+def test_own_sources_are_only_the_programs_own_custom_resources(
+    case: str, queue: ResourceNode, sources: tuple[str, ...] | None
+) -> None:
+    vpc = ResourceNode(
+        urn=_VPC, type="awsx:ec2:Vpc", name="vpc", custom=True, parent="", provider="", inputs={}, outputs={}
+    )
+    graph = ResourceGraph("p", "prod", [_KEY, _AWS_KEY, vpc, queue], remote_components=[_VPC], reads=[_READ])
+    assert own_sources(queue, graph) == sources, case
+    finding = Finding(
+        "security-value-unknown", Source.CROSSGUARD, Level.MANDATORY, "queue", queue.type, queue.urn, (), "m"
+    )
+    other = Finding(
+        "sqs-queue-kms-encryption", Source.CROSSGUARD, Level.MANDATORY, "queue", queue.type, queue.urn, (), "m"
+    )
+    notes: list[str] = []
+    kept = own_output_gaps(graph, [finding, other], notes)
+    assert kept == ([other] if sources else [finding, other])
+    assert len(notes) == (1 if sources else 0)
