@@ -58,17 +58,21 @@ def test_grants_are_exact(run_program: RunProgram) -> None:
     assert publish["Resource"][0].startswith("arn:aws:sns:")
 
 
-def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
-    definition = request_pipeline(
+def _pipeline(router_timeout: int = 120, decide_timeout: int = 30) -> dict:
+    return request_pipeline(
         router_arn="arn:aws:lambda:us-east-1:1:function:r",
         decide_arn="arn:aws:lambda:us-east-1:1:function:d",
         audit_table="audit",
         escalation_topic_arn="arn:aws:sns:us-east-1:1:t",
         bus_name="bus",
         event_source="agentic.platform",
-        router_timeout_seconds=120,
-        decide_timeout_seconds=30,
+        router_timeout_seconds=router_timeout,
+        decide_timeout_seconds=decide_timeout,
     )
+
+
+def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
+    definition = _pipeline()
     tasks = asl.task_states(definition)
     assert {t["Resource"] for t in tasks.values()} == {
         asl.LAMBDA_INVOKE,
@@ -81,19 +85,6 @@ def test_pipeline_uses_service_integrations_on_the_failure_path() -> None:
         assert task["Retry"], name
         assert task["Catch"], name
     assert definition["States"]["Route"]["Retry"][0]["MaxAttempts"] == 0  # non-retryable errors first
-
-
-def _pipeline(router_timeout: int = 120, decide_timeout: int = 30) -> dict:
-    return request_pipeline(
-        router_arn="arn:aws:lambda:us-east-1:1:function:r",
-        decide_arn="arn:aws:lambda:us-east-1:1:function:d",
-        audit_table="audit",
-        escalation_topic_arn="arn:aws:sns:us-east-1:1:t",
-        bus_name="bus",
-        event_source="agentic.platform",
-        router_timeout_seconds=router_timeout,
-        decide_timeout_seconds=decide_timeout,
-    )
 
 
 def test_every_task_is_bounded_and_the_lambda_tasks_time_out_with_their_function() -> None:
