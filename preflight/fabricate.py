@@ -39,9 +39,16 @@ _ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId
 @functools.cache
 def input_names(type_token: str) -> frozenset[str]:
     """The engine-side (camelCase) names of the resource's inputs: the getters of its `<Class>Args` in the
-    installed SDK (pulumi_aws/sqs/queue.py `QueueArgs.kms_master_key_id` is `kmsMasterKeyId`)."""
+    installed SDK (pulumi_aws/sqs/queue.py `QueueArgs.kms_master_key_id` is `kmsMasterKeyId`), or of its
+    `<Class>InitArgs` where the codegen renamed it because a nested input type took the name (pulumi_aws/s3/
+    bucket_logging.py `BucketLoggingInitArgs`; `BucketLoggingArgs` is a bucket's `logging` block)."""
     cls = resource_class(type_token)
-    args = getattr(inspect.getmodule(cls), f"{cls.__name__}Args", None) if cls is not None else None
+    module = inspect.getmodule(cls) if cls is not None else None
+    args = (
+        getattr(module, f"{cls.__name__}InitArgs", None) or getattr(module, f"{cls.__name__}Args", None)
+        if cls
+        else None
+    )
     names = (getattr(getattr(m, "fget", None), "_pulumi_name", None) for m in vars(args or object).values())
     return frozenset(n for n in names if isinstance(n, str))
 
@@ -450,7 +457,8 @@ def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], regio
             state.setdefault(key, value)
     for key in string_output_names(type_token):
         if key not in state and key not in inputs_of and not left_unknown(type_token, key, state):
-            state[key] = placeholder(type_token, name, key, region)
+            # `region` "Defaults to the Region set in the provider configuration" (every pulumi-aws v7 type's doc)
+            state[key] = region if key == "region" else placeholder(type_token, name, key, region)
 
 
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:

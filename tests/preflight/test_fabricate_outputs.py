@@ -405,3 +405,14 @@ def test_cache_nodes_and_placeholders() -> None:
     # what the program set is kept; an input left unset stays unset (a queue's key)
     _, queue = _outputs("aws:sqs/queue:Queue", "q", {})
     assert "kmsMasterKeyId" not in queue
+
+
+def test_inputs_of_a_type_whose_args_class_is_renamed_init_args() -> None:
+    """pulumi_aws/s3/bucket_logging.py: the resource's inputs are `BucketLoggingInitArgs` (`BucketLoggingArgs` is a
+    bucket's `logging` block). Read from the wrong class, `region` looked like an output only, the fill gave it a
+    placeholder and the template's prod stack failed allowed-regions on 17 bucket sub-resources."""
+    from preflight.fabricate import input_names  # noqa: PLC0415
+
+    assert {"bucket", "targetBucket", "region"} <= input_names("aws:s3/bucketLogging:BucketLogging")
+    _, logging = _outputs("aws:s3/bucketLogging:BucketLogging", "lg", {"bucket": "b", "targetBucket": "t"})
+    assert "region" not in logging  # an input left unset stays unset, as the provider leaves it to its region
