@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import typing
 
 
 @functools.cache
@@ -53,6 +54,24 @@ def native_output_names(type_token: str) -> tuple[str, ...]:
     """The same for a pulumi-aws-native type (`aws-native:kms:Key` declares `arn` and `keyId`), or () when that SDK
     or type is not installed."""
     return _output_names(native_resource_class(type_token))
+
+
+@functools.cache
+def string_output_names(type_token: str) -> tuple[str, ...]:
+    """The output properties the installed SDK types as a string (`pulumi.Output[str]` or
+    `pulumi.Output[Optional[str]]`: pulumi_aws/lb/load_balancer.py `dns_name`), not lists, maps or numbers."""
+    cls = resource_class(type_token)
+    if cls is None:
+        return ()
+    names = []
+    for member in vars(cls).values():
+        getter = getattr(member, "fget", None)
+        name = getattr(getter, "_pulumi_name", None)
+        returned = getattr(getter, "__annotations__", {}).get("return")
+        held = typing.get_args(returned)
+        if isinstance(name, str) and held and held[0] in (str, str | None):
+            names.append(name)
+    return tuple(sorted(names))
 
 
 def _output_names(cls: type | None) -> tuple[str, ...]:

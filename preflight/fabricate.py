@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from policies.sdk import native_output_names, output_names, resource_class
+from policies.sdk import native_output_names, output_names, resource_class, string_output_names
 from preflight import arn_shapes
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
@@ -39,9 +39,16 @@ _ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId
 @functools.cache
 def input_names(type_token: str) -> frozenset[str]:
     """The engine-side (camelCase) names of the resource's inputs: the getters of its `<Class>Args` in the
-    installed SDK (pulumi_aws/sqs/queue.py `QueueArgs.kms_master_key_id` is `kmsMasterKeyId`)."""
+    installed SDK (pulumi_aws/sqs/queue.py `QueueArgs.kms_master_key_id` is `kmsMasterKeyId`), or of its
+    `<Class>InitArgs` where the codegen renamed it because a nested input type took the name (pulumi_aws/s3/
+    bucket_logging.py `BucketLoggingInitArgs`; `BucketLoggingArgs` is a bucket's `logging` block)."""
     cls = resource_class(type_token)
-    args = getattr(inspect.getmodule(cls), f"{cls.__name__}Args", None) if cls is not None else None
+    module = inspect.getmodule(cls) if cls is not None else None
+    args = (
+        getattr(module, f"{cls.__name__}InitArgs", None) or getattr(module, f"{cls.__name__}Args", None)
+        if cls
+        else None
+    )
     names = (getattr(getattr(m, "fget", None), "_pulumi_name", None) for m in vars(args or object).values())
     return frozenset(n for n in names if isinstance(n, str))
 
@@ -116,6 +123,7 @@ def _type_specific(
     followed by `/<stage name>` (pulumi_aws/apigateway/stage.py, apigatewayv2/stage.py `execution_arn`).
     """
     api = f"{resource_id}.execute-api.{region}.amazonaws.com"
+    functions = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions"
     execute_api = f"arn:aws:execute-api:{region}:{MOCK_ACCOUNT_ID}"
     # A bucket's domain names: "of format `bucketname.s3.amazonaws.com`" (pulumi_aws/s3/bucket_v2.py
     # `bucket_domain_name`) and the region-specific one of the S3 endpoints, `bucketname.s3.<region>.amazonaws.com`
@@ -129,9 +137,13 @@ def _type_specific(
         "aws:s3/bucket:Bucket": bucket_domains,
         "aws:s3/bucketV2:BucketV2": bucket_domains,
         "aws:kms/key:Key": {"keyId": resource_id},
+        # Unpublished, a function's only version is `$LATEST` (Lambda Developer Guide, configuration-versions.html),
+        # which its qualified ARN above already names; so do `version` and the qualified integration URI.
         "aws:lambda/function:Function": {
-            "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            "invokeArn": f"{functions}/{arn}/invocations",
             "qualifiedArn": arn + ":$LATEST",
+            "version": "$LATEST",
+            "qualifiedInvokeArn": f"{functions}/{arn}:$LATEST/invocations",
         },
         "aws:sqs/queue:Queue": {"url": f"https://sqs.{region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"},
         "aws:iam/role:Role": {"uniqueId": "AROA" + short_hash(physical, length=17).upper()},
@@ -284,6 +296,171 @@ def native_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region
     return {k: v for k, v in outputs.items() if k in declared}
 
 
+#: A DB engine's default port, where the program sets none (RDS API Reference, CreateDBInstance `Port`: MySQL and
+#: MariaDB 3306, PostgreSQL 5432, Oracle 1521, SQL Server 1433; Aurora's the same as its engine family's) and a
+#: cache engine's (pulumi_aws/elasticache/cluster.py `port`: "For Memcached the default is 11211, and for Redis the
+#: default port is 6379").
+_DEFAULT_PORTS: Mapping[str, int] = {
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora-mysql": 3306,
+    "aurora": 3306,
+    "postgres": 5432,
+    "aurora-postgresql": 5432,
+    "oracle": 1521,
+    "sqlserver": 1433,
+    "memcached": 11211,
+    "redis": 6379,
+    "valkey": 6379,
+}
+
+
+def _port(inputs: Mapping[str, Any]) -> int:
+    """The port the program set, else its engine's default (5432 for an engine this table does not list: a
+    well-formed endpoint, not a claim about that engine)."""
+    port = inputs.get("port")
+    if isinstance(port, int) and not isinstance(port, bool):
+        return port
+    engine = inputs.get("engine")
+    family = engine.split("-", 1)[0] if isinstance(engine, str) and not engine.startswith("aurora") else engine
+    return _DEFAULT_PORTS.get(str(family), _DEFAULT_PORTS.get(str(engine), 5432))
+
+
+def _region_code(region: str) -> str:
+    """ElastiCache's short region in node names (`usw2` for us-west-2, ElastiCache User Guide, Endpoints.html)."""
+    words = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c"}
+    parts = region.split("-")
+    if len(parts) != 3:
+        return region.replace("-", "")
+    area = parts[1]
+    for word, letter in words.items():
+        area = area.replace(word, letter)
+    return parts[0] + area + parts[2]
+
+
+def _endpoints(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """The DNS names AWS gives a load balancer, a database, a cache or a website (review F4: left unknown, a Lambda
+    environment, a CloudFront origin or an ECS container definition built from one reached no rule, and the gate
+    blocked a correct program). Shapes:
+
+    - a load balancer's `dnsName` `<name>-<id>.<region>.elb.amazonaws.com` (Elastic Load Balancing API Reference,
+      DescribeLoadBalancers sample response, `TestLoadBalancer-400948911.us-east-1.elb.amazonaws.com`);
+    - a DB instance's `address` `<identifier>.<12 characters>.<region>.rds.amazonaws.com` (RDS User Guide,
+      Overview.DBInstance.html, `db1.abcdefghijkl.us-east-1.rds.amazonaws.com`) and `endpoint` "in `address:port`
+      format" (pulumi_aws/rds/instance.py `endpoint`); an Aurora cluster's writer `<id>.cluster-<12>` and reader
+      `<id>.cluster-ro-<12>` names under the same domain (Aurora User Guide, Aurora.Endpoints.Reader.html,
+      `mydbcluster.cluster-ro-c7tj4example.us-east-1.rds.amazonaws.com:3306`);
+    - a cache cluster's node `<cluster id>.<6 characters>.<node id>.<region code>.cache.amazonaws.com` and a Memcached
+      configuration endpoint with `cfg` in place of the node id (ElastiCache for Memcached User Guide,
+      Endpoints.html, `myclustername.xxxxxx.cfg.usw2.cache.amazonaws.com:port`);
+    - a website's `websiteEndpoint` `<bucket>.s3-website-<region>.amazonaws.com` and `websiteDomain`
+      `s3-website-<region>.amazonaws.com` (S3 User Guide, WebsiteEndpoints.html: the dash form; some regions also
+      answer on `s3-website.<region>`).
+    """
+    return _balancer_or_database(type_token, name, inputs, region) or _cache_or_website(
+        type_token, name, inputs, region
+    )
+
+
+def _balancer_or_database(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    account_hash = short_hash(MOCK_ACCOUNT_ID, region, length=12)
+    rds = f"{account_hash}.{region}.rds.amazonaws.com"
+    if type_token in {
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:alb/loadBalancer:LoadBalancer",
+        "aws:elb/loadBalancer:LoadBalancer",
+    }:
+        lb_name = str(inputs.get("name") or name)[:32]
+        number = int(short_hash(type_token, name, length=8), 16) % 10**9
+        return {"dnsName": f"{lb_name}-{number}.{region}.elb.amazonaws.com"}
+    if type_token == "aws:rds/instance:Instance":
+        identifier = str(inputs.get("identifier") or f"{name}-{short_hash(type_token, name)}")
+        address = f"{identifier}.{rds}"
+        return {"address": address, "endpoint": f"{address}:{_port(inputs)}", "identifier": identifier}
+    if type_token == "aws:rds/cluster:Cluster":
+        identifier = str(inputs.get("clusterIdentifier") or f"{name}-{short_hash(type_token, name)}")
+        return {
+            "endpoint": f"{identifier}.cluster-{rds}",
+            "readerEndpoint": f"{identifier}.cluster-ro-{rds}",
+            "clusterIdentifier": identifier,
+        }
+    return {}
+
+
+def _cache_or_website(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    if type_token == "aws:elasticache/cluster:Cluster":
+        cluster = str(inputs.get("clusterId") or f"{name}-{short_hash(type_token, name)}")
+        domain = f"{short_hash(MOCK_ACCOUNT_ID, region, length=6)}.{{}}.{_region_code(region)}.cache.amazonaws.com"
+        count = inputs.get("numCacheNodes")
+        port = _port(inputs)
+        nodes = [
+            {
+                "id": f"{i:04d}",
+                "address": f"{cluster}." + domain.format(f"{i:04d}"),
+                "port": port,
+                "availabilityZone": f"{region}a",
+            }
+            for i in range(1, (count if isinstance(count, int) and count > 0 else 1) + 1)
+        ]
+        shaped: dict[str, Any] = {"cacheNodes": nodes, "clusterId": cluster}
+        if inputs.get("engine") == "memcached":
+            shaped["clusterAddress"] = f"{cluster}." + domain.format("cfg")
+            shaped["configurationEndpoint"] = f"{shaped['clusterAddress']}:{port}"
+        return shaped
+    website = {
+        "websiteEndpoint": f"{inputs.get('bucket') or name}.s3-website-{region}.amazonaws.com",
+        "websiteDomain": f"s3-website-{region}.amazonaws.com",
+    }
+    if type_token.startswith("aws:s3/bucketWebsiteConfiguration"):
+        return website
+    if type_token in {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}:
+        # "Website endpoint, if the bucket is configured with a website. If not, this will be an empty string."
+        # (pulumi_aws/s3/bucket_v2.py `website_endpoint`, `website_domain`)
+        return website if inputs.get("website") else dict.fromkeys(website, "")
+    return {}
+
+
+def left_unknown(type_token: str, output: str, inputs: Mapping[str, Any]) -> bool:
+    """Whether a string output stays unset when nothing above set it: a key's id or ARN (a fabricated one would make
+    an unencrypted resource look encrypted with a customer-managed key), and what AWS gives none of for these inputs,
+    a table's stream without `streamEnabled = true` (`_other_arns`) and a Redis cluster's Memcached-only
+    `clusterAddress`/`configurationEndpoint` (pulumi_aws/elasticache/cluster.py: "(Memcached only)")."""
+    if "kms" in output.lower() or output in {"keyId", "keyArn"}:
+        return True
+    if type_token == "aws:dynamodb/table:Table" and output in {"streamArn", "streamLabel"}:
+        return inputs.get("streamEnabled") is not True
+    if type_token == "aws:elasticache/cluster:Cluster" and output in {"clusterAddress", "configurationEndpoint"}:
+        return inputs.get("engine") != "memcached"
+    return False
+
+
+def placeholder(type_token: str, name: str, output: str, region: str) -> str:
+    """A clearly fake but well-formed value for a string output whose real shape no AWS page documents:
+    `<type>-<name>-<output>` (`loadbalancer-lb-arnSuffix`), or, for an `...Arn` output, an ARN of the type's
+    service with that as its resource (`arn:aws:lambda:<region>:123456789012:function-fn-signingJobArn`), so a rule
+    reading ARNs still reads one. Never an AWS fact: a value no rule should judge as more than "set"."""
+    kind = type_token.rsplit(":", 1)[-1].lower()
+    fake = f"{kind}-{name}-{output}"
+    if output.endswith("Arn"):
+        service = arn_shapes.service_prefix(type_token) or _service(type_token)
+        return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{fake}"
+    return fake
+
+
+def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], region: str) -> None:
+    """Set every string output the installed SDK declares for the type that the program cannot set (not an input)
+    and that nothing above set: the endpoints of `_endpoints`, else a `placeholder` (review F4). What the program set
+    and what the engine fabricated stay; `left_unknown` outputs stay unknown."""
+    inputs_of = input_names(type_token)
+    for key, value in _endpoints(type_token, name, state, region).items():
+        if key in output_names(type_token):
+            state.setdefault(key, value)
+    for key in string_output_names(type_token):
+        if key not in state and key not in inputs_of and not left_unknown(type_token, key, state):
+            # `region` "Defaults to the Region set in the provider configuration" (every pulumi-aws v7 type's doc)
+            state[key] = region if key == "region" else placeholder(type_token, name, key, region)
+
+
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
     state: dict[str, Any] = dict(inputs)
@@ -323,6 +500,7 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
     for key in declared:
         if key not in state and key.endswith("Id") and key not in _ID_INPUT_LIKE and key not in inputs_of:
             state[key] = resource_id
+    fill_string_outputs(type_token, name, state, region)
     return resource_id, state
 
 

@@ -363,7 +363,7 @@ def run_gate(
     findings = [
         *own_output_gaps(graph, run.findings, notes),
         *remote_component_findings(graph, production),
-        *apply_findings(graph, production),
+        *apply_findings(graph, production, notes),
     ]
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:

@@ -102,13 +102,27 @@ def _from(apply: UnrunApply) -> str:
     return f" (it comes from {', '.join(named)})" if named else ""
 
 
-def apply_findings(graph: ResourceGraph, production: bool | None = None) -> list[Finding]:
-    """One finding per program line whose `apply` callback never ran offline: what it creates was not judged."""
+def apply_findings(
+    graph: ResourceGraph, production: bool | None = None, notes: list[str] | None = None
+) -> list[Finding]:
+    """One finding per program line whose `apply` callback never ran offline: what it creates was not judged.
+
+    An apply whose value is unknown only because it comes from the program's own resources of types the engine
+    fabricates no outputs for (`own_unfabricated`, as for an unknown input) is a note in `notes` instead: at `pulumi
+    up` the callback runs on a known value and what it creates is judged by the pack. One from a StackReference, a
+    read or a remote component stays a finding (review F4)."""
     level = _level(graph, production)
     stated = references_path(Path(), graph.stack)  # relative to the program
     findings = []
     for apply in graph.unrun_applies:
         times = "once" if apply.count == 1 else f"{apply.count} times"
+        if notes is not None and own_unfabricated(apply.sources, graph):
+            notes.append(
+                f"{APPLY_POLICY}: the apply callback at {apply.at} did not run offline ({times}): built from "
+                f"{', '.join(apply.sources)}'s output, which the engine does not fabricate; the pack judges what it "
+                "creates at `pulumi up`"
+            )
+            continue
         references = any(_type_of(urn) == STACK_REFERENCE_TYPE for urn in apply.sources)
         state_it = (
             f"State the referenced stack's outputs in the program's {stated.as_posix()} "
@@ -184,18 +198,30 @@ def own_sources(node: ResourceNode, graph: ResourceGraph) -> tuple[str, ...] | N
     unknown = [key for key, value in inputs.items() if _holds(value, SENTINELS)]
     if not unknown:
         return None
-    remote = set(graph.remote_components)
     sources: set[str] = set()
     for key in unknown:
-        urns = node.property_dependencies.get(key, ())
-        if not urns:
+        urns = tuple(node.property_dependencies.get(key, ()))
+        if node.urn in urns or not own_unfabricated(urns, graph):
             return None
-        for urn in urns:
-            found = graph.get(urn)
-            if found is None or not found.custom or urn in remote or urn == node.urn or fabricates(found.type):
-                return None
         sources.update(urns)
     return tuple(sorted(sources))
+
+
+def own_unfabricated(urns: Sequence[str], graph: ResourceGraph) -> bool:
+    """Whether `urns` name at least one resource and only the program's own custom resources of types the engine
+    fabricates no outputs for: the one test of "unknown only because of the engine's gap" that `own_sources` (an
+    input) and `apply_findings` (an apply's value) share. A StackReference, a read, a remote component, the stack
+    itself or a resource the graph does not record is never such a source."""
+    if not urns:
+        return False
+    remote = set(graph.remote_components)
+    for urn in urns:
+        found = graph.get(urn)
+        if found is None or not found.custom or urn in remote or fabricates(found.type):
+            return False
+        if _type_of(urn) == STACK_REFERENCE_TYPE:
+            return False
+    return True
 
 
 def own_output_gaps(graph: ResourceGraph, findings: Sequence[Finding], notes: list[str]) -> list[Finding]:

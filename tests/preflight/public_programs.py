@@ -1335,7 +1335,11 @@ pulumi.export("dynamic-resource-id", votes.id)
             name="provisioners",
             config={
                 "provisioners:publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreflightPublicKeyOnly preflight",
-                "provisioners:privateKey": {"secure": "AAABAPreflightCiphertext"},
+                # A plain PEM-looking value, not `secure:`: the engine now fabricates the instance's `publicIp`
+                # (review F4), so the connection is known and the program's `decode_key` must see a PEM header, or it
+                # hands pulumi_command bytes ("unexpected input of type bytes"), as `up` would with a non-PEM key;
+                # the offline `secure:` placeholder is no PEM key.
+                "provisioners:privateKey": "-----BEGIN RSA PRIVATE KEY-----PreflightNotAKey",
             },
             files={"myapp.conf": "[app]\\nport = 80\\n"},
             main="""

@@ -293,16 +293,20 @@ def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
 
 
 def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
-    """Outputs the mocks do not fabricate are unknown during preview, as the CLI would show them."""
+    """Outputs the mocks do not fabricate (AWS gives a table without a stream no stream ARN) are unknown during
+    preview, as the CLI would show them; a bucket without a website has the empty website endpoint the SDK documents."""
     program = write_program(
         tmp_path,
         "import pulumi_aws as aws\n"
         "bucket = aws.s3.Bucket('b')\n"
-        "aws.sqs.Queue('q', name=bucket.website_endpoint, kms_master_key_id=bucket.arn)\n",
+        "table = aws.dynamodb.Table('t', hash_key='pk', attributes=[{'name': 'pk', 'type': 'S'}])\n"
+        "aws.sqs.Queue('q', name=table.stream_arn, kms_master_key_id=bucket.arn,\n"
+        "              tags={'w': bucket.website_endpoint})\n",
     )
     queue = next(n for n in synthesize(program, "dev") if n.name == "q")
     assert queue.inputs["name"] == UNKNOWN
     assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:s3:::b-")
+    assert queue.inputs["tags"]["w"] == ""
 
 
 def test_urns_are_the_real_engines(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from preflight.findings import Finding, Level, Source
 from preflight.gate import run_gate
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import ResourceGraph, ResourceNode, UnrunApply
 from preflight.report import render
-from preflight.unseen import REMOTE_POLICY, own_output_gaps, own_sources
+from preflight.unseen import REMOTE_POLICY, apply_findings, own_output_gaps, own_sources
 from tests.preflight.programs import write_program
 
 #: A stand-in for `awsx.ec2.Vpc` (pulumi/examples aws-py-hub-and-spoke-network): what makes it a multi-language
@@ -150,3 +150,119 @@ def test_own_sources_are_only_the_programs_own_custom_resources(
     kept = own_output_gaps(graph, [finding, other], notes)
     assert kept == ([other] if sources else [finding, other])
     assert len(notes) == (1 if sources else 0)
+
+
+# --- apply-not-run from the program's own resources (review F4) -------------------------------------------------
+
+_REF = "urn:pulumi:prod::p::pulumi:pulumi:StackReference::net"
+_REF_NODE = _node("shared", "pulumi:pulumi:StackReference")
+
+
+@pytest.mark.parametrize(
+    ("case", "sources", "finding"),
+    [
+        ("1-own unfabricated", (_KEY.urn,), False),
+        ("2-own pulumi-aws", (_AWS_KEY.urn,), True),
+        ("3-a stack reference", (_REF,), True),
+        ("4-a read", (_READ.urn,), True),
+        ("5-a remote component", (_VPC,), True),
+        ("6-own and a stack reference", (_KEY.urn, _REF), True),
+        ("7-no source recorded", (), True),
+        ("8-a stack reference the graph records as a resource", (_REF_NODE.urn,), True),
+    ],
+)
+def test_an_apply_from_own_unfabricated_resources_is_a_note(case: str, sources: tuple[str, ...], finding: bool) -> None:
+    vpc = ResourceNode(
+        urn=_VPC, type="awsx:ec2:Vpc", name="vpc", custom=True, parent="", provider="", inputs={}, outputs={}
+    )
+    graph = ResourceGraph(
+        "p",
+        "prod",
+        [_KEY, _AWS_KEY, vpc, _REF_NODE],
+        remote_components=[_VPC],
+        reads=[_READ],
+        unrun_applies=[UnrunApply("__main__.py:4", 1, sources)],
+    )
+    notes: list[str] = []
+    found = apply_findings(graph, True, notes)
+    assert [f.level for f in found] == ([Level.MANDATORY] if finding else []), case
+    assert len(notes) == (0 if finding else 1), case
+    assert apply_findings(graph, True) != [] or not finding  # without a notes list nothing is dropped
+
+
+#: Review F4's repros (/tmp/r2/envfp, cfalb, applyfp): ordinary pulumi-aws outputs (an RDS address and endpoint,
+#: a load balancer's DNS name, a cache node's address, a website endpoint) were unknown offline, and a correct use of
+#: them was a mandatory security-value-unknown or apply-not-run in prod.
+_ENVFP = """
+import json
+import pulumi
+import pulumi_aws as aws
+role = aws.iam.Role("fn-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+db = aws.rds.Instance("db", engine="postgres", instance_class="db.t3.micro", allocated_storage=20, username="app",
+                      manage_master_user_password=True, skip_final_snapshot=True)
+lb = aws.lb.LoadBalancer("lb", load_balancer_type="application", subnets=["subnet-1", "subnet-2"])
+site = aws.s3.BucketWebsiteConfigurationV2("site", bucket="b", index_document={"suffix": "index.html"})
+cache = aws.elasticache.Cluster("c", engine="redis", node_type="cache.t3.micro", num_cache_nodes=1)
+aws.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="index.handler",
+    code=pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(e, c): return 1")}),
+    environment={"variables": {"DB_HOST": db.address, "DB_ENDPOINT": db.endpoint, "LB": lb.dns_name,
+                               "SITE": site.website_endpoint, "CACHE": cache.cache_nodes[0].address}})
+"""
+_CFALB = """
+import pulumi
+import pulumi_aws as aws
+lb = aws.lb.LoadBalancer("lb", load_balancer_type="application", subnets=["subnet-1", "subnet-2"])
+aws.cloudfront.Distribution("cdn", enabled=True,
+    origins=[{"origin_id": "alb", "domain_name": lb.dns_name,
+              "custom_origin_config": {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+                                       "origin_ssl_protocols": ["TLSv1.2"]}}],
+    default_cache_behavior={"target_origin_id": "alb", "viewer_protocol_policy": "redirect-to-https",
+                            "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                            "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+    restrictions={"geo_restriction": {"restriction_type": "none"}},
+    viewer_certificate={"cloudfront_default_certificate": True})
+db = aws.rds.Instance("db", engine="postgres", instance_class="db.t3.micro", allocated_storage=20, username="app",
+                      manage_master_user_password=True, skip_final_snapshot=True)
+aws.ecs.TaskDefinition("task", family="app", requires_compatibilities=["FARGATE"], network_mode="awsvpc", cpu="256",
+    memory="512", container_definitions=pulumi.Output.json_dumps([{"name": "app", "image": "nginx:1.27",
+        "environment": [{"name": "DB_HOST", "value": db.address}]}]))
+"""
+_APPLYFP = """
+import pulumi
+import pulumi_aws as aws
+lb = aws.lb.LoadBalancer("lb", load_balancer_type="application", subnets=["subnet-1", "subnet-2"])
+pulumi.export("url", lb.dns_name.apply(lambda d: f"https://{d}/"))
+"""
+#: An apply on an output of the program's own aws-native VPC, a type the engine fabricates no outputs for.
+_OWN_NATIVE = """
+import pulumi
+import pulumi_aws_native as aws_native
+vpc = aws_native.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+pulumi.export("vpc", vpc.vpc_id.apply(lambda v: f"id={v}"))
+"""
+_UNKNOWN_POLICIES = {"security-value-unknown", "iam-document-unknown", "apply-not-run"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(_ENVFP, id="1-lambda-environment"),
+        pytest.param(_CFALB, id="2-cloudfront-alb-and-ecs"),
+        pytest.param(_APPLYFP, id="3-apply-on-dns-name"),
+        pytest.param(_OWN_NATIVE, id="4-apply-on-own-unfabricated"),
+    ],
+)
+def test_review_f4_repros_give_no_unknown_findings_in_prod(tmp_path: Path, body: str) -> None:
+    root = write_program(tmp_path / "prod", body, stack="prod")
+    report = run_gate(root, "prod", checkov=False, timeout=None)
+    assert not [v.policy for v in report.violations if v.policy in _UNKNOWN_POLICIES]
+    assert not [v for v in report.violations if v.level is Level.MANDATORY and v.source is not Source.CROSSGUARD]
+
+
+def test_an_apply_on_own_unfabricated_output_is_a_note_naming_it(tmp_path: Path) -> None:
+    root = write_program(tmp_path / "prod", _OWN_NATIVE, stack="prod")
+    report = run_gate(root, "prod", checkov=False, timeout=None)
+    assert any(
+        n.startswith("apply-not-run: the apply callback at __main__.py:5") and "Vpc::v" in n for n in report.notes
+    )
