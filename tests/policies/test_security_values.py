@@ -155,3 +155,38 @@ def test_bad9_a_trail_with_unknown_logging_still_fails_on_a_known_bad_setting() 
     )
     (found,) = _findings([trail], "cloudtrail-enabled")
     assert found.resource == "audit" and "not multi-region" in found.message and "logging" not in found.message
+
+
+# ------------------------------------------------ review2 F2: a REST method's authorisation from a StackReference
+
+
+def _rest(authorization: str) -> list[Finding]:
+    """/tmp/r2/rest2_unk's shape: a REST API and one method whose authorisation may come from another stack."""
+    nodes = [
+        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
+        custom_node(
+            "aws:apigateway/method:Method",
+            "get",
+            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": authorization},
+        ),
+    ]
+    names = ("api-routes-authorized", VALUE_UNKNOWN)
+    config = {name: PolicySetting(Level.MANDATORY) for name in names}
+    graph = ResourceGraph("p", "prod", nodes)
+    return run_policies(graph, policies=[by_name()[name] for name in names], config=config).findings
+
+
+def test_bad10_an_unknown_rest_method_authorization_fails_prod() -> None:
+    """Bad case (before): api-routes-authorized deferred, the table lacked the input, and prod passed (rc 0)."""
+    (found,) = _rest(UNKNOWN_STRING_VALUE)
+    assert (found.policy, found.resource, found.level) == (VALUE_UNKNOWN, "get", Level.MANDATORY)
+    assert found.message.startswith("authorization is unknown")
+
+
+def test_bad11_a_known_none_rest_method_authorization_fails() -> None:
+    (found,) = _rest("NONE")
+    assert (found.policy, found.resource) == ("api-routes-authorized", "get")
+
+
+def test_ok_a_known_aws_iam_rest_method_authorization_passes() -> None:
+    assert _rest("AWS_IAM") == []
