@@ -46,7 +46,15 @@ from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicyRun, _finding, config_path, pack_error, provider_of, stack_props
+from preflight.policy_runner import (
+    PolicyRun,
+    _finding,
+    cannot_tell,
+    config_path,
+    pack_error,
+    provider_of,
+    stack_props,
+)
 from preflight.secrets import SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY
 
 #: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
@@ -348,13 +356,15 @@ def _collect(  # noqa: PLR0917 (one call site; each argument is a different thin
     specs: Mapping[str, PolicySpec],
     run: PolicyRun,
     where: str,
+    *,
+    preview: bool,
 ) -> None:
     for diagnostic in response.diagnostics:
         spec = specs.get(diagnostic.policyName)
         if spec is None:
             continue
         if diagnostic.message.startswith("can't run policy"):  # UnknownValueError (policy.py L1010-L1021)
-            run.undetermined.append(f"{spec.name}: {where}: cannot tell during preview")
+            run.undetermined.append(cannot_tell(spec.name, where, None, preview=preview))
             continue
         target = graph.get(diagnostic.urn) if diagnostic.urn else None
         message = _message(spec, pack.policies.get(spec.name), diagnostic.message)
@@ -404,12 +414,12 @@ def analyze(
             except grpc.RpcError as error:
                 run.findings.append(_pack_error(node, error))
                 continue
-            _collect(response, graph, node, info, specs, run, node.name)
+            _collect(response, graph, node, info, specs, run, node.name, preview=dry_run)
         stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
         try:
             response = pack.client.AnalyzeStack(_stack_request(graph))
         except grpc.RpcError as error:
             run.findings.append(_pack_error(stack_node, error))
         else:
-            _collect(response, graph, stack_node, info, specs, run, "the stack")
+            _collect(response, graph, stack_node, info, specs, run, "the stack", preview=dry_run)
     return run

@@ -7,7 +7,9 @@ The runner builds pulumi_policy's own `ResourceValidationArgs`, `StackValidation
 (here the fabricated outputs, which carry the inputs too). Levels and per-policy settings come from
 the same `policies/config/<stack>.json` the CLI takes with `--policy-pack-config`.
 
-An `UnknownValueError` means "cannot tell during preview": it is a note, never a violation or a crash.
+An `UnknownValueError` means "cannot tell": it is a note, never a violation or a crash (`cannot_tell` words it:
+"during preview" only in a preview; the gate judges as `pulumi up`, where a value still unknown came from an output
+the engine does not fabricate, review2 F2).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.profile import CONFIG_DIR, baseline_settings, level_for, stack_part
 from policies.registry import all_policies
-from policies.run_mode import set_preview
+from policies.run_mode import previewing, set_preview
 from policies.spec import Kind, PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
@@ -378,13 +380,27 @@ def pack_error(node: ResourceNode | None, what: str) -> Finding:
     )
 
 
+def cannot_tell(policy: str, where: str, path: Sequence[str] | None, *, preview: bool) -> str:
+    """The note for a policy that met an unknown value at `path` (None: the protocol did not say where).
+
+    pulumi_policy's own message says "can't be known during preview" whatever the mode (proxy.py
+    UnknownValueError); outside a preview that would mislead, so the mode decides the words here, once."""
+    at = f" at .{'.'.join(path)}" if path else ""
+    if preview:
+        return f"{policy}: {where}: cannot tell during preview: the value{at} is not known until `pulumi up`"
+    return (
+        f"{policy}: {where}: cannot tell: the value{at} is still unknown outside a preview "
+        "(offline: built from an output the engine does not fabricate)"
+    )
+
+
 def _call(  # noqa: PLR0917 (the runner's one call shape)
     policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str, node: ResourceNode | None
 ) -> None:
     try:
         policy.check(args, report)
     except UnknownValueError as exc:
-        run.undetermined.append(f"{policy.name}: {where}: cannot tell during preview: {exc.message}")
+        run.undetermined.append(cannot_tell(policy.name, where, exc.props, preview=previewing()))
     except _NotApplicableError as exc:
         line = f"{policy.name}: not applicable: {exc.reason}" if exc.reason else f"{policy.name}: not applicable"
         if line not in run.not_applicable:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from pulumi_policy import Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.spec import Category, Kind, PolicySpec
 from preflight.analyzer import AnalyzerPack, PackInfo, analyze, reconcile_config
@@ -27,6 +28,7 @@ from preflight.gate import declared_baseline, declared_production
 from preflight.graph import ResourceGraph
 from preflight.policy_runner import PACK_ERROR, PolicySetting, run_policies
 from preflight.sources import graph_from_export
+from tests.policies.conftest import custom_node
 from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +53,8 @@ def _same_both_ways(graph: ResourceGraph, program_dir: Path) -> list[Finding]:
     assert protocol.config_file == offline.config_file
     assert _key(protocol.findings) == _key(offline.findings)
     assert len(protocol.undetermined) == len(offline.undetermined)
+    # Both judge as `pulumi up`: a note never says "during preview" (review2 F2).
+    assert not [u for u in [*protocol.undetermined, *offline.undetermined] if "during preview" in u]
     return protocol.findings
 
 
@@ -65,6 +69,22 @@ def test_a_stack_with_violations_gets_the_same_findings_and_levels() -> None:
     levels = {f.level for f in findings}
     assert levels == {Level.MANDATORY, Level.ADVISORY}  # both levels crossed the wire
     assert any(f.resource == "orders::eu" for f in findings)
+
+
+def test_an_unknown_rest_method_authorization_is_a_finding_and_a_note_without_preview_both_ways() -> None:
+    """review2 F2 (/tmp/r2/rest2_unk's shape): the value came from a StackReference the gate cannot read."""
+    nodes = [
+        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
+        custom_node(
+            "aws:apigateway/method:Method",
+            "get",
+            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": UNKNOWN_STRING_VALUE},
+        ),
+    ]
+    graph = ResourceGraph("agentic-platform", "prod", nodes)
+    found = [(f.policy, f.level) for f in _same_both_ways(graph, REPO) if f.resource == "get"]
+    assert found == [("security-value-unknown", Level.MANDATORY)]
+    assert any(u.startswith("api-routes-authorized: the stack: cannot tell: ") for u in analyze(graph).undetermined)
 
 
 def test_a_policy_left_out_of_the_config_gets_the_same_level(tmp_path: Path) -> None:

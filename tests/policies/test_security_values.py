@@ -160,7 +160,7 @@ def test_bad9_a_trail_with_unknown_logging_still_fails_on_a_known_bad_setting() 
 # ------------------------------------------------ review2 F2: a REST method's authorisation from a StackReference
 
 
-def _rest(authorization: str) -> list[Finding]:
+def _rest(authorization: str, *, dry_run: bool = False) -> PolicyRun:
     """/tmp/r2/rest2_unk's shape: a REST API and one method whose authorisation may come from another stack."""
     nodes = [
         custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
@@ -173,20 +173,29 @@ def _rest(authorization: str) -> list[Finding]:
     names = ("api-routes-authorized", VALUE_UNKNOWN)
     config = {name: PolicySetting(Level.MANDATORY) for name in names}
     graph = ResourceGraph("p", "prod", nodes)
-    return run_policies(graph, policies=[by_name()[name] for name in names], config=config).findings
+    return run_policies(graph, policies=[by_name()[name] for name in names], config=config, dry_run=dry_run)
 
 
 def test_bad10_an_unknown_rest_method_authorization_fails_prod() -> None:
     """Bad case (before): api-routes-authorized deferred, the table lacked the input, and prod passed (rc 0)."""
-    (found,) = _rest(UNKNOWN_STRING_VALUE)
+    (found,) = _rest(UNKNOWN_STRING_VALUE).findings
     assert (found.policy, found.resource, found.level) == (VALUE_UNKNOWN, "get", Level.MANDATORY)
     assert found.message.startswith("authorization is unknown")
 
 
 def test_bad11_a_known_none_rest_method_authorization_fails() -> None:
-    (found,) = _rest("NONE")
+    (found,) = _rest("NONE").findings
     assert (found.policy, found.resource) == ("api-routes-authorized", "get")
 
 
 def test_ok_a_known_aws_iam_rest_method_authorization_passes() -> None:
-    assert _rest("AWS_IAM") == []
+    assert _rest("AWS_IAM").findings == []
+
+
+def test_the_note_says_during_preview_only_in_a_preview() -> None:
+    """Bad case (before): the offline gate, which judges as `pulumi up`, said "cannot tell during preview"."""
+    (offline,) = _rest(UNKNOWN_STRING_VALUE).undetermined
+    assert offline.startswith("api-routes-authorized: the stack: cannot tell: the value at .authorization is")
+    assert "preview" not in offline.replace("outside a preview", "")
+    preview, _ = _rest(UNKNOWN_STRING_VALUE, dry_run=True).undetermined  # security-value-unknown's own too
+    assert "cannot tell during preview: the value at .authorization" in preview
