@@ -5,8 +5,9 @@ Why: `security-value-unknown` reports the inputs of its table; a security or gov
 unknown value notes "cannot tell" and judges the rest (policies.lib.Pending, `tolerant`). Outside a preview a
 value still unknown was judged by no rule, so an input a rule decides on that the table lacks (a rule that
 starts reading a new input, a type no test fills) would pass with a note. This is the net under the table, for
-the offline gate's in-process runner (preflight.policy_runner): the pack's own processes (the CLI, and
-`preflight.analyzer`, whose protocol does not say where a rule met the unknown) see only the table.
+the offline gate, in-process (preflight.policy_runner reads the path from the error) and over the protocol
+(preflight.analyzer reads it from pulumi_policy's "can't run policy" diagnostic). Under the Pulumi CLI the pack
+sees only the table: the net is the gate's (at a real `up` the program has awaited its outputs).
 
 What the table already owns (it reports it itself), identity and wiring keys (IDENTITY_INPUTS: the engine
 fabricates them and a rule that cannot link a setting says so) and the documents `iam-document-unknown` owns

@@ -396,19 +396,21 @@ def cannot_tell(policy: str, where: str, path: Sequence[str] | None, *, preview:
 
 
 @dataclass
-class _Net:
-    """preflight.deferred's net for one run: the graph, and `security-value-unknown` with its level in the run
-    (None: not in the run, or disabled, so no net)."""
+class DeferralNet:
+    """preflight.deferred's net for one run (in-process, and over the protocol: preflight.analyzer): the graph,
+    and `security-value-unknown` with its level in the run (None: not in the run, or disabled, so no net)."""
 
     graph: ResourceGraph
     spec: PolicySpec | None
     level: Level
     reported: set[tuple[str, str]] = field(default_factory=set)
 
-    def deferred(self, policy: PolicySpec, node: ResourceNode | None, path: Sequence[str], run: PolicyRun) -> None:
+    def deferred(
+        self, policy: PolicySpec, node: ResourceNode | None, path: Sequence[str], run: PolicyRun, preview: bool
+    ) -> None:
         """Outside a preview, `policy` deferred on the unknown at `path`: a finding where no table owns it."""
         spec = self.spec
-        if spec is None or previewing() or not deferred.answers_for(policy):
+        if spec is None or preview or not deferred.answers_for(policy):
             return
         for target in deferred.unowned(self.graph, node, path, _stack_props):
             key = (target.urn if target is not None else "", ".".join(path))
@@ -424,13 +426,13 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
     run: PolicyRun,
     where: str,
     node: ResourceNode | None,
-    net: _Net,
+    net: DeferralNet,
 ) -> None:
     try:
         policy.check(args, report)
     except UnknownValueError as exc:
         run.undetermined.append(cannot_tell(policy.name, where, exc.props, preview=previewing()))
-        net.deferred(policy, node, exc.props, run)
+        net.deferred(policy, node, exc.props, run, previewing())
     except _NotApplicableError as exc:
         line = f"{policy.name}: not applicable: {exc.reason}" if exc.reason else f"{policy.name}: not applicable"
         if line not in run.not_applicable:
@@ -441,15 +443,15 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
         run.findings.append(pack_error(node, f"{policy.name}: {type(exc).__name__}: {exc}"))
 
 
-def _net(
+def deferral_net(
     pack: Sequence[PolicySpec], config: Mapping[str, PolicySetting], graph: ResourceGraph, production: bool | None
-) -> _Net:
+) -> DeferralNet:
     """The net of this run, at the level `security-value-unknown` has in it; none when that policy does not run."""
     spec = next((p for p in pack if p.name == deferred.VALUE_UNKNOWN), None)
     if spec is None:
-        return _Net(graph, None, Level.DISABLED)
+        return DeferralNet(graph, None, Level.DISABLED)
     setting = config.get(spec.name) or PolicySetting(_LEVELS[level_for(spec, graph.stack, production)])
-    return _Net(graph, None if setting.level is Level.DISABLED else spec, setting.level)
+    return DeferralNet(graph, None if setting.level is Level.DISABLED else spec, setting.level)
 
 
 def run_policies(
@@ -487,7 +489,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
         config, run.config_file = load_policy_config(graph.stack, program_dir, pack, production, baseline)
     stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
     resources: list[PolicyResource] | None = None
-    net = _net(pack, config, graph, production)
+    net = deferral_net(pack, config, graph, production)
     for policy in pack:
         setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack, production)])
         if setting.level is Level.DISABLED:
