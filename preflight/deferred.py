@@ -1,5 +1,5 @@
-"""A rule that deferred on an unknown value outside a preview leaves a `security-value-unknown` finding even when
-policies/security_values.py lacks the input (review2 F2: "a future gap is a finding, not a pass").
+"""A rule that deferred on an unknown value outside a preview leaves a `security-value-unknown` finding (P112, P141,
+P148) even when policies/security_values.py lacks the input (review2 F2: "a future gap is a finding, not a pass").
 
 Why: `security-value-unknown` reports the inputs of its table; a security or governance rule that meets an
 unknown value notes "cannot tell" and judges the rest (policies.lib.Pending, `tolerant`). Outside a preview a
