@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,7 +47,18 @@ from policies.spec import PolicySpec
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicyRun, _finding, config_path, pack_error, provider_of, stack_props
+from preflight.policy_runner import (
+    DeferralNet,
+    PolicyRun,
+    _finding,
+    cannot_tell,
+    config_path,
+    deferral_net,
+    load_policy_config,
+    pack_error,
+    provider_of,
+    stack_props,
+)
 from preflight.secrets import SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY
 
 #: Where the pack's own logging would go; the Python pack does not dial it unless it logs.
@@ -340,6 +352,17 @@ def _message(policy: PolicySpec, info: analyzer_pb2.PolicyInfo | None, text: str
     return text[len(prefix) :] if prefix and text.startswith(prefix) else text
 
 
+#: pulumi_policy's UnknownValueError text, which its "can't run policy" diagnostic ends with (proxy.py L63-L69;
+#: policy.py L1017-L1018): where the rule met the unknown, rooted at the resource's properties.
+_UNKNOWN_AT = re.compile(r"value at \.(?P<path>\S+) can't be known during preview$")
+
+
+def _unknown_path(message: str) -> list[str] | None:
+    """The property path of a "can't run policy" diagnostic, or None when the message does not say it."""
+    found = _UNKNOWN_AT.search(message)
+    return found["path"].split(".") if found else None
+
+
 def _collect(  # noqa: PLR0917 (one call site; each argument is a different thing)
     response: analyzer_pb2.AnalyzeResponse,
     graph: ResourceGraph,
@@ -348,13 +371,19 @@ def _collect(  # noqa: PLR0917 (one call site; each argument is a different thin
     specs: Mapping[str, PolicySpec],
     run: PolicyRun,
     where: str,
+    *,
+    preview: bool,
+    net: DeferralNet,
 ) -> None:
     for diagnostic in response.diagnostics:
         spec = specs.get(diagnostic.policyName)
         if spec is None:
             continue
         if diagnostic.message.startswith("can't run policy"):  # UnknownValueError (policy.py L1010-L1021)
-            run.undetermined.append(f"{spec.name}: {where}: cannot tell during preview")
+            path = _unknown_path(diagnostic.message)
+            run.undetermined.append(cannot_tell(spec.name, where, path, preview=preview))
+            if path is not None:
+                net.deferred(spec, node, path, run, preview)
             continue
         target = graph.get(diagnostic.urn) if diagnostic.urn else None
         message = _message(spec, pack.policies.get(spec.name), diagnostic.message)
@@ -392,6 +421,8 @@ def analyze(
     specs = {p.name: p for p in all_policies()}
     present = path if path is not None and path.is_file() else None
     run = PolicyRun(config_file=str(present or ""))
+    levels, _ = load_policy_config(graph.stack, program_dir, list(specs.values()), production, baseline)
+    net = deferral_net(list(specs.values()), levels, graph, production)
     with AnalyzerPack(pack_dir, project=graph.project, stack=graph.stack, config=config, dry_run=dry_run) as pack:
         info = pack.start(graph.project, graph.stack, config)
         configured = reconcile_config(info, present)
@@ -404,12 +435,12 @@ def analyze(
             except grpc.RpcError as error:
                 run.findings.append(_pack_error(node, error))
                 continue
-            _collect(response, graph, node, info, specs, run, node.name)
+            _collect(response, graph, node, info, specs, run, node.name, preview=dry_run, net=net)
         stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
         try:
             response = pack.client.AnalyzeStack(_stack_request(graph))
         except grpc.RpcError as error:
             run.findings.append(_pack_error(stack_node, error))
         else:
-            _collect(response, graph, stack_node, info, specs, run, "the stack")
+            _collect(response, graph, stack_node, info, specs, run, "the stack", preview=dry_run, net=net)
     return run

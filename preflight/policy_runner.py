@@ -7,7 +7,9 @@ The runner builds pulumi_policy's own `ResourceValidationArgs`, `StackValidation
 (here the fabricated outputs, which carry the inputs too). Levels and per-policy settings come from
 the same `policies/config/<stack>.json` the CLI takes with `--policy-pack-config`.
 
-An `UnknownValueError` means "cannot tell during preview": it is a note, never a violation or a crash.
+An `UnknownValueError` means "cannot tell": it is a note, never a violation or a crash (`cannot_tell` words it:
+"during preview" only in a preview; the gate judges as `pulumi up`, where a value still unknown came from an output
+the engine does not fabricate, review2 F2).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.profile import CONFIG_DIR, baseline_settings, level_for, stack_part
 from policies.registry import all_policies
-from policies.run_mode import set_preview
+from policies.run_mode import previewing, set_preview
 from policies.spec import Kind, PolicySpec
+from preflight import deferred
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name
@@ -378,13 +381,58 @@ def pack_error(node: ResourceNode | None, what: str) -> Finding:
     )
 
 
+def cannot_tell(policy: str, where: str, path: Sequence[str] | None, *, preview: bool) -> str:
+    """The note for a policy that met an unknown value at `path` (None: the protocol did not say where).
+
+    pulumi_policy's own message says "can't be known during preview" whatever the mode (proxy.py
+    UnknownValueError); outside a preview that would mislead, so the mode decides the words here, once."""
+    at = f" at .{'.'.join(path)}" if path else ""
+    if preview:
+        return f"{policy}: {where}: cannot tell during preview: the value{at} is not known until `pulumi up`"
+    return (
+        f"{policy}: {where}: cannot tell: the value{at} is still unknown outside a preview "
+        "(offline: built from an output the engine does not fabricate)"
+    )
+
+
+@dataclass
+class DeferralNet:
+    """preflight.deferred's net for one run (in-process, and over the protocol: preflight.analyzer): the graph,
+    and `security-value-unknown` with its level in the run (None: not in the run, or disabled, so no net)."""
+
+    graph: ResourceGraph
+    spec: PolicySpec | None
+    level: Level
+    reported: set[tuple[str, str]] = field(default_factory=set)
+
+    def deferred(
+        self, policy: PolicySpec, node: ResourceNode | None, path: Sequence[str], run: PolicyRun, preview: bool
+    ) -> None:
+        """Outside a preview, `policy` deferred on the unknown at `path`: a finding where no table owns it."""
+        spec = self.spec
+        if spec is None or preview or not deferred.answers_for(policy):
+            return
+        for target in deferred.unowned(self.graph, node, path, _stack_props):
+            key = (target.urn if target is not None else "", ".".join(path))
+            if key not in self.reported:
+                self.reported.add(key)
+                run.findings.append(_finding(spec, self.level, target, deferred.message(policy.name, path)))
+
+
 def _call(  # noqa: PLR0917 (the runner's one call shape)
-    policy: PolicySpec, args: Any, report: Callable[..., None], run: PolicyRun, where: str, node: ResourceNode | None
+    policy: PolicySpec,
+    args: Any,
+    report: Callable[..., None],
+    run: PolicyRun,
+    where: str,
+    node: ResourceNode | None,
+    net: DeferralNet,
 ) -> None:
     try:
         policy.check(args, report)
     except UnknownValueError as exc:
-        run.undetermined.append(f"{policy.name}: {where}: cannot tell during preview: {exc.message}")
+        run.undetermined.append(cannot_tell(policy.name, where, exc.props, preview=previewing()))
+        net.deferred(policy, node, exc.props, run, previewing())
     except _NotApplicableError as exc:
         line = f"{policy.name}: not applicable: {exc.reason}" if exc.reason else f"{policy.name}: not applicable"
         if line not in run.not_applicable:
@@ -393,6 +441,17 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
         raise
     except Exception as exc:  # a bug in a policy is an error finding, never a silent pass
         run.findings.append(pack_error(node, f"{policy.name}: {type(exc).__name__}: {exc}"))
+
+
+def deferral_net(
+    pack: Sequence[PolicySpec], config: Mapping[str, PolicySetting], graph: ResourceGraph, production: bool | None
+) -> DeferralNet:
+    """The net of this run, at the level `security-value-unknown` has in it; none when that policy does not run."""
+    spec = next((p for p in pack if p.name == deferred.VALUE_UNKNOWN), None)
+    if spec is None:
+        return DeferralNet(graph, None, Level.DISABLED)
+    setting = config.get(spec.name) or PolicySetting(_LEVELS[level_for(spec, graph.stack, production)])
+    return DeferralNet(graph, None if setting.level is Level.DISABLED else spec, setting.level)
 
 
 def run_policies(
@@ -430,6 +489,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
         config, run.config_file = load_policy_config(graph.stack, program_dir, pack, production, baseline)
     stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
     resources: list[PolicyResource] | None = None
+    net = deferral_net(pack, config, graph, production)
     for policy in pack:
         setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack, production)])
         if setting.level is Level.DISABLED:
@@ -460,7 +520,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                 ) -> None:
                     run.findings.append(_finding(_policy, _level, graph.get(urn or "") or _node, message))
 
-                _call(policy, args, report, run, node.name, node)
+                _call(policy, args, report, run, node.name, node, net)
         else:
             if resources is None:
                 resources = stack_resources(graph)
@@ -472,5 +532,5 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                 node = graph.get(urn) if urn else None
                 run.findings.append(_finding(_policy, _level, node or stack_node, message))
 
-            _call(policy, stack_args, report_stack, run, "the stack", stack_node)
+            _call(policy, stack_args, report_stack, run, "the stack", stack_node, net)
     return run

@@ -147,6 +147,12 @@ def unknown_documents(resource_type: str, props: Mapping[str, Any]) -> dict[str,
     return found
 
 
+def owned_by_a_table(resource_type: str, key: str) -> bool:
+    """Whether one of the two unknown policies reports `key` of `resource_type` when it is unknown (the tables are
+    read here, at call time, so the offline gate's net (preflight.deferred) and these policies agree)."""
+    return key in SECURITY_VALUES.get(resource_type, ()) or key in _document_keys(resource_type)
+
+
 def unknown_values(resource_type: str, props: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each security-deciding input (policies.security_values) that is or holds an unknown value, with the
     first unknown (sentinel, path) in it. A hidden secret ("[secret]") is not an unknown here: a secret value

@@ -15,18 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from policies.registry import all_policies
 from policies.spec import Category, Kind, PolicySpec
-from preflight.analyzer import AnalyzerPack, PackInfo, analyze, reconcile_config
+from preflight.analyzer import AnalyzerPack, PackInfo, _collect, analyze, reconcile_config
 from preflight.cli import main
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level
 from preflight.gate import declared_baseline, declared_production
 from preflight.graph import ResourceGraph
-from preflight.policy_runner import PACK_ERROR, PolicySetting, run_policies
+from preflight.policy_runner import PACK_ERROR, PolicyRun, PolicySetting, deferral_net, run_policies
 from preflight.sources import graph_from_export
+from tests.policies.conftest import custom_node
 from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +55,8 @@ def _same_both_ways(graph: ResourceGraph, program_dir: Path) -> list[Finding]:
     assert protocol.config_file == offline.config_file
     assert _key(protocol.findings) == _key(offline.findings)
     assert len(protocol.undetermined) == len(offline.undetermined)
+    # Both judge as `pulumi up`: a note never says "during preview" (review2 F2).
+    assert not [u for u in [*protocol.undetermined, *offline.undetermined] if "during preview" in u]
     return protocol.findings
 
 
@@ -65,6 +71,45 @@ def test_a_stack_with_violations_gets_the_same_findings_and_levels() -> None:
     levels = {f.level for f in findings}
     assert levels == {Level.MANDATORY, Level.ADVISORY}  # both levels crossed the wire
     assert any(f.resource == "orders::eu" for f in findings)
+
+
+def test_an_unknown_rest_method_authorization_is_a_finding_and_a_note_without_preview_both_ways() -> None:
+    """review2 F2 (/tmp/r2/rest2_unk's shape): the value came from a StackReference the gate cannot read."""
+    nodes = [
+        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
+        custom_node(
+            "aws:apigateway/method:Method",
+            "get",
+            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": UNKNOWN_STRING_VALUE},
+        ),
+    ]
+    graph = ResourceGraph("agentic-platform", "prod", nodes)
+    found = [(f.policy, f.level) for f in _same_both_ways(graph, REPO) if f.resource == "get"]
+    assert found == [("security-value-unknown", Level.MANDATORY)]
+    notes = analyze(graph).undetermined
+    assert any(
+        u.startswith("api-routes-authorized: the stack: cannot tell: the value at .authorization ") for u in notes
+    )
+
+
+def test_over_the_protocol_a_deferral_on_an_input_no_table_owns_is_a_finding_outside_a_preview() -> None:
+    """The net under the table (preflight.deferred) reads where the rule met the unknown from pulumi_policy's
+    diagnostic (policy.py L1017-L1018), as the in-process runner reads it from the error."""
+    error = UnknownValueError(UNKNOWN_STRING_VALUE, ["newSetting", "0"])
+    text = f"can't run policy 'sqs-queue-kms-encryption' from policy pack 'p@v1' during preview: {error.message}"
+    diagnostic = analyzer_pb2.AnalyzeDiagnostic(policyName="sqs-queue-kms-encryption", message=text)
+    queue = custom_node("aws:sqs/queue:Queue", "q", {"kmsMasterKeyId": "alias/k"})
+    graph = ResourceGraph("p", "prod", [queue])
+    specs = {p.name: p for p in all_policies()}
+    info = PackInfo("p", "1", "1", {})
+    for preview, expected in ((False, ["security-value-unknown"]), (True, [])):
+        run = PolicyRun()
+        net = deferral_net(list(specs.values()), {}, graph, None)
+        response = analyzer_pb2.AnalyzeResponse(diagnostics=[diagnostic])
+        _collect(response, graph, queue, info, specs, run, "q", preview=preview, net=net)
+        assert [f.policy for f in run.findings] == expected
+        assert run.undetermined[0].startswith("sqs-queue-kms-encryption: q: cannot tell")
+    assert run.findings == [] and "the value at .newSetting.0" in run.undetermined[0]
 
 
 def test_a_policy_left_out_of_the_config_gets_the_same_level(tmp_path: Path) -> None:

@@ -15,13 +15,15 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
 from policies.registry import all_policies, by_name
+from policies.rules import document_unknown
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, MUST_BE_KNOWN, VALUE_UNKNOWN
 from policies.security_values import IDENTITY_INPUTS, SECURITY_VALUES
 from policies.spec import Category
+from preflight.deferred import unowned
 from preflight.engine import synthesize
 from preflight.findings import Finding, Level
 from preflight.graph import ResourceGraph, ResourceNode
-from preflight.policy_runner import PolicyRun, PolicySetting, run_policies
+from preflight.policy_runner import PolicyRun, PolicySetting, run_policies, stack_props
 from tests.policies.conftest import custom_node
 from tests.policies.reads_recorder import record_reads
 
@@ -155,3 +157,86 @@ def test_bad9_a_trail_with_unknown_logging_still_fails_on_a_known_bad_setting() 
     )
     (found,) = _findings([trail], "cloudtrail-enabled")
     assert found.resource == "audit" and "not multi-region" in found.message and "logging" not in found.message
+
+
+# ------------------------------------------------ review2 F2: a REST method's authorisation from a StackReference
+
+
+def _rest(authorization: str, *, dry_run: bool = False) -> PolicyRun:
+    """/tmp/r2/rest2_unk's shape: a REST API and one method whose authorisation may come from another stack."""
+    nodes = [
+        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
+        custom_node(
+            "aws:apigateway/method:Method",
+            "get",
+            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": authorization},
+        ),
+    ]
+    names = ("api-routes-authorized", VALUE_UNKNOWN)
+    config = {name: PolicySetting(Level.MANDATORY) for name in names}
+    graph = ResourceGraph("p", "prod", nodes)
+    return run_policies(graph, policies=[by_name()[name] for name in names], config=config, dry_run=dry_run)
+
+
+def test_bad10_an_unknown_rest_method_authorization_fails_prod() -> None:
+    """Bad case (before): api-routes-authorized deferred, the table lacked the input, and prod passed (rc 0)."""
+    (found,) = _rest(UNKNOWN_STRING_VALUE).findings
+    assert (found.policy, found.resource, found.level) == (VALUE_UNKNOWN, "get", Level.MANDATORY)
+    assert found.message.startswith("authorization is unknown")
+
+
+def test_bad11_a_known_none_rest_method_authorization_fails() -> None:
+    (found,) = _rest("NONE").findings
+    assert (found.policy, found.resource) == ("api-routes-authorized", "get")
+
+
+def test_ok_a_known_aws_iam_rest_method_authorization_passes() -> None:
+    assert _rest("AWS_IAM").findings == []
+
+
+def test_the_note_says_during_preview_only_in_a_preview() -> None:
+    """Bad case (before): the offline gate, which judges as `pulumi up`, said "cannot tell during preview"."""
+    (offline,) = _rest(UNKNOWN_STRING_VALUE).undetermined
+    assert offline.startswith("api-routes-authorized: the stack: cannot tell: the value at .authorization is")
+    assert "preview" not in offline.replace("outside a preview", "")
+    preview, _ = _rest(UNKNOWN_STRING_VALUE, dry_run=True).undetermined  # security-value-unknown's own too
+    assert "cannot tell during preview: the value at .authorization" in preview
+
+
+# ------------------------------------- the net under the table (preflight.deferred): a future gap is a finding
+
+
+def _without_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table that lacks the REST method's inputs, as it did before review2 F2: the gap the net must catch."""
+    table = {t: keys for t, keys in SECURITY_VALUES.items() if t != "aws:apigateway/method:Method"}
+    monkeypatch.setattr(document_unknown, "SECURITY_VALUES", table)
+
+
+def test_bad12_outside_a_preview_a_deferral_on_an_input_the_table_lacks_is_a_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bad case (before): the rule deferred, the table lacked the input, and only a note was left (prod rc 0)."""
+    _without_method(monkeypatch)
+    (found,) = _rest(UNKNOWN_STRING_VALUE).findings
+    assert (found.policy, found.resource, found.level) == (VALUE_UNKNOWN, "get", Level.MANDATORY)
+    assert found.message.startswith("authorization is unknown, so api-routes-authorized could not judge it")
+
+
+def test_ok_in_a_preview_the_net_leaves_a_deferral_cannot_tell(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_method(monkeypatch)
+    run = _rest(UNKNOWN_STRING_VALUE, dry_run=True)
+    assert run.findings == [] and run.undetermined
+
+
+def test_ok_the_net_leaves_identity_wiring_and_what_a_table_owns_alone() -> None:
+    """The net reports only what neither unknown policy reports: no finding twice, no identity key as a decision."""
+    block = custom_node(PAB, "data-block", {"bucket": UNKNOWN_STRING_VALUE, **ON})
+    queue = custom_node("aws:sqs/queue:Queue", "q", {"kmsMasterKeyId": UNKNOWN_STRING_VALUE})
+    graph = ResourceGraph("p", "prod", [block, queue])
+    assert unowned(graph, block, ["bucket"], stack_props) == []  # identity (IDENTITY_INPUTS)
+    assert unowned(graph, queue, ["kmsMasterKeyId"], stack_props) == []  # security-value-unknown reports it
+    assert unowned(graph, queue, ["policy"], stack_props) == []  # iam-document-unknown reports it
+    assert unowned(graph, queue, ["newSetting"], stack_props) == [queue]
+    # a stack rule: the resource holding the unknown at the path, else the stack
+    assert unowned(graph, None, ["kmsMasterKeyId"], stack_props) == []
+    assert unowned(graph, None, ["visibilityTimeoutSeconds"], stack_props) == [None]
