@@ -427,6 +427,10 @@ def left_unknown(type_token: str, output: str, inputs: Mapping[str, Any]) -> boo
     `clusterAddress`/`configurationEndpoint` (pulumi_aws/elasticache/cluster.py: "(Memcached only)")."""
     if "kms" in output.lower() or output in {"keyId", "keyArn"}:
         return True
+    # A placeholder would say something exists that may not: a web ACL on a stage without WAF, a signing job or
+    # profile for unsigned code (review 6 late F5: a WAF or code-signing rule would pass on it).
+    if output in {"webAclArn", "signingJobArn", "signingProfileVersionArn"}:
+        return True
     if type_token == "aws:dynamodb/table:Table" and output in {"streamArn", "streamLabel"}:
         return inputs.get("streamEnabled") is not True
     if type_token == "aws:elasticache/cluster:Cluster" and output in {"clusterAddress", "configurationEndpoint"}:
@@ -444,7 +448,18 @@ def placeholder(type_token: str, name: str, output: str, region: str) -> str:
     if output.endswith("Arn"):
         service = arn_shapes.service_prefix(type_token) or _service(type_token)
         return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{fake}"
+    # URLs and host names keep their form, so a program that parses one (`url.split("://")[1]`) runs offline as at
+    # `up`: under `.invalid`, the top-level name reserved never to resolve (RFC 2606 §2), so no AWS fact is implied.
+    lowered = output.lower()
+    if lowered.endswith("url"):
+        return f"https://{fake.lower()}.invalid/"
+    if lowered.endswith(_HOST_SUFFIXES):
+        return f"{fake.lower()}.invalid"
     return fake
+
+
+#: Output names (lower-cased endings) that hold a host name: a placeholder for one is a host name too.
+_HOST_SUFFIXES = ("endpoint", "domainname", "address", "hostname", "dnsname")
 
 
 def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], region: str) -> None:

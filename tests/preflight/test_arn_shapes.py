@@ -11,7 +11,7 @@ import pytest
 from policies import iam_reference as ref
 from policies.sdk import native_output_names, native_resource_class, output_names
 from preflight import arn_shapes
-from preflight.fabricate import placeholder, resource_outputs
+from preflight.fabricate import resource_outputs
 from preflight.graph import ResourceGraph
 from tests.policies.conftest import synth
 
@@ -193,10 +193,10 @@ def test_other_resources_arns_are_not_the_resources_own() -> None:
     assert state["arn"] == arn
     for other in ("kmsKeyArn", "codeSigningConfigArn", "sourceKmsKeyArn"):
         assert other not in state, other  # inputs the program left unset
-    # output-only ARNs of other resources (a signing job's, a profile's): a clearly fake placeholder, never the
-    # function's own ARN (review F4: no declared string output stays unknown)
+    # output-only ARNs of other resources (a signing job's, a profile's): unknown, never the function's own ARN, and
+    # no placeholder either, which would make unsigned code look signed (review 6 late F5)
     for other in ("signingJobArn", "signingProfileVersionArn"):
-        assert state[other] == placeholder("aws:lambda/function:Function", "fn", other, REGION), other
+        assert other not in state, other
     assert state["invokeArn"] == f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
     assert state["qualifiedArn"] == f"{arn}:$LATEST"
 

@@ -13,6 +13,7 @@ from preflight.fabricate import (
     MOCK_ACCOUNT_ID,
     STREAM_LABEL,
     arn_for,
+    left_unknown,
     physical_name,
     placeholder,
     resource_outputs,
@@ -401,7 +402,7 @@ def test_cache_nodes_and_placeholders() -> None:
     _, lb = _outputs("aws:lb/loadBalancer:LoadBalancer", "lb", {})
     assert lb["arnSuffix"] == "loadbalancer-lb-arnSuffix"  # no documented shape: a clearly fake placeholder
     _, fn = _outputs(FUNCTION, "fn", {})
-    assert fn["signingJobArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function-fn-signingJobArn"
+    assert fn["version"] == "$LATEST" and "signingJobArn" not in fn  # no signing job is implied (review 6 late F5)
     # what the program set is kept; an input left unset stays unset (a queue's key)
     _, queue = _outputs("aws:sqs/queue:Queue", "q", {})
     assert "kmsMasterKeyId" not in queue
@@ -416,3 +417,25 @@ def test_inputs_of_a_type_whose_args_class_is_renamed_init_args() -> None:
     assert {"bucket", "targetBucket", "region"} <= input_names("aws:s3/bucketLogging:BucketLogging")
     _, logging = _outputs("aws:s3/bucketLogging:BucketLogging", "lg", {"bucket": "b", "targetBucket": "t"})
     assert "region" not in logging  # an input left unset stays unset, as the provider leaves it to its region
+
+
+@pytest.mark.parametrize(
+    ("type_token", "output", "expected"),
+    [
+        ("aws:lambda/functionUrl:FunctionUrl", "functionUrl", "https://functionurl-f-functionurl.invalid/"),
+        ("aws:apigateway/stage:Stage", "invokeUrl", "https://stage-s-invokeurl.invalid/"),
+        ("aws:opensearch/domain:Domain", "endpoint", "domain-d-endpoint.invalid"),
+        ("aws:cloudfront/distribution:Distribution", "domainName", "distribution-d-domainname.invalid"),
+        ("aws:lb/loadBalancer:LoadBalancer", "arnSuffix", "loadbalancer-l-arnSuffix"),
+    ],
+)
+def test_a_placeholder_keeps_the_form_of_a_url_or_host_name(type_token: str, output: str, expected: str) -> None:
+    """Review 6 (late) F2: a program that parses a URL output (`u.split("://")[1]`) must run offline as at `up`."""
+    name = type_token.rsplit(":", 1)[-1][0].lower()
+    assert placeholder(type_token, name, output, "us-east-1") == expected
+
+
+@pytest.mark.parametrize("output", ["webAclArn", "signingJobArn", "signingProfileVersionArn"])
+def test_outputs_that_would_claim_something_exists_stay_unknown(output: str) -> None:
+    """Review 6 (late) F5: no placeholder web ACL or signing job for a stage without WAF or unsigned code."""
+    assert left_unknown("aws:lambda/function:Function", output, {})

@@ -266,3 +266,26 @@ def test_an_apply_on_own_unfabricated_output_is_a_note_naming_it(tmp_path: Path)
     assert any(
         n.startswith("apply-not-run: the apply callback at __main__.py:5") and "Vpc::v" in n for n in report.notes
     )
+
+
+_LAUNDERED = """import pulumi
+import pulumi_aws as aws
+import pulumi_command as command
+
+ref = pulumi.StackReference("org/shared/prod")
+# A StackReference value passed through an own resource the engine fabricates nothing for, and back out.
+echo = command.local.Command("echo", create="true", environment={"KEY": ref.get_output("dataKeyArn")})
+bucket = aws.s3.BucketV2("data")
+aws.s3.BucketServerSideEncryptionConfigurationV2("data-sse", bucket=bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
+        "kms_master_key_id": echo.environment["KEY"]}, "bucket_key_enabled": True}])
+"""
+
+
+def test_a_stackreference_value_laundered_through_an_own_resource_stays_a_finding(tmp_path: Path) -> None:
+    """Review 6 (late) F1: the own resource's output is the StackReference's unknown, not the engine's gap."""
+    root = write_program(tmp_path / "prod", _LAUNDERED, stack="prod")
+    report = run_gate(root, "prod", checkov=False, timeout=None)
+    unknown = [v for v in report.violations if v.policy == "security-value-unknown" and v.level is Level.MANDATORY]
+    assert [v.resource for v in unknown] == ["data-sse"]
+    assert not [n for n in report.notes if n.startswith("security-value-unknown: data-sse")]
