@@ -439,3 +439,17 @@ def test_a_placeholder_keeps_the_form_of_a_url_or_host_name(type_token: str, out
 def test_outputs_that_would_claim_something_exists_stay_unknown(output: str) -> None:
     """Review 6 (late) F5: no placeholder web ACL or signing job for a stage without WAF or unsigned code."""
     assert left_unknown("aws:lambda/function:Function", output, {})
+
+
+@pytest.mark.parametrize("type_token", ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"])
+def test_a_database_that_manages_its_password_has_its_secret(type_token: str) -> None:
+    """Review 6 (late) F3: `masterUserSecrets[0].secretArn` is known offline when RDS manages the password, with
+    no fabricated key; without `manageMasterUserPassword` there is no such secret."""
+    _, managed = _outputs(type_token, "db", {"manageMasterUserPassword": True})
+    (secret,) = managed["masterUserSecrets"]
+    assert secret["secretArn"].startswith(f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:")
+    assert secret["secretStatus"] == "active" and "kmsKeyId" not in secret
+    _, keyed = _outputs(type_token, "db", {"manageMasterUserPassword": True, "masterUserSecretKmsKeyId": "k"})
+    assert keyed["masterUserSecrets"][0]["kmsKeyId"] == "k"
+    _, plain = _outputs(type_token, "db", {"password": "p"})
+    assert "masterUserSecrets" not in plain
