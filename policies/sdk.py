@@ -60,28 +60,21 @@ def native_output_names(type_token: str) -> tuple[str, ...]:
 def string_output_names(type_token: str) -> tuple[str, ...]:
     """The output properties the installed SDK types as a string (`pulumi.Output[str]` or
     `pulumi.Output[Optional[str]]`: pulumi_aws/lb/load_balancer.py `dns_name`), not lists, maps or numbers."""
-    cls = resource_class(type_token)
+    return _output_names(resource_class(type_token), strings_only=True)
+
+
+def _output_names(cls: type | None, *, strings_only: bool = False) -> tuple[str, ...]:
+    """The `_pulumi_name`s of `cls`'s output getters (only those typed `Output[str]`/`Output[Optional[str]]`)."""
     if cls is None:
         return ()
     names = []
     for member in vars(cls).values():
         getter = getattr(member, "fget", None)
         name = getattr(getter, "_pulumi_name", None)
-        returned = getattr(getter, "__annotations__", {}).get("return")
-        held = typing.get_args(returned)
-        if isinstance(name, str) and held and held[0] in (str, str | None):
-            names.append(name)
-    return tuple(sorted(names))
-
-
-def _output_names(cls: type | None) -> tuple[str, ...]:
-    if cls is None:
-        return ()
-    names = []
-    for member in vars(cls).values():
-        getter = getattr(member, "fget", None)
-        name = getattr(getter, "_pulumi_name", None)
-        if isinstance(name, str):
+        if not isinstance(name, str):
+            continue
+        held = typing.get_args(getattr(getter, "__annotations__", {}).get("return"))
+        if not strings_only or (held and held[0] in (str, str | None)):
             names.append(name)
     return tuple(sorted(names))
 

@@ -71,3 +71,16 @@ def custom_node(type_: str, name: str, inputs: dict[str, Any], stack: str = "pro
         inputs=inputs,
         outputs=inputs,
     )
+
+
+def rest_method_nodes(authorization: str) -> list[ResourceNode]:
+    """A REST API and one GET method whose `authorization` is given (review 6 F2, /tmp/r2/rest2_unk's shape: it may
+    come from another stack, so be unknown)."""
+    return [
+        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
+        custom_node(
+            "aws:apigateway/method:Method",
+            "get",
+            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": authorization},
+        ),
+    ]

@@ -30,7 +30,7 @@ from preflight.gate import declared_baseline, declared_production
 from preflight.graph import ResourceGraph
 from preflight.policy_runner import PACK_ERROR, PolicyRun, PolicySetting, deferral_net, run_policies
 from preflight.sources import graph_from_export
-from tests.policies.conftest import custom_node
+from tests.policies.conftest import custom_node, rest_method_nodes
 from tests.preflight.programs import write_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,14 +75,7 @@ def test_a_stack_with_violations_gets_the_same_findings_and_levels() -> None:
 
 def test_an_unknown_rest_method_authorization_is_a_finding_and_a_note_without_preview_both_ways() -> None:
     """review2 F2 (/tmp/r2/rest2_unk's shape): the value came from a StackReference the gate cannot read."""
-    nodes = [
-        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
-        custom_node(
-            "aws:apigateway/method:Method",
-            "get",
-            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": UNKNOWN_STRING_VALUE},
-        ),
-    ]
+    nodes = rest_method_nodes(UNKNOWN_STRING_VALUE)
     graph = ResourceGraph("agentic-platform", "prod", nodes)
     found = [(f.policy, f.level) for f in _same_both_ways(graph, REPO) if f.resource == "get"]
     assert found == [("security-value-unknown", Level.MANDATORY)]

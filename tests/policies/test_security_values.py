@@ -24,7 +24,7 @@ from preflight.engine import synthesize
 from preflight.findings import Finding, Level
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.policy_runner import PolicyRun, PolicySetting, run_policies, stack_props
-from tests.policies.conftest import custom_node
+from tests.policies.conftest import custom_node, rest_method_nodes
 from tests.policies.reads_recorder import record_reads
 
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -164,14 +164,7 @@ def test_bad9_a_trail_with_unknown_logging_still_fails_on_a_known_bad_setting() 
 
 def _rest(authorization: str, *, dry_run: bool = False) -> PolicyRun:
     """/tmp/r2/rest2_unk's shape: a REST API and one method whose authorisation may come from another stack."""
-    nodes = [
-        custom_node("aws:apigateway/restApi:RestApi", "api", {"name": "api"}),
-        custom_node(
-            "aws:apigateway/method:Method",
-            "get",
-            {"restApi": "api", "resourceId": "r", "httpMethod": "GET", "authorization": authorization},
-        ),
-    ]
+    nodes = rest_method_nodes(authorization)
     names = ("api-routes-authorized", VALUE_UNKNOWN)
     config = {name: PolicySetting(Level.MANDATORY) for name in names}
     graph = ResourceGraph("p", "prod", nodes)
