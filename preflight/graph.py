@@ -118,18 +118,24 @@ class ResourceNode:
 
 @dataclass(frozen=True)
 class UnrunApply:
-    """A program line whose `apply` callback did not run (`count` times), and the URNs its value came from."""
+    """A program line whose `apply` callback did not run (`count` times), and the URNs its value came from.
+
+    `via` is the `file:line` of helper code outside the program (preflight/applies.py) that made the `apply` call
+    the program's line `at` led to; "" when the program called it itself."""
 
     at: str
     count: int
     sources: tuple[str, ...] = ()
+    via: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "count": self.count, "sources": list(self.sources)}
+        data: dict[str, Any] = {"at": self.at, "count": self.count, "sources": list(self.sources)}
+        return {**data, "via": self.via} if self.via else data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UnrunApply:
-        return cls(str(data["at"]), int(data.get("count", 1)), tuple(str(s) for s in data.get("sources", ())))
+        sources = tuple(str(s) for s in data.get("sources", ()))
+        return cls(str(data["at"]), int(data.get("count", 1)), sources, str(data.get("via", "")))
 
 
 @dataclass

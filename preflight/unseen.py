@@ -102,6 +102,11 @@ def _from(apply: UnrunApply) -> str:
     return f" (it comes from {', '.join(named)})" if named else ""
 
 
+def _at(apply: UnrunApply) -> str:
+    """Where the apply was called: the program's line, and the helper's line outside the program that it led to."""
+    return f"{apply.via} (helper code outside the program, called from {apply.at})" if apply.via else apply.at
+
+
 def apply_findings(
     graph: ResourceGraph, production: bool | None = None, notes: list[str] | None = None
 ) -> list[Finding]:
@@ -118,7 +123,7 @@ def apply_findings(
         times = "once" if apply.count == 1 else f"{apply.count} times"
         if notes is not None and own_unfabricated(apply.sources, graph):
             notes.append(
-                f"{APPLY_POLICY}: the apply callback at {apply.at} did not run offline ({times}): built from "
+                f"{APPLY_POLICY}: the apply callback at {_at(apply)} did not run offline ({times}): built from "
                 f"{', '.join(apply.sources)}'s output, which the engine does not fabricate; the pack judges what it "
                 "creates at `pulumi up`"
             )
@@ -140,7 +145,7 @@ def apply_findings(
                 urn=apply.sources[0] if len(apply.sources) == 1 else "",
                 principles=REMOTE_PRINCIPLES,
                 message=(
-                    f"the apply callback at {apply.at} did not run offline ({times}): its value is unknown"
+                    f"the apply callback at {_at(apply)} did not run offline ({times}): its value is unknown"
                     f"{_from(apply)}, so any resource it creates at deploy time was not judged (neither by the "
                     "policies nor by checkov)"
                 ),

@@ -156,3 +156,68 @@ def test_non_compliant_4_a_bad_file_is_one_line_naming_the_key_and_exit_2(
     err = capsys.readouterr().err.splitlines()
     assert code == 2 and len(err) == 1, err
     assert "dev.stack-references.json: " in err[0] and expected in err[0], err[0]
+
+
+# ------------------------------------------------ review 6 F5: an apply made by helper code outside the program
+#: A shared library beside the program (`../lib`, put on sys.path by the program), a company package installed in
+#: a site-packages folder, and a provider SDK there (it ships pulumi-plugin.json, as pulumi_aws does in .venv).
+HELPER = """\
+import pulumi_aws as aws
+
+
+def bucket_for(vpc_id):
+    return vpc_id.apply(lambda v: aws.s3.BucketV2("in-helper", tags={"vpc": v}))
+"""
+HELPER_PROGRAM = """\
+import sys
+from pathlib import Path
+import pulumi
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lib"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site-packages"))
+import helper
+import acme_platform
+import pulumi_acmecloud
+
+ref = pulumi.StackReference("acme/network/prod")
+helper.bucket_for(ref.get_output("vpc_id"))
+acme_platform.bucket_for(ref.get_output("subnet"))
+pulumi_acmecloud.bucket_for(ref.get_output("zone"))
+"""
+
+
+def _helper_program(tmp_path: Path, references: Any = None, stack: str = "dev") -> Path:
+    (tmp_path / "lib").mkdir(parents=True)
+    (tmp_path / "lib" / "helper.py").write_text(HELPER, encoding="utf-8")
+    for package in ("acme_platform", "pulumi_acmecloud"):
+        folder = tmp_path / "site-packages" / package
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text(HELPER.replace("in-helper", package), encoding="utf-8")
+    (tmp_path / "site-packages" / "pulumi_acmecloud" / "pulumi-plugin.json").write_text("{}", encoding="utf-8")
+    return _program(tmp_path / "program", references, stack, HELPER_PROGRAM)
+
+
+def test_non_compliant_5_an_apply_in_helper_code_outside_the_program_names_both_lines(tmp_path: Path) -> None:
+    """Bad case (before): no finding; the helper's and the company package's buckets were never judged. A provider
+    SDK's own applies (pulumi-plugin.json) stay its business, as the pulumi package's do."""
+    report = run_gate(_helper_program(tmp_path, stack="prod"), "prod", checkov=False)
+    found = [f for f in report.violations if f.policy == APPLY_POLICY]
+    assert [(f.resource, f.level) for f in found] == [
+        ("__main__.py:11", Level.MANDATORY),
+        ("__main__.py:12", Level.MANDATORY),
+    ]
+    assert "at ../lib/helper.py:5 (helper code outside the program, called from __main__.py:11)" in found[0].message
+    assert "at acme_platform/__init__.py:5 (helper code outside the program, called from __main__.py:12)" in (
+        found[1].message
+    )
+    assert "StackReference 'acme/network/prod'" in found[0].message
+    assert report.exit_code == 1
+    graph = report.graph
+    assert ResourceGraph.from_dict(json.loads(graph.to_json())).unrun_applies == graph.unrun_applies
+    assert [a.via for a in graph.unrun_applies] == ["../lib/helper.py:5", "acme_platform/__init__.py:5"]
+
+
+def test_compliant_3_stated_outputs_run_the_helpers_callbacks_and_judge_what_they_create(tmp_path: Path) -> None:
+    stated = {"acme/network/prod": {"outputs": {"vpc_id": "vpc-0abc", "subnet": "subnet-1", "zone": "z"}}}
+    graph = synthesize(_helper_program(tmp_path, stated), "dev")
+    assert _names(graph) == ["acme_platform", "in-helper", "pulumi_acmecloud"]
+    assert graph.unrun_applies == []
