@@ -37,7 +37,12 @@ from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
 from preflight.sdk_shortcuts import await_now, skip_source_positions
 from preflight.secrets import SECRET_PLACEHOLDER
-from preflight.stack_references import STACK_REFERENCE_TYPE, StackReferences, load_stack_references
+from preflight.stack_references import (
+    STACK_REFERENCE_TYPE,
+    ReferenceWatch,
+    StackReferences,
+    load_stack_references,
+)
 from preflight.stackconfig import load_project, load_stack_config
 from preflight.wire import flatten_references
 
@@ -594,13 +599,14 @@ def synthesize(
     config = load_stack_config(program, project.name, stack)
     region = config.values.get("aws:region", DEFAULT_REGION)
 
+    references = ReferenceWatch(load_stack_references(program, stack))
     main_loop = _new_run_loop()
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(
         _FabricatingMocks(region),
         shortcuts=shortcuts,
         on_register=on_register,
-        stack_references=load_stack_references(program, stack),
+        stack_references=references.references,
     )
     monitor.attach_program_loop(main_loop)
     pulumi.runtime.set_mocks(
@@ -631,7 +637,7 @@ def synthesize(
     applies = ApplyWatch(files)
     try:
         lighter = skip_source_positions() if shortcuts else contextlib.nullcontext()
-        with _program_context(program, run_dir), _time_limit(limit), lighter, applies.watching():
+        with _program_context(program, run_dir), _time_limit(limit), lighter, applies.watching(), references.watching():
             _sync_await(run_pulumi_func(run_program))
             unrun = _sync_await(applies.unrun())
     except _TimeLimit as exc:
@@ -661,6 +667,7 @@ def synthesize(
         remote_components=sorted(monitor.remote_components),
         reads=[_with_default_provider(n, stack, project.name) for n in sorted(monitor.reads, key=lambda n: n.urn)],
         unrun_applies=unrun,
+        stack_references=references.summary(monitor.reads, stack),
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

@@ -143,6 +143,9 @@ class GateReport:
             "checkov": checkov,
             "notes": list(self.notes),
             "policy_config": self.config_file,
+            # The stated-outputs file the StackReferences were given, and per reference what was stated and what
+            # stayed unknown (preflight.stack_references.ReferenceWatch.summary); {} for a file source.
+            "stack_references": self.graph.stack_references,
             "policy_profile": self.profile,
             "duration_seconds": round(self.duration, 3),
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},

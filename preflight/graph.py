@@ -160,6 +160,9 @@ class ResourceGraph:
     #: The program's `apply` callbacks that did not run offline because their value stayed unknown
     #: (preflight/applies.py): what they would create is not in `resources`.
     unrun_applies: list[UnrunApply] = field(default_factory=list)
+    #: What the program's StackReferences were given (preflight.stack_references.ReferenceWatch.summary): the
+    #: stated-outputs file and, per reference, the outputs stated and those left unknown. Plain JSON data.
+    stack_references: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.resources}
@@ -216,6 +219,7 @@ class ResourceGraph:
             **({"remote_components": list(self.remote_components)} if self.remote_components else {}),
             **({"reads": [r.to_dict() for r in self.reads]} if self.reads else {}),
             **({"unrun_applies": [a.to_dict() for a in self.unrun_applies]} if self.unrun_applies else {}),
+            **({"stack_references": self.stack_references} if self.stack_references else {}),
         }
 
     def to_json(self) -> str:
@@ -232,4 +236,5 @@ class ResourceGraph:
             remote_components=[str(u) for u in data.get("remote_components", ())],
             reads=[ResourceNode.from_dict(r) for r in data.get("reads", ())],
             unrun_applies=[UnrunApply.from_dict(a) for a in data.get("unrun_applies", ())],
+            stack_references=dict(data.get("stack_references", {})),
         )

@@ -20,22 +20,46 @@ and the CLI rejects a key that names no policy. Its shape::
 
 A stack is named exactly as the program names it (the `name` of `StackReference(name)`, else its resource
 name). A stated stack has exactly the stated outputs: `get_output` of another name is None and
-`require_output` fails, as against the real stack. A stack the file does not state keeps unknown outputs, and
+`require_output` fails, as against the real stack. Its secret outputs are secret values inside `outputs`, as the
+engine reads them (pulumi/pulumi pkg/resource/deploy/builtins.go `readStackReference`: the stack's outputs as
+they are, secrets kept, and `secretOutputNames` those that hold one), so `ref.outputs` is secret too and a value
+taken from it stays "[secret]" in every artefact. A stack the file does not state keeps unknown outputs, and
 each `apply` left unrun by it is the gate's `apply-not-run` finding (preflight/unseen.py).
+
+`get_output_details` (pulumi/stack_reference.py) returns empty details, the same as for an output the stack does
+not have, whenever `outputs` is unknown. Under `pulumi preview` and `up` that never happens for a stack that
+exists: the engine reads the outputs in both (builtins.go `Read` and `Create` call `readStackReference` whatever
+`req.Preview`), so a program branching on `details.value is None` takes the branch of the real value. Offline an
+unstated stack's outputs are unknown, and the empty answer sent such a program down the "no such output" branch
+as if that were known (review 6 F6). While the program runs (`ReferenceWatch.watching`), details of an unknown
+output carry the unknown output itself as `value` (what `get_output` returns): what is built from it is unknown,
+with the StackReference as its source, as for `get_output`. A stated stack's details are the SDK's own.
+
+`ReferenceWatch` also notes which outputs the program asks each stack for, so the report names the file it used
+and, per StackReference, which outputs were stated and which stayed unknown (`summary`, `describe`; review 6 F7).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from policies.profile import stack_part
 from preflight.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pulumi
+
+    from preflight.graph import ResourceNode
+
+# The Pulumi SDK is imported only where a program runs (`state`, `ReferenceWatch.watching`): the reports and the
+# gate's file sources import this module for `describe` and `references_path` alone.
 
 #: The type a StackReference registers (read) as (pulumi/stack_reference.py).
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -74,7 +98,16 @@ class StackReferences:
         stated = self.stacks.get(name)
         if stated is None:
             return None
-        return {"name": name, "outputs": dict(stated.outputs), "secretOutputNames": list(stated.secret_output_names)}
+        secret = set(stated.secret_output_names)
+        outputs = {key: _secret(value) if key in secret else value for key, value in stated.outputs.items()}
+        return {"name": name, "outputs": outputs, "secretOutputNames": list(stated.secret_output_names)}
+
+
+def _secret(value: Any) -> dict[str, Any]:
+    """`value` as a secret on the wire (what `rpc.deserialize_property` turns into a secret Output's value)."""
+    from pulumi.runtime import rpc  # noqa: PLC0415 (see the imports)
+
+    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
 
 
 def references_path(program_dir: Path, stack: str) -> Path:
@@ -112,3 +145,125 @@ def load_stack_references(program_dir: Path, stack: str) -> StackReferences:
             raise ConfigError(f"{shown}: {name}.secretOutputNames: {missing[0]} is not one of its outputs")
         stacks[name] = StatedOutputs(dict(entry.outputs), tuple(entry.secret_output_names))
     return StackReferences(stacks, shown)
+
+
+#: How an output name the program computes (an Output) is shown: its value is not known when it is asked.
+COMPUTED_NAME = "(a computed name)"
+_ATTRIBUTE = "_preflight_stack"
+
+
+@dataclass
+class ReferenceWatch:
+    """For one synthesis (`watching()`): which outputs the program asks each referenced stack for, and the
+    details of an unknown output as unknown (see the module's docstring)."""
+
+    references: StackReferences
+    asked: dict[str, set[str]] = field(default_factory=dict)
+
+    def _note(self, reference: pulumi.StackReference, name: Any) -> None:
+        stack = getattr(reference, _ATTRIBUTE, COMPUTED_NAME)
+        self.asked.setdefault(stack, set()).add(name if isinstance(name, str) else COMPUTED_NAME)
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        import pulumi  # noqa: PLC0415 (see the imports)
+        from pulumi.stack_reference import StackReferenceOutputDetails  # noqa: PLC0415
+
+        cls = pulumi.StackReference
+        init, get_output, require_output, details = (
+            cls.__init__,
+            cls.get_output,
+            cls.require_output,
+            cls.get_output_details,
+        )
+        watch = self
+
+        def new_init(self: pulumi.StackReference, name: str, stack_name: str | None = None, opts: Any = None) -> None:
+            target = stack_name if stack_name is not None else name
+            setattr(self, _ATTRIBUTE, target if isinstance(target, str) else COMPUTED_NAME)
+            init(self, name, stack_name, opts)
+
+        def new_get_output(self: pulumi.StackReference, name: Any) -> pulumi.Output[Any]:
+            watch._note(self, name)
+            return get_output(self, name)
+
+        def new_require_output(self: pulumi.StackReference, name: Any) -> pulumi.Output[Any]:
+            watch._note(self, name)
+            return require_output(self, name)
+
+        async def new_details(self: pulumi.StackReference, name: str) -> StackReferenceOutputDetails:
+            watch._note(self, name)
+            if not await self.outputs.is_known():
+                # The SDK's answer here is empty details, as for an output the stack lacks: not what we know.
+                return StackReferenceOutputDetails(value=get_output(self, name))
+            return await details(self, name)
+
+        cls.__init__ = new_init  # type: ignore[method-assign]
+        cls.get_output = new_get_output  # type: ignore[method-assign]
+        cls.require_output = new_require_output  # type: ignore[method-assign]
+        cls.get_output_details = new_details  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            cls.__init__ = init  # type: ignore[method-assign]
+            cls.get_output = get_output  # type: ignore[method-assign]
+            cls.require_output = require_output  # type: ignore[method-assign]
+            cls.get_output_details = details  # type: ignore[method-assign]
+
+    def summary(self, reads: Sequence[ResourceNode], stack: str) -> dict[str, Any]:
+        """What the report says of the stack references (plain data, carried by ResourceGraph.stack_references):
+        the file (relative to the program, and whether it was there) and, per StackReference the program reads,
+        the outputs stated, the secret ones, those asked for and left unknown (an unstated stack) and those asked
+        for that the stated stack lacks (None, as against the real stack). {} when there is neither."""
+        nodes = sorted((n for n in reads if n.type == STACK_REFERENCE_TYPE), key=lambda n: n.urn)
+        if not nodes and not self.references.path:
+            return {}
+        entries = []
+        for node in nodes:
+            target = node.inputs.get("name")
+            name = target if isinstance(target, str) else COMPUTED_NAME
+            stated = self.references.stacks.get(name)
+            asked = sorted(self.asked.get(name, set()))
+            known = set(stated.outputs) if stated is not None else set()
+            entries.append(
+                {
+                    "name": node.name,
+                    "stack": name,
+                    "in_file": stated is not None,
+                    "stated": sorted(known),
+                    "secret": sorted(stated.secret_output_names) if stated is not None else [],
+                    "unknown": asked if stated is None else [],
+                    "missing": [a for a in asked if a not in known] if stated is not None else [],
+                }
+            )
+        referenced = {e["stack"] for e in entries}
+        return {
+            "file": references_path(Path(), stack).as_posix(),
+            "file_found": bool(self.references.path),
+            "references": entries,
+            "unreferenced": sorted(set(self.references.stacks) - referenced),
+        }
+
+
+def describe(summary: Mapping[str, Any]) -> list[str]:
+    """The report's lines for `summary` (ResourceGraph.stack_references): the file used, then one per reference."""
+    if not summary:
+        return []
+    file = summary["file"]
+    if summary.get("file_found"):
+        lines = [f"stack references: outputs stated in {file} (trusted as the referenced stacks' outputs)"]
+    else:
+        lines = [f"stack references: no {file}: every StackReference's outputs are unknown offline"]
+    for entry in summary.get("references", ()):
+        head = f"StackReference '{entry['name']}' ({entry['stack']})"
+        if entry["in_file"]:
+            stated = ", ".join(entry["stated"]) or "none"
+            secret = f"; secret: {', '.join(entry['secret'])}" if entry["secret"] else ""
+            missing = f"; asked for, not stated, so None: {', '.join(entry['missing'])}" if entry["missing"] else ""
+            lines.append(f"{head}: {len(entry['stated'])} outputs stated ({stated}{secret}){missing}")
+        else:
+            asked = f" (asked for: {', '.join(entry['unknown'])})" if entry["unknown"] else ""
+            lines.append(f"{head}: not stated in {file}: its outputs stayed unknown{asked}")
+    if summary.get("unreferenced"):
+        lines.append(f"stated in {file} but never referenced: {', '.join(summary['unreferenced'])}")
+    return lines

@@ -161,12 +161,27 @@ def apply_findings(
 
 
 def read_notes(graph: ResourceGraph) -> list[str]:
-    """One line per resource the program only reads: named, with the id it reads, and why it is not judged."""
-    return [
-        f"{node.type} '{node.name}' (id {node.id}) is read, not deployed by this stack: not judged, not priced"
-        for node in graph.reads
-        if node.type != "pulumi:pulumi:StackReference"
-    ]
+    """One line per resource the program only reads: named, with the id it reads, and why it is not judged; a
+    StackReference with the stack it reads and how many of its outputs the program states (review 6 F7)."""
+    stated = references_path(Path(), graph.stack).as_posix()
+    notes = []
+    for node in graph.reads:
+        if node.type != STACK_REFERENCE_TYPE:
+            notes.append(
+                f"{node.type} '{node.name}' (id {node.id}) is read, not deployed by this stack: not judged, not priced"
+            )
+            continue
+        outputs = node.outputs.get("outputs")  # present only when stated (preflight/stack_references.py)
+        given = (
+            f"{len(outputs)} of its outputs stated in {stated}"
+            if isinstance(outputs, Mapping)
+            else f"its outputs unknown offline (not stated in {stated})"
+        )
+        notes.append(
+            f"StackReference '{node.name}' (stack {node.inputs.get('name', node.id)}) is read, not deployed by this "
+            f"stack: {given}"
+        )
+    return notes
 
 
 #: The pack's findings of an input no rule could read, which `own_output_gaps` may turn into notes.

@@ -32,6 +32,7 @@ from preflight.findings import CheckovResult, Finding, Level, Source, Suppressed
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.report import diagram
 from preflight.report.skips import skip_reason, skip_where
+from preflight.stack_references import describe
 
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_LIMIT = 65_000
@@ -203,7 +204,12 @@ def _verdict(report: GateReportLike, cost: IdleCost, base_cost: IdleCost | None)
     verdict = f"{headline}\n\n**{_md(report.project)} / {_md(report.stack)}** · " + " · ".join(counts)
     # Which profile judged the stack, and from which file (gate reports carry it; policies.profile.describe).
     profile = str(getattr(report, "profile", "") or "")
-    return f"{verdict}\n\n_{_md(profile)}_" if profile else verdict
+    verdict = f"{verdict}\n\n_{_md(profile)}_" if profile else verdict
+    # The stated-outputs file the StackReferences were given and what stayed unknown (stack_references.describe).
+    references = describe(report.graph.stack_references)
+    if not references:
+        return verdict
+    return verdict + "\n\n" + "\n".join(f"- _{_md(line)}_" for line in references)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -134,6 +134,9 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
                     "checkovNotSeen": report.not_seen,
                     "checkovNoChecks": report.no_checks,
                     "checkovNotMapped": report.not_mapped,
+                    # The stated-outputs file the StackReferences were given, what was stated and what stayed
+                    # unknown (preflight.stack_references.ReferenceWatch.summary), when there is either.
+                    **({"stackReferences": report.graph.stack_references} if report.graph.stack_references else {}),
                 },
             }
         ],

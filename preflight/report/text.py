@@ -14,6 +14,7 @@ from rich.text import Text
 
 from preflight.findings import Finding, Level, Source
 from preflight.report.skips import skip_line
+from preflight.stack_references import describe
 
 if TYPE_CHECKING:
     from preflight.gate import GateReport
@@ -94,6 +95,8 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             console.print(Text(f"\nnot scanned by checkov ({where}): {', '.join(report.not_scanned)}"))
         if report.profile:
             console.print(Text(report.profile, style="dim"))
+        for line in describe(report.graph.stack_references):
+            console.print(Text(line, style="dim"))
         for note in report.notes:
             console.print(Text(f"note: {note}", style="dim"))
     return capture.get().rstrip()

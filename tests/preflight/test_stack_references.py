@@ -10,6 +10,8 @@ an apply still left unrun is the finding `apply-not-run` (preflight/applies.py, 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -174,20 +176,30 @@ from pathlib import Path
 import pulumi
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lib"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site-packages"))
-import helper
+import shared_buckets
 import acme_platform
 import pulumi_acmecloud
 
 ref = pulumi.StackReference("acme/network/prod")
-helper.bucket_for(ref.get_output("vpc_id"))
+shared_buckets.bucket_for(ref.get_output("vpc_id"))
 acme_platform.bucket_for(ref.get_output("subnet"))
 pulumi_acmecloud.bucket_for(ref.get_output("zone"))
 """
 
 
+@pytest.fixture(autouse=True)
+def _forget_helpers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The helpers live outside the program, so the engine keeps them imported (as it keeps installed packages):
+    each test imports its own, and the program's sys.path inserts do not outlive it."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    yield
+    for name in ("shared_buckets", "acme_platform", "pulumi_acmecloud"):
+        sys.modules.pop(name, None)
+
+
 def _helper_program(tmp_path: Path, references: Any = None, stack: str = "dev") -> Path:
     (tmp_path / "lib").mkdir(parents=True)
-    (tmp_path / "lib" / "helper.py").write_text(HELPER, encoding="utf-8")
+    (tmp_path / "lib" / "shared_buckets.py").write_text(HELPER, encoding="utf-8")
     for package in ("acme_platform", "pulumi_acmecloud"):
         folder = tmp_path / "site-packages" / package
         folder.mkdir(parents=True)
@@ -205,7 +217,10 @@ def test_non_compliant_5_an_apply_in_helper_code_outside_the_program_names_both_
         ("__main__.py:11", Level.MANDATORY),
         ("__main__.py:12", Level.MANDATORY),
     ]
-    assert "at ../lib/helper.py:5 (helper code outside the program, called from __main__.py:11)" in found[0].message
+    assert (
+        "at ../lib/shared_buckets.py:5 (helper code outside the program, called from __main__.py:11)"
+        in found[0].message
+    )
     assert "at acme_platform/__init__.py:5 (helper code outside the program, called from __main__.py:12)" in (
         found[1].message
     )
@@ -213,7 +228,7 @@ def test_non_compliant_5_an_apply_in_helper_code_outside_the_program_names_both_
     assert report.exit_code == 1
     graph = report.graph
     assert ResourceGraph.from_dict(json.loads(graph.to_json())).unrun_applies == graph.unrun_applies
-    assert [a.via for a in graph.unrun_applies] == ["../lib/helper.py:5", "acme_platform/__init__.py:5"]
+    assert [a.via for a in graph.unrun_applies] == ["../lib/shared_buckets.py:5", "acme_platform/__init__.py:5"]
 
 
 def test_compliant_3_stated_outputs_run_the_helpers_callbacks_and_judge_what_they_create(tmp_path: Path) -> None:
