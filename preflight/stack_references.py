@@ -36,7 +36,10 @@ output carry the unknown output itself as `value` (what `get_output` returns): w
 with the StackReference as its source, as for `get_output`. A stated stack's details are the SDK's own.
 
 `ReferenceWatch` also notes which outputs the program asks each stack for, so the report names the file it used
-and, per StackReference, which outputs were stated and which stayed unknown (`summary`, `describe`; review 6 F7).
+and, per StackReference, which outputs were stated and which stayed unknown (`summary`, `describe`; review 6 F7):
+the file is the program's word for another stack's outputs, and the gate's verdict rests on it, so a reviewer must
+see that it was trusted, as for any waiver (P112: audit-aligned deployments; P188: no workflow without an audit
+trail).
 """
 
 from __future__ import annotations
@@ -260,7 +263,8 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
             stated = ", ".join(entry["stated"]) or "none"
             secret = f"; secret: {', '.join(entry['secret'])}" if entry["secret"] else ""
             missing = f"; asked for, not stated, so None: {', '.join(entry['missing'])}" if entry["missing"] else ""
-            lines.append(f"{head}: {len(entry['stated'])} outputs stated ({stated}{secret}){missing}")
+            count = len(entry["stated"])
+            lines.append(f"{head}: {count} output{'' if count == 1 else 's'} stated ({stated}{secret}){missing}")
         else:
             asked = f" (asked for: {', '.join(entry['unknown'])})" if entry["unknown"] else ""
             lines.append(f"{head}: not stated in {file}: its outputs stayed unknown{asked}")
