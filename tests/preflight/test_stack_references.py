@@ -236,3 +236,23 @@ def test_compliant_3_stated_outputs_run_the_helpers_callbacks_and_judge_what_the
     graph = synthesize(_helper_program(tmp_path, stated), "dev")
     assert _names(graph) == ["acme_platform", "in-helper", "pulumi_acmecloud"]
     assert graph.unrun_applies == []
+
+
+def test_non_compliant_6_a_helpers_apply_inside_a_callback_with_no_program_line_names_the_helpers(
+    tmp_path: Path,
+) -> None:
+    """An apply the helper makes inside its own callback (run by the SDK once the program's frames are gone) has
+    no program line to name: the finding names the helper's line alone."""
+    (tmp_path / "lib").mkdir(parents=True)
+    (tmp_path / "lib" / "shared_buckets.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n\ndef later(vpc_id):\n"
+        "    return pulumi.Output.from_input('go').apply(\n"
+        "        lambda _: vpc_id.apply(lambda v: aws.s3.BucketV2('later', tags={'vpc': v}))\n"
+        "    )\n",
+        encoding="utf-8",
+    )
+    main = HELPER_PROGRAM.split("import acme_platform", maxsplit=1)[0] + (
+        "ref = pulumi.StackReference('acme/network/prod')\nshared_buckets.later(ref.get_output('vpc_id'))\n"
+    )
+    graph = synthesize(_program(tmp_path / "program", main_text=main), "dev")
+    assert [(a.at, a.via, a.count) for a in graph.unrun_applies] == [("../lib/shared_buckets.py:7", "", 1)]
