@@ -30,6 +30,7 @@ PLATFORM_STACKS = ("dev", "prod")
 MUTATING = ("create", "update", "delete", "tag")
 OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 KB_ASSOCIATION = "aws:bedrock/agentAgentKnowledgeBaseAssociation:AgentAgentKnowledgeBaseAssociation"
+AGENT = "aws:bedrock/agentAgent:AgentAgent"
 
 
 @cache
@@ -207,6 +208,26 @@ def test_a_knowledge_base_association_prepares_its_agent(operation: str) -> None
     assert denied(deploy_role("prod"), found) == []
     without = _without(deploy_role("prod"), "bedrock:PrepareAgent")
     assert len(denied(without, found)) == len(nodes)
+    assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
+
+
+@pytest.mark.parametrize("operation", ["update", "delete"])
+def test_an_agents_update_and_destroy_wait_on_the_agent(operation: str) -> None:
+    """v6's agent.go (provider_calls.yaml, read in a 2026 copy) follows UpdateAgent with waitAgentUpdated and
+    DeleteAgent with waitAgentDeleted, both GetAgent polls on the agent; the pre-v6 version read before was declared
+    without them, so an update or a destroy was judged on fewer calls than the provider makes.
+
+    prod's deploy role allows the poll on prod's agent, only because GetAgent is granted (without it the update and
+    the destroy are denied); dev's deploy role is denied it on prod's agent.
+    """
+    nodes = [n for n in graph("prod").custom_resources if n.type == AGENT]
+    assert nodes
+    found = [c for n in nodes for c in calls("prod").of(n, operation) if c.request.action == "bedrock:GetAgent"]
+    assert sorted(c.request.resource for c in found) == sorted(
+        f"arn:aws:bedrock:us-east-1:123456789012:agent/{n.id}" for n in nodes
+    )
+    assert denied(deploy_role("prod"), found) == []
+    assert len(denied(_without(deploy_role("prod"), "bedrock:GetAgent"), found)) == len(found)
     assert [c for c in found if evaluate(deploy_role("dev"), c.request) is Decision.ALLOWED] == []
 
 
