@@ -160,9 +160,17 @@ def model_client(limits: CallLimits) -> Any:
 def store_client() -> Any:
     """The one DynamoDB client of every idempotency layer in the process (:mod:`functions.shared.idempotency`).
 
-    Kept apart from :func:`client`, so a test that swaps the clients of its calls never intercepts the store's.
+    It is :func:`client`'s own ``dynamodb`` client: deliver, decide and router also read and write their tables
+    (the audit, connections and cache tables), and a second client of the same service costs about 4 ms of CPU
+    at the first invocation for nothing (its model is cached, its client class, endpoint resolver and handlers
+    are not: ``bench/COLD_START.md``). One client also shares one retry quota (botocore standard mode: one
+    ``RetryQuotaChecker`` per client, botocore/retries/standard.py ``register_retry_handler``) between the
+    store's calls and the handler's own (500 units; a retry after throttling costs 5, after another error 14:
+    quota.py, standard.py ``RetryQuotaChecker``), so one table's throttling drains it for both.
+    Cached apart from :func:`client`, so a test that clears :func:`client`'s cache gets new clients for its calls
+    while the layers keep the one they were built with (they are built at import).
     """
-    return _create("dynamodb")
+    return client("dynamodb")
 
 
 def entry(event: PlatformEvent) -> dict[str, str]:

@@ -3,7 +3,7 @@
 ingest -> EventBridge (moto; a rule copies every event to an SQS queue the harness pumps) -> the workflow
 (moto's Step Functions interpreter running `components.workflow.request_pipeline`, whose two Lambda tasks
 call the real router and decide handlers in-process) -> deliver (invoked per outcome event with Lambda's
-asynchronous retries: 1 + 2 attempts).
+asynchronous retries: 1 + 2 attempts; the deliveries of a batch, a duplicate's copies included, run at once).
 
 Every AWS request of every client (the handlers', Powertools', the interpreter's) passes through moto's
 `BotocoreStubber`; the harness wraps it, so a scripted fault answers instead of moto with a real HTTP
@@ -293,9 +293,14 @@ class Sockets:
 
     pushes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
+    delay: float = 0.0  # real seconds each push takes (a slow API: a duplicate delivery overlaps the push)
+    #: Cuts a delay short: the world's `closed`, as for :class:`Models`.
+    interrupt: threading.Event = field(default_factory=threading.Event)
 
     def post(self, call: Call) -> Response:
         connection = unquote(call.url.rsplit("/@connections/", 1)[1])
+        if self.delay:
+            self.interrupt.wait(self.delay)
         if connection in self.gone:
             return error(410, "GoneException", "the connection is gone")
         self.pushes.append((connection, json.loads(call.raw)))
@@ -307,6 +312,9 @@ class Sockets:
 #: with too many at once an invocation outlives its (scaled) timeout, a duplicate takes its in-progress record
 #: over and both perform the effect. Four overlap enough to meet each other's records and stay inside it.
 ENVIRONMENTS = 4
+#: How many of one batch's deliver invocations are under way at once (each still waits for an environment;
+#: one waiting for its asynchronous retry holds a thread, not an environment).
+DELIVERY_THREADS = 2 * ENVIRONMENTS
 
 
 class Environments:
@@ -344,7 +352,7 @@ class World:
         self.faults_hook: Callable[[Call], Response | None] | None = None  # e.g. random faults
         self.closed = threading.Event()  # set by a failing client run and by close(): no new work starts
         self.models = Models(interrupt=self.closed)
-        self.sockets = Sockets()
+        self.sockets = Sockets(interrupt=self.closed)
         self.lock = threading.RLock()
         # Handlers run concurrently, each invocation in its own thread as in its own execution environment
         # (tests/functions/environments.py makes Powertools' process-wide state per thread); moto answers one
@@ -566,15 +574,38 @@ class World:
             events = self._drain(self.capture_url)
             if not events:
                 return
+            outcomes: list[dict[str, Any]] = []
             for event in events:
                 event.setdefault("account", ACCOUNT)  # moto's SQS target drops it; EventBridge always sends it
                 self.bus_events.append(event)
                 copies = 1 + self.duplicate[event["detail-type"]] + bool(self.duplicate_if and self.duplicate_if(event))
                 for _copy in range(copies):
                     if event["detail-type"] == "RequestReceived":
-                        self._start(event)
+                        self._start(event)  # each copy an execution of its own, running alongside the others
                     elif event["detail-type"] in ("DecisionMade", "EscalationRequested"):
-                        self._deliver(event)
+                        outcomes.append(event)  # the copies of one event side by side: they start together
+            self._deliver_all(outcomes)
+
+    def _deliver_all(self, events: list[dict[str, Any]]) -> None:
+        """Invoke deliver for each of ``events`` as EventBridge does, asynchronously: each delivery is an invocation
+        of its own in its own thread, running alongside the others (at most ``DELIVERY_THREADS`` under way), so the
+        copies of a duplicated outcome event overlap as the executions of a duplicated ``RequestReceived`` do: the
+        later one meets the first one's in-progress record. Returns when every delivery (and its retries) ended.
+
+        Raises
+        ------
+        WorldClosedError
+            When the world was closed meanwhile (after the deliveries under way ended).
+        """
+        if not events:
+            return
+        pool = ThreadPoolExecutor(max_workers=min(len(events), DELIVERY_THREADS), thread_name_prefix="world-deliver")
+        self._pools.append(pool)
+        try:
+            for future in [pool.submit(self._deliver, event) for event in events]:
+                future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # --- the world's own threads, and its teardown ------------------------------------------------------
 
@@ -595,7 +626,8 @@ class World:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def threads(self) -> list[threading.Thread]:
-        """The threads this world started that are still alive: its clients' and moto's for its executions."""
+        """The threads this world started that are still alive: its clients', its deliveries' and moto's for its
+        executions."""
         pools = [thread for pool in self._pools for thread in list(getattr(pool, "_threads", ()))]
         return [thread for thread in [*pools, *TMP_THREADS[self._moto_threads :]] if thread.is_alive()]
 
@@ -643,6 +675,14 @@ class World:
     def audit(self) -> list[dict[str, Any]]:
         items = harness_client("dynamodb").scan(TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME])["Items"]
         return list(items)
+
+    def in_progress_met_by(self, handler: Callable[..., Any]) -> int:
+        """How often invocations of ``handler`` met another invocation's in-progress record: they overlapped.
+        Powertools keys a record ``<function name>.<module>.<qualified name>#<hash>`` (aws_lambda_powertools
+        3.37.0 utilities/idempotency/base.py ``IdempotencyHandler.__init__``, persistence/base.py ``configure``);
+        ``handler`` is the decorated function, whose ``functools.wraps`` keeps the undecorated one's names."""
+        name = f".{handler.__module__}.{handler.__qualname__}"
+        return sum(count for key, count in self.in_progress_met.items() if key.endswith(name))
 
     def reviews(self) -> list[dict[str, Any]]:
         return self._drain(self.review_url)

@@ -66,6 +66,25 @@ def test_a_handler_without_idempotency_imports_neither_boto3_nor_powertools_idem
     assert not imported & {"boto3", "s3transfer", "aws_lambda_powertools.utilities.idempotency"}
 
 
+@pytest.fixture(scope="module")
+def plan() -> dict[str, cold_start.Target]:
+    """The dev plan's functions as the bench starts them (handler, environment, package, first event)."""
+    return {target.name: target for target in cold_start.plan_targets("dev")}
+
+
+@pytest.mark.parametrize("name", ["decide", "deliver", "router"])
+def test_the_idempotency_store_and_the_handler_share_one_dynamodb_client(
+    plan: dict[str, cold_start.Target], name: str, tmp_path: Path
+) -> None:
+    """These handlers read and write their own tables as well as the idempotency store's: one client for both
+    (a second DynamoDB client cost about 4 ms of each cold start: bench/COLD_START.md)."""
+    run = _start(plan[name], tmp_path)
+
+    services = [c["service"] for c in run["clients"]]
+    assert services.count("dynamodb") == 1, cold_start.clients_said(run["clients"])
+    assert services[0] == "dynamodb" and run["clients"][0]["phase"] == "import"  # the store's, built at import
+
+
 def _fresh(code: str) -> list[str]:
     """Run `code` in a fresh interpreter (this one has long imported everything); its printed lines."""
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from functions.deliver import handler as deliver
 from tests.functions.conftest import ACCOUNT
 from tests.functions.pipeline import (
     PARTIAL_FAILURE,
@@ -28,6 +29,7 @@ from tests.functions.pipeline import (
 
 REQUESTS = 200
 FAULT_RATE = 0.03
+DUPLICATED = ("RequestReceived", "DecisionMade", "EscalationRequested")
 
 
 class RandomFaults:
@@ -58,9 +60,10 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     faults = RandomFaults(FAULT_RATE, seed=12)
     world.faults_hook = faults
     world.models.confidence = {"micro": 0.6, "lite": 0.8, "pro": 0.9}  # micro escalates to lite
-    # EventBridge delivers every eighth RequestReceived twice: two executions of one request run at once, so the
-    # second meets the first's in-progress records (the router's, decide's).
-    world.duplicate_if = lambda event: event["detail-type"] == "RequestReceived" and event["id"][-1] in "01"
+    # EventBridge delivers every eighth RequestReceived, DecisionMade and EscalationRequested twice: two executions
+    # of one request, or two deliver invocations of one outcome, run at once, so the second meets the first's
+    # in-progress records (the router's, decide's, deliver's).
+    world.duplicate_if = lambda event: event["detail-type"] in DUPLICATED and event["id"][-1] in "01"
 
     users = {number: f"user-{number % 7}" for number in range(REQUESTS)}
     connection_of = {user: world.connect(user, f"conn-{user}") for user in set(users.values())}
@@ -98,6 +101,8 @@ def test_two_hundred_concurrent_requests_under_faults(world: World) -> None:
     # (0 when the harness serialises invocations again: review F4b).
     assert world.environment.most > 1
     assert sum(world.in_progress_met.values()) > 0, world.in_progress_met
+    # ... deliver's duplicates too
+    assert world.in_progress_met_by(deliver.lambda_handler) > 0, world.in_progress_met
     print(f"in-progress records met: {dict(world.in_progress_met)}; most concurrent: {world.environment.most}")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from functions.deliver import handler as deliver
 from functions.shared import constants as c
 from functions.shared import effects
 from functions.shared.review import FIELDS, ReviewNotice
@@ -341,6 +342,24 @@ def test_duplicate_delivery_escalated_path(world: World, detail_type: str) -> No
     request_id = run_one(world)
 
     expect_one_outcome(world, request_id, "EscalationRequested")
+
+
+@pytest.mark.parametrize("outcome", ["DecisionMade", "EscalationRequested"])
+def test_duplicates_of_an_outcome_while_the_first_deliver_still_pushes(world: World, outcome: str) -> None:
+    """Three deliveries of one outcome event at once (a real invocation each, overlapping): the later ones meet
+    the first one's in-progress record while it still pushes, are retried (Lambda's asynchronous retries) and
+    get its result back: one push, one ``ResultDelivered``, one audit record of each kind."""
+    if outcome == "EscalationRequested":
+        world.models.confidence = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
+    world.sockets.delay = 0.1  # the push takes a while: the duplicates arrive while it is in flight
+    world.duplicate[outcome] = 2
+
+    request_id = run_one(world)
+
+    expect_one_outcome(world, request_id, outcome)
+    assert world.in_progress_met_by(deliver.lambda_handler) >= 2, world.in_progress_met  # both met the first
+    markers = [i["record"]["S"] for i in world.audit() if i["record"]["S"].startswith("delivery#")]
+    assert sorted(markers) == [f"delivery#{outcome}#published", f"delivery#{outcome}#pushed"]
 
 
 def test_a_duplicate_request_while_a_slow_router_still_runs(world: World) -> None:
