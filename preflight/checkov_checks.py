@@ -29,6 +29,9 @@ report everything passed: the program under review would pass its own gate. The 
   whose types, or whose `scope.provider` for `all`/`taggable`, hold no AWS type, so it never reports on what the
   gate scans. A lower-case ending only is read (`.YAML` never is). `metadata.frameworks` is read only by the
   platform integration (custom_policies_integration.py), so it excludes nothing locally;
+- after the scan, refuses as not run each given check checkov's warm worker says it did not load, or that
+  reported on no resource although resources of its types were scanned (its solver raised as it ran, which
+  checkov only logs): `ProgramChecks.not_run`, from `external_graph_checks` in preflight/checkov_worker.py;
 - refuses every Python file (an empty `__init__.py` excepted), each refusal a finding naming the file
   (`REFUSED_POLICY`), at checkov's level: mandatory in production (P188, as `gate.refused_check_findings` cites).
 
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +91,37 @@ class ProgramChecks:
     folder: Path | None
     accepted: list[Path] = field(default_factory=list)  # relative to `folder`
     refused: list[RefusedCheck] = field(default_factory=list)
+    ids: dict[Path, str] = field(default_factory=dict)  # an accepted check's id
+    types: dict[Path, frozenset[str]] = field(default_factory=dict)  # the types it reports on; empty: any
+
+    def not_run(
+        self, ran: Mapping[str, Any] | None, scanned_types: set[str], runs: Callable[[str], bool]
+    ) -> list[RefusedCheck]:
+        """The accepted checks checkov did not run, from what its worker says it loaded and reported
+        (`external_graph_checks` in preflight/checkov_worker.py; None, from a plain checkov command: nothing is
+        decided). Not loaded: checkov dropped it although the gate's judgement of its loader let it through.
+        Loaded, not skipped by the config, resources of its types scanned, yet no result at all: its solver
+        raised as it ran (checkov only logs a warning: a `cidr_range_subset` whose `value` is no CIDR range);
+        every solver that runs reports on each resource of its types, passed or failed."""
+        if ran is None:
+            return []
+        loaded, reported = set(ran.get("loaded") or []), set(ran.get("reported") or [])
+        out: list[RefusedCheck] = []
+        for relative in self.accepted:
+            check_id, types = self.ids[relative], self.types[relative]
+            file = str(EXTERNAL_CHECKS_DIR / relative)
+            if check_id not in loaded:
+                out.append(RefusedCheck(file, f"checkov did not load {check_id} (its log says why)"))
+            elif check_id not in reported and runs(check_id) and (scanned_types & types if types else scanned_types):
+                of = ", ".join(sorted(scanned_types & types)) if types else "any type"
+                out.append(
+                    RefusedCheck(
+                        file,
+                        f"checkov loaded {check_id} but reported it on no resource although it scanned resources of "
+                        f"its types ({of}): it failed as it ran (checkov's log warns why)",
+                    )
+                )
+        return out
 
     def stage(self, scratch: Path) -> list[Path]:
         """Copy the accepted data checks into `scratch/program-checks` (nothing else); the folder, or none."""
@@ -250,19 +285,40 @@ def _collision(check_id: str, first: dict[str, str]) -> str:
     return ""
 
 
-def _judge(path: Path, first: dict[str, str]) -> tuple[str, str]:
-    """(the data check's id, why the file is refused); both empty for a file checkov does not read."""
+def _judge(path: Path, first: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """(the data check, why the file is refused); both empty for a file checkov does not read."""
     if path.suffix == ".py":
         empty_init = path.name == "__init__.py" and not path.read_text(encoding="utf-8", errors="replace").strip()
-        return "", "" if empty_init else _PYTHON
+        return {}, "" if empty_init else _PYTHON
     if path.suffix not in DATA_SUFFIXES:
-        return "", _CASE if path.suffix.lower() in DATA_SUFFIXES else ""
+        return {}, _CASE if path.suffix.lower() in DATA_SUFFIXES else ""
     data, unreadable = _load(path)
     reason = unreadable or _unusable(data)
     if reason:
-        return "", reason
-    check_id = str(data["metadata"]["id"]).strip()
-    return check_id, _collision(check_id, first)
+        return {}, reason
+    return data, _collision(_check_id(data), first)
+
+
+def _check_id(data: dict[str, Any]) -> str:
+    return str(data["metadata"]["id"]).strip()
+
+
+def _reported_types(data: dict[str, Any]) -> frozenset[str]:
+    """The resource types a loaded check reports on: its conditions' `resource_types` and
+    `connected_resource_types` (a filter only narrows them); empty for any type (none given, `all`, `taggable`)."""
+    types: set[str] = set()
+    for leaf in _leaves(data["definition"], checkov_loader.stored()["operators"]["complex"]):
+        if leaf.get("cond_type") == "filter":
+            continue
+        for key in ("resource_types", "connected_resource_types"):
+            named = leaf.get(key) or []
+            named = [named] if isinstance(named, str) else named
+            if key == "resource_types" and not named:
+                return frozenset()
+            if named and str(named[0]).lower() in {"all", "taggable"}:
+                return frozenset()
+            types.update(str(t) for t in named)
+    return frozenset(types)
 
 
 def program_checks(program_dir: Path, pack_dir: Path) -> ProgramChecks:
@@ -274,10 +330,12 @@ def program_checks(program_dir: Path, pack_dir: Path) -> ProgramChecks:
     first: dict[str, str] = {}  # id -> the file that has it, in path order
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         relative = path.relative_to(folder)
-        check_id, reason = _judge(path, first)
+        data, reason = _judge(path, first)
         if reason:
             checks.refused.append(RefusedCheck(str(EXTERNAL_CHECKS_DIR / relative), reason))
         elif path.suffix in DATA_SUFFIXES:
             checks.accepted.append(relative)
-            first[check_id] = str(EXTERNAL_CHECKS_DIR / relative)
+            checks.ids[relative] = _check_id(data)
+            checks.types[relative] = _reported_types(data)
+            first[_check_id(data)] = str(EXTERNAL_CHECKS_DIR / relative)
     return checks

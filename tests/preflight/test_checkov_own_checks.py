@@ -15,8 +15,15 @@ from pathlib import Path
 import pytest
 
 from preflight import checkov_loader
-from preflight.checkov_checks import REFUSED_POLICY, program_checks
-from preflight.checkov_runner import EXTERNAL_CHECKS_DIR, REPO_ROOT, checkov_command, find_checkov
+from preflight.checkov_checks import REFUSED_POLICY, ProgramChecks, program_checks
+from preflight.checkov_runner import (
+    EXTERNAL_CHECKS_DIR,
+    REPO_ROOT,
+    _external_checks,
+    checkov_command,
+    find_checkov,
+)
+from preflight.checkov_worker import EXTERNAL_LINE
 from preflight.engine import synthesize
 from preflight.findings import Level, Source
 from preflight.gate import GateReport, run_gate
@@ -30,8 +37,8 @@ CHECKOV_PYTHON = REPO_ROOT / ".venv-checkov" / "bin" / "python"
 PROGRAM = """
 import pulumi_aws as aws
 key = aws.kms.Key("key", enable_key_rotation=True)
-aws.cloudwatch.LogGroup("forever-logs", tags={"team": "data"})
-aws.cloudwatch.LogGroup("kept-logs", retention_in_days=14, kms_key_id=key.arn)
+aws.cloudwatch.LogGroup("forever-logs", name="forever", tags={"team": "data"})
+aws.cloudwatch.LogGroup("kept-logs", name="kept", retention_in_days=14, kms_key_id=key.arn)
 aws.s3.Bucket("data")  # checkov's own CKV2_AWS_6 (a public access block) reports on it
 """
 LOGS = "[aws_cloudwatch_log_group]"
@@ -147,6 +154,14 @@ TAKEN = {
 }
 
 
+#: Loads (the gate's judgement and checkov's agree) but raises as it runs: `zz` is no CIDR range, and checkov's
+#: registry only logs it (checkov/common/graph/checks_infra/registry.py `run_checks`'s thread pool).
+RAISES = check(
+    "ORG_CIDR",
+    f"{{cond_type: attribute, resource_types: {LOGS}, attribute: name, operator: cidr_range_subset, value: zz}}",
+)
+
+
 def _judge(tmp_path: Path, files: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     folder = tmp_path / EXTERNAL_CHECKS_DIR
     folder.mkdir(parents=True)
@@ -203,7 +218,7 @@ def checkov_ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]
     folder = root / "checks"
     folder.mkdir()
     shadow = check("CKV2_AWS_6", "{cond_type: attribute, resource_types: [aws_s3_bucket], attribute: a, operator: any}")
-    files = {**LOADED, **{n: t for n, (t, _) in DROPPED.items()}, "shadow.yaml": shadow}
+    files = {**LOADED, **{n: t for n, (t, _) in DROPPED.items()}, "shadow.yaml": shadow, "raises.yaml": RAISES}
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     command = checkov_command(find_checkov(), plan, None, [folder], quiet=False)
@@ -225,6 +240,8 @@ def test_checkov_reports_every_check_the_gate_gives_it_and_none_the_gate_says_it
     dropped = {text.split("id: ")[1].split(",")[0].split("\n")[0] for text, _ in DROPPED.values()}
     assert ids <= set(checkov_ran)
     assert not dropped & set(checkov_ran)
+    # loaded, but raises as it runs: no judgement of the loader sees it; the gate tells it after the scan
+    assert "ORG_CIDR" not in checkov_ran
 
 
 @needs_checkov
@@ -243,6 +260,7 @@ def gated(tmp_path_factory: pytest.TempPathFactory) -> GateReport:
     files |= {f"policies/checkov/{name}": text for name, (text, _) in TAKEN.items()}
     files["policies/checkov/no_category.yaml"] = DROPPED["no_category.yaml"][0]
     files["policies/checkov/zz_dup.yaml"] = check("CKV2_ORG_1", KMS)
+    files["policies/checkov/cidr.yaml"] = RAISES
     return run_gate(write_program(root, PROGRAM, name="own", stack="prod", files=files), "prod")
 
 
@@ -257,7 +275,44 @@ def test_a_program_check_under_ckv2_org_runs_and_its_failure_is_a_finding(gated:
 @needs_checkov
 def test_taken_ids_duplicates_and_dropped_checks_are_refused_findings(gated: GateReport) -> None:
     refused = {f.message.split(":", 1)[0].rsplit("/", 1)[-1] for f in gated.violations if f.policy == REFUSED_POLICY}
-    assert refused == {*TAKEN, "no_category.yaml", "zz_dup.yaml"}
+    assert refused == {*TAKEN, "no_category.yaml", "zz_dup.yaml", "cidr.yaml"}
+    cidr = next(f.message for f in gated.violations if f.policy == REFUSED_POLICY and "cidr.yaml" in f.message)
+    assert "ORG_CIDR but reported it on no resource" in cidr and "aws_cloudwatch_log_group" in cidr
     assert ("CKV2_AWS_6", "data") in {(f.policy, f.resource) for f in gated.violations}  # checkov's own still runs
     levels = {(f.level, f.source) for f in gated.violations if f.policy == REFUSED_POLICY}
     assert levels == {(Level.MANDATORY, Source.CHECKOV)}
+
+
+def _accepted(tmp_path: Path, files: dict[str, str]) -> ProgramChecks:
+    folder = tmp_path / EXTERNAL_CHECKS_DIR
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    checks = program_checks(tmp_path, PACK_CHECKS)
+    assert checks.refused == []
+    return checks
+
+
+def test_a_given_check_checkov_did_not_load_or_that_reported_nothing_on_its_types_did_not_run(tmp_path: Path) -> None:
+    files = {"a.yaml": check("A", RETENTION), "b.yaml": check("B", RETENTION), "c.yaml": check("C", CONNECTED)}
+    files |= {"d.yaml": check("D", "{cond_type: attribute, attribute: tags, operator: exists}"), "e.yaml": RAISES}
+    checks = _accepted(tmp_path, files)
+    ran = {"loaded": ["B", "C", "D", "ORG_CIDR"], "reported": ["C"]}
+    not_run = {r.file: r.reason for r in checks.not_run(ran, {"aws_cloudwatch_log_group"}, lambda i: i != "ORG_CIDR")}
+    assert sorted(not_run) == ["policies/checkov/a.yaml", "policies/checkov/b.yaml", "policies/checkov/d.yaml"]
+    assert "checkov did not load A" in not_run["policies/checkov/a.yaml"]
+    assert "(aws_cloudwatch_log_group)" in not_run["policies/checkov/b.yaml"]
+    assert "(any type)" in not_run["policies/checkov/d.yaml"]  # no resource_types: every type
+    # no resource of its types scanned (a kms key's is connected to C's log groups, not B's): nothing decided
+    assert [r.file for r in checks.not_run(ran, {"aws_kms_key"}, lambda i: True)] == [
+        "policies/checkov/a.yaml",
+        "policies/checkov/d.yaml",
+    ]
+    assert checks.not_run(None, {"aws_cloudwatch_log_group"}, lambda i: True) == []  # a plain checkov says nothing
+
+
+def test_the_workers_line_of_external_checks_is_read_from_checkovs_stderr() -> None:
+    line = EXTERNAL_LINE + json.dumps({"loaded": ["A"], "reported": []})
+    assert _external_checks(f"checkov_worker: 3 cached\n{line}\n") == {"loaded": ["A"], "reported": []}
+    assert _external_checks("checkov_worker: 3 cached\n") is None
+    assert _external_checks(EXTERNAL_LINE + "[") is None
