@@ -25,7 +25,8 @@ report everything passed: the program under review would pass its own gate. The 
   `get_check_solver`): a file it cannot parse or whose data is not a mapping; no `metadata.id`, `metadata.name`,
   `metadata.category` or `definition`; a `scope` that is not a mapping or a `provider` that is not one text
   (`_get_resource_types` calls `.lower()` on it); a `definition` node that is not a mapping, a `cond_type` or
-  `operator` checkov has no solver for (`checkov_loader.json` lists them), `not` over a connection; and a check
+  `operator` checkov has no solver for (`checkov_loader.json` lists them), `not` over a connection, and (stricter
+  than checkov, which may load them and match nothing) types that are not type names; and a check
   whose types, or whose `scope.provider` for `all`/`taggable`, hold no AWS type, so it never reports on what the
   gate scans. A lower-case ending only is read (`.YAML` never is). `metadata.frameworks` is read only by the
   platform integration (custom_policies_integration.py), so it excludes nothing locally;
@@ -207,10 +208,12 @@ def _solver_kind(node: Any, facts: dict[str, Any], where: str = "definition") ->
 
 def _leaf_kind(node: dict[str, Any], facts: dict[str, Any], where: str) -> str:
     """The solver type of a leaf condition (`_solver_kind`)."""
-    types = node.get("resource_types", [])
-    if isinstance(types, list) and not all(isinstance(t, str) for t in types):
-        # `resource_type[0].lower()`, and a complex parent's `set()` of its sub-checks' types
-        raise _UnparsableError(f"`{where}.resource_types` is not a list of type names")
+    for key in ("resource_types", "connected_resource_types"):
+        types = node.get(key) or []
+        if not isinstance(types, str) and not (isinstance(types, list) and all(isinstance(t, str) for t in types)):
+            # `resource_type[0].lower()`, and a complex parent's `set()` of its sub-checks' types; the gate asks
+            # for type names where checkov may take another value and match nothing
+            raise _UnparsableError(f"`{where}.{key}` is not a list of type names")
     cond_type = node.get("cond_type", "")
     kind: str | None = facts["cond_types"].get(cond_type) if isinstance(cond_type, str) else None
     if kind is None:
@@ -300,7 +303,8 @@ def _judge(path: Path, first: dict[str, str]) -> tuple[dict[str, Any], str]:
 
 
 def _check_id(data: dict[str, Any]) -> str:
-    return str(data["metadata"]["id"]).strip()
+    """The id as checkov keeps it (`parse_raw_check`: unchanged)."""
+    return str(data["metadata"]["id"])
 
 
 def _reported_types(data: dict[str, Any]) -> frozenset[str]:

@@ -457,9 +457,9 @@ class CheckovScan:
         not_run = own.not_run(
             _external_checks(completed.stderr), {a.split(".", 1)[0] for a in addresses}, self.config.runs
         )
-        added = (
-            f"checkov also ran {len(own.accepted) - len(not_run)} of the program's own data checks from {own.folder}"
-        )
+        missed = {r.file for r in not_run}
+        ran = [r for r in own.accepted if self.config.runs(own.ids[r]) and str(EXTERNAL_CHECKS_DIR / r) not in missed]
+        added = f"checkov also ran {len(ran)} of the program's own data checks from {own.folder}"
         result.notes = self.config.notes() + ([f"{added} (added to the pack's)"] if own.accepted else [])
         result.refused_checks = [{"file": r.file, "reason": r.reason} for r in [*own.refused, *not_run]]
         result.duration_seconds = round(duration, 3)

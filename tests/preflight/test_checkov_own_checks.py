@@ -144,6 +144,17 @@ UNLOADABLE = {
     "date.yaml": (check("DROP_DATE", RETENTION).replace("name: n DROP_DATE", "name: 2024-01-01"), "a YAML date"),
     "malformed.yaml": ("metadata: [", "malformed"),
 }
+#: Refused by the gate where checkov would load a check: types that are not type names (a stricter reading).
+STRICTER = {
+    "connected_types.yaml": (  # checkov loads and runs it (the real-checkov run showed it)
+        check("ODD_CONNECTED", CONNECTED.replace("[aws_kms_key]", "[1]")),
+        "`definition.connected_resource_types` is not a list of type names",
+    ),
+    "types_mapping.yaml": (
+        check("ODD_TYPES", "{cond_type: attribute, resource_types: {a: 1}, attribute: a, operator: exists}"),
+        "`definition.resource_types` is not a list of type names",
+    ),
+}
 #: Checks under ids that are taken.
 TAKEN = {
     "checkov_resource_id.yaml": (check("CKV_AWS_20", RETENTION), "CKV_AWS_20 is the id of one of checkov's own"),
@@ -176,9 +187,9 @@ def test_a_data_check_checkov_loads_under_a_free_id_is_given_to_it(tmp_path: Pat
     assert _judge(tmp_path, {name: LOADED[name]}) == ([name], {})
 
 
-@pytest.mark.parametrize("name", sorted(DROPPED | UNLOADABLE | TAKEN))
+@pytest.mark.parametrize("name", sorted(DROPPED | UNLOADABLE | STRICTER | TAKEN))
 def test_a_data_check_checkov_would_drop_or_that_takes_an_id_is_refused_with_why(tmp_path: Path, name: str) -> None:
-    text, why = (DROPPED | UNLOADABLE | TAKEN)[name]
+    text, why = (DROPPED | UNLOADABLE | STRICTER | TAKEN)[name]
     accepted, refused = _judge(tmp_path, {name: text})
     assert accepted == []
     assert list(refused) == [name]
