@@ -84,6 +84,8 @@ LOADED = {
         "definition": {"cond_type": "attribute", "resource_types": ["aws_cloudwatch_log_group"],
                        "attribute": "retention_in_days", "operator": "exists"},
     }),
+    # metadata.frameworks is read by the platform integration only: it does not exclude terraform_plan locally
+    "frameworks.yaml": check("ORG_K8S", RETENTION).replace("LOGGING", "LOGGING, frameworks: [kubernetes]"),
     "ckv_case.yaml": check("ckv_aws_158", RETENTION),  # checkov compares ids exactly: not CKV_AWS_158
 }  # fmt: skip
 
