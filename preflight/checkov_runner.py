@@ -16,9 +16,11 @@ the same run (one start-up, one JSON list of reports), with the program's
 The pack's custom checks (CKV_AGP_*) always run; a program's own `policies/checkov/` data checks are added to
 them, never substituted (checkov takes `--external-checks-dir` more than once: "Can be repeated",
 checkov/common/util/ext_argument_parser.py), from a copy in the scratch folder; its Python checks are refused,
-each a finding (`preflight.checkov_checks` says why). The template's `.checkov.yaml`, whose skips give reasons of
-this template, applies only to programs inside this repository (the template and its bootstrap); any other
-program is judged by its own file, or by none (review finding F6).
+each a finding (`preflight.checkov_checks` says why), and so is a given data check the warm worker says checkov
+did not load or that reported on none of the scanned resources of its types (`ProgramChecks.not_run`). The
+template's `.checkov.yaml`, whose skips give reasons of this template, applies only to programs inside this
+repository (the template and its bootstrap); any other program is judged by its own file, or by none (review
+finding F6).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from preflight.cfn.convert import CfnTemplate, graph_to_cfn
 from preflight.checkov_checks import EXTERNAL_CHECKS_DIR, ProgramChecks, program_checks
 from preflight.checkov_config import CheckovConfig, load_checkov_config
 from preflight.checkov_stream import CHUNK, PlanStream
+from preflight.checkov_worker import EXTERNAL_LINE
 from preflight.errors import PreflightError
 from preflight.findings import CheckovFinding, CheckovResult
 from preflight.graph import ResourceGraph
@@ -397,6 +400,19 @@ def discard_prestarted() -> None:
         _PRESTARTED.pop().close()
 
 
+def _external_checks(stderr: str) -> dict[str, Any] | None:
+    """What the warm worker says of the external graph checks checkov loaded and reported (its `EXTERNAL_LINE`);
+    None without that line (a plain checkov command says nothing of them)."""
+    for line in reversed((stderr or "").splitlines()):
+        if line.startswith(EXTERNAL_LINE):
+            try:
+                data = json.loads(line[len(EXTERNAL_LINE) :])
+            except ValueError:
+                return None
+            return data if isinstance(data, dict) else None
+    return None
+
+
 class CheckovScan:
     """A scan handed to checkov and running in its own process; `result()` waits for it and reads the report.
 
@@ -437,9 +453,15 @@ class CheckovScan:
         result = parse_report(completed.stdout, self.tfplan, self.template, self.config.runs)
         result.skipped = [skip.to_dict() for skip in self.config.all_skips]
         own = self.own_checks
-        added = f"checkov also ran {len(own.accepted)} of the program's own data checks from {own.folder}"
+        addresses = [*self.tfplan.addresses, *(self.template.addresses if self.template is not None else [])]
+        not_run = own.not_run(
+            _external_checks(completed.stderr), {a.split(".", 1)[0] for a in addresses}, self.config.runs
+        )
+        missed = {r.file for r in not_run}
+        ran = [r for r in own.accepted if self.config.runs(own.ids[r]) and str(EXTERNAL_CHECKS_DIR / r) not in missed]
+        added = f"checkov also ran {len(ran)} of the program's own data checks from {own.folder}"
         result.notes = self.config.notes() + ([f"{added} (added to the pack's)"] if own.accepted else [])
-        result.refused_checks = [{"file": r.file, "reason": r.reason} for r in own.refused]
+        result.refused_checks = [{"file": r.file, "reason": r.reason} for r in [*own.refused, *not_run]]
         result.duration_seconds = round(duration, 3)
         return result
 

@@ -12,6 +12,10 @@ a line (preflight/checkov_stream.py writes them):
   the cacheable checks; every other check, and every resource that differs, runs now.
 - an empty line or end of input: nothing to scan, exit 0.
 
+After a run it prints on stderr, beside the cache's count, `EXTERNAL_LINE` and the ids of the external graph
+checks checkov loaded and reported (`external_graph_checks`): the gate tells from them which of the program's own
+data checks did not run (preflight.checkov_checks `ProgramChecks.not_run`).
+
 Why the results are the same (read in checkov's source, `.venv-checkov/.../checkov`):
 
 - `terraform/plan_runner.py` `Runner.run` parses the plan (`plan_utils.create_definitions` ->
@@ -49,6 +53,7 @@ import re
 import sys
 import types
 import warnings
+from pathlib import Path
 from typing import Any
 
 #: Keys checkov's plan parser adds for where a resource sits (plan_parser._hclify, the cfn_yaml marks): its
@@ -163,6 +168,32 @@ class ResourceCheckCache:
         self.registry.scan = types.MethodType(scan, self.registry)
 
 
+#: The stderr line that tells the gate which external graph checks checkov loaded and which it reported.
+EXTERNAL_LINE = "checkov_worker: external graph checks: "
+
+
+def external_graph_checks(reports: list[Any]) -> dict[str, list[str]]:
+    """The ids of the graph checks checkov loaded from outside its own package (YAML and JSON data checks of
+    `--external-checks-dir`: `Registry._load_checks_from_dir` sets `check_path`), and of those the ones some
+    report holds a result of (passed, failed or skipped: `Report`s keep every result; `--quiet` only filters
+    what is printed, checkov/common/output/report.py `get_dict`). A check checkov dropped is not loaded; one
+    whose solver raised as it ran is loaded but reported nowhere (the registry's thread pool swallows it,
+    checkov/common/graph/checks_infra/registry.py `run_checks`)."""
+    import checkov as package  # noqa: PLC0415 (checkov's environment only)
+    from checkov.common.checks_infra.registry import get_graph_checks_registry  # noqa: PLC0415
+
+    own = str(Path(package.__file__).resolve().parent)
+    loaded = {
+        str(check.id)
+        for framework in ("terraform", "cloudformation")
+        for check in get_graph_checks_registry(framework).checks
+        if not str(Path(str(getattr(check, "check_path", "") or own)).resolve()).startswith(own)
+    }
+    results = (r for report in reports for r in (*report.passed_checks, *report.failed_checks, *report.skipped_checks))
+    reported = {str(r.check_id) for r in results} & loaded
+    return {"loaded": sorted(loaded), "reported": sorted(reported)}
+
+
 def main() -> int:
     """Serve one scan: parts of the plan while they come, then checkov's whole run; its exit code."""
     warnings.simplefilter("ignore")
@@ -185,12 +216,14 @@ def main() -> int:
             logging.disable(logging.DEBUG)
             continue
         cache.install()
-        code = int(Checkov([str(a) for a in message["run"]]).run() or 0)
+        checkov = Checkov([str(a) for a in message["run"]])
+        code = int(checkov.run() or 0)
         if code in (0, 1):  # after a failure checkov's own last line is the one the gate reports
             print(
                 f"checkov_worker: {cache.hits} cached resource-check results used, {cache.failed_parts} parts failed",
                 file=sys.stderr,
             )
+            print(EXTERNAL_LINE + json.dumps(external_graph_checks(checkov.scan_reports)), file=sys.stderr)
         return code
     return 0
 

@@ -99,10 +99,10 @@ def checkov_types_script(framework: CheckovFramework) -> str:
     )
 
 
-def checkov_listing(checkov_python: Path, framework: CheckovFramework) -> dict[str, Any]:
-    """What `CHECKOV_TYPES_SCRIPT` prints for `framework`, run with checkov's own interpreter."""
+def run_checkov_script(checkov_python: Path, script: str, what: str) -> dict[str, Any]:
+    """The JSON a listing script prints, run with checkov's own interpreter; `what` it does, for the error."""
     completed = subprocess.run(
-        [str(checkov_python), "-c", checkov_types_script(framework)],
+        [str(checkov_python), "-c", script],
         capture_output=True,
         text=True,
         check=False,
@@ -110,9 +110,16 @@ def checkov_listing(checkov_python: Path, framework: CheckovFramework) -> dict[s
     )
     if completed.returncode != 0:
         last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        raise PreflightError(f"{checkov_python}: cannot list checkov's {framework.label} types: {last}")
+        raise PreflightError(f"{checkov_python}: cannot {what}: {last}")
     data: dict[str, Any] = json.loads(completed.stdout)
     return data
+
+
+def checkov_listing(checkov_python: Path, framework: CheckovFramework) -> dict[str, Any]:
+    """What `CHECKOV_TYPES_SCRIPT` prints for `framework`, run with checkov's own interpreter."""
+    return run_checkov_script(
+        checkov_python, checkov_types_script(framework), f"list checkov's {framework.label} types"
+    )
 
 
 def checkov_checked_types(checkov_python: Path, framework: CheckovFramework) -> tuple[str, list[str]]:

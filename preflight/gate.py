@@ -188,8 +188,8 @@ REFUSED_PRINCIPLES = ("P188",)
 
 
 def refused_check_findings(result: CheckovResult, stack: str, production: bool | None = None) -> list[Finding]:
-    """One stack-wide finding per file of the program's `policies/checkov/` the gate did not give checkov
-    (preflight.checkov_checks), at checkov's level: a check the program relies on did not run."""
+    """One stack-wide finding per file of the program's `policies/checkov/` the gate did not give checkov, or that
+    checkov would drop (preflight.checkov_checks), at checkov's level: a check the program relies on did not run."""
     level = Level(checkov_level(stack, production))
     return [
         Finding(
@@ -201,7 +201,10 @@ def refused_check_findings(result: CheckovResult, stack: str, production: bool |
             urn="",
             principles=REFUSED_PRINCIPLES,
             message=f"{item['file']}: not run: {item['reason']}",
-            fix="Rewrite it as a checkov YAML check with an id outside CKV_*/CKV2_*, or remove it from its folder",
+            fix=(
+                "Rewrite it as a checkov YAML check checkov loads (metadata id, name and category; a definition "
+                "it parses) under an id no checkov, pack (CKV_AGP_*) or other program check has, or remove it"
+            ),
             severity="high",
         )
         for item in result.refused_checks

@@ -106,12 +106,13 @@ def test_every_checks_dir_is_passed_to_checkov(tmp_path: Path) -> None:
         # noncompliance 1: Python, whatever it holds
         ("evil.py", EVIL, "a Python check"),
         ("__init__.py", "import os\n", "a Python check"),
-        # noncompliance 2: a data check under checkov's or the pack's id
-        ("shadow.yaml", SHADOW, "CKV2_AWS_6 is in checkov's own namespace"),
-        ("agp.yaml", OWN_CHECK.replace("TEAM_1", "CKV_AGP_6"), "CKV_AGP_6 is in checkov's own namespace"),
+        # noncompliance 2: a data check under one of checkov's ids or in the pack's namespace (tests/preflight/
+        # test_checkov_own_checks.py has the rest)
+        ("shadow.yaml", SHADOW, "CKV2_AWS_6 is the id of one of checkov's own"),
+        ("agp.yaml", OWN_CHECK.replace("TEAM_1", "CKV_AGP_6"), "CKV_AGP_6 is in the pack's own namespace"),
         # noncompliance 3: a data check checkov would skip without a trace
         ("broken.yaml", "metadata: [", "malformed"),
-        ("noid.yaml", "metadata: {name: x}\ndefinition: {}\n", "no `metadata.id`"),
+        ("noid.yaml", "metadata: {name: x}\ndefinition: {}\n", "no metadata.id"),
     ],
     ids=["yaml", "yml", "json", "empty_init", "other_file", "python", "init_with_code", "checkov_id", "pack_id",
          "malformed", "no_id"],

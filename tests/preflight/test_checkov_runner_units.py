@@ -90,7 +90,8 @@ def test_a_programs_own_checks_are_added_to_the_packs(tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
     assert checks_dirs_for(tmp_path, scratch) == [pack]
     (tmp_path / EXTERNAL_CHECKS_DIR).mkdir(parents=True)
-    (tmp_path / EXTERNAL_CHECKS_DIR / "own.yaml").write_text("metadata: {id: OWN_1}\n", encoding="utf-8")
+    own = "metadata: {id: OWN_1, name: n, category: LOGGING}\ndefinition: {resource_types: [aws_s3_bucket]}\n"
+    (tmp_path / EXTERNAL_CHECKS_DIR / "own.yaml").write_text(own, encoding="utf-8")  # a check checkov loads
     assert checks_dirs_for(tmp_path, scratch) == [pack, scratch / "program-checks"]
     assert checks_dirs_for(REPO_ROOT, scratch) == [pack]
 
