@@ -59,6 +59,14 @@ CLOUDFORMATION = CheckovFramework(
 #: that report on each type (`reported`: the CloudFormation export's per-resource "seen" count), as JSON. Resource
 #: checks register per type; graph checks name `resource_types` and `connected_resources_types` (sub-checks
 #: included). A graph check over `all` types (tagging) expands to every type and is left out (< 100).
+#:
+#: `inspected` (review 6 F3): per type and check, what the check reads. `paths`: a value check's
+#: `get_inspected_key()` (checkov's BaseResourceValueCheck / BaseResourceNegativeValueCheck) and each attribute a
+#: graph check's attribute solver (its JSON/YAML `attribute:`) reads of that type, as checkov writes them. `words`:
+#: for a check whose own code decides (it defines a method other than the value-check hooks, `scan_resource_conf`
+#: say), every lower-case name in the string constants of its own classes' methods (docstrings left out) and in
+#: its instance's string settings (`self.key`): the keys such code can read by name. Terraform attribute names
+#: are such words, so an attribute that is not among them is one the code does not name.
 CHECKOV_TYPES_SCRIPT = Template(r"""
 import json, os, sys
 from pathlib import Path
@@ -84,7 +92,73 @@ for check in registry.checks:
     walk(check, found)
     if len(found) < 100:
         types |= found
-json.dump({"checkov_version": checkov.version.version, "types": sorted(types), "reported": reported}, sys.stdout)
+import ast, inspect, re, textwrap
+HOOKS = {"__init__", "get_inspected_key", "get_expected_value", "get_expected_values", "get_forbidden_values",
+         "get_evaluated_keys"}
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+META = {"name", "id", "bc_id", "guideline", "supported_resources", "categories", "benchmarks", "severity",
+        "bc_category", "details", "check_path"}
+
+def names_in(text):
+    return {w for w in NAME.findall(text) if w == w.lower()}
+
+def own_classes(check):
+    for cls in type(check).__mro__:
+        module = cls.__module__
+        if module.startswith("checkov.") and ".checks." in module and not module.rsplit(".", 1)[-1].startswith("base_"):
+            yield cls
+
+def code_words(check):
+    custom, words = False, set()
+    for cls in own_classes(check):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in HOOKS:
+                custom = True
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                for stmt in body:
+                    for sub in ast.walk(stmt):
+                        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                            words |= names_in(sub.value)
+    if custom:
+        for key, value in vars(check).items():
+            if key in META:
+                continue
+            for item in value if isinstance(value, (list, tuple, set)) else [value]:
+                if isinstance(item, str):
+                    words |= names_in(item)
+    return custom, words
+
+inspected = {}
+for t in sorted(t for t in resource_checks.checks if t.startswith("$type_prefix")):
+    for check in resource_checks.checks[t]:
+        entry = inspected.setdefault(t, {}).setdefault(check.id, {"paths": [], "words": []})
+        if callable(getattr(check, "get_inspected_key", None)):
+            try:
+                entry["paths"].append(str(check.get_inspected_key()))
+            except Exception:  # a hook that needs a resource: its code is read as words below
+                pass
+        custom, words = code_words(check)
+        if custom or not entry["paths"]:
+            entry["words"] = sorted(words)
+
+def attributes(check, root):
+    if getattr(check, "attribute", None) and str(getattr(check, "type", "")).endswith("ATTRIBUTE"):
+        for t in getattr(check, "resource_types", None) or []:
+            if isinstance(t, str) and t.startswith("$type_prefix"):
+                entry = inspected.setdefault(t, {}).setdefault(root, {"paths": [], "words": []})
+                if check.attribute not in entry["paths"]:
+                    entry["paths"].append(check.attribute)
+    for sub in getattr(check, "sub_checks", None) or []:
+        attributes(sub, root)
+
+for check in registry.checks:
+    attributes(check, check.id)
+json.dump({"checkov_version": checkov.version.version, "types": sorted(types), "reported": reported,
+           "inspected": inspected}, sys.stdout)
 """)
 
 
