@@ -507,9 +507,9 @@ def _unknown_leaves(unknown: Any, path: tuple[str, ...]) -> list[tuple[str, ...]
 def unknown_inputs(node: ResourceNode) -> list[tuple[str, tuple[str, ...]]]:
     """(Pulumi input, Terraform attribute path) of each value of `node`'s inputs that is unknown offline, as the
     exported plan writes it (null in `planned_values`, true in `after_unknown`): `("publiclyAccessible",
-    ("publicly_accessible",))`, `("ingress", ("ingress", "0", "cidr_blocks", "0"))`. A reference to another
-    resource of the graph is not one of them: its value is known (the engine fabricates it), the plan only shows
-    it as a reference (review 6 F3: preflight.checkov_unknown)."""
+    ("publicly_accessible",))`, `("ingress", ("ingress", "0", "cidr_blocks", "0"))`. A known value the plan
+    writes as a reference to another resource (an id or ARN the engine fabricated) is not one of them; an unknown
+    one is, whatever the plan writes for it (review 6 F3: preflight.checkov_unknown)."""
     shape = shape_of(node.type)
     converter = _Converter(node.type)
     found: list[tuple[str, tuple[str, ...]]] = []
