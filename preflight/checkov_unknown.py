@@ -9,11 +9,15 @@ run, an output the engine does not fabricate) reaches checkov's plan as Terrafor
 apply: null in `planned_values`, true in `after_unknown` (preflight.tfplan.convert). checkov reads null as absent,
 so a value check passes or is skipped and a check whose code reads the key finds nothing to fail: no finding.
 
-What a check reads is derived, not listed by hand: `preflight.tfplan.derive` stores, per Terraform type and
-check, the inspected key of a value check (`get_inspected_key()`), the attributes a graph check's attribute
-solvers read, and, for a check whose own code decides (`scan_resource_conf`), the names in its code's string
-constants (preflight.derived_tables; the stored table, `inspected` of checkov_types.json, is kept equal to the
-installed checkov's by tests/preflight/test_checkov_unknown.py). An unknown value at a path is read by a check
+The same holds for an aws-native resource in the CloudFormation template checkov scans (preflight.cfn): the
+unknown marker is written there as a string, which a check compares like any value and passes.
+
+What a check reads is derived, not listed by hand: `preflight.tfplan.derive` (and `preflight.cfn.derive` for
+CloudFormation types) stores, per type and check, the inspected key of a value check (`get_inspected_key()`),
+the attributes a graph check's attribute solvers read, and, for a check whose own code decides
+(`scan_resource_conf`), the names in its code's string constants (preflight.derived_tables). The stored tables,
+`inspected` of preflight/tfplan/checkov_types.json and of preflight/cfn/native_types.json, are kept equal to the
+installed checkov's by tests/preflight/test_checkov_unknown.py. An unknown value at a path is read by a check
 when:
 
 - a path the check inspects and the unknown's path (list positions left out) are one the prefix of the other
@@ -30,14 +34,16 @@ of the checks it names (policies/checkov_principles.yaml), not the pack's levels
 it can be waived in policies/suppressions.yaml with a reason and an expiry; an unknown only the engine's own gap
 explains becomes a note (preflight.unseen.own_output_gaps), as for the pack's unknown-input findings. What a pack
 table already reports (preflight.deferred.owned: its inputs, identity and wiring keys) is left to it, so nothing
-is reported twice; checks the gate skips (.checkov.yaml, policies/checkov_principles.yaml) judge nothing, so
-they are not named.
+is reported twice; checks the gate skips (.checkov.yaml, policies/checkov_principles.yaml) judge nothing, and a
+check that failed on the resource is already a finding, so neither is named.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from preflight.cfn.convert import unknown_properties
+from preflight.cfn.derive import cfn_types_by_token, inspected_properties
 from preflight.deferred import owned
 from preflight.findings import CheckovResult, Finding, Level, Source
 from preflight.graph import ResourceGraph, ResourceNode
@@ -65,13 +71,26 @@ def _reads(entry: Mapping[str, Sequence[str]], path: tuple[str, ...]) -> bool:
     return bool(words) and path[0] in words and (len(path) == 1 or path[-1] in words)
 
 
-def reading_checks(tf_type: str, path: Sequence[str], skipped: Collection[str] = ()) -> list[str]:
-    """The ids of the checks of `tf_type` that read the value at the Terraform `path`, less `skipped` ones."""
+def reading_checks(checked_type: str, path: Sequence[str], skipped: Collection[str] = ()) -> list[str]:
+    """The ids of the checks of `checked_type` (a Terraform type, or a CloudFormation one) that read the value at
+    `path` (a Terraform attribute path, or a template path `Properties.<Name>...`), less `skipped` ones."""
     named = _named(path)
     if not named:
         return []
-    checks = inspected_attributes().get(tf_type, {})
+    checks = inspected_attributes().get(checked_type) or inspected_properties().get(checked_type, {})
     return sorted(check for check, entry in checks.items() if check not in skipped and _reads(entry, named))
+
+
+def _handed(node: ResourceNode) -> tuple[str, list[tuple[str, tuple[str, ...]]]] | None:
+    """The type checkov checks `node` as and its unknown inputs with their paths there: a pulumi-aws resource in
+    the Terraform plan, an aws-native one in the CloudFormation template (preflight.cfn); None for the rest."""
+    tf_type = tf_type_of(node.type)
+    if tf_type is not None:
+        return tf_type, unknown_inputs(node)
+    cfn_type = cfn_types_by_token().get(node.type)
+    if cfn_type is not None:
+        return cfn_type, unknown_properties(node)
+    return None
 
 
 def _finding(
@@ -87,9 +106,10 @@ def _finding(
         urn=node.urn,
         principles=tuple(principles),
         message=(
-            f"{where} is unknown offline, so checkov's {', '.join(checks)} could not judge it (checkov reads an "
-            "unknown value as absent and passes or skips the check; offline: built from an output the engine "
-            "does not fabricate, such as an unstated StackReference output or an apply that did not run)"
+            f"{where} is unknown offline, so checkov's {', '.join(checks)} judged a placeholder, not its value (the "
+            "Terraform plan leaves an unknown value out, the CloudFormation template writes a marker string; offline: "
+            "built from an output the engine does not fabricate, such as an unstated StackReference output or an "
+            "apply that did not run)"
         ),
         fix=(
             "Set it from values known at deploy time, or state the StackReference outputs it comes from in "
@@ -112,17 +132,20 @@ def checkov_unknown_findings(
     if not result.ran:
         return []
     skipped = {str(skip.get("check_id", "")) for skip in result.skipped}
+    failed = {(f.check_id, f.urn) for f in result.failed}
     default, table = principles
     findings: list[Finding] = []
     for node in graph.managed_resources:
-        tf_type = tf_type_of(node.type)
-        if tf_type is None:
+        handed = _handed(node)
+        if handed is None:
             continue
+        checked_type, unknown = handed
         reported: set[str] = set()
-        for key, path in unknown_inputs(node):
+        for key, path in unknown:
             if key in reported or owned(node.type, key):
                 continue
-            checks = reading_checks(tf_type, path, skipped)
+            # A check that failed on the resource stands as its own finding (the placeholder failed it).
+            checks = [c for c in reading_checks(checked_type, path, skipped) if (c, node.urn) not in failed]
             if not checks:
                 continue
             reported.add(key)

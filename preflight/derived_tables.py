@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -65,8 +66,9 @@ CLOUDFORMATION = CheckovFramework(
 #: graph check's attribute solver (its JSON/YAML `attribute:`) reads of that type, as checkov writes them. `words`:
 #: for a check whose own code decides (it defines a method other than the value-check hooks, `scan_resource_conf`
 #: say), every lower-case name in the string constants of its own classes' methods (docstrings left out) and in
-#: its instance's string settings (`self.key`): the keys such code can read by name. Terraform attribute names
-#: are such words, so an attribute that is not among them is one the code does not name.
+#: its instance's string settings (`self.key`): the keys such code can read by name (lower-case names for
+#: Terraform's snake_case attributes, capitalised ones for CloudFormation's PascalCase properties), so an
+#: attribute that is not among them is one the code does not name.
 CHECKOV_TYPES_SCRIPT = Template(r"""
 import json, os, sys
 from pathlib import Path
@@ -99,8 +101,10 @@ NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 META = {"name", "id", "bc_id", "guideline", "supported_resources", "categories", "benchmarks", "severity",
         "bc_category", "details", "check_path"}
 
+TERRAFORM_NAMES = "$type_prefix" == "aws_"  # snake_case attributes; CloudFormation's are PascalCase
+
 def names_in(text):
-    return {w for w in NAME.findall(text) if w == w.lower()}
+    return {w for w in NAME.findall(text) if (w == w.lower() if TERRAFORM_NAMES else w[0].isupper())}
 
 def own_classes(check):
     for cls in type(check).__mro__:
@@ -205,6 +209,40 @@ def sdk_resource_tokens(package: str) -> tuple[str, ...]:
     start = text.index('resource_modules="""') + len('resource_modules="""')
     modules = json.loads(text[start : text.index('"""', start)])
     return tuple(sorted(token for module in modules for token in module["classes"]))
+
+
+#: A JSONPath filter in a graph check's attribute (`parameter[?(@.name=='rds.force_ssl')].value`), an index
+#: (`[0]`, `[*]`) or a separator: none of them names an attribute.
+_FILTER = re.compile(r"\[[^\]]*\]")
+_SEPARATOR = re.compile(r"[./]")
+
+
+def attribute_path(raw: str) -> str:
+    """An inspected key or graph attribute as the named attributes it walks, dotted:
+    `enabled_cloudwatch_logs_exports/[0]` -> `enabled_cloudwatch_logs_exports`, `ingress.*.cidr_blocks` ->
+    `ingress.cidr_blocks`, `parameter[?(@.name=='rds.force_ssl')].value` -> `parameter.value`."""
+    steps = _SEPARATOR.split(_FILTER.sub("", raw))
+    return ".".join(step for step in steps if step and step != "*" and not step.isdigit())
+
+
+def inspected(
+    listing: Mapping[str, Mapping[str, Mapping[str, list[str]]]], tf_types: Iterable[str]
+) -> dict[str, object]:
+    """Terraform type -> check id -> what the check reads (`paths`, dotted; `words`, the names its own code
+    uses: preflight.derived_tables), for the types of `tf_types` (review 6 F3: preflight.checkov_unknown)."""
+    wanted = set(tf_types)
+    out: dict[str, object] = {}
+    for tf_type, checks in sorted(listing.items()):
+        if tf_type not in wanted:
+            continue
+        out[tf_type] = {
+            check_id: {
+                "paths": sorted({path for raw in entry["paths"] if (path := attribute_path(raw))}),
+                "words": sorted(set(entry["words"])),
+            }
+            for check_id, entry in sorted(checks.items())
+        }
+    return out
 
 
 def emit(data: Mapping[str, Any], table_file: Path, *, write: bool, indent: int) -> None:

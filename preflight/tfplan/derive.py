@@ -135,40 +135,6 @@ def checkov_tf_types(checkov_python: Path) -> tuple[str, list[str]]:
     return derived_tables.checkov_checked_types(checkov_python, derived_tables.TERRAFORM)
 
 
-#: A JSONPath filter in a graph check's attribute (`parameter[?(@.name=='rds.force_ssl')].value`), an index
-#: (`[0]`, `[*]`) or a separator: none of them names an attribute.
-_FILTER = re.compile(r"\[[^\]]*\]")
-_SEPARATOR = re.compile(r"[./]")
-
-
-def attribute_path(raw: str) -> str:
-    """An inspected key or graph attribute as the named attributes it walks, dotted:
-    `enabled_cloudwatch_logs_exports/[0]` -> `enabled_cloudwatch_logs_exports`, `ingress.*.cidr_blocks` ->
-    `ingress.cidr_blocks`, `parameter[?(@.name=='rds.force_ssl')].value` -> `parameter.value`."""
-    steps = _SEPARATOR.split(_FILTER.sub("", raw))
-    return ".".join(step for step in steps if step and step != "*" and not step.isdigit())
-
-
-def inspected(
-    listing: Mapping[str, Mapping[str, Mapping[str, list[str]]]], tf_types: Iterable[str]
-) -> dict[str, object]:
-    """Terraform type -> check id -> what the check reads (`paths`, dotted; `words`, the names its own code
-    uses: preflight.derived_tables), for the types of `tf_types` (review 6 F3: preflight.checkov_unknown)."""
-    wanted = set(tf_types)
-    out: dict[str, object] = {}
-    for tf_type, checks in sorted(listing.items()):
-        if tf_type not in wanted:
-            continue
-        out[tf_type] = {
-            check_id: {
-                "paths": sorted({path for raw in entry["paths"] if (path := attribute_path(raw))}),
-                "words": sorted(set(entry["words"])),
-            }
-            for check_id, entry in sorted(checks.items())
-        }
-    return out
-
-
 def table(checkov_python: Path) -> dict[str, object]:
     listing = derived_tables.checkov_listing(checkov_python, derived_tables.TERRAFORM)
     version, tf_types = str(listing["checkov_version"]), list(listing["types"])
@@ -180,7 +146,7 @@ def table(checkov_python: Path) -> dict[str, object]:
         "checked_types": sorted(tf_types),
         "mapped": mapped,
         "unmapped": missing,
-        "inspected": inspected(listing["inspected"], mapped),
+        "inspected": derived_tables.inspected(listing["inspected"], mapped),
     }
 
 

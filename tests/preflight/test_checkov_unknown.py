@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from preflight import derived_tables
+from preflight.cfn.derive import stored as cfn_stored
 from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY, checkov_unknown_findings, reading_checks
+from preflight.derived_tables import attribute_path, inspected
 from preflight.engine import synthesize
-from preflight.findings import CheckovResult, Finding, Level
+from preflight.findings import CheckovFinding, CheckovResult, Finding, Level
 from preflight.gate import checkov_principles, run_gate
-from preflight.tfplan.derive import TABLE_FILE, attribute_path, inspected
+from preflight.tfplan.derive import TABLE_FILE
 from preflight.unseen import own_output_gaps
 from tests.preflight.programs import write_program
 
@@ -64,6 +66,30 @@ BAD = {
     ),
 }
 
+_NATIVE = "import pulumi_aws_native as aws_native\n"
+_NATIVE_DB = (
+    _NATIVE + 'aws_native.rds.DbInstance("db", engine="postgres", db_instance_class="db.t3.micro",\n'
+    '    allocated_storage="20", storage_encrypted=True, {})\n'
+)
+#: The same for aws-native resources, which checkov scans in the CloudFormation template (preflight.cfn).
+BAD.update(
+    {
+        "6-native-rds-publicly-accessible-from-a-stackreference": (
+            _NATIVE_DB.format('publicly_accessible=net.get_output("public")'),
+            "db",
+            "Properties.PubliclyAccessible",
+            {"CKV_AWS_17"},
+        ),
+        "7-native-sg-cidr-from-a-stackreference": (
+            _NATIVE + 'aws_native.ec2.SecurityGroup("sg", group_description="web", security_group_ingress=[\n'
+            '    {"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ip": net.get_output("office")}])\n',
+            "sg",
+            "Properties.SecurityGroupIngress.0.CidrIp",
+            {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"},
+        ),
+    }
+)
+
 #: Good cases: no finding (known values; unknown values at paths no check reads; a value a pack table reports).
 GOOD = {
     "1-all-known": _DB.format("storage_encrypted=True, publicly_accessible=False"),
@@ -71,6 +97,7 @@ GOOD = {
         'storage_encrypted=True, publicly_accessible=False, port=net.get_output("port")'
     ).replace('username="app"', 'username=net.get_output("user")'),
     "3-unknown-a-pack-rule-owns": 'aws.s3.BucketV2("b", acl=net.get_output("acl"))\n',
+    "5-native-unknown-where-no-check-reads": _NATIVE_DB.format('publicly_accessible=False, port=net.get_output("p")'),
     "4-unknown-reference-to-own-resource": (
         'vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")\n'
         'aws.ec2.SecurityGroup("sg", description="web", vpc_id=vpc.id, ingress=[{"protocol": "tcp",\n'
@@ -92,7 +119,7 @@ def test_an_unknown_value_a_checkov_check_reads_is_a_finding(tmp_path: Path, cas
     found = _findings(tmp_path, body)
     assert [(f.policy, f.resource, f.level) for f in found] == [(CHECKOV_UNKNOWN_POLICY, resource, Level.ADVISORY)]
     message = found[0].message
-    assert message.startswith(f"{path} is unknown offline")
+    assert message.startswith(f"{path} is unknown offline, so checkov's")
     assert checks <= {word.strip(",") for word in message.split()}, message
     assert "P112" in found[0].principles
 
@@ -109,6 +136,17 @@ def test_production_makes_it_mandatory_and_a_skipped_check_is_not_named(tmp_path
     skipped = CheckovResult(skipped=[{"check_id": "CKV_AWS_17", "reason": "r", "origin": "o"}])
     assert checkov_unknown_findings(synthesize(root, "dev"), skipped, Level.ADVISORY, checkov_principles()) == []
     assert checkov_unknown_findings(synthesize(root, "dev"), CheckovResult(ran=False), Level.ADVISORY, ((), {})) == []
+
+
+def test_a_check_that_failed_on_the_resource_stands_as_its_own_finding(tmp_path: Path) -> None:
+    """In the CloudFormation template the marker string fails CKV_AWS_17: that failure is the finding."""
+    root = write_program(tmp_path, _HEAD + BAD["6-native-rds-publicly-accessible-from-a-stackreference"][0])
+    graph = synthesize(root, "dev")
+    [db] = [n for n in graph.managed_resources if n.name == "db"]
+    failed = CheckovResult(
+        failed=[CheckovFinding("CKV_AWS_17", "public", "AWS::RDS::DBInstance.db", db.urn, "db", db.type)]
+    )
+    assert checkov_unknown_findings(graph, failed, Level.ADVISORY, checkov_principles()) == []
 
 
 def test_an_unknown_only_the_engines_gap_explains_is_a_note(tmp_path: Path) -> None:
@@ -152,6 +190,10 @@ def test_the_stored_table_is_what_the_installed_checkov_gives() -> None:
     assert inspected(listing["inspected"], stored["mapped"]) == stored["inspected"]
     assert stored["inspected"]["aws_db_instance"]["CKV_AWS_17"] == {"paths": ["publicly_accessible"], "words": []}
     assert {"ingress", "cidr_blocks"} <= set(stored["inspected"]["aws_security_group"]["CKV_AWS_24"]["words"])
+    # CloudFormation: python -m preflight.cfn.derive --inspected-only --write
+    native = derived_tables.checkov_listing(derived_tables.DEFAULT_CHECKOV_PYTHON, derived_tables.CLOUDFORMATION)
+    assert inspected(native["inspected"], cfn_stored()["mapped"]) == cfn_stored()["inspected"]
+    assert cfn_stored()["inspected"]["AWS::RDS::DBInstance"]["CKV_AWS_17"]["paths"] == ["Properties.PubliclyAccessible"]
 
 
 @pytest.mark.usefixtures("checkov_present")
