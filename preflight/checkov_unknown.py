@@ -29,8 +29,9 @@ when:
 
 Why a sibling of `security-value-unknown` and not that id: the judge it stands for is checkov, so it takes
 checkov's level (mandatory in production, advisory elsewhere: policies.profile.checkov_level) and the principles
-of the checks it names (policies/checkov_principles.yaml), not the pack's levels; and the pack never sees checkov
-(under `pulumi preview --policy-pack` checkov does not run), so only the gate can report it. Like every finding
+of the checks it names (policies/checkov_principles.yaml) with P112 (audit-aligned: no pass without a trace), not
+the pack's levels; and the pack never sees checkov (under `pulumi preview --policy-pack` checkov does not run), so
+only the gate can report it. Like every finding
 it can be waived in policies/suppressions.yaml with a reason and an expiry; an unknown only the engine's own gap
 explains becomes a note (preflight.unseen.own_output_gaps), as for the pack's unknown-input findings. What a pack
 table already reports (preflight.deferred.owned: its inputs, identity and wiring keys) is left to it, so nothing
