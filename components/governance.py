@@ -90,12 +90,22 @@ CONFIG_ROLE_POLICY = "iam::aws:policy/service-role/AWS_ConfigRole"
 #: Budget alert thresholds, percent of the monthly amount: (notification type, threshold).
 BUDGET_ALERTS: tuple[tuple[str, float], ...] = (("ACTUAL", 80.0), ("FORECASTED", 100.0))
 
-#: The services that publish to the alert topic, each limited to this account by aws:SourceAccount
-#: (components/queues.py service_publish_statement). Budgets notifies as budgets.amazonaws.com; CloudWatch alarms
-#: notify as cloudwatch.amazonaws.com (components/observability.py sends every alarm here, never to the review
-#: topic, which carries only reviewers' notices: issue 12). Neither source ARN format was verified, so no
-#: aws:SourceArn. The stack key lets both encrypt (components/kms.py DEFAULT_SERVICES).
-ALERT_PUBLISHERS: tuple[str, ...] = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com")
+#: The services that publish to the alert topic: (service principal, ARN service, source resource, regional ARN).
+#: Each is limited to this account by aws:SourceAccount and to its own sources by ArnLike aws:SourceArn
+#: (components/queues.py service_publish_statement), in the forms AWS documents (P137: no confused deputy):
+#: - Budgets notifies as budgets.amazonaws.com; "Creating an Amazon SNS topic for budget notifications"
+#:   (docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html) gives the statement with
+#:   StringEquals aws:SourceAccount and ArnLike aws:SourceArn "arn:aws:budgets::<account-id>:*" (no Region).
+#: - CloudWatch alarms notify as cloudwatch.amazonaws.com (components/observability.py sends every alarm here, never
+#:   to the review topic, which carries only reviewers' notices: issue 12); the AWS Knowledge Center page
+#:   "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?"
+#:   (repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger) restricts it with ArnLike aws:SourceArn
+#:   "arn:aws:cloudwatch:<region>:<account-id>:alarm:<alarm-name>"; here every alarm of this account and Region.
+#: The stack key lets both encrypt (components/kms.py DEFAULT_SERVICES).
+ALERT_PUBLISHERS: tuple[tuple[str, str, str, bool], ...] = (
+    ("budgets.amazonaws.com", "budgets", "*", False),
+    ("cloudwatch.amazonaws.com", "cloudwatch", "alarm:*", True),
+)
 
 #: Log stream Bedrock writes invocation logs to
 #: (docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html).
@@ -419,7 +429,10 @@ class GovernanceBaseline(pulumi.ComponentResource):
             settings,
             key=self._key,
             parent=self,
-            publishers=[(service, None) for service in ALERT_PUBLISHERS],
+            publishers=[
+                (principal, self._arn(service, resource, region=regional))
+                for principal, service, resource, regional in ALERT_PUBLISHERS
+            ],
         )
         self.alert_subscriptions = [
             aws.sns.TopicSubscription(

@@ -46,7 +46,7 @@ def _at(value: Any, path: Sequence[str]) -> Any:
     return value
 
 
-def _owned(resource_type: str, key: str) -> bool:
+def owned(resource_type: str, key: str) -> bool:
     """Whether `key` of `resource_type` is reported elsewhere, or is identity: the net leaves it alone."""
     if key in IDENTITY_INPUTS:
         return True
@@ -62,11 +62,11 @@ def unowned(
     if not path:
         return [None]
     if node is not None and node.type != STACK_TYPE:
-        return [] if _owned(node.type, path[0]) else [node]
+        return [] if owned(node.type, path[0]) else [node]
     holding = [n for n in graph.resources if n.custom and _at(props(n), path) in SENTINELS]
     if not holding:
         return [None]
-    return [n for n in holding if not _owned(n.type, path[0])]
+    return [n for n in holding if not owned(n.type, path[0])]
 
 
 def message(policy: str, path: Sequence[str]) -> str:

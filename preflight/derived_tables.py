@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -59,6 +60,15 @@ CLOUDFORMATION = CheckovFramework(
 #: that report on each type (`reported`: the CloudFormation export's per-resource "seen" count), as JSON. Resource
 #: checks register per type; graph checks name `resource_types` and `connected_resources_types` (sub-checks
 #: included). A graph check over `all` types (tagging) expands to every type and is left out (< 100).
+#:
+#: `inspected` (review 6 F3): per type and check, what the check reads. `paths`: a value check's
+#: `get_inspected_key()` (checkov's BaseResourceValueCheck / BaseResourceNegativeValueCheck) and each attribute a
+#: graph check's attribute solver (its JSON/YAML `attribute:`) reads of that type, as checkov writes them. `words`:
+#: for a check whose own code decides (it defines a method other than the value-check hooks, `scan_resource_conf`
+#: say), every lower-case name in the string constants of its own classes' methods (docstrings left out) and in
+#: its instance's string settings (`self.key`): the keys such code can read by name (lower-case names for
+#: Terraform's snake_case attributes, capitalised ones for CloudFormation's PascalCase properties), so an
+#: attribute that is not among them is one the code does not name.
 CHECKOV_TYPES_SCRIPT = Template(r"""
 import json, os, sys
 from pathlib import Path
@@ -84,7 +94,75 @@ for check in registry.checks:
     walk(check, found)
     if len(found) < 100:
         types |= found
-json.dump({"checkov_version": checkov.version.version, "types": sorted(types), "reported": reported}, sys.stdout)
+import ast, inspect, re, textwrap
+HOOKS = {"__init__", "get_inspected_key", "get_expected_value", "get_expected_values", "get_forbidden_values",
+         "get_evaluated_keys"}
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+META = {"name", "id", "bc_id", "guideline", "supported_resources", "categories", "benchmarks", "severity",
+        "bc_category", "details", "check_path"}
+
+TERRAFORM_NAMES = "$type_prefix" == "aws_"  # snake_case attributes; CloudFormation's are PascalCase
+
+def names_in(text):
+    return {w for w in NAME.findall(text) if (w == w.lower() if TERRAFORM_NAMES else w[0].isupper())}
+
+def own_classes(check):
+    for cls in type(check).__mro__:
+        module = cls.__module__
+        if module.startswith("checkov.") and ".checks." in module and not module.rsplit(".", 1)[-1].startswith("base_"):
+            yield cls
+
+def code_words(check):
+    custom, words = False, set()
+    for cls in own_classes(check):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in HOOKS:
+                custom = True
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                for stmt in body:
+                    for sub in ast.walk(stmt):
+                        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                            words |= names_in(sub.value)
+    if custom:
+        for key, value in vars(check).items():
+            if key in META:
+                continue
+            for item in value if isinstance(value, (list, tuple, set)) else [value]:
+                if isinstance(item, str):
+                    words |= names_in(item)
+    return custom, words
+
+inspected = {}
+for t in sorted(t for t in resource_checks.checks if t.startswith("$type_prefix")):
+    for check in resource_checks.checks[t]:
+        entry = inspected.setdefault(t, {}).setdefault(check.id, {"paths": [], "words": []})
+        if callable(getattr(check, "get_inspected_key", None)):
+            try:
+                entry["paths"].append(str(check.get_inspected_key()))
+            except Exception:  # a hook that needs a resource: its code is read as words below
+                pass
+        custom, words = code_words(check)
+        if custom or not entry["paths"]:
+            entry["words"] = sorted(words)
+
+def attributes(check, root):
+    if getattr(check, "attribute", None) and str(getattr(check, "type", "")).endswith("ATTRIBUTE"):
+        for t in getattr(check, "resource_types", None) or []:
+            if isinstance(t, str) and t.startswith("$type_prefix"):
+                entry = inspected.setdefault(t, {}).setdefault(root, {"paths": [], "words": []})
+                if check.attribute not in entry["paths"]:
+                    entry["paths"].append(check.attribute)
+    for sub in getattr(check, "sub_checks", None) or []:
+        attributes(sub, root)
+
+for check in registry.checks:
+    attributes(check, check.id)
+json.dump({"checkov_version": checkov.version.version, "types": sorted(types), "reported": reported,
+           "inspected": inspected}, sys.stdout)
 """)
 
 
@@ -138,6 +216,40 @@ def sdk_resource_tokens(package: str) -> tuple[str, ...]:
     start = text.index('resource_modules="""') + len('resource_modules="""')
     modules = json.loads(text[start : text.index('"""', start)])
     return tuple(sorted(token for module in modules for token in module["classes"]))
+
+
+#: A JSONPath filter in a graph check's attribute (`parameter[?(@.name=='rds.force_ssl')].value`), an index
+#: (`[0]`, `[*]`) or a separator: none of them names an attribute.
+_FILTER = re.compile(r"\[[^\]]*\]")
+_SEPARATOR = re.compile(r"[./]")
+
+
+def attribute_path(raw: str) -> str:
+    """An inspected key or graph attribute as the named attributes it walks, dotted:
+    `enabled_cloudwatch_logs_exports/[0]` -> `enabled_cloudwatch_logs_exports`, `ingress.*.cidr_blocks` ->
+    `ingress.cidr_blocks`, `parameter[?(@.name=='rds.force_ssl')].value` -> `parameter.value`."""
+    steps = _SEPARATOR.split(_FILTER.sub("", raw))
+    return ".".join(step for step in steps if step and step != "*" and not step.isdigit())
+
+
+def inspected(
+    listing: Mapping[str, Mapping[str, Mapping[str, list[str]]]], tf_types: Iterable[str]
+) -> dict[str, object]:
+    """Terraform type -> check id -> what the check reads (`paths`, dotted; `words`, the names its own code
+    uses: preflight.derived_tables), for the types of `tf_types` (review 6 F3: preflight.checkov_unknown)."""
+    wanted = set(tf_types)
+    out: dict[str, object] = {}
+    for tf_type, checks in sorted(listing.items()):
+        if tf_type not in wanted:
+            continue
+        out[tf_type] = {
+            check_id: {
+                "paths": sorted({path for raw in entry["paths"] if (path := attribute_path(raw))}),
+                "words": sorted(set(entry["words"])),
+            }
+            for check_id, entry in sorted(checks.items())
+        }
+    return out
 
 
 def emit(data: Mapping[str, Any], table_file: Path, *, write: bool, indent: int) -> None:

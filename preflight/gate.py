@@ -29,6 +29,7 @@ from policies.profile import declared_baseline as baseline_setting
 from policies.profile import declared_production as production_setting
 from policies.registry import all_policies
 from preflight.checkov_checks import REFUSED_POLICY
+from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY, checkov_unknown_findings
 from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
 from preflight.graph import ResourceGraph, ResourceNode
@@ -181,6 +182,15 @@ def checkov_findings(result: CheckovResult, stack: str, production: bool | None 
         for f in result.failed
     ]
     return failed + refused_check_findings(result, stack, production)
+
+
+def _checkov_part(
+    graph: ResourceGraph, result: CheckovResult, production: bool | None, notes: list[str]
+) -> list[Finding]:
+    """checkov's findings, and an unknown value one of its checks reads (preflight.checkov_unknown, review 6 F3)."""
+    level = Level(checkov_level(graph.stack, production))
+    unknown = checkov_unknown_findings(graph, result, level, checkov_principles())
+    return [*checkov_findings(result, graph.stack, production), *own_output_gaps(graph, unknown, notes)]
 
 
 #: Why a refused custom check is a finding (a check that does not run is governance not applied, as P188 forbids).
@@ -373,8 +383,8 @@ def run_gate(
     ]
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
-        findings.extend(checkov_findings(checkov_result, graph.stack, production))
-    known = [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY]
+        findings.extend(_checkov_part(graph, checkov_result, production, notes))
+    known = [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY, CHECKOV_UNKNOWN_POLICY]
     suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
     lowered, level_file = lowered_levels(graph.stack, program_dir, production)
     level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))

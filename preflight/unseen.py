@@ -34,6 +34,7 @@ from typing import Any
 
 from policies.profile import is_production
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, HIDDEN_SECRET, SENTINELS, VALUE_UNKNOWN
+from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY
 from preflight.fabricate import fabricates
 from preflight.findings import Finding, Level, Source
 from preflight.graph import ResourceGraph, ResourceNode, UnrunApply, urn_name
@@ -184,8 +185,9 @@ def read_notes(graph: ResourceGraph) -> list[str]:
     return notes
 
 
-#: The pack's findings of an input no rule could read, which `own_output_gaps` may turn into notes.
-UNKNOWN_INPUT_POLICIES = frozenset({VALUE_UNKNOWN, DOCUMENT_UNKNOWN})
+#: The findings of an input no rule (or no checkov check: preflight.checkov_unknown) could read, which
+#: `own_output_gaps` may turn into notes.
+UNKNOWN_INPUT_POLICIES = frozenset({VALUE_UNKNOWN, DOCUMENT_UNKNOWN, CHECKOV_UNKNOWN_POLICY})
 
 
 def _holds(value: Any, markers: frozenset[str]) -> bool:

@@ -5,6 +5,22 @@ BucketVersioning, BucketServerSideEncryptionConfiguration, BucketLifecycleConfig
 each pointing at the bucket through its `bucket` input, so most checks are stack policies that
 join them through property dependencies (or the bucket's name/id). The deprecated `*V2` type
 tokens and the deprecated inline arguments of `Bucket` are accepted too.
+
+AWS keeps one of each of these settings per bucket (review 6 F10): one public access block, one bucket policy, one
+versioning configuration, one default-encryption configuration, one ACL, one ownership-controls setting, one
+lifecycle configuration, one logging configuration. Each Put replaces what the bucket had: PutBucketPolicy
+"Replaces a policy on a bucket. If the bucket already has a policy, the one in this request completely replaces it"
+(AWS SDK for .NET, PutBucketPolicyRequest, docs.aws.amazon.com/sdkfornet/latest/apidocs/items/
+TS3PutBucketPolicyRequestNET45.html, the API reference's own summary); PutPublicAccessBlock "Creates or modifies
+the PublicAccessBlock configuration for an Amazon S3 bucket" and takes the whole configuration as one required
+member (`PublicAccessBlockConfiguration`; likewise `OwnershipControls`, `VersioningConfiguration`,
+`ServerSideEncryptionConfiguration` of PutBucketOwnershipControls, PutBucketVersioning, PutBucketEncryption: the
+botocore 1.44.8 s3 service model's documentation and required members); PutBucketLifecycleConfiguration "Creates a
+new lifecycle configuration for the bucket or replaces an existing lifecycle configuration" (same model). Two
+Pulumi resources managing one of them on the same bucket overwrite each other in an order the program does not fix
+(the engine runs independent resources in parallel), so the rules judge every one and the weakest wins (any block
+leaving a flag off, any policy without the TLS Deny, any encryption configuration without a customer key, any
+versioning not enabled), and `s3-setting-managed-once` reports the pair.
 """
 
 from __future__ import annotations
@@ -38,6 +54,7 @@ from policies.lib import (
     tolerant,
     truthy,
 )
+from policies.native import plain
 from policies.spec import Category, Kind, PolicySpec
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -53,6 +70,7 @@ LIFECYCLE = (
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 )
 ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+OWNERSHIP_CONTROLS = ("aws:s3/bucketOwnershipControls:BucketOwnershipControls",)
 #: Objects carry their own ACL (`acl` canned, ObjectCopy also `grants`): one public object in a bucket that
 #: still allows ACLs is public whatever the bucket's own ACL says (pulumi-aws 7.51.1 s3 BucketObject,
 #: BucketObjectv2, ObjectCopy inputs).
@@ -127,10 +145,11 @@ BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "rest
 
 
 def _flag_off(blocks: list[PolicyResource], flag: str, pending: Pending) -> bool:
-    """Whether no block turns `flag` on, judged by the known blocks: one whose flag is unknown turns it neither
-    on nor off (noted in `pending`; `security-value-unknown` reports it outside a preview)."""
+    """Whether some known block leaves `flag` off: the bucket keeps one block, and which of two stays is not
+    fixed, so the weakest wins (review 6 F10). A block whose flag is unknown is judged by the others (noted in
+    `pending`; `security-value-unknown` reports it outside a preview)."""
     values = [pending.read(functools.partial(get, b.props, flag), default=_UNKNOWN_FLAG) for b in blocks]
-    return _UNKNOWN_FLAG not in values and not any(truthy(v) for v in values)
+    return any(v is not _UNKNOWN_FLAG and not truthy(v) for v in values)
 
 
 #: What `_flag_off` reads for an unknown flag (a value no block can hold).
@@ -315,12 +334,17 @@ def _check_tls_only(args: StackValidationArgs, report_violation: ReportViolation
         ]
         documents.append(pending.read(lambda: get(bucket.props, "policy")))
         arn = _bucket_arn(bucket)
-        if not any(_denies_insecure_transport(d, arn, pending) for d in documents if d):
+        denies = [_denies_insecure_transport(d, arn, pending) for d in documents if d]
+        # Every known policy must deny: the bucket keeps one, and which of two stays is not fixed (review 6 F10).
+        if not denies or not all(denies):
             report_on(
                 report_violation,
                 bucket,
                 "no bucket policy denies every S3 action on the bucket and its objects to everyone without TLS "
-                "(aws:SecureTransport false).",
+                "(aws:SecureTransport false)."
+                if not any(denies)
+                else "one of its bucket policies does not deny every S3 action to everyone without TLS "
+                "(aws:SecureTransport false), and the bucket keeps only one of them.",
             )
         pending.settle()
 
@@ -356,7 +380,8 @@ def _check_bucket_kms(args: StackValidationArgs, report_violation: ReportViolati
         inline = get(bucket.props, "serverSideEncryptionConfiguration")
         if inline:
             configs.append({"rules": as_list(get(inline, "rule")) + as_list(get(inline, "rules"))})
-        if not any(_sse_uses_cmk(c) for c in configs):
+        # Every configuration must use a customer key: the bucket keeps one of them (review 6 F10).
+        if not configs or not all(_sse_uses_cmk(c) for c in configs):
             report_on(report_violation, bucket, "default encryption is not SSE-KMS with a customer-managed key.")
 
     tolerant(resources_of(args, *BUCKET_TYPES), check)
@@ -379,11 +404,14 @@ def _check_versioning(args: StackValidationArgs, report_violation: ReportViolati
     def check(bucket: PolicyResource) -> None:
         if is_log_bucket(args, bucket):
             return  # log buckets are governed by lifecycle rules instead (log-bucket-lifecycle)
-        statuses = [
-            text(get(v.props, "versioningConfiguration", "status"))
+        enabled = [
+            text(get(v.props, "versioningConfiguration", "status")) == "Enabled"
             for v in attached(args, bucket, "bucket", *VERSIONING)
         ]
-        if truthy(get(bucket.props, "versioning", "enabled")) or "Enabled" in statuses:
+        if get(bucket.props, "versioning") is not None:
+            enabled.append(truthy(get(bucket.props, "versioning", "enabled")))
+        # Every configuration must enable it: the bucket keeps one of them (review 6 F10).
+        if enabled and all(enabled):
             return
         report_on(report_violation, bucket, "versioning is not enabled on this data bucket.")
 
@@ -400,6 +428,62 @@ VERSIONING_POLICY = _stack_policy(
     principles=("P187",),
     severity=Severity.MEDIUM,
     category=Category.RELIABILITY,
+)
+
+# ------------------------------------------------------------------------------ one setting, one resource
+
+
+#: The settings AWS keeps one of per bucket (see the module's docstring): the companion types that manage each, and
+#: the bucket's own inline inputs that manage it too (pulumi-aws 7.51.1 Bucket and BucketV2 inputs; an aws-native
+#: bucket's inline configurations are its companion views, policies.native `_bucket`).
+ONE_PER_BUCKET: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("public access block", PUBLIC_ACCESS_BLOCK, ()),
+    ("bucket policy", BUCKET_POLICY, ("policy",)),
+    ("versioning configuration", VERSIONING, ("versioning",)),
+    ("default encryption", SSE, ("serverSideEncryptionConfiguration",)),
+    ("ACL", ACL, ("acl", "grants")),
+    ("ownership controls", OWNERSHIP_CONTROLS, ()),
+    ("lifecycle configuration", LIFECYCLE, ("lifecycleRules",)),
+    ("logging configuration", LOGGING, ("logging", "loggings")),
+)
+
+
+def _set_inline(bucket: PolicyResource, keys: tuple[str, ...]) -> list[str]:
+    """The inline inputs of `keys` the bucket sets (an unknown value is set too: only presence matters here, so
+    the values are read without the unknown-checking proxy, policies.native.plain)."""
+    props = plain(bucket.props)
+    if not isinstance(props, dict):
+        return []
+    return [key for key in keys if props.get(key) not in (None, [], {})]
+
+
+def _check_managed_once(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(bucket: PolicyResource) -> None:
+        for setting, types, inline in ONE_PER_BUCKET:
+            managers = [
+                f"{c.name} ({c.resource_type.rsplit(':', 1)[-1]})" for c in attached(args, bucket, "bucket", *types)
+            ]
+            managers += [f"{bucket.name} (inline {key})" for key in _set_inline(bucket, inline)]
+            if len(managers) > 1:
+                report_on(
+                    report_violation,
+                    bucket,
+                    f"its {setting} is managed by {len(managers)} resources ({', '.join(managers)}); AWS keeps one "
+                    "per bucket, so they overwrite each other in an order the program does not fix.",
+                )
+
+    tolerant(resources_of(args, *BUCKET_TYPES), check)
+
+
+MANAGED_ONCE = _stack_policy(
+    "s3-setting-managed-once",
+    "Each one-per-bucket S3 setting (public access block, policy, versioning, encryption, ACL, ownership controls, "
+    "lifecycle, logging) is managed by one resource.",
+    "AWS keeps one of each per bucket and every Put replaces it, so two resources for one setting leave whichever "
+    "the engine applied last: a second all-false public access block or a public policy can undo the first. Fix: "
+    "keep one resource per setting (merge the statements of two bucket policies into one document).",
+    _check_managed_once,
+    principles=("P187", "P140"),
 )
 
 # ------------------------------------------------------------------------- lifecycle rule ordering
@@ -466,5 +550,6 @@ POLICIES: list[PolicySpec] = [
     TLS_ONLY,
     BUCKET_KMS,
     VERSIONING_POLICY,
+    MANAGED_ONCE,
     LIFECYCLE_ORDER,
 ]

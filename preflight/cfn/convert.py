@@ -255,3 +255,31 @@ def _add_wrapped(
             resources[logical] = {"Type": item.cfn_type, "Properties": dict(item.properties)}
             address = f"{item.cfn_type}.{logical}"
             addresses[address] = AddressEntry(address=address, urn=node.urn, name=node.name, type=node.type)
+
+
+def _unknown_leaves(value: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if value == UNKNOWN:
+        return [path]
+    if isinstance(value, Mapping):
+        return [leaf for key, item in value.items() for leaf in _unknown_leaves(item, (*path, str(key)))]
+    if isinstance(value, list):
+        return [leaf for index, item in enumerate(value) for leaf in _unknown_leaves(item, (*path, str(index)))]
+    return []
+
+
+def unknown_properties(node: ResourceNode) -> list[tuple[str, tuple[str, ...]]]:
+    """(aws-native input, template path) of each value of `node`'s inputs that is unknown offline, as the exported
+    template writes it: the unknown marker as a string, which checkov reads as a value like any other
+    (`("publiclyAccessible", ("Properties", "PubliclyAccessible"))`; review 6 F3: preflight.checkov_unknown)."""
+    cfn_type = cfn_types_by_token().get(node.type)
+    if cfn_type is None:
+        return []
+    names = _Names(cfn_type)
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for key, value in node.inputs.items():
+        if key.startswith("__"):
+            continue
+        converted = names.obj({key: value}, names.top)
+        for name, item in converted.items():
+            found.extend((key, leaf) for leaf in _unknown_leaves(item, ("Properties", name)))
+    return found

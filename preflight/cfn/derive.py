@@ -14,7 +14,8 @@ provider's `provider/cmd/pulumi-gen-aws-native/supported-types.txt` (the types C
 provision, which are the only ones it generates), lists the CloudFormation types the installed
 checkov's checks read (`CHECKOV_CFN_TYPES_SCRIPT`, run with checkov's own interpreter) and stores
 the result in `native_types.json`, which the exporter reads (no checkov import at gate time); a test
-keeps the file in step with the installed checkov and pulumi-aws-native.
+keeps the file in step with the installed checkov and pulumi-aws-native. `inspected` (what each check reads,
+preflight.checkov_unknown) needs no schemas: `python -m preflight.cfn.derive --inspected-only --write` refreshes it.
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def derive(
     return mapped, unmappable, missing
 
 
+def checkov_inspected(checkov_python: Path, cfn_types: Iterable[str]) -> dict[str, object]:
+    """CloudFormation type -> check id -> what the check reads (preflight.derived_tables `inspected`), for the
+    mapped types: which unknown property values checkov does not judge (review 6 F3: preflight.checkov_unknown)."""
+    data = derived_tables.checkov_listing(checkov_python, derived_tables.CLOUDFORMATION)
+    return derived_tables.inspected(data["inspected"], cfn_types)
+
+
 def checkov_cfn_types(checkov_python: Path) -> tuple[str, list[str], dict[str, list[str]]]:
     """checkov's version, the CloudFormation types its checks read, and the checks that report on each type,
     from checkov's own interpreter.
@@ -181,6 +189,7 @@ def table(checkov_python: Path, schemas: Path, supported_file: Path, source: str
         "unmappable": unmappable,
         "missing": missing,
         "names": names,
+        "inspected": checkov_inspected(checkov_python, mapped),
     }
 
 
@@ -205,6 +214,18 @@ def reporting_checks() -> Mapping[str, tuple[str, ...]]:
 
 
 @functools.cache
+def inspected_properties() -> Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]:
+    """CloudFormation type -> check id -> `paths` and `words` it reads, from the stored table (`inspected`)."""
+    return {
+        cfn_type: {
+            check_id: {"paths": tuple(entry["paths"]), "words": tuple(entry["words"])}
+            for check_id, entry in checks.items()
+        }
+        for cfn_type, checks in stored().get("inspected", {}).items()
+    }
+
+
+@functools.cache
 def cfn_types_by_token() -> Mapping[str, str]:
     """aws-native token -> CloudFormation type, for the types checkov checks."""
     return {token: cfn_type for cfn_type, token in stored()["mapped"].items()}
@@ -216,12 +237,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--checkov-python", default=str(derived_tables.DEFAULT_CHECKOV_PYTHON), help="checkov's interpreter"
     )
-    parser.add_argument("--schemas", required=True, help="pulumi-aws-native's aws-cloudformation-schema/ folder")
-    parser.add_argument("--supported", required=True, help="pulumi-aws-native's supported-types.txt")
+    parser.add_argument("--schemas", help="pulumi-aws-native's aws-cloudformation-schema/ folder")
+    parser.add_argument("--supported", help="pulumi-aws-native's supported-types.txt")
     parser.add_argument("--source", default="", help="where the schemas came from (repository and commit)")
+    parser.add_argument(
+        "--inspected-only",
+        action="store_true",
+        help="refresh only `inspected` (what each check reads) from the installed checkov; no schemas needed",
+    )
     args = parser.parse_args(argv)
+    if not args.inspected_only and not (args.schemas and args.supported):
+        parser.error("--schemas and --supported are required (or --inspected-only)")
     try:
-        data = table(Path(args.checkov_python), Path(args.schemas), Path(args.supported), args.source)
+        if args.inspected_only:
+            data = {**stored(), "inspected": checkov_inspected(Path(args.checkov_python), stored()["mapped"])}
+        else:
+            data = table(Path(args.checkov_python), Path(args.schemas), Path(args.supported), args.source)
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2

@@ -492,3 +492,32 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
         not_scanned_resources=[n.urn for n in unmapped],
         no_checks_resources=no_checks,
     )
+
+
+def _unknown_leaves(unknown: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if unknown is True:
+        return [path]
+    if isinstance(unknown, Mapping):
+        return [leaf for key, part in unknown.items() for leaf in _unknown_leaves(part, (*path, str(key)))]
+    if isinstance(unknown, list):
+        return [leaf for index, part in enumerate(unknown) for leaf in _unknown_leaves(part, (*path, str(index)))]
+    return []
+
+
+def unknown_inputs(node: ResourceNode) -> list[tuple[str, tuple[str, ...]]]:
+    """(Pulumi input, Terraform attribute path) of each value of `node`'s inputs that is unknown offline, as the
+    exported plan writes it (null in `planned_values`, true in `after_unknown`): `("publiclyAccessible",
+    ("publicly_accessible",))`, `("ingress", ("ingress", "0", "cidr_blocks", "0"))`. A known value the plan
+    writes as a reference to another resource (an id or ARN the engine fabricated) is not one of them; an unknown
+    one is, whatever the plan writes for it (review 6 F3: preflight.checkov_unknown)."""
+    shape = shape_of(node.type)
+    converter = _Converter(node.type)
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for key, value in _values_of(node).items():
+        if key.startswith("__"):
+            continue
+        field_shape = shape.get(key) if shape is not None else None
+        name = converter.tf_name(key, field_shape, value, top=True)
+        _, unknown = converter.value(name, value, field_shape)
+        found.extend((key, leaf) for leaf in _unknown_leaves(unknown, (name,)))
+    return found

@@ -136,7 +136,8 @@ def checkov_tf_types(checkov_python: Path) -> tuple[str, list[str]]:
 
 
 def table(checkov_python: Path) -> dict[str, object]:
-    version, tf_types = checkov_tf_types(checkov_python)
+    listing = derived_tables.checkov_listing(checkov_python, derived_tables.TERRAFORM)
+    version, tf_types = str(listing["checkov_version"]), list(listing["types"])
     mapped, missing = derive(tf_types, sdk_resource_tokens())
     return {
         "generated_by": "python -m preflight.tfplan.derive --write",
@@ -145,6 +146,7 @@ def table(checkov_python: Path) -> dict[str, object]:
         "checked_types": sorted(tf_types),
         "mapped": mapped,
         "unmapped": missing,
+        "inspected": derived_tables.inspected(listing["inspected"], mapped),
     }
 
 
@@ -167,6 +169,19 @@ def derived_types() -> Mapping[str, str]:
 @functools.cache
 def _sdk_token_set() -> frozenset[str]:
     return frozenset(sdk_resource_tokens())
+
+
+@functools.cache
+def inspected_attributes() -> Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]:
+    """Terraform type -> check id -> `paths` and `words` it reads, from the stored table (`inspected`)."""
+    data = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
+    return {
+        tf_type: {
+            check_id: {"paths": tuple(entry["paths"]), "words": tuple(entry["words"])}
+            for check_id, entry in checks.items()
+        }
+        for tf_type, checks in data.get("inspected", {}).items()
+    }
 
 
 @functools.cache

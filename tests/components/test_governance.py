@@ -107,7 +107,20 @@ def test_budget_with_forecast_and_actual_alerts_to_encrypted_topic(run_program: 
     for publish in publishers:
         assert publish["Action"] == "SNS:Publish"
         assert publish["Resource"] == topic.outputs["arn"]
-        assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+        assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+
+
+def test_alert_publishers_are_limited_to_their_documented_source_arns(run_program: RunProgram) -> None:
+    """Budgets' source is arn:aws:budgets::<account>:* (budgets-sns-policy.html), an alarm's
+    arn:aws:cloudwatch:<region>:<account>:alarm:<name> (Knowledge Center cloudwatch-receive-sns-for-alarm-trigger)."""
+    policy = policy_of(only(run_program(PROGRAM), "aws:sns/topicPolicy:TopicPolicy"))
+    sources = {
+        s["Principal"]["Service"]: s["Condition"].get("ArnLike") for s in policy["Statement"] if s["Effect"] == "Allow"
+    }
+    assert sources == {
+        "budgets.amazonaws.com": {"aws:SourceArn": "arn:aws:budgets::123456789012:*"},
+        "cloudwatch.amazonaws.com": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*"},
+    }
 
 
 def test_bedrock_invocation_logging(run_program: RunProgram) -> None:

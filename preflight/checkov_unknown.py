@@ -1,0 +1,155 @@
+"""A value a checkov check reads that is unknown offline is a finding, `checkov-value-unknown` (review 6 F3).
+
+Why: many security settings are judged by checkov alone: an RDS instance's `publicly_accessible` (CKV_AWS_17), a
+security group's ingress `cidr_blocks` (CKV_AWS_24, CKV_AWS_25, CKV_AWS_260), `storage_encrypted` (CKV_AWS_16).
+The pack's `security-value-unknown` reports an unknown value a CrossGuard rule decides on
+(policies.security_values), and preflight.deferred the rest a rule meets; neither reads checkov's inputs. A value
+still unknown offline (a StackReference output the program does not state, the result of an `apply` that did not
+run, an output the engine does not fabricate) reaches checkov's plan as Terraform writes a value known only after
+apply: null in `planned_values`, true in `after_unknown` (preflight.tfplan.convert). checkov reads null as absent,
+so a value check passes or is skipped and a check whose code reads the key finds nothing to fail: no finding.
+
+The same holds for an aws-native resource in the CloudFormation template checkov scans (preflight.cfn): the
+unknown marker is written there as a string, which a check compares like any value and passes.
+
+What a check reads is derived, not listed by hand: `preflight.tfplan.derive` (and `preflight.cfn.derive` for
+CloudFormation types) stores, per type and check, the inspected key of a value check (`get_inspected_key()`),
+the attributes a graph check's attribute solvers read, and, for a check whose own code decides
+(`scan_resource_conf`), the names in its code's string constants (preflight.derived_tables). The stored tables,
+`inspected` of preflight/tfplan/checkov_types.json and of preflight/cfn/native_types.json, are kept equal to the
+installed checkov's by tests/preflight/test_checkov_unknown.py. An unknown value at a path is read by a check
+when:
+
+- a path the check inspects and the unknown's path (list positions left out) are one the prefix of the other
+  (`ingress.cidr_blocks` is read where `ingress` is unknown as a whole, and where `ingress[0].cidr_blocks[0]` is);
+- or, for a check whose code decides (the fallback: code can read any key it names), the unknown's top-level
+  attribute is a name in its code and so is the unknown's last named step (or the unknown is the whole
+  attribute). This errs on the side of a finding: a name in code the check does not read for this type still
+  counts. A program's own custom checks (policies/checkov/) are not derived: they are the program's to keep known.
+
+Why a sibling of `security-value-unknown` and not that id: the judge it stands for is checkov, so it takes
+checkov's level (mandatory in production, advisory elsewhere: policies.profile.checkov_level) and the principles
+of the checks it names (policies/checkov_principles.yaml) with P112 (audit-aligned: no pass without a trace), not
+the pack's levels; and the pack never sees checkov (under `pulumi preview --policy-pack` checkov does not run), so
+only the gate can report it. Like every finding
+it can be waived in policies/suppressions.yaml with a reason and an expiry; an unknown only the engine's own gap
+explains becomes a note (preflight.unseen.own_output_gaps), as for the pack's unknown-input findings. What a pack
+table already reports (preflight.deferred.owned: its inputs, identity and wiring keys) is left to it, so nothing
+is reported twice; checks the gate skips (.checkov.yaml, policies/checkov_principles.yaml) judge nothing, and a
+check that failed on the resource is already a finding, so neither is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from preflight.cfn.convert import unknown_properties
+from preflight.cfn.derive import cfn_types_by_token, inspected_properties
+from preflight.deferred import owned
+from preflight.findings import CheckovResult, Finding, Level, Source
+from preflight.graph import ResourceGraph, ResourceNode
+from preflight.tfplan.convert import unknown_inputs
+from preflight.tfplan.derive import inspected_attributes
+from preflight.tfplan.types import tf_type_of
+
+#: The finding's id, for reports and for `policies/suppressions.yaml`.
+CHECKOV_UNKNOWN_POLICY = "checkov-value-unknown"
+
+
+def _named(path: Sequence[str]) -> tuple[str, ...]:
+    """The attributes a Terraform path walks, list positions left out."""
+    return tuple(step for step in path if not step.isdigit())
+
+
+def _reads(entry: Mapping[str, Sequence[str]], path: tuple[str, ...]) -> bool:
+    """Whether a check with `entry`'s `paths` and `words` reads the unknown at the named `path`."""
+    for inspected in entry["paths"]:
+        steps = tuple(inspected.split("."))
+        shorter = min(len(steps), len(path))
+        if steps[:shorter] == path[:shorter]:
+            return True
+    words = entry["words"]
+    return bool(words) and path[0] in words and (len(path) == 1 or path[-1] in words)
+
+
+def reading_checks(checked_type: str, path: Sequence[str], skipped: Collection[str] = ()) -> list[str]:
+    """The ids of the checks of `checked_type` (a Terraform type, or a CloudFormation one) that read the value at
+    `path` (a Terraform attribute path, or a template path `Properties.<Name>...`), less `skipped` ones."""
+    named = _named(path)
+    if not named:
+        return []
+    checks = inspected_attributes().get(checked_type) or inspected_properties().get(checked_type, {})
+    return sorted(check for check, entry in checks.items() if check not in skipped and _reads(entry, named))
+
+
+def _handed(node: ResourceNode) -> tuple[str, list[tuple[str, tuple[str, ...]]]] | None:
+    """The type checkov checks `node` as and its unknown inputs with their paths there: a pulumi-aws resource in
+    the Terraform plan, an aws-native one in the CloudFormation template (preflight.cfn); None for the rest."""
+    tf_type = tf_type_of(node.type)
+    if tf_type is not None:
+        return tf_type, unknown_inputs(node)
+    cfn_type = cfn_types_by_token().get(node.type)
+    if cfn_type is not None:
+        return cfn_type, unknown_properties(node)
+    return None
+
+
+def _finding(
+    node: ResourceNode, path: Sequence[str], checks: Sequence[str], level: Level, principles: Sequence[str]
+) -> Finding:
+    where = ".".join(path)
+    return Finding(
+        policy=CHECKOV_UNKNOWN_POLICY,
+        source=Source.CHECKOV,
+        level=level,
+        resource=node.name,
+        type=node.type,
+        urn=node.urn,
+        principles=tuple(principles),
+        message=(
+            f"{where} is unknown offline, so checkov's {', '.join(checks)} judged a placeholder, not its value (the "
+            "Terraform plan leaves an unknown value out, the CloudFormation template writes a marker string; offline: "
+            "built from an output the engine does not fabricate, such as an unstated StackReference output or an "
+            "apply that did not run)"
+        ),
+        fix=(
+            "Set it from values known at deploy time, or state the StackReference outputs it comes from in "
+            "policies/config/<stack>.stack-references.json so checkov judges the value. Waive this finding in "
+            "policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
+        ),
+        severity="high",
+    )
+
+
+def checkov_unknown_findings(
+    graph: ResourceGraph,
+    result: CheckovResult,
+    level: Level,
+    principles: tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]],
+) -> list[Finding]:
+    """One finding per input of a resource handed to checkov whose unknown value a checkov check of its type
+    reads: the first unknown path in the input, and the checks. `principles` is (default, per check) as
+    policies/checkov_principles.yaml gives them; `result.skipped` names the checks that did not run."""
+    if not result.ran:
+        return []
+    skipped = {str(skip.get("check_id", "")) for skip in result.skipped}
+    failed = {(f.check_id, f.urn) for f in result.failed}
+    default, table = principles
+    findings: list[Finding] = []
+    for node in graph.managed_resources:
+        handed = _handed(node)
+        if handed is None:
+            continue
+        checked_type, unknown = handed
+        reported: set[str] = set()
+        for key, path in unknown:
+            if key in reported or owned(node.type, key):
+                continue
+            # A check that failed on the resource stands as its own finding (the placeholder failed it).
+            checks = [c for c in reading_checks(checked_type, path, skipped) if (c, node.urn) not in failed]
+            if not checks:
+                continue
+            reported.add(key)
+            named = sorted({"P112", *(p for check in checks for p in table.get(check, default))})
+            findings.append(_finding(node, path, checks, level, named))
+    return findings
