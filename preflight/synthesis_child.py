@@ -2,9 +2,10 @@
 
 A Pulumi program is code. Run in the gate's own process, it could patch the gate (`preflight.gate`,
 `policies.*`, the checkov bridge) or end the process with status 0 and pass its own gate (review 6, gate F1;
-issue 11). So `load_graph` runs `preflight.engine.synthesize` in a fresh Python process (`-I`: no user site,
-no `PYTHON*` variables; the gate's `sys.path` is handed over as data, so the program imports what it imports
-under the gate today, and it inherits the gate's environment and working directory), which sends the graph
+issue 11): governance a program can switch off is none (P188). So `load_graph` runs
+`preflight.engine.synthesize` in a fresh Python process (`-I`: no user site, no `PYTHON*` variables; the gate's
+`sys.path` is handed over as data, so the program imports what it imports under the gate in-process, and it
+inherits the gate's environment and working directory), which sends the graph
 back as JSON lines on a pipe the gate owns (not stdout: the program may print; what it prints goes to the
 gate's stderr, as the engine sends it). The gate parses JSON only (never pickle: nothing the child sends is
 executed) and checks the shape of every message; anything but a complete graph ending in the end marker and
