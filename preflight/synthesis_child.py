@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import selectors
 import signal
 import subprocess
@@ -249,7 +250,19 @@ class _Receiver:
         )
 
     def run(self) -> ResourceGraph:
-        buffer = b""
+        relay = _Relay(self.on_register) if self.on_register is not None else None
+        try:
+            self._read(relay)
+            if relay is not None:
+                relay.close()
+        finally:
+            if relay is not None:
+                relay.abandon()
+        return self._finish()
+
+    def _read(self, relay: _Relay | None) -> None:
+        pending: list[bytes] = []  # the start of a line still to come (a graph is many reads long)
+        size = 0
         with selectors.DefaultSelector() as selector:
             selector.register(self.fd, selectors.EVENT_READ)
             while True:
@@ -260,15 +273,20 @@ class _Receiver:
                 chunk = os.read(self.fd, 1 << 20)
                 if not chunk:
                     break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
+                if b"\n" not in chunk:
+                    pending.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_LINE:
+                        raise self._malformed(f"a message longer than {MAX_LINE} bytes")
+                    continue
+                *lines, rest = b"".join([*pending, chunk]).split(b"\n")
+                pending, size = ([rest], len(rest)) if rest else ([], 0)
                 for line in lines:
-                    self._message(line)
-                if len(buffer) > MAX_LINE:
-                    raise self._malformed(f"a message longer than {MAX_LINE} bytes")
-        if buffer:
+                    node = self._message(line)
+                    if node is not None and relay is not None:
+                        relay.put(node)
+        if pending:
             raise self._malformed("a message cut off (no newline at the end)")
-        return self._finish()
 
     def _finish(self) -> ResourceGraph:
         try:
@@ -293,7 +311,8 @@ class _Receiver:
         _kill(self.process)
         return ChannelError(f"{self.program_dir}: the program's synthesis process sent {what} (nothing was judged)")
 
-    def _message(self, line: bytes) -> None:
+    def _message(self, line: bytes) -> ResourceNode | None:
+        """Check one message and record it; a registered resource is returned, for `on_register`."""
         try:
             message = json.loads(line)
         except (UnicodeDecodeError, ValueError):
@@ -309,14 +328,14 @@ class _Receiver:
             except _ShapeError as exc:
                 raise self._malformed(f"a malformed resource ({exc})") from None
             self.nodes += 1
-            if self.on_register is not None:
-                self.on_register(node)
+            return node
         elif kind == "end" and self.started is not None:
             self.graph = self._graph(message)
         elif kind == "error":
             self.error = _error(message)
         else:
             raise self._malformed(f"an unexpected message ({kind!r})")
+        return None
 
     def _graph(self, message: Mapping[str, Any]) -> ResourceGraph:
         try:
@@ -331,6 +350,44 @@ class _Receiver:
         if graph.stack != self.stack or graph.source != "program":
             raise self._malformed(f"a graph of stack {graph.stack!r} from {graph.source!r}, not of {self.stack!r}")
         return graph
+
+
+class _Relay:
+    """Calls `on_register` on a thread of its own, in order: while it works (the checkov stream exports a part of
+    the plan, importing the SDK's modules for it) the gate keeps reading, so the child never waits on a full pipe."""
+
+    _END = object()
+
+    def __init__(self, on_register: Callable[[ResourceNode], None]) -> None:
+        self._on_register = on_register
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="preflight-on-register", daemon=True)
+        self._thread.start()
+
+    def put(self, node: ResourceNode) -> None:
+        self._queue.put(node)
+
+    def _run(self) -> None:
+        while (node := self._queue.get()) is not self._END:
+            if self._error is None:
+                try:
+                    self._on_register(node)
+                except BaseException as exc:  # raised in the gate's thread, by close()
+                    self._error = exc
+
+    def close(self) -> None:
+        """Wait until every resource was handed over; raise what `on_register` raised."""
+        self._queue.put(self._END)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """Stop the thread after a failure (the graph is refused; what it still hands over does not matter)."""
+        if self._thread.is_alive():
+            self._error = self._error or ChannelError("abandoned")
+            self._queue.put(self._END)
 
 
 def _signal_name(number: int) -> str:

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,32 @@ def test_fixture_graphs_are_the_same_from_the_child(tmp_path: Path) -> None:
         kinds |= {"secrets"} if any(r.holds_secrets for r in child.resources) else set()
         assert child.resources, key
     assert kinds == {"reads", "remote", "applies", "secrets"}  # every part of the graph made the trip
+
+
+def test_each_resource_reaches_on_register_while_the_program_still_runs(tmp_path: Path) -> None:
+    """The overlap the warm checkov relies on (preflight/checkov_stream.py): a registration is handed over at
+    once, not with the graph at the end."""
+    body = """
+import time
+import pulumi_aws as aws
+def later(arn):
+    time.sleep(2)  # once plain_queue has registered (its arn is known)
+    aws.sqs.Queue("late_queue")
+    return arn
+aws.sqs.Queue("plain_queue").arn.apply(later)
+"""
+    seen: list[tuple[str, float]] = []
+    load_graph(
+        write_program(tmp_path / "p", body), "dev", on_register=lambda n: seen.append((n.name, time.monotonic()))
+    )
+    done = time.monotonic()
+    first = dict(seen)
+    assert set(first) >= {"plain_queue", "late_queue"} and done - first["plain_queue"] >= 1.5
+
+
+def test_what_on_register_raises_is_raised_by_the_gate(tmp_path: Path) -> None:
+    def refuse(node: Any) -> None:
+        raise ValueError(f"refused {node.name}")
+
+    with pytest.raises(ValueError, match=r"^refused "):
+        load_graph(write_program(tmp_path / "p", QUEUE), "dev", on_register=refuse)
