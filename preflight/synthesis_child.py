@@ -64,6 +64,8 @@ STARTUP_SECONDS = 120.0
 GRACE_SECONDS = 3.0
 #: Seconds the child may take to exit once it has sent its last message.
 EXIT_SECONDS = 30.0
+#: Seconds the gate waits for the exit status of a child that closed its channel without a last message.
+CLOSED_SECONDS = 2.0
 #: The longest line the gate reads from the child (a graph of 2,000 resources is a few MB).
 MAX_LINE = 256 * 1024 * 1024
 
@@ -289,8 +291,10 @@ class _Receiver:
             raise self._malformed("a message cut off (no newline at the end)")
 
     def _finish(self) -> ResourceGraph:
+        # After its last message the child exits at once (`os._exit`); without one, nothing more can come.
+        last = self.graph is not None or self.error is not None
         try:
-            status = self.process.wait(EXIT_SECONDS)
+            status = self.process.wait(EXIT_SECONDS if last else CLOSED_SECONDS)
         except subprocess.TimeoutExpired:
             _kill(self.process)
             raise self._failed("closed its channel and did not exit") from None

@@ -20,7 +20,7 @@ import pytest
 
 from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
-from preflight.graph import ResourceGraph
+from preflight.graph import UNKNOWN, ResourceGraph
 from preflight.load import load_graph
 from preflight.synthesis_child import ChannelError, _graph, _ShapeError
 from tests.preflight.programs import REPO_ROOT, write_program
@@ -99,12 +99,16 @@ for spec in all_policies():
         ("os._exit(3)", "exited with status 3 without handing back its graph"),
         ("os.kill(os.getpid(), signal.SIGKILL)", "was killed by SIGKILL"),
         ("os.kill(os.getpid(), signal.SIGSEGV)", "was killed by SIGSEGV"),
+        (
+            "write_all(b'')\nfor fd in list(channels()):\n    os.close(fd)\ntime.sleep(3600)",
+            "closed its channel and did not exit",
+        ),
     ],
-    ids=["2-exit-0", "3-exit-3", "4-killed", "5-crash"],
+    ids=["2-exit-0", "3-exit-3", "4-killed", "5-crash", "5b-closed-channel"],
 )
 def test_noncompliant_2_a_program_ending_its_process_is_one_line(tmp_path: Path, ending: str, expected: str) -> None:
     """(b) Before: `os._exit(0)` mid-program ended the gate itself with status 0 and no report: a pass."""
-    program = write_program(tmp_path / "p", f"import os, signal\n{QUEUE}{ending}\n")
+    program = write_program(tmp_path / "p", f"import os, signal, time\n{CHANNELS}\n{QUEUE}{ending}\n")
     line = _one_error_line(_check(program, tmp_path))
     assert line == f"{program}: the program's synthesis process {expected} (nothing was judged)"
 
@@ -313,8 +317,9 @@ def test_fixture_graphs_are_the_same_from_the_child(tmp_path: Path) -> None:
         kinds |= {"remote"} if child.remote_components else set()
         kinds |= {"applies"} if child.unrun_applies else set()
         kinds |= {"secrets"} if any(r.holds_secrets for r in child.resources) else set()
+        kinds |= {"unknowns"} if UNKNOWN in child.to_json() else set()
         assert child.resources, key
-    assert kinds == {"reads", "remote", "applies", "secrets"}  # every part of the graph made the trip
+    assert kinds == {"reads", "remote", "applies", "secrets", "unknowns"}  # every part of the graph made the trip
 
 
 def test_each_resource_reaches_on_register_while_the_program_still_runs(tmp_path: Path) -> None:
