@@ -22,7 +22,7 @@ from preflight.engine import synthesize
 from preflight.errors import ConfigError, ProgramError
 from preflight.graph import UNKNOWN, ResourceGraph
 from preflight.load import load_graph
-from preflight.synthesis_child import ChannelError, _graph, _ShapeError
+from preflight.synthesis_child import _graph, _ShapeError
 from tests.preflight.programs import REPO_ROOT, write_program
 from tests.preflight.public_programs import PROGRAMS
 from tests.preflight.test_stack_references import PROGRAM as REFERENCES_PROGRAM
@@ -234,12 +234,6 @@ def test_a_malformed_graph_is_refused_by_shape(data: Any, what: str) -> None:
     with pytest.raises(_ShapeError) as caught:
         _graph(data)
     assert str(caught.value).startswith(what)
-
-
-def test_channel_errors_are_preflight_errors() -> None:
-    from preflight.errors import PreflightError  # noqa: PLC0415
-
-    assert issubclass(ChannelError, PreflightError)
 
 
 # ------------------------------------------------------------------------------------------------ round trip
