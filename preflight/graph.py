@@ -91,15 +91,19 @@ class ResourceNode:
         parts = self.type.split(":")
         return parts[1].split("/", 1)[0] if len(parts) == 3 else ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, wire: bool = False) -> dict[str, Any]:
+        """The node as JSON-able data; `wire` keeps the secrets' plaintext, only for the synthesis child's
+        channel to the gate (preflight/synthesis_child.py), never for a file."""
         data = asdict(self)
-        del data["secret_inputs"], data["secret_outputs"]  # the plaintext never leaves (see the fields)
+        if not wire or not self.holds_secrets:
+            del data["secret_inputs"], data["secret_outputs"]  # the plaintext never leaves (see the fields)
         data["dependencies"] = list(self.dependencies)
         data["property_dependencies"] = {k: list(v) for k, v in self.property_dependencies.items()}
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ResourceNode:
+    def from_dict(cls, data: Mapping[str, Any], *, wire: bool = False) -> ResourceNode:
+        """The node `to_dict` wrote; `wire`: with the plaintext the synthesis child sent (a file never has it)."""
         return cls(
             urn=data["urn"],
             type=data["type"],
@@ -113,6 +117,8 @@ class ResourceNode:
             dependencies=tuple(data.get("dependencies", ())),
             property_dependencies={k: tuple(v) for k, v in data.get("property_dependencies", {}).items()},
             protect=bool(data.get("protect", False)),
+            secret_inputs=data.get("secret_inputs") if wire else None,
+            secret_outputs=data.get("secret_outputs") if wire else None,
         )
 
 
@@ -208,33 +214,38 @@ class ResourceGraph:
             return self
         return ResourceGraph(self.project, self.stack, [r.judged() for r in self.resources], self.config, self.source)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, wire: bool = False) -> dict[str, Any]:
+        """The graph as JSON-able data (graph.json); `wire` adds the secrets' plaintext and the notes: the whole
+        graph, as the synthesis child hands it to the gate (preflight/synthesis_child.py), never for a file."""
         return {
             "project": self.project,
             "stack": self.stack,
             "source": self.source,
             "config": self.config,
-            "resources": [r.to_dict() for r in self.resources],
+            "resources": [r.to_dict(wire=wire) for r in self.resources],
             # Only when present, so graphs of programs without them read as before.
             **({"remote_components": list(self.remote_components)} if self.remote_components else {}),
-            **({"reads": [r.to_dict() for r in self.reads]} if self.reads else {}),
+            **({"reads": [r.to_dict(wire=wire) for r in self.reads]} if self.reads else {}),
             **({"unrun_applies": [a.to_dict() for a in self.unrun_applies]} if self.unrun_applies else {}),
             **({"stack_references": self.stack_references} if self.stack_references else {}),
+            **({"notes": list(self.notes)} if wire and self.notes else {}),
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ResourceGraph:
+    def from_dict(cls, data: Mapping[str, Any], *, wire: bool = False) -> ResourceGraph:
+        """The graph `to_dict` wrote (`wire`: as the synthesis child sent it, with plaintext and notes)."""
         return cls(
             project=data["project"],
             stack=data["stack"],
-            resources=[ResourceNode.from_dict(r) for r in data["resources"]],
+            resources=[ResourceNode.from_dict(r, wire=wire) for r in data["resources"]],
             config=dict(data.get("config", {})),
             source=data.get("source", "program"),
+            notes=[str(n) for n in data.get("notes", ())] if wire else [],
             remote_components=[str(u) for u in data.get("remote_components", ())],
-            reads=[ResourceNode.from_dict(r) for r in data.get("reads", ())],
+            reads=[ResourceNode.from_dict(r, wire=wire) for r in data.get("reads", ())],
             unrun_applies=[UnrunApply.from_dict(a) for a in data.get("unrun_applies", ())],
             stack_references=dict(data.get("stack_references", {})),
         )

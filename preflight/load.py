@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from preflight import synthesis_child
 from preflight.errors import ConfigError, PreflightError
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.stackconfig import split_stack, stack_organization
@@ -27,6 +28,7 @@ def load_graph(
 ) -> ResourceGraph:
     """The graph of `stack`; `timeout` bounds a program's run (`"configured"`: `PREFLIGHT_TIMEOUT` or the default).
 
+    A program runs in a child process that hands back only its graph (preflight/synthesis_child.py).
     `on_register` sees each resource of a program as it registers (preflight.engine.synthesize); a file
     source has no registrations and never calls it.
     """
@@ -39,9 +41,8 @@ def load_graph(
         if from_preview:
             return sources.graph_from_preview(from_preview, name, project)
         return sources.graph_from_export(str(from_export), name, project)
-    from preflight.engine import synthesize  # noqa: PLC0415 (the engine loads the Pulumi SDK runtime)
-
-    graph = synthesize(
+    # Not in this process: the program is code, and the gate's verdict must not be its to change (review 6, gate F1).
+    graph = synthesis_child.synthesize_in_child(
         program_dir, name, timeout=timeout, organization=stack_organization(stack), on_register=on_register
     )
     if project and project != graph.project:

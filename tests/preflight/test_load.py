@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from preflight import engine, sources
+from preflight import sources, synthesis_child
 from preflight.errors import ConfigError, PreflightError
 from preflight.graph import ResourceGraph
 from preflight.load import load_graph
@@ -42,7 +42,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
 
     monkeypatch.setattr(sources, "graph_from_preview", preview)
     monkeypatch.setattr(sources, "graph_from_export", export)
-    monkeypatch.setattr(engine, "synthesize", synthesize)
+    monkeypatch.setattr(synthesis_child, "synthesize_in_child", synthesize)
     return seen
 
 
