@@ -15,21 +15,29 @@ import pytest
 from pulumi_policy import Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from policies.profile import CONFIG_DIR
+from policies.registry import all_policies
+from policies.run_mode import previewing, set_preview
 from policies.spec import Category, Kind, PolicySpec
+from preflight.deferred import VALUE_UNKNOWN
 from preflight.errors import ConfigError
-from preflight.findings import Level, Source
+from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
 from preflight.policy_runner import (
     PACK_ERROR,
+    DeferralNet,
     LoweredLevel,
     PolicySetting,
     cannot_tell,
     config_path,
+    deferral_net,
     load_policy_config,
     lowered_levels,
+    pack_error,
     provider_of,
     redact_secret_text,
     run_policies,
+    stack_props,
     stack_resources,
 )
 
@@ -368,3 +376,244 @@ def test_a_message_quoting_a_secret_is_redacted() -> None:
     spec = _spec("weak-rule", validate)
     run = run_policies(_graph(node), policies=[spec], config=_only(spec))
     assert [f.message for f in run.findings] == ["the password [secret] is weak."]
+
+
+# ------------------------------------------------------------------- what a policy is handed, exactly
+
+
+def _options_of(opts: Any) -> tuple[Any, ...]:
+    timeouts = opts.custom_timeouts
+    return (
+        opts.protect,
+        opts.ignore_changes,
+        opts.delete_before_replace,
+        opts.aliases,
+        (timeouts.create_seconds, timeouts.update_seconds, timeouts.delete_seconds),
+        opts.additional_secret_outputs,
+        opts.parent,
+    )
+
+
+def test_a_resource_policy_gets_the_nodes_urn_options_provider_and_settings() -> None:
+    parent = _node("group", "my:index:Group")
+    child = _node("child", parent=parent.urn, provider=DEFAULT, protect=True)
+    seen: list[tuple[Any, ...]] = []
+
+    def validate(args: Any, _report: Any) -> None:
+        provider = args.provider
+        seen.append((args.name, args.urn, _options_of(args.opts), dict(args.get_config())))
+        seen.append((provider.resource_type, dict(provider.props), provider.urn, provider.name) if provider else None)
+
+    spec = _spec("opts-rule", validate, resource_types=(BUCKET,))
+    graph = ResourceGraph("proj", "dev", [parent, child, _node("plain")], {"aws:region": "eu-west-1"})
+    run_policies(graph, policies=[spec], config={"opts-rule": PolicySetting(Level.ADVISORY, {"limit": 3})})
+    assert seen == [
+        ("child", child.urn, (True, [], None, [], (0, 0, 0), [], parent.urn), {"limit": 3}),
+        ("pulumi:providers:aws", {"region": "eu-west-1"}, DEFAULT, "default_6_0_0"),
+        ("plain", _urn(BUCKET, "plain"), (False, [], None, [], (0, 0, 0), [], None), {"limit": 3}),
+        None,
+    ]
+
+
+def test_a_stack_policy_gets_its_settings_and_the_default_providers_options() -> None:
+    seen: list[Any] = []
+
+    def validate(args: Any, _report: Any) -> None:
+        seen.append(dict(args.get_config()))
+        seen.extend(
+            (r.name, _options_of(r.opts)) for r in args.resources if r.resource_type.startswith("pulumi:providers:")
+        )
+
+    spec = _spec("stack-opts-rule", validate, kind=Kind.STACK)
+    run_policies(
+        _graph(_node("b", provider=DEFAULT)),
+        policies=[spec],
+        config={"stack-opts-rule": PolicySetting(Level.MANDATORY, {"x": 1})},
+    )
+    assert seen == [{"x": 1}, ("default_6_0_0", (False, [], None, [], (0, 0, 0), [], None))]
+
+
+def test_secretness_policies_see_the_marked_inputs_the_others_the_plaintext() -> None:
+    node = _node("fn", inputs={"token": "[secret]"}, secret_inputs={"token": "plain-token-value"})
+    seen: list[tuple[str, str]] = []
+
+    def look(args: Any, _report: Any) -> None:
+        seen.append((args.name, args.props["token"]))
+
+    by_secretness = _spec("lambda-no-secrets-in-environment", look)
+    plain = _spec("plain-rule", look)
+    run_policies(_graph(node), policies=[by_secretness, plain], config=_only(by_secretness, plain))
+    assert seen == [("fn", "[secret]"), ("fn", "plain-token-value")]
+
+
+def test_a_pack_error_names_the_resource_or_the_stack_and_keeps_secrets_out() -> None:
+    secret = _node("db", inputs={"password": "[secret]"}, secret_inputs={"password": "hunter2-longer"})
+    stack = _node("proj-dev", STACK_TYPE, urn=f"urn:pulumi:dev::proj::{STACK_TYPE}::proj-dev", custom=False)
+    fix = "Fix the policy: under `pulumi preview --policy-pack` this error fails the preview."
+    on_db = pack_error(secret, "p: ValueError: hunter2-longer")
+    assert on_db == Finding(
+        policy=PACK_ERROR,
+        source=Source.CROSSGUARD,
+        level=Level.MANDATORY,
+        resource="db",
+        type=BUCKET,
+        urn=secret.urn,
+        principles=(),
+        message="a policy raised while analysing db: p: ValueError: [secret]",
+        fix=fix,
+        severity="high",
+    )
+    for node in (stack, None):
+        error = pack_error(node, "p: KeyError: 'x'")
+        assert (error.resource, error.type, error.urn, error.message, error.fix, error.severity, error.source) == (
+            "", "", "", "a policy raised while analysing the stack: p: KeyError: 'x'", fix, "high", Source.CROSSGUARD,
+        )  # fmt: skip
+    plain = pack_error(_node("b"), "p: KeyError: 'x'")
+    assert (plain.type, plain.urn, plain.message) == (
+        BUCKET,
+        _urn(BUCKET, "b"),
+        "a policy raised while analysing b: p: KeyError: 'x'",
+    )
+
+
+def test_redaction_takes_the_longest_text_first_and_reads_every_leaf() -> None:
+    node = _node(
+        "db",
+        inputs={"a": "[secret]", "b": "[secret]", "c": "[secret]", "d": "[secret]", "open": "open-value"},
+        secret_inputs={"a": "ahunter22", "b": "hunter22", "c": {"flag": True, "none": None, "items": ["pass"]}, "d": "[secret]",
+                       "open": "open-value"},
+    )  # fmt: skip
+    message = "ahunter22 hunter22 pass True None open-value"
+    assert redact_secret_text(message, node) == "[secret] [secret] [secret] True None open-value"
+
+
+def test_a_stack_policy_in_a_graph_without_a_stack_node_and_its_unknowns() -> None:
+    def validate(_args: Any, report: Any) -> None:
+        report("no budget.")
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, ["limit"])
+
+    spec = _spec("budget-rule", validate, kind=Kind.STACK)
+    run = run_policies(ResourceGraph("proj", "dev", [_node("b")]), policies=[spec], config=_only(spec))
+    assert [(f.resource, f.urn, f.message) for f in run.findings] == [("", "", "no budget.")]
+    assert run.undetermined == [cannot_tell("budget-rule", "the stack", ["limit"], preview=False)]
+
+
+def test_dry_run_judges_as_a_preview_and_restores_the_mode() -> None:
+    def validate(_args: Any, _report: Any) -> None:
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, ["a", "b"])
+
+    spec = _spec("unknown-rule", validate)
+    previous = set_preview(True)
+    try:
+        run = run_policies(_graph(_node("x")), policies=[spec], config=_only(spec), dry_run=False)
+        assert previewing() is True
+        preview = run_policies(_graph(_node("x")), policies=[spec], config=_only(spec), dry_run=True)
+    finally:
+        set_preview(previous)
+    assert run.undetermined == ["unknown-rule: x: cannot tell: the value at .a.b is still unknown outside a preview "
+                                "(offline: built from an output the engine does not fabricate)"]  # fmt: skip
+    assert preview.undetermined == [
+        "unknown-rule: x: cannot tell during preview: the value at .a.b is not known until `pulumi up`"
+    ]
+
+
+def test_a_run_reads_the_programs_file_with_the_stacks_production_and_baseline(tmp_path: Path) -> None:
+    path = _config(tmp_path, "dev", {"never-rule": "advisory"})
+    reporting = [
+        _spec(s.name, lambda args, report: report("found."), principles=s.principles, category=s.category) for s in PACK
+    ]
+    trail = _spec("cloudtrail-enabled", lambda args, report: report(f"by {args.get_config().get('providedBy')}."))
+    run = run_policies(
+        _graph(_node("b")), program_dir=tmp_path, policies=[*reporting, trail], production=True, baseline="organization"
+    )
+    assert run.config_file == str(path)
+    assert [(f.policy, f.level, f.message) for f in run.findings] == [
+        ("never-rule", Level.ADVISORY, "found."),
+        ("high-rule", Level.MANDATORY, "found."),  # production: P147 is mandatory
+        ("cost-rule", Level.ADVISORY, "found."),  # production: cost is advisory
+        ("cloudtrail-enabled", Level.MANDATORY, "by organization."),
+    ]
+
+
+def test_the_baseline_is_merged_into_a_policys_own_settings(tmp_path: Path) -> None:
+    trail = _spec("cloudtrail-enabled", _nothing)
+    _config(tmp_path, "dev", {"cloudtrail-enabled": {"enforcementLevel": "advisory", "region": "eu-west-1"}})
+    settings = load_policy_config("dev", tmp_path, [trail, NEVER], baseline="organization")[0]
+    assert settings == {
+        "cloudtrail-enabled": PolicySetting(Level.ADVISORY, {"region": "eu-west-1", "providedBy": "organization"}),
+        "never-rule": PolicySetting(Level.MANDATORY),
+    }
+    _config(tmp_path, "dev", {"cloudtrail-enabled": {"providedElsewhere": True}})
+    assert load_policy_config("dev", tmp_path, [trail], baseline="organization")[0] == {
+        "cloudtrail-enabled": PolicySetting(Level.MANDATORY, {"providedElsewhere": True})
+    }
+
+
+def test_the_deferral_net_runs_at_security_value_unknowns_level() -> None:
+    unknown = _spec(VALUE_UNKNOWN, _nothing, principles=("P147",))
+    graph = _graph()
+    pack = [NEVER, unknown]
+    assert deferral_net([NEVER], {}, graph, None) == DeferralNet(graph, None, Level.DISABLED)
+    assert deferral_net(pack, {}, graph, None) == DeferralNet(graph, unknown, Level.ADVISORY)  # dev: P147 advisory
+    assert deferral_net(pack, {}, graph, True) == DeferralNet(graph, unknown, Level.MANDATORY)
+    given = {VALUE_UNKNOWN: PolicySetting(Level.MANDATORY)}
+    assert deferral_net(pack, given, graph, None) == DeferralNet(graph, unknown, Level.MANDATORY)
+    off = {VALUE_UNKNOWN: PolicySetting(Level.DISABLED)}
+    assert deferral_net(pack, off, graph, None) == DeferralNet(graph, None, Level.DISABLED)
+
+
+def test_without_a_program_the_packs_own_files_and_policies_are_read(tmp_path: Path) -> None:
+    assert config_path("acme/proj/dev") == CONFIG_DIR / "dev.json"
+    settings, source = load_policy_config("nosuchstack", tmp_path)
+    assert (source, set(settings)) == ("", {p.name for p in all_policies()})
+    assert stack_props(_node("b", inputs={"a": 1}, outputs={"b": 2}, id="i")) == {"a": 1, "b": 2, "id": "i"}
+
+
+def test_lowered_levels_follow_the_declared_production(tmp_path: Path) -> None:
+    _config(tmp_path, "dev", {"never-rule": "mandatory"})
+    assert lowered_levels("dev", tmp_path, True, PACK)[0] == []  # high-rule unnamed: mandatory in production too
+
+
+def test_a_stack_whose_outputs_hold_a_secret_keeps_it_out_of_findings_and_errors() -> None:
+    stack = _node(
+        "proj-dev",
+        STACK_TYPE,
+        urn=f"urn:pulumi:dev::proj::{STACK_TYPE}::proj-dev",
+        custom=False,
+        outputs={"dbPassword": "[secret]"},
+        secret_outputs={"dbPassword": "stack-secret-1"},
+    )
+
+    def reports(_args: Any, report: Any) -> None:
+        report("the output stack-secret-1 is plain.")
+
+    def raises(_args: Any, _report: Any) -> None:
+        raise ValueError("stack-secret-1")
+
+    specs = [_spec("reports-rule", reports, kind=Kind.STACK), _spec("raises-rule", raises, kind=Kind.STACK)]
+    run = run_policies(ResourceGraph("proj", "dev", [stack]), policies=specs, config=_only(*specs))
+    assert [(f.policy, f.resource, f.message) for f in run.findings] == [
+        ("reports-rule", "", "the output [secret] is plain."),
+        (PACK_ERROR, "", "a policy raised while analysing the stack: raises-rule: ValueError: [secret]"),
+    ]
+
+
+def test_a_policy_the_given_config_does_not_name_gets_the_declared_productions_level() -> None:
+    spec = _spec("unnamed-rule", lambda args, report: report("found."), principles=("P147",))
+    run = run_policies(_graph(_node("b")), policies=[spec], config={}, production=True)
+    assert [(f.policy, f.level) for f in run.findings] == [("unnamed-rule", Level.MANDATORY)]
+
+
+def test_a_provider_under_two_parents_is_named_by_its_own_token() -> None:
+    urn = "urn:pulumi:dev::proj::my:index:Outer$my:index:Inner$pulumi:providers:gcp::g"
+    graph = ResourceGraph("proj", "dev", [], {"gcp:project": "p"})
+    assert provider_of(_node("b", provider=urn), graph) == ("pulumi:providers:gcp", {"project": "p"}, urn, "g")
+
+
+def test_a_stack_policy_sees_each_resources_options_and_a_default_provider_without_links() -> None:
+    parent = _node("group", "my:index:Group")
+    child = _node("child", parent=parent.urn, provider=DEFAULT, protect=True)
+    built = {r.name: r for r in stack_resources(ResourceGraph("proj", "dev", [parent, child]))}
+    assert _options_of(built["child"].opts) == (True, [], None, [], (0, 0, 0), [], parent.urn)
+    default = built["default_6_0_0"]
+    assert (default.parent, default.dependencies, default.property_dependencies) == (None, [], {})
