@@ -19,7 +19,7 @@ from policies.profile import CONFIG_DIR
 from policies.registry import all_policies
 from policies.run_mode import previewing, set_preview
 from policies.spec import Category, Kind, PolicySpec
-from preflight.deferred import VALUE_UNKNOWN
+from preflight.deferred import VALUE_UNKNOWN, message
 from preflight.errors import ConfigError
 from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
@@ -617,3 +617,52 @@ def test_a_stack_policy_sees_each_resources_options_and_a_default_provider_witho
     assert _options_of(built["child"].opts) == (True, [], None, [], (0, 0, 0), [], parent.urn)
     default = built["default_6_0_0"]
     assert (default.parent, default.dependencies, default.property_dependencies) == (None, [], {})
+
+
+# ------------------------------------------------- the net under security-value-unknown (preflight.deferred)
+
+UNLISTED = "notAListedInput"  # no table of policies/security_values.py owns it, and it is no identity input
+NET = _spec(VALUE_UNKNOWN, _nothing, principles=("P147",))
+
+
+def _defers(name: str, path: list[str], **kw: Any) -> PolicySpec:
+    def validate(_args: Any, _report: Any) -> None:
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, path)
+
+    return _spec(name, validate, **kw)
+
+
+def _net_findings(run: Any) -> list[tuple[str, str, Level, str]]:
+    return [(f.policy, f.resource, f.level, f.message) for f in run.findings]
+
+
+def test_a_deferral_outside_a_preview_is_one_finding_per_resource_and_input() -> None:
+    first, second = _defers("first-rule", [UNLISTED]), _defers("second-rule", [UNLISTED, "0"])
+    cost = _defers("cost-defers", [UNLISTED], category=Category.COST)
+    pack = [NET, first, second, cost]
+    graph = _graph(_node("a"), _node("b"))
+    run = run_policies(graph, policies=pack, config=_only(*pack, levels={VALUE_UNKNOWN: Level.ADVISORY}))
+    assert _net_findings(run) == [
+        (VALUE_UNKNOWN, "a", Level.ADVISORY, message("first-rule", [UNLISTED])),
+        (VALUE_UNKNOWN, "b", Level.ADVISORY, message("first-rule", [UNLISTED])),
+        (VALUE_UNKNOWN, "a", Level.ADVISORY, message("second-rule", [UNLISTED, "0"])),
+        (VALUE_UNKNOWN, "b", Level.ADVISORY, message("second-rule", [UNLISTED, "0"])),
+    ]  # the cost rule's deferral is no security question: a note only
+    assert len(run.undetermined) == 6
+    assert _net_findings(run_policies(graph, policies=pack, config=_only(*pack), dry_run=True)) == []
+    off = _only(*pack, levels={VALUE_UNKNOWN: Level.DISABLED})
+    assert _net_findings(run_policies(graph, policies=pack, config=off)) == []
+    twice = [NET, first, _defers("again-rule", [UNLISTED])]
+    assert [f.resource for f in run_policies(_graph(_node("a")), policies=twice, config=_only(*twice)).findings] == [
+        "a"
+    ]
+
+
+def test_a_stack_rules_deferral_lands_on_the_resources_holding_the_unknown() -> None:
+    holding = _node("holder", inputs={UNLISTED: UNKNOWN_STRING_VALUE})
+    stack_rule = _defers("stack-defers", [UNLISTED], kind=Kind.STACK)
+    pack = [NET, stack_rule]
+    run = run_policies(_graph(holding, _node("plain")), policies=pack, config=_only(*pack), production=True)
+    assert _net_findings(run) == [(VALUE_UNKNOWN, "holder", Level.MANDATORY, message("stack-defers", [UNLISTED]))]
+    nowhere = run_policies(_graph(_node("plain")), policies=pack, config={}, production=True)
+    assert _net_findings(nowhere) == [(VALUE_UNKNOWN, "", Level.MANDATORY, message("stack-defers", [UNLISTED]))]
