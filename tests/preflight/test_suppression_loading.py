@@ -108,3 +108,18 @@ def test_an_expiry_one_day_past_the_horizon_is_one_line(tmp_path: Path) -> None:
         f"{path}: suppressions.yaml entry 1 (CKV_AWS_18 on site): expires {expires}, more than {MAX_EXPIRY_DAYS} "
         "days ahead: set a review date within that horizon"
     )
+
+
+def test_without_today_the_date_is_utcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Expiry is judged on UTC's date, so a gate run at 23:30 in UTC-1 and one in UTC agree (the CI's clock)."""
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Clock:  # type: ignore[override]
+            # 23:30 on 1 December in UTC-1 is 00:30 on 2 December in UTC
+            return cls(2026, 12, 2, 0, 30, tzinfo=dt.UTC) if tz is dt.UTC else cls(2026, 12, 1, 23, 30)
+
+    path = _write(tmp_path, f"- {{id: CKV_AWS_18, resource: site, reason: {REASON}, expires: 2026-12-01}}\n".encode())
+    monkeypatch.setattr(dt, "datetime", Clock)
+    valid, problems = load_suppressions(path, [])
+    assert (valid, [p.policy for p in problems]) == ([], ["suppression-expired"])
