@@ -50,7 +50,8 @@ _NAMING = re.compile(r"[A-Za-z0-9]")
 #: `urn:pulumi:<stack>::<project>::<type>::<name>`: the type and name follow the second `::`.
 _URN_PREFIX = "urn:"
 _URN_SEPARATOR = "::"
-_URN_OWNER_PARTS = 2
+#: A glob matching every resource is refused only when the graph has this many or more (one is its own name).
+_CATCH_ALL_MIN_RESOURCES = 2
 _URN_THREE_PARTS = 3
 _PULUMI_URN = "urn:pulumi:"
 _METACHARACTERS = "*?["
@@ -156,8 +157,7 @@ def names_a_resource(glob: str) -> bool:
     if glob.startswith(_URN_PREFIX):
         if not glob.startswith(_PULUMI_URN):
             return False
-        if len(glob.removeprefix(_PULUMI_URN).split(_URN_SEPARATOR, 3)) <= _URN_OWNER_PARTS:
-            return False  # `urn:pulumi:prod::*`: a stack and project cover every resource of them
+        # `urn:pulumi:prod::*`: a stack and project alone leave type and name `*`, which name nothing
         _, _, type_glob, name_glob = _urn_glob_parts(glob)
         literal = " ".join(_WILDCARDS.split(_GLOB_CLASS.sub("?", type_glob)))
         return bool(_TYPE_TOKEN.search(literal)) or _names_a_name(name_glob)
@@ -167,7 +167,7 @@ def names_a_resource(glob: str) -> bool:
 def refuse_catch_alls(suppressions: Sequence[Suppression], resources: Sequence[tuple[str, str]]) -> None:
     """Raise ConfigError (exit 2) for an entry with a wildcard that matches every one of `resources`
     ((logical name, URN) of the graph's managed resources) when there are two or more (review finding R1)."""
-    if len(resources) < _URN_OWNER_PARTS:
+    if len(resources) < _CATCH_ALL_MIN_RESOURCES:
         return
     for suppression in suppressions:
         if not suppression.scoped or not any(c in suppression.resource for c in _METACHARACTERS):
@@ -242,7 +242,9 @@ def load_suppressions(
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
     except (ValueError, TypeError) as exc:  # a value PyYAML cannot construct
-        raise ConfigError(f"{file}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
+        # `!r` on the whole conditional would quote every message; only a value error without text is shown as repr
+        text = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        raise ConfigError(f"{file}: malformed YAML: {text}") from None
     today = today or dt.datetime.now(dt.UTC).date()
     known = set(known_ids)
     valid: list[Suppression] = []
