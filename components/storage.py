@@ -25,9 +25,10 @@ from components import iam
 from components.buckets import HardenedBucket, LifecycleSpec
 from components.kms import StackKey
 from components.settings import PlatformSettings
+from functions.shared import constants as c
 
 #: The TTL attribute the runtime writes (functions/shared/constants.py TTL_ATTR), epoch seconds.
-TTL_ATTRIBUTE = "expires_at"
+TTL_ATTRIBUTE = c.TTL_ATTR
 
 READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query")
 WRITE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -52,8 +53,12 @@ class TableSpec:
 
 
 SESSIONS = TableSpec("sessions", ("sessionId", "S"), ("turn", "N"))
-CACHE = TableSpec("response-cache", ("cacheKey", "S"))
-AUDIT = TableSpec("audit", ("requestId", "S"), ("recordedAt", "S"), ttl=False, append_only=True)
+#: Tables whose keys are the runtime's own attribute names: functions/shared/constants.py decides them (the
+#: deployed code may not import the tooling, so the components import the runtime's constants, never the reverse).
+CACHE = TableSpec("response-cache", (c.CACHE_KEY_ATTR, "S"))
+#: Append-only audit trail: one item per record of a request (sort key: `decision` from decide,
+#: `workflow_failed` from the workflow), each written once with a condition (issue 9 §4, P147).
+AUDIT = TableSpec("audit", (c.AUDIT_KEY_ATTR, "S"), (c.AUDIT_SORT_ATTR, "S"), append_only=True)
 
 
 class Table:

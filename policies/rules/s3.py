@@ -25,6 +25,7 @@ versioning not enabled), and `s3-setting-managed-once` reports the pair.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from typing import Any
@@ -498,27 +499,70 @@ def _days(values: Any, key: str) -> list[int]:
     return found
 
 
+def _dates(values: Any, key: str) -> list[datetime.date]:
+    """ISO 8601 dates (S3: "The time is always midnight UTC", botocore s3 LifecycleExpiration/Transition Date)."""
+    found = []
+    for item in as_list(values):
+        value = get(item, key)
+        if isinstance(value, str):
+            try:
+                found.append(datetime.date.fromisoformat(value[:10]))
+            except ValueError:
+                continue
+    return found
+
+
+#: Where a rule keeps each action, per resource type (pulumi-aws 7.51.1 s3/_inputs.py): the lifecycle
+#: configuration resources (and the aws-native bucket's view, policies/native.py) and the legacy inline
+#: `aws.s3.Bucket(lifecycle_rules=...)` have a single `expiration` / `noncurrentVersionExpiration`, BucketV2's
+#: inline rules lists (`expirations`, `noncurrentVersionExpirations`); inline noncurrent actions count in `days`.
+_EXPIRATION_KEYS = ("expiration", "expirations")
+_NONCURRENT_EXPIRATION_KEYS = ("noncurrentVersionExpiration", "noncurrentVersionExpirations")
+
+
+def _all(rule: Any, keys: tuple[str, ...]) -> list[Any]:
+    return [item for key in keys for item in as_list(get(rule, key))]
+
+
 def _lifecycle_order_problems(rule: Any) -> list[str]:
-    """What PutBucketLifecycleConfiguration rejects in one rule: an expiration not after a transition."""
+    """What S3 rejects in one rule: an expiration not after each transition, by days or by date, or both units.
+
+    AWS::S3::Bucket Rule (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
+    aws-properties-s3-bucket-rule.html, ExpirationDate and ExpirationInDays): "If you specify an expiration and
+    transition time, you must use the same time unit for both properties (either in days or by date). The
+    expiration time must also be later than the transition time."
+    """
     problems = []
-    pairs = (
-        (_days(get(rule, "expiration"), "days"), _days(get(rule, "transitions"), "days"), "expiration"),
+    expirations = _all(rule, _EXPIRATION_KEYS)
+    transitions = as_list(get(rule, "transitions"))
+    noncurrent = _all(rule, _NONCURRENT_EXPIRATION_KEYS)
+    noncurrent_transitions = as_list(get(rule, "noncurrentVersionTransitions"))
+    # (expirations, transitions, what, unit): day counts with day counts, dates with dates.
+    pairs: tuple[tuple[list[Any], list[Any], str, str], ...] = (
+        (_days(expirations, "days"), _days(transitions, "days"), "expiration", "day"),
         (
-            _days(get(rule, "noncurrentVersionExpiration"), "noncurrentDays"),
-            _days(get(rule, "noncurrentVersionTransitions"), "noncurrentDays"),
+            _days(noncurrent, "noncurrentDays") + _days(noncurrent, "days"),
+            _days(noncurrent_transitions, "noncurrentDays") + _days(noncurrent_transitions, "days"),
             "noncurrent version expiration",
+            "day",
         ),
+        (_dates(expirations, "date"), _dates(transitions, "date"), "expiration", "date"),
     )
-    for expirations, transitions, what in pairs:
-        for expire in expirations:
-            late = [t for t in transitions if t >= expire]
+    for expire_at, transition_at, what, unit in pairs:
+        for expire in expire_at:
+            late = [t for t in transition_at if t >= expire]
             if late:
-                problems.append(f"{what} at day {expire} is not after the transition at day {max(late)}")
+                problems.append(f"{what} at {unit} {expire} is not after the transition at {unit} {max(late)}")
+    by_days = bool(_days(expirations, "days")) or bool(_days(transitions, "days"))
+    by_date = bool(_dates(expirations, "date")) or bool(_dates(transitions, "date"))
+    if expirations and transitions and by_days and by_date:
+        problems.append("expiration and transitions mix days and dates (S3 wants one unit for both)")
     return problems
 
 
 def _validate_lifecycle_order(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for rule in as_list(get(args.props, "rules")):
+    # The lifecycle configuration resources' `rules`; a bucket's inline `lifecycleRules` (Bucket, BucketV2).
+    for rule in as_list(get(args.props, "rules")) + as_list(get(args.props, "lifecycleRules")):
         rule_id = text(get(rule, "id")) or "?"
         for problem in _lifecycle_order_problems(rule):
             report_violation(f"{args.name}: lifecycle rule '{rule_id}': {problem}.", None)
@@ -528,18 +572,20 @@ LIFECYCLE_ORDER = PolicySpec(
     name="s3-lifecycle-expiration-after-transitions",
     description="An S3 lifecycle rule expires objects only after every transition of the same rule.",
     explanation=(
-        "S3 rejects a lifecycle configuration whose Expiration (or NoncurrentVersionExpiration) days are not "
-        "greater than the days of each Transition in the same rule: PutBucketLifecycleConfiguration fails and "
-        "the deployment with it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
-        "lifecycle-transition-general-considerations.html). Fix: expire later than the last transition, or "
-        "drop the transitions a short-lived bucket does not need."
+        "S3 rejects a lifecycle configuration whose Expiration (or NoncurrentVersionExpiration) is not later "
+        "than each Transition of the same rule, in days or by date, or that mixes days and dates between them: "
+        "PutBucketLifecycleConfiguration fails and the deployment with it (https://docs.aws.amazon.com/AmazonS3/"
+        "latest/userguide/lifecycle-transition-general-considerations.html; AWS::S3::Bucket Rule, "
+        "ExpirationDate). Judged on the lifecycle configuration resources, a bucket's inline lifecycle rules "
+        "and the aws-native bucket's LifecycleConfiguration. Fix: expire later than the last transition, in "
+        "the same unit, or drop the transitions a short-lived bucket does not need."
     ),
     principles=("P146",),
     severity=Severity.HIGH,
     category=Category.RELIABILITY,
     kind=Kind.RESOURCE,
     validate=_validate_lifecycle_order,
-    resource_types=LIFECYCLE,
+    resource_types=(*LIFECYCLE, *BUCKET_TYPES),
 )
 
 POLICIES: list[PolicySpec] = [

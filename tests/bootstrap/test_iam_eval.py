@@ -101,6 +101,20 @@ X_RAY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
             {"iam:PolicyARN": X_RAY},
             True,
         ),
+        # ArnEquals takes wildcards like ArnLike ("ARN condition operators", IAM User Guide; iam_eval.arn_matches).
+        ({"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}}, {"iam:PolicyARN": X_RAY}, True),
+        (
+            {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/AWSXRay?aemonWriteAccess"}},
+            {"iam:PolicyARN": X_RAY},
+            True,
+        ),
+        ({"ArnEquals": {"iam:PolicyARN": X_RAY}}, {"iam:PolicyARN": X_RAY}, True),
+        ({"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/*"}}, {"iam:PolicyARN": X_RAY}, False),
+        ({"ArnNotEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}}, {"iam:PolicyARN": X_RAY}, False),
+        # ... each of the six parts separately: a wildcard never spans a colon, nor stands for missing parts.
+        ({"ArnLike": {"iam:PolicyARN": "arn:aws:*"}}, {"iam:PolicyARN": X_RAY}, False),
+        ({"ArnEquals": {"iam:PolicyARN": "arn:aws:iam:*:policy/*"}}, {"iam:PolicyARN": X_RAY}, False),
+        ({"ArnLike": {"iam:PolicyARN": "arn:aws:iam:*:*:policy/*"}}, {"iam:PolicyARN": X_RAY}, True),
         ({"StringEquals": {"aws:ResourceTag/environment": "dev"}}, {"aws:ResourceTag/environment": "dev"}, True),
         ({"StringEquals": {"aws:ResourceTag/environment": "dev"}}, {"aws:ResourceTag/environment": "prod"}, False),
         # A missing key fails a positive operator (the service does not send the tag).

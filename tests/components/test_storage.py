@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from components import platform, storage
+from functions.shared import constants as c
 from tests.components.conftest import RunProgram, only, policy_of
 
 PROGRAM = """
@@ -35,7 +37,30 @@ def test_tables_dev(run_program: RunProgram) -> None:
         "attributeName": "expires_at",
         "enabled": True,
     }
-    assert "ttl" not in tables["agentic-platform-dev-audit"].inputs  # audit records do not expire
+    # Audit records expire after the retention the runtime writes into them (functions/shared/audit.py append_once).
+    assert tables["agentic-platform-dev-audit"].inputs["ttl"] == {"attributeName": "expires_at", "enabled": True}
+
+
+def test_default_tables_are_keyed_as_the_runtime_writes(run_program: RunProgram) -> None:
+    """The default audit and cache tables have the keys functions/ read and write (functions/shared/constants.py).
+
+    Audit finding (issue 9 §4): the default audit table was keyed `requestId`/`recordedAt` while decide writes
+    `request_id`/`record`, so a `Storage(...)` without `tables` deployed a table every write to would fail.
+    """
+    graph = run_program(PROGRAM)
+    tables = {n.inputs["name"]: n.inputs for n in graph.of_type("aws:dynamodb/table:Table")}
+    audit = tables["agentic-platform-dev-audit"]
+    assert (audit["hashKey"], audit["rangeKey"]) == (c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR)
+    assert {a["name"] for a in audit["attributes"]} == {c.AUDIT_KEY_ATTR, c.AUDIT_SORT_ATTR}
+    cache = tables["agentic-platform-dev-response-cache"]
+    assert cache["hashKey"] == c.CACHE_KEY_ATTR
+    assert "rangeKey" not in cache
+
+
+def test_the_platform_deploys_the_storage_defaults() -> None:
+    """One place decides the key names: the platform's audit and cache tables are the storage layer's defaults."""
+    assert platform.AUDIT_TABLE is storage.AUDIT
+    assert platform.CACHE_TABLE is storage.CACHE
 
 
 def test_tables_prod_protected(run_program: RunProgram) -> None:

@@ -51,6 +51,10 @@ bucket("bad6_no_tls_policy", tls=False)
 bucket("bad7_public_read_acl", access_control="PublicRead")
 bucket("bad8_expires_before_transition", lifecycle_configuration={"rules": [{"id": "early", "status": "Enabled",
        "expiration_in_days": 30, "transitions": [{"storage_class": "GLACIER", "transition_in_days": 60}]}]})
+# bad 10: by date (ExpirationDate on the transition's TransitionDate): the native view carries dates too
+bucket("bad10_expires_on_transition_date", lifecycle_configuration={"rules": [{"id": "dated", "status": "Enabled",
+       "expiration_date": "2027-06-01T00:00:00Z",
+       "transitions": [{"storage_class": "GLACIER", "transition_date": "2027-06-01T00:00:00Z"}]}]})
 unexpired = bucket("bad9_sink_without_expiry", versioning=None)
 bucket("ok_logged", logging_configuration={"destination_bucket_name": unexpired.bucket_name})
 # without a bucket_name the provider names it (fabricated offline, issue 11); the views also find each other by the
@@ -65,7 +69,7 @@ CASES = {
     "s3-bucket-kms-encryption": {"bad5_s3_managed_keys"},
     "s3-tls-only": {"bad6_no_tls_policy"},
     "s3-no-public-acl": {"bad7_public_read_acl"},
-    "s3-lifecycle-expiration-after-transitions": {"bad8_expires_before_transition"},
+    "s3-lifecycle-expiration-after-transitions": {"bad8_expires_before_transition", "bad10_expires_on_transition_date"},
     "log-bucket-lifecycle": {"bad9_sink_without_expiry"},
     "resource-not-judged": set(),
 }

@@ -132,3 +132,52 @@ def test_lifecycle_expiration_comes_after_every_transition(tmp_path_factory: pyt
         "bad_2_before",
         "bad_3_noncurrent",
     }
+
+
+def test_lifecycle_order_judges_inline_rules_and_dates(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Audit issue 9 §4: the inline `aws.s3.Bucket(lifecycle_rules=...)` (and BucketV2's) and date-based rules.
+
+    S3 wants the expiration later than each transition, in the same unit (days or dates): the AWS::S3::Bucket
+    Rule reference, ExpirationDate/ExpirationInDays; botocore's s3 model: Date is ISO 8601, midnight UTC.
+    """
+    graph = synth(
+        tmp_path_factory.mktemp("s3inline"),
+        """
+        aws.s3.Bucket("good_inline", lifecycle_rules=[{"id": "r", "enabled": True,
+            "transitions": [{"days": 30, "storage_class": "STANDARD_IA"}], "expiration": {"days": 31},
+            "noncurrent_version_transitions": [{"days": 30, "storage_class": "GLACIER"}],
+            "noncurrent_version_expiration": {"days": 60}}])
+        b = aws.s3.Bucket("b")
+        aws.s3.BucketLifecycleConfiguration("good_dates", bucket=b.id, rules=[{"id": "d", "status": "Enabled",
+            "transitions": [{"date": "2027-01-01T00:00:00Z", "storage_class": "GLACIER"}],
+            "expiration": {"date": "2027-06-01T00:00:00Z"}}])
+        # bad 4: inline rule (the legacy Bucket input pulumi-aws 7 still takes), expiring on the transition's day
+        aws.s3.Bucket("bad_4_inline_same_day", lifecycle_rules=[{"id": "r", "enabled": True,
+            "transitions": [{"days": 90, "storage_class": "GLACIER"}], "expiration": {"days": 90}}])
+        # bad 5: BucketV2's inline rules (`expirations`, a list)
+        aws.s3.BucketV2("bad_5_v2_inline", lifecycle_rules=[{"id": "r", "enabled": True,
+            "transitions": [{"days": 60, "storage_class": "GLACIER"}], "expirations": [{"days": 30}]}])
+        # bad 6: dates, expiration before the transition
+        aws.s3.BucketLifecycleConfiguration("bad_6_date_before", bucket=b.id, rules=[{"id": "d", "status": "Enabled",
+            "transitions": [{"date": "2027-06-01T00:00:00Z", "storage_class": "GLACIER"}],
+            "expiration": {"date": "2027-01-01T00:00:00Z"}}])
+        # bad 7: inline, dates, expiration on the transition's date
+        aws.s3.Bucket("bad_7_inline_same_date", lifecycle_rules=[{"id": "d", "enabled": True,
+            "transitions": [{"date": "2027-06-01", "storage_class": "GLACIER"}], "expiration": {"date": "2027-06-01"}}])
+        # bad 8: transition by date, expiration in days (one unit for both)
+        aws.s3.BucketLifecycleConfiguration("bad_8_mixed_units", bucket=b.id, rules=[{"id": "m", "status": "Enabled",
+            "transitions": [{"date": "2027-06-01T00:00:00Z", "storage_class": "GLACIER"}], "expiration": {"days": 400}}])
+        # bad 9: inline noncurrent versions (counted in `days`) expiring on their transition day
+        aws.s3.Bucket("bad_9_inline_noncurrent", lifecycle_rules=[{"id": "n", "enabled": True,
+            "noncurrent_version_transitions": [{"days": 30, "storage_class": "GLACIER"}],
+            "noncurrent_version_expiration": {"days": 30}}])
+        """,
+    )
+    assert flagged(graph, "s3-lifecycle-expiration-after-transitions") == {
+        "bad_4_inline_same_day",
+        "bad_5_v2_inline",
+        "bad_6_date_before",
+        "bad_7_inline_same_date",
+        "bad_8_mixed_units",
+        "bad_9_inline_noncurrent",
+    }
