@@ -62,6 +62,7 @@ from tests.functions.conftest import (
     ACCOUNT,
     ENVIRONMENT,
     MODEL_IDS,
+    PRICES,
     REGION,
     LambdaContext,
     _clear_caches,
@@ -72,6 +73,7 @@ from tests.functions.factories import GUARDRAIL_USAGE, api_event
 ROUTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:router"
 DECIDE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:decide"
 TIER_OF = {model_id: tier for tier, model_id in MODEL_IDS.items()}
+TIERS = list(MODEL_IDS)
 SDK_ATTEMPTS = 3  # functions.shared.aws.MAX_ATTEMPTS: a fault that fires this often defeats botocore's retries
 ASYNC_ATTEMPTS = 3  # Lambda asynchronous invocation: the first attempt and two retries (components.function)
 #: "one minute between the first two attempts and two minutes between the second and third"
@@ -121,6 +123,8 @@ class Context(LambdaContext):
     """
 
     timeout_seconds: float = 30
+    #: The request this invocation works on (the router's ``detail.request_id``), so the Bedrock fake can bill it.
+    request_id: str | None = None
 
     def __post_init__(self) -> None:
         self._started = time.monotonic()
@@ -166,6 +170,25 @@ class Call:
 
 
 Response = tuple[int, dict[str, str], bytes]
+
+
+@dataclass(frozen=True)
+class Bill:
+    """One Converse call the fake Bedrock answered with 200: paid, whatever the router made of the reply."""
+
+    request_id: str | None  # the router invocation's request (None outside the workflow)
+    case: int
+    tier: str
+    usage: tuple[int, int] | None  # (input, output) tokens it reported; None for a reply without usage
+
+    @property
+    def cost_usd(self) -> float:
+        """What it cost: tokens x the tier's price per 1k, from the prices the router is configured with
+        (tests/functions/conftest.py ``PRICES``, the environment's ``MODEL_PRICES``), computed here on its own."""
+        assert self.usage is not None, "a reply without usage has no known cost"
+        price = PRICES[self.tier]
+        return self.usage[0] / 1000 * price["input_per_1k"] + self.usage[1] / 1000 * price["output_per_1k"]
+
 
 #: The DynamoDB operations that write an item (botocore dynamodb service model), so the audit log misses none.
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -228,6 +251,9 @@ def _tier_of(call: Call) -> str:
     return TIER_OF[unquote(call.url.split("/model/", 1)[1].split("/", 1)[0])]
 
 
+TIER_OF_CALL = _tier_of  # the tier a Converse call goes to (for tests' own fault hooks)
+
+
 THROTTLED = error(400, "ProvisionedThroughputExceededException", "Rate of requests exceeds the allowed throughput.")
 PARTIAL_FAILURE = ok({"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "x"}]})
 
@@ -237,7 +263,7 @@ class Models:
     """Bedrock fake: each tier answers with its confidence; ``behaviour`` overrides a tier's reply."""
 
     confidence: dict[str, float] = field(default_factory=lambda: {"micro": 0.9, "lite": 0.9, "pro": 0.9})
-    #: tier -> malformed | guardrail | truncated | no_usage | not_json
+    #: tier -> malformed | guardrail | truncated | no_usage | not_json | unsure (well-formed, confidence 0.3)
     behaviour: dict[str, str] = field(default_factory=dict)
     paid: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every 200 Converse response
     delay: float = 0.0
@@ -248,6 +274,9 @@ class Models:
     abandoned: list[tuple[int, str]] = field(default_factory=list)  # (case, tier) of every read that timed out
     #: Cuts a delay short: the world's `closed`, so a slow model never keeps a torn-down world's thread alive.
     interrupt: threading.Event = field(default_factory=threading.Event)
+    bills: list[Bill] = field(default_factory=list)  # every paid call, with its request and usage
+    #: Per call: (behaviour, latency) overriding ``behaviour`` and ``latency`` when not ("", 0.0) (random faults).
+    chance: Callable[[str], tuple[str, float]] | None = None
 
     def converse(self, call: Call, context: Context | None = None) -> Response:
         tier = _tier_of(call)
@@ -258,6 +287,10 @@ class Models:
             self.interrupt.wait(self.delay)
         latencies = self.latency.get(tier, [0.0])
         latency = latencies.pop(0) if len(latencies) > 1 else latencies[0]
+        behaviour = self.behaviour.get(tier, "")
+        if self.chance is not None:
+            drawn, slow = self.chance(tier)
+            behaviour, latency = drawn or behaviour, slow or latency
         if latency:
             assert context is not None, "model latency is simulated inside the workflow's invocations"
             if call.read_timeout is not None and latency > call.read_timeout:
@@ -266,10 +299,17 @@ class Models:
                 raise ReadTimeoutError(endpoint_url=call.url)
             context.wait(latency, self.interrupt)
         self.paid.append((case, tier))
-        behaviour = self.behaviour.get(tier, "")
+        # Tokens differ per request and tier, so a cost booked to the wrong attempt or tier does not add up.
+        usage = (90 + 10 * TIERS.index(tier) + case % 11, 15 + 3 * TIERS.index(tier) + case % 7)
+        if behaviour == "no_usage" or behaviour == "not_json":
+            usage_reported: tuple[int, int] | None = None
+        else:
+            usage_reported = usage
+        self.bills.append(Bill(context.request_id if context else None, case, tier, usage_reported))
         if behaviour == "not_json":
             return 200, {"content-type": "text/html"}, b"<html>upstream proxy error</html>"
-        reply: dict[str, Any] = {"answer": f"answer from {tier}", "confidence": self.confidence.get(tier, 0.9)}
+        confidence = 0.3 if behaviour == "unsure" else self.confidence.get(tier, 0.9)
+        reply: dict[str, Any] = {"answer": f"answer from {tier}", "confidence": confidence}
         content, stop = json.dumps(reply), "end_turn"
         if behaviour == "malformed":
             content = f"I believe it is the {tier} answer, fairly sure"
@@ -282,8 +322,8 @@ class Models:
             "stopReason": stop,
             "metrics": {"latencyMs": 10},
         }
-        if behaviour != "no_usage":
-            body["usage"] = {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120}
+        if usage_reported is not None:
+            body["usage"] = {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)}
         return ok(body)
 
 
@@ -512,6 +552,7 @@ class World:
             self._refuse_if_closed()
             with self.environment:  # the invocation's clock starts when it runs, not while it waits its turn
                 context = self.invocation.context = context_for(name)
+                context.request_id = (payload.get("detail") or {}).get("request_id")
                 result = handler(payload, context)
         except KilledError:
             result = None
@@ -710,6 +751,32 @@ class World:
         assert unconditional == [], f"audit writes that may overwrite: {unconditional}"
         written = Counter(w.key for w in self.audit_writes if w.status == 200)
         assert written and max(written.values()) == 1, [key for key, n in written.items() if n > 1]
+
+    def assert_cost_recorded_is_cost_paid(self) -> int:
+        """Each decision's recorded cost is what the fake Bedrock billed for that request (issue 12 §1; P040
+        token-based cost modelling): ``cost_usd`` is the sum of its paid calls (tokens x price per tier),
+        ``cost_known`` is False exactly when a paid reply carried no usage (then ``cost_usd`` is what the others
+        cost), and ``cached`` only when no call was paid for it. A paid answer recorded as "cached, $0" (the
+        original bug) fails here. Returns how many decisions it read.
+        """
+        bills: dict[str | None, list[Bill]] = {}
+        for bill in list(self.models.bills):
+            bills.setdefault(bill.request_id, []).append(bill)
+        assert None not in bills, "a model call outside a router invocation"
+        decisions = [i for i in self.audit() if i[c.AUDIT_SORT_ATTR]["S"] == c.AUDIT_DECISION_RECORD]
+        wrong: list[tuple[str, Any, Any]] = []
+        for item in decisions:
+            request_id = item[c.AUDIT_KEY_ATTR]["S"]
+            paid = bills.get(request_id, [])
+            known = all(bill.usage is not None for bill in paid)
+            recorded = (float(item["cost_usd"]["N"]), item["cost_known"]["BOOL"], item["cached"]["BOOL"])
+            # A reply without usage adds nothing it could know (``cost_known`` False says the sum is a floor).
+            known_cost = sum(bill.cost_usd for bill in paid if bill.usage is not None)
+            expected = (known_cost, known, recorded[2] and not paid)
+            if abs(recorded[0] - expected[0]) > 1e-9 or recorded[1:] != expected[1:]:
+                wrong.append((request_id, recorded, expected))
+        assert wrong == [], f"recorded (cost_usd, cost_known, cached) against what was paid: {wrong}"
+        return len(decisions)
 
 
 # --- what every World shares: built once per process, not once per test ---------------------------------

@@ -36,6 +36,7 @@ from tests.functions.pipeline import (
 IDEMPOTENCY = ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME]
 CACHE = ENVIRONMENT[c.ENV_CACHE_TABLE_NAME]
 AUDIT = ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME]
+CONNECTIONS = ENVIRONMENT[c.ENV_CONNECTIONS_TABLE_NAME]
 
 
 def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: int = 1) -> dict[str, Any]:
@@ -52,6 +53,7 @@ def expect_one_outcome(world: World, request_id: str, outcome: str, *, pushed: i
     assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
     paid = Counter(world.models.paid)
     assert all(count == 1 for count in paid.values()), paid  # no model call paid twice
+    world.assert_cost_recorded_is_cost_paid()  # ... and what decide recorded is what those calls cost
     assert world.deliver_failures == []
     return detail
 
@@ -219,7 +221,9 @@ TIER_ERRORS = {
         ("lite", "throttled"),
         ("pro", "throttled"),
         ("lite", "internal"),
+        ("pro", "internal"),
         ("micro", "unavailable"),
+        ("pro", "unavailable"),
     ],
 )
 def test_a_tier_that_errors_is_skipped_and_nothing_is_paid_twice(world: World, tier: str, kind: str) -> None:
@@ -238,6 +242,28 @@ def test_a_tier_that_errors_is_skipped_and_nothing_is_paid_twice(world: World, t
     else:
         assert expect_one_outcome(world, request_id, "DecisionMade")["tier"] == "pro"
     assert float(decision(world, request_id)["cost_usd"]["N"]) > 0
+
+
+def test_the_router_escalating_across_tiers_records_every_paid_call(world: World) -> None:
+    """micro and lite are paid for and not confident, pro answers: the decision's cost is all three calls'."""
+    world.models.confidence = {"micro": 0.3, "lite": 0.4, "pro": 0.95}
+
+    request_id = run_one(world)
+
+    assert expect_one_outcome(world, request_id, "DecisionMade")["tier"] == "pro"
+    assert [tier for _, tier in world.models.paid] == ["micro", "lite", "pro"]
+    assert world.assert_cost_recorded_is_cost_paid() == 1
+
+
+def test_a_cached_answer_is_free_and_only_an_answer_nobody_paid_for_is_cached(world: World) -> None:
+    """The same question twice: the first is paid for (cached False, its cost), the second comes from the cache
+    (cached True, $0, no call): each decision records what its own request paid."""
+    first, second = run_one(world, case=7), run_one(world, case=7)
+
+    assert [answered["cached"] for answered in world.events("ModelAnswered")] == [False, True]
+    assert [bill.request_id for bill in world.models.bills] == [first]
+    assert (decision(world, second)["cached"], decision(world, second)["cost_usd"]) == ({"BOOL": True}, {"N": "0.0"})
+    assert world.assert_cost_recorded_is_cost_paid() == 2
 
 
 def test_every_tier_unavailable_escalates_without_paying(world: World) -> None:
@@ -285,6 +311,7 @@ def test_a_truncated_answer_is_never_served_from_the_cache(world: World) -> None
     assert world.outcomes() == Counter({first: 1, second: 1})
     assert [d["reasons"] for d in world.events("EscalationRequested")] == [["truncated"], ["truncated"]]
     assert world.events("DecisionMade") == []
+    assert world.assert_cost_recorded_is_cost_paid() == 2  # each paid its own call, neither is "cached"
 
 
 @pytest.mark.parametrize("behaviour", ["no_usage", "not_json"])
@@ -298,6 +325,7 @@ def test_a_reply_without_usage_is_unknown_cost_not_free(world: World, behaviour:
     (answered,) = world.events("ModelAnswered")
     assert answered["attempts"][0]["usage_known"] is False
     assert answered["cost_known"] is False
+    assert world.assert_cost_recorded_is_cost_paid() == 1
 
 
 # --- the WebSocket --------------------------------------------------------------------------------------
@@ -310,6 +338,22 @@ def test_connection_gone_is_an_outcome(world: World) -> None:
 
     expect_one_outcome(world, request_id, "DecisionMade", pushed=0)
     assert [d["status"] for d in world.events("ResultDelivered")] == ["connection_gone"]
+
+
+@pytest.mark.parametrize(("skip", "statuses"), [(0, [503, 202]), (1, [202])])
+def test_connections_table_throttled(world: World, skip: int, statuses: list[int]) -> None:
+    """The connection look-up fails through botocore's retries: ingest's (skip 0) answers 503 with Retry-After and
+    the client's retry is one request; deliver's (skip 1) fails the invocation, and Lambda's asynchronous retry
+    pushes once."""
+    fault = world.inject("throttle connections", table(CONNECTIONS, "GetItem"), THROTTLED, skip=skip)
+
+    got, body = world.submit_until_accepted(key="k-conn")
+    world.settle()
+
+    assert fault.fired == SDK_ATTEMPTS, "the fault must have hit the pipeline"
+    assert got == statuses
+    expect_one_outcome(world, body["request_id"], "DecisionMade")
+    assert [d["status"] for d in world.events("ResultDelivered")] == ["delivered"]
 
 
 def test_websocket_500_is_retried_and_pushed_once(world: World) -> None:
