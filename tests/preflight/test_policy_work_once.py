@@ -3,7 +3,7 @@
 bench/SPEED.md (session 3): on a 2,000-resource program the runner resolved a provider reference once per
 resource per policy, the stack index asked every resource whether it had views of the wanted types, and
 `s3-setting-managed-once` copied each bucket's inputs once per one-per-bucket setting. The verdicts are
-unchanged (bench/policies.py compares every finding of the template's stacks and the public programs
+unchanged (bench/phases.py compares every finding of the template's stacks and the public programs
 between two trees); these tests pin the counts.
 """
 
