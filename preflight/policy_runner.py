@@ -236,12 +236,23 @@ def _provider_node(graph: ResourceGraph, reference: str) -> ResourceNode | None:
     return graph.get(reference) or graph.get(reference.rsplit("::", 1)[0])
 
 
-def _provider(node: ResourceNode, graph: ResourceGraph) -> PolicyProviderResource | None:
-    found = provider_of(node, graph)
-    if found is None:
+def _provider(
+    node: ResourceNode, graph: ResourceGraph, known: dict[str, tuple[str, dict[str, Any], str, str]] | None = None
+) -> PolicyProviderResource | None:
+    """The provider a policy's arguments carry. `known`: one run's `provider_of` answers by provider reference, so
+    a reference is resolved once per run, not once per resource and policy (bench/SPEED.md); every call still gets
+    its own object and its own copy of the properties, so nothing a policy sees is shared with another."""
+    if not node.provider:
         return None
+    found = known.get(node.provider) if known is not None else None
+    if found is None:
+        found = provider_of(node, graph)
+        if found is None:
+            return None
+        if known is not None:
+            known[node.provider] = found
     token, props, urn, name = found
-    return PolicyProviderResource(token, unknown_checking_proxy(props), urn, name)
+    return PolicyProviderResource(token, unknown_checking_proxy(dict(props)), urn, name)
 
 
 def stack_props(node: ResourceNode) -> dict[str, Any]:
@@ -256,8 +267,13 @@ def _stack_props(node: ResourceNode) -> dict[str, Any]:
     return props
 
 
-def stack_resources(graph: ResourceGraph) -> list[PolicyResource]:
-    """Every resource as the CLI's AnalyzeStack builds it: outputs, parent, dependencies linked."""
+def stack_resources(
+    graph: ResourceGraph, providers: dict[str, tuple[str, dict[str, Any], str, str]] | None = None
+) -> list[PolicyResource]:
+    """Every resource as the CLI's AnalyzeStack builds it: outputs, parent, dependencies linked.
+
+    `providers`: the run's provider answers by reference (see `_provider`); a fresh one when not given."""
+    known = {} if providers is None else providers
     built: dict[str, PolicyResource] = {}
     for node in graph.resources:
         built[node.urn] = PolicyResource(
@@ -266,7 +282,7 @@ def stack_resources(graph: ResourceGraph) -> list[PolicyResource]:
             node.urn,
             node.name,
             _options(node),
-            _provider(node, graph),
+            _provider(node, graph, known),
             None,
             [],
             {},
@@ -490,13 +506,19 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
     stack_node = next((n for n in graph.resources if n.type == STACK_TYPE), None)
     resources: list[PolicyResource] | None = None
     net = deferral_net(pack, config, graph, production)
+    # Resolved once per run, not once per resource and policy (bench/SPEED.md): the stack's resources in its order,
+    # each type once, and each provider reference once. Nothing is kept across runs (a run is one stack).
+    judged = [node for node in graph.resources if node.type != STACK_TYPE]
+    types = list(dict.fromkeys(node.type for node in judged))
+    providers: dict[str, tuple[str, dict[str, Any], str, str]] = {}
     for policy in pack:
         setting = config.get(policy.name) or PolicySetting(_LEVELS[level_for(policy, graph.stack, production)])
         if setting.level is Level.DISABLED:
             continue
         if policy.kind is Kind.RESOURCE:
-            for node in graph.resources:
-                if node.type == STACK_TYPE or not policy.applies_to(node.type):
+            applies = {resource_type for resource_type in types if policy.applies_to(resource_type)}
+            for node in judged:
+                if node.type not in applies:
                     continue
                 args = ResourceValidationArgs(
                     node.type,
@@ -506,7 +528,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                     node.urn,
                     node.name,
                     _options(node),
-                    _provider(node, graph),
+                    _provider(node, graph, providers),
                     dict(setting.settings),
                 )
 
@@ -523,7 +545,7 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                 _call(policy, args, report, run, node.name, node, net)
         else:
             if resources is None:
-                resources = stack_resources(graph)
+                resources = stack_resources(graph, providers)
             stack_args = StackValidationArgs(resources, dict(setting.settings))
 
             def report_stack(

@@ -21,6 +21,7 @@ from typing import Any
 
 from policies.rules.coverage import STATE_ONLY_PACKAGES
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from preflight.jsontext import dumps_indented
 
 # Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
 from preflight.secrets import SECRET_PLACEHOLDER
@@ -65,7 +66,7 @@ class TfPlan:
     no_checks_resources: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps(self.plan, indent=2, sort_keys=False)
+        return dumps_indented(self.plan)  # json.dumps(self.plan, indent=2), faster (preflight/jsontext.py)
 
     def address_table(self) -> dict[str, dict[str, str]]:
         return {a: {"urn": e.urn, "name": e.name, "type": e.type} for a, e in sorted(self.addresses.items())}
