@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import typing
@@ -130,10 +131,8 @@ def table() -> dict[str, object]:
     pulumi-aws that takes any (imports all of it: slow)."""
     from importlib.metadata import version  # noqa: PLC0415
 
-    from preflight.derived_tables import sdk_resource_tokens  # noqa: PLC0415
-
     inputs: dict[str, list[str]] = {}
-    for token in sdk_resource_tokens("pulumi_aws"):
+    for token in _sdk_resource_tokens():
         key = _table_key(token)
         taken = sorted(TABLED_INPUTS & _init_inputs(resource_class(token)))
         if key is not None and taken:
@@ -143,6 +142,19 @@ def table() -> dict[str, object]:
         "pulumi_aws_version": version("pulumi_aws"),
         "inputs": dict(sorted(inputs.items())),
     }
+
+
+def _sdk_resource_tokens() -> list[str]:
+    """Every resource token of the installed pulumi-aws, from the `resource_modules` registry its `__init__.py`
+    registers itself with (the same reading as preflight.derived_tables.sdk_resource_tokens: the pack imports
+    nothing from preflight/)."""
+    spec = importlib.util.find_spec("pulumi_aws")
+    if spec is None or spec.origin is None:
+        return []
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    start = text.index('resource_modules="""') + len('resource_modules="""')
+    modules = json.loads(text[start : text.index('"""', start)])
+    return sorted(token for module in modules for token in module["classes"])
 
 
 @functools.cache
@@ -156,13 +168,16 @@ def is_taggable(type_token: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse  # noqa: PLC0415
-
-    from preflight import derived_tables  # noqa: PLC0415
+    import sys  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="python -m policies.sdk", description="Write the stored SDK inputs table.")
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
     args = parser.parse_args(argv)
-    derived_tables.emit(table(), TABLE_FILE, write=args.write, indent=0)
+    text = json.dumps(table(), indent=0, sort_keys=True) + "\n"  # the form of preflight.derived_tables.emit
+    if args.write:
+        TABLE_FILE.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

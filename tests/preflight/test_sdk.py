@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components.tagging import is_taggable as transform_is_taggable
 from policies import sdk
 from policies.sdk import is_taggable, output_names, resource_class
+from preflight.derived_tables import sdk_resource_tokens
 
 TYPES = [
     "aws:s3/bucket:Bucket",
@@ -53,3 +54,8 @@ def test_taking_an_input_reads_the_table_as_the_sdk_would() -> None:
             init = getattr(resource_class(token), "_internal_init", None)
             expected = init is not None and not set(names).isdisjoint(inspect.signature(init).parameters)
             assert sdk.takes_input(token, names) is expected, (token, names)
+
+
+def test_the_pack_reads_the_same_resource_tokens_as_the_gate() -> None:
+    """The pack's own reading of pulumi-aws's registry (it imports nothing from preflight/) lists every type."""
+    assert sdk._sdk_resource_tokens() == list(sdk_resource_tokens("pulumi_aws"))
