@@ -1,12 +1,29 @@
 """Looking up pulumi-aws (and pulumi-aws-native) resource classes by type token, to learn what the installed SDK
-declares."""
+declares.
+
+Which inputs a pulumi-aws type takes, for the few input names the pack asks about (`TABLED_INPUTS`: `tags` for
+`is_taggable`, the policy-like inputs of policies.rules.coverage), comes from a stored table, `sdk_inputs.json`
+(`python -m policies.sdk --write`): the gate judges in its own process while the program runs in a child
+(preflight/synthesis_child.py), and importing a `pulumi_aws.<module>` package per type cost it about a second on
+the template (bench/SPEED.md). `tests/preflight/test_sdk.py` asserts the table is what the installed SDK gives for
+every type. Other names, and pulumi-aws-native types, are still read from the installed SDK.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
+import json
 import typing
+from collections.abc import Collection
+from pathlib import Path
+
+#: The stored inputs (python -m policies.sdk --write).
+TABLE_FILE = Path(__file__).with_name("sdk_inputs.json")
+#: The input names the stored table records, for every pulumi-aws type that takes one of them.
+TABLED_INPUTS = frozenset({"tags", "policy", "access_policy", "access_policies", "policy_document", "resource_policy"})
 
 
 @functools.cache
@@ -79,9 +96,90 @@ def _output_names(cls: type | None, *, strings_only: bool = False) -> tuple[str,
     return tuple(sorted(names))
 
 
+def _init_inputs(cls: type | None) -> frozenset[str]:
+    """The (snake_case) input names of a resource class's `_internal_init`, as the installed SDK declares them."""
+    init = getattr(cls, "_internal_init", None)
+    return frozenset(inspect.signature(init).parameters) if init is not None else frozenset()
+
+
+def _table_key(type_token: str) -> str | None:
+    """What `resource_class` looks a pulumi-aws token up by: its module and class (`lambda:Function`)."""
+    parts = type_token.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return None
+    return f"{parts[1].split('/', 1)[0]}:{parts[2]}"
+
+
+@functools.cache
+def _stored() -> dict[str, list[str]]:
+    return dict(json.loads(TABLE_FILE.read_text(encoding="utf-8"))["inputs"])
+
+
+def takes_input(type_token: str, names: Collection[str]) -> bool:
+    """Whether the pulumi-aws type takes any of the inputs `names` (snake_case), as the installed SDK's
+    `_internal_init` declares: from the stored table when it records all of `names`, else from the SDK."""
+    key = _table_key(type_token)
+    if key is None:
+        return False
+    if TABLED_INPUTS.issuperset(names):
+        return not frozenset(names).isdisjoint(_stored().get(key, ()))
+    return not frozenset(names).isdisjoint(_init_inputs(resource_class(type_token)))
+
+
+def table() -> dict[str, object]:
+    """The stored form: `module:Class` -> the `TABLED_INPUTS` it takes, for every resource type of the installed
+    pulumi-aws that takes any (imports all of it: slow)."""
+    from importlib.metadata import version  # noqa: PLC0415
+
+    inputs: dict[str, list[str]] = {}
+    for token in _sdk_resource_tokens():
+        key = _table_key(token)
+        taken = sorted(TABLED_INPUTS & _init_inputs(resource_class(token)))
+        if key is not None and taken:
+            inputs[key] = taken
+    return {
+        "generated_by": "python -m policies.sdk --write",
+        "pulumi_aws_version": version("pulumi_aws"),
+        "inputs": dict(sorted(inputs.items())),
+    }
+
+
+def _sdk_resource_tokens() -> list[str]:
+    """Every resource token of the installed pulumi-aws, from the `resource_modules` registry its `__init__.py`
+    registers itself with (the same reading as preflight.derived_tables.sdk_resource_tokens: the pack imports
+    nothing from preflight/)."""
+    spec = importlib.util.find_spec("pulumi_aws")
+    if spec is None or spec.origin is None:
+        return []
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    start = text.index('resource_modules="""') + len('resource_modules="""')
+    modules = json.loads(text[start : text.index('"""', start)])
+    return sorted(token for module in modules for token in module["classes"])
+
+
 @functools.cache
 def is_taggable(type_token: str) -> bool:
     """Whether a pulumi-aws (or pulumi-aws-native) resource type takes `tags` in the installed SDK: a map in
-    pulumi-aws, most often a `{key, value}` list in aws-native (policies.tags reads both)."""
-    init = getattr(resource_class(type_token) or native_resource_class(type_token), "_internal_init", None)
-    return init is not None and "tags" in inspect.signature(init).parameters
+    pulumi-aws (from the stored table), most often a `{key, value}` list in aws-native (policies.tags reads both)."""
+    if _table_key(type_token) is not None:
+        return takes_input(type_token, ("tags",))
+    return "tags" in _init_inputs(native_resource_class(type_token))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m policies.sdk", description="Write the stored SDK inputs table.")
+    parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
+    args = parser.parse_args(argv)
+    text = json.dumps(table(), indent=0, sort_keys=True) + "\n"  # the form of preflight.derived_tables.emit
+    if args.write:
+        TABLE_FILE.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

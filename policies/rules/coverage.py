@@ -20,7 +20,6 @@ resource is waived with a suppression that says who reviewed it and why (policie
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Iterable
 
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
@@ -30,7 +29,7 @@ from policies.documents import DOCUMENT_INPUTS
 from policies.registry import all_policies
 from policies.rules.devices import IOT_POLICY_INPUTS
 from policies.rules.resource_policies import LAYER_PERMISSION, POLICY_INPUTS
-from policies.sdk import resource_class
+from policies.sdk import takes_input
 from policies.spec import Category, Kind, PolicySpec
 
 #: Packages the pack judges itself (pulumi-aws), and Pulumi's own (providers, the stack).
@@ -62,8 +61,7 @@ def unread_policy(resource_type: str) -> bool:
     """Whether a pulumi-aws type carries a policy-like input (per the installed SDK) that no rule reads."""
     if resource_type in READ_POLICY_TYPES or resource_type in NOT_PERMISSION_POLICIES:
         return False
-    init = getattr(resource_class(resource_type), "_internal_init", None)
-    return init is not None and not POLICY_LIKE_INPUTS.isdisjoint(inspect.signature(init).parameters)
+    return takes_input(resource_type, POLICY_LIKE_INPUTS)  # the stored table (policies/sdk_inputs.json)
 
 
 def package(resource_type: str) -> str:

@@ -2,7 +2,7 @@
 
 checkov has no Pulumi support; it does read Terraform plans. pulumi-aws is generated from the
 Terraform AWS provider, so each pulumi-aws resource is a Terraform resource under another name:
-`types` holds the names, `shapes` reads the nesting from the installed SDK, `convert` writes the plan.
+`types` holds the names, `shapes` the nesting (a table derived from the installed SDK), `convert` writes the plan.
 """
 
 from __future__ import annotations
