@@ -16,12 +16,12 @@ import argparse
 import functools
 import json
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from policies.lib import Statement, grants, parse_document
+from policies.stored_tables import emit
 
 TABLE_FILE = Path(__file__).with_name("managed_model_access.json")
 
@@ -90,11 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policies.managed_policies", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
     args = parser.parse_args(argv)
-    text = json.dumps(table(), indent=1, sort_keys=True) + "\n"
-    if args.write:
-        TABLE_FILE.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    emit(table(), TABLE_FILE, write=args.write, indent=1)
     return 0
 
 

@@ -168,16 +168,13 @@ def is_taggable(type_token: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+
+    from policies.stored_tables import emit  # noqa: PLC0415 (only the --write command needs it)
 
     parser = argparse.ArgumentParser(prog="python -m policies.sdk", description="Write the stored SDK inputs table.")
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
     args = parser.parse_args(argv)
-    text = json.dumps(table(), indent=0, sort_keys=True) + "\n"  # the form of preflight.derived_tables.emit
-    if args.write:
-        TABLE_FILE.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    emit(table(), TABLE_FILE, write=args.write, indent=0)
     return 0
 
 

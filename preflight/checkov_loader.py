@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from policies import stored_tables
 from preflight import derived_tables
 from preflight.errors import PreflightError
 
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
-    derived_tables.emit(data, TABLE_FILE, write=args.write, indent=1)
+    stored_tables.emit(data, TABLE_FILE, write=args.write, indent=1)
     return 0
 
 

@@ -14,7 +14,6 @@ import importlib.util
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,12 +249,3 @@ def inspected(
             for check_id, entry in sorted(checks.items())
         }
     return out
-
-
-def emit(data: Mapping[str, Any], table_file: Path, *, write: bool, indent: int) -> None:
-    """Store a derived table (`--write`) or print it, in the one stable form tests compare with."""
-    text = json.dumps(data, indent=indent, sort_keys=True) + "\n"
-    if write:
-        table_file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)

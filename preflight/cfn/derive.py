@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies import stored_tables
 from preflight import derived_tables
 from preflight.cfn.naming import to_pascal_case, to_sdk_name, type_token
 from preflight.errors import PreflightError
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
-    derived_tables.emit(data, TABLE_FILE, write=args.write, indent=1)
+    stored_tables.emit(data, TABLE_FILE, write=args.write, indent=1)
     return 1 if data["missing"] else 0
 
 

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from policies import stored_tables
 from preflight import derived_tables
 from preflight.errors import PreflightError
 
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     except PreflightError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
-    derived_tables.emit(data, TABLE_FILE, write=args.write, indent=2)
+    stored_tables.emit(data, TABLE_FILE, write=args.write, indent=2)
     return 1 if data["unmapped"] else 0
 
 

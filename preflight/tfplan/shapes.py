@@ -207,12 +207,12 @@ def shape_of(token: str) -> Shape | None:
 def main(argv: list[str] | None = None) -> int:
     import argparse  # noqa: PLC0415
 
-    from preflight import derived_tables  # noqa: PLC0415
+    from policies import stored_tables  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="python -m preflight.tfplan.shapes", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
     args = parser.parse_args(argv)
-    derived_tables.emit(table(), TABLE_FILE, write=args.write, indent=0)
+    stored_tables.emit(table(), TABLE_FILE, write=args.write, indent=0)
     return 0
 
 
