@@ -57,6 +57,16 @@ def invented_token(value: Any) -> str | None:
     return _INVENTED_BY.get(value, "")
 
 
+def invented_in(value: Any) -> list[str]:
+    """The data-source tokens (see `invented_token`) of every invented string in `value`, nested or not."""
+    if isinstance(value, Mapping):
+        return [token for item in value.values() for token in invented_in(item)]
+    if isinstance(value, list | tuple):
+        return [token for item in value for token in invented_in(item)]
+    token = invented_token(value)
+    return [] if token is None else [token]
+
+
 # Strings with a fixed shape, by the field's camelCase name (exact match first, then suffix).
 _ACCOUNT_FIELDS = frozenset({"accountId", "ownerId", "owner", "awsAccountId"})
 
