@@ -8,6 +8,12 @@ still unknown offline (a StackReference output the program does not state, the r
 run, an output the engine does not fabricate) reaches checkov's plan as Terraform writes a value known only after
 apply: null in `planned_values`, true in `after_unknown` (preflight.tfplan.convert). checkov reads null as absent,
 so a value check passes or is skipped and a check whose code reads the key finds nothing to fail: no finding.
+The value judged is the secret's plaintext (`node.judged_inputs`), so an unknown wrapped in a secret counts too.
+
+A string invented offline for a data source's result (preflight.invokes.invented: an SSM parameter's value) is no
+better: a real `pulumi preview` reads the cloud, so the value is not known offline, and checkov judged a made-up
+string (an SSH ingress CIDR from `aws.ssm.get_parameter`). It is reported the same way, "invented offline for data
+source <token>" (review s7 finding 4); a value derived from one in plain Python cannot be traced (README).
 
 The same holds for an aws-native resource in the CloudFormation template checkov scans (preflight.cfn): the
 unknown marker is written there as a string, which a check compares like any value and passes.

@@ -8,7 +8,9 @@ the type annotations of the installed SDK's result class (`GetAmiResult.most_rec
 a bool where the provider gives a bool, a list where it gives a list. Arguments the result also
 declares are echoed back, as the provider echoes a data source's inputs; the result's `Optional`
 fields are those optional arguments and stay unset when not given. The same arguments
-always give the same result, so two runs give identical graphs.
+always give the same result, so two runs give identical graphs. A value only the cloud knows (an SSM parameter's
+value, a registry password) is `invented` ("preflight-<hex>"): the gate reports one that reaches an input a check
+or a rule decides on (preflight.checkov_unknown, preflight.deferred), since a real preview reads the real value.
 """
 
 from __future__ import annotations
