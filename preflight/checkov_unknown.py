@@ -8,6 +8,12 @@ still unknown offline (a StackReference output the program does not state, the r
 run, an output the engine does not fabricate) reaches checkov's plan as Terraform writes a value known only after
 apply: null in `planned_values`, true in `after_unknown` (preflight.tfplan.convert). checkov reads null as absent,
 so a value check passes or is skipped and a check whose code reads the key finds nothing to fail: no finding.
+The value judged is the secret's plaintext (`node.judged_inputs`), so an unknown wrapped in a secret counts too.
+
+A string invented offline for a data source's result (preflight.invokes.invented: an SSM parameter's value) is no
+better: a real `pulumi preview` reads the cloud, so the value is not known offline, and checkov judged a made-up
+string (an SSH ingress CIDR from `aws.ssm.get_parameter`). It is reported the same way, "invented offline for data
+source <token>" (review s7 finding 4); a value derived from one in plain Python cannot be traced (README).
 
 The same holds for an aws-native resource in the CloudFormation template checkov scans (preflight.cfn): the
 unknown marker is written there as a string, which a check compares like any value and passes.
@@ -42,12 +48,14 @@ check that failed on the resource is already a finding, so neither is named.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from preflight.cfn.convert import unknown_properties
 from preflight.cfn.derive import cfn_types_by_token, inspected_properties
 from preflight.deferred import owned
 from preflight.findings import CheckovResult, Finding, Level, Source
-from preflight.graph import ResourceGraph, ResourceNode
+from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from preflight.invokes import invented_token
 from preflight.tfplan.convert import unknown_inputs
 from preflight.tfplan.derive import inspected_attributes
 from preflight.tfplan.types import tf_type_of
@@ -82,22 +90,92 @@ def reading_checks(checked_type: str, path: Sequence[str], skipped: Collection[s
     return sorted(check for check, entry in checks.items() if check not in skipped and _reads(entry, named))
 
 
-def _handed(node: ResourceNode) -> tuple[str, list[tuple[str, tuple[str, ...]]]] | None:
-    """The type checkov checks `node` as and its unknown inputs with their paths there: a pulumi-aws resource in
-    the Terraform plan, an aws-native one in the CloudFormation template (preflight.cfn); None for the rest."""
+def _swap_invented(value: Any, tokens: list[str]) -> Any:
+    """`value` with each string invented offline for a data source (preflight.invokes) as an unknown; the tokens of
+    the data sources met are appended to `tokens` ("" for an invented string whose invoke ran elsewhere)."""
+    token = invented_token(value)
+    if token is not None:
+        tokens.append(token)
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {key: _swap_invented(item, tokens) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_swap_invented(item, tokens) for item in value]
+    return value
+
+
+#: (input, path in what checkov scans, data-source tokens: empty for an unknown, else the invoke(s) that invented it)
+_Leaf = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+def _leaves(node: ResourceNode, unknown_at: Any) -> list[_Leaf]:
+    """The unknown inputs of `node` as `unknown_at` (unknown_inputs or unknown_properties) finds them, then each
+    input holding a string invented for a data source's result: the cloud's value at a real preview, made up
+    offline, so a check judges it no better than a placeholder (review s7 finding 4)."""
+    found: list[_Leaf] = [(key, path, ()) for key, path in unknown_at(node)]
+    plain = {(key, path) for key, path, _ in found}
+    for key, value in node.judged_inputs.items():
+        tokens: list[str] = []
+        swapped = _swap_invented(value, tokens)
+        if not tokens:
+            continue
+        named = tuple(sorted(set(tokens)))
+        found.extend((k, path, named) for k, path in unknown_at(node, {key: swapped}) if (k, path) not in plain)
+    return found
+
+
+def _handed(node: ResourceNode) -> tuple[str, list[_Leaf]] | None:
+    """The type checkov checks `node` as and its unknown (or invented) inputs with their paths there: a pulumi-aws
+    resource in the Terraform plan, an aws-native one in the CloudFormation template (preflight.cfn); None for the
+    rest."""
     tf_type = tf_type_of(node.type)
     if tf_type is not None:
-        return tf_type, unknown_inputs(node)
+        return tf_type, _leaves(node, unknown_inputs)
     cfn_type = cfn_types_by_token().get(node.type)
     if cfn_type is not None:
-        return cfn_type, unknown_properties(node)
+        return cfn_type, _leaves(node, unknown_properties)
     return None
 
 
-def _finding(
-    node: ResourceNode, path: Sequence[str], checks: Sequence[str], level: Level, principles: Sequence[str]
+def _invented_text(path: Sequence[str], checks: Sequence[str], tokens: Sequence[str]) -> tuple[str, str]:
+    """(message, fix) for a value invented offline for the data sources `tokens` ("": not recorded here)."""
+    named = ", ".join(t for t in tokens if t)
+    sources = f"data source {named}" if named else "a data source"
+    message = (
+        f"{'.'.join(path)} was invented offline for {sources}, so checkov's {', '.join(checks)} judged a made-up "
+        "value, not its value (a data source is read from the cloud at a real `pulumi preview`; offline its result "
+        "is fabricated: preflight/invokes.py)"
+    )
+    fix = (
+        "Set it from a value known in the program or its stack configuration (a `pulumi.Config` key in "
+        "Pulumi.<stack>.yaml) rather than from a data source's result, so checkov judges the value. Waive this "
+        "finding in policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
+    )
+    return message, fix
+
+
+def _finding(  # noqa: PLR0917 (one finding's parts)
+    node: ResourceNode,
+    path: Sequence[str],
+    checks: Sequence[str],
+    level: Level,
+    principles: Sequence[str],
+    tokens: Sequence[str] = (),
 ) -> Finding:
     where = ".".join(path)
+    message = (
+        f"{where} is unknown offline, so checkov's {', '.join(checks)} judged a placeholder, not its value (the "
+        "Terraform plan leaves an unknown value out, the CloudFormation template writes a marker string; offline: "
+        "built from an output the engine does not fabricate, such as an unstated StackReference output or an "
+        "apply that did not run)"
+    )
+    fix = (
+        "Set it from values known at deploy time, or state the StackReference outputs it comes from in "
+        "policies/config/<stack>.stack-references.json so checkov judges the value. Waive this finding in "
+        "policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
+    )
+    if tokens:
+        message, fix = _invented_text(path, checks, tokens)
     return Finding(
         policy=CHECKOV_UNKNOWN_POLICY,
         source=Source.CHECKOV,
@@ -106,17 +184,8 @@ def _finding(
         type=node.type,
         urn=node.urn,
         principles=tuple(principles),
-        message=(
-            f"{where} is unknown offline, so checkov's {', '.join(checks)} judged a placeholder, not its value (the "
-            "Terraform plan leaves an unknown value out, the CloudFormation template writes a marker string; offline: "
-            "built from an output the engine does not fabricate, such as an unstated StackReference output or an "
-            "apply that did not run)"
-        ),
-        fix=(
-            "Set it from values known at deploy time, or state the StackReference outputs it comes from in "
-            "policies/config/<stack>.stack-references.json so checkov judges the value. Waive this finding in "
-            "policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
-        ),
+        message=message,
+        fix=fix,
         severity="high",
     )
 
@@ -142,7 +211,7 @@ def checkov_unknown_findings(
             continue
         checked_type, unknown = handed
         reported: set[str] = set()
-        for key, path in unknown:
+        for key, path, tokens in unknown:
             if key in reported or owned(node.type, key):
                 continue
             # A check that failed on the resource stands as its own finding (the placeholder failed it).
@@ -151,5 +220,5 @@ def checkov_unknown_findings(
                 continue
             reported.add(key)
             named = sorted({"P112", *(p for check in checks for p in table.get(check, default))})
-            findings.append(_finding(node, path, checks, level, named))
+            findings.append(_finding(node, path, checks, level, named, tokens))
     return findings

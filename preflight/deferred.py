@@ -22,9 +22,10 @@ from typing import Any
 
 from policies.native import twin_types
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, SENTINELS, VALUE_UNKNOWN, owned_by_a_table
-from policies.security_values import IDENTITY_INPUTS
+from policies.security_values import IDENTITY_INPUTS, SECURITY_VALUES
 from policies.spec import Category, PolicySpec
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
+from preflight.invokes import invented_in
 
 #: Rules whose deferral the net answers for: the security and governance rules, less the two unknown policies.
 JUDGING = frozenset({Category.SECURITY, Category.GOVERNANCE})
@@ -75,4 +76,27 @@ def message(policy: str, path: Sequence[str]) -> str:
         f"{'.'.join(path) or 'a value'} is unknown, so {policy} could not judge it (an input "
         "policies/security_values.py does not list yet; offline: built from an output the engine does not "
         "fabricate, such as an unstated StackReference output)."
+    )
+
+
+def invented_inputs(node: ResourceNode) -> list[tuple[str, tuple[str, ...]]]:
+    """(input, data-source tokens) for each input of `node` in policies/security_values.py's table that holds a
+    string invented offline for a data source's result (preflight.invokes): a real `pulumi preview` reads the
+    cloud's value, so offline it is not known, and the rule that judged the made-up string judged nothing (review
+    s7 finding 4). Only the table's inputs: an input a rule reads that the table lacks is not traced here."""
+    found = []
+    for key in SECURITY_VALUES.get(node.type, ()):
+        tokens = invented_in(node.judged_inputs.get(key))
+        if tokens:
+            found.append((key, tuple(sorted(set(tokens)))))
+    return found
+
+
+def invented_message(key: str, tokens: Sequence[str]) -> str:
+    """The `security-value-unknown` text for an input invented offline for the data sources `tokens`."""
+    named = ", ".join(t for t in tokens if t)
+    sources = f"data source {named}" if named else "a data source"
+    return (
+        f"{key} was invented offline for {sources}, so no rule judged its value (a data source is read from the "
+        "cloud at a real `pulumi preview`; offline its result is fabricated: preflight/invokes.py)."
     )

@@ -8,7 +8,9 @@ the type annotations of the installed SDK's result class (`GetAmiResult.most_rec
 a bool where the provider gives a bool, a list where it gives a list. Arguments the result also
 declares are echoed back, as the provider echoes a data source's inputs; the result's `Optional`
 fields are those optional arguments and stay unset when not given. The same arguments
-always give the same result, so two runs give identical graphs.
+always give the same result, so two runs give identical graphs. A value only the cloud knows (an SSM parameter's
+value, a registry password) is `invented` ("preflight-<hex>"): the gate reports one that reaches an input a check
+or a rule decides on (preflight.checkov_unknown, preflight.deferred), since a real preview reads the real value.
 """
 
 from __future__ import annotations
@@ -31,6 +33,41 @@ MAX_DEPTH = 3
 
 #: Elements fabricated for a list result: two, so `ids[0]` and "at least two subnets" both work.
 LIST_LENGTH = 2
+
+#: The one shape of a string invented offline for a data source's value only the cloud knows (an SSM parameter's
+#: value, a registry password): "preflight-" and hex. In a real `pulumi preview` invokes run for real, so such a
+#: value is NOT known offline: where a checkov check reads one, preflight.checkov_unknown reports it as it reports
+#: an unknown (review s7 finding 4, P112). `invented` makes them, `invented_token` recognises them.
+INVENTED_PREFIX = "preflight-"
+_INVENTED = re.compile(rf"{INVENTED_PREFIX}[0-9a-f]{{10,16}}")
+#: Invented string -> the token of the invoke that made it, for the synthesis run in this process (a string whose
+#: invoke ran in another process, such as the gate's synthesis child, is still recognised, by its shape).
+_INVENTED_BY: dict[str, str] = {}
+
+
+def invented(token: str, *parts: str, length: int = 10) -> str:
+    """A string invented offline for data source `token`, deterministic in `parts`, recorded with its token."""
+    value = f"{INVENTED_PREFIX}{short_hash(*parts, length=length)}"
+    _INVENTED_BY[value] = token
+    return value
+
+
+def invented_token(value: Any) -> str | None:
+    """For a string `invented` made: the token of its data source ("" when not recorded here); else None."""
+    if not isinstance(value, str) or _INVENTED.fullmatch(value) is None:
+        return None
+    return _INVENTED_BY.get(value, "")
+
+
+def invented_in(value: Any) -> list[str]:
+    """The data-source tokens (see `invented_token`) of every invented string in `value`, nested or not."""
+    if isinstance(value, Mapping):
+        return [token for item in value.values() for token in invented_in(item)]
+    if isinstance(value, list | tuple):
+        return [token for item in value for token in invented_in(item)]
+    token = invented_token(value)
+    return [] if token is None else [token]
+
 
 # Strings with a fixed shape, by the field's camelCase name (exact match first, then suffix).
 _ACCOUNT_FIELDS = frozenset({"accountId", "ownerId", "owner", "awsAccountId"})
@@ -223,7 +260,7 @@ _REGISTRY_TOKENS = frozenset(
 
 
 def _registry_token(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    password = f"preflight-{short_hash(token, stable_json(args), length=16)}"
+    password = invented(token, token, stable_json(args), length=16)
     login = base64.b64encode(f"AWS:{password}".encode()).decode("ascii")
     return {"authorizationToken": login, "userName": "AWS", "password": password}
 
@@ -284,7 +321,7 @@ def _ssm_parameter(name: str, region: str) -> dict[str, Any]:
             f"python{found['major']}{found['minor']}-{found['arch']}:{FABRICATED_LAYER_VERSION}"
         )
     else:
-        value = f"preflight-{short_hash(name, length=10)}"
+        value = invented("aws:ssm/getParameter:getParameter", name)
     account = "" if name.startswith("/aws/service/") else MOCK_ACCOUNT_ID
     return {
         "id": name,

@@ -434,6 +434,16 @@ class DeferralNet:
                 self.reported.add(key)
                 run.findings.append(_finding(spec, self.level, target, deferred.message(policy.name, path)))
 
+    def invented(self, nodes: Sequence[ResourceNode], run: PolicyRun) -> None:
+        """Outside a preview, a value invented offline for a data source at an input the table lists (the rule
+        judged a made-up string: preflight.deferred.invented_inputs) is a finding, as an unknown one is."""
+        spec = self.spec
+        if spec is None or previewing():
+            return
+        for node in nodes:
+            for key, tokens in deferred.invented_inputs(node):
+                run.findings.append(_finding(spec, self.level, node, deferred.invented_message(key, tokens)))
+
 
 def _call(  # noqa: PLR0917 (the runner's one call shape)
     policy: PolicySpec,
@@ -555,4 +565,5 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                 run.findings.append(_finding(_policy, _level, node or stack_node, message))
 
             _call(policy, stack_args, report_stack, run, "the stack", stack_node, net)
+    net.invented(judged, run)
     return run

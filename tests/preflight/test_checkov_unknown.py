@@ -15,6 +15,7 @@ from preflight.derived_tables import attribute_path, inspected
 from preflight.engine import synthesize
 from preflight.findings import CheckovFinding, CheckovResult, Finding, Level
 from preflight.gate import checkov_principles, run_gate
+from preflight.invokes import invented, invented_token
 from preflight.tfplan.derive import TABLE_FILE
 from preflight.unseen import own_output_gaps
 from tests.preflight.programs import write_program
@@ -88,6 +89,34 @@ BAD.update(
             {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"},
         ),
     }
+)
+
+#: The six ways the review's srvar repro derives `publicly_accessible` from an unstated StackReference output,
+#: among them one wrapped in a secret, which escaped (review s7 finding 5: `node.inputs` holds "[secret]").
+_SRVAR = {
+    "8-srvar-get-output": 'net.get_output("public")',
+    "9-srvar-require-output": 'net.require_output("public")',
+    "10-srvar-outputs-index": 'net.outputs["public"]',
+    "11-srvar-outputs-apply": 'net.outputs.apply(lambda o: o.get("public"))',
+    "12-srvar-secret": 'pulumi.Output.secret(net.get_output("public"))',
+    "13-srvar-output-details": ('pulumi.Output.from_input(net.get_output_details("public")).apply(lambda d: d.value)'),
+}
+BAD.update(
+    {
+        case: (
+            _DB.format(f"storage_encrypted=True, publicly_accessible={value}"),
+            "db",
+            "publicly_accessible",
+            {"CKV_AWS_17"},
+        )
+        for case, value in _SRVAR.items()
+    }
+)
+BAD["14-native-secret-wrapped-unknown"] = (
+    _NATIVE_DB.format('publicly_accessible=pulumi.Output.secret(net.get_output("public"))'),
+    "db",
+    "Properties.PubliclyAccessible",
+    {"CKV_AWS_17"},
 )
 
 #: Good cases: no finding (known values; unknown values at paths no check reads; a value a pack table reports).
@@ -214,3 +243,58 @@ def test_the_gate_reports_it_beside_checkov_and_a_reason_waives_it(tmp_path: Pat
     waived = run_gate(root, "prod", timeout=None)
     assert not [v for v in waived.violations if v.policy == CHECKOV_UNKNOWN_POLICY]
     assert [s.finding.resource for s in waived.suppressed if s.finding.policy == CHECKOV_UNKNOWN_POLICY] == ["db"]
+
+
+# --------------------------------------------- values invented offline for a data source (review s7 finding 4)
+
+_SSM = 'aws.ssm.get_parameter(name="/network/office-cidr").value'
+_SSH_SG = (
+    'aws.ec2.SecurityGroup("sg", description="admin", ingress=[{{"protocol": "tcp", "from_port": 22, "to_port": 22,\n'
+    '    "description": "ssh", "cidr_blocks": [{}]}}])\n'
+)
+
+
+def test_bad15_an_ssh_cidr_from_an_ssm_parameter_is_a_finding_naming_the_data_source(tmp_path: Path) -> None:
+    found = _findings(tmp_path, _SSH_SG.format(_SSM))
+    assert [(f.policy, f.resource, f.level) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg", Level.ADVISORY)]
+    message = found[0].message
+    assert message.startswith(
+        "ingress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
+    ), message
+    assert {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"} <= {word.strip(",") for word in message.split()}, message
+    assert "P112" in found[0].principles
+
+
+def test_bad16_a_native_cidr_from_an_ssm_parameter_is_a_finding(tmp_path: Path) -> None:
+    body = (
+        _NATIVE + 'aws_native.ec2.SecurityGroup("sg", group_description="web", security_group_ingress=[\n'
+        f'    {{"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ip": {_SSM}}}])\n'
+    )
+    found = _findings(tmp_path, body)
+    assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg")]
+    assert found[0].message.startswith("Properties.SecurityGroupIngress.0.CidrIp was invented offline for data source")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The same CIDR as a literal: checkov judges it.
+        _SSH_SG.format('"198.51.100.0/24"'),
+        # An invented value where no check reads (the master user name).
+        _DB.format("storage_encrypted=True, publicly_accessible=False").replace('username="app"', f"username={_SSM}"),
+        # A common data source: the account id is a value the engine gives (not invented), in a key ARN a check reads.
+        'aws.cloudwatch.LogGroup("lg", retention_in_days=365, kms_key_id=\n'
+        '    f"arn:aws:kms:us-east-1:{aws.get_caller_identity().account_id}:key/1234abcd-12ab-34cd")\n',
+    ],
+    ids=["ok-literal-cidr", "ok-invented-where-no-check-reads", "ok-caller-identity-account-in-an-arn"],
+)
+def test_ok_invented_values_only_count_where_a_check_reads_them(tmp_path: Path, body: str) -> None:
+    assert _findings(tmp_path, body) == []
+
+
+def test_an_invented_string_is_recognised_by_its_shape_when_its_invoke_ran_elsewhere() -> None:
+    made = invented("aws:ssm/getParameter:getParameter", "/x")
+    assert invented_token(made) == "aws:ssm/getParameter:getParameter"
+    assert invented_token("preflight-0123456789") == ""
+    assert invented_token("preflight-placeholder-secret") is None
+    assert invented_token("10.0.0.0/16") is None
