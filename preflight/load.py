@@ -69,7 +69,8 @@ def load_graph(
         if from_preview:
             return sources.graph_from_preview(from_preview, name, project)
         return sources.graph_from_export(str(from_export), name, project)
-    # Not in this process: the program is code, and the gate's verdict must not be its to change (review 6, gate F1).
+    # Not in this process: the program is code, and must not patch the gate in memory (review 6, gate F1); what it
+    # hands back is checked, not trusted (README.md, "What the gate trusts").
     graph = synthesis_child.synthesize_in_child(
         program_dir, name, timeout=timeout, organization=stack_organization(stack), on_register=on_register
     )

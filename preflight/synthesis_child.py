@@ -21,8 +21,15 @@ The channel, one JSON object per line:
 - or `{"t": "error", "kind": "ConfigError" | "ProgramError" | "PreflightError", "message": "<one line>"}`: the
   engine's own error (the program's file and line, preflight/origin.py), raised again here with its kind.
 
-What this does not do: the program still runs as the user, reads the environment and writes files; it is not
-an OS sandbox (README.md, "What the gate trusts").
+The gate also refuses an end graph whose resources are not exactly those streamed at registration
+(`_Receiver._graph`), and the channel's fd is moved and taken out of `sys.argv` (`_hidden`): both stop only a
+careless forgery (review s7, finding 1).
+
+What this does not do: it is not an OS sandbox. The program runs as the gate's user in the child's own process:
+it can forge what it hands back (wrap `_Channel.send`, find the pipe in /proc/self/fd), write files (the gate
+reads its verdict inputs before the program runs: preflight/program_inputs.py, `preflight.load.preload`), and
+reach the gate's process through /proc/<ppid> (its memory, its stdout: the child's own fd 1 goes to stderr, but
+the machine-readable report is the `--output-dir` files). README.md, "What the gate trusts".
 """
 
 from __future__ import annotations
