@@ -57,8 +57,9 @@ def load_graph(
 
     A program runs in a child process that hands back only its graph (preflight/synthesis_child.py).
     `on_register` sees each resource of a program as it registers (preflight.engine.synthesize); a file
-    source has no registrations and never calls it. `inputs`: the program's files as the gate read them before
-    it ran, compared once the child has ended (preflight/program_inputs.py).
+    source has no registrations and never calls it. `inputs` (the gate's): the program's files as the gate read
+    them before it ran, compared once the child has ended (preflight/program_inputs.py), and then the graph's
+    project and config checked against them.
     """
     if from_preview and from_export:
         raise PreflightError("use either --from-preview or --from-export, not both")
@@ -74,13 +75,13 @@ def load_graph(
     graph = synthesis_child.synthesize_in_child(
         program_dir, name, timeout=timeout, organization=stack_organization(stack), on_register=on_register
     )
-    if inputs is not None:
-        inputs.verify()  # the child has ended: a file it wrote is not judged
-    _same_config(program_dir, name, graph)
     if project and project != graph.project:
         raise ConfigError(
             f"--stack {stack!r}: the program in {program_dir} is project {graph.project!r}, not {project!r}"
         )
+    if inputs is not None:
+        inputs.verify()  # the child has ended: a file it wrote is not judged
+        _same_config(program_dir, name, graph)
     return graph
 
 
