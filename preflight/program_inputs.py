@@ -7,9 +7,15 @@ the reviewed tree. So the gate takes a snapshot of these files before it starts 
 (`ProgramInputs.verify`): a file that was created, removed or changed in between is a ConfigError naming it
 (exit code 2), never a verdict (P188: governance the program can switch off is none).
 
-What this does not do: it cannot stop a program that changes a file and changes it back before it ends, nor a
-program that edits files outside its folder (the gate's own checkout, the virtualenv) for later runs; README.md,
-"What the gate trusts".
+The child itself reads two of them, both before the program's first line runs (preflight/engine.py
+`synthesize`: `load_stack_config`, `load_stack_references`), so the program cannot change what the engine read;
+the graph's config is then checked against the parent's own reading (preflight/load.py `_same_config`).
+
+What this does not do: the later phases read the files again (they are compared, not handed over), so a process
+the program leaves running outside its process group (`setsid`) could change a file between the two comparisons
+and restore it; nor does it stop a program that changes a file and changes it back before it ends, or that edits
+files outside its folder (the gate's own checkout, the virtualenv) for later runs. README.md, "What the gate
+trusts".
 """
 
 from __future__ import annotations
