@@ -33,8 +33,9 @@ from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY, checkov_unknown_fi
 from preflight.errors import ConfigError
 from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
 from preflight.graph import ResourceGraph, ResourceNode
-from preflight.load import load_graph
+from preflight.load import load_graph, preload
 from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
+from preflight.program_inputs import ProgramInputs
 from preflight.suppressions import (
     Suppression,
     apply_suppressions,
@@ -317,6 +318,29 @@ def declared_baseline(graph: ResourceGraph) -> str | None:
         raise ConfigError(str(exc)) from None
 
 
+def _before_program(program_dir: str | Path, stack: str, file_source: bool, analyzer: bool) -> ProgramInputs:
+    """What the gate does before a program runs (review s7, finding 2): import its own modules, and take the
+    program folder's files that decide the verdict (compared again after the child and after the last read)."""
+    preload(analyzer=analyzer)
+    return ProgramInputs.none() if file_source else ProgramInputs.take(program_dir, stack)
+
+
+def _program_files(
+    graph: ResourceGraph, program_dir: str | Path, production: bool | None, inputs: ProgramInputs
+) -> tuple[list[Suppression], list[Finding], list[LoweredLevel], str, list[Suppression]]:
+    """The program's suppressions (and their problems), the policies its level file lowers, the file, and the
+    suppressions that justify them; then the snapshot is compared once more: these were the last files read."""
+    suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, _known_policies())
+    lowered, level_file = lowered_levels(graph.stack, program_dir, production)
+    waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))
+    inputs.verify()
+    return suppressions, problems, lowered, level_file, waivers
+
+
+def _known_policies() -> list[str]:
+    return [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY, CHECKOV_UNKNOWN_POLICY]
+
+
 def run_gate(
     program_dir: str | Path,
     stack: str,
@@ -330,6 +354,7 @@ def run_gate(
     """Build the graph, run the pack (and checkov), apply suppressions, and return the verdict."""
     started = time.perf_counter()
     notes: list[str] = []
+    inputs = _before_program(program_dir, stack, bool(from_preview or from_export), analyzer_protocol)
     # checkov is a separate process: it starts loading while the graph is built and scans while the
     # CrossGuard policies run here, so the gate costs little more than checkov alone (bench/gate.py).
     warm = _start_checkov(notes) if checkov else None
@@ -341,6 +366,7 @@ def run_gate(
             from_export=from_export,
             timeout=timeout,
             on_register=_streaming(warm),
+            inputs=inputs,
         )
     except BaseException:
         if warm is not None:
@@ -384,10 +410,7 @@ def run_gate(
     notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
     if checkov_result is not None:
         findings.extend(_checkov_part(graph, checkov_result, production, notes))
-    known = [*(p.name for p in all_policies()), *UNSEEN_POLICIES, REFUSED_POLICY, CHECKOV_UNKNOWN_POLICY]
-    suppressions, problems = load_suppressions(Path(program_dir) / SUPPRESSIONS_FILE, known)
-    lowered, level_file = lowered_levels(graph.stack, program_dir, production)
-    level_waivers = _check_lowered(lowered, level_file, suppressions, is_production(graph.stack, production))
+    suppressions, problems, lowered, level_file, level_waivers = _program_files(graph, program_dir, production, inputs)
     refuse_catch_alls(suppressions, [(r.name, r.urn) for r in graph.managed_resources])
     kept, waived = apply_suppressions(findings, suppressions)
     notes.extend(

@@ -21,16 +21,25 @@ The channel, one JSON object per line:
 - or `{"t": "error", "kind": "ConfigError" | "ProgramError" | "PreflightError", "message": "<one line>"}`: the
   engine's own error (the program's file and line, preflight/origin.py), raised again here with its kind.
 
-What this does not do: the program still runs as the user, reads the environment and writes files; it is not
-an OS sandbox (README.md, "What the gate trusts").
+The gate also refuses an end graph whose resources are not exactly those streamed at registration
+(`_Receiver._graph`), and the channel's fd is moved and taken out of `sys.argv` (`_hidden`): both stop only a
+careless forgery (review s7, finding 1).
+
+What this does not do: it is not an OS sandbox. The program runs as the gate's user in the child's own process:
+it can forge what it hands back (wrap `_Channel.send`, find the pipe in /proc/self/fd), write files (the gate
+reads its verdict inputs before the program runs: preflight/program_inputs.py, `preflight.load.preload`), and
+reach the gate's process through /proc/<ppid> (its memory, its stdout: the child's own fd 1 goes to stderr, but
+the machine-readable report is the `--output-dir` files). README.md, "What the gate trusts".
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
+import secrets
 import selectors
 import signal
 import subprocess
@@ -66,6 +75,8 @@ GRACE_SECONDS = 3.0
 EXIT_SECONDS = 30.0
 #: Seconds the gate waits for the exit status of a child that closed its channel without a last message.
 CLOSED_SECONDS = 2.0
+#: The channel's fd in the child is 67 + a random number below this (`_hidden`).
+_FD_SPREAD = 512
 #: The longest line the gate reads from the child (a graph of 2,000 resources is a few MB).
 MAX_LINE = 256 * 1024 * 1024
 
@@ -109,7 +120,7 @@ class _Channel:
 
 def child_main(argv: Sequence[str]) -> None:
     """Run in the child: `argv` is the channel's fd and the request (JSON); never returns."""
-    channel = _Channel(int(argv[0]))
+    channel = _Channel(_hidden(int(argv[0])))
     os.set_inheritable(channel._fd, False)  # a process the program starts does not get the channel
     # Anything written to fd 1 (a subprocess, os.write) goes where the engine sends the program's prints: stderr.
     os.dup2(2, 1)
@@ -141,6 +152,31 @@ def child_main(argv: Sequence[str]) -> None:
             stream.flush()
     # Not `sys.exit`: the program's atexit handlers and threads must not change or delay what was sent.
     os._exit(status)
+
+
+def _hidden(fd: int) -> int:
+    """The channel moved to an fd of no fixed number, and its number taken out of `sys.argv`/`sys.orig_argv`.
+
+    Only against a sloppy forgery (review s7, finding 1: a program wrote an `end` of 0 resources to
+    `int(sys.orig_argv[-2])`): the program shares this process, and can still find the pipe in /proc/self/fd or
+    wrap `_Channel.send`. The gate's checks of what arrives (`_Receiver._graph`) are as cheap, and as limited.
+    """
+    target = 67 + secrets.randbelow(_FD_SPREAD)
+    while _is_open(target):  # dup2 would close it
+        target = 67 + secrets.randbelow(_FD_SPREAD)
+    moved = os.dup2(fd, target, inheritable=False)
+    os.close(fd)
+    for argv in (sys.argv, getattr(sys, "orig_argv", [])):
+        argv[:] = argv[:1]
+    return moved
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def _send_error(channel: _Channel, kind: str, message: str) -> None:
@@ -234,6 +270,7 @@ class _Receiver:
         self.started: float | None = None
         self.spawned = time.monotonic()
         self.nodes = 0
+        self.streamed: dict[str, ResourceNode] = {}
         self.graph: ResourceGraph | None = None
         self.error: PreflightError | None = None
 
@@ -331,6 +368,9 @@ class _Receiver:
                 node = _node(message.get("node"), "node")
             except _ShapeError as exc:
                 raise self._malformed(f"a malformed resource ({exc})") from None
+            if node.urn in self.streamed:
+                raise self._malformed(f"a resource twice ({node.urn})")
+            self.streamed[node.urn] = node
             self.nodes += 1
             return node
         elif kind == "end" and self.started is not None:
@@ -353,6 +393,13 @@ class _Receiver:
             )
         if graph.stack != self.stack or graph.source != "program":
             raise self._malformed(f"a graph of stack {graph.stack!r} from {graph.source!r}, not of {self.stack!r}")
+        # Each resource as it was streamed at its registration (preflight/engine.py RegisterResource) is in the
+        # graph unchanged, and nothing else is: the engine's `_stable_order` only reorders and names the default
+        # provider (`_with_default_provider`). Only a sloppy forgery fails this (review s7, finding 1).
+        for node in graph.resources:
+            sent = self.streamed.get(node.urn)
+            if sent is None or (node if sent.provider else dataclasses.replace(node, provider="")) != sent:
+                raise self._malformed(f"a graph whose resource {node.urn} differs from the one it registered")
         return graph
 
 
