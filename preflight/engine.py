@@ -32,7 +32,7 @@ from preflight.applies import ApplyWatch
 from preflight.errors import ConfigError, PreflightError, ProgramError
 from preflight.fabricate import read_outputs, resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
-from preflight.invokes import invoke_result
+from preflight.invokes import invented_strings, invoke_result, start_run
 from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
 from preflight.sdk_shortcuts import await_now, skip_source_positions
@@ -564,6 +564,13 @@ def _new_run_loop() -> asyncio.AbstractEventLoop:
     return main_loop
 
 
+def _fresh_run(program: Path, stack: str) -> ReferenceWatch:
+    """What one synthesis run starts from: the stated StackReference outputs, and nothing invented yet (the graph
+    carries only what this run invents: ResourceGraph.invented)."""
+    start_run()
+    return ReferenceWatch(load_stack_references(program, stack))
+
+
 def synthesize(
     program_dir: str | Path = ".",
     stack: str = "dev",
@@ -599,7 +606,7 @@ def synthesize(
     config = load_stack_config(program, project.name, stack)
     region = config.values.get("aws:region", DEFAULT_REGION)
 
-    references = ReferenceWatch(load_stack_references(program, stack))
+    references = _fresh_run(program, stack)
     main_loop = _new_run_loop()
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(
@@ -668,6 +675,7 @@ def synthesize(
         reads=[_with_default_provider(n, stack, project.name) for n in sorted(monitor.reads, key=lambda n: n.urn)],
         unrun_applies=unrun,
         stack_references=references.summary(monitor.reads, stack),
+        invented=invented_strings(),
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

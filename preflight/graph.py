@@ -169,6 +169,9 @@ class ResourceGraph:
     #: What the program's StackReferences were given (preflight.stack_references.ReferenceWatch.summary): the
     #: stated-outputs file and, per reference, the outputs stated and those left unknown. Plain JSON data.
     stack_references: dict[str, Any] = field(default_factory=dict)
+    #: Strings invented offline for data sources -> the invoke token that made each (preflight.invokes.invented),
+    #: so a gate whose program ran in the synthesis child names the data source in its findings. Wire only.
+    invented: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.resources}
@@ -229,6 +232,7 @@ class ResourceGraph:
             **({"unrun_applies": [a.to_dict() for a in self.unrun_applies]} if self.unrun_applies else {}),
             **({"stack_references": self.stack_references} if self.stack_references else {}),
             **({"notes": list(self.notes)} if wire and self.notes else {}),
+            **({"invented": dict(self.invented)} if wire and self.invented else {}),
         }
 
     def to_json(self) -> str:
@@ -248,4 +252,5 @@ class ResourceGraph:
             reads=[ResourceNode.from_dict(r, wire=wire) for r in data.get("reads", ())],
             unrun_applies=[UnrunApply.from_dict(a) for a in data.get("unrun_applies", ())],
             stack_references=dict(data.get("stack_references", {})),
+            invented={str(k): str(v) for k, v in data.get("invented", {}).items()} if wire else {},
         )

@@ -43,13 +43,32 @@ _INVENTED = re.compile(rf"{INVENTED_PREFIX}[0-9a-f]{{10,16}}")
 #: Invented string -> the token of the invoke that made it, for the synthesis run in this process (a string whose
 #: invoke ran in another process, such as the gate's synthesis child, is still recognised, by its shape).
 _INVENTED_BY: dict[str, str] = {}
+#: The same, for the current synthesis run only (`start_run`): what that run's graph carries (ResourceGraph.invented).
+_THIS_RUN: dict[str, str] = {}
 
 
 def invented(token: str, *parts: str, length: int = 10) -> str:
     """A string invented offline for data source `token`, deterministic in `parts`, recorded with its token."""
     value = f"{INVENTED_PREFIX}{short_hash(*parts, length=length)}"
     _INVENTED_BY[value] = token
+    _THIS_RUN[value] = token
     return value
+
+
+def start_run() -> None:
+    """Forget what earlier synthesis runs of this process invented, for `invented_strings`."""
+    _THIS_RUN.clear()
+
+
+def invented_strings() -> dict[str, str]:
+    """Every string `invented` made since `start_run`, with its data source's token (ResourceGraph.invented)."""
+    return dict(_THIS_RUN)
+
+
+def remember_invented(strings: Mapping[str, str]) -> None:
+    """Record strings another process invented (the synthesis child's graph), so `invented_token` names their
+    data source here too."""
+    _INVENTED_BY.update(strings)
 
 
 def invented_token(value: Any) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from preflight import synthesis_child
+from preflight import invokes, synthesis_child
 from preflight.errors import ConfigError, PreflightError
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.program_inputs import ProgramInputs
@@ -82,6 +82,7 @@ def load_graph(
     if inputs is not None:
         inputs.verify()  # the child has ended: a file it wrote is not judged
         _same_config(program_dir, name, graph)
+    invokes.remember_invented(graph.invented)  # findings name the data source that made an invented value
     return graph
 
 

@@ -513,7 +513,15 @@ def _graph(data: Any) -> ResourceGraph:
             _node(item, f"{key}[{index}]")
     _strings(data.get("remote_components", []), "remote_components")
     _strings(data.get("notes", []), "notes")
-    applies = data.get("unrun_applies", [])
+    invented = data.get("invented", {})
+    if not isinstance(invented, dict) or not all(isinstance(v, str) for v in invented.values()):
+        raise _ShapeError("invented is not an object of strings")
+    _unrun_applies(data.get("unrun_applies", []))
+    return ResourceGraph.from_dict(data, wire=True)
+
+
+def _unrun_applies(applies: Any) -> None:
+    """The shape of the graph's `unrun_applies` (preflight.graph.UnrunApply.to_dict)."""
     if not isinstance(applies, list):
         raise _ShapeError("unrun_applies is not a list")
     for index, item in enumerate(applies):
@@ -524,4 +532,3 @@ def _graph(data: Any) -> ResourceGraph:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise _ShapeError(f"{where}.count is not a positive integer")
         _strings(item.get("sources", []), f"{where}.sources")
-    return ResourceGraph.from_dict(data, wire=True)

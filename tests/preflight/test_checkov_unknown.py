@@ -298,3 +298,18 @@ def test_an_invented_string_is_recognised_by_its_shape_when_its_invoke_ran_elsew
     assert invented_token("preflight-0123456789") == ""
     assert invented_token("preflight-placeholder-secret") is None
     assert invented_token("10.0.0.0/16") is None
+
+
+def test_bad17_through_the_gate_the_finding_names_the_data_source_its_child_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program's invokes run in the synthesis child; its graph carries what they invented, so the gate's
+    finding names the data source, not only "a data source" (nothing recorded in this process beforehand)."""
+    monkeypatch.setattr("preflight.invokes._INVENTED_BY", {})
+    root = write_program(tmp_path / "dev", _HEAD + _SSH_SG.format(_SSM), stack="dev")
+    report = run_gate(root, "dev")  # checkov-value-unknown is decided with checkov's result
+    found = [f for f in report.violations if f.policy == CHECKOV_UNKNOWN_POLICY]
+    assert [f.resource for f in found] == ["sg"]
+    assert found[0].message.startswith(
+        "ingress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
+    ), found[0].message
