@@ -268,7 +268,19 @@ class WarmCheckov:
         self.scratch = Path(self._scratch.name)
         self.started = time.monotonic()
         python = self.checkov.parent / "python"
-        env = {**os.environ, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore", "BC_SKIP_MAPPING": "TRUE"}
+        # checkov also reads a `.checkov.yaml` from the user's home (checkov 3.3.30 common/util/config_utils.py
+        # `get_default_config_paths`: the scanned directory, the working directory, then `Path.home()`), after the
+        # program has run: a file left in the runner's home, or written there by the program, would narrow or
+        # skip checks unseen (review s7-2 finding 1). Its home is an empty folder of its own scratch directory.
+        home = self.scratch / "home"
+        home.mkdir()
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "LOG_LEVEL": "ERROR",
+            "PYTHONWARNINGS": "ignore",
+            "BC_SKIP_MAPPING": "TRUE",
+        }
         # A console script beside its interpreter can be warmed; anything else runs as a plain command.
         self._process: subprocess.Popen[str] | None = None
         if python.is_file():

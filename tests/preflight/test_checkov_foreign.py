@@ -181,3 +181,18 @@ def test_a_foreign_program_does_not_inherit_the_templates_skips(foreign: GateRep
     assert ("CKV_AWS_338", "kept-logs") in _failed(foreign)
     assert foreign.checkov is not None
     assert not any(s["origin"].startswith(str(REPO_ROOT / CONFIG_FILE)) for s in foreign.checkov.skipped)
+
+
+def test_a_checkov_yaml_in_the_users_home_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """checkov reads `~/.checkov.yaml` too (checkov 3.3.30 `get_default_config_paths`); one left on a runner, or
+    written there by the program, must not narrow the scan: here it would run one check that does not exist, so
+    checkov would judge nothing (review s7-2 finding 1)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".checkov.yaml").write_text("check:\n  - CKV_NOPE_1\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    root = write_program(tmp_path / "dev", 'import pulumi_aws as aws\naws.s3.BucketV2("data")\n', stack="dev")
+    report = run_gate(root, "dev")
+    assert report.checkov is not None and report.checkov.ran
+    assert report.checkov.failed, "checkov judged nothing: the home folder's .checkov.yaml was read"
+    assert report.checkov.passed_count > 0
