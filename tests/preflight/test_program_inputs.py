@@ -10,6 +10,7 @@ checks stop a careless program only: README.md, "What the gate trusts".
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,28 @@ def test_after_preload_a_whole_check_imports_no_module_of_the_gate(tmp_path: Pat
     result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO_ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_preload_reads_the_gates_data_files_before_a_program_runs() -> None:
+    """Each cached loader of the gate's own data (`checkov_principles.yaml`, the derived tables, prices) is filled
+    by `preload`, so a program editing one on disk during its run does not change this run's verdict (review s7-2
+    finding 2). In a fresh interpreter, so nothing read by other tests counts."""
+    code = (
+        "import importlib\n"
+        "from preflight.load import _VERDICT_DATA, preload\n"
+        "preload()\n"
+        "empty = [f'{m}.{f}' for m, f in _VERDICT_DATA\n"
+        "         if getattr(importlib.import_module(m), f).cache_info().currsize == 0]\n"
+        "print(len(_VERDICT_DATA), empty)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    count, empty = done.stdout.split(" ", 1)
+    assert int(count) >= 10
+    assert empty.strip() == "[]", empty
