@@ -12,7 +12,6 @@ step with the installed moto.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.lib import Statement, grants, parse_document
-from policies.stored_tables import emit
+from policies.stored_tables import write_command
 
 TABLE_FILE = Path(__file__).with_name("managed_model_access.json")
 
@@ -87,11 +86,8 @@ def table() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policies.managed_policies", description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
-    args = parser.parse_args(argv)
-    emit(table(), TABLE_FILE, write=args.write, indent=1)
-    return 0
+    description = (__doc__ or "").split("\n")[0]
+    return write_command("python -m policies.managed_policies", description, table, TABLE_FILE, 1, argv=argv)
 
 
 if __name__ == "__main__":

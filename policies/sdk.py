@@ -167,15 +167,11 @@ def is_taggable(type_token: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse  # noqa: PLC0415
+    from policies.stored_tables import write_command  # noqa: PLC0415 (only the --write command needs it)
 
-    from policies.stored_tables import emit  # noqa: PLC0415 (only the --write command needs it)
-
-    parser = argparse.ArgumentParser(prog="python -m policies.sdk", description="Write the stored SDK inputs table.")
-    parser.add_argument("--write", action="store_true", help=f"write {TABLE_FILE.name}")
-    args = parser.parse_args(argv)
-    emit(table(), TABLE_FILE, write=args.write, indent=0)
-    return 0
+    return write_command(
+        "python -m policies.sdk", "Write the stored SDK inputs table.", table, TABLE_FILE, 0, argv=argv
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ stay in the report's "not scanned" count.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -22,9 +23,9 @@ from policies import wrappers
 from preflight.cfn.derive import cfn_types_by_token, reporting_checks, stored
 from preflight.cfn.naming import to_pascal_case
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
-from preflight.jsontext import dumps_indented
 from preflight.secrets import SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY
 from preflight.tfplan import AddressEntry
+from preflight.tfplan.convert import leaf_paths
 
 TEMPLATE_FORMAT_VERSION = "2010-09-09"
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
@@ -51,7 +52,7 @@ class CfnTemplate:
     def to_json(self) -> str:
         """The template file's text, newline-terminated: the gate scans it and `export-tfplan --template` writes
         it (`commands.common.write_output` adds no newline to text that has one), the same bytes."""
-        return dumps_indented(self.template) + "\n"  # json.dumps(..., indent=2), faster (preflight/jsontext.py)
+        return json.dumps(self.template, indent=2) + "\n"
 
     def seen_by(
         self, listed: Collection[str], counted: int = 0, runs: Callable[[str], bool] = lambda check_id: True
@@ -257,14 +258,8 @@ def _add_wrapped(
             addresses[address] = AddressEntry(address=address, urn=node.urn, name=node.name, type=node.type)
 
 
-def _unknown_leaves(value: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if value == UNKNOWN:
-        return [path]
-    if isinstance(value, Mapping):
-        return [leaf for key, item in value.items() for leaf in _unknown_leaves(item, (*path, str(key)))]
-    if isinstance(value, list):
-        return [leaf for index, item in enumerate(value) for leaf in _unknown_leaves(item, (*path, str(index)))]
-    return []
+def _is_unknown(value: Any) -> bool:
+    return bool(value == UNKNOWN)
 
 
 def unknown_properties(
@@ -285,5 +280,5 @@ def unknown_properties(
             continue
         converted = names.obj({key: value}, names.top)
         for name, item in converted.items():
-            found.extend((key, leaf) for leaf in _unknown_leaves(item, ("Properties", name)))
+            found.extend((key, leaf) for leaf in leaf_paths(item, ("Properties", name), _is_unknown))
     return found

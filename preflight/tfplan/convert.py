@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from policies.rules.coverage import STATE_ONLY_PACKAGES
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
-from preflight.jsontext import dumps_indented
 
 # Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
 from preflight.secrets import SECRET_PLACEHOLDER
@@ -66,7 +65,7 @@ class TfPlan:
     no_checks_resources: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return dumps_indented(self.plan)  # json.dumps(self.plan, indent=2), faster (preflight/jsontext.py)
+        return json.dumps(self.plan, indent=2, sort_keys=False)
 
     def address_table(self) -> dict[str, dict[str, str]]:
         return {a: {"urn": e.urn, "name": e.name, "type": e.type} for a, e in sorted(self.addresses.items())}
@@ -495,14 +494,20 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
     )
 
 
-def _unknown_leaves(unknown: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if unknown is True:
+def leaf_paths(value: Any, path: tuple[str, ...], is_leaf: Callable[[Any], bool]) -> list[tuple[str, ...]]:
+    """The path of every value under `value` (mappings by key, lists by index) for which `is_leaf` holds: the
+    unknowns of a plan's `after_unknown` tree (True) and of a template's properties (the unknown marker)."""
+    if is_leaf(value):
         return [path]
-    if isinstance(unknown, Mapping):
-        return [leaf for key, part in unknown.items() for leaf in _unknown_leaves(part, (*path, str(key)))]
-    if isinstance(unknown, list):
-        return [leaf for index, part in enumerate(unknown) for leaf in _unknown_leaves(part, (*path, str(index)))]
+    if isinstance(value, Mapping):
+        return [leaf for key, part in value.items() for leaf in leaf_paths(part, (*path, str(key)), is_leaf)]
+    if isinstance(value, list):
+        return [leaf for index, part in enumerate(value) for leaf in leaf_paths(part, (*path, str(index)), is_leaf)]
     return []
+
+
+def _is_true(value: Any) -> bool:
+    return value is True
 
 
 def unknown_inputs(node: ResourceNode, inputs: Mapping[str, Any] | None = None) -> list[tuple[str, tuple[str, ...]]]:
@@ -523,5 +528,5 @@ def unknown_inputs(node: ResourceNode, inputs: Mapping[str, Any] | None = None) 
         field_shape = shape.get(key) if shape is not None else None
         name = converter.tf_name(key, field_shape, value, top=True)
         _, unknown = converter.value(name, value, field_shape)
-        found.extend((key, leaf) for leaf in _unknown_leaves(unknown, (name,)))
+        found.extend((key, leaf) for leaf in leaf_paths(unknown, (name,), _is_true))
     return found
