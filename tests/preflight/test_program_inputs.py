@@ -56,6 +56,25 @@ def test_noncompliant_a_file_the_program_writes_while_it_runs_is_one_line(
     assert line.startswith(f"{program / relative}: changed while the program ran"), line
 
 
+def test_noncompliant_the_stack_file_in_the_projects_stack_folder_is_watched_too(tmp_path: Path) -> None:
+    """With `stackConfigDir` the CLI reads the stack file from that folder (pulumi/pulumi paths.go), so the gate
+    snapshots that one: a program rewriting it while it runs is one line, as beside the project."""
+    writer = WRITER.format(relative="stacks/Pulumi.prod.yaml", text="config: {}\n")
+    program = write_program(tmp_path / "p", ADMIN + writer, stack="prod", config=PROD)
+    (program / "Pulumi.yaml").write_text("name: sample\nruntime: python\nstackConfigDir: stacks\n", encoding="utf-8")
+    (program / "stacks").mkdir()
+    (program / "Pulumi.prod.yaml").rename(program / "stacks" / "Pulumi.prod.yaml")
+    line = _one_error_line(_check(program, tmp_path, "prod"))
+    assert line.startswith(f"{program / 'stacks' / 'Pulumi.prod.yaml'}: changed while the program ran"), line
+
+
+def test_noncompliant_a_stack_file_the_program_creates_for_a_stack_without_one_is_one_line(tmp_path: Path) -> None:
+    """A stack with no file is judged with an empty config; the program cannot give it one while it runs."""
+    program = write_program(tmp_path / "p", ADMIN + WRITER.format(relative="Pulumi.qa.yaml", text="config: {}\n"))
+    line = _one_error_line(_check(program, tmp_path, "qa"))
+    assert line.startswith(f"{program / 'Pulumi.qa.yaml'}: changed while the program ran"), line
+
+
 def test_compliant_a_file_left_as_it_was_is_judged(tmp_path: Path) -> None:
     """The same program writing the waiver the file already holds: judged, and the waiver applies."""
     waiver = WAIVER % "2027-01-31"
