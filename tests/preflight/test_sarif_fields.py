@@ -140,7 +140,7 @@ def test_the_artifact_is_relative_inside_the_working_directory(tmp_path: Path, m
             "name: p\nruntime: python\nstackConfigDir: stacks\n",
             "stacks/Pulumi.dev.yaml",
             "infra/stacks/Pulumi.dev.yaml",
-        ),  # noqa: E501
+        ),
         ("name: p\nruntime: python\n", None, "infra/Pulumi.yaml"),  # a stack without a file: its project's
     ],
     ids=["beside", "stackConfigDir", "no_stack_file"],
