@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.layers import LAYERS, component_layer, is_composition_root, layer_of
+from preflight.layers import LAYERS, component_layer, has_layers, is_composition_root, layer_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -187,6 +187,10 @@ class Architecture:
     parts: dict[str, Part]
     links: dict[tuple[str, str], Link]
     part_of: dict[str, str] = field(default_factory=dict)
+    #: Whether the layers are this template's own (a program of its components: preflight.layers.has_layers). A
+    #: foreign program's parts are still grouped and ordered by layer (entrance left, data right), but a picture
+    #: does not label them with this template's layer names: naming its queue "Decisioning" would be made up.
+    layered: bool = True
 
     def part_for(self, urn: str) -> Part | None:
         key = self.part_of.get(urn)
@@ -272,7 +276,7 @@ def build(graph: ResourceGraph) -> Architecture:
         parts.append(Part(key, kind, name, declared or _majority_layer(nodes, graph), tuple(nodes)))
     order = {layer: i for i, layer in enumerate(LAYERS)}
     parts.sort(key=lambda p: (order.get(p.layer, len(order)), not p.is_component, p.title.lower(), p.key))
-    arch = Architecture({p.key: p for p in parts}, {}, part_of)
+    arch = Architecture({p.key: p for p in parts}, {}, part_of, layered=has_layers(graph))
     kinds: dict[tuple[str, str], set[str]] = {}
     for node in graph.custom_resources:
         source = part_of.get(node.urn)

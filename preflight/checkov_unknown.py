@@ -156,8 +156,8 @@ def _invented_text(path: Sequence[str], checks: Sequence[str], tokens: Sequence[
         "is fabricated: preflight/invokes.py)"
     )
     fix = (
-        "Set it from a value known in the program or its stack configuration (a `pulumi.Config` key in "
-        "Pulumi.<stack>.yaml) rather than from a data source's result, so checkov judges the value. Waive this "
+        "Set it from a value known in the program or its stack configuration (a `pulumi.Config` key, "
+        "`pulumi config set`) rather than from a data source's result, so checkov judges the value. Waive this "
         "finding in policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
     )
     return message, fix

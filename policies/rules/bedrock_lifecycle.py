@@ -94,8 +94,7 @@ NOT_END_OF_LIFE = PolicySpec(
     description="No agent, profile, knowledge base, prompt or invoke grant uses a model past its end of life.",
     explanation=(
         "After a model's EOL date on AWS's Model lifecycle page every request to it fails, so the tier, agent or "
-        "knowledge base that names it is down. Fix: move to the model that page lists as current (for the "
-        "template, components/models.py) and redeploy."
+        "knowledge base that names it is down. Fix: move to the model that page lists as current and redeploy."
     ),
     principles=("P183", "P015"),
     severity=Severity.HIGH,

@@ -128,6 +128,8 @@ class Picture:
     changes: dict[str, ChangeCounts]
     findings: dict[str, Counter[Level]]
     compared: bool
+    #: The groups carry this template's layer names (Architecture.layered); else the services they hold.
+    layered: bool = True
 
 
 def picture(
@@ -167,6 +169,7 @@ def picture(
         changes=changes,
         findings=_findings_by_part(head, findings),
         compared=base is not None,
+        layered=head.layered,
     )
 
 
@@ -213,12 +216,37 @@ def _text(value: str) -> str:
     return " ".join(_LABEL_UNSAFE.sub(" ", value).split())
 
 
-def _ids(parts: Sequence[Part]) -> dict[str, str]:
+def _group_titles(pic: Picture) -> dict[str, str]:
+    """Each layer's title in the picture: the layer (this template's programs), or, for another program, the
+    kinds of its parts (`apigateway, lambda`): its resources are grouped by layer, but not named by one."""
+    titles: dict[str, list[str]] = {}
+    for part in pic.parts.values():
+        titles.setdefault(part.layer, [])
+        if part.kind not in titles[part.layer]:
+            titles[part.layer].append(part.kind)
+    if pic.layered:
+        return {layer: layer for layer in titles}
+    return {
+        layer: ", ".join(kinds[:3]) + (f", +{len(kinds) - 3}" if len(kinds) > 3 else "")
+        for layer, kinds in titles.items()
+    }
+
+
+def _group_ids(pic: Picture) -> dict[str, str]:
+    """Each layer's Mermaid-safe id part: the layer's name, or (another program) its position."""
+    layers = dict.fromkeys(part.layer for part in pic.parts.values())
+    if pic.layered:
+        return {layer: _ID_UNSAFE.sub("_", layer) for layer in layers}
+    return {layer: f"g{i}" for i, layer in enumerate(layers, start=1)}
+
+
+def _ids(pic: Picture, parts: Sequence[Part]) -> dict[str, str]:
     """Readable, unique, Mermaid-safe ids (`p_Function_ingest`); never a keyword like `end`."""
     ids: dict[str, str] = {}
     used: set[str] = set()
+    groups = _group_ids(pic)
     for part in parts:
-        base = "p_" + _ID_UNSAFE.sub("_", part.title if part.is_component else f"{part.layer}_{part.kind}")[:40]
+        base = "p_" + _ID_UNSAFE.sub("_", part.title if part.is_component else f"{groups[part.layer]}_{part.kind}")[:40]
         ident, n = base, 2
         while ident in used:
             ident, n = f"{base}_{n}", n + 1
@@ -311,7 +339,8 @@ def _mermaid(pic: Picture, detail: int) -> tuple[list[str], int]:
     if detail == LAYERS_ONLY:
         return _layers_only(pic)
     parts = list(pic.parts.values())
-    ids = _ids(parts)
+    ids = _ids(pic, parts)
+    titles, groups = _group_titles(pic), _group_ids(pic)
     folded: dict[str, str] = {}  # part key -> the "… more" box it folded into
     by_layer: dict[str, list[Part]] = {}
     for part in parts:
@@ -321,12 +350,12 @@ def _mermaid(pic: Picture, detail: int) -> tuple[list[str], int]:
             if len(members) > FOLD_PARTS:
                 keep = sorted(members, key=lambda p: not _classes(pic, p.key) or _classes(pic, p.key) == [UNCHANGED])
                 for part in keep[FOLD_PARTS - 1 :]:
-                    folded[part.key] = f"more_{_ID_UNSAFE.sub('_', layer)}"
+                    folded[part.key] = f"more_{groups[layer]}"
     arrows, hubs = _arrows(pic)
     lines = ["flowchart LR"]
     assigned: dict[str, list[str]] = {}
     for layer, members in by_layer.items():
-        lines.append(f'  subgraph L_{_ID_UNSAFE.sub("_", layer)}["{_text(layer)}"]')
+        lines.append(f'  subgraph L_{groups[layer]}["{_text(titles[layer])}"]')
         hidden = [p for p in members if p.key in folded]
         for part in members:
             if part.key in folded:
@@ -418,13 +447,14 @@ def _layers_only(pic: Picture) -> tuple[list[str], int]:
     status_by_layer: dict[str, set[str]] = {}
     for key, status in pic.status.items():
         status_by_layer.setdefault(layer_of[key], set()).add(status)
+    titles, groups = _group_titles(pic), _group_ids(pic)
     lines = ["flowchart LR"]
     assigned: dict[str, list[str]] = {}
     for layer in dict.fromkeys(layer_of.values()):
-        ident = f"layer_{_ID_UNSAFE.sub('_', layer)}"
-        lines.append(f'  subgraph L_{_ID_UNSAFE.sub("_", layer)}["{_text(layer)}"]')
+        ident = f"layer_{groups[layer]}"
+        lines.append(f'  subgraph L_{groups[layer]}["{_text(titles[layer])}"]')
         noun = "component" if counts[layer] == 1 else "components"
-        lines.append(f'    {ident}["{_text(layer)}<br/>{counts[layer]} {noun}"]')
+        lines.append(f'    {ident}["{_text(titles[layer])}<br/>{counts[layer]} {noun}"]')
         lines.append("  end")
         statuses = status_by_layer.get(layer, set()) - {UNCHANGED}
         if statuses:
@@ -432,7 +462,7 @@ def _layers_only(pic: Picture) -> tuple[list[str], int]:
     rank = {layer: i for i, layer in enumerate(LAYERS)}
     pairs = sorted({(layer_of[s], layer_of[t]) for s, t in pic.links if layer_of[s] != layer_of[t]})
     for source, target in pairs:
-        a, b = f"layer_{_ID_UNSAFE.sub('_', source)}", f"layer_{_ID_UNSAFE.sub('_', target)}"
+        a, b = f"layer_{groups[source]}", f"layer_{groups[target]}"
         back = rank.get(target, len(rank)) < rank.get(source, len(rank))
         lines.append(f'  {b} ---|"◀"| {a}' if back else f"  {a} --> {b}")
     lines += _styles(pic, assigned, [])

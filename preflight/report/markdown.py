@@ -273,10 +273,11 @@ def _diagram(report: GateReportLike, comparison: _Comparison, cap: int | None) -
         return "### Architecture\n\n_The stack has no cloud resources._"
     pic = diagram.picture(comparison.head, comparison.base, comparison.by_part, report.violations)
     lines, detail = diagram.render(pic, min_detail=_DIAGRAM_DETAIL.get(cap, diagram.LAYERS_ONLY))
+    group = "layer" if pic.layered else "group"  # another program's boxes are not in this template's layers
     notes = {
         diagram.UNLABELLED: "_Arrow labels left out to fit GitHub's limits._",
-        diagram.FOLDED: f"_Layers with more than {diagram.FOLD_PARTS} boxes folded to fit GitHub's limits._",
-        diagram.LAYERS_ONLY: "_Folded to one box per layer to fit GitHub's limits; changes and findings are below._",
+        diagram.FOLDED: f"_{group.title()}s with more than {diagram.FOLD_PARTS} boxes folded to fit GitHub's limits._",
+        diagram.LAYERS_ONLY: f"_Folded to one box per {group} to fit GitHub's limits; changes and findings are below._",
     }
     note = f"\n\n{notes[detail]}" if detail in notes else ""
     return "### Architecture\n\n```mermaid\n" + "\n".join(lines) + "\n```" + note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -231,11 +232,65 @@ def test_load_policy_config_rejects_a_bad_all(tmp_path: Path, value: str) -> Non
 
 
 #: Words that only make sense inside this template (its components, its settings file keys).
-TEMPLATE_ONLY = ("components.", "owns.", "Pulumi.<stack>.yaml", "budget.idleUsd", "allowedModelTiers", "settings.")
+TEMPLATE_ONLY = (
+    "components.",
+    "components/",
+    "owns.",
+    "Pulumi.<stack>.yaml",
+    "budget.idleUsd",
+    "allowedModelTiers",
+    "settings.",
+)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def leaks(text: str) -> list[str]:
+    """The words of TEMPLATE_ONLY in `text`."""
+    return [word for word in TEMPLATE_ONLY if word in text]
 
 
 def test_fix_hints_are_generic_for_any_program() -> None:
     """A foreign program's report never tells it to call this template's helpers or edit its settings."""
     for policy in all_policies():
-        leaked = [word for word in TEMPLATE_ONLY if word in policy.explanation]
+        leaked = leaks(policy.explanation) + leaks(policy.description)
         assert not leaked, f"{policy.name}: {leaked}"
+
+
+def _report_texts(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of every string constant of a module that is not a docstring: what its findings, fixes,
+    notes and violation messages are built from (an f-string's literal parts; adjacent literals are one)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_every_text_the_gate_and_the_pack_print_is_generic_for_any_program() -> None:
+    """Issue 11 §2: beside the explanations, every text a foreign program's report can carry: the gate's own
+    findings (their messages and fixes: preflight/), the pack's violation messages and its custom checkov checks'
+    names and guidelines (policies/, policies/checkov/), and the reasons policies/checkov_principles.yaml gives
+    for the checks it skips in every report."""
+    modules = sorted([*(REPO / "preflight").rglob("*.py"), *(REPO / "policies").rglob("*.py")])
+    assert len(modules) > 100  # the scan reads the code, not an empty folder
+    leaked = [
+        f"{path.relative_to(REPO)}:{line}: {leaks(text)}"
+        for path in modules
+        for line, text in _report_texts(path)
+        if leaks(text)
+    ]
+    principles = yaml.safe_load((REPO / "policies" / "checkov_principles.yaml").read_text(encoding="utf-8"))
+    owned = principles["owned_by_policies"]
+    assert owned  # the skips every report prints
+    leaked += [
+        f"checkov_principles.yaml {check}: {leaks(e['reason'])}" for check, e in owned.items() if leaks(e["reason"])
+    ]
+    assert not leaked, leaked

@@ -18,7 +18,7 @@ from preflight import architecture
 from preflight.engine import synthesize
 from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.layers import is_composition_root
+from preflight.layers import LAYERS, is_composition_root
 from preflight.report import diagram
 from preflight.report.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from tests.preflight.mermaid_support import (
@@ -327,7 +327,9 @@ for i in range(5):
     picture = the_diagram(render_markdown(Report(graph)))
     assert {picture.title(n) for n in picture.nodes} == {"sqs", "s3", "kms"}
     assert "Queue x5" in picture.nodes[picture.node("sqs")]
-    assert picture.layer[picture.node("s3")] == "Storage"
+    # Grouped as this template's layers order them, but named by what they hold (issue 11 §2): not "Storage".
+    assert picture.layer[picture.node("s3")] == "s3"
+    assert not set(picture.subgraphs.values()) & set(LAYERS), picture.subgraphs
     assert picture.edge("sqs", "kms").dotted  # fewer than HUB_MIN users: drawn, dotted
 
 
@@ -347,8 +349,10 @@ class Site(pulumi.ComponentResource):
 Site("docs")
 """
     graph = synthesize(write_program(tmp_path, program), "dev")
+    (site,) = [p for p in architecture.build(graph).parts.values() if p.title == "Site docs"]
+    assert site.layer == "Storage"  # ordered as the layer most of its resources are in
     picture = the_diagram(render_markdown(Report(graph)))
-    assert picture.layer[picture.node("Site docs")] == "Storage"
+    assert picture.layer[picture.node("Site docs")] == "Site"  # and named by its kind, not by that layer
 
 
 # ---------------------------------------------------------------------------------- the limits
@@ -426,6 +430,33 @@ def test_folding_keeps_what_changed_and_the_last_fold_is_one_box_per_layer(
     assert detail == diagram.LAYERS_ONLY
     assert {layers.layer[n] for n in layers.nodes} - {"Legend"} == {p.layer for p in pic.parts.values()}
     assert layers.edge("Interface", "Processing") and layers.edge("Processing", "Interface")
+
+
+def test_a_foreign_programs_picture_names_no_layer_of_this_template_at_any_fold(tmp_path: Path) -> None:
+    """Issue 11 §2: as `plan` does, the picture of another program groups its boxes (entrance left, data right)
+    but never calls its API "Interface" or its table "Storage", folded or not, in labels or in ids."""
+    program = """
+import json
+import pulumi
+import pulumi_aws as aws
+role = aws.iam.Role("fn", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+table = aws.dynamodb.Table("t", attributes=[{"name": "id", "type": "S"}], hash_key="id", billing_mode="PAY_PER_REQUEST")
+fn = aws.lambda_.Function("fn", role=role.arn, runtime="python3.13", handler="app.handler",
+    code=pulumi.AssetArchive({}), environment={"variables": {"TABLE": table.name}})
+api = aws.apigatewayv2.Api("api", protocol_type="HTTP", target=fn.arn)
+aws.lambda_.Permission("invoke", action="lambda:InvokeFunction", function=fn.name, principal="apigateway.amazonaws.com",
+    source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*"))
+aws.sqs.Queue("q")
+"""
+    graph = synthesize(write_program(tmp_path, program), "dev")
+    pic = diagram.picture(architecture.build(graph))
+    assert len({p.layer for p in pic.parts.values()}) >= 3  # grouped in several layers internally
+    for detail in (diagram.FULL, diagram.FOLDED, diagram.LAYERS_ONLY):
+        lines, _ = diagram.render(pic, min_detail=detail)
+        parse(lines)  # well formed
+        named = [layer for layer in LAYERS if layer in "\n".join(lines)]
+        assert not named, (detail, named, lines)
 
 
 def test_a_program_wrapped_in_one_component_shows_its_parts(tmp_path: Path) -> None:

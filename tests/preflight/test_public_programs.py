@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from preflight.cli import main
 from preflight.engine import synthesize
 from preflight.graph import STACK_TYPE, UNKNOWN
+from preflight.layers import LAYERS
+from tests.policies.test_pack import leaks
 from tests.preflight.programs import write_program
 from tests.preflight.public_programs import PROGRAMS, PublicProgram
 
@@ -97,3 +100,29 @@ def test_remote_components_of_the_originals_are_named_for_the_report(tmp_path: P
         graph = synthesize(_write(tmp_path / key, PROGRAMS[key]), "dev", timeout=120)
         remote = {n.urn for n in graph if n.type.split(":")[0] in ("awsx", "aws-apigateway")}
         assert remote and set(graph.remote_components) == remote, key
+
+
+@pytest.mark.usefixtures("checkov_present")
+@pytest.mark.parametrize("key", ["serverless-raw", "slackbot"])
+def test_a_public_programs_report_and_plan_carry_nothing_of_this_template(
+    tmp_path: Path, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11 §2, end to end: every report the gate writes for a real foreign program (its findings' messages
+    and fixes, checkov's guidance, notes, the diagram) and its `plan` name none of this template's helpers,
+    settings or layers."""
+    directory = _write(tmp_path / key, PROGRAMS[key])
+    out = tmp_path / "out"
+    assert main(["check", "--program", str(directory), "--stack", "dev", "--output-dir", str(out)]) in {0, 1}
+    reports = {path.name: path.read_text(encoding="utf-8") for path in sorted(out.glob("report.*"))}
+    assert {"report.json", "report.md", "report.sarif", "report.txt"} <= set(reports)
+    assert '"fix"' in reports["report.json"]  # findings with their fixes were written
+    assert "flowchart LR" in reports["report.md"]
+    leaked = {name: leaks(text) for name, text in reports.items() if leaks(text)}
+    assert not leaked, leaked
+    # Layer names as the diagram and `plan` would label them (a check's prose may say "Edge", so whole labels)
+    diagram = reports["report.md"].split("```mermaid", 1)[1].split("```", 1)[0]
+    assert not [layer for layer in LAYERS if f'"{layer}"' in diagram or f"_{layer}" in diagram], diagram
+    capsys.readouterr()
+    assert main(["plan", "--program", str(directory), "--stack", "dev"]) == 0
+    plan = capsys.readouterr().out
+    assert not [layer for layer in LAYERS if layer in plan], plan
