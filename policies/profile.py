@@ -164,7 +164,9 @@ def declared_production(config: Mapping[str, Any], stack: str) -> bool | None:
         return None
     text = str(value).strip().lower()
     if text not in ("true", "false"):
-        raise PackFileError(f"Pulumi.{stack_part(stack)}.yaml: {PRODUCTION_KEY}: expected true or false, got {value!r}")
+        raise PackFileError(
+            f"stack {stack_part(stack)!r} config: {PRODUCTION_KEY}: expected true or false, got {value!r}"
+        )
     return text == "true"
 
 
@@ -175,7 +177,7 @@ def declared_baseline(config: Mapping[str, Any], stack: str) -> str | None:
         return None
     if value not in PROVIDED_BY:
         raise PackFileError(
-            f"Pulumi.{stack_part(stack)}.yaml: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, "
+            f"stack {stack_part(stack)!r} config: {ACCOUNT_BASELINE_KEY}: expected {' or '.join(PROVIDED_BY)}, "
             f"got {value!r}"
         )
     return str(value)

@@ -676,7 +676,7 @@ def synthesize(
         unrun_applies=unrun,
         stack_references=references.summary(monitor.reads, stack),
         invented=invented_strings(),
-        notes=[note for note in [missing_stack_file_note(config)] if note],
+        notes=[note for note in [missing_stack_file_note(config, program)] if note],
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

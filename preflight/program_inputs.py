@@ -26,11 +26,11 @@ from pathlib import Path
 from policies.profile import stack_part
 from preflight.checkov_checks import EXTERNAL_CHECKS_DIR
 from preflight.errors import ConfigError
-from preflight.stackconfig import stack_file
+from preflight.stackconfig import PROJECT_FILES, stack_file
 
 #: `.checkov.yaml` as checkov_runner.CONFIG_FILE names it; the rest as stackconfig, policy_runner.config_path,
 #: stack_references.references_path and gate.SUPPRESSIONS_FILE name them.
-_FIXED = ("Pulumi.yaml", "Pulumi.yml", ".checkov.yaml", "policies/suppressions.yaml")
+_FIXED = (*PROJECT_FILES, ".checkov.yaml", "policies/suppressions.yaml")
 
 
 def input_paths(program_dir: Path, stack: str) -> list[Path]:

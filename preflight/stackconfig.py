@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,9 @@ def _load_yaml(path: Path) -> Any:
 
 
 def load_project(program_dir: Path) -> ProjectFile:
-    path = program_dir / "Pulumi.yaml"
-    if not path.is_file():
-        alt = program_dir / "Pulumi.yml"
-        if alt.is_file():
-            path = alt
-        else:
-            raise ConfigError(f"{path}: no Pulumi project here (Pulumi.yaml not found)")
+    path = project_file_path(program_dir)
+    if path is None:
+        raise ConfigError(f"{program_dir / 'Pulumi.yaml'}: no Pulumi project here (Pulumi.yaml not found)")
     data = _load_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise ConfigError(f"{path}: 'name' is required and must be a string")
@@ -93,7 +90,7 @@ def _stack_config_dir(path: Path, data: dict[str, Any]) -> str | None:
     sdk/go/common/workspace/project.go `RewriteConfigPathIntoStackConfigDir`: both as text is an error)."""
     folder, legacy = data.get("stackConfigDir"), data.get("config")
     if isinstance(legacy, str):
-        if folder is not None:
+        if "stackConfigDir" in data:  # the CLI checks the key, not its value
             raise ConfigError(f"{path}: use either 'config: <folder>' or 'stackConfigDir', not both")
         folder = legacy
     if folder is not None and not isinstance(folder, str):
@@ -101,21 +98,46 @@ def _stack_config_dir(path: Path, data: dict[str, Any]) -> str | None:
     return folder or None
 
 
+#: The project file's names, in the order the CLI looks for them (pulumi/pulumi sdk/go/common/workspace/paths.go
+#: `findProjectInDir` over `encoding.Exts`). JSON is YAML to the reader here.
+PROJECT_FILES = ("Pulumi.json", "Pulumi.yaml", "Pulumi.yml")
+
+
 def project_file_path(program_dir: Path) -> Path | None:
-    """`Pulumi.yaml` or `Pulumi.yml` in `program_dir`, or None (not validated: `load_project` does that)."""
-    return next((p for p in (program_dir / "Pulumi.yaml", program_dir / "Pulumi.yml") if p.is_file()), None)
+    """The project file in `program_dir`, or None (not validated: `load_project` does that).
+
+    More than one is refused: the CLI would run the one it finds first, and a reviewer reading the other would
+    not see what deploys (review s9, finding 2)."""
+    found = [program_dir / name for name in PROJECT_FILES if (program_dir / name).is_file()]
+    if len(found) > 1:
+        raise ConfigError(
+            f"{program_dir}: more than one Pulumi project file ({', '.join(p.name for p in found)}); keep one"
+        )
+    return found[0] if found else None
 
 
 def stack_file(program_dir: Path, stack: str) -> Path:
     """Where the CLI reads stack `stack`'s config: `Pulumi.<stack>` with the project file's extension, in the
     project's `stackConfigDir` when it sets one (pulumi/pulumi sdk/go/common/workspace/paths.go
-    `ProjectStackPath`; `stack` is the bare name, as `split_stack` gives it). The one place that names it."""
+    `ProjectStackPath`; `stack` is the bare name, as `split_stack` gives it). The one place that names it.
+
+    The folder is joined as Go's `filepath.Join` joins it: an absolute `stackConfigDir` is still under the
+    project's folder (`/stacks` is `<project>/stacks`), unlike Python's `/` (review s9, finding 1)."""
     path = project_file_path(program_dir)
     if path is None:
         return program_dir / f"Pulumi.{stack}.yaml"
     data = _load_yaml(path)
     folder = _stack_config_dir(path, data) if isinstance(data, dict) else None
-    return (program_dir / folder if folder else program_dir) / f"Pulumi.{stack}{path.suffix}"
+    where = Path(os.path.normpath(program_dir / folder.lstrip("/"))) if folder else program_dir
+    return where / f"Pulumi.{stack}{path.suffix}"
+
+
+def _other_stack_files(path: Path) -> list[str]:
+    """The stacks that do have a file beside where `path` would be (`Pulumi.<stack><ext>`)."""
+    if not path.parent.is_dir():
+        return []
+    names = (p.name[len("Pulumi.") : -len(path.suffix)] for p in path.parent.glob(f"Pulumi.*{path.suffix}"))
+    return sorted(name for name in names if name and name != path.name[len("Pulumi.") : -len(path.suffix)])
 
 
 def _config_string(value: Any) -> str:
@@ -165,6 +187,12 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     stack made by `pulumi stack init` and never configured. The result says so (`found`), and the report too.
     """
     path = stack_file(program_dir, stack)
+    if not path.is_file() and (others := _other_stack_files(path)):
+        raise ConfigError(
+            f"{path}: stack file not found, and the program keeps stack files for {', '.join(others)}: a stack "
+            "without a file is judged only in a program that keeps none (a mistyped --stack must not pass); "
+            f"create {path.name} (it may be empty) for a new stack"
+        )
     data = _load_yaml(path) if path.is_file() else {}
     data = data or {}
     if not isinstance(data, dict):
@@ -189,12 +217,14 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets), found=path.is_file())
 
 
-def missing_stack_file_note(config: StackConfig) -> str | None:
-    """The report's line for a stack judged without a stack file (None when it has one)."""
+def missing_stack_file_note(config: StackConfig, program_dir: Path) -> str | None:
+    """The report's line for a stack judged without a stack file (None when it has one), naming where it was
+    looked for, relative to the program's folder."""
     if config.found:
         return None
+    where = os.path.relpath(config.path, program_dir)
     return (
-        f"stack file: {config.path.name} not found, so stack {config.stack!r} is judged with an empty config plus "
+        f"stack file: {where} not found, so stack {config.stack!r} is judged with an empty config plus "
         "the project's defaults, as the Pulumi CLI runs a stack that has no file (check the stack name if it "
         "should have one)"
     )

@@ -94,8 +94,13 @@ def test_template_settings_error_is_one_line(tmp_path: Path, capsys: pytest.Capt
 def test_a_stack_without_a_file_is_planned_with_the_projects_defaults(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The CLI runs a stack that has no file with an empty config (pulumi/pulumi loaders.go `LoadProjectStack`)."""
-    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM)), "--stack", "qa"]) == 0
+    """The CLI runs a stack that has no file with an empty config (pulumi/pulumi loaders.go `LoadProjectStack`);
+    where the program keeps stack files for others, a stack without one is refused (a mistyped --stack)."""
+    program = write_program(tmp_path, PROGRAM)
+    assert main(["plan", "--program", str(program), "--stack", "qa"]) == 2
+    assert "Pulumi.qa.yaml: stack file not found, and the program keeps stack files for dev" in capsys.readouterr().err
+    (program / "Pulumi.dev.yaml").unlink()
+    assert main(["plan", "--program", str(program), "--stack", "qa"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "sample / qa: 2 resources"
 
 

@@ -71,6 +71,7 @@ def test_noncompliant_the_stack_file_in_the_projects_stack_folder_is_watched_too
 def test_noncompliant_a_stack_file_the_program_creates_for_a_stack_without_one_is_one_line(tmp_path: Path) -> None:
     """A stack with no file is judged with an empty config; the program cannot give it one while it runs."""
     program = write_program(tmp_path / "p", ADMIN + WRITER.format(relative="Pulumi.qa.yaml", text="config: {}\n"))
+    (program / "Pulumi.dev.yaml").unlink()  # a program that keeps no stack file: qa is judged without one
     line = _one_error_line(_check(program, tmp_path, "qa"))
     assert line.startswith(f"{program / 'Pulumi.qa.yaml'}: changed while the program ran"), line
 

@@ -29,6 +29,7 @@ def test_the_inputs_are_the_fixed_files_the_stacks_files_and_the_programs_checks
     _write(tmp_path / "policies" / "checkov" / "a" / "deep.py", "")
     (tmp_path / "policies" / "checkov" / "empty").mkdir()
     assert [p.relative_to(tmp_path).as_posix() for p in input_paths(tmp_path, "acme/shop/prod")] == [
+        "Pulumi.json",
         "Pulumi.yaml",
         "Pulumi.yml",
         ".checkov.yaml",
@@ -43,7 +44,7 @@ def test_the_inputs_are_the_fixed_files_the_stacks_files_and_the_programs_checks
 
 def test_without_a_checks_folder_only_the_named_files(tmp_path: Path) -> None:
     _write(tmp_path / "policies" / "checkov", "a file, not the folder")
-    assert len(input_paths(tmp_path, "dev")) == 7
+    assert len(input_paths(tmp_path, "dev")) == 8
 
 
 def test_the_snapshot_holds_each_files_bytes_and_none_for_an_absent_one(tmp_path: Path) -> None:

@@ -157,9 +157,53 @@ def test_a_stack_without_a_file_has_the_projects_defaults_only(tmp_path: Path) -
     assert config == StackConfig(
         tmp_path / "Pulumi.prod.yaml", "prod", {"aws:region": "eu-west-1", "shop:tier": "lite"}, (), found=False
     )
-    assert missing_stack_file_note(config) is not None
-    assert "Pulumi.prod.yaml not found" in str(missing_stack_file_note(config))
-    assert missing_stack_file_note(load_stack_config(_stack(tmp_path, ""), "shop", "dev")) is None
+    assert str(missing_stack_file_note(config, tmp_path)).startswith("stack file: Pulumi.prod.yaml not found")
+    (tmp_path / "Pulumi.prod.yaml").write_text("", encoding="utf-8")
+    assert missing_stack_file_note(load_stack_config(tmp_path, "shop", "prod"), tmp_path) is None
+
+
+def test_a_missing_stack_file_is_refused_where_the_program_keeps_others(tmp_path: Path) -> None:
+    """A mistyped --stack must not pass as an unconfigured stack (review s9, finding 3)."""
+    _stack(tmp_path, "config: {}\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(tmp_path, "shop", "prdo")
+    assert str(caught.value).startswith(
+        f"{tmp_path}/Pulumi.prdo.yaml: stack file not found, and the program keeps stack files for dev, prod: "
+    )
+
+
+def test_an_absolute_stack_folder_is_under_the_project_as_go_joins_it(tmp_path: Path) -> None:
+    """filepath.Join(dir, "/stacks", f) is dir/stacks/f (review s9, finding 1); Python's `/` would leave dir."""
+    _program(tmp_path, "name: shop\nruntime: python\nstackConfigDir: /stacks\n")
+    assert stack_file(tmp_path, "dev") == tmp_path / "stacks" / "Pulumi.dev.yaml"
+    config = load_stack_config(tmp_path, "shop", "dev")
+    assert str(missing_stack_file_note(config, tmp_path)).startswith("stack file: stacks/Pulumi.dev.yaml not found")
+
+
+def test_two_project_files_are_refused(tmp_path: Path) -> None:
+    """The CLI runs the first it finds (Pulumi.json first); a reviewer reading the other sees another program."""
+    _program(tmp_path)
+    (tmp_path / "Pulumi.json").write_text('{"name": "shop", "runtime": "python"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"more than one Pulumi project file \(Pulumi\.json, Pulumi\.yaml\)"):
+        load_project(tmp_path)
+    with pytest.raises(ConfigError, match=r"more than one Pulumi project file"):
+        stack_file(tmp_path, "dev")
+
+
+def test_a_json_project_reads_a_json_stack_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.json").write_text('{"name": "shop", "runtime": "python"}', encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("", encoding="utf-8")
+    (tmp_path / "Pulumi.dev.json").write_text('{"config": {"aws:region": "sa-east-1"}}', encoding="utf-8")
+    assert load_project(tmp_path).name == "shop"
+    assert load_stack_config(tmp_path, "shop", "dev").values == {"aws:region": "sa-east-1"}
+
+
+def test_an_empty_stack_folder_key_beside_config_as_a_folder_is_refused(tmp_path: Path) -> None:
+    """The CLI checks that the key is present, whatever its value (project.go RewriteConfigPathIntoStackConfigDir)."""
+    _program(tmp_path, "name: shop\nruntime: python\nconfig: a\nstackConfigDir:\n")
+    with pytest.raises(ConfigError, match=r"use either 'config: <folder>' or 'stackConfigDir'"):
+        stack_file(tmp_path, "dev")
 
 
 def test_a_stack_without_a_file_still_needs_the_projects_required_keys(tmp_path: Path) -> None:
