@@ -27,8 +27,8 @@ _UNKNOWN_FIX = (
     "policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
 )
 _INVENTED_FIX = (
-    "Set it from a value known in the program or its stack configuration (a `pulumi.Config` key in "
-    "Pulumi.<stack>.yaml) rather than from a data source's result, so checkov judges the value. Waive this "
+    "Set it from a value known in the program or its stack configuration (a `pulumi.Config` key, "
+    "`pulumi config set`) rather than from a data source's result, so checkov judges the value. Waive this "
     "finding in policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
 )
 

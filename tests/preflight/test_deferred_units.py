@@ -76,7 +76,14 @@ def test_the_findings_text_word_for_word() -> None:
         "so no rule judged its value (a data source is read from the cloud at a real `pulumi preview`; offline its "
         "result is fabricated: preflight/invokes.py)."
     )
-    assert deferred.invented_message("kmsKeyId", ["", "aws:a", "aws:b"]) == (
-        f"kmsKeyId was invented offline for data source aws:a, aws:b, {tail}"
+    value = deferred.VALUE_UNKNOWN
+    whole = deferred.InventedInput(value, "kmsKeyId", ("", "aws:a", "aws:b"), whole=True)
+    assert deferred.invented_message(whole) == f"kmsKeyId was invented offline for data source aws:a, aws:b, {tail}"
+    unnamed = deferred.InventedInput(value, "kmsKeyId", ("",), whole=False)
+    assert deferred.invented_message(unnamed) == f"kmsKeyId holds a value invented offline for a data source, {tail}"
+    document = deferred.InventedInput(deferred.DOCUMENT_UNKNOWN, "policy", ("aws:a",), whole=False)
+    assert deferred.invented_message(document) == (
+        "policy holds a value invented offline for data source aws:a, so no IAM rule judged the document (a data "
+        "source is read from the cloud at a real `pulumi preview`; offline its result is fabricated: "
+        "preflight/invokes.py)."
     )
-    assert deferred.invented_message("kmsKeyId", [""]) == f"kmsKeyId was invented offline for a data source, {tail}"

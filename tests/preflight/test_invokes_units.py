@@ -194,8 +194,9 @@ def test_a_run_reports_what_it_invented_and_forgets_earlier_runs() -> None:
 
 def test_invented_strings_are_found_nested_in_mappings_and_lists() -> None:
     value = invokes.invented("aws:x/getA:getA", "nested")
-    assert invokes.invented_in({"a": {"b": [value, "plain"]}, "c": (value,)}) == ["aws:x/getA:getA"] * 2
-    assert invokes.invented_in({"a": ["preflight-zz", 3]}) == []
+    found = invokes.invented_found({"a": {"b": [value, "plain"]}, "c": (value,), "d": f"arn:{value}:x"})
+    assert found == [("aws:x/getA:getA", True)] * 2 + [("aws:x/getA:getA", False)]
+    assert invokes.invented_found({"a": ["preflight-zz", 3]}) == []
 
 
 # ------------------------------------------------------------------------------------------- fabricated strings
