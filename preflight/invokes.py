@@ -114,9 +114,11 @@ def invented_within(value: Any) -> list[str]:
 
 def invented_found(value: Any) -> list[tuple[str, bool]]:
     """(token, whole) for every invented value in `value`, nested or not: the data source's token (see
-    `invented_token`), and whether it is a whole string value (True) or embedded in one (`invented_within`)."""
+    `invented_token`), and whether it is a whole string value (True) or embedded in one (`invented_within`). A
+    mapping's keys count as its values do: a condition key built from one (`f"aws:PrincipalTag/{param.value}"` in
+    an aws-native role's document, a dict) names what only the cloud knows as surely (review s9 finding 5)."""
     if isinstance(value, Mapping):
-        return [found for item in value.values() for found in invented_found(item)]
+        return [found for key, item in value.items() for part in (key, item) for found in invented_found(part)]
     if isinstance(value, list | tuple):
         return [found for item in value for found in invented_found(item)]
     whole = invented_token(value) is not None

@@ -176,6 +176,24 @@ def test_an_invented_value_is_recognised_inside_a_string_by_record_and_by_shape(
     assert invented_within("preflight-0123456789abcdef0") == []  # more hex than the shape allows
     assert invented_within("preflight-checks") == []
     assert invented_found(["10.0.0.0/8", {"k": made, "j": f"{made}/32"}]) == [(_PARAMETER, True), (_PARAMETER, False)]
+    # Keys too (review s9 finding 5): whole, and embedded in a condition key.
+    assert invented_found({made: "x", f"aws:PrincipalTag/{made}": "y", "k": "v"}) == [
+        (_PARAMETER, True),
+        (_PARAMETER, False),
+    ]
+
+
+def test_bad9_a_native_trust_policy_with_a_condition_key_from_a_parameter_is_a_finding(tmp_path: Path) -> None:
+    # An aws-native role's document is a dict: the parameter's value is in a KEY (review s9 finding 5).
+    body = (
+        "import pulumi_aws_native as aws_native\n"
+        'aws_native.iam.Role("r", assume_role_policy_document={"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole",\n'
+        '     "Condition": {"StringEquals": {f"aws:PrincipalTag/{acct}": "x"}}}]})\n'
+    )
+    found = _invented_documents(tmp_path, body)
+    assert [(f.resource, f.level) for f in found] == [("r", Level.MANDATORY)]
+    assert f"invented offline for data source {_PARAMETER}" in found[0].message, found[0].message
 
 
 # ------------------------------------ other values only the cloud knows (review s9 finding 4)
