@@ -96,14 +96,19 @@ def _swap_invented(value: Any, found: list[tuple[str, bool]]) -> Any:
     """`value` with each string that is or embeds a value invented offline for a data source (preflight.invokes:
     a CIDR or an ARN built from one with an f-string, a `json.dumps` document naming one; issue 11) as an unknown:
     checkov would judge the made-up string. (token, whole) of each invented value met is appended to `found`
-    (token "" for an invented string whose invoke ran elsewhere)."""
+    (token "" for an invented string whose invoke ran elsewhere). A mapping with such a key (an aws-native role's
+    document, a dict, with the condition key `f"aws:PrincipalTag/{param.value}"`) is unknown as a whole: a key
+    cannot be an unknown, and what the mapping says depends on it (review s9 finding 5)."""
     if isinstance(value, str):
         tokens = invented_within(value)
         whole = invented_token(value) is not None
         found.extend((token, whole) for token in tokens)
         return UNKNOWN if tokens else value
     if isinstance(value, Mapping):
-        return {key: _swap_invented(item, found) for key, item in value.items()}
+        swapped = {key: _swap_invented(item, found) for key, item in value.items()}
+        keyed = [(token, invented_token(key) is not None) for key in value for token in invented_within(key)]
+        found.extend(keyed)
+        return UNKNOWN if keyed else swapped
     if isinstance(value, list | tuple):
         return [_swap_invented(item, found) for item in value]
     return value

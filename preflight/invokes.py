@@ -9,8 +9,9 @@ a bool where the provider gives a bool, a list where it gives a list. Arguments 
 declares are echoed back, as the provider echoes a data source's inputs; the result's `Optional`
 fields are those optional arguments and stay unset when not given. The same arguments
 always give the same result, so two runs give identical graphs. A value only the cloud knows (an SSM parameter's
-value, a registry password) is `invented` ("preflight-<hex>"): the gate reports one that reaches an input a check
-or a rule decides on (preflight.checkov_unknown, preflight.deferred), since a real preview reads the real value.
+value, a secret's, an object's body, a registry password: `_CLOUD_VALUES`) is `invented` ("preflight-<hex>"): the
+gate reports one that reaches an input a check or a rule decides on (preflight.checkov_unknown, preflight.deferred),
+since a real preview reads the real value.
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ MAX_DEPTH = 3
 LIST_LENGTH = 2
 
 #: The one shape of a string invented offline for a data source's value only the cloud knows (an SSM parameter's
-#: value, a registry password): "preflight-" and hex. In a real `pulumi preview` invokes run for real, so such a
-#: value is NOT known offline: where a checkov check reads one, preflight.checkov_unknown reports it as it reports
-#: an unknown (review s7 finding 4, P112). `invented` makes them, `invented_token` recognises a whole one and
-#: `invented_within` one embedded in a bigger string (an ARN, a CIDR or a JSON document built from it; issue 11).
+#: value, a secret's, a registry password; `_CLOUD_VALUES`): "preflight-" and hex. In a real `pulumi preview`
+#: invokes run for real, so such a value is NOT known offline: where a checkov check reads one,
+#: preflight.checkov_unknown reports it as it reports an unknown (review s7 finding 4, P112). `invented` makes them,
+#: `invented_token` recognises a whole one and `invented_within` one embedded in a bigger string (an ARN, a CIDR or a
+#: JSON document built from it; issue 11).
 INVENTED_PREFIX = "preflight-"
 #: In a bigger string the search takes as much hex as the shape allows (greedy), so a recorded value followed by
 #: more hex is still found by its prefix (`_embedded_token`).
@@ -112,9 +114,11 @@ def invented_within(value: Any) -> list[str]:
 
 def invented_found(value: Any) -> list[tuple[str, bool]]:
     """(token, whole) for every invented value in `value`, nested or not: the data source's token (see
-    `invented_token`), and whether it is a whole string value (True) or embedded in one (`invented_within`)."""
+    `invented_token`), and whether it is a whole string value (True) or embedded in one (`invented_within`). A
+    mapping's keys count as its values do: a condition key built from one (`f"aws:PrincipalTag/{param.value}"` in
+    an aws-native role's document, a dict) names what only the cloud knows as surely (review s9 finding 5)."""
     if isinstance(value, Mapping):
-        return [found for item in value.values() for found in invented_found(item)]
+        return [found for key, item in value.items() for part in (key, item) for found in invented_found(part)]
     if isinstance(value, list | tuple):
         return [found for item in value for found in invented_found(item)]
     whole = invented_token(value) is not None
@@ -273,7 +277,50 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
         known = _registry_token(token, args)
     else:
         known = _well_known(token, args, region)
-    return typed_result(token, args, region, known)
+    result = typed_result(token, args, region, known)
+    for field in _CLOUD_VALUES.get(token, ()):
+        result[field] = _invented_like(result.get(field), token, token, stable_json(args), field)
+    if token == "aws:kms/getSecrets:getSecrets":
+        result["plaintext"] = _kms_plaintext(token, args)
+    return result
+
+
+#: Result fields whose value only the cloud knows (the content of a secret, a parameter, an object; a random
+#: password; a ciphertext; a function's reply), by data source, under their camelCase names in the installed
+#: pulumi-aws SDK's result classes (`GetSecretVersionResult.secret_string` "Decrypted part of the protected secret
+#: information", `GetParametersByPathResult.values` "the retrieved parameter values", `GetObjectResult.body`
+#: "Object data" and `body_base64`, `GetBucketObjectResult.body`, `GetRandomPasswordResult.random_password`,
+#: `GetCipherTextResult.ciphertext_blob` "Base64 encoded ciphertext", `GetInvocationResult.result` "String result
+#: of the Lambda function invocation"). Each is `invented`, so the gate traces it where a check or a rule reads it
+#: (review s9 finding 4, P112). ids, ARNs, names and the arguments echoed back keep their realistic shape. Not here:
+#: `aws.kms.get_secret` (its plaintexts are result fields named after each secret, which the SDK's typed result
+#: does not declare) and metadata-only results (`secretsmanager.get_secret(s)`, `get_secret_versions`,
+#: `s3.get_objects` keys). `aws:ssm/getParameter` and the registry tokens are invented where they are made.
+_CLOUD_VALUES: Mapping[str, tuple[str, ...]] = {
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": ("secretString", "secretBinary"),
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": ("randomPassword",),
+    "aws:ssm/getParametersByPath:getParametersByPath": ("values",),
+    "aws:s3/getObject:getObject": ("body", "bodyBase64"),
+    "aws:s3/getBucketObject:getBucketObject": ("body",),
+    "aws:kms/getCipherText:getCipherText": ("ciphertextBlob",),
+    "aws:lambda/getInvocation:getInvocation": ("result",),
+}
+
+
+def _invented_like(value: Any, token: str, *parts: str) -> Any:
+    """`value` (a string or a list of strings, as fabricated) with each string `invented` instead."""
+    if isinstance(value, list):
+        return [invented(token, *parts, str(index)) for index in range(len(value))]
+    return invented(token, *parts)
+
+
+def _kms_plaintext(token: str, args: Mapping[str, Any]) -> dict[str, str]:
+    """`aws.kms.get_secrets`: `plaintext` maps each given `secret`'s `name` to its decrypted value
+    (`GetSecretsResult.plaintext`, "Map containing each `secret` `name` as the key with its decrypted plaintext
+    value"), invented."""
+    secrets = args.get("secrets")
+    names = [s.get("name") for s in secrets if isinstance(s, Mapping)] if isinstance(secrets, list) else []
+    return {name: invented(token, name, stable_json(args)) for name in names if isinstance(name, str)}
 
 
 def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:

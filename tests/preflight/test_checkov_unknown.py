@@ -301,6 +301,25 @@ def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(
     assert found[0].message.startswith("ingress.1.cidr_blocks.1 holds a value invented offline"), found[0].message
 
 
+_NATIVE_ROLE = (
+    _NATIVE + 'aws_native.iam.Role("r", assume_role_policy_document={{"Version": "2012-10-17", "Statement": [\n'
+    '    {{"Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"{condition}}}]}})\n'
+)
+
+
+def test_bad20_a_native_principal_keyed_by_an_ssm_parameter_is_a_finding(tmp_path: Path) -> None:
+    # The principal's kind ("AWS", "Service") comes from a parameter: a dict KEY of the document checkov reads
+    # (CKV_AWS_60 on `Principal`), which a made-up key would pass (review s9 finding 5).
+    body = f"kind = {_SSM}\n" + _NATIVE_ROLE.format(principal='{kind: "*"}', condition="")
+    found = _findings(tmp_path, body)
+    assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "r")]
+    message = found[0].message
+    assert message.startswith(
+        "Properties.AssumeRolePolicyDocument.Statement.0.Principal was invented offline for data source"
+    ), message
+    assert "CKV_AWS_60" in {word.strip(",") for word in message.split()}, message
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -318,6 +337,12 @@ def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(
         + _DB.format("storage_encrypted=True, publicly_accessible=False").replace(
             'username="app"', 'username=f"app_{suffix}"'
         ),
+        # A condition key built from the parameter, where no check reads (the condition).
+        f"tag = {_SSM}\n"
+        + _NATIVE_ROLE.format(
+            principal='{"AWS": "arn:aws:iam::123456789012:root"}',
+            condition=', "Condition": {"StringEquals": {f"aws:PrincipalTag/{tag}": "x"}}',
+        ),
     ],
     ids=[
         "ok-literal-cidr",
@@ -325,6 +350,7 @@ def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(
         "ok-caller-identity-account-in-an-arn",
         "ok-literal-preflight-word",
         "ok-embedded-invented-where-no-check-reads",
+        "ok-invented-condition-key-where-no-check-reads",
     ],
 )
 def test_ok_invented_values_only_count_where_a_check_reads_them(tmp_path: Path, body: str) -> None:

@@ -13,7 +13,7 @@ from policies.registry import by_name
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, VALUE_UNKNOWN
 from preflight.engine import synthesize
 from preflight.findings import Finding, Level
-from preflight.invokes import invented, invented_found, invented_within
+from preflight.invokes import invented, invented_found, invented_token, invented_within, invoke_result
 from preflight.policy_runner import PolicySetting, run_policies
 from tests.preflight.programs import write_program
 
@@ -176,3 +176,82 @@ def test_an_invented_value_is_recognised_inside_a_string_by_record_and_by_shape(
     assert invented_within("preflight-0123456789abcdef0") == []  # more hex than the shape allows
     assert invented_within("preflight-checks") == []
     assert invented_found(["10.0.0.0/8", {"k": made, "j": f"{made}/32"}]) == [(_PARAMETER, True), (_PARAMETER, False)]
+    # Keys too (review s9 finding 5): whole, and embedded in a condition key.
+    assert invented_found({made: "x", f"aws:PrincipalTag/{made}": "y", "k": "v"}) == [
+        (_PARAMETER, True),
+        (_PARAMETER, False),
+    ]
+
+
+def test_bad9_a_native_trust_policy_with_a_condition_key_from_a_parameter_is_a_finding(tmp_path: Path) -> None:
+    # An aws-native role's document is a dict: the parameter's value is in a KEY (review s9 finding 5).
+    body = (
+        "import pulumi_aws_native as aws_native\n"
+        'aws_native.iam.Role("r", assume_role_policy_document={"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole",\n'
+        '     "Condition": {"StringEquals": {f"aws:PrincipalTag/{acct}": "x"}}}]})\n'
+    )
+    found = _invented_documents(tmp_path, body)
+    assert [(f.resource, f.level) for f in found] == [("r", Level.MANDATORY)]
+    assert f"invented offline for data source {_PARAMETER}" in found[0].message, found[0].message
+
+
+# ------------------------------------ other values only the cloud knows (review s9 finding 4)
+
+#: A data source's value only the cloud knows, as a program reads it, and the token the finding names.
+_CLOUD_VALUES = {
+    "secret-string": (
+        'aws.secretsmanager.get_secret_version(secret_id="trusted").secret_string',
+        "aws:secretsmanager/getSecretVersion:getSecretVersion",
+    ),
+    "parameters-by-path": (
+        'aws.ssm.get_parameters_by_path(path="/org").values[0]',
+        "aws:ssm/getParametersByPath:getParametersByPath",
+    ),
+    "object-body": ('aws.s3.get_object(bucket="org", key="account").body', "aws:s3/getObject:getObject"),
+    "kms-plaintext": (
+        'aws.kms.get_secrets(secrets=[{"name": "acct", "payload": "AQICAHg="}]).plaintext["acct"]',
+        "aws:kms/getSecrets:getSecrets",
+    ),
+    "lambda-result": (
+        'aws.lambda_.get_invocation(function_name="lookup", input="{}").result',
+        "aws:lambda/getInvocation:getInvocation",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_CLOUD_VALUES))
+def test_bad8_a_trust_policy_naming_an_account_from_a_cloud_value_is_a_finding(tmp_path: Path, case: str) -> None:
+    read, token = _CLOUD_VALUES[case]
+    body = f"acct = {read}\n" + _ROLE.format(_TRUST.format(principal='f"arn:aws:iam::{acct}:root"'))
+    found = _unknown_findings(tmp_path, _HEAD_JSON + body, policy=DOCUMENT_UNKNOWN)
+    assert [(f.resource, f.level) for f in found] == [("r", Level.MANDATORY)]
+    assert found[0].message.startswith(f"assumeRolePolicy holds a value invented offline for data source {token}")
+
+
+def test_ok_ids_and_arns_of_those_data_sources_keep_their_shape(tmp_path: Path) -> None:
+    # The secret version's ARN in a policy's Resource is realistic, not invented: the IAM rules judge it.
+    body = (
+        'version = aws.secretsmanager.get_secret_version(secret_id="trusted")\n'
+        f'aws.iam.Role("r", assume_role_policy={_TRUST.format(principal=repr("arn:aws:iam::123456789012:root"))},\n'
+        "    inline_policies=[{'name': 'read', 'policy': json.dumps({'Version': '2012-10-17', 'Statement': [\n"
+        "        {'Effect': 'Allow', 'Action': 'secretsmanager:GetSecretValue', 'Resource': version.secret_arn}]})}])\n"
+    )
+    assert _unknown_findings(tmp_path, _HEAD_JSON + body, policy=DOCUMENT_UNKNOWN) == []
+
+
+def test_the_cloud_only_fields_are_invented_and_the_rest_keep_their_shape() -> None:
+    secret = invoke_result("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "s"}, "us-east-1")
+    assert invented_token(secret["secretString"]) == "aws:secretsmanager/getSecretVersion:getSecretVersion"
+    assert invented_token(secret["secretBinary"]) is not None
+    assert secret["arn"].startswith("arn:aws:secretsmanager:us-east-1:") and invented_within(secret["arn"]) == []
+    assert secret["secretId"] == "s"  # the argument, echoed
+    by_path = invoke_result("aws:ssm/getParametersByPath:getParametersByPath", {"path": "/org"}, "us-east-1")
+    assert [invented_token(v) for v in by_path["values"]] == ["aws:ssm/getParametersByPath:getParametersByPath"] * 2
+    assert invented_found(by_path["names"]) == []
+    kms = invoke_result("aws:kms/getSecrets:getSecrets", {"secrets": [{"name": "db", "payload": "AQ=="}]}, "us-east-1")
+    assert list(kms["plaintext"]) == ["db"]
+    assert invented_token(kms["plaintext"]["db"]) == "aws:kms/getSecrets:getSecrets"
+    obj = invoke_result("aws:s3/getObject:getObject", {"bucket": "b", "key": "k"}, "us-east-1")
+    assert invented_token(obj["body"]) is not None and invented_token(obj["bodyBase64"]) is not None
+    assert invented_found([obj["key"], obj["bucket"], obj["arn"], obj["etag"]]) == []
