@@ -443,4 +443,5 @@ def analyze(
             run.findings.append(_pack_error(stack_node, error))
         else:
             _collect(response, graph, stack_node, info, specs, run, "the stack", preview=dry_run, net=net)
+    net.invented([n for n in graph.resources if n.type != STACK_TYPE], run, dry_run)
     return run

@@ -13,7 +13,9 @@ The value judged is the secret's plaintext (`node.judged_inputs`), so an unknown
 A string invented offline for a data source's result (preflight.invokes.invented: an SSM parameter's value) is no
 better: a real `pulumi preview` reads the cloud, so the value is not known offline, and checkov judged a made-up
 string (an SSH ingress CIDR from `aws.ssm.get_parameter`). It is reported the same way, "invented offline for data
-source <token>" (review s7 finding 4); a value derived from one in plain Python cannot be traced (README).
+source <token>" (review s7 finding 4), and so is a string that embeds one (`f"{parameter.value}/32"`, a
+`json.dumps` document: issue 11), which checkov is handed as unknown as a whole; a value derived from one in plain
+Python other than into a string (a comparison) cannot be traced (README).
 
 The same holds for an aws-native resource in the CloudFormation template checkov scans (preflight.cfn): the
 unknown marker is written there as a string, which a check compares like any value and passes.
@@ -55,7 +57,7 @@ from preflight.cfn.derive import cfn_types_by_token, inspected_properties
 from preflight.deferred import owned
 from preflight.findings import CheckovResult, Finding, Level, Source
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
-from preflight.invokes import invented_token
+from preflight.invokes import invented_token, invented_within
 from preflight.tfplan.convert import unknown_inputs
 from preflight.tfplan.derive import inspected_attributes
 from preflight.tfplan.types import tf_type_of
@@ -90,37 +92,42 @@ def reading_checks(checked_type: str, path: Sequence[str], skipped: Collection[s
     return sorted(check for check, entry in checks.items() if check not in skipped and _reads(entry, named))
 
 
-def _swap_invented(value: Any, tokens: list[str]) -> Any:
-    """`value` with each string invented offline for a data source (preflight.invokes) as an unknown; the tokens of
-    the data sources met are appended to `tokens` ("" for an invented string whose invoke ran elsewhere)."""
-    token = invented_token(value)
-    if token is not None:
-        tokens.append(token)
-        return UNKNOWN
+def _swap_invented(value: Any, found: list[tuple[str, bool]]) -> Any:
+    """`value` with each string that is or embeds a value invented offline for a data source (preflight.invokes:
+    a CIDR or an ARN built from one with an f-string, a `json.dumps` document naming one; issue 11) as an unknown:
+    checkov would judge the made-up string. (token, whole) of each invented value met is appended to `found`
+    (token "" for an invented string whose invoke ran elsewhere)."""
+    if isinstance(value, str):
+        tokens = invented_within(value)
+        whole = invented_token(value) is not None
+        found.extend((token, whole) for token in tokens)
+        return UNKNOWN if tokens else value
     if isinstance(value, Mapping):
-        return {key: _swap_invented(item, tokens) for key, item in value.items()}
+        return {key: _swap_invented(item, found) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_swap_invented(item, tokens) for item in value]
+        return [_swap_invented(item, found) for item in value]
     return value
 
 
-#: (input, path in what checkov scans, data-source tokens: empty for an unknown, else the invoke(s) that invented it)
-_Leaf = tuple[str, tuple[str, ...], tuple[str, ...]]
+#: (input, path in what checkov scans, data-source tokens: empty for an unknown, else the invoke(s) that invented
+#: it, and whether the input held only whole invented values rather than strings built from one)
+_Leaf = tuple[str, tuple[str, ...], tuple[str, ...], bool]
 
 
 def _leaves(node: ResourceNode, unknown_at: Any) -> list[_Leaf]:
     """The unknown inputs of `node` as `unknown_at` (unknown_inputs or unknown_properties) finds them, then each
-    input holding a string invented for a data source's result: the cloud's value at a real preview, made up
-    offline, so a check judges it no better than a placeholder (review s7 finding 4)."""
-    found: list[_Leaf] = [(key, path, ()) for key, path in unknown_at(node)]
-    plain = {(key, path) for key, path, _ in found}
+    input holding a string invented for a data source's result, or built from one: the cloud's value at a real
+    preview, made up offline, so a check judges it no better than a placeholder (review s7 finding 4)."""
+    found: list[_Leaf] = [(key, path, (), True) for key, path in unknown_at(node)]
+    plain = {(key, path) for key, path, _, _ in found}
     for key, value in node.judged_inputs.items():
-        tokens: list[str] = []
-        swapped = _swap_invented(value, tokens)
-        if not tokens:
+        met: list[tuple[str, bool]] = []
+        swapped = _swap_invented(value, met)
+        if not met:
             continue
-        named = tuple(sorted(set(tokens)))
-        found.extend((k, path, named) for k, path in unknown_at(node, {key: swapped}) if (k, path) not in plain)
+        named = tuple(sorted({token for token, _ in met}))
+        whole = all(w for _, w in met)
+        found.extend((k, path, named, whole) for k, path in unknown_at(node, {key: swapped}) if (k, path) not in plain)
     return found
 
 
@@ -137,12 +144,14 @@ def _handed(node: ResourceNode) -> tuple[str, list[_Leaf]] | None:
     return None
 
 
-def _invented_text(path: Sequence[str], checks: Sequence[str], tokens: Sequence[str]) -> tuple[str, str]:
-    """(message, fix) for a value invented offline for the data sources `tokens` ("": not recorded here)."""
+def _invented_text(path: Sequence[str], checks: Sequence[str], tokens: Sequence[str], whole: bool) -> tuple[str, str]:
+    """(message, fix) for a value invented offline for the data sources `tokens` ("": not recorded here), or (not
+    `whole`) a string built from one."""
     named = ", ".join(t for t in tokens if t)
     sources = f"data source {named}" if named else "a data source"
+    what = "was invented" if whole else "holds a value invented"
     message = (
-        f"{'.'.join(path)} was invented offline for {sources}, so checkov's {', '.join(checks)} judged a made-up "
+        f"{'.'.join(path)} {what} offline for {sources}, so checkov's {', '.join(checks)} judged a made-up "
         "value, not its value (a data source is read from the cloud at a real `pulumi preview`; offline its result "
         "is fabricated: preflight/invokes.py)"
     )
@@ -161,6 +170,7 @@ def _finding(  # noqa: PLR0917 (one finding's parts)
     level: Level,
     principles: Sequence[str],
     tokens: Sequence[str] = (),
+    whole: bool = True,
 ) -> Finding:
     where = ".".join(path)
     message = (
@@ -175,7 +185,7 @@ def _finding(  # noqa: PLR0917 (one finding's parts)
         "policies/suppressions.yaml (with a reason and an expiry) only once the value is reviewed."
     )
     if tokens:
-        message, fix = _invented_text(path, checks, tokens)
+        message, fix = _invented_text(path, checks, tokens, whole)
     return Finding(
         policy=CHECKOV_UNKNOWN_POLICY,
         source=Source.CHECKOV,
@@ -211,7 +221,7 @@ def checkov_unknown_findings(
             continue
         checked_type, unknown = handed
         reported: set[str] = set()
-        for key, path, tokens in unknown:
+        for key, path, tokens, whole in unknown:
             if key in reported or owned(node.type, key):
                 continue
             # A check that failed on the resource stands as its own finding (the placeholder failed it).
@@ -220,5 +230,5 @@ def checkov_unknown_findings(
                 continue
             reported.add(key)
             named = sorted({"P112", *(p for check in checks for p in table.get(check, default))})
-            findings.append(_finding(node, path, checks, level, named, tokens))
+            findings.append(_finding(node, path, checks, level, named, tokens, whole))
     return findings

@@ -13,19 +13,31 @@ What the table already owns (it reports it itself), identity and wiring keys (ID
 fabricates them and a rule that cannot link a setting says so) and the documents `iam-document-unknown` owns
 are left alone, so nothing is reported twice; what the engine's own gaps explain, preflight.unseen turns into a
 note as for every `security-value-unknown` finding.
+
+The gate also reports what neither policy can see: an input of either table that is, or holds, a string invented
+offline for a data source's result (`invented_inputs`; preflight.invokes), a made-up value a rule judged. The
+finding is the policy's whose table lists the input (a document's is `iam-document-unknown`'s, P135/P137); under
+the Pulumi CLI there is nothing to report (a real preview reads the data source).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from policies.native import twin_types
-from policies.rules.document_unknown import DOCUMENT_UNKNOWN, SENTINELS, VALUE_UNKNOWN, owned_by_a_table
+from policies.native import twin_types, views
+from policies.rules.document_unknown import (
+    DOCUMENT_UNKNOWN,
+    MUST_BE_KNOWN,
+    SENTINELS,
+    VALUE_UNKNOWN,
+    owned_by_a_table,
+)
 from policies.security_values import IDENTITY_INPUTS, SECURITY_VALUES
 from policies.spec import Category, PolicySpec
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.invokes import invented_in
+from preflight.invokes import invented_found
 
 #: Rules whose deferral the net answers for: the security and governance rules, less the two unknown policies.
 JUDGING = frozenset({Category.SECURITY, Category.GOVERNANCE})
@@ -79,24 +91,56 @@ def message(policy: str, path: Sequence[str]) -> str:
     )
 
 
-def invented_inputs(node: ResourceNode) -> list[tuple[str, tuple[str, ...]]]:
-    """(input, data-source tokens) for each input of `node` in policies/security_values.py's table that holds a
-    string invented offline for a data source's result (preflight.invokes): a real `pulumi preview` reads the
-    cloud's value, so offline it is not known, and the rule that judged the made-up string judged nothing (review
-    s7 finding 4). Only the table's inputs: an input a rule reads that the table lacks is not traced here."""
-    found = []
-    for key in SECURITY_VALUES.get(node.type, ()):
-        tokens = invented_in(node.judged_inputs.get(key))
-        if tokens:
-            found.append((key, tuple(sorted(set(tokens)))))
-    return found
+@dataclass(frozen=True)
+class InventedInput:
+    """An input a rule judged that is, or holds, a string invented offline for a data source's result."""
+
+    #: The unknown policy whose table lists the input: VALUE_UNKNOWN (policies.security_values) or DOCUMENT_UNKNOWN
+    #: (a policy document, MUST_BE_KNOWN), so the finding takes that policy's level, principles and waivers.
+    policy: str
+    key: str
+    #: The data sources' tokens ("" for an invented value whose invoke ran elsewhere and was not recorded).
+    tokens: tuple[str, ...]
+    #: The input is the invented value itself (or a list of them), not a string built from one.
+    whole: bool
 
 
-def invented_message(key: str, tokens: Sequence[str]) -> str:
-    """The `security-value-unknown` text for an input invented offline for the data sources `tokens`."""
-    named = ", ".join(t for t in tokens if t)
+def _tables(node: ResourceNode) -> Iterator[tuple[str, str, Any]]:
+    """(unknown policy, input, value) for each input of the two tables on `node`, and on the pulumi-aws views of an
+    aws-native one (policies.native.views: its trust policy is read as a role's `assumeRolePolicy`)."""
+    props = node.judged_inputs
+    readings = [(node.type, props), *(views(node.type, props) if twin_types(node.type) else [])]
+    for resource_type, inputs in readings:
+        for key in SECURITY_VALUES.get(resource_type, ()):
+            yield VALUE_UNKNOWN, key, inputs.get(key)
+        for key in MUST_BE_KNOWN.get(resource_type, ()):
+            yield DOCUMENT_UNKNOWN, key, inputs.get(key)
+
+
+def invented_inputs(node: ResourceNode) -> list[InventedInput]:
+    """Each input of `node` in policies/security_values.py's table or a policy document (MUST_BE_KNOWN) that is or
+    holds a string invented offline for a data source's result (preflight.invokes), whole or embedded in a bigger
+    string (an f-string ARN, a `json.dumps` trust policy naming a parameter's account: issue 11): a real `pulumi
+    preview` reads the cloud's value, so offline it is not known, and the rule that judged the made-up string
+    judged nothing (review s7 finding 4). Only the tables' inputs: an input a rule reads that they lack is not
+    traced here."""
+    found: dict[tuple[str, str], InventedInput] = {}
+    for policy, key, value in _tables(node):
+        parts = invented_found(value)
+        if not parts or (policy, key) in found:
+            continue
+        tokens = tuple(sorted({token for token, _ in parts}))
+        found[policy, key] = InventedInput(policy, key, tokens, all(whole for _, whole in parts))
+    return list(found.values())
+
+
+def invented_message(invented: InventedInput) -> str:
+    """The finding's text for an input invented offline (or built from a value invented) for data sources."""
+    named = ", ".join(t for t in invented.tokens if t)
     sources = f"data source {named}" if named else "a data source"
+    what = "was invented" if invented.whole else "holds a value invented"
+    judged = "no IAM rule judged the document" if invented.policy == DOCUMENT_UNKNOWN else "no rule judged its value"
     return (
-        f"{key} was invented offline for {sources}, so no rule judged its value (a data source is read from the "
-        "cloud at a real `pulumi preview`; offline its result is fabricated: preflight/invokes.py)."
+        f"{invented.key} {what} offline for {sources}, so {judged} (a data source is read from the cloud at a real "
+        "`pulumi preview`; offline its result is fabricated: preflight/invokes.py)."
     )

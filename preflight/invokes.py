@@ -37,9 +37,15 @@ LIST_LENGTH = 2
 #: The one shape of a string invented offline for a data source's value only the cloud knows (an SSM parameter's
 #: value, a registry password): "preflight-" and hex. In a real `pulumi preview` invokes run for real, so such a
 #: value is NOT known offline: where a checkov check reads one, preflight.checkov_unknown reports it as it reports
-#: an unknown (review s7 finding 4, P112). `invented` makes them, `invented_token` recognises them.
+#: an unknown (review s7 finding 4, P112). `invented` makes them, `invented_token` recognises a whole one and
+#: `invented_within` one embedded in a bigger string (an ARN, a CIDR or a JSON document built from it; issue 11).
 INVENTED_PREFIX = "preflight-"
+#: In a bigger string the search takes as much hex as the shape allows (greedy), so a recorded value followed by
+#: more hex is still found by its prefix (`_embedded_token`).
 _INVENTED = re.compile(rf"{INVENTED_PREFIX}[0-9a-f]{{10,16}}")
+#: What may not touch an unrecorded invented shape in a bigger string, on either side, for it to count: a word
+#: character ("apreflight-0123456789", "preflight-0123456789abcdefXYZ" are names a program wrote, not invented).
+_WORD = re.compile(r"[0-9A-Za-z_]")
 #: Invented string -> the token of the invoke that made it, for the synthesis run in this process (a string whose
 #: invoke ran in another process, such as the gate's synthesis child, is still recognised, by its shape).
 _INVENTED_BY: dict[str, str] = {}
@@ -78,14 +84,41 @@ def invented_token(value: Any) -> str | None:
     return _INVENTED_BY.get(value, "")
 
 
-def invented_in(value: Any) -> list[str]:
-    """The data-source tokens (see `invented_token`) of every invented string in `value`, nested or not."""
+def _embedded_token(text: str, found: re.Match[str]) -> str | None:
+    """The token of the invented value `found` in `text` starts: a recorded one wherever it stands (the longest
+    recorded value `found` begins with), an unrecorded shape only where no word character touches it."""
+    match = found.group()
+    recorded = [value for value in _INVENTED_BY if match.startswith(value)]
+    if recorded:
+        return _INVENTED_BY[max(recorded, key=len)]
+    start, end = found.span()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return None if _WORD.fullmatch(before) or _WORD.fullmatch(after) else ""
+
+
+def invented_within(value: Any) -> list[str]:
+    """The data-source tokens (see `invented_token`) of the invented values a string is or embeds: one built from
+    a data source's result with an f-string or `json.dumps` (`f"arn:aws:iam::{parameter.value}:root"`) holds a
+    value only the cloud knows as surely as the result itself (issue 11). Empty for anything else."""
+    if not isinstance(value, str) or INVENTED_PREFIX not in value:
+        return []
+    whole = invented_token(value)
+    if whole is not None:
+        return [whole]
+    found = (_embedded_token(value, m) for m in _INVENTED.finditer(value))
+    return [token for token in found if token is not None]
+
+
+def invented_found(value: Any) -> list[tuple[str, bool]]:
+    """(token, whole) for every invented value in `value`, nested or not: the data source's token (see
+    `invented_token`), and whether it is a whole string value (True) or embedded in one (`invented_within`)."""
     if isinstance(value, Mapping):
-        return [token for item in value.values() for token in invented_in(item)]
+        return [found for item in value.values() for found in invented_found(item)]
     if isinstance(value, list | tuple):
-        return [token for item in value for token in invented_in(item)]
-    token = invented_token(value)
-    return [] if token is None else [token]
+        return [found for item in value for found in invented_found(item)]
+    whole = invented_token(value) is not None
+    return [(token, whole) for token in invented_within(value)]
 
 
 # Strings with a fixed shape, by the field's camelCase name (exact match first, then suffix).

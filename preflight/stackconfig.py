@@ -26,12 +26,16 @@ class ProjectFile:
 
 @dataclass(frozen=True)
 class StackConfig:
-    """One stack's config as the SDK receives it: `namespace:key` -> string, plus the secret keys."""
+    """One stack's config as the SDK receives it: `namespace:key` -> string, plus the secret keys.
+
+    `found` is False when the stack has no file: the CLI then reads an empty config (see `load_stack_config`).
+    """
 
     path: Path
     stack: str
     values: dict[str, str] = field(default_factory=dict)
     secret_keys: tuple[str, ...] = ()
+    found: bool = True
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -80,7 +84,38 @@ def load_project(program_dir: Path) -> ProjectFile:
         main = main / "__main__.py"
     if not main.is_file():
         raise ConfigError(f"{path}: program entry point {main} not found")
+    _stack_config_dir(path, data)  # refused here too, before the program runs
     return ProjectFile(path=path, name=data["name"], main=main)
+
+
+def _stack_config_dir(path: Path, data: dict[str, Any]) -> str | None:
+    """`stackConfigDir`, or `config: <dir>` moved there, as the CLI reads a project (pulumi/pulumi
+    sdk/go/common/workspace/project.go `RewriteConfigPathIntoStackConfigDir`: both as text is an error)."""
+    folder, legacy = data.get("stackConfigDir"), data.get("config")
+    if isinstance(legacy, str):
+        if folder is not None:
+            raise ConfigError(f"{path}: use either 'config: <folder>' or 'stackConfigDir', not both")
+        folder = legacy
+    if folder is not None and not isinstance(folder, str):
+        raise ConfigError(f"{path}: stackConfigDir must be a folder name, got {folder!r}")
+    return folder or None
+
+
+def project_file_path(program_dir: Path) -> Path | None:
+    """`Pulumi.yaml` or `Pulumi.yml` in `program_dir`, or None (not validated: `load_project` does that)."""
+    return next((p for p in (program_dir / "Pulumi.yaml", program_dir / "Pulumi.yml") if p.is_file()), None)
+
+
+def stack_file(program_dir: Path, stack: str) -> Path:
+    """Where the CLI reads stack `stack`'s config: `Pulumi.<stack>` with the project file's extension, in the
+    project's `stackConfigDir` when it sets one (pulumi/pulumi sdk/go/common/workspace/paths.go
+    `ProjectStackPath`; `stack` is the bare name, as `split_stack` gives it). The one place that names it."""
+    path = project_file_path(program_dir)
+    if path is None:
+        return program_dir / f"Pulumi.{stack}.yaml"
+    data = _load_yaml(path)
+    folder = _stack_config_dir(path, data) if isinstance(data, dict) else None
+    return (program_dir / folder if folder else program_dir) / f"Pulumi.{stack}{path.suffix}"
 
 
 def _config_string(value: Any) -> str:
@@ -99,10 +134,10 @@ def _project_defaults(program_dir: Path, project: str) -> tuple[dict[str, str], 
     the project requires (its own namespace, no default). As the CLI merges them (pulumi/pulumi
     pkg/workspace/config.go `mergeConfig` L295-L340; shorthand values, workspace/project.go L499-L512):
     a plain value is a default for a project key and a value for another namespace's key (`aws:region`)."""
-    path = next((p for p in (program_dir / "Pulumi.yaml", program_dir / "Pulumi.yml") if p.is_file()), None)
+    path = project_file_path(program_dir)
     data = _load_yaml(path) if path is not None else None
     config = data.get("config") if isinstance(data, dict) else None
-    if config is None:
+    if config is None or isinstance(config, str):  # a string is the stack files' folder (`_stack_config_dir`)
         return {}, []
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: 'config' must be a mapping of keys to types or values")
@@ -123,10 +158,15 @@ def _project_defaults(program_dir: Path, project: str) -> tuple[dict[str, str], 
 
 
 def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfig:
-    path = program_dir / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{path}: stack file not found (no stack named {stack!r})")
-    data = _load_yaml(path) or {}
+    """Stack `stack`'s config with the project's defaults, as the CLI hands it to the program.
+
+    A stack without a file has an empty config, not an error: the CLI reads a missing stack file as
+    `ProjectStack{Config: {}}` (pulumi/pulumi sdk/go/common/workspace/loaders.go `LoadProjectStack`), as for a
+    stack made by `pulumi stack init` and never configured. The result says so (`found`), and the report too.
+    """
+    path = stack_file(program_dir, stack)
+    data = _load_yaml(path) if path.is_file() else {}
+    data = data or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     config = data.get("config") or {}
@@ -146,7 +186,18 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     if missing:
         raise ConfigError(f"{path}: missing required configuration {', '.join(missing)} (declared in Pulumi.yaml)")
     values = {**{k: v for k, v in defaults.items() if k not in values}, **values}
-    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets))
+    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets), found=path.is_file())
+
+
+def missing_stack_file_note(config: StackConfig) -> str | None:
+    """The report's line for a stack judged without a stack file (None when it has one)."""
+    if config.found:
+        return None
+    return (
+        f"stack file: {config.path.name} not found, so stack {config.stack!r} is judged with an empty config plus "
+        "the project's defaults, as the Pulumi CLI runs a stack that has no file (check the stack name if it "
+        "should have one)"
+    )
 
 
 def split_stack(value: str) -> tuple[str, str | None]:

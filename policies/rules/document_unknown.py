@@ -217,8 +217,10 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
         'A document still unknown outside a preview, or a secret a preview file shows as "[secret]", was read '
         "by none of the IAM rules (wildcards, public principals, confused deputy, trust). In `pulumi preview` "
         "an unknown document is 'cannot tell yet', "
-        "never a violation. Fix: build the document from values known at deploy time; offline, report the "
-        "output the engine leaves unknown so preflight/fabricate.py fabricates it."
+        "never a violation. Offline, a document holding a data source's result (an SSM parameter's value, which "
+        "only the cloud knows) is reported the same way. Fix: build the document from values known at deploy "
+        "time (the program or its stack configuration); offline, report the output the engine leaves unknown so "
+        "preflight/fabricate.py fabricates it."
     ),
     principles=("P135", "P137"),
     severity=Severity.HIGH,

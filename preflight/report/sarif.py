@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policies.registry import by_name
+from preflight.errors import ConfigError
 from preflight.findings import Finding, Level, Source
+from preflight.stackconfig import project_file_path, stack_file
 from preflight.suppressions import EXPIRED_POLICY, INVALID_POLICY
 from preflight.unseen import APPLY_POLICY, REMOTE_POLICY
 
@@ -43,9 +45,18 @@ def _description(finding: Finding) -> str:
     return f"{finding.source.value} rule {finding.policy}"
 
 
+def _stack_or_project_file(program_dir: Path, stack: str) -> Path:
+    """The stack file the findings belong to, or the project file for a stack that has none (or a file source)."""
+    try:
+        path = stack_file(program_dir, stack)
+    except ConfigError:
+        return program_dir / f"Pulumi.{stack}.yaml"
+    return path if path.is_file() else project_file_path(program_dir) or path
+
+
 def _artifact(report: GateReport) -> str:
     """The stack file, relative to the working directory when it is inside it (GitHub wants repo paths)."""
-    path = Path(report.program_dir) / f"Pulumi.{report.stack}.yaml"
+    path = _stack_or_project_file(Path(report.program_dir), report.stack)
     try:
         relative = os.path.relpath(path.resolve(), Path.cwd())
     except ValueError:

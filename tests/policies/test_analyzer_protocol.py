@@ -73,6 +73,27 @@ def test_a_stack_with_violations_gets_the_same_findings_and_levels() -> None:
     assert any(f.resource == "orders::eu" for f in findings)
 
 
+def test_values_invented_for_a_data_source_are_the_same_findings_over_the_protocol(tmp_path: Path) -> None:
+    """The gate's own net reports an input built from a data source's invented result (preflight.deferred
+    .invented_inputs, issue 11) over the protocol as in-process: the pack never sees what was invented."""
+    body = textwrap.dedent(
+        """
+        import json
+        import pulumi_aws as aws
+
+        acct = aws.ssm.get_parameter(name="/org/trusted-account").value
+        aws.iam.Role("r", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{acct}:root"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "ext-7f3a"}}}]}))
+        aws.sqs.Queue("q", kms_master_key_id=f"arn:aws:kms:us-east-1:{acct}:key/1234abcd-12ab")
+        """
+    )
+    root = write_program(tmp_path / "dev", body, stack="dev")
+    findings = _same_both_ways(synthesize(root, "dev"), root)
+    invented = sorted((f.policy, f.resource) for f in findings if "invented offline" in f.message)
+    assert invented == [("iam-document-unknown", "r"), ("security-value-unknown", "q")]
+
+
 def test_an_unknown_rest_method_authorization_is_a_finding_and_a_note_without_preview_both_ways() -> None:
     """review2 F2 (/tmp/r2/rest2_unk's shape): the value came from a StackReference the gate cannot read."""
     nodes = rest_method_nodes(UNKNOWN_STRING_VALUE)

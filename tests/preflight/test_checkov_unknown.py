@@ -275,6 +275,32 @@ def test_bad16_a_native_cidr_from_an_ssm_parameter_is_a_finding(tmp_path: Path) 
     assert found[0].message.startswith("Properties.SecurityGroupIngress.0.CidrIp was invented offline for data source")
 
 
+def test_bad18_an_ssh_cidr_built_from_an_ssm_parameter_in_an_f_string_is_a_finding(tmp_path: Path) -> None:
+    # The parameter holds the office's address; the program makes a /32 of it (issue 11: embedded, not whole).
+    found = _findings(tmp_path, f"office = {_SSM}\n" + _SSH_SG.format('f"{office}/32"'))
+    assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg")]
+    message = found[0].message
+    assert message.startswith(
+        "ingress.0.cidr_blocks.0 holds a value invented offline for data source aws:ssm/getParameter:getParameter"
+    ), message
+    assert {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"} <= {word.strip(",") for word in message.split()}, message
+
+
+def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(tmp_path: Path) -> None:
+    # Two rules, the second's CIDR built from the parameter: the first unknown path is the second's.
+    body = (
+        f"office = {_SSM}\n"
+        'aws.ec2.SecurityGroup("sg", description="admin", ingress=[\n'
+        '    {"protocol": "tcp", "from_port": 443, "to_port": 443, "description": "https",\n'
+        '     "cidr_blocks": ["10.0.0.0/8"]},\n'
+        '    {"protocol": "tcp", "from_port": 22, "to_port": 22, "description": "ssh",\n'
+        '     "cidr_blocks": ["10.1.0.0/16", f"{office}/32"]}])\n'
+    )
+    found = _findings(tmp_path, body)
+    assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg")]
+    assert found[0].message.startswith("ingress.1.cidr_blocks.1 holds a value invented offline"), found[0].message
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -285,8 +311,21 @@ def test_bad16_a_native_cidr_from_an_ssm_parameter_is_a_finding(tmp_path: Path) 
         # A common data source: the account id is a value the engine gives (not invented), in a key ARN a check reads.
         'aws.cloudwatch.LogGroup("lg", retention_in_days=365, kms_key_id=\n'
         '    f"arn:aws:kms:us-east-1:{aws.get_caller_identity().account_id}:key/1234abcd-12ab-34cd")\n',
+        # A literal that merely starts with "preflight-" (a name, not the invented shape) where checks read.
+        _SSH_SG.format('"198.51.100.0/24"').replace('"admin"', '"preflight-checks admin"'),
+        # A string built from the parameter where no check reads (the master user name).
+        f"suffix = {_SSM}\n"
+        + _DB.format("storage_encrypted=True, publicly_accessible=False").replace(
+            'username="app"', 'username=f"app_{suffix}"'
+        ),
     ],
-    ids=["ok-literal-cidr", "ok-invented-where-no-check-reads", "ok-caller-identity-account-in-an-arn"],
+    ids=[
+        "ok-literal-cidr",
+        "ok-invented-where-no-check-reads",
+        "ok-caller-identity-account-in-an-arn",
+        "ok-literal-preflight-word",
+        "ok-embedded-invented-where-no-check-reads",
+    ],
 )
 def test_ok_invented_values_only_count_where_a_check_reads_them(tmp_path: Path, body: str) -> None:
     assert _findings(tmp_path, body) == []

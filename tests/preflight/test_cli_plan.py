@@ -91,9 +91,12 @@ def test_template_settings_error_is_one_line(tmp_path: Path, capsys: pytest.Capt
     assert err[0].startswith("preflight: error: Pulumi.dev.yaml: agentic-platform:logRetention: unknown key")
 
 
-def test_unknown_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM)), "--stack", "qa"]) == 2
-    assert "Pulumi.qa.yaml: stack file not found" in capsys.readouterr().err
+def test_a_stack_without_a_file_is_planned_with_the_projects_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI runs a stack that has no file with an empty config (pulumi/pulumi loaders.go `LoadProjectStack`)."""
+    assert main(["plan", "--program", str(write_program(tmp_path, PROGRAM)), "--stack", "qa"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "sample / qa: 2 resources"
 
 
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,14 +120,14 @@ def test_module_entry_point_exits_with_the_code_and_flushes_output(tmp_path: Pat
     assert ok.returncode == 0, ok.stderr
     assert len(json.loads(ok.stdout)["resources"]) == 4
     bad = subprocess.run(
-        [sys.executable, "-m", "preflight", "plan", "--program", str(program), "--stack", "qa"],
+        [sys.executable, "-m", "preflight", "plan", "--program", str(program), "--stack", "a/b/c/d"],
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
     )
     assert bad.returncode == 2
-    assert bad.stderr.count("\n") == 1 and "Pulumi.qa.yaml: stack file not found" in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "--stack 'a/b/c/d'" in bad.stderr
 
 
 def test_time_limit_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -242,10 +242,13 @@ def test_ill_typed_config_names_the_key_not_the_value(tmp_path: Path) -> None:
     assert str(raised.value) == "Pulumi.dev.yaml: sample:size is not a valid int (read at __main__.py:3)"
 
 
-def test_missing_stack_file(tmp_path: Path) -> None:
-    program = write_program(tmp_path, "pass\n")
-    with pytest.raises(ConfigError, match=r"Pulumi\.prod\.yaml: stack file not found"):
-        synthesize(program, "prod")
+def test_a_stack_without_a_file_runs_and_the_graph_says_so(tmp_path: Path) -> None:
+    """As `pulumi preview` runs a stack that has no Pulumi.<stack>.yaml (an empty config, loaders.go)."""
+    program = write_program(tmp_path, "import pulumi_aws as aws\naws.sqs.Queue('q')\n")
+    graph = synthesize(program, "prod")
+    assert [r.name for r in graph.custom_resources] == ["q"]
+    assert any("Pulumi.prod.yaml not found" in note for note in graph.notes)
+    assert not any("not found" in note for note in synthesize(program, "dev").notes)
 
 
 def test_malformed_stack_yaml_names_file_and_line(tmp_path: Path) -> None:

@@ -155,3 +155,15 @@ def test_a_bad_account_baseline_is_a_config_error(tmp_path: Path) -> None:
     program = _program(tmp_path / "p", "dev", "  preflight:accountBaseline: somebody\n")
     with pytest.raises(ConfigError, match=r"preflight:accountBaseline: expected organization or another-stack"):
         run_gate(program, "dev", checkov=False)
+
+
+def test_a_stack_without_a_file_is_judged_and_the_report_says_how(tmp_path: Path) -> None:
+    """Most public programs ship no stack file (the CLI then runs the stack with an empty config: pulumi/pulumi
+    sdk/go/common/workspace/loaders.go `LoadProjectStack`): the gate judges it too, and says so, never exit 2."""
+    program = _program(tmp_path / "p", "dev")
+    (program / "Pulumi.dev.yaml").unlink()
+    report = run_gate(program, "dev", checkov=False)
+    assert [r.name for r in report.graph.custom_resources] == ["q"]
+    assert any(note.startswith("stack file: Pulumi.dev.yaml not found") for note in report.notes)
+    with_file = run_gate(_program(tmp_path / "q", "dev"), "dev", checkov=False)
+    assert not any(note.startswith("stack file:") for note in with_file.notes)

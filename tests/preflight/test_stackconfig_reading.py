@@ -12,8 +12,8 @@ from preflight.errors import ConfigError
 from preflight.stackconfig import StackConfig, load_stack_config
 
 
-def _stack(tmp_path: Path, text: str = "config:\n  aws:region: eu-west-1\n") -> Path:
-    path = tmp_path / "Pulumi.dev.yaml"
+def _stack(tmp_path: Path, text: str = "config:\n  aws:region: eu-west-1\n", suffix: str = ".yaml") -> Path:
+    path = tmp_path / f"Pulumi.dev{suffix}"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -62,5 +62,5 @@ def test_without_a_project_file_the_stack_file_is_all(tmp_path: Path) -> None:
 )
 def test_project_defaults(tmp_path: Path, name: str, text: str, values: dict[str, str]) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
-    _stack(tmp_path)
+    _stack(tmp_path, suffix=Path(name).suffix)  # the CLI reads Pulumi.dev.yml beside a Pulumi.yml (paths.go)
     assert load_stack_config(tmp_path, "proj", "dev").values == values

@@ -12,9 +12,12 @@ import pytest
 from preflight.errors import ConfigError
 from preflight.stackconfig import (
     SECRET_PLACEHOLDER,
+    StackConfig,
     load_project,
     load_stack_config,
+    missing_stack_file_note,
     split_stack,
+    stack_file,
     stack_organization,
 )
 
@@ -147,11 +150,54 @@ def test_stack_refusals(tmp_path: Path, stack_text: str, project: str | None, me
     assert str(caught.value).startswith(f"{tmp_path}/{message}")
 
 
-def test_a_missing_stack_file_names_the_stack(tmp_path: Path) -> None:
-    _program(tmp_path)
-    with pytest.raises(ConfigError) as caught:
+def test_a_stack_without_a_file_has_the_projects_defaults_only(tmp_path: Path) -> None:
+    """The CLI reads a missing stack file as an empty config (pulumi/pulumi loaders.go `LoadProjectStack`)."""
+    _program(tmp_path, "name: shop\nruntime: python\nconfig:\n  aws:region: eu-west-1\n  tier:\n    default: lite\n")
+    config = load_stack_config(tmp_path, "shop", "prod")
+    assert config == StackConfig(
+        tmp_path / "Pulumi.prod.yaml", "prod", {"aws:region": "eu-west-1", "shop:tier": "lite"}, (), found=False
+    )
+    assert missing_stack_file_note(config) is not None
+    assert "Pulumi.prod.yaml not found" in str(missing_stack_file_note(config))
+    assert missing_stack_file_note(load_stack_config(_stack(tmp_path, ""), "shop", "dev")) is None
+
+
+def test_a_stack_without_a_file_still_needs_the_projects_required_keys(tmp_path: Path) -> None:
+    _program(tmp_path, "name: shop\nruntime: python\nconfig:\n  tier:\n    type: string\n")
+    with pytest.raises(ConfigError, match=r"Pulumi\.prod\.yaml: missing required configuration shop:tier"):
         load_stack_config(tmp_path, "shop", "prod")
-    assert str(caught.value) == f"{tmp_path}/Pulumi.prod.yaml: stack file not found (no stack named 'prod')"
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [
+        ("name: shop\nruntime: python\n", "Pulumi.dev.yaml"),
+        ("name: shop\nruntime: python\nstackConfigDir: stacks\n", "stacks/Pulumi.dev.yaml"),
+        ("name: shop\nruntime: python\nconfig: stacks\n", "stacks/Pulumi.dev.yaml"),  # the older form
+    ],
+    ids=["beside_the_project", "stackConfigDir", "config_as_a_folder"],
+)
+def test_the_stack_file_is_where_the_cli_looks(tmp_path: Path, project: str, expected: str) -> None:
+    """pulumi/pulumi paths.go `ProjectStackPath` and project.go `RewriteConfigPathIntoStackConfigDir`."""
+    _program(tmp_path, project)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / expected).write_text("config:\n  aws:region: ap-south-1\n", encoding="utf-8")
+    assert stack_file(tmp_path, "dev") == tmp_path / expected
+    config = load_stack_config(tmp_path, "shop", "dev")
+    assert config.found and config.values == {"aws:region": "ap-south-1"}
+
+
+def test_a_yml_project_reads_a_yml_stack_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("", encoding="utf-8")
+    (tmp_path / "Pulumi.dev.yml").write_text("config:\n  aws:region: ca-central-1\n", encoding="utf-8")
+    assert load_stack_config(tmp_path, "shop", "dev").values == {"aws:region": "ca-central-1"}
+
+
+def test_both_forms_of_the_stack_folder_are_refused(tmp_path: Path) -> None:
+    _program(tmp_path, "name: shop\nruntime: python\nconfig: a\nstackConfigDir: b\n")
+    with pytest.raises(ConfigError, match=r"Pulumi\.yaml: use either 'config: <folder>' or 'stackConfigDir'"):
+        stack_file(tmp_path, "dev")
 
 
 @pytest.mark.parametrize(
