@@ -702,6 +702,38 @@ def test_each_stack_tags_its_own_api_at_creation_and_its_other_tags_after(stack:
         assert evaluate(docs, request) is Decision.ALLOWED, request
 
 
+def _api_tag_change(stack: str, type_: str, new: Mapping[str, str]) -> list[Call]:
+    """The calls of one tag change of `stack`'s first API or stage, from the tags its graph registers to `new`."""
+    node = next(n for n in graph(stack).custom_resources if n.type == type_)
+    old = {str(k): str(v) for k, v in node.inputs["tags"].items()}
+    return list(calls(stack).of(node, "tag", (old, {**old, **new})))
+
+
+@pytest.mark.parametrize("type_", [API, STAGE])
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_tag_change_sends_only_the_changed_key(stack: str, type_: str) -> None:
+    """Compliance: one tag's value changed on the stack's own API or stage sends that key alone (the provider's
+    updateTags, `tag_updates: changed`): `environment`, unchanged, is not in the request, and the role allows it."""
+    (call,) = _api_tag_change(stack, type_, {"team": "another-team"})
+    assert API_GATEWAY_TAGS.fullmatch(call.request.resource), call
+    assert call.request.action == "apigateway:POST"
+    assert _tag_keys(call.request) == ["team"]
+    assert [k for k in call.request.context if k.startswith("aws:RequestTag/")] == ["aws:RequestTag/team"]
+    assert evaluate(deploy_role(stack), call.request) is Decision.ALLOWED, call
+
+
+@pytest.mark.parametrize("type_", [API, STAGE])
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_change_of_the_stack_tag_sends_it(stack: str, type_: str) -> None:
+    """Noncompliance: a change of `environment`'s value (a re-tag) sends `environment`, so a Deny of that key on
+    `/tags/` (STACK_TAG_DENY) refuses it. Not shipped (see STACK_TAG_DENY): today's roles allow it (the known gap)."""
+    (call,) = _api_tag_change(stack, type_, {STACK_TAG: "other"})
+    assert _tag_keys(call.request) == [STACK_TAG]
+    assert call.request.context[f"aws:RequestTag/{STACK_TAG}"] == "other"
+    assert evaluate((*deploy_role(stack), STACK_TAG_DENY), call.request) is Decision.EXPLICIT_DENY, call
+    assert evaluate(deploy_role(stack), call.request) is Decision.ALLOWED, call
+
+
 def test_dev_can_still_change_prods_api_other_tags() -> None:
     """Kept visible: `/tags/<arn>` names no stack, so dev's role may set or remove prod's API's tags other than
     `environment` (no grant reads them; cost reports and audits do). One AWS account per environment is the cure
