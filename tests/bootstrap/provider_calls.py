@@ -364,10 +364,11 @@ class Calls:
 
         The tags of a create go either in the creating call (`tags_in_create: true`: the create's request carries
         them, aws:RequestTag and aws:TagKeys where the SAR lists them) or, by default, in the first `tag` call
-        after it. Where AWS also authorises the tags a create carries as a call of their own (`tag_on_create`:
-        API Gateway's POST on `/tags/`), that call follows the create, with every tag. A `tag` operation is a
-        change of the resource's tags from old to new (`change`; `default_changes` when none is given): by default
-        every `tag` call with every new tag; with `tag_updates: changed` (the provider's updateTags: TagResource
+        after it. Where the oracle takes AWS to authorise the tags a create carries as a call of their own too
+        (`tag_on_create`: API Gateway's POST on `/tags/`, an undocumented assumption), that call follows the create,
+        with every tag. A `tag` operation is a change of the resource's tags from old to new (`change`;
+        `default_changes` when none is given): without `tag_updates` every `tag` call with every new tag (and with
+        the graph's tags when no change is given); with `tag_updates: changed` (the provider's updateTags: TagResource
         for the tags added or changed, UntagResource for the keys removed), the first `tag` call with the tags
         whose value differs from the old one, the others (the untags) with the keys the new tags lack, each made
         only when it has something to send.

@@ -681,8 +681,9 @@ def test_dev_cannot_change_prods_api_still_tagged_prod(type_: str, operation: st
 @pytest.mark.parametrize("stack", PLATFORM_STACKS)
 def test_each_stack_tags_its_own_api_at_creation_and_its_other_tags_after(stack: str) -> None:
     """Compliance: `environment` goes with the create (CreateApi, CreateStage carry the tags: provider_calls.yaml
-    `tags_in_create`; AWS authorises them on `/tags/` too: `tag_on_create`), and a later tag change of the stack's
-    own API or stage sends only the changed keys (`tag_updates`), never `environment`; all of it is allowed."""
+    `tags_in_create`; modelled as authorised on `/tags/` too: `tag_on_create`), and the stack's own later tag
+    changes of its API or stage (`default_changes`: `environment` kept) send only the changed keys (`tag_updates`),
+    never `environment`; all of it is allowed."""
     docs = deploy_role(stack)
     for type_, collection in ((API, r"/apis"), (STAGE, r"/apis/[^/]+/stages")):
         created = [c for c in calls(stack).all("create") if c.type == type_ and c.request.action == "apigateway:POST"]
