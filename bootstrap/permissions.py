@@ -727,16 +727,18 @@ def api_gateway_guards(scope: Scope, stack: str) -> list[Statement]:
     new route's authorization (WebSocket routes other than `$connect` are NONE by design), and the tagging
     endpoint `/tags/<url-encoded ARN>`: its `Tags` type has no condition key and the ARN carries the API's id, so
     no statement can say whose resource a tag call is on, and a dev deploy may re-tag prod's API or stage
-    `environment=dev` there, after which its `/apis/*` grant by tag reaches it. Nor can a Deny on the tag *keys*
-    close that (the actions do take aws:TagKeys and aws:RequestTag): AWS authorises the tags a create carries as a
-    call on `/tags/` as well (tag-on-create: V2 CreateApi with tags is `apigateway:POST` on a `/tags/` ARN,
-    aws-cloudformation/cloudformation-coverage-roadmap#997; V1 CreateRestApi `apigateway:PUT` on
-    `/tags/<URL-encoded /restapis/*>`, mattclay/aws-terminator#284; bootstrap/provider_calls.yaml `tag_on_create`),
-    so a Deny of `environment` there would also deny the template's own CreateApi and CreateStage, which must carry
-    it (P115), and the first `pulumi up` would fail (tests/bootstrap/test_deploy_roles.py
-    test_a_deny_of_the_stack_tag_on_tags_would_break_creation). Nor can a condition on the tag's value tell the
-    two apart: the re-tag carries dev's own `environment=dev`, as dev's own creates do. docs/aws-facts.md says what
-    that leaves a dev deploy able to do to prod, and that one AWS account per environment is the cure.
+    `environment=dev` there, after which its `/apis/*` grant by tag reaches it. A Deny on the tag *keys* would
+    close that (the actions do take aws:TagKeys and aws:RequestTag; AWS's guide shows one, `DenyChangingTag` on
+    `arn:aws:apigateway:*::/tags/*`: apigateway-tagging-iam-policy.html, "Allow actions based on resource tags"). It
+    is left out because whether AWS authorises the tags a create carries (CreateApi, CreateStage, which must carry
+    `environment`: P115) as a call on `/tags/` with aws:TagKeys is not documented: if it does, that Deny refuses
+    the template's own creates and the first `pulumi up` fails (issue 9: deployable on the first try). The offline
+    model assumes it does (bootstrap/provider_calls.yaml `tag_on_create`, with what was read; tests/bootstrap/
+    test_deploy_roles.py test_under_the_modelled_assumption_a_stack_tag_deny_breaks_creation); a one-off sandbox
+    deploy settles it (docs/aws-facts.md says what to run). Nor can a condition on the tag's value tell the
+    re-tag from a create: the re-tag carries dev's own `environment=dev`, as dev's own creates do.
+    docs/aws-facts.md says what that leaves a dev deploy able to do to prod, and that one AWS account per
+    environment is the cure.
     """
     tag = f"aws:ResourceTag/{STACK_TAG}"
     routes = scope.fill(["arn:{partition}:apigateway:{region}::/apis/*/routes/*"])

@@ -1,7 +1,10 @@
 """pre-commit hook: run the offline gate on the stacks a commit touches.
 
-A changed `Pulumi.<stack>.yaml` checks that stack; a change to the program itself (`__main__.py`,
-`Pulumi.yaml`, `components/`, `functions/`, `policies/`) checks every stack. Exit status is the
+A changed stack file (`Pulumi.<stack>.yaml`, or `.yml` after a `Pulumi.yml`, in the project's `stackConfigDir`
+when it sets one) or a stack's own policy config (`policies/config/<stack>.json`,
+`policies/config/<stack>.stack-references.json`) checks that stack; a change to the program itself
+(`__main__.py`, the project file, `components/`, `functions/`, `policies/`) or to any other file the gate's verdict
+reads (`.checkov.yaml`: preflight.program_inputs.input_paths lists them all) checks every stack. Exit status is the
 worst of the gate's (0 pass, 1 violations, 2 usage or config error).
 """
 
@@ -13,23 +16,46 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
-PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "components/", "functions/", "policies/")
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from preflight.errors import ConfigError  # noqa: E402
+from preflight.program_inputs import input_paths  # noqa: E402
+from preflight.stackconfig import stack_file  # noqa: E402
+
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "Pulumi.yml", "components/", "functions/", "policies/")
+
+
+def _stack_file(root: Path, stack: str) -> Path:
+    """Where the CLI reads `stack`'s config (preflight.stackconfig.stack_file); beside the project file when that
+    file cannot be read (the gate then fails on it with its own error)."""
+    try:
+        return stack_file(root, stack)
+    except ConfigError:
+        return root / f"Pulumi.{stack}.yaml"
 
 
 def all_stacks(root: Path) -> list[str]:
-    return sorted(m["stack"] for p in root.glob("Pulumi.*.y*ml") if (m := STACK_FILE.match(p.name)))
+    """The stacks whose stack file is where the CLI reads it: in `stackConfigDir`, with the project file's extension."""
+    probe = _stack_file(root, "_")
+    names = (p.name for p in probe.parent.glob(f"Pulumi.*{probe.suffix}") if p.is_file())
+    stacks = (n[len("Pulumi.") : -len(probe.suffix)] for n in names)
+    return sorted(s for s in stacks if STACK_NAME.fullmatch(s))
 
 
 def stacks_to_check(changed: Iterable[str], root: Path) -> list[str]:
-    stacks: set[str] = set()
+    stacks = all_stacks(root)
+    inputs = {stack: {p.resolve() for p in input_paths(root, stack)} for stack in stacks}
+    touched: set[str] = set()
     for name in changed:
         path = name.replace("\\", "/")
-        if (match := STACK_FILE.match(path)) is not None:
-            stacks.add(match["stack"])
-        elif path.startswith(PROGRAM_PATHS):
-            return all_stacks(root)
-    return sorted(s for s in stacks if s in all_stacks(root))
+        if path.startswith(PROGRAM_PATHS):
+            return stacks
+        where = (root / path).resolve()
+        touched |= {stack for stack in stacks if where in inputs[stack]}
+    return sorted(touched)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

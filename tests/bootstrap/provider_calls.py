@@ -32,9 +32,12 @@ BRIDGED = "bridged"
 ACCOUNT = "123456789012"
 PARTITION = "aws"
 #: Tags whose value a stack fixes for its whole life: `environment` is the stack's own (components/settings.py
-#: `default_tags`, bootstrap/permissions.py STACK_TAG). A `tag_updates: changed` entry never sends them again after
-#: the create: the provider tags only what changed, and these never change.
+#: `default_tags`, bootstrap/permissions.py STACK_TAG). The default tag changes (`default_changes`) keep them, as a
+#: stack's own updates do; a change given explicitly to `Calls.of` may change them, and its requests then say so.
 FIXED_TAG_KEYS = ("environment",)
+
+#: A change of a resource's tags: (the tags before, the tags after).
+TagChange = tuple[Mapping[str, str], Mapping[str, str]]
 
 #: What a call says about the resource's tags: none, all of them (a create's, or a provider that
 #: re-sends every tag), the changed ones (TagResource of a `tag_updates: changed` entry) or the removed keys
@@ -205,6 +208,27 @@ def _tags(node: ResourceNode) -> dict[str, str]:
     return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
 
 
+def default_changes(node: ResourceNode) -> list[TagChange]:
+    """The tag changes a `tag` operation models when none is given: every tag but FIXED_TAG_KEYS added to the
+    resource as created with those only, then every one of them removed again. Together they make every tagging
+    call a later update can make (the tag calls and the untag calls), with the graph's own values."""
+    tags = _tags(node)
+    fixed = {k: v for k, v in tags.items() if k in FIXED_TAG_KEYS}
+    return [(fixed, tags), (tags, fixed)]
+
+
+def changed_tags(change: TagChange) -> dict[str, str]:
+    """What the provider's updateTags sends to TagResource: the tags added or whose value changed."""
+    old, new = change
+    return {k: v for k, v in new.items() if old.get(k) != v}
+
+
+def removed_keys(change: TagChange) -> list[str]:
+    """What the provider's updateTags sends to UntagResource: the keys no longer there."""
+    old, new = change
+    return sorted(set(old) - set(new))
+
+
 def _own_type(spec: Mapping[str, Any]) -> str:
     return str(spec.get("type", ""))
 
@@ -263,7 +287,15 @@ class Calls:
                     self.tags[arn] = _tags(node)
 
     def _context(
-        self, action: str, resource: str, sar_type_spec: str, node: ResourceNode, *, creating: bool, tagging: str
+        self,
+        action: str,
+        resource: str,
+        sar_type_spec: str,
+        node: ResourceNode,
+        *,
+        creating: bool,
+        tagging: str,
+        change: TagChange | None,
     ) -> dict[str, str | list[str]]:
         info = sar_action(action)
         action_keys = set(info.get("conditionKeys", []))
@@ -278,17 +310,29 @@ class Calls:
         if existing and "aws:ResourceTag/${TagKey}" in type_keys | action_keys:
             context |= {f"aws:ResourceTag/{k}": v for k, v in existing.items()}
         request_tags = _tags(node) if (creating or tagging) else {}
-        if tagging in (CHANGED_TAGS, REMOVED_KEYS):
-            request_tags = {k: v for k, v in request_tags.items() if k not in FIXED_TAG_KEYS}
-        if request_tags and tagging == REMOVED_KEYS and "aws:TagKeys" in action_keys:
-            context["aws:TagKeys"] = sorted(request_tags)
-        elif request_tags and "aws:RequestTag/${TagKey}" in action_keys:
+        if tagging == ALL_TAGS and change is not None:
+            request_tags = dict(change[1])  # a provider that re-sends every tag sends the new ones
+        if tagging == CHANGED_TAGS:
+            request_tags = changed_tags(change) if change is not None else {}
+        if tagging == REMOVED_KEYS:
+            keys = removed_keys(change) if change is not None else []
+            if keys and "aws:TagKeys" in action_keys:
+                context["aws:TagKeys"] = keys
+            return context
+        if request_tags and "aws:RequestTag/${TagKey}" in action_keys:
             context |= {f"aws:RequestTag/{k}": v for k, v in request_tags.items()}
             context["aws:TagKeys"] = sorted(request_tags)
         return context
 
     def _requests(
-        self, node: ResourceNode, spec: Any, own: Mapping[str, Any], *, creating: bool, tagging: str
+        self,
+        node: ResourceNode,
+        spec: Any,
+        own: Mapping[str, Any],
+        *,
+        creating: bool,
+        tagging: str,
+        change: TagChange | None = None,
     ) -> Iterator[Request]:
         spec = {"action": spec} if isinstance(spec, str) else dict(spec)
         action = str(spec["action"])
@@ -298,8 +342,10 @@ class Calls:
         arns = self.resolve.arn(node, target)
         if not arns:
             return  # the input is not set on this resource (no key, no layer): the call is not made
-        if tagging in (CHANGED_TAGS, REMOVED_KEYS) and not {k for k in _tags(node) if k not in FIXED_TAG_KEYS}:
-            return  # updateTags calls nothing when no tag but the fixed ones is there to change
+        if tagging == CHANGED_TAGS and not (change and changed_tags(change)):
+            return  # updateTags calls TagResource only for tags added or changed
+        if tagging == REMOVED_KEYS and not (change and removed_keys(change)):
+            return  # and UntagResource only for keys removed
         # A call on another resource than the one being created (its parent) finds that one tagged.
         creating = creating and "arn" not in spec
         tagging = tagging or (ALL_TAGS if spec.get("with_tags") else NO_TAGS)
@@ -308,41 +354,47 @@ class Calls:
             type_spec = _type_of(action, resources[0])
         extra = {k: self.resolve.template(node, str(v)) for k, v in spec.get("context", {}).items()}
         for resource in resources:
-            context = self._context(action, resource, type_spec, node, creating=creating, tagging=tagging)
+            context = self._context(
+                action, resource, type_spec, node, creating=creating, tagging=tagging, change=change
+            )
             yield Request(action, resource, context | extra)
 
-    def of(self, node: ResourceNode, operation: str) -> Iterator[Call]:
+    def of(self, node: ResourceNode, operation: str, change: TagChange | None = None) -> Iterator[Call]:
         """The calls of `operation` on `node`.
 
         The tags of a create go either in the creating call (`tags_in_create: true`: the create's request carries
         them, aws:RequestTag and aws:TagKeys where the SAR lists them) or, by default, in the first `tag` call
-        after it. Where AWS also authorises the tags a create carries as a call of their own (`tag_on_create`:
-        API Gateway's POST on `/tags/`), that call follows the create, with every tag. A `tag` operation is a
-        change of the resource's tags: by default every `tag` call with every tag; with `tag_updates: changed`
-        (the provider's updateTags: TagResource for the tags added or changed, UntagResource for the keys
-        removed), the first `tag` call with every tag but FIXED_TAG_KEYS and the others (the untags) with those
-        keys only.
+        after it. Where the oracle takes AWS to authorise the tags a create carries as a call of their own too
+        (`tag_on_create`: API Gateway's POST on `/tags/`, an undocumented assumption), that call follows the create,
+        with every tag. A `tag` operation is a change of the resource's tags from old to new (`change`;
+        `default_changes` when none is given): without `tag_updates` every `tag` call with every new tag (and with
+        the graph's tags when no change is given); with `tag_updates: changed` (the provider's updateTags: TagResource
+        for the tags added or changed, UntagResource for the keys removed), the first `tag` call with the tags
+        whose value differs from the old one, the others (the untags) with the keys the new tags lack, each made
+        only when it has something to send.
         """
         entry = oracle()[node.type]
         own = entry.get("arn", {})
-        specs: list[tuple[Any, bool, str]] = []
+        specs: list[tuple[Any, bool, str, TagChange | None]] = []
         if operation == "create" and entry["creates"] is not None:
             in_create = bool(entry.get("tags_in_create"))
-            specs.append((entry["creates"], not entry.get("new_is_parent", False), ALL_TAGS if in_create else NO_TAGS))
+            creates = entry["creates"]
+            specs.append((creates, not entry.get("new_is_parent", False), ALL_TAGS if in_create else NO_TAGS, None))
             if _tags(node) and not in_create:
-                specs += [(s, False, ALL_TAGS) for s in entry.get("tag", [])[:1]]
+                specs += [(s, False, ALL_TAGS, None) for s in entry.get("tag", [])[:1]]
             if _tags(node) and entry.get("tag_on_create"):
-                specs.append((entry["tag_on_create"], False, ALL_TAGS))
-            specs += [(s, False, NO_TAGS) for s in entry.get("read", [])]
+                specs.append((entry["tag_on_create"], False, ALL_TAGS, None))
+            specs += [(s, False, NO_TAGS, None) for s in entry.get("read", [])]
         elif operation == "tag" and entry.get("tag_updates") == "changed":
             tag, *untags = entry.get("tag", [])
-            specs += [(tag, False, CHANGED_TAGS)] + [(s, False, REMOVED_KEYS) for s in untags]
+            for pair in [change] if change is not None else default_changes(node):
+                specs += [(tag, False, CHANGED_TAGS, pair)] + [(s, False, REMOVED_KEYS, pair) for s in untags]
         elif operation == "tag":
-            specs += [(s, False, ALL_TAGS) for s in entry.get("tag", [])]
+            specs += [(s, False, ALL_TAGS, change) for s in entry.get("tag", [])]
         else:
-            specs += [(s, False, NO_TAGS) for s in entry.get(operation, [])]
-        for spec, creating, tagging in specs:
-            for request in self._requests(node, spec, own, creating=creating, tagging=tagging):
+            specs += [(s, False, NO_TAGS, None) for s in entry.get(operation, [])]
+        for spec, creating, tagging, pair in specs:
+            for request in self._requests(node, spec, own, creating=creating, tagging=tagging, change=pair):
                 yield Call(node.urn, node.type, operation, request)
         for other in entry.get("elsewhere", []):
             if operation in other.get("ops", []):

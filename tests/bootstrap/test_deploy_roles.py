@@ -339,8 +339,9 @@ ACCOUNT_WIDE = {"iam:CreateServiceLinkedRole", "iam:GetRole"}
 #:   their ARNs carry ids, not names; so do the collections a create posts to, the tagging endpoint and the
 #:   account's settings (API_GATEWAY_OWN_TAGS below is what is isolated; API_GATEWAY_UNTIED gives each other
 #:   call's SAR reason; permissions.api_gateway_guards denies what the SAR's condition keys can reach; on the
-#:   tagging endpoint a Deny of the stack's tag would also refuse the template's own creates:
-#:   test_a_deny_of_the_stack_tag_on_tags_would_break_creation).
+#:   tagging endpoint a Deny of the stack's tag would also refuse the template's own creates, if AWS judges their
+#:   tag-on-create by aws:TagKeys there, as the model assumes:
+#:   test_under_the_modelled_assumption_a_stack_tag_deny_breaks_creation).
 #: - CloudFront's cache policies, origin access controls and response headers policies: generated ids in their
 #:   ARNs and no tags (the SAR lists no condition key on these resource types, nor aws:RequestTag on their
 #:   Create calls).
@@ -385,8 +386,9 @@ API_GATEWAY_UNTIED: tuple[tuple[re.Pattern[str], str], ...] = (
         API_GATEWAY_TAGS,
         "/tags/<url-encoded ARN> (TagResource, UntagResource, and the tags a create carries): the SAR's `Tags` "
         "type has no condition key and its ARN carries the API's id; aws:RequestTag and aws:TagKeys say which tags, "
-        "not whose resource, and a Deny of `environment` there would refuse the stacks' own creates, which AWS "
-        "authorises there too (test_a_deny_of_the_stack_tag_on_tags_would_break_creation; the gap it leaves: "
+        "not whose resource, and a Deny of `environment` there would refuse the stacks' own creates if AWS judges "
+        "their tags there by aws:TagKeys, as the model assumes "
+        "(test_under_the_modelled_assumption_a_stack_tag_deny_breaks_creation; the gap it leaves: "
         "test_dev_can_still_retag_prods_api_the_known_gap)",
     ),
     (re.compile(r"arn:aws:apigateway:[^:]+::/account"), "the account's settings: one per account and Region"),
@@ -580,8 +582,8 @@ def _removes(*keys: str) -> dict[str, str | list[str]]:
 
 #: The Deny once shipped as api_gateway_guards' `DenyStackTagThroughTagsEndpoint` (bootstrap/permissions.py): no
 #: `environment`, in any letter case, in a tag write on `/tags/*`, for any role. Built here, not shipped: it
-#: would close the re-tag below, and it would also refuse the tags every CreateApi and CreateStage carries, which
-#: AWS authorises on `/tags/` too (provider_calls.yaml `tag_on_create`, with the evidence).
+#: would close the re-tag below, and, if AWS judges the tags every CreateApi and CreateStage carries on `/tags/` by
+#: aws:TagKeys (provider_calls.yaml `tag_on_create`: modelled so, undocumented), it would also refuse them.
 STACK_TAG_DENY: Mapping[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
@@ -598,10 +600,12 @@ STACK_TAG_DENY: Mapping[str, Any] = {
 
 
 @pytest.mark.parametrize("stack", PLATFORM_STACKS)
-def test_a_deny_of_the_stack_tag_on_tags_would_break_creation(stack: str) -> None:
-    """What AWS would refuse, seen offline: with STACK_TAG_DENY added, the stack's own creates are denied (the
-    tag-on-create of each API and stage, on `/tags/`, carries `environment`), so the first `pulumi up` would fail;
-    without it, every create passes. Issue 9: "Deployable on the first try"."""
+def test_under_the_modelled_assumption_a_stack_tag_deny_breaks_creation(stack: str) -> None:
+    """Under the modelled assumption only (provider_calls.yaml `tag_on_create`: AWS authorises the tags of each
+    CreateApi and CreateStage as a POST on `/tags/` whose request carries aws:TagKeys), STACK_TAG_DENY refuses the
+    stack's own creates, so the first `pulumi up` would fail; without it, every create passes. This shows what
+    the model implies, not what AWS does: that assumption is undocumented, AWS's own guide example points the
+    other way, and only a sandbox deploy settles it (docs/aws-facts.md). Issue 9: "Deployable on the first try"."""
     creates = calls(stack).all("create")
     assert denied(deploy_role(stack), creates) == []
     with_deny = (*deploy_role(stack), STACK_TAG_DENY)
@@ -641,9 +645,11 @@ def test_dev_can_still_retag_prods_api_the_known_gap(
 ) -> None:
     """Kept visible (issue 9 §3): dev's role may set or remove `environment` on prod's API or stage through
     `/tags/<arn>`. The `Tags` type has no condition key and its ARN carries the API's id, so no Allow can say whose
-    resource it is; the one Deny that would close it (STACK_TAG_DENY, on the tag keys) also refuses the template's
-    own creates (test_a_deny_of_the_stack_tag_on_tags_would_break_creation). One AWS account per environment is the
-    cure (docs/aws-facts.md). Should a guard ever close this, this test fails and the docs must change with it."""
+    resource it is; the one Deny that would close it (STACK_TAG_DENY, on the tag keys) would also refuse the
+    template's own creates under the modelled tag-on-create
+    (test_under_the_modelled_assumption_a_stack_tag_deny_breaks_creation), which no document settles.
+    One AWS account per environment is the cure (docs/aws-facts.md). Should a guard ever close this, this test
+    fails and the docs must change with it."""
     request = Request(action, _tags_endpoint(_own("prod", type_)), context)
     prod_tagging = [c for op in MUTATING for c in calls("prod").all(op) if c.type == type_]
     assert [c for c in prod_tagging if API_GATEWAY_TAGS.fullmatch(c.request.resource) and _api_gateway_reason(c)]
@@ -675,8 +681,9 @@ def test_dev_cannot_change_prods_api_still_tagged_prod(type_: str, operation: st
 @pytest.mark.parametrize("stack", PLATFORM_STACKS)
 def test_each_stack_tags_its_own_api_at_creation_and_its_other_tags_after(stack: str) -> None:
     """Compliance: `environment` goes with the create (CreateApi, CreateStage carry the tags: provider_calls.yaml
-    `tags_in_create`; AWS authorises them on `/tags/` too: `tag_on_create`), and a later tag change of the stack's
-    own API or stage sends only the changed keys (`tag_updates`), never `environment`; all of it is allowed."""
+    `tags_in_create`; modelled as authorised on `/tags/` too: `tag_on_create`), and the stack's own later tag
+    changes of its API or stage (`default_changes`: `environment` kept) send only the changed keys (`tag_updates`),
+    never `environment`; all of it is allowed."""
     docs = deploy_role(stack)
     for type_, collection in ((API, r"/apis"), (STAGE, r"/apis/[^/]+/stages")):
         created = [c for c in calls(stack).all("create") if c.type == type_ and c.request.action == "apigateway:POST"]
@@ -700,6 +707,38 @@ def test_each_stack_tags_its_own_api_at_creation_and_its_other_tags_after(stack:
     for action, context in [("apigateway:POST", _sets({"team": "x"})), ("apigateway:DELETE", _removes("team"))]:
         request = Request(action, own, context)
         assert evaluate(docs, request) is Decision.ALLOWED, request
+
+
+def _api_tag_change(stack: str, type_: str, new: Mapping[str, str]) -> list[Call]:
+    """The calls of one tag change of `stack`'s first API or stage, from the tags its graph registers to `new`."""
+    node = next(n for n in graph(stack).custom_resources if n.type == type_)
+    old = {str(k): str(v) for k, v in node.inputs["tags"].items()}
+    return list(calls(stack).of(node, "tag", (old, {**old, **new})))
+
+
+@pytest.mark.parametrize("type_", [API, STAGE])
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_tag_change_sends_only_the_changed_key(stack: str, type_: str) -> None:
+    """Compliance: one tag's value changed on the stack's own API or stage sends that key alone (the provider's
+    updateTags, `tag_updates: changed`): `environment`, unchanged, is not in the request, and the role allows it."""
+    (call,) = _api_tag_change(stack, type_, {"team": "another-team"})
+    assert API_GATEWAY_TAGS.fullmatch(call.request.resource), call
+    assert call.request.action == "apigateway:POST"
+    assert _tag_keys(call.request) == ["team"]
+    assert [k for k in call.request.context if k.startswith("aws:RequestTag/")] == ["aws:RequestTag/team"]
+    assert evaluate(deploy_role(stack), call.request) is Decision.ALLOWED, call
+
+
+@pytest.mark.parametrize("type_", [API, STAGE])
+@pytest.mark.parametrize("stack", PLATFORM_STACKS)
+def test_a_change_of_the_stack_tag_sends_it(stack: str, type_: str) -> None:
+    """Noncompliance: a change of `environment`'s value (a re-tag) sends `environment`, so a Deny of that key on
+    `/tags/` (STACK_TAG_DENY) refuses it. Not shipped (see STACK_TAG_DENY): today's roles allow it (the known gap)."""
+    (call,) = _api_tag_change(stack, type_, {STACK_TAG: "other"})
+    assert _tag_keys(call.request) == [STACK_TAG]
+    assert call.request.context[f"aws:RequestTag/{STACK_TAG}"] == "other"
+    assert evaluate((*deploy_role(stack), STACK_TAG_DENY), call.request) is Decision.EXPLICIT_DENY, call
+    assert evaluate(deploy_role(stack), call.request) is Decision.ALLOWED, call
 
 
 def test_dev_can_still_change_prods_api_other_tags() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from preflight import program_inputs
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "ci"
 sys.path.insert(0, str(SCRIPTS))
@@ -171,6 +175,74 @@ def test_precommit_checks_the_stacks_a_change_touches(tmp_path: Path) -> None:
     assert precommit_preflight.stacks_to_check(["Pulumi.prod.yaml", "README.md"], tmp_path) == ["prod"]
     assert precommit_preflight.stacks_to_check(["components/agent.py"], tmp_path) == ["dev", "prod"]
     assert precommit_preflight.stacks_to_check(["docs/x.md", "Pulumi.gone.yaml"], tmp_path) == []
+
+
+def _project(root: Path, project: str, stacks: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / project[0]).write_text(project[1], encoding="utf-8")
+    for name, text in stacks.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_precommit_finds_stack_files_where_the_cli_reads_them(tmp_path: Path) -> None:
+    """preflight.stackconfig.stack_file decides: a project's `stackConfigDir`, a `Pulumi.yml` project's `.yml`."""
+    in_dir = _project(
+        tmp_path / "a",
+        ("Pulumi.yaml", "name: a\nruntime: python\nstackConfigDir: stacks\n"),
+        {"stacks/Pulumi.dev.yaml": "config: {}\n", "stacks/Pulumi.prod.yaml": "config: {}\n", "Pulumi.old.yaml": ""},
+    )
+    assert precommit_preflight.all_stacks(in_dir) == ["dev", "prod"]
+    assert precommit_preflight.stacks_to_check(["stacks/Pulumi.prod.yaml"], in_dir) == ["prod"]
+    assert precommit_preflight.stacks_to_check(["Pulumi.old.yaml", "Pulumi.prod.yaml"], in_dir) == []
+    yml = _project(tmp_path / "b", ("Pulumi.yml", "name: b\nruntime: python\n"), {"Pulumi.dev.yml": "config: {}\n"})
+    assert precommit_preflight.all_stacks(yml) == ["dev"]
+    assert precommit_preflight.stacks_to_check(["Pulumi.dev.yml"], yml) == ["dev"]
+    assert precommit_preflight.stacks_to_check(["Pulumi.yml"], yml) == ["dev"]
+
+
+def test_precommit_checks_every_stack_when_a_shared_verdict_input_changes(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, ("Pulumi.yaml", "name: a\nruntime: python\n"), {"Pulumi.dev.yaml": "", "Pulumi.prod.yaml": ""}
+    )
+    for changed in (".checkov.yaml", "policies/suppressions.yaml", "policies/checkov/own.yaml"):
+        assert precommit_preflight.stacks_to_check([changed], root) == ["dev", "prod"], changed
+    assert precommit_preflight.stacks_to_check(["README.md", "docs/x.md"], root) == []
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _hook_pattern(config: str, hook_id: str) -> str:
+    data = yaml.safe_load((ROOT / config).read_text(encoding="utf-8"))
+    hooks = data if isinstance(data, list) else [h for repo in data["repos"] for h in repo["hooks"]]
+    return str(next(h for h in hooks if h["id"] == hook_id)["files"])
+
+
+@pytest.mark.parametrize(
+    ("config", "hook_id", "prefix"),
+    [
+        (".pre-commit-hooks.yaml", "preflight", ""),
+        (".pre-commit-hooks.yaml", "preflight", "infra/"),
+        (".pre-commit-config.yaml", "preflight-changed-stacks", ""),
+    ],
+)
+def test_precommit_hooks_trigger_on_every_verdict_input(tmp_path: Path, config: str, hook_id: str, prefix: str) -> None:
+    """pre-commit matches `files` with re.search on the repository-relative path: every file
+    preflight.program_inputs.input_paths lists (and the program's Python) must trigger the hook, docs must not."""
+    pattern = re.compile(_hook_pattern(config, hook_id))
+    root = _project(
+        tmp_path,
+        ("Pulumi.yaml", "name: a\nruntime: python\nstackConfigDir: stacks\n"),
+        {"policies/checkov/own_check.yaml": ""},
+    )
+    names = [p.relative_to(root).as_posix() for p in program_inputs.input_paths(root, "dev")]
+    assert {"stacks/Pulumi.dev.yaml", ".checkov.yaml", "policies/suppressions.yaml"} <= set(names)
+    assert {"policies/config/dev.json", "policies/checkov/own_check.yaml"} <= set(names)
+    missed = [n for n in [*names, "__main__.py", "Pulumi.dev.yml"] if not pattern.search(prefix + n)]
+    assert missed == []
+    assert [n for n in ("README.md", "docs/aws-facts.md") if pattern.search(prefix + n)] == []
 
 
 def test_stack_summary_renders_a_table() -> None:
