@@ -57,7 +57,7 @@ from preflight.cfn.derive import cfn_types_by_token, inspected_properties
 from preflight.deferred import owned
 from preflight.findings import CheckovResult, Finding, Level, Source
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
-from preflight.invokes import invented_token, invented_within
+from preflight.invokes import invented_phrase, invented_summary, invented_token, invented_within
 from preflight.tfplan.convert import unknown_inputs
 from preflight.tfplan.derive import inspected_attributes
 from preflight.tfplan.types import tf_type_of
@@ -130,8 +130,7 @@ def _leaves(node: ResourceNode, unknown_at: Any) -> list[_Leaf]:
         swapped = _swap_invented(value, met)
         if not met:
             continue
-        named = tuple(sorted({token for token, _ in met}))
-        whole = all(w for _, w in met)
+        named, whole = invented_summary(met)
         found.extend((k, path, named, whole) for k, path in unknown_at(node, {key: swapped}) if (k, path) not in plain)
     return found
 
@@ -152,11 +151,8 @@ def _handed(node: ResourceNode) -> tuple[str, list[_Leaf]] | None:
 def _invented_text(path: Sequence[str], checks: Sequence[str], tokens: Sequence[str], whole: bool) -> tuple[str, str]:
     """(message, fix) for a value invented offline for the data sources `tokens` ("": not recorded here), or (not
     `whole`) a string built from one."""
-    named = ", ".join(t for t in tokens if t)
-    sources = f"data source {named}" if named else "a data source"
-    what = "was invented" if whole else "holds a value invented"
     message = (
-        f"{'.'.join(path)} {what} offline for {sources}, so checkov's {', '.join(checks)} judged a made-up "
+        f"{'.'.join(path)} {invented_phrase(tokens, whole)}, so checkov's {', '.join(checks)} judged a made-up "
         "value, not its value (a data source is read from the cloud at a real `pulumi preview`; offline its result "
         "is fabricated: preflight/invokes.py)"
     )

@@ -37,7 +37,7 @@ from policies.rules.document_unknown import (
 from policies.security_values import IDENTITY_INPUTS, SECURITY_VALUES
 from policies.spec import Category, PolicySpec
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode
-from preflight.invokes import invented_found
+from preflight.invokes import invented_found, invented_phrase, invented_summary
 
 #: Rules whose deferral the net answers for: the security and governance rules, less the two unknown policies.
 JUDGING = frozenset({Category.SECURITY, Category.GOVERNANCE})
@@ -129,18 +129,14 @@ def invented_inputs(node: ResourceNode) -> list[InventedInput]:
         parts = invented_found(value)
         if not parts or (policy, key) in found:
             continue
-        tokens = tuple(sorted({token for token, _ in parts}))
-        found[policy, key] = InventedInput(policy, key, tokens, all(whole for _, whole in parts))
+        found[policy, key] = InventedInput(policy, key, *invented_summary(parts))
     return list(found.values())
 
 
 def invented_message(invented: InventedInput) -> str:
     """The finding's text for an input invented offline (or built from a value invented) for data sources."""
-    named = ", ".join(t for t in invented.tokens if t)
-    sources = f"data source {named}" if named else "a data source"
-    what = "was invented" if invented.whole else "holds a value invented"
     judged = "no IAM rule judged the document" if invented.policy == DOCUMENT_UNKNOWN else "no rule judged its value"
     return (
-        f"{invented.key} {what} offline for {sources}, so {judged} (a data source is read from the cloud at a real "
-        "`pulumi preview`; offline its result is fabricated: preflight/invokes.py)."
+        f"{invented.key} {invented_phrase(invented.tokens, invented.whole)}, so {judged} (a data source is read from "
+        "the cloud at a real `pulumi preview`; offline its result is fabricated: preflight/invokes.py)."
     )

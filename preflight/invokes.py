@@ -23,7 +23,7 @@ import json
 import re
 import sys
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from policies.sdk import resource_class
@@ -123,6 +123,19 @@ def invented_found(value: Any) -> list[tuple[str, bool]]:
         return [found for item in value for found in invented_found(item)]
     whole = invented_token(value) is not None
     return [(token, whole) for token in invented_within(value)]
+
+
+def invented_summary(found: Sequence[tuple[str, bool]]) -> tuple[tuple[str, ...], bool]:
+    """(the data sources' tokens, sorted and once each; whether every value was whole) of `invented_found`'s answer."""
+    return tuple(sorted({token for token, _ in found})), all(whole for _, whole in found)
+
+
+def invented_phrase(tokens: Sequence[str], whole: bool) -> str:
+    """How a finding says what was invented: "was invented offline for data source X", or "holds a value invented
+    offline for ..." for a string built from one ("a data source" when no token was recorded here)."""
+    named = ", ".join(t for t in tokens if t)
+    sources = f"data source {named}" if named else "a data source"
+    return f"{'was invented' if whole else 'holds a value invented'} offline for {sources}"
 
 
 # Strings with a fixed shape, by the field's camelCase name (exact match first, then suffix).

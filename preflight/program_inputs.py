@@ -26,7 +26,7 @@ from pathlib import Path
 from policies.profile import stack_part
 from preflight.checkov_checks import EXTERNAL_CHECKS_DIR
 from preflight.errors import ConfigError
-from preflight.stackconfig import PROJECT_FILES, stack_file
+from preflight.stackconfig import PROJECT_FILES, stack_file_or_default
 
 #: `.checkov.yaml` as checkov_runner.CONFIG_FILE names it; the rest as stackconfig, policy_runner.config_path,
 #: stack_references.references_path and gate.SUPPRESSIONS_FILE name them.
@@ -38,7 +38,7 @@ def input_paths(program_dir: Path, stack: str) -> list[Path]:
     bare = stack_part(stack)
     paths = [program_dir / name for name in _FIXED]
     paths += [
-        _stack_file(program_dir, bare),
+        stack_file_or_default(program_dir, bare),
         program_dir / "policies" / "config" / f"{bare}.json",
         program_dir / "policies" / "config" / f"{bare}.stack-references.json",
     ]
@@ -46,15 +46,6 @@ def input_paths(program_dir: Path, stack: str) -> list[Path]:
     if checks.is_dir():
         paths += sorted(p for p in checks.rglob("*") if p.is_file())
     return paths
-
-
-def _stack_file(program_dir: Path, stack: str) -> Path:
-    """The stack file where the project file says (preflight.stackconfig.stack_file); beside it when the project
-    file cannot be read (the program's run then fails on that file with its own one-line error)."""
-    try:
-        return stack_file(program_dir, stack)
-    except ConfigError:
-        return program_dir / f"Pulumi.{stack}.yaml"
 
 
 def _read(path: Path) -> bytes | None:

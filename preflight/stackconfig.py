@@ -132,12 +132,22 @@ def stack_file(program_dir: Path, stack: str) -> Path:
     return where / f"Pulumi.{stack}{path.suffix}"
 
 
-def _other_stack_files(path: Path) -> list[str]:
-    """The stacks that do have a file beside where `path` would be (`Pulumi.<stack><ext>`)."""
-    if not path.parent.is_dir():
+def stack_file_or_default(program_dir: Path, stack: str) -> Path:
+    """`stack_file`, or `Pulumi.<stack>.yaml` beside the folder when the project file cannot be read (for what
+    only names the file: the program's run fails on the project file with its own one-line error)."""
+    try:
+        return stack_file(program_dir, stack)
+    except ConfigError:
+        return program_dir / f"Pulumi.{stack}.yaml"
+
+
+def stack_names(program_dir: Path) -> list[str]:
+    """The stacks that have a file where the CLI reads them (`stack_file`'s folder and extension), sorted."""
+    probe = stack_file_or_default(program_dir, "_")
+    if not probe.parent.is_dir():
         return []
-    names = (p.name[len("Pulumi.") : -len(path.suffix)] for p in path.parent.glob(f"Pulumi.*{path.suffix}"))
-    return sorted(name for name in names if name and name != path.name[len("Pulumi.") : -len(path.suffix)])
+    names = (p.name[len("Pulumi.") : -len(probe.suffix)] for p in probe.parent.glob(f"Pulumi.*{probe.suffix}"))
+    return sorted(name for name in names if name)
 
 
 def _config_string(value: Any) -> str:
@@ -187,14 +197,14 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     stack made by `pulumi stack init` and never configured. The result says so (`found`), and the report too.
     """
     path = stack_file(program_dir, stack)
-    if not path.is_file() and (others := _other_stack_files(path)):
+    found = path.is_file()
+    if not found and (others := [name for name in stack_names(program_dir) if name != stack]):
         raise ConfigError(
             f"{path}: stack file not found, and the program keeps stack files for {', '.join(others)}: a stack "
             "without a file is judged only in a program that keeps none (a mistyped --stack must not pass); "
             f"create {path.name} (it may be empty) for a new stack"
         )
-    data = _load_yaml(path) if path.is_file() else {}
-    data = data or {}
+    data = (_load_yaml(path) if found else None) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     config = data.get("config") or {}
@@ -214,7 +224,7 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     if missing:
         raise ConfigError(f"{path}: missing required configuration {', '.join(missing)} (declared in Pulumi.yaml)")
     values = {**{k: v for k, v in defaults.items() if k not in values}, **values}
-    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets), found=path.is_file())
+    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets), found=found)
 
 
 def missing_stack_file_note(config: StackConfig, program_dir: Path) -> str | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from policies.registry import by_name
 from preflight.errors import ConfigError
 from preflight.findings import Finding, Level, Source
-from preflight.stackconfig import project_file_path, stack_file
+from preflight.stackconfig import project_file_path, stack_file_or_default
 from preflight.suppressions import EXPIRED_POLICY, INVALID_POLICY
 from preflight.unseen import APPLY_POLICY, REMOTE_POLICY
 
@@ -47,11 +47,13 @@ def _description(finding: Finding) -> str:
 
 def _stack_or_project_file(program_dir: Path, stack: str) -> Path:
     """The stack file the findings belong to, or the project file for a stack that has none (or a file source)."""
+    path = stack_file_or_default(program_dir, stack)
+    if path.is_file():
+        return path
     try:
-        path = stack_file(program_dir, stack)
+        return project_file_path(program_dir) or path
     except ConfigError:
-        return program_dir / f"Pulumi.{stack}.yaml"
-    return path if path.is_file() else project_file_path(program_dir) or path
+        return path
 
 
 def _artifact(report: GateReport) -> str:

@@ -20,29 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from preflight.errors import ConfigError  # noqa: E402
 from preflight.program_inputs import input_paths  # noqa: E402
-from preflight.stackconfig import stack_file  # noqa: E402
+from preflight.stackconfig import PROJECT_FILES, stack_names  # noqa: E402
 
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "Pulumi.yml", "components/", "functions/", "policies/")
-
-
-def _stack_file(root: Path, stack: str) -> Path:
-    """Where the CLI reads `stack`'s config (preflight.stackconfig.stack_file); beside the project file when that
-    file cannot be read (the gate then fails on it with its own error)."""
-    try:
-        return stack_file(root, stack)
-    except ConfigError:
-        return root / f"Pulumi.{stack}.yaml"
+PROGRAM_PATHS = ("__main__.py", *PROJECT_FILES, "components/", "functions/", "policies/")
 
 
 def all_stacks(root: Path) -> list[str]:
     """The stacks whose stack file is where the CLI reads it: in `stackConfigDir`, with the project file's extension."""
-    probe = _stack_file(root, "_")
-    names = (p.name for p in probe.parent.glob(f"Pulumi.*{probe.suffix}") if p.is_file())
-    stacks = (n[len("Pulumi.") : -len(probe.suffix)] for n in names)
-    return sorted(s for s in stacks if STACK_NAME.fullmatch(s))
+    return [s for s in stack_names(root) if STACK_NAME.fullmatch(s)]
 
 
 def stacks_to_check(changed: Iterable[str], root: Path) -> list[str]:
