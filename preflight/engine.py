@@ -35,6 +35,7 @@ from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.invokes import invented_strings, invoke_result, start_run
 from preflight.limits import configured_timeout
 from preflight.origin import OriginTracker, ProgramFiles
+from preflight.regions import Regions, without_region_variables
 from preflight.sdk_shortcuts import await_now, skip_source_positions
 from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.stack_references import (
@@ -46,7 +47,6 @@ from preflight.stack_references import (
 from preflight.stackconfig import load_project, load_stack_config, missing_stack_file_note
 from preflight.wire import flatten_references
 
-DEFAULT_REGION = "us-east-1"
 #: What `pulumi.get_organization()` returns when `--stack` names none: the organization of a self-managed (DIY)
 #: backend, which is always "organization" (pulumi docs, automation `fullyQualifiedStackName`: DIY backends
 #: take `org/project/stack` where "org must be set to 'organization'"). Under bare mocks it would be None,
@@ -55,16 +55,18 @@ DEFAULT_ORGANIZATION = "organization"
 
 
 class _FabricatingMocks(pulumi.runtime.Mocks):
-    """Outputs derived deterministically from inputs, so two runs give identical graphs."""
+    """Outputs derived deterministically from inputs, so two runs give identical graphs; each in the region of its
+    resource or data source (its `region` input, else its provider's: preflight/regions.py)."""
 
-    def __init__(self, region: str) -> None:
-        self.region = region
+    def __init__(self, regions: Regions) -> None:
+        self.regions = regions
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return resource_outputs(args.typ, args.name, args.inputs, self.region)
+        region = self.regions.of_resource(args.typ, args.inputs, args.provider or "")
+        return resource_outputs(args.typ, args.name, args.inputs, region)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        return invoke_result(args.token, args.args, self.region)
+        return invoke_result(args.token, args.args, self.regions.of_invoke(args.token, args.args, args.provider or ""))
 
 
 class _RecordingMonitor(mocks.MockMonitor):
@@ -132,7 +134,13 @@ class _RecordingMonitor(mocks.MockMonitor):
         state = (
             stated
             if stated is not None
-            else read_outputs(request.type, request.name, request.id, inputs, self._fabricating.region)
+            else read_outputs(
+                request.type,
+                request.name,
+                request.id,
+                inputs,
+                self._fabricating.regions.of_resource(request.type, inputs, request.provider),
+            )
         )
         serialized = self._await(rpc.serialize_properties(state, {}))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, request.id, state)
@@ -248,6 +256,7 @@ class _RecordingMonitor(mocks.MockMonitor):
             register = self._register if self._shortcuts or request.remote else self._register_as_sdk
             response, (inputs, secret_inputs), registration = register(request, urn)
         outputs = _secret_outputs(dict(registration.state) if registration is not None else {}, request)
+        self._fabricating.regions.provider_registered(urn, request.type, request.name, inputs)
         self.nodes.append(
             ResourceNode(
                 urn=urn,
@@ -604,13 +613,13 @@ def synthesize(
         raise ConfigError(f"{program_dir}: program directory not found")
     project = load_project(program)
     config = load_stack_config(program, project.name, stack)
-    region = config.values.get("aws:region", DEFAULT_REGION)
+    regions = Regions(config.values)
 
     references = _fresh_run(program, stack)
     main_loop = _new_run_loop()
     runtime_config.set_all_config(dict(config.values), list(config.secret_keys))
     monitor = _RecordingMonitor(
-        _FabricatingMocks(region),
+        _FabricatingMocks(regions),
         shortcuts=shortcuts,
         on_register=on_register,
         stack_references=references.references,
@@ -644,7 +653,14 @@ def synthesize(
     applies = ApplyWatch(files)
     try:
         lighter = skip_source_positions() if shortcuts else contextlib.nullcontext()
-        with _program_context(program, run_dir), _time_limit(limit), lighter, applies.watching(), references.watching():
+        with (
+            _program_context(program, run_dir),
+            without_region_variables(regions),
+            _time_limit(limit),
+            lighter,
+            applies.watching(),
+            references.watching(),
+        ):
             _sync_await(run_pulumi_func(run_program))
             unrun = _sync_await(applies.unrun())
     except _TimeLimit as exc:
@@ -676,7 +692,7 @@ def synthesize(
         unrun_applies=unrun,
         stack_references=references.summary(monitor.reads, stack),
         invented=invented_strings(),
-        notes=[note for note in [missing_stack_file_note(config, program)] if note],
+        notes=[note for note in [missing_stack_file_note(config, program)] if note] + regions.notes(),
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

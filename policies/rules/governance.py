@@ -28,6 +28,7 @@ from policies.lib import (
     tolerant,
     truthy,
 )
+from policies.regions import DEPLOYING_REGION, REGIONAL_PROVIDERS, is_default_provider, region_config_key
 from policies.rules.s3 import BUCKET_TYPES, LIFECYCLE, is_log_bucket
 from policies.spec import Category, Kind, PolicySpec
 from policies.tags import tag_map
@@ -249,6 +250,22 @@ REQUIRED_TAGS = PolicySpec(
 )
 
 
+def _unstated_region(provider: PolicyResource, allowed: list[str]) -> str:
+    """Why a provider without a region cannot be shown inside `allowed`, and the fix (policies/regions.py): the
+    default provider reads the stack's `<package>:region`; an explicit one only its own `region` argument."""
+    if is_default_provider(provider.name):
+        key = region_config_key(provider.resource_type)
+        return (
+            f"the stack config has no {key}, so the default provider deploys to {DEPLOYING_REGION}, which cannot be "
+            f"shown inside {allowed}. Fix: set {key} in the stack file."
+        )
+    return (
+        f"the AWS provider states no region (an explicit provider does not read the stack's "
+        f"{region_config_key(provider.resource_type)}), so it deploys to {DEPLOYING_REGION}, which cannot be shown "
+        f"inside {allowed}. Fix: give it region=... (for example pulumi.Config('aws').require('region'))."
+    )
+
+
 def _check_regions(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     allowed = [str(r) for r in as_list(args.get_config().get("allowedRegions"))]
     if not allowed:
@@ -257,7 +274,9 @@ def _check_regions(args: StackValidationArgs, report_violation: ReportViolation)
     def check(resource: PolicyResource) -> None:
         if resource.resource_type.startswith(PROVIDER_PREFIX):
             region = text(get(resource.props, "region"))
-            if region and region not in allowed:
+            if not region and resource.resource_type in REGIONAL_PROVIDERS:
+                report_on(report_violation, resource, _unstated_region(resource, allowed))
+            elif region and region not in allowed:
                 report_on(report_violation, resource, f"the AWS provider targets {region}, outside {allowed}.")
             return
         if not resource.resource_type.startswith("aws:"):
@@ -273,8 +292,11 @@ ALLOWED_REGIONS = PolicySpec(
     name="allowed-regions",
     description="Providers and resources deploy only to the stack's allowed regions.",
     explanation=(
-        "Data residency: data may live only in allowedRegions (the stack's policy config). Fix: remove explicit "
-        "region arguments and extra providers pointing elsewhere, or add the region to allowedRegions."
+        "Data residency: data may live only in allowedRegions (the stack's policy config). A provider whose region "
+        "neither the program nor the stack states (an explicit aws.Provider without region, the default provider "
+        "without aws:region) deploys wherever the deploying machine's AWS_REGION or profile says, so it is a "
+        "violation too. Fix: remove explicit region arguments and extra providers pointing elsewhere, state the "
+        "region of every provider, or add the region to allowedRegions."
     ),
     principles=("P145",),
     severity=Severity.HIGH,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi_policy import PolicyResource, StackValidationArgs
+from pulumi_policy import PolicyProviderResource, PolicyResource, StackValidationArgs
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from policies.rules import governance as gov
@@ -170,6 +170,23 @@ def test_required_tags(type_: str, props: dict[str, Any], config: dict[str, Any]
 
 
 REGIONS = {"allowedRegions": ["us-east-1", "eu-west-1"]}
+_WHERE = (
+    "the deploying environment's region: AWS_REGION or AWS_DEFAULT_REGION where the program runs, else the AWS "
+    "profile's shared config, which cannot be shown inside ['us-east-1', 'eu-west-1']."
+)
+UNSTATED_EXPLICIT = (
+    "the AWS provider states no region (an explicit provider does not read the stack's {key}), so it deploys to "
+    + _WHERE
+    + " Fix: give it region=... (for example pulumi.Config('aws').require('region'))."
+)
+UNSTATED_DEFAULT = (
+    "the stack config has no {key}, so the default provider deploys to " + _WHERE + " Fix: set {key} in the stack file."
+)
+
+
+def _typed_provider(type_: str, name: str, props: dict[str, Any] | None = None) -> PolicyProviderResource:
+    """A provider of another type or name than `provider`'s explicit aws one (a default provider, aws-native)."""
+    return PolicyProviderResource(type_, dict(props or {}), urn(type_, name), name)
 
 
 @pytest.mark.parametrize(
@@ -177,13 +194,21 @@ REGIONS = {"allowedRegions": ["us-east-1", "eu-west-1"]}
     [
         ([provider({"region": "ap-south-1"})], {}, []),
         ([provider({"region": "eu-west-1"}), resource(QUEUE, "q", {"region": "us-east-1"}), resource(QUEUE, "plain", {})], REGIONS, []),
-        ([provider({}), resource("random:index/randomId:RandomId", "id", {"region": "ap-south-1"})], REGIONS, []),
+        ([provider({"region": "us-east-1"}), resource("random:index/randomId:RandomId", "id", {"region": "ap-south-1"})], REGIONS, []),
+        ([_typed_provider("pulumi:providers:random", "default"), _typed_provider("pulumi:providers:tls", "t")], REGIONS, []),
+        ([provider({})], {}, []),
         ([provider({"region": "ap-south-1"})], REGIONS, [("aws-provider: the AWS provider targets ap-south-1, outside ['us-east-1', 'eu-west-1'].", urn("pulumi:providers:aws", "aws-provider"))]),
         ([resource(QUEUE, "q", {"region": "us-west-2"})], REGIONS, [("q: the resource is placed in us-west-2, outside ['us-east-1', 'eu-west-1'].", urn(QUEUE, "q"))]),
         ([resource(QUEUE, "a", {"region": "us-west-2"}), resource(QUEUE, "b", {"region": "us-east-1"}), resource(QUEUE, "c", {"region": "sa-east-1"})], REGIONS,
          [("a: the resource is placed in us-west-2, outside ['us-east-1', 'eu-west-1'].", urn(QUEUE, "a")), ("c: the resource is placed in sa-east-1, outside ['us-east-1', 'eu-west-1'].", urn(QUEUE, "c"))]),
+        ([provider({})], REGIONS, [("aws-provider: " + UNSTATED_EXPLICIT.format(key="aws:region"), urn("pulumi:providers:aws", "aws-provider"))]),
+        ([provider({"region": ""})], REGIONS, [("aws-provider: " + UNSTATED_EXPLICIT.format(key="aws:region"), urn("pulumi:providers:aws", "aws-provider"))]),
+        ([_typed_provider("pulumi:providers:aws-native", "native")], REGIONS, [("native: " + UNSTATED_EXPLICIT.format(key="aws-native:region"), urn("pulumi:providers:aws-native", "native"))]),
+        ([_typed_provider("pulumi:providers:aws", "default")], REGIONS, [("default: " + UNSTATED_DEFAULT.format(key="aws:region"), urn("pulumi:providers:aws", "default"))]),
+        ([_typed_provider("pulumi:providers:aws-native", "default_1_84_0")], REGIONS, [("default_1_84_0: " + UNSTATED_DEFAULT.format(key="aws-native:region"), urn("pulumi:providers:aws-native", "default_1_84_0"))]),
     ],
-    ids=["ok_nothing_allowed_said", "ok_inside", "ok_not_aws_and_no_region", "bad1_provider_outside", "bad2_resource_outside", "bad3_every_resource"],
+    ids=["ok_nothing_allowed_said", "ok_inside", "ok_not_aws", "ok_other_packages_have_no_region", "ok_unstated_but_nothing_allowed_said", "bad1_provider_outside", "bad2_resource_outside", "bad3_every_resource",
+         "bad4_explicit_without_region", "bad5_explicit_empty_region", "bad6_native_explicit_without_region", "bad7_default_without_config", "bad8_versioned_native_default_without_config"],
 )  # fmt: skip
 def test_allowed_regions(
     resources: list[PolicyResource], config: dict[str, Any], messages: list[tuple[str, str]]
