@@ -600,9 +600,10 @@ def native_args(args: ResourceValidationArgs, types: Collection[str]) -> Iterato
     reads as "cannot tell yet".
     """
     props_of = plain(args.props)
-    for resource_type, props in views(args.resource_type, props_of if isinstance(props_of, Mapping) else {}):
+    native = props_of if isinstance(props_of, Mapping) else {}
+    for resource_type, props in views(args.resource_type, native):
         if resource_type in types:
-            yield ResourceValidationArgs(
+            view = ResourceValidationArgs(
                 resource_type,
                 unknown_checking_proxy(props),
                 args.urn,
@@ -612,3 +613,49 @@ def native_args(args: ResourceValidationArgs, types: Collection[str]) -> Iterato
                 args.get_config(),
                 getattr(args, "stack_tags", None),
             )
+            setattr(view, _WRITTEN, _written_names(native, props))
+            yield view
+
+
+#: The attribute of a view's arguments holding `{view input: aws-native input}` (`written_name`).
+_WRITTEN = "_native_written_names"
+
+
+def _written_names(native: Mapping[str, Any], view: Mapping[str, Any]) -> dict[str, str]:
+    """Each view input with the aws-native input it was read from, where that is certain (`written_as`)."""
+    names = {key: written_as(native, value) for key, value in view.items()}
+    return {key: name for key, name in names.items() if name is not None}
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in `value`, a mapping's keys too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from strings(key)
+            yield from strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)
+
+
+def written_as(native: Mapping[str, Any], value: Any, marks: Collection[str] = ()) -> str | None:
+    """The aws-native input (of the resource's inputs `native`) a view's input `value` was read from: the one input
+    that is `value` itself (a `_pick` or a RENAMES entry passes it on: `assumeRolePolicy` is the program's
+    `assumeRolePolicyDocument`), or the one equal to it; else, given `marks` (strings only one input can hold, such
+    as values invented offline), the first input by name holding one of them (a view that rebuilds a nested setting,
+    a table's `sseSpecification.kmsMasterKeyId` read as `serverSideEncryption.kmsKeyArn`). None when not certain."""
+    for same in (lambda item: item is value, lambda item: item == value):
+        found = [name for name, item in native.items() if same(item)]
+        if len(found) == 1:
+            return found[0]
+    marked = set(marks) & set(strings(value))
+    return next((name for name in sorted(native) if marked & set(strings(native[name]))), None)
+
+
+def written_name(args: Any, key: str) -> str:
+    """The input `key` of a rule's arguments as the program wrote it: an aws-native view's input under its aws-native
+    name when it passes that input on unchanged, else `key` (a finding names what the program wrote, issue 11)."""
+    names = getattr(args, _WRITTEN, None)
+    return names.get(key, key) if isinstance(names, dict) else key

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policies.native import twin_types, views
+from policies import native
 from policies.rules.document_unknown import (
     DOCUMENT_UNKNOWN,
     MUST_BE_KNOWN,
@@ -63,7 +63,7 @@ def owned(resource_type: str, key: str) -> bool:
     """Whether `key` of `resource_type` is reported elsewhere, or is identity: the net leaves it alone."""
     if key in IDENTITY_INPUTS:
         return True
-    return any(owned_by_a_table(t, key) for t in (resource_type, *sorted(twin_types(resource_type))))
+    return any(owned_by_a_table(t, key) for t in (resource_type, *sorted(native.twin_types(resource_type))))
 
 
 def unowned(
@@ -106,15 +106,26 @@ class InventedInput:
 
 
 def _tables(node: ResourceNode) -> Iterator[tuple[str, str, Any]]:
-    """(unknown policy, input, value) for each input of the two tables on `node`, and on the pulumi-aws views of an
-    aws-native one (policies.native.views: its trust policy is read as a role's `assumeRolePolicy`)."""
+    """(unknown policy, input as the program wrote it, value) for each input of the two tables on `node`, and on the
+    pulumi-aws views of an aws-native one (policies.native.views: its trust policy is read as a role's
+    `assumeRolePolicy`, but the program wrote `assumeRolePolicyDocument`: `written_as`)."""
     props = node.judged_inputs
-    readings = [(node.type, props), *(views(node.type, props) if twin_types(node.type) else [])]
-    for resource_type, inputs in readings:
-        for key in SECURITY_VALUES.get(resource_type, ()):
-            yield VALUE_UNKNOWN, key, inputs.get(key)
-        for key in MUST_BE_KNOWN.get(resource_type, ()):
-            yield DOCUMENT_UNKNOWN, key, inputs.get(key)
+    for key in SECURITY_VALUES.get(node.type, ()):
+        yield VALUE_UNKNOWN, key, props.get(key)
+    for key in MUST_BE_KNOWN.get(node.type, ()):
+        yield DOCUMENT_UNKNOWN, key, props.get(key)
+    for resource_type, inputs in native.views(node.type, props) if native.twin_types(node.type) else []:
+        for policy, keys in ((VALUE_UNKNOWN, SECURITY_VALUES), (DOCUMENT_UNKNOWN, MUST_BE_KNOWN)):
+            for key in keys.get(resource_type, ()):
+                value = inputs.get(key)
+                yield policy, written_as(props, value) or key, value
+
+
+def written_as(props: Mapping[str, Any], value: Any) -> str | None:
+    """The aws-native input a view's `value` holding an invented value was read from (policies.native.written_as,
+    the invented strings as its marks); None when `value` holds none."""
+    made = {text for text in native.strings(value) if invented_found(text)}
+    return native.written_as(props, value, made) if made else None
 
 
 def invented_inputs(node: ResourceNode) -> list[InventedInput]:

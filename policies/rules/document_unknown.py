@@ -68,7 +68,7 @@ from pulumi_policy.proxy import (
 
 from policies.documents import DOCUMENT_INPUTS
 from policies.lib import ROLE_TYPE
-from policies.native import plain
+from policies.native import plain, written_name
 from policies.rules.devices import IOT_POLICY_INPUTS
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
 from policies.rules.resource_policies import LAYER_PERMISSION_INPUTS, POLICY_INPUTS
@@ -182,7 +182,8 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     unknown = {key: found for key, found in unknown.items() if key not in hidden}
     if hidden:  # never a real preview's value (the CLI sends the plaintext): a file that hides it
         report_violation(
-            f'{args.name}: policy document {", ".join(hidden)} is a secret the file shows as "[secret]", so no '
+            f"{args.name}: policy document {', '.join(written_name(args, k) for k in hidden)} is a secret the file "
+            'shows as "[secret]", so no '
             "IAM rule judged it (judge the program itself, or a `pulumi stack export --show-secrets` file).",
             None,
         )
@@ -190,7 +191,8 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         return
     _judge(unknown)
     report_violation(
-        f"{args.name}: policy document {', '.join(unknown)} is unknown, so no IAM rule judged it "
+        f"{args.name}: policy document {', '.join(written_name(args, k) for k in unknown)} is unknown, so no IAM "
+        "rule judged it "
         "(offline: built from an output the engine does not fabricate).",
         None,
     )
@@ -201,7 +203,8 @@ def _validate_values(args: ResourceValidationArgs, report_violation: ReportViola
     unknown = unknown_values(args.resource_type, props if isinstance(props, Mapping) else {})
     _judge(unknown)
     for sentinel_path in unknown.values():
-        path = ".".join(sentinel_path[1])
+        first, *rest = sentinel_path[1]
+        path = ".".join((written_name(args, first), *rest))
         report_violation(
             f"{args.name}: {path} is unknown, so no rule judged it (the rules judged the rest of the resource; "
             "offline: built from an output the engine does not fabricate, such as an unstated StackReference "

@@ -11,6 +11,7 @@ import pytest
 
 from policies.registry import by_name
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, VALUE_UNKNOWN
+from preflight.deferred import written_as
 from preflight.engine import synthesize
 from preflight.findings import Finding, Level
 from preflight.invokes import invented, invented_found, invented_token, invented_within, invoke_result
@@ -193,7 +194,43 @@ def test_bad9_a_native_trust_policy_with_a_condition_key_from_a_parameter_is_a_f
     )
     found = _invented_documents(tmp_path, body)
     assert [(f.resource, f.level) for f in found] == [("r", Level.MANDATORY)]
-    assert f"invented offline for data source {_PARAMETER}" in found[0].message, found[0].message
+    # Named as the program wrote it (aws-native's property), not as the pulumi-aws view reads it (`assumeRolePolicy`).
+    assert found[0].message.startswith(
+        f"assumeRolePolicyDocument holds a value invented offline for data source {_PARAMETER}"
+    ), found[0].message
+
+
+def test_bad10_a_renamed_native_document_is_named_as_written(tmp_path: Path) -> None:
+    # aws-native's RolePolicy `policyDocument` is read as a pulumi-aws RolePolicy's `policy` (policies.native.RENAMES).
+    body = (
+        "import pulumi_aws_native as aws_native\n"
+        'aws_native.iam.RolePolicy("rp", role_name="r", policy_name="p", policy_document={"Version": "2012-10-17",\n'
+        '    "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage",\n'
+        '                   "Resource": f"arn:aws:sqs:us-east-1:{acct}:q"}]})\n'
+    )
+    found = _invented_documents(tmp_path, body)
+    assert [(f.resource, f.message.split(" ")[0]) for f in found] == [("rp", "policyDocument")], found
+
+
+def test_bad11_an_unknown_native_trust_policy_is_named_as_written(tmp_path: Path) -> None:
+    # The pack's own finding (iam-document-unknown reads the pulumi-aws view): the aws-native property, as written.
+    body = (
+        "import pulumi_aws_native as aws_native\n"
+        'aws_native.iam.Role("r", assume_role_policy_document=net.get_output("trust"))\n'
+    )
+    found = _unknown_findings(tmp_path, body, policy=DOCUMENT_UNKNOWN)
+    assert [(f.resource, f.message.split(" is ")[0]) for f in found] == [
+        ("r", "policy document assumeRolePolicyDocument")
+    ], found
+
+
+def test_a_setting_a_view_rebuilds_is_named_by_the_input_holding_it() -> None:
+    """A view that rebuilds a nested setting (a native table's `sseSpecification.kmsMasterKeyId` read as
+    `serverSideEncryption.kmsKeyArn`) holds a copy, not the input: the input holding its invented string is named."""
+    made = invented("aws:ssm/getParameter:getParameter")
+    props = {"billingMode": "PAY_PER_REQUEST", "sseSpecification": {"sseEnabled": True, "kmsMasterKeyId": made}}
+    assert written_as(props, {"enabled": True, "kmsKeyArn": made}) == "sseSpecification"
+    assert written_as(props, {"enabled": True}) is None
 
 
 # ------------------------------------ other values only the cloud knows (review s9 finding 4)
