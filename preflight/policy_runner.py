@@ -39,6 +39,7 @@ from preflight import deferred
 from preflight.errors import ConfigError, PreflightError
 from preflight.findings import Finding, Level, Source
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name
+from preflight.regions import provider_urn
 from preflight.secrets import SECRET_PLACEHOLDER
 
 _LEVELS = {level.value: level for level in Level}
@@ -217,7 +218,7 @@ def provider_of(node: ResourceNode, graph: ResourceGraph) -> tuple[str, dict[str
 def _default_provider_info(reference: str, graph: ResourceGraph) -> tuple[str, dict[str, Any], str, str]:
     """A provider reference is `<urn>::<id>` in previews and exports (split at the last `::`, as pulumi/pulumi
     sdk/go/common/providers/reference.go `ParseReference` L147-L160 does); the offline engine writes the bare URN."""
-    urn = reference.rsplit("::", 1)[0] if reference.count("::") >= 4 else reference
+    urn = provider_urn(reference)
     parts = urn.split("::")
     token = parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else "pulumi:providers:aws"
     package = token.rsplit(":", 1)[-1]

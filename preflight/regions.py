@@ -43,12 +43,13 @@ _REGIONAL_PACKAGES = frozenset(package_of(t) for t in REGIONAL_PROVIDERS)
 
 
 def provider_urn(reference: str) -> str:
-    """The URN of a provider reference: `<urn>::<id>` as the SDK sends it (split at the last `::`, as pulumi/pulumi
-    sdk/go/common/providers/reference.go `ParseReference` does), or a bare URN."""
+    """The URN of a provider reference: `<urn>::<id>` in previews, exports and the SDK's requests (split at the last
+    `::`, as pulumi/pulumi sdk/go/common/providers/reference.go `ParseReference` L147-L160 does), or a bare URN (the
+    offline engine's default providers)."""
     return reference.rsplit("::", 1)[0] if reference.count("::") >= 4 else reference
 
 
-def _stated(value: Any) -> str | None:
+def stated_region(value: Any) -> str | None:
     """A region the program states: a non-empty string (an unknown value, or a secret's placeholder, is not one)."""
     return value if isinstance(value, str) and value and value not in (UNKNOWN, SECRET_PLACEHOLDER) else None
 
@@ -79,34 +80,36 @@ class Regions:
         resolves a provider's URN and id before it sends the requests that reference it)."""
         if type_ in REGIONAL_PROVIDERS:
             value = inputs.get("region")
-            self.providers[urn] = _Provider(type_, name, _stated(value), value is not None and not _stated(value))
+            self.providers[urn] = _Provider(
+                type_, name, stated_region(value), value is not None and not stated_region(value)
+            )
 
     def of_resource(self, type_token: str, inputs: Mapping[str, Any], provider: str) -> str:
         """The region a resource of `type_token` with `inputs` under `provider` (a reference, "" for the default
         provider) is created in."""
         package = type_token.split(":", 1)[0]
-        own = _stated(inputs.get("region")) if package == "aws" else None
+        own = stated_region(inputs.get("region")) if package == "aws" else None
         return own or self._of_provider(package, provider)
 
     def of_invoke(self, token: str, args: Mapping[str, Any], provider: str) -> str:
         """The region a data source reads: its own `region` argument (pulumi-aws v7), else its provider's."""
         package = token.split(":", 1)[0]
-        own = _stated(args.get("region")) if package == "aws" else None
+        own = stated_region(args.get("region")) if package == "aws" else None
         return own or self._of_provider(package, provider)
 
     def _of_provider(self, package: str, provider: str) -> str:
         if package not in _REGIONAL_PACKAGES:
-            return _stated(self.config.get("aws:region")) or DEFAULT_REGION
+            return stated_region(self.config.get("aws:region")) or DEFAULT_REGION
         explicit = self.providers.get(provider_urn(provider)) if provider else None
         if explicit is None and provider and not _default_reference(provider):
             # Another package's provider, or one registered outside the program: not decided here.
-            return _stated(self.config.get("aws:region")) or DEFAULT_REGION
+            return stated_region(self.config.get("aws:region")) or DEFAULT_REGION
         if explicit is not None:
             if explicit.region is None and not explicit.unknown:
                 self.unstated[provider_urn(provider)] = _explicit_note(explicit)
             return explicit.region or DEFAULT_REGION
         key = region_config_key(f"pulumi:providers:{package}")
-        configured = _stated(self.config.get(key))
+        configured = stated_region(self.config.get(key))
         if configured is None:
             self.unstated[f"default:{package}"] = _default_note(package, key)
         return configured or DEFAULT_REGION

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from policies.regions import is_default_provider
 from preflight.errors import PreflightError
 from preflight.graph import STACK_TYPE, ResourceGraph, ResourceNode, urn_name, urn_project, urn_stack
 from preflight.secrets import SECRET_PLACEHOLDER, redact, revealed
@@ -203,8 +204,8 @@ def _check_stack(nodes: list[ResourceNode], stack: str, project: str | None, pat
 
 
 def _is_default_provider(node: ResourceNode) -> bool:
-    """Default providers are named `default` or `default_<version>` (deploy/providers/provider.go L105-L125)."""
-    return node.type.startswith("pulumi:providers:") and (node.name == "default" or node.name.startswith("default_"))
+    """A provider the engine made (policies.regions.is_default_provider reads its name)."""
+    return node.type.startswith("pulumi:providers:") and is_default_provider(node.name)
 
 
 def _region(config: Mapping[str, Any], nodes: list[ResourceNode]) -> str:

@@ -19,8 +19,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.regions import is_default_provider
 from policies.rules.coverage import STATE_ONLY_PACKAGES
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
+from preflight.regions import provider_urn, stated_region
 
 # Special-value signatures of Pulumi's serialised state (sdk/go/common/resource/sig: secrets, assets, archives).
 from preflight.secrets import SECRET_PLACEHOLDER
@@ -388,8 +390,60 @@ def _expressions(values: Mapping[str, Any], refs: Mapping[str, list[str]], neste
     return expressions
 
 
+def _provider_block(alias: str | None, region: Any) -> dict[str, Any]:
+    """A provider configuration as `terraform show -json` writes it: its region a constant when one is stated (none
+    is written when the program and the stack state none: the deploying environment decides, preflight/regions.py)."""
+    block: dict[str, Any] = {"name": "aws", "full_name": AWS_PROVIDER}
+    if alias is not None:
+        block["alias"] = alias
+    stated = stated_region(region)
+    if stated is not None:
+        block["expressions"] = {"region": {"constant_value": stated}}
+    return block
+
+
+def _provider_configs(graph: ResourceGraph) -> tuple[dict[str, Any], dict[str, str]]:
+    """(`configuration.provider_config`, each resource's `provider_config_key` by URN): the default provider as
+    `aws`, with the stack's `aws:region`, and each explicit aws provider a resource names as `aws.<alias>` with its
+    own `region` input, as Terraform keys a root module's configurations by address (opentofu/opentofu
+    internal/command/jsonconfig/config.go `marshalProviderConfigs` and `resource.ProviderConfigKeys`), so
+    checkov's provider blocks (checkov/terraform/plan_parser.py `_get_providers`) carry each provider's region, not
+    the stack's."""
+    configs: dict[str, Any] = {"aws": _provider_block(None, graph.config.get("aws:region"))}
+    keys: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for node in graph.custom_resources:
+        explicit = _explicit_provider(graph, node.provider)
+        if explicit is None:
+            keys[node.urn] = "aws"
+            continue
+        if explicit.urn not in aliases:
+            base = alias = tf_identifier(explicit.name)
+            counter = 2
+            while f"aws.{alias}" in configs:
+                alias, counter = f"{base}_{counter}", counter + 1
+            aliases[explicit.urn] = alias
+            configs[f"aws.{alias}"] = _provider_block(alias, explicit.judged_inputs.get("region"))
+        keys[node.urn] = f"aws.{aliases[explicit.urn]}"
+    return configs, keys
+
+
+def _explicit_provider(graph: ResourceGraph, reference: str) -> ResourceNode | None:
+    """The program's own aws provider a reference names (a default one, in a preview or an export, is `aws`)."""
+    if not reference:
+        return None
+    found = graph.get(reference) or graph.get(provider_urn(reference))
+    if found is None or found.type != "pulumi:providers:aws" or is_default_provider(found.name):
+        return None
+    return found
+
+
 def _convert_node(
-    node: ResourceNode, target: tuple[str, str, str], mapped: Mapping[str, tuple[str, str, str]], graph: ResourceGraph
+    node: ResourceNode,
+    target: tuple[str, str, str],
+    mapped: Mapping[str, tuple[str, str, str]],
+    graph: ResourceGraph,
+    provider_key: str = "aws",
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     address, tf_type, tf_name = target
     shape = shape_of(node.type)
@@ -422,7 +476,7 @@ def _convert_node(
         "mode": "managed",
         "type": tf_type,
         "name": tf_name,
-        "provider_config_key": "aws",
+        "provider_config_key": provider_key,
         "expressions": _expressions(values, refs, nested),
         "schema_version": 0,
     }
@@ -455,30 +509,24 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
     # random and time resources exist only in Pulumi's state: no check could apply to them.
     no_checks = [n.urn for n in unmapped if n.type.split(":", 1)[0] in STATE_ONLY_PACKAGES]
     checked = checked_types()
+    provider_configs, provider_keys = _provider_configs(graph)
     for node, target in zip(graph.custom_resources, targets, strict=True):
         if target is None or (only is not None and node.urn not in only):
             continue
         if target[1] not in checked:
             no_checks.append(node.urn)
-        planned, change, config = _convert_node(node, target, mapped, graph)
+        planned, change, config = _convert_node(node, target, mapped, graph, provider_keys.get(node.urn, "aws"))
         planned_resources.append(planned)
         changes.append(change)
         configs.append(config)
         addresses[target[0]] = AddressEntry(address=target[0], urn=node.urn, name=node.name, type=node.type)
-    region = str(graph.config.get("aws:region", "us-east-1"))
     plan: dict[str, Any] = {
         "format_version": PLAN_FORMAT_VERSION,
         "terraform_version": TERRAFORM_VERSION,
         "planned_values": {"root_module": {"resources": planned_resources}},
         "resource_changes": changes,
         "configuration": {
-            "provider_config": {
-                "aws": {
-                    "name": "aws",
-                    "full_name": AWS_PROVIDER,
-                    "expressions": {"region": {"constant_value": region}},
-                }
-            },
+            "provider_config": provider_configs,
             "root_module": {"resources": configs},
         },
         "applyable": True,

@@ -239,3 +239,37 @@ def test_unknown_values_are_null_and_after_unknown() -> None:
     assert unknown["kms_master_key_id"] is True
     assert unknown["tags"] == {"a": True}
     assert unknown["arn"] is True
+
+
+_PROVIDERS = """
+import pulumi
+import pulumi_aws as aws
+
+use1 = aws.Provider("use1", region="us-east-1")
+bare = aws.Provider("bare")
+aws.sqs.Queue("here")
+aws.sqs.Queue("east", opts=pulumi.ResourceOptions(provider=use1))
+aws.sqs.Queue("anywhere", opts=pulumi.ResourceOptions(provider=bare))
+"""
+
+
+def test_each_provider_is_a_provider_block_with_its_own_region(tmp_path: Path) -> None:
+    """Terraform writes one configuration per provider, `aws.<alias>`, and each resource names its own
+    (`provider_config_key`): a plan claiming the stack's region for every resource told checkov's provider blocks
+    a region the program never gave (issue 11)."""
+    graph = synthesize(write_program(tmp_path / "p", _PROVIDERS, config={"aws:region": "eu-west-1"}), "dev")
+    plan = graph_to_tfplan(graph).plan
+    full = "registry.terraform.io/hashicorp/aws"
+    assert plan["configuration"]["provider_config"] == {
+        "aws": {"name": "aws", "full_name": full, "expressions": {"region": {"constant_value": "eu-west-1"}}},
+        "aws.use1": {
+            "name": "aws",
+            "full_name": full,
+            "alias": "use1",
+            "expressions": {"region": {"constant_value": "us-east-1"}},
+        },
+        # No region stated: none written (the deploying environment decides; preflight/regions.py).
+        "aws.bare": {"name": "aws", "full_name": full, "alias": "bare"},
+    }
+    keys = {c["address"]: c["provider_config_key"] for c in plan["configuration"]["root_module"]["resources"]}
+    assert keys == {"aws_sqs_queue.here": "aws", "aws_sqs_queue.east": "aws.use1", "aws_sqs_queue.anywhere": "aws.bare"}
