@@ -12,7 +12,7 @@ import yaml
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph, ResourceNode
 from tests.policies.conftest import flagged, run_one
-from tests.preflight.programs import write_program
+from tests.preflight.programs import REPO_ROOT, write_program
 
 #: A CloudFront site in eu-west-1 whose certificate must live in us-east-1 (ACM for CloudFront: "you must request
 #: the certificate in the US East (N. Virginia) Region"), its bucket replicated to eu-central-1, a queue placed in
@@ -147,3 +147,12 @@ def test_aws_native_resources_take_the_aws_native_region(tmp_path: Path) -> None
     graph = synthesize(root, "dev")
     assert _node(graph, "native").outputs["queueUrl"].startswith("https://sqs.eu-north-1.amazonaws.com/")
     assert _node(graph, "native_west").outputs["queueUrl"].startswith("https://sqs.us-west-2.amazonaws.com/")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_templates_own_stacks_state_every_providers_region(stack: str) -> None:
+    """The template's Greengrass resources (components/devices.py) are aws-native's: its default provider reads
+    `aws-native:region`, which the stack files did not set, so they deployed to the CI runner's AWS_REGION."""
+    graph = synthesize(REPO_ROOT, stack)
+    assert [n for n in graph.notes if n.startswith("region:")] == []
+    assert flagged(graph, "allowed-regions", {"allowedRegions": ["us-east-1"]}) == set()
