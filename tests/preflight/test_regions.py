@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from preflight.engine import synthesize
+from preflight.errors import ProgramError
 from preflight.graph import ResourceGraph, ResourceNode
 from tests.policies.conftest import flagged, run_one
 from tests.preflight.programs import REPO_ROOT, write_program
@@ -156,3 +157,14 @@ def test_the_templates_own_stacks_state_every_providers_region(stack: str) -> No
     graph = synthesize(REPO_ROOT, stack)
     assert [n for n in graph.notes if n.startswith("region:")] == []
     assert flagged(graph, "allowed-regions", {"allowedRegions": ["us-east-1"]}) == set()
+
+
+def test_an_aws_native_provider_without_region_fails_as_the_sdk_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pulumi_aws_native provider.py L519-L522 raises when neither `region` nor the variables give one: with the
+    gate's AWS_REGION left out, the program fails here as on a deploying machine without it (exit 2, its line)."""
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    body = "import pulumi_aws_native as aws_native\naws_native.Provider('native')\n"
+    with pytest.raises(ProgramError, match=r"__main__\.py:2: TypeError: Missing required property 'region'"):
+        synthesize(write_program(tmp_path / "p", body), "dev")
