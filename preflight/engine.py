@@ -43,7 +43,7 @@ from preflight.stack_references import (
     StackReferences,
     load_stack_references,
 )
-from preflight.stackconfig import load_project, load_stack_config, missing_stack_file_note
+from preflight.stackconfig import environments_note, load_project, load_stack_config, missing_stack_file_note
 from preflight.wire import flatten_references
 
 DEFAULT_REGION = "us-east-1"
@@ -676,7 +676,7 @@ def synthesize(
         unrun_applies=unrun,
         stack_references=references.summary(monitor.reads, stack),
         invented=invented_strings(),
-        notes=[note for note in [missing_stack_file_note(config, program)] if note],
+        notes=[note for note in [missing_stack_file_note(config, program), environments_note(config)] if note],
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )
