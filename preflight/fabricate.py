@@ -486,6 +486,17 @@ def placeholder(type_token: str, name: str, output: str, region: str) -> str:
 _HOST_SUFFIXES = ("endpoint", "domainname", "address", "hostname", "dnsname")
 
 
+def json_document_text(value: Any) -> Any:
+    """A string output the program gave a dict or a list (`iam.Role(assume_role_policy={...})`: the SDK types it
+    `Input[Union[str, PolicyDocumentArgs]]`) as the provider returns it, JSON text: the bridge's
+    `TransformJSONDocument` marshals a map or array to its JSON (pulumi/pulumi-terraform-bridge
+    pkg/tfbridge/transforms.go; Go's encoding/json, compact with sorted keys). Left a dict, the SDK refused the output
+    (`expected a value of type str`) and the program ended. Anything else is returned as it is."""
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return value
+
+
 def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], region: str) -> None:
     """Set every string output the installed SDK declares for the type that the program cannot set (not an input)
     and that nothing above set: the endpoints of `_endpoints`, else a `placeholder` (review F4). What the program set
@@ -508,6 +519,9 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         for key, value in native_outputs(type_token, name, inputs, region).items():
             state.setdefault(key, value)
         return resource_id, state
+    for key in string_output_names(type_token):
+        if key in state:
+            state[key] = json_document_text(state[key])
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)
