@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 import pulumi
@@ -44,7 +45,7 @@ from preflight.stack_references import (
     StackReferences,
     load_stack_references,
 )
-from preflight.stackconfig import load_project, load_stack_config, missing_stack_file_note
+from preflight.stackconfig import environments_note, load_project, load_stack_config, missing_stack_file_note
 from preflight.wire import flatten_references
 
 #: What `pulumi.get_organization()` returns when `--stack` names none: the organization of a self-managed (DIY)
@@ -430,10 +431,48 @@ def _plain(value: Any, reveal: bool = False) -> Any:
     return value
 
 
+#: The folder holding the gate's own packages (preflight/, policies/, iamlang/, ...), with a trailing separator.
+_GATE_ROOT = str(Path(__file__).resolve().parents[1]) + os.sep
+
+
+def _own_top_level_modules(run_dir: Path) -> set[str]:
+    """The top-level modules `run_dir` provides: `name.py` files and regular packages (`name/__init__.py`). First on
+    sys.path, they are what the program's `import name` finds under Pulumi; a folder without `__init__.py` is only a
+    namespace portion, which a regular package later on the path wins over, so it shadows nothing."""
+    names: set[str] = set()
+    with contextlib.suppress(OSError):
+        for entry in run_dir.iterdir():
+            if entry.suffix == ".py" and entry.stem.isidentifier():
+                names.add(entry.stem)
+            elif entry.is_dir() and entry.name.isidentifier() and (entry / "__init__.py").is_file():
+                names.add(entry.name)
+    return names
+
+
+def _shadowed_gate_modules(run_dir: Path) -> dict[str, ModuleType]:
+    """Take out of sys.modules what the gate has loaded under a name the program's folder provides (a program's
+    own `policies.py` beside the gate's `policies` package, nuage-studio/pulumi-aws-tracking-pipeline): else its
+    `import policies` got the gate's package, which `pulumi preview` never puts before the program's folder. The
+    gate's own code keeps the modules it bound at import; they are put back after the program (`_program_context`)."""
+    root = str(run_dir.resolve())
+    taken: dict[str, ModuleType] = {}
+    for name in _own_top_level_modules(run_dir):
+        where = getattr(sys.modules.get(name), "__file__", None) or ""
+        # Only the gate's own packages: what Pulumi's Python host has itself imported before the program (the
+        # `pulumi` SDK and its dependencies, the standard library) wins over a program's file there too.
+        if not where.startswith(_GATE_ROOT) or "site-packages" in where or where.startswith(root):
+            continue
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            taken[key] = sys.modules.pop(key)
+    return taken
+
+
 @contextlib.contextmanager
 def _program_context(program_dir: Path, run_dir: Path) -> Iterator[None]:
-    """Run from `run_dir` (cwd and first on sys.path); forget the project's modules afterwards."""
+    """Run from `run_dir` (cwd and first on sys.path), its own modules before the gate's of the same name; forget
+    the project's modules afterwards and give the gate its own back."""
     cwd = Path.cwd()
+    taken = _shadowed_gate_modules(run_dir)
     before = set(sys.modules)
     sys.path.insert(0, str(run_dir))
     os.chdir(run_dir)
@@ -450,6 +489,7 @@ def _program_context(program_dir: Path, run_dir: Path) -> Iterator[None]:
             # package registry must not be re-imported in the same process.
             if module_file.startswith(root) and "site-packages" not in module_file:
                 del sys.modules[name]
+        sys.modules.update(taken)
 
 
 def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonitor, *, wait: bool = True) -> None:
@@ -692,7 +732,8 @@ def synthesize(
         unrun_applies=unrun,
         stack_references=references.summary(monitor.reads, stack),
         invented=invented_strings(),
-        notes=[note for note in [missing_stack_file_note(config, program)] if note] + regions.notes(),
+        notes=[note for note in [missing_stack_file_note(config, program), environments_note(config)] if note]
+        + regions.notes(),
         # What the CLI shows for secret config (`PreludeEvent`'s config is blinded): never the value.
         config={k: SECRET_PLACEHOLDER if k in config.secret_keys else v for k, v in config.values.items()},
     )

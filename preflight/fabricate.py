@@ -14,6 +14,7 @@ from typing import Any
 
 from policies.sdk import native_output_names, output_names, resource_class, string_output_names
 from preflight import arn_shapes
+from preflight.secrets import SIG_KEY
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
@@ -486,6 +487,34 @@ def placeholder(type_token: str, name: str, output: str, region: str) -> str:
 _HOST_SUFFIXES = ("endpoint", "domainname", "address", "hostname", "dnsname")
 
 
+#: What `json_document_text` answers for a document holding an unknown (or a secret, an asset): no value yet.
+_COMPUTED = object()
+
+
+def _plain_document(value: Any) -> bool:
+    """JSON data only: no unknown, and no special value (a secret, an asset, a resource reference: `SIG_KEY`)."""
+    if isinstance(value, Mapping):
+        return SIG_KEY not in value and all(isinstance(k, str) and _plain_document(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_document(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def json_document_text(value: Any) -> Any:
+    """A string output the program gave a dict or a list (`iam.Role(assume_role_policy={...})`: the SDK types it
+    `Input[Union[str, PolicyDocumentArgs]]`) as the provider returns it, JSON text: the bridge's
+    `TransformJSONDocument` marshals a map or array to its JSON, and one that "contain[s] unknowns" to an unknown
+    string (pulumi/pulumi-terraform-bridge pkg/tfbridge/transforms.go; Go's encoding/json, compact with sorted keys),
+    here `_COMPUTED`; so is one holding a secret or an asset. Left a dict, the SDK refused the output (`expected a
+    value of type str`) and the program ended. A secret (`{SIG_KEY: ..., "value": ...}`), a string, anything else is
+    returned as it is."""
+    if isinstance(value, Mapping) and SIG_KEY in value:
+        return value
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":")) if _plain_document(value) else _COMPUTED
+    return value
+
+
 def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], region: str) -> None:
     """Set every string output the installed SDK declares for the type that the program cannot set (not an input)
     and that nothing above set: the endpoints of `_endpoints`, else a `placeholder` (review F4). What the program set
@@ -508,6 +537,13 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
         for key, value in native_outputs(type_token, name, inputs, region).items():
             state.setdefault(key, value)
         return resource_id, state
+    for key in string_output_names(type_token):
+        if key in state:
+            text = json_document_text(state[key])
+            if text is _COMPUTED:
+                del state[key]  # unknown, as the provider makes it
+            else:
+                state[key] = text
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)

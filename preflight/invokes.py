@@ -170,6 +170,19 @@ def _fields_of(cls: type) -> Mapping[str, Any]:
     return fields
 
 
+def looked_up_name(kind: str, args: Mapping[str, Any]) -> str | None:
+    """The name of the resource a data source looks up, where an argument gives it: `<kind>Name`
+    (`iam.get_user(user_name=...)`, `lambda_.get_function(function_name=...)`), `name` (`sns.get_topic`,
+    `sqs.get_queue`, `dynamodb.get_table`, `iam.get_role`) or the kind itself (`s3.get_bucket(bucket=...)`).
+    Its ARN names that resource, as AWS's would (a policy built from `get_role(name="deployer").arn` names
+    `role/deployer`), not a made-up one; an ARN given instead is not a name."""
+    for key in (f"{kind}Name", "name", kind):
+        value = args.get(key)
+        if isinstance(value, str) and value and not value.startswith("arn:"):
+            return value
+    return None
+
+
 class _Context:
     """What one invoke's fabricated values are derived from."""
 
@@ -180,7 +193,8 @@ class _Context:
         module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
         self.ident = short_hash(token, stable_json(args), length=10)
         self.kind = kind[:1].lower() + kind[1:]
-        self.arn = arn_for(f"aws:{module}/{self.kind}:{kind}", self.ident, self.ident, region)
+        name = looked_up_name(self.kind, args) or self.ident
+        self.arn = arn_for(f"aws:{module}/{self.kind}:{kind}", name, self.ident, region)
 
 
 def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool], Callable[[], str]]]:

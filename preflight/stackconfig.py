@@ -37,6 +37,8 @@ class StackConfig:
     values: dict[str, str] = field(default_factory=dict)
     secret_keys: tuple[str, ...] = ()
     found: bool = True
+    #: The Pulumi ESC environments the stack file imports (its `environment:` list), which offline are not opened.
+    environments: tuple[str, ...] = ()
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -224,7 +226,28 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> StackConfi
     if missing:
         raise ConfigError(f"{path}: missing required configuration {', '.join(missing)} (declared in Pulumi.yaml)")
     values = {**{k: v for k, v in defaults.items() if k not in values}, **values}
-    return StackConfig(path=path, stack=stack, values=values, secret_keys=tuple(secrets), found=found)
+    return StackConfig(
+        path=path,
+        stack=stack,
+        values=values,
+        secret_keys=tuple(secrets),
+        found=found,
+        environments=_environments(data.get("environment")),
+    )
+
+
+def _environments(value: Any) -> tuple[str, ...]:
+    """The ESC environments a stack file's `environment:` block imports, in order ("The environment block in your
+    stack configuration file (Pulumi.<stack>.yaml) lists the environments the stack imports",
+    https://www.pulumi.com/docs/esc/guides/pulumi-iac/). One name alone, or a block of another shape, still counts:
+    it is named as written, so the report never says the stack imports nothing when its file says otherwise."""
+    if value is None or value == []:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return (json.dumps(value, sort_keys=True, default=str),)
 
 
 def missing_stack_file_note(config: StackConfig, program_dir: Path) -> str | None:
@@ -237,6 +260,22 @@ def missing_stack_file_note(config: StackConfig, program_dir: Path) -> str | Non
         f"stack file: {where} not found, so stack {config.stack!r} is judged with an empty config plus "
         "the project's defaults, as the Pulumi CLI runs a stack that has no file (check the stack name if it "
         "should have one)"
+    )
+
+
+def environments_note(config: StackConfig) -> str | None:
+    """The report's line for a stack file that imports ESC environments (None when it imports none): `pulumi
+    preview` opens them and merges their `pulumiConfig` values into the stack's config (and their
+    `environmentVariables` into the program's environment); offline they are not opened, so a key only they set
+    reads as unset and the program's default for it is what was judged."""
+    if not config.environments:
+        return None
+    where = config.path.name
+    return (
+        f"stack environments: {where} imports ESC environment(s) {', '.join(config.environments)}; they are not "
+        "opened offline, so configuration (pulumiConfig) and environment variables they would set are not read, and "
+        "the program's defaults stand in for them (state such keys in the stack file of a scratch copy, or judge "
+        "`pulumi preview --json` with --from-preview)"
     )
 
 

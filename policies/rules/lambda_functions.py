@@ -11,7 +11,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
 from iamlang.conditions import narrows_caller
-from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant
+from policies.lib import Pending, get, is_list, refers_to, report_on, resources_of, text, tolerant, truthy
 from policies.rules.edge import edge_function_urns
 from policies.secret_values import OFFLINE_SECRET_VALUES, secret_reason
 from policies.spec import Category, Kind, PolicySpec
@@ -105,7 +105,22 @@ SYNC_SOURCES = (
     ("aws:sfn/stateMachine:StateMachine", "definition"),
     ("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup", "actionGroupExecutor"),
     ("aws:lambda/invocation:Invocation", "functionName"),
+    # A function URL's HTTP(S) client waits for the reply (BUFFERED: the Invoke API; RESPONSE_STREAM:
+    # InvokeWithResponseStream) and gets the error: https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html,
+    # https://docs.aws.amazon.com/lambda/latest/dg/config-rs-invoke-furls.html ("The invoke mode determines which API
+    # operation Lambda uses to invoke your function").
+    (FUNCTION_URL, "functionName"),
 )
+#: A permission for calls through the function's URL only, synchronous whoever the principal (SYNC_SOURCES above):
+#: the action `lambda:InvokeFunctionUrl`, or `lambda:InvokeFunction` with `invokedViaFunctionUrl`, which new URLs
+#: also need since October 2025 (Lambda Developer Guide, https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html;
+#: pulumi_aws/lambda_/permission.py `invoked_via_function_url`: "Lambda Function URL invoke permission").
+INVOKE_URL_ACTION = "lambda:invokefunctionurl"
+
+
+def _url_only(permission: PolicyResource) -> bool:
+    action = text(get(permission.props, "action")).lower()  # IAM action names ignore case
+    return action == INVOKE_URL_ACTION or truthy(get(permission.props, "invokedViaFunctionUrl"))
 
 
 def _mentions(resource: PolicyResource, key: str, function: PolicyResource) -> bool:
@@ -134,7 +149,7 @@ def invocation_modes(args: StackValidationArgs, function: PolicyResource) -> set
     for permission in resources_of(args, PERMISSION):
         if _mentions(permission, "function", function):  # a dependency or an id first (refers_to), then a text
             principal = text(get(permission.props, "principal"))
-            modes.add("sync" if principal in SYNC_PRINCIPALS else "async")
+            modes.add("sync" if _url_only(permission) or principal in SYNC_PRINCIPALS else "async")
     for kind, sources in (("async", ASYNC_SOURCES), ("sync", SYNC_SOURCES)):
         for resource_type, key in sources:
             if any(_mentions(r, key, function) for r in resources_of(args, resource_type)):
@@ -169,10 +184,10 @@ FAILURE_DESTINATION = PolicySpec(
     description="Every Lambda function invoked asynchronously has a dead-letter queue or an on-failure destination.",
     explanation=(
         "Asynchronous invocations (S3, SNS, EventBridge, schedules, log subscriptions) that keep failing are "
-        "otherwise dropped silently. Functions only invoked synchronously (API Gateway, Step Functions, Bedrock "
-        "agents, event source mappings) are exempt: their caller gets the error. A function nothing in the stack "
-        "invokes is treated as asynchronous. Fix: dead_letter_config={'target_arn': queue.arn} or a "
-        "FunctionEventInvokeConfig with destination_config.on_failure."
+        "otherwise dropped silently. Functions only invoked synchronously (API Gateway, function URLs, Step "
+        "Functions, Bedrock agents, event source mappings) are exempt: their caller gets the error. A function "
+        "nothing in the stack invokes is treated as asynchronous. Fix: dead_letter_config={'target_arn': "
+        "queue.arn} or a FunctionEventInvokeConfig with destination_config.on_failure."
     ),
     principles=("P179", "P020"),
     severity=Severity.MEDIUM,

@@ -111,7 +111,14 @@ def _is_input_type(cls: type) -> bool:
 
 
 def _classify(annotation: Any, namespace: dict[str, Any]) -> tuple[Kind, type | None]:
-    for member in _members(annotation):
+    members = _members(annotation)
+    if str in members:
+        # A string attribute the SDK also takes as an object (`Union[str, PolicyDocumentArgs]`: a role's
+        # `assume_role_policy`, a policy's `policy`): the provider marshals the object to its JSON text
+        # (pulumi/pulumi-terraform-bridge pkg/tfbridge/transforms.go `TransformJSONDocument`), and Terraform's
+        # attribute is that string, never a block (terraform-provider-aws: `assume_role_policy` is a string).
+        return Kind.SCALAR, None
+    for member in members:
         origin = typing.get_origin(member)
         if origin in (collections.abc.Mapping, dict):
             return Kind.MAP, None

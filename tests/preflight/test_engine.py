@@ -567,3 +567,21 @@ def test_an_apply_that_raises_is_named_at_its_own_line(tmp_path: Path) -> None:
         "__main__.py:9: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xad in position 0: invalid start byte "
         "(in an input of the resource registered at __main__.py:12)"
     )
+
+
+def test_a_programs_own_module_wins_over_the_gates_package_of_that_name(tmp_path: Path) -> None:
+    """A program module named `policies.py` (a rewrite of nuage-studio/pulumi-aws-tracking-pipeline that kept its
+    policy documents in one) got the gate's `policies` package instead (ImportError, exit 2), where `pulumi preview`
+    runs the program's folder first on sys.path. The gate gets its own package back afterwards, and `pulumi` itself stays the SDK's, as under
+    Pulumi's Python host, which imports it before the program."""
+    import policies as gate_policies  # noqa: PLC0415 (the gate's package, loaded in this process)
+
+    program = write_program(
+        tmp_path,
+        "import policies\nimport pulumi_aws as aws\naws.sqs.Queue(policies.QUEUE)\n",
+        files={"policies.py": "QUEUE = 'own-module'\n", "pulumi.py": "raise SystemExit('not the SDK')\n"},
+    )
+    graph = synthesize(program, "dev")
+    assert [node.name for node in graph.custom_resources] == ["own-module"]
+    assert sys.modules["policies"] is gate_policies
+    assert load_graph(program, "dev").custom_resources[0].name == "own-module"  # in the gate's child process too

@@ -167,3 +167,17 @@ def test_a_stack_without_a_file_is_judged_and_the_report_says_how(tmp_path: Path
     assert any(note.startswith("stack file: Pulumi.dev.yaml not found") for note in report.notes)
     with_file = run_gate(_program(tmp_path / "q", "dev"), "dev", checkov=False)
     assert not any(note.startswith("stack file:") for note in with_file.notes)
+
+
+def test_a_stack_importing_esc_environments_is_judged_and_the_report_says_what_was_not_read(tmp_path: Path) -> None:
+    """pulumi/workshops aws-getting-started-py's stack file imports `pulumi-idp/auth`: judged, with a note naming it
+    (its pulumiConfig and environment variables are not opened offline), never silently."""
+    program = _program(tmp_path / "p", "dev")
+    stack_file = program / "Pulumi.dev.yaml"
+    stack_file.write_text("environment:\n  - pulumi-idp/auth\n" + stack_file.read_text())
+    report = run_gate(program, "dev", checkov=False)
+    assert [r.name for r in report.graph.custom_resources] == ["q"]
+    notes = [note for note in report.notes if note.startswith("stack environments:")]
+    assert notes and "pulumi-idp/auth" in notes[0], report.notes
+    without = run_gate(_program(tmp_path / "q", "dev"), "dev", checkov=False)
+    assert not any(note.startswith("stack environments:") for note in without.notes)

@@ -144,3 +144,31 @@ def test_registry_tokens_decode_to_a_docker_login(token: str) -> None:
     other = invoke_result(token, {"registryId": "210987654321"}, "us-east-1")
     assert other["password"] != password  # follows the arguments, still deterministic
     assert invoke_result(token, {"registryId": "123456789012"}, "us-east-1") == result
+
+
+@pytest.mark.parametrize(
+    ("token", "args", "arn"),
+    [
+        ("aws:iam/getUser:getUser", {"userName": "seba"}, "arn:aws:iam::123456789012:user/seba"),
+        ("aws:iam/getRole:getRole", {"name": "deployer"}, "arn:aws:iam::123456789012:role/deployer"),
+        ("aws:sns/getTopic:getTopic", {"name": "alerts"}, "arn:aws:sns:eu-west-1:123456789012:alerts"),
+        ("aws:sqs/getQueue:getQueue", {"name": "jobs"}, "arn:aws:sqs:eu-west-1:123456789012:jobs"),
+        ("aws:dynamodb/getTable:getTable", {"name": "items"}, "arn:aws:dynamodb:eu-west-1:123456789012:table/items"),
+        ("aws:lambda/getFunction:getFunction", {"functionName": "worker"}, "arn:aws:lambda:eu-west-1:123456789012:function:worker"),  # noqa: E501
+        ("aws:s3/getBucket:getBucket", {"bucket": "logs"}, "arn:aws:s3:::logs"),
+        ("aws:sfn/getStateMachine:getStateMachine", {"name": "flow"}, "arn:aws:states:eu-west-1:123456789012:stateMachine:flow"),  # noqa: E501
+    ],
+    ids=["user", "role", "topic", "queue", "table", "function", "bucket", "state_machine"],
+)  # fmt: skip
+def test_a_looked_up_resources_arn_names_it(token: str, args: dict[str, Any], arn: str) -> None:
+    """learn-pulumi-aws-python (tests/preflight/public_programs.py "sqs-sns-function-url") grants
+    `iam.get_user(user_name="seba").arn` a function URL; the ARN named a made-up user, not the one asked for."""
+    assert invoke_result(token, args, "eu-west-1")["arn"] == arn
+
+
+def test_a_looked_up_name_that_is_an_arn_or_unknown_is_not_used() -> None:
+    role = invoke_result("aws:iam/getRole:getRole", {"name": "arn:aws:iam::1:role/x"}, "eu-west-1")["arn"]
+    assert role.startswith("arn:aws:iam::123456789012:role/") and "arn:aws:iam::1" not in role.split("role/")[1]
+    assert invoke_result("aws:iam/getRole:getRole", {}, "eu-west-1")["arn"].startswith(
+        "arn:aws:iam::123456789012:role/"
+    )

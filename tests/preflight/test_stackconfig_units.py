@@ -13,6 +13,7 @@ from preflight.errors import ConfigError
 from preflight.stackconfig import (
     SECRET_PLACEHOLDER,
     StackConfig,
+    environments_note,
     load_project,
     load_stack_config,
     missing_stack_file_note,
@@ -259,3 +260,33 @@ def test_split_stack_refusals(value: str) -> None:
         split_stack(value)
     assert str(caught.value) == f"--stack {value!r}: expected STACK, PROJECT/STACK or ORG/PROJECT/STACK"
     assert stack_organization(value) is None
+
+
+@pytest.mark.parametrize(
+    ("block", "environments"),
+    [
+        ("environment:\n  - pulumi-idp/auth\n  - shop/dev\n", ("pulumi-idp/auth", "shop/dev")),
+        ("environment: shop/dev\n", ("shop/dev",)),
+        ("environment:\n  imports: [shop/dev]\n", ('{"imports": ["shop/dev"]}',)),
+        ("environment: []\n", ()),
+        ("", ()),
+    ],
+    ids=["list", "one_name", "another_shape", "empty", "none"],
+)  # fmt: skip
+def test_the_esc_environments_a_stack_imports_are_named(
+    tmp_path: Path, block: str, environments: tuple[str, ...]
+) -> None:
+    """pulumi/workshops aws-getting-started-py (ef26558:solution/Pulumi.dev.yaml) imports `pulumi-idp/auth`; preview
+    merges an imported environment's pulumiConfig into the config (https://www.pulumi.com/docs/esc/guides/pulumi-iac/),
+    the gate cannot open it, and said nothing: the program's defaults were judged as if nothing were missing."""
+    _program(tmp_path)
+    _stack(tmp_path, block + "config:\n  aws:region: us-east-1\n")
+    config = load_stack_config(tmp_path, "shop", "dev")
+    assert config.environments == environments
+    note = environments_note(config)
+    if environments:
+        assert str(note).startswith(
+            f"stack environments: Pulumi.dev.yaml imports ESC environment(s) {', '.join(environments)}; "
+        )
+    else:
+        assert note is None

@@ -273,3 +273,36 @@ def test_each_provider_is_a_provider_block_with_its_own_region(tmp_path: Path) -
     }
     keys = {c["address"]: c["provider_config_key"] for c in plan["configuration"]["root_module"]["resources"]}
     assert keys == {"aws_sqs_queue.here": "aws", "aws_sqs_queue.east": "aws.use1", "aws_sqs_queue.anywhere": "aws.bare"}
+
+
+DOCUMENT_OBJECTS = """
+import pulumi
+import pulumi_aws as aws
+
+# The SDK takes a policy document as an object too (Union[str, PolicyDocumentArgs]), as
+# nuage-studio/pulumi-aws-tracking-pipeline writes its trust policies.
+role = aws.iam.Role("firehose", assume_role_policy={"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+aws.iam.RolePolicy("firehose-access", role=role.name, policy={"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::logs/*"}]})
+
+def is_text(value):
+    assert isinstance(value, str), type(value)  # the provider returns the document as JSON text
+    return value
+
+pulumi.export("trust", role.assume_role_policy.apply(is_text))
+"""
+
+
+def test_a_policy_document_given_as_an_object_is_json_text(tmp_path: Path) -> None:
+    """As output (the SDK refused a dict for the `str` output and the program ended: TransformJSONDocument in
+    pulumi-terraform-bridge marshals it) and in the plan, where terraform-provider-aws's `assume_role_policy` and
+    `policy` are strings (the export made them blocks: `[{"statement": [{"principal": [...]}]}]`)."""
+    plan = graph_to_tfplan(synthesize(write_program(tmp_path, DOCUMENT_OBJECTS), "dev"))
+    trust = _values(plan, "aws_iam_role.firehose")["assume_role_policy"]
+    assert isinstance(trust, str)
+    assert json.loads(trust)["Statement"][0]["Principal"] == {"Service": "firehose.amazonaws.com"}
+    assert json.loads(_values(plan, "aws_iam_role_policy.firehose_access")["policy"])["Statement"][0]["Action"] == [
+        "s3:PutObject"
+    ]
+    assert shape_of("aws:iam/role:Role")["assumeRolePolicy"].kind is Kind.SCALAR  # type: ignore[index]

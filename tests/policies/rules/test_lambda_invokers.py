@@ -73,3 +73,23 @@ def test_a_state_machine_without_a_definition_invokes_nothing() -> None:
 )  # fmt: skip
 def test_pins_source_owner(condition: dict[str, Any], pinned: bool) -> None:
     assert lf.pins_source_owner(condition) is pinned
+
+
+@pytest.mark.parametrize(
+    ("others", "modes"),
+    [
+        ([resource(lf.FUNCTION_URL, "url", {"functionName": "worker", "authorizationType": "AWS_IAM"})], {"sync"}),
+        ([resource(lf.PERMISSION, "perm", {"function": "worker", "action": "lambda:InvokeFunctionUrl", "principal": "arn:aws:iam::111122223333:user/seba"})], {"sync"}),
+        ([resource(lf.PERMISSION, "perm", {"function": "worker", "action": "lambda:invokeFunctionUrl", "principal": "111122223333"})], {"sync"}),
+        ([resource(lf.PERMISSION, "perm", {"function": "worker", "action": "lambda:InvokeFunction", "invokedViaFunctionUrl": True, "principal": "*"})], {"sync"}),
+        # the same principal may call Invoke with InvocationType Event: not known to be synchronous
+        ([resource(lf.PERMISSION, "perm", {"function": "worker", "action": "lambda:InvokeFunction", "principal": "arn:aws:iam::111122223333:user/seba"})], {"async"}),
+        ([resource(lf.FUNCTION_URL, "url", {"functionName": "worker-2"})], set()),
+    ],
+    ids=["function_url", "url_permission_user", "url_permission_any_case", "invoked_via_url", "invoke_permission_user", "url_of_another_function"],
+)  # fmt: skip
+def test_a_function_url_invokes_synchronously(others: list[PolicyResource], modes: set[str]) -> None:
+    """A function URL's client waits for the reply (learn-pulumi-aws-python's producer, tests/preflight/
+    public_programs.py "sqs-sns-function-url", was told to add a dead-letter queue it could never use)."""
+    assert _modes(WORKER, *others) == modes
+    assert run_stack(lf.FAILURE_DESTINATION, [WORKER, *others], None) == ([] if modes == {"sync"} else NO_DESTINATION)
