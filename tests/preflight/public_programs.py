@@ -2133,3 +2133,306 @@ pulumi.export("url", balancer.dns_name.apply(lambda dns_name: f"http://{dns_name
         "docker:index/image:Image": 1,
     },
 )
+
+
+# Fourth round (containers and networking, issue 11): programs outside pulumi's own repositories. They add a
+# node group's EKS cluster with a NAT gateway per zone and subnet tags whose key comes from an `apply`
+# (`aws.ec2.Tag`), `aws.config.profile` read from the stack file, aws-native load balancers mixed with pulumi-aws
+# resources under one explicit provider, camelCase keys in dict inputs (`deviceIndex`), an ACM certificate validated
+# through Route 53 records, and settings in a plain module (`variables.py`) and the environment (`os.environ`).
+OSW282_EKS = "osw282/pulumi-aws-eks-hello-world-demo@2a875d346a286e5bfd56457843443743af5f60b7"
+ASG_WEBSERVER = "joshuamkite/pulumi-python-aws-asg-ec2-webserver@14a383a8fba2ce99131777986a63a8645d46285e"
+
+PROGRAMS["eks-nat-per-zone"] = PublicProgram(
+    repo=OSW282_EKS,
+    source="pulumi/{__main__,infra/vpc,infra/iam,infra/eks,infra/ecr}.py",
+    name="hello-world-pulumi",
+    config={
+        "aws:region": "eu-west-2",
+        "aws:profile": "<YOUR_PROFILE_NAME>",
+        "hello-world-pulumi:name": "my-eks-cluster",
+        "hello-world-pulumi:eksVersion": "1.33",
+        "hello-world-pulumi:vpcCidr": "10.0.0.0/16",
+        "hello-world-pulumi:publicSubnetCidrs": ["10.0.1.0/24", "10.0.2.0/24"],
+        "hello-world-pulumi:privateSubnetCidrs": ["10.0.3.0/24", "10.0.4.0/24"],
+        "hello-world-pulumi:instanceTypes": ["t3.medium"],
+        "hello-world-pulumi:desiredSize": "2",
+        "hello-world-pulumi:minSize": "2",
+        "hello-world-pulumi:maxSize": "4",
+    },
+    files={
+        "infra/vpc.py": """import pulumi_aws as aws
+
+
+def create_vpc(name, cidr, zones, public_cidrs, private_cidrs, tags):
+    if len(public_cidrs) != len(private_cidrs):
+        raise ValueError("publicSubnetCidrs and privateSubnetCidrs must have the same length")
+    vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=cidr, enable_dns_hostnames=True, enable_dns_support=True,
+                      tags={**tags, "Name": f"{name}-vpc"})
+    igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags={**tags, "Name": f"{name}-igw"})
+    public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id,
+        routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
+        tags={**tags, "Name": f"{name}-public-rt"})
+    public, private = [], []
+    for i, zone in enumerate(zones[: len(public_cidrs)]):
+        subnet = aws.ec2.Subnet(f"{name}-public-{i+1}", vpc_id=vpc.id, cidr_block=public_cidrs[i],
+            availability_zone=zone, map_public_ip_on_launch=True,
+            tags={**tags, "Name": f"{name}-public-{zone}", "kubernetes.io/role/elb": "1"})
+        public.append(subnet)
+        aws.ec2.RouteTableAssociation(f"{name}-public-rt-assoc-{i+1}", subnet_id=subnet.id,
+                                      route_table_id=public_rt.id)
+        eip = aws.ec2.Eip(f"{name}-nat-eip-{i+1}", domain="vpc", tags={**tags, "Name": f"{name}-nat-eip-{zone}"})
+        nat = aws.ec2.NatGateway(f"{name}-natgw-{i+1}", subnet_id=subnet.id, allocation_id=eip.id,
+                                 tags={**tags, "Name": f"{name}-natgw-{zone}"})
+        inner = aws.ec2.Subnet(f"{name}-private-{i+1}", vpc_id=vpc.id, cidr_block=private_cidrs[i],
+            availability_zone=zone, map_public_ip_on_launch=False,
+            tags={**tags, "Name": f"{name}-private-{zone}", "kubernetes.io/role/internal-elb": "1"})
+        private.append(inner)
+        rt = aws.ec2.RouteTable(f"{name}-private-rt-{i+1}", vpc_id=vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+            tags={**tags, "Name": f"{name}-private-rt-{zone}"})
+        aws.ec2.RouteTableAssociation(f"{name}-private-rt-assoc-{i+1}", subnet_id=inner.id, route_table_id=rt.id)
+    return {"vpc": vpc, "public": public, "private": private}
+""",
+        "infra/iam.py": """import json
+
+import pulumi_aws as aws
+
+
+def _trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def create_eks_roles(name, tags):
+    cluster = aws.iam.Role(f"{name}-cluster-role", assume_role_policy=_trust("eks.amazonaws.com"),
+                           tags={**tags, "Name": f"{name}-cluster-role"})
+    aws.iam.RolePolicyAttachment(f"{name}-cluster-policy", role=cluster.name,
+                                 policy_arn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+    node = aws.iam.Role(f"{name}-node-role", assume_role_policy=_trust("ec2.amazonaws.com"),
+                        tags={**tags, "Name": f"{name}-node-role"})
+    for suffix, policy in [("worker-node-policy", "AmazonEKSWorkerNodePolicy"), ("cni-policy", "AmazonEKS_CNI_Policy"),
+                           ("ecr-ro", "AmazonEC2ContainerRegistryReadOnly")]:
+        aws.iam.RolePolicyAttachment(f"{name}-{suffix}", role=node.name, policy_arn=f"arn:aws:iam::aws:policy/{policy}")
+    return {"cluster": cluster, "node": node}
+""",
+        "infra/eks.py": """import pulumi_aws as aws
+
+
+def create_eks(name, version, public, private, cluster_role_arn, node_role_arn, instance_types, desired, low, high,
+               tags):
+    cluster = aws.eks.Cluster(name, role_arn=cluster_role_arn, version=version,
+        vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=[s.id for s in public + private],
+                                                endpoint_private_access=True, endpoint_public_access=True),
+        tags={**tags, "Name": name})
+    aws.eks.NodeGroup(f"{name}-ng", cluster_name=cluster.name, node_role_arn=node_role_arn,
+        subnet_ids=[s.id for s in private],
+        scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=desired, min_size=low, max_size=high),
+        instance_types=instance_types, capacity_type="ON_DEMAND", ami_type="AL2023_x86_64_STANDARD", tags=tags)
+    for i, subnet in enumerate(public + private, start=1):
+        aws.ec2.Tag(f"{name}-subnet-cluster-tag-{i}", resource_id=subnet.id,
+                    key=cluster.name.apply(lambda n: f"kubernetes.io/cluster/{n}"), value="owned")
+    return cluster
+""",
+        "infra/ecr.py": '''import pulumi_aws as aws
+
+RULES = """{"rules": [
+  {"rulePriority": 1, "description": "Keep last 10 images", "action": {"type": "expire"},
+   "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "imageCountMoreThan", "countNumber": 10}},
+  {"rulePriority": 2, "description": "Delete untagged images older than 1 day", "action": {"type": "expire"},
+   "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1}}]}"""
+
+
+def create_ecr_repository(name, tags):
+    repository = aws.ecr.Repository(f"{name}-ecr", name=f"{name}-hello-world", image_tag_mutability="MUTABLE",
+        force_delete=True,
+        image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+        encryption_configurations=[{"encryption_type": "AES256"}], tags={**tags, "Name": f"{name}-hello-world"})
+    aws.ecr.LifecyclePolicy(f"{name}-ecr-lifecycle-policy", repository=repository.name, policy=RULES)
+    return repository
+''',
+    },
+    main="""import pulumi
+import pulumi_aws as aws
+import pulumi_command as command
+
+from infra.ecr import create_ecr_repository
+from infra.eks import create_eks
+from infra.iam import create_eks_roles
+from infra.vpc import create_vpc
+
+config = pulumi.Config()
+name = config.get("name")
+region = aws.config.region
+version = config.get("eksVersion") or "1.33"
+public_cidrs = config.get_object("publicSubnetCidrs") or ["10.0.1.0/24", "10.0.2.0/24"]
+private_cidrs = config.get_object("privateSubnetCidrs") or ["10.0.3.0/24", "10.0.4.0/24"]
+tags = {"Project": name, "pulumi:stack": pulumi.get_stack()}
+zones = aws.get_availability_zones(state="available").names[: len(public_cidrs)]
+
+network = create_vpc(name, config.get("vpcCidr") or "10.0.0.0/16", zones, public_cidrs, private_cidrs, tags)
+roles = create_eks_roles(name, tags)
+cluster = create_eks(name, version, network["public"], network["private"], roles["cluster"].arn,
+                     roles["node"].arn, config.get_object("instanceTypes") or ["t3.medium"],
+                     int(config.get("desiredSize") or 2), int(config.get("minSize") or 2),
+                     int(config.get("maxSize") or 4), tags)
+profile = aws.config.profile or "default"
+command.local.Command("update-kubeconfig",
+    create=pulumi.Output.concat("aws eks update-kubeconfig --region ", region, " --name ", cluster.name,
+                                " --profile ", profile),
+    opts=pulumi.ResourceOptions(depends_on=[cluster]))
+kubeconfig = pulumi.Output.all(cluster.endpoint, cluster.certificate_authority, cluster.name).apply(
+    lambda a: f"apiVersion: v1\\nclusters:\\n- cluster:\\n    certificate-authority-data: {a[1]['data']}\\n"
+    f"    server: {a[0]}\\n  name: {a[2]}\\ncurrent-context: {a[2]}\\nkind: Config\\n"
+    f"users:\\n- name: {a[2]}\\n  user:\\n    exec:\\n      command: aws\\n"
+    f"      args: [eks, get-token, --cluster-name, {a[2]}, --region, {region}, --profile, {profile}]\\n")
+repository = create_ecr_repository(name, tags)
+pulumi.export("region", region)
+pulumi.export("clusterName", cluster.name)
+pulumi.export("kubeconfig", kubeconfig)
+pulumi.export("vpcId", network["vpc"].id)
+pulumi.export("ecrRepositoryUrl", repository.repository_url)
+pulumi.export("privateSubnetIds", [s.id for s in network["private"]])
+""",
+    types={
+        "aws:ec2/eip:Eip": 2,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/natGateway:NatGateway": 2,
+        "aws:ec2/routeTable:RouteTable": 3,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 4,
+        "aws:ec2/subnet:Subnet": 4,
+        "aws:ec2/tag:Tag": 4,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:eks/cluster:Cluster": 1,
+        "aws:eks/nodeGroup:NodeGroup": 1,
+        "aws:iam/role:Role": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+        "command:local:Command": 1,
+    },
+)
+
+PROGRAMS["asg-native-alb"] = PublicProgram(
+    repo=ASG_WEBSERVER,
+    source="{__main__,variables}.py",
+    name="pulumi-aws-asg",
+    files={
+        "variables.py": """aws_region = "eu-west-2"
+instance_type = "t2.micro"
+ec2_config = {"min_size": 1, "max_size": 3, "desired_capacity": 1}
+default_tags = {"project": "pulumi-aws-ec2-asg", "owner": "Joshua", "Name": "pulumi-aws-ec2-asg"}
+create_dns_record = True
+dns_name = "ec2-asg.example.co.uk"
+"""
+    },
+    main='''import base64
+import os
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+import variables
+
+provider = aws.Provider("aws", region=variables.aws_region)
+opts = pulumi.ResourceOptions(provider=provider)
+tags = variables.default_tags
+# The original reads the zone from the environment its README asks to export; stated so the test needs none.
+ZONE = os.environ.get("ROUTE53_ZONE_ID", "Z0123456789ABCDEFGHIJ")
+vpc = aws.ec2.get_vpc(id=os.environ.get("VPC_ID"))
+subnets = aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc.id]}]).ids
+ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"],
+                      filters=[{"name": "name", "values": ["al2023-ami-*-kernel*x86_64*"]}])
+
+lb_group = aws.ec2.SecurityGroup("security-group", vpc_id=vpc.id, description="Allow HTTP; HTTPS", opts=opts,
+                                 tags=tags)
+if variables.create_dns_record:
+    aws.ec2.SecurityGroupRule("https-ingress", security_group_id=lb_group.id, protocol="tcp", from_port=443,
+                              to_port=443, cidr_blocks=["0.0.0.0/0"], type="ingress", opts=opts)
+if not variables.create_dns_record:
+    aws.ec2.SecurityGroupRule("http-ingress", security_group_id=lb_group.id, protocol="tcp", from_port=80,
+                              to_port=80, cidr_blocks=["0.0.0.0/0"], type="ingress", opts=opts)
+aws.ec2.SecurityGroupRule("egress", security_group_id=lb_group.id, protocol="-1", from_port=0, to_port=0,
+                          cidr_blocks=["0.0.0.0/0"], type="egress", opts=opts)
+instance_group = aws.ec2.SecurityGroup("security-group_instance", vpc_id=vpc.id, description="Allow HTTP; HTTPS",
+                                       opts=opts, tags=tags)
+aws.ec2.SecurityGroupRule("http-ingress_instance", security_group_id=instance_group.id, protocol="tcp",
+                          from_port=80, to_port=80, source_security_group_id=lb_group.id, type="ingress", opts=opts)
+aws.ec2.SecurityGroupRule("egress_instance", security_group_id=instance_group.id, protocol="-1", from_port=0,
+                          to_port=0, cidr_blocks=["0.0.0.0/0"], type="egress", opts=opts)
+
+role = aws.iam.Role("ec2-role", tags=tags, opts=opts, assume_role_policy="""{"Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}""")
+aws.iam.RolePolicyAttachment("ssm-core-policy-attachment", role=role.name,
+                             policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", opts=opts)
+for name, service in [("ssm-endpoint", "ssm"), ("ec2-messages-endpoint", "ec2messages"),
+                      ("ssm-messages-endpoint", "ssmmessages")]:
+    aws.ec2.VpcEndpoint(name, vpc_id=vpc.id, service_name=f"com.amazonaws.{variables.aws_region}.{service}",
+                        vpc_endpoint_type="Interface", security_group_ids=[instance_group.id], subnet_ids=subnets,
+                        opts=opts)
+profile = aws.iam.InstanceProfile("instance-profile", role=role.name, tags=tags, opts=opts)
+
+script = "#!/bin/bash\\ndnf install -y httpd\\nsystemctl enable --now httpd\\n"
+template = aws.ec2.LaunchTemplate("launch-template", image_id=ami.id, instance_type=variables.instance_type,
+    user_data=base64.b64encode(script.encode("utf-8")).decode("utf-8"), opts=opts,
+    iam_instance_profile={"name": profile.name},
+    network_interfaces=[{"deviceIndex": 0, "associatePublicIpAddress": True, "subnetId": subnets[0],
+                         "securityGroups": [instance_group.id]}])
+group = aws.autoscaling.Group("asg", vpc_zone_identifiers=subnets,
+    launch_template={"id": template.id, "version": "$Latest"},
+    min_size=variables.ec2_config["min_size"], max_size=variables.ec2_config["max_size"],
+    desired_capacity=variables.ec2_config["desired_capacity"], health_check_type="EC2",
+    tags=[{"key": k, "value": v, "propagate_at_launch": "True"} for k, v in tags.items()], opts=opts)
+
+lb_tags = [{"key": k, "value": v} for k, v in tags.items()]
+balancer = aws_native.elasticloadbalancingv2.LoadBalancer("load-balancer", subnets=subnets,
+    security_groups=[lb_group.id], type="application", tags=lb_tags, opts=opts)
+targets = aws_native.elasticloadbalancingv2.TargetGroup("target-group", port=80, protocol="HTTP", vpc_id=vpc.id,
+                                                        tags=lb_tags, opts=opts)
+if variables.create_dns_record:
+    certificate = aws.acm.Certificate("certificate", domain_name=variables.dns_name, validation_method="DNS",
+                                      tags=tags, opts=opts)
+    validation = aws.route53.Record("certificate-validation",
+        name=certificate.domain_validation_options[0].resource_record_name,
+        type=certificate.domain_validation_options[0].resource_record_type,
+        zone_id=ZONE,
+        records=[certificate.domain_validation_options[0].resource_record_value], ttl=60, opts=opts)
+    aws.acm.CertificateValidation("certificate-validation-dns-record", certificate_arn=certificate.arn,
+                                  validation_record_fqdns=[validation.fqdn], opts=opts)
+    aws_native.elasticloadbalancingv2.Listener("https-listener", load_balancer_arn=balancer.load_balancer_arn,
+        port=443, protocol="HTTPS",
+        default_actions=[{"type": "forward", "target_group_arn": targets.target_group_arn}],
+        certificates=[{"certificateArn": certificate.arn}], opts=opts)
+    aws_native.elasticloadbalancingv2.Listener("http-listener", load_balancer_arn=balancer.load_balancer_arn,
+        port=80, protocol="HTTP", opts=opts,
+        default_actions=[{"type": "redirect",
+                          "redirect_config": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}])
+aws.autoscaling.Attachment("asg-attachment", autoscaling_group_name=group.name,
+                           lb_target_group_arn=targets.target_group_arn, opts=opts)
+pulumi.export("loadBalancerDns", balancer.dns_name)
+if variables.create_dns_record:
+    record = aws.route53.Record("dns-record", name=variables.dns_name, type="A",
+        zone_id=ZONE, opts=opts,
+        aliases=[{"name": balancer.dns_name, "zoneId": balancer.canonical_hosted_zone_id,
+                  "evaluateTargetHealth": True}])
+    pulumi.export("dnsRecord", record.fqdn)
+''',
+    types={
+        "aws-native:elasticloadbalancingv2:Listener": 2,
+        "aws-native:elasticloadbalancingv2:LoadBalancer": 1,
+        "aws-native:elasticloadbalancingv2:TargetGroup": 1,
+        "aws:acm/certificate:Certificate": 1,
+        "aws:acm/certificateValidation:CertificateValidation": 1,
+        "aws:autoscaling/attachment:Attachment": 1,
+        "aws:autoscaling/group:Group": 1,
+        "aws:ec2/launchTemplate:LaunchTemplate": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/securityGroupRule:SecurityGroupRule": 4,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 3,
+        "aws:iam/instanceProfile:InstanceProfile": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+        "aws:route53/record:Record": 2,
+        "pulumi:providers:aws": 1,
+    },
+)

@@ -74,6 +74,8 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "pulumi/examples",
         "pulumi/templates",
         "pulumi/training",
+        "osw282/pulumi-aws-eks-hello-world-demo",
+        "joshuamkite/pulumi-python-aws-asg-ec2-webserver",
     }
 
 
