@@ -2436,3 +2436,323 @@ if variables.create_dns_record:
         "pulumi:providers:aws": 1,
     },
 )
+
+SCHEDULED_ECS = "kaniak274/scheduled-ecs-pulumi-python@d543c8f9a5ee3261ed114e8ab5e5404d85d1bab8"
+WEBSTORE = "svodwood/pulumi-eks-cilium-demo-webstore@58716cd40b5274db8627ed507991608816b6cdba"
+
+# A Fargate task run on a schedule: `if __name__ == "__main__":`, globals read inside functions, and
+# `get_policy_document` invokes fed resource outputs (a cluster ARN in a condition, role ARNs as resources).
+PROGRAMS["scheduled-ecs-task"] = PublicProgram(
+    repo=SCHEDULED_ECS,
+    source="__main__.py",
+    name="pulumi_fun",
+    main="""import os
+
+import pulumi
+import pulumi_aws as aws
+
+PREFIX = "example"
+# The original requires both in the environment (os.environ[...]; offline the gate names the KeyError at its line);
+# given defaults here so the test needs no environment.
+AWS_REGION = os.environ.get("AWS_REGION", "us-east-1")
+AWS_ACCOUNT_ID = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
+
+
+def trust(service):
+    return aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+        actions=["sts:AssumeRole"],
+        principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="Service", identifiers=[service])])])
+
+
+def create_ecs_cluster():
+    return aws.ecs.Cluster(f"{PREFIX}-cluster", name=f"{PREFIX}-cluster")
+
+
+def setup_ecs_execution_role():
+    role = aws.iam.Role(f"{PREFIX}-ecs-execution-role", assume_role_policy=trust("ecs-tasks.amazonaws.com").json)
+    aws.iam.RolePolicyAttachment(f"{PREFIX}-ecs-task-execution-policy-attachment", role=role.name,
+        policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+    aws.iam.RolePolicyAttachment(f"{PREFIX}-ec2-container-registry-policy-attachment", role=role.name,
+        policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
+    return role
+
+
+def setup_ecs_task(execution_role):
+    repository = aws.ecr.Repository(f"{PREFIX}-image")
+    logs = aws.cloudwatch.LogGroup(f"{PREFIX}-logs-group", name=f"{PREFIX}-logs-group")
+    return aws.ecs.TaskDefinition(f"{PREFIX}-task", family=PREFIX, cpu=256, memory=512,
+        execution_role_arn=execution_role.arn, requires_compatibilities=["FARGATE"], network_mode="awsvpc",
+        container_definitions=pulumi.Output.json_dumps([{"name": "schedule-task", "image": repository.repository_url,
+            "cpu": 0, "memory": 256, "essential": True,
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-stream-prefix": PREFIX,
+                "awslogs-region": AWS_REGION, "awslogs-group": logs.name}}}]))
+
+
+def setup_execution_role_for_scheduled_task(execution_role):
+    run_task = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+        actions=["ecs:RunTask"], resources=[f"arn:aws:ecs:{AWS_REGION}:{AWS_ACCOUNT_ID}:task-definition/example:*"],
+        conditions=[aws.iam.GetPolicyDocumentStatementConditionArgs(test="StringLike", variable="ecs:cluster",
+                                                                   values=[cluster.arn])])])
+    task_role = aws.iam.Role(f"{PREFIX}-ecs-task-role", name=f"{PREFIX}-ecs-task-role",
+                             assume_role_policy=trust("ecs-tasks.amazonaws.com").json)
+    events_role = aws.iam.Role(f"{PREFIX}-schedule-event-role", name=f"{PREFIX}-schedule-event-role",
+                               assume_role_policy=trust("events.amazonaws.com").json)
+    aws.iam.RolePolicy(f"{PREFIX}-events-ecs", name=f"{PREFIX}-events-ecs", role=events_role.id, policy=run_task.json)
+    pass_role = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+        effect="Allow", actions=["iam:PassRole"], resources=[execution_role.arn, task_role.arn])])
+    aws.iam.RolePolicy(f"{PREFIX}-events-ecs-pass-role", name=f"{PREFIX}-events-ecs-pass-role", role=events_role.id,
+                       policy=pass_role.json)
+    return events_role
+
+
+def schedule_ecs_task(role, cluster, task):
+    rule = aws.cloudwatch.EventRule(f"{PREFIX}-scheduler", name=f"{PREFIX}-scheduler",
+                                    schedule_expression="cron(0/5 * * * ? *)")
+    return aws.cloudwatch.EventTarget(f"{PREFIX}-event-target", rule=rule.name, target_id=task.family,
+        arn=cluster.arn, role_arn=role.arn,
+        ecs_target=aws.cloudwatch.EventTargetEcsTargetArgs(launch_type="FARGATE", task_count=1,
+            task_definition_arn=task.arn,
+            network_configuration=aws.cloudwatch.EventTargetEcsTargetNetworkConfigurationArgs(
+                subnets=["subnet-0777a552681a1ec29", "subnet-0c40de75363b4f171", "subnet-0dd74048e8c527393"],
+                assign_public_ip=True)))
+
+
+if __name__ == "__main__":
+    cluster = create_ecs_cluster()
+    execution_role = setup_ecs_execution_role()
+    task = setup_ecs_task(execution_role=execution_role)
+    events_role = setup_execution_role_for_scheduled_task(execution_role=execution_role)
+    schedule_ecs_task(role=events_role, cluster=cluster, task=task)
+""",
+    types={
+        "aws:cloudwatch/eventRule:EventRule": 1,
+        "aws:cloudwatch/eventTarget:EventTarget": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/taskDefinition:TaskDefinition": 1,
+        "aws:iam/role:Role": 3,
+        "aws:iam/rolePolicy:RolePolicy": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+    },
+)
+
+# The network and data tier of an EKS web store (its eks.py needs pulumi_eks and pulumi_kubernetes, not installed,
+# and s3.py is left out with it): four subnet tiers with a NAT gateway per zone, eight interface endpoints, a
+# Multi-AZ ElastiCache replication group and RDS PostgreSQL whose connection strings (secrets) go to SSM, modules
+# that import each other's resources, and whole resources passed where a name is expected (`subnet_group_name=group`).
+PROGRAMS["webstore-data-tier"] = PublicProgram(
+    repo=WEBSTORE,
+    source="{__main__,settings,vpc,subnet_groups,vpc_endpoints,elasticache,rds}.py",
+    name="pulumi-eks-cilium-demo-webstore",
+    config={
+        "aws:region": "eu-central-1",
+        "pulumi-eks-cilium-demo-webstore:flux-github-repo-owner": "example-owner",
+        "pulumi-eks-cilium-demo-webstore:flux-github-repo-name": "example-flux",
+        "pulumi-eks-cilium-demo-webstore:flux-github-token": {"secure": "v1:AAAA"},
+        "pulumi-eks-cilium-demo-webstore:sql-user": {"secure": "v1:AAAA"},
+        "pulumi-eks-cilium-demo-webstore:sql-password": {"secure": "v1:AAAA"},
+    },
+    files={
+        "settings.py": """import pulumi
+from pulumi_aws import config, get_caller_identity
+
+stack_config = pulumi.Config()
+caller = get_caller_identity()
+general_tags = {"stack:name": "demo-cilium-stack", "stack:pulumi": pulumi.get_stack()}
+vpc_cidr = "10.200.0.0/16"
+public_cidrs = ["10.200.0.0/20", "10.200.16.0/20"]
+private_cidrs = ["10.200.32.0/20", "10.200.48.0/20"]
+eks_cp_cidrs = ["10.200.64.0/24", "10.200.65.0/24"]
+db_cidrs = ["10.200.66.0/24", "10.200.67.0/24"]
+account_id = caller.account_id
+region = config.region
+endpoint_services = ["ecr.api", "ecr.dkr", "ec2", "sts", "logs", "s3", "email-smtp", "cloudformation"]
+cluster_descriptor = "cilium-web-demo"
+redis_instance_size = "cache.t4g.micro"
+postgres_instance_size = "db.t4g.small"
+db_name = "saleor"
+sql_parameter_name = "saleor-sql-connection-string"
+redis_parameter_name = "saleor-redis-connection-string"
+sql_user = stack_config.require_secret("sql-user")
+sql_password = stack_config.require_secret("sql-password")
+flux_owner = stack_config.require("flux-github-repo-owner")
+flux_repo = stack_config.require("flux-github-repo-name")
+flux_token = stack_config.require_secret("flux-github-token")
+""",
+        "vpc.py": """import pulumi
+from pulumi_aws import config, ec2, get_availability_zones
+
+from settings import cluster_descriptor, db_cidrs, eks_cp_cidrs, general_tags, private_cidrs, public_cidrs, vpc_cidr
+
+vpc = ec2.Vpc("demo-vpc", cidr_block=vpc_cidr, enable_dns_hostnames=True, enable_dns_support=True,
+              tags={**general_tags, "Name": f"demo-vpc-{config.region}"})
+igw = ec2.InternetGateway("demo-igw", vpc_id=vpc.id, tags={**general_tags, "Name": f"demo-igw-{config.region}"},
+                          opts=pulumi.ResourceOptions(parent=vpc))
+anywhere = [ec2.SecurityGroupIngressArgs(description="Any", from_port=0, to_port=0, protocol="-1",
+                                         cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"])]
+ec2.SecurityGroup("demo-security-group", description="Allow any-any", vpc_id=vpc.id, ingress=anywhere,
+    egress=[ec2.SecurityGroupEgressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"],
+                                        ipv6_cidr_blocks=["::/0"])],
+    tags={**general_tags, "Name": f"demo-sg-{config.region}"}, opts=pulumi.ResourceOptions(parent=vpc))
+
+zones = get_availability_zones(state="available").names
+public_subnets, private_subnets, eks_cp_subnets, db_subnets = [], [], [], []
+
+
+def tier(kind, i, cidr, extra_tags=None):
+    subnet = ec2.Subnet(f"demo-{kind}-subnet-{zones[i]}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=zones[i],
+                        tags={**general_tags, **(extra_tags or {}), "Name": f"demo-{kind}-subnet-{zones[i]}"},
+                        opts=pulumi.ResourceOptions(parent=vpc))
+    table = ec2.RouteTable(f"demo-{kind}-rt-{zones[i]}", vpc_id=vpc.id,
+                           tags={**general_tags, "Name": f"demo-{kind}-rt-{zones[i]}"},
+                           opts=pulumi.ResourceOptions(parent=subnet))
+    return subnet, table
+
+
+for i in range(2):
+    public, public_rt = tier("public", i, public_cidrs[i])
+    public_subnets.append(public)
+    ec2.RouteTableAssociation(f"demo-public-rt-association-{zones[i]}", route_table_id=public_rt.id,
+                              subnet_id=public.id, opts=pulumi.ResourceOptions(parent=public))
+    ec2.Route(f"demo-public-wan-route-{zones[i]}", route_table_id=public_rt.id, gateway_id=igw.id,
+              destination_cidr_block="0.0.0.0/0", opts=pulumi.ResourceOptions(parent=public))
+    eip = ec2.Eip(f"demo-eip-{zones[i]}", tags={**general_tags, "Name": f"demo-eip-{zones[i]}"},
+                  opts=pulumi.ResourceOptions(parent=vpc))
+    nat = ec2.NatGateway(f"demo-nat-gateway-{zones[i]}", allocation_id=eip.id, subnet_id=public.id,
+                         tags={**general_tags, "Name": f"demo-nat-{zones[i]}"},
+                         opts=pulumi.ResourceOptions(depends_on=[vpc]))
+    for kind, cidrs, found, extra in [
+        ("private", private_cidrs, private_subnets,
+         {"cilium-pod-interfaces": "private", "karpenter.sh/discovery": cluster_descriptor}),
+        ("eks-cp", eks_cp_cidrs, eks_cp_subnets, None),
+        ("db", db_cidrs, db_subnets, None),
+    ]:
+        subnet, table = tier(kind, i, cidrs[i], extra)
+        found.append(subnet)
+        # the original associates the db subnets with the eks-cp table (its own db table stays unassociated)
+        associated = eks_cp_table if kind == "db" else table
+        ec2.RouteTableAssociation(f"demo-{kind}-rt-association-{zones[i]}", route_table_id=associated.id,
+                                  subnet_id=subnet.id, opts=pulumi.ResourceOptions(parent=subnet))
+        ec2.Route(f"demo-{kind}-wan-route-{zones[i]}", route_table_id=table.id, nat_gateway_id=nat.id,
+                  destination_cidr_block="0.0.0.0/0", opts=pulumi.ResourceOptions(parent=subnet))
+        if kind == "eks-cp":
+            eks_cp_table = table
+""",
+        "subnet_groups.py": """from pulumi_aws import elasticache, rds
+
+from settings import general_tags
+from vpc import db_subnets
+
+postgresql_subnet_group = rds.SubnetGroup("demo-postgresql-subnet-group", subnet_ids=[s.id for s in db_subnets],
+    description="Saleor PostgreSQL Subnet Group", tags={**general_tags, "Name": "demo-postgresql-subnet-group"})
+redis_subnet_group = elasticache.SubnetGroup("demo-redis-subnet-group", subnet_ids=[s.id for s in db_subnets],
+    description="Saleor Redis Subnet Group", tags={**general_tags, "Name": "demo-redis-subnet-group"})
+""",
+        "vpc_endpoints.py": """from pulumi import ResourceOptions
+from pulumi_aws import ec2
+
+from settings import endpoint_services, general_tags, region, vpc_cidr
+from vpc import private_subnets, vpc
+
+group = ec2.SecurityGroup("aws-vpc-endpoints-sg", description="Shared security groups for AWS services VPC endpoints",
+                          vpc_id=vpc.id, tags={**general_tags, "Name": "aws-vpc-endpoints-sg"})
+ec2.SecurityGroupRule("inbound-vpc-endpoint-cidrs", type="ingress", from_port=443, to_port=443, protocol="tcp",
+                      cidr_blocks=[vpc_cidr], security_group_id=group.id)
+ec2.SecurityGroupRule("outbound-vpc-endpoint-cidrs", type="egress", to_port=0, protocol="-1", from_port=0,
+                      cidr_blocks=["0.0.0.0/0"], security_group_id=group.id)
+endpoints = [
+    ec2.VpcEndpoint(f"{service.replace('.', '-')}-vpc-endpoint", vpc_id=vpc.id,
+        service_name=f"com.amazonaws.{region}.{service}", vpc_endpoint_type="Interface",
+        subnet_ids=[s.id for s in private_subnets], security_group_ids=[group.id],
+        private_dns_enabled=service != "s3", tags={**general_tags, "Name": f"{service.replace('.', '-')}-vpc-endpoint"},
+        opts=ResourceOptions(depends_on=[group], parent=vpc))
+    for service in endpoint_services
+]
+""",
+        "elasticache.py": """from pulumi import Output, export
+from pulumi_aws import cloudwatch, ec2, elasticache, ssm
+
+from settings import general_tags, private_cidrs, redis_instance_size, redis_parameter_name
+from subnet_groups import redis_subnet_group
+from vpc import vpc
+
+logs = cloudwatch.LogGroup("demo-redis-loggroup", name="/aws/elasticache/redis", tags=general_tags,
+                           retention_in_days=1)
+group = ec2.SecurityGroup("demo-redis-security-group", description="Redis security group", vpc_id=vpc.id,
+                          tags={**general_tags, "Name": "demo-redis-security-group"})
+ec2.SecurityGroupRule("demo-redis-security-group-inbound", type="ingress", from_port=6379, to_port=6379,
+                      protocol="tcp", cidr_blocks=private_cidrs, security_group_id=group.id)
+ec2.SecurityGroupRule("demo-redis-security-group-outbound", type="egress", to_port=0, protocol="-1", from_port=0,
+                      cidr_blocks=["0.0.0.0/0"], security_group_id=group.id)
+# The original passes whole resources where names are expected (the subnet group, the log group).
+cluster = elasticache.ReplicationGroup("demo-saleor-core-redis-cluster", automatic_failover_enabled=True,
+    description="Saleor Core Cache", node_type=redis_instance_size, multi_az_enabled=True,
+    parameter_group_name="default.redis7", port=6379, num_cache_clusters=2, subnet_group_name=redis_subnet_group,
+    security_group_ids=[group.id],
+    log_delivery_configurations=[elasticache.ReplicationGroupLogDeliveryConfigurationArgs(destination=logs,
+        destination_type="cloudwatch-logs", log_format="text", log_type="slow-log")],
+    tags={**general_tags, "Name": "demo-saleor-core-redis-cluster"})
+export("redis-primary-endpoint", cluster.primary_endpoint_address)
+export("redis-reader-endpoint", cluster.reader_endpoint_address)
+ssm.Parameter("saleor-redis-connection-string", name=redis_parameter_name, type="SecureString",
+    description="Redis connection string for Saleor Core in CACHE_URL format",
+    value=Output.concat("redis://", cluster.primary_endpoint_address, ":6379"),
+    tags={**general_tags, "Name": "saleor-redis-cluster-connection-string"})
+""",
+        "rds.py": """from pulumi import Output, ResourceOptions, export
+from pulumi_aws import ec2, rds, ssm
+
+from settings import (db_name, general_tags, postgres_instance_size, private_cidrs, sql_parameter_name, sql_password,
+                      sql_user)
+from subnet_groups import postgresql_subnet_group
+from vpc import vpc
+
+group = ec2.SecurityGroup("demo-sql-security-group", description="PostgreSQL security group", vpc_id=vpc.id,
+                          tags={**general_tags, "Name": "demo-sql-security-group"})
+ec2.SecurityGroupRule("demo-sql-security-group-inbound", type="ingress", from_port=5432, to_port=5432, protocol="tcp",
+                      cidr_blocks=private_cidrs, security_group_id=group.id)
+ec2.SecurityGroupRule("demo-sql-security-group-outbound", type="egress", to_port=0, protocol="-1", from_port=0,
+                      cidr_blocks=["0.0.0.0/0"], security_group_id=group.id)
+database = rds.Instance("demo-saleor-core-sql-cluster", db_subnet_group_name=postgresql_subnet_group.name,
+    vpc_security_group_ids=[group.id], storage_encrypted=True, allocated_storage=20, storage_type="gp3",
+    identifier="saleor", multi_az=True, engine="postgres", engine_version="13.7", port=5432,
+    performance_insights_enabled=False, network_type="IPV4", instance_class=postgres_instance_size,
+    skip_final_snapshot=True, iam_database_authentication_enabled=False, auto_minor_version_upgrade=False,
+    apply_immediately=True, username=sql_user, password=sql_password, db_name=db_name,
+    tags={**general_tags, "Name": "demo-saleor-core-sql-cluster"}, opts=ResourceOptions(delete_before_replace=True))
+export("postgres-endpoint", database.endpoint)
+ssm.Parameter("saleor-sql-connection-string", name=sql_parameter_name, type="SecureString",
+    description="PostgreSQL connection string for Saleor Core in DATABASE_URL format",
+    value=Output.concat("postgres://", sql_user, ":", sql_password, "@", database.endpoint, "/", db_name),
+    tags={**general_tags, "Name": "saleor-sql-cluster-connection-string"})
+""",
+    },
+    main='''"""The network and data tier of the web store (eks.py and s3.py are not reproduced)."""
+import elasticache
+import rds
+import settings
+import subnet_groups
+import vpc
+import vpc_endpoints
+''',
+    types={
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:ec2/eip:Eip": 2,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/natGateway:NatGateway": 2,
+        "aws:ec2/route:Route": 8,
+        "aws:ec2/routeTable:RouteTable": 8,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 8,
+        "aws:ec2/securityGroup:SecurityGroup": 4,
+        "aws:ec2/securityGroupRule:SecurityGroupRule": 6,
+        "aws:ec2/subnet:Subnet": 8,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 8,
+        "aws:elasticache/replicationGroup:ReplicationGroup": 1,
+        "aws:elasticache/subnetGroup:SubnetGroup": 1,
+        "aws:rds/instance:Instance": 1,
+        "aws:rds/subnetGroup:SubnetGroup": 1,
+        "aws:ssm/parameter:Parameter": 2,
+    },
+)

@@ -76,6 +76,8 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "pulumi/training",
         "osw282/pulumi-aws-eks-hello-world-demo",
         "joshuamkite/pulumi-python-aws-asg-ec2-webserver",
+        "kaniak274/scheduled-ecs-pulumi-python",
+        "svodwood/pulumi-eks-cilium-demo-webstore",
     }
 
 
