@@ -2756,3 +2756,201 @@ import vpc_endpoints
         "aws:ssm/parameter:Parameter": 2,
     },
 )
+
+FARGATE_HTTPS = "alendwahida/iac-deploy-ecs-aws-with-pulumi-py@2c6a76cfd4b724ff384b1c8916a425feef0acca5"
+
+# Two Fargate services behind one ALB: an HTTPS listener whose certificate ARN and host-header rules are `secure:`
+# stack values, service auto scaling (appautoscaling Target and target-tracking Policies), settings and resources in
+# folders without `__init__.py` (namespace packages), a boolean given as the string "true", and an egress rule written
+# with the ingress Args class.
+PROGRAMS["fargate-https-autoscaling"] = PublicProgram(
+    repo=FARGATE_HTTPS,
+    source="{__main__,vars/varProjectDev,networking/vpcDev,iam/iamRoleDev,elb/elbDev}.py",
+    name="aws-fargate-deployment-py",
+    config={
+        "aws-fargate-deployment-py:LB_HOST_NGINX_DEV": {"secure": "v1:AAAA"},
+        "aws-fargate-deployment-py:LB_HOST_TUTUM_DEV": {"secure": "v1:AAAA"},
+        "aws-fargate-deployment-py:LB_SSL_ARN_DEV": {"secure": "v1:AAAA"},
+    },
+    files={
+        "vars/varProjectDev.py": """import pulumi
+
+config = pulumi.Config()
+PROJECT_NETWORK_NAME = "NetworkingDev"
+PROJECT_ENVIRONMENT = "Development"
+PROJECT_COST_NAME = "AWS"
+PROJECT_ECS_NAME = "ECS-Dev"
+ECS_PROJECT_TUTUM = "ProjectTutum"
+ECS_IMAGE_TUTUM = "tutum/hello-world:latest"
+ECS_CONTAINER_PORT_TUTUM = 80
+ECS_SVC_DESIRED_TASK_TUTUM = 2
+ECS_TASK_CPU_TUTUM = "256"
+ECS_TASK_MEM_TUTUM = "512"
+ECS_PROJECT_NGINX = "ProjectNginx"
+ECS_IMAGE_NGINX = "nginx:latest"
+ECS_CONTAINER_PORT_NGINX = 80
+ECS_SVC_DESIRED_TASK_NGINX = 1
+ECS_TASK_CPU_NGINX = "256"
+ECS_TASK_MEM_NGINX = "512"
+LB_SSL_ARN_DEV = config.require_secret("LB_SSL_ARN_DEV")  # an ACM certificate ARN
+LB_HOST_TUTUM_DEV = config.require_secret("LB_HOST_TUTUM_DEV")
+LB_HOST_NGINX_DEV = config.require_secret("LB_HOST_NGINX_DEV")
+TAGS = {"Cost": PROJECT_COST_NAME, "Environment": PROJECT_ENVIRONMENT}
+""",
+        "networking/vpcDev.py": """import pulumi_aws as aws
+
+import vars.varProjectDev as var
+
+
+def tags(kind):
+    return {"Name": f"{kind}-{var.PROJECT_NETWORK_NAME}-{var.PROJECT_ENVIRONMENT}", **var.TAGS}
+
+
+infradev = aws.ec2.Vpc("vpc-dev", cidr_block="10.0.0.0/16", instance_tenancy="default", enable_dns_hostnames=True,
+                       tags=tags("vpc"))
+igwdev = aws.ec2.InternetGateway("igw-dev", vpc_id=infradev.id, tags=tags("igw"))
+public, private = {}, {}
+for n, zone in enumerate("abc", start=1):
+    public[zone] = aws.ec2.Subnet(f"subnet-public-{zone.upper()}", vpc_id=infradev.id,
+        availability_zone=f"us-east-1{zone}", map_public_ip_on_launch=True, cidr_block=f"10.0.{n}.0/24",
+        tags=tags(f"subnet-public-{zone}"))
+    private[zone] = aws.ec2.Subnet(f"subnet-private-{zone.upper()}", vpc_id=infradev.id,
+        availability_zone=f"us-east-1{zone}", cidr_block=f"10.0.{10 + n}.0/24", tags=tags(f"subnet-private-{zone}"))
+subnetPublicA, subnetPublicB = public["a"], public["b"]
+routeTablePublic = aws.ec2.RouteTable("rtb-public", vpc_id=infradev.id,
+    routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igwdev.id)], tags=tags("rtb-public"))
+routeTablePrivate = aws.ec2.RouteTable("rtb-private", vpc_id=infradev.id, routes=[], tags=tags("rtb-private"))
+# The original passes the Subnet resources themselves where ids are expected.
+for zone in "ABC":
+    aws.ec2.RouteTableAssociation(f"rtb-public-asoc-{zone}", route_table_id=routeTablePublic.id,
+                                  subnet_id=public[zone.lower()])
+for zone in "ABC":
+    aws.ec2.RouteTableAssociation(f"rtb-private-asoc-{zone}", route_table_id=routeTablePrivate.id,
+                                  subnet_id=private[zone.lower()])
+""",
+        "iam/iamRoleDev.py": """import json
+
+import pulumi_aws as aws
+
+import vars.varProjectDev as var
+
+role = aws.iam.Role("task-exec-role-dev",
+    tags={"Name": f"role-{var.PROJECT_ECS_NAME}-{var.PROJECT_ENVIRONMENT}", **var.TAGS},
+    assume_role_policy=json.dumps({"Version": "2008-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
+        "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicyAttachment("task-exec-policy-dev", role=role.name,
+                             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+""",
+        "elb/elbDev.py": """import pulumi_aws as aws
+import pulumi_awsx as awsx  # noqa: F401 (imported and unused, as in the original)
+
+import networking.vpcDev as vpcdev
+import vars.varProjectDev as var
+
+TAGS = {"Name": f"elb-{var.PROJECT_ECS_NAME}-{var.PROJECT_ENVIRONMENT}", **var.TAGS}
+# The original's egress rule is written with the ingress Args class.
+group = aws.ec2.SecurityGroup("secgroup-webapp-dev", vpc_id=vpcdev.infradev.id, description="HTTP and HTTPS Access Dev",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=80, to_port=80, cidr_blocks=["0.0.0.0/0"]),
+             aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"])],
+    egress=[aws.ec2.SecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
+    tags=TAGS)
+alb = aws.lb.LoadBalancer("lb-webapp-dev", security_groups=[group.id],
+                          subnets=[vpcdev.subnetPublicA.id, vpcdev.subnetPublicB.id], tags=TAGS)
+tg_tutum = aws.lb.TargetGroup("tg-webapp-dev", port=80, protocol="HTTP", target_type="ip", vpc_id=vpcdev.infradev.id,
+                              tags=TAGS)
+tg_nginx = aws.lb.TargetGroup("tg-nginx-dev", port=80, protocol="HTTP", target_type="ip", vpc_id=vpcdev.infradev.id,
+                              tags=TAGS)
+
+
+def fixed(body):
+    response = aws.lb.ListenerDefaultActionFixedResponseArgs(content_type="text/plain", message_body=body,
+                                                             status_code="200")
+    return [aws.lb.ListenerDefaultActionArgs(type="fixed-response", fixed_response=response)]
+
+
+listenerhttp = aws.lb.Listener("http-dev", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+                               default_actions=fixed("HTTP"), tags=TAGS)
+listenerhttps = aws.lb.Listener("https-dev", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
+    ssl_policy="ELBSecurityPolicy-2016-08", certificate_arn=var.LB_SSL_ARN_DEV, default_actions=fixed("HTTPS"),
+    tags=TAGS)
+for name, group_, host in [("listenerRuleHttpsTutum", tg_tutum, var.LB_HOST_TUTUM_DEV),
+                           ("listenerRuleHttpsNginx", tg_nginx, var.LB_HOST_NGINX_DEV)]:
+    aws.lb.ListenerRule(name, listener_arn=listenerhttps.arn,
+        actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group_.arn)],
+        conditions=[aws.lb.ListenerRuleConditionArgs(
+            host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=[host]))])
+""",
+    },
+    main="""import json
+
+import pulumi
+import pulumi_aws as aws
+from pulumi import Output
+
+import elb.elbDev as elbdev
+import iam.iamRoleDev as iam
+import networking.vpcDev as vpcdev
+import vars.varProjectDev as var
+
+TAGS = {"Name": f"ecs-{var.PROJECT_ECS_NAME}-{var.PROJECT_ENVIRONMENT}", **var.TAGS}
+cluster = aws.ecs.Cluster(var.PROJECT_ECS_NAME, name=var.PROJECT_ECS_NAME,
+    settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="disabled")], tags=TAGS)
+
+
+def project(name, image, port, desired, cpu, memory, environment, target_group, metrics):
+    task = aws.ecs.TaskDefinition(f"{name}-task-dev", family=f"{name}-task-definition", cpu=cpu, memory=memory,
+        network_mode="awsvpc", requires_compatibilities=["FARGATE"], execution_role_arn=iam.role.arn, tags=TAGS,
+        container_definitions=json.dumps([{"name": f"{name}-dev", "image": image,
+            "portMappings": [{"containerPort": port, "hostPort": 80, "protocol": "tcp"}],
+            "environment": environment}]))
+    service = aws.ecs.Service(f"{name}-svc-dev", cluster=cluster.arn, name=f"{name}-svc-dev", desired_count=desired,
+        launch_type="FARGATE", task_definition=task.arn, tags=TAGS,
+        network_configuration={"assign_public_ip": "true",
+                               "subnets": [vpcdev.subnetPublicA.id, vpcdev.subnetPublicB.id],
+                               "security_groups": [elbdev.group.id]},
+        load_balancers=[{"target_group_arn": target_group.arn, "container_name": f"{name}-dev",
+                         "container_port": port}],
+        opts=pulumi.ResourceOptions(depends_on=[elbdev.listenerhttp, elbdev.listenerhttps]))
+    target = aws.appautoscaling.Target(f"{name}-ecs-target-dev", max_capacity=4, min_capacity=1,
+        resource_id=Output.all(cluster.name, service.name).apply(lambda a: f"service/{a[0]}/{a[1]}"),
+        scalable_dimension="ecs:service:DesiredCount", service_namespace="ecs")
+    for short, metric, value in metrics:
+        aws.appautoscaling.Policy(f"{name}-{short}-ecs-policy-dev", name=f"{name}-{short}-ecs-policy-dev",
+            policy_type="TargetTrackingScaling", resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type=metric),
+                target_value=value, scale_in_cooldown=100, scale_out_cooldown=20))
+
+
+MEMORY = ("mem", "ECSServiceAverageMemoryUtilization", 60)
+project(var.ECS_PROJECT_TUTUM, var.ECS_IMAGE_TUTUM, var.ECS_CONTAINER_PORT_TUTUM, var.ECS_SVC_DESIRED_TASK_TUTUM,
+        var.ECS_TASK_CPU_TUTUM, var.ECS_TASK_MEM_TUTUM,
+        [{"name": "USERNAME", "value": "USERUSER"}, {"name": "PASSWORD", "value": "PASSWORD"}], elbdev.tg_tutum,
+        [MEMORY])
+project(var.ECS_PROJECT_NGINX, var.ECS_IMAGE_NGINX, var.ECS_CONTAINER_PORT_NGINX, var.ECS_SVC_DESIRED_TASK_NGINX,
+        var.ECS_TASK_CPU_NGINX, var.ECS_TASK_MEM_NGINX, [{"name": "USERNAME", "value": "USERUSER"}], elbdev.tg_nginx,
+        [MEMORY, ("cpu", "ECSServiceAverageCPUUtilization", 80)])
+pulumi.export("URL: ", elbdev.alb.dns_name)
+""",
+    types={
+        "aws:appautoscaling/policy:Policy": 3,
+        "aws:appautoscaling/target:Target": 2,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/routeTable:RouteTable": 2,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 6,
+        "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:ec2/subnet:Subnet": 6,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ecs/cluster:Cluster": 1,
+        "aws:ecs/service:Service": 2,
+        "aws:ecs/taskDefinition:TaskDefinition": 2,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+        "aws:lb/listener:Listener": 2,
+        "aws:lb/listenerRule:ListenerRule": 2,
+        "aws:lb/loadBalancer:LoadBalancer": 1,
+        "aws:lb/targetGroup:TargetGroup": 2,
+    },
+)
