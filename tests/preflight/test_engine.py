@@ -297,6 +297,25 @@ def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
     assert first.to_json() == second.to_json()
 
 
+def test_a_programs_folder_package_is_forgotten_with_it(tmp_path: Path) -> None:
+    """A folder without `__init__.py` (alendwahida/iac-deploy-ecs-aws-with-pulumi-py@2c6a76cf: `iam/iamRoleDev.py`) is
+    a namespace package with no `__file__`: it stayed in sys.modules and the next program's `iam.py` in the same
+    process was not imported (`module 'iam' has no attribute ...`)."""
+    folders = write_program(
+        tmp_path / "folders",
+        "import iam.roles\nimport pulumi_aws as aws\naws.sqs.Queue(iam.roles.NAME)\n",
+        files={"iam/roles.py": "NAME = 'from-folder'\n"},
+    )
+    flat = write_program(
+        tmp_path / "flat",
+        "import iam\nimport pulumi_aws as aws\naws.sqs.Queue(iam.NAME)\n",
+        files={"iam.py": "NAME = 'from-module'\n"},
+    )
+    assert [n.name for n in synthesize(folders, "dev") if n.type == "aws:sqs/queue:Queue"] == ["from-folder"]
+    assert "iam" not in sys.modules
+    assert [n.name for n in synthesize(flat, "dev") if n.type == "aws:sqs/queue:Queue"] == ["from-module"]
+
+
 def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
     """Outputs the mocks do not fabricate (AWS gives a table without a stream no stream ARN) are unknown during
     preview, as the CLI would show them; a bucket without a website has the empty website endpoint the SDK documents."""
