@@ -2954,3 +2954,107 @@ pulumi.export("URL: ", elbdev.alb.dns_name)
         "aws:lb/targetGroup:TargetGroup": 2,
     },
 )
+
+BASTION = "JManzur/aws-pulumi-python-linux-bastion@a86fcc1baa03ac0504f9a98af87b9a78421a3359"
+
+# A bastion host in another stack's VPC: `require_output` of a StackReference feeding a security group's ingress CIDR
+# and an auto scaling group's subnets (unknown offline), components whose children are created without parent=self,
+# a user-data script read from a file and rewritten at program time, and an ASG instance refresh.
+PROGRAMS["bastion-stackreference-asg"] = PublicProgram(
+    repo=BASTION,
+    source="{__main__,objects}.py",
+    name="bastion",
+    config={"bastion:common_tags": {"Owner": "JManzur", "Environment": "Dev", "ManagedBy": "Pulumi"}},
+    files={
+        "objects.py": '''import base64
+import json
+
+from pulumi import ComponentResource, ResourceOptions
+from pulumi_aws.autoscaling import Group
+from pulumi_aws.ec2 import LaunchTemplate, SecurityGroup, SecurityGroupEgressArgs, SecurityGroupIngressArgs, get_ami
+from pulumi_aws.iam import InstanceProfile, Role, RolePolicyAttachment
+
+
+class BastionInstanceProfile(ComponentResource):
+    """The original creates its children without parent=self: they are top-level resources."""
+
+    def __init__(self, name, name_prefix, common_tags, opts: ResourceOptions = None):
+        super().__init__("bastion:profile", name, {}, opts)
+        role = Role(f"{name_prefix}-instance-profile-role", name=f"{name_prefix}-instance-profile-role",
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole",
+                "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}}]}), tags=common_tags)
+        RolePolicyAttachment(f"{name_prefix}-role-policy-attachment", role=role.name,
+                             policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")
+        profile = InstanceProfile(f"{name_prefix}-instance-profile-role", name=f"{name_prefix}-instance-profile-role",
+                                  role=role.name, tags=common_tags)
+        self.arn = profile.arn
+        self.register_outputs({"arn": self.arn})
+
+
+class BastionHost(ComponentResource):
+    def __init__(self, name, name_prefix, instance_profile_arn, vpc_id, vpc_cidr, subnets, instance_type,
+                 k8s_version, common_tags, opts: ResourceOptions = None):
+        super().__init__("k8s-bastion:host", name, {}, opts)
+        group = SecurityGroup(f"{name_prefix}-security-group", vpc_id=vpc_id, tags=common_tags,
+            description="Allow all inbound traffic from VPC CIDR and all outbound traffic to the internet",
+            ingress=[SecurityGroupIngressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=[vpc_cidr],
+                                              description="Allow all inbound traffic from VPC CIDR")],
+            egress=[SecurityGroupEgressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"],
+                                            description="Allow all outbound traffic to the internet")])
+        with open("./scripts/user_data.sh", "r") as script:
+            content = script.read().replace("K8S_VERSION=$1", 'K8S_VERSION="{}"'.format(k8s_version))
+        ami = get_ami(filters=[{"name": "name", "values": ["al2023-ami-2023*-x86_64"]},
+                               {"name": "state", "values": ["available"]}], owners=["amazon"], most_recent=True)
+        template = LaunchTemplate(f"{name_prefix}-launch-template", name_prefix=name_prefix, image_id=ami.id,
+            vpc_security_group_ids=[group.id], instance_type=instance_type,
+            user_data=base64.b64encode(content.encode("utf-8")).decode("utf-8"),
+            iam_instance_profile={"arn": instance_profile_arn}, tags=common_tags)
+        asg = Group(f"{name_prefix}-asg", name=name_prefix + "-asg", vpc_zone_identifiers=subnets,
+            health_check_type="EC2", desired_capacity=1, max_size=2, min_size=1,
+            launch_template={"id": template.id, "version": "$Latest"},
+            tags=[{"key": "Name", "value": name_prefix + "-host", "propagate_at_launch": True},
+                  *({"key": k, "value": common_tags[k], "propagate_at_launch": True}
+                    for k in ("Environment", "Owner", "ManagedBy"))],
+            instance_refresh={"strategy": "Rolling", "preferences": {"min_healthy_percentage": 100},
+                              "triggers": ["tag"]})
+        self.launch_template_id = template.id
+        self.asg_name = asg.name
+        self.register_outputs({"launch_template_id": self.launch_template_id, "asg_name": self.asg_name})
+''',
+        "scripts/user_data.sh": """#!/bin/bash
+K8S_VERSION=$1
+yum update -y
+curl -LO "https://dl.k8s.io/release/v${K8S_VERSION}/bin/linux/amd64/kubectl"
+""",
+    },
+    main="""from pulumi import Config, StackReference, export, get_stack
+
+from objects import BastionHost, BastionInstanceProfile
+
+config = Config()
+common_tags = config.require_object("common_tags")
+name_prefix = config.get("name_prefix") or "k8s-bastion"
+k8s_version = config.get("k8s_version") or "1.28.8"
+instance_type = config.get("instance_type") or "t2.micro"
+vpc_stack_name = config.get("vpc_stack_name") or "vpc"
+network = StackReference(f"organization/{vpc_stack_name}/{get_stack()}")
+profile = BastionInstanceProfile("k8s-bastion-instance-profile", name_prefix=name_prefix, common_tags=common_tags)
+bastion = BastionHost("k8s-bastion-host", name_prefix=name_prefix, instance_profile_arn=profile.arn,
+                      vpc_id=network.require_output("vpc_id"), vpc_cidr=network.require_output("vpc_cidr"),
+                      subnets=network.require_output("private_subnets"), instance_type=instance_type,
+                      k8s_version=k8s_version, common_tags=common_tags)
+export("launch_template_id", bastion.launch_template_id)
+export("asg_name", bastion.asg_name)
+""",
+    types={
+        "aws:autoscaling/group:Group": 1,
+        "aws:ec2/launchTemplate:LaunchTemplate": 1,
+        "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:iam/instanceProfile:InstanceProfile": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+        "bastion:profile": 1,
+        "k8s-bastion:host": 1,
+    },
+    reads=[("pulumi:pulumi:StackReference", "organization/vpc/dev")],
+)

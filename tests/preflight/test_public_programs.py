@@ -79,6 +79,7 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "kaniak274/scheduled-ecs-pulumi-python",
         "svodwood/pulumi-eks-cilium-demo-webstore",
         "alendwahida/iac-deploy-ecs-aws-with-pulumi-py",
+        "JManzur/aws-pulumi-python-linux-bastion",
     }
 
 
