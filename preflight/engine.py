@@ -484,12 +484,21 @@ def _program_context(program_dir: Path, run_dir: Path) -> Iterator[None]:
             sys.path.remove(str(run_dir))
         root = str(program_dir.resolve())
         for name in set(sys.modules) - before:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
             # Installed packages (a .venv inside the program directory) stay loaded: the SDK's
             # package registry must not be re-imported in the same process.
-            if module_file.startswith(root) and "site-packages" not in module_file:
+            if any(p.startswith(root) and "site-packages" not in p for p in _module_paths(sys.modules[name])):
                 del sys.modules[name]
         sys.modules.update(taken)
+
+
+def _module_paths(module: Any) -> list[str]:
+    """Where a module was loaded from: its file, or for a namespace package (a folder without `__init__.py`,
+    which has no `__file__`) its folders, so a program's `iam/` folder is forgotten with the program and does not
+    shadow the next program's `iam.py` in the same process (PEP 420: a namespace package's `__path__`)."""
+    found = getattr(module, "__file__", None)
+    if found:
+        return [str(found)]
+    return [str(p) for p in getattr(module, "__path__", None) or ()]
 
 
 def _close_loops(main_loop: asyncio.AbstractEventLoop, monitor: _RecordingMonitor, *, wait: bool = True) -> None:

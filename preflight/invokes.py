@@ -193,8 +193,38 @@ class _Context:
         module = parts[1].split("/", 1)[0] if len(parts) == 3 else "index"
         self.ident = short_hash(token, stable_json(args), length=10)
         self.kind = kind[:1].lower() + kind[1:]
+        self.module = module
         name = looked_up_name(self.kind, args) or self.ident
         self.arn = arn_for(f"aws:{module}/{self.kind}:{kind}", name, self.ident, region)
+
+
+#: EC2 resource ids by the resource they name, in the EC2 API's shape `<prefix>-<hex>` (botocore's ec2 2016-11-15
+#: examples-1.json: "vpc-a01106c2", "subnet-7b16de0c", "sg-903004f8", "igw-c0a643a9", "nat-08d48af2a8e83edfd",
+#: "rtb-22574640", "eni-e5aa89a3", "i-e5aa89a3", "ami-5731123e", "pcx-b04deed9", "acl-5fb85d36", "eipalloc-64d5890a").
+#: Without it an ec2 data source's `vpcId` was named after the data source (`get_subnet` gave "subnet-..." for its
+#: VPC) and `get_subnets().ids` were "subnets-...".
+_EC2_ID_PREFIXES: Mapping[str, str] = {
+    "vpc": "vpc",
+    "subnet": "subnet",
+    "securityGroup": "sg",
+    "internetGateway": "igw",
+    "natGateway": "nat",
+    "routeTable": "rtb",
+    "networkInterface": "eni",
+    "instance": "i",
+    "ami": "ami",
+    "vpcPeeringConnection": "pcx",
+    "networkAcl": "acl",
+    "allocation": "eipalloc",
+}
+
+
+def _ec2_id_prefix(name: str, ctx: _Context) -> str | None:
+    """The id prefix of an ec2 data source's id field: `vpcId`, `subnetIds`, or its own `id`/`ids`."""
+    if ctx.module != "ec2":
+        return None
+    stem = name.removesuffix("s").removesuffix("Id") if name not in ("id", "ids") else ctx.kind.removesuffix("s")
+    return _EC2_ID_PREFIXES.get(stem) if name in ("id", "ids") or name.endswith(("Id", "Ids")) else None
 
 
 def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool], Callable[[], str]]]:
@@ -217,7 +247,11 @@ def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool]
 
 
 def _string(name: str, ctx: _Context, index: int) -> str:
-    """A string shaped like what the field holds (account ids, ARNs, URLs, CIDRs, zones), else a name."""
+    """A string shaped like what the field holds (account ids, EC2 ids, ARNs, URLs, CIDRs, zones), else a name."""
+    prefix = _ec2_id_prefix(name, ctx)
+    if prefix is not None:  # its own id keeps the ident its ARN is built from; another resource's id is its own
+        own = name in ("id", "ids") and index == 0
+        return f"{prefix}-{ctx.ident if own else short_hash(ctx.ident, name, str(index), length=10)}"
     for applies, make in _string_rules(ctx, index):
         if applies(name):
             return make()

@@ -307,7 +307,10 @@ def _kinesis_stream(res: PricedResource, ctx: _Context) -> _Charge:
 
 
 def _load_balancer(res: PricedResource, ctx: _Context) -> _Charge:
-    kind = str(res.inputs.get("loadBalancerType") or "application")
+    """pulumi-aws names the kind `loadBalancerType`, pulumi-aws-native (CloudFormation's
+    AWS::ElasticLoadBalancingV2::LoadBalancer) `type`; both default to an application load balancer (the SDKs
+    docstrings: "Defaults to `application`", "The default is `application`")."""
+    kind = str(res.inputs.get("loadBalancerType") or res.inputs.get("type") or "application")
     rate = ctx.prices["load_balancer_hour"].of(kind)
     if rate is None:
         return _unpriced(f"{kind} load balancer", "the price table has no figure for this load balancer type")
@@ -447,6 +450,7 @@ _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
     "aws:kinesis/stream:Stream": _kinesis_stream,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws-native:elasticloadbalancingv2:LoadBalancer": _load_balancer,  # the same hourly charge, by the same kinds
     "aws:route53/zone:Zone": _flat("route53_hosted_zone_month", "hosted zone"),
     "aws:sagemaker/endpoint:Endpoint": _sagemaker_endpoint,
     "aws:dynamodb/table:Table": _dynamodb_table,

@@ -17,6 +17,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
+from policies import native
 from policies.cost.estimator import (
     PricedResource,
     estimate,
@@ -245,13 +246,14 @@ PROVISIONED = PolicySpec(
 
 
 def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource]:
-    """The stack's resources as the estimator reads them; one with unknown values is left out."""
+    """The stack's resources as the estimator reads them, unknown values kept as Pulumi's unknown marker, as
+    `preflight cost` hands the estimator the graph's inputs (preflight/cost/idle.py), so the two give the same
+    estimate. A resource with any unknown input used to be left out whole: an auto scaling group whose subnets come
+    from a StackReference (JManzur/aws-pulumi-python-linux-bastion@a86fcc1b) priced $8.47/month in `preflight cost`
+    and nothing in cost-idle-budget, and in a real preview nearly every resource has an unknown input."""
     out = []
     for resource in resources:
-        try:
-            props = plain(resource.props)
-        except UnknownValueError:
-            continue
+        props = native.plain(resource.props)
         deps = {k: tuple(d.urn for d in v) for k, v in (resource.property_dependencies or {}).items()}
         out.append(PricedResource(resource.name, resource.resource_type, resource.urn, props, deps))
     return out

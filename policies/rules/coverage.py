@@ -101,6 +101,28 @@ def _stack_set_names(resources: Iterable[PolicyResource]) -> set[str]:
     return names
 
 
+def _policy_note(resource: PolicyResource) -> str:
+    """How the finding ends: whether this resource sets the policy document its type takes and no rule reads (an
+    interface VPC endpoint without `policy` set carries none; AWS then attaches its default)."""
+    if not unread_policy(resource.resource_type):
+        return "."
+    props = native.plain(resource.props)
+    given = isinstance(props, dict) and any(
+        props.get(_camel(name)) not in (None, "", {}, []) for name in POLICY_LIKE_INPUTS
+    )
+    return (
+        ": it carries a policy document no rule reads."
+        if given
+        else ": its type takes a policy document no rule reads (none is set here)."
+    )
+
+
+def _camel(snake: str) -> str:
+    """`access_policies` -> `accessPolicies`, as the resource's inputs are named."""
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def wrapper_problems(resource: PolicyResource, stack_sets: set[str]) -> tuple[str, ...]:
     """Why (part of) what a Cloud Control / CloudFormation wrapper declares is not judged (review5 #2)."""
     props = native.plain(resource.props)
@@ -119,8 +141,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         if not_judged(resource.resource_type, pack):
             report_violation(
                 f"{resource.name}: no rule of the pack judges {resource.resource_type} "
-                f"(provider {package(resource.resource_type)})"
-                + (": it carries a policy document no rule reads." if unread_policy(resource.resource_type) else "."),
+                f"(provider {package(resource.resource_type)})" + _policy_note(resource),
                 resource.urn,
             )
         for problem in (

@@ -78,6 +78,12 @@ def snake_case(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
+#: Words whose plural adds "es" to an "s" ending: the inflection rule `(alias|status)$ -> \\1es` and `(bu)s$ ->
+#: \\1ses` of Rails' ActiveSupport inflections, which the bridge's pluraliser (github.com/gedex/inflector, imported by
+#: pulumi/pulumi-terraform-bridge pkg/tfgen) follows; stripping only the "s" made `aliases` the unknown `aliase`.
+_ES_PLURALS: tuple[str, ...] = ("aliases", "statuses", "buses")
+
+
 def singular(name: str) -> str:
     """The Terraform name of a Pulumi list-of-blocks property: the last word made singular.
 
@@ -86,6 +92,8 @@ def singular(name: str) -> str:
     """
     if name in KEEP_PLURAL:
         return name
+    if name.endswith(_ES_PLURALS):  # `aliases` -> `alias` (aws_route53_record), not `aliase`
+        return name[:-2]
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith(("sses", "xes", "ches", "shes")):

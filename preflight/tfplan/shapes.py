@@ -78,8 +78,17 @@ def args_class(token: str) -> type | None:
         module = importlib.import_module(module_name)
     except ImportError:
         return None
-    cls = getattr(module, f"{class_name}Args", None)
-    return cls if isinstance(cls, type) else None
+    # Where a nested input class already has the name `<Class>Args` (`pulumi_aws.s3.BucketVersioningArgs` is the
+    # `versioning` block of the legacy Bucket), the SDK's code generator names the resource's own arguments
+    # `<Class>InitArgs` (pulumi_aws/s3/bucket_versioning.py: `class BucketVersioningInitArgs`), in the resource's
+    # module; `<Class>Args` there would be the nested block re-exported from `_inputs`.
+    resource = getattr(module, class_name, None)
+    home = sys.modules.get(resource.__module__, module) if isinstance(resource, type) else module
+    for candidate in (f"{class_name}InitArgs", f"{class_name}Args"):
+        cls = getattr(home, candidate, None)
+        if isinstance(cls, type):
+            return cls
+    return None
 
 
 def _members(annotation: Any) -> list[Any]:

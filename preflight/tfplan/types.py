@@ -262,6 +262,20 @@ FIELD_RENAMES: Mapping[str, Mapping[str, str]] = {
     "aws:apigateway/integration:Integration": {"restApi": "rest_api_id"},
     "aws:apigateway/authorizer:Authorizer": {"restApi": "rest_api_id"},
     "aws:apigateway/restApiPolicy:RestApiPolicy": {"restApiId": "rest_api_id"},
+    # Blocks whose Terraform name is plural itself, on these types only (aws_instance's is `network_interface`):
+    # terraform-provider-aws docs, aws_launch_template "block_device_mappings", "network_interfaces",
+    # "tag_specifications"; aws_opensearch_domain and aws_elasticsearch_domain
+    # "log_publishing_options" (checkov's CKV_AWS_88 and CKV_AWS_84 read these names).
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        "blockDeviceMappings": "block_device_mappings",
+        "networkInterfaces": "network_interfaces",
+        "tagSpecifications": "tag_specifications",
+    },
+    "aws:opensearch/domain:Domain": {"logPublishingOptions": "log_publishing_options"},
+    "aws:elasticsearch/domain:Domain": {"logPublishingOptions": "log_publishing_options"},
+    # A list of strings the bridge pluralised (Terraform `vpc_zone_identifier`, named so in the SDK's own docstring,
+    # pulumi_aws/autoscaling/group.py: "when not using the `vpc_zone_identifier` attribute").
+    "aws:autoscaling/group:Group": {"vpcZoneIdentifiers": "vpc_zone_identifier"},
 }
 
 #: Terraform nested blocks and list attributes whose own name is plural: the singular rule must not touch them

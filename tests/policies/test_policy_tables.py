@@ -10,8 +10,16 @@ from typing import Any
 import pulumi_aws
 import pytest
 
-from policies.registry import all_policies
-from policies.rules.coverage import NOT_PERMISSION_POLICIES, READ_POLICY_TYPES, not_judged, unread_policy
+from policies.registry import all_policies, by_name
+from policies.rules.coverage import (
+    NOT_PERMISSION_POLICIES,
+    READ_POLICY_TYPES,
+    not_judged,
+    unread_policy,
+)
+from preflight.findings import Level
+from preflight.graph import ResourceGraph
+from preflight.policy_runner import PolicySetting, run_policies
 from tests.policies.test_native import _flagged
 from tests.policies.test_wrappers import _node
 
@@ -70,6 +78,24 @@ def test_a_policy_no_rule_reads_is_not_judged() -> None:
     # case 8: Glue's resource policy is read by no rule, so resource-not-judged names it
     node = _node("bad8", "aws:glue/resourcePolicy:ResourcePolicy", {"policy": _policy("glue:*")})
     assert _flagged("resource-not-judged", [node]) == {"bad8"}
+
+
+def test_the_finding_says_whether_the_resource_sets_the_policy_it_cannot_read() -> None:
+    """An interface VPC endpoint without `policy` (svodwood/pulumi-eks-cilium-demo-webstore@58716cd4
+    vpc_endpoints.py) was told "it carries a policy document no rule reads"; it carries none."""
+    endpoint = "aws:ec2/vpcEndpoint:VpcEndpoint"
+    nodes = [
+        _node("bare", endpoint, {"vpcId": "vpc-1", "serviceName": "com.amazonaws.us-east-1.ssm"}),
+        _node("given", endpoint, {"vpcId": "vpc-1", "policy": _policy("ssm:*")}),
+    ]
+    run = run_policies(
+        ResourceGraph("p", "dev", nodes),
+        policies=[by_name()["resource-not-judged"]],
+        config={"resource-not-judged": PolicySetting(Level.MANDATORY)},
+    )
+    messages = {f.resource: f.message for f in run.findings}
+    assert messages["bare"].endswith(": its type takes a policy document no rule reads (none is set here).")
+    assert messages["given"].endswith(": it carries a policy document no rule reads.")
 
 
 _TOKEN = re.compile(r'@pulumi\.type_token\("([^"]+)"\)')

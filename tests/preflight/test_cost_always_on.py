@@ -136,6 +136,24 @@ def test_load_balancers_by_type_and_every_elastic_ip(tmp_path: Path) -> None:
     }
 
 
+NATIVE_LOAD_BALANCERS = """
+import pulumi_aws_native as aws_native
+
+subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+aws_native.elasticloadbalancingv2.LoadBalancer("alb", subnets=subnets)
+aws_native.elasticloadbalancingv2.LoadBalancer("gwlb", type="gateway", subnets=subnets)
+"""
+
+
+def test_aws_native_load_balancers_bill_their_hours_too(tmp_path: Path) -> None:
+    """An aws-native load balancer (joshuamkite/pulumi-python-aws-asg-ec2-webserver@14a383a8:__main__.py) bills
+    the same hours as a pulumi-aws one; it was listed as pay-per-use. Its kind is `type`, default application."""
+    assert run(tmp_path, NATIVE_LOAD_BALANCERS) == {
+        "alb": pytest.approx(0.0225 * HOURS),
+        "gwlb": pytest.approx(by_type("load_balancer_hour", "gateway") * HOURS),
+    }
+
+
 FARGATE = """
 import json
 import pulumi_aws as aws

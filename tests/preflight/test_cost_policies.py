@@ -12,10 +12,12 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from policies.profile import level_for
 from policies.rules import cost
 from policies.spec import Category, Kind
+from policies.wire import UNKNOWN
 
 Reports = list[tuple[str, str | None]]
 
@@ -230,3 +232,14 @@ def test_unpriced_leaves_types_with_their_own_policy_to_it() -> None:
 def test_unpriced_is_mandatory_in_dev_and_advisory_in_production() -> None:
     assert level_for(cost.UNPRICED, "dev") == "mandatory"
     assert level_for(cost.UNPRICED, "org/shop/production") == "advisory"
+
+
+def test_an_unknown_input_leaves_the_rest_of_a_resource_priced() -> None:
+    """As the analyzer hands it over (unknown-checking proxy, Pulumi's unknown marker), an instance whose subnet is
+    unknown (from a StackReference, JManzur/aws-pulumi-python-linux-bastion@a86fcc1b) still bills its hours: the
+    resource was left out whole, so cost-idle-budget saw $0 where `preflight cost` prints $7.59."""
+    props = unknown_checking_proxy({"instanceType": "t3.micro", "subnetId": UNKNOWN})
+    reports = run_stack(cost.IDLE_BUDGET, [resource("aws:ec2/instance:Instance", "bastion", props)])
+    assert [message.split(" (largest")[0] for message, _ in reports] == [
+        "the stack's idle cost is $7.59/month, over its idle budget of $5.00/month"
+    ]

@@ -297,6 +297,25 @@ def test_program_with_its_virtualenv_inside_runs_twice(tmp_path: Path) -> None:
     assert first.to_json() == second.to_json()
 
 
+def test_a_programs_folder_package_is_forgotten_with_it(tmp_path: Path) -> None:
+    """A folder without `__init__.py` (alendwahida/iac-deploy-ecs-aws-with-pulumi-py@2c6a76cf: `iam/iamRoleDev.py`) is
+    a namespace package with no `__file__`: it stayed in sys.modules and the next program's `iam.py` in the same
+    process was not imported (`module 'iam' has no attribute ...`)."""
+    folders = write_program(
+        tmp_path / "folders",
+        "import iam.roles\nimport pulumi_aws as aws\naws.sqs.Queue(iam.roles.NAME)\n",
+        files={"iam/roles.py": "NAME = 'from-folder'\n"},
+    )
+    flat = write_program(
+        tmp_path / "flat",
+        "import iam\nimport pulumi_aws as aws\naws.sqs.Queue(iam.NAME)\n",
+        files={"iam.py": "NAME = 'from-module'\n"},
+    )
+    assert [n.name for n in synthesize(folders, "dev") if n.type == "aws:sqs/queue:Queue"] == ["from-folder"]
+    assert "iam" not in sys.modules
+    assert [n.name for n in synthesize(flat, "dev") if n.type == "aws:sqs/queue:Queue"] == ["from-module"]
+
+
 def test_values_only_the_cloud_knows_stay_unknown(tmp_path: Path) -> None:
     """Outputs the mocks do not fabricate (AWS gives a table without a stream no stream ARN) are unknown during
     preview, as the CLI would show them; a bucket without a website has the empty website endpoint the SDK documents."""
@@ -572,8 +591,8 @@ def test_an_apply_that_raises_is_named_at_its_own_line(tmp_path: Path) -> None:
 def test_a_programs_own_module_wins_over_the_gates_package_of_that_name(tmp_path: Path) -> None:
     """A program module named `policies.py` (a rewrite of nuage-studio/pulumi-aws-tracking-pipeline that kept its
     policy documents in one) got the gate's `policies` package instead (ImportError, exit 2), where `pulumi preview`
-    runs the program's folder first on sys.path. The gate gets its own package back afterwards, and `pulumi` itself stays the SDK's, as under
-    Pulumi's Python host, which imports it before the program."""
+    runs the program's folder first on sys.path. The gate gets its own package back afterwards, and `pulumi`
+    itself stays the SDK's, as under Pulumi's Python host, which imports it before the program."""
     import policies as gate_policies  # noqa: PLC0415 (the gate's package, loaded in this process)
 
     program = write_program(

@@ -208,8 +208,23 @@ def test_a_subnets_result_has_values_of_their_fields_shape() -> None:
     assert re.fullmatch(HEX10, ident), subnet["id"]
     assert subnet["arn"] == f"arn:aws:ec2:{REGION}:{MOCK_ACCOUNT_ID}:subnet/{ident}"
     assert (subnet["availabilityZone"], subnet["cidrBlock"], subnet["region"]) == (f"{REGION}a", "10.0.0.0/16", REGION)
-    assert (subnet["ownerId"], subnet["vpcId"], subnet["tags"]) == (MOCK_ACCOUNT_ID, f"subnet-{ident}", {})
+    assert (subnet["ownerId"], subnet["tags"]) == (MOCK_ACCOUNT_ID, {})
+    # its VPC's id is a VPC id (it was named after the data source, "subnet-<ident>")
+    assert re.fullmatch(r"vpc-" + HEX10, subnet["vpcId"]), subnet["vpcId"]
     assert (subnet["mapPublicIpOnLaunch"], subnet["availableIpAddressCount"]) == (False, 1)
+
+
+def test_ec2_data_sources_give_ec2_ids_in_the_apis_shape() -> None:
+    """`get_subnets().ids` are subnet ids, `get_security_groups().ids` security group ids (botocore ec2 examples:
+    "subnet-7b16de0c", "sg-903004f8"); they were "subnets-<hex>" and "securityGroups-<hex>"."""
+    subnets = _result("aws:ec2/getSubnets:getSubnets", {"filters": [{"name": "vpc-id", "values": ["vpc-1"]}]})
+    assert len(subnets["ids"]) == 2 and all(re.fullmatch(r"subnet-" + HEX10, i) for i in subnets["ids"])
+    assert len(set(subnets["ids"])) == 2
+    groups = _result("aws:ec2/getSecurityGroups:getSecurityGroups", {})
+    assert all(re.fullmatch(r"sg-" + HEX10, i) for i in groups["ids"]), groups["ids"]
+    assert all(re.fullmatch(r"vpc-" + HEX10, i) for i in groups["vpcIds"]), groups["vpcIds"]
+    # only ec2's: an `instanceId` of another service keeps its own shape
+    assert not _result("aws:connect/getInstance:getInstance", {"instanceAlias": "x"})["id"].startswith("i-")
 
 
 def test_fabricated_names_follow_the_data_source_and_its_arguments() -> None:

@@ -37,7 +37,7 @@ def test_public_program_synthesises_like_its_original(tmp_path: Path, key: str) 
 
 
 def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
-    assert len(PROGRAMS) >= 32  # 13 of the first round, 9 of the second, 10 of the third
+    assert len(PROGRAMS) >= 38  # 13 of the first round, 9 of the second, 10 of the third, 6 of the fourth
     every = Counter(t for p in PROGRAMS.values() for t in p.types)
     for needed in (
         "aws:ec2/instance:Instance",
@@ -76,9 +76,17 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "aws:s3/bucketNotification:BucketNotification",
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
         "aws:cognito/identityPool:IdentityPool",
+        # fourth round (containers, networking, databases): aws-native load balancers beside pulumi-aws, EKS node
+        # groups behind NAT gateways, ElastiCache, service auto scaling, launch templates in auto scaling groups
+        "aws-native:elasticloadbalancingv2:LoadBalancer",
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:appautoscaling/policy:Policy",
+        "aws:ec2/launchTemplate:LaunchTemplate",
     ):
         assert every[needed], needed
-    assert {p.repo.split("@")[0] for p in PROGRAMS.values()} >= {
+    assert {p.repo.split("@")[0] for p in PROGRAMS.values()} == {
         "pulumi/examples",
         "pulumi/templates",
         "pulumi/training",
@@ -88,6 +96,12 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "sebastianczech/learn-pulumi-aws-python",
         "nuage-studio/pulumi-aws-tracking-pipeline",
         "omdv/options-advisor",
+        "osw282/pulumi-aws-eks-hello-world-demo",
+        "joshuamkite/pulumi-python-aws-asg-ec2-webserver",
+        "kaniak274/scheduled-ecs-pulumi-python",
+        "svodwood/pulumi-eks-cilium-demo-webstore",
+        "alendwahida/iac-deploy-ecs-aws-with-pulumi-py",
+        "JManzur/aws-pulumi-python-linux-bastion",
     }
 
 

@@ -104,6 +104,8 @@ def test_snake_case(camel: str, snake: str) -> None:
         ("ingress", "ingress"),
         ("production_variants", "production_variants"),  # a Terraform block that is plural itself
         ("status", "status"),
+        ("aliases", "alias"),  # aws_route53_record's `alias` block, Pulumi `aliases` (not `aliase`)
+        ("statuses", "status"),
     ],
 )
 def test_singular(plural: str, tf_name: str) -> None:

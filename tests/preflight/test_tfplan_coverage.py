@@ -150,3 +150,52 @@ def test_checkov_sees_every_resource_of_the_public_programs(tmp_path: Path, key:
     assert others <= set(program.types)
     assert plan.not_scanned == sorted(others)
     assert len(plan.addresses) == sum(n for t, n in program.types.items() if t.startswith("aws:"))
+
+
+NAMES = """
+import pulumi_aws as aws
+
+template = aws.ec2.LaunchTemplate("lt", image_id="ami-0abcdef1234567890", instance_type="t3.micro",
+    network_interfaces=[{"deviceIndex": 0, "associatePublicIpAddress": True, "subnetId": "subnet-1"}],
+    block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"volume_size": 8, "encrypted": "true"}}])
+aws.autoscaling.Group("asg", vpc_zone_identifiers=["subnet-1", "subnet-2"], min_size=1, max_size=1,
+                      launch_template={"id": template.id, "version": "$Latest"})
+aws.opensearch.Domain("search", engine_version="OpenSearch_2.11",
+    log_publishing_options=[{"log_type": "AUDIT_LOGS",
+                             "cloudwatch_log_group_arn": "arn:aws:logs:us-east-1:123456789012:log-group:a"}])
+balancer = aws.lb.LoadBalancer("web", subnets=["subnet-1", "subnet-2"])
+aws.route53.Record("www", zone_id="Z0123456789ABCDEFGHIJ", name="www.example.com", type="A",
+    aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}])
+"""
+
+
+def test_block_and_list_names_are_terraforms_own(tmp_path: Path) -> None:
+    """Terraform's names where the bridge's plural is not the singular plus "s" (`alias`, `vpc_zone_identifier`) or
+    where Terraform's own block name is plural on that type only (`network_interfaces` of aws_launch_template,
+    `log_publishing_options`; aws_instance's block is `network_interface`): a wrong name is an attribute checkov
+    never reads."""
+    plan = graph_to_tfplan(synthesize(write_program(tmp_path, NAMES), "dev")).plan
+    values = {r["address"]: r["values"] for r in plan["planned_values"]["root_module"]["resources"]}
+    assert values["aws_launch_template.lt"]["network_interfaces"][0]["associate_public_ip_address"] is True
+    assert values["aws_launch_template.lt"]["block_device_mappings"][0]["device_name"] == "/dev/xvda"
+    assert values["aws_autoscaling_group.asg"]["vpc_zone_identifier"] == ["subnet-1", "subnet-2"]
+    assert values["aws_opensearch_domain.search"]["log_publishing_options"][0]["log_type"] == "AUDIT_LOGS"
+    assert values["aws_route53_record.www"]["alias"][0]["evaluate_target_health"] is True
+    configs = {r["address"]: r["expressions"] for r in plan["configuration"]["root_module"]["resources"]}
+    assert configs["aws_route53_record.www"]["alias"] == [
+        {
+            "zone_id": {"references": ["aws_lb.web.id", "aws_lb.web"]},
+            "name": {"references": ["aws_lb.web.dns_name", "aws_lb.web"]},
+        }
+    ]
+
+
+@pytest.mark.usefixtures("checkov_present")
+def test_checkov_reads_the_launch_templates_public_ip_and_the_records_alias(tmp_path: Path) -> None:
+    """CKV_AWS_88 reads `network_interfaces/[0]/associate_public_ip_address` of a launch template (missed while the
+    block was exported as `network_interface`); CKV2_AWS_23 passes an A record whose `alias` names a load balancer
+    (failed while the block was `aliase`)."""
+    graph = synthesize(write_program(tmp_path, NAMES), "dev")
+    failed = {(f.check_id, f.address) for f in run_checkov(graph, tmp_path).failed}
+    assert ("CKV_AWS_88", "aws_launch_template.lt") in failed
+    assert ("CKV2_AWS_23", "aws_route53_record.www") not in failed

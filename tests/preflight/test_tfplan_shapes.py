@@ -28,6 +28,24 @@ def test_the_stored_table_is_the_installed_sdks_for_every_type() -> None:
     assert stored == derived
 
 
+def test_a_resource_is_read_from_its_own_arguments_class() -> None:
+    """Where a nested block's input class already has the name `<Class>Args`, the SDK names the resource's
+    arguments `<Class>InitArgs` (pulumi_aws/s3/bucket_versioning.py); the table read the nested block's class for
+    ten types (BucketVersioning got the legacy Bucket's `versioning` block: `enabled`, `mfaDelete`)."""
+    stored = json.loads(shapes.TABLE_FILE.read_text(encoding="utf-8"))["types"]
+    assert not {token: key for token, key in stored.items() if "._inputs." in key}
+    assert set(shapes.shape_of("aws:s3/bucketVersioning:BucketVersioning") or {}) == {
+        "bucket",
+        "expectedBucketOwner",
+        "mfa",
+        "region",
+        "versioningConfiguration",
+    }
+    cls = shapes.args_class("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter")
+    assert cls is not None and cls.__qualname__ == "VpcPeeringConnectionAccepterInitArgs"
+    assert shapes.args_class("aws:lambda/function:Function").__qualname__ == "FunctionArgs"  # type: ignore[union-attr]
+
+
 class _LiveShapes:
     """shape_of / shape_of_class read from the SDK's Args classes in this process, as the export did before the
     table: nested classes are named by `shapes.class_key` and resolved from the classes seen so far."""
