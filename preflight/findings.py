@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -87,6 +88,24 @@ class CheckovResult:
     refused_checks: list[dict[str, str]] = field(default_factory=list)
     duration_seconds: float = 0.0
     ran: bool = True
+
+
+def is_refused_skip(skip: Mapping[str, str]) -> bool:
+    """Whether the gate did not honour a skip of `CheckovResult.skipped` (status `refused: why`; none is honoured)."""
+    return skip.get("status", "honoured").startswith("refused")
+
+
+def skip_counts(skips: Sequence[Mapping[str, str]]) -> tuple[int, int]:
+    """(honoured, refused) skips: the first are checks checkov did not run, the second ran all the same
+    (preflight/checkov_config.py), so counting both as skipped overstated what checkov left out (review s10 #11)."""
+    refused = sum(1 for skip in skips if is_refused_skip(skip))
+    return len(skips) - refused, refused
+
+
+def skip_count_phrase(skips: Sequence[Mapping[str, str]], separator: str = ", ") -> str:
+    """`2 skipped`, or `1 skipped, 1 refused` when the gate refused some: the one wording every report uses."""
+    honoured, refused = skip_counts(skips)
+    return f"{honoured} skipped" + (f"{separator}{refused} refused" if refused else "")
 
 
 def coverage_phrase(not_seen: int, no_checks: int, not_mapped: int) -> str:

@@ -31,7 +31,15 @@ from policies.registry import all_policies
 from preflight.checkov_checks import REFUSED_POLICY
 from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY, checkov_unknown_findings
 from preflight.errors import ConfigError
-from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
+from preflight.findings import (
+    CheckovResult,
+    Finding,
+    Level,
+    Source,
+    SuppressedFinding,
+    coverage_phrase,
+    skip_counts,
+)
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.load import load_graph, preload
 from preflight.policy_runner import LoweredLevel, lowered_levels, run_policies
@@ -122,6 +130,8 @@ class GateReport:
                 "failed": len(self.checkov.failed),
                 "passed": self.checkov.passed_count,
                 "skipped": list(self.checkov.skipped),
+                # A refused skip is listed with its status but is no skipped check: the check ran (finding 11).
+                "skip_counts": dict(zip(("skipped", "refused"), skip_counts(self.checkov.skipped), strict=True)),
                 "not_seen": self.not_seen,
                 "no_checks": self.no_checks,
                 "not_mapped": self.not_mapped,

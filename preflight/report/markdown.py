@@ -9,7 +9,8 @@ a sticky-comment action can update in place):
    and outlined where findings are (`preflight.report.diagram`);
 4. resources added, changed and removed against the base branch's graph (by URN), by component;
 5. violations grouped by resource with their fix, then suppressions with their reasons;
-6. the checkov summary and the idle cost with its change against the base.
+6. the checkov summary, the gate's notes (as the text and JSON reports give them) and the idle cost with its
+   change against the base.
 
 Long lists fold into ``<details>``. The text never exceeds `limit` characters (GitHub rejects comments
 over 65,536): lists are shortened and the picture folded first, and as a last resort the text is cut
@@ -28,7 +29,15 @@ from policies.cost.estimator import IdleCost
 from preflight import architecture
 from preflight.architecture import Architecture
 from preflight.cost.idle import idle_cost
-from preflight.findings import CheckovResult, Finding, Level, Source, SuppressedFinding, coverage_phrase
+from preflight.findings import (
+    CheckovResult,
+    Finding,
+    Level,
+    Source,
+    SuppressedFinding,
+    coverage_phrase,
+    skip_count_phrase,
+)
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.report import diagram
 from preflight.report.skips import skip_reason, skip_where
@@ -71,6 +80,8 @@ class GateReportLike(Protocol):
     def checkov(self) -> CheckovResult | None: ...
     @property
     def exit_code(self) -> int: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
 
 
 def marker(stack: str) -> str:
@@ -144,6 +155,7 @@ def _render(
             _suppressed_checkov(report.suppressed),
             coverage_phrase(report.not_seen, report.no_checks, report.not_mapped),
         ),
+        _notes(report.notes, cap),
         _cost(cost, base_cost, cap),
     ]
     if cap is not None:
@@ -382,11 +394,14 @@ def _checkov(
     waived: set[tuple[str, str]],
     coverage: str,
 ) -> str:
-    if result is None or not result.ran:
+    if result is None:
         return "### Checkov\n\n_Checkov did not run for this report._"
     missing = sorted(set(not_scanned) | set(result.not_scanned))
+    # A run that did not happen still has its configuration's skips (honoured or refused): listed as text lists them.
+    state = "" if result.ran else "_Checkov did not run for this report._ "
+    skips = skip_count_phrase(result.skipped, " · ")
     summary = (
-        f"{len(result.failed)} failed · {result.passed_count} passed · {len(result.skipped)} skipped"
+        f"{state}{len(result.failed)} failed · {result.passed_count} passed · {skips}"
         f" · {len(missing)} resource types not scanned · {coverage} · {result.duration_seconds:.1f} s"
     )
     parts = [f"### Checkov\n\n{summary}"]
@@ -405,10 +420,18 @@ def _checkov(
             f" {_md(skip_reason(s))}"
             for s in sorted(result.skipped, key=lambda s: (s.get("check_id", ""), s.get("address", "")))
         ]
-        parts.append(_fold(f"{len(lines)} skipped checks", lines, cap, open_first=0))
+        parts.append(_fold(f"Skips: {skip_count_phrase(result.skipped)}", lines, cap, open_first=0))
     if missing:
         parts.append(_fold("Types checkov cannot see", [f"- {_code(t)}" for t in missing], cap, open_first=0))
     return "\n\n".join(parts)
+
+
+def _notes(notes: Sequence[str], cap: int | None) -> str:
+    """The gate's notes, every one the text and JSON reports carry: a stack without a file, a refused `check:` or
+    skip, an unused suppression, the resources only read (review s10 finding 10: the comment dropped them all)."""
+    if not notes:
+        return ""
+    return f"### Notes ({len(notes)})\n\n" + _fold("Notes", [f"- {_md(note)}" for note in notes], cap)
 
 
 def _cost(cost: IdleCost, base_cost: IdleCost | None, cap: int | None) -> str:

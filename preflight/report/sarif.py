@@ -3,6 +3,13 @@
 Resources have no file positions, so every result points at the stack file (`Pulumi.<stack>.yaml`,
 line 1) with the resource as a logical location (name and URN). Suppressed findings are included
 with an external suppression carrying the reason, so auditors see them where the alerts live.
+
+The rest of what the text and JSON reports say sits where SARIF 2.1.0 puts it (OASIS sarif-spec
+sarif-2.1/schema/sarif-schema-2.1.0.json): the gate's notes as `toolExecutionNotifications` of the run's one
+`invocation` ("runtime conditions detected by the tool during the analysis"; `executionSuccessful` is the
+invocation's one required property), and the profile, its file, the skips with their status and counts and what
+checkov did not scan in the run's `properties` bag. GitHub code scanning accepts any valid SARIF 2.1.0 file and
+reads its own subset of it (docs.github.com, "SARIF support for code scanning").
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from policies.registry import by_name
 from preflight.errors import ConfigError
-from preflight.findings import Finding, Level, Source
+from preflight.findings import Finding, Level, Source, skip_counts
 from preflight.stackconfig import project_file_path, stack_file_or_default
 from preflight.suppressions import EXPIRED_POLICY, INVALID_POLICY
 from preflight.unseen import APPLY_POLICY, REMOTE_POLICY
@@ -109,6 +116,32 @@ def _result(finding: Finding, rule_index: int, artifact: str, stack: str) -> dic
     return result
 
 
+def _invocation(report: GateReport) -> dict[str, Any]:
+    """The gate's one run: it completed (a failing verdict is a result, not a failed execution), with its notes."""
+    notes = [{"level": "note", "message": {"text": note}} for note in report.notes]
+    return {"executionSuccessful": True, "toolExecutionNotifications": notes}
+
+
+def _run_properties(report: GateReport) -> dict[str, Any]:
+    """What the report says beside its findings: the profile and its file, what checkov was told not to check and
+    where (with each skip's status, and the counts by status), and what it could not see (goal: none)."""
+    skipped = list(report.checkov.skipped) if report.checkov is not None else []
+    honoured, refused = skip_counts(skipped)
+    return {
+        "policyProfile": report.profile,
+        "policyConfig": report.config_file,
+        "checkovSkipped": skipped,
+        "checkovSkipCounts": {"skipped": honoured, "refused": refused},
+        "checkovNotSeen": report.not_seen,
+        "checkovNoChecks": report.no_checks,
+        "checkovNotMapped": report.not_mapped,
+        "notScanned": list(report.not_scanned),
+        # The stated-outputs file the StackReferences were given, what was stated and what stayed
+        # unknown (preflight.stack_references.ReferenceWatch.summary), when there is either.
+        **({"stackReferences": report.graph.stack_references} if report.graph.stack_references else {}),
+    }
+
+
 def sarif_document(report: GateReport) -> dict[str, Any]:
     artifact = _artifact(report)
     rules: list[dict[str, Any]] = []
@@ -141,16 +174,8 @@ def sarif_document(report: GateReport) -> dict[str, Any]:
                 "automationDetails": {"id": f"preflight/{report.stack}/"},
                 "artifacts": [{"location": {"uri": artifact}}],
                 "results": results,
-                # What checkov was told not to check, and where; what it could not see (goal: none).
-                "properties": {
-                    "checkovSkipped": list(report.checkov.skipped) if report.checkov is not None else [],
-                    "checkovNotSeen": report.not_seen,
-                    "checkovNoChecks": report.no_checks,
-                    "checkovNotMapped": report.not_mapped,
-                    # The stated-outputs file the StackReferences were given, what was stated and what stayed
-                    # unknown (preflight.stack_references.ReferenceWatch.summary), when there is either.
-                    **({"stackReferences": report.graph.stack_references} if report.graph.stack_references else {}),
-                },
+                "invocations": [_invocation(report)],
+                "properties": _run_properties(report),
             }
         ],
     }

@@ -1,8 +1,13 @@
-"""One line per checkov skip, the same in every report: the check, where it was written, until when, why."""
+"""One line per checkov skip, the same in every report: the check, where it was written, until when, why.
+
+Their count by status is `preflight.findings.skip_count_phrase`, beside the other wording every report shares.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from preflight.findings import is_refused_skip
 
 
 def skip_where(skip: Mapping[str, str]) -> str:
@@ -13,8 +18,7 @@ def skip_where(skip: Mapping[str, str]) -> str:
 
 def skip_reason(skip: Mapping[str, str]) -> str:
     """The reason, and `[refused: why]` when the gate did not honour the skip."""
-    status = skip.get("status", "honoured")
-    refused = f" [{status}]" if status.startswith("refused") else ""
+    refused = f" [{skip['status']}]" if is_refused_skip(skip) else ""
     return f"{skip.get('reason', '') or '(no reason)'}{refused}"
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from preflight.findings import Finding, Level, Source
+from preflight.findings import Finding, Level, Source, skip_count_phrase
 from preflight.report.skips import skip_line
 from preflight.stack_references import describe
 
@@ -85,7 +85,7 @@ def render_text(report: GateReport, *, color: bool = False) -> str:
             failed = f"{len(c.failed)} failed" + (f" ({waived} suppressed)" if waived else "")
             console.print(
                 f"\n[bold]checkov[/bold] {state}: {failed}, {c.passed_count} passed, "
-                f"{len(c.skipped)} skipped (each listed below with its origin), {report.checkov_coverage} "
+                f"{skip_count_phrase(c.skipped)} (each listed below with its origin), {report.checkov_coverage} "
                 f"({c.duration_seconds:.1f}s)"
             )
             for skip in c.skipped:

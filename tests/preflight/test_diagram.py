@@ -75,6 +75,7 @@ class Report:
     not_seen: int = 0
     no_checks: int = 0
     not_mapped: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def resources(self) -> int:

@@ -85,6 +85,7 @@ class FakeReport:
     not_seen: int = 0
     no_checks: int = 0
     not_mapped: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def finding(policy: str, resource: str, type_: str, level: Level = Level.MANDATORY, **kw: str) -> Finding:

@@ -77,6 +77,8 @@ def report() -> GateReport:
         suppressed=[waived],
         not_scanned=["aws:bedrock/guardrail:Guardrail"],
         checkov=CheckovResult(passed_count=3),
+        notes=["stack file: Pulumi.dev.yaml not found, so stack 'dev' is judged with an empty config"],
+        profile="levels: policies/config/dev.json; stack 'dev' judged non-production by its name (documented default)",
     )
 
 
@@ -115,6 +117,15 @@ def test_sarif_is_code_scanning_shaped(report: GateReport) -> None:
         assert location["region"]["startLine"] == 1
     assert results[-1]["suppressions"][0]["kind"] == "external"
     assert rules[0]["properties"]["security-severity"] == "8.0"
+    # The notes as SARIF 2.1.0 carries them (sarif-schema-2.1.0.json: an invocation requires `executionSuccessful`, a
+    # notification `message`, its `level` one of none/note/warning/error; an "error" one would mean the run failed,
+    # §3.20.21), and the run's property bag (an object) with the profile.
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is True
+    notifications = invocation["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notifications] == report.notes
+    assert all(n["level"] == "note" for n in notifications)
+    assert isinstance(run["properties"], dict) and run["properties"]["policyProfile"] == report.profile
 
 
 def test_every_format_renders(report: GateReport, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,18 +167,55 @@ def test_suppressed_findings_carry_their_justification() -> None:
 
 
 def test_the_run_says_what_checkov_skipped_and_did_not_see() -> None:
-    skipped = [{"check_id": "CKV_AWS_1", "status": "honoured"}]
-    run = _run(_report([], checkov=CheckovResult(skipped=skipped, not_seen=[Q]), not_scanned=["aws:sqs/queue:Queue"]))
+    skipped = [{"check_id": "CKV_AWS_1", "status": "honoured"}, {"check_id": "CKV*", "status": "refused: a glob"}]
+    run = _run(
+        _report(
+            [],
+            checkov=CheckovResult(skipped=skipped, not_seen=[Q]),
+            not_scanned=["aws:sqs/queue:Queue"],
+            profile="levels: policies/config/dev.json; stack 'dev' judged non-production by its name",
+            config_file="policies/config/dev.json",
+        )
+    )
     assert run["properties"] == {
+        "policyProfile": "levels: policies/config/dev.json; stack 'dev' judged non-production by its name",
+        "policyConfig": "policies/config/dev.json",
         "checkovSkipped": skipped,
+        # The refused glob is listed with its status, and not counted as a skipped check (review s10 #11).
+        "checkovSkipCounts": {"skipped": 1, "refused": 1},
         "checkovNotSeen": 1,
         "checkovNoChecks": 0,
         "checkovNotMapped": 0,
+        "notScanned": ["aws:sqs/queue:Queue"],
     }
     for kind, key in (("no_checks", "checkovNoChecks"), ("not_mapped", "checkovNotMapped")):
         other = _run(_report([], checkov=CheckovResult(**{kind: [Q]})))["properties"]  # type: ignore[arg-type]
         assert (other[key], other["checkovNotSeen"]) == (1, 0)
     assert run["automationDetails"] == {"id": "preflight/dev/"}
     assert run["tool"]["driver"]["name"] == "preflight"
-    empty = {"checkovSkipped": [], "checkovNotSeen": 0, "checkovNoChecks": 0, "checkovNotMapped": 0}
+    empty = {
+        "policyProfile": "",
+        "policyConfig": "",
+        "checkovSkipped": [],
+        "checkovSkipCounts": {"skipped": 0, "refused": 0},
+        "checkovNotSeen": 0,
+        "checkovNoChecks": 0,
+        "checkovNotMapped": 0,
+        "notScanned": [],
+    }
     assert _run(_report([]))["properties"] == empty
+
+
+def test_the_notes_are_the_invocations_execution_notifications() -> None:
+    """SARIF 2.1.0 §3.20.21 `toolExecutionNotifications` ("runtime conditions detected by the tool"); the invocation's
+    one required property is `executionSuccessful` (sarif-schema-2.1.0.json): a failing verdict is still a run that
+    completed."""
+    notes = ["stack file: Pulumi.dev.yaml not found, so ...", "suppressions.yaml entry 2 matched no finding"]
+    run = _run(_report([_finding("a-rule")], notes=notes))
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [{"level": "note", "message": {"text": note}} for note in notes],
+        }
+    ]
+    assert _run(_report([]))["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
