@@ -49,10 +49,21 @@ def _node(graph: ResourceGraph, name: str) -> ResourceNode:
     return next(n for n in graph.resources if n.name == name)
 
 
+@pytest.fixture(autouse=True)
+def _no_region_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a machine without AWS_REGION/AWS_DEFAULT_REGION (tests/functions sets them for the
+    whole process); a test that wants them sets them itself."""
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(scope="module")
 def multi_region(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
     root = write_program(tmp_path_factory.mktemp("multi"), _MULTI_REGION, config={"aws:region": "eu-west-1"})
-    return synthesize(root, "dev")
+    with pytest.MonkeyPatch.context() as env:  # other suites (tests/functions) leave AWS_REGION set in the process
+        for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            env.delenv(variable, raising=False)
+        return synthesize(root, "dev")
 
 
 def test_outputs_are_fabricated_in_each_resources_region(multi_region: ResourceGraph) -> None:
