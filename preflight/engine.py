@@ -31,7 +31,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from preflight.applies import ApplyWatch
 from preflight.errors import ConfigError, PreflightError, ProgramError
-from preflight.fabricate import read_outputs, resource_outputs
+from preflight.fabricate import created_outputs, read_outputs, resource_outputs
 from preflight.graph import STACK_TYPE, UNKNOWN, ResourceGraph, ResourceNode
 from preflight.invokes import invented_strings, invoke_result, start_run
 from preflight.limits import configured_timeout
@@ -64,7 +64,9 @@ class _FabricatingMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         region = self.regions.of_resource(args.typ, args.inputs, args.provider or "")
-        return resource_outputs(args.typ, args.name, args.inputs, region)
+        # An import (`ResourceOptions(import_=...)`) adopts what exists: its unset blocks are AWS's, not the plan's.
+        outputs = resource_outputs if args.resource_id else created_outputs
+        return outputs(args.typ, args.name, args.inputs, region)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         return invoke_result(args.token, args.args, self.regions.of_invoke(args.token, args.args, args.provider or ""))

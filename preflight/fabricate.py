@@ -15,6 +15,7 @@ from typing import Any
 from policies.sdk import native_output_names, output_names, resource_class, string_output_names
 from preflight import arn_shapes
 from preflight.secrets import SIG_KEY
+from preflight.unset_outputs import planned_unset_blocks
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
@@ -527,6 +528,16 @@ def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], regio
         if key not in state and key not in inputs_of and not left_unknown(type_token, key, state):
             # `region` "Defaults to the Region set in the provider configuration" (every pulumi-aws v7 type's doc)
             state[key] = region if key == "region" else placeholder(type_token, name, key, region)
+
+
+def created_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+    """Id and output state of a resource the program creates: `resource_outputs`, and the Optional blocks it left
+    unset as the provider plans them, `[]` or null (preflight/unset_outputs.py). A resource read or imported has the
+    blocks AWS holds for it, which stay unknown offline: it gets `resource_outputs` only."""
+    resource_id, state = resource_outputs(type_token, name, inputs, region)
+    if type_token.startswith("aws:"):
+        state.update(planned_unset_blocks(type_token, state, input_names(type_token)))
+    return resource_id, state
 
 
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
