@@ -14,6 +14,7 @@ from typing import Any
 
 from policies.sdk import native_output_names, output_names, resource_class, string_output_names
 from preflight import arn_shapes
+from preflight.random_outputs import fabricates_random, random_outputs
 
 #: The documented example account id (AWS docs use 123456789012 throughout); never a real one.
 MOCK_ACCOUNT_ID = "123456789012"
@@ -247,10 +248,11 @@ NATIVE_NAME_INPUT: Mapping[str, str | None] = {
 
 
 def fabricates(type_token: str) -> bool:
-    """Whether the engine fabricates outputs for the type: every pulumi-aws type and the aws-native ones of
-    NATIVE_NAME_INPUT. An output of one of these left unknown is one the engine decided AWS gives none for (a
-    table's `streamArn` without a stream), not a gap; the others' outputs all stay unknown (preflight.unseen)."""
-    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT
+    """Whether the engine fabricates outputs for the type: every pulumi-aws type, the aws-native ones of
+    NATIVE_NAME_INPUT and the pulumi-random ones of preflight.random_outputs. An output of one of these left
+    unknown is one the engine decided AWS gives none for (a table's `streamArn` without a stream), not a gap; the
+    others' outputs all stay unknown (preflight.unseen)."""
+    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT or fabricates_random(type_token)
 
 
 def _uuid(type_token: str, name: str) -> str:
@@ -502,6 +504,9 @@ def fill_string_outputs(type_token: str, name: str, state: dict[str, Any], regio
 
 def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
+    random = random_outputs(type_token, name, inputs)  # pulumi-random: its own module (preflight/random_outputs.py)
+    if random is not None:
+        return random
     state: dict[str, Any] = dict(inputs)
     if not type_token.startswith("aws:"):
         resource_id = f"{name}-{short_hash(type_token, name, stable_json(inputs))}"

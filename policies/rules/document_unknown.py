@@ -220,8 +220,10 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
         "an unknown document is 'cannot tell yet', "
         "never a violation. Offline, a document holding a data source's result (an SSM parameter's value, which "
         "only the cloud knows) is reported the same way. Fix: build the document from values known at deploy "
-        "time (the program or its stack configuration); offline, report the output the engine leaves unknown so "
-        "preflight/fabricate.py fabricates it."
+        "time (the program or its stack configuration). Offline, where the unknown comes from an output the gate "
+        "does not fabricate (another provider's, such as a generated password), the value is known once the "
+        "resource exists: judge a `pulumi preview --json --show-sames` of the existing stack with `--from-preview`, "
+        "or waive the finding with a reason and an expiry."
     ),
     principles=("P135", "P137"),
     severity=Severity.HIGH,
