@@ -125,8 +125,8 @@ def apply_findings(
         if notes is not None and own_unfabricated(apply.sources, graph):
             notes.append(
                 f"{APPLY_POLICY}: the apply callback at {_at(apply)} did not run offline ({times}): built from "
-                f"{', '.join(apply.sources)}'s output, which the engine does not fabricate; at `pulumi up` the "
-                "callback runs and the pack judges whatever it registers"
+                f"{', '.join(unfabricated_of(apply.sources, graph))}'s output, which the engine does not fabricate; "
+                "at `pulumi up` the callback runs and the pack judges whatever it registers"
             )
             continue
         references = any(_type_of(urn) == STACK_REFERENCE_TYPE for urn in apply.sources)
@@ -225,8 +225,13 @@ def own_sources(node: ResourceNode, graph: ResourceGraph) -> tuple[str, ...] | N
         urns = tuple(node.property_dependencies.get(key, ()))
         if node.urn in urns or not own_unfabricated(urns, graph):
             return None
-        sources.update(urns)
+        sources.update(unfabricated_of(urns, graph))
     return tuple(sorted(sources))
+
+
+def unfabricated_of(urns: Sequence[str], graph: ResourceGraph) -> list[str]:
+    """The sources a note names: those whose outputs the engine left unknown, not the fabricated ones beside them."""
+    return [urn for urn in urns if (found := graph.get(urn)) is not None and not fabricates(found.type)]
 
 
 def own_unfabricated(urns: Sequence[str], graph: ResourceGraph) -> bool:

@@ -57,6 +57,11 @@ NOT_PERMISSION_POLICIES: dict[str, str] = {
     "aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy": "RTO/RPO targets, not permissions",
     "aws:ses/receiptFilter:ReceiptFilter": "`policy` is Allow or Block for an IP range, not a document",
     "aws:iot/policyAttachment:PolicyAttachment": "`policy` names an IoT policy, judged on aws:iot/policy:Policy",
+    # "An endpoint policy does not override or replace identity-based policies or resource-based policies", and
+    # without one AWS attaches the full-access default (https://docs.aws.amazon.com/vpc/latest/privatelink/
+    # vpc-endpoints-access.html): a set endpoint policy can only narrow what others grant (review s10 #7).
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "an endpoint policy only narrows what identity and resource policies grant",
+    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": "an endpoint policy only narrows what other policies grant",
 }
 #: Types whose policy document a rule of the pack reads (every grantee input of theirs too: SHARE_INPUTS).
 READ_POLICY_TYPES = frozenset({*DOCUMENT_INPUTS, *POLICY_INPUTS, *IOT_POLICY_INPUTS, *SHARE_INPUTS})

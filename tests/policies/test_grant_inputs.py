@@ -254,8 +254,9 @@ def _not_judged(type_: str, props: dict[str, Any]) -> list[tuple[str, str | None
         ("aws:opensearch/domain:Domain", {"domainName": "d"}),
         ("aws:kms/replicaKey:ReplicaKey", {"primaryKeyArn": "arn"}),  # read by resource-policy-not-public now
         ("aws:transfer/user:User", {"userName": "u", "policy": None}),
+        (ENDPOINT, {"policy": _named_document("s3:GetObject")}),  # an endpoint policy only narrows (NOT_PERMISSION)
     ],
-    ids=[f"compliant{i}" for i in range(1, 7)],
+    ids=[f"compliant{i}" for i in range(1, 8)],
 )
 def test_a_type_that_can_carry_an_unread_document_but_sets_none_is_not_reported(
     type_: str, props: dict[str, Any]
@@ -267,7 +268,12 @@ def test_a_type_that_can_carry_an_unread_document_but_sets_none_is_not_reported(
     ("case", "type_", "props", "path"),
     [
         ("noncompliant1", REST_API, {"policy": _public_document("execute-api:Invoke")}, "policy"),
-        ("noncompliant2", ENDPOINT, {"policy": _named_document("s3:GetObject")}, "policy"),
+        (
+            "noncompliant2",
+            "aws:opensearch/domain:Domain",
+            {"accessPolicies": _public_document("es:ESHttpGet")},
+            "accessPolicies",
+        ),
         ("noncompliant3", "aws:glue/resourcePolicy:ResourcePolicy", {"policy": _public_document("glue:*")}, "policy"),
     ],
 )
