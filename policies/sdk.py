@@ -2,7 +2,8 @@
 declares.
 
 Which inputs a pulumi-aws type takes, for the few input names the pack asks about (`TABLED_INPUTS`: `tags` for
-`is_taggable`, the policy-like inputs of policies.rules.coverage), comes from a stored table, `sdk_inputs.json`
+`is_taggable`; the permission documents and grantees are policies/grant_inputs.json), comes from a stored table,
+`sdk_inputs.json`
 (`python -m policies.sdk --write`): the gate judges in its own process while the program runs in a child
 (preflight/synthesis_child.py), and importing a `pulumi_aws.<module>` package per type cost it about a second on
 the template (bench/SPEED.md). `tests/preflight/test_sdk.py` asserts the table is what the installed SDK gives for
@@ -23,7 +24,7 @@ from pathlib import Path
 #: The stored inputs (python -m policies.sdk --write).
 TABLE_FILE = Path(__file__).with_name("sdk_inputs.json")
 #: The input names the stored table records, for every pulumi-aws type that takes one of them.
-TABLED_INPUTS = frozenset({"tags", "policy", "access_policy", "access_policies", "policy_document", "resource_policy"})
+TABLED_INPUTS = frozenset({"tags"})
 
 
 @functools.cache

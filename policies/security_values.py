@@ -93,12 +93,16 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
         "kmsKeyId",
     ),
     "aws:cloudwatch/eventBus:EventBus": ("kmsKeyIdentifier",),
+    # review s10 #3: what narrows an EventBridge permission's "*" to an organization (resource-policy-not-public).
+    "aws:cloudwatch/eventPermission:EventPermission": ("condition",),
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType",),
     "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
     "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
     "aws:ecs/taskDefinition:TaskDefinition": ("containerDefinitions",),
     "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate": ("settings",),
     "aws:elasticbeanstalk/environment:Environment": ("settings",),
+    # review s10 #3: who a distributed image is shared with (nested, so not in resource_policies.SHARE_KEYS).
+    "aws:imagebuilder/distributionConfiguration:DistributionConfiguration": ("distributions",),
     # Which IoT policy an attachment binds: policies.lib.refers_to reads an unknown one as "not this policy", so
     # iot-attached-policy-bound-to-thing would judge no attached policy at all (not a link a rule reports itself).
     "aws:iot/policyAttachment:PolicyAttachment": ("policy",),
@@ -130,5 +134,7 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:s3/objectCopy:ObjectCopy": ("acl", "grants"),
     "aws:sfn/stateMachine:StateMachine": ("encryptionConfiguration", "loggingConfiguration", "tracingConfiguration"),
     "aws:sns/topic:Topic": ("kmsMasterKeyId",),
+    # review s10 #3: who an SSM document is shared with (a map, so not in resource_policies.SHARE_KEYS).
+    "aws:ssm/document:Document": ("permissions",),
     "aws:sqs/queue:Queue": ("kmsMasterKeyId",),
 }

@@ -14,6 +14,7 @@ from typing import Any
 
 from policies.sdk import native_output_names, output_names, resource_class, string_output_names
 from preflight import arn_shapes
+from preflight.random_outputs import fabricates_random, random_outputs
 from preflight.secrets import SIG_KEY
 from preflight.unset_outputs import planned_unset_blocks
 
@@ -249,10 +250,11 @@ NATIVE_NAME_INPUT: Mapping[str, str | None] = {
 
 
 def fabricates(type_token: str) -> bool:
-    """Whether the engine fabricates outputs for the type: every pulumi-aws type and the aws-native ones of
-    NATIVE_NAME_INPUT. An output of one of these left unknown is one the engine decided AWS gives none for (a
-    table's `streamArn` without a stream), not a gap; the others' outputs all stay unknown (preflight.unseen)."""
-    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT
+    """Whether the engine fabricates outputs for the type: every pulumi-aws type, the aws-native ones of
+    NATIVE_NAME_INPUT and the pulumi-random ones of preflight.random_outputs. An output of one of these left
+    unknown is one the engine decided AWS gives none for (a table's `streamArn` without a stream), not a gap; the
+    others' outputs all stay unknown (preflight.unseen)."""
+    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT or fabricates_random(type_token)
 
 
 def _uuid(type_token: str, name: str) -> str:
@@ -540,14 +542,9 @@ def created_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regio
     return resource_id, state
 
 
-def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
-    """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
-    state: dict[str, Any] = dict(inputs)
-    if not type_token.startswith("aws:"):
-        resource_id = f"{name}-{short_hash(type_token, name, stable_json(inputs))}"
-        for key, value in native_outputs(type_token, name, inputs, region).items():
-            state.setdefault(key, value)
-        return resource_id, state
+def _documents_as_text(type_token: str, state: dict[str, Any]) -> None:
+    """A string output the program gave as an object (a policy document) becomes the JSON text the provider returns;
+    one the provider computes from an unknown is dropped, so it stays unknown as in a real preview."""
     for key in string_output_names(type_token):
         if key in state:
             text = json_document_text(state[key])
@@ -555,6 +552,20 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
                 del state[key]  # unknown, as the provider makes it
             else:
                 state[key] = text
+
+
+def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+    """Id and output state of a mocked resource: its inputs plus id, name and ARN fields."""
+    random = random_outputs(type_token, name, inputs)  # pulumi-random: its own module (preflight/random_outputs.py)
+    if random is not None:
+        return random
+    state: dict[str, Any] = dict(inputs)
+    if not type_token.startswith("aws:"):
+        resource_id = f"{name}-{short_hash(type_token, name, stable_json(inputs))}"
+        for key, value in native_outputs(type_token, name, inputs, region).items():
+            state.setdefault(key, value)
+        return resource_id, state
+    _documents_as_text(type_token, state)
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)

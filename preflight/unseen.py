@@ -125,8 +125,8 @@ def apply_findings(
         if notes is not None and own_unfabricated(apply.sources, graph):
             notes.append(
                 f"{APPLY_POLICY}: the apply callback at {_at(apply)} did not run offline ({times}): built from "
-                f"{', '.join(apply.sources)}'s output, which the engine does not fabricate; the pack judges what it "
-                "creates at `pulumi up`"
+                f"{', '.join(unfabricated_of(apply.sources, graph))}'s output, which the engine does not fabricate; "
+                "at `pulumi up` the callback runs and the pack judges whatever it registers"
             )
             continue
         references = any(_type_of(urn) == STACK_REFERENCE_TYPE for urn in apply.sources)
@@ -147,8 +147,8 @@ def apply_findings(
                 principles=REMOTE_PRINCIPLES,
                 message=(
                     f"the apply callback at {_at(apply)} did not run offline ({times}): its value is unknown"
-                    f"{_from(apply)}, so any resource it creates at deploy time was not judged (neither by the "
-                    "policies nor by checkov)"
+                    f"{_from(apply)}, so whatever it registers at deploy time, if anything, was not judged "
+                    "(neither by the policies nor by checkov)"
                 ),
                 fix=(
                     f"{state_it}create the resources outside the callback, passing the output as an input. Waive "
@@ -225,25 +225,30 @@ def own_sources(node: ResourceNode, graph: ResourceGraph) -> tuple[str, ...] | N
         urns = tuple(node.property_dependencies.get(key, ()))
         if node.urn in urns or not own_unfabricated(urns, graph):
             return None
-        sources.update(urns)
+        sources.update(unfabricated_of(urns, graph))
     return tuple(sorted(sources))
 
 
+def unfabricated_of(urns: Sequence[str], graph: ResourceGraph) -> list[str]:
+    """The sources a note names: those whose outputs the engine left unknown, not the fabricated ones beside them."""
+    return [urn for urn in urns if (found := graph.get(urn)) is not None and not fabricates(found.type)]
+
+
 def own_unfabricated(urns: Sequence[str], graph: ResourceGraph) -> bool:
-    """Whether `urns` name at least one resource and only the program's own custom resources of types the engine
-    fabricates no outputs for: the one test of "unknown only because of the engine's gap" that `own_sources` (an
-    input) and `apply_findings` (an apply's value) share. A StackReference, a read, a remote component, the stack
-    itself or a resource the graph does not record is never such a source."""
-    if not urns:
-        return False
+    """Whether `urns` name only the program's own custom resources, at least one of a type the engine fabricates no
+    outputs for (the others' outputs are known): the one test of "unknown only because of the engine's gap" that
+    `own_sources` (an input) and `apply_findings` (an apply's value) share. A StackReference, a read, a remote
+    component, the stack itself or a resource the graph does not record is never such a source."""
     remote = set(graph.remote_components)
+    unfabricated = False
     for urn in urns:
         found = graph.get(urn)
-        if found is None or not found.custom or urn in remote or fabricates(found.type):
+        if found is None or not found.custom or urn in remote or _type_of(urn) == STACK_REFERENCE_TYPE:
             return False
-        if _type_of(urn) == STACK_REFERENCE_TYPE:
-            return False
-    return not any(_unseen_upstream(urn, graph, remote, set()) for urn in urns)
+        # a fabricated resource beside it (the queue whose ARN a policy also names) is known: not the unknown's
+        # source, so it neither excuses nor condemns (review s10 #8: it used to make the whole answer False)
+        unfabricated = unfabricated or not fabricates(found.type)
+    return unfabricated and not any(_unseen_upstream(urn, graph, remote, set()) for urn in urns)
 
 
 def _unseen_upstream(urn: str, graph: ResourceGraph, remote: set[str], seen: set[str]) -> bool:

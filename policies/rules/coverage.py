@@ -11,6 +11,12 @@ and `policies.lib.resources_of` read the same views), so it is not reported. Tha
 rule picks resources by type through `resources_of`: tests/policies/test_bedrock_usage.py fails for any rule
 function that reads `args.resources` directly outside a short, reasoned list (review4 #6).
 
+A pulumi-aws resource is judged by type, but a permission document it sets that no rule reads (an API Gateway
+REST API's `policy`, a VPC endpoint's) lets in whoever it names unjudged: every such input of the installed SDK
+is in policies/grant_inputs.json, and the finding is decided by the value the program sets, not by the type
+(review s10 #7): absent or empty is nothing to read, unknown is left to the unknown-value rules, set and unread
+is a finding naming the input.
+
 Level: P148 (compliance monitoring) is HIGH, so the finding is mandatory in production stacks and advisory
 elsewhere, the level checkov's own findings and its "not scanned" resources get (policies.profile): a
 production deploy may not include what nobody judged; in development it is a warning to read. A reviewed
@@ -26,10 +32,11 @@ from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValida
 
 from policies import native, wrappers
 from policies.documents import DOCUMENT_INPUTS
+from policies.grant_inputs import document_paths, set_paths
+from policies.lib import Pending
 from policies.registry import all_policies
 from policies.rules.devices import IOT_POLICY_INPUTS
-from policies.rules.resource_policies import LAYER_PERMISSION, POLICY_INPUTS
-from policies.sdk import takes_input
+from policies.rules.resource_policies import POLICY_INPUTS, SHARE_INPUTS
 from policies.spec import Category, Kind, PolicySpec
 
 #: Packages the pack judges itself (pulumi-aws), and Pulumi's own (providers, the stack).
@@ -39,9 +46,8 @@ JUDGED_PACKAGES = frozenset({"aws", "pulumi"})
 STATE_ONLY_PACKAGES = frozenset({"random", "time"})
 
 
-#: SDK input names (snake_case, as `_internal_init` takes them) that hold a policy document (review5 #3).
-POLICY_LIKE_INPUTS = frozenset({"policy", "access_policy", "access_policies", "policy_document", "resource_policy"})
-#: pulumi-aws types whose policy-like input is no permission document, so no permission rule has to read it.
+#: pulumi-aws types whose permission-document input (policies.grant_inputs) is no permission document, so no
+#: permission rule has to read it.
 NOT_PERMISSION_POLICIES: dict[str, str] = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "image expiry rules (ECR lifecycle policy), not permissions",
     "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "data masking rules, not permissions",
@@ -51,17 +57,36 @@ NOT_PERMISSION_POLICIES: dict[str, str] = {
     "aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy": "RTO/RPO targets, not permissions",
     "aws:ses/receiptFilter:ReceiptFilter": "`policy` is Allow or Block for an IP range, not a document",
     "aws:iot/policyAttachment:PolicyAttachment": "`policy` names an IoT policy, judged on aws:iot/policy:Policy",
+    # "An endpoint policy does not override or replace identity-based policies or resource-based policies", and
+    # without one AWS attaches the full-access default (https://docs.aws.amazon.com/vpc/latest/privatelink/
+    # vpc-endpoints-access.html): a set endpoint policy can only narrow what others grant (review s10 #7).
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "an endpoint policy only narrows what identity and resource policies grant",
+    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": "an endpoint policy only narrows what other policies grant",
 }
-#: Types whose policy document a rule of the pack reads.
-READ_POLICY_TYPES = frozenset({*DOCUMENT_INPUTS, *POLICY_INPUTS, *IOT_POLICY_INPUTS, LAYER_PERMISSION})
+#: Types whose policy document a rule of the pack reads (every grantee input of theirs too: SHARE_INPUTS).
+READ_POLICY_TYPES = frozenset({*DOCUMENT_INPUTS, *POLICY_INPUTS, *IOT_POLICY_INPUTS, *SHARE_INPUTS})
 
 
 @functools.cache
-def unread_policy(resource_type: str) -> bool:
-    """Whether a pulumi-aws type carries a policy-like input (per the installed SDK) that no rule reads."""
+def unread_documents(resource_type: str) -> tuple[str, ...]:
+    """The paths of a pulumi-aws type's permission documents (policies/grant_inputs.json, from the installed
+    SDK) that no rule reads: a program that sets one deploys a grant nobody judged (review s10 #3, #7)."""
     if resource_type in READ_POLICY_TYPES or resource_type in NOT_PERMISSION_POLICIES:
-        return False
-    return takes_input(resource_type, POLICY_LIKE_INPUTS)  # the stored table (policies/sdk_inputs.json)
+        return ()
+    return document_paths(resource_type)
+
+
+def unread_policy(resource_type: str) -> bool:
+    """Whether a pulumi-aws type can carry a permission document no rule reads (whether a resource of it does is
+    decided by its value: `unread_set`)."""
+    return bool(unread_documents(resource_type))
+
+
+def unread_set(resource: PolicyResource, pending: Pending) -> list[str]:
+    """The unread document paths this resource sets. Absent or empty is nothing to read (a REST API or a gateway
+    endpoint without a policy, review s10 #7); an unknown one is left to the unknown-value rules (the gate's
+    security-value-unknown, preflight/deferred.py) through `pending`."""
+    return set_paths(resource.props, unread_documents(resource.resource_type), pending.note)
 
 
 def package(resource_type: str) -> str:
@@ -77,7 +102,7 @@ def _named(policies: Iterable[PolicySpec]) -> frozenset[str]:
 def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:
     """Whether no rule of the pack judges a resource of this type (neither by name nor as a pulumi-aws twin)."""
     if package(resource_type) == "aws":
-        return unread_policy(resource_type)
+        return False  # judged by type; an unread document it sets is reported by value (unread_set)
     if package(resource_type) in JUDGED_PACKAGES | STATE_ONLY_PACKAGES:
         return False
     pack = list(policies)
@@ -101,28 +126,6 @@ def _stack_set_names(resources: Iterable[PolicyResource]) -> set[str]:
     return names
 
 
-def _policy_note(resource: PolicyResource) -> str:
-    """How the finding ends: whether this resource sets the policy document its type takes and no rule reads (an
-    interface VPC endpoint without `policy` set carries none; AWS then attaches its default)."""
-    if not unread_policy(resource.resource_type):
-        return "."
-    props = native.plain(resource.props)
-    given = isinstance(props, dict) and any(
-        props.get(_camel(name)) not in (None, "", {}, []) for name in POLICY_LIKE_INPUTS
-    )
-    return (
-        ": it carries a policy document no rule reads."
-        if given
-        else ": its type takes a policy document no rule reads (none is set here)."
-    )
-
-
-def _camel(snake: str) -> str:
-    """`access_policies` -> `accessPolicies`, as the resource's inputs are named."""
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def wrapper_problems(resource: PolicyResource, stack_sets: set[str]) -> tuple[str, ...]:
     """Why (part of) what a Cloud Control / CloudFormation wrapper declares is not judged (review5 #2)."""
     props = native.plain(resource.props)
@@ -135,13 +138,20 @@ def wrapper_problems(resource: PolicyResource, stack_sets: set[str]) -> tuple[st
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     pack = all_policies()
     stack_sets = _stack_set_names(args.resources)
+    pending = Pending()
     for resource in args.resources:
         if not _custom(resource):
             continue
         if not_judged(resource.resource_type, pack):
             report_violation(
                 f"{resource.name}: no rule of the pack judges {resource.resource_type} "
-                f"(provider {package(resource.resource_type)})" + _policy_note(resource),
+                f"(provider {package(resource.resource_type)}).",
+                resource.urn,
+            )
+        for path in unread_set(resource, pending):
+            report_violation(
+                f"{resource.name}: {resource.resource_type} sets {path}, a permission document no rule of the pack "
+                "reads, so who it lets in was not judged.",
                 resource.urn,
             )
         for problem in (
@@ -150,6 +160,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             report_violation(
                 f"{resource.name}: what this {resource.resource_type} creates is not judged: {problem}.", resource.urn
             )
+    pending.settle()
 
 
 NOT_JUDGED = PolicySpec(
@@ -157,9 +168,12 @@ NOT_JUDGED = PolicySpec(
     description="Every cloud resource is judged by the pack: no provider's resources pass unexamined.",
     explanation=(
         "The pack judges pulumi-aws resources, the aws-native resources that read as a pulumi-aws twin "
-        "(policies/native.py) and those its rules name; anything else would pass without a single check. Fix: "
-        "express the resource with pulumi-aws, or review it by hand and suppress this finding for it with the "
-        "reviewer's reason and an expiry; a view for a further aws-native type belongs in policies/native.py."
+        "(policies/native.py) and those its rules name; anything else, and a permission document of a pulumi-aws "
+        "type no rule reads (policies/grant_inputs.json), would pass without a single check. Fix: review the "
+        "resource or the document by hand and suppress this finding for it with the reviewer's reason and an "
+        "expiry; for another provider's resource, express it with pulumi-aws (or add a view for a further "
+        "aws-native type in policies/native.py); for a pulumi-aws document, add its type to the rule that "
+        "judges such documents (POLICY_INPUTS in policies/rules/resource_policies.py)."
     ),
     principles=("P148",),
     severity=Severity.HIGH,

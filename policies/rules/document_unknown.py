@@ -71,7 +71,7 @@ from policies.lib import ROLE_TYPE
 from policies.native import plain, written_name
 from policies.rules.devices import IOT_POLICY_INPUTS
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
-from policies.rules.resource_policies import LAYER_PERMISSION_INPUTS, POLICY_INPUTS
+from policies.rules.resource_policies import POLICY_INPUTS, SHARE_KEYS
 from policies.run_mode import previewing
 from policies.security_values import SECURITY_VALUES
 from policies.spec import Category, Kind, PolicySpec
@@ -121,9 +121,10 @@ def _must_be_known() -> dict[str, tuple[str, ...]]:
     table: dict[str, set[str]] = {}
     for resource_type, entries in DOCUMENT_INPUTS.items():
         table.setdefault(resource_type, set()).update(key for _, key in entries)
-    for inputs in (POLICY_INPUTS, IOT_POLICY_INPUTS, LAYER_PERMISSION_INPUTS, MANAGED_POLICY_ARN_INPUTS):
+    for inputs in (POLICY_INPUTS, IOT_POLICY_INPUTS, SHARE_KEYS, MANAGED_POLICY_ARN_INPUTS):
         for resource_type, key in inputs.items():
-            table.setdefault(resource_type, set()).add(key)
+            # the top-level input that holds it (`details` of a multi-region access point's `details.policy`)
+            table.setdefault(resource_type, set()).add(key.split(".", 1)[0])
     table.setdefault(ROLE_TYPE, set()).add(_INLINE)
     return {resource_type: tuple(sorted(keys)) for resource_type, keys in sorted(table.items())}
 
@@ -222,8 +223,10 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
         "an unknown document is 'cannot tell yet', "
         "never a violation. Offline, a document holding a data source's result (an SSM parameter's value, which "
         "only the cloud knows) is reported the same way. Fix: build the document from values known at deploy "
-        "time (the program or its stack configuration); offline, report the output the engine leaves unknown so "
-        "preflight/fabricate.py fabricates it."
+        "time (the program or its stack configuration). Offline, where the unknown comes from an output the gate "
+        "does not fabricate (another provider's, such as a generated password), the value is known once the "
+        "resource exists: judge a `pulumi preview --json --show-sames` of the existing stack with `--from-preview`, "
+        "or waive the finding with a reason and an expiry."
     ),
     principles=("P135", "P137"),
     severity=Severity.HIGH,

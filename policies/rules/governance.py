@@ -31,7 +31,7 @@ from policies.lib import (
 from policies.regions import DEPLOYING_REGION, REGIONAL_PROVIDERS, is_default_provider, region_config_key
 from policies.rules.s3 import BUCKET_TYPES, LIFECYCLE, is_log_bucket
 from policies.spec import Category, Kind, PolicySpec
-from policies.tags import tag_map
+from policies.tags import carried_tags
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -227,7 +227,8 @@ def _validate_tags(args: ResourceValidationArgs, report_violation: ReportViolati
         return
     if "tags" not in args.props and not is_taggable(args.resource_type):
         return
-    tags = tag_map(get(args.props, "tags")) or {}  # P167: one shape, whichever provider wrote them
+    # P167: one shape, whichever provider wrote them, with what the aws provider adds (its default_tags)
+    tags = carried_tags(args.resource_type, args.props, args.provider) or {}
     missing = [k for k in required if not text(get(tags, k))]
     if missing:
         report_violation(f"{args.name}: missing required tags {', '.join(missing)}.", None)

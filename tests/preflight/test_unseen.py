@@ -130,6 +130,12 @@ def _queue(inputs: dict[str, object], deps: dict[str, tuple[str, ...]]) -> Resou
             None,
         ),
         ("nothing unknown", _queue({"kmsMasterKeyId": "k"}, {"kmsMasterKeyId": (_KEY.urn,)}), None),
+        (
+            # review s10 #8: the queue's own (fabricated, known) ARN beside the unknown does not keep the finding
+            "own beside own pulumi-aws",
+            _queue({"policy": _UNKNOWN}, {"policy": (_AWS_KEY.urn, _KEY.urn)}),
+            (_KEY.urn,),
+        ),
     ],
 )
 def test_own_sources_are_only_the_programs_own_custom_resources(
@@ -169,6 +175,7 @@ _REF_NODE = _node("shared", "pulumi:pulumi:StackReference")
         ("6-own and a stack reference", (_KEY.urn, _REF), True),
         ("7-no source recorded", (), True),
         ("8-a stack reference the graph records as a resource", (_REF_NODE.urn,), True),
+        ("9-own unfabricated beside own pulumi-aws", (_AWS_KEY.urn, _KEY.urn), False),  # review s10 #8
     ],
 )
 def test_an_apply_from_own_unfabricated_resources_is_a_note(case: str, sources: tuple[str, ...], finding: bool) -> None:
