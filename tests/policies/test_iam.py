@@ -117,6 +117,30 @@ def test_get_policy_document_output_is_parsed(tmp_path_factory: pytest.TempPathF
     assert flagged(graph, "iam-no-wildcard-action") == {"bad_from_data_source"}
 
 
+def test_get_policy_document_dict_statements_keep_their_python_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Review s10 #2 (gpdnot, gpdnotprincipal): dict statements spelt as the SDK's ...ArgsDict (`not_actions`,
+    `not_principals`) are judged like the typed Args form, not rendered without them."""
+    graph = synth(
+        tmp_path_factory.mktemp("iamdocsnake"),
+        """
+        snake = aws.iam.get_policy_document(statements=[
+            {"effect": "Allow", "not_actions": ["iam:DeleteAccountPasswordPolicy"], "resources": ["*"]}])
+        aws.iam.Policy("bad1_not_actions_dict", policy=snake.json)
+        typed = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow", not_actions=["iam:DeleteRole"], resources=["*"])])
+        aws.iam.Policy("bad2_not_actions_typed", policy=typed.json)
+        everyone_but = aws.iam.get_policy_document(statements=[{"effect": "Allow", "actions": ["sts:AssumeRole"],
+            "not_principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::123456789012:role/blocked"]}]}])
+        aws.iam.Role("bad3_not_principals_dict", assume_role_policy=everyone_but.json)
+        exact = aws.iam.get_policy_document(statements=[{"effect": "Allow", "actions": ["s3:GetObject"],
+            "resources": ["arn:aws:s3:::b/*"]}])
+        aws.iam.Policy("good_exact", policy=exact.json)
+        """,
+    )
+    assert flagged(graph, "iam-no-wildcard-action") == {"bad1_not_actions_dict", "bad2_not_actions_typed"}
+    assert flagged(graph, "iam-trust-not-public") == {"bad3_not_principals_dict"}
+
+
 def test_wildcards_aws_requires_are_not_flagged(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Lambda@Edge's `lambda:EnableReplication*` is written so by AWS's own page; a look-alike still fails."""
     graph = synth(
