@@ -52,6 +52,13 @@ aws.iam.RolePolicy("bad_bedrock_any_model", role=good.id, policy=doc(allow("bedr
 aws.iam.Policy("good_deny_star", policy=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
 aws.iam.RolePolicy("bad_data_read", role=good.id, policy=doc(allow(["secretsmanager:GetSecretValue", "ec2:DescribeInstances"], "*")))
 aws.iam.RolePolicy("bad_metadata_read", role=good.id, policy=doc(allow("lambda:GetFunction", "*")))
+# review s10 #6: a name part with no letter or digit (after the SAR's resource-type prefix) matches every name
+aws.iam.RolePolicy("bad_every_secret", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:*-*")))
+aws.iam.RolePolicy("bad_every_app_load_balancer", role=good.id, policy=doc(allow("elasticloadbalancing:DeleteLoadBalancer",
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/*")))
+aws.iam.RolePolicy("good_secret_prefix", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-*")))
 """
 
 CASES = [
@@ -68,6 +75,7 @@ CASES = [
             "bad_not_action",
             "bad_write_star",
             "bad_passrole",
+            "bad_every_app_load_balancer",
         },
         # bedrock:InvokeModel is a Read in the Service Authorization Reference: iam-bedrock-invoke-scoped judges it
         {"good_role", "good_deny_star", "bad_bedrock_star", "bad_bedrock_any_model"},
@@ -89,7 +97,11 @@ CASES = [
     ),
     ("iam-service-trust-conditioned", {"bad_agent_role", "bad_states_role"}, {"good_agent_role", "good_role"}),
     # F18: reads on "*" only for actions the SAR lists without a resource type (sqs:GetQueueUrl takes a queue).
-    ("iam-no-data-read-on-wildcard", {"bad_data_read"}, {"good_role", "bad_metadata_read", "bad_bedrock_star"}),
+    (
+        "iam-no-data-read-on-wildcard",
+        {"bad_data_read", "bad_every_secret"},
+        {"good_role", "bad_metadata_read", "bad_bedrock_star", "good_secret_prefix"},
+    ),
     ("iam-reads-scoped", {"bad_metadata_read", "bad_write_star"}, {"good_role", "bad_data_read", "bad_bedrock_star"}),
 ]
 
