@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
 from iamlang import wildcards
-from iamlang.conditions import SOURCE_KEYS, narrows_caller
+from iamlang.conditions import SOURCE_KEYS, narrows_caller, positive_tests, value_narrows
 from policies import iam_reference
 from policies.lib import (
     IDENTITY_POLICY_TYPES,
@@ -230,13 +230,55 @@ def harmless_on_star(action: str) -> bool:
     return _read_by_name(action)
 
 
+_RESOURCE_TAG = "aws:resourcetag/"
+
+
+def resource_tag_keys(statement: Statement) -> list[str]:
+    """The `aws:ResourceTag/<key>` keys (lower-cased) a positive test of the Condition narrows, as the pack's one
+    condition normaliser decides (iamlang.conditions: `StringLike "*"`, `...IfExists`, `ForAllValues:` and
+    negated operators never narrow)."""
+    return [
+        key
+        for operator, key, value in positive_tests(statement.condition)
+        if key.startswith(_RESOURCE_TAG) and len(key) > len(_RESOURCE_TAG) and value_narrows(operator, key, value)
+    ]
+
+
+def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool:
+    """Whether a narrowing `aws:ResourceTag/...` condition (`keys`) applies to every action `action` names.
+
+    Attribute-based access control (IAM User Guide, "Define permissions based on attributes with ABAC
+    authorization", https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html;
+    the example reference_policies_examples_ec2_tag-owner.html allows ec2:StartInstances/StopInstances on
+    arn:aws:ec2:*:*:instance/* with StringEquals aws:ResourceTag/Owner): the resource wildcard is narrowed by the
+    resource's tag. Only where AWS evaluates that key: for each action, the resource types of the SAR that the
+    statement's resources can name (the required ones, where the action has any) must each list
+    `aws:ResourceTag/${TagKey}`; on any other the key is absent, the condition never matches, and the statement
+    is judged as the wildcard write it reads as.
+    """
+    if not keys or action.strip() == "*":
+        return False
+    expanded = iam_reference.expand(action)
+    if not expanded:
+        return False
+    for found in expanded:
+        rows = [r for r in found.resources if any(r.resource_type.matches(res) for res in resources)]
+        rows = [r for r in rows if r.required] or rows
+        if not rows or not all(any(r.takes_condition_key(k) for k in keys) for r in rows):
+            return False
+    return True
+
+
 def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for label, statement in _statements(args, pending):
         broad = statement.wildcard_resources
         if not statement.allows or not broad:
             continue
-        writes = [a for a in statement.actions if not harmless_on_star(a)]
+        tags = [] if statement.not_resources else resource_tag_keys(statement)
+        writes = [
+            a for a in statement.actions if not harmless_on_star(a) and not tag_scoped(a, statement.resources, tags)
+        ]
         if writes or statement.not_actions:
             report_violation(
                 f"{args.name}: {label} allows {', '.join(writes) or 'NotAction'} on {', '.join(broad)}.", None
@@ -248,9 +290,13 @@ NO_WILDCARD_RESOURCE = _policy(
     "iam-no-wildcard-resource-for-writes",
     "Actions that change things name their resources; only reads (judged by iam-no-data-read-on-wildcard and "
     "iam-reads-scoped) and unscopable actions use '*'.",
-    "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::*) reaches every "
-    "resource of that kind in the account. Fix: name the ARNs "
-    "(use the resources' .arn outputs).",
+    "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::* or "
+    "...:secret:*-*) reaches every resource of that kind in the account. Attribute-based access control is the "
+    "exception: a positive condition on aws:ResourceTag/<key> with a real value (StringEquals, not StringLike '*', "
+    "...IfExists or ForAllValues) narrows the wildcard to the resources carrying that tag, where the Service "
+    "Authorization Reference lists aws:ResourceTag/${TagKey} for the resource type of every action of the "
+    "statement (elsewhere the key is absent and the condition never matches). Fix: name the ARNs "
+    "(use the resources' .arn outputs), or scope by tag as above.",
     _validate_wildcard_resource,
     DOCUMENT_TYPES,
 )

@@ -57,6 +57,22 @@ aws.iam.RolePolicy("bad_every_secret", role=good.id, policy=doc(allow("secretsma
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:*-*")))
 aws.iam.RolePolicy("bad_every_app_load_balancer", role=good.id, policy=doc(allow("elasticloadbalancing:DeleteLoadBalancer",
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/*")))
+# review s10 #12: ABAC, a wildcard narrowed by aws:ResourceTag where the SAR lists the key for every action's type
+INSTANCES = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+aws.iam.RolePolicy("good_abac_instances", role=good.id, policy=doc(allow(["ec2:StartInstances", "ec2:StopInstances"],
+    INSTANCES, Condition={"StringEquals": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("good_abac_star_principal_tag", role=good.id, policy=doc(allow(["ec2:startInstances", "ec2:stopInstances"],
+    "*", Condition={"StringEquals": {"aws:ResourceTag/CostCenter": "${aws:PrincipalTag/CostCenter}"}})))
+aws.iam.RolePolicy("bad_abac_1_like_star", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringLike": {"aws:ResourceTag/Environment": "*"}})))
+aws.iam.RolePolicy("bad_abac_2_if_exists", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringEqualsIfExists": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("bad_abac_3_for_all_values", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"ForAllValues:StringEquals": {"aws:ResourceTag/Environment": ["prod"]}})))
+aws.iam.RolePolicy("bad_abac_4_type_without_tags", role=good.id, policy=doc(allow("states:UpdateMapRun",
+    "arn:aws:states:us-east-1:123456789012:mapRun:*", Condition={"StringEquals": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("bad_abac_5_negated", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringNotEquals": {"aws:ResourceTag/Environment": "dev"}})))
 aws.iam.RolePolicy("good_secret_prefix", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-*")))
 """
@@ -76,9 +92,21 @@ CASES = [
             "bad_write_star",
             "bad_passrole",
             "bad_every_app_load_balancer",
+            "bad_abac_1_like_star",
+            "bad_abac_2_if_exists",
+            "bad_abac_3_for_all_values",
+            "bad_abac_4_type_without_tags",
+            "bad_abac_5_negated",
         },
         # bedrock:InvokeModel is a Read in the Service Authorization Reference: iam-bedrock-invoke-scoped judges it
-        {"good_role", "good_deny_star", "bad_bedrock_star", "bad_bedrock_any_model"},
+        {
+            "good_role",
+            "good_deny_star",
+            "bad_bedrock_star",
+            "bad_bedrock_any_model",
+            "good_abac_instances",
+            "good_abac_star_principal_tag",
+        },
     ),
     ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),
     (
