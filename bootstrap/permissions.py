@@ -798,7 +798,7 @@ def deploy_service_policies(scope: Scope, stack: str) -> dict[str, PolicyDocumen
             [f"arn:{scope.partition}:lambda:{scope.region}:{POWERTOOLS_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-*"],
         ),
     ]
-    groups["api"] += api_gateway_guards(scope, stack)
+    groups.setdefault("api", []).extend(api_gateway_guards(scope, stack))
     groups |= unnamed
     return {group: document(statements) for group, statements in groups.items() if statements}
 

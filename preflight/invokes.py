@@ -512,8 +512,8 @@ def _principal_block(principals: list[Mapping[str, Any]]) -> Any:
     policy_model.go, `IAMPolicyStatementPrincipalSet.MarshalJSON`); `{type: "*", identifiers: ["*"]}` is "*"."""
     by_type: dict[str, list[Any]] = {}
     for principal in principals:
-        ids = principal.get("identifiers") or []
-        by_type.setdefault(str(principal.get("type")), []).extend(ids if isinstance(ids, list) else [ids])
+        ids = _field(principal, "identifiers") or []
+        by_type.setdefault(str(_field(principal, "type")), []).extend(ids if isinstance(ids, list) else [ids])
     block = {kind: _one_or_many(_merged(ids)) for kind, ids in by_type.items()}
     return "*" if block == {"*": "*"} else block
 
@@ -523,31 +523,51 @@ def _condition_block(conditions: list[Mapping[str, Any]]) -> dict[str, dict[str,
     `IAMPolicyStatementConditionSet.MarshalJSON`), so none is lost."""
     merged: dict[str, dict[str, list[Any]]] = {}
     for condition in conditions:
-        values = condition.get("values") or []
-        key = merged.setdefault(str(condition["test"]), {}).setdefault(str(condition["variable"]), [])
+        values = _field(condition, "values") or []
+        key = merged.setdefault(str(_field(condition, "test")), {}).setdefault(str(_field(condition, "variable")), [])
         key.extend(values if isinstance(values, list) else [values])
     return {test: {var: _one_or_many(v) for var, v in block.items()} for test, block in merged.items()}
 
 
+_CAPITAL = re.compile(r"(?<!^)([A-Z])")
+
+
+def _field(block: Mapping[str, Any], name: str) -> Any:
+    """A statement block's field under its Pulumi name (`notActions`) or its Python name (`not_actions`).
+
+    Why both: a typed `GetPolicyDocumentStatementArgs` is serialised with the Pulumi names, but a plain dict
+    (the SDK's `GetPolicyDocumentStatementArgsDict` declares snake_case keys) is sent with its Python keys as
+    written: invoke arguments carry no type, so pulumi's serialize_property leaves a Mapping's keys untranslated
+    (pulumi 3.272.0 sdk/python/lib/pulumi/runtime/invoke.py `_invoke` -> rpc.serialize_properties(props, deps);
+    rpc.py serialize_property, "don't do any translation of user-defined dict keys"). The provider then maps
+    either spelling to the same Terraform name: PulumiToTerraformName lower-cases each capital after an
+    underscore and keeps every other character, so `notActions` and `not_actions` are both `not_actions`
+    (pulumi/pulumi-terraform-bridge@29a7b50d3e8130fb91a33c9b83e67fb625d1a52e pkg/tfbridge/names.go).
+    """
+    value = block.get(name)
+    return value if value is not None else block.get(_CAPITAL.sub(r"_\1", name).lower())
+
+
 def _statement_json(st: Mapping[str, Any]) -> dict[str, Any]:
+    """One statement block as IAM JSON, whichever spelling (`_field`) its keys use."""
     out: dict[str, Any] = {}
-    if st.get("sid"):
-        out["Sid"] = st["sid"]
-    out["Effect"] = st.get("effect", "Allow")
+    if _field(st, "sid"):
+        out["Sid"] = _field(st, "sid")
+    out["Effect"] = _field(st, "effect") or "Allow"
     for src, dst in (
         ("actions", "Action"),
         ("notActions", "NotAction"),
         ("resources", "Resource"),
         ("notResources", "NotResource"),
     ):
-        values = st.get(src)
+        values = _field(st, src)
         if values:
             out[dst] = values[0] if len(values) == 1 else sorted(values)
     for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-        if st.get(src):
-            out[dst] = _principal_block(st[src])
-    if st.get("conditions"):
-        out["Condition"] = _condition_block(st["conditions"])
+        if _field(st, src):
+            out[dst] = _principal_block(_field(st, src))
+    if _field(st, "conditions"):
+        out["Condition"] = _condition_block(_field(st, "conditions"))
     return out
 
 

@@ -38,6 +38,7 @@ _VERDICT_DATA = (
     ("preflight.tfplan.derive", "checked_types"),
     ("preflight.tfplan.shapes", "_stored"),
     ("policies.managed_policies", "_stored"),
+    ("policies.managed_broad", "_stored"),
     ("policies.sdk", "_stored"),
     ("policies.cost.prices", "load_prices"),
 )

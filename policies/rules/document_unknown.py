@@ -96,12 +96,18 @@ _INLINE = "inlinePolicies"
 #: plaintext (analyzer_plugin.go `Analyze`, `KeepSecrets: true`); only the offline gate reading a preview
 #: file (or an export without `--show-secrets`) meets this string, and it cannot judge what it hides.
 HIDDEN_SECRET = "[secret]"
+#: What a `secure:` config value reads as in the offline gate (preflight.stackconfig.SECRET_PLACEHOLDER; the
+#: engine cannot decrypt it). A document that is one was judged by no rule (review s10 #5: parse_document finds
+#: no JSON in it and returns no statement), though the decrypted value could say `Principal: "*"`.
+SECURE_CONFIG = "preflight-placeholder-secret"
+#: The secrets no rule can read, whichever way they reached the gate (policies.secret_values lists the same two).
+_UNREADABLE = frozenset({HIDDEN_SECRET, SECURE_CONFIG})
 
 
 def _first_unknown(value: Any, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
     """(sentinel, path) of the first unknown value in a plain value, or None when it is all known."""
     if isinstance(value, str):
-        return (value, path) if value in SENTINELS or value == HIDDEN_SECRET else None
+        return (value, path) if value in SENTINELS or value in _UNREADABLE else None
     if isinstance(value, Mapping):
         items: Iterator[tuple[str, Any]] = ((str(k), v) for k, v in value.items())
     elif isinstance(value, list | tuple):
@@ -161,7 +167,7 @@ def unknown_values(resource_type: str, props: Mapping[str, Any]) -> dict[str, tu
     found = {}
     for key in SECURITY_VALUES.get(resource_type, ()):
         unknown = _first_unknown(props.get(key), (key,))
-        if unknown is not None and unknown[0] != HIDDEN_SECRET:
+        if unknown is not None and unknown[0] not in _UNREADABLE:
             found[key] = unknown
     return found
 
@@ -180,12 +186,20 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     if not unknown:
         return
     hidden = [key for key, (sentinel, _) in unknown.items() if sentinel == HIDDEN_SECRET]
-    unknown = {key: found for key, found in unknown.items() if key not in hidden}
+    secure = [key for key, (sentinel, _) in unknown.items() if sentinel == SECURE_CONFIG]
+    unknown = {key: found for key, found in unknown.items() if key not in hidden and key not in secure}
     if hidden:  # never a real preview's value (the CLI sends the plaintext): a file that hides it
         report_violation(
             f"{args.name}: policy document {', '.join(written_name(args, k) for k in hidden)} is a secret the file "
             'shows as "[secret]", so no '
             "IAM rule judged it (judge the program itself, or a `pulumi stack export --show-secrets` file).",
+            None,
+        )
+    if secure:  # never under the CLI either (it decrypts): the offline gate's placeholder for `secure:` config
+        report_violation(
+            f"{args.name}: policy document {', '.join(secure)} comes from a `secure:` config value, which the "
+            "offline gate cannot decrypt, so no IAM rule judged it (the decrypted document could grant anyone). "
+            "Keep the document in the program or in plain config; secure config is for secrets, not policies.",
             None,
         )
     if not unknown:
@@ -218,10 +232,10 @@ DOCUMENT_UNKNOWN_POLICY = PolicySpec(
     name=DOCUMENT_UNKNOWN,
     description="Every IAM and resource policy document is known when it is deployed, so the IAM rules judged it.",
     explanation=(
-        'A document still unknown outside a preview, or a secret a preview file shows as "[secret]", was read '
-        "by none of the IAM rules (wildcards, public principals, confused deputy, trust). In `pulumi preview` "
-        "an unknown document is 'cannot tell yet', "
-        "never a violation. Offline, a document holding a data source's result (an SSM parameter's value, which "
+        'A document still unknown outside a preview, a secret a preview file shows as "[secret]", or a `secure:` '
+        "config value (which the offline gate cannot decrypt) was read by none of the IAM rules (wildcards, "
+        "public principals, confused deputy, trust). In `pulumi preview` an unknown document is 'cannot tell "
+        "yet', never a violation. Offline, a document holding a data source's result (an SSM parameter's value, which "
         "only the cloud knows) is reported the same way. Fix: build the document from values known at deploy "
         "time (the program or its stack configuration). Offline, where the unknown comes from an output the gate "
         "does not fabricate (another provider's, such as a generated password), the value is known once the "

@@ -7,12 +7,13 @@ RolePolicy/Policy/UserPolicy/GroupPolicy, and role `assumeRolePolicy` (JSON text
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
 from iamlang import wildcards
-from iamlang.conditions import SOURCE_KEYS, narrows_caller
+from iamlang.conditions import SOURCE_KEYS, narrows_caller, positive_tests, value_narrows
 from policies import iam_reference
 from policies.lib import (
     IDENTITY_POLICY_TYPES,
@@ -29,6 +30,7 @@ from policies.lib import (
     service_principals,
     text,
 )
+from policies.managed_broad import managed_findings
 from policies.managed_policies import managed_policy_name, model_call_statements
 from policies.spec import Category, Kind, PolicySpec
 
@@ -56,6 +58,9 @@ MANAGED_POLICY_ARN_INPUTS: dict[str, str] = {
     **{t: _POLICY_ARN_INPUTS.get(t, "policyArn") for t in ATTACHMENT_TYPES},
     **dict.fromkeys(EXCLUSIVE_ATTACHMENT_TYPES, "policyArns"),
 }
+#: What the content rules judge (wildcard actions and resources, reads, PassRole): the resources' own documents
+#: and the AWS managed policies they attach, which are judged by their statements as if written inline.
+STATEMENT_TYPES = tuple(dict.fromkeys((*DOCUMENT_TYPES, *MANAGED_POLICY_ARN_INPUTS)))
 
 #: AWS managed policies that grant (near) full control of an account; any `*FullAccess` managed policy
 #: (AmazonS3FullAccess, AWSLambda_FullAccess, ...) grants every action of its service(s) and is flagged too
@@ -126,28 +131,57 @@ def _policy(
     )
 
 
-def _validate_wildcard_action(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+#: A statement-level judge: (label, statement) -> what the rule says about it (nothing when it complies).
+Judge = Callable[[str, Statement], list[str]]
+
+
+#: At most this many action names in a message; the rest are counted (an AWS managed policy lists hundreds).
+_LISTED = 10
+
+
+def _listed(names: list[str]) -> str:
+    """`a, b, c`, or the first `_LISTED` names and how many more."""
+    shown = ", ".join(names[:_LISTED])
+    return shown if len(names) <= _LISTED else f"{shown} and {len(names) - _LISTED} more"
+
+
+def _judged(args: ResourceValidationArgs, report_violation: ReportViolation, rule: str, judge: Judge) -> None:
+    """Run `judge` on every statement of the resource's own documents, and report what the stored table says
+    `rule` finds in each AWS managed policy it attaches (policies.managed_broad: derived with this same judge, so
+    a managed policy is judged exactly as the same statements inline)."""
     pending = Pending()
     for label, statement in _statements(args, pending):
-        if not statement.allows:
-            continue
-        if statement.not_actions:
-            report_violation(f"{args.name}: {label} allows NotAction (every action but a few).", None)
-            continue
-        # The few wildcards AWS's documentation requires as written (Lambda@Edge replication) are not a choice.
-        wild = [a for a in statement.wildcard_actions if not wildcards.is_required_by_aws(a)]
-        if wild:
-            report_violation(f"{args.name}: {label} allows wildcard actions {', '.join(wild)}.", None)
+        for message in judge(label, statement):
+            report_violation(f"{args.name}: {message}", None)
+    if args.resource_type in MANAGED_POLICY_ARN_INPUTS:
+        for arn in pending.read(lambda: _managed_policy_arns(args), []):
+            for message in managed_findings(arn, rule):
+                report_violation(f"{args.name}: {message}", None)
     pending.settle()
+
+
+def wildcard_actions_in(label: str, statement: Statement) -> list[str]:
+    if not statement.allows:
+        return []
+    if statement.not_actions:
+        return [f"{label} allows NotAction (every action but a few)."]
+    # The few wildcards AWS's documentation requires as written (Lambda@Edge replication) are not a choice.
+    wild = [a for a in statement.wildcard_actions if not wildcards.is_required_by_aws(a)]
+    return [f"{label} allows wildcard actions {_listed(wild)}."] if wild else []
+
+
+def _validate_wildcard_action(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    _judged(args, report_violation, "iam-no-wildcard-action", wildcard_actions_in)
 
 
 NO_WILDCARD_ACTION = _policy(
     "iam-no-wildcard-action",
     "IAM policies allow exact actions, never '*' or 'service:*'.",
     "Wildcard actions (`*`, `s3:*`, `iam:*Policy*`, NotAction) grant whatever matches, now and in future. "
-    "Fix: list the exact actions the code calls.",
+    "Attached AWS managed policies are judged by their statements as if inline (policies/managed_broad.json). "
+    "Fix: list the exact actions the code calls (for a managed policy: a scoped policy of your own instead).",
     _validate_wildcard_action,
-    DOCUMENT_TYPES,
+    STATEMENT_TYPES,
     severity=Severity.CRITICAL,
 )
 
@@ -177,7 +211,10 @@ NO_ADMIN = _policy(
     "iam-no-admin-managed-policies",
     "No role, user, group or permission set gets AdministratorAccess, PowerUserAccess, IAMFullAccess or *FullAccess.",
     "These managed policies give (near) full control of the account or of a whole service (AmazonS3FullAccess: "
-    "every bucket). Fix: write a scoped policy with the exact actions and resources.",
+    "every bucket). Judged by name; what any other AWS managed policy grants is judged by its statements, as if "
+    "inline, by iam-no-wildcard-action, iam-no-wildcard-resource-for-writes, iam-no-data-read-on-wildcard, "
+    "iam-reads-scoped and iam-passrole-scoped (SecretsManagerReadWrite: secretsmanager:* on *). Fix: write a "
+    "scoped policy with the exact actions and resources.",
     _validate_admin,
     (ROLE_TYPE, *ATTACHMENT_TYPES, *EXCLUSIVE_ATTACHMENT_TYPES),
     severity=Severity.CRITICAL,
@@ -230,29 +267,73 @@ def harmless_on_star(action: str) -> bool:
     return _read_by_name(action)
 
 
+_RESOURCE_TAG = "aws:resourcetag/"
+
+
+def resource_tag_keys(statement: Statement) -> list[str]:
+    """The `aws:ResourceTag/<key>` keys (lower-cased) a positive test of the Condition narrows, as the pack's one
+    condition normaliser decides (iamlang.conditions: `StringLike "*"`, `...IfExists`, `ForAllValues:` and
+    negated operators never narrow)."""
+    return [
+        key
+        for operator, key, value in positive_tests(statement.condition)
+        if key.startswith(_RESOURCE_TAG) and len(key) > len(_RESOURCE_TAG) and value_narrows(operator, key, value)
+    ]
+
+
+def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool:
+    """Whether a narrowing `aws:ResourceTag/...` condition (`keys`) applies to every action `action` names.
+
+    Attribute-based access control (IAM User Guide, "Define permissions based on attributes with ABAC
+    authorization", https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html;
+    the example reference_policies_examples_ec2_tag-owner.html allows ec2:StartInstances/StopInstances on
+    arn:aws:ec2:*:*:instance/* with StringEquals aws:ResourceTag/Owner): the resource wildcard is narrowed by the
+    resource's tag. Only where AWS evaluates that key: for each action, the resource types of the SAR that the
+    statement's resources can name (the required ones, where the action has any) must each list
+    `aws:ResourceTag/${TagKey}`; on any other the key is absent, the condition never matches, and the statement
+    is judged as the wildcard write it reads as.
+    """
+    if not keys or action.strip() == "*":
+        return False
+    expanded = iam_reference.expand(action)
+    if not expanded:
+        return False
+    for found in expanded:
+        rows = [r for r in found.resources if any(r.resource_type.matches(res) for res in resources)]
+        rows = [r for r in rows if r.required] or rows
+        if not rows or not all(any(r.takes_condition_key(k) for k in keys) for r in rows):
+            return False
+    return True
+
+
+def wildcard_writes_in(label: str, statement: Statement) -> list[str]:
+    broad = statement.wildcard_resources
+    if not statement.allows or not broad:
+        return []
+    tags = [] if statement.not_resources else resource_tag_keys(statement)
+    writes = [a for a in statement.actions if not harmless_on_star(a) and not tag_scoped(a, statement.resources, tags)]
+    if writes or statement.not_actions:
+        return [f"{label} allows {_listed(writes) or 'NotAction'} on {', '.join(broad)}."]
+    return []
+
+
 def _validate_wildcard_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    pending = Pending()
-    for label, statement in _statements(args, pending):
-        broad = statement.wildcard_resources
-        if not statement.allows or not broad:
-            continue
-        writes = [a for a in statement.actions if not harmless_on_star(a)]
-        if writes or statement.not_actions:
-            report_violation(
-                f"{args.name}: {label} allows {', '.join(writes) or 'NotAction'} on {', '.join(broad)}.", None
-            )
-    pending.settle()
+    _judged(args, report_violation, "iam-no-wildcard-resource-for-writes", wildcard_writes_in)
 
 
 NO_WILDCARD_RESOURCE = _policy(
     "iam-no-wildcard-resource-for-writes",
     "Actions that change things name their resources; only reads (judged by iam-no-data-read-on-wildcard and "
     "iam-reads-scoped) and unscopable actions use '*'.",
-    "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::*) reaches every "
-    "resource of that kind in the account. Fix: name the ARNs "
-    "(use the resources' .arn outputs).",
+    "A write on Resource '*' (or NotResource, or an ARN naming no resource such as arn:aws:s3:::* or "
+    "...:secret:*-*) reaches every resource of that kind in the account. Attribute-based access control is the "
+    "exception: a positive condition on aws:ResourceTag/<key> with a real value (StringEquals, not StringLike '*', "
+    "...IfExists or ForAllValues) narrows the wildcard to the resources carrying that tag, where the Service "
+    "Authorization Reference lists aws:ResourceTag/${TagKey} for the resource type of every action of the "
+    "statement (elsewhere the key is absent and the condition never matches). Fix: name the ARNs "
+    "(use the resources' .arn outputs), or scope by tag as above.",
     _validate_wildcard_resource,
-    DOCUMENT_TYPES,
+    STATEMENT_TYPES,
 )
 
 #: Read/List actions that return the stored data itself (review finding F18): objects and their keys, items,
@@ -319,39 +400,41 @@ def grants_named(pattern: str, action: str) -> bool:
     return action_matches(pattern, action)
 
 
-def _wildcard_reads(args: ResourceValidationArgs, report_violation: ReportViolation, *, data: bool) -> None:
-    pending = Pending()
-    for label, statement in _statements(args, pending):
-        broad = statement.wildcard_resources
-        if not statement.allows or not broad or statement.not_actions:
-            continue  # NotAction on `*` is the write rule's finding
-        found = []
-        for action in statement.actions:
-            if any(grants_named(action, b) for b in BEDROCK_INVOKE_ACTIONS):
-                continue  # iam-bedrock-invoke-scoped judges model invocation (each rule exists once)
-            reads = scopable_reads(action)
-            in_data = any(action_matches(p, r) for r in reads for p in DATA_READS)
-            # A family (`ec2:Describe*`) that also names unscopable actions needs '*' for those: unless it
-            # reads data, it is judged only when every action it names could be scoped.
-            whole = len(reads) == len(iam_reference.expand(action))
-            if reads and in_data is data and (data or whole):
-                found.append(action)
-        if found:
-            what = "reads data" if data else "reads"
-            report_violation(
-                f"{args.name}: {label} {what} with {', '.join(found)} on {', '.join(broad)}; these actions take "
-                "resource ARNs.",
-                None,
-            )
-    pending.settle()
+def _wildcard_reads(label: str, statement: Statement, *, data: bool) -> list[str]:
+    broad = statement.wildcard_resources
+    if not statement.allows or not broad or statement.not_actions:
+        return []  # NotAction on `*` is the write rule's finding
+    found = []
+    for action in statement.actions:
+        if any(grants_named(action, b) for b in BEDROCK_INVOKE_ACTIONS):
+            continue  # iam-bedrock-invoke-scoped judges model invocation (each rule exists once)
+        reads = scopable_reads(action)
+        in_data = any(action_matches(p, r) for r in reads for p in DATA_READS)
+        # A family (`ec2:Describe*`) that also names unscopable actions needs '*' for those: unless it
+        # reads data, it is judged only when every action it names could be scoped.
+        whole = len(reads) == len(iam_reference.expand(action))
+        if reads and in_data is data and (data or whole):
+            found.append(action)
+    if not found:
+        return []
+    what = "reads data" if data else "reads"
+    return [f"{label} {what} with {_listed(found)} on {', '.join(broad)}; these actions take resource ARNs."]
+
+
+def data_reads_in(label: str, statement: Statement) -> list[str]:
+    return _wildcard_reads(label, statement, data=True)
+
+
+def other_reads_in(label: str, statement: Statement) -> list[str]:
+    return _wildcard_reads(label, statement, data=False)
 
 
 def _validate_data_reads(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    _wildcard_reads(args, report_violation, data=True)
+    _judged(args, report_violation, "iam-no-data-read-on-wildcard", data_reads_in)
 
 
 def _validate_other_reads(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    _wildcard_reads(args, report_violation, data=False)
+    _judged(args, report_violation, "iam-reads-scoped", other_reads_in)
 
 
 NO_DATA_READ_ON_STAR = _policy(
@@ -363,7 +446,7 @@ NO_DATA_READ_ON_STAR = _policy(
     "included. The Service Authorization Reference lists a resource type for each, so they can be scoped. "
     "Fix: name the ARNs (bucket.arn + '/*', table.arn, secret.arn).",
     _validate_data_reads,
-    DOCUMENT_TYPES,
+    STATEMENT_TYPES,
     principles=("P135", "P140", "P187"),
 )
 
@@ -375,21 +458,19 @@ READS_SCOPED = _policy(
     "Service Authorization Reference lists without a resource type (ec2:Describe*, xray:PutTraceSegments) must "
     "use '*'. Least privilege (P135, HIGH): advisory in development, mandatory in production. Fix: name the ARNs.",
     _validate_other_reads,
-    DOCUMENT_TYPES,
+    STATEMENT_TYPES,
     principles=("P135", "P137"),
     severity=Severity.MEDIUM,
 )
 
 
+def passrole_in(label: str, statement: Statement) -> list[str]:
+    broad = statement.wildcard_resources if grants(statement, "iam:PassRole") else []
+    return [f"{label} allows iam:PassRole on {', '.join(broad)}."] if broad else []
+
+
 def _validate_passrole(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    pending = Pending()
-    for label, statement in _statements(args, pending):
-        if not grants(statement, "iam:PassRole"):
-            continue
-        broad = statement.wildcard_resources
-        if broad:
-            report_violation(f"{args.name}: {label} allows iam:PassRole on {', '.join(broad)}.", None)
-    pending.settle()
+    _judged(args, report_violation, "iam-passrole-scoped", passrole_in)
 
 
 PASSROLE = _policy(
@@ -398,7 +479,7 @@ PASSROLE = _policy(
     "PassRole on '*' lets a principal hand any role (including admin roles) to a service. Fix: set Resource to "
     "the role ARNs and add Condition {StringEquals: {iam:PassedToService: <service>}}.",
     _validate_passrole,
-    DOCUMENT_TYPES,
+    STATEMENT_TYPES,
     severity=Severity.CRITICAL,
 )
 
@@ -499,6 +580,16 @@ TRUST_NOT_PUBLIC = _policy(
     principles=("P140", "P137"),
     severity=Severity.CRITICAL,
 )
+
+#: The content rules' statement-level judges by rule name: what policies.managed_broad derives its table with, so
+#: a stored managed statement is kept exactly when one of these rules would flag it inline.
+CONTENT_JUDGES: dict[str, Judge] = {
+    NO_WILDCARD_ACTION.name: wildcard_actions_in,
+    NO_WILDCARD_RESOURCE.name: wildcard_writes_in,
+    NO_DATA_READ_ON_STAR.name: data_reads_in,
+    READS_SCOPED.name: other_reads_in,
+    PASSROLE.name: passrole_in,
+}
 
 POLICIES: list[PolicySpec] = [
     NO_WILDCARD_ACTION,

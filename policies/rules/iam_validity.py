@@ -65,6 +65,12 @@ def _suggestion(pattern: str) -> str:
 
 def _validate_actions_exist(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     for _document, where, statement in _statements(args):
+        if not statement.actions and not statement.not_actions:
+            # IAM requires one of the two in every statement: in the IAM User Guide's "Grammar of the IAM JSON
+            # policy language" (reference_policies_grammar.html) a <statement>'s <action_block> ("Action" or
+            # "NotAction") is not optional, and IAM rejects such a document (MalformedPolicyDocument). A
+            # rendering that lost them (review s10 #2: get_policy_document's `not_actions`) hides what was meant.
+            report_violation(f"{where}: the statement has neither Action nor NotAction.", None)
         for pattern in (*statement.actions, *statement.not_actions):
             if not ref.action_exists(pattern):
                 report_violation(f"{where}: {pattern!r} is not an AWS action{_suggestion(pattern)}.", None)
@@ -76,7 +82,8 @@ ACTION_EXISTS = _spec(
     "A misspelt or invented action is accepted by IAM for identity policies and then matches nothing, so the "
     "permission is missing at run time (or the Deny denies nothing); resource policies such as bucket and key "
     "policies reject the document at deploy time. Fix: use the action's exact name from the Service "
-    "Authorization Reference (any case); a wildcard must match at least one action.",
+    "Authorization Reference (any case); a wildcard must match at least one action. A statement with neither "
+    "Action nor NotAction is rejected by IAM (MalformedPolicyDocument).",
     _validate_actions_exist,
 )
 

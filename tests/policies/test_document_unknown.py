@@ -180,3 +180,35 @@ def test_over_the_protocol_up_reports_and_preview_does_not_block(tmp_path: Path)
     assert [f for f in preview.findings if f.policy == DOCUMENT_UNKNOWN] == []
     cannot_tell = [u for u in preview.undetermined if u.startswith(f"{DOCUMENT_UNKNOWN}:")]
     assert len(cannot_tell) == len(BAD)
+
+
+SECURE_POLICY = """
+import json
+import pulumi
+import pulumi_aws as aws
+q = aws.sqs.Queue("q", sqs_managed_sse_enabled=True)
+config = pulumi.Config()
+aws.sqs.QueuePolicy("bad1_secure_document", queue_url=q.url, policy=config.require_secret("queuePolicy"))
+known = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+    "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:q"}]}
+aws.sqs.QueuePolicy("ok_plain_document", queue_url=q.url, policy=json.dumps(known))
+aws.ssm.Parameter("ok_secret_elsewhere", type="SecureString", value=config.require_secret("queuePolicy"))
+"""
+
+
+def test_a_document_from_secure_config_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Review s10 #5 (secretpolicy): offline a `secure:` value is a placeholder, not JSON, so no rule judged the
+    document; the decrypted value could be `Principal: "*"`. A secure value outside a document is no finding."""
+    (tmp_path / "Pulumi.yaml").write_text("name: securedoc\nruntime: python\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  preflight:accountBaseline: organization\n"
+        "  securedoc:queuePolicy:\n    secure: AAABAKxyz0123456789abcdefghijklmnopqrstuvwxyz\n"
+    )
+    (tmp_path / "__main__.py").write_text(SECURE_POLICY)
+    code = main(["check", "--program", str(tmp_path), "--stack", "prod", "--no-checkov", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    found = {v["resource"]: v["message"] for v in data["violations"] if v["policy"] == DOCUMENT_UNKNOWN}
+    assert set(found) == {"bad1_secure_document"}
+    assert "secure:" in found["bad1_secure_document"]

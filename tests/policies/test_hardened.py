@@ -796,12 +796,18 @@ def test_matching(pattern: str, text: str, action_match: bool, resource_match: b
 @pytest.mark.parametrize(
     ("arn", "name"),
     [
-        ("arn:aws:s3:::bucket/key", "bucket"),
+        ("arn:aws:s3:::bucket/key", "bucket/key"),
         ("arn:aws:iam::123456789012:role/r", "r"),
         ("arn:aws:lambda:us-east-1:123456789012:function:f", "f"),
         ("arn:aws:sqs:us-east-1:123456789012:queue", "queue"),
-        ("arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/", "abc"),
+        ("arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/", "abc/*/GET/"),
         ("arn:aws:dynamodb:us-east-1:123456789012:table", "table"),
+        # the SAR's prefixes, longest first (review s10 #6)
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:*-*", "*-*"),
+        ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/lb/1", "lb/1"),
+        ("arn:aws:apigateway:us-east-1::/restapis/a1/stages/s", "a1/stages/s"),
+        ("arn:aws:s3:us-east-1:123456789012:accesspoint/ap", "ap"),
+        ("arn:aws:nosuchservice:us-east-1:123456789012:thing/t", "t"),  # not in the SAR: after the first / or :
         ("arn:aws:*:us-east-1:123456789012:x", ""),
         ("not-an-arn", None),
         ("arn:aws:s3", None),
@@ -811,3 +817,34 @@ def test_arn_resource_names(arn: str, name: str | None) -> None:
     from iamlang.wildcards import arn_resource_name  # noqa: PLC0415
 
     assert arn_resource_name(arn) == name
+
+
+@pytest.mark.parametrize(
+    ("resource", "wildcard"),
+    [
+        ("*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:s3:::*/*", True),
+        ("arn:aws:iam::123456789012:role/*", True),
+        ("arn:aws:sqs:us-east-1:123456789012:*", True),
+        ("arn:aws:dynamodb:us-east-1:123456789012:table/?*", True),
+        # review s10 #6: no letter or digit left after the SAR's resource-type prefix
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:*-*", True),
+        ("arn:aws:logs:us-east-1:123456789012:log-group:*:*", True),
+        ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/*", True),
+        ("arn:aws:apigateway:us-east-1::/restapis/*", True),
+        ("arn:aws:s3:us-east-1:123456789012:accesspoint/*", True),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf", False),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/*", False),
+        ("arn:aws:s3:::bucket/*", False),
+        ("arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*", False),
+        ("arn:aws:iam::123456789012:role/service-role/*", False),
+        ("arn:aws:apigateway:us-east-1::/restapis/a1/*", False),
+        ("arn:aws:lambda:us-east-1:123456789012:function:f:*", False),
+        ("arn:aws:iam::123456789012:root", False),
+    ],
+)
+def test_wildcard_resources(resource: str, wildcard: bool) -> None:
+    from iamlang.wildcards import is_wildcard_resource  # noqa: PLC0415
+
+    assert is_wildcard_resource(resource) is wildcard

@@ -38,7 +38,7 @@ aws.iam.Role("bad_admin_role", assume_role_policy=lambda_trust,
 aws.iam.Role("bad_inline_star", assume_role_policy=lambda_trust,
     inline_policies=[{"name": "all", "policy": doc(allow("*", "*"))}])
 aws.iam.RolePolicyAttachment("bad_power_user", role=good.name, policy_arn="arn:aws:iam::aws:policy/PowerUserAccess")
-aws.iam.RolePolicyAttachment("good_attachment", role=good.name,
+aws.iam.RolePolicyAttachment("basic_execution_attachment", role=good.name,
     policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
 aws.iam.RolePolicy("bad_service_star", role=good.id, policy=doc(allow("s3:*", "arn:aws:s3:::b/*")))
 aws.iam.RolePolicy("bad_not_action", role=good.id, policy=doc({"Effect": "Allow", "NotAction": "iam:*",
@@ -52,15 +52,44 @@ aws.iam.RolePolicy("bad_bedrock_any_model", role=good.id, policy=doc(allow("bedr
 aws.iam.Policy("good_deny_star", policy=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
 aws.iam.RolePolicy("bad_data_read", role=good.id, policy=doc(allow(["secretsmanager:GetSecretValue", "ec2:DescribeInstances"], "*")))
 aws.iam.RolePolicy("bad_metadata_read", role=good.id, policy=doc(allow("lambda:GetFunction", "*")))
+# review s10 #6: a name part with no letter or digit (after the SAR's resource-type prefix) matches every name
+aws.iam.RolePolicy("bad_every_secret", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:*-*")))
+aws.iam.RolePolicy("bad_every_app_load_balancer", role=good.id, policy=doc(allow("elasticloadbalancing:DeleteLoadBalancer",
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/*")))
+# review s10 #12: ABAC, a wildcard narrowed by aws:ResourceTag where the SAR lists the key for every action's type
+INSTANCES = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+aws.iam.RolePolicy("good_abac_instances", role=good.id, policy=doc(allow(["ec2:StartInstances", "ec2:StopInstances"],
+    INSTANCES, Condition={"StringEquals": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("good_abac_star_principal_tag", role=good.id, policy=doc(allow(["ec2:startInstances", "ec2:stopInstances"],
+    "*", Condition={"StringEquals": {"aws:ResourceTag/CostCenter": "${aws:PrincipalTag/CostCenter}"}})))
+aws.iam.RolePolicy("bad_abac_1_like_star", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringLike": {"aws:ResourceTag/Environment": "*"}})))
+aws.iam.RolePolicy("bad_abac_2_if_exists", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringEqualsIfExists": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("bad_abac_3_for_all_values", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"ForAllValues:StringEquals": {"aws:ResourceTag/Environment": ["prod"]}})))
+aws.iam.RolePolicy("bad_abac_4_type_without_tags", role=good.id, policy=doc(allow("states:UpdateMapRun",
+    "arn:aws:states:us-east-1:123456789012:mapRun:*", Condition={"StringEquals": {"aws:ResourceTag/Environment": "prod"}})))
+aws.iam.RolePolicy("bad_abac_5_negated", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringNotEquals": {"aws:ResourceTag/Environment": "dev"}})))
+aws.iam.RolePolicy("good_secret_prefix", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-*")))
 """
 
 CASES = [
     (
         "iam-no-wildcard-action",
-        {"bad_inline_star", "bad_service_star", "bad_not_action"},
+        {"bad_inline_star", "bad_service_star", "bad_not_action", "bad_admin_role", "bad_power_user"},
         {"good_role", "good_deny_star"},
     ),
-    ("iam-no-admin-managed-policies", {"bad_admin_role", "bad_power_user"}, {"good_role", "good_attachment"}),
+    # AWSLambdaBasicExecutionRole is no admin policy, but its logs writes on "*" are judged as the same statement inline
+    # (review s10 #1: attached AWS managed policies are judged by their statements, policies/managed_broad.json)
+    (
+        "iam-no-admin-managed-policies",
+        {"bad_admin_role", "bad_power_user"},
+        {"good_role", "basic_execution_attachment"},
+    ),
     (
         "iam-no-wildcard-resource-for-writes",
         {
@@ -68,11 +97,27 @@ CASES = [
             "bad_not_action",
             "bad_write_star",
             "bad_passrole",
+            "bad_every_app_load_balancer",
+            "bad_abac_1_like_star",
+            "bad_abac_2_if_exists",
+            "bad_abac_3_for_all_values",
+            "bad_abac_4_type_without_tags",
+            "bad_abac_5_negated",
+            "bad_admin_role",
+            "bad_power_user",
+            "basic_execution_attachment",
         },
         # bedrock:InvokeModel is a Read in the Service Authorization Reference: iam-bedrock-invoke-scoped judges it
-        {"good_role", "good_deny_star", "bad_bedrock_star", "bad_bedrock_any_model"},
+        {
+            "good_role",
+            "good_deny_star",
+            "bad_bedrock_star",
+            "bad_bedrock_any_model",
+            "good_abac_instances",
+            "good_abac_star_principal_tag",
+        },
     ),
-    ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star"}, {"good_role", "bad_not_action"}),
+    ("iam-passrole-scoped", {"bad_passrole", "bad_inline_star", "bad_admin_role"}, {"good_role", "bad_not_action"}),
     (
         "iam-bedrock-invoke-scoped",
         # AdministratorAccess and PowerUserAccess allow bedrock:InvokeModel* on "*" too (review 5 #11: attached AWS
@@ -89,8 +134,16 @@ CASES = [
     ),
     ("iam-service-trust-conditioned", {"bad_agent_role", "bad_states_role"}, {"good_agent_role", "good_role"}),
     # F18: reads on "*" only for actions the SAR lists without a resource type (sqs:GetQueueUrl takes a queue).
-    ("iam-no-data-read-on-wildcard", {"bad_data_read"}, {"good_role", "bad_metadata_read", "bad_bedrock_star"}),
-    ("iam-reads-scoped", {"bad_metadata_read", "bad_write_star"}, {"good_role", "bad_data_read", "bad_bedrock_star"}),
+    (
+        "iam-no-data-read-on-wildcard",
+        {"bad_data_read", "bad_every_secret"},
+        {"good_role", "bad_metadata_read", "bad_bedrock_star", "good_secret_prefix"},
+    ),
+    (
+        "iam-reads-scoped",
+        {"bad_metadata_read", "bad_write_star", "bad_power_user"},
+        {"good_role", "bad_data_read", "bad_bedrock_star"},
+    ),
 ]
 
 
@@ -115,6 +168,30 @@ def test_get_policy_document_output_is_parsed(tmp_path_factory: pytest.TempPathF
         """,
     )
     assert flagged(graph, "iam-no-wildcard-action") == {"bad_from_data_source"}
+
+
+def test_get_policy_document_dict_statements_keep_their_python_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Review s10 #2 (gpdnot, gpdnotprincipal): dict statements spelt as the SDK's ...ArgsDict (`not_actions`,
+    `not_principals`) are judged like the typed Args form, not rendered without them."""
+    graph = synth(
+        tmp_path_factory.mktemp("iamdocsnake"),
+        """
+        snake = aws.iam.get_policy_document(statements=[
+            {"effect": "Allow", "not_actions": ["iam:DeleteAccountPasswordPolicy"], "resources": ["*"]}])
+        aws.iam.Policy("bad1_not_actions_dict", policy=snake.json)
+        typed = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow", not_actions=["iam:DeleteRole"], resources=["*"])])
+        aws.iam.Policy("bad2_not_actions_typed", policy=typed.json)
+        everyone_but = aws.iam.get_policy_document(statements=[{"effect": "Allow", "actions": ["sts:AssumeRole"],
+            "not_principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::123456789012:role/blocked"]}]}])
+        aws.iam.Role("bad3_not_principals_dict", assume_role_policy=everyone_but.json)
+        exact = aws.iam.get_policy_document(statements=[{"effect": "Allow", "actions": ["s3:GetObject"],
+            "resources": ["arn:aws:s3:::b/*"]}])
+        aws.iam.Policy("good_exact", policy=exact.json)
+        """,
+    )
+    assert flagged(graph, "iam-no-wildcard-action") == {"bad1_not_actions_dict", "bad2_not_actions_typed"}
+    assert flagged(graph, "iam-trust-not-public") == {"bad3_not_principals_dict"}
 
 
 def test_wildcards_aws_requires_are_not_flagged(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -65,7 +65,7 @@ aws.sns.TopicPolicy("good_topic_policy", arn="arn:aws:sns:us-east-1:123456789012
     {"Effect": "Allow", "Principal": {"Service": "budgets.amazonaws.com"}, "Action": "SNS:Publish", "Resource": "arn:aws:sns:us-east-1:123456789012:t",
      "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}))
 
-# ---- iam-action-exists, noncompliance 1..6
+# ---- iam-action-exists, noncompliance 1..8
 aws.iam.RolePolicy("bad_action_1_typo", role=good.id, policy=doc(allow("s3:GetObjects", BUCKET + "/*")))
 aws.iam.Policy("bad_action_2_service", policy=json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s4:GetObject", "Resource": "*"}}))
 aws.s3.BucketPolicy("bad_action_3_wildcard", bucket="docs-bucket", policy=doc(
@@ -73,6 +73,9 @@ aws.s3.BucketPolicy("bad_action_3_wildcard", bucket="docs-bucket", policy=doc(
 aws.iam.Role("bad_action_4_trust", assume_role_policy=doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRoles"}))
 aws.kms.Key("bad_action_5_key", policy=doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": ["kms:Decrypts"], "Resource": "*"}))
 aws.iam.Policy("bad_action_6_not_action", policy=doc({"Effect": "Deny", "NotAction": ["iam:Nope"], "Resource": "*"}))
+aws.iam.Policy("bad_action_7_no_action", policy=doc({"Effect": "Allow", "Resource": "*"}))  # review s10 #2: IAM rejects it
+aws.sqs.QueuePolicy("bad_action_8_empty_action", queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/q", policy=doc(
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": [], "Resource": "arn:aws:sqs:us-east-1:123456789012:q"}))
 
 # ---- iam-unscopable-action-on-star, noncompliance 1..6
 aws.iam.RolePolicy("bad_star_1_agent", role=good.id, policy=doc(allow("bedrock:CreateAgent", "arn:aws:bedrock:us-east-1:123456789012:agent/*")))
@@ -121,6 +124,8 @@ CASES = [
             "bad_action_4_trust",
             "bad_action_5_key",
             "bad_action_6_not_action",
+            "bad_action_7_no_action",
+            "bad_action_8_empty_action",
         },
     ),
     (

@@ -436,6 +436,36 @@ def test_a_statements_blocks_are_rendered_with_iam_names() -> None:
     ]
 
 
+def test_a_dict_statement_with_python_keys_renders_like_the_typed_args() -> None:
+    """Review s10 #2: a plain dict keeps its snake_case keys on the wire (invokes carry no type to translate
+    them) and the provider maps them to the same Terraform names, so `not_actions` is NotAction, not dropped."""
+    camel = {
+        "effect": "Allow",
+        "notActions": ["iam:DeleteRole"],
+        "notResources": ["arn:aws:s3:::b"],
+        "notPrincipals": [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:role/blocked"]}],
+        "conditions": [{"test": "StringEquals", "variable": "aws:PrincipalOrgID", "values": ["o-1"]}],
+    }
+    snake = {
+        "effect": "Allow",
+        "not_actions": ["iam:DeleteRole"],
+        "not_resources": ["arn:aws:s3:::b"],
+        "not_principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:role/blocked"]}],
+        "conditions": [{"test": "StringEquals", "variable": "aws:PrincipalOrgID", "values": ["o-1"]}],
+    }
+    rendered = _statements({"statements": [camel]})
+    assert rendered == _statements({"statements": [snake]})
+    assert rendered == [
+        {
+            "Effect": "Allow",
+            "NotAction": "iam:DeleteRole",
+            "NotResource": "arn:aws:s3:::b",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/blocked"},
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+        }
+    ]
+
+
 def test_principals_of_one_type_merge_and_everyone_is_a_star() -> None:
     principals = [
         {"type": "AWS", "identifiers": ["arn:one", "arn:two"]},
