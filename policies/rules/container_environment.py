@@ -116,25 +116,29 @@ def _first(mapping: Mapping[str, Any], key: str) -> Any:
     return values[0] if values else None
 
 
-def _entries(entry: Mapping[str, Any], name_key: str = "name", value_key: str = "value") -> Iterator[Variable]:
-    """One `{name, value}` entry as variables; when a JSON entry spells a key twice in different cases, every
-    name is judged with every value (the provider keeps one pair, this cannot know which is meant)."""
+def _entries(
+    entry: Mapping[str, Any], name_key: str = "name", value_key: str = "value"
+) -> Iterator[Callable[[], tuple[Any, Any]]]:
+    """One `{name, value}` entry as readers of (name, value); when a JSON entry spells a key twice in different
+    cases, every name is judged with every value (the provider keeps one pair, this cannot know which is meant)."""
     if not isinstance(entry, dict):
-        yield Variable("", lambda: (entry.get(name_key), entry.get(value_key)))
+        yield lambda: (entry.get(name_key), entry.get(value_key))
         return
     names = _values(entry, name_key) or [None]
     values = _values(entry, value_key) or [None]
     for name in names:
         for value in values:
-            yield Variable("", functools.partial(lambda n, v: (n, v), name, value))
+            yield functools.partial(lambda n, v: (n, v), name, value)
 
 
 class WholeSecretError(Exception):
-    """A whole environment (or the document holding it) is a Pulumi secret: its plaintext is stored as is."""
+    """A whole environment (or the document holding it) is a Pulumi secret: its plaintext is stored as is.
 
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
+    Raised with what holds it (`WholeSecretError("the settings")`), read back as `what`."""
+
+    @property
+    def what(self) -> str:
+        return str(self.args[0])
 
 
 def _documents(value: Any, what: str) -> list[Any]:
@@ -163,8 +167,8 @@ def _pairs(entries: Any, where: str, what: str) -> Iterator[Variable]:
         raise WholeSecretError(what)
     for entry in entries if is_list(entries) else []:
         if isinstance(entry, Mapping):
-            for variable in _entries(entry):
-                yield Variable(where, variable.read)
+            for read in _entries(entry):
+                yield Variable(where, read)
 
 
 def _containers(containers: Any, what: str, key: str = "environment") -> Iterator[Variable]:

@@ -181,8 +181,8 @@ def _judge(unknown: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:
 
 
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    props = plain(args.props)
-    unknown = unknown_documents(args.resource_type, props if isinstance(props, Mapping) else {})
+    props: Mapping[str, Any] = plain(args.props)  # a resource's inputs are always an object
+    unknown = unknown_documents(args.resource_type, props)
     if not unknown:
         return
     hidden = [key for key, (sentinel, _) in unknown.items() if sentinel == HIDDEN_SECRET]
@@ -214,8 +214,8 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
 
 
 def _validate_values(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    props = plain(args.props)
-    unknown = unknown_values(args.resource_type, props if isinstance(props, Mapping) else {})
+    props: Mapping[str, Any] = plain(args.props)
+    unknown = unknown_values(args.resource_type, props)
     _judge(unknown)
     for sentinel_path in unknown.values():
         first, *rest = sentinel_path[1]

@@ -270,7 +270,7 @@ def _reference_attribute(value: Any, dependency: ResourceNode, tf_key: str) -> s
         for key, output in sorted(dependency.outputs.items()):
             if output == value and key != "urn":
                 return snake_case(key)
-    if tf_key.endswith("_arn") or tf_key in ("arn", "role", "target_arn"):
+    if tf_key.endswith("_arn") or tf_key in ("arn", "role"):
         return "arn"
     return "id"
 

@@ -10,11 +10,10 @@ from typing import Any
 import pulumi_aws
 import pytest
 
-from preflight.engine import synthesize
 from preflight.graph import UNKNOWN, ResourceGraph, ResourceNode
 from preflight.tfplan import TF_TYPES, TfPlan, graph_to_tfplan, singular, snake_case, tf_identifier
 from preflight.tfplan.shapes import Kind, shape_of
-from tests.preflight.programs import write_program
+from tests.policies.conftest import synth
 
 PROGRAM = """
 import json
@@ -54,9 +53,16 @@ Events("events")
 
 
 @pytest.fixture(scope="module")
-def tfplan(tmp_path_factory: pytest.TempPathFactory) -> TfPlan:
-    program = write_program(tmp_path_factory.mktemp("tfplan"), PROGRAM)
-    return graph_to_tfplan(synthesize(program, "dev"))
+def graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    # through the policy tests' synth, so a mutation run reads the graph back (AGENTIC_TEST_GRAPH_CACHE,
+    # bench/MUTATION.md) instead of synthesising in each mutant's forked process
+    return synth(tmp_path_factory.mktemp("tfplan"), PROGRAM)
+
+
+@pytest.fixture
+def tfplan(graph: ResourceGraph) -> TfPlan:
+    # converted per test (milliseconds): mutmut credits a module fixture's calls to the first test only
+    return graph_to_tfplan(graph)
 
 
 def _values(plan: TfPlan, address: str) -> dict[str, Any]:
@@ -194,8 +200,8 @@ def test_addresses_are_unique_and_map_back(tfplan: TfPlan) -> None:
     assert {"aws_sqs_queue.queue", "aws_sqs_queue.queue_2"} <= set(addresses)
     urns = {tfplan.addresses[a].urn for a in ("aws_sqs_queue.queue", "aws_sqs_queue.queue_2")}
     assert urns == {
-        "urn:pulumi:dev::sample::agentic:storage:Storage$aws:sqs/queue:Queue::queue",
-        "urn:pulumi:dev::sample::agentic:events:Events$aws:sqs/queue:Queue::queue",
+        "urn:pulumi:dev::policytest::agentic:storage:Storage$aws:sqs/queue:Queue::queue",
+        "urn:pulumi:dev::policytest::agentic:events:Events$aws:sqs/queue:Queue::queue",
     }
     table = tfplan.address_table()
     assert table["aws_s3_bucket.outputs"]["type"] == "aws:s3/bucket:Bucket"

@@ -20,6 +20,7 @@ from preflight.tfplan.derive import (
     rule_names,
     sdk_resource_tokens,
 )
+from tests.policies.conftest import synth
 from tests.preflight.programs import write_program
 from tests.preflight.public_programs import PROGRAMS
 
@@ -112,7 +113,7 @@ aws.ecs.Service("app", cluster="c", task_definition="t",
 
 
 def test_lists_and_blocks_that_hold_references_are_references_in_configuration(tmp_path: Path) -> None:
-    plan = graph_to_tfplan(synthesize(write_program(tmp_path, PROGRAM), "dev")).plan
+    plan = graph_to_tfplan(synth(tmp_path, PROGRAM)).plan  # the policy tests' synth: a mutation run reads it back
     configs = {r["address"]: r["expressions"] for r in plan["configuration"]["root_module"]["resources"]}
     values = {r["address"]: r["values"] for r in plan["planned_values"]["root_module"]["resources"]}
     assert configs["aws_instance.server"]["vpc_security_group_ids"] == {
