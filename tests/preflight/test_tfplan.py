@@ -265,7 +265,7 @@ def test_each_provider_is_a_provider_block_with_its_own_region(tmp_path: Path) -
     """Terraform writes one configuration per provider, `aws.<alias>`, and each resource names its own
     (`provider_config_key`): a plan claiming the stack's region for every resource told checkov's provider blocks
     a region the program never gave (issue 11)."""
-    graph = synthesize(write_program(tmp_path / "p", _PROVIDERS, config={"aws:region": "eu-west-1"}), "dev")
+    graph = synth(tmp_path / "p", _PROVIDERS, region="eu-west-1")
     plan = graph_to_tfplan(graph).plan
     full = "registry.terraform.io/hashicorp/aws"
     assert plan["configuration"]["provider_config"] == {
@@ -306,7 +306,7 @@ def test_a_policy_document_given_as_an_object_is_json_text(tmp_path: Path) -> No
     """As output (the SDK refused a dict for the `str` output and the program ended: TransformJSONDocument in
     pulumi-terraform-bridge marshals it) and in the plan, where terraform-provider-aws's `assume_role_policy` and
     `policy` are strings (the export made them blocks: `[{"statement": [{"principal": [...]}]}]`)."""
-    plan = graph_to_tfplan(synthesize(write_program(tmp_path, DOCUMENT_OBJECTS), "dev"))
+    plan = graph_to_tfplan(synth(tmp_path, DOCUMENT_OBJECTS))
     trust = _values(plan, "aws_iam_role.firehose")["assume_role_policy"]
     assert isinstance(trust, str)
     assert json.loads(trust)["Statement"][0]["Principal"] == {"Service": "firehose.amazonaws.com"}

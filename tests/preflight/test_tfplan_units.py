@@ -138,9 +138,9 @@ def test_the_plans_own_fields() -> None:
     assert tfplan.not_scanned == ["random:index/randomPet:RandomPet"]
     assert tfplan.not_scanned_resources == tfplan.no_checks_resources == [PET.urn]  # state only: no check could apply
     default = graph_to_tfplan(ResourceGraph(project="p", stack="dev", resources=[ROLE]))
-    assert default.plan["configuration"]["provider_config"]["aws"]["expressions"] == {
-        "region": {"constant_value": "us-east-1"}
-    }
+    # No aws:region in the stack config: the plan states no region (the deploying environment decides it,
+    # preflight/regions.py), never one the program did not give.
+    assert default.plan["configuration"]["provider_config"] == {"aws": {"name": "aws", "full_name": AWS_PROVIDER}}
 
 
 def test_values_unknowns_secrets_and_references() -> None:
