@@ -249,12 +249,12 @@ NATIVE_NAME_INPUT: Mapping[str, str | None] = {
 }
 
 
-def fabricates(type_token: str) -> bool:
+def fabricates(type_token: str, inputs: Mapping[str, Any] | None = None) -> bool:
     """Whether the engine fabricates outputs for the type: every pulumi-aws type, the aws-native ones of
-    NATIVE_NAME_INPUT and the pulumi-random ones of preflight.random_outputs. An output of one of these left
-    unknown is one the engine decided AWS gives none for (a table's `streamArn` without a stream), not a gap; the
-    others' outputs all stay unknown (preflight.unseen)."""
-    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT or fabricates_random(type_token)
+    NATIVE_NAME_INPUT and the pulumi-random ones of preflight.random_outputs (a RandomString by its `inputs`).
+    An output of one of these left unknown is one the engine decided AWS gives none for (a table's `streamArn`
+    without a stream), not a gap; the others' outputs all stay unknown (preflight.unseen)."""
+    return type_token.startswith("aws:") or type_token in NATIVE_NAME_INPUT or fabricates_random(type_token, inputs)
 
 
 def _uuid(type_token: str, name: str) -> str:

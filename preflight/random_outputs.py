@@ -11,15 +11,25 @@ provider's real shapes (hashicorp/terraform-provider-random internal/provider, w
 - RandomId (resource_id.go `Create` @2ed443ca): `byteLength` bytes; id is their base64 URL encoding without
   padding, `b64Url`/`b64Std`/`hex`/`dec` the URL base64, standard base64, hex and decimal forms, each after
   `prefix`.
-- RandomString (string.go `createStringFunc` @333d4d42): `length` characters from the enabled classes (upper,
-  lower, numeric default true, special default true with `!@#$%&*()-_=+[]{}<>:?` or `overrideSpecial`), at
-  least `min*` of each; id is the result.
+- RandomString (string.go `createStringFunc` @333d4d42; internal/random/string.go `CreateString` @04572027):
+  `length` characters from the enabled classes (upper, lower, numeric default true, special default true with
+  `!@#$%&*()-_=+[]{}<>:?` or `overrideSpecial`), at least `min*` of each; id is the result. Only when no
+  character can be `*` or `?` (below).
 - RandomPet (resource_pet.go `Create` @80861350): `length` (default 2) lower-case words joined by `separator`
   (default "-"), after `prefix` and the separator; the id is the name.
-- RandomInteger: `result` between `min` and `max` inclusive, id its decimal text; RandomUuid: a version-4 UUID
-  as `result` and id; RandomShuffle: `results`, `resultCount` (default all) of `inputs` in a shuffled order.
+- RandomUuid: a version-4 UUID as `result` and id.
 
-Not fabricated, and so left unknown as before: RandomPassword and RandomBytes, whose values the provider marks
+Fabricated only where every draw the provider could make is the same to a judge (review s10 #3): an id, a pet
+name, a UUID and a string whose characters cannot be an IAM wildcard are a name's suffix whatever they are. A
+draw that chooses among values is not: a RandomShuffle over `["s3:GetObject", "*"]` or a RandomInteger index into
+a list of actions deploys `"*"` in some stacks, and one hashed value would judge only one of them. So RandomShuffle
+and RandomInteger stay unknown, and so does a RandomString whose characters may hold `*` or `?` (the provider's
+default specials do, string.go `CreateString` @04572027: `specialChars = "!@#$%&*()-_=+[]{}<>:?"` unless
+`OverrideSpecial`, and `MinSpecial` draws from them even when `Special` is false): an ARN built from it may match
+every resource. Such an unknown is no gap of the engine but the program's own draw (`is_draw`), so the
+unknown-value rules' findings on it stay findings (preflight.unseen), as at any `pulumi preview` of a new stack.
+
+Not fabricated either, and so left unknown as before: RandomPassword and RandomBytes, whose values the provider marks
 sensitive (a password, key material): a made-up secret judged as if real would say more than the gate knows,
 the same reason the engine invents cloud-only secrets as `preflight-<hex>` and traces them (preflight/invokes.py).
 """
@@ -32,14 +42,21 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from policies.rules.document_unknown import SENTINELS
+
 RANDOM_ID = "random:index/randomId:RandomId"
 RANDOM_STRING = "random:index/randomString:RandomString"
 RANDOM_PET = "random:index/randomPet:RandomPet"
 RANDOM_INTEGER = "random:index/randomInteger:RandomInteger"
 RANDOM_UUID = "random:index/randomUuid:RandomUuid"
 RANDOM_SHUFFLE = "random:index/randomShuffle:RandomShuffle"
-#: The pulumi-random types the engine gives values to (every other `random:` type stays unknown).
-FABRICATED = frozenset({RANDOM_ID, RANDOM_STRING, RANDOM_PET, RANDOM_INTEGER, RANDOM_UUID, RANDOM_SHUFFLE})
+#: The pulumi-random types whose every draw is the same to a judge: always given values.
+FABRICATED = frozenset({RANDOM_ID, RANDOM_PET, RANDOM_UUID})
+#: Draws that choose among values: never given values, and their unknown is the program's, not the engine's gap.
+DRAWN = frozenset({RANDOM_INTEGER, RANDOM_SHUFFLE})
+#: The characters that make a string in a policy a pattern (IAM User Guide, reference_policies_elements_resource.html,
+#: "Using wildcards in resource ARNs": "wildcard characters (* and ?) within the individual segments of an ARN").
+IAM_WILDCARDS = frozenset("*?")
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -51,8 +68,31 @@ _ADJECTIVES = ("brave", "quiet", "lucky", "tidy", "sunny", "proud")
 _NAMES = ("otter", "lemur", "heron", "gecko", "koala", "bison")
 
 
-def fabricates_random(type_token: str) -> bool:
-    """Whether the engine gives the pulumi-random type deterministic values (preflight.fabricate.fabricates)."""
+def _string_may_hold_wildcard(inputs: Mapping[str, Any]) -> bool:
+    """Whether a RandomString with these inputs may draw `*` or `?`: its specials hold one and are drawn from
+    (`special` not False, or `minSpecial` above 0). An input that is no literal (unknown offline) may be anything."""
+    special, minimum, override = inputs.get("special", True), inputs.get("minSpecial", 0), inputs.get("overrideSpecial")
+    if not isinstance(special, bool) or not isinstance(override, str | None):
+        return True
+    if override in SENTINELS:
+        return True
+    if not special and minimum == 0:
+        return False
+    chars = override or _SPECIAL  # the provider's own rule: an empty override is the default set
+    return bool(IAM_WILDCARDS & set(chars))
+
+
+def is_draw(type_token: str, inputs: Mapping[str, Any]) -> bool:
+    """Whether the resource's value is a draw the gate cannot stand one value in for (module docstring): a
+    RandomShuffle, a RandomInteger, a RandomString that may hold an IAM wildcard."""
+    return type_token in DRAWN or (type_token == RANDOM_STRING and _string_may_hold_wildcard(inputs))
+
+
+def fabricates_random(type_token: str, inputs: Mapping[str, Any] | None = None) -> bool:
+    """Whether the engine gives the pulumi-random resource deterministic values (preflight.fabricate.fabricates);
+    a RandomString only with its inputs, and only when it cannot hold an IAM wildcard."""
+    if type_token == RANDOM_STRING:
+        return inputs is not None and not _string_may_hold_wildcard(inputs)
     return type_token in FABRICATED
 
 
@@ -131,36 +171,21 @@ def _pet_values(data: bytes, inputs: Mapping[str, Any]) -> tuple[str, dict[str, 
     return _random_pet(data, inputs), {}
 
 
-def _integer_values(data: bytes, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    low, high = _int(inputs.get("min"), 0), _int(inputs.get("max"), 0)
-    result = low + int.from_bytes(data[:8], "big") % (max(high - low, 0) + 1)
-    return str(result), {"result": result}
-
-
 def _uuid_values(data: bytes, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     result = _uuid4(data)
     return result, {"result": result}
 
 
-def _shuffle_values(data: bytes, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    items = list(inputs.get("inputs") or [])
-    order = sorted(range(len(items)), key=lambda i: data[i % len(data)] * 1000 + i)
-    count = _int(inputs.get("resultCount"), len(items))
-    return "-", {"results": [items[i] for i in order][:count]}
-
-
 _VALUES = {
     RANDOM_STRING: _string_values,
     RANDOM_PET: _pet_values,
-    RANDOM_INTEGER: _integer_values,
     RANDOM_UUID: _uuid_values,
-    RANDOM_SHUFFLE: _shuffle_values,
 }
 
 
 def random_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(id, state) of a pulumi-random resource the engine fabricates, or None for any other type."""
-    if type_token not in FABRICATED:
+    """(id, state) of a pulumi-random resource the engine fabricates, or None for any other (left unknown)."""
+    if not fabricates_random(type_token, inputs):
         return None
     if type_token == RANDOM_ID:
         data = _stream(type_token, name, inputs, max(_int(inputs.get("byteLength"), 8), 1))

@@ -38,6 +38,7 @@ from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY
 from preflight.fabricate import fabricates
 from preflight.findings import Finding, Level, Source
 from preflight.graph import ResourceGraph, ResourceNode, UnrunApply, urn_name
+from preflight.random_outputs import is_draw
 from preflight.stack_references import STACK_REFERENCE_TYPE, references_path
 
 #: The finding's id, for reports and for `policies/suppressions.yaml`.
@@ -231,23 +232,29 @@ def own_sources(node: ResourceNode, graph: ResourceGraph) -> tuple[str, ...] | N
 
 def unfabricated_of(urns: Sequence[str], graph: ResourceGraph) -> list[str]:
     """The sources a note names: those whose outputs the engine left unknown, not the fabricated ones beside them."""
-    return [urn for urn in urns if (found := graph.get(urn)) is not None and not fabricates(found.type)]
+    return [
+        urn for urn in urns if (found := graph.get(urn)) is not None and not fabricates(found.type, found.judged_inputs)
+    ]
 
 
 def own_unfabricated(urns: Sequence[str], graph: ResourceGraph) -> bool:
     """Whether `urns` name only the program's own custom resources, at least one of a type the engine fabricates no
     outputs for (the others' outputs are known): the one test of "unknown only because of the engine's gap" that
     `own_sources` (an input) and `apply_findings` (an apply's value) share. A StackReference, a read, a remote
-    component, the stack itself or a resource the graph does not record is never such a source."""
+    component, the stack itself or a resource the graph does not record is never such a source, nor is a random
+    draw (preflight.random_outputs.is_draw: a RandomShuffle choosing the action): its value is the program's choice,
+    unknown to any preview of a new stack and different between stacks, not a gap of the engine (review s10 #3)."""
     remote = set(graph.remote_components)
     unfabricated = False
     for urn in urns:
         found = graph.get(urn)
         if found is None or not found.custom or urn in remote or _type_of(urn) == STACK_REFERENCE_TYPE:
             return False
+        if is_draw(found.type, found.judged_inputs):
+            return False
         # a fabricated resource beside it (the queue whose ARN a policy also names) is known: not the unknown's
         # source, so it neither excuses nor condemns (review s10 #8: it used to make the whole answer False)
-        unfabricated = unfabricated or not fabricates(found.type)
+        unfabricated = unfabricated or not fabricates(found.type, found.judged_inputs)
     return unfabricated and not any(_unseen_upstream(urn, graph, remote, set()) for urn in urns)
 
 
