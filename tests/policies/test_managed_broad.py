@@ -2,7 +2,9 @@
 
 `SecretsManagerReadWrite` (secretsmanager:* on *), `AmazonS3ReadOnlyAccess` (s3:Get* on *) and
 `AdministratorAccess-Amplify` (iam:PassRole on *) passed prod because `iam-no-admin-managed-policies` matched
-names only. cdk-nag style: numbered Noncompliance cases (`badN_*`) and Compliance cases (`good_*`); then the
+names only. An AWS managed policy in the China and GovCloud partitions (`arn:aws-cn:iam::aws:policy/...`,
+`arn:aws-us-gov:...`; IAM User Guide reference-arns.html, the partition element) is the same policy: judged alike
+(policies/managed_policies.py MANAGED_ARN, review s10 #9). cdk-nag style: numbered Noncompliance cases (`badN_*`) and Compliance cases (`good_*`); then the
 policies the template and the public programs attach are judged exactly as their documents written inline.
 """
 # ruff: noqa: E501  (the embedded Pulumi programs keep one resource per line)
@@ -30,10 +32,13 @@ aws.iam.RolePolicyAttachment("bad3_amplify_admin", role=role.name, policy_arn="{
 aws.iam.Role("bad4_role_managed_arns", assume_role_policy={TRUST}, managed_policy_arns=["{POLICY}/SecretsManagerReadWrite"])
 aws.iam.RolePolicyAttachmentsExclusive("bad5_exclusive", role_name=role.name, policy_arns=["{POLICY}/AWSXRayDaemonWriteAccess", "{POLICY}/AmazonS3ReadOnlyAccess"])
 aws.iam.PolicyAttachment("bad6_policy_attachment", roles=[role.name], policy_arn="{POLICY}/AdministratorAccess-Amplify")
+aws.iam.RolePolicyAttachment("bad7_china_partition", role=role.name, policy_arn="arn:aws-cn:iam::aws:policy/SecretsManagerReadWrite")
+aws.iam.RolePolicyAttachment("bad8_govcloud_partition", role=role.name, policy_arn="arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAccess")
 aws.iam.RolePolicyAttachment("good_xray", role=role.name, policy_arn="{POLICY}/AWSXRayDaemonWriteAccess")
 aws.iam.RolePolicyAttachment("good_customer_same_name", role=role.name, policy_arn="arn:aws:iam::111122223333:policy/SecretsManagerReadWrite")
+aws.iam.RolePolicyAttachment("good_china_customer_same_name", role=role.name, policy_arn="arn:aws-cn:iam::111122223333:policy/SecretsManagerReadWrite")
 """
-GOOD = {"fn", "good_xray", "good_customer_same_name"}
+GOOD = {"fn", "good_xray", "good_customer_same_name", "good_china_customer_same_name"}
 CASES = [
     (
         "iam-no-wildcard-action",
@@ -44,16 +49,30 @@ CASES = [
             "bad4_role_managed_arns",
             "bad5_exclusive",
             "bad6_policy_attachment",
+            "bad7_china_partition",
+            "bad8_govcloud_partition",
         },
     ),
     (
         "iam-no-data-read-on-wildcard",
-        {"bad2_s3_read_only", "bad3_amplify_admin", "bad5_exclusive", "bad6_policy_attachment"},
+        {
+            "bad2_s3_read_only",
+            "bad3_amplify_admin",
+            "bad5_exclusive",
+            "bad6_policy_attachment",
+            "bad8_govcloud_partition",
+        },
     ),
     ("iam-passrole-scoped", {"bad3_amplify_admin", "bad6_policy_attachment"}),
     (
         "iam-no-wildcard-resource-for-writes",
-        {"bad1_secrets_read_write", "bad3_amplify_admin", "bad4_role_managed_arns", "bad6_policy_attachment"},
+        {
+            "bad1_secrets_read_write",
+            "bad3_amplify_admin",
+            "bad4_role_managed_arns",
+            "bad6_policy_attachment",
+            "bad7_china_partition",
+        },
     ),
 ]
 
