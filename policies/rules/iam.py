@@ -42,22 +42,64 @@ ATTACHMENT_TYPES = (
     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+    # QuickSight grants the IAM policy `policyArn` to the assignment's users and groups (review2 s10 #2)
+    "aws:quicksight/iamPolicyAssignment:IamPolicyAssignment",
+    # a budget action attaches `definition.iamActionDefinition.policyArn` to roles, users and groups
+    "aws:budgets/budgetAction:BudgetAction",
 )
-#: Attachments that set the complete list of managed policies of a role, user or group (pulumi-aws 7
-#: `*PolicyAttachmentsExclusive`, input `policyArns`).
+#: Attachments that set the complete list of managed policies of a role, user, group or permission set
+#: (pulumi-aws 7 `*PolicyAttachmentsExclusive`, input `policyArns`; ssoadmin's `managedPolicyArns`, review2 s10 #2).
 EXCLUSIVE_ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
     "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
 )
-#: The input naming the managed policy, where it is not `policyArn`.
-_POLICY_ARN_INPUTS = {"aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn"}
+#: The input naming the managed policy (a dotted engine-side path), where it is not `policyArn`/`policyArns`.
+_POLICY_ARN_INPUTS = {
+    "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn",
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive": "managedPolicyArns",
+    "aws:budgets/budgetAction:BudgetAction": "definition.iamActionDefinition.policyArn",
+}
 #: Every input `iam-no-admin-managed-policies` reads managed policy ARNs from (policies.rules.document_unknown too).
 MANAGED_POLICY_ARN_INPUTS: dict[str, str] = {
     ROLE_TYPE: "managedPolicyArns",
     **{t: _POLICY_ARN_INPUTS.get(t, "policyArn") for t in ATTACHMENT_TYPES},
-    **dict.fromkeys(EXCLUSIVE_ATTACHMENT_TYPES, "policyArns"),
+    **{t: _POLICY_ARN_INPUTS.get(t, "policyArns") for t in EXCLUSIVE_ATTACHMENT_TYPES},
 }
+#: SDK inputs named like managed policy ARNs that grant nothing through IAM, by why; with MANAGED_POLICY_ARN_INPUTS
+#: they classify every such input of the installed SDK (tests/policies/test_managed_policy_inputs.py).
+NOT_GRANTING_POLICY_ARN_INPUTS: dict[str, str] = {
+    "aws:batch/jobQueue:JobQueue": "schedulingPolicyArn: a Batch fair-share scheduling policy",
+    "aws:networkfirewall/firewall:Firewall": "firewallPolicyArn: a Network Firewall rule policy",
+    "aws:resiliencehub/v2Service:V2Service": "policyArn: a Resilience Hub resiliency policy",
+    "aws:resiliencehub/v2UserJourney:V2UserJourney": "policyArn: a Resilience Hub resiliency policy",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
+        "policyArn: an EKS access policy (Kubernetes permissions, not IAM; arn:aws:eks::aws:cluster-access-policy/)"
+    ),
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": (
+        "guardrailPolicyArns: guardrails only limit what the channel role may do"
+    ),
+    "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration": (
+        "guardrailPolicyArns: guardrails only limit what the channel role may do"
+    ),
+    "aws:emr/studioSessionMapping:StudioSessionMapping": "sessionPolicyArn: a session policy only limits a session",
+    "aws:rolesanywhere/profile:Profile": "managedPolicyArns: session policies, they only limit the assumed role",
+    "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment": (
+        "customerManagedPolicyReference: a name and path, judged on the aws.iam.Policy that defines it"
+    ),
+    "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive": (
+        "customerManagedPolicyReferences: names and paths, judged on the aws.iam.Policy that defines each"
+    ),
+}
+
+
+def attached_managed_arns(resource_type: str, props: object) -> list[str]:
+    """The managed policy ARNs a role, attachment or assignment names (MANAGED_POLICY_ARN_INPUTS), one or many."""
+    key = MANAGED_POLICY_ARN_INPUTS.get(resource_type)
+    return [text(a) for a in as_list(get(props, *key.split(".")))] if key else []
+
+
 #: What the content rules judge (wildcard actions and resources, reads, PassRole): the resources' own documents
 #: and the AWS managed policies they attach, which are judged by their statements as if written inline.
 STATEMENT_TYPES = tuple(dict.fromkeys((*DOCUMENT_TYPES, *MANAGED_POLICY_ARN_INPUTS)))
@@ -187,10 +229,7 @@ NO_WILDCARD_ACTION = _policy(
 
 
 def _managed_policy_arns(args: ResourceValidationArgs) -> list[str]:
-    key = MANAGED_POLICY_ARN_INPUTS[args.resource_type]
-    if args.resource_type == ROLE_TYPE or args.resource_type in EXCLUSIVE_ATTACHMENT_TYPES:
-        return [text(a) for a in as_list(get(args.props, key))]
-    return [text(get(args.props, key))]
+    return attached_managed_arns(args.resource_type, args.props)
 
 
 def is_broad_managed_policy(name: str) -> bool:
