@@ -198,8 +198,19 @@ def _judged(args: ResourceValidationArgs, report_violation: ReportViolation, rul
     if args.resource_type in MANAGED_POLICY_ARN_INPUTS:
         for arn in pending.read(lambda: _managed_policy_arns(args), []):
             for message in managed_findings(arn, rule):
-                report_violation(f"{args.name}: {message}", None)
+                report_violation(f"{args.name}: {message} {MANAGED_POLICY_FIX}", None)
     pending.settle()
+
+
+#: What to do about a finding in an attached AWS managed policy (review2 s10 #5): its statements are AWS's, so
+#: "name the ARNs" cannot be done to it. P135 (least-privilege roles for every function); the suppressions file
+#: of the program is the one the README's gate section names.
+MANAGED_POLICY_FIX = (
+    "An AWS managed policy cannot be narrowed: replace it with an inline policy of the exact actions on the "
+    "function's own resources (for AWSLambdaBasicExecutionRole: logs:CreateLogStream and logs:PutLogEvents on "
+    "its own log group, P135), or waive the finding with a reason and an expiry in the program's "
+    "policies/suppressions.yaml (README, 'Exceptions')."
+)
 
 
 def wildcard_actions_in(label: str, statement: Statement) -> list[str]:
@@ -387,7 +398,9 @@ NO_WILDCARD_RESOURCE = _policy(
     "statement (elsewhere the key is absent and the condition never matches), and where no action of it is at "
     "the access level Permissions management or Tagging (iam:AttachRolePolicy, kms:PutKeyPolicy, "
     "s3:PutBucketPolicy, lambda:AddPermission, ec2:CreateTags on '*': a tag does not bound who gets access, or "
-    "is the boundary itself). Fix: name the ARNs (use the resources' .arn outputs), or scope by tag as above.",
+    "is the boundary itself). Fix: name the ARNs (use the resources' .arn outputs), or keep '*' with a "
+    "StringEquals aws:ResourceTag/<key> condition where the Service Authorization Reference lists that key for "
+    "every action's resource type; for an attached AWS managed policy, the finding says what to do.",
     _validate_wildcard_resource,
     STATEMENT_TYPES,
 )
