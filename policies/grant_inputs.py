@@ -161,14 +161,21 @@ _SETTING_POLICY = re.compile(
 )
 
 
+#: A name that holds managed policy ARNs (`managed_policy_arns`, `policy_arn`, `guardrail_policy_arns`): not a
+#: reference to a resource judged on its own (an AWS managed policy is no resource of the program), so it is
+#: classified before `_REFERENCE_SUFFIX`; policies.rules.iam MANAGED_POLICY_ARN_INPUTS judges each per type or
+#: NOT_GRANTING_POLICY_ARN_INPUTS says why not (tests/policies/test_managed_policy_inputs.py, review2 s10 #2).
+MANAGED_ARN_NAME = re.compile(r"policy_arns?$|managed_polic")
+
+
 def name_kind(name: str) -> str | None:
-    """`document`, `grantee`, `container` or `setting` for an input name the scan found; None when unclassified."""
-    if name in DOCUMENT_NAMES:
-        return "document"
-    if name in GRANTEE_NAMES:
-        return "grantee"
-    if name in CONTAINER_NAMES:
-        return "container"
+    """`document`, `grantee`, `container`, `managed` or `setting` for an input name the scan found; None when
+    unclassified."""
+    if MANAGED_ARN_NAME.search(name):
+        return "managed"
+    for kind, names in (("document", DOCUMENT_NAMES), ("grantee", GRANTEE_NAMES), ("container", CONTAINER_NAMES)):
+        if name in names:
+            return kind
     if any(name in names for names in NOT_GRANTS.values()):
         return "setting"
     if _REFERENCE_SUFFIX.search(name) or _SETTING_POLICY.match(name):
@@ -198,7 +205,7 @@ def _walk(cls: Any, module: Any, path: tuple[str, ...], seen: frozenset[str], fo
         here = (*path, name)
         if NAME_PATTERN.search(name):
             found.append(here)
-            if name_kind(name) in ("document", "grantee", "setting"):
+            if name_kind(name) in ("document", "grantee", "setting", "managed"):
                 continue
         for block in sorted(set(_ARGS.findall(str(parameter.annotation)))):
             inner = getattr(module, block, None)

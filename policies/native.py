@@ -6,16 +6,17 @@ as objects, not JSON text. The pack's rules are written against pulumi-aws input
 second vocabulary (type by type, rule by rule), this module says once, per aws-native type, which pulumi-aws
 resources it amounts to and with which inputs: an `aws-native:iam:Role` is an `aws:iam/role:Role` (trust policy,
 inline policies, managed policy ARNs); an `aws-native:iam:User` is the UserPolicy and UserPolicyAttachmentsExclusive
-of its inline and managed policies; an `aws-native:logs:LogGroup` is a LogGroup and, when it carries one, a
-LogResourcePolicy; an `aws-native:s3:Bucket` is a BucketV2 and the companions of the settings it carries inline
-(public access block, versioning, default encryption, logging, lifecycle), which point at it as pulumi-aws
-companions point at their bucket (`Twin.links`), so the S3 stack rules join them. Tags, a `{key, value}` list in
-most aws-native types, are a map in every view (policies.tags). Where a type only renames inputs, one table says so
-(`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic translate); the functions below
-are the types whose views nest, split or multiply. `PolicySpec.check` runs a resource rule over these views, so
-every document rule (wildcards, admin, public, the Service Authorization Reference checks, federated trust) and
-every resource rule of the twin (encryption, rotation, retention, public access) judges the aws-native resource too,
-and a finding still names the aws-native resource.
+of its inline and managed policies; an `aws-native:sso:PermissionSet` the ssoadmin exclusive managed policy
+attachment and inline policy of its `ManagedPolicies` and `InlinePolicy`; an `aws-native:logs:LogGroup` is a
+LogGroup and, when it carries one, a LogResourcePolicy; an `aws-native:s3:Bucket` is a BucketV2 and the companions
+of the settings it carries inline (public access block, versioning, default encryption, logging, lifecycle), which
+point at it as pulumi-aws companions point at their bucket (`Twin.links`), so the S3 stack rules join them. Tags, a
+`{key, value}` list in most aws-native types, are a map in every view (policies.tags). Where a type only renames
+inputs, one table says so (`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic
+translate); the functions below are the types whose views nest, split or multiply. `PolicySpec.check` runs a
+resource rule over these views, so every document rule (wildcards, admin, public, the Service Authorization
+Reference checks, federated trust) and every resource rule of the twin (encryption, rotation, retention, public
+access) judges the aws-native resource too, and a finding still names the aws-native resource.
 
 Stack rules see the same views: `policies.lib.resources_of` (and `attached`, built on it) returns, beside the
 stack's pulumi-aws resources of the types asked for, the views of those types of its aws-native resources
@@ -108,6 +109,20 @@ def _principal(kind: str) -> Translate:
             yield exclusive, _pick(props, policyArns="managedPolicyArns", **{name_key: name_key})
 
     return translate
+
+
+SSO_MANAGED = "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive"
+SSO_INLINE = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
+
+
+def _permission_set(props: Mapping[str, Any]) -> Iterator[View]:
+    """AWS::SSO::PermissionSet: `ManagedPolicies` (AWS managed policy ARNs, the complete list, as the exclusive
+    attachment sets it) and `InlinePolicy` (review2 s10 #7), judged as the pulumi-aws ssoadmin attachments."""
+    owner = _pick(props, instanceArn="instanceArn")
+    if props.get("managedPolicies") is not None:
+        yield SSO_MANAGED, {**_pick(props, managedPolicyArns="managedPolicies"), **owner}
+    if props.get("inlinePolicy") is not None:
+        yield SSO_INLINE, {**_pick(props, inlinePolicy="inlinePolicy"), **owner}
 
 
 def _topic_policy(props: Mapping[str, Any]) -> Iterator[View]:
@@ -460,6 +475,7 @@ TWINS: Mapping[str, Twin] = {
         "aws:iam/groupPolicy:GroupPolicy",
         "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
     ),
+    "aws-native:sso:PermissionSet": _twin(_permission_set, SSO_MANAGED, SSO_INLINE),
     "aws-native:sns:TopicPolicy": _twin(_topic_policy, "aws:sns/topicPolicy:TopicPolicy"),
     "aws-native:dynamodb:Table": _twin(_table, "aws:dynamodb/table:Table"),
     "aws-native:logs:LogGroup": _twin(

@@ -27,7 +27,7 @@ from policies.lib import (
     tolerant,
 )
 from policies.managed_policies import MODEL_CALLS, model_call_statements
-from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS
+from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS, attached_managed_arns
 from policies.spec import Category, Kind, PolicySpec
 
 AGENT = "aws:bedrock/agentAgent:AgentAgent"
@@ -194,8 +194,7 @@ def _resource_region(resource: PolicyResource, default_region: str) -> str:
 
 def _attached_managed_arns(resource: PolicyResource) -> list[str]:
     """The managed policy ARNs a role or attachment names (`iam.MANAGED_POLICY_ARN_INPUTS`)."""
-    key = MANAGED_POLICY_ARN_INPUTS.get(resource.resource_type)
-    return [text(arn) for arn in as_list(get(resource.props, key))] if key else []
+    return attached_managed_arns(resource.resource_type, resource.props)
 
 
 def _grants_model_calls(resource: PolicyResource, pending: Pending) -> bool:

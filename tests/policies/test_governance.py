@@ -99,3 +99,22 @@ def test_allowed_regions(baseline: ResourceGraph, gaps: ResourceGraph) -> None:
 def test_session_table_ttl(baseline: ResourceGraph, gaps: ResourceGraph) -> None:
     assert flagged(baseline, "session-table-ttl") == set()  # sessions has TTL; results is not a session table
     assert flagged(gaps, "session-table-ttl") == {"agent_memory"}
+
+
+@pytest.mark.parametrize(
+    ("region", "said"),
+    [
+        ("eu-west-1", "the AWS provider targets eu-west-1, outside ['us-east-1']."),
+        # review2 s10 #8: a secret region is no "[secret]" region: it cannot be shown inside allowedRegions
+        ("preflight-placeholder-secret", "a region that is a secret"),
+        ("[secret]", "a region that is a secret"),
+    ],
+)
+def test_a_region_outside_or_secret_says_which(region: str, said: str) -> None:
+    from tests.policies.conftest import custom_node, run_one  # noqa: PLC0415
+
+    provider = custom_node("pulumi:providers:aws", "p", {"region": region})
+    findings = run_one(ResourceGraph("p", "prod", [provider]), "allowed-regions", REGIONS)
+    assert [f.resource for f in findings] == ["p"]
+    assert said in findings[0].message
+    assert "targets [secret]" not in findings[0].message

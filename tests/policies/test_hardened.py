@@ -834,6 +834,17 @@ def test_arn_resource_names(arn: str, name: str | None) -> None:
         ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/*", True),
         ("arn:aws:apigateway:us-east-1::/restapis/*", True),
         ("arn:aws:s3:us-east-1:123456789012:accesspoint/*", True),
+        # review2 s10 #1: a wildcard inside the type's prefix matches every resource of the type (`*` crosses / and :)
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret*", True),
+        ("arn:aws:iam::123456789012:role*", True),
+        ("arn:aws:iam::123456789012:r*", True),
+        ("arn:aws:kms:us-east-1:123456789012:key*", True),
+        ("arn:aws:ssm:us-east-1:123456789012:parameter*", True),
+        ("arn:aws:lambda:us-east-1:123456789012:func?ion:f", True),
+        ("arn:aws:s3:us-east-1:123456789012:a*", True),
+        ("arn:aws:s3:::a*", False),  # buckets named a...: no access point has an empty region and account
+        ("arn:aws:lambda:us-east-1:123456789012:function:f*", False),
+        ("arn:aws:ssm:us-east-1:123456789012:parameter/app/*", False),
         ("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf", False),
         ("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/*", False),
         ("arn:aws:s3:::bucket/*", False),

@@ -73,6 +73,19 @@ aws.iam.RolePolicy("bad_abac_4_type_without_tags", role=good.id, policy=doc(allo
     "arn:aws:states:us-east-1:123456789012:mapRun:*", Condition={"StringEquals": {"aws:ResourceTag/Environment": "prod"}})))
 aws.iam.RolePolicy("bad_abac_5_negated", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
     Condition={"StringNotEquals": {"aws:ResourceTag/Environment": "dev"}})))
+# review2 s10 #4: the resource's own tag (or the request's) as the value holds for every tagged resource
+aws.iam.RolePolicy("bad_abac_6_own_tag", role=good.id, policy=doc(allow(["ec2:TerminateInstances"], "*",
+    Condition={"StringEquals": {"aws:ResourceTag/team": "${aws:ResourceTag/team}"}})))
+aws.iam.RolePolicy("bad_abac_7_request_tag", role=good.id, policy=doc(allow("ec2:StopInstances", INSTANCES,
+    Condition={"StringEquals": {"aws:ResourceTag/team": "${aws:RequestTag/team}"}})))
+# review2 s10 #6: ABAC does not scope Permissions management (nor Tagging) actions on *
+aws.iam.RolePolicy("bad_abac_8_permissions_management", role=good.id, policy=doc(allow(["iam:AttachRolePolicy",
+    "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "*", Condition={"StringEquals": {"aws:ResourceTag/team": "a"}})))
+aws.iam.RolePolicy("bad_abac_9_resource_policies", role=good.id, policy=doc(allow(["kms:PutKeyPolicy",
+    "secretsmanager:PutResourcePolicy", "s3:PutBucketPolicy", "lambda:AddPermission"], "*",
+    Condition={"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})))
+aws.iam.RolePolicy("bad_abac_10_tagging", role=good.id, policy=doc(allow("ec2:CreateTags", INSTANCES,
+    Condition={"StringEquals": {"aws:ResourceTag/team": "a"}})))
 aws.iam.RolePolicy("good_secret_prefix", role=good.id, policy=doc(allow("secretsmanager:GetSecretValue",
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-*")))
 """
@@ -103,6 +116,11 @@ CASES = [
             "bad_abac_3_for_all_values",
             "bad_abac_4_type_without_tags",
             "bad_abac_5_negated",
+            "bad_abac_6_own_tag",
+            "bad_abac_7_request_tag",
+            "bad_abac_8_permissions_management",
+            "bad_abac_9_resource_policies",
+            "bad_abac_10_tagging",
             "bad_admin_role",
             "bad_power_user",
             "basic_execution_attachment",
@@ -214,3 +232,40 @@ def test_wildcards_aws_requires_are_not_flagged(tmp_path_factory: pytest.TempPat
         """,
     )
     assert flagged(graph, "iam-no-wildcard-action") == {"bad1_edge_lookalike", "bad2_edge_beside_required"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "narrows"),
+    [
+        # Compliance: ABAC's documented pattern and a literal value
+        ("aws:ResourceTag/team", "${aws:PrincipalTag/team}", True),
+        ("aws:ResourceTag/team", "a", True),
+        # Noncompliance 1-4 (review2 s10 #4): the resource's own tag, another of its tags, the request's tag
+        ("aws:ResourceTag/team", "${aws:ResourceTag/team}", False),
+        ("aws:ResourceTag/team", "${aws:ResourceTag/owner}", False),
+        ("aws:ResourceTag/team", "${aws:RequestTag/team}", False),
+        ("aws:ResourceTag/team", "${s3:ResourceTag/team}", False),
+    ],
+)
+def test_a_tag_compared_with_the_resource_or_request_does_not_narrow(key: str, value: str, narrows: bool) -> None:
+    from iamlang.conditions import value_narrows  # noqa: PLC0415
+
+    assert value_narrows("StringEquals", key, value) is narrows
+
+
+@pytest.mark.parametrize(
+    ("action", "scoped"),
+    [
+        ("ec2:StopInstances", True),  # Compliance: a Write
+        # Noncompliance 1-3 (review2 s10 #6): Permissions management and Tagging
+        ("iam:AttachRolePolicy", False),
+        ("kms:PutKeyPolicy", False),
+        ("ec2:CreateTags", False),
+    ],
+)
+def test_abac_scopes_no_permissions_management_or_tagging(action: str, scoped: bool) -> None:
+    from policies.rules.iam import tag_scoped  # noqa: PLC0415
+
+    instances = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+    resources = ("*",) if not action.startswith("ec2:") else (instances,)
+    assert tag_scoped(action, resources, ["aws:resourcetag/team"]) is scoped

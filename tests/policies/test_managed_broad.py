@@ -17,7 +17,7 @@ import re
 import pytest
 
 from policies import managed_broad
-from policies.rules.iam import CONTENT_JUDGES
+from policies.rules.iam import CONTENT_JUDGES, MANAGED_POLICY_FIX, NO_WILDCARD_RESOURCE
 from preflight.graph import ResourceGraph
 from preflight.invokes import aws_managed_policies
 from tests.policies.conftest import flagged, run_one, synth
@@ -139,7 +139,9 @@ def test_attached_managed_policies_are_judged_as_the_same_statements_inline(
     said: dict[str, list[str]] = {}
     for finding in run_one(side_by_side, rule):
         label = r"^(policy|the AWS managed policy \S+ statement \d+( \([^)]*\))?) "
-        said.setdefault(finding.resource, []).append(re.sub(label, "", finding.message))
+        # an attached policy's finding also says what to do about a managed policy (review2 s10 #5)
+        message = finding.message.removesuffix(f" {MANAGED_POLICY_FIX}")
+        said.setdefault(finding.resource, []).append(re.sub(label, "", message))
     for index in attached:
         assert sorted(said[f"attached{index}"]) == sorted(said[f"inline{index}"]), ATTACHED[index]
 
@@ -149,3 +151,17 @@ def test_the_stored_findings_are_what_the_judges_say_of_the_installed_motos_poli
     assert stored == managed_broad.table()  # python -m policies.managed_broad --write
     assert "AWSXRayDaemonWriteAccess" not in stored["policies"]
     assert set(stored["policies"]["SecretsManagerReadWrite"]["statements"][0]["findings"]) >= {"iam-no-wildcard-action"}
+
+
+def test_a_managed_policy_finding_says_what_can_be_done_to_a_managed_policy(graph: ResourceGraph) -> None:
+    """review2 s10 #5: "name the ARNs" cannot be done to AWSLambdaBasicExecutionRole; the finding says to replace
+    it with an inline policy on the function's own log group or to waive it in the program's suppressions file."""
+    messages = [f.message for f in run_one(graph, "iam-no-wildcard-resource-for-writes")]
+    managed = [m for m in messages if m.startswith("the AWS managed policy ")]
+    assert managed
+    for message in managed:
+        assert message.endswith(MANAGED_POLICY_FIX)
+    assert "own log group" in MANAGED_POLICY_FIX
+    assert "policies/suppressions.yaml" in MANAGED_POLICY_FIX
+    assert "P135" in MANAGED_POLICY_FIX
+    assert "as above" not in NO_WILDCARD_RESOURCE.explanation

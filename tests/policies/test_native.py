@@ -82,6 +82,7 @@ CASES: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
             {"assumeRolePolicyDocument": LAMBDA_TRUST, "policies": [{"policyName": "all", "policyDocument": ADMIN}]},
         ),
         "bad3_managed_policy_admin": ("aws-native:iam:ManagedPolicy", {"policyDocument": ADMIN}),
+        "bad29_permission_set_inline_admin": ("aws-native:sso:PermissionSet", {"name": "ops", "inlinePolicy": ADMIN}),
         "bad4_user_inline_admin": (
             "aws-native:iam:User",
             {"userName": "u", "policies": [{"policyName": "all", "policyDocument": ADMIN}]},
@@ -114,6 +115,19 @@ CASES: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
         "bad8_group_s3_full_access": (
             "aws-native:iam:Group",
             {"groupName": "g", "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]},
+        ),
+        # review2 s10 #7: an SSO permission set's ManagedPolicies, as the ssoadmin exclusive attachment
+        "bad28_permission_set_administrator_access": (
+            "aws-native:sso:PermissionSet",
+            {
+                "instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+                "name": "ops",
+                "managedPolicies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            },
+        ),
+        "ok_permission_set_read_only": (
+            "aws-native:sso:PermissionSet",
+            {"name": "ro", "managedPolicies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
         ),
         "ok_role_read_only": (
             "aws-native:iam:Role",
