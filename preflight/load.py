@@ -39,6 +39,7 @@ _VERDICT_DATA = (
     ("preflight.tfplan.shapes", "_stored"),
     ("policies.managed_policies", "_stored"),
     ("policies.managed_broad", "_stored"),
+    ("policies.grant_inputs", "_stored"),
     ("policies.sdk", "_stored"),
     ("policies.cost.prices", "load_prices"),
 )

