@@ -257,11 +257,6 @@ def document_paths(resource_type: str) -> tuple[str, ...]:
     return tuple(_stored()["documents"].get(resource_type, ()))
 
 
-def grantee_paths(resource_type: str) -> tuple[str, ...]:
-    """The engine-side paths of a pulumi-aws type's grantee inputs (the stored table)."""
-    return tuple(_stored()["grantees"].get(resource_type, ()))
-
-
 def documents_by_type() -> dict[str, tuple[str, ...]]:
     return {t: tuple(p) for t, p in _stored()["documents"].items()}
 
