@@ -2,11 +2,12 @@
 
 Routes come from three places, and each is checked: Route/Method resources, the OpenAPI document of an
 API imported with `body` (REST and HTTP APIs), and the `$default` route an HTTP API's quick create
-(`target`) makes.
+(`target`) makes. A WebSocket API must have a `$connect` route, the one route of it that can authorise.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -34,12 +35,38 @@ def _api_of(args: StackValidationArgs, route: PolicyResource) -> PolicyResource 
     return None
 
 
+#: The route API Gateway runs while a WebSocket connection is being established: the only route of a WebSocket
+#: API that authorises ("Because the WebSocket connection is a stateful connection, you can configure
+#: authorization on the $connect route only", API Gateway Developer Guide, "Manage connected users and client
+#: apps: $connect and $disconnect routes", https://docs.aws.amazon.com/apigateway/latest/developerguide/
+#: apigateway-websocket-api-route-keys-connect-disconnect.html). Without one, nothing authorises the connection.
+CONNECT_ROUTE = "$connect"
+
+
+def _check_connect(routes: list[PolicyResource], report_violation: ReportViolation, api: PolicyResource) -> None:
+    """A WebSocket API with no $connect route among the stack's routes: the skip of its other routes in
+    _check_routes holds only when it has one (whose authorization that check judges). A route key not known yet
+    raises, and the API stays undecided (the caller's `tolerant` notes the unknown)."""
+    if get(api.props, "protocolType") != "WEBSOCKET":
+        return
+    if CONNECT_ROUTE not in {text(get(r.props, "routeKey")) for r in routes if refers_to(r, "apiId", api)}:
+        report_on(
+            report_violation,
+            api,
+            "the WebSocket API has no $connect route, so no connection is authorised and every other route "
+            "(which cannot carry an authorizer) is open to anyone.",
+        )
+
+
 def _check_routes(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    routes = resources_of(args, ROUTE_V2)
+
     def check_route(route: PolicyResource) -> None:
         api = _api_of(args, route)
         key = text(get(route.props, "routeKey"))
-        # WebSocket APIs authorise only the $connect route (the connection); other routes cannot carry one.
-        if api is not None and get(api.props, "protocolType") == "WEBSOCKET" and key != "$connect":
+        # A WebSocket API authorises only its $connect route (the connection): other routes cannot carry an
+        # authorizer, and are covered by _check_connect, which requires a $connect (judged here) to exist.
+        if api is not None and get(api.props, "protocolType") == "WEBSOCKET" and key != CONNECT_ROUTE:
             return
         # apigatewayv2 AuthorizationType: NONE | AWS_IAM | CUSTOM | JWT (botocore service model); unset = NONE.
         if (text(get(route.props, "authorizationType")) or "NONE") == "NONE":
@@ -63,10 +90,11 @@ def _check_routes(args: StackValidationArgs, report_violation: ReportViolation) 
             key = text(get(api.props, "routeKey")) or "$default"
             report_on(report_violation, api, f"quick create makes route {key} without authorization.")
 
-    tolerant(resources_of(args, ROUTE_V2), check_route)
+    tolerant(routes, check_route)
     tolerant(resources_of(args, METHOD), check_method)
     tolerant(resources_of(args, API_V2, REST_API), check_definition)
     tolerant(resources_of(args, API_V2), check_quick_create)
+    tolerant(resources_of(args, API_V2), functools.partial(_check_connect, routes, report_violation))
 
 
 #: OpenAPI operation keys, with API Gateway's catch-all method (x-amazon-apigateway-any-method).
@@ -128,9 +156,11 @@ ROUTES_AUTHORIZED = PolicySpec(
     name="api-routes-authorized",
     description="Every API route and method is authorised (JWT, IAM or a Lambda authorizer).",
     explanation=(
-        "An unauthorised route lets anyone drive the agents and the model spend behind it. Fix: set "
+        "An unauthorised route lets anyone drive the agents and the model spend behind it. A WebSocket API "
+        "authorises only its $connect route, so it needs one. Fix: set "
         "authorization_type (HTTP routes, WebSocket $connect) or authorization (REST methods) to JWT/AWS_IAM/CUSTOM "
-        "with an authorizer; in an OpenAPI body give every operation `security` (or x-amazon-apigateway-auth); "
+        "with an authorizer; give every WebSocket API a $connect Route with authorization_type AWS_IAM or CUSTOM; "
+        "in an OpenAPI body give every operation `security` (or x-amazon-apigateway-auth); "
         "replace quick create (`target`) with a Route that has an authorizer."
     ),
     principles=("P186", "P140", "P062"),

@@ -42,9 +42,29 @@ LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 
 EDGE_REGION = "us-east-1"
-#: CloudFront security policies at least as strict as TLSv1.2_2021 (the default allow-list; a stack may
-#: extend it through `allowedSecurityPolicies` when AWS publishes newer ones).
-DEFAULT_SECURITY_POLICIES = ("TLSv1.2_2021",)
+#: CloudFront's viewer security policies, weakest first: the column order of AWS's table "Supported protocols and
+#: ciphers between viewers and CloudFront" (CloudFront Developer Guide, https://docs.aws.amazon.com/AmazonCloudFront/
+#: latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html), where each policy supports a
+#: subset of the protocols and ciphers of the one before it (in every row the marks run from SSLv3 rightwards, then
+#: stop): TLSv1.2_2025 keeps TLSv1.2 and TLSv1.3 but drops the
+#: CHACHA20 ECDHE ciphers TLSv1.2_2021 allows, TLSv1.3_2025 allows TLSv1.3 alone. The names are exactly botocore's
+#: cloudfront `MinimumProtocolVersion` enum (model 2020-05-31, botocore 1.44.8), whose own order is not strictness
+#: (it lists TLSv1.3_2025 before TLSv1.2_2025); tests/policies/rules/test_edge_tls_order.py keeps the two equal, so
+#: a policy AWS adds fails that test until it is placed here.
+SECURITY_POLICY_ORDER = (
+    "SSLv3",
+    "TLSv1",
+    "TLSv1_2016",
+    "TLSv1.1_2016",
+    "TLSv1.2_2018",
+    "TLSv1.2_2019",
+    "TLSv1.2_2021",
+    "TLSv1.2_2025",
+    "TLSv1.3_2025",
+)
+#: The weakest policy a distribution may use unless the stack sets `minimumSecurityPolicy`; every policy after
+#: it in SECURITY_POLICY_ORDER passes too.
+DEFAULT_MINIMUM_SECURITY_POLICY = "TLSv1.2_2021"
 HTTPS_POLICIES = ("redirect-to-https", "https-only")
 #: "Quotas on Lambda@Edge": viewer events 128 MB and 5 s; origin events Lambda's memory and 30 s.
 EVENT_LIMITS: Mapping[str, tuple[int, int]] = {
@@ -97,8 +117,14 @@ HTTPS_ONLY = PolicySpec(
 # ---------------------------------------------------------------------------------------- minimum TLS
 
 
+def at_least(minimum: str) -> tuple[str, ...]:
+    """The security policies as strict as `minimum` or stricter, in AWS's order (the weakest first)."""
+    return SECURITY_POLICY_ORDER[SECURITY_POLICY_ORDER.index(minimum) :]
+
+
 def _validate_tls(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    allowed = as_list(args.get_config().get("allowedSecurityPolicies")) or list(DEFAULT_SECURITY_POLICIES)
+    minimum = text(args.get_config().get("minimumSecurityPolicy")) or DEFAULT_MINIMUM_SECURITY_POLICY
+    passing = at_least(minimum)  # the config schema's enum admits only names of SECURITY_POLICY_ORDER
     certificate = get(args.props, "viewerCertificate") or {}
     if get(certificate, "cloudfrontDefaultCertificate") is True or not text(get(certificate, "acmCertificateArn")):
         report_violation(
@@ -107,8 +133,15 @@ def _validate_tls(args: ResourceValidationArgs, report_violation: ReportViolatio
         )
         return
     version = text(get(certificate, "minimumProtocolVersion"))
-    if version not in allowed:
-        report_violation(f"{args.name}: minimum viewer TLS {version or '(unset)'} is not one of {allowed}.", None)
+    if version in passing:
+        return
+    # The hint names only policies at least as strict as the stack's minimum: it never weakens a setting.
+    use = f"use {minimum}" + (f" or a stricter one ({', '.join(passing[1:])})" if len(passing) > 1 else "")
+    if version in SECURITY_POLICY_ORDER:
+        report_violation(f"{args.name}: minimum viewer TLS {version} is weaker than {minimum}; {use}.", None)
+    else:  # unset (pulumi-aws 7.51.1 DistributionViewerCertificateArgs: "Default: `TLSv1`"), or not CloudFront's
+        what = f"{version!r} is not a CloudFront security policy" if version else "is unset (TLSv1)"
+        report_violation(f"{args.name}: minimum viewer TLS {what}; {use}.", None)
 
 
 MINIMUM_TLS = PolicySpec(
@@ -116,8 +149,11 @@ MINIMUM_TLS = PolicySpec(
     description="CloudFront viewers negotiate TLSv1.2_2021 or stricter, with the stack's own ACM certificate.",
     explanation=(
         "With CloudFront's default certificate viewers may use TLSv1; a security policy needs a custom "
-        "certificate. Fix: viewer_certificate={'acm_certificate_arn': <us-east-1 ACM ARN>, 'ssl_support_method': "
-        "'sni-only', 'minimum_protocol_version': 'TLSv1.2_2021'}."
+        "certificate, and policies older than TLSv1.2_2021 admit TLSv1.1 or earlier, or CBC-mode ciphers (CloudFront "
+        "Developer Guide, 'Supported protocols and ciphers between viewers and CloudFront'); TLSv1.2_2025 and "
+        "TLSv1.3_2025 are stricter and pass. Fix: viewer_certificate={'acm_certificate_arn': <us-east-1 ACM ARN>, "
+        "'ssl_support_method': 'sni-only', 'minimum_protocol_version': the stack's minimum (TLSv1.2_2021 unless "
+        "minimumSecurityPolicy says otherwise) or a stricter policy}; never lower a policy that already passes."
     ),
     principles=("P141", "P187"),
     severity=Severity.HIGH,
@@ -125,7 +161,7 @@ MINIMUM_TLS = PolicySpec(
     kind=Kind.RESOURCE,
     validate=_validate_tls,
     resource_types=(DISTRIBUTION,),
-    config_schema={"allowedSecurityPolicies": {"type": "array", "items": {"type": "string"}}},
+    config_schema={"minimumSecurityPolicy": {"type": "string", "enum": list(SECURITY_POLICY_ORDER)}},
 )
 
 

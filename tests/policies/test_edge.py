@@ -144,9 +144,12 @@ def test_waf_is_required_only_where_configured(graph: ResourceGraph) -> None:
     assert flagged(graph, "cloudfront-waf-in-production") == set()
 
 
-def test_tls_allow_list_is_configurable(graph: ResourceGraph) -> None:
-    settings = {"allowedSecurityPolicies": ["TLSv1.2_2021", "TLSv1.2_2019"]}
-    assert flagged(graph, "cloudfront-minimum-tls", settings) == {"bad_default_cert"}
+def test_tls_minimum_is_configurable(graph: ResourceGraph) -> None:
+    """A stack that accepts TLSv1.2_2019 passes it (and everything stricter); one that asks for TLSv1.2_2025
+    refuses every distribution on TLSv1.2_2021 too."""
+    assert flagged(graph, "cloudfront-minimum-tls", {"minimumSecurityPolicy": "TLSv1.2_2019"}) == {"bad_default_cert"}
+    strict = flagged(graph, "cloudfront-minimum-tls", {"minimumSecurityPolicy": "TLSv1.2_2025"})
+    assert {"bad_default_cert", "bad_old_tls", "good_cdn"} <= strict
 
 
 def test_edge_functions_need_no_dead_letter_queue(graph: ResourceGraph) -> None:

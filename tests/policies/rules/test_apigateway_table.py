@@ -43,7 +43,10 @@ def _no_auth(key: str, name: str = "route") -> tuple[str, str]:
          "bad4_websocket_connect", "bad5_api_not_in_stack", "bad6_no_route_key"],
 )  # fmt: skip
 def test_routes(route: PolicyResource, messages: Reports) -> None:
-    assert run_stack(ag.ROUTES_AUTHORIZED, [HTTP, WS, route], None) == messages
+    """Beside an authorised $connect of the WebSocket API (without one the API itself is a finding:
+    test_apigateway_websocket.py)."""
+    connect = _route(WS, "connect", routeKey="$connect", authorizationType="CUSTOM")
+    assert run_stack(ag.ROUTES_AUTHORIZED, [HTTP, WS, connect, route], None) == messages
 
 
 METHOD_URN = urn(ag.METHOD, "m")

@@ -46,24 +46,26 @@ def test_https_only(props: dict[str, Any], messages: list[str]) -> None:
 
 ACM = "arn:aws:acm:us-east-1:111122223333:certificate/c"
 DEFAULT_CERT = "cdn: the distribution uses CloudFront's default certificate, whose minimum viewer TLS is TLSv1."
+USE_2021 = "use TLSv1.2_2021 or a stricter one (TLSv1.2_2025, TLSv1.3_2025)"
 
 
 @pytest.mark.parametrize(
     ("certificate", "config", "messages"),
     [
         ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2021"}, {}, []),
-        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.3_2025"}, {"allowedSecurityPolicies": ["TLSv1.2_2021", "TLSv1.3_2025"]}, []),
-        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2021"}, {"allowedSecurityPolicies": []}, []),
+        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.3_2025"}, {}, []),
+        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2025"}, {"minimumSecurityPolicy": "TLSv1.2_2025"}, []),
+        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2019"}, {"minimumSecurityPolicy": "TLSv1.2_2019"}, []),
         ({"cloudfrontDefaultCertificate": True}, {}, [DEFAULT_CERT]),
         ({"cloudfrontDefaultCertificate": True, "acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2021"}, {}, [DEFAULT_CERT]),
         (None, {}, [DEFAULT_CERT]),
-        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2019"}, {}, ["cdn: minimum viewer TLS TLSv1.2_2019 is not one of ['TLSv1.2_2021']."]),
-        ({"acmCertificateArn": ACM}, {}, ["cdn: minimum viewer TLS (unset) is not one of ['TLSv1.2_2021']."]),
-        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2021"}, {"allowedSecurityPolicies": ["TLSv1.3_2025"]}, ["cdn: minimum viewer TLS TLSv1.2_2021 is not one of ['TLSv1.3_2025']."]),
-        ({"cloudfrontDefaultCertificate": False, "acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1"}, {}, ["cdn: minimum viewer TLS TLSv1 is not one of ['TLSv1.2_2021']."]),
+        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2019"}, {}, [f"cdn: minimum viewer TLS TLSv1.2_2019 is weaker than TLSv1.2_2021; {USE_2021}."]),
+        ({"acmCertificateArn": ACM}, {}, [f"cdn: minimum viewer TLS is unset (TLSv1); {USE_2021}."]),
+        ({"acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1.2_2021"}, {"minimumSecurityPolicy": "TLSv1.3_2025"}, ["cdn: minimum viewer TLS TLSv1.2_2021 is weaker than TLSv1.3_2025; use TLSv1.3_2025."]),
+        ({"cloudfrontDefaultCertificate": False, "acmCertificateArn": ACM, "minimumProtocolVersion": "TLSv1"}, {}, [f"cdn: minimum viewer TLS TLSv1 is weaker than TLSv1.2_2021; {USE_2021}."]),
     ],
-    ids=["ok_default_allow_list", "ok_extended_list", "ok_empty_list_is_the_default", "bad1_default_certificate", "bad2_default_wins",
-         "bad3_no_certificate", "bad4_old_policy", "bad5_unset_policy", "bad6_outside_configured_list", "bad7_tls1"],
+    ids=["ok_default_minimum", "ok_stricter_than_the_default", "ok_configured_minimum", "ok_configured_weaker_minimum", "bad1_default_certificate", "bad2_default_wins",
+         "bad3_no_certificate", "bad4_old_policy", "bad5_unset_policy", "bad6_below_configured_minimum", "bad7_tls1"],
 )  # fmt: skip
 def test_minimum_tls(certificate: dict[str, Any] | None, config: dict[str, Any], messages: list[str]) -> None:
     assert run_resource(
