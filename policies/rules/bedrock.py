@@ -25,6 +25,7 @@ from policies.lib import (
     resources_of,
     text,
     tolerant,
+    truthy,
 )
 from policies.managed_policies import MODEL_CALLS, model_call_statements
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS, attached_managed_arns
@@ -71,9 +72,30 @@ def _filters(props: Any) -> dict[str, Any]:
     return {text(get(f, "type")): f for f in as_list(get(props, "contentPolicyConfig", "filtersConfigs"))}
 
 
+def _off(value: Any) -> bool:
+    """An `*Enabled` input set to false (absent is the default, enabled)."""
+    return value is not None and not truthy(value)
+
+
+def filters_text(entry: Any, side: str) -> bool:
+    """Whether a content filter blocks text on one side (`input` or `output`) of the model.
+
+    It does when its strength is above NONE, its action is not NONE ("Take no action but return detection
+    information in the trace response"; absent is BLOCK), its evaluation is not disabled (`inputEnabled` false:
+    "The evaluation doesn't appear in the response") and its modalities, when set, include TEXT (TEXT | IMAGE):
+    botocore's bedrock model, GuardrailContentFilterConfig, GuardrailContentFilterAction and GuardrailModality;
+    the same inputs in pulumi-aws's GuardrailContentPolicyConfigFiltersConfigArgs (review s11 3 #3).
+    """
+    if entry is None or (text(get(entry, f"{side}Strength")) or "NONE") == "NONE":
+        return False
+    if text(get(entry, f"{side}Action")) == "NONE" or _off(get(entry, f"{side}Enabled")):
+        return False
+    modalities = get(entry, f"{side}Modalities")
+    return modalities is None or "TEXT" in as_list(modalities)
+
+
 def _validate_prompt_attack(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _filters(args.props).get("PROMPT_ATTACK")
-    if found is None or (text(get(found, "inputStrength")) or "NONE") == "NONE":
+    if not filters_text(_filters(args.props).get("PROMPT_ATTACK"), "input"):
         report_violation(f"{args.name}: the guardrail has no PROMPT_ATTACK filter on input.", None)
 
 
@@ -81,8 +103,10 @@ PROMPT_ATTACK = PolicySpec(
     name="bedrock-guardrail-prompt-attack-filter",
     description="Every guardrail filters prompt attacks (jailbreaks, prompt injection) on input.",
     explanation=(
-        "Prompt injection turns the agent's tools against the platform. Fix: content_policy_config.filters_configs "
-        "+= {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', 'output_strength': 'NONE'}."
+        "Prompt injection turns the agent's tools against the platform. A filter that only detects (input_action "
+        "NONE), is not evaluated (input_enabled false) or leaves out TEXT from input_modalities blocks nothing. "
+        "Fix: content_policy_config.filters_configs += {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', "
+        "'output_strength': 'NONE'} (input_action BLOCK, the default)."
     ),
     principles=("P190", "P143", "P059"),
     severity=Severity.CRITICAL,
@@ -98,9 +122,7 @@ def _validate_content_filters(args: ResourceValidationArgs, report_violation: Re
     missing = [
         kind
         for kind in HARMFUL_CONTENT_FILTERS
-        if kind not in filters
-        or (text(get(filters[kind], "inputStrength")) or "NONE") == "NONE"
-        or (text(get(filters[kind], "outputStrength")) or "NONE") == "NONE"
+        if not (filters_text(filters.get(kind), "input") and filters_text(filters.get(kind), "output"))
     ]
     if missing:
         report_violation(f"{args.name}: the guardrail does not filter {', '.join(missing)} on input and output.", None)
@@ -110,8 +132,10 @@ CONTENT_FILTERS = PolicySpec(
     name="bedrock-guardrail-content-filters",
     description="Every guardrail filters all harmful-content categories on input and output.",
     explanation=(
-        "Each category (SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT) left out passes through unfiltered. Fix: add "
-        "a filters_configs entry per category with input_strength and output_strength above NONE."
+        "Each category (SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT) left out passes through unfiltered, as does "
+        "one that only detects (input_action or output_action NONE), is not evaluated (input_enabled or "
+        "output_enabled false) or leaves TEXT out of its modalities. Fix: add a filters_configs entry per category "
+        "with input_strength and output_strength above NONE, and the actions BLOCK (the default)."
     ),
     principles=("P059", "P144", "P189"),
     severity=Severity.HIGH,
@@ -122,18 +146,34 @@ CONTENT_FILTERS = PolicySpec(
 )
 
 
+def _acts(entry: Any, side: str) -> bool:
+    """Whether a PII entity or regex masks or blocks on one side: its `{side}Action`, else its `action`, is BLOCK or
+    ANONYMIZE (NONE: "Take no action but return detection information"), and its evaluation is not disabled
+    (botocore bedrock GuardrailPiiEntityConfig, GuardrailRegexConfig, GuardrailSensitiveInformationAction)."""
+    action = text(get(entry, f"{side}Action")) or text(get(entry, "action"))
+    return action not in ("", "NONE") and not _off(get(entry, f"{side}Enabled"))
+
+
 def _validate_pii(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     config = get(args.props, "sensitiveInformationPolicyConfig") or {}
-    if not as_list(get(config, "piiEntitiesConfigs")) and not as_list(get(config, "regexesConfigs")):
+    entries = [*as_list(get(config, "piiEntitiesConfigs")), *as_list(get(config, "regexesConfigs"))]
+    if not entries:
         report_violation(f"{args.name}: the guardrail has no sensitive-information (PII) policy.", None)
+    elif not any(_acts(entry, side) for entry in entries for side in ("input", "output")):
+        report_violation(
+            f"{args.name}: the guardrail's sensitive-information policy masks or blocks nothing (every PII entity "
+            "and regex has action NONE or its evaluation disabled).",
+            None,
+        )
 
 
 PII_POLICY = PolicySpec(
     name="bedrock-guardrail-pii-policy",
     description="Every guardrail has a sensitive-information policy (PII entities or regexes).",
     explanation=(
-        "Prompts and completions carry personal data. Fix: sensitive_information_policy_config={"
-        "'pii_entities_configs': [{'type': 'EMAIL', 'action': 'ANONYMIZE'}, ...]}."
+        "Prompts and completions carry personal data; entities whose action is NONE are only detected. Fix: "
+        "sensitive_information_policy_config={'pii_entities_configs': [{'type': 'EMAIL', 'action': 'ANONYMIZE'}, "
+        "...]}."
     ),
     principles=("P061", "P093", "P187"),
     severity=Severity.HIGH,

@@ -41,6 +41,27 @@ ALL = [_filter(kind) for kind in KINDS]
         ([_filter("SEXUAL", "HIGH", None), *ALL[1:]], "SEXUAL"),
         ([_filter("SEXUAL", "LOW", "LOW"), _filter("VIOLENCE", "NONE", "NONE"), *ALL[2:4]], "VIOLENCE, MISCONDUCT"),
         ([], ", ".join(KINDS)),
+        (
+            [
+                {
+                    **f,
+                    "inputAction": "BLOCK",
+                    "outputAction": "BLOCK",
+                    "inputEnabled": True,
+                    "outputEnabled": True,
+                    "inputModalities": ["TEXT", "IMAGE"],
+                    "outputModalities": ["TEXT"],
+                }
+                for f in ALL
+            ],
+            None,
+        ),
+        ([{**ALL[0], "inputAction": "NONE"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "outputAction": "NONE"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "inputEnabled": False}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "outputEnabled": "false"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "inputModalities": ["IMAGE"]}, *ALL[1:]], "SEXUAL"),
+        ([{**f, "inputAction": "NONE", "outputAction": "NONE"} for f in ALL], ", ".join(KINDS)),
     ],
     ids=[
         "ok",
@@ -51,6 +72,13 @@ ALL = [_filter(kind) for kind in KINDS]
         "bad5_output_unset",
         "bad6_two",
         "bad7_none",
+        "ok_explicit_block_enabled_text",
+        "bad8_input_action_none",
+        "bad9_output_action_none",
+        "bad10_input_disabled",
+        "bad11_output_disabled_string",
+        "bad12_image_only",
+        "bad13_review_guardoff_detect_only",
     ],
 )
 def test_content_filters(filters: list[dict[str, Any]], missing: str | None) -> None:
@@ -68,8 +96,25 @@ def test_content_filters(filters: list[dict[str, Any]], missing: str | None) -> 
         (_filter("PROMPT_ATTACK", "NONE", "HIGH"), True),
         (_filter("PROMPT_ATTACK", None, "HIGH"), True),
         (_filter("HATE"), True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputAction": "BLOCK", "inputEnabled": True}, False),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "outputEnabled": False, "outputAction": "NONE"}, False),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputAction": "NONE"}, True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputEnabled": False}, True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputModalities": ["IMAGE"]}, True),
     ],
-    ids=["ok", "ok_low", "bad1_absent", "bad2_none", "bad3_unset", "bad4_other_kind"],
+    ids=[
+        "ok",
+        "ok_low",
+        "bad1_absent",
+        "bad2_none",
+        "bad3_unset",
+        "bad4_other_kind",
+        "ok_explicit_block",
+        "ok_output_side_irrelevant",
+        "bad5_detect_only",
+        "bad6_review_guardoff_disabled",
+        "bad7_image_only",
+    ],
 )
 def test_prompt_attack(entry: dict[str, Any] | None, flagged: bool) -> None:
     props = _guardrail(*([entry] if entry else []))
@@ -84,12 +129,58 @@ def test_prompt_attack(entry: dict[str, Any] | None, flagged: bool) -> None:
         ({"regexesConfigs": [{"name": "id", "pattern": "x", "action": "BLOCK"}]}, False),
         (None, True),
         ({"piiEntitiesConfigs": [], "regexesConfigs": []}, True),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "NONE"}, {"type": "NAME", "action": "BLOCK"}]}, False),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "NONE", "outputAction": "ANONYMIZE"}]}, False),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "BLOCK", "inputEnabled": False}]}, False),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "NONE"},
+                    {"type": "US_SOCIAL_SECURITY_NUMBER", "action": "NONE"},
+                ]
+            },
+            "inert",
+        ),
+        ({"regexesConfigs": [{"name": "id", "pattern": "x", "action": "NONE"}]}, "inert"),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "BLOCK", "inputEnabled": False, "outputEnabled": "false"}
+                ]
+            },
+            "inert",
+        ),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "ANONYMIZE", "inputAction": "NONE", "outputAction": "NONE"}
+                ]
+            },
+            "inert",
+        ),
     ],
-    ids=["ok_entities", "ok_regexes", "bad1_none", "bad2_empty"],
+    ids=[
+        "ok_entities",
+        "ok_regexes",
+        "bad1_none",
+        "bad2_empty",
+        "ok_one_entity_acts",
+        "ok_side_action_overrides",
+        "ok_one_side_enabled",
+        "bad3_review_guardoff_all_none",
+        "bad4_regex_none",
+        "bad5_both_sides_disabled",
+        "bad6_side_actions_none",
+    ],
 )
-def test_pii(config: dict[str, Any] | None, flagged: bool) -> None:
+def test_pii(config: dict[str, Any] | None, flagged: bool | str) -> None:
     props = {} if config is None else {"sensitiveInformationPolicyConfig": config}
-    expected = [("g: the guardrail has no sensitive-information (PII) policy.", None)] if flagged else []
+    message = {
+        True: "g: the guardrail has no sensitive-information (PII) policy.",
+        "inert": "g: the guardrail's sensitive-information policy masks or blocks nothing (every PII entity and regex "
+        "has action NONE or its evaluation disabled).",
+    }
+    expected = [(message[flagged], None)] if flagged else []
     assert run_resource(bedrock.PII_POLICY, bedrock.GUARDRAIL, props, name="g") == expected
 
 
