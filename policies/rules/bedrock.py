@@ -38,6 +38,15 @@ INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:Invocation
 PROVIDER = "pulumi:providers:aws"
 
 HARMFUL_CONTENT_FILTERS = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")
+#: What an invocation log records: pulumi-aws InvocationLoggingConfigurationLoggingConfigArgs, each "Defaults to
+#: `true`" (botocore bedrock LoggingConfig: "Set to include text data in the log delivery", ...; its
+#: audioDataDeliveryEnabled has no pulumi-aws input). All four off, no prompt or completion is delivered (P132).
+DATA_DELIVERY = (
+    "textDataDeliveryEnabled",
+    "imageDataDeliveryEnabled",
+    "embeddingDataDeliveryEnabled",
+    "videoDataDeliveryEnabled",
+)
 
 # Geographic cross-region inference-profile prefixes (`us.amazon.nova-pro-v1:0`): the model behind
 # such a profile is the id without the prefix.
@@ -277,6 +286,13 @@ def _check_invocation_logging(args: StackValidationArgs, report_violation: Repor
         if not (get(destinations, "cloudwatchConfig") or get(destinations, "s3Config")):
             report_violation(f"{logging.name}: invocation logging has no CloudWatch or S3 destination.", logging.urn)
             return
+        if all(_off(get(destinations, flag)) for flag in DATA_DELIVERY):
+            report_violation(
+                f"{logging.name}: invocation logging delivers no data (text, image, embedding and video delivery "
+                "all off), so it records no prompt or completion.",
+                logging.urn,
+            )
+            return
         if not region or _resource_region(logging, region) == region:
             found.append(logging)
 
@@ -295,8 +311,9 @@ INVOCATION_LOGGING_POLICY = PolicySpec(
     explanation=(
         "Invocation logs are the record of every prompt and completion. It is one setting per account and region: "
         "one stack or the organisation provides it, the others set providedBy (organization or another-stack) in "
-        "their policy config. Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted "
-        "CloudWatch or S3 destination."
+        "their policy config. A configuration with every data delivery off delivers no prompt or completion. Fix: "
+        "aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted CloudWatch or S3 destination and "
+        "text_data_delivery_enabled left on."
     ),
     principles=("P132", "P121", "P188"),
     severity=Severity.HIGH,

@@ -370,3 +370,31 @@ def test_invocation_logging_region_of_its_provider(provider_region: str | None, 
     logging = resource(bedrock.INVOCATION_LOGGING, "log", LOGGING, provider=provider(props))
     expected = [(MISSING.format("us-east-1"), None)] if flagged else []
     assert run_stack(bedrock.INVOCATION_LOGGING_POLICY, [logging], {"region": "us-east-1"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "flagged"),
+    [
+        ({}, False),
+        ({"textDataDeliveryEnabled": True, "imageDataDeliveryEnabled": False}, False),
+        ({flag: False for flag in bedrock.DATA_DELIVERY if flag != "embeddingDataDeliveryEnabled"}, False),
+        (dict.fromkeys(bedrock.DATA_DELIVERY, False), True),
+        (dict.fromkeys(bedrock.DATA_DELIVERY, "false"), True),
+    ],
+    ids=["ok_defaults", "ok_text_on", "ok_embeddings_on", "bad1_review_invlog_all_off", "bad2_all_off_strings"],
+)
+def test_invocation_logging_noncompliance_4_no_data_delivered(flags: dict[str, Any], flagged: bool) -> None:
+    logging = _logging("log", {"loggingConfig": {**LOGGING["loggingConfig"], **flags}})
+    expected = (
+        [
+            (
+                "log: invocation logging delivers no data (text, image, embedding and video delivery all off), so it "
+                "records no prompt or completion.",
+                logging.urn,
+            ),
+            (MISSING.format("us-east-1"), None),
+        ]
+        if flagged
+        else []
+    )
+    assert run_stack(bedrock.INVOCATION_LOGGING_POLICY, [logging], {"region": "us-east-1"}) == expected
