@@ -6,7 +6,6 @@ SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT, PROMPT_ATTACK; `GuardrailFilterStre
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
@@ -28,12 +27,11 @@ from policies.lib import (
     truthy,
 )
 from policies.managed_policies import MODEL_CALLS, model_call_statements
+from policies.model_inputs import AGENT, MODEL_TYPES, chosen_model, is_pattern, models_used
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS, attached_managed_arns
 from policies.spec import Category, Kind, PolicySpec
 
-AGENT = "aws:bedrock/agentAgent:AgentAgent"
 GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
-INFERENCE_PROFILE = "aws:bedrock/inferenceProfile:InferenceProfile"
 INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
 PROVIDER = "pulumi:providers:aws"
 
@@ -47,11 +45,6 @@ DATA_DELIVERY = (
     "embeddingDataDeliveryEnabled",
     "videoDataDeliveryEnabled",
 )
-
-# Geographic cross-region inference-profile prefixes (`us.amazon.nova-pro-v1:0`): the model behind
-# such a profile is the id without the prefix.
-_PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
-_MODEL_IN_ARN = re.compile(r":(?:foundation-model|inference-profile)/(.+)$")
 
 
 def _validate_agent_guardrail(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -193,23 +186,21 @@ PII_POLICY = PolicySpec(
 )
 
 
-def model_id(reference: str) -> str:
-    """The foundation-model id of a model id, inference-profile id or ARN (`us.` prefixes removed)."""
-    match = _MODEL_IN_ARN.search(reference)
-    value = match.group(1) if match else reference
-    return _PROFILE_PREFIX.sub("", value)
-
-
 def _validate_models(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     allowed = [str(m) for m in as_list(args.get_config().get("allowedModelIds"))]
     if not allowed:
         return  # no list configured for this stack: nothing to compare against
-    if args.resource_type == AGENT:
-        used = [text(get(args.props, "foundationModel"))]
-    else:
-        used = [text(get(args.props, "modelSource", "copyFrom"))]
-    for reference in filter(None, used):
-        if model_id(reference) not in allowed:
+    for reference in models_used(args.resource_type, args.props):
+        model = chosen_model(reference)
+        if model is None:
+            continue  # the ARN of a resource that is not a model (its own model input is judged where it is made)
+        if is_pattern(model):
+            report_violation(
+                f"{args.name}: {reference} names every model it matches, not only those allowed in this stack "
+                f"({', '.join(allowed)}).",
+                None,
+            )
+        elif model not in allowed:
             report_violation(
                 f"{args.name}: model {reference} is not allowed in this stack (allowed: {', '.join(allowed)}).", None
             )
@@ -217,17 +208,21 @@ def _validate_models(args: ResourceValidationArgs, report_violation: ReportViola
 
 ALLOWED_MODELS = PolicySpec(
     name="bedrock-allowed-models",
-    description="Agents and inference profiles use only the foundation models allowed for the stack.",
+    description="Every input that chooses a model, and every invoke grant, names only models allowed for the stack.",
     explanation=(
         "Each stack allows the models its budget is sized for (allowedModelIds in the stack's policy config, "
-        "policies/config/<stack>.json). Fix: pick an allowed model, or add the model id to allowedModelIds."
+        "policies/config/<stack>.json); a model chosen anywhere (agent, prompt variant, flow, knowledge base, "
+        "provisioned throughput, inference profile, custom model, evaluation job, an InvokeModel grant; "
+        "policies/model_inputs.py) is held to it. Fix: pick an allowed model, or add the model id to "
+        "allowedModelIds; grant bedrock:InvokeModel on each allowed model's ARN, not a wildcard."
     ),
     principles=("P015", "P153", "P183"),
     severity=Severity.HIGH,
     category=Category.GOVERNANCE,
     kind=Kind.RESOURCE,
     validate=_validate_models,
-    resource_types=(AGENT, INFERENCE_PROFILE),
+    resource_types=MODEL_TYPES,
+    covers_types=False,
     config_schema={"allowedModelIds": {"type": "array", "items": {"type": "string"}}},
 )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies import model_inputs as mi
 from policies.rules import bedrock
 from tests.policies.rules.calls import provider, resource, run_resource, run_stack
 
@@ -213,7 +214,7 @@ def test_agent_guardrail(configs: list[dict[str, str]] | None, flagged: bool) ->
     ],
 )
 def test_model_id(reference: str, model: str) -> None:
-    assert bedrock.model_id(reference) == model
+    assert mi.chosen_model(reference) == model
 
 
 ALLOWED = {"allowedModelIds": ["amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0"]}
@@ -222,19 +223,19 @@ ALLOWED = {"allowedModelIds": ["amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0"]}
 @pytest.mark.parametrize(
     ("type_", "props", "config", "flagged"),
     [
-        (bedrock.AGENT, {"foundationModel": "us.amazon.nova-pro-v1:0"}, ALLOWED, None),
+        (mi.AGENT, {"foundationModel": "us.amazon.nova-pro-v1:0"}, ALLOWED, None),
         (
-            bedrock.INFERENCE_PROFILE,
+            mi.INFERENCE_PROFILE,
             {"modelSource": {"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}},
             ALLOWED,
             None,
         ),
-        (bedrock.AGENT, {"foundationModel": "anthropic.claude-v2"}, {}, None),
-        (bedrock.AGENT, {}, ALLOWED, None),
-        (bedrock.AGENT, {"foundationModel": "anthropic.claude-v2"}, ALLOWED, "anthropic.claude-v2"),
-        (bedrock.INFERENCE_PROFILE, {"modelSource": {"copyFrom": "meta.llama3"}}, ALLOWED, "meta.llama3"),
+        (mi.AGENT, {"foundationModel": "anthropic.claude-v2"}, {}, None),
+        (mi.AGENT, {}, ALLOWED, None),
+        (mi.AGENT, {"foundationModel": "anthropic.claude-v2"}, ALLOWED, "anthropic.claude-v2"),
+        (mi.INFERENCE_PROFILE, {"modelSource": {"copyFrom": "meta.llama3"}}, ALLOWED, "meta.llama3"),
         (
-            bedrock.INFERENCE_PROFILE,
+            mi.INFERENCE_PROFILE,
             {"foundationModel": "amazon.nova-pro-v1:0", "modelSource": {"copyFrom": "meta.llama3"}},
             ALLOWED,
             "meta.llama3",
