@@ -263,11 +263,16 @@ def stack_settings(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, dic
     if settings is None:
         return {}
     owns = settings.owns
+    # The knowledge base embeds with its own model, a model the stack uses and pays for like a tier's, so
+    # bedrock-allowed-models (which reads every model input, policies.model_inputs) must allow it too.
+    from components.models import EMBEDDING_MODEL_ID  # noqa: PLC0415 (the generator only, as the settings above)
+
+    embedding = [EMBEDDING_MODEL_ID] if settings.features.knowledge_base else []
     return {
         "allowed-regions": {"allowedRegions": list(settings.allowed_regions)},
         "required-tags": {"requiredTagKeys": list(settings.required_tag_keys)},
         "bedrock-allowed-models": {
-            "allowedModelIds": [MODEL_IDS_BY_TIER[t.value] for t in settings.allowed_model_tiers],
+            "allowedModelIds": [MODEL_IDS_BY_TIER[t.value] for t in settings.allowed_model_tiers] + embedding,
         },
         "cloudtrail-enabled": {"providedElsewhere": bool(owns.organization_trail or not owns.cloudtrail)},
         "config-recorder-enabled": {"providedElsewhere": not owns.config_recorder},

@@ -84,6 +84,10 @@ class PolicySpec:
     validate: Callable[[Any, ReportViolation], None]
     resource_types: tuple[str, ...] = ()
     config_schema: dict[str, Any] | None = None
+    #: False for a rule that judges one input of the types it names (a model id, policies.model_inputs): naming an
+    #: aws-native type then does not make the type judged, so `resource-not-judged` (policies.rules.coverage) still
+    #: reports an aws-native Bedrock agent, whose guardrail no rule reads (review s11 3 #5).
+    covers_types: bool = True
 
     def applies_to(self, resource_type: str) -> bool:
         """Whether the policy judges the type: it names it, names none, or names its pulumi-aws twin."""

@@ -6,7 +6,6 @@ SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT, PROMPT_ATTACK; `GuardrailFilterStre
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
@@ -25,23 +24,27 @@ from policies.lib import (
     resources_of,
     text,
     tolerant,
+    truthy,
 )
 from policies.managed_policies import MODEL_CALLS, model_call_statements
+from policies.model_inputs import AGENT, MODEL_TYPES, chosen_model, is_pattern, models_used
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS, attached_managed_arns
 from policies.spec import Category, Kind, PolicySpec
 
-AGENT = "aws:bedrock/agentAgent:AgentAgent"
 GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
-INFERENCE_PROFILE = "aws:bedrock/inferenceProfile:InferenceProfile"
 INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
 PROVIDER = "pulumi:providers:aws"
 
 HARMFUL_CONTENT_FILTERS = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")
-
-# Geographic cross-region inference-profile prefixes (`us.amazon.nova-pro-v1:0`): the model behind
-# such a profile is the id without the prefix.
-_PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
-_MODEL_IN_ARN = re.compile(r":(?:foundation-model|inference-profile)/(.+)$")
+#: What an invocation log records: pulumi-aws InvocationLoggingConfigurationLoggingConfigArgs, each "Defaults to
+#: `true`" (botocore bedrock LoggingConfig: "Set to include text data in the log delivery", ...; its
+#: audioDataDeliveryEnabled has no pulumi-aws input). All four off, no prompt or completion is delivered (P132).
+DATA_DELIVERY = (
+    "textDataDeliveryEnabled",
+    "imageDataDeliveryEnabled",
+    "embeddingDataDeliveryEnabled",
+    "videoDataDeliveryEnabled",
+)
 
 
 def _validate_agent_guardrail(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -71,9 +74,30 @@ def _filters(props: Any) -> dict[str, Any]:
     return {text(get(f, "type")): f for f in as_list(get(props, "contentPolicyConfig", "filtersConfigs"))}
 
 
+def _off(value: Any) -> bool:
+    """An `*Enabled` input set to false (absent is the default, enabled)."""
+    return value is not None and not truthy(value)
+
+
+def filters_text(entry: Any, side: str) -> bool:
+    """Whether a content filter blocks text on one side (`input` or `output`) of the model.
+
+    It does when its strength is above NONE, its action is not NONE ("Take no action but return detection
+    information in the trace response"; absent is BLOCK), its evaluation is not disabled (`inputEnabled` false:
+    "The evaluation doesn't appear in the response") and its modalities, when set, include TEXT (TEXT | IMAGE):
+    botocore's bedrock model, GuardrailContentFilterConfig, GuardrailContentFilterAction and GuardrailModality;
+    the same inputs in pulumi-aws's GuardrailContentPolicyConfigFiltersConfigArgs (review s11 3 #3).
+    """
+    if entry is None or (text(get(entry, f"{side}Strength")) or "NONE") == "NONE":
+        return False
+    if text(get(entry, f"{side}Action")) == "NONE" or _off(get(entry, f"{side}Enabled")):
+        return False
+    modalities = get(entry, f"{side}Modalities")
+    return modalities is None or "TEXT" in as_list(modalities)
+
+
 def _validate_prompt_attack(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _filters(args.props).get("PROMPT_ATTACK")
-    if found is None or (text(get(found, "inputStrength")) or "NONE") == "NONE":
+    if not filters_text(_filters(args.props).get("PROMPT_ATTACK"), "input"):
         report_violation(f"{args.name}: the guardrail has no PROMPT_ATTACK filter on input.", None)
 
 
@@ -81,8 +105,10 @@ PROMPT_ATTACK = PolicySpec(
     name="bedrock-guardrail-prompt-attack-filter",
     description="Every guardrail filters prompt attacks (jailbreaks, prompt injection) on input.",
     explanation=(
-        "Prompt injection turns the agent's tools against the platform. Fix: content_policy_config.filters_configs "
-        "+= {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', 'output_strength': 'NONE'}."
+        "Prompt injection turns the agent's tools against the platform. A filter that only detects (input_action "
+        "NONE), is not evaluated (input_enabled false) or leaves out TEXT from input_modalities blocks nothing. "
+        "Fix: content_policy_config.filters_configs += {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', "
+        "'output_strength': 'NONE'} (input_action BLOCK, the default)."
     ),
     principles=("P190", "P143", "P059"),
     severity=Severity.CRITICAL,
@@ -98,9 +124,7 @@ def _validate_content_filters(args: ResourceValidationArgs, report_violation: Re
     missing = [
         kind
         for kind in HARMFUL_CONTENT_FILTERS
-        if kind not in filters
-        or (text(get(filters[kind], "inputStrength")) or "NONE") == "NONE"
-        or (text(get(filters[kind], "outputStrength")) or "NONE") == "NONE"
+        if not (filters_text(filters.get(kind), "input") and filters_text(filters.get(kind), "output"))
     ]
     if missing:
         report_violation(f"{args.name}: the guardrail does not filter {', '.join(missing)} on input and output.", None)
@@ -110,8 +134,10 @@ CONTENT_FILTERS = PolicySpec(
     name="bedrock-guardrail-content-filters",
     description="Every guardrail filters all harmful-content categories on input and output.",
     explanation=(
-        "Each category (SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT) left out passes through unfiltered. Fix: add "
-        "a filters_configs entry per category with input_strength and output_strength above NONE."
+        "Each category (SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT) left out passes through unfiltered, as does "
+        "one that only detects (input_action or output_action NONE), is not evaluated (input_enabled or "
+        "output_enabled false) or leaves TEXT out of its modalities. Fix: add a filters_configs entry per category "
+        "with input_strength and output_strength above NONE, and the actions BLOCK (the default)."
     ),
     principles=("P059", "P144", "P189"),
     severity=Severity.HIGH,
@@ -122,18 +148,34 @@ CONTENT_FILTERS = PolicySpec(
 )
 
 
+def _acts(entry: Any, side: str) -> bool:
+    """Whether a PII entity or regex masks or blocks on one side: its `{side}Action`, else its `action`, is BLOCK or
+    ANONYMIZE (NONE: "Take no action but return detection information"), and its evaluation is not disabled
+    (botocore bedrock GuardrailPiiEntityConfig, GuardrailRegexConfig, GuardrailSensitiveInformationAction)."""
+    action = text(get(entry, f"{side}Action")) or text(get(entry, "action"))
+    return action not in ("", "NONE") and not _off(get(entry, f"{side}Enabled"))
+
+
 def _validate_pii(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     config = get(args.props, "sensitiveInformationPolicyConfig") or {}
-    if not as_list(get(config, "piiEntitiesConfigs")) and not as_list(get(config, "regexesConfigs")):
+    entries = [*as_list(get(config, "piiEntitiesConfigs")), *as_list(get(config, "regexesConfigs"))]
+    if not entries:
         report_violation(f"{args.name}: the guardrail has no sensitive-information (PII) policy.", None)
+    elif not any(_acts(entry, side) for entry in entries for side in ("input", "output")):
+        report_violation(
+            f"{args.name}: the guardrail's sensitive-information policy masks or blocks nothing (every PII entity "
+            "and regex has action NONE or its evaluation disabled).",
+            None,
+        )
 
 
 PII_POLICY = PolicySpec(
     name="bedrock-guardrail-pii-policy",
     description="Every guardrail has a sensitive-information policy (PII entities or regexes).",
     explanation=(
-        "Prompts and completions carry personal data. Fix: sensitive_information_policy_config={"
-        "'pii_entities_configs': [{'type': 'EMAIL', 'action': 'ANONYMIZE'}, ...]}."
+        "Prompts and completions carry personal data; entities whose action is NONE are only detected. Fix: "
+        "sensitive_information_policy_config={'pii_entities_configs': [{'type': 'EMAIL', 'action': 'ANONYMIZE'}, "
+        "...]}."
     ),
     principles=("P061", "P093", "P187"),
     severity=Severity.HIGH,
@@ -144,23 +186,21 @@ PII_POLICY = PolicySpec(
 )
 
 
-def model_id(reference: str) -> str:
-    """The foundation-model id of a model id, inference-profile id or ARN (`us.` prefixes removed)."""
-    match = _MODEL_IN_ARN.search(reference)
-    value = match.group(1) if match else reference
-    return _PROFILE_PREFIX.sub("", value)
-
-
 def _validate_models(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     allowed = [str(m) for m in as_list(args.get_config().get("allowedModelIds"))]
     if not allowed:
         return  # no list configured for this stack: nothing to compare against
-    if args.resource_type == AGENT:
-        used = [text(get(args.props, "foundationModel"))]
-    else:
-        used = [text(get(args.props, "modelSource", "copyFrom"))]
-    for reference in filter(None, used):
-        if model_id(reference) not in allowed:
+    for reference in models_used(args.resource_type, args.props):
+        model = chosen_model(reference)
+        if model is None:
+            continue  # the ARN of a resource that is not a model (its own model input is judged where it is made)
+        if is_pattern(model):
+            report_violation(
+                f"{args.name}: {reference} names every model it matches, not only those allowed in this stack "
+                f"({', '.join(allowed)}).",
+                None,
+            )
+        elif model not in allowed:
             report_violation(
                 f"{args.name}: model {reference} is not allowed in this stack (allowed: {', '.join(allowed)}).", None
             )
@@ -168,17 +208,21 @@ def _validate_models(args: ResourceValidationArgs, report_violation: ReportViola
 
 ALLOWED_MODELS = PolicySpec(
     name="bedrock-allowed-models",
-    description="Agents and inference profiles use only the foundation models allowed for the stack.",
+    description="Every input that chooses a model, and every invoke grant, names only models allowed for the stack.",
     explanation=(
         "Each stack allows the models its budget is sized for (allowedModelIds in the stack's policy config, "
-        "policies/config/<stack>.json). Fix: pick an allowed model, or add the model id to allowedModelIds."
+        "policies/config/<stack>.json); a model chosen anywhere (agent, prompt variant, flow, knowledge base, "
+        "provisioned throughput, inference profile, custom model, evaluation job, an InvokeModel grant; "
+        "policies/model_inputs.py) is held to it. Fix: pick an allowed model, or add the model id to "
+        "allowedModelIds; grant bedrock:InvokeModel on each allowed model's ARN, not a wildcard."
     ),
     principles=("P015", "P153", "P183"),
     severity=Severity.HIGH,
     category=Category.GOVERNANCE,
     kind=Kind.RESOURCE,
     validate=_validate_models,
-    resource_types=(AGENT, INFERENCE_PROFILE),
+    resource_types=MODEL_TYPES,
+    covers_types=False,
     config_schema={"allowedModelIds": {"type": "array", "items": {"type": "string"}}},
 )
 
@@ -237,6 +281,13 @@ def _check_invocation_logging(args: StackValidationArgs, report_violation: Repor
         if not (get(destinations, "cloudwatchConfig") or get(destinations, "s3Config")):
             report_violation(f"{logging.name}: invocation logging has no CloudWatch or S3 destination.", logging.urn)
             return
+        if all(_off(get(destinations, flag)) for flag in DATA_DELIVERY):
+            report_violation(
+                f"{logging.name}: invocation logging delivers no data (text, image, embedding and video delivery "
+                "all off), so it records no prompt or completion.",
+                logging.urn,
+            )
+            return
         if not region or _resource_region(logging, region) == region:
             found.append(logging)
 
@@ -255,8 +306,9 @@ INVOCATION_LOGGING_POLICY = PolicySpec(
     explanation=(
         "Invocation logs are the record of every prompt and completion. It is one setting per account and region: "
         "one stack or the organisation provides it, the others set providedBy (organization or another-stack) in "
-        "their policy config. Fix: aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted "
-        "CloudWatch or S3 destination."
+        "their policy config. A configuration with every data delivery off delivers no prompt or completion. Fix: "
+        "aws.bedrockmodel.InvocationLoggingConfiguration with a KMS-encrypted CloudWatch or S3 destination and "
+        "text_data_delivery_enabled left on."
     ),
     principles=("P132", "P121", "P188"),
     severity=Severity.HIGH,

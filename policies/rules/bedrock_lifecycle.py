@@ -1,60 +1,25 @@
 """Bedrock models as they are today: none past end of life, legacy ones flagged (P183, P015, P100, P158).
 
-A program uses a model where an agent, an inference profile, a knowledge base or a prompt names it, and
-where an identity policy lets a role invoke it (`bedrock:InvokeModel*` on its foundation-model or
-inference-profile ARN, as the router's role does for every tier). The lifecycle comes from
+A program uses a model wherever one of its inputs names it (an agent, an inference profile, a knowledge base, a
+prompt variant, a flow node, a provisioned throughput, ...: the one table of `policies.model_inputs`, which
+`bedrock-allowed-models` reads too), and where an identity policy lets a role invoke it (`bedrock:InvokeModel*`
+on its foundation-model or inference-profile ARN, as the router's role does for every tier). The lifecycle comes from
 `policies.model_lifecycle` (AWS's "Model lifecycle" page, offline). The date is today, or the `asOf` the
 stack's policy config sets (so a gate run is reproducible).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
 from policies import model_lifecycle as lifecycle
-from policies.documents import documents
-from policies.lib import IDENTITY_POLICY_TYPES, ROLE_TYPE, as_list, get, grants, text
+from policies.model_inputs import MODEL_TYPES, models_used
 from policies.model_lifecycle import Lifecycle
 from policies.spec import Category, Kind, PolicySpec
 
-AGENT = "aws:bedrock/agentAgent:AgentAgent"
-INFERENCE_PROFILE = "aws:bedrock/inferenceProfile:InferenceProfile"
-KNOWLEDGE_BASE = "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase"
-PROMPT = "aws:bedrock/agentPrompt:AgentPrompt"
-MODEL_TYPES = (AGENT, INFERENCE_PROFILE, KNOWLEDGE_BASE, PROMPT, ROLE_TYPE, *IDENTITY_POLICY_TYPES)
-INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 CONFIG_SCHEMA = {"asOf": {"type": "string", "format": "date"}}
-
-
-def _named_models(resource_type: str, props: Any) -> Iterator[str]:
-    if resource_type == AGENT:
-        yield text(get(props, "foundationModel"))
-    elif resource_type == INFERENCE_PROFILE:
-        yield text(get(props, "modelSource", "copyFrom"))
-    elif resource_type == KNOWLEDGE_BASE:
-        yield text(get(props, "knowledgeBaseConfiguration", "vectorKnowledgeBaseConfiguration", "embeddingModelArn"))
-    elif resource_type == PROMPT:
-        for variant in as_list(get(props, "variants")):
-            yield text(get(variant, "modelId"))
-
-
-def _invoked_models(resource_type: str, props: Any) -> Iterator[str]:
-    for document in documents(resource_type, props):
-        if document.kind != "identity":
-            continue
-        for statement in document.statements:
-            if any(grants(statement, a) for a in INVOKE_ACTIONS):
-                yield from statement.resources
-
-
-def models_used(resource_type: str, props: Any) -> list[str]:
-    """Every model reference of a resource, in order, without repeats."""
-    found = [*_named_models(resource_type, props), *_invoked_models(resource_type, props)]
-    return list(dict.fromkeys(m for m in found if m))
 
 
 def _today(args: ResourceValidationArgs) -> date:
@@ -102,6 +67,7 @@ NOT_END_OF_LIFE = PolicySpec(
     kind=Kind.RESOURCE,
     validate=_validate_end_of_life,
     resource_types=MODEL_TYPES,
+    covers_types=False,
     config_schema=CONFIG_SCHEMA,
 )
 
@@ -118,6 +84,7 @@ NOT_LEGACY = PolicySpec(
     kind=Kind.RESOURCE,
     validate=_validate_legacy,
     resource_types=MODEL_TYPES,
+    covers_types=False,
     config_schema=CONFIG_SCHEMA,
 )
 

@@ -95,8 +95,9 @@ def package(resource_type: str) -> str:
 
 
 def _named(policies: Iterable[PolicySpec]) -> frozenset[str]:
-    """Every type some rule names, resource and stack rules alike."""
-    return frozenset(t for p in policies for t in p.resource_types)
+    """Every type some rule names, resource and stack rules alike, and judges as a whole (`PolicySpec.covers_types`:
+    a rule that reads only the model an aws-native Bedrock resource names does not make it judged)."""
+    return frozenset(t for p in policies if p.covers_types for t in p.resource_types)
 
 
 def not_judged(resource_type: str, policies: Iterable[PolicySpec]) -> bool:

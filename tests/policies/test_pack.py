@@ -11,6 +11,7 @@ import yaml
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from components.models import EMBEDDING_MODEL_ID
 from policies import profile
 from policies.registry import NAME, all_policies, by_name
 from policies.spec import Category, Kind
@@ -131,7 +132,13 @@ def test_config_matches_stack_files() -> None:
         assert config["bedrock-invocation-logging"]["providedElsewhere"] is (not owns["bedrockInvocationLogging"])
         assert config["allowed-regions"]["allowedRegions"] == settings["agentic-platform:allowedRegions"]
         tiers = settings["agentic-platform:allowedModelTiers"]
-        assert config["bedrock-allowed-models"]["allowedModelIds"] == [profile.MODEL_IDS_BY_TIER[t] for t in tiers]
+        embedding = (
+            [EMBEDDING_MODEL_ID] if settings.get("agentic-platform:features", {}).get("knowledgeBase", True) else []
+        )
+        assert config["bedrock-allowed-models"]["allowedModelIds"] == [
+            *(profile.MODEL_IDS_BY_TIER[t] for t in tiers),
+            *embedding,
+        ]
     prod = json.loads((profile.CONFIG_DIR / "prod.json").read_text())
     assert prod["cloudtrail-enabled"]["providedElsewhere"] is True
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from policies import model_inputs as mi
 from policies.rules import bedrock_lifecycle as bl
 from tests.policies.rules.calls import run_resource
 
@@ -43,11 +44,11 @@ def _invoke(action: Any, resource: Any, effect: str = "Allow") -> dict[str, Any]
 @pytest.mark.parametrize(
     ("type_", "props", "reference"),
     [
-        (bl.AGENT, {"foundationModel": PREMIER}, PREMIER),
-        (bl.AGENT, {"foundationModel": "us." + PREMIER}, "us." + PREMIER),
-        (bl.INFERENCE_PROFILE, {"modelSource": {"copyFrom": PREMIER_ARN}}, PREMIER_ARN),
-        (bl.KNOWLEDGE_BASE, {"knowledgeBaseConfiguration": {"vectorKnowledgeBaseConfiguration": {"embeddingModelArn": PREMIER_ARN}}}, PREMIER_ARN),
-        (bl.PROMPT, {"variants": [{"modelId": PRO}, {"modelId": PREMIER}]}, PREMIER),
+        (mi.AGENT, {"foundationModel": PREMIER}, PREMIER),
+        (mi.AGENT, {"foundationModel": "us." + PREMIER}, "us." + PREMIER),
+        (mi.INFERENCE_PROFILE, {"modelSource": {"copyFrom": PREMIER_ARN}}, PREMIER_ARN),
+        (mi.KNOWLEDGE_BASE, {"knowledgeBaseConfiguration": {"vectorKnowledgeBaseConfiguration": {"embeddingModelArn": PREMIER_ARN}}}, PREMIER_ARN),
+        (mi.PROMPT, {"variants": [{"modelId": PRO}, {"modelId": PREMIER}]}, PREMIER),
         (POLICY, _grant(_invoke("bedrock:InvokeModel", PREMIER_ARN)), PREMIER_ARN),
         (POLICY, _grant(_invoke("bedrock:InvokeModelWithResponseStream", [PREMIER_ARN])), PREMIER_ARN),
         (POLICY, _grant(_invoke("bedrock:Invoke*", PREMIER_ARN)), PREMIER_ARN),
@@ -65,10 +66,10 @@ def test_each_kind_of_reference(type_: str, props: dict[str, Any], reference: st
 @pytest.mark.parametrize(
     ("type_", "props"),
     [
-        (bl.AGENT, {"foundationModel": PRO}),
-        (bl.AGENT, {"modelSource": {"copyFrom": PREMIER_ARN}}),
-        (bl.INFERENCE_PROFILE, {"foundationModel": PREMIER}),
-        (bl.PROMPT, {"variants": []}),
+        (mi.AGENT, {"foundationModel": PRO}),
+        (mi.AGENT, {"modelSource": {"copyFrom": PREMIER_ARN}}),
+        (mi.INFERENCE_PROFILE, {"foundationModel": PREMIER}),
+        (mi.PROMPT, {"variants": []}),
         (POLICY, _grant(_invoke("bedrock:InvokeModel", PREMIER_ARN, effect="Deny"))),
         (POLICY, _grant(_invoke("bedrock:ListFoundationModels", PREMIER_ARN))),
         (POLICY, _grant(_invoke("bedrock:InvokeModel", "arn:aws:bedrock:us-east-1::foundation-model/unknown.model-v1:0"))),
@@ -87,8 +88,8 @@ def test_every_reference_once_in_order() -> None:
     props = {
         "variants": [{"modelId": PREMIER}, {"modelId": PREMIER}, {"modelId": "amazon.nova-sonic-v1:0"}, {"modelId": ""}]
     }
-    assert bl.models_used(bl.PROMPT, props) == [PREMIER, "amazon.nova-sonic-v1:0"]
-    assert [m for m, _ in run_resource(bl.NOT_END_OF_LIFE, bl.PROMPT, props, config=EOL_DAY)] == [
+    assert mi.models_used(mi.PROMPT, props) == [PREMIER, "amazon.nova-sonic-v1:0"]
+    assert [m for m, _ in run_resource(bl.NOT_END_OF_LIFE, mi.PROMPT, props, config=EOL_DAY)] == [
         _eol(PREMIER),
         "r: Nova Sonic (amazon.nova-sonic-v1:0, via amazon.nova-sonic-v1:0) reached end of life on 2026-09-14; every request to it fails.",
     ]
@@ -96,6 +97,6 @@ def test_every_reference_once_in_order() -> None:
 
 def test_the_day_before_end_of_life_is_still_legacy() -> None:
     props = {"foundationModel": PREMIER}
-    assert run_resource(bl.NOT_END_OF_LIFE, bl.AGENT, props, config={"asOf": "2026-09-13"}) == []
-    assert run_resource(bl.NOT_LEGACY, bl.AGENT, props, config={"asOf": "2026-09-13"}) == [(_legacy(PREMIER), None)]
-    assert run_resource(bl.NOT_LEGACY, bl.AGENT, props, config={"asOf": "2026-03-12"}) == []
+    assert run_resource(bl.NOT_END_OF_LIFE, mi.AGENT, props, config={"asOf": "2026-09-13"}) == []
+    assert run_resource(bl.NOT_LEGACY, mi.AGENT, props, config={"asOf": "2026-09-13"}) == [(_legacy(PREMIER), None)]
+    assert run_resource(bl.NOT_LEGACY, mi.AGENT, props, config={"asOf": "2026-03-12"}) == []

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from policies import model_inputs as mi
 from policies import model_lifecycle
 from policies.model_lifecycle import ModelLifecycle
 from policies.rules import bedrock_lifecycle as bl
@@ -25,10 +26,10 @@ def _undated_legacy_row(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bad1_legacy_without_an_end_of_life_names_none() -> None:
-    assert run_resource(bl.NOT_LEGACY, bl.AGENT, {"foundationModel": MODEL}, config={"asOf": "2030-01-01"}) == [
+    assert run_resource(bl.NOT_LEGACY, mi.AGENT, {"foundationModel": MODEL}, config={"asOf": "2030-01-01"}) == [
         (f"r: Undated ({MODEL}, via {MODEL}) is Legacy since 2026-01-05.", None)
     ]
 
 
 def test_ok1_never_end_of_life_without_a_date() -> None:
-    assert run_resource(bl.NOT_END_OF_LIFE, bl.AGENT, {"foundationModel": MODEL}, config={"asOf": "2030-01-01"}) == []
+    assert run_resource(bl.NOT_END_OF_LIFE, mi.AGENT, {"foundationModel": MODEL}, config={"asOf": "2030-01-01"}) == []

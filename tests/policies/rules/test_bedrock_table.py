@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies import model_inputs as mi
 from policies.rules import bedrock
 from tests.policies.rules.calls import provider, resource, run_resource, run_stack
 
@@ -41,6 +42,27 @@ ALL = [_filter(kind) for kind in KINDS]
         ([_filter("SEXUAL", "HIGH", None), *ALL[1:]], "SEXUAL"),
         ([_filter("SEXUAL", "LOW", "LOW"), _filter("VIOLENCE", "NONE", "NONE"), *ALL[2:4]], "VIOLENCE, MISCONDUCT"),
         ([], ", ".join(KINDS)),
+        (
+            [
+                {
+                    **f,
+                    "inputAction": "BLOCK",
+                    "outputAction": "BLOCK",
+                    "inputEnabled": True,
+                    "outputEnabled": True,
+                    "inputModalities": ["TEXT", "IMAGE"],
+                    "outputModalities": ["TEXT"],
+                }
+                for f in ALL
+            ],
+            None,
+        ),
+        ([{**ALL[0], "inputAction": "NONE"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "outputAction": "NONE"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "inputEnabled": False}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "outputEnabled": "false"}, *ALL[1:]], "SEXUAL"),
+        ([{**ALL[0], "inputModalities": ["IMAGE"]}, *ALL[1:]], "SEXUAL"),
+        ([{**f, "inputAction": "NONE", "outputAction": "NONE"} for f in ALL], ", ".join(KINDS)),
     ],
     ids=[
         "ok",
@@ -51,6 +73,13 @@ ALL = [_filter(kind) for kind in KINDS]
         "bad5_output_unset",
         "bad6_two",
         "bad7_none",
+        "ok_explicit_block_enabled_text",
+        "bad8_input_action_none",
+        "bad9_output_action_none",
+        "bad10_input_disabled",
+        "bad11_output_disabled_string",
+        "bad12_image_only",
+        "bad13_review_guardoff_detect_only",
     ],
 )
 def test_content_filters(filters: list[dict[str, Any]], missing: str | None) -> None:
@@ -68,8 +97,25 @@ def test_content_filters(filters: list[dict[str, Any]], missing: str | None) -> 
         (_filter("PROMPT_ATTACK", "NONE", "HIGH"), True),
         (_filter("PROMPT_ATTACK", None, "HIGH"), True),
         (_filter("HATE"), True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputAction": "BLOCK", "inputEnabled": True}, False),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "outputEnabled": False, "outputAction": "NONE"}, False),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputAction": "NONE"}, True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputEnabled": False}, True),
+        ({**_filter("PROMPT_ATTACK", "HIGH", "NONE"), "inputModalities": ["IMAGE"]}, True),
     ],
-    ids=["ok", "ok_low", "bad1_absent", "bad2_none", "bad3_unset", "bad4_other_kind"],
+    ids=[
+        "ok",
+        "ok_low",
+        "bad1_absent",
+        "bad2_none",
+        "bad3_unset",
+        "bad4_other_kind",
+        "ok_explicit_block",
+        "ok_output_side_irrelevant",
+        "bad5_detect_only",
+        "bad6_review_guardoff_disabled",
+        "bad7_image_only",
+    ],
 )
 def test_prompt_attack(entry: dict[str, Any] | None, flagged: bool) -> None:
     props = _guardrail(*([entry] if entry else []))
@@ -84,12 +130,58 @@ def test_prompt_attack(entry: dict[str, Any] | None, flagged: bool) -> None:
         ({"regexesConfigs": [{"name": "id", "pattern": "x", "action": "BLOCK"}]}, False),
         (None, True),
         ({"piiEntitiesConfigs": [], "regexesConfigs": []}, True),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "NONE"}, {"type": "NAME", "action": "BLOCK"}]}, False),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "NONE", "outputAction": "ANONYMIZE"}]}, False),
+        ({"piiEntitiesConfigs": [{"type": "EMAIL", "action": "BLOCK", "inputEnabled": False}]}, False),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "NONE"},
+                    {"type": "US_SOCIAL_SECURITY_NUMBER", "action": "NONE"},
+                ]
+            },
+            "inert",
+        ),
+        ({"regexesConfigs": [{"name": "id", "pattern": "x", "action": "NONE"}]}, "inert"),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "BLOCK", "inputEnabled": False, "outputEnabled": "false"}
+                ]
+            },
+            "inert",
+        ),
+        (
+            {
+                "piiEntitiesConfigs": [
+                    {"type": "EMAIL", "action": "ANONYMIZE", "inputAction": "NONE", "outputAction": "NONE"}
+                ]
+            },
+            "inert",
+        ),
     ],
-    ids=["ok_entities", "ok_regexes", "bad1_none", "bad2_empty"],
+    ids=[
+        "ok_entities",
+        "ok_regexes",
+        "bad1_none",
+        "bad2_empty",
+        "ok_one_entity_acts",
+        "ok_side_action_overrides",
+        "ok_one_side_enabled",
+        "bad3_review_guardoff_all_none",
+        "bad4_regex_none",
+        "bad5_both_sides_disabled",
+        "bad6_side_actions_none",
+    ],
 )
-def test_pii(config: dict[str, Any] | None, flagged: bool) -> None:
+def test_pii(config: dict[str, Any] | None, flagged: bool | str) -> None:
     props = {} if config is None else {"sensitiveInformationPolicyConfig": config}
-    expected = [("g: the guardrail has no sensitive-information (PII) policy.", None)] if flagged else []
+    message = {
+        True: "g: the guardrail has no sensitive-information (PII) policy.",
+        "inert": "g: the guardrail's sensitive-information policy masks or blocks nothing (every PII entity and regex "
+        "has action NONE or its evaluation disabled).",
+    }
+    expected = [(message[flagged], None)] if flagged else []
     assert run_resource(bedrock.PII_POLICY, bedrock.GUARDRAIL, props, name="g") == expected
 
 
@@ -122,7 +214,7 @@ def test_agent_guardrail(configs: list[dict[str, str]] | None, flagged: bool) ->
     ],
 )
 def test_model_id(reference: str, model: str) -> None:
-    assert bedrock.model_id(reference) == model
+    assert mi.chosen_model(reference) == model
 
 
 ALLOWED = {"allowedModelIds": ["amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0"]}
@@ -131,19 +223,19 @@ ALLOWED = {"allowedModelIds": ["amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0"]}
 @pytest.mark.parametrize(
     ("type_", "props", "config", "flagged"),
     [
-        (bedrock.AGENT, {"foundationModel": "us.amazon.nova-pro-v1:0"}, ALLOWED, None),
+        (mi.AGENT, {"foundationModel": "us.amazon.nova-pro-v1:0"}, ALLOWED, None),
         (
-            bedrock.INFERENCE_PROFILE,
+            mi.INFERENCE_PROFILE,
             {"modelSource": {"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}},
             ALLOWED,
             None,
         ),
-        (bedrock.AGENT, {"foundationModel": "anthropic.claude-v2"}, {}, None),
-        (bedrock.AGENT, {}, ALLOWED, None),
-        (bedrock.AGENT, {"foundationModel": "anthropic.claude-v2"}, ALLOWED, "anthropic.claude-v2"),
-        (bedrock.INFERENCE_PROFILE, {"modelSource": {"copyFrom": "meta.llama3"}}, ALLOWED, "meta.llama3"),
+        (mi.AGENT, {"foundationModel": "anthropic.claude-v2"}, {}, None),
+        (mi.AGENT, {}, ALLOWED, None),
+        (mi.AGENT, {"foundationModel": "anthropic.claude-v2"}, ALLOWED, "anthropic.claude-v2"),
+        (mi.INFERENCE_PROFILE, {"modelSource": {"copyFrom": "meta.llama3"}}, ALLOWED, "meta.llama3"),
         (
-            bedrock.INFERENCE_PROFILE,
+            mi.INFERENCE_PROFILE,
             {"foundationModel": "amazon.nova-pro-v1:0", "modelSource": {"copyFrom": "meta.llama3"}},
             ALLOWED,
             "meta.llama3",
@@ -278,4 +370,32 @@ def test_invocation_logging_region_of_its_provider(provider_region: str | None, 
     props = {} if provider_region is None else {"region": provider_region}
     logging = resource(bedrock.INVOCATION_LOGGING, "log", LOGGING, provider=provider(props))
     expected = [(MISSING.format("us-east-1"), None)] if flagged else []
+    assert run_stack(bedrock.INVOCATION_LOGGING_POLICY, [logging], {"region": "us-east-1"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "flagged"),
+    [
+        ({}, False),
+        ({"textDataDeliveryEnabled": True, "imageDataDeliveryEnabled": False}, False),
+        ({flag: False for flag in bedrock.DATA_DELIVERY if flag != "embeddingDataDeliveryEnabled"}, False),
+        (dict.fromkeys(bedrock.DATA_DELIVERY, False), True),
+        (dict.fromkeys(bedrock.DATA_DELIVERY, "false"), True),
+    ],
+    ids=["ok_defaults", "ok_text_on", "ok_embeddings_on", "bad1_review_invlog_all_off", "bad2_all_off_strings"],
+)
+def test_invocation_logging_noncompliance_4_no_data_delivered(flags: dict[str, Any], flagged: bool) -> None:
+    logging = _logging("log", {"loggingConfig": {**LOGGING["loggingConfig"], **flags}})
+    expected = (
+        [
+            (
+                "log: invocation logging delivers no data (text, image, embedding and video delivery all off), so it "
+                "records no prompt or completion.",
+                logging.urn,
+            ),
+            (MISSING.format("us-east-1"), None),
+        ]
+        if flagged
+        else []
+    )
     assert run_stack(bedrock.INVOCATION_LOGGING_POLICY, [logging], {"region": "us-east-1"}) == expected
