@@ -58,17 +58,6 @@ UNPRICED_TYPES: Mapping[str, str] = {
             "Bedrock provisioned throughput",
             "its model-unit price depends on the model and the commitment, and the price table has none",
         ),
-        ("aws:elasticache/cluster:Cluster", "ElastiCache cluster", "the price table has no figure for its cache nodes"),
-        (
-            "aws:elasticache/replicationGroup:ReplicationGroup",
-            "ElastiCache replication group",
-            "the price table has no figure for its cache nodes",
-        ),
-        (
-            "aws:elasticache/serverlessCache:ServerlessCache",
-            "ElastiCache Serverless cache",
-            "the price table has no figure for its minimum storage and ECPU charge",
-        ),
         ("aws:msk/cluster:Cluster", "MSK cluster", "the price table has no figure for its brokers"),
         ("aws:kendra/index:Index", "Kendra index", "the price table has no figure for its index hours"),
         ("aws:memorydb/cluster:Cluster", "MemoryDB cluster", "the price table has no figure for its nodes"),
