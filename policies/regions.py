@@ -19,6 +19,10 @@ to the gate: a provider whose region the program does not state deploys wherever
 
 from __future__ import annotations
 
+from typing import Any
+
+from policies.wire import UNKNOWN
+
 #: The variables the SDKs read for an explicit provider's missing region, in their order (see the module docstring).
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
@@ -46,3 +50,14 @@ def is_default_provider(name: str) -> bool:
     """Default providers are named `default` or `default_<version>` by the engine (pulumi/pulumi
     pkg/resource/deploy/providers/provider.go L105-L125); the offline engine names them `default`."""
     return name == "default" or name.startswith("default_")
+
+
+def resource_region(own: Any, provider_region: Any) -> str | None:
+    """The region a resource is created in, where the program or the stack states it: its own `region` input
+    (pulumi-aws v7: "Region where this resource will be managed. Defaults to the Region set in the provider
+    configuration"), else its provider's `region` (an explicit provider's argument, or the default provider's from
+    the stack's `<package>:region`); None when neither is a plain, non-empty string (unstated, or unknown)."""
+    for value in (own, provider_region):
+        if isinstance(value, str) and value and value != UNKNOWN:
+            return value
+    return None

@@ -110,6 +110,19 @@ _PAIR_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _PAIR_NAMES = ("name", "key")
 
 
+#: A secret access key as CKV_AWS_41 matches it (checkov/common/models/consts.py `secret_key_pattern`: 40 characters
+#: of `A-Za-z0-9/+=`; the IAM User Guide's example `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`).
+_SECRET_ACCESS_KEY = re.compile(r"^[A-Za-z0-9/+=]{40}$")
+
+
+def aws_credential_shape(field: str, value: str) -> bool:
+    """Whether a provider's `accessKey` is an access key id (AKIA/ASIA...) or its `secretKey` a secret access key, in
+    plain text (a Pulumi secret as the offline graph shows it is a placeholder, not a key)."""
+    if field == "accessKey":
+        return bool(_SECRET_VALUE.match(value)) and value.startswith(("AKIA", "ASIA"))
+    return field == "secretKey" and bool(_SECRET_ACCESS_KEY.match(value))
+
+
 def _entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     counts = Counter(value)

@@ -53,6 +53,8 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws-native:apprunner:Service": ("sourceConfiguration",),
     "aws-native:batch:JobDefinition": ("containerProperties", "ecsProperties", "eksProperties", "nodeProperties"),
     "aws-native:ecs:DaemonTaskDefinition": ("containerDefinitions",),
+    # The EKS access policies an access entry grants and at which scope (iam-no-admin-managed-policies, issue 11 §4).
+    "aws-native:eks:AccessEntry": ("accessPolicies",),
     "aws-native:ecs:TaskDefinition": ("containerDefinitions",),
     "aws-native:elasticbeanstalk:ConfigurationTemplate": ("optionSettings",),
     "aws-native:elasticbeanstalk:Environment": ("optionSettings",),
@@ -98,6 +100,7 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType",),
     "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
     "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("accessScope", "policyArn"),
     "aws:ecs/taskDefinition:TaskDefinition": ("containerDefinitions",),
     "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate": ("settings",),
     "aws:elasticbeanstalk/environment:Environment": ("settings",),

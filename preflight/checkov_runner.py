@@ -202,7 +202,11 @@ def parse_report(
     except (ValueError, json.JSONDecodeError):
         first = stdout.strip().splitlines()[0] if stdout.strip() else "no output"
         raise PreflightError(f"checkov printed no JSON report: {first[:200]}") from None
-    addresses = {**tfplan.addresses, **(template.addresses if template is not None else {})}
+    addresses = {
+        **tfplan.provider_addresses,
+        **tfplan.addresses,
+        **(template.addresses if template is not None else {}),
+    }
     entries = list(template.addresses.values()) if template is not None else []
     listed, counted = _listed_in_template(reports), _counted_in_template(reports)
     seen = template.seen_by(listed, counted, runs) if template is not None else set()

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from policies.sdk import resource_class
+from preflight import zones
 from preflight.fabricate import MOCK_ACCOUNT_ID, arn_for, short_hash, stable_json
 
 #: Nested result objects deeper than this are left empty; results stay small.
@@ -227,6 +228,18 @@ def _ec2_id_prefix(name: str, ctx: _Context) -> str | None:
     return _EC2_ID_PREFIXES.get(stem) if name in ("id", "ids") or name.endswith(("Id", "Ids")) else None
 
 
+#: Fields holding an Availability Zone's name, and its id, lower-cased.
+_ZONE_NAMES = frozenset({"availabilityzone", "availabilityzones", "zone", "zones"})
+_ZONE_IDS = frozenset({"availabilityzoneid", "availabilityzoneids", "zoneids"})
+
+
+def _zone_field(names: frozenset[str]) -> Callable[[str], bool]:
+    """Whether a field, lower-cased, is one of `names`. Not any `...Zone`: the SDK's results also have `timeZone`,
+    `hostedZoneId` and a load balancer's or Route 53's `zoneId` (a hosted zone's id), no Availability Zone
+    (pulumi_aws 7.51.1 get_*.py result getters)."""
+    return lambda n: n.lower() in names
+
+
 def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool], Callable[[], str]]]:
     suffix = "" if index == 0 else f"-{index}"
     return [
@@ -239,10 +252,10 @@ def _string_rules(ctx: _Context, index: int) -> list[tuple[Callable[[str], bool]
             lambda: f"https://{ctx.ident}{suffix}.{ctx.region}.amazonaws.com",
         ),
         (lambda n: n.lower().endswith(("cidrblock", "cidr")), lambda: f"10.{index}.0.0/16"),
-        (
-            lambda n: n.lower().endswith(("zone", "zones")) and "hosted" not in n.lower(),
-            lambda: f"{ctx.region}{'abcdef'[index % 6]}",
-        ),
+        # A zone field holds one of the region's zones: its name (`availabilityZone`), or its id
+        # (`availabilityZoneId`, `zoneIds`), the same zone for the same index (preflight/zones.py).
+        (_zone_field(_ZONE_NAMES), lambda: zones.zone_at(ctx.region, index).name),
+        (_zone_field(_ZONE_IDS), lambda: zones.zone_at(ctx.region, index).zone_id),
     ]
 
 
@@ -384,6 +397,13 @@ def _kms_plaintext(token: str, args: Mapping[str, Any]) -> dict[str, str]:
     return {name: invented(token, name, stable_json(args)) for name in names if isinstance(name, str)}
 
 
+#: The zone data sources, answered with the region's zones (preflight/zones.py, issue 11 §1).
+_ZONE_RESULTS: Mapping[str, Callable[[Mapping[str, Any], str], dict[str, Any]]] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": zones.availability_zones,
+    "aws:index/getAvailabilityZone:getAvailabilityZone": zones.availability_zone,
+}
+
+
 def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
     """Data sources whose values programs build on (account, region, partition, zones, policy JSON)."""
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -397,9 +417,9 @@ def _well_known(token: str, args: Mapping[str, Any], region: str) -> dict[str, A
         return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-        names = [f"{region}{z}" for z in "abc"]
-        return {"names": names, "zoneIds": names, "id": region}
+    zone_result = _ZONE_RESULTS.get(token)
+    if zone_result is not None:
+        return zone_result(args, region)
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": policy_document_json(args), "id": short_hash(stable_json(args))}
     return {}

@@ -42,6 +42,7 @@ _VERDICT_DATA = (
     ("policies.grant_inputs", "_stored"),
     ("policies.sdk", "_stored"),
     ("policies.cost.prices", "load_prices"),
+    ("preflight.zones", "_stored"),
 )
 
 

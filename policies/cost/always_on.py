@@ -237,6 +237,118 @@ def redshift_serverless(res: PricedResource, ctx: Context) -> Charge:
     return pay("Redshift Serverless: RPU-hours (from the base capacity up) are billed only while queries run")
 
 
+# ------------------------------------------------------------------------------------------ ElastiCache
+
+ELASTICACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
+ELASTICACHE_REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+#: The engine the node and serverless figures are for (prices.yaml `elasticache_*`): Redis OSS only.
+ELASTICACHE_PRICED_ENGINE = "redis"
+#: A replication group's engine when none is given: "Default is `redis`" (pulumi-aws elasticache/replication_group.py
+#: `engine`); a cluster outside a group must name its engine (`memcached` or `redis`, elasticache/cluster.py).
+ELASTICACHE_DEFAULT_GROUP_ENGINE = "redis"
+#: What ElastiCache Serverless always meters for Redis OSS: "a minimum of 1 GB storage on every cache" (AWS
+#: Database Blog, prices.yaml `elasticache_serverless_storage_gb_hour`); a `dataStorage.minimum` above it is billed.
+ELASTICACHE_SERVERLESS_MINIMUM_GB = 1.0
+#: Why an engine other than Redis OSS has no figure: what AWS says of Valkey, without a figure (prices.yaml).
+_OTHER_ENGINE = {
+    "valkey": "AWS prices Valkey below Redis OSS (nodes 20% lower, serverless 33% lower) and the table has no "
+    "confirmed Valkey figure",
+    "memcached": "the price table has no figure for Memcached",
+}
+
+
+def _elasticache_nodes(
+    what: str, engine: str, node_type: str, nodes: float | None, ctx: Context, *, nodes_fix: str = ""
+) -> Charge:
+    """`nodes` x the hourly figure of `node_type` for the Redis OSS engine, the whole month."""
+    engine = engine.lower()
+    if not engine or not node_type:
+        return unpriced(what, "its engine or node type is not known before deploy", "set both to literal values")
+    if engine != ELASTICACHE_PRICED_ENGINE:
+        return unpriced(
+            f"{node_type} {what} ({engine})", _OTHER_ENGINE.get(engine, f"the table has no {engine} figure")
+        )
+    if nodes is None:
+        return unpriced(what, "its node count is not known before deploy", nodes_fix)
+    rate = ctx.prices["elasticache_node_hour"].of(node_type)
+    if rate is None:
+        return unpriced(f"{node_type} {what} ({engine})", "the price table has no figure for this node type")
+    return Charge(
+        rate * nodes * ctx.hours, f"{nodes:g} x {node_type} {engine} node(s) at ${rate}/hour x {ctx.hours:g} h"
+    )
+
+
+def _group_nodes(res: PricedResource) -> float | None:
+    """Nodes of a replication group: `numCacheClusters` (primary and replicas, "Defaults to `1`"), or, sharded,
+    `numNodeGroups` x (1 + `replicasPerNodeGroup`) (pulumi-aws elasticache/replication_group.py)."""
+    shards = res.inputs.get("numNodeGroups")
+    if shards is not None:
+        count, replicas = number(shards), number(res.inputs.get("replicasPerNodeGroup"))
+        return None if count is None or replicas is None else count * (1 + replicas)
+    return number(res.inputs.get("numCacheClusters"), 1.0)
+
+
+def elasticache_replication_group(res: PricedResource, ctx: Context) -> Charge:
+    engine = _text(res.inputs.get("engine")) or ELASTICACHE_DEFAULT_GROUP_ENGINE
+    if res.inputs.get("globalReplicationGroupId"):
+        return unpriced(
+            "ElastiCache replication group of a global datastore",
+            "its node type is the global datastore's, which the group does not name",
+            "price the global datastore's primary group",
+        )
+    return _elasticache_nodes(
+        "ElastiCache replication group",
+        engine,
+        _text(res.inputs.get("nodeType")),
+        _group_nodes(res),
+        ctx,
+        nodes_fix="set num_cache_clusters, or num_node_groups and replicas_per_node_group",
+    )
+
+
+def elasticache_cluster(res: PricedResource, ctx: Context) -> Charge:
+    """Its cache nodes; a cluster joined to a replication group is one more node of that group's engine and type
+    ("the cluster is added to the specified replication group as a read replica", elasticache/cluster.py)."""
+    if res.inputs.get("replicationGroupId"):
+        group = ctx.referenced(res, "replicationGroupId", ELASTICACHE_REPLICATION_GROUP, name_key="replicationGroupId")
+        if group is None:
+            return unpriced(
+                "ElastiCache read replica cluster",
+                "its replication group (and so its node type) is not in this program",
+                "define the replication group in the same program",
+            )
+        engine = _text(group.inputs.get("engine")) or ELASTICACHE_DEFAULT_GROUP_ENGINE
+        return _elasticache_nodes("ElastiCache read replica", engine, _text(group.inputs.get("nodeType")), 1.0, ctx)
+    return _elasticache_nodes(
+        "ElastiCache cluster",
+        _text(res.inputs.get("engine")),
+        _text(res.inputs.get("nodeType")),
+        number(res.inputs.get("numCacheNodes")),
+        ctx,
+        nodes_fix="set num_cache_nodes",
+    )
+
+
+def elasticache_serverless(res: PricedResource, ctx: Context) -> Charge:
+    """The data storage ElastiCache Serverless meters on an idle cache: its minimum, 1 GB for Redis OSS (or the
+    cache's own `dataStorage.minimum`, in GB), every hour; ECPUs are usage."""
+    engine = _text(res.inputs.get("engine")).lower()
+    if engine != ELASTICACHE_PRICED_ENGINE:
+        what = f"ElastiCache Serverless cache ({engine or 'unknown engine'})"
+        why = _OTHER_ENGINE.get(engine, "its engine is not known before deploy")
+        return unpriced(what, f"it meters a minimum of data stored while idle, but {why}")
+    limits = res.inputs.get("cacheUsageLimits")
+    storage = limits.get("dataStorage") if isinstance(limits, Mapping) else None
+    floor = number(storage.get("minimum")) if isinstance(storage, Mapping) else None
+    gb = max(ELASTICACHE_SERVERLESS_MINIMUM_GB, floor or 0.0)
+    rate = ctx.prices.usd("elasticache_serverless_storage_gb_hour")
+    return Charge(
+        gb * rate * ctx.hours,
+        f"ElastiCache Serverless ({engine}) metered minimum {gb:g} GB x ${rate}/GB-hour x {ctx.hours:g} h "
+        "(ECPUs are usage)",
+    )
+
+
 # ------------------------------------------------------------------------------------------ Kubernetes
 
 
@@ -400,4 +512,7 @@ PRICERS: Mapping[str, Callable[[PricedResource, Context], Charge]] = {
     "aws:eks/cluster:Cluster": eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": eks_node_group,
     "aws:ecs/service:Service": ecs_service,
+    ELASTICACHE_CLUSTER: elasticache_cluster,
+    ELASTICACHE_REPLICATION_GROUP: elasticache_replication_group,
+    "aws:elasticache/serverlessCache:ServerlessCache": elasticache_serverless,
 }

@@ -26,6 +26,9 @@ class PricedResource:
     urn: str
     inputs: Mapping[str, Any]
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The region it is created in (its own `region` input, else its provider's: policies.regions.resource_region);
+    #: None when neither the program nor the stack states one.
+    region: str | None = None
 
 
 @dataclass
@@ -68,7 +71,10 @@ class Context:
     """Shared state while pricing one stack: the table, lookups between resources, free-tier counters."""
 
     def __init__(self, prices: PriceTable, resources: Sequence[PricedResource], free_tier: bool) -> None:
+        #: The figures the resource being priced may use: its region's (`PriceTable.in_region`, set per resource by
+        #: the estimator). `table` is the whole table, for sentences that quote a rate without charging it.
         self.prices = prices
+        self.table = prices
         self.hours = prices.hours_per_month
         self.by_urn = {r.urn: r for r in resources}
         self.resources = resources

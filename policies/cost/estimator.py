@@ -26,7 +26,7 @@ from policies.cost.charge import money as _money
 from policies.cost.charge import number as _number
 from policies.cost.charge import pay as _pay
 from policies.cost.charge import unpriced as _unpriced
-from policies.cost.prices import PriceTable, load_prices
+from policies.cost.prices import NoFigureInRegionError, PriceTable, load_prices
 from policies.wire import UNKNOWN
 
 DEFAULT_REGION = "us-east-1"
@@ -57,17 +57,6 @@ UNPRICED_TYPES: Mapping[str, str] = {
             "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput",
             "Bedrock provisioned throughput",
             "its model-unit price depends on the model and the commitment, and the price table has none",
-        ),
-        ("aws:elasticache/cluster:Cluster", "ElastiCache cluster", "the price table has no figure for its cache nodes"),
-        (
-            "aws:elasticache/replicationGroup:ReplicationGroup",
-            "ElastiCache replication group",
-            "the price table has no figure for its cache nodes",
-        ),
-        (
-            "aws:elasticache/serverlessCache:ServerlessCache",
-            "ElastiCache Serverless cache",
-            "the price table has no figure for its minimum storage and ECPU charge",
         ),
         ("aws:msk/cluster:Cluster", "MSK cluster", "the price table has no figure for its brokers"),
         ("aws:kendra/index:Index", "Kendra index", "the price table has no figure for its index hours"),
@@ -260,10 +249,16 @@ def _provisioned_concurrency(res: PricedResource, ctx: _Context) -> _Charge:
     return _Charge(usd, f"{count:g} provisioned x {memory:g} MB x {seconds:,.0f} s x ${rate}/GB-s{assumed}")
 
 
-def price_lambda_provisioned_concurrency(count: float, memory_mb: float, prices: PriceTable | None = None) -> float:
-    """Monthly charge of `count` provisioned environments of `memory_mb` each (for policies)."""
+def price_lambda_provisioned_concurrency(
+    count: float, memory_mb: float, prices: PriceTable | None = None, region: str = DEFAULT_REGION
+) -> float | None:
+    """Monthly charge of `count` provisioned environments of `memory_mb` each in `region` (for policies); None when
+    the table has no figure for that region."""
     table = prices or load_prices()
-    rate = table.usd("lambda_provisioned_concurrency_gb_second")
+    try:
+        rate = table.in_region(region).usd("lambda_provisioned_concurrency_gb_second")
+    except NoFigureInRegionError:
+        return None
     return count * (memory_mb / 1024) * table.hours_per_month * SECONDS_PER_HOUR * rate
 
 
@@ -426,7 +421,7 @@ def greengrass_per_use(prices: PriceTable) -> str:
 
 
 def _greengrass_deployment(res: PricedResource, ctx: _Context) -> _Charge:
-    return _pay(greengrass_per_use(ctx.prices))
+    return _pay(greengrass_per_use(ctx.table))  # nothing is charged while idle, in any region
 
 
 _PRICERS: Mapping[str, Callable[[PricedResource, _Context], _Charge]] = {
@@ -471,6 +466,29 @@ IDLE_CHARGED_TYPES = frozenset(
 )
 
 
+def _charge(
+    pricer: Callable[[PricedResource, _Context], _Charge], res: PricedResource, ctx: _Context, region: str
+) -> _Charge:
+    """`pricer`'s charge for `res`, reading only the figures the table has for `region` (issue 11 §2): a resource in
+    a region the table has no figure for is unpriced, said plainly, never priced at another region's figure."""
+    ctx.prices = ctx.table.in_region(region)
+    try:
+        return pricer(res, ctx)
+    except NoFigureInRegionError as missing:
+        return _unpriced(
+            f"{res.type} in {region}",
+            missing.why,
+            f"add {region}'s figure to policies/cost/prices.yaml with its source",
+        )
+    finally:
+        ctx.prices = ctx.table
+
+
+def _table_regions(table: PriceTable) -> str:
+    """The regions the table's figures are for ("us-east-1"), as the assumptions name them."""
+    return ", ".join(sorted({p.region for p in table.prices.values()}))
+
+
 def _is_billable(res: PricedResource) -> bool:
     return not res.type.startswith(("pulumi:", "pulumi-")) and res.type.split(":", 1)[0] != "agentic"
 
@@ -490,6 +508,7 @@ def estimate(
     items: list[CostItem] = []
     pay: list[ResourceRef] = []
     unpriced: list[ResourceRef] = []
+    unstated = 0
     for res in billable:
         pricer = _PRICERS.get(res.type)
         if pricer is None:
@@ -498,7 +517,8 @@ def estimate(
             else:
                 pay.append(ResourceRef(res.name, res.type, res.urn))
             continue
-        charge = pricer(res, ctx)
+        unstated += res.region is None
+        charge = _charge(pricer, res, ctx, res.region or region)
         if charge.usd is None:
             unpriced.append(ResourceRef(res.name, res.type, res.urn, charge.basis))
         elif charge.pay:
@@ -506,8 +526,9 @@ def estimate(
         else:
             items.append(CostItem(res.name, res.type, res.urn, charge.usd, charge.basis))
     assumptions = [
-        f"list prices for us-east-1 looked up on {table.date} (policies/cost/prices.yaml); a month is "
-        f"{table.hours_per_month:g} hours",
+        f"list prices for {_table_regions(table)} looked up on {table.date} (policies/cost/prices.yaml); a month is "
+        f"{table.hours_per_month:g} hours; each resource is priced in its own region (its `region` input, else its "
+        "provider's), and one whose region the table has no figure for is unpriced",
         "data transfer, storage, requests and tokens are usage, not idle cost, and are not included",
     ]
     if free_tier:
@@ -519,8 +540,11 @@ def estimate(
         assumptions.append("free tiers not applied")
     if any(r.type.startswith(_GREENGRASS_PREFIX) for r in billable):
         assumptions.append(greengrass_per_use(table))
-    if region != DEFAULT_REGION:
-        assumptions.append(f"the stack deploys to {region}; its prices may differ from us-east-1")
+    if unstated:
+        assumptions.append(
+            f"{unstated} resource(s) have no region the program or the stack states (the deploying environment "
+            f"decides): priced as {region}"
+        )
     return IdleCost(
         stack=stack,
         region=region,
@@ -533,9 +557,13 @@ def estimate(
 
 
 def price_of(
-    resource_type: str, inputs: Mapping[str, Any], name: str = "", prices: PriceTable | None = None
+    resource_type: str,
+    inputs: Mapping[str, Any],
+    name: str = "",
+    prices: PriceTable | None = None,
+    region: str | None = None,
 ) -> CostItem | None:
-    """The idle charge of one resource on its own (no neighbours, no free tier), or None if unpriced."""
-    res = PricedResource(name, resource_type, "", inputs)
+    """The idle charge of one resource in `region` on its own (no neighbours, no free tier), or None if unpriced."""
+    res = PricedResource(name, resource_type, "", inputs, region=region)
     result = estimate([res], prices=prices, free_tier=False)
     return result.items[0] if result.items else None

@@ -7,7 +7,7 @@ Every figure carries `region`, `date` and `source`; a resource type without a fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,18 +53,46 @@ class TierPrice:
     source: str
 
 
+class NoFigureInRegionError(LookupError):
+    """The table has a figure for `key`, but for another region than the resource's (issue 11 §2)."""
+
+    def __init__(self, key: str, listed: str, region: str) -> None:
+        super().__init__(key)
+        self.key, self.listed, self.region = key, listed, region
+
+    @property
+    def why(self) -> str:
+        """The plain reason an idle charge has no figure: the figure the table has is another region's."""
+        return (
+            f"it is in {self.region} and the price table's figure ({self.key}) is for {self.listed} only; prices "
+            "differ between regions"
+        )
+
+
 @dataclass(frozen=True)
 class PriceTable:
     hours_per_month: float
     free_tier: Mapping[str, int]
     prices: Mapping[str, Price]
     nova: Mapping[str, TierPrice]
+    #: The region a resource being priced is in (`in_region`): a figure of another region is not its figure.
+    #: None: the whole table, whichever region each figure is for (the usage model, the table's own checks).
+    region: str | None = None
 
     def __getitem__(self, key: str) -> Price:
-        return self.prices[key]
+        price = self.prices[key]
+        if self.region is not None and price.region != self.region:
+            raise NoFigureInRegionError(key, price.region, self.region)
+        return price
+
+    def in_region(self, region: str) -> PriceTable:
+        """The table as a pricer of a resource in `region` reads it: only the figures the table has for `region`
+        (each entry's `region`, from its source), so a resource elsewhere is unpriced, never priced at another
+        region's figure."""
+        return replace(self, region=region)
 
     def usd(self, key: str) -> float:
-        figure = self.prices[key].usd
+        figure = self[key].usd
         if figure is None:  # pragma: no cover - guarded by load_prices
             raise KeyError(key)
         return figure

@@ -19,6 +19,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from policies import native
 from policies.cost.estimator import (
+    DEFAULT_REGION,
     PricedResource,
     estimate,
     price_lambda_provisioned_concurrency,
@@ -26,6 +27,7 @@ from policies.cost.estimator import (
 )
 from policies.cost.prices import load_prices
 from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, require_aws_resources, resources_of
+from policies.regions import resource_region
 from policies.spec import Category, Kind, PolicySpec
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -57,11 +59,20 @@ def _usd(amount: float) -> str:
     return f"${amount:,.2f}/month"
 
 
-def _figure(resource_type: str, props: Any, name: str) -> str:
-    """The idle charge of one resource as text, from the price table, or why it has no figure."""
-    item = price_of(resource_type, plain(props), name)
+def region_of(resource: PolicyResource | ResourceValidationArgs) -> str | None:
+    """The region a resource is priced in: its own `region`, else its provider's (policies.regions)."""
+    provider = resource.provider
+    provider_region = get(provider.props, "region") if provider is not None else None
+    return resource_region(get(resource.props, "region"), provider_region)
+
+
+def _figure(args: ResourceValidationArgs) -> str:
+    """The idle charge of one resource as text, from the price table (its region's figures), or why it has none."""
+    region = region_of(args)
+    item = price_of(args.resource_type, plain(args.props), args.name, region=region)
     if item is None:
-        return "an idle charge the price table cannot put a figure on (unpriced)"
+        where = f" in {region}" if region else ""
+        return f"an idle charge the price table cannot put a figure on{where} (unpriced)"
     return f"{_usd(item.monthly_usd)} while idle ({item.basis})"
 
 
@@ -76,7 +87,7 @@ def _idle_resource_policy(
     what: str,
 ) -> PolicySpec:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        report_violation(f"{args.name}: {what} charges {_figure(args.resource_type, args.props, args.name)}.", None)
+        report_violation(f"{args.name}: {what} charges {_figure(args)}.", None)
 
     return PolicySpec(
         name=name,
@@ -219,11 +230,16 @@ def _check_provisioned_concurrency(args: StackValidationArgs, report_violation: 
             memory, found = _function_memory(args, config)
         except UnknownValueError:
             continue
-        usd = price_lambda_provisioned_concurrency(count, memory)
+        region = region_of(config)
+        usd = price_lambda_provisioned_concurrency(count, memory, region=region or DEFAULT_REGION)
         lower = "" if found else " at least"
+        charge = (
+            f"{lower} {_usd(usd)}"
+            if usd is not None
+            else f" by the GB-second, a figure the price table does not have for {region} (unpriced)"
+        )
         report_violation(
-            f"{config.name}: {count:g} provisioned environment(s) of {memory:g} MB charge{lower} {_usd(usd)} "
-            "while idle.",
+            f"{config.name}: {count:g} provisioned environment(s) of {memory:g} MB charge{charge} while idle.",
             config.urn,
         )
 
@@ -255,7 +271,9 @@ def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource
     for resource in resources:
         props = native.plain(resource.props)
         deps = {k: tuple(d.urn for d in v) for k, v in (resource.property_dependencies or {}).items()}
-        out.append(PricedResource(resource.name, resource.resource_type, resource.urn, props, deps))
+        out.append(
+            PricedResource(resource.name, resource.resource_type, resource.urn, props, deps, region_of(resource))
+        )
     return out
 
 

@@ -248,25 +248,78 @@ def is_broad_managed_policy(name: str) -> bool:
     return name in ADMIN_MANAGED_POLICIES or name.lower().endswith(_FULL_ACCESS_SUFFIX)
 
 
+#: EKS access policies (Kubernetes permissions an access entry grants, not IAM) that make a principal an
+#: administrator, by the access scope they are admin at ("cluster" only, or any). EKS User Guide, "Review access
+#: policy permissions" (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html; source
+#: awsdocs/amazon-eks-user-guide@145543a96a20b66b1e946cd818943e5aa7713f6c
+#: latest/ug/manage-access/k8s-access/access-policy-reference.adoc): AmazonEKSClusterAdminPolicy "grant[s] an IAM
+#: principal administrator access to a cluster" (`*` verbs on `*` resources of every API group, and on every
+#: nonResourceURL), admin whatever the scope; AmazonEKSAdminPolicy grants "most permissions to resources" (roles and
+#: role bindings, secrets, `impersonate` on service accounts, pods/exec) and "its access scope is typically one or more
+#: Kubernetes namespaces": at the cluster scope it is that in every namespace, so admin there. AmazonEKSAdminViewPolicy,
+#: AmazonEKSEditPolicy and AmazonEKSViewPolicy grant no RBAC or impersonation and are not admin grants.
+EKS_ADMIN_ACCESS_POLICIES: dict[str, frozenset[str]] = {
+    "AmazonEKSClusterAdminPolicy": frozenset({"cluster", "namespace"}),
+    "AmazonEKSAdminPolicy": frozenset({"cluster"}),
+}
+#: Every EKS access policy ARN: `arn:<partition>:eks::aws:cluster-access-policy/<name>` (the same page's list).
+_EKS_ACCESS_POLICY_ARN = re.compile(r"^arn:[\w-]+:eks::aws:cluster-access-policy/(?P<name>[A-Za-z0-9]+)$")
+EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+NATIVE_EKS_ACCESS_ENTRY = "aws-native:eks:AccessEntry"
+
+
+def admin_access_policy(policy_arn: str, scope_type: str) -> str | None:
+    """The name of the EKS access policy `policy_arn` names when, at `scope_type`, it makes its principal an
+    administrator (EKS_ADMIN_ACCESS_POLICIES), else None."""
+    found = _EKS_ACCESS_POLICY_ARN.match(policy_arn)
+    name = found["name"] if found else ""
+    return name if scope_type in EKS_ADMIN_ACCESS_POLICIES.get(name, frozenset()) else None
+
+
+def _access_policies(args: ResourceValidationArgs) -> list[tuple[str, str]]:
+    """(policy ARN, access scope type) of each access policy an association or an aws-native access entry grants:
+    pulumi-aws `policyArn` and `accessScope.type`; aws-native (CloudFormation AWS::EKS::AccessEntry)
+    `accessPolicies[*].policyArn` and `.accessScope.type`."""
+    if args.resource_type == EKS_ACCESS_POLICY_ASSOCIATION:
+        entries: list[Any] = [args.props]
+    else:
+        entries = as_list(get(args.props, "accessPolicies"))
+    return [(text(get(e, "policyArn")), text(get(e, "accessScope", "type"))) for e in entries]
+
+
 def _validate_admin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     pending = Pending()
     for arn in pending.read(lambda: _managed_policy_arns(args), []):
         name = managed_policy_name(arn)
         if name and is_broad_managed_policy(name):
             report_violation(f"{args.name}: attaches the AWS managed policy {name}.", None)
+    if args.resource_type in (EKS_ACCESS_POLICY_ASSOCIATION, NATIVE_EKS_ACCESS_ENTRY):
+        for arn, scope in pending.read(lambda: _access_policies(args), []):
+            granted = admin_access_policy(arn, scope)
+            if granted:
+                report_violation(
+                    f"{args.name}: grants the EKS access policy {granted} at the {scope} scope, administrator "
+                    "access to the cluster's Kubernetes API.",
+                    None,
+                )
     pending.settle()
 
 
 NO_ADMIN = _policy(
     "iam-no-admin-managed-policies",
-    "No role, user, group or permission set gets AdministratorAccess, PowerUserAccess, IAMFullAccess or *FullAccess.",
+    "No role, user, group or permission set gets AdministratorAccess, PowerUserAccess, IAMFullAccess or *FullAccess, "
+    "and no EKS access entry a cluster-admin access policy.",
     "These managed policies give (near) full control of the account or of a whole service (AmazonS3FullAccess: "
     "every bucket). Judged by name; what any other AWS managed policy grants is judged by its statements, as if "
     "inline, by iam-no-wildcard-action, iam-no-wildcard-resource-for-writes, iam-no-data-read-on-wildcard, "
-    "iam-reads-scoped and iam-passrole-scoped (SecretsManagerReadWrite: secretsmanager:* on *). Fix: write a "
-    "scoped policy with the exact actions and resources.",
+    "iam-reads-scoped and iam-passrole-scoped (SecretsManagerReadWrite: secretsmanager:* on *). An EKS access "
+    "policy association (or an aws-native AccessEntry's accessPolicies) granting AmazonEKSClusterAdminPolicy, or "
+    "AmazonEKSAdminPolicy at the cluster scope, is the same grant on the cluster's Kubernetes API. Fix: write a "
+    "scoped policy with the exact actions and resources; for EKS, AmazonEKSAdminPolicy, AmazonEKSEditPolicy or "
+    "AmazonEKSViewPolicy scoped to the namespaces the principal works in, or Kubernetes RBAC through access entry "
+    "groups.",
     _validate_admin,
-    (ROLE_TYPE, *ATTACHMENT_TYPES, *EXCLUSIVE_ATTACHMENT_TYPES),
+    (ROLE_TYPE, *ATTACHMENT_TYPES, *EXCLUSIVE_ATTACHMENT_TYPES, EKS_ACCESS_POLICY_ASSOCIATION, NATIVE_EKS_ACCESS_ENTRY),
     severity=Severity.CRITICAL,
 )
 

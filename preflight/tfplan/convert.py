@@ -29,6 +29,7 @@ from preflight.secrets import SECRET_PLACEHOLDER
 from preflight.secrets import SECRET_SIG as _SECRET_SIG
 from preflight.secrets import SIG_KEY as _SIG_KEY
 from preflight.tfplan.derive import checked_types
+from preflight.tfplan.provider_credentials import credential_expressions, default_credential_expressions
 from preflight.tfplan.shapes import FieldShape, Kind, Shape, shape_of, shape_of_class
 from preflight.tfplan.types import JSON_STRING_FIELDS, KEEP_PLURAL, MAP_FIELDS, field_renames, tf_type_of
 
@@ -65,6 +66,10 @@ class TfPlan:
     not_scanned_resources: list[str] = field(default_factory=list)  # their URNs
     #: URNs in the plan whose Terraform type no check of checkov reads (`derive.checked_types`): no checks, not a gap.
     no_checks_resources: list[str] = field(default_factory=list)
+    #: The program's explicit providers by the address checkov names a provider check's finding with
+    #: (`aws.<alias>`, checkov/terraform/plan_parser.py `_get_providers` TF_PLAN_RESOURCE_ADDRESS): CKV_AWS_41's
+    #: finding is the provider's. Kept out of `addresses`, which counts the plan's resources.
+    provider_addresses: dict[str, AddressEntry] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.plan, indent=2, sort_keys=False)
@@ -398,28 +403,35 @@ def _expressions(values: Mapping[str, Any], refs: Mapping[str, list[str]], neste
     return expressions
 
 
-def _provider_block(alias: str | None, region: Any) -> dict[str, Any]:
+def _provider_block(alias: str | None, region: Any, credentials: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A provider configuration as `terraform show -json` writes it: its region a constant when one is stated (none
-    is written when the program and the stack state none: the deploying environment decides, preflight/regions.py)."""
+    is written when the program and the stack state none: the deploying environment decides, preflight/regions.py),
+    and its static credentials, if any, as constants or references (preflight/tfplan/provider_credentials.py)."""
     block: dict[str, Any] = {"name": "aws", "full_name": AWS_PROVIDER}
     if alias is not None:
         block["alias"] = alias
+    expressions: dict[str, Any] = dict(credentials or {})
     stated = stated_region(region)
     if stated is not None:
-        block["expressions"] = {"region": {"constant_value": stated}}
+        expressions["region"] = {"constant_value": stated}
+    if expressions:
+        block["expressions"] = expressions
     return block
 
 
-def _provider_configs(graph: ResourceGraph) -> tuple[dict[str, Any], dict[str, str]]:
+def _provider_configs(graph: ResourceGraph) -> tuple[dict[str, Any], dict[str, str], dict[str, AddressEntry]]:
     """(`configuration.provider_config`, each resource's `provider_config_key` by URN): the default provider as
     `aws`, with the stack's `aws:region`, and each explicit aws provider a resource names as `aws.<alias>` with its
     own `region` input, as Terraform keys a root module's configurations by address (opentofu/opentofu
     internal/command/jsonconfig/config.go `marshalProviderConfigs` and `resource.ProviderConfigKeys`), so
     checkov's provider blocks (checkov/terraform/plan_parser.py `_get_providers`) carry each provider's region, not
-    the stack's."""
-    configs: dict[str, Any] = {"aws": _provider_block(None, graph.config.get("aws:region"))}
+    the stack's; and each explicit provider's checkov address (`aws.<alias>`, TfPlan.provider_addresses)."""
+    configs: dict[str, Any] = {
+        "aws": _provider_block(None, graph.config.get("aws:region"), default_credential_expressions(graph.config))
+    }
     keys: dict[str, str] = {}
     aliases: dict[str, str] = {}
+    providers: dict[str, AddressEntry] = {}
     for node in graph.custom_resources:
         explicit = _explicit_provider(graph, node.provider)
         if explicit is None:
@@ -431,9 +443,11 @@ def _provider_configs(graph: ResourceGraph) -> tuple[dict[str, Any], dict[str, s
             while f"aws.{alias}" in configs:
                 alias, counter = f"{base}_{counter}", counter + 1
             aliases[explicit.urn] = alias
-            configs[f"aws.{alias}"] = _provider_block(alias, explicit.judged_inputs.get("region"))
+            credentials = credential_expressions(explicit.inputs, explicit.judged_inputs, graph.config)
+            configs[f"aws.{alias}"] = _provider_block(alias, explicit.judged_inputs.get("region"), credentials)
+            providers[f"aws.{alias}"] = AddressEntry(f"aws.{alias}", explicit.urn, explicit.name, explicit.type)
         keys[node.urn] = f"aws.{aliases[explicit.urn]}"
-    return configs, keys
+    return configs, keys, providers
 
 
 def _explicit_provider(graph: ResourceGraph, reference: str) -> ResourceNode | None:
@@ -517,7 +531,7 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
     # random and time resources exist only in Pulumi's state: no check could apply to them.
     no_checks = [n.urn for n in unmapped if n.type.split(":", 1)[0] in STATE_ONLY_PACKAGES]
     checked = checked_types()
-    provider_configs, provider_keys = _provider_configs(graph)
+    provider_configs, provider_keys, provider_addresses = _provider_configs(graph)
     for node, target in zip(graph.custom_resources, targets, strict=True):
         if target is None or (only is not None and node.urn not in only):
             continue
@@ -547,6 +561,7 @@ def graph_to_tfplan(graph: ResourceGraph, *, only: Collection[str] | None = None
         not_scanned=sorted({n.type for n in unmapped}),
         not_scanned_resources=[n.urn for n in unmapped],
         no_checks_resources=no_checks,
+        provider_addresses=provider_addresses,
     )
 
 

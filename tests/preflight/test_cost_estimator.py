@@ -200,6 +200,13 @@ def test_json_shape_is_what_the_issue_asks_for() -> None:
     assert data["unpriced"][0]["resource"] == "d"
 
 
-def test_a_stack_outside_us_east_1_says_so() -> None:
-    cost = estimate([], region="eu-west-1")
-    assert any("eu-west-1" in a for a in cost.assumptions)
+def test_a_stack_outside_the_tables_region_is_unpriced_not_priced_at_us_east_1() -> None:
+    """Every figure of the table is us-east-1's (prices.yaml `region`): a resource elsewhere has none (issue 11 §2)."""
+    cost = estimate([PricedResource("key", "aws:kms/key:Key", "urn:key", {})], region="eu-west-1")
+    assert cost.items == ()
+    assert [r.reason for r in cost.unpriced] == [
+        "aws:kms/key:Key in eu-west-1: runs around the clock, but it is in eu-west-1 and the price table's figure "
+        "(kms_key_month) is for us-east-1 only; prices differ between regions; add eu-west-1's figure to "
+        "policies/cost/prices.yaml with its source"
+    ]
+    assert any("priced in its own region" in a for a in cost.assumptions)

@@ -211,9 +211,9 @@ def test_unpriced_compliance_priced_and_pay_per_use_resources_pass() -> None:
         (
             3,
             "aws:elasticache/cluster:Cluster",
-            {"nodeType": "cache.t4g.micro"},
-            "big: ElastiCache cluster: runs around the clock, but the price table has no figure for its cache nodes; "
-            "add it to policies/cost/prices.yaml with its source.",
+            {"engine": "memcached", "nodeType": "cache.t4g.micro", "numCacheNodes": 1},
+            "big: cache.t4g.micro ElastiCache cluster (memcached): runs around the clock, but the price table has no "
+            "figure for Memcached; add it to policies/cost/prices.yaml with its source.",
         ),
     ],
     ids=lambda v: f"noncompliance-{v}" if isinstance(v, int) else None,

@@ -134,6 +134,9 @@ def test_idle_cost_prices_only_cloud_resources_in_the_stacks_region() -> None:
     cost = idle_cost(graph)
     assert cost.stack == "dev"
     assert cost.region == "eu-west-1"
-    assert [i.resource for i in cost.items] == ["key"]
+    # The table's KMS figure is us-east-1's: in eu-west-1 the key is unpriced, not priced at it (issue 11 §2).
+    assert ([i.resource for i in cost.items], [r.resource for r in cost.unpriced]) == ([], ["key"])
     assert [r.resource for r in cost.pay_per_use] == ["q"]
+    east = ResourceGraph("p", "dev", graph.resources, config={"aws:region": "us-east-1"})
+    assert [i.resource for i in idle_cost(east).items] == ["key"]
     assert idle_cost(ResourceGraph("p", "dev", [])).region == "us-east-1"

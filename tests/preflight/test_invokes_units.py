@@ -58,10 +58,16 @@ def test_caller_identity_region_and_partition_are_the_offline_accounts() -> None
     }
 
 
-def test_availability_zones_are_three_named_after_the_region() -> None:
+def test_availability_zones_are_the_regions_names_and_ids() -> None:
     zones = _result("aws:index/getAvailabilityZones:getAvailabilityZones", {}, "us-east-2")
     names = ["us-east-2a", "us-east-2b", "us-east-2c"]
-    assert (zones["names"], zones["zoneIds"], zones["id"]) == (names, names, "us-east-2")
+    ids = ["use2-az1", "use2-az2", "use2-az3"]
+    assert (zones["names"], zones["zoneIds"], zones["groupNames"], zones["id"]) == (
+        names,
+        ids,
+        ["us-east-2-zg-1"],
+        "us-east-2",
+    )
 
 
 def test_a_policy_documents_json_and_id_follow_its_arguments() -> None:
@@ -273,6 +279,10 @@ ARN = CTX.arn
         ("sourceCIDR", 0, "10.0.0.0/16"),
         ("AvailabilityZone", 1, f"{REGION}b"),
         ("zones", 7, f"{REGION}b"),
+        ("availabilityZoneId", 1, "euw1-az1"),
+        ("zoneIds", 0, "euw1-az3"),
+        ("zoneId", 0, f"subnet-{IDENT}"),
+        ("timeZone", 0, f"subnet-{IDENT}"),
         ("hostedZone", 0, f"subnet-{IDENT}"),
         ("Hosted_Zone", 0, f"subnet-{IDENT}"),
         ("description", 0, f"subnet-{IDENT}"),

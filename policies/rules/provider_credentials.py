@@ -1,0 +1,66 @@
+"""No AWS provider is given a hard-coded access key (issue 11 §5; P140, P186, P135).
+
+Why: an `aws.Provider(access_key="AKIA...", secret_key="...")` (or the stack's plain `aws:accessKey`/`aws:secretKey`,
+which configure the default provider) puts a long-term key of an IAM user in the repository and in every copy of
+it; AWS's guidance is temporary credentials from a role ("Access key IDs beginning with AKIA are long-term access
+keys", IAM User Guide, security-creds-programmatic-access.html; Well-Architected SEC02-BP02 "Use temporary
+credentials": "Developers embedding long-term access keys in their code" is its anti-pattern). checkov's
+CKV_AWS_41 judges the same on the exported plan's provider blocks (preflight/tfplan/convert.py); this rule judges
+it under the Pulumi CLI too, where no plan is exported.
+
+What counts: a provider's `accessKey` shaped as an access key id (`AKIA`/`ASIA` and 16 more characters:
+policies.secret_values, the one place that decides key shapes), or a `secretKey` shaped as a secret access key
+(40 characters of `A-Za-z0-9/+=`, the shape CKV_AWS_41 matches: checkov/common/models/consts.py
+`secret_key_pattern`). A `secure:` value, which the offline gate reads as a placeholder, is not hard-coded; under
+the Pulumi CLI the pack receives its plaintext (KeepSecrets) and judges that by the same shapes, as every shape rule
+of the pack does, so a key kept in `secure:` config is reported there too: use a role (`assume_role`, a profile, the
+CI's OIDC role) instead of any access key.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+
+from policies.lib import get, report_on, text, tolerant
+from policies.regions import REGIONAL_PROVIDERS
+from policies.secret_values import aws_credential_shape
+from policies.spec import Category, Kind, PolicySpec
+
+#: The provider inputs that carry static credentials (pulumi_aws 7.51.1 and pulumi_aws_native 1.84.0 provider.py
+#: `access_key`, `secret_key`; both SDKs wrap them in `Output.secret`).
+CREDENTIAL_INPUTS = ("accessKey", "secretKey")
+
+
+def _check(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def check(resource: PolicyResource) -> None:
+        if resource.resource_type not in REGIONAL_PROVIDERS:
+            return
+        found = [key for key in CREDENTIAL_INPUTS if aws_credential_shape(key, text(get(resource.props, key)))]
+        if found:
+            report_on(
+                report_violation,
+                resource,
+                f"the AWS provider is given a hard-coded {' and '.join(found)} (a long-term access key in the "
+                "program or its plain config).",
+            )
+
+    tolerant(args.resources, check)
+
+
+NO_HARD_CODED_CREDENTIALS = PolicySpec(
+    name="provider-no-hard-coded-credentials",
+    description="No AWS provider is given a hard-coded access key or secret key.",
+    explanation=(
+        "A key written in the program or in plain stack config is a long-term IAM user key in the repository: "
+        "anyone who reads it deploys as that user, until the key is rotated. Fix: drop access_key/secret_key and "
+        "let the provider use a role (assume_role, a named profile, the CI job's OIDC role); where a key cannot be "
+        "avoided, keep it in a secret (`pulumi config set --secret`), never in the code."
+    ),
+    principles=("P140", "P186", "P135"),
+    severity=Severity.CRITICAL,
+    category=Category.SECURITY,
+    kind=Kind.STACK,
+    validate=_check,
+)
+
+POLICIES = [NO_HARD_CODED_CREDENTIALS]

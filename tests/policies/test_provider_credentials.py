@@ -1,0 +1,84 @@
+"""provider-no-hard-coded-credentials (issue 11 §5): an AWS provider given a literal access key or secret key, in the
+program or the stack's plain config, is a finding; a `secure:` key (a placeholder offline) and a role are not.
+cdk-nag style: Compliance and numbered Noncompliance cases, from real programs synthesised offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policies.secret_values import aws_credential_shape
+from preflight.engine import synthesize
+from preflight.graph import ResourceGraph
+from tests.policies.conftest import HEADER, flagged, run_one
+
+POLICY = "provider-no-hard-coded-credentials"
+#: The IAM User Guide's example key pair (security-creds-programmatic-access.html), no real credentials.
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+CASES: dict[str, tuple[str, str, set[str]]] = {
+    "bad1_literal_keys": (
+        f'p = aws.Provider("keys", region="us-east-1", access_key="{ACCESS_KEY}", secret_key="{SECRET_KEY}")\n',
+        "",
+        {"keys"},
+    ),
+    "bad2_literal_secret_key_only": (
+        f'p = aws.Provider("half", region="us-east-1", secret_key="{SECRET_KEY}")\n',
+        "",
+        {"half"},
+    ),
+    # The default provider is no node of the graph: its finding is the stack's (resource "").
+    "bad3_plain_stack_config_of_the_default_provider": ("", f"  aws:accessKey: {ACCESS_KEY}\n", {""}),
+    "ok1_role": (
+        'p = aws.Provider("role", region="us-east-1", assume_roles=[{"role_arn": '
+        '"arn:aws:iam::111122223333:role/deploy"}])\n',
+        "",
+        set(),
+    ),
+    "ok2_secure_config": (
+        'cfg = pulumi.Config("creds")\n'
+        'p = aws.Provider("secret", region="us-east-1", access_key=cfg.require_secret("accessKey"), '
+        'secret_key=cfg.require_secret("secretKey"))\n',
+        "  creds:accessKey:\n    secure: v1:AAAA\n  creds:secretKey:\n    secure: v1:BBBB\n",
+        set(),
+    ),
+}
+
+
+def _graph(directory: Path, provider: str, config: str) -> ResourceGraph:
+    """A program with `provider` (if any) and a bucket under it, `config` added to the stack's."""
+    (directory / "Pulumi.yaml").write_text("name: creds\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text(f"config:\n  aws:region: us-east-1\n{config}")
+    opts = ", opts=pulumi.ResourceOptions(provider=p)" if provider else ""
+    (directory / "__main__.py").write_text(f'{HEADER}{provider}aws.s3.BucketV2("b"{opts})\n')
+    return synthesize(directory, "dev")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_provider_credentials(tmp_path: Path, case: str) -> None:
+    provider, config, expected = CASES[case]
+    assert flagged(_graph(tmp_path, provider, config), POLICY) == expected
+
+
+def test_the_finding_names_the_inputs(tmp_path: Path) -> None:
+    (finding,) = run_one(_graph(tmp_path, *CASES["bad1_literal_keys"][:2]), POLICY)
+    assert "hard-coded accessKey and secretKey" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("accessKey", ACCESS_KEY, True),
+        ("accessKey", "ASIAIOSFODNN7EXAMPLE", True),
+        ("accessKey", "preflight-placeholder-secret", False),
+        ("accessKey", "AKIA-not-a-key", False),
+        ("secretKey", SECRET_KEY, True),
+        ("secretKey", "[secret]", False),
+        ("secretKey", SECRET_KEY + "x", False),
+        ("region", ACCESS_KEY, False),
+    ],
+)
+def test_credential_shapes(field: str, value: str, expected: bool) -> None:
+    assert aws_credential_shape(field, value) is expected
