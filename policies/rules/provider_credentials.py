@@ -11,10 +11,11 @@ it under the Pulumi CLI too, where no plan is exported.
 What counts: a provider's `accessKey` shaped as an access key id (`AKIA`/`ASIA` and 16 more characters:
 policies.secret_values, the one place that decides key shapes), or a `secretKey` shaped as a secret access key
 (40 characters of `A-Za-z0-9/+=`, the shape CKV_AWS_41 matches: checkov/common/models/consts.py
-`secret_key_pattern`). A `secure:` value, which the offline gate reads as a placeholder, is not hard-coded; under
-the Pulumi CLI the pack receives its plaintext (KeepSecrets) and judges that by the same shapes, as every shape rule
-of the pack does, so a key kept in `secure:` config is reported there too: use a role (`assume_role`, a profile, the
-CI's OIDC role) instead of any access key.
+`secret_key_pattern`), and either one given as a Pulumi secret. Under the Pulumi CLI the pack receives a secret's
+plaintext (KeepSecrets), so a key kept in `secure:` config has a key's shape there and is reported; offline the
+same secret is a placeholder (policies.secret_values.OFFLINE_SECRET_VALUES), and reporting it too keeps the offline
+verdict the one `pulumi preview --policy-pack` gives. A secret keeps the key out of the repository but it is still a
+long-term user key: use a role (`assume_role`, a profile, the CI's OIDC role) instead of any access key.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValida
 
 from policies.lib import get, report_on, text, tolerant
 from policies.regions import REGIONAL_PROVIDERS
-from policies.secret_values import aws_credential_shape
+from policies.secret_values import OFFLINE_SECRET_VALUES, aws_credential_shape
 from policies.spec import Category, Kind, PolicySpec
 
 #: The provider inputs that carry static credentials (pulumi_aws 7.51.1 and pulumi_aws_native 1.84.0 provider.py
@@ -35,13 +36,22 @@ def _check(args: StackValidationArgs, report_violation: ReportViolation) -> None
     def check(resource: PolicyResource) -> None:
         if resource.resource_type not in REGIONAL_PROVIDERS:
             return
-        found = [key for key in CREDENTIAL_INPUTS if aws_credential_shape(key, text(get(resource.props, key)))]
+        values = {key: text(get(resource.props, key)) for key in CREDENTIAL_INPUTS}
+        found = [key for key, value in values.items() if aws_credential_shape(key, value)]
+        secret = [key for key, value in values.items() if value in OFFLINE_SECRET_VALUES]
         if found:
             report_on(
                 report_violation,
                 resource,
                 f"the AWS provider is given a hard-coded {' and '.join(found)} (a long-term access key in the "
                 "program or its plain config).",
+            )
+        elif secret:
+            report_on(
+                report_violation,
+                resource,
+                f"the AWS provider is given a static {' and '.join(secret)} from a secret (a long-term access key: "
+                "under `pulumi preview --policy-pack` the pack sees its plaintext and reports it as hard-coded).",
             )
 
     tolerant(args.resources, check)
@@ -54,7 +64,8 @@ NO_HARD_CODED_CREDENTIALS = PolicySpec(
         "A key written in the program or in plain stack config is a long-term IAM user key in the repository: "
         "anyone who reads it deploys as that user, until the key is rotated. Fix: drop access_key/secret_key and "
         "let the provider use a role (assume_role, a named profile, the CI job's OIDC role); where a key cannot be "
-        "avoided, keep it in a secret (`pulumi config set --secret`), never in the code."
+        "avoided, keep it in a secret (`pulumi config set --secret`) and suppress this finding with the reason and an "
+        "expiry: a secret keeps the key out of the repository, not out of the deployer's hands."
     ),
     principles=("P140", "P186", "P135"),
     severity=Severity.CRITICAL,

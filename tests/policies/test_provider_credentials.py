@@ -1,5 +1,6 @@
 """provider-no-hard-coded-credentials (issue 11 §5): an AWS provider given a literal access key or secret key, in the
-program or the stack's plain config, is a finding; a `secure:` key (a placeholder offline) and a role are not.
+program or the stack's plain config, is a finding; a `secure:` key is one too (the CLI
+reports its plaintext); a role is not.
 cdk-nag style: Compliance and numbered Noncompliance cases, from real programs synthesised offline."""
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ CASES: dict[str, tuple[str, str, set[str]]] = {
         "",
         set(),
     ),
-    "ok2_secure_config": (
+    # Under the CLI the pack sees a secret's plaintext (a key's shape) and reports it: offline says the same.
+    "bad4_secure_config": (
         'cfg = pulumi.Config("creds")\n'
         'p = aws.Provider("secret", region="us-east-1", access_key=cfg.require_secret("accessKey"), '
         'secret_key=cfg.require_secret("secretKey"))\n',
         "  creds:accessKey:\n    secure: v1:AAAA\n  creds:secretKey:\n    secure: v1:BBBB\n",
-        set(),
+        {"secret"},
     ),
 }
 
@@ -82,3 +84,9 @@ def test_the_finding_names_the_inputs(tmp_path: Path) -> None:
 )
 def test_credential_shapes(field: str, value: str, expected: bool) -> None:
     assert aws_credential_shape(field, value) is expected
+
+
+def test_a_secret_key_is_named_as_one(tmp_path: Path) -> None:
+    """The secret case says why a key the program keeps secret is still reported (the CLI sees its plaintext)."""
+    (finding,) = run_one(_graph(tmp_path, *CASES["bad4_secure_config"][:2]), POLICY)
+    assert "static accessKey and secretKey from a secret" in finding.message
