@@ -296,3 +296,63 @@ def test_a_stackreference_value_laundered_through_an_own_resource_stays_a_findin
     unknown = [v for v in report.violations if v.policy == "security-value-unknown" and v.level is Level.MANDATORY]
     assert [v.resource for v in unknown] == ["data-sse"]
     assert not [n for n in report.notes if n.startswith("security-value-unknown: data-sse")]
+
+
+# --- review s11 3 #1: what only checkov judges is never "judged by the pack at `pulumi up`" ----------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [("1-own unfabricated", (_KEY.urn,)), ("9-own unfabricated beside own pulumi-aws", (_AWS_KEY.urn, _KEY.urn))],
+    ids=lambda c: c[0],
+)
+def test_bad_with_checkov_an_apply_from_own_unfabricated_resources_stays_a_finding(
+    case: tuple[str, tuple[str, ...]],
+) -> None:
+    """checkov runs only in the gate: what the callback registers at `up` is never judged by its checks."""
+    graph = ResourceGraph("p", "prod", [_KEY, _AWS_KEY], unrun_applies=[UnrunApply("__main__.py:4", 1, case[1])])
+    notes: list[str] = []
+    [found] = apply_findings(graph, True, notes, checkov=True)
+    assert (found.policy, found.level, notes) == ("apply-not-run", Level.MANDATORY, [])
+    assert "aws-native:kms:ReplicaKey::key's output, which the engine does not fabricate" in found.message
+    assert found.message.endswith(
+        "was not judged by checkov, which never runs at `pulumi up` (the pack judges it there)"
+    )
+
+
+#: The review's applyhidden: an SSH port open to the internet, registered inside an apply on a RandomPassword's
+#: result; the stack's only other resource is the password (not an AWS resource).
+_APPLYHIDDEN = """
+import pulumi_aws as aws
+import pulumi_random as random
+
+pw = random.RandomPassword("pw", length=24)
+
+
+def open_sg(_):
+    aws.ec2.SecurityGroup("sg", description="app", vpc_id="vpc-0123456789abcdef0", ingress=[{"protocol": "tcp",
+        "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"], "description": "ssh"}])
+
+
+pw.result.apply(open_sg)
+"""
+
+
+def test_bad_applyhidden_is_a_finding_with_checkov_and_the_baseline_is_not_called_inapplicable(tmp_path: Path) -> None:
+    from tests.preflight.checkov_required import checkov_missing, require_checkov  # noqa: PLC0415
+
+    require_checkov(checkov_missing())
+    root = write_program(tmp_path / "prod", _APPLYHIDDEN, stack="prod")
+    report = run_gate(root, "prod", timeout=None)
+    found = [v for v in report.violations if v.policy == "apply-not-run"]
+    assert [(v.resource, v.level) for v in found] == [("__main__.py:13", Level.MANDATORY)]
+    assert not [n for n in report.notes if n.startswith("apply-not-run")]
+    baseline = [n for n in report.notes if n.startswith("cloudtrail-enabled: not applicable")]
+    assert len(baseline) == 1 and "the apply callback at __main__.py:13 did not run here" in baseline[0], baseline
+
+
+def test_ok_applyhidden_without_checkov_is_a_note_the_pack_judges_it_at_up(tmp_path: Path) -> None:
+    root = write_program(tmp_path / "prod", _APPLYHIDDEN, stack="prod")
+    report = run_gate(root, "prod", checkov=False, timeout=None)
+    assert not [v for v in report.violations if v.policy == "apply-not-run"]
+    assert any(n.startswith("apply-not-run: the apply callback at __main__.py:13") for n in report.notes)
