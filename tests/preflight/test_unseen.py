@@ -356,3 +356,34 @@ def test_ok_applyhidden_without_checkov_is_a_note_the_pack_judges_it_at_up(tmp_p
     report = run_gate(root, "prod", checkov=False, timeout=None)
     assert not [v for v in report.violations if v.policy == "apply-not-run"]
     assert any(n.startswith("apply-not-run: the apply callback at __main__.py:13") for n in report.notes)
+
+
+#: The review's unknowncidr, with the RDS instance its docstring names: both values pass through a RandomPassword's
+#: output. The ingress is the pack's own now (security-group-no-internet-ingress reads it, so at `up` it is judged:
+#: a true note); `publicly_accessible` only checkov reads, so it is a finding, never a note.
+_UNKNOWNCIDR = """
+import pulumi_aws as aws
+import pulumi_random as random
+
+pw = random.RandomPassword("pw", length=24, special=False)
+sg = aws.ec2.SecurityGroup("sg", description="app", vpc_id="vpc-0123456789abcdef0", ingress=[{
+    "protocol": "tcp", "from_port": 22, "to_port": 22, "description": "ssh",
+    "cidr_blocks": [pw.result.apply(lambda _: "0.0.0.0/0")]}])
+aws.ec2.NetworkInterface("eni", subnet_id="subnet-0123456789abcdef0", security_groups=[sg.id])
+aws.rds.Instance("db", engine="postgres", instance_class="db.t3.micro", allocated_storage=20, username="app",
+    manage_master_user_password=True, skip_final_snapshot=True, storage_encrypted=True,
+    publicly_accessible=pw.result.apply(lambda _: True))
+"""
+
+
+def test_bad_unknowncidr_a_value_only_checkov_reads_stays_a_finding(tmp_path: Path) -> None:
+    from tests.preflight.checkov_required import checkov_missing, require_checkov  # noqa: PLC0415
+
+    require_checkov(checkov_missing())
+    root = write_program(tmp_path / "prod", _UNKNOWNCIDR, stack="prod")
+    report = run_gate(root, "prod", timeout=None)
+    unknown = [(v.policy, v.resource) for v in report.violations if v.policy == "checkov-value-unknown"]
+    assert unknown == [("checkov-value-unknown", "db")]
+    assert not [n for n in report.notes if n.startswith("checkov-value-unknown")]
+    # the pack reads the ingress: its unknown CIDR is the pack's finding, which the engine's gap turns into a note
+    assert any(n.startswith("security-value-unknown: sg: not judged offline") for n in report.notes), report.notes
