@@ -101,6 +101,9 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType",),
     "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
     "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
+    # review s11 3 #6: the account's public-sharing blocks (policies.rules.account_sharing).
+    "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess": ("state",),
+    "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess": ("state",),
     # review s11 3 #2: what a security group admits (policies.rules.network); a SecurityGroupRule's own protocol,
     # ports and CIDRs are read only once its `type` is known to be ingress, so an unknown one there is the net's
     # (preflight/deferred.py).
@@ -144,6 +147,9 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:sns/topic:Topic": ("kmsMasterKeyId",),
     # review s10 #3: who an SSM document is shared with (a map, so not in resource_policies.SHARE_KEYS).
     "aws:ssm/document:Document": ("permissions",),
+    # review s11 3 #6: which service setting it is; the public-sharing one's value is read only then (an unknown
+    # value there is the net's, preflight/deferred.py).
+    "aws:ssm/serviceSetting:ServiceSetting": ("settingId",),
     "aws:sqs/queue:Queue": ("kmsMasterKeyId",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "cidrIpv4",
