@@ -20,8 +20,8 @@ that record, less two kinds of input that are not decisions:
 Should a rule ever read an input this table lacks, the offline gate still reports it outside a preview
 (preflight/deferred.py, the net under this table); the test makes the table catch up.
 
-Values only checkov judges (an RDS instance's `publiclyAccessible`, a security group rule's CIDR blocks) are not
-read by any rule of the pack, so they are not here.
+Values only checkov judges (an RDS instance's `publiclyAccessible`) are not read by any rule of the pack, so they
+are not here; a security group's ingress is the pack's own (policies.rules.network, review s11 3 #2).
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ IDENTITY_INPUTS = frozenset(
         # A bucket's domain names: what a CloudFront origin names it by (policies.rules.edge links the two).
         "bucketDomainName",
         "bucketRegionalDomainName",
+        # The group a security group rule belongs to (policies.rules.network joins a group's rules by it; an
+        # unlinked rule is judged on its own, so an unknown one hides only a union split across rules).
+        "securityGroupId",
     }
 )
 
@@ -101,6 +104,14 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
     "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("accessScope", "policyArn"),
+    # review s11 3 #6: the account's public-sharing blocks (policies.rules.account_sharing).
+    "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess": ("state",),
+    "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess": ("state",),
+    # review s11 3 #2: what a security group admits (policies.rules.network); a SecurityGroupRule's own protocol,
+    # ports and CIDRs are read only once its `type` is known to be ingress, so an unknown one there is the net's
+    # (preflight/deferred.py).
+    "aws:ec2/securityGroup:SecurityGroup": ("ingress",),
+    "aws:ec2/securityGroupRule:SecurityGroupRule": ("type",),
     "aws:ecs/taskDefinition:TaskDefinition": ("containerDefinitions",),
     "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate": ("settings",),
     "aws:elasticbeanstalk/environment:Environment": ("settings",),
@@ -139,7 +150,17 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:sns/topic:Topic": ("kmsMasterKeyId",),
     # review s10 #3: who an SSM document is shared with (a map, so not in resource_policies.SHARE_KEYS).
     "aws:ssm/document:Document": ("permissions",),
+    # review s11 3 #6: which service setting it is; the public-sharing one's value is read only then (an unknown
+    # value there is the net's, preflight/deferred.py).
+    "aws:ssm/serviceSetting:ServiceSetting": ("settingId",),
     "aws:sqs/queue:Queue": ("kmsMasterKeyId",),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+        "cidrIpv4",
+        "cidrIpv6",
+        "fromPort",
+        "ipProtocol",
+        "toPort",
+    ),
 }
 
 #: pulumi-aws 7 keeps the `...V2` S3 bucket-configuration resources as deprecated twins with the same inputs

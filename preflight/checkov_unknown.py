@@ -40,9 +40,10 @@ checkov's level (mandatory in production, advisory elsewhere: policies.profile.c
 of the checks it names (policies/checkov_principles.yaml) with P112 (audit-aligned: no pass without a trace), not
 the pack's levels; and the pack never sees checkov (under `pulumi preview --policy-pack` checkov does not run), so
 only the gate can report it. Like every finding
-it can be waived in policies/suppressions.yaml with a reason and an expiry; an unknown only the engine's own gap
-explains becomes a note (preflight.unseen.own_output_gaps), as for the pack's unknown-input findings. What a pack
-table already reports (preflight.deferred.owned: its inputs, identity and wiring keys) is left to it, so nothing
+it can be waived in policies/suppressions.yaml with a reason and an expiry. Unlike the pack's unknown-input findings,
+an unknown only the engine's own gap explains (an output of a RandomPassword) stays a finding: the pack judges its
+inputs at `pulumi up`, but nothing ever runs checkov there (review s11 3 #1; preflight.unseen.own_output_gaps). What
+a pack table already reports (preflight.deferred.owned: its inputs, identity and wiring keys) is left to it, so nothing
 is reported twice; checks the gate skips (.checkov.yaml, policies/checkov_principles.yaml) judge nothing, and a
 check that failed on the resource is already a finding, so neither is named.
 """

@@ -56,6 +56,7 @@ from preflight.unseen import (
     UNSEEN_POLICIES,
     apply_findings,
     own_output_gaps,
+    qualified_not_applicable,
     read_notes,
     remote_component_findings,
 )
@@ -195,13 +196,12 @@ def checkov_findings(result: CheckovResult, stack: str, production: bool | None 
     return failed + refused_check_findings(result, stack, production)
 
 
-def _checkov_part(
-    graph: ResourceGraph, result: CheckovResult, production: bool | None, notes: list[str]
-) -> list[Finding]:
-    """checkov's findings, and an unknown value one of its checks reads (preflight.checkov_unknown, review 6 F3)."""
+def _checkov_part(graph: ResourceGraph, result: CheckovResult, production: bool | None) -> list[Finding]:
+    """checkov's findings, and an unknown value one of its checks reads (preflight.checkov_unknown, review 6 F3):
+    a finding whatever the unknown comes from, for checkov never runs at `pulumi up` (review s11 3 #1)."""
     level = Level(checkov_level(graph.stack, production))
     unknown = checkov_unknown_findings(graph, result, level, checkov_principles())
-    return [*checkov_findings(result, graph.stack, production), *own_output_gaps(graph, unknown, notes)]
+    return [*checkov_findings(result, graph.stack, production), *unknown]
 
 
 #: Why a refused custom check is a finding (a check that does not run is governance not applied, as P188 forbids).
@@ -415,11 +415,16 @@ def run_gate(
     findings = [
         *own_output_gaps(graph, run.findings, notes),
         *remote_component_findings(graph, production),
-        *apply_findings(graph, production, notes),
+        *apply_findings(graph, production, notes, checkov=warm is not None),
     ]
-    notes[:0] = [*graph.notes, *read_notes(graph), *run.undetermined, *run.not_applicable]
+    notes[:0] = [
+        *graph.notes,
+        *read_notes(graph),
+        *run.undetermined,
+        *qualified_not_applicable(graph, run.not_applicable),
+    ]
     if checkov_result is not None:
-        findings.extend(_checkov_part(graph, checkov_result, production, notes))
+        findings.extend(_checkov_part(graph, checkov_result, production))
     suppressions, problems, lowered, level_file, level_waivers = _program_files(graph, program_dir, production, inputs)
     refuse_catch_alls(suppressions, [(r.name, r.urn) for r in graph.managed_resources])
     kept, waived = apply_suppressions(findings, suppressions)

@@ -13,7 +13,8 @@ Two kinds of resource a program names are not judged offline, for different reas
   program does not state in `policies/config/<stack>.stack-references.json`, a multi-language component's
   output): whatever it creates was never registered, so never judged (preflight/applies.py). That is an
   `apply-not-run` finding per program line, at the same levels as a multi-language component, for the same
-  reasons.
+  reasons. One whose value is unknown only through the engine's own gap (below) is a note when the gate runs
+  without checkov, and a finding when checkov judges the program: checkov never runs at `up`.
 - A read (`aws.s3.Bucket.get(...)`, a StackReference) is a resource the program uses and does not manage.
   The Pulumi engine runs no per-resource analyzer on reads (step_generator.go `GenerateReadSteps`), and a
   read costs nothing to this stack: it is listed in the notes, neither judged nor priced.
@@ -24,6 +25,8 @@ that the engine does not fabricate (preflight/fabricate.py knows pulumi-aws and 
 `pulumi up`; offline it is the gate's gap, not the program's fault: at `up` that output is known and the pack judges
 the input. `own_output_gaps` turns such a finding into a note naming the resources; one whose unknown comes from a
 StackReference, a read, a multi-language component, or from nothing the graph records stays a finding (issue 11).
+A `checkov-value-unknown` is never such a note: the input is one only checkov reads, and checkov runs only here, so
+"judged at `up`" would be false (review s11 3 #1).
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from policies.lib import NO_AWS_RESOURCES
 from policies.profile import is_production
 from policies.rules.document_unknown import DOCUMENT_UNKNOWN, HIDDEN_SECRET, SENTINELS, VALUE_UNKNOWN
-from preflight.checkov_unknown import CHECKOV_UNKNOWN_POLICY
 from preflight.fabricate import fabricates
 from preflight.findings import Finding, Level, Source
 from preflight.graph import ResourceGraph, ResourceNode, UnrunApply, urn_name
@@ -104,30 +107,44 @@ def _from(apply: UnrunApply) -> str:
     return f" (it comes from {', '.join(named)})" if named else ""
 
 
+def _engine_gap(apply: UnrunApply, graph: ResourceGraph) -> str:
+    """Where an unknown the engine's own gap explains came from, in words."""
+    named = ", ".join(unfabricated_of(apply.sources, graph))
+    return f" (built from {named}'s output, which the engine does not fabricate offline)"
+
+
 def _at(apply: UnrunApply) -> str:
     """Where the apply was called: the program's line, and the helper's line outside the program that it led to."""
     return f"{apply.via} (helper code outside the program, called from {apply.at})" if apply.via else apply.at
 
 
 def apply_findings(
-    graph: ResourceGraph, production: bool | None = None, notes: list[str] | None = None
+    graph: ResourceGraph, production: bool | None = None, notes: list[str] | None = None, checkov: bool = False
 ) -> list[Finding]:
     """One finding per program line whose `apply` callback never ran offline: what it creates was not judged.
 
     An apply whose value is unknown only because it comes from the program's own resources of types the engine
-    fabricates no outputs for (`own_unfabricated`, as for an unknown input) is a note in `notes` instead: at `pulumi
-    up` the callback runs on a known value and what it creates is judged by the pack. One from a StackReference, a
-    read or a remote component stays a finding (review F4)."""
+    fabricates no outputs for (`own_unfabricated`, as for an unknown input) is a note in `notes` instead, when the
+    gate runs without checkov: at `pulumi up` the callback runs on a known value and what it creates is judged by
+    the pack. When checkov judges the program (`checkov`) it stays a finding: checkov runs only here, never at `up`
+    (the pack does not call it), so whatever the callback registers is never judged by checkov's checks, the only
+    judge of some settings (an RDS instance's `publicly_accessible`; review s11 3 #1). That finding is advisory at
+    every level: the same callback does not run in `pulumi preview` either (the password is unknown there too), and
+    at `up` the pack judges what it registers, so blocking on it would fail the common, harmless idiom of building
+    a secret's JSON from a generated password, which the gate cannot tell apart offline. One from a StackReference, a
+    read or a remote component is a finding either way, at the stack's level (review F4)."""
     level = _level(graph, production)
     stated = references_path(Path(), graph.stack)  # relative to the program
     findings = []
     for apply in graph.unrun_applies:
         times = "once" if apply.count == 1 else f"{apply.count} times"
-        if notes is not None and own_unfabricated(apply.sources, graph):
+        engine_gap = own_unfabricated(apply.sources, graph)
+        if notes is not None and engine_gap and not checkov:
             notes.append(
                 f"{APPLY_POLICY}: the apply callback at {_at(apply)} did not run offline ({times}): built from "
                 f"{', '.join(unfabricated_of(apply.sources, graph))}'s output, which the engine does not fabricate; "
-                "at `pulumi up` the callback runs and the pack judges whatever it registers"
+                "at `pulumi up` the callback runs and the pack judges whatever it registers (checkov did not run "
+                "here, so nothing checkov alone judges was asked of it)"
             )
             continue
         references = any(_type_of(urn) == STACK_REFERENCE_TYPE for urn in apply.sources)
@@ -141,15 +158,20 @@ def apply_findings(
             Finding(
                 policy=APPLY_POLICY,
                 source=Source.CROSSGUARD,
-                level=level,
+                level=Level.ADVISORY if engine_gap else level,
                 resource=apply.at,
                 type="pulumi:Output.apply",
                 urn=apply.sources[0] if len(apply.sources) == 1 else "",
                 principles=REMOTE_PRINCIPLES,
                 message=(
                     f"the apply callback at {_at(apply)} did not run offline ({times}): its value is unknown"
-                    f"{_from(apply)}, so whatever it registers at deploy time, if anything, was not judged "
-                    "(neither by the policies nor by checkov)"
+                    f"{_engine_gap(apply, graph) if engine_gap else _from(apply)}, so whatever it registers at "
+                    "deploy time, if anything, was not judged "
+                    + (
+                        "by checkov, which never runs at `pulumi up` (the pack judges it there)"
+                        if engine_gap
+                        else "(neither by the policies nor by checkov)"
+                    )
                 ),
                 fix=(
                     f"{state_it}create the resources outside the callback, passing the output as an input. Waive "
@@ -160,6 +182,23 @@ def apply_findings(
             )
         )
     return findings
+
+
+def qualified_not_applicable(graph: ResourceGraph, lines: Sequence[str]) -> list[str]:
+    """The pack's "not applicable" lines, each saying, where an `apply` callback did not run offline, that what the
+    stack deploys is not known here: a callback may register AWS resources at `pulumi up` (review s11 3 #1: a stack
+    whose only security group is made in an apply was told the account baseline is "not applicable: the stack
+    deploys no AWS resource"). The pack's own answer stands at `up`, where it sees what the callback registers."""
+    if not graph.unrun_applies:
+        return list(lines)
+    at = ", ".join(_at(apply) for apply in graph.unrun_applies)
+    return [
+        f"{line} offline; but the apply callback at {at} did not run here, and what it registers at `pulumi up` "
+        "may be AWS resources, which the pack then holds to this policy"
+        if line.endswith(NO_AWS_RESOURCES)
+        else line
+        for line in lines
+    ]
 
 
 def read_notes(graph: ResourceGraph) -> list[str]:
@@ -186,9 +225,13 @@ def read_notes(graph: ResourceGraph) -> list[str]:
     return notes
 
 
-#: The findings of an input no rule (or no checkov check: preflight.checkov_unknown) could read, which
-#: `own_output_gaps` may turn into notes.
-UNKNOWN_INPUT_POLICIES = frozenset({VALUE_UNKNOWN, DOCUMENT_UNKNOWN, CHECKOV_UNKNOWN_POLICY})
+#: The findings of an input no rule of the pack could read, which `own_output_gaps` may turn into notes: the pack
+#: judges the input at `pulumi up`, when it is known. Not `checkov-value-unknown` (preflight.checkov_unknown): checkov
+#: runs only in this gate, never at `up`, so an input only checkov reads that is unknown here is judged by nothing,
+#: ever (review s11 3 #1: an ingress CIDR passed through a RandomPassword's output got a note saying the pack judges
+#: it, and the pack had no rule reading it). What the pack also reads is its own table's (preflight.deferred.owned),
+#: which checkov_unknown leaves to it.
+UNKNOWN_INPUT_POLICIES = frozenset({VALUE_UNKNOWN, DOCUMENT_UNKNOWN})
 
 
 def _holds(value: Any, markers: frozenset[str]) -> bool:

@@ -39,12 +39,14 @@ BAD = {
         "publicly_accessible",
         {"CKV_AWS_17"},
     ),
-    "2-sg-cidr-from-an-unrun-apply": (
-        'aws.ec2.SecurityGroup("sg", description="web", ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22,\n'
-        '    "description": "ssh", "cidr_blocks": [net.get_output("office").apply(lambda c: f"{c}/32")]}])\n',
+    # An SG's ingress is the pack's own now (policies.rules.network; security-value-unknown reports it): its egress
+    # is still checkov's alone.
+    "2-sg-egress-cidr-from-an-unrun-apply": (
+        'aws.ec2.SecurityGroup("sg", description="web", egress=[{"protocol": "-1", "from_port": 0, "to_port": 0,\n'
+        '    "description": "out", "cidr_blocks": [net.get_output("office").apply(lambda c: f"{c}/32")]}])\n',
         "sg",
-        "ingress.0.cidr_blocks.0",
-        {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"},
+        "egress.0.cidr_blocks.0",
+        {"CKV_AWS_382"},
     ),
     "3-rds-storage-encrypted-from-a-stackreference": (
         _DB.format('storage_encrypted=net.get_output("encrypted"), publicly_accessible=False'),
@@ -59,11 +61,11 @@ BAD = {
         "cidr_blocks",
         {"CKV_AWS_25"},
     ),
-    "5-whole-ingress-list-from-a-stackreference": (
-        'aws.ec2.SecurityGroup("sg", description="web", ingress=net.get_output("ingress"))\n',
+    "5-whole-egress-list-from-a-stackreference": (
+        'aws.ec2.SecurityGroup("sg", description="web", egress=net.get_output("egress"))\n',
         "sg",
-        "ingress",
-        {"CKV_AWS_24", "CKV_AWS_260"},
+        "egress",
+        {"CKV_AWS_382"},
     ),
 }
 
@@ -178,21 +180,21 @@ def test_a_check_that_failed_on_the_resource_stands_as_its_own_finding(tmp_path:
     assert checkov_unknown_findings(graph, failed, Level.ADVISORY, checkov_principles()) == []
 
 
-def test_an_unknown_only_the_engines_gap_explains_is_a_note(tmp_path: Path) -> None:
-    """An aws-native VPC's IPv6 blocks: the engine fabricates no outputs of that type; at `up` they are known."""
-    body = (
-        "import pulumi_aws_native as aws_native\n"
-        'vpc = aws_native.ec2.Vpc("v", cidr_block="10.0.0.0/16")\n'
-        'aws.ec2.SecurityGroup("sg", description="web", ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22,\n'
-        '    "description": "ssh", "ipv6_cidr_blocks": vpc.ipv6_cidr_blocks}])\n'
+def test_an_unknown_only_the_engines_gap_explains_stays_a_finding(tmp_path: Path) -> None:
+    """An RDS instance's `publicly_accessible` built from a RandomPassword's result (the review's unknowncidr): the
+    engine fabricates no random outputs. At `up` the value is known, but checkov never runs there and no rule of the
+    pack reads it, so it is judged by nothing: a finding, not a note (review s11 3 #1; it was a note saying "the pack
+    judges it at `pulumi up`")."""
+    body = "import pulumi_random as random\npw = random.RandomPassword('pw', length=24, special=False)\n" + _DB.format(
+        "storage_encrypted=True, publicly_accessible=pw.result.apply(lambda _: True)"
     )
     root = write_program(tmp_path, _HEAD + body)
     graph = synthesize(root, "dev")
     found = checkov_unknown_findings(graph, CheckovResult(), Level.ADVISORY, checkov_principles())
-    assert [f.resource for f in found] == ["sg"]  # the finding, before the gate's own-gap step
+    assert [(f.resource, f.policy) for f in found] == [("db", CHECKOV_UNKNOWN_POLICY)]
     notes: list[str] = []
-    assert own_output_gaps(graph, found, notes) == []
-    assert any(n.startswith(f"{CHECKOV_UNKNOWN_POLICY}: sg: not judged offline") for n in notes)
+    assert own_output_gaps(graph, found, notes) == found
+    assert notes == []
 
 
 def test_reading_checks_matches_paths_and_code_words() -> None:
@@ -248,10 +250,13 @@ def test_the_gate_reports_it_beside_checkov_and_a_reason_waives_it(tmp_path: Pat
 # --------------------------------------------- values invented offline for a data source (review s7 finding 4)
 
 _SSM = 'aws.ssm.get_parameter(name="/network/office-cidr").value'
+#: A group's egress, which only checkov judges (CKV_AWS_382); its ingress is the pack's (policies.rules.network), whose
+#: invented values preflight.deferred reports (test_bad20 below).
 _SSH_SG = (
-    'aws.ec2.SecurityGroup("sg", description="admin", ingress=[{{"protocol": "tcp", "from_port": 22, "to_port": 22,\n'
+    'aws.ec2.SecurityGroup("sg", description="admin", egress=[{{"protocol": "tcp", "from_port": 22, "to_port": 22,\n'
     '    "description": "ssh", "cidr_blocks": [{}]}}])\n'
 )
+_CHECKS = {"CKV_AWS_382"}
 
 
 def test_bad15_an_ssh_cidr_from_an_ssm_parameter_is_a_finding_naming_the_data_source(tmp_path: Path) -> None:
@@ -259,9 +264,9 @@ def test_bad15_an_ssh_cidr_from_an_ssm_parameter_is_a_finding_naming_the_data_so
     assert [(f.policy, f.resource, f.level) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg", Level.ADVISORY)]
     message = found[0].message
     assert message.startswith(
-        "ingress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
+        "egress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
     ), message
-    assert {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"} <= {word.strip(",") for word in message.split()}, message
+    assert {word.strip(",") for word in message.split()} >= _CHECKS, message
     assert "P112" in found[0].principles
 
 
@@ -281,16 +286,16 @@ def test_bad18_an_ssh_cidr_built_from_an_ssm_parameter_in_an_f_string_is_a_findi
     assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg")]
     message = found[0].message
     assert message.startswith(
-        "ingress.0.cidr_blocks.0 holds a value invented offline for data source aws:ssm/getParameter:getParameter"
+        "egress.0.cidr_blocks.0 holds a value invented offline for data source aws:ssm/getParameter:getParameter"
     ), message
-    assert {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"} <= {word.strip(",") for word in message.split()}, message
+    assert {word.strip(",") for word in message.split()} >= _CHECKS, message
 
 
 def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(tmp_path: Path) -> None:
     # Two rules, the second's CIDR built from the parameter: the first unknown path is the second's.
     body = (
         f"office = {_SSM}\n"
-        'aws.ec2.SecurityGroup("sg", description="admin", ingress=[\n'
+        'aws.ec2.SecurityGroup("sg", description="admin", egress=[\n'
         '    {"protocol": "tcp", "from_port": 443, "to_port": 443, "description": "https",\n'
         '     "cidr_blocks": ["10.0.0.0/8"]},\n'
         '    {"protocol": "tcp", "from_port": 22, "to_port": 22, "description": "ssh",\n'
@@ -298,7 +303,7 @@ def test_bad19_a_cidr_in_a_nested_list_built_from_an_ssm_parameter_is_a_finding(
     )
     found = _findings(tmp_path, body)
     assert [(f.policy, f.resource) for f in found] == [(CHECKOV_UNKNOWN_POLICY, "sg")]
-    assert found[0].message.startswith("ingress.1.cidr_blocks.1 holds a value invented offline"), found[0].message
+    assert found[0].message.startswith("egress.1.cidr_blocks.1 holds a value invented offline"), found[0].message
 
 
 _NATIVE_ROLE = (
@@ -376,5 +381,5 @@ def test_bad17_through_the_gate_the_finding_names_the_data_source_its_child_ran(
     found = [f for f in report.violations if f.policy == CHECKOV_UNKNOWN_POLICY]
     assert [f.resource for f in found] == ["sg"]
     assert found[0].message.startswith(
-        "ingress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
+        "egress.0.cidr_blocks.0 was invented offline for data source aws:ssm/getParameter:getParameter"
     ), found[0].message

@@ -19,8 +19,9 @@ from tests.preflight.test_checkov_unknown import _DB, _HEAD, _SSH_SG, _SSM
 
 #: (default, per check) as policies/checkov_principles.yaml gives them, with one check of its own.
 PRINCIPLES = (("P187",), {"CKV_AWS_17": ("P040", "P112")})
-#: What the stored tables say reads an ingress CIDR of `aws_security_group` (preflight/tfplan/checkov_types.json).
-_SG_CHECKS = "CKV2_AWS_7, CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277"
+#: What the stored tables say reads an egress CIDR of `aws_security_group` (preflight/tfplan/checkov_types.json); its
+#: ingress is the pack's own (policies.rules.network), so checkov-value-unknown leaves it to security-value-unknown.
+_SG_CHECKS = "CKV_AWS_382"
 _UNKNOWN_FIX = (
     "Set it from values known at deploy time, or state the StackReference outputs it comes from in "
     "policies/config/<stack>.stack-references.json so checkov judges the value. Waive this finding in "
@@ -78,7 +79,7 @@ def test_an_invented_values_finding_names_each_data_source(tmp_path: Path) -> No
     graph = _graph(tmp_path, _SSH_SG.format(f"{_SSM}, {registry}"))
     [found] = _findings(graph)
     sources = "data source aws:ecr/getAuthorizationToken:getAuthorizationToken, aws:ssm/getParameter:getParameter"
-    assert (found.message, found.fix) == (_invented_message("ingress.0.cidr_blocks.0", sources), _INVENTED_FIX)
+    assert (found.message, found.fix) == (_invented_message("egress.0.cidr_blocks.0", sources), _INVENTED_FIX)
     assert found.principles == ("P112", "P187")  # the default principles: no check of its own here
 
 
@@ -88,14 +89,14 @@ def test_an_invented_value_whose_invoke_ran_elsewhere_names_no_data_source(
     graph = _graph(tmp_path, _SSH_SG.format(_SSM))
     monkeypatch.setattr(invokes, "_INVENTED_BY", {})  # as in the gate, for a string the child invented
     [found] = _findings(graph)
-    assert found.message == _invented_message("ingress.0.cidr_blocks.0", "a data source")
+    assert found.message == _invented_message("egress.0.cidr_blocks.0", "a data source")
 
 
 def test_one_finding_per_input_however_many_of_its_values_are_unknown(tmp_path: Path) -> None:
     rule = '{{"protocol": "tcp", "from_port": {0}, "to_port": {0}, "description": "d", "cidr_blocks": [{1}]}}'
-    ingress = ", ".join(rule.format(port, f'net.get_output("c{port}")') for port in (22, 3389))
-    graph = _graph(tmp_path, f'aws.ec2.SecurityGroup("sg", description="web", ingress=[{ingress}])\n')
-    assert [(f.resource, f.message.split(" ", 1)[0]) for f in _findings(graph)] == [("sg", "ingress.0.cidr_blocks.0")]
+    egress = ", ".join(rule.format(port, f'net.get_output("c{port}")') for port in (22, 3389))
+    graph = _graph(tmp_path, f'aws.ec2.SecurityGroup("sg", description="web", egress=[{egress}])\n')
+    assert [(f.resource, f.message.split(" ", 1)[0]) for f in _findings(graph)] == [("sg", "egress.0.cidr_blocks.0")]
 
 
 @pytest.mark.parametrize("first", ["port", "tags"], ids=["no-check-reads-it", "identity-key"])

@@ -296,3 +296,97 @@ def test_a_stackreference_value_laundered_through_an_own_resource_stays_a_findin
     unknown = [v for v in report.violations if v.policy == "security-value-unknown" and v.level is Level.MANDATORY]
     assert [v.resource for v in unknown] == ["data-sse"]
     assert not [n for n in report.notes if n.startswith("security-value-unknown: data-sse")]
+
+
+# --- review s11 3 #1: what only checkov judges is never "judged by the pack at `pulumi up`" ----------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [("1-own unfabricated", (_KEY.urn,)), ("9-own unfabricated beside own pulumi-aws", (_AWS_KEY.urn, _KEY.urn))],
+    ids=lambda c: c[0],
+)
+def test_bad_with_checkov_an_apply_from_own_unfabricated_resources_stays_a_finding(
+    case: tuple[str, tuple[str, ...]],
+) -> None:
+    """checkov runs only in the gate: what the callback registers at `up` is never judged by its checks."""
+    graph = ResourceGraph("p", "prod", [_KEY, _AWS_KEY], unrun_applies=[UnrunApply("__main__.py:4", 1, case[1])])
+    notes: list[str] = []
+    [found] = apply_findings(graph, True, notes, checkov=True)
+    # Advisory in prod too: preview does not run it either, and the pack judges what it registers at `up`.
+    assert (found.policy, found.level, notes) == ("apply-not-run", Level.ADVISORY, [])
+    assert "aws-native:kms:ReplicaKey::key's output, which the engine does not fabricate" in found.message
+    assert found.message.endswith(
+        "was not judged by checkov, which never runs at `pulumi up` (the pack judges it there)"
+    )
+
+
+#: The review's applyhidden: an SSH port open to the internet, registered inside an apply on a RandomPassword's
+#: result; the stack's only other resource is the password (not an AWS resource).
+_APPLYHIDDEN = """
+import pulumi_aws as aws
+import pulumi_random as random
+
+pw = random.RandomPassword("pw", length=24)
+
+
+def open_sg(_):
+    aws.ec2.SecurityGroup("sg", description="app", vpc_id="vpc-0123456789abcdef0", ingress=[{"protocol": "tcp",
+        "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"], "description": "ssh"}])
+
+
+pw.result.apply(open_sg)
+"""
+
+
+def test_bad_applyhidden_is_a_finding_with_checkov_and_the_baseline_is_not_called_inapplicable(tmp_path: Path) -> None:
+    from tests.preflight.checkov_required import checkov_missing, require_checkov  # noqa: PLC0415
+
+    require_checkov(checkov_missing())
+    root = write_program(tmp_path / "prod", _APPLYHIDDEN, stack="prod")
+    report = run_gate(root, "prod", timeout=None)
+    found = [v for v in report.violations if v.policy == "apply-not-run"]
+    assert [(v.resource, v.level) for v in found] == [("__main__.py:13", Level.ADVISORY)]
+    assert not [n for n in report.notes if n.startswith("apply-not-run")]
+    # What the callback registers is the pack's at `up`; preview does not run it either, so the gate does not block.
+    assert report.exit_code == 0
+    baseline = [n for n in report.notes if n.startswith("cloudtrail-enabled: not applicable")]
+    assert len(baseline) == 1 and "the apply callback at __main__.py:13 did not run here" in baseline[0], baseline
+
+
+def test_ok_applyhidden_without_checkov_is_a_note_the_pack_judges_it_at_up(tmp_path: Path) -> None:
+    root = write_program(tmp_path / "prod", _APPLYHIDDEN, stack="prod")
+    report = run_gate(root, "prod", checkov=False, timeout=None)
+    assert not [v for v in report.violations if v.policy == "apply-not-run"]
+    assert any(n.startswith("apply-not-run: the apply callback at __main__.py:13") for n in report.notes)
+
+
+#: The review's unknowncidr, with the RDS instance its docstring names: both values pass through a RandomPassword's
+#: output. The ingress is the pack's own now (security-group-no-internet-ingress reads it, so at `up` it is judged:
+#: a true note); `publicly_accessible` only checkov reads, so it is a finding, never a note.
+_UNKNOWNCIDR = """
+import pulumi_aws as aws
+import pulumi_random as random
+
+pw = random.RandomPassword("pw", length=24, special=False)
+sg = aws.ec2.SecurityGroup("sg", description="app", vpc_id="vpc-0123456789abcdef0", ingress=[{
+    "protocol": "tcp", "from_port": 22, "to_port": 22, "description": "ssh",
+    "cidr_blocks": [pw.result.apply(lambda _: "0.0.0.0/0")]}])
+aws.ec2.NetworkInterface("eni", subnet_id="subnet-0123456789abcdef0", security_groups=[sg.id])
+aws.rds.Instance("db", engine="postgres", instance_class="db.t3.micro", allocated_storage=20, username="app",
+    manage_master_user_password=True, skip_final_snapshot=True, storage_encrypted=True,
+    publicly_accessible=pw.result.apply(lambda _: True))
+"""
+
+
+def test_bad_unknowncidr_a_value_only_checkov_reads_stays_a_finding(tmp_path: Path) -> None:
+    from tests.preflight.checkov_required import checkov_missing, require_checkov  # noqa: PLC0415
+
+    require_checkov(checkov_missing())
+    root = write_program(tmp_path / "prod", _UNKNOWNCIDR, stack="prod")
+    report = run_gate(root, "prod", timeout=None)
+    unknown = [(v.policy, v.resource) for v in report.violations if v.policy == "checkov-value-unknown"]
+    assert unknown == [("checkov-value-unknown", "db")]
+    assert not [n for n in report.notes if n.startswith("checkov-value-unknown")]
+    # the pack reads the ingress: its unknown CIDR is the pack's finding, which the engine's gap turns into a note
+    assert any(n.startswith("security-value-unknown: sg: not judged offline") for n in report.notes), report.notes
