@@ -346,7 +346,9 @@ class AgenticPlatform(pulumi.ComponentResource):
             )
         # The agent's only tool towards the back end puts RequestReceived on the bus (P033, P034, P178): the
         # actions function may PutEvents on the bus, screen with the guardrail, use its idempotency records
-        # and read (never write) the audit table; the Agent lets only itself invoke it (aws:SourceArn, P136).
+        # and read the audit table and append to it (PutItem, conditional) only each submission's `submitted`
+        # record, which scopes status lookups to the session and tells a retry from a new request
+        # (functions/actions/submissions.py; P062); the Agent lets only itself invoke it (aws:SourceArn, P136).
         self.actions = function(
             "actions",
             FunctionArgs(
@@ -362,7 +364,9 @@ class AgenticPlatform(pulumi.ComponentResource):
             ),
         )
         self.actions.grant_apply_guardrail(self.guardrail)
-        audit.grant_read(self.actions.role, name="actions-role")
+        audit.grant_actions(
+            self.actions.role, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], name="actions-role"
+        )
         requests_group = ActionGroup(
             "requests",
             "Hand the user's request to back-end processing and report its status.",

@@ -49,7 +49,15 @@ KMS_DATA_KEY_REUSE_SECONDS = 300
 
 #: Errors the platform's functions raise for input that will never succeed (functions/shared): failing
 #: fast beats three paid retries (P163). Listed first, so they win over the default retrier.
-NON_RETRYABLE_ERRORS = ("UnexpectedEventError", "ConfigurationError", "PromptError", "ValidationError")
+#: ``FailurePathOwnsOutcomeError``: decide met the failure path's ``workflow_failed`` record of an earlier
+#: execution, whose effects are not all out; this execution's failure path sends them (review s11 3 #12 sibling).
+NON_RETRYABLE_ERRORS = (
+    "UnexpectedEventError",
+    "ConfigurationError",
+    "PromptError",
+    "ValidationError",
+    "FailurePathOwnsOutcomeError",
+)
 PIPELINE_RETRY: tuple[dict[str, Any], ...] = (
     {"ErrorEquals": list(NON_RETRYABLE_ERRORS), "MaxAttempts": 0},
     *asl.DEFAULT_RETRY,

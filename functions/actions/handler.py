@@ -4,9 +4,11 @@ Operations (the agent reads their descriptions to decide when to call them):
 
 * ``POST /requests``: screen the user's request with the stack guardrail, put ``RequestReceived`` on the
   bus and return its ``request_id``. This is the only way the agent hands work to back-end automation
-  (the workflow starts from the bus rule; P032-P034, P178). Idempotent per agent session and prompt, so a
-  repeated tool call does not start the workflow twice.
-* ``GET /requests/{request_id}``: the request's status from the audit table (read-only).
+  (the workflow starts from the bus rule; P032-P034, P178). Idempotent per agent session and prompt within
+  the idempotency window, so a repeated tool call does not start the workflow twice; the same prompt after
+  that window is a new request (:mod:`functions.actions.submissions`).
+* ``GET /requests/{request_id}``: the request's status from the audit table, for the session that submitted it
+  only: any other id, another session's or the HTTP API's callers', is answered as unknown (404).
 
 Every client mistake is answered as a Bedrock action-group response with a 4xx status and a JSON body
 ``{"code", "message"}`` the agent can relay; a failing dependency gets 503. Nothing the agent sends can
@@ -40,6 +42,7 @@ from aws_lambda_powertools.utilities.parser.models import BedrockAgentEventModel
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from functions.actions import submissions
 from functions.actions.models import (
     REQUEST_STATES,
     ErrorBody,
@@ -47,6 +50,7 @@ from functions.actions.models import (
     SubmitCommand,
     SubmitRequest,
     SubmittedRequest,
+    session_digest,
 )
 from functions.ingest import intake
 from functions.ingest.models import normalise_prompt
@@ -56,6 +60,8 @@ from functions.shared.constants import (
     AUDIT_FAILURE_RECORD,
     AUDIT_KEY_ATTR,
     AUDIT_SORT_ATTR,
+    AUDIT_SUBMITTED_RECORD,
+    ENV_AUDIT_RETENTION_DAYS,
     ENV_AUDIT_TABLE_NAME,
     ENV_GUARDRAIL_ID,
     ENV_GUARDRAIL_VERSION,
@@ -89,6 +95,8 @@ class ActionSettings:
     guardrail_id: str
     guardrail_version: str
     audit_table: str
+    audit_retention_days: int
+    window_seconds: int
 
 
 @cache
@@ -99,6 +107,8 @@ def load_settings() -> ActionSettings:
         guardrail_id=settings.require(ENV_GUARDRAIL_ID),
         guardrail_version=settings.require(ENV_GUARDRAIL_VERSION),
         audit_table=settings.require(ENV_AUDIT_TABLE_NAME),
+        audit_retention_days=settings.as_int(ENV_AUDIT_RETENTION_DAYS, 0, minimum=0),
+        window_seconds=idempotency.ttl_seconds(),
     )
 
 
@@ -149,7 +159,7 @@ def _responses(
 
 _ERROR_DESCRIPTIONS = {
     400: "The request was blocked by the content policy.",
-    404: "No such operation.",
+    404: "No such operation, or no request with this id was submitted in this session.",
     409: "The same request is already being submitted.",
     413: "The request is too long.",
     422: "The input does not match the schema, or the request is empty.",
@@ -167,9 +177,23 @@ def submit(command: SubmitCommand) -> dict[str, Any]:
     Raises
     ------
     ActionError
-        400 when the guardrail blocks the prompt, 503 when Bedrock or EventBridge fail.
+        400 when the guardrail blocks the prompt, 503 when Bedrock, the audit table or EventBridge fail.
     """
     config = load_settings()
+
+    def claimed() -> str:
+        """This submission's request id, recorded as the session's (after screening, before the publish)."""
+        try:
+            return submissions.claim(
+                config.audit_table,
+                command,
+                window_seconds=config.window_seconds,
+                retention_days=config.audit_retention_days,
+            )
+        except (ClientError, BotoCoreError, submissions.GenerationsExhaustedError) as exc:
+            logger.exception("recording the submission failed")
+            raise intake.IntakeError(503, "unavailable", "The request could not be recorded; retry later.") from exc
+
     try:
         event = intake.screen_and_publish(
             command.prompt,
@@ -177,7 +201,7 @@ def submit(command: SubmitCommand) -> dict[str, Any]:
             guardrail_version=config.guardrail_version,
             metrics=metrics,
             logger=logger,
-            request_id=command.request_id(),
+            request_id=claimed,
         )
     except intake.IntakeError as exc:
         raise ActionError(exc.status, exc.code, exc.message) from exc
@@ -229,11 +253,18 @@ def submit_request(request: Annotated[SubmitRequest, Body(embed=False)]) -> Subm
 
 
 @tracer.capture_method
-def read_status(request_id: str) -> RequestStatus:
-    """The request's status from its audit records (``pending`` while there is none).
+def read_status(request_id: str, session_id: str) -> RequestStatus:
+    """The request's status from its audit records (``pending`` until its outcome is recorded).
 
     The table holds one item per record of a request (sort key ``record``); the workflow's failure record,
-    when there is one, is what the user was told, so it wins over a decision that was never published.
+    when there is one, is what the user was told, so it wins over a decision that was never published. Only the
+    session that submitted the request may read it (its ``submitted`` record names the session): an id of
+    another session or of the HTTP API, and an unknown id, get the same 404 (review s11 3 #11; P062).
+
+    Raises
+    ------
+    ActionError
+        404 when this session submitted no such request, 503 when the audit table fails.
     """
     try:
         response = aws.client("dynamodb").query(
@@ -241,13 +272,15 @@ def read_status(request_id: str) -> RequestStatus:
             KeyConditionExpression="#pk = :id",
             ExpressionAttributeNames={"#pk": AUDIT_KEY_ATTR, "#record": AUDIT_SORT_ATTR},
             ExpressionAttributeValues={":id": {"S": request_id}},
-            ProjectionExpression="#record, outcome, decided_at, recorded_at",
+            ProjectionExpression=f"#record, outcome, decided_at, recorded_at, {submissions.SESSION_DIGEST_ATTR}",
             ConsistentRead=True,
         )
     except (ClientError, BotoCoreError) as exc:
         logger.exception("reading the audit record failed")
         raise ActionError(503, "unavailable", "The status is temporarily unavailable; retry later.") from exc
     records = {item.get(AUDIT_SORT_ATTR, {}).get("S"): item for item in response.get("Items", [])}
+    if not submissions.submitted_by(records.get(AUDIT_SUBMITTED_RECORD), session_digest(session_id)):
+        raise ActionError(404, "unknown_request", "No request with this id was submitted in this session.")
     item = records.get(AUDIT_FAILURE_RECORD) or records.get(AUDIT_DECISION_RECORD) or {}
     outcome = item.get("outcome", {}).get("S")
     updated = (item.get("decided_at") or item.get("recorded_at") or {}).get("S")
@@ -259,18 +292,19 @@ def read_status(request_id: str) -> RequestStatus:
 @app.get(
     "/requests/<request_id>",
     description=(
-        "Get the processing status of a request submitted earlier, by its request_id. Statuses: pending, "
-        "accepted (answered), escalated (a human reviewer will follow up), workflow_failed (handed to a human)."
+        "Get the processing status of a request submitted earlier in this session, by its request_id. Statuses: "
+        "pending, accepted (answered), escalated (a human reviewer will follow up), workflow_failed (handed to a "
+        "human)."
     ),
     summary="Get the status of a submitted request",
     operation_id="getRequestStatus",
-    responses=_responses(RequestStatus, "The request's current status.", 422, 503),
+    responses=_responses(RequestStatus, "The request's current status.", 404, 422, 503),
 )
 def get_request_status(
     request_id: Annotated[str, Path(pattern=REQUEST_ID_PATTERN, description="The request_id returned on submission.")],
 ) -> RequestStatus:
     logger.set_correlation_id(request_id)
-    return read_status(request_id)
+    return read_status(request_id, app.current_event.session_id)
 
 
 # --- entry point -----------------------------------------------------------------------------------

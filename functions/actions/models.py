@@ -7,6 +7,7 @@ models keep to string fields.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
@@ -35,6 +36,17 @@ class SubmitRequest(BaseModel):
     )
 
 
+def session_digest(session_id: str) -> str:
+    """The hex SHA-256 of an agent session id: what the audit table keeps to say which session submitted a request.
+
+    Examples
+    --------
+    >>> len(session_digest("12345678912345"))
+    64
+    """
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
 class SubmitCommand(BaseModel):
     """The idempotent unit of work: one prompt within one agent session.
 
@@ -49,11 +61,13 @@ class SubmitCommand(BaseModel):
     session_id: str
     prompt: str
 
-    def request_id(self) -> str:
-        """A request id derived from the session and the prompt: a retried submission is the same request.
+    def request_id(self, generation: int = 0) -> str:
+        """The id of the session's ``generation``-th request with this prompt (uuid5): a retry computes it again.
 
-        The bus and the workflow then see one request however often the agent (or Lambda) retries, even when
-        the idempotency store fails after the publish (the execution is named after the request id).
+        The bus and the workflow then see one request however often the agent (or Lambda) retries, even when the
+        idempotency store fails after the publish: the router and decide are idempotent on the request id. Which
+        generation a submission is, :func:`functions.actions.submissions.claim` decides (a submission after the
+        idempotency window is a new request, never the earlier one again). Generation 0 keeps the ids of before.
 
         Examples
         --------
@@ -62,8 +76,17 @@ class SubmitCommand(BaseModel):
         True
         >>> a.request_id() == SubmitCommand(session_id="99999999999999", prompt="p").request_id()
         False
+        >>> len({a.request_id(0), a.request_id(1), a.request_id(2)})
+        3
         """
-        return str(uuid.uuid5(AGENT_REQUEST_NAMESPACE, json.dumps(["agent-session", self.session_id, self.prompt])))
+        material: list[str | int] = ["agent-session", self.session_id, self.prompt]
+        if generation:
+            material.append(generation)
+        return str(uuid.uuid5(AGENT_REQUEST_NAMESPACE, json.dumps(material)))
+
+    def session_digest(self) -> str:
+        """:func:`session_digest` of this command's session."""
+        return session_digest(self.session_id)
 
 
 class SubmittedRequest(BaseModel):
@@ -80,7 +103,7 @@ class RequestStatus(BaseModel):
     request_id: str = Field(pattern=REQUEST_ID_PATTERN, description="Identifier of the request (a UUID).")
     status: str = Field(
         description=(
-            "'pending' until processing finishes (or when the id is unknown), then 'accepted' (answered), "
+            "'pending' until processing finishes, then 'accepted' (answered), "
             "'escalated' (a human reviewer will follow up) or 'workflow_failed' (handed to a human)."
         )
     )

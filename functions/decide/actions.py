@@ -61,14 +61,16 @@ def output_document(answered: ModelAnswered, reasons: list[EscalationReason] | N
     return document
 
 
-def store_output(bucket: str, answered: ModelAnswered, reasons: list[EscalationReason]) -> str:
-    """Store the decision's document in the outputs bucket unless it is there already; return its key.
+def store_output(bucket: str, key: str, answered: ModelAnswered, reasons: list[EscalationReason]) -> None:
+    """Store the decision's document under ``key`` in the outputs bucket unless it is there already.
 
-    The claim check is written once (``IfNoneMatch="*"``: S3 answers ``412 Precondition Failed`` when the key
-    exists, botocore s3 PutObject), so a redelivery with a different model answer never rewrites the document
-    the audit record and the pushed result refer to.
+    ``key`` is the claim check the ``decision`` record names, never one computed again from the answer in hand:
+    a redelivery may carry an answer dated another UTC day (:func:`output_key` uses the answer's date), and the
+    document must be where ``DecisionMade`` and the reviewers' notice say it is (review s11 3 #12). The claim
+    check is written once (``IfNoneMatch="*"``: S3 answers ``412 Precondition Failed`` when the key exists,
+    botocore s3 PutObject), so a redelivery with a different model answer never rewrites the document the audit
+    record and the pushed result refer to.
     """
-    key = output_key(answered)
     try:
         client("s3").put_object(
             Bucket=bucket,
@@ -81,7 +83,6 @@ def store_output(bucket: str, answered: ModelAnswered, reasons: list[EscalationR
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if error.response.get("Error", {}).get("Code") != PRECONDITION_FAILED and status != PRECONDITION_STATUS:
             raise
-    return key
 
 
 def review_notice(

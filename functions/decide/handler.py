@@ -4,11 +4,15 @@
 1. the audit record is written first, conditionally (a retry finds it and keeps it). It is the record of what
    was decided: when an earlier attempt wrote it, this attempt reads it and carries out *that* decision (its
    reasons, confidence, tier and claim check), whatever the answer it was given now says;
-2. the document goes to S3 under a fixed key, only if absent (``IfNoneMatch``: never rewritten);
+2. the document goes to S3 under the key the ``decision`` record names (never one computed again from a
+   redelivered answer, which may be dated another day), only if absent (``IfNoneMatch``: never rewritten);
 3. the review notice (escalations only) and 4. the outcome event are keyed effects
    (:mod:`functions.shared.effects`): a retry after any later failure does not repeat them. Each is then
    marked in the audit table (``review_sent``, ``outcome_sent``), which a redelivery after the effects'
    idempotency records expired reads first, so it does not repeat them either.
+
+A request the workflow's failure path already escalated (``workflow_failed``) keeps that outcome: decide then
+does none of this (:func:`_escalated_by_failure_path`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,16 @@ from functions.decide import actions
 from functions.decide.config import load_settings
 from functions.decide.rules import escalation_reasons
 from functions.shared import effects, idempotency
-from functions.shared.constants import AUDIT_OUTCOME_SENT_RECORD, TRACED_MODULES
+from functions.shared.constants import (
+    AUDIT_ESCALATION_SENT_RECORD,
+    AUDIT_FAILURE_RECORD,
+    AUDIT_OUTCOME_SENT_RECORD,
+    AUDIT_REVIEW_SENT_RECORD,
+    TRACED_MODULES,
+)
 from functions.shared.envelopes import REQUEST_ID_JMESPATH, unwrap
 from functions.shared.events import DecisionMade, EscalationRequested, ModelAnswered, PlatformEvent
+from functions.shared.exceptions import FailurePathOwnsOutcomeError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -34,6 +45,9 @@ if TYPE_CHECKING:
 logger = Logger()
 tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
+
+#: What the workflow's failure path appends once each of its effects went out (components/workflow.py).
+FAILURE_PATH_MARKERS = (AUDIT_REVIEW_SENT_RECORD, AUDIT_ESCALATION_SENT_RECORD)
 
 _persistence = idempotency.store()
 _idempotency = idempotency.config(REQUEST_ID_JMESPATH, raise_on_no_idempotency_key=True)
@@ -57,6 +71,8 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         ``DecisionMade`` when accepted, ``EscalationRequested`` otherwise.
     """
     config = load_settings()
+    if actions.recorded(config.audit_table, answered.request_id, AUDIT_FAILURE_RECORD):
+        return _escalated_by_failure_path(config.audit_table, answered)
     decided_at = now or datetime.now(UTC)
     reasons = escalation_reasons(answered, config.confidence_threshold)
     key = actions.output_key(answered)
@@ -76,7 +92,8 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         stored = actions.read_decision(config.audit_table, answered.request_id)
         reasons, confidence, tier, key = stored.reasons, stored.confidence, stored.tier, stored.output_key or key
         logger.info("audit record already written by an earlier attempt: its decision stands")
-    actions.store_output(config.outputs_bucket, answered, reasons)  # once: an existing claim check is kept
+    # Under the recorded key, whatever date this answer carries; once: an existing claim check is kept.
+    actions.store_output(config.outputs_bucket, key, answered, reasons)
     event: PlatformEvent
     if reasons:
         actions.request_review(
@@ -119,6 +136,35 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         metrics.add_metric(name="Escalated" if reasons else "Accepted", unit=MetricUnit.Count, value=1)
     logger.info("decided", extra={"detail_type": event.DETAIL_TYPE, "reasons": reasons})
     return event
+
+
+def _escalated_by_failure_path(table: str, answered: ModelAnswered) -> EscalationRequested:
+    """The outcome of a request the workflow's failure path already escalated (its ``workflow_failed`` record).
+
+    That is what the user was told and what the status says (functions/actions/handler.py: the failure record
+    wins), so a redelivery of the request (a duplicate or replayed ``RequestReceived`` whose router now answers,
+    a redrive) neither decides, stores, notifies nor publishes: before, decide published ``DecisionMade`` after
+    the user had been told "escalated", a second, different outcome (found with review s11 3 #12). When the
+    path's own effects are not all recorded (its execution died between them), this execution's failure path
+    must send them, so decide fails without retries (:class:`FailurePathOwnsOutcomeError`).
+
+    Raises
+    ------
+    FailurePathOwnsOutcomeError
+        When ``review_sent`` or ``escalation_sent`` is missing.
+    """
+    sent = [actions.recorded(table, answered.request_id, record) for record in FAILURE_PATH_MARKERS]
+    if not all(sent):
+        raise FailurePathOwnsOutcomeError(f"{answered.request_id}: the failure path has not sent every effect")
+    logger.info("the workflow's failure path escalated this request: its outcome stands")
+    return EscalationRequested(
+        request_id=answered.request_id,
+        reasons=["workflow_failed"],
+        confidence=0.0,
+        tier=None,
+        connection_id=answered.connection_id,
+        subject=answered.subject,
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=REQUEST_ID_JMESPATH)

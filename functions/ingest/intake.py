@@ -20,6 +20,8 @@ from functions.shared.events import RequestReceived
 from functions.shared.exceptions import EventPublishError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_lambda_powertools import Logger, Metrics
 
 BLOCKED_MESSAGE = "The request was blocked by the content policy."
@@ -41,14 +43,16 @@ def screen_and_publish(
     metrics: Metrics,
     logger: Logger,
     connection_id: str | None = None,
-    request_id: str | None = None,
+    request_id: str | Callable[[], str] | None = None,
     subject: str | None = None,
 ) -> RequestReceived:
     """Screen ``prompt`` (PII redacted, content policies applied) and put ``RequestReceived`` on the bus.
 
     Returns the published event; its ``request_id`` (``request_id`` when given, else a new UUID) becomes
     the logger's correlation id. A caller that can retry passes a deterministic ``request_id``, so that a
-    repeated publish is the same request downstream, never a second one.
+    repeated publish is the same request downstream, never a second one. A callable is called once the prompt
+    passed screening, right before the publish, so a blocked prompt never claims an id (the agent's door records
+    its claim: functions/actions/submissions.py); it raises :class:`IntakeError` itself when it cannot decide.
 
     Raises
     ------
@@ -66,8 +70,9 @@ def screen_and_publish(
         raise IntakeError(400, "blocked_by_guardrail", screening.message or BLOCKED_MESSAGE)
     if screening.redacted:
         metrics.add_metric(name="PiiRedacted", unit=MetricUnit.Count, value=1)
+    chosen = request_id() if callable(request_id) else request_id
     event = RequestReceived(
-        request_id=request_id or str(uuid.uuid4()),
+        request_id=chosen or str(uuid.uuid4()),
         prompt=screening.text,
         language=language,
         pii_redacted=screening.redacted,

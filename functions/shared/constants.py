@@ -88,6 +88,10 @@ AUDIT_ESCALATION_SENT_RECORD: Final = "escalation_sent"
 AUDIT_OUTCOME_SENT_RECORD: Final = "outcome_sent"
 """Written once by ``decide`` after the request's outcome event (its ``decision``'s) was put on the bus: a later
 redelivery does not publish it again, and the workflow's failure path sends no second, different outcome."""
+AUDIT_SUBMITTED_RECORD: Final = "submitted"
+"""Written once by the agent's ``actions`` when it accepts a submission, before ``RequestReceived`` is published:
+which agent session submitted the request (a digest) and when, so that a status lookup answers only that session
+and a later submission of the same prompt is told apart from a retry (functions/actions/submissions.py)."""
 AUDIT_DELIVERY_PREFIX: Final = "delivery#"
 """``delivery#<detail-type>#pushed`` / ``#published``: ``deliver`` pushed that outcome / published its
 ``ResultDelivered`` (with the delivery status), so a redelivery of the outcome event neither pushes nor

@@ -18,3 +18,9 @@ class PromptError(PlatformError):
 
 class EventPublishError(PlatformError):
     """EventBridge rejected at least one entry of a ``PutEvents`` call."""
+
+
+class FailurePathOwnsOutcomeError(PlatformError):
+    """The workflow's failure path already escalated the request and has not yet sent all it must: ``decide``
+    leaves the outcome to it (not retried, components/workflow.py ``NON_RETRYABLE_ERRORS``), so this execution's
+    failure path sends what is missing and the user never gets a second, different outcome."""

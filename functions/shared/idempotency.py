@@ -38,7 +38,14 @@ def store() -> DynamoDBPersistenceLayer:
     )
 
 
+def ttl_seconds() -> int:
+    """How long an idempotency record lives (``IDEMPOTENCY_TTL_SECONDS``): the one figure for "once".
+
+    Also the agent door's window in which a submission counts as a retry (functions/actions/submissions.py).
+    """
+    return settings.as_int(ENV_IDEMPOTENCY_TTL_SECONDS, DEFAULT_IDEMPOTENCY_TTL_SECONDS, minimum=60)
+
+
 def config(event_key_jmespath: str, **kwargs: Any) -> IdempotencyConfig:
     """An :class:`IdempotencyConfig` keyed on ``event_key_jmespath`` with the configured record TTL."""
-    ttl = settings.as_int(ENV_IDEMPOTENCY_TTL_SECONDS, DEFAULT_IDEMPOTENCY_TTL_SECONDS, minimum=60)
-    return IdempotencyConfig(event_key_jmespath=event_key_jmespath, expires_after_seconds=ttl, **kwargs)
+    return IdempotencyConfig(event_key_jmespath=event_key_jmespath, expires_after_seconds=ttl_seconds(), **kwargs)

@@ -75,6 +75,7 @@ os.environ.update(ENVIRONMENT)
 
 
 def _clear_caches() -> None:
+    from functions.actions import handler as actions_handler  # noqa: PLC0415
     from functions.connections import authorizer, tokens  # noqa: PLC0415
     from functions.decide import config as decide_config  # noqa: PLC0415
     from functions.deliver import handler as deliver_handler  # noqa: PLC0415
@@ -92,6 +93,8 @@ def _clear_caches() -> None:
     deliver_handler.audit_retention_days.cache_clear()
     authorizer.load_settings.cache_clear()
     tokens.jwks_client.cache_clear()
+    actions_handler.load_settings.cache_clear()
+    actions_handler.submit_once.cache_clear()
 
 
 @dataclass

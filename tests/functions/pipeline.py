@@ -50,6 +50,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from components.workflow import request_pipeline
+from functions.actions import handler as actions_handler
 from functions.connections import handler as connections_handler
 from functions.decide import handler as decide
 from functions.deliver import handler as deliver
@@ -68,7 +69,7 @@ from tests.functions.conftest import (
     _clear_caches,
     create_tables,
 )
-from tests.functions.factories import GUARDRAIL_USAGE, api_event
+from tests.functions.factories import GUARDRAIL_USAGE, SESSION, agent_event, api_event
 
 ROUTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:router"
 DECIDE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:decide"
@@ -92,7 +93,7 @@ _MARKER = re.compile(r"\[case (\d+)\]")
 #: Time runs 100x faster: a Retry interval of 5 s waits 50 ms, a function with a 120 s timeout has 1.2 s, so
 #: in-progress records expire and retries outlast them in the same proportions as in AWS.
 SCALE = 0.01
-TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30, "connections": 30}
+TIMEOUT_SECONDS = {"ingest": 30, "router": 120, "decide": 30, "deliver": 30, "connections": 30, "actions": 30}
 #: The connection every request of the default caller names (opened by ``World()``).
 ALICE, ALICE_CONNECTION = "alice", "conn-1"
 
@@ -541,6 +542,18 @@ class World:
         with self.environment:
             response = ingest.lambda_handler(event, context or context_for("ingest"))
         return response["statusCode"], json.loads(response["body"]), response["headers"]
+
+    def agent(self, api_path: str = "/requests", method: str = "POST", *, prompt: str | None = None,
+              request_id: str | None = None, session_id: str = SESSION) -> tuple[int, dict[str, Any]]:  # fmt: skip
+        """The Bedrock agent calls its action group (``POST /requests`` with ``prompt``, or ``GET
+        /requests/{request_id}``) in ``session_id``; returns (status, body)."""
+        self._refuse_if_closed()
+        parameters = [{"name": "request_id", "type": "string", "value": request_id}] if request_id else None
+        body = {"prompt": prompt} if prompt is not None else None
+        event = agent_event(api_path, method, body=body, parameters=parameters, session_id=session_id)
+        with self.environment:
+            response = actions_handler.lambda_handler(event, context_for("actions"))["response"]
+        return response["httpStatusCode"], json.loads(response["responseBody"]["application/json"]["body"])
 
     def invoke_in_workflow(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> dict[str, Any]:
         """The interpreter's Lambda call: the real handler, its exception turned into a function error."""

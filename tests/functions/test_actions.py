@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -18,10 +19,11 @@ from functions.actions import handler as actions
 from functions.actions import schema
 from functions.ingest import guardrail
 from functions.ingest.guardrail import Screening
-from functions.shared import aws
+from functions.shared import aws, idempotency
 from functions.shared import constants as c
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.factories import (
+    SESSION,
     agent_event,
     guardrail_anonymized,
     guardrail_blocked,
@@ -110,6 +112,7 @@ def test_blocked_prompt_is_a_400_and_emits_nothing(cloud, bedrock, context):
 
     assert (status, body) == (400, {"code": "blocked_by_guardrail", "message": "Not allowed."})
     assert cloud.events() == []
+    assert _audit_items() == []  # a blocked prompt claims no request id
 
 
 def test_a_repeated_tool_call_submits_once(cloud, bedrock, context):
@@ -129,7 +132,8 @@ def test_a_store_failure_after_the_publish_is_a_503_and_the_retry_is_the_same_re
 ):
     """The idempotency store fails to record completion after RequestReceived was put on the bus: the agent
     gets a 503 (never a crashed invocation), and its retry, once the in-progress record is gone, publishes
-    the same request id, so the workflow runs once (its execution is named after the request id)."""
+    the same request id (its ``submitted`` record is inside the window), so the router and decide, idempotent on
+    the request id, run it once."""
     _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
     _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
     original = DynamoDBPersistenceLayer._update_record
@@ -171,6 +175,84 @@ def test_another_session_is_another_request(cloud, bedrock, context):
     assert len(cloud.events("RequestReceived")) == 2
 
 
+# --- a submission after the idempotency window is a new request (review s11 3 #8) ---------------------------
+# Bedrock's event names the session, not the tool call, and a client may reuse its sessionId for good: the same
+# prompt in the same session is a retry within the window and a new request after it. Compliant: the repeated
+# tool call and the store-failure retry above, and the retry below; numbered: what went wrong before.
+
+
+def _audit_items() -> list[dict[str, Any]]:
+    return boto3.client("dynamodb").scan(TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME])["Items"]
+
+
+def _expire_idempotency_records() -> None:
+    """What DynamoDB's TTL does to Powertools' records once the window passed."""
+    ddb = boto3.client("dynamodb")
+    table = ENVIRONMENT[c.ENV_IDEMPOTENCY_TABLE_NAME]
+    for item in ddb.scan(TableName=table)["Items"]:
+        ddb.delete_item(TableName=table, Key={"id": item["id"]})
+
+
+def _age_submissions(seconds: int) -> None:
+    """Move every ``submitted`` record ``seconds`` into the past (time passing, not a platform write)."""
+    ddb = boto3.client("dynamodb")
+    for item in _audit_items():
+        if item[c.AUDIT_SORT_ATTR]["S"] == c.AUDIT_SUBMITTED_RECORD:
+            when = datetime.fromisoformat(item["recorded_at"]["S"]) - timedelta(seconds=seconds)
+            ddb.put_item(
+                TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME], Item={**item, "recorded_at": {"S": when.isoformat()}}
+            )
+
+
+def test_a_retry_within_the_window_that_lost_its_record_is_the_same_request(cloud, bedrock, context):
+    first = _submit(bedrock, context)
+    _expire_idempotency_records()  # the record was lost (a store failure), the window has not passed
+    _age_submissions(idempotency.ttl_seconds() - 60)
+
+    assert _submit(bedrock, context) == first
+    assert {e["detail"]["request_id"] for e in cloud.events("RequestReceived")} == {first}
+
+
+def test_submission_noncompliance_1_the_same_prompt_after_the_window_is_a_new_request(cloud, bedrock, context):
+    """The review's sequence: a reused sessionId, the same prompt after the window. Before, it was published under
+    the first request's id, the workflow folded it into that finished request, and the agent said "accepted"."""
+    first = _submit(bedrock, context)
+    _put_audit(first, "decision", outcome="accepted", decided_at="2025-01-01T12:00:00+00:00")
+    _expire_idempotency_records()
+    _age_submissions(idempotency.ttl_seconds() + 1)
+
+    second = _submit(bedrock, context)
+
+    assert second != first
+    assert [e["detail"]["request_id"] for e in cloud.events("RequestReceived")] == [first, second]
+    assert _status(context, second) == (200, {"request_id": second, "status": "pending", "updated_at": ""})
+    assert _status(context, first)[1]["status"] == "accepted"  # the first request keeps its own outcome
+
+
+def test_submission_noncompliance_2_each_later_window_is_another_request(cloud, bedrock, context):
+    ids = []
+    for _window in range(3):
+        ids.append(_submit(bedrock, context))
+        _expire_idempotency_records()
+        _age_submissions(idempotency.ttl_seconds() + 1)
+
+    assert len(set(ids)) == 3
+    assert [e["detail"]["request_id"] for e in cloud.events("RequestReceived")] == ids
+
+
+def test_submission_noncompliance_3_a_failing_audit_table_is_a_503_and_publishes_nothing(cloud, bedrock, context):
+    _expect_guardrail(bedrock, guardrail_pass(), "Renew my parking permit")
+    with Stubber(aws.client("dynamodb")) as ddb:
+        ddb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
+
+        status, body = answer(actions.lambda_handler(agent_event(body={"prompt": "Renew my parking permit"}), context))
+
+    assert (status, body["code"]) == (503, "unavailable")
+    assert cloud.events() == []
+    retried = _submit(bedrock, context)  # the agent's retry: recorded and published once
+    assert [e["detail"]["request_id"] for e in cloud.events("RequestReceived")] == [retried]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
@@ -209,18 +291,43 @@ def test_bus_outage_is_a_503(cloud, bedrock, context):
     assert (status, body["code"]) == (503, "unavailable")
 
 
-# --- GET /requests/{request_id}: status from the audit table ------------------------------------------
+# --- GET /requests/{request_id}: status from the audit table, for the submitting session only -----------------
+# Review s11 3 #11 (P062): compliant cases read their own session's requests; the numbered non-compliant cases
+# are ids the session did not submit, each answered exactly as an unknown id is (existence is not disclosed).
+
+UNKNOWN = (404, {"code": "unknown_request", "message": "No request with this id was submitted in this session."})
 
 
-def _status(context, request_id: str) -> tuple[int, dict[str, Any]]:
+def _status(context, request_id: str, session_id: str = SESSION) -> tuple[int, dict[str, Any]]:
     event = agent_event(
-        "/requests/{request_id}", "GET", parameters=[{"name": "request_id", "type": "string", "value": request_id}]
+        "/requests/{request_id}",
+        "GET",
+        parameters=[{"name": "request_id", "type": "string", "value": request_id}],
+        session_id=session_id,
     )
     return answer(actions.lambda_handler(event, context))
 
 
-def test_status_is_pending_until_the_audit_record_exists(cloud, context):
-    request_id = new_request_id()
+def _put_audit(request_id: str, record: str, **attributes: str) -> None:
+    boto3.client("dynamodb").put_item(
+        TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME],
+        Item={
+            c.AUDIT_KEY_ATTR: {"S": request_id},
+            c.AUDIT_SORT_ATTR: {"S": record},
+            **{name: {"S": value} for name, value in attributes.items()},
+        },
+    )
+
+
+def _submit(bedrock: Stubber, context, prompt: str = "Renew my parking permit", session_id: str = SESSION) -> str:
+    _expect_guardrail(bedrock, guardrail_pass(), prompt)
+    status, body = answer(actions.lambda_handler(agent_event(body={"prompt": prompt}, session_id=session_id), context))
+    assert status == 200, body
+    return str(body["request_id"])
+
+
+def test_status_is_pending_until_the_outcome_is_recorded(cloud, bedrock, context):
+    request_id = _submit(bedrock, context)
 
     assert _status(context, request_id) == (200, {"request_id": request_id, "status": "pending", "updated_at": ""})
 
@@ -238,23 +345,47 @@ def test_status_is_pending_until_the_audit_record_exists(cloud, context):
         ),
     ],
 )
-def test_status_comes_from_the_audit_record(cloud, context, item, expected):
-    request_id = new_request_id()
+def test_status_comes_from_the_audit_record(cloud, bedrock, context, item, expected):
+    request_id = _submit(bedrock, context)
     for record, outcome, stamp in item:
-        cloud.client("dynamodb").put_item(
-            TableName=ENVIRONMENT[c.ENV_AUDIT_TABLE_NAME],
-            Item={
-                c.AUDIT_KEY_ATTR: {"S": request_id},
-                c.AUDIT_SORT_ATTR: {"S": record},
-                "outcome": {"S": outcome},
-                stamp: {"S": "2025-01-01T12:00:00+00:00"},
-            },
-        )
+        _put_audit(request_id, record, outcome=outcome, **{stamp: "2025-01-01T12:00:00+00:00"})
 
     status, body = _status(context, request_id)
 
     assert status == 200
     assert body == {"request_id": request_id, "status": expected, "updated_at": "2025-01-01T12:00:00+00:00"}
+
+
+def test_noncompliance_1_another_sessions_request_is_unknown(cloud, bedrock, context):
+    request_id = _submit(bedrock, context)
+    _put_audit(request_id, "decision", outcome="accepted", decided_at="2025-01-01T12:00:00+00:00")
+
+    assert _status(context, request_id, session_id="s2") == UNKNOWN
+    assert _status(context, request_id)[0] == 200  # ... while its own session reads it
+
+
+def test_noncompliance_2_an_http_callers_request_is_unknown(cloud, context):
+    """A request of the HTTP API (ingest) has its decision but no agent ``submitted`` record: not the agent's."""
+    request_id = new_request_id()
+    _put_audit(request_id, "decision", outcome="escalated", decided_at="2025-01-01T12:00:00+00:00")
+    _put_audit(request_id, "workflow_failed", outcome="workflow_failed", recorded_at="2025-01-01T12:00:00+00:00")
+
+    assert _status(context, request_id) == UNKNOWN
+
+
+def test_noncompliance_3_an_unknown_id_is_unknown(cloud, context):
+    assert _status(context, new_request_id()) == UNKNOWN
+
+
+def test_noncompliance_4_a_submitted_record_of_another_session_digest_is_unknown(cloud, context):
+    """The record names the session by digest; a record naming another digest (or none) does not match."""
+    request_id = new_request_id()
+    _put_audit(request_id, "submitted", recorded_at="2025-01-01T12:00:00+00:00", session_sha256="0" * 64)
+    other = new_request_id()
+    _put_audit(other, "submitted", recorded_at="2025-01-01T12:00:00+00:00")
+
+    assert _status(context, request_id) == UNKNOWN
+    assert _status(context, other) == UNKNOWN
 
 
 def test_status_of_a_malformed_id_is_a_422(cloud, context):

@@ -13,6 +13,7 @@ from functions.decide import handler as decide
 from functions.decide.rules import escalation_reasons
 from functions.shared.constants import AUDIT_REVIEW_SENT_RECORD
 from functions.shared.events import ModelAnswered
+from functions.shared.exceptions import FailurePathOwnsOutcomeError
 from tests.functions.factories import envelope, new_request_id
 
 
@@ -161,3 +162,96 @@ def test_a_retry_keeps_the_first_audit_record(cloud, context, monkeypatch):
 
     assert _audit(cloud, answered.request_id)["decided_at"]["S"] == first.isoformat()
     assert len(cloud.events("DecisionMade")) == 1
+
+
+# --- the claim check a redelivery stores is the one the decision names (review s11 3 #12) ----------------------
+# Attempt 1 records the decision (claim check: the answer's UTC day) and fails at S3; the redelivered answer may
+# be dated another day. Compliant: the same day. Non-compliant before the fix: 1. accepted after midnight (the
+# document went under the new day, DecisionMade named the old key: NoSuchKey in deliver); 2. escalated after
+# midnight (the reviewers' case_key named a missing document); 3. a month and a year boundary.
+
+BUCKET = "agentic-outputs-test"
+
+
+def _fail_then_redeliver(cloud: Any, context: Any, first_at: str, again_at: str, **changes: Any) -> tuple[str, Any]:
+    request_id = new_request_id()
+    first = _answered(request_id=request_id, occurred_at=first_at, connection_id=None, **changes)
+    s3 = cloud.client("s3")
+    s3.delete_bucket(Bucket=BUCKET)  # S3 fails after the decision was recorded
+    with pytest.raises(ClientError):
+        decide.lambda_handler(first, context)
+    s3.create_bucket(Bucket=BUCKET)
+    result = decide.lambda_handler({**first, "occurred_at": again_at}, context)
+    return request_id, result
+
+
+def _stored_keys(cloud: Any) -> list[str]:
+    return [o["Key"] for o in cloud.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+
+
+@pytest.mark.parametrize(
+    ("first_at", "again_at", "day"),
+    [
+        ("2025-01-01T10:00:00Z", "2025-01-01T10:00:05Z", "2025/01/01"),  # compliant: the same day
+        ("2025-01-01T23:59:58Z", "2025-01-02T00:00:03Z", "2025/01/01"),  # 1. after UTC midnight
+        ("2025-01-31T23:59:59Z", "2025-02-01T00:00:01Z", "2025/01/31"),  # 3. a month boundary
+        ("2025-12-31T23:59:59Z", "2026-01-01T00:00:01Z", "2025/12/31"),  # 3. a year boundary
+    ],
+    ids=["same-day", "1-midnight", "3-month", "3-year"],
+)
+def test_a_redelivered_acceptance_is_stored_where_decision_made_says(cloud, context, first_at, again_at, day):
+    request_id, result = _fail_then_redeliver(cloud, context, first_at, again_at)
+
+    key = f"outputs/{day}/{request_id}.json"
+    assert result["detail"]["output_key"] == key == _audit(cloud, request_id)["output_key"]["S"]
+    assert _stored_keys(cloud) == [key]
+
+
+def test_noncompliance_2_a_redelivered_escalation_notice_names_the_stored_case(cloud, context):
+    request_id, result = _fail_then_redeliver(
+        cloud, context, "2025-01-01T23:59:58Z", "2025-01-02T00:00:03Z", confidence=0.1
+    )
+
+    assert result["detail_type"] == "EscalationRequested"
+    (notice,) = cloud.review_messages()
+    assert notice["case_key"] == f"outputs/2025/01/01/{request_id}.json"
+    assert _stored_keys(cloud) == [notice["case_key"]]
+
+
+# --- a request the workflow's failure path escalated keeps that outcome (found with review s11 3 #12) -----------
+# Compliant: no failure record, decide decides. Non-compliant before the fix: 1. the failure path escalated and
+# sent everything: decide published DecisionMade too; 2. it died before its EscalationRequested (3. or before its
+# review case): decide published DecisionMade instead of leaving the outcome to this execution's failure path.
+
+
+def _failure_path_wrote(cloud: Any, request_id: str, *records: str) -> None:
+    for record in ("workflow_failed", *records):
+        item = {"request_id": {"S": request_id}, "record": {"S": record}, "outcome": {"S": "workflow_failed"}}
+        cloud.client("dynamodb").put_item(TableName="audit", Item=item)
+
+
+def test_noncompliance_1_after_the_failure_path_escalated_decide_publishes_nothing(cloud, context):
+    answered = _answered(connection_id=None)
+    _failure_path_wrote(cloud, answered["request_id"], "review_sent", "escalation_sent")
+
+    result = decide.lambda_handler(answered, context)
+
+    assert result["detail_type"] == "EscalationRequested"
+    assert result["detail"]["reasons"] == ["workflow_failed"]
+    assert cloud.events() == []
+    assert cloud.review_messages() == []
+    assert cloud.client("s3").list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+@pytest.mark.parametrize(
+    "sent", [("review_sent",), ("escalation_sent",), ()], ids=["2-no-escalation", "3-no-case", "3-none"]
+)
+def test_noncompliance_2_3_a_failure_path_that_died_midway_owns_the_outcome(cloud, context, sent):
+    answered = _answered(connection_id=None)
+    _failure_path_wrote(cloud, answered["request_id"], *sent)
+
+    with pytest.raises(FailurePathOwnsOutcomeError):
+        decide.lambda_handler(answered, context)
+
+    assert cloud.events() == []
+    assert cloud.review_messages() == []

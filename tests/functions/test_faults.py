@@ -9,26 +9,35 @@ fault that fires ``SDK_ATTEMPTS`` times defeats them once and the platform's ret
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from functions.decide import handler as decide
 from functions.deliver import handler as deliver
 from functions.shared import constants as c
-from functions.shared import effects
+from functions.shared import effects, idempotency
+from functions.shared.events import ModelAnswered
 from functions.shared.review import FIELDS, ReviewNotice
 from tests.functions.conftest import ENVIRONMENT
 from tests.functions.pipeline import (
+    ALICE,
+    ALICE_CONNECTION,
     PARTIAL_FAILURE,
     SDK_ATTEMPTS,
     THROTTLED,
     Call,
     Response,
     World,
+    context_for,
     converse_on,
     error,
+    harness_client,
     put_events_of,
     table,
 )
@@ -601,3 +610,155 @@ def test_the_happy_paths_audit_records_expire_with_the_retention(world: World) -
     request_id = run_one(world)
 
     assert c.AUDIT_DECISION_RECORD in expect_every_audit_item_expires(world, request_id)
+
+
+# --- redeliveries that must not change what the first attempt decided (review s11 3 #8, #11, #12) -------------
+
+#: S3's XML error for a 500 (botocore's s3 parser reads the code from the body).
+S3_DOWN: Response = (500, {"content-type": "application/xml"},
+                     b"<Error><Code>InternalError</Code><Message>injected fault</Message></Error>")  # fmt: skip
+BUCKET = ENVIRONMENT[c.ENV_OUTPUTS_BUCKET_NAME]
+
+
+def _s3_put(call: Call) -> bool:
+    return call.service == "s3" and call.operation == "PutObject"
+
+
+def _expire_idempotency_records() -> None:
+    """What DynamoDB's TTL does to Powertools' records once ``IDEMPOTENCY_TTL_SECONDS`` passed."""
+    ddb = harness_client("dynamodb")
+    for item in ddb.scan(TableName=IDEMPOTENCY)["Items"]:
+        ddb.delete_item(TableName=IDEMPOTENCY, Key={c.IDEMPOTENCY_KEY_ATTR: item[c.IDEMPOTENCY_KEY_ATTR]})
+
+
+def _replay_request(world: World, request_id: str) -> None:
+    (received,) = [e for e in world.bus_events if e["detail-type"] == "RequestReceived"
+                   and e["detail"]["request_id"] == request_id]  # fmt: skip
+    world._start(received)
+    world.settle()
+
+
+def _one_outcome_after_replay(world: World, request_id: str, outcome: str, *, cases: int) -> None:
+    """:func:`expect_one_outcome` for a replayed request, which publishes ``ModelAnswered`` again (documented:
+    informational, no consumer) but nothing else twice; ``cases``: review cases not yet read from the queue."""
+    assert world.outcomes() == Counter({request_id: 1}), world.outcomes()
+    assert len(world.events(outcome)) == 1
+    other = "DecisionMade" if outcome == "EscalationRequested" else "EscalationRequested"
+    assert world.events(other) == []
+    assert [r["request_id"] for r in review_cases(world)] == [request_id] * cases
+    assert [m["type"] for _c, m in world.sockets.pushes] == ["escalated" if other == "DecisionMade" else "result"]
+    assert [d["outcome"] for d in world.events("ResultDelivered")] == [outcome]
+    assert all(count == 1 for count in Counter(world.models.paid).values())
+    assert world.deliver_failures == []
+    world.assert_audit_append_only()
+
+
+def test_a_redelivered_answer_dated_the_next_day_is_stored_where_the_decision_says(world: World) -> None:
+    """#12: decide records its decision, then S3 fails past botocore's retries; the redelivered answer (a re-made
+    ``ModelAnswered``, decide's EventBridge input) is dated after UTC midnight. Before, the document went under
+    the new day's key while ``DecisionMade`` named the recorded one: deliver met NoSuchKey on every try (DLQ)."""
+    request_id = str(uuid.uuid4())
+    example = ModelAnswered.model_json_schema()["examples"][0]
+    first = {**example, "request_id": request_id, "occurred_at": "2025-01-01T23:59:58Z",
+             "connection_id": ALICE_CONNECTION, "subject": ALICE}  # fmt: skip
+    fault = world.inject("s3 down", _s3_put, S3_DOWN)
+    with world.environment, pytest.raises(ClientError):
+        decide.lambda_handler(first, context_for("decide"))
+    assert fault.fired == SDK_ATTEMPTS
+
+    with world.environment:
+        result = decide.lambda_handler({**first, "occurred_at": "2025-01-02T00:00:03Z"}, context_for("decide"))
+    world.settle()
+
+    key = f"outputs/2025/01/01/{request_id}.json"
+    assert result["detail"]["output_key"] == key == decision(world, request_id)["output_key"]["S"]
+    s3 = harness_client("s3")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == [key]
+    assert world.deliver_failures == []
+    assert world.outcomes() == Counter({request_id: 1})
+    assert [m["type"] for _c, m in world.sockets.pushes] == ["result"]
+    assert [d["outcome"] for d in world.events("ResultDelivered")] == ["DecisionMade"]
+    world.assert_audit_append_only()
+
+
+def test_a_replay_after_the_failure_path_escalated_keeps_that_outcome(world: World) -> None:
+    """#12's sibling: decide recorded its decision and failed at S3 on every attempt; the failure path told the
+    user "escalated". A replay of the request after the idempotency records expired, with S3 back, made decide
+    publish ``DecisionMade`` as well: a second, different outcome pushed to the user."""
+    fault = world.inject("s3 down", _s3_put, S3_DOWN, times=10_000)
+    request_id = run_one(world)
+    assert fault.fired > SDK_ATTEMPTS
+    expect_one_outcome(world, request_id, "EscalationRequested")
+    fault.times = 0
+    _expire_idempotency_records()
+
+    _replay_request(world, request_id)
+
+    _one_outcome_after_replay(world, request_id, "EscalationRequested", cases=0)  # its case was read above
+
+
+def test_a_replay_after_the_failure_path_died_midway_sends_what_it_did_not(world: World) -> None:
+    """The failure path recorded ``workflow_failed`` and its review case, but its ``EscalationRequested`` failed
+    on every try (the execution ended Failed). The replay's decide leaves the outcome to this execution's
+    failure path (``FailurePathOwnsOutcomeError``, not retried), which sends the escalation: the user hears
+    "escalated", as the status says, never a ``DecisionMade`` of a request recorded as failed."""
+    s3 = world.inject("s3 down", _s3_put, S3_DOWN, times=10_000)
+    bus = world.inject("escalation lost", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=10_000)
+    status, body, _ = world.submit()
+    assert status == 202, body
+    request_id = str(body["request_id"])
+    world.settle()
+    assert s3.fired and bus.fired
+    assert world.outcomes() == Counter()
+    s3.times = bus.times = 0
+    _expire_idempotency_records()
+
+    _replay_request(world, request_id)
+
+    _one_outcome_after_replay(world, request_id, "EscalationRequested", cases=1)  # the first execution's case
+    assert decision(world, request_id)  # decide's record stands; the failure record says what the user was told
+
+
+def test_the_agent_asking_again_after_the_window_gets_a_new_request(world: World) -> None:
+    """#8: a client reuses its Bedrock sessionId and the agent submits the same prompt after the idempotency
+    window. Before, it was published under the first request's id, the router recalled the old answer, decide
+    found its decision and outcome recorded, and nothing reached the user, while the agent said "accepted"."""
+    prompt = "Renew my parking permit"
+    status, first = world.agent(prompt=prompt)
+    assert status == 200, first
+    world.settle()
+    _expire_idempotency_records()
+    ddb = harness_client("dynamodb")
+    for item in world.audit():  # the window passes
+        if item["record"]["S"] == c.AUDIT_SUBMITTED_RECORD:
+            when = datetime.fromisoformat(item["recorded_at"]["S"]) - timedelta(seconds=idempotency.ttl_seconds() + 1)
+            ddb.put_item(TableName=AUDIT, Item={**item, "recorded_at": {"S": when.isoformat()}})
+
+    status, second = world.agent(prompt=prompt)
+    assert status == 200, second
+    world.settle()
+
+    ids = [first["request_id"], second["request_id"]]
+    assert ids[0] != ids[1]
+    assert world.outcomes() == Counter(dict.fromkeys(ids, 1))
+    assert [d["request_id"] for d in world.events("DecisionMade")] == ids
+    assert all(count == 1 for count in Counter(world.models.paid).values())  # no model call paid twice
+    for request_id in ids:
+        assert world.agent("/requests/{request_id}", "GET", request_id=request_id)[1]["status"] == "accepted"
+    assert world.deliver_failures == []
+
+
+def test_the_agent_reads_only_its_own_sessions_requests(world: World) -> None:
+    """#11: the status lookup is scoped to the submitting session; another session, and any id of an HTTP
+    caller's request, get the 404 an unknown id gets."""
+    status, mine = world.agent(prompt="Renew my parking permit")
+    assert status == 200, mine
+    http_request = run_one(world)  # an HTTP caller's request, decided and pushed
+    world.settle()
+
+    lookup = "/requests/{request_id}"
+    assert world.agent(lookup, "GET", request_id=mine["request_id"])[1]["status"] == "accepted"
+    unknown = (404, {"code": "unknown_request", "message": "No request with this id was submitted in this session."})
+    assert world.agent(lookup, "GET", request_id=mine["request_id"], session_id="another-session") == unknown
+    assert world.agent(lookup, "GET", request_id=http_request) == unknown
+    assert world.agent(lookup, "GET", request_id=str(uuid.uuid4())) == unknown
