@@ -25,7 +25,16 @@ from policies.cost.estimator import (
     price_of,
 )
 from policies.cost.prices import load_prices
-from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, require_aws_resources, resources_of
+from policies.lib import (
+    BASELINE_SCHEMA,
+    as_list,
+    get,
+    is_list,
+    provided_elsewhere,
+    report_on,
+    require_aws_resources,
+    resources_of,
+)
 from policies.spec import Category, Kind, PolicySpec
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -328,19 +337,45 @@ UNPRICED = PolicySpec(
 )
 
 
+#: Where a budget's notification sends its alert: its subscribers, e-mail addresses and SNS topics (AWS Budgets API
+#: `Notification` with `Subscriber`s of type EMAIL or SNS; pulumi_aws/budgets/_inputs.py BudgetNotificationArgs
+#: `subscriber_email_addresses`, `subscriber_sns_topic_arns`). A notification with neither alerts nobody.
+BUDGET_SUBSCRIBERS = ("subscriberEmailAddresses", "subscriberSnsTopicArns")
+
+
+def _alerts_someone(budget: PolicyResource) -> bool:
+    """Some notification of the budget has a subscriber (an unknown list counts: it is not known to be empty)."""
+    return any(
+        any(as_list(get(notification, key)) for key in BUDGET_SUBSCRIBERS)
+        for notification in as_list(get(budget.props, "notifications"))
+    )
+
+
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     require_aws_resources(args)
-    if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
+    if provided_elsewhere(args.get_config()):
+        return
+    budgets = resources_of(args, BUDGET)
+    if not budgets:
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
+    elif not any(_alerts_someone(b) for b in budgets):
+        for budget in budgets:  # a budget without notifications only records spend: nobody hears it run away
+            report_on(
+                report_violation,
+                budget,
+                "the budget has no notification with a subscriber (an e-mail address "
+                "or an SNS topic), so nobody is alerted when the stack's spend runs away.",
+            )
 
 
 BUDGET_PRESENT = PolicySpec(
     name="cost-budget-present",
     description="Every stack creates an AWS Budget with alerts.",
     explanation=(
-        "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
-        "create aws.budgets.Budget with notifications to the team's addresses, or set providedBy: organization "
-        "when budgets are managed centrally."
+        "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169); a budget "
+        "whose notifications have no subscriber only records the spend. Fix: create aws.budgets.Budget with "
+        "notifications to the team's addresses (subscriber_email_addresses or subscriber_sns_topic_arns), or set "
+        "providedBy: organization when budgets are managed centrally."
     ),
     principles=("P169", "P018"),
     severity=Severity.MEDIUM,

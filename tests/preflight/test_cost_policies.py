@@ -163,10 +163,32 @@ def test_idle_budget_schema_is_typed() -> None:
     assert cost.IDLE_BUDGET.config_schema["maxMonthlyUsd"]["type"] == "number"
 
 
+ALERTS = [{"notificationType": "ACTUAL", "threshold": 80, "subscriberEmailAddresses": ["ops@example.com"]}]
+
+
 def test_budget_present_compliance_and_noncompliance() -> None:
-    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {})]) == []
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {"notifications": ALERTS})]) == []
+    by_topic = [{"notificationType": "FORECASTED", "subscriberSnsTopicArns": ["arn:aws:sns:us-east-1:1:alerts"]}]
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {"notifications": by_topic})]) == []
     ((message, urn),) = run_stack(cost.BUDGET_PRESENT, [resource("aws:kms/key:Key", "k", {})])
     assert urn is None and "no AWS Budget" in message
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {},  # Noncompliance 1: no notifications (tests/preflight/test_gate.py's budget used to pass so)
+        {"notifications": [{"notificationType": "ACTUAL", "threshold": 80}]},  # 2: a notification without subscriber
+        {"notifications": [{"notificationType": "ACTUAL", "subscriberEmailAddresses": []}]},  # 3: an empty list
+    ],
+)
+def test_budget_present_noncompliance_a_budget_that_alerts_nobody(props: dict[str, object]) -> None:
+    """The rule's promise is a budget *with alerts* (P169): one whose notifications name no subscriber only records
+    the spend, and nobody hears it run away."""
+    ((message, urn),) = run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", props)])
+    assert urn is not None and "no notification with a subscriber" in message
+    alerting = resource(cost.BUDGET, "other", {"notifications": ALERTS})
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", props), alerting]) == []
 
 
 def test_policies_build_crossguard_objects() -> None:
