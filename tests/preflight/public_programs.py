@@ -4792,3 +4792,67 @@ pulumi.export("EndpointName", llm.endpoint.name)
         "huggingface:llm:HuggingFaceLlm": 1,
     },
 )
+
+# A function EventBridge may invoke through a permission without source_arn (any account's rules), a role given two
+# broad AWS managed policies through `managed_policy_arns`, the code folder nested in an AssetArchive.
+PROGRAMS["s3-writer-eventbridge-permission"] = PublicProgram(
+    repo="pulumi/docs@19b82032c5f0a8668bd3bc2a3716df271147ed7c",
+    source="static/programs/aws-s3bucket-lambda-eventbridge-python/__main__.py",
+    name="s3-writer",
+    files={
+        "s3_writer/lambda_function.py": """import os
+
+import boto3
+
+
+def lambda_handler(event, context):
+    boto3.client("s3").put_object(Bucket=os.environ["BUCKET_NAME"], Key="event.json", Body=str(event))
+"""
+    },
+    main="""import pulumi
+import pulumi_aws as aws
+
+bucket = aws.s3.BucketV2("my-bucket")
+role = aws.iam.Role("s3-writer-role", assume_role_policy='''{
+    "Version": "2012-10-17",
+    "Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Effect": "Allow", "Sid": ""}]
+}''', managed_policy_arns=["arn:aws:iam::aws:policy/AmazonS3FullAccess",
+                           "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"])
+function = aws.lambda_.Function(resource_name="s3-writer-lambda-function", role=role.arn, runtime="python3.10",
+    handler="lambda_function.lambda_handler", code=pulumi.AssetArchive({".": pulumi.FileArchive("./s3_writer")}),
+    timeout=15, memory_size=128, environment={"variables": {"BUCKET_NAME": bucket.id}})
+aws.lambda_.Permission("lambda_trigger_event", action="lambda:InvokeFunction", principal="events.amazonaws.com",
+                       function=function.arn)
+pulumi.export("lambdaName", function.id)
+pulumi.export("bucketName", bucket.id)
+pulumi.export("lambdaArn", function.arn)
+""",
+    types={
+        "aws:iam/role:Role": 1,
+        "aws:lambda/function:Function": 1,
+        "aws:lambda/permission:Permission": 1,
+        "aws:s3/bucketV2:BucketV2": 1,
+    },
+)
+
+# An IAM user with a long-lived access key and an inline user policy.
+PROGRAMS["iam-user-access-key"] = PublicProgram(
+    repo="pulumi/docs@144aaa82852dfb08b59760d0610c3d23d06f930e",
+    source="static/programs/aws-iam-user-userpolicy-python/__main__.py",
+    name="iam-user",
+    main="""import json
+
+import pulumi_aws as aws
+
+user = aws.iam.User("webmaster", path="/system/", tags={"Name": "webmaster"})
+aws.iam.AccessKey("webmasterKey", user=user.name)
+aws.iam.UserPolicy("webmasterPolicy", user=user.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Action": ["ec2:Describe*"], "Effect": "Allow", "Resource": "*"}]}))
+""",
+    types={
+        "aws:iam/accessKey:AccessKey": 1,
+        "aws:iam/user:User": 1,
+        "aws:iam/userPolicy:UserPolicy": 1,
+    },
+)
