@@ -10,7 +10,10 @@ of its inline and managed policies; an `aws-native:sso:PermissionSet` the ssoadm
 attachment and inline policy of its `ManagedPolicies` and `InlinePolicy`; an `aws-native:logs:LogGroup` is a
 LogGroup and, when it carries one, a LogResourcePolicy; an `aws-native:s3:Bucket` is a BucketV2 and the companions
 of the settings it carries inline (public access block, versioning, default encryption, logging, lifecycle), which
-point at it as pulumi-aws companions point at their bucket (`Twin.links`), so the S3 stack rules join them. Tags, a
+point at it as pulumi-aws companions point at their bucket (`Twin.links`), so the S3 stack rules join them; an
+`aws-native:stepfunctions:StateMachine` is an sfn StateMachine (its definition substituted, its first log
+destination the `logDestination`), so the workflow rules judge it and the functions it invokes count as invoked
+synchronously. Tags, a
 `{key, value}` list in most aws-native types, are a map in every view (policies.tags). Where a type only renames
 inputs, one table says so (`RENAMES`: twin type and `{aws-native name: pulumi-aws name}`, read by one generic
 translate); the functions below are the types whose views nest, split or multiply. `PolicySpec.check` runs a
@@ -187,6 +190,52 @@ def _event_bus(props: Mapping[str, Any]) -> Iterator[View]:
     )
     if props.get("policy") is not None:
         yield "aws:cloudwatch/eventBusPolicy:EventBusPolicy", _pick(props, policy="policy", eventBusName="name")
+
+
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+
+def _state_machine(props: Mapping[str, Any]) -> Iterator[View]:
+    # AWS::StepFunctions::StateMachine: Definition (an object) or DefinitionString with DefinitionSubstitutions
+    # (`${key}` placeholders, replaced before the state machine is created), StateMachineType,
+    # LoggingConfiguration{Level, IncludeExecutionData, Destinations[{CloudWatchLogsLogGroup{LogGroupArn}}]},
+    # TracingConfiguration{Enabled}, EncryptionConfiguration{Type, KmsKeyId, KmsDataKeyReusePeriodSeconds}
+    # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html).
+    # pulumi-aws takes one `logDestination` (pulumi_aws/sfn/_inputs.py StateMachineLoggingConfigurationArgs), and a
+    # definition in S3 (DefinitionS3Location) is none the pack can read: the view then has no `definition`.
+    view = _pick(props, name="stateMachineName", roleArn="roleArn", type="stateMachineType", tags="tags")
+    definition = props.get("definition")
+    if definition is None:
+        definition = props.get("definitionString")
+        substitutions = props.get("definitionSubstitutions")
+        if isinstance(definition, str) and isinstance(substitutions, Mapping):
+            for key in list(substitutions):
+                value = substitutions.get(key)
+                value = str(value).lower() if isinstance(value, bool) else value
+                if isinstance(value, (str, int)):
+                    definition = definition.replace("${" + str(key) + "}", str(value))
+    if definition is not None:
+        view["definition"] = definition
+    logging = props.get("loggingConfiguration")
+    if isinstance(logging, Mapping):
+        classic = _pick(logging, level="level", includeExecutionData="includeExecutionData")
+        destinations = logging.get("destinations")
+        first = destinations[0] if isinstance(destinations, list) and destinations else None
+        group = first.get("cloudWatchLogsLogGroup") if isinstance(first, Mapping) else None
+        if isinstance(group, Mapping) and group.get("logGroupArn") is not None:
+            classic["logDestination"] = group.get("logGroupArn")
+        elif _unknown_list(destinations):
+            classic["logDestination"] = destinations
+        view["loggingConfiguration"] = classic
+    tracing = props.get("tracingConfiguration")
+    if isinstance(tracing, Mapping):
+        view["tracingConfiguration"] = _pick(tracing, enabled="enabled")
+    encryption = props.get("encryptionConfiguration")
+    if isinstance(encryption, Mapping):
+        view["encryptionConfiguration"] = _pick(
+            encryption, type="type", kmsKeyId="kmsKeyId", kmsDataKeyReusePeriodSeconds="kmsDataKeyReusePeriodSeconds"
+        )
+    yield STATE_MACHINE, view
 
 
 # AWS::S3::Bucket carries inline what pulumi-aws 7 splits into a bucket and its companion resources, each with a
@@ -482,6 +531,7 @@ TWINS: Mapping[str, Twin] = {
         _log_group, "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
     ),
     "aws-native:ecr:Repository": _twin(_repository, "aws:ecr/repositoryPolicy:RepositoryPolicy"),
+    "aws-native:stepfunctions:StateMachine": _twin(_state_machine, STATE_MACHINE),
     "aws-native:events:EventBus": _twin(
         _event_bus, "aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
     ),

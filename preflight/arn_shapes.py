@@ -15,6 +15,13 @@ The mapping is derived, with a short table for what cannot be:
    longest suffix of it (`AgentKnowledgeBase` -> `knowledge-base`, `EventArchive` -> `archive`,
    `MetricAlarm` -> `alarm`, `VectorsIndex` -> `Index`). Only types whose SDK class declares an ARN output
    get one: a RolePolicy or a BucketPolicy has none.
+   A module that holds several services names the others in its classes' leading words: where those words
+   (alone or after the module's name) are another SAR service's prefix that has a type for the rest of the
+   class name, and the module's own service has no type of the class's whole name, the class is that
+   service's (`kinesis` `FirehoseDeliveryStream` is firehose `deliverystream`, not kinesis `stream`;
+   `VideoStream` is kinesisvideo `stream`; `AnalyticsApplication` is kinesisanalytics `application`;
+   `cognito` `IdentityPool` is cognito-identity `identitypool`; `route53` `ResolverRule` is route53resolver
+   `resolver-rule`). Module contents: pulumi-aws's `provider/resources.go` (module map).
 3. `OVERRIDES` for the few that neither rule finds (an EventBridge rule is `rule-on-custom-event-bus` or
    `rule-on-default-event-bus` depending on its bus).
 
@@ -58,6 +65,9 @@ OVERRIDES: Mapping[str, str] = {
     "aws:cfg/rule:Rule": "ConfigRule",
     "aws:cfg/recorder:Recorder": "ConfigurationRecorder",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "oidc-provider",
+    # A DataSync location (terraform-provider-aws `aws_datasync_location_fsx_openzfs_file_system`, whose `arn` is
+    # the location's), though its class's leading word names FSx, whose `file-system` type it is not.
+    "aws:datasync/fsxOpenZfsFileSystem:FsxOpenZfsFileSystem": "location",
 }
 
 #: (type token, pattern variable) -> the input holding it, where the input is not named after it.
@@ -106,15 +116,60 @@ def _split(type_token: str) -> tuple[str, str] | None:
     return parts[1].split("/", 1)[0], parts[2]
 
 
+def _module_prefix(module: str, cls: str) -> str | None:
+    """The SAR service prefix the module (and SERVICE_BY_CLASS_PREFIX) gives a class, if the SAR has it."""
+    prefix = next((p for m, c, p in SERVICE_BY_CLASS_PREFIX if m == module and cls.startswith(c)), None)
+    prefix = prefix or SERVICE_BY_MODULE.get(module, module)
+    return prefix if ref.service(prefix) is not None else None
+
+
+def _match(types: list[ref.ResourceType], cls: str, *, suffix: bool = True) -> ref.ResourceType | None:
+    """The type named `cls` (normalised), else (with `suffix`) the one with the longest name ending it."""
+    by_name = {_normal(t.name): t for t in types}
+    if cls in by_name:
+        return by_name[cls]
+    endings = [name for name in by_name if cls.endswith(name)] if suffix else []
+    return by_name[max(endings, key=len)] if endings else None
+
+
+def _class_name(cls: str) -> str:
+    """The class name normalised, a trailing `V2` (a newer SDK class of the same resource) dropped."""
+    normal = _normal(cls)
+    return normal.removesuffix("v2") if normal.endswith("v2") and normal.removesuffix("v2") else normal
+
+
+@functools.cache
+def _service_named_in_class(module: str, cls: str) -> tuple[str, ref.ResourceType] | None:
+    """(prefix, type) of another SAR service the class's leading words name, alone or after the module's name
+    (`Firehose...` in `kinesis`, `Analytics...` -> `kinesisanalytics`), that has a type for the whole class
+    name or for the rest of it; None where the module's own service has a type of the class's whole name."""
+    own = _module_prefix(module, cls)
+    if own is not None and _match(_own_types(own), _class_name(cls), suffix=False) is not None:
+        return None
+    prefixes = {_normal(p): p for p in ref.service_prefixes()}
+    words = re.findall(r"[A-Z][a-z0-9]*", cls.removesuffix("V2"))  # securityhub `AccountV2` names no service
+    for cut in range(len(words) - 1, 0, -1):  # the longest leading words first
+        head = _normal("".join(words[:cut]))
+        rest = _class_name("".join(words[cut:]))
+        for name in (_normal(module) + head, head):
+            prefix = prefixes.get(name)
+            if prefix is None or prefix == own:
+                continue
+            found = _match(_own_types(prefix), _class_name(cls), suffix=False) or _match(_own_types(prefix), rest)
+            if found is not None:
+                return prefix, found
+    return None
+
+
 def service_prefix(type_token: str) -> str | None:
     """The SAR service prefix of a pulumi-aws type, if the SAR has that service."""
     split = _split(type_token)
     if split is None:
         return None
     module, cls = split
-    prefix = next((p for m, c, p in SERVICE_BY_CLASS_PREFIX if m == module and cls.startswith(c)), None)
-    prefix = prefix or SERVICE_BY_MODULE.get(module, module)
-    return prefix if ref.service(prefix) is not None else None
+    derived = type_token not in OVERRIDES and _has_own_arn(type_token)
+    named = _service_named_in_class(module, cls) if derived else None
+    return named[0] if named is not None else _module_prefix(module, cls)
 
 
 def _own_types(prefix: str) -> list[ref.ResourceType]:
@@ -155,12 +210,8 @@ def resource_type(type_token: str, rule_on_default_bus: bool = False) -> ref.Res
         return by_name.get(_normal(wanted))
     if type_token in OVERRIDES:
         return by_name.get(_normal(OVERRIDES[type_token]))
-    cls = _normal(split[1])
-    cls = cls.removesuffix("v2") if cls.endswith("v2") and cls.removesuffix("v2") else cls
-    if cls in by_name:
-        return by_name[cls]
-    suffixes = [name for name in by_name if cls.endswith(name)]
-    return by_name[max(suffixes, key=len)] if suffixes else None
+    named = _service_named_in_class(*split) if type_token not in OVERRIDES else None
+    return named[1] if named is not None else _match(types, _class_name(split[1]))
 
 
 def _camel(variable: str) -> str:

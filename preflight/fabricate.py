@@ -35,6 +35,19 @@ _NAME_INPUT: Mapping[str, str] = {
 }
 
 
+#: (type token, input) whose output AWS returns in another form than the program gave it, and that form: the state
+#: the provider reads back once the resource exists. An OIDC provider's `url` is read back from
+#: GetOpenIDConnectProvider (terraform-provider-aws@01606926a0c0ab9174aec440f976a48b0baee722
+#: internal/service/iam/openid_connect_provider.go: `d.Set(names.AttrURL, output.Url)`, with a DiffSuppressFunc
+#: for the scheme), whose `Url` has no scheme (AWS CLI reference, get-open-id-connect-provider, example output
+#: `"Url": "server.example.com"`): so a trust policy's condition keys `f"{provider.url}:sub"` are
+#: `token.actions.githubusercontent.com:sub`, as IAM evaluates them, not `https://...:sub`.
+_AS_READ_BACK: Mapping[tuple[str, str], Any] = {
+    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "url"): lambda url: (
+        url.split("://", 1)[1] if isinstance(url, str) and "://" in url else url
+    ),
+}
+
 # Outputs named like ids that hold *other* resources' ids; they stay as the program set them.
 _ID_INPUT_LIKE = frozenset({"kmsKeyId", "keyId", "vpcId", "subnetId", "accountId", "ownerId", "hostedZoneId"})
 
@@ -566,6 +579,9 @@ def resource_outputs(type_token: str, name: str, inputs: Mapping[str, Any], regi
             state.setdefault(key, value)
         return resource_id, state
     _documents_as_text(type_token, state)
+    for (token, key), read_back in _AS_READ_BACK.items():
+        if token == type_token and key in state:
+            state[key] = read_back(state[key])
     physical = physical_name(type_token, name, inputs)
     resource_id = _resource_id(type_token, name, physical, region)
     state.setdefault(_NAME_INPUT.get(type_token, "name"), physical)

@@ -26,7 +26,19 @@ from policies.cost.estimator import (
     price_of,
 )
 from policies.cost.prices import load_prices
-from policies.lib import BASELINE_SCHEMA, get, is_list, provided_elsewhere, require_aws_resources, resources_of
+from policies.lib import (
+    BASELINE_SCHEMA,
+    as_list,
+    get,
+    grants,
+    is_list,
+    parse_document,
+    provided_elsewhere,
+    report_on,
+    require_aws_resources,
+    resources_of,
+    service_principals,
+)
 from policies.regions import resource_region
 from policies.spec import Category, Kind, PolicySpec
 
@@ -346,19 +358,111 @@ UNPRICED = PolicySpec(
 )
 
 
+#: Where a budget's notification sends its alert: its subscribers, e-mail addresses and SNS topics (AWS Budgets API
+#: `Notification` with `Subscriber`s of type EMAIL or SNS; pulumi_aws/budgets/_inputs.py BudgetNotificationArgs
+#: `subscriber_email_addresses`, `subscriber_sns_topic_arns`). A notification with neither alerts nobody.
+BUDGET_SUBSCRIBERS = ("subscriberEmailAddresses", "subscriberSnsTopicArns")
+
+
+#: The stack's SNS topics and the separate policies on them. AWS Budgets publishes as `budgets.amazonaws.com`, and
+#: "Your budget must have permissions to send a notification to your topic": an Allow of SNS:Publish to that service
+#: in the topic's access policy ("Creating an Amazon SNS topic for budget notifications",
+#: https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+BUDGETS_SERVICE = "budgets.amazonaws.com"
+
+
+def _lets_budgets_publish(document: Any) -> bool:
+    """The document allows SNS:Publish to AWS Budgets (or to everyone); an unknown one is not known not to."""
+    if document is None:
+        return False
+    if not isinstance(document, str | Mapping):
+        return True  # an unknown value: cannot tell, so no finding here
+    return any(
+        grants(s, "sns:Publish") and (s.for_everyone or BUDGETS_SERVICE in service_principals(s.principal))
+        for s in parse_document(document)
+    )
+
+
+def _topic_reachable(args: StackValidationArgs, arn: Any) -> bool:
+    """AWS Budgets may publish to the topic: one the stack does not create (its policy is not the stack's to judge),
+    or one whose own `policy` or a TopicPolicy on it (its `arn`) lets Budgets publish."""
+    if not isinstance(arn, str):
+        return True  # unknown: cannot tell
+    topics = [t for t in resources_of(args, TOPIC) if get(t.props, "arn") == arn]
+    if not topics:
+        return True
+    if any(_lets_budgets_publish(get(t.props, "policy")) for t in topics):
+        return True
+    return any(
+        get(p.props, "arn") == arn and _lets_budgets_publish(get(p.props, "policy"))
+        for p in resources_of(args, TOPIC_POLICY)
+    )
+
+
+def _alerts_someone(args: StackValidationArgs, budget: PolicyResource) -> bool:
+    """Some notification of the budget reaches a subscriber: an e-mail address, or an SNS topic AWS Budgets may
+    publish to. A value not known yet (a preview's topic ARN or document) counts as reaching one: cannot tell."""
+    try:
+        return _reaches(args, budget)
+    except UnknownValueError:
+        return True
+
+
+def _reaches(args: StackValidationArgs, budget: PolicyResource) -> bool:
+    for notification in as_list(get(budget.props, "notifications")):
+        if as_list(get(notification, "subscriberEmailAddresses")):
+            return True
+        if any(_topic_reachable(args, arn) for arn in as_list(get(notification, "subscriberSnsTopicArns"))):
+            return True
+    return False
+
+
+def _silent_topics(budget: PolicyResource) -> list[str]:
+    """The SNS topics the budget's notifications name (in the message when none of them can be reached)."""
+    return sorted(
+        {
+            arn
+            for notification in as_list(get(budget.props, "notifications"))
+            for arn in as_list(get(notification, "subscriberSnsTopicArns"))
+            if isinstance(arn, str)
+        }
+    )
+
+
 def _check_budget_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     require_aws_resources(args)
-    if not resources_of(args, BUDGET) and not provided_elsewhere(args.get_config()):
+    if provided_elsewhere(args.get_config()):
+        return
+    budgets = resources_of(args, BUDGET)
+    if not budgets:
         report_violation("the stack creates no AWS Budget, so nobody is alerted when its spend runs away.", None)
+    elif not any(_alerts_someone(args, b) for b in budgets):
+        for budget in budgets:  # a budget nobody hears only records the spend
+            topics = _silent_topics(budget)
+            report_on(
+                report_violation,
+                budget,
+                (
+                    f"the budget notifies only SNS topic(s) {', '.join(topics)}, whose access policy does not let "
+                    f"{BUDGETS_SERVICE} publish (SNS:Publish), so AWS Budgets cannot deliver its alerts."
+                )
+                if topics
+                else "the budget has no notification with a subscriber (an e-mail address or an SNS topic), so "
+                "nobody is alerted when the stack's spend runs away.",
+            )
 
 
 BUDGET_PRESENT = PolicySpec(
     name="cost-budget-present",
     description="Every stack creates an AWS Budget with alerts.",
     explanation=(
-        "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169). Fix: "
-        "create aws.budgets.Budget with notifications to the team's addresses, or set providedBy: organization "
-        "when budgets are managed centrally."
+        "A budget with forecast and actual alerts is the cheapest guard against a runaway bill (P169); a budget "
+        "whose notifications have no subscriber only records the spend. Fix: create aws.budgets.Budget with "
+        "notifications to the team's addresses (subscriber_email_addresses, or subscriber_sns_topic_arns of a topic "
+        "whose policy allows SNS:Publish to budgets.amazonaws.com), or set providedBy: organization when budgets are "
+        "managed centrally."
     ),
     principles=("P169", "P018"),
     severity=Severity.MEDIUM,

@@ -54,6 +54,13 @@ def _definition(props: Any) -> Mapping[str, Any] | None:
 
 
 def _validate_retry_catch(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if get(args.props, "definition") is None:  # an aws-native state machine's DefinitionS3Location (policies.native)
+        report_violation(
+            f"{args.name}: the definition is not in the program (an S3 object), so its Task states "
+            "cannot be checked for Retry and Catch.",
+            None,
+        )
+        return
     definition = _definition(args.props)
     if definition is None:
         report_violation(f"{args.name}: the definition is not valid Amazon States Language JSON.", None)

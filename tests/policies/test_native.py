@@ -45,6 +45,28 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
+_SFN = json.dumps(
+    {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True}},
+    }
+)
+_SFN_SAFE = json.dumps(
+    {
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Task",
+                "Resource": "${Fn}",
+                "End": True,
+                "Retry": [{"ErrorEquals": ["States.ALL"]}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}],
+            },
+            "B": {"Type": "Fail"},
+        },
+    }
+)
+_LOGS = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/vendedlogs/states/flow"
 ADMIN = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
 PUBLIC_TRUST = _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
 LAMBDA_TRUST = _doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
@@ -314,6 +336,36 @@ CASES: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
             {"environment": {"variables": {"TABLE": "t"}}, "kmsKeyArn": KEY_ARN, "role": "r"},
         ),
     },
+    # AWS::StepFunctions::StateMachine (pulumi/docs@5cdf476 aws-lambda-stepfunctions-jsonhelper-python: an EXPRESS
+    # machine with no logging was `resource-not-judged`, its function a false lambda-failure-destination)
+    "state-machine-logging": {
+        "bad30_state_machine_logging_off": ("aws-native:stepfunctions:StateMachine", {"definitionString": _SFN}),
+        "ok_state_machine_logs_errors": (
+            "aws-native:stepfunctions:StateMachine",
+            {
+                "definitionString": _SFN,
+                "loggingConfiguration": {
+                    "level": "ERROR",
+                    "includeExecutionData": True,
+                    "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": f"{_LOGS}:*"}}],
+                },
+            },
+        ),
+    },
+    "state-machine-task-retry-catch": {
+        "bad31_state_machine_definition_in_s3": (
+            "aws-native:stepfunctions:StateMachine",
+            {"definitionS3Location": {"bucket": "b", "key": "flow.json"}},
+        ),
+        "bad32_state_machine_task_without_retry": (
+            "aws-native:stepfunctions:StateMachine",
+            {"definition": json.loads(_SFN)},
+        ),
+        "ok_state_machine_substituted_definition": (
+            "aws-native:stepfunctions:StateMachine",
+            {"definitionString": _SFN_SAFE, "definitionSubstitutions": {"Fn": "arn:aws:lambda:us-east-1:1:function:f"}},
+        ),
+    },
 }
 
 
@@ -580,6 +632,11 @@ fn("ok_classic_log_group", tracing_config=traced, dead_letter_config={"target_ar
 target = fn("ok_on_failure_destination", tracing_config=traced, logging_config={"log_group": custom.log_group_name})
 native.lambda_.EventInvokeConfig("invoke", function_name=target.function_name, qualifier="$LATEST",
                                  destination_config={"on_failure": {"destination": dlq.arn}})
+step = fn("ok_only_a_native_state_machine_invokes_it", tracing_config=traced,
+          logging_config={"log_group": custom.log_group_name})
+native.stepfunctions.StateMachine("flow", role_arn=ROLE, state_machine_type="EXPRESS",
+    definition_string='{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn}", "End": true}}}',
+    definition_substitutions={"Fn": step.arn})
 """
 
 STACK_CASES = {

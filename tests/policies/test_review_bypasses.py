@@ -8,6 +8,7 @@ definition of `iamlang.conditions` is tested value by value.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from iamlang import conditions
 from iamlang.conditions import narrows_caller
 from policies.lib import parse_document, publicly_allowed
 from preflight.graph import ResourceGraph, ResourceNode
-from tests.policies.conftest import flagged
+from tests.policies.conftest import flagged, synth
 
 ACCOUNT = "123456789012"
 
@@ -371,6 +372,42 @@ def test_an_oidc_provider_arn_names_its_url() -> None:
         inputs={"url": "https://token.actions.githubusercontent.com"},
     )
     assert arn == GITHUB
+
+
+OIDC_TRUST_FROM_PROVIDER_URL = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+provider = aws.iam.OpenIdConnectProvider("gh", url="https://token.actions.githubusercontent.com",
+                                         client_id_lists=["sts.amazonaws.com"])
+
+
+def trust(args):
+    url, arn = args
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {f"{url}:sub": "repo:octo/app:environment:prod"},
+                      "StringEquals": {f"{url}:aud": "sts.amazonaws.com"}}}]})
+
+
+aws.iam.Role("deployer", assume_role_policy=pulumi.Output.all(provider.url, provider.arn).apply(trust))
+"""
+
+
+def test_an_oidc_providers_url_is_read_back_without_its_scheme(tmp_path: Path) -> None:
+    """nizarakbarm/oidc-github-pulumi-py@227c02b builds its GitHub trust's condition keys from `provider.url`: AWS
+    returns that URL without `https://` (GetOpenIDConnectProvider, read back into the state by the provider), so
+    the keys are `token.actions.githubusercontent.com:sub` and the trust names a repository. Fabricated as the
+    program's input, the keys were `https://...:sub` and the role a false iam-federated-trust-conditioned."""
+    graph = synth(tmp_path, OIDC_TRUST_FROM_PROVIDER_URL)
+    provider = next(n for n in graph if n.name == "gh")
+    assert provider.outputs["url"] == "token.actions.githubusercontent.com"
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"  # what the program gave
+    assert flagged(graph, "iam-federated-trust-conditioned") == set()
+    role = next(n for n in graph if n.name == "deployer")
+    condition = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]
+    assert condition["StringLike"] == {"token.actions.githubusercontent.com:sub": "repo:octo/app:environment:prod"}
 
 
 # ------------------------------------------------------------- F12: more resource policies

@@ -3851,3 +3851,1008 @@ export("asg_name", bastion.asg_name)
     },
     reads=[("pulumi:pulumi:StackReference", "organization/vpc/dev")],
 )
+
+# Fifth round (issue 11 §1-§4): streaming and analytics (Pinpoint, Firehose, Glue, Athena), budgets, a GitHub OIDC
+# trust built from the provider's outputs, an aws-native Express state machine, CloudFront with an origin access
+# control and a CLOUDFRONT-scope WAF under an explicit provider, and a SageMaker endpoint component.
+TELEMETRY = "CharlesSieg/pul-py-config-telemetry-pipeline@8de3660c138c913fe86359b75b91f9eccd413c11"
+
+# A telemetry pipeline in one module per service: a Pinpoint event stream into a Firehose delivery stream (whose ARN
+# a role policy names), S3 buckets with their V2 companions, a Glue crawler over the bucket and an Athena workgroup
+# with named queries, all from a config dict the program builds from `pulumi.Config` (`get_int` with defaults).
+PROGRAMS["telemetry-pinpoint-glue-athena"] = PublicProgram(
+    repo=TELEMETRY,
+    source="{__main__,config,s3,iam,kinesis,pinpoint,glue,athena}.py",
+    name="telemetry-pipeline",
+    config={
+        "telemetry-pipeline:project_name": "myapp",
+        "telemetry-pipeline:environment": "dev",
+        "telemetry-pipeline:firehose_buffer_size_mb": "5",
+        "telemetry-pipeline:firehose_buffer_interval_seconds": "300",
+        "telemetry-pipeline:s3_lifecycle_ia_days": "30",
+        "telemetry-pipeline:s3_lifecycle_expiration_days": "90",
+        "telemetry-pipeline:glue_crawler_schedule": "cron(0 */6 * * ? *)",
+    },
+    files={
+        "config.py": """import pulumi
+
+
+def get_config():
+    cfg = pulumi.Config()
+    project = cfg.require("project_name")
+    environment = cfg.get("environment") or "dev"
+    return {
+        "project_name": project, "environment": environment,
+        "region": pulumi.Config("aws").get("region") or "us-east-1",
+        "name_prefix": f"{project}-{environment}",
+        "firehose_buffer_size_mb": cfg.get_int("firehose_buffer_size_mb") or 5,
+        "firehose_buffer_interval_seconds": cfg.get_int("firehose_buffer_interval_seconds") or 300,
+        "s3_lifecycle_ia_days": cfg.get_int("s3_lifecycle_ia_days") or 30,
+        "s3_lifecycle_expiration_days": cfg.get_int("s3_lifecycle_expiration_days") or 90,
+        "glue_crawler_schedule": cfg.get("glue_crawler_schedule") or "cron(0 */6 * * ? *)",
+        "common_tags": {"Project": project, "Environment": environment, "ManagedBy": "pulumi"},
+    }
+""",
+        "s3.py": """import pulumi_aws as aws
+
+KMS_BY_DEFAULT = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}, "bucket_key_enabled": True}]
+
+
+def _private(name, bucket):
+    aws.s3.BucketServerSideEncryptionConfigurationV2(f"{name}-encryption", bucket=bucket.id, rules=KMS_BY_DEFAULT)
+    aws.s3.BucketPublicAccessBlock(f"{name}-public-access-block", bucket=bucket.id, block_public_acls=True,
+                                   block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
+
+
+def create_buckets(config):
+    prefix, tags = config["name_prefix"], config["common_tags"]
+    telemetry = aws.s3.BucketV2("telemetry", bucket=f"{prefix}-telemetry", tags=tags)
+    aws.s3.BucketVersioningV2("telemetry-versioning", bucket=telemetry.id,
+                              versioning_configuration={"status": "Enabled"})
+    _private("telemetry", telemetry)
+    aws.s3.BucketLifecycleConfigurationV2("telemetry-lifecycle", bucket=telemetry.id, rules=[{
+        "id": "telemetry-lifecycle", "status": "Enabled", "filter": {"prefix": "data/"},
+        "transitions": [{"days": config["s3_lifecycle_ia_days"], "storage_class": "STANDARD_IA"}],
+        "expiration": {"days": config["s3_lifecycle_expiration_days"]}}])
+    results = aws.s3.BucketV2("athena-results", bucket=f"{prefix}-athena-results", tags=tags)
+    _private("athena-results", results)
+    aws.s3.BucketLifecycleConfigurationV2("athena-results-lifecycle", bucket=results.id, rules=[{
+        "id": "expire-query-results", "status": "Enabled", "filter": {"prefix": ""}, "expiration": {"days": 7}}])
+    return telemetry, results
+""",
+        "iam.py": """import json
+
+import pulumi_aws as aws
+
+
+def _service_role(name, role_name, service, tags, account_id=None):
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account_id:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return aws.iam.Role(name, name=role_name, tags=tags,
+                        assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+
+def create_firehose_s3_role(config, bucket):
+    prefix = config["name_prefix"]
+    role = _service_role("firehose-s3-role", f"{prefix}-firehose-s3", "firehose.amazonaws.com",
+                         config["common_tags"], aws.get_caller_identity().account_id)
+    aws.iam.RolePolicy("firehose-s3-policy", name=f"{prefix}-firehose-s3", role=role.id,
+        policy=bucket.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Resource": [arn, f"{arn}/*"],
+            "Action": ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
+                       "s3:ListBucketMultipartUploads", "s3:PutObject"]}]})))
+    return role
+
+
+def create_pinpoint_firehose_role(config, stream):
+    prefix = config["name_prefix"]
+    role = _service_role("pinpoint-firehose-role", f"{prefix}-pinpoint-firehose", "pinpoint.amazonaws.com",
+                         config["common_tags"], aws.get_caller_identity().account_id)
+    aws.iam.RolePolicy("pinpoint-firehose-policy", name=f"{prefix}-pinpoint-firehose", role=role.id,
+        policy=stream.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"], "Resource": arn}]})))
+    return role
+
+
+def create_glue_crawler_role(config, bucket):
+    prefix = config["name_prefix"]
+    role = _service_role("glue-crawler-role", f"{prefix}-glue-crawler", "glue.amazonaws.com", config["common_tags"])
+    aws.iam.RolePolicyAttachment("glue-service-policy", role=role.name,
+                                 policy_arn="arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")
+    aws.iam.RolePolicy("glue-s3-policy", name=f"{prefix}-glue-s3", role=role.id,
+        policy=bucket.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": [arn, f"{arn}/*"]}]})))
+    return role
+""",
+        "kinesis.py": """import pulumi_aws as aws
+
+DATE = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+
+
+def create_firehose(config, bucket, role):
+    prefix, tags = config["name_prefix"], config["common_tags"]
+    group = aws.cloudwatch.LogGroup("firehose-log-group", name=f"/aws/kinesisfirehose/{prefix}-telemetry",
+                                    retention_in_days=14, tags=tags)
+    stream = aws.cloudwatch.LogStream("firehose-log-stream", name="S3Delivery", log_group_name=group.name)
+    return aws.kinesis.FirehoseDeliveryStream("telemetry-firehose", name=f"{prefix}-telemetry",
+        destination="extended_s3", tags=tags, extended_s3_configuration={
+            "role_arn": role.arn, "bucket_arn": bucket.arn, "prefix": "data/" + DATE,
+            "error_output_prefix": "errors/" + DATE + "!{firehose:error-output-type}/",
+            "buffering_size": config["firehose_buffer_size_mb"],
+            "buffering_interval": config["firehose_buffer_interval_seconds"], "compression_format": "GZIP",
+            "cloudwatch_logging_options": {"enabled": True, "log_group_name": group.name,
+                                           "log_stream_name": stream.name}})
+""",
+        "pinpoint.py": """import pulumi_aws as aws
+
+
+def create_pinpoint(config, stream, role):
+    app = aws.pinpoint.App("telemetry-app", name=f"{config['name_prefix']}-telemetry", tags=config["common_tags"])
+    aws.pinpoint.EventStream("telemetry-event-stream", application_id=app.application_id,
+                             destination_stream_arn=stream.arn, role_arn=role.arn)
+    return app
+""",
+        "glue.py": """import json
+
+import pulumi_aws as aws
+
+
+def create_glue(config, bucket, role):
+    prefix, tags = config["name_prefix"], config["common_tags"]
+    database = aws.glue.CatalogDatabase("telemetry-database", name=prefix.replace("-", "_") + "_telemetry",
+                                        tags=tags)
+    crawler = aws.glue.Crawler("telemetry-crawler", database_name=database.name, name=f"{prefix}-telemetry",
+        role=role.arn, schedule=config["glue_crawler_schedule"], tags=tags,
+        s3_targets=[{"path": bucket.id.apply(lambda id: f"s3://{id}/data/")}],
+        schema_change_policy={"delete_behavior": "LOG", "update_behavior": "UPDATE_IN_DATABASE"},
+        recrawl_policy={"recrawl_behavior": "CRAWL_NEW_FOLDERS_ONLY"},
+        configuration=json.dumps({"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"}}))
+    return database, crawler
+""",
+        "athena.py": """import pulumi_aws as aws
+
+QUERIES = {
+    "events-by-day": "SELECT year, month, day, COUNT(*) as event_count FROM {db}.data GROUP BY year, month, day "
+                     "ORDER BY year DESC, month DESC, day DESC LIMIT 30;",
+    "top-event-types": "SELECT event_type, COUNT(*) as event_count FROM {db}.data GROUP BY event_type "
+                       "ORDER BY event_count DESC LIMIT 20;",
+}
+
+
+def create_athena(config, results, database):
+    prefix = config["name_prefix"]
+    workgroup = aws.athena.Workgroup("telemetry-workgroup", name=f"{prefix}-telemetry", tags=config["common_tags"],
+        configuration={"enforce_workgroup_configuration": True, "publish_cloudwatch_metrics_enabled": True,
+                       "bytes_scanned_cutoff_per_query": 1073741824,
+                       "result_configuration": {
+                           "output_location": results.id.apply(lambda id: f"s3://{id}/results/"),
+                           "encryption_configuration": {"encryption_option": "SSE_KMS"}}})
+    for key, text in QUERIES.items():
+        aws.athena.NamedQuery(key, name=f"{prefix}-{key}", workgroup=workgroup.id, database=database.name,
+                              query=database.name.apply(lambda db, text=text: text.format(db=db)))
+    return workgroup
+""",
+    },
+    main="""import pulumi
+
+from athena import create_athena
+from config import get_config
+from glue import create_glue
+from iam import create_firehose_s3_role, create_glue_crawler_role, create_pinpoint_firehose_role
+from kinesis import create_firehose
+from pinpoint import create_pinpoint
+from s3 import create_buckets
+
+config = get_config()
+telemetry_bucket, athena_results_bucket = create_buckets(config)
+firehose = create_firehose(config, telemetry_bucket, create_firehose_s3_role(config, telemetry_bucket))
+app = create_pinpoint(config, firehose, create_pinpoint_firehose_role(config, firehose))
+database, crawler = create_glue(config, telemetry_bucket, create_glue_crawler_role(config, telemetry_bucket))
+workgroup = create_athena(config, athena_results_bucket, database)
+pulumi.export("pinpoint_application_id", app.application_id)
+pulumi.export("telemetry_bucket_name", telemetry_bucket.id)
+pulumi.export("telemetry_bucket_arn", telemetry_bucket.arn)
+pulumi.export("athena_results_bucket_name", athena_results_bucket.id)
+pulumi.export("firehose_delivery_stream_arn", firehose.arn)
+pulumi.export("glue_database_name", database.name)
+pulumi.export("athena_workgroup_name", workgroup.name)
+""",
+    types={
+        "aws:athena/namedQuery:NamedQuery": 2,
+        "aws:athena/workgroup:Workgroup": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:cloudwatch/logStream:LogStream": 1,
+        "aws:glue/catalogDatabase:CatalogDatabase": 1,
+        "aws:glue/crawler:Crawler": 1,
+        "aws:iam/role:Role": 3,
+        "aws:iam/rolePolicy:RolePolicy": 3,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": 1,
+        "aws:pinpoint/app:App": 1,
+        "aws:pinpoint/eventStream:EventStream": 1,
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
+        "aws:s3/bucketV2:BucketV2": 2,
+        "aws:s3/bucketVersioningV2:BucketVersioningV2": 1,
+    },
+)
+
+BUDGET_ALERTS = "Wayasay/AWS-Budget-Alert-System-Pulumi-Python-Template@efec6d9b049a4c89e48383e022f38ddf8bff5eb2"
+
+PROGRAMS["budget-alerts"] = PublicProgram(
+    repo=BUDGET_ALERTS,
+    source="__main__.py",
+    name="budget-alerts",
+    config={"budget-alerts:monthly_budget_usd": "50", "budget-alerts:alert_email": "you@example.com"},
+    main="""import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+monthly_limit = config.require("monthly_budget_usd")
+alert_email = config.require("alert_email")
+project = pulumi.get_project()
+tags = {"managed-by": "pulumi", "project": project}
+
+topic = aws.sns.Topic(f"{project}-billing-alerts", display_name="AWS Budget Alerts", tags=tags)
+aws.sns.TopicSubscription(f"{project}-email-sub", topic=topic.arn, protocol="email", endpoint=alert_email)
+
+
+def alert(kind, percent):
+    return aws.budgets.BudgetNotificationArgs(comparison_operator="GREATER_THAN", notification_type=kind,
+        threshold=percent, threshold_type="PERCENTAGE", subscriber_sns_topic_arns=[topic.arn])
+
+
+budget = aws.budgets.Budget(f"{project}-monthly-budget", budget_type="COST", limit_amount=monthly_limit,
+    limit_unit="USD", time_unit="MONTHLY", tags=tags,
+    notifications=[alert("ACTUAL", 80), alert("ACTUAL", 100), alert("FORECASTED", 100)])
+pulumi.export("sns_topic_arn", topic.arn)
+pulumi.export("budget_name", budget.name)
+pulumi.export("alert_email", alert_email)
+pulumi.export("monthly_limit", f"${monthly_limit} USD")
+""",
+    types={
+        "aws:budgets/budget:Budget": 1,
+        "aws:sns/topic:Topic": 1,
+        "aws:sns/topicSubscription:TopicSubscription": 1,
+    },
+)
+
+GITHUB_OIDC = "nizarakbarm/oidc-github-pulumi-py@227c02b945ef2216ac724a1353f6f54d484fbe0f"
+
+# The original reads the thumbprint from `openssl s_client` against GitHub at program time (network, pyOpenSSL):
+# here it is the value that command printed, as a constant.
+PROGRAMS["github-oidc-role"] = PublicProgram(
+    repo=GITHUB_OIDC,
+    source="__main__.py",
+    name="oidc-github",
+    main="""import json
+
+import pulumi
+import pulumi_aws as aws
+from pulumi_aws import iam
+
+audience = "sts.amazonaws.com"
+idp_url = "https://token.actions.githubusercontent.com"
+identity = aws.get_caller_identity()
+arn = f"arn:aws:iam:{identity.account_id}:oidc-provider/token.actions.githubusercontent.com"
+thumbprint = "6938fd4d98bab03faadb97b34396831e3780aea1"
+
+provider = iam.OpenIdConnectProvider("oidcProvider", client_id_lists=[audience], thumbprint_lists=[thumbprint],
+                                     url=idp_url)
+
+
+def trust(args):
+    url, provider_arn, aud = args
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {f"{url}:sub": "repo:OWNER/REPOSITORY:environment:NAME"},
+                      "StringEquals": {f"{url}:aud": aud}}}]})
+
+
+role = iam.Role("oidcProviderRole",
+                assume_role_policy=pulumi.Output.all(provider.url, provider.arn, audience).apply(trust))
+region = aws.get_region()
+pulumi.export("arn", role.arn)
+pulumi.export("role_name", role.name)
+pulumi.export("region", region.name)
+""",
+    types={
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+        "aws:iam/role:Role": 1,
+    },
+)
+
+DOCS = "pulumi/docs@5cdf4763ad859130232f02ce0d4c782a576bd294"
+
+# An aws-native Express state machine whose definition holds a pulumi-aws function's ARN through
+# `Output.json_dumps`, roles given `managed_policy_arns` (one through the SDK's ManagedPolicy enum).
+PROGRAMS["sfn-express-native"] = PublicProgram(
+    repo=DOCS,
+    source="static/programs/aws-lambda-stepfunctions-jsonhelper-python/{__main__,function/handler}.py",
+    name="aws-lambda-stepfunctions-jsonhelper-python",
+    files={
+        "function/handler.py": """def handler(event, context):
+    return {"statusCode": 200, "body": "Hello from Lambda"}
+"""
+    },
+    main="""import json
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}]})
+
+
+lambda_role = aws.iam.Role("lambda-role", assume_role_policy=trust("lambda.amazonaws.com"),
+                           managed_policy_arns=[aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE])
+sfn_role = aws.iam.Role("sfn-role", assume_role_policy=trust("states.amazonaws.com"),
+                        managed_policy_arns=["arn:aws:iam::aws:policy/AWSLambda_FullAccess"])
+hello = aws.lambda_.Function("hello-function", runtime="python3.9", handler="handler.handler", role=lambda_role.arn,
+                             code=pulumi.FileArchive("./function"))
+aws_native.stepfunctions.StateMachine("stateMachine", role_arn=sfn_role.arn, state_machine_type="EXPRESS",
+    definition_string=pulumi.Output.json_dumps({
+        "Comment": "A Hello World example of the Amazon States Language using an AWS Lambda Function",
+        "StartAt": "Hello",
+        "States": {"Hello": {"Type": "Task", "Resource": hello.arn, "Next": True}}}))
+""",
+    types={
+        "aws-native:stepfunctions:StateMachine": 1,
+        "aws:iam/role:Role": 2,
+        "aws:lambda/function:Function": 1,
+    },
+)
+
+CLOUD_MODULE = "0xChaser/cloud_module@177129e7e2ecb7a5c01c99b9410e782a913a66ca"
+
+# A CloudFront distribution of a private bucket through an origin access control, guarded by a CLOUDFRONT-scope
+# web ACL created under an explicit us-east-1 provider while the stack is in eu-west-3; an HTTP API in front of a
+# function in private subnets; an RDS PostgreSQL instance whose password the program draws with `secrets.choice`
+# (here from a seeded generator, so two runs agree) and also writes into a Secrets Manager secret; a bucket
+# policy built by `Output.all(...).apply(json.dumps)` naming the distribution with an `AWS:SourceArn` condition.
+PROGRAMS["cloudfront-oac-waf-rds"] = PublicProgram(
+    repo=CLOUD_MODULE,
+    source="{__main__,infra/vpc,infra/s3,infra/secrets,infra/iam,infra/rds,infra/lambda_function,"
+    "infra/api_gateway,infra/waf,infra/cloudfront,infra/cloudwatch}.py",
+    name="cloud-module",
+    config={
+        "aws:region": "eu-west-3",
+        "cloud-module:environment": "dev",
+        "cloud-module:db_name": "appdb",
+        "cloud-module:db_username": "dbadmin",
+    },
+    files={
+        "infra/__init__.py": "",
+        "infra/vpc.py": """import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+
+
+def _tags(name, **more):
+    return {"Name": name, "Environment": environment, **more}
+
+
+def create_vpc():
+    vpc = aws.ec2.Vpc(f"main-vpc-{environment}", cidr_block="10.0.0.0/16", enable_dns_hostnames=True,
+                      enable_dns_support=True, tags=_tags(f"main-vpc-{environment}"))
+    igw = aws.ec2.InternetGateway(f"main-igw-{environment}", vpc_id=vpc.id, tags=_tags(f"main-igw-{environment}"))
+    zones = aws.get_availability_zones(state="available")
+    public, private = [], []
+    for kind, offset, subnets in (("public", 0, public), ("private", 10, private)):
+        for i, zone in enumerate(zones.names[:2]):
+            name = f"{kind}-subnet-{i}-{environment}"
+            subnets.append(aws.ec2.Subnet(name, vpc_id=vpc.id, cidr_block=f"10.0.{i + offset}.0/24",
+                availability_zone=zone, map_public_ip_on_launch=kind == "public", tags=_tags(name, Type=kind)))
+    public_rt = aws.ec2.RouteTable(f"public-rt-{environment}", vpc_id=vpc.id, tags=_tags(f"public-rt-{environment}"),
+        routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)])
+    for i, subnet in enumerate(public):
+        aws.ec2.RouteTableAssociation(f"public-rt-assoc-{i}-{environment}", subnet_id=subnet.id,
+                                      route_table_id=public_rt.id)
+    eip = aws.ec2.Eip(f"nat-eip-{environment}", domain="vpc", tags=_tags(f"nat-eip-{environment}"))
+    nat = aws.ec2.NatGateway(f"nat-gw-{environment}", allocation_id=eip.id, subnet_id=public[0].id,
+                             tags=_tags(f"nat-gw-{environment}"))
+    private_rt = aws.ec2.RouteTable(f"private-rt-{environment}", vpc_id=vpc.id,
+        tags=_tags(f"private-rt-{environment}"),
+        routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)])
+    for i, subnet in enumerate(private):
+        aws.ec2.RouteTableAssociation(f"private-rt-assoc-{i}-{environment}", subnet_id=subnet.id,
+                                      route_table_id=private_rt.id)
+    return {"vpc": vpc, "public_subnets": public, "private_subnets": private, "igw": igw, "nat_gw": nat}
+
+
+def create_security_groups(vpc_id):
+    everywhere = [aws.ec2.SecurityGroupEgressArgs(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"],
+                                                  description="Allow all outbound traffic")]
+    lambda_sg = aws.ec2.SecurityGroup(f"lambda-sg-{environment}", vpc_id=vpc_id, egress=everywhere,
+        description="Security group for Lambda functions", tags=_tags(f"lambda-sg-{environment}"))
+    rds_sg = aws.ec2.SecurityGroup(f"rds-sg-{environment}", vpc_id=vpc_id, egress=everywhere,
+        description="Security group for RDS database", tags=_tags(f"rds-sg-{environment}"),
+        ingress=[aws.ec2.SecurityGroupIngressArgs(from_port=5432, to_port=5432, protocol="tcp",
+            security_groups=[lambda_sg.id], description="Allow PostgreSQL from Lambda")])
+    return {"lambda_sg": lambda_sg, "rds_sg": rds_sg}
+""",
+        "infra/s3.py": """import json
+
+import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+AES = [aws.s3.BucketServerSideEncryptionConfigurationV2RuleArgs(
+    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs(
+        sse_algorithm="AES256"))]
+
+
+def _bucket(name, purpose):
+    bucket = aws.s3.BucketV2(f"{name}-{environment}",
+                             tags={"Name": f"{name}-{environment}", "Environment": environment, "Purpose": purpose})
+    aws.s3.BucketPublicAccessBlock(f"{name}-public-access-block-{environment}", bucket=bucket.id,
+        block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
+    aws.s3.BucketVersioningV2(f"{name}-versioning-{environment}", bucket=bucket.id,
+        versioning_configuration=aws.s3.BucketVersioningV2VersioningConfigurationArgs(status="Enabled"))
+    aws.s3.BucketServerSideEncryptionConfigurationV2(f"{name}-encryption-{environment}", bucket=bucket.id, rules=AES)
+    return bucket
+
+
+def create_static_bucket():
+    return _bucket("static-content", "Static website content")
+
+
+def create_data_bucket():
+    bucket = _bucket("data-storage", "Data storage from RDS exports")
+    aws.s3.BucketLifecycleConfigurationV2(f"data-storage-lifecycle-{environment}", bucket=bucket.id, rules=[
+        aws.s3.BucketLifecycleConfigurationV2RuleArgs(id="archive-old-data", status="Enabled", transitions=[
+            aws.s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=90, storage_class="STANDARD_IA"),
+            aws.s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=180, storage_class="GLACIER")])])
+    return bucket
+
+
+def create_cloudfront_oac(static_bucket):
+    return aws.cloudfront.OriginAccessControl(f"static-oac-{environment}", name=f"static-oac-{environment}",
+        description="OAC for static content bucket", origin_access_control_origin_type="s3",
+        signing_behavior="always", signing_protocol="sigv4")
+
+
+def create_static_bucket_policy(static_bucket, cloudfront_distribution_arn):
+    aws.get_caller_identity()
+    document = pulumi.Output.all(static_bucket.arn, cloudfront_distribution_arn).apply(lambda args: json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "AllowCloudFrontServicePrincipal", "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+            "Resource": f"{args[0]}/*", "Condition": {"StringEquals": {"AWS:SourceArn": args[1]}}}]}))
+    return aws.s3.BucketPolicy(f"static-content-policy-{environment}", bucket=static_bucket.id, policy=document)
+""",
+        "infra/secrets.py": """import json
+import random
+import string
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+environment = config.get("environment") or "dev"
+db_username = config.get("db_username") or "dbadmin"
+draw = random.Random(7)  # the original draws with secrets.choice: a new password on every run
+
+
+def generate_password(length=32):
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*"
+    return "".join(draw.choice(alphabet) for _ in range(length))
+
+
+def _secret(name, description, value):
+    secret = aws.secretsmanager.Secret(f"{name}-{environment}", name=f"{name}-{environment}",
+        description=description, tags={"Name": f"{name}-{environment}", "Environment": environment})
+    version = aws.secretsmanager.SecretVersion(f"{name}-version-{environment}", secret_id=secret.id,
+                                               secret_string=json.dumps(value))
+    return secret, version
+
+
+def create_db_secret():
+    password = generate_password()
+    secret, version = _secret("db-credentials", "Database credentials for RDS",
+                              {"username": db_username, "password": password})
+    return {"secret": secret, "secret_version": version, "password": password}
+
+
+def create_api_key_secret():
+    secret, version = _secret("api-keys", "API keys for external services", {"internal_api_key": generate_password(48)})
+    return {"secret": secret, "secret_version": version}
+""",
+        "infra/iam.py": """import json
+
+import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+
+
+def _role(name, service, managed):
+    role = aws.iam.Role(f"{name}-{environment}", tags={"Name": f"{name}-{environment}", "Environment": environment},
+        assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}]}))
+    attachment, arn = managed
+    aws.iam.RolePolicyAttachment(f"{attachment}-{environment}", role=role.name, policy_arn=arn)
+    return role
+
+
+def create_lambda_role(data_bucket_arn, secrets_arn):
+    role = _role("lambda-role", "lambda.amazonaws.com",
+                 ("lambda-basic-policy", "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+    aws.iam.RolePolicy(f"lambda-custom-policy-{environment}", role=role.id,
+        policy=pulumi.Output.all(data_bucket_arn, secrets_arn).apply(lambda args: json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "S3Access", "Effect": "Allow", "Resource": [args[0], f"{args[0]}/*"],
+                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]},
+                {"Sid": "SecretsManagerAccess", "Effect": "Allow", "Resource": args[1],
+                 "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]},
+                {"Sid": "CloudWatchLogs", "Effect": "Allow", "Resource": "arn:aws:logs:*:*:*",
+                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]}]})))
+    return role
+
+
+def create_rds_monitoring_role():
+    return _role("rds-monitoring-role", "monitoring.rds.amazonaws.com",
+                 ("rds-monitoring-policy", "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"))
+
+
+def create_api_gateway_role():
+    return _role("api-gateway-role", "apigateway.amazonaws.com", ("api-gateway-cloudwatch-policy",
+                 "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
+""",
+        "infra/rds.py": """import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+environment = config.get("environment") or "dev"
+db_name = config.get("db_name") or "appdb"
+
+
+def create_rds_subnet_group(private_subnet_ids):
+    return aws.rds.SubnetGroup(f"rds-subnet-group-{environment}", subnet_ids=private_subnet_ids,
+        description="Subnet group for RDS in private subnets",
+        tags={"Name": f"rds-subnet-group-{environment}", "Environment": environment})
+
+
+def create_rds_parameter_group():
+    return aws.rds.ParameterGroup(f"rds-pg-params-{environment}", family="postgres17",
+        description="Custom parameter group for PostgreSQL 15",
+        parameters=[aws.rds.ParameterGroupParameterArgs(name="log_statement", value="all"),
+                    aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000")],
+        tags={"Name": f"rds-pg-params-{environment}", "Environment": environment})
+
+
+def create_rds_instance(subnet_group, parameter_group, security_group_id, db_password, monitoring_role_arn):
+    return aws.rds.Instance(f"main-db-{environment}", identifier=f"main-db-{environment}", engine="postgres",
+        engine_version="17.7", instance_class="db.t3.micro", allocated_storage=20, max_allocated_storage=100,
+        storage_type="gp3", storage_encrypted=True, db_name=db_name,
+        username=config.get("db_username") or "dbadmin", password=db_password,
+        db_subnet_group_name=subnet_group.name, vpc_security_group_ids=[security_group_id],
+        parameter_group_name=parameter_group.name, publicly_accessible=False,
+        skip_final_snapshot=environment == "dev",
+        final_snapshot_identifier=f"main-db-final-{environment}" if environment != "dev" else None,
+        backup_retention_period=7, backup_window="03:00-04:00", maintenance_window="Mon:04:00-Mon:05:00",
+        monitoring_interval=60, monitoring_role_arn=monitoring_role_arn, performance_insights_enabled=True,
+        performance_insights_retention_period=7, enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+        deletion_protection=environment == "prod", tags={"Name": f"main-db-{environment}", "Environment": environment})
+""",
+        "infra/lambda_function.py": '''import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+environment = config.get("environment") or "dev"
+CODE = """import json
+
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"message": "up"})}
+"""
+
+
+def create_lambda_function(lambda_role, lambda_sg_id, private_subnet_ids, db_secret_arn, data_bucket_name,
+                           rds_endpoint):
+    group = aws.cloudwatch.LogGroup(f"lambda-logs-{environment}", name=f"/aws/lambda/api-handler-{environment}",
+        retention_in_days=14, tags={"Name": f"lambda-logs-{environment}", "Environment": environment})
+    return aws.lambda_.Function(f"api-handler-{environment}", name=f"api-handler-{environment}",
+        runtime="python3.11", handler="lambda_function.handler", role=lambda_role.arn,
+        code=pulumi.AssetArchive({"lambda_function.py": pulumi.StringAsset(CODE)}), timeout=30, memory_size=256,
+        vpc_config=aws.lambda_.FunctionVpcConfigArgs(security_group_ids=[lambda_sg_id], subnet_ids=private_subnet_ids),
+        environment=aws.lambda_.FunctionEnvironmentArgs(variables=pulumi.Output.all(
+            db_secret_arn, data_bucket_name, rds_endpoint).apply(lambda args: {
+                "ENVIRONMENT": environment, "DB_SECRET_ARN": args[0], "DATA_BUCKET": args[1], "DB_HOST": args[2],
+                "DB_NAME": config.get("db_name") or "appdb"})),
+        tags={"Name": f"api-handler-{environment}", "Environment": environment},
+        opts=pulumi.ResourceOptions(depends_on=[group]))
+
+
+def create_lambda_permission_for_api_gateway(lambda_function, api_gateway_execution_arn):
+    return aws.lambda_.Permission(f"api-gateway-lambda-permission-{environment}", action="lambda:InvokeFunction",
+        function=lambda_function.name, principal="apigateway.amazonaws.com",
+        source_arn=api_gateway_execution_arn.apply(lambda arn: f"{arn}/*/*"))
+''',
+        "infra/api_gateway.py": """import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+ACCESS_LOG = ('{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+              '"requestTime":"$context.requestTime","httpMethod":"$context.httpMethod",'
+              '"routeKey":"$context.routeKey","status":"$context.status","responseLength":"$context.responseLength"}')
+
+
+def create_api_gateway(lambda_function):
+    tags = {"Name": f"main-api-{environment}", "Environment": environment}
+    api = aws.apigatewayv2.Api(f"main-api-{environment}", name=f"main-api-{environment}", protocol_type="HTTP",
+        description="Main API Gateway for the application", tags=tags,
+        cors_configuration=aws.apigatewayv2.ApiCorsConfigurationArgs(allow_origins=["*"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type", "Authorization", "X-Api-Key"], max_age=300))
+    integration = aws.apigatewayv2.Integration(f"lambda-integration-{environment}", api_id=api.id,
+        integration_type="AWS_PROXY", integration_uri=lambda_function.arn, integration_method="POST",
+        payload_format_version="2.0")
+    for name, key in (("default-route", "$default"), ("api-route", "ANY /api/{proxy+}")):
+        aws.apigatewayv2.Route(f"{name}-{environment}", api_id=api.id, route_key=key,
+                               target=integration.id.apply(lambda id: f"integrations/{id}"))
+    stage = aws.apigatewayv2.Stage(f"api-stage-{environment}", api_id=api.id, name=environment, auto_deploy=True,
+        access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(destination_arn=create_api_log_group().arn,
+                                                                        format=ACCESS_LOG),
+        tags={"Name": f"api-stage-{environment}", "Environment": environment})
+    return {"api": api, "stage": stage, "integration": integration}
+
+
+def create_api_log_group():
+    return aws.cloudwatch.LogGroup(f"api-gateway-logs-{environment}", name=f"/aws/api-gateway/main-api-{environment}",
+        retention_in_days=14, tags={"Name": f"api-gateway-logs-{environment}", "Environment": environment})
+""",
+        "infra/waf.py": """import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+W = aws.wafv2
+
+
+def _visibility(name):
+    return W.WebAclRuleVisibilityConfigArgs(cloudwatch_metrics_enabled=True, metric_name=name,
+                                            sampled_requests_enabled=True)
+
+
+def _managed(priority, name):
+    return W.WebAclRuleArgs(name=name, priority=priority, visibility_config=_visibility(name),
+        override_action=W.WebAclRuleOverrideActionArgs(none=W.WebAclRuleOverrideActionNoneArgs()),
+        statement=W.WebAclRuleStatementArgs(managed_rule_group_statement=(
+            W.WebAclRuleStatementManagedRuleGroupStatementArgs(vendor_name="AWS", name=name))))
+
+
+def create_waf_acl():
+    provider = aws.Provider("waf-provider", region="us-east-1")
+    return W.WebAcl(f"cloudfront-waf-{environment}", name=f"cloudfront-waf-{environment}",
+        description="WAF ACL for CloudFront distribution", scope="CLOUDFRONT",
+        default_action=W.WebAclDefaultActionArgs(allow=W.WebAclDefaultActionAllowArgs()),
+        visibility_config=W.WebAclVisibilityConfigArgs(cloudwatch_metrics_enabled=True,
+            metric_name=f"cloudfront-waf-{environment}", sampled_requests_enabled=True),
+        rules=[_managed(1, "AWSManagedRulesCommonRuleSet"), _managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+               _managed(3, "AWSManagedRulesSQLiRuleSet"),
+               W.WebAclRuleArgs(name="RateLimitRule", priority=4, visibility_config=_visibility("RateLimitRule"),
+                   action=W.WebAclRuleActionArgs(block=W.WebAclRuleActionBlockArgs()),
+                   statement=W.WebAclRuleStatementArgs(rate_based_statement=(
+                       W.WebAclRuleStatementRateBasedStatementArgs(limit=2000, aggregate_key_type="IP"))))],
+        tags={"Name": f"cloudfront-waf-{environment}", "Environment": environment},
+        opts=pulumi.ResourceOptions(provider=provider))
+""",
+        "infra/cloudfront.py": """import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+CF = aws.cloudfront
+
+
+def create_cloudfront_distribution(static_bucket, oac, waf_acl_arn=None):
+    cache = CF.CachePolicy(f"static-cache-policy-{environment}", name=f"static-cache-policy-{environment}",
+        comment="Cache policy for static content", default_ttl=86400, max_ttl=31536000, min_ttl=1,
+        parameters_in_cache_key_and_forwarded_to_origin=CF.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs(
+            cookies_config={"cookie_behavior": "none"}, headers_config={"header_behavior": "none"},
+            query_strings_config={"query_string_behavior": "none"},
+            enable_accept_encoding_brotli=True, enable_accept_encoding_gzip=True))
+    requests = CF.OriginRequestPolicy(f"static-origin-request-policy-{environment}",
+        name=f"static-origin-request-policy-{environment}", comment="Origin request policy for S3",
+        cookies_config={"cookie_behavior": "none"}, headers_config={"header_behavior": "none"},
+        query_strings_config={"query_string_behavior": "none"})
+    args = {
+        "enabled": True, "is_ipv6_enabled": True, "default_root_object": "index.html", "price_class": "PriceClass_100",
+        "comment": f"CloudFront distribution for static content - {environment}",
+        "origins": [CF.DistributionOriginArgs(domain_name=static_bucket.bucket_regional_domain_name,
+                                              origin_id="S3Origin", origin_access_control_id=oac.id)],
+        "default_cache_behavior": CF.DistributionDefaultCacheBehaviorArgs(
+            allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"], target_origin_id="S3Origin",
+            viewer_protocol_policy="redirect-to-https", cache_policy_id=cache.id,
+            origin_request_policy_id=requests.id, compress=True),
+        "restrictions": CF.DistributionRestrictionsArgs(
+            geo_restriction=CF.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
+        "viewer_certificate": CF.DistributionViewerCertificateArgs(cloudfront_default_certificate=True),
+        "custom_error_responses": [CF.DistributionCustomErrorResponseArgs(error_code=code, response_code=200,
+            response_page_path="/index.html", error_caching_min_ttl=10) for code in (404, 403)],
+        "tags": {"Name": f"static-cdn-{environment}", "Environment": environment},
+    }
+    if waf_acl_arn:
+        args["web_acl_id"] = waf_acl_arn
+    return CF.Distribution(f"static-cdn-{environment}", **args)
+""",
+        "infra/cloudwatch.py": """import json
+
+import pulumi
+import pulumi_aws as aws
+
+environment = pulumi.Config().get("environment") or "dev"
+
+
+def _widget(x, y, title, metrics):
+    return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
+            "properties": {"title": title, "metrics": metrics, "region": "eu-west-3", "period": 300}}
+
+
+def create_dashboard(lambda_function_name, rds_identifier, api_name):
+    body = pulumi.Output.all(lambda_function_name, rds_identifier, api_name).apply(lambda a: json.dumps({"widgets": [
+        _widget(0, 0, "Lambda Invocations", [["AWS/Lambda", "Invocations", "FunctionName", a[0]],
+            [".", "Errors", ".", "."], [".", "Duration", ".", ".", {"stat": "Average"}]]),
+        _widget(12, 0, "RDS Performance", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", a[1]],
+                                          [".", "DatabaseConnections", ".", "."], [".", "FreeStorageSpace", ".", "."]]),
+        _widget(0, 6, "API Gateway", [["AWS/ApiGateway", "Count", "ApiName", a[2]], [".", "4XXError", ".", "."],
+                                      [".", "5XXError", ".", "."], [".", "Latency", ".", ".", {"stat": "Average"}]]),
+        _widget(12, 6, "Lambda Concurrent Executions", [
+            ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", a[0]], [".", "Throttles", ".", "."]])]}))
+    return aws.cloudwatch.Dashboard(f"main-dashboard-{environment}", dashboard_name=f"main-dashboard-{environment}",
+                                    dashboard_body=body)
+
+
+ALARMS = (  # name, metric, namespace, statistic, operator, threshold, periods, dimension, ok_actions
+    ("lambda-errors", "Errors", "AWS/Lambda", "Sum", "GreaterThanThreshold", 5, 2, "FunctionName", True),
+    ("lambda-duration", "Duration", "AWS/Lambda", "Average", "GreaterThanThreshold", 25000, 3, "FunctionName", False),
+    ("rds-cpu", "CPUUtilization", "AWS/RDS", "Average", "GreaterThanThreshold", 80, 3, "DBInstanceIdentifier", True),
+    ("rds-storage", "FreeStorageSpace", "AWS/RDS", "Average", "LessThanThreshold", 5368709120, 2,
+     "DBInstanceIdentifier", True),
+    ("rds-connections", "DatabaseConnections", "AWS/RDS", "Average", "GreaterThanThreshold", 80, 2,
+     "DBInstanceIdentifier", False),
+)
+
+
+def create_alarms(lambda_function_name, rds_identifier):
+    topic = aws.sns.Topic(f"alerts-topic-{environment}", name=f"alerts-topic-{environment}",
+                          tags={"Name": f"alerts-topic-{environment}", "Environment": environment})
+    made = {"alert_topic": topic}
+    for name, metric, namespace, stat, operator, threshold, periods, dimension, ok in ALARMS:
+        made[name] = aws.cloudwatch.MetricAlarm(f"{name}-alarm-{environment}", name=f"{name}-{environment}",
+            comparison_operator=operator, evaluation_periods=periods, metric_name=metric, namespace=namespace,
+            period=300, statistic=stat, threshold=threshold, alarm_description=f"{name} crossed its threshold",
+            dimensions={dimension: lambda_function_name if namespace == "AWS/Lambda" else rds_identifier},
+            alarm_actions=[topic.arn], ok_actions=[topic.arn] if ok else None,
+            tags={"Name": f"{name}-alarm-{environment}", "Environment": environment})
+    return made
+""",
+    },
+    main="""import pulumi
+
+from infra.api_gateway import create_api_gateway
+from infra.cloudfront import create_cloudfront_distribution
+from infra.cloudwatch import create_alarms, create_dashboard
+from infra.iam import create_api_gateway_role, create_lambda_role, create_rds_monitoring_role
+from infra.lambda_function import create_lambda_function, create_lambda_permission_for_api_gateway
+from infra.rds import create_rds_instance, create_rds_parameter_group, create_rds_subnet_group
+from infra.s3 import create_cloudfront_oac, create_data_bucket, create_static_bucket, create_static_bucket_policy
+from infra.secrets import create_api_key_secret, create_db_secret
+from infra.vpc import create_security_groups, create_vpc
+from infra.waf import create_waf_acl
+
+network = create_vpc()
+groups = create_security_groups(network["vpc"].id)
+private_ids = [s.id for s in network["private_subnets"]]
+static_bucket, data_bucket = create_static_bucket(), create_data_bucket()
+db = create_db_secret()
+api_key = create_api_key_secret()
+lambda_role = create_lambda_role(data_bucket_arn=data_bucket.arn, secrets_arn=db["secret"].arn)
+monitoring_role = create_rds_monitoring_role()
+create_api_gateway_role()
+database = create_rds_instance(create_rds_subnet_group(private_ids), create_rds_parameter_group(),
+                               groups["rds_sg"].id, db["password"], monitoring_role.arn)
+function = create_lambda_function(lambda_role, groups["lambda_sg"].id, private_ids, db["secret"].arn,
+                                  data_bucket.bucket, database.endpoint)
+api = create_api_gateway(function)
+create_lambda_permission_for_api_gateway(function, api["api"].execution_arn)
+acl = create_waf_acl()
+cdn = create_cloudfront_distribution(static_bucket, create_cloudfront_oac(static_bucket), waf_acl_arn=acl.arn)
+create_static_bucket_policy(static_bucket, cdn.arn)
+create_dashboard(function.name, database.identifier, api["api"].name)
+alarms = create_alarms(function.name, database.identifier)
+pulumi.export("vpc_id", network["vpc"].id)
+pulumi.export("static_bucket_name", static_bucket.bucket)
+pulumi.export("rds_endpoint", database.endpoint)
+pulumi.export("api_gateway_url", api["stage"].invoke_url)
+pulumi.export("cloudfront_domain", cdn.domain_name)
+pulumi.export("waf_acl_arn", acl.arn)
+pulumi.export("db_secret_arn", db["secret"].arn)
+pulumi.export("api_key_secret_arn", api_key["secret"].arn)
+pulumi.export("sns_alerts_topic_arn", alarms["alert_topic"].arn)
+""",
+    types={
+        "aws:apigatewayv2/api:Api": 1,
+        "aws:apigatewayv2/integration:Integration": 1,
+        "aws:apigatewayv2/route:Route": 2,
+        "aws:apigatewayv2/stage:Stage": 1,
+        "aws:cloudfront/cachePolicy:CachePolicy": 1,
+        "aws:cloudfront/distribution:Distribution": 1,
+        "aws:cloudfront/originAccessControl:OriginAccessControl": 1,
+        "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": 1,
+        "aws:cloudwatch/dashboard:Dashboard": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 2,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 5,
+        "aws:ec2/eip:Eip": 1,
+        "aws:ec2/internetGateway:InternetGateway": 1,
+        "aws:ec2/natGateway:NatGateway": 1,
+        "aws:ec2/routeTable:RouteTable": 2,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 4,
+        "aws:ec2/securityGroup:SecurityGroup": 2,
+        "aws:ec2/subnet:Subnet": 4,
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:iam/role:Role": 3,
+        "aws:iam/rolePolicy:RolePolicy": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+        "aws:lambda/function:Function": 1,
+        "aws:lambda/permission:Permission": 1,
+        "aws:rds/instance:Instance": 1,
+        "aws:rds/parameterGroup:ParameterGroup": 1,
+        "aws:rds/subnetGroup:SubnetGroup": 1,
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 1,
+        "aws:s3/bucketPolicy:BucketPolicy": 1,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
+        "aws:s3/bucketV2:BucketV2": 2,
+        "aws:s3/bucketVersioningV2:BucketVersioningV2": 2,
+        "aws:secretsmanager/secret:Secret": 2,
+        "aws:secretsmanager/secretVersion:SecretVersion": 2,
+        "aws:sns/topic:Topic": 1,
+        "aws:wafv2/webAcl:WebAcl": 1,
+        "pulumi:providers:aws": 1,
+    },
+)
+
+
+# A ComponentResource whose alarms are created inside `apply` callbacks on the endpoint's name (children of the
+# component), a role given `managed_policy_arns`, a GPU endpoint that bills while idle. The original takes the
+# container image from the SageMaker Python SDK (`sagemaker.huggingface.get_huggingface_llm_image_uri`, not installed
+# here): the URI it builds, from aws/sagemaker-python-sdk@03d09741 src/sagemaker/image_uri_config/huggingface-llm.json
+# (0.9.3: registry 763104351884, tag prefix 2.0.1-tgi0.9.3, py39, cu118-ubuntu20.04).
+PROGRAMS["sagemaker-llm-component"] = PublicProgram(
+    repo=TEMPLATES,
+    source="sagemaker-aws-python/{__main__,huggingface_llm}.py",
+    name="sagemaker-llm",
+    files={
+        "huggingface_llm.py": """import json
+
+import pulumi
+from pulumi_aws import cloudwatch, config, iam, sagemaker
+
+
+def get_huggingface_llm_image_uri(backend, region, version):
+    return (f"763104351884.dkr.ecr.{region}.amazonaws.com/huggingface-pytorch-tgi-inference:"
+            f"2.0.1-tgi{version}-gpu-py39-cu118-ubuntu20.04")
+
+
+class HuggingFaceLlm(pulumi.ComponentResource):
+    def __init__(self, name, instance_type, environment_variables, tgi_version="0.9.3", pytorch_version="2.0.1",
+                 startup_health_check_timeout_in_seconds=600, opts=None):
+        super().__init__("huggingface:llm:HuggingFaceLlm", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        env = {**environment_variables, "TGI_VERSION": tgi_version, "PYTORCH_VERSION": pytorch_version}
+        image = get_huggingface_llm_image_uri(backend="huggingface", region=config.region, version=tgi_version)
+        role = iam.Role(f"{name}-role", opts=child,
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            managed_policy_arns=["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"])
+        model = sagemaker.Model(f"{name}-model", execution_role_arn=role.arn, opts=child,
+            primary_container=sagemaker.ModelContainerArgs(image=image, environment=env))
+        endpoint_config = sagemaker.EndpointConfiguration(f"{name}-config", opts=child, production_variants=[
+            sagemaker.EndpointConfigurationProductionVariantArgs(model_name=model.name, variant_name="primary",
+                initial_variant_weight=1.0, initial_instance_count=1, instance_type=instance_type,
+                container_startup_health_check_timeout_in_seconds=startup_health_check_timeout_in_seconds)])
+        self.endpoint = sagemaker.Endpoint(f"{name}-endpoint", endpoint_config_name=endpoint_config.name, opts=child)
+        self.setup_cloudwatch_alarms(self.endpoint.name)
+
+    def setup_cloudwatch_alarms(self, endpoint_name):
+        def alarm(suffix, metric, statistic, threshold):
+            def create(name):
+                cloudwatch.MetricAlarm(f"{name}-{suffix}", metric_name=metric, namespace="AWS/SageMaker",
+                    statistic=statistic, period=60, evaluation_periods=1, threshold=threshold,
+                    comparison_operator="GreaterThanOrEqualToThreshold", alarm_description=f"{suffix} alarm for {name}",
+                    opts=pulumi.ResourceOptions(parent=self))
+            return create
+
+        endpoint_name.apply(alarm("HighLatency", "ModelLatency", "Average", 100000))
+        endpoint_name.apply(alarm("HighErrors", "ModelError", "SampleCount", 5))
+"""
+    },
+    main="""import pulumi
+
+from huggingface_llm import HuggingFaceLlm
+
+llm = HuggingFaceLlm("Llama2Llm", instance_type="ml.g5.2xlarge", environment_variables={
+    "HF_MODEL_ID": "NousResearch/Llama-2-7b-chat-hf", "SM_NUM_GPUS": "1", "MAX_INPUT_LENGTH": "2048",
+    "MAX_TOTAL_TOKENS": "4096", "MAX_BATCH_TOTAL_TOKENS": "8192"},
+    tgi_version="0.9.3", pytorch_version="2.0.1", startup_health_check_timeout_in_seconds=600)
+pulumi.export("EndpointName", llm.endpoint.name)
+""",
+    types={
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+        "aws:iam/role:Role": 1,
+        "aws:sagemaker/endpoint:Endpoint": 1,
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
+        "aws:sagemaker/model:Model": 1,
+        "huggingface:llm:HuggingFaceLlm": 1,
+    },
+)
+
+# A function EventBridge may invoke through a permission without source_arn (any account's rules), a role given two
+# broad AWS managed policies through `managed_policy_arns`, the code folder nested in an AssetArchive.
+PROGRAMS["s3-writer-eventbridge-permission"] = PublicProgram(
+    repo="pulumi/docs@19b82032c5f0a8668bd3bc2a3716df271147ed7c",
+    source="static/programs/aws-s3bucket-lambda-eventbridge-python/__main__.py",
+    name="s3-writer",
+    files={
+        "s3_writer/lambda_function.py": """import os
+
+import boto3
+
+
+def lambda_handler(event, context):
+    boto3.client("s3").put_object(Bucket=os.environ["BUCKET_NAME"], Key="event.json", Body=str(event))
+"""
+    },
+    main="""import pulumi
+import pulumi_aws as aws
+
+bucket = aws.s3.BucketV2("my-bucket")
+role = aws.iam.Role("s3-writer-role", assume_role_policy='''{
+    "Version": "2012-10-17",
+    "Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Effect": "Allow", "Sid": ""}]
+}''', managed_policy_arns=["arn:aws:iam::aws:policy/AmazonS3FullAccess",
+                           "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"])
+function = aws.lambda_.Function(resource_name="s3-writer-lambda-function", role=role.arn, runtime="python3.10",
+    handler="lambda_function.lambda_handler", code=pulumi.AssetArchive({".": pulumi.FileArchive("./s3_writer")}),
+    timeout=15, memory_size=128, environment={"variables": {"BUCKET_NAME": bucket.id}})
+aws.lambda_.Permission("lambda_trigger_event", action="lambda:InvokeFunction", principal="events.amazonaws.com",
+                       function=function.arn)
+pulumi.export("lambdaName", function.id)
+pulumi.export("bucketName", bucket.id)
+pulumi.export("lambdaArn", function.arn)
+""",
+    types={
+        "aws:iam/role:Role": 1,
+        "aws:lambda/function:Function": 1,
+        "aws:lambda/permission:Permission": 1,
+        "aws:s3/bucketV2:BucketV2": 1,
+    },
+)
+
+# An IAM user with a long-lived access key and an inline user policy.
+PROGRAMS["iam-user-access-key"] = PublicProgram(
+    repo="pulumi/docs@144aaa82852dfb08b59760d0610c3d23d06f930e",
+    source="static/programs/aws-iam-user-userpolicy-python/__main__.py",
+    name="iam-user",
+    main="""import json
+
+import pulumi_aws as aws
+
+user = aws.iam.User("webmaster", path="/system/", tags={"Name": "webmaster"})
+aws.iam.AccessKey("webmasterKey", user=user.name)
+aws.iam.UserPolicy("webmasterPolicy", user=user.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Action": ["ec2:Describe*"], "Effect": "Allow", "Resource": "*"}]}))
+""",
+    types={
+        "aws:iam/accessKey:AccessKey": 1,
+        "aws:iam/user:User": 1,
+        "aws:iam/userPolicy:UserPolicy": 1,
+    },
+)

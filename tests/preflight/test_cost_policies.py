@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
-from pulumi_policy.proxy import unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from policies.profile import level_for
 from policies.rules import cost
@@ -163,10 +164,105 @@ def test_idle_budget_schema_is_typed() -> None:
     assert cost.IDLE_BUDGET.config_schema["maxMonthlyUsd"]["type"] == "number"
 
 
+ALERTS = [{"notificationType": "ACTUAL", "threshold": 80, "subscriberEmailAddresses": ["ops@example.com"]}]
+
+
 def test_budget_present_compliance_and_noncompliance() -> None:
-    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {})]) == []
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {"notifications": ALERTS})]) == []
+    by_topic = [{"notificationType": "FORECASTED", "subscriberSnsTopicArns": ["arn:aws:sns:us-east-1:1:alerts"]}]
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", {"notifications": by_topic})]) == []
     ((message, urn),) = run_stack(cost.BUDGET_PRESENT, [resource("aws:kms/key:Key", "k", {})])
     assert urn is None and "no AWS Budget" in message
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {},  # Noncompliance 1: no notifications (tests/preflight/test_gate.py's budget used to pass so)
+        {"notifications": [{"notificationType": "ACTUAL", "threshold": 80}]},  # 2: a notification without subscriber
+        {"notifications": [{"notificationType": "ACTUAL", "subscriberEmailAddresses": []}]},  # 3: an empty list
+    ],
+)
+def test_budget_present_noncompliance_a_budget_that_alerts_nobody(props: dict[str, object]) -> None:
+    """The rule's promise is a budget *with alerts* (P169): one whose notifications name no subscriber only records
+    the spend, and nobody hears it run away."""
+    ((message, urn),) = run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", props)])
+    assert urn is not None and "no notification with a subscriber" in message
+    alerting = resource(cost.BUDGET, "other", {"notifications": ALERTS})
+    assert run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", props), alerting]) == []
+
+
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:billing-alerts"
+
+
+def _publish_for(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "SNS:Publish", "Principal": {"Service": service}, "Resource": TOPIC_ARN}
+        ],
+    }
+
+
+BUDGETS_PUBLISH = _publish_for("budgets.amazonaws.com")
+TO_TOPIC = {"notifications": [{"notificationType": "ACTUAL", "subscriberSnsTopicArns": [TOPIC_ARN]}]}
+
+
+@pytest.mark.parametrize(
+    ("case", "companions", "flagged"),
+    [
+        # Noncompliance 4 (Wayasay/AWS-Budget-Alert-System-Pulumi-Python-Template@efec6d9): the stack's own topic
+        # has no policy letting AWS Budgets publish, so its alerts are never delivered
+        ("bad_topic_without_policy", [resource(cost.TOPIC, "t", {"arn": TOPIC_ARN})], True),
+        (
+            "bad_policy_for_another_service",
+            [
+                resource(cost.TOPIC, "t", {"arn": TOPIC_ARN}),
+                resource(
+                    cost.TOPIC_POLICY,
+                    "p",
+                    {"arn": TOPIC_ARN, "policy": json.dumps(_publish_for("events.amazonaws.com"))},
+                ),
+            ],
+            True,
+        ),
+        (
+            "ok_topic_policy_for_budgets",
+            [
+                resource(cost.TOPIC, "t", {"arn": TOPIC_ARN}),
+                resource(cost.TOPIC_POLICY, "p", {"arn": TOPIC_ARN, "policy": json.dumps(BUDGETS_PUBLISH)}),
+            ],
+            False,
+        ),
+        ("ok_topic_own_policy", [resource(cost.TOPIC, "t", {"arn": TOPIC_ARN, "policy": BUDGETS_PUBLISH})], False),
+        ("ok_topic_of_another_stack", [], False),
+        (  # a preview, where the topic's ARN is not known yet: cannot tell, so no finding
+            "ok_topic_arn_unknown",
+            [
+                PolicyResource(
+                    cost.TOPIC,
+                    unknown_checking_proxy({"arn": UNKNOWN_STRING_VALUE}),
+                    f"urn:pulumi:dev::x::{cost.TOPIC}::t",
+                    "t",
+                    _opts(),
+                    None,
+                    None,
+                    [],
+                    {},
+                )
+            ],
+            False,
+        ),
+    ],
+)
+def test_budget_present_needs_a_topic_budgets_may_publish_to(
+    case: str, companions: list[PolicyResource], flagged: bool
+) -> None:
+    reports = run_stack(cost.BUDGET_PRESENT, [resource(cost.BUDGET, "budget", TO_TOPIC), *companions])
+    assert bool(reports) is flagged, case
+    if flagged:
+        ((message, urn),) = reports
+        assert urn is not None and f"only SNS topic(s) {TOPIC_ARN}" in message and "budgets.amazonaws.com" in message
 
 
 def test_policies_build_crossguard_objects() -> None:

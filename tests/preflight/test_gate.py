@@ -17,7 +17,9 @@ GOOD = """
 import pulumi_aws as aws
 key = aws.kms.Key("key", enable_key_rotation=True)
 aws.sqs.Queue("queue", kms_master_key_id=key.arn)
-aws.budgets.Budget("budget", budget_type="COST", limit_amount="10", limit_unit="USD", time_unit="MONTHLY")
+aws.budgets.Budget("budget", budget_type="COST", limit_amount="10", limit_unit="USD", time_unit="MONTHLY",
+    notifications=[{"comparison_operator": "GREATER_THAN", "notification_type": "ACTUAL", "threshold": 80,
+                    "threshold_type": "PERCENTAGE", "subscriber_email_addresses": ["ops@example.com"]}])
 """
 BAD = GOOD + 'aws.sqs.Queue("plain_queue")\n'
 SINGLETONS = {

@@ -37,7 +37,7 @@ def test_public_program_synthesises_like_its_original(tmp_path: Path, key: str) 
 
 
 def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
-    assert len(PROGRAMS) >= 38  # 13 of the first round, 9 of the second, 10 of the third, 6 of the fourth
+    assert len(PROGRAMS) >= 46  # 13 of the first round, 9 of the second, 10 of the third, 6 of the fourth, 8 more
     every = Counter(t for p in PROGRAMS.values() for t in p.types)
     for needed in (
         "aws:ec2/instance:Instance",
@@ -84,6 +84,18 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "aws:elasticache/replicationGroup:ReplicationGroup",
         "aws:appautoscaling/policy:Policy",
         "aws:ec2/launchTemplate:LaunchTemplate",
+        # fifth round: Pinpoint into Firehose, Glue crawlers and Athena, budgets, an OIDC provider trust, an aws-native
+        # Express state machine, a CLOUDFRONT-scope web ACL and an origin access control, a SageMaker endpoint
+        "aws:pinpoint/eventStream:EventStream",
+        "aws:glue/crawler:Crawler",
+        "aws:athena/workgroup:Workgroup",
+        "aws:budgets/budget:Budget",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "aws-native:stepfunctions:StateMachine",
+        "aws:wafv2/webAcl:WebAcl",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:sagemaker/endpoint:Endpoint",
+        "aws:iam/accessKey:AccessKey",
     ):
         assert every[needed], needed
     assert {p.repo.split("@")[0] for p in PROGRAMS.values()} == {
@@ -102,6 +114,11 @@ def test_a_dozen_or_more_programs_cover_the_idioms() -> None:
         "svodwood/pulumi-eks-cilium-demo-webstore",
         "alendwahida/iac-deploy-ecs-aws-with-pulumi-py",
         "JManzur/aws-pulumi-python-linux-bastion",
+        "CharlesSieg/pul-py-config-telemetry-pipeline",
+        "Wayasay/AWS-Budget-Alert-System-Pulumi-Python-Template",
+        "nizarakbarm/oidc-github-pulumi-py",
+        "pulumi/docs",
+        "0xChaser/cloud_module",
     }
 
 
