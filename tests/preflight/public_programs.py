@@ -181,9 +181,10 @@ def kubeconfig(cluster):
         types={
             "aws:ec2/internetGateway:InternetGateway": 1,
             "aws:ec2/routeTable:RouteTable": 1,
-            "aws:ec2/routeTableAssociation:RouteTableAssociation": 3,
+            # One subnet per zone of get_availability_zones(): us-east-1 has six (preflight/zones.json).
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": 6,
             "aws:ec2/securityGroup:SecurityGroup": 1,
-            "aws:ec2/subnet:Subnet": 3,
+            "aws:ec2/subnet:Subnet": 6,
             "aws:ec2/vpc:Vpc": 1,
             "aws:eks/cluster:Cluster": 1,
             "aws:eks/nodeGroup:NodeGroup": 1,
