@@ -103,6 +103,8 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType",),
     "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", "retentionInDays"),
     "aws:dynamodb/table:Table": ("serverSideEncryption", "ttl"),
+    # An IAM user access key is active unless `status` says Inactive (policies.rules.provider_credentials).
+    "aws:iam/accessKey:AccessKey": ("status",),
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("accessScope", "policyArn"),
     # review s11 3 #6: the account's public-sharing blocks (policies.rules.account_sharing).
     "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess": ("state",),

@@ -20,9 +20,9 @@ long-term user key: use a role (`assume_role`, a profile, the CI's OIDC role) in
 
 from __future__ import annotations
 
-from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.lib import get, report_on, text, tolerant
+from policies.lib import Pending, get, report_on, text, tolerant
 from policies.regions import REGIONAL_PROVIDERS
 from policies.secret_values import OFFLINE_SECRET_VALUES, aws_credential_shape
 from policies.spec import Category, Kind, PolicySpec
@@ -74,4 +74,38 @@ NO_HARD_CODED_CREDENTIALS = PolicySpec(
     validate=_check,
 )
 
-POLICIES = [NO_HARD_CODED_CREDENTIALS]
+ACCESS_KEY = "aws:iam/accessKey:AccessKey"
+
+
+def _access_key(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """An active access key of an IAM user is the long-term key the rule above keeps out of providers, made by the
+    program itself: whoever receives its secret (a stack output, a CI variable) holds it until it is rotated.
+    pulumi-aws 7.51.1 `aws.iam.AccessKey` `status`: "Defaults to `Active`. Valid values are `Active` and
+    `Inactive`"; an inactive key cannot sign requests (IAM User Guide, id_credentials_access-keys.html)."""
+    pending = Pending()
+    status = pending.read(lambda: text(get(args.props, "status")), None)
+    if status is not None and status.lower() != "inactive":
+        report_violation(f"{args.name}: creates an active long-term access key for an IAM user.", None)
+    pending.settle()
+
+
+NO_USER_ACCESS_KEYS = PolicySpec(
+    name="iam-no-user-access-keys",
+    description="The program creates no active access key for an IAM user.",
+    explanation=(
+        "An IAM user's access key is a long-term credential: it works from anywhere until someone rotates or "
+        "deletes it, and its secret lands in the stack's state and wherever the program exports it. AWS's "
+        "guidance is temporary credentials from a role (Well-Architected SEC02-BP02). Fix: let the workload assume "
+        "a role (an instance profile, a task role, IRSA, GitHub OIDC, IAM Roles Anywhere) instead of creating "
+        "aws.iam.AccessKey; where an external system can only take a key, suppress this finding with the reason "
+        "and an expiry, and rotate it."
+    ),
+    principles=("P135", "P140", "P186"),
+    severity=Severity.HIGH,
+    category=Category.SECURITY,
+    kind=Kind.RESOURCE,
+    validate=_access_key,
+    resource_types=(ACCESS_KEY,),
+)
+
+POLICIES = [NO_HARD_CODED_CREDENTIALS, NO_USER_ACCESS_KEYS]

@@ -60,8 +60,10 @@ TESTED_ELSEWHERE = {
     # tests/policies/rules/test_container_environment_table.py: 8 compliant and 13 numbered non-compliant cases;
     # tests/policies/rules/test_container_environment_native.py (aws-native): 7 compliant and 12 numbered ones.
     "container-no-secrets-in-environment",
-    # tests/policies/test_provider_credentials.py CASES: 2 compliant and 3 numbered non-compliant providers.
+    # tests/policies/test_provider_credentials.py CASES: 1 compliant and 4 numbered non-compliant providers.
     "provider-no-hard-coded-credentials",
+    # tests/policies/test_provider_credentials.py KEY_CASES: 2 compliant and 2 numbered non-compliant access keys.
+    "iam-no-user-access-keys",
 }
 
 

@@ -90,3 +90,32 @@ def test_a_secret_key_is_named_as_one(tmp_path: Path) -> None:
     """The secret case says why a key the program keeps secret is still reported (the CLI sees its plaintext)."""
     (finding,) = run_one(_graph(tmp_path, *CASES["bad4_secure_config"][:2]), POLICY)
     assert "static accessKey and secretKey from a secret" in finding.message
+
+
+KEY_POLICY = "iam-no-user-access-keys"
+#: An IAM user and an access key of it, with the key's own arguments (the pulumi/docs "IAM user with an access key"
+#: idiom: tests/preflight/public_programs.py).
+KEY_CASES: dict[str, tuple[str, set[str]]] = {
+    "bad1_default_status_is_active": ("", {"key"}),
+    "bad2_active": ('status="Active"', {"key"}),
+    "ok1_inactive": ('status="Inactive"', set()),
+    "ok2_no_key": (None, set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEY_CASES))
+def test_user_access_keys(tmp_path: Path, case: str) -> None:
+    arguments, expected = KEY_CASES[case]
+    (tmp_path / "Pulumi.yaml").write_text("name: keys\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    key = (
+        ""
+        if arguments is None
+        else f'aws.iam.AccessKey("key", user=user.name{", " + arguments if arguments else ""})\n'
+    )
+    (tmp_path / "__main__.py").write_text(f'{HEADER}user = aws.iam.User("ci")\n{key}')
+    graph = synthesize(tmp_path, "dev")
+    assert flagged(graph, KEY_POLICY) == expected
+    if expected:
+        (finding,) = run_one(graph, KEY_POLICY)
+        assert finding.resource == "key" and "creates an active long-term access key" in finding.message
