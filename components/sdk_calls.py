@@ -29,7 +29,8 @@ from functools import cache
 from pathlib import Path
 
 from botocore import xform_name
-from botocore.loaders import Loader
+
+from components import sdk_models
 
 #: The module whose functions make every client of the handlers.
 AWS_MODULE = "functions.shared.aws"
@@ -59,15 +60,9 @@ class _Site:
 
 
 @cache
-def _loader() -> Loader:
-    return Loader()
-
-
-@cache
 def operation_names(service: str) -> Mapping[str, str]:
     """The installed botocore's client method name -> operation name of ``service`` (``get_item`` -> ``GetItem``)."""
-    model = _loader().load_service_model(service, "service-2")
-    return {xform_name(name): name for name in model["operations"]}
+    return {xform_name(name): name for name in sdk_models.full_model(service)["operations"]}
 
 
 class _Scanner:
@@ -183,18 +178,36 @@ def _operation(service: str, method: str, site: _Site) -> str:
 def scan_source(path: Path, module: str, found: Operations | None = None) -> Operations:
     """The operations per service that the module at ``path`` calls (added to ``found`` when given)."""
     operations: Operations = {} if found is None else found
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    _Scanner(path, module, operations).scan(tree)
+    for service, calls in _scanned(str(path), module, path.read_text(encoding="utf-8")):
+        operations.setdefault(service, set()).update(calls)
     return operations
+
+
+@cache
+def _scanned(path: str, module: str, source: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """One module's scan, once per process for the same source (every package holds ``functions.shared``).
+
+    A module that names no factory cannot call one (an alias is imported under the factory's name), so it is
+    not parsed: most modules of a package.
+    """
+    if module != AWS_MODULE and not any(name in source for name in FACTORIES):
+        return ()
+    found: Operations = {}
+    _Scanner(Path(path), module, found).scan(ast.parse(source, filename=path))
+    return tuple((service, frozenset(calls)) for service, calls in sorted(found.items()))
 
 
 @cache
 def store_operations() -> frozenset[str]:
     """The DynamoDB operations Powertools' idempotency layer calls on its client (``self.client.<op>(...)``)."""
-    spec = importlib.util.find_spec(STORE_MODULE)
-    if spec is None or spec.origin is None:
+    # Located from the top-level package, which find_spec does not import (a dotted name would import its parents:
+    # Powertools' idempotency __init__, boto3 with it, into the program's process).
+    top, _, rest = STORE_MODULE.partition(".")
+    spec = importlib.util.find_spec(top)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = Path(locations[0], *rest.split(".")).with_suffix(".py") if locations else Path(rest)
+    if not path.is_file():
         raise SdkCallError(f"{STORE_MODULE}: not installed, so its DynamoDB calls cannot be read")
-    path = Path(spec.origin)
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     calls = {
         _operation("dynamodb", node.func.attr, _Site(path, node))

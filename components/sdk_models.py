@@ -148,12 +148,17 @@ def packaged_files(operations: Mapping[str, Iterable[str]]) -> dict[str, bytes]:
 
     Empty when the package calls no AWS operation.
     """
-    if not operations:
-        return {}
+    key = tuple(sorted((service, tuple(sorted(set(names)))) for service, names in operations.items()))
+    return dict(_packaged(key)) if key else {}
+
+
+@cache
+def _packaged(operations: tuple[tuple[str, tuple[str, ...]], ...]) -> Mapping[str, bytes]:
+    """:func:`packaged_files`, once per process for the same calls (several functions share them)."""
     files: dict[str, bytes] = {}
     manifest: dict[str, Any] = {"botocore": botocore.__version__, "services": {}}
     prefixes = set()
-    for service, names in sorted(operations.items()):
+    for service, names in operations:
         version = api_version(service)
         model = pruned_model(service, names)
         files[f"{PACKAGED_DATA_DIR}/{service}/{version}/{SERVICE_MODEL}.json"] = _dump(model)
