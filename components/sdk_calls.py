@@ -83,7 +83,7 @@ class _Scanner:
                 self.modules.update(a.asname or a.name for a in node.names if a.name == AWS_MODULE and a.asname)
         if self.module == AWS_MODULE:
             self.factories.update({name: name for name in FACTORIES})
-        scopes = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        scopes = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
         for scope in [tree, *scopes]:
             self._scan_scope(scope)
 
@@ -110,13 +110,14 @@ class _Scanner:
         return argument.value
 
     def _own_nodes(self, scope: ast.AST) -> Iterator[ast.AST]:
-        """The nodes of ``scope`` outside the functions and classes nested in it (scanned as their own scopes)."""
+        """The nodes of ``scope`` outside the functions and lambdas nested in it (scanned as their own scopes)."""
         pending = list(ast.iter_child_nodes(scope))
         while pending:
             node = pending.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-                if isinstance(node, ast.ClassDef):
-                    pending.extend(node.body)
+            if isinstance(node, ast.ClassDef):  # its body runs in the enclosing scope; its methods are their own
+                pending.extend(ast.iter_child_nodes(node))
+                continue
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 continue
             yield node
             pending.extend(ast.iter_child_nodes(node))

@@ -56,6 +56,12 @@ FOUND = [
         _AWS + "class C:\n    def m(self):\n        aws.client('s3').get_object()\n",
         {"s3": {"GetObject"}},
     ),
+    (
+        "a call in a lambda",
+        _AWS + "def f():\n    return sorted([], key=lambda k: aws.client('s3').head_object())\n",
+        {"s3": {"HeadObject"}},
+    ),
+    ("a call in a class body", _AWS + "class C:\n    x = aws.client('sns').publish()\n", {"sns": {"Publish"}}),
     ("no client", "import json\ndef f():\n    return json.dumps({})\n", {}),
 ]
 
