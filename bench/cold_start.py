@@ -21,6 +21,9 @@ medians), from its own deployment package extracted as Lambda would see it (`com
   import as the store's is) and one conditional PutItem (what the store writes first on every invocation).
   It says how much of a handler's cost is the SDK's client itself (loading the service model, endpoint
   rules and partitions) and how much is the handler's own;
+* with `--unpruned`, a row `<name>~full` after each function whose package carries pruned botocore data
+  (`components.sdk_models`): the same package without it, started in the same run, interleaved, so that the
+  data's gain is read within one run (not judged against the target);
 * package KB: the deterministic zip of the package (target under 100 KB, no `__pycache__`, `.pyc` or
   compiled extension: the bench fails on any).
 
@@ -33,12 +36,13 @@ daemon address loopback), per docs.aws.amazon.com/lambda/latest/dg/configuration
 ("Defined runtime environment variables") and the tracing header format in
 docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader.
 
-Usage: `python bench/cold_start.py [--repeat N] [--stack dev]` (also run by `bench/run.py`, `make bench`).
+Usage: `python bench/cold_start.py [--repeat N] [--stack dev] [--unpruned]` (also run by `bench/run.py`, `make bench`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import subprocess
@@ -52,7 +56,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components import bundle  # noqa: E402
+from components import bundle, sdk_models  # noqa: E402
 from components.api import AUTHORIZER_PACKAGES  # noqa: E402
 from functions.shared.events import DecisionMade, ModelAnswered, RequestReceived  # noqa: E402
 from tests.functions.factories import (  # noqa: E402
@@ -301,6 +305,23 @@ COMPILED_PARTS = ("__pycache__",)
 COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".dylib")
 
 
+#: Suffix of the comparison rows `--unpruned` adds: the same package without its pruned botocore data.
+UNPRUNED = "~full"
+
+
+def unpruned_target(target: Target) -> Target | None:
+    """`target` without the pruned botocore data of its package (`components.sdk_models`), or None if it has none.
+
+    Its clients then load botocore's whole data, as every package did before the pruned copy: the same code, so
+    the two rows of one run differ only by the data (the loader ignores a missing directory).
+    """
+    prefix = f"{sdk_models.PACKAGED_DATA_DIR}/"
+    kept = {name: content for name, content in target.files.items() if not name.startswith(prefix)}
+    if len(kept) == len(target.files):
+        return None
+    return dataclasses.replace(target, name=f"{target.name}{UNPRUNED}", files=kept)
+
+
 def compiled_files(files: Mapping[str, bytes]) -> list[str]:
     """The package's paths that are bytecode or compiled extensions (none expected)."""
     return sorted(
@@ -407,6 +428,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=7, help="fresh processes per function (median)")
     parser.add_argument("--stack", default="dev", help="the stack whose plan gives handlers and environments")
+    parser.add_argument(
+        "--unpruned",
+        action="store_true",
+        help=f"also start each package without its pruned botocore data (rows `<name>{UNPRUNED}`, interleaved)",
+    )
     args = parser.parse_args(argv)
     functions = plan_targets(args.stack)
     for target in functions:
@@ -414,7 +440,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"bench/cold_start.py: {target.name}'s package holds compiled files: {compiled}")
     environment = functions[0].environment if functions else {}
     floor, floor_client = floor_target(environment), floor_client_target(environment)
-    everything = [floor, floor_client, *functions]
+    everything = [floor, floor_client]
+    for target in functions:
+        compared = unpruned_target(target) if args.unpruned else None
+        everything += [target] if compared is None else [target, compared]
     figures, clients = measure(everything, args.repeat)
 
     python = sys.version.split()[0]

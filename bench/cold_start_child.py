@@ -164,9 +164,14 @@ def main(spec_file: str, result_file: str) -> None:
     }
     patcher = sys.modules.get("aws_xray_sdk.core.patcher")  # what the Tracer patched (read after the clocks)
     patched = sorted(getattr(patcher, "_PATCHED_MODULES", ()))
+    # Where the handlers' clients read botocore's data: the package's pruned copy, or None (botocore's own only).
+    aws = sys.modules.get("functions.shared.aws")
+    session = aws._session() if aws is not None and aws._session.cache_info().currsize else None
+    pruned_data = getattr(session.get_component("data_loader"), "packaged_path", None) if session else None
     with open(result_file, "w", encoding="utf-8") as handle:  # noqa: PTH123
         # `modules`: everything the cold start imported (tests check what a handler does not import).
         found = {"clients": clients.created, "result": result, "patched": patched, "modules": sorted(sys.modules)}
+        found["pruned_data"] = pruned_data
         json.dump({**figures, **found}, handle, default=str)
 
 

@@ -9,6 +9,9 @@ bytecode and PyYAML with its x86_64 extension, 94% of a 949 KB zip that python3.
   the way (Python needs them to import the modules);
 * only `.py` source: no `__pycache__`, no `.pyc` (Lambda compiles what it imports), no compiled
   extension (none is built for the function's runtime and architecture, so none is shipped);
+* where the code calls AWS (it imports `functions.shared.aws`), a pruned copy of botocore's data for exactly the
+  operations it calls, read from its source (`components.sdk_calls`, `components.sdk_models`), so its first
+  clients parse a few kilobytes of JSON instead of megabytes;
 * the pure-Python third-party packages a function names (`FunctionArgs.packages`), their `.py` files only;
 * the prompt templates, only where the prompt loader is imported, compiled from YAML to JSON here, so
   the runtime reads them with the standard library and needs no PyYAML (validated by the runtime's own
@@ -29,6 +32,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from components import sdk_calls, sdk_models
 from functions.shared.prompts import PACKAGED_PROMPTS_DIRNAME, load_prompts
 
 #: The package that holds the Lambda code (`functions/<name>/handler.py`).
@@ -146,6 +150,11 @@ def package_files(root: str | Path, handler: str, packages: Sequence[str] = ()) 
     files = {path.relative_to(base).as_posix(): path.read_bytes() for path in modules.values()}
     if PROMPTS_MODULE in modules:
         files.update(compiled_prompts(base))
+    if sdk_calls.AWS_MODULE in modules:
+        try:
+            files.update(sdk_models.packaged_files(sdk_calls.operations(modules)))
+        except sdk_calls.SdkCallError as error:
+            raise BundleError(str(error)) from None
     for package in packages:
         files.update(vendored_files(package))
     return dict(sorted(files.items()))

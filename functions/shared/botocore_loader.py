@@ -25,6 +25,20 @@ own directory, with the same answer as membership in ``list_available_services(t
   on the error path only); ``DataNotFoundError``s and the latest-version choice are botocore's own
   (``determine_latest_version``, ``list_api_versions``, ``load_data``), as are the extras it merges.
 
+It also searches the package's pruned copy of botocore's data, ``botocore_data/`` next to this module, written at
+bundle time by :mod:`components.sdk_models` (each service model cut to the operations the function calls, and
+``endpoints.json`` cut to their services; issue 12 §4): ahead of botocore's own data, so each first client parses a
+few kilobytes instead of ``endpoints.json``'s 1.2 MB and each service's whole model. Where botocore's own copy must
+win, it does:
+
+* a newer API version of a service in the runtime's botocore: botocore takes the latest version over every search
+  path, and the pruned copy only holds the version it was cut from;
+* a runtime botocore newer than the one the data was cut from (``manifest.json``): the directory is not searched;
+* botocore's plain ``Loader`` (below): not searched either, because only this class counts the copy of
+  ``endpoints.json`` as botocore's own (:meth:`ServiceDirectoryLoader.is_builtin_path`): botocore hands a
+  non-builtin ``endpoints.json``'s legacy endpoint to the rule set as ``SDK::Endpoint``
+  (``ClientArgsCreator.compute_endpoint_resolver_builtin_defaults``), which a pruned copy of builtin data must not do.
+
 The loader reuses three private members of botocore's ``Loader`` (``_potential_locations``, ``_find_extras``,
 ``_extras_processor``). The Lambda runtime brings its own botocore, so :func:`create_loader` falls back to
 botocore's plain ``Loader`` when any of them is missing, and :meth:`ServiceDirectoryLoader.load_service_model` falls
@@ -34,15 +48,24 @@ never a broken client, at worst the old cost.
 
 # os.path, not pathlib: this mirrors botocore's loader, whose paths are str (``file_loader.exists`` appends the
 # extensions to one) and whose os.listdir/os.path calls the file-system-call test counts.
-# ruff: noqa: PTH111, PTH112, PTH118, PTH208
+# ruff: noqa: PTH100, PTH111, PTH112, PTH118, PTH120, PTH208
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
+import botocore
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import Loader, instance_cache
+
+#: The package's pruned botocore data (``components.sdk_models``): its directory next to this module, and its files.
+PACKAGED_DATA_DIRNAME = "botocore_data"
+PACKAGED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), PACKAGED_DATA_DIRNAME)
+MANIFEST = "manifest.json"
+ENDPOINTS = "endpoints"
+SERVICE_MODEL = "service-2"
 
 #: The private members of botocore's ``Loader`` this subclass relies on (present in botocore 1.44.8).
 _REQUIRED_MEMBERS = ("_potential_locations", "_find_extras", "_extras_processor", "file_loader", "_cache")
@@ -51,9 +74,16 @@ _REQUIRED_MEMBERS = ("_potential_locations", "_find_extras", "_extras_processor"
 class ServiceDirectoryLoader(Loader):
     """A botocore ``Loader`` whose ``load_service_model`` looks only at the requested service's directory."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, packaged_path: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._entries: dict[str, frozenset[str]] = {}
+        self.packaged_path = packaged_path
+
+    def is_builtin_path(self, path: str) -> bool:
+        """botocore's test, and true for the package's pruned copy (a subset of botocore's own data, unchanged)."""
+        if self.packaged_path is not None and path.startswith(self.packaged_path + os.sep):
+            return True
+        return bool(super().is_builtin_path(path))
 
     def _listing(self, search_path: str) -> frozenset[str]:
         """The names in one search path's directory (one ``listdir`` per search path and loader)."""
@@ -106,14 +136,39 @@ def supported() -> bool:
     return all(hasattr(probe, name) for name in _REQUIRED_MEMBERS)
 
 
-def create_loader(search_path_string: str | None = None) -> Loader:
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
+
+
+def packaged_data_path(directory: str = PACKAGED_DATA_PATH) -> str | None:
+    """``directory`` when it holds pruned data this botocore may use (not newer than the data's), else None.
+
+    An unreadable manifest counts as no data: the full models are botocore's own and always right.
+    """
+    try:
+        with open(os.path.join(directory, MANIFEST), encoding="utf-8") as handle:  # noqa: PTH123 (os.path module)
+            made_with = json.load(handle)["botocore"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(made_with, str) or _version(botocore.__version__) > _version(made_with):
+        return None
+    return directory
+
+
+def create_loader(search_path_string: str | None = None, packaged: str | None = PACKAGED_DATA_PATH) -> Loader:
     """botocore's ``loaders.create_loader`` (the session's default ``data_loader``), with this module's class.
 
     ``search_path_string`` is the session's ``data_path`` config variable (``AWS_DATA_PATH``): paths separated by
     ``os.pathsep``, each with ``~`` and variables expanded, searched before ``~/.aws/models`` and botocore's data.
+    The package's pruned data (``packaged``, when :func:`packaged_data_path` accepts it) is searched after them (so
+    ``AWS_DATA_PATH`` still overrides everything) and before botocore's own.
     """
-    loader_class = ServiceDirectoryLoader if supported() else Loader
-    if search_path_string is None:
-        return loader_class()
-    paths = [os.path.expanduser(os.path.expandvars(path)) for path in search_path_string.split(os.pathsep)]
-    return loader_class(extra_search_paths=paths)
+    paths = []
+    if search_path_string is not None:
+        paths = [os.path.expanduser(os.path.expandvars(path)) for path in search_path_string.split(os.pathsep)]
+    if not supported():
+        return Loader(extra_search_paths=paths) if search_path_string is not None else Loader()
+    usable = packaged_data_path(packaged) if packaged is not None else None
+    if usable is not None:
+        paths.append(usable)
+    return ServiceDirectoryLoader(extra_search_paths=paths, packaged_path=usable)

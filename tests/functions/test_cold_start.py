@@ -85,6 +85,23 @@ def test_the_idempotency_store_and_the_handler_share_one_dynamodb_client(
     assert services[0] == "dynamodb" and run["clients"][0]["phase"] == "import"  # the store's, built at import
 
 
+@pytest.mark.parametrize("name", ["api-ws-connections", "deliver"])
+def test_a_cold_start_reads_its_packages_pruned_botocore_data(
+    plan: dict[str, cold_start.Target], name: str, tmp_path: Path
+) -> None:
+    """From its own extracted package the handlers' loader searches the pruned data (components/sdk_models.py);
+    the same package without it (the bench's `--unpruned` row) falls back to botocore's own data, and both answer."""
+    pruned = _start(plan[name], tmp_path / "pruned")
+    assert pruned["pruned_data"] == str(tmp_path / "pruned" / name / "functions" / "shared" / "botocore_data")
+
+    full = cold_start.unpruned_target(plan[name])
+    assert full is not None
+    assert not [f for f in full.files if "botocore_data" in f]
+    assert set(plan[name].files) - set(full.files)
+    assert _start(full, tmp_path / "full")["pruned_data"] is None
+    assert cold_start.unpruned_target(plan["api-ws-authorizer"]) is None  # no AWS call, no data
+
+
 def _fresh(code: str) -> list[str]:
     """Run `code` in a fresh interpreter (this one has long imported everything); its printed lines."""
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
