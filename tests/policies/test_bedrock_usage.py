@@ -75,13 +75,15 @@ def test_model_calls_of_either_provider_need_logging(name: str) -> None:
 #: pulumi-aws type: coverage looks for the types nobody judges (aws-native ones included); cost hands every
 #: resource to the estimator, which prices by each resource's own type (policies/cost/estimator.py);
 #: allowed-regions reads a region input by provider package, not by type; uses_bedrock matches Bedrock type
-#: prefixes of both providers there, and reads identity documents through resources_of.
+#: prefixes of both providers there, and reads identity documents through resources_of; provider credentials reads
+#: the provider resources of both packages (policies.regions.REGIONAL_PROVIDERS), which have no views.
 DIRECT_READERS = {
     ("coverage", "_validate"),
     ("cost", "_check_idle_budget"),
     ("cost", "_check_unpriced"),
     ("governance", "_check_regions"),
     ("bedrock", "uses_bedrock"),
+    ("provider_credentials", "_check"),
 }
 
 
