@@ -58,7 +58,14 @@ def test_task_states_are_found_at_every_depth_with_their_path() -> None:
         (json.dumps(_machine({"A": SAFE, "B": BARE})), ["Task state B has no Retry and no Catch."]),
         ("{not json", ["the definition is not valid Amazon States Language JSON."]),
         (json.dumps(["States"]), ["the definition is not valid Amazon States Language JSON."]),
-        (None, ["the definition is not valid Amazon States Language JSON."]),
+        # No definition input: the aws-native view of a machine whose definition is an S3 object (policies.native;
+        # pulumi-aws requires `definition`).
+        (
+            None,
+            [
+                "the definition is not in the program (an S3 object), so its Task states cannot be checked for Retry and Catch."
+            ],
+        ),
     ],
     ids=[
         "ok",
