@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from preflight.findings import CheckovResult, Finding, Level, Source
 from preflight.gate import refused_check_findings
+from preflight.graph import ResourceNode
 from preflight.regions import Regions
 from preflight.sources import _deployment, _text
+from preflight.synthesis_child import _node, _ShapeError, _unrun_applies
 
 
 def test_a_data_sources_own_region_argument_wins_over_the_stacks() -> None:
@@ -51,3 +55,33 @@ def test_a_refused_program_check_is_a_stack_wide_finding_whole() -> None:
             severity="high",
         )
     ]
+
+
+def _wire_node(**changes: object) -> dict[str, object]:
+    node = ResourceNode(
+        urn="urn:pulumi:dev::p::aws:sqs/queue:Queue::q",
+        type="aws:sqs/queue:Queue",
+        name="q",
+        custom=True,
+        parent="",
+        provider="",
+        inputs={},
+        outputs={},
+    )
+    return {**node.to_dict(wire=True), **changes}
+
+
+def test_the_childs_node_must_carry_secret_plaintext_as_an_object_or_null() -> None:
+    """The child's data is checked field by field before the gate trusts it (preflight.synthesis_child `_node`)."""
+    assert _node(_wire_node(secret_outputs={"k": "v"}), "resources[0]").name == "q"
+    for key in ("secret_inputs", "secret_outputs"):
+        with pytest.raises(_ShapeError) as error:
+            _node(_wire_node(**{key: ["v"]}), "resources[0]")
+        assert str(error.value) == f"resources[0].{key} is neither an object nor null"
+
+
+def test_an_unrun_apply_with_a_positive_count_is_accepted() -> None:
+    _unrun_applies([{"at": "__main__.py:3", "count": 2, "sources": ["urn:a"]}])
+    with pytest.raises(_ShapeError) as error:
+        _unrun_applies([{"at": "__main__.py:3", "count": 0}])
+    assert str(error.value) == "unrun_applies[0].count is not a positive integer"
