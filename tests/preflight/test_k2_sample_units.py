@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from preflight.commands.plan import render_tree
 from preflight.findings import CheckovResult, Finding, Level, Source
 from preflight.gate import refused_check_findings
-from preflight.graph import ResourceNode
+from preflight.graph import ResourceGraph, ResourceNode
 from preflight.regions import Regions
 from preflight.sources import _deployment, _text
 from preflight.synthesis_child import _node, _ShapeError, _unrun_applies
@@ -85,3 +86,19 @@ def test_an_unrun_apply_with_a_positive_count_is_accepted() -> None:
     with pytest.raises(_ShapeError) as error:
         _unrun_applies([{"at": "__main__.py:3", "count": 0}])
     assert str(error.value) == "unrun_applies[0].count is not a positive integer"
+
+
+def test_the_plan_tree_lists_each_read_as_not_deployed() -> None:
+    read = ResourceNode(
+        urn="urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs",
+        type="aws:s3/bucket:Bucket",
+        name="logs",
+        custom=True,
+        parent="",
+        provider="",
+        inputs={},
+        outputs={},
+        id="central-logs",
+    )
+    tree = render_tree(ResourceGraph("p", "dev", [], reads=[read]))
+    assert "logs  aws:s3/bucket:Bucket  read (id central-logs), not deployed" in tree
