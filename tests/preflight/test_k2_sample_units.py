@@ -16,6 +16,7 @@ from preflight.gate import refused_check_findings
 from preflight.graph import ResourceGraph, ResourceNode
 from preflight.regions import Regions
 from preflight.sources import _deployment, _text
+from preflight.stack_references import describe
 from preflight.synthesis_child import _node, _ShapeError, _unrun_applies
 
 
@@ -102,3 +103,13 @@ def test_the_plan_tree_lists_each_read_as_not_deployed() -> None:
     )
     tree = render_tree(ResourceGraph("p", "dev", [], reads=[read]))
     assert "logs  aws:s3/bucket:Bucket  read (id central-logs), not deployed" in tree
+
+
+def test_the_stack_references_lines_say_whether_the_file_was_found() -> None:
+    path = "policies/config/dev.stack-references.json"
+    assert describe({"file": path, "file_found": True}) == [
+        f"stack references: outputs stated in {path} (trusted as the referenced stacks' outputs)"
+    ]
+    assert describe({"file": path}) == [
+        f"stack references: no {path}: every StackReference's outputs are unknown offline"
+    ]
