@@ -9,9 +9,17 @@ reference (an ARN, an SSM parameter path) is never a secret.
 A structured value is searched inside, by key and by value, with the same classifier (review3 s11 #4): a JSON
 document (`APP_CONFIG={"db": {"password": ...}}`, `json.dumps` being the usual way to pass structured settings
 through an environment), and `key=value` lists (a libpq or ADO.NET connection string, a query string, the
-`OTEL_EXPORTER_OTLP_HEADERS` list, a dotenv block). A key shape found anywhere in free text counts too, not only
-at the start of the value. The router's own JSON settings (model ids, prices) and its MAX_OUTPUT_TOKENS and
-TOKEN_BUDGET stay what they are: ids, numbers and limits.
+`OTEL_EXPORTER_OTLP_HEADERS` list, a dotenv block), YAML documents, block and flow (review4 s11 #5: `yaml.safe_load`
+of at most _STRUCTURED_MAX characters, each node walked once, so an alias bomb costs nothing), and `key = value` /
+`key: value` lines (INI with its `[section]`, Java properties, TOML, `user:app;password:x`). A key shape found
+anywhere in free text counts too, not only at the start of the value. The router's own JSON settings (model ids,
+prices) and its MAX_OUTPUT_TOKENS and TOKEN_BUDGET stay what they are: ids, numbers and limits.
+
+A name alone makes a value a secret only when the value could be one (review4 s11 #6): a URL without credentials,
+a boolean, a number (but a PIN under a password name), an AWS region, a reference, an API constant (`AWS_IAM`,
+`WHEN_NO_MATCH`) or an HTTP authentication scheme's bare name (`Bearer`) is what it looks like. A name is judged by
+its head, the last word (`tokenEndpoint` is an endpoint, `secretRegion` a region, `dbPassword` a password), and
+`PASS` is a password only as the head (`dbPass`, not `passThrough`).
 """
 
 from __future__ import annotations
@@ -23,11 +31,25 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import yaml
+
 #: Name words that say a value is a credential. Matched as whole `_`-separated words, so TOKEN_BUDGET and
 #: MAX_OUTPUT_TOKENS (the router's limits, counts of model tokens) are not secrets by name.
 #: A password-like name holds a password even when it is all digits (a PIN); other words (TOKEN=3600) do not.
-_PASSWORD_WORDS = frozenset({"PASSWORD", "PASSWD", "PWD", "PASS"})
+_PASSWORD_WORDS = frozenset({"PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE"})
 _SECRET_WORDS = _PASSWORD_WORDS | {"SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY", "HMAC", "AUTHORIZATION"}
+#: Words that are a credential only as a name's head: `PASS` is a password in `DB_PASS`/`dbPass`/`pass`, the verb or
+#: an adjective elsewhere (API Gateway's `passthroughBehavior`, `passThrough`, `PASS_RATE`).
+_HEAD_ONLY_WORDS = frozenset({"PASS"})
+#: Heads (last words) that say what kind of setting a name holds, whatever secret word comes before: a reference
+#: (`dbPasswordArn`, `TOKEN_PARAMETER`, `SECRET_NAME`, `POSTGRES_PASSWORD_FILE`, the Docker images' `_FILE`
+#: convention), an address (`tokenEndpoint`, `token_uri`, `TOKEN_URL`), or a descriptor (`tokenType`, `secretRegion`,
+#: `credentialsProvider`, `passwordPolicy`, `SECRET_VERSION`, `authMode`, `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`,
+#: the Lambda extension's own variable). A name whose head is a secret word (`dbPassword`, `apiKey`) stays one.
+_SETTING_HEADS = frozenset(
+    {"ARN", "NAME", "PARAMETER", "PATH", "ID", "FILE", "URL", "URI", "ENDPOINT", "HOST"}
+    | {"TYPE", "REGION", "PROVIDER", "POLICY", "VERSION", "MODE", "PORT", "TABLE", "ENABLED", "FORMAT"}
+)
 _SECRET_PHRASES = (
     "API_KEY",
     "ACCESS_KEY",
@@ -89,6 +111,36 @@ _USER_PASSWORD = re.compile(
 _HEX_BITS = 3.0
 _HEX_KEY = re.compile(r"^(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{32,}$")
 
+#: Values that are plainly no secret, whatever the name (review4 s11 #6). A URL with a password or a token in it was
+#: caught by the shapes above, so a URL left is an address; a boolean (YAML 1.1's words too); a decimal number.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
+_BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off"})
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+#: An AWS region: the union of the partitions' `regionRegex` in botocore's data/endpoints.json (aws, aws-cn,
+#: aws-us-gov, aws-iso*, aws-eusc; tests/policies/rules/test_secret_structured.py checks it against that file).
+_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|eu-isoe|us-isof|eusc-de)-[a-z]+-\d+$")
+#: An API constant: upper-case words joined by `_` (API Gateway `authorizationType` AWS_IAM, COGNITO_USER_POOLS;
+#: `passthroughBehavior` WHEN_NO_MATCH; AppSync `authenticationType` API_KEY, OPENID_CONNECT: botocore apigateway and
+#: appsync service-2.json). One word alone (`CHANGEME`) may be a password, so at least one `_` is asked for.
+_CONSTANT = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+#: The bare name of an HTTP authentication scheme (IANA "HTTP Authentication Scheme Registry", RFC 9110 §16.4): a
+#: `tokenType` of `Bearer` (RFC 6749 §7.1) names the scheme, not a credential (`Bearer <token>` is caught above).
+_AUTH_SCHEMES = frozenset(
+    {"basic", "bearer", "concealed", "digest", "dpop", "gnap", "hoba", "mutual", "negotiate", "oauth", "privatetoken"}
+    | {"scram-sha-1", "scram-sha-256", "vapid"}
+)
+#: The longest value parsed as YAML (review4 s11 #5: hostile input): Lambda allows 4 KB of environment in all
+#: (Lambda Developer Guide, "Lambda quotas"); 64 KiB, the ECS task definition's limit, leaves room for containers.
+_STRUCTURED_MAX = 65536
+#: A YAML document worth parsing: flow style after JSON failed, a block sequence, or a `key: value` line.
+_YAML_HINT = re.compile(r"^\s*[\[{]|^\s*- |^[ \t]*[^\s:#][^:\n]*:(\s|$)", re.MULTILINE)
+#: A `key = value` or `key: value` line (INI, Java properties, TOML, dotenv with `export`): the value is the rest of
+#: the line. `://` is an address, not a pair.
+_LINE_PAIR = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=|:(?!//))\s*(.*?)\s*$")
+_SECTION = re.compile(r"^\s*\[([^\]\n]+)\]\s*$")
+#: The most leaves a structured value is searched for (a bound on work whatever the input).
+_MAX_LEAVES = 10000
+
 #: What a `secure:` config value (or any Pulumi secret) reads as in the offline gate's graph: the engine's
 #: placeholder for `secure:` stack config and the "[secret]" of preview/export files (preflight/stackconfig.py
 #: and preflight/sources.py; tests/policies/test_hardened.py checks they agree). Under the CLI the secret's
@@ -140,19 +192,41 @@ def _high_entropy(value: str) -> bool:
 
 
 def _normal(name: str) -> str:
-    """A name in upper snake case: JSON keys are often camelCase (`dbPassword`, `apiKey`, `clientSecret`)."""
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()
+    """A name in upper snake case: JSON keys are often camelCase (`dbPassword`, `apiKey`, `clientSecret`), and an
+    acronym ends where a capitalised word starts (`DBPassword` is DB_PASSWORD, `JWTSecret` JWT_SECRET)."""
+    split = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", split).upper()
+
+
+def _word_list(name: str) -> list[str]:
+    """The name's words in order (its head, the last, says what it names)."""
+    return [w for w in re.split(r"[^A-Z0-9]+", _normal(name)) if w]
 
 
 def _words(name: str) -> set[str]:
-    return set(re.split(r"[^A-Z0-9]+", _normal(name)))
+    return set(_word_list(name))
 
 
 def _secret_name(name: str) -> bool:
-    words = _words(name)
-    if words & _LIMIT_WORDS:
+    """A credential's name: a secret word or phrase in it, no limit word, and a head that is no kind of setting."""
+    words = _word_list(name)
+    if not words or set(words) & _LIMIT_WORDS or words[-1] in _SETTING_HEADS:
         return False
-    return bool(words & _SECRET_WORDS) or any(p in _normal(name) for p in _SECRET_PHRASES)
+    secret_words = {w for w in words[:-1] if w not in _HEAD_ONLY_WORDS} | ({words[-1]} & _SECRET_WORDS)
+    return bool(secret_words & _SECRET_WORDS) or any(p in "_".join(words) for p in _SECRET_PHRASES)
+
+
+def _plain(value: str) -> bool:
+    """A value that is what it looks like, not a credential: an address, a flag, a number, a region, a constant,
+    an HTTP authentication scheme's name."""
+    text = value.strip()
+    return bool(
+        _URL.match(text)
+        or text.casefold() in _BOOLEAN
+        or _REGION.match(text)
+        or _CONSTANT.match(text)
+        or text.casefold() in _AUTH_SCHEMES
+    )
 
 
 def _shape_reason(value: str) -> str:
@@ -197,12 +271,20 @@ def _scalar(value: Any) -> str | None:
 
 
 def _json_members(document: Any, name: str) -> Iterator[tuple[str, str, str]]:
-    """(path, key, text) of every leaf of a decoded JSON document, each named by its own key: a list's items by
+    """(path, key, text) of every leaf of a decoded JSON or YAML document, each named by its own key: a list's items by
     the list's key, and a `{"name": N, "value": V}` item's value by N as well. Walked with a stack, so the walk adds no
-    recursion to what `json.loads` needs (a document too deep for it is judged as text)."""
+    recursion to what `json.loads` needs (a document too deep for it is judged as text); each dict and list is
+    walked once (YAML aliases share nodes: a "billion laughs" document is a few nodes shared many times), and at most
+    _MAX_LEAVES leaves are read."""
     stack: list[tuple[str, str, Any]] = [("", name, document)]
-    while stack:
+    seen: set[int] = set()
+    leaves = 0
+    while stack and leaves < _MAX_LEAVES:
         path, key, node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
         if isinstance(node, dict):
             folded = {str(k).casefold(): v for k, v in node.items()}
             pair = next((folded[k] for k in _PAIR_NAMES if isinstance(folded.get(k), str)), None)
@@ -212,21 +294,63 @@ def _json_members(document: Any, name: str) -> Iterator[tuple[str, str, str]]:
         elif isinstance(node, list):
             stack.extend((f"{path}[{i}]", key, v) for i, v in enumerate(node))
         elif (text := _scalar(node)) is not None:
+            leaves += 1
             yield path, key, text
 
 
+def _yaml(value: str) -> Any:
+    """The YAML document a value holds (a mapping or a sequence), else None: YAML's `safe_load` (no object
+    construction), only on values short enough and shaped like YAML; a parse error or a nesting too deep is no
+    document."""
+    if len(value) > _STRUCTURED_MAX or not _YAML_HINT.search(value):
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        document = yaml.load(value, Loader=loader)  # noqa: S506 - a safe loader, CSafeLoader or SafeLoader
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    return document if isinstance(document, dict | list) else None
+
+
+def _line_members(value: str) -> Iterator[tuple[str, str, str]]:
+    """(where, key, text) of a multi-line value's `key = value` / `key: value` lines, named under their INI
+    `[section]`; comments (`#`, `;`) are skipped, quotes around a value dropped."""
+    section = ""
+    for line in value.splitlines():
+        if line.lstrip().startswith(("#", ";")):
+            continue
+        if heading := _SECTION.match(line):
+            section = heading.group(1).strip()
+            continue
+        if (pair := _LINE_PAIR.match(line)) and (inner := pair.group(2)):
+            key = pair.group(1)
+            if len(inner) > 1 and inner[0] == inner[-1] and inner[0] in "\"'":
+                inner = inner[1:-1]
+            yield (f"{section}.{key}" if section else key), key, inner
+
+
 def _members(name: str, value: str) -> Iterator[tuple[str, str, str]]:
-    """(where, key, text) of the parts of a structured value: a JSON document's leaves, else a `key=value`
-    list's pairs (each token holding `=` after a name; other tokens are left to the whole-value checks)."""
+    """(where, key, text) of the parts of a structured value: a JSON document's leaves, else a YAML document's,
+    else a multi-line value's `key = value` lines and then any `key=value` / `key:value` list's pairs (each token
+    holding `=` or `:` after a name; other tokens are left to the whole-value checks)."""
     if value.lstrip().startswith(_JSON_START):
         try:
             yield from _json_members(json.loads(value), name)
             return
         except (ValueError, RecursionError):
-            pass  # not JSON after all: perhaps a list of pairs
+            pass  # not JSON after all: perhaps YAML's flow style or a list of pairs
+    document = _yaml(value)
+    if document is not None:
+        yield from _json_members(document, name)
+        return
+    if "\n" in value:
+        yield from _line_members(value)
     for token in _PAIR_SEPARATORS.split(value):
-        key, equals, inner = token.partition("=")
-        if equals and inner and _PAIR_KEY.match(key):
+        match = re.match(r"([^=:]*)([=:])(.*)", token, re.DOTALL)
+        if match is None:
+            continue
+        key, inner = match.group(1), match.group(3)
+        if inner and not inner.startswith("//") and _PAIR_KEY.match(key):
             yield key, key, inner
 
 
@@ -257,10 +381,13 @@ def _by_name(name: str, value: str) -> str:
     """The checks after the shapes: references and reference names pass, then entropy, a hex key, the name."""
     if not value:
         return ""
-    if _REFERENCE.match(value) or _normal(name).endswith(("_ARN", "_NAME", "_PARAMETER", "_PATH", "_ID", "_URL")):
+    words = _word_list(name)
+    if _REFERENCE.match(value) or (words and words[-1] in _SETTING_HEADS):
         return ""
     if _high_entropy(value) or _hex_key(name, value):
         return "a high-entropy value"
-    if not _secret_name(name) or (value.strip().isdigit() and not _words(name) & _PASSWORD_WORDS):
+    if not _secret_name(name) or _plain(value):
         return ""
+    if _NUMBER.match(value.strip()) and not _words(name) & _PASSWORD_WORDS:
+        return ""  # a count (TOKEN=3600); a password name's number is a PIN
     return "a secret-sounding name"

@@ -16,9 +16,23 @@ plaintext (KeepSecrets), so a key kept in `secure:` config has a key's shape the
 same secret is a placeholder (policies.secret_values.OFFLINE_SECRET_VALUES), and reporting it too keeps the offline
 verdict the one `pulumi preview --policy-pack` gives. A secret keeps the key out of the repository but it is still a
 long-term user key: use a role (`assume_role`, a profile, the CI's OIDC role) instead of any access key.
+
+A key file committed with the program is the same key in the repository (review4 s11 #9): a provider whose
+`sharedCredentialsFiles` or `sharedConfigFiles` (pulumi-aws; aws-native's single `sharedCredentialsFile`) names a
+path inside the program's directory is a finding. Inside means relative and not climbing out (`./credentials`,
+`.aws/credentials`): the provider resolves a relative path from the working directory `pulumi up` runs in, the
+program's. A home path (`~/.aws/credentials`, the SDKs' default), an absolute path, an environment variable and a
+profile name name a file on the deployer's machine, not in the repository, and pass.
 """
 
 from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
@@ -30,6 +44,42 @@ from policies.spec import Category, Kind, PolicySpec
 #: The provider inputs that carry static credentials (pulumi_aws 7.51.1 and pulumi_aws_native 1.84.0 provider.py
 #: `access_key`, `secret_key`; both SDKs wrap them in `Output.secret`).
 CREDENTIAL_INPUTS = ("accessKey", "secretKey")
+#: The provider inputs that name credential or config files: pulumi_aws 7.51.1 provider.py `shared_config_files`,
+#: `shared_credentials_files` ("List of paths to shared credentials files. If not set, defaults to
+#: [~/.aws/credentials]"), pulumi_aws_native 1.84.0 provider.py `shared_credentials_file` (one path).
+FILE_INPUTS = ("sharedCredentialsFiles", "sharedConfigFiles", "sharedCredentialsFile")
+#: A path the deploying machine resolves, not the repository: a home (`~`), a variable (`$HOME`, `%USERPROFILE%`).
+_MACHINE_PATH = re.compile(r"^(~|\$|%)")
+
+
+def _paths(value: Any) -> Iterator[str]:
+    """The paths an input holds: a list (a program's input), or the JSON list stack config passes as text
+    (`aws:sharedCredentialsFiles: ["./credentials"]` reaches the default provider as a string), or one path."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    items = value if isinstance(value, list | tuple) else [value]
+    yield from (item for item in items if isinstance(item, str) and item.strip())
+
+
+def in_program(path: str) -> bool:
+    """Whether a path names a file inside the program's directory: relative, and not climbing out of it."""
+    path = path.strip()
+    if _MACHINE_PATH.match(path) or PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        return False
+    if PureWindowsPath(path).drive:
+        return False
+    depth = 0
+    for part in PureWindowsPath(path).parts:  # splits on `/` and `\\` alike
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return False
+    return True
+
+
+def _committed_files(resource: PolicyResource) -> list[str]:
+    """The provider's credential and config files that lie inside the program's directory, as written."""
+    return [path for key in FILE_INPUTS for path in _paths(get(resource.props, key)) if in_program(path)]
 
 
 def _check(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -53,19 +103,28 @@ def _check(args: StackValidationArgs, report_violation: ReportViolation) -> None
                 f"the AWS provider is given a static {' and '.join(secret)} from a secret (a long-term access key: "
                 "under `pulumi preview --policy-pack` the pack sees its plaintext and reports it as hard-coded).",
             )
+        if files := _committed_files(resource):
+            report_on(
+                report_violation,
+                resource,
+                f"the AWS provider reads credentials from {', '.join(files)}, a file inside the program's directory "
+                "(a key file committed with the program).",
+            )
 
     tolerant(args.resources, check)
 
 
 NO_HARD_CODED_CREDENTIALS = PolicySpec(
     name="provider-no-hard-coded-credentials",
-    description="No AWS provider is given a hard-coded access key or secret key.",
+    description="No AWS provider is given a hard-coded access key or secret key, or a key file in the program.",
     explanation=(
         "A key written in the program or in plain stack config is a long-term IAM user key in the repository: "
         "anyone who reads it deploys as that user, until the key is rotated. Fix: drop access_key/secret_key and "
         "let the provider use a role (assume_role, a named profile, the CI job's OIDC role); where a key cannot be "
         "avoided, keep it in a secret (`pulumi config set --secret`) and suppress this finding with the reason and an "
-        "expiry: a secret keeps the key out of the repository, not out of the deployer's hands."
+        "expiry: a secret keeps the key out of the repository, not out of the deployer's hands. A credentials or "
+        "config file inside the program's directory is the same key committed: drop shared_credentials_files/"
+        "shared_config_files (or point them at ~/.aws) and delete the file from the repository and its history."
     ),
     principles=("P140", "P186", "P135"),
     severity=Severity.CRITICAL,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from policies.rules.provider_credentials import in_program
 from policies.secret_values import aws_credential_shape
 from preflight.engine import synthesize
 from preflight.graph import ResourceGraph
@@ -45,6 +46,36 @@ CASES: dict[str, tuple[str, str, set[str]]] = {
         'secret_key=cfg.require_secret("secretKey"))\n',
         "  creds:accessKey:\n    secure: v1:AAAA\n  creds:secretKey:\n    secure: v1:BBBB\n",
         {"secret"},
+    ),
+    # review4 s11 #9 (/work/notes/s11/review4/provkeys): a key file committed beside the program.
+    "bad5_credentials_file_in_the_program": (
+        'p = aws.Provider("fromfile", region="us-east-1", shared_credentials_files=["./credentials"], '
+        'profile="deploy")\n',
+        "",
+        {"fromfile"},
+    ),
+    "bad6_config_file_in_a_subdirectory": (
+        'p = aws.Provider("conf", region="us-east-1", shared_config_files=["~/.aws/config", ".aws/config"])\n',
+        "",
+        {"conf"},
+    ),
+    "bad7_aws_native_credentials_file": (
+        "import pulumi_aws_native as native\n"
+        'p = native.Provider("native", region="us-east-1", shared_credentials_file="deploy/../keys/credentials")\n',
+        "",
+        {"native"},
+    ),
+    "bad8_default_provider_from_stack_config": ("", '  aws:sharedCredentialsFiles: ["credentials"]\n', {""}),
+    "ok2_profile_and_home_files": (
+        'p = aws.Provider("home", region="us-east-1", profile="deploy", '
+        'shared_credentials_files=["~/.aws/credentials", "$HOME/.aws/alt"], shared_config_files=["/etc/aws/config"])\n',
+        "",
+        set(),
+    ),
+    "ok3_a_file_outside_the_program": (
+        'p = aws.Provider("outside", region="us-east-1", shared_credentials_files=["../secrets/credentials"])\n',
+        "",
+        set(),
     ),
 }
 
@@ -92,10 +123,36 @@ def test_a_secret_key_is_named_as_one(tmp_path: Path) -> None:
     assert "static accessKey and secretKey from a secret" in finding.message
 
 
+@pytest.mark.parametrize(
+    ("path", "inside"),
+    [
+        ("./credentials", True),
+        ("credentials", True),
+        (".aws/config", True),
+        ("a/../b/credentials", True),
+        ("keys\\credentials", True),
+        ("../credentials", False),
+        ("a/../../credentials", False),
+        ("~/.aws/credentials", False),
+        ("$HOME/.aws/credentials", False),
+        ("%USERPROFILE%\\.aws\\credentials", False),
+        ("/etc/aws/credentials", False),
+        ("C:\\aws\\credentials", False),
+    ],
+)
+def test_in_program(path: str, inside: bool) -> None:
+    assert in_program(path) is inside
+
+
+def test_the_key_file_finding_names_the_file(tmp_path: Path) -> None:
+    (finding,) = run_one(_graph(tmp_path, *CASES["bad5_credentials_file_in_the_program"][:2]), POLICY)
+    assert "reads credentials from ./credentials, a file inside the program's directory" in finding.message
+
+
 KEY_POLICY = "iam-no-user-access-keys"
 #: An IAM user and an access key of it, with the key's own arguments (the pulumi/docs "IAM user with an access key"
 #: idiom: tests/preflight/public_programs.py).
-KEY_CASES: dict[str, tuple[str, set[str]]] = {
+KEY_CASES: dict[str, tuple[str | None, set[str]]] = {
     "bad1_default_status_is_active": ("", {"key"}),
     "bad2_active": ('status="Active"', {"key"}),
     "ok1_inactive": ('status="Inactive"', set()),
