@@ -75,13 +75,16 @@ def test_model_calls_of_either_provider_need_logging(name: str) -> None:
 #: pulumi-aws type: coverage looks for the types nobody judges (aws-native ones included); cost hands every
 #: resource to the estimator, which prices by each resource's own type (policies/cost/estimator.py);
 #: allowed-regions reads a region input by provider package, not by type; uses_bedrock matches Bedrock type
-#: prefixes of both providers there, and reads identity documents through resources_of.
+#: prefixes of both providers there, and reads identity documents through resources_of; bedrock-allowed-models
+#: collects the ARNs every resource has of its own (`arn`, `...Arn`, whatever its type or provider) to tell the
+#: profiles the stack creates from others' (review s11 4 #7), and judges models through resources_of.
 DIRECT_READERS = {
     ("coverage", "_validate"),
     ("cost", "_check_idle_budget"),
     ("cost", "_check_unpriced"),
     ("governance", "_check_regions"),
     ("bedrock", "uses_bedrock"),
+    ("bedrock", "_check_models"),
 }
 
 
