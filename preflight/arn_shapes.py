@@ -68,6 +68,20 @@ OVERRIDES: Mapping[str, str] = {
     # A DataSync location (terraform-provider-aws `aws_datasync_location_fsx_openzfs_file_system`, whose `arn` is
     # the location's), though its class's leading word names FSx, whose `file-system` type it is not.
     "aws:datasync/fsxOpenZfsFileSystem:FsxOpenZfsFileSystem": "location",
+    # A profile CreateInferenceProfile makes is an application inference profile: botocore bedrock
+    # InferenceProfileArn `...:(inference-profile|application-inference-profile)/...`, the first being AWS's own
+    # (system-defined, `us.amazon.nova-lite-v1:0`); "inference profiles created by users" are
+    # `application-inference-profile/<id>` (https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-bedrock-alpha.
+    # ApplicationInferenceProfile.html). As `inference-profile/<id>` the id read as a model (review s11 4 #7).
+    "aws:bedrock/inferenceProfile:InferenceProfile": "application-inference-profile",
+    # CreateProvisionedModelThroughput's provisionedModelArn (botocore bedrock ProvisionedModelArn
+    # `...:provisioned-model/[a-z0-9]{12}`); the class is named after the throughput, not the kind.
+    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": "provisioned-model",
+}
+
+#: type token -> its own ARN output, where the class is not named after the ARN's kind (own_arn_outputs).
+OWN_ARN_OUTPUTS: Mapping[str, tuple[str, ...]] = {
+    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": ("provisionedModelArn",),
 }
 
 #: (type token, pattern variable) -> the input holding it, where the input is not named after it.
@@ -184,6 +198,8 @@ def own_arn_outputs(type_token: str) -> tuple[str, ...]:
     """The outputs the installed SDK declares for the resource's own ARN: `arn`, or `<its kind>Arn` where the
     class is named after that kind (`agentAliasArn`, `indexArn`); never another resource's ARN it names
     (`credentialsArn` on an integration, `roleArn`, `kmsKeyArn`, `signingJobArn`). A RolePolicy has none."""
+    if type_token in OWN_ARN_OUTPUTS:
+        return OWN_ARN_OUTPUTS[type_token]
     cls = _normal(type_token.rsplit(":", 1)[-1])
     return tuple(
         n

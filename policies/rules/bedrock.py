@@ -27,7 +27,15 @@ from policies.lib import (
     truthy,
 )
 from policies.managed_policies import MODEL_CALLS, model_call_statements
-from policies.model_inputs import AGENT, MODEL_TYPES, chosen_model, is_pattern, models_used
+from policies.model_inputs import (
+    AGENT,
+    MODEL_TYPES,
+    chosen_model,
+    created_arns,
+    is_pattern,
+    models_used,
+    routing_kind,
+)
 from policies.rules.iam import MANAGED_POLICY_ARN_INPUTS, attached_managed_arns
 from policies.spec import Category, Kind, PolicySpec
 
@@ -186,24 +194,46 @@ PII_POLICY = PolicySpec(
 )
 
 
-def _validate_models(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    allowed = [str(m) for m in as_list(args.get_config().get("allowedModelIds"))]
-    if not allowed:
-        return  # no list configured for this stack: nothing to compare against
-    for reference in models_used(args.resource_type, args.props):
+def _judge_models(
+    resource: PolicyResource, allowed: list[str], created: set[str], report_violation: ReportViolation
+) -> None:
+    """Each model reference of one resource against the stack's allowed models."""
+    name, listed = resource.name, ", ".join(allowed)
+    for reference in models_used(resource.resource_type, resource.props):
         model = chosen_model(reference)
         if model is None:
-            continue  # the ARN of a resource that is not a model (its own model input is judged where it is made)
+            kind = routing_kind(reference)
+            if kind is not None and reference not in created:
+                report_violation(
+                    f"{name}: {reference} is a Bedrock {kind} this stack does not create, so the model behind it "
+                    f"is unknown here and not allowed (allowed: {listed}). State it: create the {kind} in this "
+                    "stack from an allowed model, or name the allowed model's foundation-model or "
+                    "inference-profile ARN.",
+                    resource.urn,
+                )
+            continue  # created here (its own model input is judged as this stack's), or not a model at all
         if is_pattern(model):
             report_violation(
-                f"{args.name}: {reference} names every model it matches, not only those allowed in this stack "
-                f"({', '.join(allowed)}).",
-                None,
+                f"{name}: {reference} names every model it matches, not only those allowed in this stack ({listed}).",
+                resource.urn,
             )
         elif model not in allowed:
             report_violation(
-                f"{args.name}: model {reference} is not allowed in this stack (allowed: {', '.join(allowed)}).", None
+                f"{name}: model {reference} is not allowed in this stack (allowed: {listed}).", resource.urn
             )
+
+
+def _check_models(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A stack rule, not a resource one, because an ARN that stands for a model (an application inference profile,
+    a provisioned model: policies.model_inputs.routing_kind) is judged by whether this stack creates it: its model
+    is then the one the creating resource names, judged here too; otherwise nothing offline can tell which model it
+    is, and an unknown model is not an allowed one (review s11 4 #7)."""
+    allowed = [str(m) for m in as_list(args.get_config().get("allowedModelIds"))]
+    if not allowed:
+        return  # no list configured for this stack: nothing to compare against
+    created: set[str] = set()
+    tolerant(args.resources, lambda r: created.update(created_arns(r.resource_type, r.props)))
+    tolerant(resources_of(args, *MODEL_TYPES), lambda r: _judge_models(r, allowed, created, report_violation))
 
 
 ALLOWED_MODELS = PolicySpec(
@@ -213,14 +243,17 @@ ALLOWED_MODELS = PolicySpec(
         "Each stack allows the models its budget is sized for (allowedModelIds in the stack's policy config, "
         "policies/config/<stack>.json); a model chosen anywhere (agent, prompt variant, flow, knowledge base, "
         "provisioned throughput, inference profile, custom model, evaluation job, an InvokeModel grant; "
-        "policies/model_inputs.py) is held to it. Fix: pick an allowed model, or add the model id to "
-        "allowedModelIds; grant bedrock:InvokeModel on each allowed model's ARN, not a wildcard."
+        "policies/model_inputs.py) is held to it. An ARN that stands for a model without naming it (application "
+        "inference profile, provisioned, custom or imported model, prompt router) passes only when this stack "
+        "creates it, from an allowed model: another's hides its model, and an unknown model is not allowed. Fix: "
+        "pick an allowed model, or add the model id to allowedModelIds; grant bedrock:InvokeModel on each allowed "
+        "model's ARN, not a wildcard."
     ),
     principles=("P015", "P153", "P183"),
     severity=Severity.HIGH,
     category=Category.GOVERNANCE,
-    kind=Kind.RESOURCE,
-    validate=_validate_models,
+    kind=Kind.STACK,
+    validate=_check_models,
     resource_types=MODEL_TYPES,
     covers_types=False,
     config_schema={"allowedModelIds": {"type": "array", "items": {"type": "string"}}},

@@ -76,7 +76,10 @@ def test_model_calls_of_either_provider_need_logging(name: str) -> None:
 #: resource to the estimator, which prices by each resource's own type (policies/cost/estimator.py);
 #: allowed-regions reads a region input by provider package, not by type; uses_bedrock matches Bedrock type
 #: prefixes of both providers there, and reads identity documents through resources_of; provider credentials reads
-#: the provider resources of both packages (policies.regions.REGIONAL_PROVIDERS), which have no views.
+#: the provider resources of both packages (policies.regions.REGIONAL_PROVIDERS), which have no views;
+#: bedrock-allowed-models collects the ARNs every resource has of its own (`arn`, `...Arn`, whatever its type or
+#: provider) to tell the profiles the stack creates from others' (review s11 4 #7), and judges models through
+#: resources_of.
 DIRECT_READERS = {
     ("coverage", "_validate"),
     ("cost", "_check_idle_budget"),
@@ -84,6 +87,7 @@ DIRECT_READERS = {
     ("governance", "_check_regions"),
     ("bedrock", "uses_bedrock"),
     ("provider_credentials", "_check"),
+    ("bedrock", "_check_models"),
 }
 
 

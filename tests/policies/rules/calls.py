@@ -78,3 +78,17 @@ def run_stack(
     args = StackValidationArgs(list(resources), dict(config) if config is not None else None)
     spec.validate(args, lambda message, urn=None: reports.append((message, urn)))
     return reports
+
+
+def run_one(
+    spec: PolicySpec,
+    type_: str,
+    props: Mapping[str, Any],
+    name: str = "r",
+    config: Mapping[str, Any] | None = None,
+    others: Sequence[PolicyResource] = (),
+) -> Reports:
+    """What a stack policy reports about one resource (beside `others`), a report on it as None, as run_resource
+    gives it: the cases of a rule that became a stack rule read the same."""
+    own = resource(type_, name, props)
+    return [(message, None if at == own.urn else at) for message, at in run_stack(spec, [own, *others], config)]

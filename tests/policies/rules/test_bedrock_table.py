@@ -10,7 +10,7 @@ import pytest
 
 from policies import model_inputs as mi
 from policies.rules import bedrock
-from tests.policies.rules.calls import provider, resource, run_resource, run_stack
+from tests.policies.rules.calls import provider, resource, run_one, run_resource, run_stack
 
 KINDS = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")
 
@@ -259,7 +259,7 @@ ALLOWED = {"allowedModelIds": ["amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0"]}
     ],
 )
 def test_allowed_models(type_: str, props: dict[str, Any], config: dict[str, Any], flagged: str | None) -> None:
-    reports = run_resource(bedrock.ALLOWED_MODELS, type_, props, name="m", config=config)
+    reports = run_one(bedrock.ALLOWED_MODELS, type_, props, name="m", config=config)
     expected = (
         []
         if flagged is None

@@ -22,8 +22,8 @@ from policies.rules.coverage import not_judged
 from preflight.findings import Level
 from preflight.graph import ResourceGraph
 from preflight.policy_runner import PolicySetting, run_policies
-from tests.policies.conftest import custom_node
-from tests.policies.rules.calls import run_resource
+from tests.policies.conftest import custom_node, flagged, synth
+from tests.policies.rules.calls import resource, run_one, run_resource
 from tests.policies.sdk_input_paths import input_paths, resource_tokens
 
 ALLOWED = {"allowedModelIds": ["amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0"]}
@@ -91,8 +91,8 @@ def _nested(path: str, value: str, *, lists: bool = True) -> dict[str, Any]:
 def test_allowed_models_judges_every_input_of_the_table(type_: str, path: str, lists: bool) -> None:
     """Compliance: the allowed model; Noncompliance 1: another one, through the same input."""
     ok, bad = _nested(path, LITE, lists=lists), _nested(path, OPUS, lists=lists)
-    assert run_resource(bedrock.ALLOWED_MODELS, type_, ok, name="m", config=ALLOWED) == []
-    assert run_resource(bedrock.ALLOWED_MODELS, type_, bad, name="m", config=ALLOWED) == [
+    assert run_one(bedrock.ALLOWED_MODELS, type_, ok, name="m", config=ALLOWED) == []
+    assert run_one(bedrock.ALLOWED_MODELS, type_, bad, name="m", config=ALLOWED) == [
         (
             f"m: model {OPUS} is not allowed in this stack (allowed: amazon.nova-micro-v1:0, amazon.nova-lite-v1:0).",
             None,
@@ -132,17 +132,11 @@ PROFILE = f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{LITE}"
         (ROLE_POLICY, _grant(_invoke([LITE_ANY_REGION, PROFILE])), []),
         (
             ROLE_POLICY,
-            _grant(_invoke("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123")),
-            [],
-        ),
-        (
-            ROLE_POLICY,
             _grant(_invoke("arn:aws:bedrock:us-east-1:123456789012:agent-alias/A/B", "bedrock:InvokeModel*")),
             [],
         ),
         (ROLE_POLICY, _grant(_invoke(OPUS_ARN, effect="Deny")), []),
         (ROLE_POLICY, _grant(_invoke(OPUS_ARN, "bedrock:InvokeAgent")), []),
-        (THROUGHPUT, {"modelArn": "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-lite-v1:0/abc"}, []),
         (ROLE_POLICY, _grant(_invoke(OPUS_ARN)), [_not_allowed(OPUS_ARN)]),
         (ROLE_POLICY, _grant(_invoke(OPUS_ARN, "bedrock:InvokeModelWithResponseStream")), [_not_allowed(OPUS_ARN)]),
         (ROLE_POLICY, _grant(_invoke(OPUS_ARN, "bedrock:*")), [_not_allowed(OPUS_ARN)]),
@@ -186,11 +180,9 @@ PROFILE = f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{LITE}"
     ],
     ids=[
         "ok_grant_allowed_model_and_its_profile",
-        "ok_grant_application_profile_judged_where_made",
         "ok_grant_not_a_model",
         "ok_deny",
         "ok_other_action",
-        "ok_throughput_of_a_custom_model",
         "bad1_grant_other_model",
         "bad2_grant_stream",
         "bad3_grant_by_wildcard_action",
@@ -206,7 +198,129 @@ PROFILE = f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{LITE}"
     ],
 )
 def test_allowed_models_grants_and_repro_shapes(type_: str, props: dict[str, Any], expected: list[Any]) -> None:
-    assert run_resource(bedrock.ALLOWED_MODELS, type_, props, name="m", config=ALLOWED) == expected
+    assert run_one(bedrock.ALLOWED_MODELS, type_, props, name="m", config=ALLOWED) == expected
+
+
+APP_PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh"
+PROVISIONED = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcd1234efgh"
+CUSTOM = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-lite-v1:0/abc"
+IMPORTED = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123"
+ROUTER = "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1"
+LITE_ARN = f"arn:aws:bedrock:us-east-1::foundation-model/{LITE}"
+#: What the stack creates, with the ARN each has of its own (the gate's fabricated ARNs have these shapes,
+#: preflight/arn_shapes.py): a profile and a throughput made from Nova Lite, and a custom model.
+MADE = [
+    resource(mi.INFERENCE_PROFILE, "prof", {"modelSource": {"copyFrom": LITE_ARN}, "arn": APP_PROFILE}),
+    resource(THROUGHPUT, "pt", {"modelArn": LITE_ARN, "provisionedModelArn": PROVISIONED}),
+    resource("aws:bedrock/customModel:CustomModel", "cm", {"baseModelIdentifier": LITE_ARN, "customModelArn": CUSTOM}),
+    resource(
+        "aws-native:bedrock:ApplicationInferenceProfile",
+        "nprof",
+        {"modelSource": {"copyFrom": LITE_ARN}, "inferenceProfileArn": APP_PROFILE.replace("abcd", "nnnn")},
+    ),
+]
+
+
+def _unknown(reference: str, kind: str) -> tuple[str, None]:
+    return (
+        f"m: {reference} is a Bedrock {kind} this stack does not create, so the model behind it is unknown here and not allowed (allowed: amazon.nova-micro-v1:0, amazon.nova-lite-v1:0). State it: create the {kind} in this stack from an allowed model, or name the allowed model's foundation-model or inference-profile ARN.",
+        None,
+    )
+
+
+def _prompt(model_id: str) -> dict[str, Any]:
+    return {"defaultVariant": "v", "variants": [{"name": "v", "modelId": model_id}]}
+
+
+@pytest.mark.parametrize(
+    ("type_", "props", "others", "expected"),
+    [
+        (ROLE_POLICY, _grant(_invoke([APP_PROFILE, PROVISIONED])), MADE, []),
+        (mi.PROMPT, _prompt(APP_PROFILE), MADE, []),
+        (THROUGHPUT, {"modelArn": CUSTOM}, MADE, []),
+        (mi.AGENT, {"foundationModel": APP_PROFILE.replace("abcd", "nnnn")}, MADE, []),
+        (
+            ROLE_POLICY,
+            _grant(_invoke([APP_PROFILE, PROVISIONED])),
+            [],
+            [_unknown(APP_PROFILE, "application-inference-profile"), _unknown(PROVISIONED, "provisioned-model")],
+        ),
+        (mi.PROMPT, _prompt(APP_PROFILE), [], [_unknown(APP_PROFILE, "application-inference-profile")]),
+        (THROUGHPUT, {"modelArn": CUSTOM}, MADE[:2], [_unknown(CUSTOM, "custom-model")]),
+        (mi.AGENT, {"foundationModel": IMPORTED}, MADE, [_unknown(IMPORTED, "imported-model")]),
+        (ROLE_POLICY, _grant(_invoke(ROUTER)), MADE, [_unknown(ROUTER, "default-prompt-router")]),
+        (
+            ROLE_POLICY,
+            _grant(_invoke("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/*")),
+            MADE,
+            [
+                _unknown(
+                    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/*",
+                    "application-inference-profile",
+                )
+            ],
+        ),
+        (
+            mi.PROMPT,
+            _prompt(APP_PROFILE.replace("us-east-1", "us-west-2")),
+            MADE,
+            [_unknown(APP_PROFILE.replace("us-east-1", "us-west-2"), "application-inference-profile")],
+        ),
+        (
+            ROLE_POLICY,
+            _grant(_invoke("arn:aws:bedrock:us-east-1:123456789012:marketplace/model-endpoint/all-access")),
+            MADE,
+            [_unknown("arn:aws:bedrock:us-east-1:123456789012:marketplace/model-endpoint/all-access", "marketplace")],
+        ),
+    ],
+    ids=[
+        "ok_grant_profile_and_throughput_the_stack_makes",
+        "ok_prompt_on_the_stacks_profile",
+        "ok_throughput_of_the_stacks_custom_model",
+        "ok_agent_on_the_stacks_native_profile",
+        "bad1_repro_grant_profile_and_provisioned_made_elsewhere",
+        "bad2_repro_prompt_on_a_profile_made_elsewhere",
+        "bad3_throughput_of_a_custom_model_made_elsewhere",
+        "bad4_agent_on_an_imported_model",
+        "bad5_grant_default_prompt_router",
+        "bad6_grant_every_application_profile",
+        "bad7_profile_arn_of_another_region",
+        "bad8_marketplace_endpoint",
+    ],
+)
+def test_allowed_models_routing_arns_the_stack_does_not_create(
+    type_: str, props: dict[str, Any], others: list[Any], expected: list[Any]
+) -> None:
+    """review s11 4 #7: an ARN that stands for a model passes only when this stack creates it (from an allowed
+    model, judged on the creating resource); another's hides its model, and an unknown model is not allowed."""
+    assert run_one(bedrock.ALLOWED_MODELS, type_, props, name="m", config=ALLOWED, others=others) == expected
+
+
+def test_allowed_models_without_a_list_judges_no_routing_arn() -> None:
+    """Compliance: no allowedModelIds for the stack, nothing to hold a model to (as for a named model)."""
+    assert run_one(bedrock.ALLOWED_MODELS, ROLE_POLICY, _grant(_invoke(APP_PROFILE)), config={}) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "kind"),
+    [
+        (APP_PROFILE, "application-inference-profile"),
+        (PROVISIONED, "provisioned-model"),
+        (CUSTOM, "custom-model"),
+        ("arn:aws:bedrock:us-east-1:1:custom-model-deployment/x", "custom-model-deployment"),
+        (IMPORTED, "imported-model"),
+        ("arn:aws:bedrock:us-east-1:1:prompt-router/x", "prompt-router"),
+        (ROUTER, "default-prompt-router"),
+        (PROFILE, None),
+        (LITE_ARN, None),
+        ("arn:aws:bedrock:us-east-1:1:agent/A", None),
+        ("arn:aws:bedrock:us-east-1:1:async-invoke/x", None),
+        ("arn:aws:s3:::provisioned-model/x", None),
+        ("provisioned-model/x", None),
+    ],
+)
+def test_routing_kind(reference: str, kind: str | None) -> None:
+    assert mi.routing_kind(reference) == kind
 
 
 @pytest.mark.parametrize(
@@ -263,3 +377,32 @@ def test_the_lifecycle_rules_read_the_same_table() -> None:
     ] == [
         f"r: Nova Premier (amazon.nova-premier-v1:0, via {premier}) reached end of life on 2026-09-14; every request to it fails."
     ]
+
+
+ROUTING_PROGRAM = """
+import json
+lite = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
+elsewhere = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh"
+provisioned = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcd1234efgh"
+profile = aws.bedrock.InferenceProfile("ok_profile", name="prof", model_source={"copy_from": lite})
+pt = aws.bedrock.ProvisionedModelThroughput("ok_pt", provisioned_model_name="pt", model_arn=lite, model_units=1)
+role = aws.iam.Role("ok_role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+def grant(arns):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": list(arns)}]})
+aws.iam.RolePolicy("ok_grant", role=role.id, policy=pulumi.Output.all(profile.arn, pt.provisioned_model_arn).apply(grant))
+aws.iam.RolePolicy("bad1_grant", role=role.id, policy=grant([elsewhere, provisioned]))
+def prompt(name, model_id):
+    aws.bedrock.AgentPrompt(name, name=name, default_variant="v", variants=[{"name": "v", "model_id": model_id,
+        "template_type": "TEXT", "template_configuration": {"text": {"text": "{{q}}", "input_variables": [{"name": "q"}]}}}])
+prompt("ok_prompt", profile.arn)
+prompt("bad2_prompt", elsewhere)
+"""
+
+
+def test_allowed_models_knows_the_arns_the_program_creates(tmp_path: Any) -> None:
+    """The repro's program (review s11 4 models2) through the gate's synthesis: the profile and throughput it makes
+    get AWS's ARN shapes (preflight/arn_shapes.py), so granting and prompting them passes; others' do not."""
+    graph = synth(tmp_path, ROUTING_PROGRAM, stack="prod")
+    assert flagged(graph, "bedrock-allowed-models", ALLOWED) == {"bad1_grant", "bad2_prompt"}
