@@ -63,7 +63,8 @@ def test_task_states_are_found_at_every_depth_with_their_path() -> None:
         (
             None,
             [
-                "the definition is not in the program (an S3 object), so its Task states cannot be checked for Retry and Catch."
+                "the definition is not in the program (an S3 object), so its Task states cannot be checked "
+                "for Retry and Catch."
             ],
         ),
     ],
