@@ -199,10 +199,8 @@ class PrefixLists:
     `entries` and every `ManagedPrefixListEntry` pointing at it. A list the stack does not define is not here."""
 
     def __init__(self, args: StackValidationArgs, pending: Pending) -> None:
-        self.lists = resources_of(args, PREFIX_LIST)
         self.by_id: dict[str, list[Network]] = {}
-        self.by_urn: dict[str, list[Network]] = {}
-        for plist in self.lists:
+        for plist in resources_of(args, PREFIX_LIST):
             blocks = [
                 n
                 for index in range(len(as_list(_read(plist.props, pending, "entries"))))
@@ -211,8 +209,10 @@ class PrefixLists:
             for entry in resources_of(args, PREFIX_LIST_ENTRY):
                 if refers_to(entry, "prefixListId", plist):
                     blocks.extend(_networks(_read(entry.props, pending, "cidr"), pending))
-            self.by_urn[plist.urn] = blocks
-            named = pending.read(lambda p=plist: text(get(p.props, "id")))  # type: ignore[misc]
+            try:  # a new list's id is unknown in a preview; a group naming it is then unknown too, and noted there
+                named = text(get(plist.props, "id"))
+            except UnknownValueError:
+                continue
             if named:
                 self.by_id[named] = blocks
 
