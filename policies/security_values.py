@@ -46,6 +46,14 @@ IDENTITY_INPUTS = frozenset(
         # The group a security group rule belongs to (policies.rules.network joins a group's rules by it; an
         # unlinked rule is judged on its own, so an unknown one hides only a union split across rules).
         "securityGroupId",
+        # The groups one network interface carries together and the blocks holding those lists (policies.rules.
+        # network joins the groups' rules by them, review s11 4 #1; an unknown one leaves each group judged alone).
+        "securityGroups",
+        "vpcSecurityGroupIds",
+        "securityGroupIds",
+        "networkInterfaces",
+        "vpcConfig",
+        "networkConfiguration",
     }
 )
 
@@ -108,7 +116,12 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("accessScope", "policyArn"),
     # review s11 3 #6: the account's public-sharing blocks (policies.rules.account_sharing).
     "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess": ("state",),
+    # review s11 4 #3: a VPC's default group, rewritten (policies.rules.network).
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("ingress",),
     "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess": ("state",),
+    # review s11 4 #2: the CIDRs of a prefix list the stack fills, which a group's rules admit.
+    "aws:ec2/managedPrefixList:ManagedPrefixList": ("entries",),
+    "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry": ("cidr", "prefixListId"),
     # review s11 3 #2: what a security group admits (policies.rules.network); a SecurityGroupRule's own protocol,
     # ports and CIDRs are read only once its `type` is known to be ingress, so an unknown one there is the net's
     # (preflight/deferred.py).
@@ -161,6 +174,7 @@ SECURITY_VALUES: Mapping[str, tuple[str, ...]] = {
         "cidrIpv6",
         "fromPort",
         "ipProtocol",
+        "prefixListId",
         "toPort",
     ),
 }

@@ -47,7 +47,7 @@ TESTED_ELSEWHERE = {
     "iam-federated-trust-conditioned",
     # tests/policies/test_s3_account_and_objects.py: 1 compliant and 3 numbered non-compliant account blocks.
     "s3-account-public-access-blocked",
-    # tests/policies/test_network.py: 11 compliant and 17 numbered non-compliant security-group shapes.
+    # tests/policies/test_network.py: 19 compliant and 26 numbered non-compliant security-group shapes.
     "security-group-no-internet-ingress",
     # tests/policies/test_account_sharing.py: 5 compliant and 5 numbered non-compliant account-wide blocks.
     "account-public-sharing-blocked",
