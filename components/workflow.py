@@ -260,60 +260,103 @@ REVIEW_SENT_RECORD = constants.AUDIT_REVIEW_SENT_RECORD
 ESCALATION_SENT_RECORD = constants.AUDIT_ESCALATION_SENT_RECORD
 DECISION_RECORD = constants.AUDIT_DECISION_RECORD
 OUTCOME_SENT_RECORD = constants.AUDIT_OUTCOME_SENT_RECORD
-#: Where every failure of Route or Decide goes: the failure path starts by asking whether decide decided.
-FAILURE_PATH = "CheckDecision"
+OUTCOME_OWNER_RECORD = constants.AUDIT_OUTCOME_OWNER_RECORD
+OUTCOME_OWNER_ATTR = constants.OUTCOME_OWNER_ATTR
 
 
 def _step_catch() -> list[dict[str, Any]]:
     return [
         {"ErrorEquals": [IN_PROGRESS_ERROR], "ResultPath": "$.error", "Next": "HandledElsewhere"},
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILURE_PATH},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": EXPIRY_STATE},
     ]
 
 
-def _decided(audit_table: str) -> dict[str, dict[str, Any]]:
-    """CheckDecision -> ... -> AlreadyDecided: a request decide decided and announced gets no second outcome.
+def _claim(audit_table: str, next_state: str) -> dict[str, dict[str, Any]]:
+    """OwnerItem -> ClaimOutcome -> (ReadOwner -> OwnerChoice): the failure path escalates only a request it owns.
 
-    decide appends `decision` first and `outcome_sent` once its outcome event went out
-    (functions/decide/handler.py). When both are there (decide failed for good *after* publishing, e.g. its
-    own completion write), the user was told and, for an escalation, reviewers got their case: the execution
-    ends in AlreadyDecided, with no review case and no `EscalationRequested`. A decision whose outcome never
-    went out takes the failure path (RecordFailure ...), so the user still hears back once.
+    decide appends the request's `outcome_owner` record (owner `decide`) right before it publishes its outcome
+    event (functions/decide/handler.py); this path appends the same item (owner `workflow_failed`) before its first
+    effect, each only if absent (a conditional dynamodb:putItem), so one of them announces the outcome whatever the
+    interleaving of two executions of one request (EventBridge delivers `RequestReceived` at least once and each
+    copy starts an execution; review s11 4 #4: the path used to read `decision`/`outcome_sent`, reads a decide
+    of another execution could outdate). The path goes on (`next_state`) when it, or an earlier execution's
+    failure path, owns the outcome (each effect is guarded by its own marker). When decide owns it and its
+    `outcome_sent` is there, the user was told: AlreadyDecided. When decide owns it but `outcome_sent` is not
+    there, decide is publishing in another execution or failed for good after claiming: a second, different
+    outcome is not sent, and the execution fails (OutcomeLeftToDecide) so it is seen; a redelivery or replay of
+    the request runs decide again, which finds its claim and publishes.
     """
+    key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": OUTCOME_OWNER_RECORD}}
+    owner = f"$.ownerFound.Item.{OUTCOME_OWNER_ATTR}.S"
+    fallback = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}]
 
     def read(record: str, found: str, next_state: str, comment: str) -> dict[str, Any]:
-        key = {AUDIT_KEY: {"S.$": "$.detail.request_id"}, AUDIT_SORT_KEY: {"S": record}}
         return asl.task(
             asl.DYNAMODB_GET_ITEM,
-            parameters={"TableName": audit_table, "Key": key, "ConsistentRead": True},
+            parameters={
+                "TableName": audit_table,
+                "Key": {**key, AUDIT_SORT_KEY: {"S": record}},
+                "ConsistentRead": True,
+            },
             result_path=f"$.{found}",
             next_state=next_state,
             retry=PIPELINE_RETRY,
             timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
-            catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
+            catch=fallback,
             comment=comment,
         )
 
     return {
-        FAILURE_PATH: read(
-            DECISION_RECORD, "decisionFound", "DecisionChoice", "Did decide record a decision (consistent read)?"
+        "OwnerItem": _item(
+            {**key, OUTCOME_OWNER_ATTR: {"S": FAILURE_RECORD}, "recorded_at": {"S.$": "$$.State.EnteredTime"}},
+            "ClaimOutcome",
         ),
-        "DecisionChoice": asl.choice(
-            [{"Variable": "$.decisionFound.Item", "IsPresent": True, "Next": "CheckOutcomeSent"}],
-            default=EXPIRY_STATE,
+        "ClaimOutcome": asl.task(
+            asl.DYNAMODB_PUT_ITEM,
+            parameters={
+                "TableName": audit_table,
+                "Item.$": MERGED_ITEM,
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
+            },
+            result_path=None,
+            next_state=next_state,
+            retry=RECORD_RETRY,
+            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
+            catch=[
+                {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "ReadOwner"},
+                *fallback,
+            ],
+            comment="Who tells the user: this path, unless decide (or an earlier failure path) claimed it first",
+        ),
+        "ReadOwner": read(OUTCOME_OWNER_RECORD, "ownerFound", "OwnerChoice", "Who owns the outcome?"),
+        "OwnerChoice": asl.choice(
+            [
+                {
+                    "And": [
+                        {"Variable": owner, "IsPresent": True},
+                        {"Variable": owner, "StringEquals": FAILURE_RECORD},
+                    ],
+                    "Next": next_state,
+                }
+            ],
+            default="CheckOutcomeSent",
         ),
         "CheckOutcomeSent": read(
-            OUTCOME_SENT_RECORD, "outcomeSentFound", "OutcomeSentChoice", "Did the decision's outcome go out?"
+            OUTCOME_SENT_RECORD, "outcomeSentFound", "OutcomeSentChoice", "Did decide's outcome go out?"
         ),
         "OutcomeSentChoice": asl.choice(
             [{"Variable": "$.outcomeSentFound.Item", "IsPresent": True, "Next": "AlreadyDecided"}],
-            default=EXPIRY_STATE,
+            default="OutcomeLeftToDecide",
         ),
         "AlreadyDecided": asl.succeed(),
+        "OutcomeLeftToDecide": asl.fail(
+            "OutcomeLeftToDecide", "decide claimed the outcome and has not recorded it sent; no second outcome"
+        ),
     }
 
 
-#: The first state after the failure path's checks: it works out when the path's audit records expire.
+#: Where every failure of Route or Decide goes: the failure path first works out when its audit records expire.
 EXPIRY_STATE = "AuditExpiry"
 #: Where the failure path keeps the `expires_at` attribute (or nothing) and each record's other attributes.
 EXPIRY_PATH, ITEM_PATH = "$.auditExpiry", "$.auditItem"
@@ -469,14 +512,14 @@ def request_pipeline(
 
     Route (router Lambda: tiered models, caching, prompts) -> Decide (decide Lambda: business rules,
     S3 output, escalation, audit) -> Done. A duplicate execution whose request another execution still
-    holds waits, then ends in HandledElsewhere (not a failure). Any other failure after retries first reads
-    the audit table: a request whose decision and outcome decide recorded ends in AlreadyDecided (no second
-    outcome, no review case). Otherwise it takes the no-code fallback, once per request: RecordFailure (a
-    conditional dynamodb:putItem of the audit table's
-    `workflow_failed` record; when it already exists the failure was escalated: AlreadyEscalated) ->
-    FailureDetail -> ReviewNotice -> SendReview (sns:publish, the review queue's one case: the case, never
-    the caller, the connection or the prompt) ->
-    SendEscalation (events:putEvents `EscalationRequested`, so the user still hears back) -> Failed.
+    holds waits, then ends in HandledElsewhere (not a failure). Any other failure after retries first claims
+    the request's outcome (`_claim`: one audit item decide claims too): a request decide owns ends in
+    AlreadyDecided, or OutcomeLeftToDecide while decide has not recorded its outcome sent (no second outcome,
+    no review case). Otherwise it takes the no-code fallback, once per request: RecordFailure (a conditional
+    dynamodb:putItem of the audit table's `workflow_failed` record; when it exists, go on) -> FailureDetail ->
+    ReviewNotice -> SendReview (sns:publish, the review queue's one case: the case, never the caller, the
+    connection or the prompt; skipped when sent) -> SendEscalation (events:putEvents `EscalationRequested`, so
+    the user still hears back) -> Failed.
 
     Every Task has a `TimeoutSeconds`: the Lambda tasks their function's timeout from the plan
     (`router_timeout_seconds`, `decide_timeout_seconds`), the service integrations SERVICE_TASK_TIMEOUT_SECONDS;
@@ -507,8 +550,8 @@ def request_pipeline(
         ),
         "Done": asl.succeed(),
         "HandledElsewhere": asl.succeed(),
-        **_decided(audit_table),
-        **_expiry("FailureItem"),
+        **_expiry("OwnerItem"),
+        **_claim(audit_table, "FailureItem"),
         "FailureItem": _item(
             {
                 AUDIT_KEY: {"S.$": "$.detail.request_id"},
@@ -588,7 +631,7 @@ def request_pipeline(
     definition = asl.definition(
         "Route",
         states,
-        catch_to=FAILURE_PATH,
+        catch_to=EXPIRY_STATE,
         retry=PIPELINE_RETRY,
         comment="Back-end automation for one RequestReceived event (P032: deterministic steps only)",
     )

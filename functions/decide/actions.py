@@ -21,8 +21,11 @@ from functions.shared.aws import client
 from functions.shared.constants import (
     AUDIT_DECISION_RECORD,
     AUDIT_KEY_ATTR,
+    AUDIT_OUTCOME_OWNER_RECORD,
     AUDIT_REVIEW_SENT_RECORD,
     AUDIT_SORT_ATTR,
+    OUTCOME_OWNER_ATTR,
+    OUTCOME_OWNER_DECIDE,
     OUTPUTS_PREFIX,
     TTL_ATTR,
 )
@@ -150,7 +153,14 @@ def recorded(table: str, request_id: str, record: str) -> bool:
     return audit.get(table, request_id, record) is not None
 
 
-def record_once(table: str, request_id: str, record: str, *, retention_days: int = 0) -> bool:
+def record_once(
+    table: str,
+    request_id: str,
+    record: str,
+    *,
+    retention_days: int = 0,
+    attributes: dict[str, Any] | None = None,
+) -> bool:
     """Append the marker ``record`` of a request to the audit table once; False when it was there already.
 
     It expires with the request's other records (``retention_days``, like the ``decision``; 0 keeps it).
@@ -159,9 +169,30 @@ def record_once(table: str, request_id: str, record: str, *, retention_days: int
         AUDIT_KEY_ATTR: {"S": request_id},
         AUDIT_SORT_ATTR: {"S": record},
         "recorded_at": {"S": datetime.now(UTC).isoformat()},
+        **(attributes or {}),
         **audit.expiry(retention_days),
     }
     return audit.put_once(table, item)
+
+
+def outcome_owner(table: str, request_id: str) -> str | None:
+    """Who owns the request's outcome (its ``outcome_owner`` record, strongly consistent read), or None yet."""
+    item = audit.get(table, request_id, AUDIT_OUTCOME_OWNER_RECORD)
+    return None if item is None else str(item.get(OUTCOME_OWNER_ATTR, {}).get("S", ""))
+
+
+def claim_outcome(table: str, request_id: str, *, retention_days: int = 0) -> bool:
+    """Whether decide owns the request's outcome: it appends the ``outcome_owner`` record, or finds its own.
+
+    The failure path of another execution of the request appends the same item (components/workflow.py
+    ClaimOutcome), both only if absent, so exactly one of them announces an outcome however their steps
+    interleave: a check before the decision write (what decide did before) is a read that a failure path
+    finishing in between outdates (review s11 4 #4).
+    """
+    if record_once(table, request_id, AUDIT_OUTCOME_OWNER_RECORD, retention_days=retention_days,
+                   attributes={OUTCOME_OWNER_ATTR: {"S": OUTCOME_OWNER_DECIDE}}):  # fmt: skip
+        return True
+    return outcome_owner(table, request_id) == OUTCOME_OWNER_DECIDE
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,11 @@
    marked in the audit table (``review_sent``, ``outcome_sent``), which a redelivery after the effects'
    idempotency records expired reads first, so it does not repeat them either.
 
-A request the workflow's failure path already escalated (``workflow_failed``) keeps that outcome: decide then
-does none of this (:func:`_escalated_by_failure_path`).
+Who announces the outcome is decided by one item, the ``outcome_owner`` record, which decide appends right before
+it publishes and the workflow's failure path (components/workflow.py) before its first effect, each only if
+absent: a request whose failure path owns it keeps the failure path's escalation, and decide publishes nothing
+(:func:`_escalated_by_failure_path`), whatever the interleaving of two executions of the request (review s11 4
+#4: a read of ``workflow_failed`` at decide's start was outdated by a failure path finishing before the write).
 """
 
 from __future__ import annotations
@@ -71,7 +74,8 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
         ``DecisionMade`` when accepted, ``EscalationRequested`` otherwise.
     """
     config = load_settings()
-    if actions.recorded(config.audit_table, answered.request_id, AUDIT_FAILURE_RECORD):
+    # Saves the work when the failure path owns the outcome already; the claim before publishing decides.
+    if actions.outcome_owner(config.audit_table, answered.request_id) == AUDIT_FAILURE_RECORD:
         return _escalated_by_failure_path(config.audit_table, answered)
     decided_at = now or datetime.now(UTC)
     reasons = escalation_reasons(answered, config.confidence_threshold)
@@ -121,6 +125,9 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
             connection_id=answered.connection_id,
             subject=answered.subject,
         )
+    if not actions.claim_outcome(config.audit_table, answered.request_id, retention_days=config.audit_retention_days):
+        # Another execution's failure path escalated the request between the check above and now.
+        return _escalated_by_failure_path(config.audit_table, answered)
     if first or not actions.recorded(config.audit_table, answered.request_id, AUDIT_OUTCOME_SENT_RECORD):
         effects.publish_once(event)
         # The failure path (components/workflow.py) and later redeliveries read this: the outcome went out.
@@ -139,7 +146,7 @@ def decide(answered: ModelAnswered, now: datetime | None = None) -> PlatformEven
 
 
 def _escalated_by_failure_path(table: str, answered: ModelAnswered) -> EscalationRequested:
-    """The outcome of a request the workflow's failure path already escalated (its ``workflow_failed`` record).
+    """The outcome of a request the workflow's failure path owns (``outcome_owner`` says ``workflow_failed``).
 
     That is what the user was told and what the status says (functions/actions/handler.py: the failure record
     wins), so a redelivery of the request (a duplicate or replayed ``RequestReceived`` whose router now answers,

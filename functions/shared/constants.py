@@ -88,6 +88,14 @@ AUDIT_ESCALATION_SENT_RECORD: Final = "escalation_sent"
 AUDIT_OUTCOME_SENT_RECORD: Final = "outcome_sent"
 """Written once by ``decide`` after the request's outcome event (its ``decision``'s) was put on the bus: a later
 redelivery does not publish it again, and the workflow's failure path sends no second, different outcome."""
+AUDIT_OUTCOME_OWNER_RECORD: Final = "outcome_owner"
+"""Who tells the user the request's outcome: appended once (``attribute_not_exists``), by ``decide`` right before
+it publishes its outcome event or by the workflow's failure path before its first effect, whichever comes first.
+The one item both write, so that two executions of one request (EventBridge delivers ``RequestReceived`` at least
+once) cannot both announce an outcome (review s11 4 #4; docs/delivery-guarantees.md)."""
+OUTCOME_OWNER_ATTR: Final = "owner"
+"""The ``outcome_owner`` record's attribute: :data:`OUTCOME_OWNER_DECIDE` or :data:`AUDIT_FAILURE_RECORD`."""
+OUTCOME_OWNER_DECIDE: Final = "decide"
 AUDIT_SUBMITTED_RECORD: Final = "submitted"
 """Written once by the agent's ``actions`` when it accepts a submission, before ``RequestReceived`` is published:
 which agent session submitted the request (a digest) and when, so that a status lookup answers only that session

@@ -225,9 +225,11 @@ def test_unrecoverable_failure_escalates_without_code(world: World, fakes: FakeL
 
     assert result["status"] == "FAILED"
     assert result["error"] == "RequestFailed"
-    assert _entered(result["history"])[-18:] == [
+    assert _entered(result["history"])[-20:] == [
         "AuditExpiry",
         "KeptForGood",  # the event carries no audit_expires_at
+        "OwnerItem",
+        "ClaimOutcome",  # the outcome is this path's: decide never claimed it
         "FailureItem",
         "RecordFailure",
         "FailureDetail",
@@ -325,7 +327,12 @@ def test_each_failure_is_escalated_once(world: World, fakes: FakeLambdas) -> Non
 
     assert (first["status"], second["status"]) == ("FAILED", "SUCCEEDED")
     assert _entered(second["history"])[-1] == "AlreadyEscalated"
-    assert sorted(i["record"]["S"] for i in world.scan_audit()) == ["escalation_sent", "review_sent", "workflow_failed"]
+    assert sorted(i["record"]["S"] for i in world.scan_audit()) == [
+        "escalation_sent",
+        "outcome_owner",
+        "review_sent",
+        "workflow_failed",
+    ]
     assert len(world.messages(world.reviews_url)) == 1
     assert len(world.messages(world.events_url)) == 1
 
@@ -374,7 +381,12 @@ def test_an_escalation_an_earlier_execution_could_not_send_is_sent_by_the_next(
     assert "SendReview" not in entered and "SendEscalation" in entered
     assert world.messages(world.reviews_url) == []
     assert [e["detail-type"] for e in world.messages(world.events_url)] == ["EscalationRequested"]
-    assert {i["record"]["S"] for i in world.scan_audit()} == {"workflow_failed", "review_sent", "escalation_sent"}
+    assert {i["record"]["S"] for i in world.scan_audit()} == {
+        "outcome_owner",
+        "workflow_failed",
+        "review_sent",
+        "escalation_sent",
+    }
 
 
 def test_escalation_event_matches_the_published_schema(world: World, fakes: FakeLambdas) -> None:
@@ -399,7 +411,7 @@ def test_the_failure_paths_records_expire_when_the_request_says(world: World, fa
 
     assert result["status"] == "FAILED"
     items = world.ddb.scan(TableName="audit")["Items"]
-    assert {i["record"]["S"] for i in items} == {"workflow_failed", "review_sent", "escalation_sent"}
+    assert {i["record"]["S"] for i in items} == {"outcome_owner", "workflow_failed", "review_sent", "escalation_sent"}
     assert all(i["expires_at"] == {"N": "1900000000"} for i in items), items
     failure = next(i for i in items if i["record"]["S"] == "workflow_failed")
     assert (failure["error"], failure["outcome"]) == ({"S": "ConfigurationError"}, {"S": "workflow_failed"})

@@ -68,6 +68,7 @@ def test_a_disconnected_connection_is_not_pushed_and_the_result_stays_retrievabl
         [
             c.AUDIT_ANSWERED_RECORD,
             c.AUDIT_DECISION_RECORD,
+            c.AUDIT_OUTCOME_OWNER_RECORD,
             c.AUDIT_OUTCOME_SENT_RECORD,
             f"{c.AUDIT_DELIVERY_PREFIX}DecisionMade#pushed",
             f"{c.AUDIT_DELIVERY_PREFIX}DecisionMade#published",

@@ -225,6 +225,9 @@ def test_noncompliance_2_a_redelivered_escalation_notice_names_the_stored_case(c
 
 
 def _failure_path_wrote(cloud: Any, request_id: str, *records: str) -> None:
+    # ClaimOutcome's item first (components/workflow.py _claim), then RecordFailure's and the effects' markers.
+    owner = {"request_id": {"S": request_id}, "record": {"S": "outcome_owner"}, "owner": {"S": "workflow_failed"}}
+    cloud.client("dynamodb").put_item(TableName="audit", Item=owner)
     for record in ("workflow_failed", *records):
         item = {"request_id": {"S": request_id}, "record": {"S": record}, "outcome": {"S": "workflow_failed"}}
         cloud.client("dynamodb").put_item(TableName="audit", Item=item)

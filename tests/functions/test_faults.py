@@ -162,17 +162,20 @@ def test_put_events_partial_failure_of_an_escalation(world: World) -> None:
 
 
 def test_an_escalation_the_bus_keeps_refusing_reaches_the_reviewers_once(world: World) -> None:
-    """decide sent the case, then could not publish EscalationRequested through all its retries: the workflow's
-    failure path takes over, and must not send the reviewers a second case (review F9)."""
+    """decide sent the case, claimed the outcome, then could not publish EscalationRequested through all its
+    retries: the workflow's failure path sends the reviewers no second case (review F9) and no outcome of its own
+    (decide owns it: review s11 4 #4); a redelivery of the request runs decide again, which publishes it."""
     world.models.confidence = {"micro": 0.2, "lite": 0.2, "pro": 0.2}
     world.inject("reject escalation", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=1000)
 
     request_id = run_one(world)
 
     assert [r["request_id"] for r in review_cases(world)] == [request_id]
-    records = {i["record"]["S"] for i in world.audit() if i["request_id"]["S"] == request_id}
-    assert {"decision", "review_sent", "workflow_failed"} <= records
-    assert "escalation_sent" not in records  # the bus never took it: a redrive or the next duplicate sends it
+    records = {i["record"]["S"]: i for i in world.audit() if i["request_id"]["S"] == request_id}
+    assert {"decision", "review_sent", c.AUDIT_OUTCOME_OWNER_RECORD} <= set(records)
+    assert records[c.AUDIT_OUTCOME_OWNER_RECORD][c.OUTCOME_OWNER_ATTR] == {"S": c.OUTCOME_OWNER_DECIDE}
+    assert {"workflow_failed", "escalation_sent", "outcome_sent"}.isdisjoint(records)
+    assert world.events("EscalationRequested") == []  # the bus never took decide's, and no one sent another
 
 
 def test_put_events_partial_failure_of_the_request(world: World) -> None:
@@ -186,15 +189,20 @@ def test_put_events_partial_failure_of_the_request(world: World) -> None:
     expect_one_outcome(world, body["request_id"], "DecisionMade")
 
 
+def _outputs_put(call: Call) -> bool:
+    return call.service == "s3" and call.operation == "PutObject"
+
+
 def test_workflow_failure_path_escalates_once_with_its_cause(world: World) -> None:
-    """decide cannot publish at all: the failure path tells the user once, with the real cause and tier."""
-    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+    """decide cannot store its document at all (before it claims the outcome): the failure path tells the user
+    once, with the real cause and tier."""
+    world.inject("outputs bucket down", _outputs_put, S3_DOWN, times=1000)
     world.inject("reject its escalation once", put_events_of("EscalationRequested"), PARTIAL_FAILURE, times=1)
 
     request_id = run_one(world)
 
     detail = expect_one_outcome(world, request_id, "EscalationRequested")
-    assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "EventPublishError", "micro")
+    assert (detail["reasons"], detail["cause"], detail["tier"]) == (["workflow_failed"], "ClientError", "micro")
     # EscalationRequested stays complete: deliver needs the caller and the connection (the notice has neither).
     assert (detail["subject"], detail["connection_id"]) == ("alice", "conn-1")
 
@@ -589,12 +597,13 @@ def expect_every_audit_item_expires(world: World, request_id: str) -> set[str]:
 
 
 def test_the_failure_paths_audit_records_expire_with_the_retention(world: World) -> None:
-    world.inject("reject decisions", put_events_of("DecisionMade"), PARTIAL_FAILURE, times=1000)
+    world.inject("outputs bucket down", _outputs_put, S3_DOWN, times=1000)  # decide fails before its claim
 
     request_id = run_one(world)
 
     records = expect_every_audit_item_expires(world, request_id)
-    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+    assert {c.AUDIT_OUTCOME_OWNER_RECORD, c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD,
+            c.AUDIT_ESCALATION_SENT_RECORD} <= records  # fmt: skip
 
 
 def test_the_failure_paths_audit_records_expire_before_any_answer_too(world: World) -> None:
@@ -603,13 +612,14 @@ def test_the_failure_paths_audit_records_expire_before_any_answer_too(world: Wor
     request_id = run_one(world)
 
     records = expect_every_audit_item_expires(world, request_id)
-    assert {c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD, c.AUDIT_ESCALATION_SENT_RECORD} <= records
+    assert {c.AUDIT_OUTCOME_OWNER_RECORD, c.AUDIT_FAILURE_RECORD, c.AUDIT_REVIEW_SENT_RECORD,
+            c.AUDIT_ESCALATION_SENT_RECORD} <= records  # fmt: skip
 
 
 def test_the_happy_paths_audit_records_expire_with_the_retention(world: World) -> None:
     request_id = run_one(world)
 
-    assert c.AUDIT_DECISION_RECORD in expect_every_audit_item_expires(world, request_id)
+    assert {c.AUDIT_DECISION_RECORD, c.AUDIT_OUTCOME_OWNER_RECORD} <= expect_every_audit_item_expires(world, request_id)
 
 
 # --- redeliveries that must not change what the first attempt decided (review s11 3 #8, #11, #12) -------------

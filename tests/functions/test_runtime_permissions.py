@@ -253,7 +253,7 @@ def test_decide_accepts_or_sends_to_review(run: Any, stack: str) -> None:
         bucket = box.function.environment["OUTPUTS_BUCKET_NAME"]
         stored = box.admin.client("s3").get_object(Bucket=bucket, Key=result["detail"]["output_key"])
         assert json.loads(stored["Body"].read())["answer"] == "Paris."
-        assert sorted(_audit_records(box, accepted["request_id"])) == ["accepted", "outcome_sent"]
+        assert sorted(_audit_records(box, accepted["request_id"])) == ["accepted", "outcome_owner", "outcome_sent"]
         assert len(box.events("DecisionMade")) == 1
 
         unsure = _answered(confidence=0.2)
@@ -262,7 +262,12 @@ def test_decide_accepts_or_sends_to_review(run: Any, stack: str) -> None:
         assert box.denied == []
         assert result["detail_type"] == "EscalationRequested", result
         # The decision, and the marker that the reviewers' one case went out (the failure path reads it).
-        assert sorted(_audit_records(box, unsure["request_id"])) == ["escalated", "outcome_sent", "review_sent"]
+        assert sorted(_audit_records(box, unsure["request_id"])) == [
+            "escalated",
+            "outcome_owner",
+            "outcome_sent",
+            "review_sent",
+        ]
         assert len(box.events("EscalationRequested")) == 1
         _dead_letters(box)
 
