@@ -183,7 +183,8 @@ def test_an_own_unfabricated_apply_is_a_note_word_for_word_and_the_next_line_sti
     assert notes == [
         f"{APPLY_POLICY}: the apply callback at lib.py:2 (helper code outside the program, called from "
         f"__main__.py:4) did not run offline (once): built from {_KEY.urn}, {_KEY2.urn}'s output, which the engine "
-        "does not fabricate; at `pulumi up` the callback runs and the pack judges whatever it registers"
+        "does not fabricate; at `pulumi up` the callback runs and the pack judges whatever it registers (checkov "
+        "did not run here, so nothing checkov alone judges was asked of it)"
     ]
     assert [(f.resource, f.level) for f in found] == [("__main__.py:8", Level.MANDATORY)]
 
