@@ -79,7 +79,8 @@ def test_model_calls_of_either_provider_need_logging(name: str) -> None:
 #: the provider resources of both packages (policies.regions.REGIONAL_PROVIDERS), which have no views;
 #: bedrock-allowed-models collects the ARNs every resource has of its own (`arn`, `...Arn`, whatever its type or
 #: provider) to tell the profiles the stack creates from others' (review s11 4 #7), and judges models through
-#: resources_of.
+#: resources_of; security-group ingress joins the groups any resource lists together on one interface (instances,
+#: ENIs, launch templates, services of either package), by the listing inputs' names, not by type.
 DIRECT_READERS = {
     ("coverage", "_validate"),
     ("cost", "_check_idle_budget"),
@@ -88,6 +89,7 @@ DIRECT_READERS = {
     ("bedrock", "uses_bedrock"),
     ("provider_credentials", "_check"),
     ("bedrock", "_check_models"),
+    ("network", "interfaces"),
 }
 
 
