@@ -311,19 +311,10 @@ def _claim(audit_table: str, next_state: str) -> dict[str, dict[str, Any]]:
             {**key, OUTCOME_OWNER_ATTR: {"S": FAILURE_RECORD}, "recorded_at": {"S.$": "$$.State.EnteredTime"}},
             "ClaimOutcome",
         ),
-        "ClaimOutcome": asl.task(
-            asl.DYNAMODB_PUT_ITEM,
-            parameters={
-                "TableName": audit_table,
-                "Item.$": MERGED_ITEM,
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
-            },
-            result_path=None,
-            next_state=next_state,
-            retry=RECORD_RETRY,
-            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
-            catch=[
+        "ClaimOutcome": _append_once(
+            audit_table,
+            next_state,
+            [
                 {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "ReadOwner"},
                 *fallback,
             ],
@@ -398,6 +389,29 @@ def _expiry(next_state: str) -> dict[str, dict[str, Any]]:
 def _item(attributes: Mapping[str, Any], next_state: str) -> dict[str, Any]:
     """A Pass state that puts a record's attributes at ITEM_PATH, for the put's merge with its expiry."""
     return asl.pass_state(parameters=dict(attributes), result_path=ITEM_PATH, next_state=next_state)
+
+
+def _append_once(
+    audit_table: str, next_state: str, catch: list[dict[str, Any]], comment: str | None = None
+) -> dict[str, Any]:
+    """A put of the record at ITEM_PATH (merged with its expiry) only if the request has none of that kind yet: the
+    audit table is append-only, and a present record means an earlier execution wrote it (`catch` says where that
+    condition's failure, and any other, goes)."""
+    return asl.task(
+        asl.DYNAMODB_PUT_ITEM,
+        parameters={
+            "TableName": audit_table,
+            "Item.$": MERGED_ITEM,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
+        },
+        result_path=None,
+        next_state=next_state,
+        retry=RECORD_RETRY,
+        timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
+        catch=catch,
+        comment=comment,
+    )
 
 
 def escalation_detail(*, answered: bool) -> dict[str, Any]:
@@ -477,19 +491,10 @@ def _once(
             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"}],
         },
         item: _item({**key, "recorded_at": {"S.$": "$$.State.EnteredTime"}}, mark),
-        mark: asl.task(
-            asl.DYNAMODB_PUT_ITEM,
-            parameters={
-                "TableName": audit_table,
-                "Item.$": MERGED_ITEM,
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
-            },
-            result_path=None,
-            next_state=done,
-            retry=RECORD_RETRY,
-            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
-            catch=[
+        mark: _append_once(
+            audit_table,
+            done,
+            [
                 {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": done},
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.fallbackError", "Next": "Failed"},
             ],
@@ -563,20 +568,11 @@ def request_pipeline(
             },
             "RecordFailure",
         ),
-        "RecordFailure": asl.task(
-            asl.DYNAMODB_PUT_ITEM,
-            parameters={
-                "TableName": audit_table,
-                "Item.$": MERGED_ITEM,
-                # Append-only: the first failure of a request is recorded, never a second one.
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": AUDIT_KEY},
-            },
-            result_path=None,
-            next_state="FailureDetail",
-            retry=RECORD_RETRY,
-            timeout_seconds=SERVICE_TASK_TIMEOUT_SECONDS,
-            catch=[
+        # Append-only: the first failure of a request is recorded, never a second one.
+        "RecordFailure": _append_once(
+            audit_table,
+            "FailureDetail",
+            [
                 # Recorded by an earlier execution: go on, each effect below is guarded by its own record, so
                 # one that an earlier execution could not complete (SNS or the bus down) is done now, once.
                 {"ErrorEquals": [CONDITION_FAILED_ERROR], "ResultPath": "$.fallbackError", "Next": "FailureDetail"},
